@@ -1,0 +1,498 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The spillway authors
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libconfig.h>
+
+#include "config.h"
+
+/*
+ * The built-in defaults describe the embedded demo: two net_af_packet
+ * ports on veth interfaces sw-out and sw-in, bridged, one worker on
+ * lcore 1, no hugepages. A file only needs the settings it changes.
+ */
+static const char *const default_eal[] = {
+	"-l", "0-1", "--no-huge", "-m", "512",
+};
+
+static const struct {
+	const char *name;
+	const char *dev;
+} default_ports[] = {
+	{ "outside", "net_af_packet0,iface=sw-out" },
+	{ "inside", "net_af_packet1,iface=sw-in" },
+};
+
+struct ctx {
+	const char *file;
+	char *err;
+	size_t errlen;
+};
+
+static int
+fail(struct ctx *c, const config_setting_t *s, const char *path,
+     const char *fmt, ...)
+{
+	const char *file = s ? config_setting_source_file(s) : NULL;
+	int line = s ? config_setting_source_line(s) : 0;
+	size_t n;
+	va_list ap;
+
+	n = (size_t)snprintf(c->err, c->errlen, "%s:%d: %s: ",
+			     file ? file : c->file, line, path);
+	if (n < c->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(c->err + n, c->errlen - n, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+static void
+join(char *buf, size_t n, const char *parent, const char *name)
+{
+	if (parent[0] == '\0')
+		snprintf(buf, n, "%s", name);
+	else
+		snprintf(buf, n, "%s.%s", parent, name);
+}
+
+static const char *
+type_name(int t)
+{
+	switch (t) {
+	case CONFIG_TYPE_GROUP: return "a group";
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64: return "an integer";
+	case CONFIG_TYPE_FLOAT: return "a float";
+	case CONFIG_TYPE_STRING: return "a string";
+	case CONFIG_TYPE_BOOL: return "a boolean";
+	case CONFIG_TYPE_ARRAY: return "an array";
+	case CONFIG_TYPE_LIST: return "a list";
+	default: return "?";
+	}
+}
+
+/* Every member of group g must be named in `known` (NULL-terminated). */
+static int
+check_keys(struct ctx *c, const config_setting_t *g, const char *path,
+	   const char *const *known)
+{
+	char p[256];
+	int i, n = config_setting_length(g);
+
+	for (i = 0; i < n; i++) {
+		const config_setting_t *s = config_setting_get_elem(g, i);
+		const char *name = config_setting_name(s);
+		const char *const *k;
+
+		for (k = known; *k != NULL; k++)
+			if (strcmp(*k, name) == 0)
+				break;
+		if (*k == NULL) {
+			join(p, sizeof(p), path, name);
+			return fail(c, s, p, "unknown setting");
+		}
+	}
+	return 0;
+}
+
+static int
+want_type(struct ctx *c, const config_setting_t *s, const char *path,
+	  int type)
+{
+	int t = config_setting_type(s);
+
+	if (t == type || (type == CONFIG_TYPE_INT && t == CONFIG_TYPE_INT64))
+		return 0;
+	/* A list and an array read the same to a person: take either. */
+	if (type == CONFIG_TYPE_LIST && t == CONFIG_TYPE_ARRAY)
+		return 0;
+	return fail(c, s, path, "expected %s, found %s", type_name(type),
+		    type_name(t));
+}
+
+/* Optional integer member `name` of g in [lo, hi]; absent keeps *out. */
+static int
+get_int(struct ctx *c, const config_setting_t *g, const char *gpath,
+	const char *name, long long lo, long long hi, unsigned int *out)
+{
+	const config_setting_t *s = config_setting_get_member(g, name);
+	char p[256];
+	long long v;
+	int rc;
+
+	if (s == NULL)
+		return 0;
+	join(p, sizeof(p), gpath, name);
+	rc = want_type(c, s, p, CONFIG_TYPE_INT);
+	if (rc)
+		return rc;
+	v = config_setting_get_int64(s);
+	if (v < lo || v > hi)
+		return fail(c, s, p, "%lld is out of range %lld..%lld",
+			    v, lo, hi);
+	*out = (unsigned int)v;
+	return 0;
+}
+
+static int
+get_bool(struct ctx *c, const config_setting_t *g, const char *gpath,
+	 const char *name, bool *out)
+{
+	const config_setting_t *s = config_setting_get_member(g, name);
+	char p[256];
+	int rc;
+
+	if (s == NULL)
+		return 0;
+	join(p, sizeof(p), gpath, name);
+	rc = want_type(c, s, p, CONFIG_TYPE_BOOL);
+	if (rc)
+		return rc;
+	*out = config_setting_get_bool(s) != 0;
+	return 0;
+}
+
+static int
+set_eal(struct sw_config *cfg, const char *const *argv, unsigned int argc)
+{
+	unsigned int i;
+
+	for (i = 0; i < argc; i++) {
+		cfg->eal_argv[i] = strdup(argv[i]);
+		if (cfg->eal_argv[i] == NULL)
+			return -ENOMEM;
+		cfg->eal_argc = i + 1;
+	}
+	return 0;
+}
+
+static int
+load_eal(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
+{
+	const config_setting_t *s = config_setting_get_member(root, "eal");
+	const char *argv[SW_MAX_EAL_ARGS];
+	char p[32];
+	int i, n, rc;
+
+	if (s == NULL)
+		return set_eal(cfg, default_eal,
+			       sizeof(default_eal) / sizeof(default_eal[0]));
+	rc = want_type(c, s, "eal", CONFIG_TYPE_LIST);
+	if (rc)
+		return rc;
+	n = config_setting_length(s);
+	if (n > SW_MAX_EAL_ARGS)
+		return fail(c, s, "eal", "more than %d arguments",
+			    SW_MAX_EAL_ARGS);
+	for (i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, i);
+
+		snprintf(p, sizeof(p), "eal[%d]", i);
+		rc = want_type(c, e, p, CONFIG_TYPE_STRING);
+		if (rc)
+			return rc;
+		argv[i] = config_setting_get_string(e);
+	}
+	return set_eal(cfg, argv, (unsigned int)n);
+}
+
+static int
+valid_port_name(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n >= SW_PORT_NAME_MAX)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		      (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') ||
+		      s[i] == '_' || s[i] == '-'))
+			return 0;
+	return 1;
+}
+
+static int
+load_ports(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
+{
+	static const char *const keys[] = { "name", "dev", NULL };
+	const config_setting_t *s = config_setting_get_member(root, "ports");
+	char p[64], q[80];
+	int i, n, rc;
+	unsigned int j;
+
+	if (s == NULL) {
+		for (j = 0; j < 2; j++) {
+			snprintf(cfg->ports[j].name, SW_PORT_NAME_MAX, "%s",
+				 default_ports[j].name);
+			snprintf(cfg->ports[j].dev, SW_PORT_DEV_MAX, "%s",
+				 default_ports[j].dev);
+		}
+		cfg->nb_ports = 2;
+		return 0;
+	}
+	rc = want_type(c, s, "ports", CONFIG_TYPE_LIST);
+	if (rc)
+		return rc;
+	n = config_setting_length(s);
+	if (n < 2 || n > SW_MAX_PORTS)
+		return fail(c, s, "ports", "need 2..%d ports, found %d",
+			    SW_MAX_PORTS, n);
+	for (i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, i);
+		struct sw_port_conf *pc = &cfg->ports[i];
+		const config_setting_t *name, *dev;
+
+		snprintf(p, sizeof(p), "ports[%d]", i);
+		rc = want_type(c, e, p, CONFIG_TYPE_GROUP);
+		if (rc)
+			return rc;
+		rc = check_keys(c, e, p, keys);
+		if (rc)
+			return rc;
+		name = config_setting_get_member(e, "name");
+		dev = config_setting_get_member(e, "dev");
+		if (name == NULL)
+			return fail(c, e, p, "missing 'name'");
+		if (dev == NULL)
+			return fail(c, e, p, "missing 'dev'");
+		snprintf(q, sizeof(q), "%s.name", p);
+		rc = want_type(c, name, q, CONFIG_TYPE_STRING);
+		if (rc)
+			return rc;
+		if (!valid_port_name(config_setting_get_string(name)))
+			return fail(c, name, q, "'%s' is not a port name "
+				    "(1-%d of A-Z a-z 0-9 _ -)",
+				    config_setting_get_string(name),
+				    SW_PORT_NAME_MAX - 1);
+		if (sw_config_port_index(cfg,
+					 config_setting_get_string(name)) >= 0)
+			return fail(c, name, q, "duplicate port name '%s'",
+				    config_setting_get_string(name));
+		snprintf(q, sizeof(q), "%s.dev", p);
+		rc = want_type(c, dev, q, CONFIG_TYPE_STRING);
+		if (rc)
+			return rc;
+		if (config_setting_get_string(dev)[0] == '\0' ||
+		    strlen(config_setting_get_string(dev)) >= SW_PORT_DEV_MAX)
+			return fail(c, dev, q, "device string must be 1-%d "
+				    "characters", SW_PORT_DEV_MAX - 1);
+		for (j = 0; j < (unsigned int)i; j++)
+			if (strcmp(cfg->ports[j].dev,
+				   config_setting_get_string(dev)) == 0)
+				return fail(c, dev, q, "device also used by "
+					    "port '%s'", cfg->ports[j].name);
+		snprintf(pc->name, SW_PORT_NAME_MAX, "%s",
+			 config_setting_get_string(name));
+		snprintf(pc->dev, SW_PORT_DEV_MAX, "%s",
+			 config_setting_get_string(dev));
+		cfg->nb_ports = (unsigned int)i + 1;
+	}
+	return 0;
+}
+
+/*
+ * pairs = ( ("a", "b"), ... ). Every port is in exactly one pair: a
+ * bump in the wire has no port without a peer. Absent, ports pair up in
+ * the order they are listed.
+ */
+static int
+load_pairs(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
+{
+	const config_setting_t *s = config_setting_get_member(root, "pairs");
+	bool used[SW_MAX_PORTS] = { false };
+	char p[64];
+	int i, n, k, idx[2], rc;
+	unsigned int j;
+
+	if (s == NULL) {
+		if (cfg->nb_ports % 2)
+			return fail(c, config_setting_get_member(root, "ports"),
+				    "ports", "odd number of ports and no "
+				    "'pairs' to say which port pairs with "
+				    "which");
+		for (j = 0; j < cfg->nb_ports; j += 2) {
+			cfg->ports[j].peer = (uint8_t)(j + 1);
+			cfg->ports[j + 1].peer = (uint8_t)j;
+		}
+		return 0;
+	}
+	rc = want_type(c, s, "pairs", CONFIG_TYPE_LIST);
+	if (rc)
+		return rc;
+	n = config_setting_length(s);
+	for (i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, i);
+
+		snprintf(p, sizeof(p), "pairs[%d]", i);
+		rc = want_type(c, e, p, CONFIG_TYPE_LIST);
+		if (rc)
+			return rc;
+		if (config_setting_length(e) != 2)
+			return fail(c, e, p, "a pair names exactly 2 ports");
+		for (k = 0; k < 2; k++) {
+			const config_setting_t *x =
+				config_setting_get_elem(e, (unsigned int)k);
+			const char *name;
+
+			rc = want_type(c, x, p, CONFIG_TYPE_STRING);
+			if (rc)
+				return rc;
+			name = config_setting_get_string(x);
+			idx[k] = sw_config_port_index(cfg, name);
+			if (idx[k] < 0)
+				return fail(c, x, p, "no port named '%s'",
+					    name);
+			if (used[idx[k]])
+				return fail(c, x, p, "port '%s' is already "
+					    "paired", name);
+			used[idx[k]] = true;
+		}
+		cfg->ports[idx[0]].peer = (uint8_t)idx[1];
+		cfg->ports[idx[1]].peer = (uint8_t)idx[0];
+	}
+	for (j = 0; j < cfg->nb_ports; j++)
+		if (!used[j])
+			return fail(c, s, "pairs", "port '%s' is in no pair",
+				    cfg->ports[j].name);
+	return 0;
+}
+
+static int
+load_workers(struct ctx *c, const config_setting_t *root,
+	     struct sw_config *cfg)
+{
+	static const char *const keys[] = { "lcores", "burst", NULL };
+	const config_setting_t *s = config_setting_get_member(root, "workers");
+	const config_setting_t *l;
+	char p[64];
+	int i, n, rc;
+	unsigned int j, v;
+
+	cfg->nb_workers = 1;
+	cfg->lcores[0] = 1;
+	cfg->burst = 32;
+	if (s == NULL)
+		return 0;
+	rc = want_type(c, s, "workers", CONFIG_TYPE_GROUP);
+	if (rc)
+		return rc;
+	rc = check_keys(c, s, "workers", keys);
+	if (rc)
+		return rc;
+	rc = get_int(c, s, "workers", "burst", 1, 64, &cfg->burst);
+	if (rc)
+		return rc;
+	l = config_setting_get_member(s, "lcores");
+	if (l == NULL)
+		return 0;
+	rc = want_type(c, l, "workers.lcores", CONFIG_TYPE_LIST);
+	if (rc)
+		return rc;
+	n = config_setting_length(l);
+	if (n < 1 || n > SW_MAX_WORKERS)
+		return fail(c, l, "workers.lcores", "need 1..%d lcores",
+			    SW_MAX_WORKERS);
+	for (i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(l, i);
+		long long x;
+
+		snprintf(p, sizeof(p), "workers.lcores[%d]", i);
+		rc = want_type(c, e, p, CONFIG_TYPE_INT);
+		if (rc)
+			return rc;
+		x = config_setting_get_int64(e);
+		if (x < 0 || x >= 1024)
+			return fail(c, e, p, "%lld is not an lcore id", x);
+		v = (unsigned int)x;
+		for (j = 0; j < (unsigned int)i; j++)
+			if (cfg->lcores[j] == v)
+				return fail(c, e, p, "lcore %u listed twice",
+					    v);
+		cfg->lcores[i] = v;
+	}
+	cfg->nb_workers = (unsigned int)n;
+	return 0;
+}
+
+int
+sw_config_load(const char *path, struct sw_config *cfg, char *err,
+	       size_t errlen)
+{
+	static const char *const top[] = {
+		"eal", "ports", "pairs", "workers", "l2_passthrough", NULL
+	};
+	struct ctx c = { .file = path, .err = err, .errlen = errlen };
+	const config_setting_t *root;
+	config_t lc;
+	FILE *f;
+	int rc;
+
+	memset(cfg, 0, sizeof(*cfg));
+	f = fopen(path, "r");
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -ENOENT;
+	}
+	config_init(&lc);
+	if (config_read(&lc, f) != CONFIG_TRUE) {
+		snprintf(err, errlen, "%s:%d: syntax error: %s", path,
+			 config_error_line(&lc), config_error_text(&lc));
+		rc = -EINVAL;
+		goto out;
+	}
+	snprintf(cfg->file, sizeof(cfg->file), "%s", path);
+	cfg->l2_passthrough = true;
+
+	root = config_root_setting(&lc);
+	rc = check_keys(&c, root, "", top);
+	if (rc == 0)
+		rc = load_eal(&c, root, cfg);
+	if (rc == 0)
+		rc = load_ports(&c, root, cfg);
+	if (rc == 0)
+		rc = load_pairs(&c, root, cfg);
+	if (rc == 0)
+		rc = load_workers(&c, root, cfg);
+	if (rc == 0)
+		rc = get_bool(&c, root, "", "l2_passthrough",
+			      &cfg->l2_passthrough);
+	if (rc == -ENOMEM)
+		snprintf(err, errlen, "%s: out of memory", path);
+	if (rc)
+		sw_config_free(cfg);
+out:
+	config_destroy(&lc);
+	fclose(f);
+	return rc;
+}
+
+void
+sw_config_free(struct sw_config *cfg)
+{
+	unsigned int i;
+
+	if (cfg == NULL)
+		return;
+	for (i = 0; i < cfg->eal_argc; i++)
+		free(cfg->eal_argv[i]);
+	cfg->eal_argc = 0;
+}
+
+int
+sw_config_port_index(const struct sw_config *cfg, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < cfg->nb_ports; i++)
+		if (strcmp(cfg->ports[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}

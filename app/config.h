@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The spillway authors
+ */
+#ifndef SW_CONFIG_H
+#define SW_CONFIG_H
+
+/*
+ * The spillway configuration: one libconfig file. Every setting has a
+ * default (see config/spillway.conf and README.md); unknown settings and
+ * bad values are errors that name the file, the line and the setting.
+ *
+ * Thread-safety: control thread only. A loaded struct sw_config is
+ * read-only afterwards and may be shared.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SW_MAX_PORTS		16
+#define SW_MAX_WORKERS		64
+#define SW_MAX_EAL_ARGS		64
+#define SW_PORT_NAME_MAX	32
+#define SW_PORT_DEV_MAX		256
+#define SW_ERR_MAX		512
+
+struct sw_port_conf {
+	char name[SW_PORT_NAME_MAX];
+	char dev[SW_PORT_DEV_MAX];	/* PCI address or vdev string */
+	uint8_t peer;			/* index of the paired port */
+};
+
+struct sw_config {
+	char file[256];
+
+	unsigned int eal_argc;
+	char *eal_argv[SW_MAX_EAL_ARGS];
+
+	unsigned int nb_ports;
+	struct sw_port_conf ports[SW_MAX_PORTS];
+
+	unsigned int nb_workers;
+	unsigned int lcores[SW_MAX_WORKERS];
+	unsigned int burst;
+
+	bool l2_passthrough;
+};
+
+/*
+ * Load and validate `path` into a zeroed *cfg. Returns 0, or -EINVAL
+ * (bad file: err holds "FILE:LINE: SETTING: what is wrong") or -ENOENT
+ * (cannot read). On error *cfg holds nothing to free.
+ */
+int sw_config_load(const char *path, struct sw_config *cfg,
+		   char *err, size_t errlen);
+
+/* Release what sw_config_load allocated. NULL is a no-op. */
+void sw_config_free(struct sw_config *cfg);
+
+/* Index of the port named `name`, or -1. */
+int sw_config_port_index(const struct sw_config *cfg, const char *name);
+
+#endif /* SW_CONFIG_H */

@@ -1,0 +1,472 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The spillway authors
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_pci.h>
+#include <rte_version.h>
+
+#include "config.h"
+#include "log.h"
+#include "port.h"
+#include "worker.h"
+
+#define SW_DEFAULT_CONFIG "config/spillway.conf"
+
+RTE_LOG_REGISTER(sw_logtype, user.sw.app, INFO);
+
+static volatile bool force_quit;
+
+struct app {
+	struct sw_config cfg;
+	struct rte_mempool *pool;
+	uint16_t port_id[SW_MAX_PORTS];
+	bool port_started[SW_MAX_PORTS];
+	int link_up[SW_MAX_PORTS];
+	struct sw_worker *workers[SW_MAX_WORKERS];
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"Usage: spillway [-c FILE] [--check] [--duration S] [--stats S] [-- EAL...]\n"
+"\n"
+"A DPDK userspace firewall: a bump in the wire between port pairs.\n"
+"\n"
+"  -c, --config FILE  configuration file (default " SW_DEFAULT_CONFIG ")\n"
+"  -t, --check        validate the configuration and exit: 0 if good,\n"
+"                     1 with the file, line and setting that is wrong\n"
+"      --duration S   stop by itself after S seconds (scripts, demos)\n"
+"      --stats S      print a counter line every S seconds\n"
+"  -h, --help         this text\n"
+"  -V, --version      print the version and exit\n"
+"\n"
+"Arguments after -- are passed to the DPDK EAL after the config's eal list.\n"
+"SIGINT/SIGTERM stop the firewall cleanly and print the totals.\n");
+}
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	force_quit = true;
+}
+
+/* "0000:01:00.0" or "01:00.0", optionally followed by ",devargs". */
+static bool
+is_pci_addr(const char *dev)
+{
+	struct rte_pci_addr a;
+	char name[64];
+	size_t n = strcspn(dev, ",");
+
+	if (n >= sizeof(name))
+		return false;
+	memcpy(name, dev, n);
+	name[n] = '\0';
+	return rte_pci_addr_parse(name, &a) == 0;
+}
+
+static void
+dev_name(const char *dev, char *name, size_t len)
+{
+	struct rte_pci_addr a;
+	size_t n = strcspn(dev, ",");
+
+	if (n >= len)
+		n = len - 1;
+	memcpy(name, dev, n);
+	name[n] = '\0';
+	if (rte_pci_addr_parse(name, &a) == 0)
+		rte_pci_device_name(&a, name, len);
+}
+
+static bool
+has_arg(const struct sw_config *cfg, const char *a)
+{
+	unsigned int i;
+
+	for (i = 0; i < cfg->eal_argc; i++)
+		if (strcmp(cfg->eal_argv[i], a) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * EAL arguments: the config's eal list, then one -a per PCI port (so
+ * only the NICs named in the config are taken) or --vdev per virtual
+ * port, then whatever followed -- on the command line.
+ */
+static int
+eal_init(struct app *app, char *prog, int extra_argc, char **extra_argv)
+{
+	struct sw_config *cfg = &app->cfg;
+	char *argv[SW_MAX_EAL_ARGS * 2 + 2 * SW_MAX_PORTS + 8];
+	int argc = 0, i, pci = 0;
+	unsigned int p;
+
+	argv[argc++] = prog;
+	for (p = 0; p < cfg->eal_argc; p++)
+		argv[argc++] = cfg->eal_argv[p];
+	for (p = 0; p < cfg->nb_ports; p++) {
+		bool is_pci = is_pci_addr(cfg->ports[p].dev);
+
+		argv[argc++] = is_pci ? "-a" : "--vdev";
+		argv[argc++] = cfg->ports[p].dev;
+		pci += is_pci;
+	}
+	if (pci == 0 && !has_arg(cfg, "--no-pci") && !has_arg(cfg, "-a") &&
+	    !has_arg(cfg, "--allow"))
+		argv[argc++] = "--no-pci";
+	for (i = 0; i < extra_argc && i < SW_MAX_EAL_ARGS; i++)
+		argv[argc++] = extra_argv[i];
+	argv[argc] = NULL;
+	return rte_eal_init(argc, argv);
+}
+
+static int
+check_lcores(const struct sw_config *cfg)
+{
+	unsigned int i, l;
+
+	for (i = 0; i < cfg->nb_workers; i++) {
+		l = cfg->lcores[i];
+		if (l >= RTE_MAX_LCORE || !rte_lcore_is_enabled(l)) {
+			SW_LOG(ERR, "%s: workers.lcores: lcore %u is not in "
+			       "the EAL core list (eal -l)\n", cfg->file, l);
+			return -EINVAL;
+		}
+		if (l == rte_get_main_lcore()) {
+			SW_LOG(ERR, "%s: workers.lcores: lcore %u is the "
+			       "main lcore, which runs the control thread\n",
+			       cfg->file, l);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int
+ports_start(struct app *app)
+{
+	struct sw_config *cfg = &app->cfg;
+	unsigned int p, nb_mbufs;
+	char name[RTE_ETH_NAME_MAX_LEN];
+	int rc;
+
+	for (p = 0; p < cfg->nb_ports; p++) {
+		dev_name(cfg->ports[p].dev, name, sizeof(name));
+		if (rte_eth_dev_get_port_by_name(name, &app->port_id[p])) {
+			SW_LOG(ERR, "port %s: no DPDK device '%s' (not probed: "
+			       "check the device string and the driver)\n",
+			       cfg->ports[p].name, name);
+			return -ENODEV;
+		}
+	}
+	/* Rx rings full, tx rings full, a burst in flight per worker. */
+	nb_mbufs = cfg->nb_ports * cfg->nb_workers * 2048 +
+		   cfg->nb_workers * (SW_BURST_MAX + 512) + 4096;
+	app->pool = rte_pktmbuf_pool_create("sw_mbuf", nb_mbufs, 256, 0,
+					    RTE_MBUF_DEFAULT_BUF_SIZE,
+					    rte_socket_id());
+	if (app->pool == NULL) {
+		SW_LOG(ERR, "cannot create a pool of %u mbufs: %s (more "
+		       "memory: eal -m)\n", nb_mbufs, rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	for (p = 0; p < cfg->nb_ports; p++) {
+		rc = sw_port_start(app->port_id[p], cfg->ports[p].name,
+				   (uint16_t)cfg->nb_workers, app->pool);
+		if (rc)
+			return rc;
+		app->port_started[p] = true;
+		app->link_up[p] = -1;
+	}
+	return 0;
+}
+
+static int
+workers_launch(struct app *app)
+{
+	struct sw_config *cfg = &app->cfg;
+	unsigned int i, p;
+
+	for (i = 0; i < cfg->nb_workers; i++) {
+		unsigned int lcore = cfg->lcores[i];
+		int socket = (int)rte_lcore_to_socket_id(lcore);
+		struct sw_worker *w;
+
+		w = rte_zmalloc_socket("sw_worker", sizeof(*w),
+				       RTE_CACHE_LINE_SIZE, socket);
+		if (w == NULL)
+			return -ENOMEM;
+		app->workers[i] = w;
+		w->id = i;
+		w->lcore = lcore;
+		w->burst = (uint16_t)cfg->burst;
+		w->txq = (uint16_t)i;
+		w->l2_passthrough = cfg->l2_passthrough;
+		w->quit = &force_quit;
+		w->nb_ports = cfg->nb_ports;
+		w->nb_rxq = cfg->nb_ports;
+		for (p = 0; p < cfg->nb_ports; p++) {
+			w->port_id[p] = app->port_id[p];
+			w->peer[p] = cfg->ports[p].peer;
+			w->rxq[p].port_id = app->port_id[p];
+			w->rxq[p].queue = (uint16_t)i;
+			w->rxq[p].port = (uint8_t)p;
+			w->txb[p] = rte_zmalloc_socket("sw_txb",
+				RTE_ETH_TX_BUFFER_SIZE(SW_BURST_MAX), 0,
+				socket);
+			if (w->txb[p] == NULL)
+				return -ENOMEM;
+			rte_eth_tx_buffer_init(w->txb[p], w->burst);
+			rte_eth_tx_buffer_set_err_callback(w->txb[p],
+				rte_eth_tx_buffer_count_callback,
+				&w->cnt.c[SW_CNT_tx_dropped]);
+		}
+	}
+	for (i = 0; i < cfg->nb_workers; i++) {
+		if (rte_eal_remote_launch(sw_worker_main, app->workers[i],
+					  app->workers[i]->lcore) != 0)
+			return -EBUSY;
+		SW_LOG(INFO, "worker %u on lcore %u: rx/tx queue %u of %u "
+		       "ports\n", i, app->workers[i]->lcore, i,
+		       cfg->nb_ports);
+	}
+	return 0;
+}
+
+static void
+sum_counters(const struct app *app, uint64_t *sum)
+{
+	unsigned int i, k;
+
+	memset(sum, 0, sizeof(uint64_t) * SW_CNT_MAX);
+	for (i = 0; i < app->cfg.nb_workers; i++) {
+		if (app->workers[i] == NULL)
+			continue;
+		for (k = 0; k < SW_CNT_MAX; k++)
+			sum[k] += app->workers[i]->cnt.c[k];
+	}
+}
+
+static void
+print_stats_line(const struct app *app)
+{
+	uint64_t sum[SW_CNT_MAX];
+	unsigned int k;
+
+	sum_counters(app, sum);
+	printf("stats:");
+	for (k = 0; k < SW_CNT_MAX; k++)
+		printf(" %s=%" PRIu64, sw_counter_names[k], sum[k]);
+	printf("\n");
+	fflush(stdout);
+}
+
+static void
+print_totals(const struct app *app)
+{
+	uint64_t sum[SW_CNT_MAX];
+	struct rte_eth_stats st;
+	unsigned int k, p;
+
+	sum_counters(app, sum);
+	printf("spillway: totals\n");
+	for (k = 0; k < SW_CNT_MAX; k++)
+		printf("  %-16s %12" PRIu64 "  %s\n", sw_counter_names[k],
+		       sum[k], sw_counter_help[k]);
+	for (p = 0; p < app->cfg.nb_ports; p++) {
+		if (!app->port_started[p] ||
+		    rte_eth_stats_get(app->port_id[p], &st) != 0)
+			continue;
+		printf("  port %-10s rx_packets=%" PRIu64 " tx_packets=%"
+		       PRIu64 " rx_missed=%" PRIu64 " rx_errors=%" PRIu64
+		       " tx_errors=%" PRIu64 "\n", app->cfg.ports[p].name,
+		       st.ipackets, st.opackets, st.imissed, st.ierrors,
+		       st.oerrors);
+	}
+	fflush(stdout);
+}
+
+static void
+watch_links(struct app *app)
+{
+	struct rte_eth_link link;
+	unsigned int p;
+
+	for (p = 0; p < app->cfg.nb_ports; p++) {
+		if (rte_eth_link_get_nowait(app->port_id[p], &link) != 0)
+			continue;
+		if (link.link_status != app->link_up[p]) {
+			app->link_up[p] = link.link_status;
+			sw_port_log_link(app->port_id[p],
+					 app->cfg.ports[p].name);
+		}
+	}
+}
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The control thread: for now, links, periodic stats and the deadline. */
+static void
+control_loop(struct app *app, double duration, double stats_every)
+{
+	double start = now_s(), next_stats = start + stats_every, t;
+	struct timespec tick = { 0, 100 * 1000 * 1000 };
+
+	while (!force_quit) {
+		nanosleep(&tick, NULL);
+		t = now_s();
+		watch_links(app);
+		if (stats_every > 0 && t >= next_stats) {
+			print_stats_line(app);
+			next_stats += stats_every;
+		}
+		if (duration > 0 && t - start >= duration)
+			force_quit = true;
+	}
+}
+
+static double
+parse_seconds(const char *opt, const char *s)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (*s == '\0' || *end != '\0' || !(v > 0) || v > 1e9) {
+		fprintf(stderr, "spillway: %s: '%s' is not a number of "
+			"seconds\n", opt, s);
+		exit(1);
+	}
+	return v;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check", no_argument, NULL, 't' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "stats", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct app app;
+	const char *path = SW_DEFAULT_CONFIG;
+	double duration = 0, stats_every = 0;
+	char err[SW_ERR_MAX];
+	bool check = false;
+	unsigned int p, i;
+	int opt, rc, status = 0;
+
+	while ((opt = getopt_long(argc, argv, "+c:thV", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			path = optarg;
+			break;
+		case 't':
+			check = true;
+			break;
+		case 'd':
+			duration = parse_seconds("--duration", optarg);
+			break;
+		case 's':
+			stats_every = parse_seconds("--stats", optarg);
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("spillway %s (%s)\n", SW_VERSION, rte_version());
+			return 0;
+		default:
+			usage(stderr);
+			return 1;
+		}
+	}
+
+	rc = sw_config_load(path, &app.cfg, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "spillway: %s\n", err);
+		return 1;
+	}
+	if (check) {
+		printf("spillway: %s: configuration is valid (%u ports, %u "
+		       "workers)\n", path, app.cfg.nb_ports,
+		       app.cfg.nb_workers);
+		sw_config_free(&app.cfg);
+		return 0;
+	}
+
+	signal(SIGPIPE, SIG_IGN);
+	rc = eal_init(&app, argv[0], argc - optind, argv + optind);
+	if (rc < 0) {
+		fprintf(stderr, "spillway: EAL init failed: %s\n",
+			rte_strerror(rte_errno));
+		sw_config_free(&app.cfg);
+		return 1;
+	}
+	/* After EAL init: its own handlers must not replace ours. */
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+
+	if (check_lcores(&app.cfg) || ports_start(&app) ||
+	    workers_launch(&app)) {
+		status = 1;
+		force_quit = true;
+	} else {
+		SW_LOG(INFO, "running: %u ports, %u workers, burst %u "
+		       "(config %s)\n", app.cfg.nb_ports, app.cfg.nb_workers,
+		       app.cfg.burst, path);
+		control_loop(&app, duration, stats_every);
+	}
+
+	force_quit = true;
+	rte_eal_mp_wait_lcore();
+	for (p = 0; p < app.cfg.nb_ports; p++)
+		if (app.port_started[p])
+			rte_eth_dev_stop(app.port_id[p]);
+	if (status == 0)
+		print_totals(&app);
+	/* Closing a pcap port completes its output file. */
+	for (p = 0; p < app.cfg.nb_ports; p++)
+		if (app.port_started[p])
+			rte_eth_dev_close(app.port_id[p]);
+	for (i = 0; i < app.cfg.nb_workers; i++) {
+		if (app.workers[i] == NULL)
+			continue;
+		for (p = 0; p < app.cfg.nb_ports; p++)
+			rte_free(app.workers[i]->txb[p]);
+		rte_free(app.workers[i]);
+	}
+	rte_mempool_free(app.pool);
+	sw_config_free(&app.cfg);
+	rte_eal_cleanup();
+	return status;
+}

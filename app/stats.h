@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The spillway authors
+ */
+#ifndef SW_STATS_H
+#define SW_STATS_H
+
+/*
+ * Per-worker counters. Each worker writes only its own struct (one
+ * cache line or more, never shared); the control thread sums them
+ * without locks. A torn read of a 64-bit counter cannot happen on the
+ * 64-bit targets DPDK supports, and a sum a few packets stale is fine.
+ *
+ * The X-macro keeps the struct, the names and the help text together.
+ */
+
+#include <stdint.h>
+
+#include <rte_common.h>
+
+#define SW_WORKER_COUNTERS(X) \
+	X(rx,             "packets received") \
+	X(tx,             "packets handed to the paired port's tx queue") \
+	X(tx_dropped,     "of those, packets the tx queue refused (freed)") \
+	X(malformed,      "frames dropped by the parser") \
+	X(l2_passthrough, "non-IP frames passed (l2_passthrough = true)") \
+	X(l2_dropped,     "non-IP frames dropped (l2_passthrough = false)")
+
+enum sw_counter {
+#define SW_CNT_ENUM(n, d) SW_CNT_##n,
+	SW_WORKER_COUNTERS(SW_CNT_ENUM)
+#undef SW_CNT_ENUM
+	SW_CNT_MAX
+};
+
+struct sw_counters {
+	uint64_t c[SW_CNT_MAX];
+} __rte_cache_aligned;
+
+extern const char *const sw_counter_names[SW_CNT_MAX];
+extern const char *const sw_counter_help[SW_CNT_MAX];
+
+#endif /* SW_STATS_H */

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The spillway authors
+ */
+#ifndef SW_PKT_H
+#define SW_PKT_H
+
+/*
+ * Packet parser: Ethernet, up to two VLAN tags (0x8100, 0x88a8, 0x9100),
+ * IPv4 with options, IPv6 with extension headers, TCP, UDP, ICMP, ICMPv6.
+ *
+ * Usage: sw_parse(frame, len, &pkt) on the first segment of a frame.
+ * It reads only frame[0 .. len-1], whatever the headers claim, and
+ * classifies the frame as IP, non-IP (L2) or malformed with a reason.
+ *
+ * Thread-safety: pure function over caller-owned memory; any thread.
+ */
+
+#include <stdint.h>
+
+enum sw_af {
+	SW_AF_NONE = 0,
+	SW_AF_INET = 4,
+	SW_AF_INET6 = 6,
+};
+
+enum sw_frag {
+	SW_FRAG_NONE = 0,	/* not a fragment (or an atomic fragment) */
+	SW_FRAG_FIRST,		/* offset 0, more fragments: has L4 header */
+	SW_FRAG_LATER,		/* offset > 0: no L4 header, no ports */
+};
+
+/*
+ * Parse results. Everything from SW_PARSE_MAL_FIRST on is a malformed
+ * frame; the value says which check failed (tests and debugging).
+ */
+#define SW_PARSE_RESULTS(X) \
+	X(IP,            "IPv4 or IPv6 packet") \
+	X(L2,            "non-IP frame (ARP, LLDP, ...)") \
+	X(MAL_ETH,       "frame shorter than an Ethernet header") \
+	X(MAL_VLAN,      "truncated VLAN tag or more than two tags") \
+	X(MAL_IP4_SHORT, "IPv4 header truncated") \
+	X(MAL_IP4_VER,   "IPv4 ethertype, version not 4") \
+	X(MAL_IP4_IHL,   "IPv4 IHL below 5") \
+	X(MAL_IP4_LEN,   "IPv4 total length beyond frame or below IHL") \
+	X(MAL_IP4_FRAG,  "IPv4 fragment overlapping the TCP header") \
+	X(MAL_IP6_SHORT, "IPv6 header truncated") \
+	X(MAL_IP6_VER,   "IPv6 ethertype, version not 6") \
+	X(MAL_IP6_LEN,   "IPv6 payload length beyond frame") \
+	X(MAL_IP6_EXT,   "IPv6 extension header chain invalid") \
+	X(MAL_TCP_SHORT, "TCP header truncated") \
+	X(MAL_TCP_DOFF,  "TCP data offset below 5 or beyond packet") \
+	X(MAL_UDP_SHORT, "UDP header truncated") \
+	X(MAL_UDP_LEN,   "UDP length inconsistent with IP length") \
+	X(MAL_ICMP_SHORT, "ICMP/ICMPv6 header truncated")
+
+enum sw_parse_result {
+#define SW_PARSE_ENUM(n, d) SW_PARSE_##n,
+	SW_PARSE_RESULTS(SW_PARSE_ENUM)
+#undef SW_PARSE_ENUM
+	SW_PARSE_MAX
+};
+
+#define SW_PARSE_MAL_FIRST SW_PARSE_MAL_ETH
+
+static inline int
+sw_parse_malformed(int r)
+{
+	return r >= SW_PARSE_MAL_FIRST;
+}
+
+/* Name of a parse result ("MAL_TCP_DOFF"), for logs and tests. */
+const char *sw_parse_result_name(int r);
+
+/*
+ * Parsed packet. The first 44 bytes are the classification key that
+ * lib/acl's rte_acl field layouts read in place (network byte order, as
+ * rte_acl expects input data): keep their offsets in step with
+ * lib/acl/acl_fields.c. IPv4 addresses sit in the first 4 bytes of
+ * src/dst, the rest zero.
+ */
+struct sw_pkt {
+	uint8_t proto;		/*  0: IP protocol / last next header */
+	uint8_t pad0[3];	/*  1 */
+	uint8_t in_port;	/*  4: ingress port index (set by caller) */
+	uint8_t tcp_flags;	/*  5: TCP flags byte (FIN..CWR) */
+	uint8_t icmp_type;	/*  6 */
+	uint8_t icmp_code;	/*  7 */
+	uint16_t sport;		/*  8: network order; 0 when no ports */
+	uint16_t dport;		/* 10: network order */
+	uint8_t src[16];	/* 12 */
+	uint8_t dst[16];	/* 28 */
+	/* Bookkeeping, not read by the classifier. */
+	uint8_t family;		/* enum sw_af */
+	uint8_t frag;		/* enum sw_frag */
+	uint16_t icmp_id;	/* echo identifier, network order */
+	uint16_t l3_off;	/* offset of the IP header in the frame */
+	uint16_t l4_off;	/* offset of the L4 header (0: none) */
+	uint16_t l3_len;	/* IP packet length (excludes Ethernet padding) */
+	uint16_t l4_len;	/* L4 bytes inside the IP packet */
+	uint32_t frag_id;	/* IPv4 id or IPv6 fragment id */
+};
+
+#define SW_TCP_FIN 0x01
+#define SW_TCP_SYN 0x02
+#define SW_TCP_RST 0x04
+#define SW_TCP_PSH 0x08
+#define SW_TCP_ACK 0x10
+#define SW_TCP_URG 0x20
+#define SW_TCP_ECE 0x40
+#define SW_TCP_CWR 0x80
+
+/* IPv6 extension headers followed before giving up as malformed. */
+#define SW_IP6_MAX_EXT 8
+
+/*
+ * Parse one frame. `frame` points at the Ethernet header, `len` is the
+ * number of readable bytes. Fills *pkt (except in_port) and returns an
+ * enum sw_parse_result.
+ */
+int sw_parse(const uint8_t *frame, uint32_t len, struct sw_pkt *pkt);
+
+#endif /* SW_PKT_H */

@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The spillway authors
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "sw_acl.h"
+
+static int
+bad(char *err, size_t errlen, const char *fmt, const char *s)
+{
+	snprintf(err, errlen, fmt, s);
+	return -EINVAL;
+}
+
+int
+sw_acl_parse_cidr(const char *s, struct sw_acl_cidr *out, char *err,
+		  size_t errlen)
+{
+	char buf[INET6_ADDRSTRLEN + 8];
+	const char *slash;
+	char *end;
+	unsigned long plen;
+	size_t n;
+	int i;
+
+	memset(out, 0, sizeof(*out));
+	if (strcasecmp(s, "any") == 0)
+		return 0;
+	slash = strchr(s, '/');
+	n = slash ? (size_t)(slash - s) : strlen(s);
+	if (n == 0 || n >= INET6_ADDRSTRLEN)
+		return bad(err, errlen, "'%s' is not an address", s);
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if (inet_pton(AF_INET, buf, out->addr) == 1)
+		out->family = 4;
+	else if (inet_pton(AF_INET6, buf, out->addr) == 1)
+		out->family = 6;
+	else
+		return bad(err, errlen, "'%s' is not an IPv4 or IPv6 address",
+			   s);
+	plen = out->family == 4 ? 32 : 128;
+	if (slash) {
+		if (slash[1] < '0' || slash[1] > '9')
+			return bad(err, errlen, "'%s': bad prefix length", s);
+		errno = 0;
+		plen = strtoul(slash + 1, &end, 10);
+		if (errno || *end != '\0' ||
+		    plen > (out->family == 4 ? 32u : 128u))
+			return bad(err, errlen, "'%s': bad prefix length", s);
+	}
+	out->plen = (uint8_t)plen;
+	/* Clear host bits: 192.0.2.7/24 means 192.0.2.0/24, as in nft. */
+	for (i = 0; i < 16; i++) {
+		int keep = (int)plen - i * 8;
+
+		if (keep <= 0)
+			out->addr[i] = 0;
+		else if (keep < 8)
+			out->addr[i] &= (uint8_t)(0xff << (8 - keep));
+	}
+	return 0;
+}
+
+static int
+port_num(const char *s, const char *all, uint16_t *v, char *err,
+	 size_t errlen)
+{
+	char *end;
+	unsigned long x;
+
+	if (*s < '0' || *s > '9')
+		return bad(err, errlen, "'%s': ports are numbers 0-65535",
+			   all);
+	errno = 0;
+	x = strtoul(s, &end, 10);
+	if (errno || *end != '\0' || x > 65535)
+		return bad(err, errlen, "'%s': ports are numbers 0-65535",
+			   all);
+	*v = (uint16_t)x;
+	return 0;
+}
+
+int
+sw_acl_parse_ports(const char *s, struct sw_acl_range *r, unsigned int *nb,
+		   char *err, size_t errlen)
+{
+	char buf[256], *tok, *save = NULL, *dash;
+	unsigned int n = 0;
+	int rc;
+
+	*nb = 0;
+	if (strcasecmp(s, "any") == 0)
+		return 0;
+	if (strlen(s) >= sizeof(buf) || s[0] == '\0')
+		return bad(err, errlen, "'%s': bad port list", s);
+	snprintf(buf, sizeof(buf), "%s", s);
+	if (buf[strlen(buf) - 1] == ',' || buf[0] == ',' ||
+	    strstr(buf, ",,"))
+		return bad(err, errlen, "'%s': empty entry in port list", s);
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		while (*tok == ' ')
+			tok++;
+		if (n == SW_ACL_MAX_RANGES) {
+			snprintf(err, errlen, "'%s': more than %d ports or "
+				 "ranges", s, SW_ACL_MAX_RANGES);
+			return -EINVAL;
+		}
+		dash = strchr(tok, '-');
+		if (dash)
+			*dash = '\0';
+		rc = port_num(tok, s, &r[n].lo, err, errlen);
+		if (rc)
+			return rc;
+		r[n].hi = r[n].lo;
+		if (dash) {
+			rc = port_num(dash + 1, s, &r[n].hi, err, errlen);
+			if (rc)
+				return rc;
+			if (r[n].hi < r[n].lo) {
+				snprintf(err, errlen, "'%s': range %u-%u is "
+					 "upside down", s, r[n].lo, r[n].hi);
+				return -EINVAL;
+			}
+		}
+		n++;
+	}
+	*nb = n;
+	return 0;
+}
+
+int
+sw_acl_parse_proto(const char *s, int *proto, char *err, size_t errlen)
+{
+	static const struct {
+		const char *name;
+		int num;
+	} names[] = {
+		{ "any", -1 }, { "tcp", 6 }, { "udp", 17 }, { "icmp", 1 },
+		{ "icmpv6", 58 }, { "ipv6-icmp", 58 }, { "gre", 47 },
+		{ "esp", 50 }, { "ah", 51 }, { "sctp", 132 },
+	};
+	unsigned long x;
+	char *end;
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcasecmp(s, names[i].name) == 0) {
+			*proto = names[i].num;
+			return 0;
+		}
+	if (*s < '0' || *s > '9')
+		return bad(err, errlen, "unknown protocol '%s'", s);
+	errno = 0;
+	x = strtoul(s, &end, 10);
+	if (errno || *end != '\0' || x > 255)
+		return bad(err, errlen, "'%s': protocol numbers are 0-255", s);
+	*proto = (int)x;
+	return 0;
+}
+
+int
+sw_acl_parse_tcp_flags(const char *s, uint8_t *value, uint8_t *mask,
+		       char *err, size_t errlen)
+{
+	static const char *const names[8] = {
+		"fin", "syn", "rst", "psh", "ack", "urg", "ece", "cwr",
+	};
+	char buf[128], *tok, *save = NULL;
+	int i, neg;
+
+	*value = 0;
+	*mask = 0;
+	if (s[0] == '\0' || strlen(s) >= sizeof(buf))
+		return bad(err, errlen, "'%s': bad TCP flag list", s);
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		while (*tok == ' ')
+			tok++;
+		neg = tok[0] == '!';
+		if (neg)
+			tok++;
+		for (i = 0; i < 8; i++)
+			if (strcasecmp(tok, names[i]) == 0)
+				break;
+		if (i == 8) {
+			snprintf(err, errlen, "'%s': unknown TCP flag '%s' "
+				 "(fin syn rst psh ack urg ece cwr, ! to "
+				 "negate)", s, tok);
+			return -EINVAL;
+		}
+		if (*mask & (1u << i)) {
+			snprintf(err, errlen, "'%s': flag '%s' given twice",
+				 s, names[i]);
+			return -EINVAL;
+		}
+		*mask |= (uint8_t)(1u << i);
+		if (!neg)
+			*value |= (uint8_t)(1u << i);
+	}
+	return 0;
+}

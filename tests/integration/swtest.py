@@ -1,0 +1,141 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 The spillway authors
+"""Harness for integration tests: run the real spillway binary on a
+generated config, wait on its counters (never on the clock alone), stop
+it with SIGTERM and read its totals."""
+
+import os
+import queue
+import re
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import threading
+import time
+
+_runs = 0
+
+
+def eal_args(prefix, lcores="0-1"):
+    """Hugepage-free EAL arguments with a file prefix of this run's own."""
+    return ["-l", lcores, "--no-huge", "-m", "256", "--no-telemetry",
+            "--file-prefix", prefix]
+
+
+def unique_prefix(tag):
+    global _runs
+    _runs += 1
+    return "swt-%s-%d-%d" % (tag, os.getpid(), _runs)
+
+
+def conf_list(items):
+    return "[" + ", ".join('"%s"' % i for i in items) + "]"
+
+
+class Spillway:
+    def __init__(self, binary, workdir, conf_text, tag="t"):
+        self.binary = binary
+        self.workdir = workdir
+        self.prefix = unique_prefix(tag)
+        self.conf = os.path.join(workdir, self.prefix + ".conf")
+        with open(self.conf, "w") as f:
+            f.write(conf_text.replace("@EAL@", conf_list(eal_args(self.prefix))))
+        self.lines = []
+        self.stats = {}
+        self.proc = None
+        self._q = queue.Queue()
+
+    def _reader(self):
+        for line in self.proc.stdout:
+            self.lines.append(line)
+            self._q.put(line)
+        self._q.put(None)
+
+    def start(self, *extra):
+        self.proc = subprocess.Popen(
+            [self.binary, "-c", self.conf, "--stats", "0.1"] + list(extra),
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        threading.Thread(target=self._reader, daemon=True).start()
+        return self
+
+    def wait_stats(self, pred, timeout=30.0):
+        """Wait until pred(stats) holds for a 'stats:' line; bounded."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            try:
+                line = self._q.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            if line is None:
+                raise RuntimeError("spillway exited early:\n" + self.output())
+            if line.startswith("stats:"):
+                self.stats = {k: int(v) for k, v in
+                              re.findall(r"(\w+)=(\d+)", line)}
+                if pred(self.stats):
+                    return self.stats
+        raise RuntimeError("timed out waiting on counters, last %r\n%s" %
+                           (self.stats, self.output()))
+
+    def stop(self, timeout=30):
+        """SIGTERM, wait, and return (exit code, totals dict)."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            rc = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            rc = self.proc.wait()
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            if self.lines and self._q.empty() and self.proc.stdout.closed:
+                break
+            try:
+                if self._q.get(timeout=0.2) is None:
+                    break
+            except queue.Empty:
+                pass
+        totals = {}
+        for line in self.lines:
+            m = re.match(r"^  (\w+)\s+(\d+)  ", line)
+            if m:
+                totals[m.group(1)] = int(m.group(2))
+        shutil.rmtree("/var/run/dpdk/" + self.prefix, ignore_errors=True)
+        return rc, totals
+
+    def output(self):
+        return "".join(self.lines)
+
+
+def write_pcap(path, frames):
+    """Write raw Ethernet frames (bytes) to a classic pcap file."""
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+        for i, b in enumerate(frames):
+            f.write(struct.pack("<IIII", i // 1000, (i % 1000) * 1000,
+                                len(b), len(b)))
+            f.write(b)
+
+
+def read_pcap(path):
+    """Frames (bytes) of a classic pcap file, in order."""
+    out = []
+    with open(path, "rb") as f:
+        data = f.read()
+    magic = struct.unpack_from("<I", data)[0]
+    end = "<" if magic in (0xa1b2c3d4, 0xa1b23c4d) else ">"
+    off = 24
+    while off + 16 <= len(data):
+        _, _, incl, _ = struct.unpack_from(end + "IIII", data, off)
+        off += 16
+        out.append(data[off:off + incl])
+        off += incl
+    return out
+
+
+def check(cond, msg):
+    if not cond:
+        print("FAIL: " + msg, flush=True)
+        sys.exit(1)
+    print("ok: " + msg, flush=True)

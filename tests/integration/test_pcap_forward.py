@@ -1,0 +1,157 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 The spillway authors
+"""pcap integration: the real spillway between two net_pcap ports.
+
+Well-formed frames of every header kind must come out of the paired port
+unchanged and in order; malformed frames must be dropped and counted;
+non-IP frames pass or drop with l2_passthrough."""
+
+import os
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import swtest  # noqa: E402
+
+from scapy.all import (ARP, ICMP, IP, TCP, UDP, Dot1AD, Dot1Q,  # noqa: E402
+                       Ether, ICMPv6EchoRequest, ICMPv6ND_NS, IPv6,
+                       IPv6ExtHdrDestOpt, IPv6ExtHdrFragment,
+                       IPv6ExtHdrHopByHop, IPv6ExtHdrRouting, Raw, raw)
+
+C, S = "192.0.2.10", "198.51.100.20"
+C6, S6 = "2001:db8::10", "2001:db8:1::20"
+E = Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02")
+ER = Ether(src="02:00:00:00:00:02", dst="02:00:00:00:00:01")
+
+
+def good_frames():
+    """Well-formed frames client -> server, one of each kind."""
+    f = [
+        E / IP(src=C, dst=S) / TCP(sport=40000, dport=80, flags="S"),
+        E / IP(src=C, dst=S, options=b"\x01" * 8) / TCP(sport=40000, dport=80, flags="A") / Raw(b"GET / HTTP/1.0\r\n\r\n"),
+        E / IP(src=C, dst=S) / UDP(sport=5353, dport=53) / Raw(b"q" * 30),
+        E / IP(src=C, dst=S) / ICMP(type=8, id=7, seq=1) / Raw(b"x" * 56),
+        E / Dot1Q(vlan=10) / IP(src=C, dst=S) / TCP(sport=1, dport=2, flags="PA") / Raw(b"v"),
+        E / Dot1AD(vlan=100) / Dot1Q(vlan=10) / IP(src=C, dst=S) / UDP(sport=1, dport=2),
+        E / IPv6(src=C6, dst=S6) / TCP(sport=40001, dport=443, flags="S"),
+        E / IPv6(src=C6, dst=S6) / IPv6ExtHdrHopByHop() / IPv6ExtHdrRouting() / IPv6ExtHdrDestOpt() / UDP(sport=9, dport=53) / Raw(b"six"),
+        E / IPv6(src=C6, dst=S6) / ICMPv6EchoRequest(id=3) / Raw(b"p" * 20),
+        E / IPv6(src=C6, dst="ff02::1:ff00:20") / ICMPv6ND_NS(tgt=S6),
+        E / IP(src=C, dst=S, flags="MF", id=99) / UDP(sport=7, dport=7, len=1408) / Raw(b"f" * 64),
+        E / IP(src=C, dst=S, frag=100, id=99, proto=17) / Raw(b"g" * 64),
+        E / IPv6(src=C6, dst=S6) / IPv6ExtHdrFragment(offset=100, m=0, id=5, nh=17) / Raw(b"h" * 32),
+        E / IP(src=C, dst=S, proto=47) / Raw(b"gre" * 4),
+        E / ARP(psrc=C, pdst=S),
+    ]
+    out = [raw(p) for p in f]
+    # A short IPv4 packet padded to Ethernet's 60 bytes: padding is normal.
+    pad = raw(E / IP(src=C, dst=S) / UDP(sport=1, dport=2) / Raw(b"ab"))
+    out.append(pad + b"\x00" * (60 - len(pad)))
+    return out
+
+
+def patch(b, off, val):
+    b = bytearray(b)
+    b[off:off + len(val)] = val
+    return bytes(b)
+
+
+def malformed_frames():
+    """Frames the parser must refuse, each for one reason."""
+    tcp = raw(E / IP(src=C, dst=S) / TCP(sport=1, dport=80) / Raw(b"data"))
+    udp = raw(E / IP(src=C, dst=S) / UDP(sport=1, dport=53) / Raw(b"data"))
+    v6 = raw(E / IPv6(src=C6, dst=S6) / UDP(sport=1, dport=53) / Raw(b"data"))
+    return [
+        tcp[:12],                                   # no full Ethernet header
+        tcp[:30],                                   # IPv4 header cut short
+        patch(tcp, 14, b"\x44"),                    # IHL 4
+        patch(tcp, 14, b"\x55"),                    # version 5
+        patch(tcp, 16, (len(tcp) - 14 + 10).to_bytes(2, "big")),  # tot len > frame
+        patch(tcp, 34 + 12, b"\x40"),               # TCP data offset 4
+        patch(udp, 34 + 4, (100).to_bytes(2, "big")),  # UDP length > payload
+        raw(E / IP(src=C, dst=S) / ICMP())[:14 + 20 + 4] ,  # ICMP cut (tot len too)
+        v6[:14 + 30],                               # IPv6 header cut short
+        patch(v6, 14 + 4, (500).to_bytes(2, "big")),  # payload len > frame
+        raw(E / IPv6(src=C6, dst=S6) / IPv6ExtHdrDestOpt() / IPv6ExtHdrHopByHop() / UDP()),
+        raw(E / Dot1AD(vlan=1) / Dot1Q(vlan=2) / Dot1Q(vlan=3) / IP(src=C, dst=S) / UDP()),
+        raw(E / IP(src=C, dst=S, frag=1, proto=6) / Raw(b"\x00" * 12)),  # RFC 1858
+    ]
+
+
+def reply_frames():
+    return [raw(ER / IP(src=S, dst=C) / TCP(sport=80, dport=40000, flags="SA")),
+            raw(ER / IPv6(src=S6, dst=C6) / TCP(sport=443, dport=40001, flags="SA")),
+            raw(ER / ARP(op=2, psrc=S, pdst=C))]
+
+
+def fix_icmp_cut(frames):
+    # The cut ICMP frame must still be a consistent IPv4 packet whose
+    # payload (4 bytes) is too short for ICMP: set its total length.
+    b = bytearray(frames[7])
+    b[16:18] = (20 + 4).to_bytes(2, "big")
+    frames[7] = bytes(b)
+    return frames
+
+
+def run(binary, work, l2_passthrough):
+    good = good_frames()
+    bad = fix_icmp_cut(malformed_frames())
+    # Interleave: every good frame followed by a bad one while they last.
+    mixed, expect_out1 = [], []
+    for i, g in enumerate(good):
+        mixed.append(g)
+        if l2_passthrough or Ether(g).type != 0x0806:
+            expect_out1.append(g)
+        if i < len(bad):
+            mixed.append(bad[i])
+    rep = reply_frames()
+    expect_out0 = [r for r in rep if l2_passthrough or Ether(r).type != 0x0806]
+    n_l2 = sum(1 for g in good + rep if Ether(g).type == 0x0806)
+
+    tag = "l2on" if l2_passthrough else "l2off"
+    in0, in1 = os.path.join(work, tag + "-in0.pcap"), os.path.join(work, tag + "-in1.pcap")
+    out0, out1 = os.path.join(work, tag + "-out0.pcap"), os.path.join(work, tag + "-out1.pcap")
+    swtest.write_pcap(in0, mixed)
+    swtest.write_pcap(in1, rep)
+    conf = """eal = @EAL@;
+ports = ( { name = "outside"; dev = "net_pcap0,rx_pcap=%s,tx_pcap=%s"; },
+          { name = "inside";  dev = "net_pcap1,rx_pcap=%s,tx_pcap=%s"; } );
+l2_passthrough = %s;
+""" % (in0, out0, in1, out1, "true" if l2_passthrough else "false")
+    sw = swtest.Spillway(binary, work, conf, tag).start()
+    total = len(mixed) + len(rep)
+    sw.wait_stats(lambda s: s.get("rx", 0) >= total)
+    rc, totals = sw.stop()
+    swtest.check(rc == 0, "%s: spillway exits 0 on SIGTERM" % tag)
+    print(sw.output())
+
+    got1 = swtest.read_pcap(out1)
+    got0 = swtest.read_pcap(out0)
+    swtest.check(got1 == expect_out1,
+                 "%s: %d well-formed frames outside->inside, unchanged, in order"
+                 % (tag, len(expect_out1)))
+    swtest.check(got0 == expect_out0,
+                 "%s: %d frames inside->outside, unchanged, in order"
+                 % (tag, len(expect_out0)))
+    swtest.check(totals.get("malformed") == len(bad),
+                 "%s: malformed counter %s == %d dropped" % (tag, totals.get("malformed"), len(bad)))
+    swtest.check(totals.get("rx") == total, "%s: rx %s == %d" % (tag, totals.get("rx"), total))
+    if l2_passthrough:
+        swtest.check(totals.get("l2_passthrough") == n_l2, "%s: %d ARP frames passed" % (tag, n_l2))
+    else:
+        swtest.check(totals.get("l2_dropped") == n_l2, "%s: %d ARP frames dropped" % (tag, n_l2))
+    swtest.check(totals.get("tx") == len(expect_out0) + len(expect_out1) and
+                 totals.get("tx_dropped") == 0, "%s: tx counter matches" % tag)
+
+
+def main():
+    binary = sys.argv[1]
+    with tempfile.TemporaryDirectory(prefix="sw-pcap-") as work:
+        run(binary, work, True)
+        run(binary, work, False)
+    print("pcap forward: all checks passed")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The spillway authors
+ *
+ * Config loader: valid files give the values (and defaults) they say;
+ * every kind of error names the file, the line and the setting.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "config.h"
+
+struct fx {
+	char path[64];
+	struct sw_config cfg;
+	char err[SW_ERR_MAX];
+};
+
+static int
+setup(void **state)
+{
+	struct fx *fx = calloc(1, sizeof(*fx));
+	int fd;
+
+	snprintf(fx->path, sizeof(fx->path), "/tmp/sw-test-config-XXXXXX");
+	fd = mkstemp(fx->path);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *fx = *state;
+
+	sw_config_free(&fx->cfg);
+	unlink(fx->path);
+	free(fx);
+	return 0;
+}
+
+static int
+load(struct fx *fx, const char *text)
+{
+	FILE *f = fopen(fx->path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	sw_config_free(&fx->cfg);
+	fx->err[0] = '\0';
+	return sw_config_load(fx->path, &fx->cfg, fx->err, sizeof(fx->err));
+}
+
+/* The error must read "PATH:LINE: SETTING: ..." and mention `what`. */
+static void
+expect_error(struct fx *fx, const char *text, int line, const char *setting,
+	     const char *what)
+{
+	char head[256];
+
+	assert_int_equal(load(fx, text), -EINVAL);
+	snprintf(head, sizeof(head), "%s:%d: %s: ", fx->path, line, setting);
+	if (strncmp(fx->err, head, strlen(head)) != 0 ||
+	    strstr(fx->err, what) == NULL)
+		fail_msg("error '%s', expected '%s...%s'", fx->err, head,
+			 what);
+}
+
+static void
+test_config_empty_file_gives_defaults(void **state)
+{
+	struct fx *fx = *state;
+
+	assert_int_equal(load(fx, "# nothing\n"), 0);
+	assert_int_equal(fx->cfg.nb_ports, 2);
+	assert_string_equal(fx->cfg.ports[0].name, "outside");
+	assert_string_equal(fx->cfg.ports[0].dev,
+			    "net_af_packet0,iface=sw-out");
+	assert_string_equal(fx->cfg.ports[1].name, "inside");
+	assert_int_equal(fx->cfg.ports[0].peer, 1);
+	assert_int_equal(fx->cfg.ports[1].peer, 0);
+	assert_int_equal(fx->cfg.nb_workers, 1);
+	assert_int_equal(fx->cfg.lcores[0], 1);
+	assert_int_equal(fx->cfg.burst, 32);
+	assert_true(fx->cfg.l2_passthrough);
+	assert_true(fx->cfg.eal_argc > 0);
+	assert_string_equal(fx->cfg.eal_argv[0], "-l");
+}
+
+static void
+test_config_full_file(void **state)
+{
+	struct fx *fx = *state;
+
+	assert_int_equal(load(fx,
+		"eal = [\"-l\", \"0-2\", \"--no-huge\"];\n"
+		"ports = ( { name = \"a\"; dev = \"net_null0\"; },\n"
+		"          { name = \"b\"; dev = \"0000:01:00.0\"; },\n"
+		"          { name = \"c\"; dev = \"net_null1\"; },\n"
+		"          { name = \"d\"; dev = \"net_ring0\"; } );\n"
+		"pairs = ( (\"a\", \"c\"), [\"d\", \"b\"] );\n"
+		"workers = { lcores = [1, 2]; burst = 16; };\n"
+		"l2_passthrough = false;\n"), 0);
+	assert_int_equal(fx->cfg.eal_argc, 3);
+	assert_string_equal(fx->cfg.eal_argv[2], "--no-huge");
+	assert_int_equal(fx->cfg.nb_ports, 4);
+	assert_int_equal(fx->cfg.ports[0].peer, 2);
+	assert_int_equal(fx->cfg.ports[2].peer, 0);
+	assert_int_equal(fx->cfg.ports[1].peer, 3);
+	assert_int_equal(fx->cfg.ports[3].peer, 1);
+	assert_int_equal(fx->cfg.nb_workers, 2);
+	assert_int_equal(fx->cfg.lcores[1], 2);
+	assert_int_equal(fx->cfg.burst, 16);
+	assert_false(fx->cfg.l2_passthrough);
+}
+
+static void
+test_config_ports_pair_in_order_without_pairs(void **state)
+{
+	struct fx *fx = *state;
+
+	assert_int_equal(load(fx,
+		"ports = ( { name = \"a\"; dev = \"net_null0\"; },\n"
+		"          { name = \"b\"; dev = \"net_null1\"; },\n"
+		"          { name = \"c\"; dev = \"net_null2\"; },\n"
+		"          { name = \"d\"; dev = \"net_null3\"; } );\n"), 0);
+	assert_int_equal(fx->cfg.ports[0].peer, 1);
+	assert_int_equal(fx->cfg.ports[3].peer, 2);
+}
+
+static void
+test_config_shipped_file_is_valid(void **state)
+{
+	struct fx *fx = *state;
+
+	sw_config_free(&fx->cfg);
+	assert_int_equal(sw_config_load(SW_SOURCE_ROOT
+					"/config/spillway.conf", &fx->cfg,
+					fx->err, sizeof(fx->err)), 0);
+}
+
+static void
+test_config_missing_file(void **state)
+{
+	struct fx *fx = *state;
+
+	assert_int_equal(sw_config_load("/nonexistent/sw.conf", &fx->cfg,
+					fx->err, sizeof(fx->err)), -ENOENT);
+	assert_non_null(strstr(fx->err, "/nonexistent/sw.conf"));
+}
+
+static void
+test_config_syntax_error_names_line(void **state)
+{
+	struct fx *fx = *state;
+	char want[128];
+
+	assert_int_equal(load(fx, "workers = {\n  burst = ;\n};\n"),
+			 -EINVAL);
+	snprintf(want, sizeof(want), "%s:2: syntax error", fx->path);
+	assert_non_null(strstr(fx->err, want));
+}
+
+/* One row per error: the file, and where and what the error says. */
+static const struct {
+	const char *text;
+	int line;
+	const char *setting;
+	const char *what;
+} bad_files[] = {
+	{ "\n\nfoo = 1;\n", 3, "foo", "unknown setting" },
+	{ "workers = {\n  lcores = [1];\n  bogus = 2;\n};\n", 3,
+	  "workers.bogus", "unknown setting" },
+	{ "workers = { burst = 0; };\n", 1, "workers.burst", "out of range" },
+	{ "workers = { burst = 65; };\n", 1, "workers.burst",
+	  "out of range" },
+	{ "workers = {\n burst = \"32\";\n};\n", 2, "workers.burst",
+	  "expected an integer" },
+	{ "workers = { lcores = [1, 1]; };\n", 1, "workers.lcores[1]",
+	  "twice" },
+	{ "workers = { lcores = []; };\n", 1, "workers.lcores", "1.." },
+	{ "l2_passthrough = 1;\n", 1, "l2_passthrough",
+	  "expected a boolean" },
+	{ "eal = 5;\n", 1, "eal", "expected a list" },
+	{ "eal = (\"-l\", 1);\n", 1, "eal[1]", "expected a string" },
+	{ "ports = ( { name = \"a\"; dev = \"net_null0\"; } );\n", 1,
+	  "ports", "need 2" },
+	{ "ports = ( { name = \"a\"; dev = \"net_null0\"; },\n"
+	  "  { name = \"a\"; dev = \"net_null1\"; } );\n", 2, "ports[1].name",
+	  "duplicate" },
+	{ "ports = ( { name = \"a b\"; dev = \"net_null0\"; },\n"
+	  "  { name = \"c\"; dev = \"net_null1\"; } );\n", 1, "ports[0].name",
+	  "not a port name" },
+	{ "ports = ( { name = \"a\"; dev = \"net_null0\"; },\n"
+	  "  { name = \"b\"; } );\n", 2, "ports[1]", "missing 'dev'" },
+	{ "ports = ( { name = \"a\"; dev = \"net_null0\"; },\n"
+	  "  { name = \"b\"; dev = \"net_null0\"; } );\n", 2, "ports[1].dev",
+	  "also used" },
+	{ "ports = ( { name = \"a\"; dev = \"net_null0\"; },\n"
+	  "  { name = \"b\"; dev = \"net_null1\"; speed = 10; } );\n", 2,
+	  "ports[1].speed", "unknown setting" },
+	{ "ports = ( { name = \"a\"; dev = \"net_null0\"; },\n"
+	  "  { name = \"b\"; dev = \"net_null1\"; } );\n"
+	  "pairs = ( (\"a\", \"x\") );\n", 3, "pairs[0]", "no port named 'x'" },
+	{ "ports = ( { name = \"a\"; dev = \"net_null0\"; },\n"
+	  "  { name = \"b\"; dev = \"net_null1\"; },\n"
+	  "  { name = \"c\"; dev = \"net_null2\"; } );\n", 1, "ports",
+	  "odd number" },
+	{ "ports = ( { name = \"a\"; dev = \"net_null0\"; },\n"
+	  "  { name = \"b\"; dev = \"net_null1\"; },\n"
+	  "  { name = \"c\"; dev = \"net_null2\"; },\n"
+	  "  { name = \"d\"; dev = \"net_null3\"; } );\n"
+	  "pairs = ( (\"a\", \"b\") );\n", 5, "pairs", "'c' is in no pair" },
+	{ "ports = ( { name = \"a\"; dev = \"net_null0\"; },\n"
+	  "  { name = \"b\"; dev = \"net_null1\"; } );\n"
+	  "pairs = ( (\"a\", \"a\") );\n", 3, "pairs[0]", "already paired" },
+	{ "pairs = ( (\"outside\") );\n", 1, "pairs[0]", "exactly 2" },
+};
+
+static void
+test_config_errors_name_file_line_setting(void **state)
+{
+	struct fx *fx = *state;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad_files) / sizeof(bad_files[0]); i++)
+		expect_error(fx, bad_files[i].text, bad_files[i].line,
+			     bad_files[i].setting, bad_files[i].what);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+			test_config_empty_file_gives_defaults, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_config_full_file, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_config_ports_pair_in_order_without_pairs, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_config_shipped_file_is_valid, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_config_missing_file,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_config_syntax_error_names_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_config_errors_name_file_line_setting, setup,
+			teardown),
+	};
+
+	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}

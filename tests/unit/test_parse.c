@@ -1,0 +1,534 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The spillway authors
+ *
+ * Parser unit tests: each header kind, each malformed case, and every
+ * valid frame truncated at every byte offset. Truncated frames are
+ * copied into heap buffers of exactly their length, so under ASan a
+ * read past the end fails the test.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <cmocka.h>
+#include <arpa/inet.h>
+
+#include "sw_pkt.h"
+#include "frames.h"
+
+static int
+parse(const struct frame *f, struct sw_pkt *p)
+{
+	return sw_parse(f->b, f->len, p);
+}
+
+#define assert_result(got, want) \
+	assert_string_equal(sw_parse_result_name(got), \
+			    sw_parse_result_name(want))
+
+static void
+test_parse_ipv4_tcp(void **state)
+{
+	struct frame f;
+	struct sw_pkt p;
+
+	(void)state;
+	fr_eth(&f, 0x0800);
+	fr_ip4(&f, 6, "192.0.2.1", "198.51.100.2", 0);
+	fr_tcp(&f, 40000, 80, SW_TCP_SYN, 0);
+	fr_finish(&f, 60);
+	assert_result(parse(&f, &p), SW_PARSE_IP);
+	assert_int_equal(p.family, SW_AF_INET);
+	assert_int_equal(p.proto, 6);
+	assert_int_equal(p.src[0], 192);
+	assert_int_equal(p.src[3], 1);
+	assert_int_equal(p.dst[0], 198);
+	assert_int_equal(p.dst[3], 2);
+	assert_int_equal(ntohs(p.sport), 40000);
+	assert_int_equal(ntohs(p.dport), 80);
+	assert_int_equal(p.tcp_flags, SW_TCP_SYN);
+	assert_int_equal(p.l3_off, 14);
+	assert_int_equal(p.l4_off, 34);
+	assert_int_equal(p.l3_len, 40);
+	assert_int_equal(p.l4_len, 20);
+	assert_int_equal(p.frag, SW_FRAG_NONE);
+}
+
+static void
+test_parse_ipv4_options(void **state)
+{
+	struct frame f;
+	struct sw_pkt p;
+
+	(void)state;
+	fr_eth(&f, 0x0800);
+	fr_ip4(&f, 17, "192.0.2.1", "192.0.2.2", 40);	/* IHL 15 */
+	fr_udp(&f, 5353, 53);
+	fr_payload(&f, 10);
+	fr_finish(&f, 60);
+	assert_result(parse(&f, &p), SW_PARSE_IP);
+	assert_int_equal(p.l4_off, 14 + 60);
+	assert_int_equal(ntohs(p.sport), 5353);
+	assert_int_equal(ntohs(p.dport), 53);
+	assert_int_equal(p.l4_len, 18);
+}
+
+static void
+test_parse_ipv4_icmp_echo(void **state)
+{
+	struct frame f;
+	struct sw_pkt p;
+
+	(void)state;
+	fr_eth(&f, 0x0800);
+	fr_ip4(&f, 1, "192.0.2.1", "192.0.2.2", 0);
+	fr_icmp(&f, 8, 0, 0x1234);
+	fr_payload(&f, 56);
+	fr_finish(&f, 60);
+	assert_result(parse(&f, &p), SW_PARSE_IP);
+	assert_int_equal(p.icmp_type, 8);
+	assert_int_equal(p.icmp_code, 0);
+	assert_int_equal(ntohs(p.icmp_id), 0x1234);
+	assert_int_equal(p.sport, 0);
+}
+
+static void
+test_parse_padding_is_not_malformed(void **state)
+{
+	struct frame f;
+	struct sw_pkt p;
+
+	(void)state;
+	/* 20 + 8 + 2 = 30 bytes of IP in a 60-byte frame. */
+	fr_eth(&f, 0x0800);
+	fr_ip4(&f, 17, "192.0.2.1", "192.0.2.2", 0);
+	fr_udp(&f, 1, 2);
+	fr_payload(&f, 2);
+	fr_finish(&f, 60);
+	assert_int_equal(f.len, 60);
+	assert_result(parse(&f, &p), SW_PARSE_IP);
+	assert_int_equal(p.l3_len, 30);
+	assert_int_equal(p.l4_len, 10);
+}
+
+static void
+test_parse_vlan_one_and_two_tags(void **state)
+{
+	static const uint16_t outer[] = { 0x8100, 0x88a8, 0x9100 };
+	struct frame f;
+	struct sw_pkt p;
+	unsigned int i;
+
+	(void)state;
+	fr_eth(&f, 0x0800);
+	fr_vlan(&f, 0x8100, 10, 0x0800);
+	fr_ip4(&f, 6, "192.0.2.1", "192.0.2.2", 0);
+	fr_tcp(&f, 1, 2, SW_TCP_ACK, 0);
+	fr_finish(&f, 60);
+	assert_result(parse(&f, &p), SW_PARSE_IP);
+	assert_int_equal(p.l3_off, 18);
+
+	for (i = 0; i < 3; i++) {
+		fr_eth(&f, 0x86dd);
+		fr_vlan(&f, outer[i], 100, 0x8100);
+		fr_vlan(&f, 0x8100, 10, 0x86dd);
+		fr_ip6(&f, 17, 1, 2);
+		fr_udp(&f, 1000, 53);
+		fr_finish(&f, 60);
+		assert_result(parse(&f, &p), SW_PARSE_IP);
+		assert_int_equal(p.l3_off, 22);
+		assert_int_equal(p.family, SW_AF_INET6);
+		assert_int_equal(ntohs(p.dport), 53);
+	}
+}
+
+static void
+test_parse_three_tags_malformed(void **state)
+{
+	struct frame f;
+	struct sw_pkt p;
+
+	(void)state;
+	fr_eth(&f, 0x0800);
+	fr_vlan(&f, 0x88a8, 1, 0x8100);
+	fr_vlan(&f, 0x8100, 2, 0x8100);
+	fr_vlan(&f, 0x8100, 3, 0x0800);
+	fr_ip4(&f, 6, "192.0.2.1", "192.0.2.2", 0);
+	fr_tcp(&f, 1, 2, SW_TCP_ACK, 0);
+	fr_finish(&f, 60);
+	assert_result(parse(&f, &p), SW_PARSE_MAL_VLAN);
+}
+
+static void
+test_parse_arp_is_l2(void **state)
+{
+	struct frame f;
+	struct sw_pkt p;
+
+	(void)state;
+	fr_eth(&f, 0x0806);
+	fr_payload(&f, 28);
+	fr_put(&f, 60 - f.len);
+	assert_result(parse(&f, &p), SW_PARSE_L2);
+	assert_int_equal(p.family, SW_AF_NONE);
+}
+
+static void
+test_parse_ipv6_tcp_and_ext_headers(void **state)
+{
+	struct frame f;
+	struct sw_pkt p;
+
+	(void)state;
+	fr_eth(&f, 0x86dd);
+	fr_ip6(&f, 0, 1, 2);		/* hop-by-hop */
+	fr_ip6_ext(&f, 43, 0);		/* -> routing */
+	fr_ip6_ext(&f, 60, 1);		/* -> destination options, 16 B */
+	fr_ip6_ext(&f, 6, 0);		/* -> TCP */
+	fr_tcp(&f, 443, 50000, SW_TCP_SYN | SW_TCP_ACK, 12);
+	fr_finish(&f, 60);
+	assert_result(parse(&f, &p), SW_PARSE_IP);
+	assert_int_equal(p.family, SW_AF_INET6);
+	assert_int_equal(p.proto, 6);
+	assert_int_equal(p.l4_off, 14 + 40 + 8 + 16 + 8);
+	assert_int_equal(ntohs(p.sport), 443);
+	assert_int_equal(p.tcp_flags, SW_TCP_SYN | SW_TCP_ACK);
+	assert_int_equal(p.src[0], 0x20);
+	assert_int_equal(p.src[15], 1);
+	assert_int_equal(p.dst[15], 2);
+}
+
+static void
+test_parse_ipv6_hbh_not_first_malformed(void **state)
+{
+	struct frame f;
+	struct sw_pkt p;
+
+	(void)state;
+	fr_eth(&f, 0x86dd);
+	fr_ip6(&f, 60, 1, 2);
+	fr_ip6_ext(&f, 0, 0);		/* hop-by-hop after dest opts */
+	fr_ip6_ext(&f, 17, 0);
+	fr_udp(&f, 1, 2);
+	fr_finish(&f, 60);
+	assert_result(parse(&f, &p), SW_PARSE_MAL_IP6_EXT);
+}
+
+static void
+test_parse_ipv6_too_many_ext_malformed(void **state)
+{
+	struct frame f;
+	struct sw_pkt p;
+	int i;
+
+	(void)state;
+	fr_eth(&f, 0x86dd);
+	fr_ip6(&f, 60, 1, 2);
+	for (i = 0; i < SW_IP6_MAX_EXT; i++)
+		fr_ip6_ext(&f, 60, 0);
+	fr_ip6_ext(&f, 59, 0);
+	fr_finish(&f, 60);
+	assert_result(parse(&f, &p), SW_PARSE_MAL_IP6_EXT);
+}
+
+static void
+test_parse_icmpv6(void **state)
+{
+	struct frame f;
+	struct sw_pkt p;
+
+	(void)state;
+	fr_eth(&f, 0x86dd);
+	fr_ip6(&f, 58, 1, 2);
+	fr_icmp(&f, 135, 0, 0);		/* neighbour solicitation */
+	fr_payload(&f, 16);
+	fr_finish(&f, 60);
+	assert_result(parse(&f, &p), SW_PARSE_IP);
+	assert_int_equal(p.proto, 58);
+	assert_int_equal(p.icmp_type, 135);
+}
+
+static void
+test_parse_ipv4_fragments(void **state)
+{
+	struct frame f;
+	struct sw_pkt p;
+
+	(void)state;
+	/* First fragment: MF set, offset 0, has ports. */
+	fr_eth(&f, 0x0800);
+	fr_ip4(&f, 17, "192.0.2.1", "192.0.2.2", 0);
+	fr_udp(&f, 1000, 2000);
+	fr_payload(&f, 32);
+	fr_finish(&f, 60);
+	put16(f.b + f.l3 + 4, 0xbeef);
+	put16(f.b + f.l3 + 6, 0x2000);
+	put16(f.b + f.l4 + 4, 1400);	/* whole datagram, not this piece */
+	assert_result(parse(&f, &p), SW_PARSE_IP);
+	assert_int_equal(p.frag, SW_FRAG_FIRST);
+	assert_int_equal(p.frag_id, 0xbeef);
+	assert_int_equal(ntohs(p.dport), 2000);
+
+	/* Later fragment: no L4 header read, no ports. */
+	put16(f.b + f.l3 + 6, 0x2000 | 100);
+	assert_result(parse(&f, &p), SW_PARSE_IP);
+	assert_int_equal(p.frag, SW_FRAG_LATER);
+	assert_int_equal(p.sport, 0);
+	assert_int_equal(p.dport, 0);
+	assert_int_equal(p.l4_off, 0);
+}
+
+static void
+test_parse_ipv4_tiny_tcp_fragment_malformed(void **state)
+{
+	struct frame f;
+	struct sw_pkt p;
+
+	(void)state;
+	fr_eth(&f, 0x0800);
+	fr_ip4(&f, 6, "192.0.2.1", "192.0.2.2", 0);
+	fr_payload(&f, 16);
+	fr_finish(&f, 60);
+	put16(f.b + f.l3 + 6, 1);	/* offset 8 bytes into TCP */
+	assert_result(parse(&f, &p), SW_PARSE_MAL_IP4_FRAG);
+	/* First fragment too short for a TCP header (RFC 1858). */
+	put16(f.b + f.l3 + 6, 0x2000);
+	assert_result(parse(&f, &p), SW_PARSE_MAL_TCP_SHORT);
+}
+
+static void
+test_parse_ipv6_fragments(void **state)
+{
+	struct frame f;
+	struct sw_pkt p;
+
+	(void)state;
+	fr_eth(&f, 0x86dd);
+	fr_ip6(&f, 44, 1, 2);
+	fr_ip6_frag(&f, 17, 0, 1, 0xcafef00d);
+	fr_udp(&f, 1000, 2000);
+	fr_payload(&f, 8);
+	fr_finish(&f, 60);
+	assert_result(parse(&f, &p), SW_PARSE_IP);
+	assert_int_equal(p.frag, SW_FRAG_FIRST);
+	assert_int_equal(p.frag_id, 0xcafef00d);
+	assert_int_equal(ntohs(p.sport), 1000);
+
+	fr_eth(&f, 0x86dd);
+	fr_ip6(&f, 44, 1, 2);
+	fr_ip6_frag(&f, 17, 185, 0, 7);
+	fr_payload(&f, 16);
+	fr_finish(&f, 60);
+	assert_result(parse(&f, &p), SW_PARSE_IP);
+	assert_int_equal(p.frag, SW_FRAG_LATER);
+	assert_int_equal(p.proto, 17);
+	assert_int_equal(p.sport, 0);
+
+	/* Atomic fragment (RFC 6946): a whole packet. */
+	fr_eth(&f, 0x86dd);
+	fr_ip6(&f, 44, 1, 2);
+	fr_ip6_frag(&f, 6, 0, 0, 9);
+	fr_tcp(&f, 1, 2, SW_TCP_ACK, 0);
+	fr_finish(&f, 60);
+	assert_result(parse(&f, &p), SW_PARSE_IP);
+	assert_int_equal(p.frag, SW_FRAG_NONE);
+	assert_int_equal(ntohs(p.dport), 2);
+
+	/* Two fragment headers. */
+	fr_eth(&f, 0x86dd);
+	fr_ip6(&f, 44, 1, 2);
+	fr_ip6_frag(&f, 44, 0, 0, 9);
+	fr_ip6_frag(&f, 6, 0, 0, 9);
+	fr_tcp(&f, 1, 2, SW_TCP_ACK, 0);
+	fr_finish(&f, 60);
+	assert_result(parse(&f, &p), SW_PARSE_MAL_IP6_EXT);
+}
+
+/* One frame per malformed reason, built by breaking a good frame. */
+static void
+test_parse_malformed_cases(void **state)
+{
+	struct frame f;
+	struct sw_pkt p;
+
+	(void)state;
+
+	fr_eth(&f, 0x0800);
+	f.len = 13;
+	assert_result(parse(&f, &p), SW_PARSE_MAL_ETH);
+
+	fr_eth(&f, 0x0800);
+	fr_ip4(&f, 6, "192.0.2.1", "192.0.2.2", 0);
+	fr_tcp(&f, 1, 2, 0, 0);
+	fr_finish(&f, 60);
+	f.b[f.l3] = 0x55;			/* version 5 */
+	assert_result(parse(&f, &p), SW_PARSE_MAL_IP4_VER);
+	f.b[f.l3] = 0x44;			/* IHL 4 */
+	assert_result(parse(&f, &p), SW_PARSE_MAL_IP4_IHL);
+	f.b[f.l3] = 0x4f;			/* IHL 15: beyond frame */
+	assert_result(parse(&f, &p), SW_PARSE_MAL_IP4_SHORT);
+	f.b[f.l3] = 0x4b;			/* IHL 11 > total length */
+	assert_result(parse(&f, &p), SW_PARSE_MAL_IP4_LEN);
+	f.b[f.l3] = 0x45;
+	put16(f.b + f.l3 + 2, 61);		/* total length > frame */
+	assert_result(parse(&f, &p), SW_PARSE_MAL_IP4_LEN);
+	put16(f.b + f.l3 + 2, 19);		/* total length < IHL */
+	assert_result(parse(&f, &p), SW_PARSE_MAL_IP4_LEN);
+	put16(f.b + f.l3 + 2, 30);		/* TCP cut at 10 bytes */
+	assert_result(parse(&f, &p), SW_PARSE_MAL_TCP_SHORT);
+	put16(f.b + f.l3 + 2, 40);
+	f.b[f.l4 + 12] = 0x40;			/* data offset 4 */
+	assert_result(parse(&f, &p), SW_PARSE_MAL_TCP_DOFF);
+	f.b[f.l4 + 12] = 0x60;			/* options beyond packet */
+	assert_result(parse(&f, &p), SW_PARSE_MAL_TCP_DOFF);
+
+	fr_eth(&f, 0x0800);
+	fr_ip4(&f, 17, "192.0.2.1", "192.0.2.2", 0);
+	fr_udp(&f, 1, 2);
+	fr_payload(&f, 4);
+	fr_finish(&f, 60);
+	put16(f.b + f.l4 + 4, 13);		/* UDP length > IP payload */
+	assert_result(parse(&f, &p), SW_PARSE_MAL_UDP_LEN);
+	put16(f.b + f.l4 + 4, 7);		/* below the header */
+	assert_result(parse(&f, &p), SW_PARSE_MAL_UDP_LEN);
+	put16(f.b + f.l3 + 2, 27);		/* 7 bytes of UDP */
+	assert_result(parse(&f, &p), SW_PARSE_MAL_UDP_SHORT);
+
+	fr_eth(&f, 0x0800);
+	fr_ip4(&f, 1, "192.0.2.1", "192.0.2.2", 0);
+	fr_payload(&f, 4);
+	fr_finish(&f, 60);
+	assert_result(parse(&f, &p), SW_PARSE_MAL_ICMP_SHORT);
+
+	fr_eth(&f, 0x86dd);
+	fr_ip6(&f, 17, 1, 2);
+	fr_udp(&f, 1, 2);
+	fr_finish(&f, 62);
+	f.b[f.l3] = 0x40;
+	assert_result(parse(&f, &p), SW_PARSE_MAL_IP6_VER);
+	f.b[f.l3] = 0x60;
+	put16(f.b + f.l3 + 4, 9);		/* payload beyond frame */
+	assert_result(parse(&f, &p), SW_PARSE_MAL_IP6_LEN);
+	f.len = 14 + 39;
+	assert_result(parse(&f, &p), SW_PARSE_MAL_IP6_SHORT);
+
+	fr_eth(&f, 0x86dd);
+	fr_ip6(&f, 43, 1, 2);
+	fr_ip6_ext(&f, 17, 4);			/* claims 40 bytes */
+	fr_finish(&f, 60);
+	put16(f.b + f.l3 + 4, 16);		/* only 16 in payload */
+	assert_result(parse(&f, &p), SW_PARSE_MAL_IP6_EXT);
+
+	fr_eth(&f, 0x86dd);
+	fr_ip6(&f, 58, 1, 2);
+	fr_payload(&f, 4);
+	fr_finish(&f, 60);
+	assert_result(parse(&f, &p), SW_PARSE_MAL_ICMP_SHORT);
+
+	fr_eth(&f, 0x0800);
+	fr_vlan(&f, 0x8100, 1, 0x0800);
+	f.len = 16;				/* tag cut in half */
+	assert_result(parse(&f, &p), SW_PARSE_MAL_VLAN);
+}
+
+/* The frames the truncation test cuts at every offset. */
+static void
+build_frame(int which, struct frame *f)
+{
+	switch (which) {
+	case 0:
+		fr_eth(f, 0x0800);
+		fr_ip4(f, 6, "192.0.2.1", "192.0.2.2", 8);
+		fr_tcp(f, 1234, 80, SW_TCP_PSH | SW_TCP_ACK, 12);
+		fr_payload(f, 20);
+		break;
+	case 1:
+		fr_eth(f, 0x0800);
+		fr_vlan(f, 0x88a8, 5, 0x8100);
+		fr_vlan(f, 0x8100, 6, 0x0800);
+		fr_ip4(f, 17, "198.51.100.1", "192.0.2.2", 0);
+		fr_udp(f, 53, 5353);
+		fr_payload(f, 3);
+		break;
+	case 2:
+		fr_eth(f, 0x86dd);
+		fr_ip6(f, 0, 1, 2);
+		fr_ip6_ext(f, 60, 0);
+		fr_ip6_ext(f, 44, 1);
+		fr_ip6_frag(f, 6, 0, 1, 77);
+		fr_tcp(f, 22, 60000, SW_TCP_ACK, 4);
+		fr_payload(f, 9);
+		break;
+	case 3:
+		fr_eth(f, 0x86dd);
+		fr_ip6(f, 58, 1, 2);
+		fr_icmp(f, 128, 0, 42);
+		fr_payload(f, 11);
+		break;
+	default:
+		fr_eth(f, 0x0800);
+		fr_ip4(f, 1, "192.0.2.9", "192.0.2.2", 4);
+		fr_icmp(f, 0, 0, 42);
+		break;
+	}
+	fr_finish(f, 60);
+}
+
+static void
+test_parse_truncated_at_every_offset(void **state)
+{
+	struct frame f;
+	struct sw_pkt full, p;
+	uint32_t k, ip_end;
+	int which, r;
+
+	(void)state;
+	for (which = 0; which < 5; which++) {
+		build_frame(which, &f);
+		assert_result(parse(&f, &full), SW_PARSE_IP);
+		ip_end = full.l3_off + full.l3_len;
+		for (k = 0; k < f.len; k++) {
+			uint8_t *copy = malloc(k ? k : 1);
+
+			memcpy(copy, f.b, k);
+			r = sw_parse(copy, k, &p);
+			free(copy);
+			if (k < ip_end) {
+				if (!sw_parse_malformed(r))
+					fail_msg("frame %d cut at %u of %u: %s",
+						 which, k, f.len,
+						 sw_parse_result_name(r));
+			} else {
+				/* Only padding was cut. */
+				assert_result(r, SW_PARSE_IP);
+				assert_memory_equal(&p, &full, sizeof(p));
+			}
+		}
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_ipv4_tcp),
+		cmocka_unit_test(test_parse_ipv4_options),
+		cmocka_unit_test(test_parse_ipv4_icmp_echo),
+		cmocka_unit_test(test_parse_padding_is_not_malformed),
+		cmocka_unit_test(test_parse_vlan_one_and_two_tags),
+		cmocka_unit_test(test_parse_three_tags_malformed),
+		cmocka_unit_test(test_parse_arp_is_l2),
+		cmocka_unit_test(test_parse_ipv6_tcp_and_ext_headers),
+		cmocka_unit_test(test_parse_ipv6_hbh_not_first_malformed),
+		cmocka_unit_test(test_parse_ipv6_too_many_ext_malformed),
+		cmocka_unit_test(test_parse_icmpv6),
+		cmocka_unit_test(test_parse_ipv4_fragments),
+		cmocka_unit_test(test_parse_ipv4_tiny_tcp_fragment_malformed),
+		cmocka_unit_test(test_parse_ipv6_fragments),
+		cmocka_unit_test(test_parse_malformed_cases),
+		cmocka_unit_test(test_parse_truncated_at_every_offset),
+	};
+
+	return cmocka_run_group_tests_name("parse", tests, NULL, NULL);
+}

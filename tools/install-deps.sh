@@ -1,0 +1,26 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Installs what spillway's build, demo and tests need on Debian 12, and
+# only what is missing (apt-get update runs only when something is).
+set -euo pipefail
+
+pkgs=(
+	build-essential meson ninja-build pkg-config
+	libdpdk-dev dpdk libconfig-dev libcmocka-dev libpcap-dev
+	python3 python3-scapy
+	iproute2 ethtool iputils-ping curl procps
+)
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps: missing ${missing[*]}; run as root to install" >&2
+	exit 1
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
