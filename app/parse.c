@@ -69,16 +69,16 @@ parse_l4(const uint8_t *l4, uint32_t len, struct sw_pkt *p)
 {
 	uint32_t doff, ulen;
 
-	switch (p->proto) {
+	switch (p->k.proto) {
 	case IPPROTO_TCP_:
 		if (len < 20)
 			return SW_PARSE_MAL_TCP_SHORT;
 		doff = (uint32_t)(l4[12] >> 4) * 4;
 		if (doff < 20 || doff > len)
 			return SW_PARSE_MAL_TCP_DOFF;
-		p->sport = ld16(l4);
-		p->dport = ld16(l4 + 2);
-		p->tcp_flags = l4[13];
+		p->k.sport = ld16(l4);
+		p->k.dport = ld16(l4 + 2);
+		p->k.tcp_flags = l4[13];
 		return SW_PARSE_IP;
 	case IPPROTO_UDP_:
 		if (len < 8)
@@ -86,18 +86,18 @@ parse_l4(const uint8_t *l4, uint32_t len, struct sw_pkt *p)
 		ulen = rd16(l4 + 4);
 		if (p->frag == SW_FRAG_NONE && (ulen < 8 || ulen > len))
 			return SW_PARSE_MAL_UDP_LEN;
-		p->sport = ld16(l4);
-		p->dport = ld16(l4 + 2);
+		p->k.sport = ld16(l4);
+		p->k.dport = ld16(l4 + 2);
 		return SW_PARSE_IP;
 	case IPPROTO_ICMP_:
 	case IPPROTO_ICMPV6_:
 		/* ICMP in IPv6 (or ICMPv6 in IPv4) is just another protocol. */
-		if ((p->proto == IPPROTO_ICMP_) != (p->family == SW_AF_INET))
+		if ((p->k.proto == IPPROTO_ICMP_) != (p->k.family == SW_AF_INET))
 			return SW_PARSE_IP;
 		if (len < 8)
 			return SW_PARSE_MAL_ICMP_SHORT;
-		p->icmp_type = l4[0];
-		p->icmp_code = l4[1];
+		p->k.icmp_type = l4[0];
+		p->k.icmp_code = l4[1];
 		p->icmp_id = ld16(l4 + 4);
 		return SW_PARSE_IP;
 	default:
@@ -126,10 +126,10 @@ parse_ip4(const uint8_t *f, uint32_t off, uint32_t len, struct sw_pkt *p)
 	if (tot < ihl || tot > avail)
 		return SW_PARSE_MAL_IP4_LEN;
 
-	p->family = SW_AF_INET;
-	p->proto = ip[9];
-	memcpy(p->src, ip + 12, 4);
-	memcpy(p->dst, ip + 16, 4);
+	p->k.family = SW_AF_INET;
+	p->k.proto = ip[9];
+	memcpy(p->k.src, ip + 12, 4);
+	memcpy(p->k.dst, ip + 16, 4);
 	p->l3_off = (uint16_t)off;
 	p->l3_len = (uint16_t)tot;
 
@@ -142,7 +142,7 @@ parse_ip4(const uint8_t *f, uint32_t off, uint32_t len, struct sw_pkt *p)
 			 * can only serve to rewrite the flags of the first
 			 * fragment, which the rules already judged.
 			 */
-			if ((frag & 0x1fff) == 1 && p->proto == IPPROTO_TCP_)
+			if ((frag & 0x1fff) == 1 && p->k.proto == IPPROTO_TCP_)
 				return SW_PARSE_MAL_IP4_FRAG;
 			p->frag = SW_FRAG_LATER;
 			return SW_PARSE_IP;
@@ -172,9 +172,9 @@ parse_ip6(const uint8_t *f, uint32_t off, uint32_t len, struct sw_pkt *p)
 	if (end > avail)
 		return SW_PARSE_MAL_IP6_LEN;
 
-	p->family = SW_AF_INET6;
-	memcpy(p->src, ip + 8, 16);
-	memcpy(p->dst, ip + 24, 16);
+	p->k.family = SW_AF_INET6;
+	memcpy(p->k.src, ip + 8, 16);
+	memcpy(p->k.dst, ip + 24, 16);
 	p->l3_off = (uint16_t)off;
 	p->l3_len = (uint16_t)end;
 
@@ -207,7 +207,7 @@ parse_ip6(const uint8_t *f, uint32_t off, uint32_t len, struct sw_pkt *p)
 			nh = ip[o];
 			o += 8;
 			if (fo & 0xfff8) {
-				p->proto = nh;
+				p->k.proto = nh;
 				p->frag = SW_FRAG_LATER;
 				return SW_PARSE_IP;
 			}
@@ -216,7 +216,7 @@ parse_ip6(const uint8_t *f, uint32_t off, uint32_t len, struct sw_pkt *p)
 				p->frag = SW_FRAG_FIRST;
 			continue;
 		default:
-			p->proto = nh;
+			p->k.proto = nh;
 			p->l4_off = (uint16_t)(off + o);
 			p->l4_len = (uint16_t)(end - o);
 			return parse_l4(ip + o, end - o, p);

@@ -17,6 +17,8 @@
 
 #include <stdint.h>
 
+#include "sw_acl.h"
+
 enum sw_af {
 	SW_AF_NONE = 0,
 	SW_AF_INET = 4,
@@ -72,26 +74,14 @@ sw_parse_malformed(int r)
 const char *sw_parse_result_name(int r);
 
 /*
- * Parsed packet. The first 44 bytes are the classification key that
- * lib/acl's rte_acl field layouts read in place (network byte order, as
- * rte_acl expects input data): keep their offsets in step with
- * lib/acl/acl_fields.c. IPv4 addresses sit in the first 4 bytes of
- * src/dst, the rest zero.
+ * Parsed packet. It begins with the classification key that lib/acl's
+ * rte_acl contexts read in place (struct sw_acl_key: network byte order,
+ * as rte_acl expects input data).
  */
 struct sw_pkt {
-	uint8_t proto;		/*  0: IP protocol / last next header */
-	uint8_t pad0[3];	/*  1 */
-	uint8_t in_port;	/*  4: ingress port index (set by caller) */
-	uint8_t tcp_flags;	/*  5: TCP flags byte (FIN..CWR) */
-	uint8_t icmp_type;	/*  6 */
-	uint8_t icmp_code;	/*  7 */
-	uint16_t sport;		/*  8: network order; 0 when no ports */
-	uint16_t dport;		/* 10: network order */
-	uint8_t src[16];	/* 12 */
-	uint8_t dst[16];	/* 28 */
-	/* Bookkeeping, not read by the classifier. */
-	uint8_t family;		/* enum sw_af */
+	struct sw_acl_key k;	/* proto, family, in_port, flags, ports, addrs */
 	uint8_t frag;		/* enum sw_frag */
+	uint8_t pad;
 	uint16_t icmp_id;	/* echo identifier, network order */
 	uint16_t l3_off;	/* offset of the IP header in the frame */
 	uint16_t l4_off;	/* offset of the L4 header (0: none) */

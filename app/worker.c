@@ -52,7 +52,7 @@ sw_worker_burst(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 		 */
 		r = sw_parse(rte_pktmbuf_mtod(m, const uint8_t *),
 			     rte_pktmbuf_data_len(m), &meta[i]);
-		meta[i].in_port = in_port;
+		meta[i].k.in_port = in_port;
 		if (unlikely(r != SW_PARSE_IP)) {
 			if (r == SW_PARSE_L2 && w->l2_passthrough) {
 				c[SW_CNT_l2_passthrough]++;

@@ -10,6 +10,16 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
+#include <arpa/inet.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
 
 #include "sw_acl.h"
 
@@ -146,6 +156,762 @@ test_acl_tcp_flags(void **state)
 						sizeof(err)), -EINVAL);
 }
 
+
+/* ---- classification ---- */
+
+static struct sw_acl *
+build1(enum sw_acl_set set, const struct sw_acl_rule *rules, unsigned int n,
+       uint8_t def, unsigned int workers)
+{
+	struct sw_acl_conf conf;
+	struct sw_acl *acl;
+
+	memset(&conf, 0, sizeof(conf));
+	conf.set[set].rules = rules;
+	conf.set[set].nb_rules = n;
+	conf.set[set].default_action = def;
+	conf.nb_workers = workers;
+	conf.socket_id = SOCKET_ID_ANY;
+	acl = sw_acl_create(&conf, err, sizeof(err));
+	if (acl == NULL)
+		fail_msg("sw_acl_create: %s", err);
+	return acl;
+}
+
+static void
+key4(struct sw_acl_key *k, const char *src, const char *dst, uint8_t proto,
+     uint16_t sport, uint16_t dport)
+{
+	memset(k, 0, sizeof(*k));
+	k->family = 4;
+	k->proto = proto;
+	inet_pton(AF_INET, src, k->src);
+	inet_pton(AF_INET, dst, k->dst);
+	k->sport = htons(sport);
+	k->dport = htons(dport);
+}
+
+static void
+key6(struct sw_acl_key *k, const char *src, const char *dst, uint8_t proto,
+     uint16_t sport, uint16_t dport)
+{
+	memset(k, 0, sizeof(*k));
+	k->family = 6;
+	k->proto = proto;
+	inet_pton(AF_INET6, src, k->src);
+	inet_pton(AF_INET6, dst, k->dst);
+	k->sport = htons(sport);
+	k->dport = htons(dport);
+}
+
+/* Rule index (1-based, 0 = default) that one packet hits. */
+static uint32_t
+hit(const struct sw_acl *acl, enum sw_acl_set set, const struct sw_acl_key *k,
+    uint8_t *action)
+{
+	const struct sw_acl_key *kp[1] = { k };
+	uint32_t rule;
+	uint8_t a;
+
+	sw_acl_classify(acl, set, 0, kp, 1, &a, &rule);
+	if (action)
+		*action = a;
+	return rule;
+}
+
+static void
+cidr(struct sw_acl_cidr *c, const char *s)
+{
+	assert_int_equal(sw_acl_parse_cidr(s, c, err, sizeof(err)), 0);
+}
+
+static void
+ports(struct sw_acl_range *r, uint8_t *n, const char *s)
+{
+	unsigned int nb;
+
+	assert_int_equal(sw_acl_parse_ports(s, r, &nb, err, sizeof(err)), 0);
+	*n = (uint8_t)nb;
+}
+
+static void
+test_acl_first_match_wins(void **state)
+{
+	struct sw_acl_rule r[3];
+	struct sw_acl_key k;
+	struct sw_acl *acl;
+	uint8_t a;
+
+	(void)state;
+	sw_acl_rule_init(&r[0], SW_ACL_DROP);
+	cidr(&r[0].src, "192.0.2.66/32");
+	sw_acl_rule_init(&r[1], SW_ACL_ACCEPT);
+	cidr(&r[1].src, "192.0.2.0/24");
+	sw_acl_rule_init(&r[2], SW_ACL_REJECT);	/* shadowed by rule 2 */
+	cidr(&r[2].src, "192.0.2.0/25");
+	acl = build1(SW_ACL_POLICY, r, 3, SW_ACL_DROP, 1);
+
+	key4(&k, "192.0.2.66", "198.51.100.1", 6, 1, 80);
+	assert_int_equal(hit(acl, SW_ACL_POLICY, &k, &a), 1);
+	assert_int_equal(a, SW_ACL_DROP);
+	key4(&k, "192.0.2.65", "198.51.100.1", 6, 1, 80);
+	assert_int_equal(hit(acl, SW_ACL_POLICY, &k, &a), 2);
+	assert_int_equal(a, SW_ACL_ACCEPT);
+	key4(&k, "192.0.3.1", "198.51.100.1", 6, 1, 80);
+	assert_int_equal(hit(acl, SW_ACL_POLICY, &k, &a), 0);
+	assert_int_equal(a, SW_ACL_DROP);	/* the default */
+	sw_acl_free(acl);
+}
+
+static void
+test_acl_ports_lists_ranges_classify(void **state)
+{
+	struct sw_acl_rule r[2];
+	struct sw_acl_key k;
+	struct sw_acl *acl;
+
+	(void)state;
+	sw_acl_rule_init(&r[0], SW_ACL_ACCEPT);
+	r[0].proto = 6;
+	ports(r[0].dport, &r[0].nb_dport, "22,80,8000-8080");
+	ports(r[0].sport, &r[0].nb_sport, "1024-65535");
+	sw_acl_rule_init(&r[1], SW_ACL_ACCEPT);
+	r[1].proto = 17;
+	ports(r[1].dport, &r[1].nb_dport, "53");
+	acl = build1(SW_ACL_FALLBACK, r, 2, SW_ACL_DROP, 1);
+	assert_int_equal(sw_acl_nb_expanded(acl, SW_ACL_FALLBACK),
+			 2 * (3 * 1 + 1));	/* v4 and v6 contexts */
+
+	key4(&k, "192.0.2.1", "192.0.2.2", 6, 40000, 80);
+	assert_int_equal(hit(acl, SW_ACL_FALLBACK, &k, NULL), 1);
+	key4(&k, "192.0.2.1", "192.0.2.2", 6, 40000, 8080);
+	assert_int_equal(hit(acl, SW_ACL_FALLBACK, &k, NULL), 1);
+	key4(&k, "192.0.2.1", "192.0.2.2", 6, 40000, 8081);
+	assert_int_equal(hit(acl, SW_ACL_FALLBACK, &k, NULL), 0);
+	key4(&k, "192.0.2.1", "192.0.2.2", 6, 1023, 80);	/* sport */
+	assert_int_equal(hit(acl, SW_ACL_FALLBACK, &k, NULL), 0);
+	key4(&k, "192.0.2.1", "192.0.2.2", 17, 1023, 80);	/* udp */
+	assert_int_equal(hit(acl, SW_ACL_FALLBACK, &k, NULL), 0);
+	key6(&k, "2001:db8::1", "2001:db8::2", 17, 5353, 53);
+	assert_int_equal(hit(acl, SW_ACL_FALLBACK, &k, NULL), 2);
+	sw_acl_free(acl);
+}
+
+static void
+test_acl_v6_prefixes(void **state)
+{
+	struct sw_acl_rule r[3];
+	struct sw_acl_key k;
+	struct sw_acl *acl;
+
+	(void)state;
+	sw_acl_rule_init(&r[0], SW_ACL_DROP);
+	cidr(&r[0].dst, "2001:db8:0:1::/64");
+	sw_acl_rule_init(&r[1], SW_ACL_ACCEPT);
+	cidr(&r[1].src, "2001:db8::/33");
+	cidr(&r[1].dst, "2001:db8::/32");
+	sw_acl_rule_init(&r[2], SW_ACL_REJECT);	/* v4 only */
+	cidr(&r[2].src, "192.0.2.0/24");
+	acl = build1(SW_ACL_POLICY, r, 3, SW_ACL_DROP, 1);
+
+	key6(&k, "2001:db8::5", "2001:db8:0:1::9", 6, 1, 2);
+	assert_int_equal(hit(acl, SW_ACL_POLICY, &k, NULL), 1);
+	key6(&k, "2001:db8::5", "2001:db8:0:2::9", 6, 1, 2);
+	assert_int_equal(hit(acl, SW_ACL_POLICY, &k, NULL), 2);
+	key6(&k, "2001:db8:8000::5", "2001:db8:0:2::9", 6, 1, 2); /* /33 */
+	assert_int_equal(hit(acl, SW_ACL_POLICY, &k, NULL), 0);
+	/* An IPv4 packet whose bytes look like the v6 prefix: no match. */
+	key4(&k, "32.1.13.184", "192.0.2.1", 6, 1, 2);
+	assert_int_equal(hit(acl, SW_ACL_POLICY, &k, NULL), 0);
+	key4(&k, "192.0.2.9", "198.51.100.1", 6, 1, 2);
+	assert_int_equal(hit(acl, SW_ACL_POLICY, &k, NULL), 3);
+	sw_acl_free(acl);
+}
+
+static void
+test_acl_tcp_flags_classify(void **state)
+{
+	struct sw_acl_rule r[2];
+	struct sw_acl_key k;
+	struct sw_acl *acl;
+
+	(void)state;
+	sw_acl_rule_init(&r[0], SW_ACL_ACCEPT);	/* new connections */
+	r[0].proto = 6;
+	assert_int_equal(sw_acl_parse_tcp_flags("syn,!ack", &r[0].flags_value,
+						&r[0].flags_mask, err,
+						sizeof(err)), 0);
+	sw_acl_rule_init(&r[1], SW_ACL_REJECT);	/* anything with ack */
+	r[1].proto = 6;
+	assert_int_equal(sw_acl_parse_tcp_flags("ack", &r[1].flags_value,
+						&r[1].flags_mask, err,
+						sizeof(err)), 0);
+	acl = build1(SW_ACL_FALLBACK, r, 2, SW_ACL_DROP, 1);
+	key4(&k, "192.0.2.1", "192.0.2.2", 6, 1, 2);
+	k.tcp_flags = 0x02;			/* SYN */
+	assert_int_equal(hit(acl, SW_ACL_FALLBACK, &k, NULL), 1);
+	k.tcp_flags = 0x02 | 0x40 | 0x80;	/* SYN + ECN bits */
+	assert_int_equal(hit(acl, SW_ACL_FALLBACK, &k, NULL), 1);
+	k.tcp_flags = 0x12;			/* SYN ACK */
+	assert_int_equal(hit(acl, SW_ACL_FALLBACK, &k, NULL), 2);
+	k.tcp_flags = 0x18;			/* PSH ACK */
+	assert_int_equal(hit(acl, SW_ACL_FALLBACK, &k, NULL), 2);
+	k.tcp_flags = 0x01;			/* FIN alone */
+	assert_int_equal(hit(acl, SW_ACL_FALLBACK, &k, NULL), 0);
+	sw_acl_free(acl);
+}
+
+static void
+test_acl_icmp_and_in_port(void **state)
+{
+	struct sw_acl_rule r[2];
+	struct sw_acl_key k;
+	struct sw_acl *acl;
+
+	(void)state;
+	sw_acl_rule_init(&r[0], SW_ACL_ACCEPT);	/* echo request in port 1 */
+	r[0].proto = 1;
+	r[0].icmp_type = 8;
+	r[0].icmp_code = 0;
+	r[0].in_port = 1;
+	sw_acl_rule_init(&r[1], SW_ACL_ACCEPT);	/* ICMPv6 echo reply */
+	r[1].proto = 58;
+	r[1].icmp_type = 129;
+	acl = build1(SW_ACL_POLICY, r, 2, SW_ACL_DROP, 1);
+	key4(&k, "192.0.2.1", "192.0.2.2", 1, 0, 0);
+	k.icmp_type = 8;
+	k.in_port = 1;
+	assert_int_equal(hit(acl, SW_ACL_POLICY, &k, NULL), 1);
+	k.in_port = 0;
+	assert_int_equal(hit(acl, SW_ACL_POLICY, &k, NULL), 0);
+	k.in_port = 1;
+	k.icmp_code = 1;
+	assert_int_equal(hit(acl, SW_ACL_POLICY, &k, NULL), 0);
+	key6(&k, "2001:db8::1", "2001:db8::2", 58, 0, 0);
+	k.icmp_type = 129;
+	k.icmp_code = 5;
+	assert_int_equal(hit(acl, SW_ACL_POLICY, &k, NULL), 2);
+	k.icmp_type = 128;
+	assert_int_equal(hit(acl, SW_ACL_POLICY, &k, NULL), 0);
+	sw_acl_free(acl);
+}
+
+static void
+test_acl_defaults_and_empty_sets(void **state)
+{
+	struct sw_acl_conf conf;
+	struct sw_acl_key k;
+	struct sw_acl *acl;
+	uint8_t a;
+
+	(void)state;
+	memset(&conf, 0, sizeof(conf));
+	conf.set[SW_ACL_NOTRACK].default_action = SW_ACL_NONE;
+	conf.set[SW_ACL_POLICY].default_action = SW_ACL_ACCEPT;
+	conf.set[SW_ACL_FALLBACK].default_action = SW_ACL_REJECT;
+	conf.nb_workers = 1;
+	conf.socket_id = SOCKET_ID_ANY;
+	acl = sw_acl_create(&conf, err, sizeof(err));
+	assert_non_null(acl);
+	key4(&k, "192.0.2.1", "192.0.2.2", 6, 1, 2);
+	assert_int_equal(hit(acl, SW_ACL_NOTRACK, &k, &a), 0);
+	assert_int_equal(a, SW_ACL_NONE);
+	hit(acl, SW_ACL_POLICY, &k, &a);
+	assert_int_equal(a, SW_ACL_ACCEPT);
+	key6(&k, "2001:db8::1", "2001:db8::2", 6, 1, 2);
+	hit(acl, SW_ACL_FALLBACK, &k, &a);
+	assert_int_equal(a, SW_ACL_REJECT);
+	assert_int_equal(sw_acl_hits(acl, SW_ACL_FALLBACK, 0), 1);
+	sw_acl_free(acl);
+	sw_acl_free(NULL);
+
+	conf.nb_workers = 0;
+	assert_null(sw_acl_create(&conf, err, sizeof(err)));
+}
+
+static void
+test_acl_hit_counters_sum_workers(void **state)
+{
+	struct sw_acl_rule r;
+	struct sw_acl_key k[3];
+	const struct sw_acl_key *kp[3] = { &k[0], &k[1], &k[2] };
+	struct sw_acl *acl;
+	uint8_t a[3];
+
+	(void)state;
+	sw_acl_rule_init(&r, SW_ACL_ACCEPT);
+	r.proto = 17;
+	acl = build1(SW_ACL_FALLBACK, &r, 1, SW_ACL_DROP, 4);
+	key4(&k[0], "192.0.2.1", "192.0.2.2", 17, 1, 2);
+	key6(&k[1], "2001:db8::1", "2001:db8::2", 17, 1, 2);
+	key4(&k[2], "192.0.2.1", "192.0.2.2", 6, 1, 2);
+	sw_acl_classify(acl, SW_ACL_FALLBACK, 0, kp, 3, a, NULL);
+	sw_acl_classify(acl, SW_ACL_FALLBACK, 3, kp, 3, a, NULL);
+	assert_int_equal(a[0], SW_ACL_ACCEPT);
+	assert_int_equal(a[1], SW_ACL_ACCEPT);
+	assert_int_equal(a[2], SW_ACL_DROP);
+	assert_int_equal(sw_acl_hits(acl, SW_ACL_FALLBACK, 0), 4);
+	assert_int_equal(sw_acl_hits(acl, SW_ACL_FALLBACK, 1), 2);
+	assert_int_equal(sw_acl_hits(acl, SW_ACL_POLICY, 0), 0);
+	sw_acl_free(acl);
+}
+
+/* ---- differential test: rte_acl against a linear first-match ---- */
+
+static uint64_t rng;
+
+static uint32_t
+rnd(void)
+{
+	/* xorshift64*: reproducible from the seed on every libc. */
+	rng ^= rng >> 12;
+	rng ^= rng << 25;
+	rng ^= rng >> 27;
+	return (uint32_t)((rng * 2685821657736338717ull) >> 32);
+}
+
+static const char *const pool4[] = {
+	"192.0.2.0", "198.51.100.0", "203.0.113.0", "10.1.0.0",
+};
+static const char *const pool6[] = {
+	"2001:db8::", "2001:db8:1:2::", "2001:db8:ffff::", "fe80::",
+};
+static const uint16_t pool_ports[] = {
+	0, 1, 22, 53, 80, 443, 1023, 1024, 8080, 32768, 65535,
+};
+static const int pool_proto[] = { 6, 17, 1, 58, 47, 6, 17 };
+
+static void
+rnd_addr(uint8_t family, uint8_t *a)
+{
+	unsigned int i;
+
+	memset(a, 0, 16);
+	if (family == 4) {
+		inet_pton(AF_INET, pool4[rnd() % 4], a);
+		a[3] = (uint8_t)(rnd() % 8 == 0 ? rnd() : rnd() % 4);
+		if (rnd() % 4 == 0)
+			a[2] = (uint8_t)rnd();
+	} else {
+		inet_pton(AF_INET6, pool6[rnd() % 4], a);
+		for (i = 8; i < 16; i++)
+			a[i] = (uint8_t)(rnd() % 4 == 0 ? rnd() : 0);
+		a[15] = (uint8_t)(rnd() % 4);
+		if (rnd() % 4 == 0)
+			a[5] = (uint8_t)rnd();
+	}
+}
+
+static uint16_t
+rnd_port(void)
+{
+	return rnd() % 3 ? pool_ports[rnd() % 11] : (uint16_t)rnd();
+}
+
+static void
+rnd_cidr(uint8_t family, struct sw_acl_cidr *c)
+{
+	unsigned int i, max = family == 4 ? 32 : 128;
+
+	memset(c, 0, sizeof(*c));
+	if (family == 0)
+		return;
+	c->family = family;
+	rnd_addr(family, c->addr);
+	c->plen = (uint8_t)(rnd() % 3 ? max - rnd() % 24 : rnd() % (max + 1));
+	for (i = 0; i < 16; i++) {
+		int keep = (int)c->plen - (int)i * 8;
+
+		if (keep <= 0)
+			c->addr[i] = 0;
+		else if (keep < 8)
+			c->addr[i] &= (uint8_t)(0xff << (8 - keep));
+	}
+}
+
+static void
+rnd_ranges(struct sw_acl_range *r, uint8_t *n)
+{
+	unsigned int i, nb = rnd() % 3 ? 0 : 1 + rnd() % 4;
+
+	for (i = 0; i < nb; i++) {
+		uint16_t a = rnd_port(), b = rnd() % 2 ? a : rnd_port();
+
+		r[i].lo = RTE_MIN(a, b);
+		r[i].hi = RTE_MAX(a, b);
+	}
+	*n = (uint8_t)nb;
+}
+
+static void
+rnd_rule(struct sw_acl_rule *r)
+{
+	uint8_t fam = (uint8_t)(rnd() % 3 == 0 ? 0 : rnd() % 2 ? 4 : 6);
+
+	sw_acl_rule_init(r, (uint8_t)(SW_ACL_ACCEPT + rnd() % 3));
+	if (rnd() % 4)
+		rnd_cidr(fam, &r->src);
+	if (rnd() % 4)
+		rnd_cidr(fam, &r->dst);
+	if (rnd() % 4)
+		r->proto = (int16_t)pool_proto[rnd() % 7];
+	if (rnd() % 4 == 0)
+		r->in_port = (int16_t)(rnd() % 3);
+	rnd_ranges(r->sport, &r->nb_sport);
+	rnd_ranges(r->dport, &r->nb_dport);
+	if (rnd() % 4 == 0) {
+		r->flags_mask = (uint8_t)(rnd() & 0x17);
+		r->flags_value = (uint8_t)(rnd() & r->flags_mask);
+	}
+	if (rnd() % 6 == 0)
+		r->icmp_type = (int16_t)(rnd() % 4 ? 8 : rnd() % 256);
+	if (rnd() % 8 == 0)
+		r->icmp_code = (int16_t)(rnd() % 3);
+	/* No catch-alls: one would shadow every rule after it. */
+	if (r->src.family == 0 && r->dst.family == 0) {
+		rnd_cidr((uint8_t)(rnd() % 2 ? 4 : 6), &r->dst);
+		r->dst.plen = (uint8_t)RTE_MAX(r->dst.plen, 16);
+	}
+}
+
+/* Put a random address inside prefix c (no-op for "any"). */
+static void
+aim_addr(const struct sw_acl_cidr *c, uint8_t *a)
+{
+	unsigned int i;
+
+	if (c->family == 0)
+		return;
+	for (i = 0; i < c->plen; i++) {
+		uint8_t bit = (uint8_t)(0x80 >> (i % 8));
+
+		a[i / 8] = (uint8_t)((a[i / 8] & ~bit) | (c->addr[i / 8] & bit));
+	}
+}
+
+static uint16_t
+aim_port(const struct sw_acl_range *r)
+{
+	switch (rnd() % 3) {
+	case 0: return r->lo;
+	case 1: return r->hi;
+	default: return (uint16_t)(r->lo + rnd() % (r->hi - r->lo + 1u));
+	}
+}
+
+static void
+rnd_key(struct sw_acl_key *k, const struct sw_acl_rule *rules, unsigned int n)
+{
+	memset(k, 0, sizeof(*k));
+	k->family = (uint8_t)(rnd() % 2 ? 4 : 6);
+	rnd_addr(k->family, k->src);
+	rnd_addr(k->family, k->dst);
+	k->proto = (uint8_t)(rnd() % 8 ? (uint32_t)pool_proto[rnd() % 7] : rnd());
+	k->in_port = (uint8_t)(rnd() % 3);
+	k->sport = htons(rnd_port());
+	k->dport = htons(rnd_port());
+	k->tcp_flags = (uint8_t)rnd();
+	k->icmp_type = (uint8_t)(rnd() % 2 ? 8 : rnd());
+	k->icmp_code = (uint8_t)(rnd() % 4);
+	/*
+	 * Most packets are built to satisfy a random rule, then perhaps
+	 * nudged off it in one field (near misses); the rest are random.
+	 */
+	if (n && rnd() % 4) {
+		const struct sw_acl_rule *r = &rules[rnd() % n];
+
+		if (r->src.family || r->dst.family) {
+			k->family = r->src.family ? r->src.family :
+						    r->dst.family;
+			rnd_addr(k->family, k->src);
+			rnd_addr(k->family, k->dst);
+		}
+		aim_addr(&r->src, k->src);
+		aim_addr(&r->dst, k->dst);
+		if (r->proto >= 0)
+			k->proto = (uint8_t)r->proto;
+		if (r->in_port >= 0)
+			k->in_port = (uint8_t)r->in_port;
+		if (r->nb_sport)
+			k->sport = htons(aim_port(&r->sport[rnd() %
+							   r->nb_sport]));
+		if (r->nb_dport)
+			k->dport = htons(aim_port(&r->dport[rnd() %
+							   r->nb_dport]));
+		k->tcp_flags = (uint8_t)((k->tcp_flags & ~r->flags_mask) |
+					 r->flags_value);
+		if (r->icmp_type >= 0)
+			k->icmp_type = (uint8_t)r->icmp_type;
+		if (r->icmp_code >= 0)
+			k->icmp_code = (uint8_t)r->icmp_code;
+		switch (rnd() % 12) {
+		case 0: k->src[rnd() % 16] ^= (uint8_t)(1 << rnd() % 8); break;
+		case 1: k->dst[rnd() % 16] ^= (uint8_t)(1 << rnd() % 8); break;
+		case 2: k->sport = htons((uint16_t)(ntohs(k->sport) + 1)); break;
+		case 3: k->dport = htons((uint16_t)(ntohs(k->dport) - 1)); break;
+		case 4: k->tcp_flags ^= (uint8_t)(1 << rnd() % 8); break;
+		case 5: k->proto++; break;
+		default: break;
+		}
+	}
+}
+
+static int
+ref_cidr(const struct sw_acl_cidr *c, uint8_t family, const uint8_t *a)
+{
+	unsigned int i;
+
+	if (c->family == 0)
+		return 1;
+	if (c->family != family)
+		return 0;
+	for (i = 0; i < c->plen; i++) {
+		uint8_t bit = (uint8_t)(0x80 >> (i % 8));
+
+		if ((a[i / 8] & bit) != (c->addr[i / 8] & bit))
+			return 0;
+	}
+	return 1;
+}
+
+static int
+ref_ports(const struct sw_acl_range *r, uint8_t n, uint16_t net)
+{
+	uint16_t p = ntohs(net);
+	unsigned int i;
+
+	if (n == 0)
+		return 1;
+	for (i = 0; i < n; i++)
+		if (p >= r[i].lo && p <= r[i].hi)
+			return 1;
+	return 0;
+}
+
+/* The reference: the rules read as the README defines them. */
+static uint32_t
+ref_match(const struct sw_acl_rule *rules, unsigned int n,
+	  const struct sw_acl_key *k)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		const struct sw_acl_rule *r = &rules[i];
+
+		if (r->in_port >= 0 && r->in_port != k->in_port)
+			continue;
+		if (r->proto >= 0 && r->proto != k->proto)
+			continue;
+		if (!ref_cidr(&r->src, k->family, k->src) ||
+		    !ref_cidr(&r->dst, k->family, k->dst))
+			continue;
+		if (!ref_ports(r->sport, r->nb_sport, k->sport) ||
+		    !ref_ports(r->dport, r->nb_dport, k->dport))
+			continue;
+		if ((k->tcp_flags & r->flags_mask) != r->flags_value)
+			continue;
+		if (r->icmp_type >= 0 && r->icmp_type != k->icmp_type)
+			continue;
+		if (r->icmp_code >= 0 && r->icmp_code != k->icmp_code)
+			continue;
+		return i + 1;
+	}
+	return 0;
+}
+
+#define DIFF_PACKETS 10000
+
+static void
+differential(uint64_t seed, unsigned int nb_rules)
+{
+	struct sw_acl_rule *rules = calloc(nb_rules, sizeof(*rules));
+	struct sw_acl_key *keys = calloc(DIFF_PACKETS, sizeof(*keys));
+	const struct sw_acl_key *kp[32];
+	uint32_t got[32];
+	uint8_t act[32];
+	struct sw_acl *acl;
+	unsigned int i, j, matched = 0, distinct = 0;
+	uint8_t *seen = calloc(nb_rules + 1, 1);
+
+	rng = seed;
+	for (i = 0; i < nb_rules; i++)
+		rnd_rule(&rules[i]);
+	for (i = 0; i < DIFF_PACKETS; i++)
+		rnd_key(&keys[i], rules, nb_rules);
+	acl = build1(SW_ACL_POLICY, rules, nb_rules, SW_ACL_DROP, 1);
+	for (i = 0; i < DIFF_PACKETS; i += 32) {
+		for (j = 0; j < 32; j++)
+			kp[j] = &keys[i + j < DIFF_PACKETS ? i + j : i];
+		sw_acl_classify(acl, SW_ACL_POLICY, 0, kp, 32, act, got);
+		for (j = 0; j < 32 && i + j < DIFF_PACKETS; j++) {
+			uint32_t want = ref_match(rules, nb_rules, kp[j]);
+
+			if (got[j] != want)
+				fail_msg("seed %llu packet %u: rte_acl says "
+					 "rule %u, linear says %u",
+					 (unsigned long long)seed, i + j,
+					 got[j], want);
+			matched += want != 0;
+			distinct += !seen[want];
+			seen[want] = 1;
+		}
+	}
+	printf("differential seed %llu: %u rules (%u rte_acl rules), "
+	       "%u packets: %u matched a rule, %u distinct outcomes\n",
+	       (unsigned long long)seed, nb_rules,
+	       sw_acl_nb_expanded(acl, SW_ACL_POLICY), DIFF_PACKETS, matched,
+	       distinct);
+	/*
+	 * Packets must exercise many rules and the default, not all fall
+	 * to one early catch-all.
+	 */
+	assert_true(matched > DIFF_PACKETS / 10);
+	assert_true(matched < DIFF_PACKETS);
+	assert_true(distinct > nb_rules / 4);
+	free(seen);
+	sw_acl_free(acl);
+	free(rules);
+	free(keys);
+}
+
+static void
+test_acl_differential_random_rulesets(void **state)
+{
+	static const struct {
+		uint64_t seed;
+		unsigned int rules;
+	} runs[] = {
+		{ 1, 10 }, { 2, 50 }, { 3, 200 }, { 4, 500 }, { 5, 1000 },
+		{ 0x5eed, 300 }, { 0xdecafbad, 100 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(runs) / sizeof(runs[0]); i++)
+		differential(runs[i].seed, runs[i].rules);
+}
+
+/* ---- RCU swap under readers ---- */
+
+#define SWAP_READERS 2
+#define SWAPS 200
+
+struct swap_ctx {
+	struct sw_acl *slot;
+	struct rte_rcu_qsbr *qs;
+	volatile int stop;
+	volatile int bad;
+	uint64_t seen[SWAP_READERS];
+};
+
+struct reader_arg {
+	struct swap_ctx *ctx;
+	unsigned int id;
+};
+
+static void *
+reader(void *p)
+{
+	struct reader_arg *ra = p;
+	struct swap_ctx *ctx = ra->ctx;
+	struct sw_acl_key k;
+	const struct sw_acl_key *kp[1] = { &k };
+	struct sw_acl *last = NULL;
+	uint8_t a;
+	int spin;
+
+	key4(&k, "192.0.2.1", "192.0.2.2", 6, 1, 80);
+	rte_rcu_qsbr_thread_register(ctx->qs, ra->id);
+	rte_rcu_qsbr_thread_online(ctx->qs, ra->id);
+	while (!ctx->stop) {
+		struct sw_acl *acl = sw_acl_current(&ctx->slot);
+
+		sw_acl_classify(acl, SW_ACL_POLICY, ra->id, kp, 1, &a, NULL);
+		/* Hold the build a while, as a worker holds it a burst. */
+		for (spin = 0; spin < 200; spin++)
+			__asm__ volatile("" ::: "memory");
+		if (!sw_acl_alive(acl) || a != SW_ACL_ACCEPT)
+			ctx->bad = 1;
+		if (acl != last) {
+			ctx->seen[ra->id]++;
+			last = acl;
+		}
+		rte_rcu_qsbr_quiescent(ctx->qs, ra->id);
+	}
+	rte_rcu_qsbr_thread_offline(ctx->qs, ra->id);
+	rte_rcu_qsbr_thread_unregister(ctx->qs, ra->id);
+	return NULL;
+}
+
+static void
+test_acl_publish_swaps_under_readers(void **state)
+{
+	struct swap_ctx ctx;
+	struct reader_arg ra[SWAP_READERS];
+	pthread_t th[SWAP_READERS];
+	struct sw_acl_rule r;
+	size_t sz = rte_rcu_qsbr_get_memsize(SWAP_READERS);
+	unsigned int i;
+
+	(void)state;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.qs = rte_zmalloc("qs", sz, RTE_CACHE_LINE_SIZE);
+	assert_non_null(ctx.qs);
+	assert_int_equal(rte_rcu_qsbr_init(ctx.qs, SWAP_READERS), 0);
+	sw_acl_rule_init(&r, SW_ACL_ACCEPT);
+	r.proto = 6;
+	ports(r.dport, &r.nb_dport, "80");
+	sw_acl_publish(&ctx.slot, build1(SW_ACL_POLICY, &r, 1, SW_ACL_DROP,
+					 SWAP_READERS), ctx.qs);
+	for (i = 0; i < SWAP_READERS; i++) {
+		ra[i].ctx = &ctx;
+		ra[i].id = i;
+		pthread_create(&th[i], NULL, reader, &ra[i]);
+	}
+	for (i = 0; i < SWAPS; i++) {
+		/* Each build differs, so it really is a new one. */
+		ports(r.sport, &r.nb_sport, i % 2 ? "0-65535" : "any");
+		sw_acl_publish(&ctx.slot, build1(SW_ACL_POLICY, &r, 1,
+						 SW_ACL_DROP, SWAP_READERS),
+			       ctx.qs);
+		usleep(200);
+	}
+	ctx.stop = 1;
+	for (i = 0; i < SWAP_READERS; i++)
+		pthread_join(th[i], NULL);
+	printf("swap: %d publishes, readers saw %llu and %llu builds\n",
+	       SWAPS, (unsigned long long)ctx.seen[0],
+	       (unsigned long long)ctx.seen[1]);
+	assert_false(ctx.bad);
+	for (i = 0; i < SWAP_READERS; i++)
+		assert_true(ctx.seen[i] > 1);
+	sw_acl_publish(&ctx.slot, NULL, ctx.qs);
+	rte_free(ctx.qs);
+}
+
+static int
+eal_setup(void **state)
+{
+	char prefix[64];
+	char *argv[] = {
+		"test_acl", "-l", "0", "--no-huge", "-m", "256", "--no-pci",
+		"--no-telemetry", "--log-level", "lib.eal:error",
+		"--file-prefix", prefix, NULL,
+	};
+
+	(void)state;
+	snprintf(prefix, sizeof(prefix), "swtest-acl-%d", (int)getpid());
+	return rte_eal_init(12, argv) < 0 ? -1 : 0;
+}
+
+static int
+eal_teardown(void **state)
+{
+	(void)state;
+	rte_eal_cleanup();
+	return 0;
+}
+
 int
 main(void)
 {
@@ -156,7 +922,17 @@ main(void)
 		cmocka_unit_test(test_acl_ports_errors),
 		cmocka_unit_test(test_acl_proto),
 		cmocka_unit_test(test_acl_tcp_flags),
+		cmocka_unit_test(test_acl_first_match_wins),
+		cmocka_unit_test(test_acl_ports_lists_ranges_classify),
+		cmocka_unit_test(test_acl_v6_prefixes),
+		cmocka_unit_test(test_acl_tcp_flags_classify),
+		cmocka_unit_test(test_acl_icmp_and_in_port),
+		cmocka_unit_test(test_acl_defaults_and_empty_sets),
+		cmocka_unit_test(test_acl_hit_counters_sum_workers),
+		cmocka_unit_test(test_acl_differential_random_rulesets),
+		cmocka_unit_test(test_acl_publish_swaps_under_readers),
 	};
 
-	return cmocka_run_group_tests_name("acl", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("acl", tests, eal_setup,
+					   eal_teardown);
 }

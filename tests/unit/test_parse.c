@@ -39,15 +39,15 @@ test_parse_ipv4_tcp(void **state)
 	fr_tcp(&f, 40000, 80, SW_TCP_SYN, 0);
 	fr_finish(&f, 60);
 	assert_result(parse(&f, &p), SW_PARSE_IP);
-	assert_int_equal(p.family, SW_AF_INET);
-	assert_int_equal(p.proto, 6);
-	assert_int_equal(p.src[0], 192);
-	assert_int_equal(p.src[3], 1);
-	assert_int_equal(p.dst[0], 198);
-	assert_int_equal(p.dst[3], 2);
-	assert_int_equal(ntohs(p.sport), 40000);
-	assert_int_equal(ntohs(p.dport), 80);
-	assert_int_equal(p.tcp_flags, SW_TCP_SYN);
+	assert_int_equal(p.k.family, SW_AF_INET);
+	assert_int_equal(p.k.proto, 6);
+	assert_int_equal(p.k.src[0], 192);
+	assert_int_equal(p.k.src[3], 1);
+	assert_int_equal(p.k.dst[0], 198);
+	assert_int_equal(p.k.dst[3], 2);
+	assert_int_equal(ntohs(p.k.sport), 40000);
+	assert_int_equal(ntohs(p.k.dport), 80);
+	assert_int_equal(p.k.tcp_flags, SW_TCP_SYN);
 	assert_int_equal(p.l3_off, 14);
 	assert_int_equal(p.l4_off, 34);
 	assert_int_equal(p.l3_len, 40);
@@ -69,8 +69,8 @@ test_parse_ipv4_options(void **state)
 	fr_finish(&f, 60);
 	assert_result(parse(&f, &p), SW_PARSE_IP);
 	assert_int_equal(p.l4_off, 14 + 60);
-	assert_int_equal(ntohs(p.sport), 5353);
-	assert_int_equal(ntohs(p.dport), 53);
+	assert_int_equal(ntohs(p.k.sport), 5353);
+	assert_int_equal(ntohs(p.k.dport), 53);
 	assert_int_equal(p.l4_len, 18);
 }
 
@@ -87,10 +87,10 @@ test_parse_ipv4_icmp_echo(void **state)
 	fr_payload(&f, 56);
 	fr_finish(&f, 60);
 	assert_result(parse(&f, &p), SW_PARSE_IP);
-	assert_int_equal(p.icmp_type, 8);
-	assert_int_equal(p.icmp_code, 0);
+	assert_int_equal(p.k.icmp_type, 8);
+	assert_int_equal(p.k.icmp_code, 0);
 	assert_int_equal(ntohs(p.icmp_id), 0x1234);
-	assert_int_equal(p.sport, 0);
+	assert_int_equal(p.k.sport, 0);
 }
 
 static void
@@ -138,8 +138,8 @@ test_parse_vlan_one_and_two_tags(void **state)
 		fr_finish(&f, 60);
 		assert_result(parse(&f, &p), SW_PARSE_IP);
 		assert_int_equal(p.l3_off, 22);
-		assert_int_equal(p.family, SW_AF_INET6);
-		assert_int_equal(ntohs(p.dport), 53);
+		assert_int_equal(p.k.family, SW_AF_INET6);
+		assert_int_equal(ntohs(p.k.dport), 53);
 	}
 }
 
@@ -171,7 +171,7 @@ test_parse_arp_is_l2(void **state)
 	fr_payload(&f, 28);
 	fr_put(&f, 60 - f.len);
 	assert_result(parse(&f, &p), SW_PARSE_L2);
-	assert_int_equal(p.family, SW_AF_NONE);
+	assert_int_equal(p.k.family, SW_AF_NONE);
 }
 
 static void
@@ -189,14 +189,14 @@ test_parse_ipv6_tcp_and_ext_headers(void **state)
 	fr_tcp(&f, 443, 50000, SW_TCP_SYN | SW_TCP_ACK, 12);
 	fr_finish(&f, 60);
 	assert_result(parse(&f, &p), SW_PARSE_IP);
-	assert_int_equal(p.family, SW_AF_INET6);
-	assert_int_equal(p.proto, 6);
+	assert_int_equal(p.k.family, SW_AF_INET6);
+	assert_int_equal(p.k.proto, 6);
 	assert_int_equal(p.l4_off, 14 + 40 + 8 + 16 + 8);
-	assert_int_equal(ntohs(p.sport), 443);
-	assert_int_equal(p.tcp_flags, SW_TCP_SYN | SW_TCP_ACK);
-	assert_int_equal(p.src[0], 0x20);
-	assert_int_equal(p.src[15], 1);
-	assert_int_equal(p.dst[15], 2);
+	assert_int_equal(ntohs(p.k.sport), 443);
+	assert_int_equal(p.k.tcp_flags, SW_TCP_SYN | SW_TCP_ACK);
+	assert_int_equal(p.k.src[0], 0x20);
+	assert_int_equal(p.k.src[15], 1);
+	assert_int_equal(p.k.dst[15], 2);
 }
 
 static void
@@ -245,8 +245,8 @@ test_parse_icmpv6(void **state)
 	fr_payload(&f, 16);
 	fr_finish(&f, 60);
 	assert_result(parse(&f, &p), SW_PARSE_IP);
-	assert_int_equal(p.proto, 58);
-	assert_int_equal(p.icmp_type, 135);
+	assert_int_equal(p.k.proto, 58);
+	assert_int_equal(p.k.icmp_type, 135);
 }
 
 static void
@@ -268,14 +268,14 @@ test_parse_ipv4_fragments(void **state)
 	assert_result(parse(&f, &p), SW_PARSE_IP);
 	assert_int_equal(p.frag, SW_FRAG_FIRST);
 	assert_int_equal(p.frag_id, 0xbeef);
-	assert_int_equal(ntohs(p.dport), 2000);
+	assert_int_equal(ntohs(p.k.dport), 2000);
 
 	/* Later fragment: no L4 header read, no ports. */
 	put16(f.b + f.l3 + 6, 0x2000 | 100);
 	assert_result(parse(&f, &p), SW_PARSE_IP);
 	assert_int_equal(p.frag, SW_FRAG_LATER);
-	assert_int_equal(p.sport, 0);
-	assert_int_equal(p.dport, 0);
+	assert_int_equal(p.k.sport, 0);
+	assert_int_equal(p.k.dport, 0);
 	assert_int_equal(p.l4_off, 0);
 }
 
@@ -313,7 +313,7 @@ test_parse_ipv6_fragments(void **state)
 	assert_result(parse(&f, &p), SW_PARSE_IP);
 	assert_int_equal(p.frag, SW_FRAG_FIRST);
 	assert_int_equal(p.frag_id, 0xcafef00d);
-	assert_int_equal(ntohs(p.sport), 1000);
+	assert_int_equal(ntohs(p.k.sport), 1000);
 
 	fr_eth(&f, 0x86dd);
 	fr_ip6(&f, 44, 1, 2);
@@ -322,8 +322,8 @@ test_parse_ipv6_fragments(void **state)
 	fr_finish(&f, 60);
 	assert_result(parse(&f, &p), SW_PARSE_IP);
 	assert_int_equal(p.frag, SW_FRAG_LATER);
-	assert_int_equal(p.proto, 17);
-	assert_int_equal(p.sport, 0);
+	assert_int_equal(p.k.proto, 17);
+	assert_int_equal(p.k.sport, 0);
 
 	/* Atomic fragment (RFC 6946): a whole packet. */
 	fr_eth(&f, 0x86dd);
@@ -333,7 +333,7 @@ test_parse_ipv6_fragments(void **state)
 	fr_finish(&f, 60);
 	assert_result(parse(&f, &p), SW_PARSE_IP);
 	assert_int_equal(p.frag, SW_FRAG_NONE);
-	assert_int_equal(ntohs(p.dport), 2);
+	assert_int_equal(ntohs(p.k.dport), 2);
 
 	/* Two fragment headers. */
 	fr_eth(&f, 0x86dd);
