@@ -422,12 +422,304 @@ load_workers(struct ctx *c, const config_setting_t *root,
 	return 0;
 }
 
+/* Optional string member; *out NULL when absent. */
+static int
+get_str(struct ctx *c, const config_setting_t *g, const char *gpath,
+	const char *name, const char **out, const config_setting_t **set)
+{
+	const config_setting_t *s = config_setting_get_member(g, name);
+	char p[256];
+	int rc;
+
+	*out = NULL;
+	*set = s;
+	if (s == NULL)
+		return 0;
+	join(p, sizeof(p), gpath, name);
+	rc = want_type(c, s, p, CONFIG_TYPE_STRING);
+	if (rc)
+		return rc;
+	*out = config_setting_get_string(s);
+	return 0;
+}
+
+/* A port list may be written 80 or "80,443". */
+static int
+get_ports(struct ctx *c, const config_setting_t *g, const char *gpath,
+	  const char *name, struct sw_acl_range *r, uint8_t *nb,
+	  const config_setting_t **set)
+{
+	const config_setting_t *s = config_setting_get_member(g, name);
+	char p[256], buf[16], why[160];
+	const char *text;
+	unsigned int n;
+
+	*set = s;
+	if (s == NULL)
+		return 0;
+	join(p, sizeof(p), gpath, name);
+	if (config_setting_type(s) == CONFIG_TYPE_INT ||
+	    config_setting_type(s) == CONFIG_TYPE_INT64) {
+		snprintf(buf, sizeof(buf), "%lld",
+			 (long long)config_setting_get_int64(s));
+		text = buf;
+	} else if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+		text = config_setting_get_string(s);
+	} else {
+		return fail(c, s, p, "expected a port list such as \"80,443\" "
+			    "or \"8000-8080\"");
+	}
+	if (sw_acl_parse_ports(text, r, &n, why, sizeof(why)))
+		return fail(c, s, p, "%s", why);
+	*nb = (uint8_t)n;
+	return 0;
+}
+
+static int
+get_icmp(struct ctx *c, const config_setting_t *g, const char *gpath,
+	 const char *name, int16_t *out, const config_setting_t **set)
+{
+	unsigned int v = 0;
+	int rc;
+
+	*set = config_setting_get_member(g, name);
+	rc = get_int(c, g, gpath, name, 0, 255, &v);
+	if (rc == 0 && *set != NULL)
+		*out = (int16_t)v;
+	return rc;
+}
+
+static int
+load_rule(struct ctx *c, const config_setting_t *e, const char *p,
+	  const struct sw_config *cfg, struct sw_acl_rule *r)
+{
+	static const char *const keys[] = {
+		"in", "src", "dst", "proto", "sport", "dport", "tcp_flags",
+		"icmp_type", "icmp_code", "action", "comment", NULL
+	};
+	const config_setting_t *s_in, *s_src, *s_dst, *s_proto, *s_sport,
+		*s_dport, *s_flags, *s_type, *s_code, *s_action, *s_comment;
+	const char *in, *src, *dst, *proto, *flags, *action, *comment;
+	char q[256], why[160];
+	int rc, pr;
+
+	rc = want_type(c, e, p, CONFIG_TYPE_GROUP);
+	if (rc == 0)
+		rc = check_keys(c, e, p, keys);
+	if (rc == 0)
+		rc = get_str(c, e, p, "in", &in, &s_in);
+	if (rc == 0)
+		rc = get_str(c, e, p, "src", &src, &s_src);
+	if (rc == 0)
+		rc = get_str(c, e, p, "dst", &dst, &s_dst);
+	if (rc == 0)
+		rc = get_str(c, e, p, "proto", &proto, &s_proto);
+	if (rc == 0)
+		rc = get_str(c, e, p, "tcp_flags", &flags, &s_flags);
+	if (rc == 0)
+		rc = get_str(c, e, p, "action", &action, &s_action);
+	if (rc == 0)
+		rc = get_str(c, e, p, "comment", &comment, &s_comment);
+	if (rc)
+		return rc;
+
+	sw_acl_rule_init(r, SW_ACL_NONE);
+	r->line = (uint32_t)config_setting_source_line(e);
+	if (action == NULL)
+		return fail(c, e, p, "missing 'action' (accept, drop or "
+			    "reject)");
+	join(q, sizeof(q), p, "action");
+	if (sw_acl_parse_action(action, &r->action))
+		return fail(c, s_action, q, "'%s' is not accept, drop or "
+			    "reject", action);
+	if (in != NULL) {
+		join(q, sizeof(q), p, "in");
+		r->in_port = (int16_t)sw_config_port_index(cfg, in);
+		if (r->in_port < 0)
+			return fail(c, s_in, q, "no port named '%s'", in);
+	}
+	if (src != NULL) {
+		join(q, sizeof(q), p, "src");
+		if (sw_acl_parse_cidr(src, &r->src, why, sizeof(why)))
+			return fail(c, s_src, q, "%s", why);
+	}
+	if (dst != NULL) {
+		join(q, sizeof(q), p, "dst");
+		if (sw_acl_parse_cidr(dst, &r->dst, why, sizeof(why)))
+			return fail(c, s_dst, q, "%s", why);
+		if (r->src.family && r->dst.family &&
+		    r->src.family != r->dst.family)
+			return fail(c, s_dst, q, "an IPv%u address, but src "
+				    "is IPv%u", r->dst.family, r->src.family);
+	}
+	if (proto != NULL) {
+		join(q, sizeof(q), p, "proto");
+		if (sw_acl_parse_proto(proto, &pr, why, sizeof(why)))
+			return fail(c, s_proto, q, "%s", why);
+		r->proto = (int16_t)pr;
+	}
+	/* ICMP is IPv4's, ICMPv6 IPv6's: an address of the other family
+	 * could never match. */
+	if (r->proto == 1 || r->proto == 58) {
+		uint8_t want = r->proto == 1 ? 4 : 6;
+		const config_setting_t *bad = NULL;
+		const char *which = NULL;
+
+		if (r->src.family && r->src.family != want) {
+			bad = s_src;
+			which = "src";
+		} else if (r->dst.family && r->dst.family != want) {
+			bad = s_dst;
+			which = "dst";
+		}
+		if (bad != NULL) {
+			join(q, sizeof(q), p, which);
+			return fail(c, bad, q, "an IPv%u address in an %s "
+				    "rule (use %s)", 10 - want,
+				    want == 4 ? "icmp" : "icmpv6",
+				    want == 4 ? "icmpv6" : "icmp");
+		}
+	}
+	rc = get_ports(c, e, p, "sport", r->sport, &r->nb_sport, &s_sport);
+	if (rc == 0)
+		rc = get_ports(c, e, p, "dport", r->dport, &r->nb_dport,
+			       &s_dport);
+	if (rc)
+		return rc;
+	if ((s_sport || s_dport) && r->proto != 6 && r->proto != 17) {
+		join(q, sizeof(q), p, s_sport ? "sport" : "dport");
+		return fail(c, s_sport ? s_sport : s_dport, q,
+			    "ports need proto \"tcp\" or \"udp\"");
+	}
+	if (flags != NULL) {
+		join(q, sizeof(q), p, "tcp_flags");
+		if (r->proto != 6)
+			return fail(c, s_flags, q, "needs proto \"tcp\"");
+		if (sw_acl_parse_tcp_flags(flags, &r->flags_value,
+					   &r->flags_mask, why, sizeof(why)))
+			return fail(c, s_flags, q, "%s", why);
+	}
+	rc = get_icmp(c, e, p, "icmp_type", &r->icmp_type, &s_type);
+	if (rc == 0)
+		rc = get_icmp(c, e, p, "icmp_code", &r->icmp_code, &s_code);
+	if (rc)
+		return rc;
+	if ((s_type || s_code) && r->proto != 1 && r->proto != 58) {
+		join(q, sizeof(q), p, s_type ? "icmp_type" : "icmp_code");
+		return fail(c, s_type ? s_type : s_code, q,
+			    "needs proto \"icmp\" or \"icmpv6\"");
+	}
+	if (comment != NULL) {
+		join(q, sizeof(q), p, "comment");
+		if (strlen(comment) >= SW_ACL_COMMENT_MAX)
+			return fail(c, s_comment, q, "longer than %d "
+				    "characters", SW_ACL_COMMENT_MAX - 1);
+		snprintf(r->comment, sizeof(r->comment), "%s", comment);
+	}
+	return 0;
+}
+
+static int
+load_rule_list(struct ctx *c, const config_setting_t *g, enum sw_acl_set set,
+	       struct sw_config *cfg)
+{
+	const char *name = sw_acl_set_name(set);
+	const config_setting_t *l = config_setting_get_member(g, name);
+	char p[64];
+	int i, n, rc;
+
+	if (l == NULL)
+		return 0;
+	snprintf(p, sizeof(p), "rules.%s", name);
+	rc = want_type(c, l, p, CONFIG_TYPE_LIST);
+	if (rc)
+		return rc;
+	n = config_setting_length(l);
+	if (n > SW_ACL_MAX_RULES)
+		return fail(c, l, p, "%d rules, at most %d", n,
+			    SW_ACL_MAX_RULES);
+	if (n == 0)
+		return 0;
+	cfg->rules.rules[set] = calloc((size_t)n, sizeof(struct sw_acl_rule));
+	if (cfg->rules.rules[set] == NULL)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		snprintf(p, sizeof(p), "rules.%s[%d]", name, i);
+		rc = load_rule(c, config_setting_get_elem(l, (unsigned int)i),
+			       p, cfg, &cfg->rules.rules[set][i]);
+		if (rc)
+			return rc;
+		cfg->rules.nb[set] = (unsigned int)i + 1;
+	}
+	return 0;
+}
+
+static int
+get_default(struct ctx *c, const config_setting_t *g, const char *name,
+	    uint8_t *out)
+{
+	const config_setting_t *s;
+	const char *v;
+	char p[64];
+	int rc;
+
+	snprintf(p, sizeof(p), "rules.%s", name);
+	rc = get_str(c, g, "rules", name, &v, &s);
+	if (rc || v == NULL)
+		return rc;
+	if (sw_acl_parse_action(v, out))
+		return fail(c, s, p, "'%s' is not accept, drop or reject", v);
+	return 0;
+}
+
+static int
+load_rules(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
+{
+	static const char *const keys[] = {
+		"notrack", "policy", "fallback", "policy_default",
+		"fallback_default", "allow_ndp", "reject_rate", NULL
+	};
+	const config_setting_t *g = config_setting_get_member(root, "rules");
+	struct sw_rules_conf *rc_ = &cfg->rules;
+	int rc;
+
+	rc_->default_action[SW_ACL_NOTRACK] = SW_ACL_NONE;
+	rc_->default_action[SW_ACL_POLICY] = SW_ACL_DROP;
+	rc_->default_action[SW_ACL_FALLBACK] = SW_ACL_DROP;
+	rc_->allow_ndp = true;
+	rc_->reject_rate = 1000;
+	if (g == NULL)
+		return 0;
+	rc = want_type(c, g, "rules", CONFIG_TYPE_GROUP);
+	if (rc == 0)
+		rc = check_keys(c, g, "rules", keys);
+	if (rc == 0)
+		rc = load_rule_list(c, g, SW_ACL_NOTRACK, cfg);
+	if (rc == 0)
+		rc = load_rule_list(c, g, SW_ACL_POLICY, cfg);
+	if (rc == 0)
+		rc = load_rule_list(c, g, SW_ACL_FALLBACK, cfg);
+	if (rc == 0)
+		rc = get_default(c, g, "policy_default",
+				 &rc_->default_action[SW_ACL_POLICY]);
+	if (rc == 0)
+		rc = get_default(c, g, "fallback_default",
+				 &rc_->default_action[SW_ACL_FALLBACK]);
+	if (rc == 0)
+		rc = get_bool(c, g, "rules", "allow_ndp", &rc_->allow_ndp);
+	if (rc == 0)
+		rc = get_int(c, g, "rules", "reject_rate", 0, 10000000,
+			     &rc_->reject_rate);
+	return rc;
+}
+
 int
 sw_config_load(const char *path, struct sw_config *cfg, char *err,
 	       size_t errlen)
 {
 	static const char *const top[] = {
-		"eal", "ports", "pairs", "workers", "l2_passthrough", NULL
+		"eal", "ports", "pairs", "workers", "l2_passthrough",
+		"rules", NULL
 	};
 	struct ctx c = { .file = path, .err = err, .errlen = errlen };
 	const config_setting_t *root;
@@ -464,6 +756,8 @@ sw_config_load(const char *path, struct sw_config *cfg, char *err,
 	if (rc == 0)
 		rc = get_bool(&c, root, "", "l2_passthrough",
 			      &cfg->l2_passthrough);
+	if (rc == 0)
+		rc = load_rules(&c, root, cfg);
 	if (rc == -ENOMEM)
 		snprintf(err, errlen, "%s: out of memory", path);
 	if (rc)
@@ -484,6 +778,11 @@ sw_config_free(struct sw_config *cfg)
 	for (i = 0; i < cfg->eal_argc; i++)
 		free(cfg->eal_argv[i]);
 	cfg->eal_argc = 0;
+	for (i = 0; i < SW_ACL_NB_SETS; i++) {
+		free(cfg->rules.rules[i]);
+		cfg->rules.rules[i] = NULL;
+		cfg->rules.nb[i] = 0;
+	}
 }
 
 int

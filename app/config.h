@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sw_acl.h"
+
 #define SW_MAX_PORTS		16
 #define SW_MAX_WORKERS		64
 #define SW_MAX_EAL_ARGS		64
@@ -28,6 +30,14 @@ struct sw_port_conf {
 	char name[SW_PORT_NAME_MAX];
 	char dev[SW_PORT_DEV_MAX];	/* PCI address or vdev string */
 	uint8_t peer;			/* index of the paired port */
+};
+
+struct sw_rules_conf {
+	struct sw_acl_rule *rules[SW_ACL_NB_SETS];	/* malloc'd */
+	unsigned int nb[SW_ACL_NB_SETS];
+	uint8_t default_action[SW_ACL_NB_SETS];
+	bool allow_ndp;			/* ICMPv6 ND passes before rules */
+	unsigned int reject_rate;	/* replies/s per worker; 0: none */
 };
 
 struct sw_config {
@@ -44,6 +54,8 @@ struct sw_config {
 	unsigned int burst;
 
 	bool l2_passthrough;
+
+	struct sw_rules_conf rules;
 };
 
 /*

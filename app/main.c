@@ -18,11 +18,13 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_pci.h>
+#include <rte_rcu_qsbr.h>
 #include <rte_version.h>
 
 #include "config.h"
 #include "log.h"
 #include "port.h"
+#include "sw_acl.h"
 #include "worker.h"
 
 #define SW_DEFAULT_CONFIG "config/spillway.conf"
@@ -38,6 +40,8 @@ struct app {
 	bool port_started[SW_MAX_PORTS];
 	int link_up[SW_MAX_PORTS];
 	struct sw_worker *workers[SW_MAX_WORKERS];
+	struct rte_rcu_qsbr *qs;	/* workers are its readers */
+	struct sw_acl *acl;		/* published rule sets */
 };
 
 static void
@@ -200,6 +204,51 @@ ports_start(struct app *app)
 	return 0;
 }
 
+/* Compile the config's rule sets into a new build. */
+static struct sw_acl *
+rules_build(const struct sw_config *cfg)
+{
+	struct sw_acl_conf conf;
+	struct sw_acl *acl;
+	char err[SW_ERR_MAX];
+	unsigned int k;
+
+	memset(&conf, 0, sizeof(conf));
+	for (k = 0; k < SW_ACL_NB_SETS; k++) {
+		conf.set[k].rules = cfg->rules.rules[k];
+		conf.set[k].nb_rules = cfg->rules.nb[k];
+		conf.set[k].default_action = cfg->rules.default_action[k];
+	}
+	conf.nb_workers = cfg->nb_workers;
+	conf.socket_id = (int)rte_socket_id();
+	acl = sw_acl_create(&conf, err, sizeof(err));
+	if (acl == NULL) {
+		SW_LOG(ERR, "%s: rules: %s\n", cfg->file, err);
+		return NULL;
+	}
+	SW_LOG(INFO, "rules: notrack %u, policy %u, fallback %u (%u, %u, "
+	       "%u classifier entries)\n", cfg->rules.nb[SW_ACL_NOTRACK],
+	       cfg->rules.nb[SW_ACL_POLICY], cfg->rules.nb[SW_ACL_FALLBACK],
+	       sw_acl_nb_expanded(acl, SW_ACL_NOTRACK),
+	       sw_acl_nb_expanded(acl, SW_ACL_POLICY),
+	       sw_acl_nb_expanded(acl, SW_ACL_FALLBACK));
+	return acl;
+}
+
+static int
+rcu_init(struct app *app)
+{
+	unsigned int n = app->cfg.nb_workers, i;
+	size_t sz = rte_rcu_qsbr_get_memsize(n);
+
+	app->qs = rte_zmalloc("sw_qsbr", sz, RTE_CACHE_LINE_SIZE);
+	if (app->qs == NULL || rte_rcu_qsbr_init(app->qs, n) != 0)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		rte_rcu_qsbr_thread_register(app->qs, i);
+	return 0;
+}
+
 static int
 workers_launch(struct app *app)
 {
@@ -220,8 +269,8 @@ workers_launch(struct app *app)
 		w->lcore = lcore;
 		w->burst = (uint16_t)cfg->burst;
 		w->txq = (uint16_t)i;
-		w->l2_passthrough = cfg->l2_passthrough;
 		w->quit = &force_quit;
+		sw_worker_init(w, cfg, &app->acl, app->qs);
 		w->nb_ports = cfg->nb_ports;
 		w->nb_rxq = cfg->nb_ports;
 		for (p = 0; p < cfg->nb_ports; p++) {
@@ -281,6 +330,29 @@ print_stats_line(const struct app *app)
 }
 
 static void
+print_rules(const struct sw_acl *acl)
+{
+	unsigned int k, i, n;
+
+	for (k = 0; k < SW_ACL_NB_SETS; k++) {
+		n = sw_acl_nb_rules(acl, k);
+		for (i = 0; i < n; i++) {
+			const struct sw_acl_rule *r = sw_acl_get_rule(acl, k, i);
+
+			printf("  rule %s[%u] line %u %s hits=%" PRIu64 " %s\n",
+			       sw_acl_set_name(k), i, r->line,
+			       sw_acl_action_name(r->action),
+			       sw_acl_hits(acl, k, i), r->comment);
+		}
+		if (k != SW_ACL_NOTRACK)
+			printf("  rule %s_default %s hits=%" PRIu64 "\n",
+			       sw_acl_set_name(k),
+			       sw_acl_action_name(sw_acl_default(acl, k)),
+			       sw_acl_hits(acl, k, n));
+	}
+}
+
+static void
 print_totals(const struct app *app)
 {
 	uint64_t sum[SW_CNT_MAX];
@@ -292,6 +364,8 @@ print_totals(const struct app *app)
 	for (k = 0; k < SW_CNT_MAX; k++)
 		printf("  %-16s %12" PRIu64 "  %s\n", sw_counter_names[k],
 		       sum[k], sw_counter_help[k]);
+	if (app->acl != NULL)
+		print_rules(app->acl);
 	for (p = 0; p < app->cfg.nb_ports; p++) {
 		if (!app->port_started[p] ||
 		    rte_eth_stats_get(app->port_id[p], &st) != 0)
@@ -436,7 +510,8 @@ main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 
-	if (check_lcores(&app.cfg) || ports_start(&app) ||
+	if (check_lcores(&app.cfg) || rcu_init(&app) ||
+	    (app.acl = rules_build(&app.cfg)) == NULL || ports_start(&app) ||
 	    workers_launch(&app)) {
 		status = 1;
 		force_quit = true;
@@ -466,6 +541,8 @@ main(int argc, char **argv)
 		rte_free(app.workers[i]);
 	}
 	rte_mempool_free(app.pool);
+	sw_acl_free(app.acl);
+	rte_free(app.qs);
 	sw_config_free(&app.cfg);
 	rte_eal_cleanup();
 	return status;

@@ -23,7 +23,16 @@
 	X(tx_dropped,     "of those, packets the tx queue refused (freed)") \
 	X(malformed,      "frames dropped by the parser") \
 	X(l2_passthrough, "non-IP frames passed (l2_passthrough = true)") \
-	X(l2_dropped,     "non-IP frames dropped (l2_passthrough = false)")
+	X(l2_dropped,     "non-IP frames dropped (l2_passthrough = false)") \
+	X(accept,         "IP packets accepted") \
+	X(drop,           "IP packets dropped by a rule or a default") \
+	X(reject,         "IP packets rejected by a rule or a default") \
+	X(reject_sent,    "of those, RST / ICMP replies sent (rest: rate limit or none due)") \
+	X(notrack,        "packets decided by the notrack rules") \
+	X(fallback_accept, "packets accepted by the fallback rules") \
+	X(fallback_drop,  "packets dropped or rejected by the fallback rules") \
+	X(ndp,            "ICMPv6 neighbour discovery passed (rules.allow_ndp)") \
+	X(frag_unknown,   "non-first fragments dropped: first fragment not seen")
 
 enum sw_counter {
 #define SW_CNT_ENUM(n, d) SW_CNT_##n,

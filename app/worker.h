@@ -23,12 +23,15 @@
 #include <rte_common.h>
 
 #include "config.h"
+#include "frag.h"
 #include "stats.h"
 
 #define SW_BURST_MAX	64
 
 struct rte_mbuf;
 struct rte_eth_dev_tx_buffer;
+struct rte_rcu_qsbr;
+struct sw_acl;
 
 struct sw_rxq {
 	uint16_t port_id;	/* DPDK port id */
@@ -53,7 +56,28 @@ struct sw_worker {
 	uint16_t port_id[SW_MAX_PORTS];	/* spillway index -> DPDK id */
 	uint8_t peer[SW_MAX_PORTS];	/* spillway index -> paired index */
 	struct rte_eth_dev_tx_buffer *txb[SW_MAX_PORTS];
+
+	/* Rules: the published build, read once per burst (RCU reader). */
+	struct sw_acl *const *acl;
+	struct rte_rcu_qsbr *qs;	/* NULL: no reclamation to report to */
+	bool allow_ndp;
+
+	/* Reject replies: a token bucket, refilled on the reject path. */
+	uint64_t rl_tokens;
+	uint64_t rl_burst;		/* 0: never reply */
+	uint64_t rl_last;
+	uint64_t rl_tsc_per_token;
+
+	struct sw_frag_table frag;
 } __rte_cache_aligned;
+
+/*
+ * Fill the parts of a worker that come from the config and the clock:
+ * rules slot, NDP, reject rate, fragment table. The caller sets ports,
+ * queues and tx buffers.
+ */
+void sw_worker_init(struct sw_worker *w, const struct sw_config *cfg,
+		    struct sw_acl *const *acl, struct rte_rcu_qsbr *qs);
 
 /*
  * Handle nb packets received on spillway port `in_port`: parse, decide,

@@ -65,6 +65,18 @@ for _ in $(seq 50); do
 done
 ip netns exec "$SW_CLI" curl -sS --max-time 5 "http://$SW_SRV4:8080/"
 
+say "TCP to port 23: the rules say reject, so the client gets an RST at once"
+start_ms=$(date +%s%3N)
+if ip netns exec "$SW_CLI" curl -sS --max-time 3 "telnet://$SW_SRV4:23" </dev/null 2>&1; then
+	echo "demo: port 23 was not refused" >&2; exit 1
+fi
+echo "  (refused after $(( $(date +%s%3N) - start_ms )) ms)"
+
+say "TCP to port 9: no rule accepts it, so it is dropped (the client times out)"
+if ip netns exec "$SW_CLI" curl -sS --max-time 1 "http://$SW_SRV4:9/" 2>&1; then
+	echo "demo: port 9 was not dropped" >&2; exit 1
+fi
+
 say "spillway counters so far"
 sleep 5.2
 grep "^stats:" "$log" | tail -1 | tr ' ' '\n' | sed -n '2,$p' | sed 's/^/  /'

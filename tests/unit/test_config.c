@@ -126,6 +126,77 @@ test_config_full_file(void **state)
 }
 
 static void
+test_config_rules(void **state)
+{
+	struct fx *fx = *state;
+	const struct sw_acl_rule *r;
+
+	assert_int_equal(load(fx,
+		"rules = {\n"
+		"  notrack = ( { proto = \"udp\"; dport = 53; action = \"accept\"; } );\n"
+		"  policy = (\n"
+		"    { in = \"outside\"; proto = \"tcp\"; dst = \"192.0.2.80/32\";\n"
+		"      dport = \"80,443,8000-8080\"; tcp_flags = \"syn,!ack\";\n"
+		"      action = \"accept\"; comment = \"web\"; },\n"
+		"    { proto = \"icmpv6\"; icmp_type = 128; icmp_code = 0;\n"
+		"      src = \"2001:db8::/32\"; action = \"reject\"; } );\n"
+		"  policy_default = \"reject\";\n"
+		"  fallback_default = \"accept\";\n"
+		"  allow_ndp = false; reject_rate = 5;\n"
+		"};\n"), 0);
+	assert_int_equal(fx->cfg.rules.nb[SW_ACL_NOTRACK], 1);
+	assert_int_equal(fx->cfg.rules.nb[SW_ACL_POLICY], 2);
+	assert_int_equal(fx->cfg.rules.nb[SW_ACL_FALLBACK], 0);
+	r = &fx->cfg.rules.rules[SW_ACL_NOTRACK][0];
+	assert_int_equal(r->proto, 17);
+	assert_int_equal(r->nb_dport, 1);
+	assert_int_equal(r->dport[0].lo, 53);
+	r = &fx->cfg.rules.rules[SW_ACL_POLICY][0];
+	assert_int_equal(r->in_port, 0);
+	assert_int_equal(r->proto, 6);
+	assert_int_equal(r->dst.family, 4);
+	assert_int_equal(r->dst.plen, 32);
+	assert_int_equal(r->src.family, 0);
+	assert_int_equal(r->nb_dport, 3);
+	assert_int_equal(r->dport[2].hi, 8080);
+	assert_int_equal(r->flags_value, 0x02);
+	assert_int_equal(r->flags_mask, 0x12);
+	assert_int_equal(r->action, SW_ACL_ACCEPT);
+	assert_string_equal(r->comment, "web");
+	assert_int_equal(r->line, 4);
+	assert_int_equal(r->icmp_type, -1);
+	r = &fx->cfg.rules.rules[SW_ACL_POLICY][1];
+	assert_int_equal(r->proto, 58);
+	assert_int_equal(r->icmp_type, 128);
+	assert_int_equal(r->icmp_code, 0);
+	assert_int_equal(r->in_port, -1);
+	assert_int_equal(r->action, SW_ACL_REJECT);
+	assert_int_equal(fx->cfg.rules.default_action[SW_ACL_POLICY],
+			 SW_ACL_REJECT);
+	assert_int_equal(fx->cfg.rules.default_action[SW_ACL_FALLBACK],
+			 SW_ACL_ACCEPT);
+	assert_int_equal(fx->cfg.rules.default_action[SW_ACL_NOTRACK],
+			 SW_ACL_NONE);
+	assert_false(fx->cfg.rules.allow_ndp);
+	assert_int_equal(fx->cfg.rules.reject_rate, 5);
+}
+
+static void
+test_config_rules_defaults(void **state)
+{
+	struct fx *fx = *state;
+
+	assert_int_equal(load(fx, "\n"), 0);
+	assert_int_equal(fx->cfg.rules.nb[SW_ACL_POLICY], 0);
+	assert_int_equal(fx->cfg.rules.default_action[SW_ACL_POLICY],
+			 SW_ACL_DROP);
+	assert_int_equal(fx->cfg.rules.default_action[SW_ACL_FALLBACK],
+			 SW_ACL_DROP);
+	assert_true(fx->cfg.rules.allow_ndp);
+	assert_int_equal(fx->cfg.rules.reject_rate, 1000);
+}
+
+static void
 test_config_ports_pair_in_order_without_pairs(void **state)
 {
 	struct fx *fx = *state;
@@ -226,6 +297,53 @@ static const struct {
 	  "  { name = \"b\"; dev = \"net_null1\"; } );\n"
 	  "pairs = ( (\"a\", \"a\") );\n", 3, "pairs[0]", "already paired" },
 	{ "pairs = ( (\"outside\") );\n", 1, "pairs[0]", "exactly 2" },
+	{ "rules = {\n policy = (\n { proto = \"tcp\"; } );\n};\n", 3,
+	  "rules.policy[0]", "missing 'action'" },
+	{ "rules = { policy = ( { action = \"allow\"; } ); };\n", 1,
+	  "rules.policy[0].action", "not accept, drop or reject" },
+	{ "rules = { fallback = ( { action = \"drop\"; },\n"
+	  "  { action = \"drop\"; colour = \"red\"; } ); };\n", 2,
+	  "rules.fallback[1].colour", "unknown setting" },
+	{ "rules = { notrack = ( { in = \"dmz\"; action = \"drop\"; } ); };\n",
+	  1, "rules.notrack[0].in", "no port named 'dmz'" },
+	{ "rules = { policy = ( { src = \"192.0.2.0/33\"; action = \"drop\"; "
+	  "} ); };\n", 1, "rules.policy[0].src", "prefix length" },
+	{ "rules = { policy = ( { src = \"192.0.2.0/24\";\n"
+	  " dst = \"2001:db8::/32\"; action = \"drop\"; } ); };\n", 2,
+	  "rules.policy[0].dst", "an IPv6 address, but src is IPv4" },
+	{ "rules = { policy = ( { proto = \"icmp\";\n"
+	  " dst = \"2001:db8::1\"; action = \"drop\"; } ); };\n", 2,
+	  "rules.policy[0].dst", "IPv6 address in an icmp rule" },
+	{ "rules = { policy = ( { proto = \"icmpv6\"; src = \"192.0.2.1\"; "
+	  "action = \"drop\"; } ); };\n", 1, "rules.policy[0].src",
+	  "IPv4 address in an icmpv6 rule" },
+	{ "rules = { policy = ( { proto = \"tcp\";\n dport = \"90-80\"; "
+	  "action = \"drop\"; } ); };\n", 2, "rules.policy[0].dport",
+	  "upside down" },
+	{ "rules = { policy = ( { proto = \"icmp\"; dport = 80; "
+	  "action = \"drop\"; } ); };\n", 1, "rules.policy[0].dport",
+	  "ports need proto" },
+	{ "rules = { policy = ( { proto = \"tcp\"; tcp_flags = \"syn,bogus\"; "
+	  "action = \"drop\"; } ); };\n", 1, "rules.policy[0].tcp_flags",
+	  "unknown TCP flag 'bogus'" },
+	{ "rules = { policy = ( { proto = \"udp\"; tcp_flags = \"syn\"; "
+	  "action = \"drop\"; } ); };\n", 1, "rules.policy[0].tcp_flags",
+	  "needs proto \"tcp\"" },
+	{ "rules = { policy = ( { proto = \"tcp\"; icmp_type = 8; "
+	  "action = \"drop\"; } ); };\n", 1, "rules.policy[0].icmp_type",
+	  "needs proto" },
+	{ "rules = { policy = ( { proto = \"icmp\"; icmp_type = 256; "
+	  "action = \"drop\"; } ); };\n", 1, "rules.policy[0].icmp_type",
+	  "out of range" },
+	{ "rules = { policy = ( { proto = \"tcpx\"; action = \"drop\"; } ); };\n",
+	  1, "rules.policy[0].proto", "unknown protocol" },
+	{ "rules = {\n policy_default = \"allow\";\n};\n", 2,
+	  "rules.policy_default", "not accept, drop or reject" },
+	{ "rules = { reject_rate = -1; };\n", 1, "rules.reject_rate",
+	  "out of range" },
+	{ "rules = { policy = ( { dport = [80]; proto = \"tcp\"; "
+	  "action = \"drop\"; } ); };\n", 1, "rules.policy[0].dport",
+	  "expected a port list" },
 };
 
 static void
@@ -252,6 +370,10 @@ main(void)
 			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_config_shipped_file_is_valid, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_config_rules, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_config_rules_defaults,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_missing_file,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(
