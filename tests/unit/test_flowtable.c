@@ -1,17 +1,34 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * Copyright (c) 2026 The spillway authors
  *
- * lib/flowtable unit tests.
+ * lib/flowtable unit tests. Time is driven: hz = 1, `now` in seconds.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 #include <arpa/inet.h>
+#include <pthread.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_lcore.h>
 
 #include "sw_ft.h"
+
+#define FIN 0x01
+#define SYN 0x02
+#define RST 0x04
+#define PSH 0x08
+#define ACK 0x10
+
+static const uint8_t A4[4] = { 192, 0, 2, 10 }, B4[4] = { 198, 51, 100, 80 };
+
+/* ---- keys ---- */
 
 static void
 test_ft_key_both_directions_meet_v4(void **state)
@@ -76,6 +93,662 @@ test_ft_key_distinguishes_protocol_and_family(void **state)
 	assert_memory_not_equal(&k1, &k2, sizeof(k1));
 }
 
+/* ---- the table ---- */
+
+static struct sw_ft *
+make_ft(uint32_t max, bool early_drop, uint16_t astart, uint16_t aend)
+{
+	struct sw_ft_conf c;
+	struct sw_ft *ft;
+
+	sw_ft_conf_defaults(&c);
+	c.max_flows = max;
+	c.early_drop = early_drop;
+	c.adaptive_start = astart;
+	c.adaptive_end = aend;
+	ft = sw_ft_create(&c);
+	assert_non_null(ft);
+	return ft;
+}
+
+struct find {
+	const struct sw_ft_key *key;
+	struct sw_ft_info info;
+	int found;
+};
+
+static int
+find_cb(const struct sw_ft_key *key, const struct sw_ft_info *info, void *arg)
+{
+	struct find *f = arg;
+
+	if (memcmp(key, f->key, sizeof(*key)) != 0)
+		return 0;
+	f->info = *info;
+	f->found = 1;
+	return 1;
+}
+
+static int
+lookup(struct sw_ft *ft, const struct sw_ft_key *key, uint64_t now,
+       struct sw_ft_info *info)
+{
+	struct find f = { .key = key };
+
+	sw_ft_walk(ft, 0, now, find_cb, &f);
+	if (info)
+		*info = f.info;
+	return f.found;
+}
+
+/* The packet from A (dir a_to_b = 1) or from B, through the worker API. */
+static int
+packet(struct sw_ft *ft, uint8_t proto, uint16_t ap, uint16_t bp, int from_a,
+       uint8_t flags, uint64_t now)
+{
+	struct sw_ft_shard *s = sw_ft_shard(ft, 0);
+	struct sw_ft_key k;
+	const struct sw_ft_key *kp = &k;
+	int32_t pos;
+	int dir, kind;
+
+	dir = from_a ? sw_ft_key_make(&k, 4, proto, A4, B4, htons(ap), htons(bp))
+		     : sw_ft_key_make(&k, 4, proto, B4, A4, htons(bp), htons(ap));
+	sw_ft_lookup_burst(s, &kp, 1, &pos);
+	if (pos >= 0)
+		return sw_ft_update(s, pos, dir, flags, 60, now) == SW_FT_OK ?
+		       0 : -EINVAL;
+	kind = sw_ft_miss_kind(s, 4, proto, flags, 8);
+	if (kind == SW_FT_MISS_INVALID)
+		return -EINVAL;
+	return sw_ft_insert(s, &k, dir, flags, 60, now);
+}
+
+static struct sw_ft_key
+key4(uint8_t proto, uint16_t ap, uint16_t bp)
+{
+	struct sw_ft_key k;
+
+	sw_ft_key_make(&k, 4, proto, A4, B4, htons(ap), htons(bp));
+	return k;
+}
+
+/*
+ * One row: a sequence of segments ('a' from the opener A, 'b' from B),
+ * then the state, its timeout, and whether the flow is assured.
+ */
+struct tcp_case {
+	const char *name;
+	struct {
+		char from;
+		uint8_t flags;
+		int ok;		/* expected: 1 passes, 0 invalid */
+	} seg[8];
+	uint8_t state;
+	uint32_t timeout;
+	int assured;
+};
+
+static const struct tcp_case tcp_cases[] = {
+	{ "handshake", { { 'a', SYN, 1 }, { 'b', SYN | ACK, 1 },
+			 { 'a', ACK, 1 } },
+	  SW_FT_TCP_ESTABLISHED, 432000, 1 },
+	{ "syn only", { { 'a', SYN, 1 } }, SW_FT_TCP_SYN_SENT, 120, 0 },
+	{ "syn/ack seen", { { 'a', SYN, 1 }, { 'b', SYN | ACK, 1 } },
+	  SW_FT_TCP_SYN_RECV, 60, 0 },
+	{ "retransmitted syn", { { 'a', SYN, 1 }, { 'a', SYN, 1 },
+				 { 'a', SYN, 1 } },
+	  SW_FT_TCP_SYN_SENT, 120, 0 },
+	{ "simultaneous open", { { 'a', SYN, 1 }, { 'b', SYN, 1 },
+				 { 'a', SYN | ACK, 1 }, { 'b', SYN | ACK, 1 },
+				 { 'a', ACK, 1 } },
+	  SW_FT_TCP_ESTABLISHED, 432000, 1 },
+	{ "data both ways", { { 'a', SYN, 1 }, { 'b', SYN | ACK, 1 },
+			      { 'a', ACK, 1 }, { 'a', PSH | ACK, 1 },
+			      { 'b', PSH | ACK, 1 } },
+	  SW_FT_TCP_ESTABLISHED, 432000, 1 },
+	{ "ack before syn/ack", { { 'a', SYN, 1 }, { 'a', ACK, 0 } },
+	  SW_FT_TCP_SYN_SENT, 120, 0 },
+	{ "rst in syn_sent", { { 'a', SYN, 1 }, { 'b', RST | ACK, 1 } },
+	  SW_FT_TCP_CLOSE, 10, 0 },
+	{ "rst in syn_recv", { { 'a', SYN, 1 }, { 'b', SYN | ACK, 1 },
+			       { 'a', RST, 1 } },
+	  SW_FT_TCP_CLOSE, 10, 0 },
+	{ "rst in established", { { 'a', SYN, 1 }, { 'b', SYN | ACK, 1 },
+				  { 'a', ACK, 1 }, { 'b', RST, 1 } },
+	  SW_FT_TCP_CLOSE, 10, 1 },
+	{ "rst in fin_wait", { { 'a', SYN, 1 }, { 'b', SYN | ACK, 1 },
+			       { 'a', ACK, 1 }, { 'a', FIN | ACK, 1 },
+			       { 'a', RST, 1 } },
+	  SW_FT_TCP_CLOSE, 10, 1 },
+	{ "fin from opener", { { 'a', SYN, 1 }, { 'b', SYN | ACK, 1 },
+			       { 'a', ACK, 1 }, { 'a', FIN | ACK, 1 } },
+	  SW_FT_TCP_FIN_WAIT, 120, 1 },
+	{ "fin acked", { { 'a', SYN, 1 }, { 'b', SYN | ACK, 1 },
+			 { 'a', ACK, 1 }, { 'a', FIN | ACK, 1 },
+			 { 'b', ACK, 1 } },
+	  SW_FT_TCP_CLOSE_WAIT, 60, 1 },
+	{ "both fins", { { 'a', SYN, 1 }, { 'b', SYN | ACK, 1 },
+			 { 'a', ACK, 1 }, { 'a', FIN | ACK, 1 },
+			 { 'b', FIN | ACK, 1 } },
+	  SW_FT_TCP_LAST_ACK, 30, 1 },
+	{ "full close from opener", { { 'a', SYN, 1 }, { 'b', SYN | ACK, 1 },
+				      { 'a', ACK, 1 }, { 'a', FIN | ACK, 1 },
+				      { 'b', FIN | ACK, 1 }, { 'a', ACK, 1 } },
+	  SW_FT_TCP_TIME_WAIT, 120, 1 },
+	{ "full close from peer", { { 'a', SYN, 1 }, { 'b', SYN | ACK, 1 },
+				    { 'a', ACK, 1 }, { 'b', FIN | ACK, 1 },
+				    { 'a', ACK, 1 }, { 'a', FIN | ACK, 1 },
+				    { 'b', ACK, 1 } },
+	  SW_FT_TCP_TIME_WAIT, 120, 1 },
+	{ "time_wait reused by syn", { { 'a', SYN, 1 }, { 'b', SYN | ACK, 1 },
+				       { 'a', ACK, 1 }, { 'a', FIN | ACK, 1 },
+				       { 'b', FIN | ACK, 1 }, { 'a', ACK, 1 },
+				       { 'a', SYN, 1 } },
+	  SW_FT_TCP_SYN_SENT, 120, 0 },
+	{ "close reopened by syn", { { 'a', SYN, 1 }, { 'b', RST | ACK, 1 },
+				     { 'a', SYN, 1 }, { 'b', SYN | ACK, 1 },
+				     { 'a', ACK, 1 } },
+	  SW_FT_TCP_ESTABLISHED, 432000, 1 },
+	{ "impossible flags", { { 'a', SYN, 1 }, { 'b', SYN | ACK, 1 },
+				{ 'a', ACK, 1 }, { 'a', SYN | FIN, 0 },
+				{ 'b', SYN | RST, 0 }, { 'a', FIN, 0 },
+				{ 'b', 0, 0 } },
+	  SW_FT_TCP_ESTABLISHED, 432000, 1 },
+	{ "syn/ack from opener invalid", { { 'a', SYN, 1 },
+					   { 'a', SYN | ACK, 0 } },
+	  SW_FT_TCP_SYN_SENT, 120, 0 },
+	{ "picked up mid-stream", { { 'a', ACK, 1 }, { 'b', ACK, 1 } },
+	  SW_FT_TCP_ESTABLISHED, 432000, 1 },
+};
+
+static void
+test_ft_tcp_transitions(void **state)
+{
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < sizeof(tcp_cases) / sizeof(tcp_cases[0]); i++) {
+		const struct tcp_case *tc = &tcp_cases[i];
+		struct sw_ft *ft = make_ft(64, true, 0, 0);
+		struct sw_ft_key k = key4(6, 40000, 80);
+		struct sw_ft_info info;
+		uint64_t now = 1000;
+
+		for (j = 0; j < 8 && tc->seg[j].from; j++) {
+			int rc = packet(ft, 6, 40000, 80, tc->seg[j].from == 'a',
+					tc->seg[j].flags, now);
+
+			if ((rc == 0) != tc->seg[j].ok)
+				fail_msg("%s: segment %zu (flags 0x%02x) %s",
+					 tc->name, j, tc->seg[j].flags,
+					 rc == 0 ? "passed" : "was invalid");
+		}
+		assert_true(lookup(ft, &k, now, &info));
+		if (info.state != tc->state)
+			fail_msg("%s: state %s, expected %s", tc->name,
+				 sw_ft_state_name(info.state),
+				 sw_ft_state_name(tc->state));
+		if (info.remaining != tc->timeout ||
+		    info.assured != tc->assured)
+			fail_msg("%s: remaining %llu assured %d, expected %u %d",
+				 tc->name, (unsigned long long)info.remaining,
+				 info.assured, tc->timeout, tc->assured);
+		sw_ft_free(ft);
+	}
+}
+
+static void
+test_ft_tcp_reopen_from_peer_flips_opener(void **state)
+{
+	struct sw_ft *ft = make_ft(64, true, 0, 0);
+	struct sw_ft_key k = key4(6, 40000, 80);
+	struct sw_ft_info info;
+
+	(void)state;
+	assert_int_equal(packet(ft, 6, 40000, 80, 1, SYN, 1), 0);
+	assert_int_equal(packet(ft, 6, 40000, 80, 0, RST | ACK, 2), 0);
+	assert_int_equal(packet(ft, 6, 40000, 80, 0, SYN, 3), 0);
+	assert_true(lookup(ft, &k, 3, &info));
+	assert_int_equal(info.state, SW_FT_TCP_SYN_SENT);
+	/* B (198.51.100.80, the higher endpoint) now opens the flow. */
+	assert_int_equal(info.orig_dir, SW_FT_DIR_HI);
+	assert_int_equal(info.pkts[0], 1);
+	assert_int_equal(info.pkts[1], 0);
+	sw_ft_free(ft);
+}
+
+static void
+test_ft_miss_kinds(void **state)
+{
+	struct sw_ft *ft = make_ft(64, true, 0, 0);
+	struct sw_ft_conf c;
+	struct sw_ft *strict;
+	struct sw_ft_shard *s = sw_ft_shard(ft, 0), *ss;
+
+	(void)state;
+	assert_int_equal(sw_ft_miss_kind(s, 4, 6, SYN, 0), SW_FT_MISS_NEW);
+	assert_int_equal(sw_ft_miss_kind(s, 4, 6, SYN | 0xc0, 0),
+			 SW_FT_MISS_NEW);	/* ECN bits are fine */
+	assert_int_equal(sw_ft_miss_kind(s, 4, 6, ACK, 0), SW_FT_MISS_LOOSE);
+	assert_int_equal(sw_ft_miss_kind(s, 4, 6, PSH | ACK, 0),
+			 SW_FT_MISS_LOOSE);
+	assert_int_equal(sw_ft_miss_kind(s, 4, 6, SYN | ACK, 0),
+			 SW_FT_MISS_INVALID);
+	assert_int_equal(sw_ft_miss_kind(s, 4, 6, RST, 0), SW_FT_MISS_INVALID);
+	assert_int_equal(sw_ft_miss_kind(s, 4, 6, FIN | ACK, 0),
+			 SW_FT_MISS_INVALID);
+	assert_int_equal(sw_ft_miss_kind(s, 4, 6, SYN | FIN, 0),
+			 SW_FT_MISS_INVALID);
+	assert_int_equal(sw_ft_miss_kind(s, 4, 17, 0, 0), SW_FT_MISS_NEW);
+	assert_int_equal(sw_ft_miss_kind(s, 4, 1, 0, 8), SW_FT_MISS_NEW);
+	assert_int_equal(sw_ft_miss_kind(s, 4, 1, 0, 0),
+			 SW_FT_MISS_UNTRACKED);
+	assert_int_equal(sw_ft_miss_kind(s, 6, 58, 0, 128), SW_FT_MISS_NEW);
+	assert_int_equal(sw_ft_miss_kind(s, 6, 58, 0, 129),
+			 SW_FT_MISS_UNTRACKED);
+	assert_int_equal(sw_ft_miss_kind(s, 6, 47, 0, 0), SW_FT_MISS_NEW);
+
+	sw_ft_conf_defaults(&c);
+	c.max_flows = 64;
+	c.tcp_loose = false;
+	strict = sw_ft_create(&c);
+	assert_non_null(strict);
+	ss = sw_ft_shard(strict, 0);
+	assert_int_equal(sw_ft_miss_kind(ss, 4, 6, ACK, 0),
+			 SW_FT_MISS_INVALID);
+	sw_ft_free(strict);
+	sw_ft_free(ft);
+}
+
+static void
+test_ft_udp_icmp_generic_states(void **state)
+{
+	struct sw_ft *ft = make_ft(64, true, 0, 0);
+	struct sw_ft_key k;
+	struct sw_ft_info info;
+
+	(void)state;
+	assert_int_equal(packet(ft, 17, 5353, 53, 1, 0, 10), 0);
+	k = key4(17, 5353, 53);
+	assert_true(lookup(ft, &k, 10, &info));
+	assert_int_equal(info.state, SW_FT_UDP);
+	assert_int_equal(info.remaining, 30);
+	assert_false(info.assured);
+	assert_int_equal(packet(ft, 17, 5353, 53, 0, 0, 11), 0);
+	assert_true(lookup(ft, &k, 11, &info));
+	assert_int_equal(info.state, SW_FT_UDP_STREAM);
+	assert_int_equal(info.remaining, 180);
+	assert_true(info.assured);
+	assert_int_equal(info.pkts[0], 1);
+	assert_int_equal(info.pkts[1], 1);
+
+	/* ICMP echo: both directions carry the id in both "ports". */
+	assert_int_equal(packet(ft, 1, 77, 77, 1, 0, 12), 0);
+	k = key4(1, 77, 77);
+	assert_true(lookup(ft, &k, 12, &info));
+	assert_int_equal(info.state, SW_FT_ICMP);
+	assert_int_equal(info.remaining, 30);
+	assert_int_equal(packet(ft, 1, 77, 77, 0, 0, 13), 0);
+	assert_true(lookup(ft, &k, 13, &info));
+	assert_true(info.assured);
+
+	assert_int_equal(packet(ft, 47, 0, 0, 1, 0, 14), 0);
+	k = key4(47, 0, 0);
+	assert_true(lookup(ft, &k, 14, &info));
+	assert_int_equal(info.state, SW_FT_GENERIC);
+	assert_int_equal(info.remaining, 600);
+	sw_ft_free(ft);
+}
+
+static void
+test_ft_v6_flow_both_directions(void **state)
+{
+	uint8_t a[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x10 };
+	uint8_t b[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 0x20 };
+	struct sw_ft *ft = make_ft(64, true, 0, 0);
+	struct sw_ft_shard *s = sw_ft_shard(ft, 0);
+	struct sw_ft_key k1, k2;
+	const struct sw_ft_key *kp = &k2;
+	struct sw_ft_info info;
+	int32_t pos;
+	int d1, d2;
+
+	(void)state;
+	d1 = sw_ft_key_make(&k1, 6, 6, a, b, htons(40000), htons(443));
+	assert_int_equal(sw_ft_insert(s, &k1, d1, SYN, 80, 1), 0);
+	d2 = sw_ft_key_make(&k2, 6, 6, b, a, htons(443), htons(40000));
+	sw_ft_lookup_burst(s, &kp, 1, &pos);
+	assert_true(pos >= 0);
+	assert_int_equal(sw_ft_update(s, pos, d2, SYN | ACK, 80, 2), SW_FT_OK);
+	assert_int_equal(sw_ft_update(s, pos, d1, ACK, 60, 3), SW_FT_OK);
+	assert_true(lookup(ft, &k1, 3, &info));
+	assert_int_equal(info.state, SW_FT_TCP_ESTABLISHED);
+	assert_int_equal(info.pkts[0], 2);
+	assert_int_equal(info.pkts[1], 1);
+	assert_int_equal(info.bytes[0], 140);
+	sw_ft_free(ft);
+}
+
+static void
+sweep(struct sw_ft *ft, uint64_t now)
+{
+	unsigned int i;
+
+	/* Enough polls to pass over every slot. */
+	for (i = 0; i < 64; i++)
+		sw_ft_expire(sw_ft_shard(ft, 0), now);
+}
+
+static void
+test_ft_expiry_driven_clock(void **state)
+{
+	struct sw_ft *ft = make_ft(64, true, 0, 0);
+	struct sw_ft_key ku = key4(17, 1, 53), kt = key4(6, 2, 80);
+	struct sw_ft_stats st;
+
+	(void)state;
+	assert_int_equal(packet(ft, 17, 1, 53, 1, 0, 100), 0);
+	assert_int_equal(packet(ft, 6, 2, 80, 1, SYN, 100), 0);
+	sweep(ft, 130);			/* udp: 30 s idle, not past it */
+	assert_true(lookup(ft, &ku, 130, NULL));
+	sweep(ft, 131);
+	assert_false(lookup(ft, &ku, 131, NULL));
+	assert_true(lookup(ft, &kt, 131, NULL));	/* syn_sent: 120 */
+	/* A new timeout applies to live flows at once. */
+	sw_ft_set_timeout(ft, SW_FT_TO_tcp_syn_sent, 5);
+	assert_int_equal(sw_ft_get_timeout(ft, SW_FT_TO_tcp_syn_sent), 5);
+	sweep(ft, 132);
+	assert_false(lookup(ft, &kt, 132, NULL));
+	sw_ft_shard_stats(ft, 0, &st);
+	assert_int_equal(st.expired, 2);
+	assert_int_equal(st.flows, 0);
+	assert_int_equal(st.inserts, 2);
+}
+
+static void
+test_ft_busy_flow_stays(void **state)
+{
+	struct sw_ft *ft = make_ft(64, true, 0, 0);
+	struct sw_ft_key busy = key4(17, 1, 53), idle = key4(17, 2, 53);
+	uint64_t t;
+
+	(void)state;
+	assert_int_equal(packet(ft, 17, 1, 53, 1, 0, 0), 0);
+	assert_int_equal(packet(ft, 17, 2, 53, 1, 0, 0), 0);
+	for (t = 1; t < 100; t++) {
+		assert_int_equal(packet(ft, 17, 1, 53, 1, 0, t), 0);
+		sweep(ft, t);
+	}
+	assert_true(lookup(ft, &busy, t, NULL));
+	assert_false(lookup(ft, &idle, t, NULL));
+	sw_ft_free(ft);
+}
+
+/* Fill a max-8 shard with TCP flows; assured ones complete handshakes. */
+static void
+fill(struct sw_ft *ft, int assured, uint64_t now)
+{
+	uint16_t p;
+
+	for (p = 1; p <= 8; p++) {
+		assert_int_equal(packet(ft, 6, p, 80, 1, SYN, now + p), 0);
+		if (assured) {
+			assert_int_equal(packet(ft, 6, p, 80, 0, SYN | ACK,
+						now + p), 0);
+			assert_int_equal(packet(ft, 6, p, 80, 1, ACK, now + p),
+					 0);
+		}
+	}
+}
+
+static void
+test_ft_full_early_drop_takes_oldest_unassured(void **state)
+{
+	struct sw_ft *ft = make_ft(8, true, 0, 0);
+	struct sw_ft_key oldest = key4(6, 1, 80), newest = key4(6, 100, 80);
+	struct sw_ft_stats st;
+	uint16_t p;
+
+	(void)state;
+	fill(ft, 0, 0);
+	/* Make flow 2 assured: never a victim, even if older. */
+	assert_int_equal(packet(ft, 6, 2, 80, 0, SYN | ACK, 0), 0);
+	assert_int_equal(packet(ft, 6, 2, 80, 1, ACK, 0), 0);
+	assert_int_equal(packet(ft, 6, 100, 80, 1, SYN, 50), 0);
+	sw_ft_shard_stats(ft, 0, &st);
+	assert_int_equal(st.early_drops, 1);
+	assert_int_equal(st.flows, 8);
+	assert_int_equal(st.insert_failed, 0);
+	assert_false(lookup(ft, &oldest, 50, NULL));
+	assert_true(lookup(ft, &newest, 50, NULL));
+	for (p = 2; p <= 8; p++) {
+		struct sw_ft_key k = key4(6, p, 80);
+
+		assert_true(lookup(ft, &k, 50, NULL));
+	}
+	sw_ft_free(ft);
+}
+
+static void
+test_ft_full_of_assured_spills(void **state)
+{
+	struct sw_ft *ft = make_ft(8, true, 0, 0);
+	struct sw_ft_shard *s = sw_ft_shard(ft, 0);
+	struct sw_ft_key k = key4(6, 100, 80);
+	struct sw_ft_stats st;
+	uint16_t p;
+
+	(void)state;
+	fill(ft, 1, 0);
+	assert_false(sw_ft_spilling(s));
+	assert_int_equal(packet(ft, 6, 100, 80, 1, SYN, 50), -ENOSPC);
+	sw_ft_shard_stats(ft, 0, &st);
+	assert_int_equal(st.early_drops, 0);
+	assert_int_equal(st.insert_failed, 1);
+	assert_true(st.spilling);
+	assert_true(sw_ft_spilling(s));
+	assert_false(lookup(ft, &k, 50, NULL));
+	for (p = 1; p <= 8; p++) {
+		struct sw_ft_key kk = key4(6, p, 80);
+
+		assert_true(lookup(ft, &kk, 50, NULL));
+	}
+	/* Spilling ends once the shard is below 90 %: 8 -> 6 flows. */
+	assert_int_equal(packet(ft, 6, 1, 80, 1, RST, 60), 0);
+	assert_int_equal(packet(ft, 6, 2, 80, 1, RST, 60), 0);
+	sweep(ft, 100);			/* tcp_close: 10 s */
+	sw_ft_shard_stats(ft, 0, &st);
+	assert_int_equal(st.flows, 6);
+	assert_false(sw_ft_spilling(s));
+	/* The freed slots take new flows again. */
+	assert_int_equal(packet(ft, 6, 100, 80, 1, SYN, 101), 0);
+	assert_int_equal(packet(ft, 6, 101, 80, 1, SYN, 101), 0);
+	sw_ft_free(ft);
+}
+
+static void
+test_ft_full_without_early_drop_spills(void **state)
+{
+	struct sw_ft *ft = make_ft(8, false, 0, 0);
+	struct sw_ft_stats st;
+
+	(void)state;
+	fill(ft, 0, 0);
+	assert_int_equal(packet(ft, 6, 100, 80, 1, SYN, 50), -ENOSPC);
+	sw_ft_shard_stats(ft, 0, &st);
+	assert_int_equal(st.early_drops, 0);
+	assert_int_equal(st.insert_failed, 1);
+	sw_ft_free(ft);
+}
+
+static void
+test_ft_adaptive_scaling(void **state)
+{
+	static const struct {
+		uint16_t flows;
+		uint32_t q10;
+	} rows[] = {
+		{ 50, 1024 },	/* below start (60): unscaled */
+		{ 60, 1024 },
+		{ 75, 768 },	/* (120 - 75) / 60 = 0.75 */
+		{ 90, 512 },	/* 0.5 */
+		{ 100, 341 },	/* the table's limit: 1/3 */
+	};
+	struct sw_ft *ft = make_ft(100, false, 60, 120);
+	struct sw_ft_key k = key4(17, 1, 53);
+	struct sw_ft_stats st;
+	struct sw_ft_info info;
+	uint16_t n = 0;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		while (n < rows[i].flows) {
+			n++;
+			assert_int_equal(packet(ft, 17, n, 53, 1, 0, 0), 0);
+		}
+		sw_ft_expire(sw_ft_shard(ft, 0), 0);
+		sw_ft_shard_stats(ft, 0, &st);
+		assert_int_equal(st.adaptive_scale_q10, rows[i].q10);
+	}
+	/* udp's 30 s now count for a third. */
+	assert_true(lookup(ft, &k, 0, &info));
+	assert_int_equal(info.remaining, 9);
+	/*
+	 * At 11 s flows expire, long before 30 s; as they go the scale
+	 * rises again, so the table settles rather than emptying.
+	 */
+	sweep(ft, 11);
+	sw_ft_shard_stats(ft, 0, &st);
+	assert_true(st.expired > 0);
+	assert_true(st.flows < 100);
+	assert_true(st.adaptive_scale_q10 > 341);
+	sw_ft_free(ft);
+}
+
+static void
+test_ft_memory_and_bad_conf(void **state)
+{
+	struct sw_ft_conf c;
+	struct sw_ft *ft;
+
+	(void)state;
+	sw_ft_conf_defaults(&c);
+	c.max_flows = 65536;
+	ft = sw_ft_create(&c);
+	assert_non_null(ft);
+	printf("65536 flows: %zu bytes, %.1f bytes per flow\n",
+	       sw_ft_memory(ft), (double)sw_ft_memory(ft) / 65536);
+	assert_true(sw_ft_memory(ft) >= 65536 * 64);
+	sw_ft_free(ft);
+	sw_ft_free(NULL);
+
+	sw_ft_conf_defaults(&c);
+	c.nb_shards = 0;
+	assert_null(sw_ft_create(&c));
+	sw_ft_conf_defaults(&c);
+	c.adaptive_end = c.adaptive_start;
+	assert_null(sw_ft_create(&c));
+	sw_ft_conf_defaults(&c);
+	c.high_water = 101;
+	assert_null(sw_ft_create(&c));
+}
+
+/* ---- a writer inserting and expiring while a reader walks ---- */
+
+struct conc {
+	struct sw_ft *ft;
+	volatile int stop;
+	volatile int bad;
+	unsigned long walks;
+	unsigned long visited;
+};
+
+static int
+check_cb(const struct sw_ft_key *key, const struct sw_ft_info *info, void *arg)
+{
+	struct conc *c = arg;
+
+	/* The writer keys UDP flows by lo_port == hi_port. */
+	if (key->proto != 17 || key->lo_port != key->hi_port ||
+	    key->zero != 0 || info->state != SW_FT_UDP)
+		c->bad = 1;
+	c->visited++;
+	return 0;
+}
+
+static void *
+walker(void *arg)
+{
+	struct conc *c = arg;
+
+	while (!c->stop) {
+		sw_ft_walk(c->ft, 1, 0, check_cb, c);
+		c->walks++;
+	}
+	return NULL;
+}
+
+static void
+test_ft_concurrent_walk_while_writing(void **state)
+{
+	struct conc c = { 0 };
+	struct sw_ft_shard *s;
+	pthread_t th;
+	uint64_t now;
+	uint16_t p;
+	int rc;
+
+	(void)state;
+	c.ft = make_ft(1024, true, 0, 0);
+	sw_ft_set_timeout(c.ft, SW_FT_TO_udp, 1);
+	s = sw_ft_shard(c.ft, 0);
+	pthread_create(&th, NULL, walker, &c);
+	for (now = 0; now < 3000; now++) {
+		for (p = 0; p < 64; p++) {
+			uint16_t port = (uint16_t)((now * 64 + p) % 4000);
+			struct sw_ft_key k = key4(17, port, port);
+
+			/* Same port both sides: lo_port == hi_port. */
+			rc = sw_ft_insert(s, &k, SW_FT_DIR_LO, 0, 60, now);
+			assert_true(rc == 0 || rc == -ENOSPC);
+		}
+		sw_ft_expire(s, now);
+		sw_ft_expire(s, now);
+	}
+	c.stop = 1;
+	pthread_join(th, NULL);
+	printf("concurrent: %lu walks saw %lu flows while 192000 inserts "
+	       "ran\n", c.walks, c.visited);
+	assert_false(c.bad);
+	assert_true(c.walks > 0);
+	sw_ft_free(c.ft);
+}
+
+static int
+eal_setup(void **state)
+{
+	char prefix[64];
+	char *argv[] = {
+		"test_flowtable", "-l", "0", "--no-huge", "-m", "512",
+		"--no-pci", "--no-telemetry", "--log-level", "lib.eal:error",
+		"--file-prefix", prefix, NULL,
+	};
+
+	(void)state;
+	snprintf(prefix, sizeof(prefix), "swtest-ft-%d", (int)getpid());
+	return rte_eal_init(12, argv) < 0 ? -1 : 0;
+}
+
+static int
+eal_teardown(void **state)
+{
+	(void)state;
+	rte_eal_cleanup();
+	return 0;
+}
+
 int
 main(void)
 {
@@ -84,7 +757,21 @@ main(void)
 		cmocka_unit_test(test_ft_key_both_directions_meet_v6),
 		cmocka_unit_test(test_ft_key_same_address_orders_by_port),
 		cmocka_unit_test(test_ft_key_distinguishes_protocol_and_family),
+		cmocka_unit_test(test_ft_tcp_transitions),
+		cmocka_unit_test(test_ft_tcp_reopen_from_peer_flips_opener),
+		cmocka_unit_test(test_ft_miss_kinds),
+		cmocka_unit_test(test_ft_udp_icmp_generic_states),
+		cmocka_unit_test(test_ft_v6_flow_both_directions),
+		cmocka_unit_test(test_ft_expiry_driven_clock),
+		cmocka_unit_test(test_ft_busy_flow_stays),
+		cmocka_unit_test(test_ft_full_early_drop_takes_oldest_unassured),
+		cmocka_unit_test(test_ft_full_of_assured_spills),
+		cmocka_unit_test(test_ft_full_without_early_drop_spills),
+		cmocka_unit_test(test_ft_adaptive_scaling),
+		cmocka_unit_test(test_ft_memory_and_bad_conf),
+		cmocka_unit_test(test_ft_concurrent_walk_while_writing),
 	};
 
-	return cmocka_run_group_tests_name("flowtable", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("flowtable", tests, eal_setup,
+					   eal_teardown);
 }

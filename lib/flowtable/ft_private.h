@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The spillway authors
+ *
+ * Layouts private to lib/flowtable (ft_*.c only).
+ */
+#ifndef SW_FT_PRIVATE_H
+#define SW_FT_PRIVATE_H
+
+#include <rte_common.h>
+#include <rte_log.h>
+
+#include "sw_ft.h"
+
+extern int sw_ft_logtype;
+#define RTE_LOGTYPE_SW_FT sw_ft_logtype
+#define FT_LOG(l, ...) RTE_LOG(l, SW_FT, __VA_ARGS__)
+
+struct rte_hash;
+struct rte_rcu_qsbr;
+
+/* Flow flags. */
+#define FT_USED		0x01	/* slot holds a live flow */
+#define FT_ASSURED	0x02	/* reply seen (TCP: handshake done) */
+#define FT_REPLIED	0x04	/* a packet came from the other side */
+#define FT_ORIG_HI	0x08	/* the higher endpoint opened it */
+
+/* Protocol classes, for the state machine dispatch. */
+enum {
+	FT_P_TCP,
+	FT_P_UDP,
+	FT_P_ICMP,
+	FT_P_OTHER,
+};
+
+/*
+ * One flow: one cache line. The key lives in rte_hash's key store at the
+ * same position (rte_hash_get_key_with_position), so it is not repeated
+ * here. Index 0 of pkts/bytes is the opener's direction.
+ */
+struct ft_flow {
+	uint64_t last;		/* `now` of the last packet */
+	uint64_t pkts[2];
+	uint64_t bytes[2];
+	uint8_t state;		/* enum sw_ft_state */
+	uint8_t flags;		/* FT_* */
+	uint8_t pclass;		/* FT_P_* */
+	uint8_t pad[19];
+} __rte_cache_aligned;
+
+struct ft_counters {
+	uint64_t flows;
+	uint64_t inserts;
+	uint64_t insert_failed;
+	uint64_t early_drops;
+	uint64_t expired;
+	uint32_t scale_q10;
+	uint32_t spilling;
+} __rte_cache_aligned;
+
+struct sw_ft_shard {
+	struct ft_counters cnt;		/* written by the owner only */
+
+	struct sw_ft *ft;
+	struct rte_hash *h;
+	struct ft_flow *flows;		/* indexed by rte_hash position */
+	uint32_t nb_slots;		/* flows[] entries */
+	uint32_t max;			/* flows this shard may hold */
+	uint32_t spill_clear;		/* spilling ends below this */
+	uint32_t adapt_start;		/* flows where scaling begins */
+	uint32_t adapt_end;		/* flows where timeouts reach 0 */
+	uint32_t hand;			/* expiry sweep position */
+	uint32_t ed_hand;		/* early-drop sample position */
+	bool tcp_loose;
+	bool early_drop;
+	unsigned int id;
+} __rte_cache_aligned;
+
+struct sw_ft {
+	/* Timeouts in ticks; the control thread stores, workers load. */
+	uint64_t timeout_ticks[SW_FT_TO_MAX];
+	uint32_t timeout_s[SW_FT_TO_MAX];
+	uint64_t hz;
+	struct rte_rcu_qsbr *qs;	/* readers: sw_ft_walk callers */
+	size_t memory;
+	uint32_t shard_max;
+	unsigned int nb_shards;
+	struct sw_ft_shard *shards[];
+};
+
+/* Early drop looks at most this many live flows for the oldest. */
+#define FT_EARLY_DROP_SAMPLE 16
+
+/* TCP: next state for (state, packet from the reply side?, flags). */
+#define FT_TCP_INVALID 0xff	/* drop the packet, keep the state */
+#define FT_TCP_IGNORE  0xfe	/* pass the packet, keep the state */
+uint8_t ft_tcp_next(uint8_t state, int reply, uint8_t tcp_flags);
+
+/* Flag class of a segment, or FT_TCP_CLASS_INVALID for impossible sets. */
+enum {
+	FT_TCP_SYN,
+	FT_TCP_SYNACK,
+	FT_TCP_FIN,
+	FT_TCP_ACK,
+	FT_TCP_RST,
+	FT_TCP_NONE,
+	FT_TCP_CLASS_MAX,
+	FT_TCP_CLASS_INVALID = FT_TCP_CLASS_MAX,
+};
+int ft_tcp_class(uint8_t tcp_flags);
+
+/* Timeout index of each state. */
+extern const uint8_t ft_state_timeout[SW_FT_STATE_MAX];
+
+#endif /* SW_FT_PRIVATE_H */
