@@ -713,13 +713,107 @@ load_rules(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
 	return rc;
 }
 
+static int
+load_timeouts(struct ctx *c, const config_setting_t *ft, struct sw_config *cfg)
+{
+	const config_setting_t *g = ft ? config_setting_get_member(ft,
+								    "timeouts")
+				       : NULL;
+	const char *known[SW_FT_TO_MAX + 1];
+	unsigned int t;
+	int rc;
+
+	for (t = 0; t < SW_FT_TO_MAX; t++) {
+		known[t] = sw_ft_timeout_name(t);
+		cfg->flowtable.timeouts[t] = sw_ft_timeout_default(t);
+	}
+	known[SW_FT_TO_MAX] = NULL;
+	if (g == NULL)
+		return 0;
+	rc = want_type(c, g, "flowtable.timeouts", CONFIG_TYPE_GROUP);
+	if (rc == 0)
+		rc = check_keys(c, g, "flowtable.timeouts", known);
+	for (t = 0; rc == 0 && t < SW_FT_TO_MAX; t++)
+		rc = get_int(c, g, "flowtable.timeouts", known[t], 1,
+			     INT32_MAX, &cfg->flowtable.timeouts[t]);
+	return rc;
+}
+
+static int
+load_flowtable(struct ctx *c, const config_setting_t *root,
+	       struct sw_config *cfg)
+{
+	static const char *const keys[] = {
+		"enabled", "max_flows", "tcp_loose", "early_drop",
+		"high_water", "adaptive", "timeouts", NULL
+	};
+	static const char *const akeys[] = { "start", "end", NULL };
+	const config_setting_t *g = config_setting_get_member(root,
+							       "flowtable");
+	const config_setting_t *a;
+	struct sw_flowtable_conf *f = &cfg->flowtable;
+	int rc;
+
+	f->enabled = true;
+	f->max_flows = 1u << 20;
+	f->tcp_loose = true;
+	f->early_drop = true;
+	f->high_water = 95;
+	f->adaptive_start = 60;
+	f->adaptive_end = 120;
+	if (g == NULL)
+		return load_timeouts(c, NULL, cfg);
+	rc = want_type(c, g, "flowtable", CONFIG_TYPE_GROUP);
+	if (rc == 0)
+		rc = check_keys(c, g, "flowtable", keys);
+	if (rc == 0)
+		rc = get_bool(c, g, "flowtable", "enabled", &f->enabled);
+	if (rc == 0)
+		rc = get_int(c, g, "flowtable", "max_flows", 1, 1 << 28,
+			     &f->max_flows);
+	if (rc == 0 && f->max_flows < cfg->nb_workers)
+		rc = fail(c, config_setting_get_member(g, "max_flows"),
+			  "flowtable.max_flows", "%u is below the number of "
+			  "workers (%u): each needs a shard",
+			  f->max_flows, cfg->nb_workers);
+	if (rc == 0)
+		rc = get_bool(c, g, "flowtable", "tcp_loose", &f->tcp_loose);
+	if (rc == 0)
+		rc = get_bool(c, g, "flowtable", "early_drop", &f->early_drop);
+	if (rc == 0)
+		rc = get_int(c, g, "flowtable", "high_water", 50, 100,
+			     &f->high_water);
+	if (rc)
+		return rc;
+	a = config_setting_get_member(g, "adaptive");
+	if (a != NULL) {
+		rc = want_type(c, a, "flowtable.adaptive", CONFIG_TYPE_GROUP);
+		if (rc == 0)
+			rc = check_keys(c, a, "flowtable.adaptive", akeys);
+		if (rc == 0)
+			rc = get_int(c, a, "flowtable.adaptive", "start", 0,
+				     100, &f->adaptive_start);
+		if (rc == 0)
+			rc = get_int(c, a, "flowtable.adaptive", "end", 1,
+				     1000, &f->adaptive_end);
+		if (rc == 0 && f->adaptive_start &&
+		    f->adaptive_end <= f->adaptive_start)
+			rc = fail(c, a, "flowtable.adaptive", "end (%u) must "
+				  "be above start (%u)", f->adaptive_end,
+				  f->adaptive_start);
+		if (rc)
+			return rc;
+	}
+	return load_timeouts(c, g, cfg);
+}
+
 int
 sw_config_load(const char *path, struct sw_config *cfg, char *err,
 	       size_t errlen)
 {
 	static const char *const top[] = {
 		"eal", "ports", "pairs", "workers", "l2_passthrough",
-		"rules", NULL
+		"rules", "flowtable", NULL
 	};
 	struct ctx c = { .file = path, .err = err, .errlen = errlen };
 	const config_setting_t *root;
@@ -758,6 +852,8 @@ sw_config_load(const char *path, struct sw_config *cfg, char *err,
 			      &cfg->l2_passthrough);
 	if (rc == 0)
 		rc = load_rules(&c, root, cfg);
+	if (rc == 0)
+		rc = load_flowtable(&c, root, cfg);
 	if (rc == -ENOMEM)
 		snprintf(err, errlen, "%s: out of memory", path);
 	if (rc)

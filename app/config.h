@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "sw_acl.h"
+#include "sw_ft.h"
 
 #define SW_MAX_PORTS		16
 #define SW_MAX_WORKERS		64
@@ -40,6 +41,17 @@ struct sw_rules_conf {
 	unsigned int reject_rate;	/* replies/s per worker; 0: none */
 };
 
+struct sw_flowtable_conf {
+	bool enabled;			/* false: fully stateless */
+	uint32_t max_flows;
+	bool tcp_loose;
+	bool early_drop;
+	unsigned int high_water;	/* % of a hash's slots used at most */
+	unsigned int adaptive_start;	/* % of max_flows; 0: off */
+	unsigned int adaptive_end;
+	uint32_t timeouts[SW_FT_TO_MAX];	/* seconds */
+};
+
 struct sw_config {
 	char file[256];
 
@@ -56,6 +68,7 @@ struct sw_config {
 	bool l2_passthrough;
 
 	struct sw_rules_conf rules;
+	struct sw_flowtable_conf flowtable;
 };
 
 /*

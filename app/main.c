@@ -22,9 +22,11 @@
 #include <rte_version.h>
 
 #include "config.h"
+#include "flowfmt.h"
 #include "log.h"
 #include "port.h"
 #include "sw_acl.h"
+#include "sw_ft.h"
 #include "worker.h"
 
 #define SW_DEFAULT_CONFIG "config/spillway.conf"
@@ -42,13 +44,15 @@ struct app {
 	struct sw_worker *workers[SW_MAX_WORKERS];
 	struct rte_rcu_qsbr *qs;	/* workers are its readers */
 	struct sw_acl *acl;		/* published rule sets */
+	struct sw_ft *ft;		/* NULL: flowtable.enabled = false */
 };
 
 static void
 usage(FILE *f)
 {
 	fprintf(f,
-"Usage: spillway [-c FILE] [--check] [--duration S] [--stats S] [-- EAL...]\n"
+"Usage: spillway [-c FILE] [--check] [--duration S] [--stats S]\n"
+"                [--dump-flows] [-- EAL...]\n"
 "\n"
 "A DPDK userspace firewall: a bump in the wire between port pairs.\n"
 "\n"
@@ -57,6 +61,7 @@ usage(FILE *f)
 "                     1 with the file, line and setting that is wrong\n"
 "      --duration S   stop by itself after S seconds (scripts, demos)\n"
 "      --stats S      print a counter line every S seconds\n"
+"      --dump-flows   at exit, list the flow table (conntrack -L style)\n"
 "  -h, --help         this text\n"
 "  -V, --version      print the version and exit\n"
 "\n"
@@ -236,6 +241,44 @@ rules_build(const struct sw_config *cfg)
 }
 
 static int
+flowtable_create(struct app *app)
+{
+	const struct sw_flowtable_conf *f = &app->cfg.flowtable;
+	struct sw_ft_conf c;
+	unsigned int t;
+
+	if (!f->enabled) {
+		SW_LOG(INFO, "flowtable disabled: notrack and fallback rules "
+		       "decide every packet\n");
+		return 0;
+	}
+	sw_ft_conf_defaults(&c);
+	c.max_flows = f->max_flows;
+	c.nb_shards = app->cfg.nb_workers;
+	c.tcp_loose = f->tcp_loose;
+	c.early_drop = f->early_drop;
+	c.high_water = (uint8_t)f->high_water;
+	c.adaptive_start = (uint16_t)f->adaptive_start;
+	c.adaptive_end = (uint16_t)f->adaptive_end;
+	for (t = 0; t < SW_FT_TO_MAX; t++)
+		c.timeouts[t] = f->timeouts[t];
+	c.hz = rte_get_tsc_hz();
+	c.socket_id = (int)rte_socket_id();
+	app->ft = sw_ft_create(&c);
+	if (app->ft == NULL) {
+		SW_LOG(ERR, "flowtable of %u flows: %s (more memory: eal -m)\n",
+		       f->max_flows, rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	SW_LOG(INFO, "flowtable: %u flows in %u shards of %u, %zu bytes "
+	       "allocated, %.1f bytes per flow\n", f->max_flows,
+	       app->cfg.nb_workers, sw_ft_shard_max(app->ft),
+	       sw_ft_memory(app->ft),
+	       (double)sw_ft_memory(app->ft) / f->max_flows);
+	return 0;
+}
+
+static int
 rcu_init(struct app *app)
 {
 	unsigned int n = app->cfg.nb_workers, i;
@@ -270,7 +313,8 @@ workers_launch(struct app *app)
 		w->burst = (uint16_t)cfg->burst;
 		w->txq = (uint16_t)i;
 		w->quit = &force_quit;
-		sw_worker_init(w, cfg, &app->acl, app->qs);
+		sw_worker_init(w, cfg, &app->acl, app->qs,
+			       app->ft ? sw_ft_shard(app->ft, i) : NULL);
 		w->nb_ports = cfg->nb_ports;
 		w->nb_rxq = cfg->nb_ports;
 		for (p = 0; p < cfg->nb_ports; p++) {
@@ -353,6 +397,51 @@ print_rules(const struct sw_acl *acl)
 }
 
 static void
+print_flowtable(const struct sw_ft *ft)
+{
+	struct sw_ft_stats st, sum;
+	unsigned int i;
+
+	memset(&sum, 0, sizeof(sum));
+	for (i = 0; i < sw_ft_nb_shards(ft); i++) {
+		sw_ft_shard_stats(ft, i, &st);
+		printf("  flowtable shard %u: flows=%" PRIu64 " inserts=%"
+		       PRIu64 " insert_failed=%" PRIu64 " early_drops=%" PRIu64
+		       " expired=%" PRIu64 " adaptive_scale=%.3f%s\n", i,
+		       st.flows, st.inserts, st.insert_failed, st.early_drops,
+		       st.expired, st.adaptive_scale_q10 / 1024.0,
+		       st.spilling ? " spilling" : "");
+		sum.flows += st.flows;
+		sum.inserts += st.inserts;
+		sum.insert_failed += st.insert_failed;
+		sum.early_drops += st.early_drops;
+		sum.expired += st.expired;
+	}
+	printf("  %-16s %12" PRIu64 "  flows in the table\n", "flows",
+	       sum.flows);
+	printf("  %-16s %12" PRIu64 "  flows inserted\n", "inserts",
+	       sum.inserts);
+	printf("  %-16s %12" PRIu64 "  inserts failed: table full, packet "
+	       "spilled\n", "insert_failed", sum.insert_failed);
+	printf("  %-16s %12" PRIu64 "  unassured flows evicted for new "
+	       "ones\n", "early_drops", sum.early_drops);
+	printf("  %-16s %12" PRIu64 "  flows timed out\n", "expired",
+	       sum.expired);
+}
+
+static int
+print_flow(const struct sw_ft_key *k, const struct sw_ft_info *info,
+	   void *arg)
+{
+	char line[512];
+
+	(void)arg;
+	sw_format_flow(line, sizeof(line), k, info);
+	printf("flow: %s\n", line);
+	return 0;
+}
+
+static void
 print_totals(const struct app *app)
 {
 	uint64_t sum[SW_CNT_MAX];
@@ -366,6 +455,8 @@ print_totals(const struct app *app)
 		       sum[k], sw_counter_help[k]);
 	if (app->acl != NULL)
 		print_rules(app->acl);
+	if (app->ft != NULL)
+		print_flowtable(app->ft);
 	for (p = 0; p < app->cfg.nb_ports; p++) {
 		if (!app->port_started[p] ||
 		    rte_eth_stats_get(app->port_id[p], &st) != 0)
@@ -447,6 +538,7 @@ main(int argc, char **argv)
 		{ "check", no_argument, NULL, 't' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "stats", required_argument, NULL, 's' },
+		{ "dump-flows", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -455,7 +547,7 @@ main(int argc, char **argv)
 	const char *path = SW_DEFAULT_CONFIG;
 	double duration = 0, stats_every = 0;
 	char err[SW_ERR_MAX];
-	bool check = false;
+	bool check = false, dump_flows = false;
 	unsigned int p, i;
 	int opt, rc, status = 0;
 
@@ -472,6 +564,9 @@ main(int argc, char **argv)
 			break;
 		case 's':
 			stats_every = parse_seconds("--stats", optarg);
+			break;
+		case 'f':
+			dump_flows = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -511,7 +606,8 @@ main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 
 	if (check_lcores(&app.cfg) || rcu_init(&app) ||
-	    (app.acl = rules_build(&app.cfg)) == NULL || ports_start(&app) ||
+	    (app.acl = rules_build(&app.cfg)) == NULL ||
+	    flowtable_create(&app) || ports_start(&app) ||
 	    workers_launch(&app)) {
 		status = 1;
 		force_quit = true;
@@ -529,6 +625,8 @@ main(int argc, char **argv)
 			rte_eth_dev_stop(app.port_id[p]);
 	if (status == 0)
 		print_totals(&app);
+	if (status == 0 && dump_flows && app.ft != NULL)
+		sw_ft_walk(app.ft, 0, rte_rdtsc(), print_flow, NULL);
 	/* Closing a pcap port completes its output file. */
 	for (p = 0; p < app.cfg.nb_ports; p++)
 		if (app.port_started[p])
@@ -541,6 +639,7 @@ main(int argc, char **argv)
 		rte_free(app.workers[i]);
 	}
 	rte_mempool_free(app.pool);
+	sw_ft_free(app.ft);
 	sw_acl_free(app.acl);
 	rte_free(app.qs);
 	sw_config_free(&app.cfg);

@@ -260,3 +260,54 @@ sw_parse(const uint8_t *f, uint32_t len, struct sw_pkt *p)
 		return SW_PARSE_L2;
 	}
 }
+
+int
+sw_parse_icmp_error(const uint8_t *f, const struct sw_pkt *p,
+		    struct sw_inner *in)
+{
+	const uint8_t *q;
+	uint32_t len, hl;
+	uint8_t t = p->k.icmp_type;
+
+	if (p->l4_off == 0 || p->frag != SW_FRAG_NONE)
+		return -1;
+	if (p->k.family == SW_AF_INET) {
+		if (p->k.proto != IPPROTO_ICMP_ ||
+		    !(t == 3 || t == 4 || t == 5 || t == 11 || t == 12))
+			return -1;
+	} else if (p->k.proto != IPPROTO_ICMPV6_ || t < 1 || t > 4) {
+		return -1;
+	}
+	q = f + p->l4_off + 8;
+	len = p->l4_len - 8u;
+	memset(in, 0, sizeof(*in));
+	if (p->k.family == SW_AF_INET) {
+		if (len < 20 || (q[0] >> 4) != 4)
+			return -1;
+		hl = (uint32_t)(q[0] & 0x0f) * 4;
+		if (hl < 20 || len < hl + 8)
+			return -1;
+		in->family = SW_AF_INET;
+		in->proto = q[9];
+		memcpy(in->src, q + 12, 4);
+		memcpy(in->dst, q + 16, 4);
+	} else {
+		/* Only a quote whose next header is the transport's. */
+		if (len < 48 || (q[0] >> 4) != 6)
+			return -1;
+		hl = 40;
+		in->family = SW_AF_INET6;
+		in->proto = q[6];
+		memcpy(in->src, q + 8, 16);
+		memcpy(in->dst, q + 24, 16);
+	}
+	q += hl;
+	if (in->proto == IPPROTO_ICMP_ || in->proto == IPPROTO_ICMPV6_) {
+		in->sport = ld16(q + 4);
+		in->dport = in->sport;
+	} else if (in->proto == IPPROTO_TCP_ || in->proto == IPPROTO_UDP_) {
+		in->sport = ld16(q);
+		in->dport = ld16(q + 2);
+	}
+	return 0;
+}

@@ -32,7 +32,12 @@
 	X(fallback_accept, "packets accepted by the fallback rules") \
 	X(fallback_drop,  "packets dropped or rejected by the fallback rules") \
 	X(ndp,            "ICMPv6 neighbour discovery passed (rules.allow_ndp)") \
-	X(frag_unknown,   "non-first fragments dropped: first fragment not seen")
+	X(frag_unknown,   "non-first fragments dropped: first fragment not seen") \
+	X(tracked,        "packets that hit a flow and passed") \
+	X(invalid,        "packets dropped as invalid for their flow (or a non-SYN miss)") \
+	X(related,        "ICMP errors about a tracked flow, passed as related") \
+	X(policy_accept,  "new flows accepted by the policy rules") \
+	X(spilled,        "packets sent to the fallback rules: table full or spilling")
 
 enum sw_counter {
 #define SW_CNT_ENUM(n, d) SW_CNT_##n,

@@ -109,4 +109,23 @@ struct sw_pkt {
  */
 int sw_parse(const uint8_t *frame, uint32_t len, struct sw_pkt *pkt);
 
+/* The header an ICMP/ICMPv6 error quotes: the packet it complains about. */
+struct sw_inner {
+	uint8_t family;
+	uint8_t proto;
+	uint16_t sport;		/* network order; echo id for ICMP echo */
+	uint16_t dport;
+	uint8_t src[16];
+	uint8_t dst[16];
+};
+
+/*
+ * If p is an ICMP error (v4: unreachable, source quench, redirect, time
+ * exceeded, parameter problem; v6: types 1-4), read the quoted IP header
+ * and the first 8 bytes after it into *in, within the packet's bounds.
+ * Returns 0, or -1 when p is no error or the quote is too short.
+ */
+int sw_parse_icmp_error(const uint8_t *frame, const struct sw_pkt *p,
+			struct sw_inner *in);
+
 #endif /* SW_PKT_H */

@@ -9,6 +9,7 @@
 
 #include "reject.h"
 #include "sw_acl.h"
+#include "sw_ft.h"
 #include "sw_pkt.h"
 #include "worker.h"
 
@@ -36,11 +37,13 @@ const char *const sw_counter_help[SW_CNT_MAX] = {
 
 void
 sw_worker_init(struct sw_worker *w, const struct sw_config *cfg,
-	       struct sw_acl *const *acl, struct rte_rcu_qsbr *qs)
+	       struct sw_acl *const *acl, struct rte_rcu_qsbr *qs,
+	       struct sw_ft_shard *ft)
 {
 	uint64_t hz = rte_get_tsc_hz();
 
 	w->acl = acl;
+	w->ft = ft;
 	w->qs = qs;
 	w->l2_passthrough = cfg->l2_passthrough;
 	w->allow_ndp = cfg->rules.allow_ndp;
@@ -131,19 +134,19 @@ stage_parse(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 }
 
 /*
- * Stage 2: notrack rules decide what they match; everything else goes
- * to the fallback rules (stateless mode: no flow table yet).
+ * Notrack rules decide what they match; the rest stays in keys[] / ki[]
+ * (compacted). Returns how many remain.
  */
-static void
-stage_classify(struct sw_worker *w, const struct sw_acl *acl, uint8_t *v,
-	       const struct sw_acl_key **keys, uint16_t *ki, uint16_t nk)
+static uint16_t
+stage_notrack(struct sw_worker *w, const struct sw_acl *acl, uint8_t *v,
+	      const struct sw_acl_key **keys, uint16_t *ki, uint16_t nk)
 {
 	uint64_t *c = w->cnt.c;
 	uint8_t act[SW_BURST_MAX];
 	uint16_t j, m = 0;
 
 	if (nk == 0)
-		return;
+		return 0;
 	sw_acl_classify(acl, SW_ACL_NOTRACK, w->id, keys, nk, act, NULL);
 	for (j = 0; j < nk; j++) {
 		if (act[j] != SW_ACL_NONE) {
@@ -154,14 +157,213 @@ stage_classify(struct sw_worker *w, const struct sw_acl *acl, uint8_t *v,
 			ki[m++] = ki[j];
 		}
 	}
-	if (m == 0)
+	return m;
+}
+
+/* The fallback rules decide statelessly. */
+static void
+stage_fallback(struct sw_worker *w, const struct sw_acl *acl, uint8_t *v,
+	       const struct sw_acl_key **keys, const uint16_t *ki, uint16_t n)
+{
+	uint64_t *c = w->cnt.c;
+	uint8_t act[SW_BURST_MAX];
+	uint16_t j;
+
+	if (n == 0)
 		return;
-	sw_acl_classify(acl, SW_ACL_FALLBACK, w->id, keys, m, act, NULL);
-	for (j = 0; j < m; j++) {
+	sw_acl_classify(acl, SW_ACL_FALLBACK, w->id, keys, n, act, NULL);
+	for (j = 0; j < n; j++) {
 		v[ki[j]] = act[j];
 		c[act[j] == SW_ACL_ACCEPT ? SW_CNT_fallback_accept :
 					    SW_CNT_fallback_drop]++;
 	}
+}
+
+/*
+ * The flow key of a packet; returns its direction, or -1 for packets
+ * that are never tracked (ICMP other than echo).
+ */
+static int
+flow_key(const struct sw_pkt *p, struct sw_ft_key *k)
+{
+	uint16_t sp = p->k.sport, dp = p->k.dport;
+
+	if (p->k.proto == 1 || p->k.proto == 58) {
+		uint8_t t = p->k.icmp_type;
+
+		if ((p->k.proto == 1) != (p->k.family == SW_AF_INET))
+			sp = dp = 0;	/* not ICMP of this family */
+		else if (t == 8 || t == 0 || t == 128 || t == 129)
+			sp = dp = p->icmp_id;
+		else
+			return -1;
+	}
+	return sw_ft_key_make(k, p->k.family, p->k.proto, p->k.src, p->k.dst,
+			      sp, dp);
+}
+
+/* Per-packet tracking outcome before the policy has spoken. */
+enum {
+	T_LOOKUP,	/* key built, look it up */
+	T_RELATED,	/* ICMP error: look its quoted flow up */
+	T_POLICY,	/* untracked: the policy decides, nothing inserted */
+};
+
+/*
+ * Stage 2, stateful: look the burst up in this worker's shard, advance
+ * the flows it hits, send new flows to the policy rules and insert what
+ * they accept; what cannot be inserted spills to the fallback rules.
+ */
+static void
+stage_track(struct sw_worker *w, const struct sw_acl *acl,
+	    struct rte_mbuf **pkts, const struct sw_pkt *meta, uint8_t *v,
+	    const struct sw_acl_key **keys, uint16_t *ki, uint16_t n,
+	    uint64_t now)
+{
+	struct sw_ft_shard *s = w->ft;
+	struct sw_ft_key fk[SW_BURST_MAX];
+	const struct sw_ft_key *fkp[SW_BURST_MAX];
+	const struct sw_acl_key *pk[SW_BURST_MAX], *fb[SW_BURST_MAX];
+	uint16_t pki[SW_BURST_MAX], fbi[SW_BURST_MAX], look[SW_BURST_MAX];
+	int32_t pos[SW_BURST_MAX];
+	uint8_t dir[SW_BURST_MAX], kind[SW_BURST_MAX], how[SW_BURST_MAX];
+	const struct sw_ft_key *fkp_of[SW_BURST_MAX];
+	uint8_t act[SW_BURST_MAX], pact[SW_BURST_MAX];
+	uint64_t *c = w->cnt.c;
+	uint16_t j, nl = 0, np = 0, nf = 0;
+	bool spilling = sw_ft_spilling(s), inserted = false;
+
+	for (j = 0; j < n; j++) {
+		const struct sw_pkt *p = &meta[ki[j]];
+		struct sw_inner in;
+		int d;
+
+		if (unlikely(sw_parse_icmp_error(rte_pktmbuf_mtod(pkts[ki[j]],
+						 const uint8_t *), p, &in) == 0)) {
+			sw_ft_key_make(&fk[j], in.family, in.proto, in.src,
+				       in.dst, in.sport, in.dport);
+			how[j] = T_RELATED;
+		} else if ((d = flow_key(p, &fk[j])) >= 0) {
+			dir[j] = (uint8_t)d;
+			how[j] = T_LOOKUP;
+		} else {
+			how[j] = T_POLICY;
+			continue;
+		}
+		fkp[nl] = &fk[j];
+		fkp_of[j] = &fk[j];
+		look[nl++] = j;
+	}
+	{
+		int32_t r[SW_BURST_MAX];
+
+		sw_ft_lookup_burst(s, fkp, nl, r);
+		for (j = 0; j < n; j++)
+			pos[j] = -1;
+		for (j = 0; j < nl; j++)
+			pos[look[j]] = r[j];
+	}
+
+	/*
+	 * The policy judges, in one classification, every miss that may
+	 * open a flow or is never tracked.
+	 */
+	for (j = 0; j < n; j++) {
+		const struct sw_pkt *p = &meta[ki[j]];
+
+		pact[j] = SW_ACL_NONE;
+		if (pos[j] >= 0)
+			continue;
+		kind[j] = how[j] == T_LOOKUP ?
+			  (uint8_t)sw_ft_miss_kind(s, p->k.family, p->k.proto,
+						   p->k.tcp_flags,
+						   p->k.icmp_type) :
+			  SW_FT_MISS_UNTRACKED;
+		if (kind[j] == SW_FT_MISS_INVALID ||
+		    (kind[j] == SW_FT_MISS_LOOSE && spilling))
+			continue;
+		pk[np] = keys[j];
+		pki[np++] = j;
+	}
+	if (np)
+		sw_acl_classify(acl, SW_ACL_POLICY, w->id, pk, np, act, NULL);
+	for (j = 0; j < np; j++)
+		pact[pki[j]] = act[j];
+
+	/* Then every packet, in arrival order. */
+	for (j = 0; j < n; j++) {
+		const struct sw_pkt *p = &meta[ki[j]];
+		uint16_t i = ki[j];
+		int rc;
+
+		/*
+		 * A flow this burst opened is not in the bulk lookup's
+		 * answers: look a later miss up again, unless the policy
+		 * accepted it and sw_ft_insert (which looks first) will see
+		 * it. A flood the policy accepts never pays for this, nor
+		 * does one it refuses (nothing is inserted).
+		 */
+		if (pos[j] < 0 && inserted && how[j] != T_POLICY &&
+		    !((kind[j] == SW_FT_MISS_NEW ||
+		       (kind[j] == SW_FT_MISS_LOOSE && !spilling)) &&
+		      pact[j] == SW_ACL_ACCEPT))
+			sw_ft_lookup_burst(s, &fkp_of[j], 1, &pos[j]);
+		if (pos[j] >= 0) {
+			if (how[j] == T_RELATED) {
+				v[i] = SW_ACL_ACCEPT;
+				c[SW_CNT_related]++;
+			} else if (sw_ft_update(s, pos[j], dir[j],
+						p->k.tcp_flags, p->l3_len,
+						now) == SW_FT_OK) {
+				v[i] = SW_ACL_ACCEPT;
+				c[SW_CNT_tracked]++;
+			} else {
+				v[i] = SW_ACL_DROP;
+				c[SW_CNT_invalid]++;
+			}
+			continue;
+		}
+		/*
+		 * While the shard spills, a miss that cannot open a flow may
+		 * belong to a connection the fallback rules admitted: let
+		 * them judge it, or that connection dies with the flood.
+		 */
+		spilling = sw_ft_spilling(s);
+		if (kind[j] == SW_FT_MISS_INVALID ||
+		    (kind[j] == SW_FT_MISS_LOOSE && spilling)) {
+			if (spilling) {
+				fb[nf] = keys[j];
+				fbi[nf++] = i;
+				c[SW_CNT_spilled]++;
+			} else {
+				v[i] = SW_ACL_DROP;
+				c[SW_CNT_invalid]++;
+			}
+			continue;
+		}
+		if (pact[j] != SW_ACL_ACCEPT || kind[j] == SW_FT_MISS_UNTRACKED) {
+			v[i] = pact[j];
+			continue;
+		}
+		rc = sw_ft_insert(s, &fk[j], dir[j], p->k.tcp_flags,
+				  p->l3_len, now);
+		if (likely(rc == 0)) {
+			v[i] = SW_ACL_ACCEPT;
+			c[SW_CNT_policy_accept]++;
+			inserted = true;
+		} else if (rc == 1) {
+			v[i] = SW_ACL_ACCEPT;
+			c[SW_CNT_tracked]++;
+		} else if (rc == -ENOSPC) {
+			fb[nf] = keys[j];
+			fbi[nf++] = i;
+			c[SW_CNT_spilled]++;
+		} else {
+			v[i] = SW_ACL_DROP;
+			c[SW_CNT_invalid]++;
+		}
+	}
+	stage_fallback(w, acl, v, fb, fbi, nf);
 }
 
 void
@@ -182,7 +384,11 @@ sw_worker_burst(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 	uint16_t i, nk, nd = 0;
 
 	nk = stage_parse(w, in_port, pkts, nb, meta, v, keys, ki);
-	stage_classify(w, acl, v, keys, ki, nk);
+	nk = stage_notrack(w, acl, v, keys, ki, nk);
+	if (w->ft != NULL)
+		stage_track(w, acl, pkts, meta, v, keys, ki, nk, now);
+	else
+		stage_fallback(w, acl, v, keys, ki, nk);
 
 	/* Stage 3: act, in arrival order. */
 	for (i = 0; i < nb; i++) {
@@ -261,6 +467,8 @@ sw_worker_main(void *arg)
 				sw_worker_burst(w, w->rxq[q].port, pkts, nb);
 		}
 		sw_worker_flush(w);
+		if (w->ft != NULL)
+			sw_ft_expire(w->ft, rte_rdtsc());
 		/* Between polls this worker holds no rule set or flow. */
 		if (w->qs != NULL)
 			rte_rcu_qsbr_quiescent(w->qs, w->id);

@@ -32,6 +32,7 @@ struct rte_mbuf;
 struct rte_eth_dev_tx_buffer;
 struct rte_rcu_qsbr;
 struct sw_acl;
+struct sw_ft_shard;
 
 struct sw_rxq {
 	uint16_t port_id;	/* DPDK port id */
@@ -68,6 +69,9 @@ struct sw_worker {
 	uint64_t rl_last;
 	uint64_t rl_tsc_per_token;
 
+	/* This worker's flow-table shard; NULL: stateless. */
+	struct sw_ft_shard *ft;
+
 	struct sw_frag_table frag;
 } __rte_cache_aligned;
 
@@ -77,7 +81,8 @@ struct sw_worker {
  * queues and tx buffers.
  */
 void sw_worker_init(struct sw_worker *w, const struct sw_config *cfg,
-		    struct sw_acl *const *acl, struct rte_rcu_qsbr *qs);
+		    struct sw_acl *const *acl, struct rte_rcu_qsbr *qs,
+		    struct sw_ft_shard *ft);
 
 /*
  * Handle nb packets received on spillway port `in_port`: parse, decide,

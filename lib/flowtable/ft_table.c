@@ -465,7 +465,7 @@ sw_ft_insert(struct sw_ft_shard *s, const struct sw_ft_key *key, int dir,
 	pos = rte_hash_lookup(s->h, key);
 	if (pos >= 0)
 		return sw_ft_update(s, pos, dir, tcp_flags, len, now) ==
-		       SW_FT_OK ? 0 : -EINVAL;
+		       SW_FT_OK ? 1 : -EINVAL;
 	/*
 	 * Above the high-water mark, no cuckoo search: early drop or spill.
 	 * That keeps a flood's cost per packet flat when the table is full.

@@ -193,11 +193,11 @@ int sw_ft_miss_kind(const struct sw_ft_shard *s, uint8_t family,
 
 /*
  * Insert a flow opened by this packet (direction dir), then count the
- * packet as sw_ft_update() would. If the key is already there (a second
- * packet of a new flow in one burst) it only updates. Returns 0, -EINVAL
- * (the packet is invalid for the existing flow), or -ENOSPC: the shard
- * is full even after early drop, and the packet must spill. Above the
- * high-water mark no cuckoo search is tried.
+ * packet as sw_ft_update() would. Returns 0 (inserted), 1 (the key was
+ * already there, e.g. opened earlier in the same burst: updated as by
+ * sw_ft_update), -EINVAL (the packet is invalid for that existing flow),
+ * or -ENOSPC: the shard is full even after early drop, and the packet
+ * must spill. Above the high-water mark no cuckoo search is tried.
  */
 int sw_ft_insert(struct sw_ft_shard *s, const struct sw_ft_key *key, int dir,
 		 uint8_t tcp_flags, uint32_t len, uint64_t now);

@@ -130,6 +130,7 @@ ports = ( { name = "outside"; dev = "net_pcap0,rx_pcap=%s,tx_pcap=%s"; },
           { name = "inside";  dev = "net_pcap1,rx_pcap=%s,tx_pcap=%s"; } );
 l2_passthrough = %s;
 rules = { fallback_default = "accept"; };
+flowtable = { enabled = false; };
 """ % (in0, out0, in1, out1, "true" if l2_passthrough else "false")
     sw = swtest.Spillway(binary, work, conf, tag).start()
     total = len(mixed) + len(rep)

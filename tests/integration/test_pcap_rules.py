@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: BSD-3-Clause
 # Copyright (c) 2026 The spillway authors
-"""pcap integration: stateless decisions end to end (notrack, then the
-fallback rules decide every packet while no flow table runs).
+"""pcap integration: stateless decisions end to end (flowtable.enabled =
+false: notrack, then the fallback rules decide every packet).
 
 Every packet enters on "outside"; accepted ones must leave "inside"
 unchanged and in order, rejected ones must come back out of "outside" as
@@ -47,6 +47,7 @@ rules = {
   fallback_default = "drop";
   reject_rate = %d;
 };
+flowtable = { enabled = false; };   # stateless: notrack, then fallback
 """
 
 # (frame, expected verdict, label). Verdicts: accept, drop, reject

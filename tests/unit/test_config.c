@@ -182,6 +182,39 @@ test_config_rules(void **state)
 }
 
 static void
+test_config_flowtable(void **state)
+{
+	struct fx *fx = *state;
+	const struct sw_flowtable_conf *f = &fx->cfg.flowtable;
+
+	assert_int_equal(load(fx, "\n"), 0);
+	assert_true(f->enabled);
+	assert_int_equal(f->max_flows, 1u << 20);
+	assert_true(f->tcp_loose);
+	assert_true(f->early_drop);
+	assert_int_equal(f->high_water, 95);
+	assert_int_equal(f->adaptive_start, 60);
+	assert_int_equal(f->adaptive_end, 120);
+	assert_int_equal(f->timeouts[SW_FT_TO_tcp_established], 432000);
+	assert_int_equal(f->timeouts[SW_FT_TO_udp], 30);
+
+	assert_int_equal(load(fx,
+		"flowtable = { enabled = false; max_flows = 1024;\n"
+		"  tcp_loose = false; early_drop = false; high_water = 90;\n"
+		"  adaptive = { start = 0; end = 1; };\n"
+		"  timeouts = { tcp_established = 3600; udp = 10; }; };\n"), 0);
+	assert_false(f->enabled);
+	assert_int_equal(f->max_flows, 1024);
+	assert_false(f->tcp_loose);
+	assert_false(f->early_drop);
+	assert_int_equal(f->high_water, 90);
+	assert_int_equal(f->adaptive_start, 0);
+	assert_int_equal(f->timeouts[SW_FT_TO_tcp_established], 3600);
+	assert_int_equal(f->timeouts[SW_FT_TO_udp], 10);
+	assert_int_equal(f->timeouts[SW_FT_TO_icmp], 30);
+}
+
+static void
 test_config_rules_defaults(void **state)
 {
 	struct fx *fx = *state;
@@ -344,6 +377,22 @@ static const struct {
 	{ "rules = { policy = ( { dport = [80]; proto = \"tcp\"; "
 	  "action = \"drop\"; } ); };\n", 1, "rules.policy[0].dport",
 	  "expected a port list" },
+	{ "flowtable = {\n max_flows = 0;\n};\n", 2, "flowtable.max_flows",
+	  "out of range" },
+	{ "workers = { lcores = [1, 2]; };\nflowtable = { max_flows = 1; };\n",
+	  2, "flowtable.max_flows", "below the number of workers" },
+	{ "flowtable = { high_water = 40; };\n", 1, "flowtable.high_water",
+	  "out of range" },
+	{ "flowtable = { adaptive = {\n start = 80; end = 70; }; };\n", 1,
+	  "flowtable.adaptive", "must be above start" },
+	{ "flowtable = { adaptive = { middle = 1; }; };\n", 1,
+	  "flowtable.adaptive.middle", "unknown setting" },
+	{ "flowtable = { timeouts = {\n tcp_establshed = 10; }; };\n", 2,
+	  "flowtable.timeouts.tcp_establshed", "unknown setting" },
+	{ "flowtable = { timeouts = { udp = 0; }; };\n", 1,
+	  "flowtable.timeouts.udp", "out of range" },
+	{ "flowtable = { enabled = \"yes\"; };\n", 1, "flowtable.enabled",
+	  "expected a boolean" },
 };
 
 static void
@@ -374,6 +423,8 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_config_rules_defaults,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_config_flowtable, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_config_missing_file,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The spillway authors
+ */
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <sys/socket.h>
+
+#include "flowfmt.h"
+#include "sw_ft.h"
+
+static const char *
+proto_name(uint8_t p)
+{
+	switch (p) {
+	case 6: return "tcp";
+	case 17: return "udp";
+	case 1: return "icmp";
+	case 58: return "icmpv6";
+	default: return "unknown";
+	}
+}
+
+int
+sw_format_flow(char *buf, size_t len, const struct sw_ft_key *k,
+	       const struct sw_ft_info *info)
+{
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	int af = k->family == 6 ? AF_INET6 : AF_INET;
+	int hi_opened = info->orig_dir == SW_FT_DIR_HI;
+	const uint8_t *src = hi_opened ? k->hi : k->lo;
+	const uint8_t *dst = hi_opened ? k->lo : k->hi;
+	unsigned int sp = ntohs(hi_opened ? k->hi_port : k->lo_port);
+	unsigned int dp = ntohs(hi_opened ? k->lo_port : k->hi_port);
+	int icmp = k->proto == 1 || k->proto == 58;
+	int tcp = k->proto == 6;
+	size_t n;
+
+	inet_ntop(af, src, a, sizeof(a));
+	inet_ntop(af, dst, b, sizeof(b));
+	n = (size_t)snprintf(buf, len, "%s %u %" PRIu64 " %s%s", proto_name(k->proto),
+			     k->proto, info->remaining,
+			     tcp ? sw_ft_state_name(info->state) : "",
+			     tcp ? " " : "");
+	if (n >= len)
+		return (int)n;
+	if (icmp)
+		n += (size_t)snprintf(buf + n, len - n, "src=%s dst=%s id=%u "
+				      "packets=%" PRIu64 " bytes=%" PRIu64
+				      " src=%s dst=%s id=%u packets=%" PRIu64
+				      " bytes=%" PRIu64, a, b, sp,
+				      info->pkts[0], info->bytes[0], b, a, sp,
+				      info->pkts[1], info->bytes[1]);
+	else
+		n += (size_t)snprintf(buf + n, len - n, "src=%s dst=%s "
+				      "sport=%u dport=%u packets=%" PRIu64
+				      " bytes=%" PRIu64 " src=%s dst=%s "
+				      "sport=%u dport=%u packets=%" PRIu64
+				      " bytes=%" PRIu64, a, b, sp, dp,
+				      info->pkts[0], info->bytes[0], b, a, dp,
+				      sp, info->pkts[1], info->bytes[1]);
+	if (n < len && !info->replied)
+		n += (size_t)snprintf(buf + n, len - n, " [UNREPLIED]");
+	if (n < len && info->assured)
+		n += (size_t)snprintf(buf + n, len - n, " [ASSURED]");
+	return (int)n;
+}

@@ -1,0 +1,166 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 The spillway authors
+"""pcap integration: the flow table with a tiny table (max_flows = 8).
+
+Both directions of every connection are written to the one input pcap,
+so the order spillway sees is exact (the flow table keys on addresses,
+not ports; the fallback rules here do not name ports either).
+
+Run 1: eight assured connections fill the table; the ninth and later are
+decided by the fallback rules, and all their later packets keep passing
+(the shard is spilling), while the tracked eight keep working.
+Run 2: eight half-open SYNs fill the table; new connections early-drop
+them and are tracked."""
+
+import os
+import re
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import swtest  # noqa: E402
+
+from scapy.all import (ICMP, IP, TCP, UDP, Ether, ICMPv6DestUnreach,  # noqa: E402
+                       IPv6, Raw, raw)
+
+C, S = "192.0.2.10", "198.51.100.20"
+E = Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02")
+ER = Ether(src="02:00:00:00:00:02", dst="02:00:00:00:00:01")
+
+CONF = """eal = @EAL@;
+ports = ( { name = "outside"; dev = "net_pcap0,rx_pcap=%s,tx_pcap=%s"; },
+          { name = "inside";  dev = "net_pcap1,rx_pcap=%s,tx_pcap=%s"; } );
+flowtable = { max_flows = 8; early_drop = true; };
+rules = {
+  policy = ( { proto = "tcp"; dst = "198.51.100.20/32"; dport = 80;
+               action = "accept"; comment = "web"; },
+             { proto = "udp"; dport = 53; action = "accept"; comment = "dns"; } );
+  policy_default = "drop";
+  fallback = (
+    { proto = "tcp"; dst = "198.51.100.20/32"; dport = 80;
+      action = "accept"; comment = "web in"; },
+    { proto = "tcp"; src = "198.51.100.20/32"; sport = 80; tcp_flags = "ack";
+      action = "accept"; comment = "web replies"; } );
+  fallback_default = "drop";
+};
+"""
+
+
+def syn(p):
+    return raw(E / IP(src=C, dst=S) / TCP(sport=p, dport=80, flags="S", seq=100))
+
+
+def synack(p):
+    return raw(ER / IP(src=S, dst=C) / TCP(sport=80, dport=p, flags="SA", seq=500, ack=101))
+
+
+def ack(p):
+    return raw(E / IP(src=C, dst=S) / TCP(sport=p, dport=80, flags="A", seq=101, ack=501))
+
+
+def data(p, i):
+    return [raw(E / IP(src=C, dst=S) / TCP(sport=p, dport=80, flags="PA", seq=101, ack=501) / Raw(b"GET %d\r\n" % i)),
+            raw(ER / IP(src=S, dst=C) / TCP(sport=80, dport=p, flags="PA", seq=501, ack=110) / Raw(b"OK %d\r\n" % i))]
+
+
+def handshake(p):
+    return [syn(p), synack(p), ack(p)]
+
+
+def run(binary, work, tag, frames, denied):
+    in0 = os.path.join(work, tag + "-in0.pcap")
+    in1 = os.path.join(work, tag + "-in1.pcap")
+    out0 = os.path.join(work, tag + "-out0.pcap")
+    out1 = os.path.join(work, tag + "-out1.pcap")
+    swtest.write_pcap(in0, frames)
+    swtest.write_pcap(in1, [])
+    sw = swtest.Spillway(binary, work, CONF % (in0, out0, in1, out1), tag)
+    sw.start("--dump-flows")
+    sw.wait_stats(lambda s: s.get("rx", 0) >= len(frames))
+    rc, t = sw.stop()
+    print(sw.output())
+    swtest.check(rc == 0, tag + ": spillway exits 0")
+    got = swtest.read_pcap(out1)
+    want = [f for f in frames if f not in denied]
+    swtest.check(got == want, "%s: %d of %d frames passed, unchanged, in order"
+                 % (tag, len(want), len(frames)))
+    flows = [l for l in sw.lines if l.startswith("flow: ")]
+    return t, flows
+
+
+def main():
+    binary = sys.argv[1]
+    with tempfile.TemporaryDirectory(prefix="sw-flows-") as work:
+        # Run 1: a table full of assured flows spills.
+        frames = []
+        for p in range(1001, 1009):
+            frames += handshake(p)
+        late = []
+        for p in range(2001, 2005):
+            late += handshake(p) + data(p, 1) + data(p, 2)
+        frames += late
+        for p in range(1001, 1009):
+            frames += data(p, 3)
+        telnet = raw(E / IP(src=C, dst=S) / TCP(sport=3000, dport=23, flags="S"))
+        frames.append(telnet)
+        t, flows = run(binary, work, "spill", frames, [telnet])
+        swtest.check(t["inserts"] == 8 and t["flows"] == 8,
+                     "spill: 8 flows inserted and live (inserts=%d flows=%d)"
+                     % (t["inserts"], t["flows"]))
+        swtest.check(t["insert_failed"] == 4,
+                     "spill: the 4 later SYNs found the table full (insert_failed=%d)"
+                     % t["insert_failed"])
+        swtest.check(t["early_drops"] == 0, "spill: assured flows are never early-dropped")
+        swtest.check(t["spilled"] == len(late) and t["fallback_accept"] == len(late),
+                     "spill: all %d packets of the later connections decided by "
+                     "the fallback rules and accepted (spilled=%d fallback_accept=%d)"
+                     % (len(late), t["spilled"], t["fallback_accept"]))
+        swtest.check(t["tracked"] == 8 * 2 + 8 * 2,
+                     "spill: the tracked connections' later packets hit their flows "
+                     "(tracked=%d)" % t["tracked"])
+        swtest.check(t["drop"] == 1 and t["invalid"] == 0,
+                     "spill: only the telnet SYN dropped (policy), nothing invalid")
+        swtest.check(len(flows) == 8 and all("ESTABLISHED" in f and "[ASSURED]" in f
+                                             for f in flows),
+                     "spill: --dump-flows lists 8 ESTABLISHED [ASSURED] flows")
+        swtest.check(all(re.search(r"packets=3 .*packets=2 ", f) for f in flows),
+                     "spill: each flow counted 3 packets out, 2 back")
+
+        # Run 2: half-open entries are early-dropped for new connections.
+        frames = [syn(p) for p in range(3001, 3009)]
+        new = []
+        for p in range(4001, 4005):
+            new += handshake(p) + data(p, 1)
+        frames += new
+        t, flows = run(binary, work, "earlydrop", frames, [])
+        swtest.check(t["early_drops"] == 4 and t["insert_failed"] == 0,
+                     "earlydrop: 4 half-open flows evicted, no insert failed "
+                     "(early_drops=%d)" % t["early_drops"])
+        swtest.check(t["inserts"] == 12 and t["flows"] == 8,
+                     "earlydrop: 12 inserts, 8 live")
+        swtest.check(t["fallback_accept"] == 0 and t["spilled"] == 0,
+                     "earlydrop: nothing spilled")
+        assured = [f for f in flows if "[ASSURED]" in f]
+        swtest.check(len(assured) == 4 and all("sport=400" in f for f in assured),
+                     "earlydrop: the 4 new connections are tracked and assured")
+        # Run 3: ICMP errors about a tracked flow pass as related; the
+        # same error about an unknown flow is judged by the policy (drop).
+        C6, S6 = "2001:db8::10", "2001:db8:1::20"
+        q = IP(src=C, dst=S) / UDP(sport=5000, dport=53) / Raw(b"query")
+        q6 = IPv6(src=C6, dst=S6) / UDP(sport=5000, dport=53) / Raw(b"query")
+        frames = [raw(E / q), raw(E / q6),
+                  raw(ER / IP(src=S, dst=C) / ICMP(type=3, code=3) / raw(q)),
+                  raw(ER / IPv6(src=S6, dst=C6) / ICMPv6DestUnreach(code=4) / raw(q6))]
+        other = IP(src=C, dst=S) / UDP(sport=5001, dport=53)
+        stray = raw(ER / IP(src=S, dst=C) / ICMP(type=3, code=3) / raw(other))
+        frames.append(stray)
+        t, flows = run(binary, work, "related", frames, [stray])
+        swtest.check(t["related"] == 2, "related: ICMP and ICMPv6 errors about "
+                     "tracked flows passed (related=%d)" % t["related"])
+        swtest.check(t["drop"] == 1, "related: the error about an unknown flow dropped")
+    print("pcap flows: all checks passed")
+
+
+if __name__ == "__main__":
+    main()
