@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
 #include <libconfig.h>
 
 #include "config.h"
@@ -745,7 +748,8 @@ load_flowtable(struct ctx *c, const config_setting_t *root,
 {
 	static const char *const keys[] = {
 		"enabled", "max_flows", "tcp_loose", "early_drop",
-		"high_water", "adaptive", "timeouts", NULL
+		"high_water", "adaptive", "timeouts", "revalidate_on_reload",
+		NULL
 	};
 	static const char *const akeys[] = { "start", "end", NULL };
 	const config_setting_t *g = config_setting_get_member(root,
@@ -783,6 +787,9 @@ load_flowtable(struct ctx *c, const config_setting_t *root,
 	if (rc == 0)
 		rc = get_int(c, g, "flowtable", "high_water", 50, 100,
 			     &f->high_water);
+	if (rc == 0)
+		rc = get_bool(c, g, "flowtable", "revalidate_on_reload",
+			      &f->revalidate_on_reload);
 	if (rc)
 		return rc;
 	a = config_setting_get_member(g, "adaptive");
@@ -808,12 +815,159 @@ load_flowtable(struct ctx *c, const config_setting_t *root,
 }
 
 int
+sw_config_parse_listen(const char *s, int *family, uint8_t *addr,
+		       uint16_t *port)
+{
+	char host[64];
+	const char *colon;
+	char *end;
+	unsigned long p;
+	size_t n;
+
+	if (s[0] == '[') {
+		const char *close = strchr(s, ']');
+
+		if (close == NULL || close[1] != ':')
+			return -EINVAL;
+		n = (size_t)(close - s - 1);
+		if (n == 0 || n >= sizeof(host))
+			return -EINVAL;
+		memcpy(host, s + 1, n);
+		colon = close + 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (colon == NULL)
+			return -EINVAL;
+		n = (size_t)(colon - s);
+		if (n == 0 || n >= sizeof(host))
+			return -EINVAL;
+		memcpy(host, s, n);
+	}
+	host[n] = '\0';
+	if (colon[1] < '0' || colon[1] > '9')
+		return -EINVAL;
+	p = strtoul(colon + 1, &end, 10);
+	if (*end != '\0' || p > 65535)
+		return -EINVAL;
+	*port = (uint16_t)p;
+	memset(addr, 0, 16);
+	if (strcmp(host, "localhost") == 0) {
+		*family = AF_INET;
+		addr[0] = 127;
+		addr[3] = 1;
+	} else if (inet_pton(AF_INET, host, addr) == 1) {
+		*family = AF_INET;
+	} else if (inet_pton(AF_INET6, host, addr) == 1) {
+		*family = AF_INET6;
+	} else {
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int
+is_loopback(int family, const uint8_t *a)
+{
+	static const uint8_t v6lo[16] = { [15] = 1 };
+
+	return family == AF_INET ? a[0] == 127 : memcmp(a, v6lo, 16) == 0;
+}
+
+static int
+load_control(struct ctx *c, const config_setting_t *root,
+	     struct sw_config *cfg)
+{
+	static const char *const keys[] = {
+		"listen", "password", "idle_timeout", "max_clients", NULL
+	};
+	const config_setting_t *g = config_setting_get_member(root, "control");
+	const config_setting_t *sl, *sp;
+	struct sw_control_conf *k = &cfg->control;
+	const char *listen = "127.0.0.1:9023", *pw = NULL;
+	int rc;
+
+	k->idle_timeout = 300;
+	k->max_clients = 16;
+	if (g != NULL) {
+		rc = want_type(c, g, "control", CONFIG_TYPE_GROUP);
+		if (rc == 0)
+			rc = check_keys(c, g, "control", keys);
+		if (rc == 0)
+			rc = get_str(c, g, "control", "listen", &listen, &sl);
+		if (rc == 0 && sl == NULL)
+			listen = "127.0.0.1:9023";
+		if (rc == 0)
+			rc = get_str(c, g, "control", "password", &pw, &sp);
+		if (rc == 0)
+			rc = get_int(c, g, "control", "idle_timeout", 1,
+				     86400, &k->idle_timeout);
+		if (rc == 0)
+			rc = get_int(c, g, "control", "max_clients", 1, 256,
+				     &k->max_clients);
+		if (rc)
+			return rc;
+	} else {
+		sl = sp = NULL;
+	}
+	if (strlen(listen) >= sizeof(k->listen))
+		return fail(c, sl, "control.listen", "too long");
+	snprintf(k->listen, sizeof(k->listen), "%s", listen);
+	if (pw != NULL) {
+		if (strlen(pw) >= sizeof(k->password))
+			return fail(c, sp, "control.password", "longer than %zu "
+				    "characters", sizeof(k->password) - 1);
+		snprintf(k->password, sizeof(k->password), "%s", pw);
+	}
+	if (k->listen[0] == '\0')
+		return 0;	/* no CLI */
+	if (sw_config_parse_listen(k->listen, &k->family, k->addr, &k->port))
+		return fail(c, sl, "control.listen", "'%s' is not ADDR:PORT "
+			    "(e.g. 127.0.0.1:9023, [::1]:9023, \"\" for no "
+			    "CLI)", k->listen);
+	/* An open CLI on a network is a remote root shell for the rules. */
+	if (!is_loopback(k->family, k->addr) && k->password[0] == '\0')
+		return fail(c, sl, "control.listen", "'%s' is not a loopback "
+			    "address: set control.password", k->listen);
+	return 0;
+}
+
+static int
+load_stats(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
+{
+	static const char *const keys[] = { "file", "interval_ms", NULL };
+	const config_setting_t *g = config_setting_get_member(root, "stats");
+	const config_setting_t *sf;
+	const char *file = NULL;
+	int rc;
+
+	cfg->stats.interval_ms = 1000;
+	if (g == NULL)
+		return 0;
+	rc = want_type(c, g, "stats", CONFIG_TYPE_GROUP);
+	if (rc == 0)
+		rc = check_keys(c, g, "stats", keys);
+	if (rc == 0)
+		rc = get_str(c, g, "stats", "file", &file, &sf);
+	if (rc == 0)
+		rc = get_int(c, g, "stats", "interval_ms", 100, 3600000,
+			     &cfg->stats.interval_ms);
+	if (rc)
+		return rc;
+	if (file != NULL) {
+		if (strlen(file) + 8 >= sizeof(cfg->stats.file))
+			return fail(c, sf, "stats.file", "path too long");
+		snprintf(cfg->stats.file, sizeof(cfg->stats.file), "%s", file);
+	}
+	return 0;
+}
+
+int
 sw_config_load(const char *path, struct sw_config *cfg, char *err,
 	       size_t errlen)
 {
 	static const char *const top[] = {
 		"eal", "ports", "pairs", "workers", "l2_passthrough",
-		"rules", "flowtable", NULL
+		"rules", "flowtable", "control", "stats", NULL
 	};
 	struct ctx c = { .file = path, .err = err, .errlen = errlen };
 	const config_setting_t *root;
@@ -854,6 +1008,10 @@ sw_config_load(const char *path, struct sw_config *cfg, char *err,
 		rc = load_rules(&c, root, cfg);
 	if (rc == 0)
 		rc = load_flowtable(&c, root, cfg);
+	if (rc == 0)
+		rc = load_control(&c, root, cfg);
+	if (rc == 0)
+		rc = load_stats(&c, root, cfg);
 	if (rc == -ENOMEM)
 		snprintf(err, errlen, "%s: out of memory", path);
 	if (rc)

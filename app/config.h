@@ -50,6 +50,22 @@ struct sw_flowtable_conf {
 	unsigned int adaptive_start;	/* % of max_flows; 0: off */
 	unsigned int adaptive_end;
 	uint32_t timeouts[SW_FT_TO_MAX];	/* seconds */
+	bool revalidate_on_reload;	/* drop flows the new policy denies */
+};
+
+struct sw_control_conf {
+	char listen[80];		/* "ADDR:PORT", "[V6]:PORT"; "": off */
+	char password[128];		/* required off loopback */
+	int family;			/* AF_INET / AF_INET6 */
+	uint8_t addr[16];		/* network order */
+	uint16_t port;			/* host order; 0: any free port */
+	unsigned int idle_timeout;	/* seconds */
+	unsigned int max_clients;
+};
+
+struct sw_stats_conf {
+	char file[256];			/* "": no file */
+	unsigned int interval_ms;
 };
 
 struct sw_config {
@@ -69,7 +85,16 @@ struct sw_config {
 
 	struct sw_rules_conf rules;
 	struct sw_flowtable_conf flowtable;
+	struct sw_control_conf control;
+	struct sw_stats_conf stats;
 };
+
+/*
+ * Parse "192.0.2.1:9023", "[2001:db8::1]:9023", "localhost:9023".
+ * Returns 0, or -EINVAL.
+ */
+int sw_config_parse_listen(const char *s, int *family, uint8_t *addr,
+			   uint16_t *port);
 
 /*
  * Load and validate `path` into a zeroed *cfg. Returns 0, or -EINVAL

@@ -1,17 +1,21 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * Copyright (c) 2026 The spillway authors
+ *
+ * spillway: EAL and port set-up from the config, worker launch, the
+ * control thread (CLI, reload, stats), signal handling, clean shutdown.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <rte_cycles.h>
 #include <rte_eal.h>
+#include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
@@ -21,12 +25,15 @@
 #include <rte_rcu_qsbr.h>
 #include <rte_version.h>
 
+#include "app.h"
+#include "buf.h"
 #include "config.h"
-#include "flowfmt.h"
+#include "control.h"
 #include "log.h"
 #include "port.h"
 #include "sw_acl.h"
 #include "sw_ft.h"
+#include "telemetry.h"
 #include "worker.h"
 
 #define SW_DEFAULT_CONFIG "config/spillway.conf"
@@ -34,18 +41,7 @@
 RTE_LOG_REGISTER(sw_logtype, user.sw.app, INFO);
 
 static volatile bool force_quit;
-
-struct app {
-	struct sw_config cfg;
-	struct rte_mempool *pool;
-	uint16_t port_id[SW_MAX_PORTS];
-	bool port_started[SW_MAX_PORTS];
-	int link_up[SW_MAX_PORTS];
-	struct sw_worker *workers[SW_MAX_WORKERS];
-	struct rte_rcu_qsbr *qs;	/* workers are its readers */
-	struct sw_acl *acl;		/* published rule sets */
-	struct sw_ft *ft;		/* NULL: flowtable.enabled = false */
-};
+static volatile sig_atomic_t want_reload;
 
 static void
 usage(FILE *f)
@@ -66,14 +62,18 @@ usage(FILE *f)
 "  -V, --version      print the version and exit\n"
 "\n"
 "Arguments after -- are passed to the DPDK EAL after the config's eal list.\n"
-"SIGINT/SIGTERM stop the firewall cleanly and print the totals.\n");
+"SIGINT/SIGTERM stop the firewall cleanly and print the totals; SIGHUP\n"
+"reloads the configuration. The CLI listens on control.listen\n"
+"(default 127.0.0.1:9023): nc 127.0.0.1 9023, then 'help'.\n");
 }
 
 static void
 on_signal(int sig)
 {
-	(void)sig;
-	force_quit = true;
+	if (sig == SIGHUP)
+		want_reload = 1;
+	else
+		force_quit = true;
 }
 
 /* "0000:01:00.0" or "01:00.0", optionally followed by ",devargs". */
@@ -122,7 +122,7 @@ has_arg(const struct sw_config *cfg, const char *a)
  * port, then whatever followed -- on the command line.
  */
 static int
-eal_init(struct app *app, char *prog, int extra_argc, char **extra_argv)
+eal_init(struct sw_app *app, char *prog, int extra_argc, char **extra_argv)
 {
 	struct sw_config *cfg = &app->cfg;
 	char *argv[SW_MAX_EAL_ARGS * 2 + 2 * SW_MAX_PORTS + 8];
@@ -171,7 +171,7 @@ check_lcores(const struct sw_config *cfg)
 }
 
 static int
-ports_start(struct app *app)
+ports_start(struct sw_app *app)
 {
 	struct sw_config *cfg = &app->cfg;
 	unsigned int p, nb_mbufs;
@@ -209,39 +209,65 @@ ports_start(struct app *app)
 	return 0;
 }
 
-/* Compile the config's rule sets into a new build. */
-static struct sw_acl *
-rules_build(const struct sw_config *cfg)
+static int
+rules_create(struct sw_app *app)
 {
-	struct sw_acl_conf conf;
-	struct sw_acl *acl;
 	char err[SW_ERR_MAX];
-	unsigned int k;
 
-	memset(&conf, 0, sizeof(conf));
-	for (k = 0; k < SW_ACL_NB_SETS; k++) {
-		conf.set[k].rules = cfg->rules.rules[k];
-		conf.set[k].nb_rules = cfg->rules.nb[k];
-		conf.set[k].default_action = cfg->rules.default_action[k];
-	}
-	conf.nb_workers = cfg->nb_workers;
-	conf.socket_id = (int)rte_socket_id();
-	acl = sw_acl_create(&conf, err, sizeof(err));
-	if (acl == NULL) {
-		SW_LOG(ERR, "%s: rules: %s\n", cfg->file, err);
-		return NULL;
+	app->acl = sw_app_rules_build(&app->cfg.rules, app->cfg.nb_workers,
+				      err, sizeof(err));
+	if (app->acl == NULL) {
+		SW_LOG(ERR, "%s: rules: %s\n", app->cfg.file, err);
+		return -EINVAL;
 	}
 	SW_LOG(INFO, "rules: notrack %u, policy %u, fallback %u (%u, %u, "
-	       "%u classifier entries)\n", cfg->rules.nb[SW_ACL_NOTRACK],
-	       cfg->rules.nb[SW_ACL_POLICY], cfg->rules.nb[SW_ACL_FALLBACK],
-	       sw_acl_nb_expanded(acl, SW_ACL_NOTRACK),
-	       sw_acl_nb_expanded(acl, SW_ACL_POLICY),
-	       sw_acl_nb_expanded(acl, SW_ACL_FALLBACK));
-	return acl;
+	       "%u classifier entries)\n", app->cfg.rules.nb[SW_ACL_NOTRACK],
+	       app->cfg.rules.nb[SW_ACL_POLICY],
+	       app->cfg.rules.nb[SW_ACL_FALLBACK],
+	       sw_acl_nb_expanded(app->acl, SW_ACL_NOTRACK),
+	       sw_acl_nb_expanded(app->acl, SW_ACL_POLICY),
+	       sw_acl_nb_expanded(app->acl, SW_ACL_FALLBACK));
+	return 0;
+}
+
+/*
+ * Revalidation judge, run on a worker during its sweep after a reload:
+ * would the policy in force accept this flow's opening packet?
+ */
+static bool
+judge_flow(unsigned int shard, const struct sw_ft_key *k, int orig_dir,
+	   uint8_t tag, void *arg)
+{
+	struct sw_app *app = arg;
+	const struct sw_acl *acl = sw_acl_current(&app->acl);
+	const struct sw_acl_key *kp[1];
+	struct sw_acl_key ak;
+	bool hi = orig_dir == SW_FT_DIR_HI;
+	uint8_t act;
+
+	(void)shard;
+	memset(&ak, 0, sizeof(ak));
+	ak.family = k->family;
+	ak.proto = k->proto;
+	ak.in_port = tag;
+	memcpy(ak.src, hi ? k->hi : k->lo, 16);
+	memcpy(ak.dst, hi ? k->lo : k->hi, 16);
+	if (k->proto == 1 || k->proto == 58) {
+		ak.icmp_type = k->proto == 1 ? 8 : 128;	/* echo request */
+	} else {
+		ak.sport = hi ? k->hi_port : k->lo_port;
+		ak.dport = hi ? k->lo_port : k->hi_port;
+	}
+	if (k->proto == 6)
+		ak.tcp_flags = 0x02;	/* the SYN that opened it */
+	kp[0] = &ak;
+	sw_acl_classify(acl, SW_ACL_POLICY, SW_ACL_NO_COUNT, kp, 1, &act,
+			NULL);
+	return act == SW_ACL_ACCEPT;
 }
 
 static int
-flowtable_create(struct app *app)
+flowtable_create(struct sw_app *app)
 {
 	const struct sw_flowtable_conf *f = &app->cfg.flowtable;
 	struct sw_ft_conf c;
@@ -270,6 +296,7 @@ flowtable_create(struct app *app)
 		       f->max_flows, rte_strerror(rte_errno));
 		return -ENOMEM;
 	}
+	sw_ft_set_judge(app->ft, judge_flow, app);
 	SW_LOG(INFO, "flowtable: %u flows in %u shards of %u, %zu bytes "
 	       "allocated, %.1f bytes per flow\n", f->max_flows,
 	       app->cfg.nb_workers, sw_ft_shard_max(app->ft),
@@ -279,7 +306,7 @@ flowtable_create(struct app *app)
 }
 
 static int
-rcu_init(struct app *app)
+rcu_init(struct sw_app *app)
 {
 	unsigned int n = app->cfg.nb_workers, i;
 	size_t sz = rte_rcu_qsbr_get_memsize(n);
@@ -293,7 +320,7 @@ rcu_init(struct app *app)
 }
 
 static int
-workers_launch(struct app *app)
+workers_launch(struct sw_app *app)
 {
 	struct sw_config *cfg = &app->cfg;
 	unsigned int i, p;
@@ -346,26 +373,12 @@ workers_launch(struct app *app)
 }
 
 static void
-sum_counters(const struct app *app, uint64_t *sum)
-{
-	unsigned int i, k;
-
-	memset(sum, 0, sizeof(uint64_t) * SW_CNT_MAX);
-	for (i = 0; i < app->cfg.nb_workers; i++) {
-		if (app->workers[i] == NULL)
-			continue;
-		for (k = 0; k < SW_CNT_MAX; k++)
-			sum[k] += app->workers[i]->cnt.c[k];
-	}
-}
-
-static void
-print_stats_line(const struct app *app)
+print_stats_line(const struct sw_app *app)
 {
 	uint64_t sum[SW_CNT_MAX];
 	unsigned int k;
 
-	sum_counters(app, sum);
+	sw_app_counters(app, sum);
 	printf("stats:");
 	for (k = 0; k < SW_CNT_MAX; k++)
 		printf(" %s=%" PRIu64, sw_counter_names[k], sum[k]);
@@ -374,104 +387,23 @@ print_stats_line(const struct app *app)
 }
 
 static void
-print_rules(const struct sw_acl *acl)
+print_totals(const struct sw_app *app)
 {
-	unsigned int k, i, n;
+	struct sw_buf b;
 
-	for (k = 0; k < SW_ACL_NB_SETS; k++) {
-		n = sw_acl_nb_rules(acl, k);
-		for (i = 0; i < n; i++) {
-			const struct sw_acl_rule *r = sw_acl_get_rule(acl, k, i);
-
-			printf("  rule %s[%u] line %u %s hits=%" PRIu64 " %s\n",
-			       sw_acl_set_name(k), i, r->line,
-			       sw_acl_action_name(r->action),
-			       sw_acl_hits(acl, k, i), r->comment);
-		}
-		if (k != SW_ACL_NOTRACK)
-			printf("  rule %s_default %s hits=%" PRIu64 "\n",
-			       sw_acl_set_name(k),
-			       sw_acl_action_name(sw_acl_default(acl, k)),
-			       sw_acl_hits(acl, k, n));
-	}
-}
-
-static void
-print_flowtable(const struct sw_ft *ft)
-{
-	struct sw_ft_stats st, sum;
-	unsigned int i;
-
-	memset(&sum, 0, sizeof(sum));
-	for (i = 0; i < sw_ft_nb_shards(ft); i++) {
-		sw_ft_shard_stats(ft, i, &st);
-		printf("  flowtable shard %u: flows=%" PRIu64 " inserts=%"
-		       PRIu64 " insert_failed=%" PRIu64 " early_drops=%" PRIu64
-		       " expired=%" PRIu64 " adaptive_scale=%.3f%s\n", i,
-		       st.flows, st.inserts, st.insert_failed, st.early_drops,
-		       st.expired, st.adaptive_scale_q10 / 1024.0,
-		       st.spilling ? " spilling" : "");
-		sum.flows += st.flows;
-		sum.inserts += st.inserts;
-		sum.insert_failed += st.insert_failed;
-		sum.early_drops += st.early_drops;
-		sum.expired += st.expired;
-	}
-	printf("  %-16s %12" PRIu64 "  flows in the table\n", "flows",
-	       sum.flows);
-	printf("  %-16s %12" PRIu64 "  flows inserted\n", "inserts",
-	       sum.inserts);
-	printf("  %-16s %12" PRIu64 "  inserts failed: table full, packet "
-	       "spilled\n", "insert_failed", sum.insert_failed);
-	printf("  %-16s %12" PRIu64 "  unassured flows evicted for new "
-	       "ones\n", "early_drops", sum.early_drops);
-	printf("  %-16s %12" PRIu64 "  flows timed out\n", "expired",
-	       sum.expired);
-}
-
-static int
-print_flow(const struct sw_ft_key *k, const struct sw_ft_info *info,
-	   void *arg)
-{
-	char line[512];
-
-	(void)arg;
-	sw_format_flow(line, sizeof(line), k, info);
-	printf("flow: %s\n", line);
-	return 0;
-}
-
-static void
-print_totals(const struct app *app)
-{
-	uint64_t sum[SW_CNT_MAX];
-	struct rte_eth_stats st;
-	unsigned int k, p;
-
-	sum_counters(app, sum);
-	printf("spillway: totals\n");
-	for (k = 0; k < SW_CNT_MAX; k++)
-		printf("  %-16s %12" PRIu64 "  %s\n", sw_counter_names[k],
-		       sum[k], sw_counter_help[k]);
-	if (app->acl != NULL)
-		print_rules(app->acl);
+	sw_buf_init(&b);
+	sw_report_stats(app, &b);
+	sw_report_rules(app, &b);
 	if (app->ft != NULL)
-		print_flowtable(app->ft);
-	for (p = 0; p < app->cfg.nb_ports; p++) {
-		if (!app->port_started[p] ||
-		    rte_eth_stats_get(app->port_id[p], &st) != 0)
-			continue;
-		printf("  port %-10s rx_packets=%" PRIu64 " tx_packets=%"
-		       PRIu64 " rx_missed=%" PRIu64 " rx_errors=%" PRIu64
-		       " tx_errors=%" PRIu64 "\n", app->cfg.ports[p].name,
-		       st.ipackets, st.opackets, st.imissed, st.ierrors,
-		       st.oerrors);
-	}
+		sw_report_flowtable(app, &b);
+	sw_report_ports(app, &b);
+	printf("spillway: totals\n%s", b.p ? b.p : "");
 	fflush(stdout);
+	sw_buf_free(&b);
 }
 
 static void
-watch_links(struct app *app)
+watch_links(struct sw_app *app)
 {
 	struct rte_eth_link link;
 	unsigned int p;
@@ -487,26 +419,75 @@ watch_links(struct app *app)
 	}
 }
 
-static double
-now_s(void)
+/* The stats file: written whole to a temporary name, then renamed. */
+static void
+write_stats_file(const struct sw_app *app)
 {
-	struct timespec ts;
+	char tmp[sizeof(app->cfg.stats.file) + 8];
+	struct sw_buf b;
+	int fd;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", app->cfg.stats.file);
+	sw_buf_init(&b);
+	sw_report_stats_json(app, &b);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd >= 0) {
+		bool ok = !b.oom && write(fd, b.p, b.len) == (ssize_t)b.len;
+
+		close(fd);
+		if (ok && rename(tmp, app->cfg.stats.file) == 0) {
+			sw_buf_free(&b);
+			return;
+		}
+		unlink(tmp);
+	}
+	SW_LOG(WARNING, "stats.file %s: %s\n", app->cfg.stats.file,
+	       strerror(errno));
+	sw_buf_free(&b);
 }
 
-/* The control thread: for now, links, periodic stats and the deadline. */
 static void
-control_loop(struct app *app, double duration, double stats_every)
+reload(struct sw_app *app, const char *why)
 {
-	double start = now_s(), next_stats = start + stats_every, t;
-	struct timespec tick = { 0, 100 * 1000 * 1000 };
+	struct sw_buf b;
+
+	sw_buf_init(&b);
+	sw_app_reload(app, &b);
+	SW_LOG(INFO, "reload (%s):\n%s", why, b.p ? b.p : "");
+	sw_buf_free(&b);
+	sw_telemetry_update(app);
+}
+
+/* The control thread: CLI, reload on SIGHUP, stats, links, deadline. */
+static void
+control_loop(struct sw_app *app, struct sw_ctl *ctl, double duration,
+	     double stats_every)
+{
+	double start = sw_now_s(), next_stats = start + stats_every;
+	double next_file = start, next_tel = start, next_link = start, t;
 
 	while (!force_quit) {
-		nanosleep(&tick, NULL);
-		t = now_s();
-		watch_links(app);
+		if (ctl != NULL)
+			sw_ctl_poll(ctl, 50);
+		else
+			usleep(50 * 1000);
+		t = sw_now_s();
+		if (want_reload) {
+			want_reload = 0;
+			reload(app, "SIGHUP");
+		}
+		if (t >= next_link) {
+			watch_links(app);
+			next_link = t + 1;
+		}
+		if (t >= next_tel) {
+			sw_telemetry_update(app);
+			next_tel = t + 1;
+		}
+		if (app->cfg.stats.file[0] && t >= next_file) {
+			write_stats_file(app);
+			next_file = t + app->cfg.stats.interval_ms / 1000.0;
+		}
 		if (stats_every > 0 && t >= next_stats) {
 			print_stats_line(app);
 			next_stats += stats_every;
@@ -543,7 +524,8 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static struct app app;
+	static struct sw_app app;
+	struct sw_ctl *ctl = NULL;
 	const char *path = SW_DEFAULT_CONFIG;
 	double duration = 0, stats_every = 0;
 	char err[SW_ERR_MAX];
@@ -592,8 +574,12 @@ main(int argc, char **argv)
 		sw_config_free(&app.cfg);
 		return 0;
 	}
+	snprintf(app.conf_path, sizeof(app.conf_path), "%s", path);
+	app.quit = &force_quit;
+	app.start_time = sw_now_s();
 
 	signal(SIGPIPE, SIG_IGN);
+	sw_telemetry_init();
 	rc = eal_init(&app, argv[0], argc - optind, argv + optind);
 	if (rc < 0) {
 		fprintf(stderr, "spillway: EAL init failed: %s\n",
@@ -604,29 +590,50 @@ main(int argc, char **argv)
 	/* After EAL init: its own handlers must not replace ours. */
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
 
-	if (check_lcores(&app.cfg) || rcu_init(&app) ||
-	    (app.acl = rules_build(&app.cfg)) == NULL ||
+	if (app.cfg.control.listen[0]) {
+		ctl = sw_ctl_create(&app, err, sizeof(err));
+		if (ctl == NULL)
+			SW_LOG(ERR, "%s\n", err);
+	}
+	if ((app.cfg.control.listen[0] && ctl == NULL) ||
+	    check_lcores(&app.cfg) || rcu_init(&app) || rules_create(&app) ||
 	    flowtable_create(&app) || ports_start(&app) ||
 	    workers_launch(&app)) {
 		status = 1;
 		force_quit = true;
 	} else {
+		if (ctl != NULL)
+			SW_LOG(INFO, "control: listening on %s%s\n",
+			       sw_ctl_address(ctl),
+			       app.cfg.control.password[0] ?
+			       " (password required)" : "");
 		SW_LOG(INFO, "running: %u ports, %u workers, burst %u "
 		       "(config %s)\n", app.cfg.nb_ports, app.cfg.nb_workers,
 		       app.cfg.burst, path);
-		control_loop(&app, duration, stats_every);
+		control_loop(&app, ctl, duration, stats_every);
 	}
 
 	force_quit = true;
+	sw_ctl_free(ctl);
 	rte_eal_mp_wait_lcore();
 	for (p = 0; p < app.cfg.nb_ports; p++)
 		if (app.port_started[p])
 			rte_eth_dev_stop(app.port_id[p]);
 	if (status == 0)
 		print_totals(&app);
-	if (status == 0 && dump_flows && app.ft != NULL)
-		sw_ft_walk(app.ft, 0, rte_rdtsc(), print_flow, NULL);
+	if (status == 0 && dump_flows && app.ft != NULL) {
+		struct sw_buf b;
+		char *line, *save = NULL;
+
+		sw_buf_init(&b);
+		sw_report_flows(&app, &b, 0);
+		for (line = strtok_r(b.p, "\n", &save); line != NULL;
+		     line = strtok_r(NULL, "\n", &save))
+			printf("flow: %s\n", line);
+		sw_buf_free(&b);
+	}
 	/* Closing a pcap port completes its output file. */
 	for (p = 0; p < app.cfg.nb_ports; p++)
 		if (app.port_started[p])
@@ -637,10 +644,14 @@ main(int argc, char **argv)
 		for (p = 0; p < app.cfg.nb_ports; p++)
 			rte_free(app.workers[i]->txb[p]);
 		rte_free(app.workers[i]);
+		app.workers[i] = NULL;
 	}
+	sw_telemetry_update(&app);
 	rte_mempool_free(app.pool);
 	sw_ft_free(app.ft);
+	app.ft = NULL;
 	sw_acl_free(app.acl);
+	app.acl = NULL;
 	rte_free(app.qs);
 	sw_config_free(&app.cfg);
 	rte_eal_cleanup();

@@ -93,6 +93,9 @@ stage_parse(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 	    const struct sw_acl_key **keys, uint16_t *ki)
 {
 	uint64_t *c = w->cnt.c;
+	/* A reload may change these: read them once a burst. */
+	bool l2_pass = __atomic_load_n(&w->l2_passthrough, __ATOMIC_RELAXED);
+	bool ndp = __atomic_load_n(&w->allow_ndp, __ATOMIC_RELAXED);
 	uint16_t i, nk = 0;
 	int r;
 
@@ -116,7 +119,7 @@ stage_parse(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 				/* Judged in arrival order, after its first
 				 * fragment, which may be in this burst. */
 				v[i] = V_FRAG;
-			} else if (unlikely(is_ndp(p) && w->allow_ndp)) {
+			} else if (unlikely(is_ndp(p) && ndp)) {
 				v[i] = SW_ACL_ACCEPT;
 				c[SW_CNT_ndp]++;
 			} else {
@@ -125,7 +128,7 @@ stage_parse(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 				ki[nk++] = i;
 			}
 		} else if (r == SW_PARSE_L2) {
-			v[i] = w->l2_passthrough ? V_L2 : V_L2_DROP;
+			v[i] = l2_pass ? V_L2 : V_L2_DROP;
 		} else {
 			v[i] = V_MALFORMED;
 		}
@@ -345,8 +348,8 @@ stage_track(struct sw_worker *w, const struct sw_acl *acl,
 			v[i] = pact[j];
 			continue;
 		}
-		rc = sw_ft_insert(s, &fk[j], dir[j], p->k.tcp_flags,
-				  p->l3_len, now);
+		rc = sw_ft_insert(s, &fk[j], dir[j], p->k.in_port,
+				  p->k.tcp_flags, p->l3_len, now);
 		if (likely(rc == 0)) {
 			v[i] = SW_ACL_ACCEPT;
 			c[SW_CNT_policy_accept]++;

@@ -481,7 +481,8 @@ classify_family(const struct acl_set *s, int v6, const uint8_t **data,
 				      s->default_action;
 		if (rule != NULL)
 			rule[idx[j]] = ud;
-		hits[ud ? ud - 1 : s->nb_rules]++;
+		if (hits != NULL)
+			hits[ud ? ud - 1 : s->nb_rules]++;
 	}
 }
 
@@ -494,10 +495,12 @@ sw_acl_classify(const struct sw_acl *acl, enum sw_acl_set set,
 	const uint8_t *d4[ACL_BURST], *d6[ACL_BURST];
 	uint16_t i4[ACL_BURST], i6[ACL_BURST];
 	uint16_t i, n4 = 0, n6 = 0;
-	uint64_t *hits = acl->hits + (size_t)worker * acl->hit_stride +
+	uint64_t *hits = worker == SW_ACL_NO_COUNT ? NULL :
+			 acl->hits + (size_t)worker * acl->hit_stride +
 			 s->hit_base;
 
-	RTE_ASSERT(nb <= ACL_BURST && worker < acl->nb_workers);
+	RTE_ASSERT(nb <= ACL_BURST);
+	RTE_ASSERT(worker == SW_ACL_NO_COUNT || worker < acl->nb_workers);
 	for (i = 0; i < nb; i++) {
 		if (keys[i]->family == 6) {
 			d6[n6] = (const uint8_t *)keys[i];

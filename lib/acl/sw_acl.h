@@ -168,6 +168,9 @@ struct sw_acl *sw_acl_create(const struct sw_acl_conf *conf, char *err,
 /* Free a build nobody uses any more. NULL is a no-op. */
 void sw_acl_free(struct sw_acl *acl);
 
+/* Pass as `worker` to classify without counting hits (e.g. revalidation). */
+#define SW_ACL_NO_COUNT (~0u)
+
 /*
  * Classify nb (<= 64) packets against one set, as worker `worker`.
  * Writes each packet's action to action[i] (the set's default when no

@@ -44,7 +44,8 @@ struct ft_flow {
 	uint8_t state;		/* enum sw_ft_state */
 	uint8_t flags;		/* FT_* */
 	uint8_t pclass;		/* FT_P_* */
-	uint8_t pad[19];
+	uint8_t tag;		/* the caller's byte (ingress port) */
+	uint8_t pad[18];
 } __rte_cache_aligned;
 
 struct ft_counters {
@@ -53,6 +54,8 @@ struct ft_counters {
 	uint64_t insert_failed;
 	uint64_t early_drops;
 	uint64_t expired;
+	uint64_t flushed;
+	uint64_t revalidated;
 	uint32_t scale_q10;
 	uint32_t spilling;
 } __rte_cache_aligned;
@@ -73,6 +76,18 @@ struct sw_ft_shard {
 	bool tcp_loose;
 	bool early_drop;
 	unsigned int id;
+
+	/*
+	 * Sweeps asked for by the control thread (it bumps *_req; the owner
+	 * runs a full pass of its hand, then sets *_done to what it saw).
+	 */
+	uint32_t flush_req;
+	uint32_t flush_done;
+	uint32_t reval_req;
+	uint32_t reval_done;
+	uint32_t pass_left;		/* slots left in the current pass */
+	uint32_t pass_flush;		/* req being served, 0: none */
+	uint32_t pass_reval;
 } __rte_cache_aligned;
 
 struct sw_ft {
@@ -81,6 +96,8 @@ struct sw_ft {
 	uint32_t timeout_s[SW_FT_TO_MAX];
 	uint64_t hz;
 	struct rte_rcu_qsbr *qs;	/* readers: sw_ft_walk callers */
+	sw_ft_judge_cb judge;
+	void *judge_arg;
 	size_t memory;
 	uint32_t shard_max;
 	unsigned int nb_shards;

@@ -339,8 +339,8 @@ sw_ft_miss_kind(const struct sw_ft_shard *s, uint8_t family, uint8_t proto,
 		case FT_TCP_SYN:
 			return SW_FT_MISS_NEW;
 		case FT_TCP_ACK:
-			return s->tcp_loose ? SW_FT_MISS_LOOSE :
-					      SW_FT_MISS_INVALID;
+			return __atomic_load_n(&s->tcp_loose, __ATOMIC_RELAXED) ?
+			       SW_FT_MISS_LOOSE : SW_FT_MISS_INVALID;
 		default:
 			return SW_FT_MISS_INVALID;
 		}
@@ -457,10 +457,11 @@ early_drop(struct sw_ft_shard *s)
 
 int
 sw_ft_insert(struct sw_ft_shard *s, const struct sw_ft_key *key, int dir,
-	     uint8_t tcp_flags, uint32_t len, uint64_t now)
+	     uint8_t tag, uint8_t tcp_flags, uint32_t len, uint64_t now)
 {
 	struct ft_flow *f;
 	int32_t pos;
+	bool ed;
 
 	pos = rte_hash_lookup(s->h, key);
 	if (pos >= 0)
@@ -470,15 +471,17 @@ sw_ft_insert(struct sw_ft_shard *s, const struct sw_ft_key *key, int dir,
 	 * Above the high-water mark, no cuckoo search: early drop or spill.
 	 * That keeps a flood's cost per packet flat when the table is full.
 	 */
-	if (s->cnt.flows >= s->max && !(s->early_drop && early_drop(s)))
+	ed = __atomic_load_n(&s->early_drop, __ATOMIC_RELAXED);
+	if (s->cnt.flows >= s->max && !(ed && early_drop(s)))
 		goto full;
 	pos = rte_hash_add_key(s->h, key);
-	if (pos < 0 && s->early_drop && early_drop(s))
+	if (pos < 0 && ed && early_drop(s))
 		pos = rte_hash_add_key(s->h, key);
 	if (pos < 0)
 		goto full;
 	f = &s->flows[pos];
 	memset(f, 0, sizeof(*f));
+	f->tag = tag;
 	f->pclass = (uint8_t)pclass(key->proto, key->family);
 	switch (f->pclass) {
 	case FT_P_TCP:
@@ -537,6 +540,49 @@ update_scale(struct sw_ft_shard *s)
 					      (s->adapt_end - s->adapt_start));
 }
 
+/*
+ * Start a flush or revalidation pass when one was asked for: the next
+ * nb_slots slots of the hand's sweep serve it.
+ */
+static void
+start_pass(struct sw_ft_shard *s)
+{
+	uint32_t fr = __atomic_load_n(&s->flush_req, __ATOMIC_ACQUIRE);
+	uint32_t rr = __atomic_load_n(&s->reval_req, __ATOMIC_ACQUIRE);
+
+	if (fr == s->flush_done && rr == s->reval_done)
+		return;
+	s->pass_flush = fr != s->flush_done ? fr : 0;
+	s->pass_reval = rr != s->reval_done ? rr : 0;
+	s->pass_left = s->nb_slots;
+}
+
+static void
+end_pass(struct sw_ft_shard *s)
+{
+	if (s->pass_flush)
+		__atomic_store_n(&s->flush_done, s->pass_flush,
+				 __ATOMIC_RELEASE);
+	if (s->pass_reval)
+		__atomic_store_n(&s->reval_done, s->pass_reval,
+				 __ATOMIC_RELEASE);
+	s->pass_flush = 0;
+	s->pass_reval = 0;
+}
+
+static bool
+judged_out(struct sw_ft_shard *s, uint32_t pos, const struct ft_flow *f)
+{
+	void *key;
+
+	if (s->ft->judge == NULL ||
+	    rte_hash_get_key_with_position(s->h, (int32_t)pos, &key) != 0)
+		return false;
+	return !s->ft->judge(s->id, key, (f->flags & FT_ORIG_HI) ?
+			     SW_FT_DIR_HI : SW_FT_DIR_LO, f->tag,
+			     s->ft->judge_arg);
+}
+
 void
 sw_ft_expire(struct sw_ft_shard *s, uint64_t now)
 {
@@ -546,17 +592,78 @@ sw_ft_expire(struct sw_ft_shard *s, uint64_t now)
 	update_scale(s);
 	if (s->cnt.spilling && s->cnt.flows < s->spill_clear)
 		s->cnt.spilling = 0;
+	if (s->pass_left == 0)
+		start_pass(s);
 	for (k = 0; k < SW_FT_EXPIRE_BATCH; k++) {
 		struct ft_flow *f = &s->flows[pos];
 
-		if ((f->flags & FT_USED) && now - f->last > flow_timeout(s, f)) {
-			flow_delete(s, pos);
-			s->cnt.expired++;
+		if (f->flags & FT_USED) {
+			if (now - f->last > flow_timeout(s, f)) {
+				flow_delete(s, pos);
+				s->cnt.expired++;
+			} else if (s->pass_flush) {
+				flow_delete(s, pos);
+				s->cnt.flushed++;
+			} else if (s->pass_reval && judged_out(s, pos, f)) {
+				flow_delete(s, pos);
+				s->cnt.revalidated++;
+			}
 		}
 		if (++pos == s->nb_slots)
 			pos = 0;
+		if (s->pass_left && --s->pass_left == 0)
+			end_pass(s);
 	}
 	s->hand = pos;
+}
+
+void
+sw_ft_flush(struct sw_ft *ft)
+{
+	unsigned int i;
+
+	for (i = 0; i < ft->nb_shards; i++) {
+		struct sw_ft_shard *s = ft->shards[i];
+		uint32_t v = __atomic_load_n(&s->flush_req, __ATOMIC_RELAXED);
+
+		/* 0 means "no pass": skip it when the counter wraps. */
+		__atomic_store_n(&s->flush_req, v + 1 ? v + 1 : 1,
+				 __ATOMIC_RELEASE);
+	}
+}
+
+void
+sw_ft_set_judge(struct sw_ft *ft, sw_ft_judge_cb cb, void *arg)
+{
+	ft->judge_arg = arg;
+	ft->judge = cb;
+}
+
+void
+sw_ft_revalidate(struct sw_ft *ft)
+{
+	unsigned int i;
+
+	for (i = 0; i < ft->nb_shards; i++) {
+		struct sw_ft_shard *s = ft->shards[i];
+		uint32_t v = __atomic_load_n(&s->reval_req, __ATOMIC_RELAXED);
+
+		__atomic_store_n(&s->reval_req, v + 1 ? v + 1 : 1,
+				 __ATOMIC_RELEASE);
+	}
+}
+
+void
+sw_ft_set_options(struct sw_ft *ft, bool tcp_loose, bool early_drop)
+{
+	unsigned int i;
+
+	for (i = 0; i < ft->nb_shards; i++) {
+		__atomic_store_n(&ft->shards[i]->tcp_loose, tcp_loose,
+				 __ATOMIC_RELAXED);
+		__atomic_store_n(&ft->shards[i]->early_drop, early_drop,
+				 __ATOMIC_RELAXED);
+	}
 }
 
 void
@@ -571,6 +678,8 @@ sw_ft_shard_stats(const struct sw_ft *ft, unsigned int i,
 					    __ATOMIC_RELAXED);
 	st->early_drops = __atomic_load_n(&c->early_drops, __ATOMIC_RELAXED);
 	st->expired = __atomic_load_n(&c->expired, __ATOMIC_RELAXED);
+	st->flushed = __atomic_load_n(&c->flushed, __ATOMIC_RELAXED);
+	st->revalidated = __atomic_load_n(&c->revalidated, __ATOMIC_RELAXED);
 	st->adaptive_scale_q10 = __atomic_load_n(&c->scale_q10,
 						 __ATOMIC_RELAXED);
 	st->spilling = __atomic_load_n(&c->spilling, __ATOMIC_RELAXED) != 0;

@@ -192,7 +192,9 @@ int sw_ft_miss_kind(const struct sw_ft_shard *s, uint8_t family,
 		    uint8_t proto, uint8_t tcp_flags, uint8_t icmp_type);
 
 /*
- * Insert a flow opened by this packet (direction dir), then count the
+ * Insert a flow opened by this packet (direction dir), with a byte of
+ * the caller's (`tag`: spillway stores the ingress port) kept with the
+ * flow for sw_ft_revalidate()'s judge, then count the
  * packet as sw_ft_update() would. Returns 0 (inserted), 1 (the key was
  * already there, e.g. opened earlier in the same burst: updated as by
  * sw_ft_update), -EINVAL (the packet is invalid for that existing flow),
@@ -200,7 +202,7 @@ int sw_ft_miss_kind(const struct sw_ft_shard *s, uint8_t family,
  * must spill. Above the high-water mark no cuckoo search is tried.
  */
 int sw_ft_insert(struct sw_ft_shard *s, const struct sw_ft_key *key, int dir,
-		 uint8_t tcp_flags, uint32_t len, uint64_t now);
+		 uint8_t tag, uint8_t tcp_flags, uint32_t len, uint64_t now);
 
 /*
  * True while the shard is spilling: an insert failed, and the shard has
@@ -215,12 +217,42 @@ void sw_ft_expire(struct sw_ft_shard *s, uint64_t now);
 
 /* ---- Control side ---- */
 
+/*
+ * Ask every shard's owner to delete all its flows. Asynchronous: each
+ * worker deletes during its next sweep of its shard (bounded work per
+ * poll, done within milliseconds while it polls).
+ */
+void sw_ft_flush(struct sw_ft *ft);
+
+/*
+ * Judge of a live flow, called on the shard's owner during a
+ * revalidation sweep: return false to delete the flow. `orig_dir` is the
+ * opener's side; `tag` what sw_ft_insert() was given. Must not block.
+ */
+typedef bool (*sw_ft_judge_cb)(unsigned int shard, const struct sw_ft_key *key,
+			       int orig_dir, uint8_t tag, void *arg);
+
+/* Set the judge (before the workers start). */
+void sw_ft_set_judge(struct sw_ft *ft, sw_ft_judge_cb cb, void *arg);
+
+/*
+ * Ask every owner to pass each of its live flows to the judge once
+ * (asynchronous, like sw_ft_flush). Flows it rejects are deleted and
+ * counted as revalidated.
+ */
+void sw_ft_revalidate(struct sw_ft *ft);
+
+/* Change tcp_loose / early_drop of every shard (live). */
+void sw_ft_set_options(struct sw_ft *ft, bool tcp_loose, bool early_drop);
+
 struct sw_ft_stats {
 	uint64_t flows;		/* live now */
 	uint64_t inserts;
 	uint64_t insert_failed;	/* spilled: full after early drop */
 	uint64_t early_drops;
 	uint64_t expired;
+	uint64_t flushed;	/* deleted by sw_ft_flush */
+	uint64_t revalidated;	/* deleted by sw_ft_revalidate's judge */
 	uint32_t adaptive_scale_q10; /* 1024 = timeouts unscaled */
 	bool spilling;
 };

@@ -66,8 +66,9 @@ echo "ok: $n connections, $n flows, all assured"
 echo "ok: no invalid packet"
 [ "$(val inserts)" -eq $((n + 1)) ] || fail "inserts=$(val inserts), want $((n + 1)) (24 TCP + 1 ping)"
 echo "ok: each flow inserted once"
-s0=$(awk '/flowtable shard 0:/ { sub("inserts=", "", $5); print $5 }' "$work/log")
-s1=$(awk '/flowtable shard 1:/ { sub("inserts=", "", $5); print $5 }' "$work/log")
+shard_inserts() { grep "flowtable shard $1:" "$work/log" | grep -o " inserts=[0-9]*" | cut -d= -f2; }
+s0=$(shard_inserts 0)
+s1=$(shard_inserts 1)
 { [ "$s0" -gt 0 ] && [ "$s1" -gt 0 ]; } || fail "one shard unused (inserts $s0 / $s1)"
 echo "ok: both workers' shards took flows ($s0 and $s1)"
 echo "netns workers: all checks passed"

@@ -215,6 +215,38 @@ test_config_flowtable(void **state)
 }
 
 static void
+test_config_control_and_stats(void **state)
+{
+	struct fx *fx = *state;
+
+	assert_int_equal(load(fx, "\n"), 0);
+	assert_string_equal(fx->cfg.control.listen, "127.0.0.1:9023");
+	assert_int_equal(fx->cfg.control.port, 9023);
+	assert_int_equal(fx->cfg.control.idle_timeout, 300);
+	assert_int_equal(fx->cfg.control.max_clients, 16);
+	assert_string_equal(fx->cfg.stats.file, "");
+	assert_int_equal(fx->cfg.stats.interval_ms, 1000);
+	assert_false(fx->cfg.flowtable.revalidate_on_reload);
+
+	assert_int_equal(load(fx,
+		"control = { listen = \"[2001:db8::1]:9100\"; password = \"s3cret\";\n"
+		"  idle_timeout = 60; max_clients = 4; };\n"
+		"stats = { file = \"/run/sw.json\"; interval_ms = 250; };\n"
+		"flowtable = { revalidate_on_reload = true; };\n"), 0);
+	assert_int_equal(fx->cfg.control.port, 9100);
+	assert_int_equal(fx->cfg.control.addr[0], 0x20);
+	assert_string_equal(fx->cfg.control.password, "s3cret");
+	assert_int_equal(fx->cfg.control.idle_timeout, 60);
+	assert_int_equal(fx->cfg.control.max_clients, 4);
+	assert_string_equal(fx->cfg.stats.file, "/run/sw.json");
+	assert_int_equal(fx->cfg.stats.interval_ms, 250);
+	assert_true(fx->cfg.flowtable.revalidate_on_reload);
+
+	assert_int_equal(load(fx, "control = { listen = \"\"; };\n"), 0);
+	assert_string_equal(fx->cfg.control.listen, "");
+}
+
+static void
 test_config_rules_defaults(void **state)
 {
 	struct fx *fx = *state;
@@ -393,6 +425,17 @@ static const struct {
 	  "flowtable.timeouts.udp", "out of range" },
 	{ "flowtable = { enabled = \"yes\"; };\n", 1, "flowtable.enabled",
 	  "expected a boolean" },
+	{ "control = {\n listen = \"0.0.0.0:9023\"; };\n", 2,
+	  "control.listen", "set control.password" },
+	{ "control = { listen = \"[2001:db8::1]:23\"; };\n", 1,
+	  "control.listen", "not a loopback" },
+	{ "control = { listen = \"127.0.0.1\"; };\n", 1, "control.listen",
+	  "not ADDR:PORT" },
+	{ "control = { listen = \"127.0.0.1:70000\"; };\n", 1,
+	  "control.listen", "not ADDR:PORT" },
+	{ "control = { port = 1; };\n", 1, "control.port", "unknown setting" },
+	{ "stats = { interval_ms = 10; };\n", 1, "stats.interval_ms",
+	  "out of range" },
 };
 
 static void
@@ -425,6 +468,8 @@ main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_flowtable, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_config_control_and_stats,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_missing_file,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(

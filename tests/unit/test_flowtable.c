@@ -161,7 +161,7 @@ packet(struct sw_ft *ft, uint8_t proto, uint16_t ap, uint16_t bp, int from_a,
 	kind = sw_ft_miss_kind(s, 4, proto, flags, 8);
 	if (kind == SW_FT_MISS_INVALID)
 		return -EINVAL;
-	return sw_ft_insert(s, &k, dir, flags, 60, now);
+	return sw_ft_insert(s, &k, dir, 0, flags, 60, now);
 }
 
 static struct sw_ft_key
@@ -416,7 +416,7 @@ test_ft_v6_flow_both_directions(void **state)
 
 	(void)state;
 	d1 = sw_ft_key_make(&k1, 6, 6, a, b, htons(40000), htons(443));
-	assert_int_equal(sw_ft_insert(s, &k1, d1, SYN, 80, 1), 0);
+	assert_int_equal(sw_ft_insert(s, &k1, d1, 0, SYN, 80, 1), 0);
 	d2 = sw_ft_key_make(&k2, 6, 6, b, a, htons(443), htons(40000));
 	sw_ft_lookup_burst(s, &kp, 1, &pos);
 	assert_true(pos >= 0);
@@ -655,6 +655,88 @@ test_ft_memory_and_bad_conf(void **state)
 	assert_null(sw_ft_create(&c));
 }
 
+static void
+test_ft_flush_deletes_everything(void **state)
+{
+	struct sw_ft *ft = make_ft(64, true, 0, 0);
+	struct sw_ft_stats st;
+	uint16_t p;
+
+	(void)state;
+	for (p = 1; p <= 10; p++)
+		assert_int_equal(packet(ft, 17, p, 53, 1, 0, 0), 0);
+	sw_ft_flush(ft);
+	sweep(ft, 1);
+	sw_ft_shard_stats(ft, 0, &st);
+	assert_int_equal(st.flows, 0);
+	assert_int_equal(st.flushed, 10);
+	assert_int_equal(st.expired, 0);
+	/* Done: new flows stay. */
+	assert_int_equal(packet(ft, 17, 1, 53, 1, 0, 2), 0);
+	sweep(ft, 2);
+	sw_ft_shard_stats(ft, 0, &st);
+	assert_int_equal(st.flows, 1);
+	sw_ft_free(ft);
+}
+
+static unsigned int judged;
+
+static bool
+judge_odd_ports(unsigned int shard, const struct sw_ft_key *key, int orig_dir,
+		uint8_t tag, void *arg)
+{
+	(void)shard;
+	(void)arg;
+	judged++;
+	assert_int_equal(orig_dir, SW_FT_DIR_LO);
+	assert_int_equal(tag, 7);
+	return ntohs(key->lo_port) % 2 == 1;
+}
+
+static void
+test_ft_revalidate_asks_the_judge_once(void **state)
+{
+	struct sw_ft *ft = make_ft(64, true, 0, 0);
+	struct sw_ft_shard *s = sw_ft_shard(ft, 0);
+	struct sw_ft_stats st;
+	uint16_t p;
+
+	(void)state;
+	sw_ft_set_judge(ft, judge_odd_ports, NULL);
+	for (p = 1; p <= 10; p++) {
+		struct sw_ft_key k = key4(17, p, 53);
+
+		assert_int_equal(sw_ft_insert(s, &k, SW_FT_DIR_LO, 7, 0, 60, 0),
+				 0);
+	}
+	sweep(ft, 1);			/* no request: the judge is not asked */
+	assert_int_equal(judged, 0);
+	sw_ft_revalidate(ft);
+	sweep(ft, 1);
+	sw_ft_shard_stats(ft, 0, &st);
+	assert_int_equal(judged, 10);
+	assert_int_equal(st.flows, 5);
+	assert_int_equal(st.revalidated, 5);
+	sw_ft_free(ft);
+}
+
+static void
+test_ft_options_change_live(void **state)
+{
+	struct sw_ft *ft = make_ft(8, true, 0, 0);
+	struct sw_ft_shard *s = sw_ft_shard(ft, 0);
+
+	(void)state;
+	assert_int_equal(sw_ft_miss_kind(s, 4, 6, ACK, 0), SW_FT_MISS_LOOSE);
+	sw_ft_set_options(ft, false, false);
+	assert_int_equal(sw_ft_miss_kind(s, 4, 6, ACK, 0), SW_FT_MISS_INVALID);
+	fill(ft, 0, 0);			/* 8 half-open flows */
+	assert_int_equal(packet(ft, 6, 100, 80, 1, SYN, 50), -ENOSPC);
+	sw_ft_set_options(ft, true, true);
+	assert_int_equal(packet(ft, 6, 101, 80, 1, SYN, 50), 0);
+	sw_ft_free(ft);
+}
+
 /* ---- a writer inserting and expiring while a reader walks ---- */
 
 struct conc {
@@ -711,7 +793,7 @@ test_ft_concurrent_walk_while_writing(void **state)
 			struct sw_ft_key k = key4(17, port, port);
 
 			/* Same port both sides: lo_port == hi_port. */
-			rc = sw_ft_insert(s, &k, SW_FT_DIR_LO, 0, 60, now);
+			rc = sw_ft_insert(s, &k, SW_FT_DIR_LO, 0, 0, 60, now);
 			assert_true(rc == 0 || rc == -ENOSPC);
 		}
 		sw_ft_expire(s, now);
@@ -769,6 +851,9 @@ main(void)
 		cmocka_unit_test(test_ft_full_without_early_drop_spills),
 		cmocka_unit_test(test_ft_adaptive_scaling),
 		cmocka_unit_test(test_ft_memory_and_bad_conf),
+		cmocka_unit_test(test_ft_flush_deletes_everything),
+		cmocka_unit_test(test_ft_revalidate_asks_the_judge_once),
+		cmocka_unit_test(test_ft_options_change_live),
 		cmocka_unit_test(test_ft_concurrent_walk_while_writing),
 	};
 

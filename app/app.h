@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The spillway authors
+ */
+#ifndef SW_APP_H
+#define SW_APP_H
+
+/*
+ * The running appliance as the control thread sees it: config in force,
+ * ports, workers, the published rule build, the flow table. Everything
+ * here is owned by the control thread (main lcore); workers only get
+ * pointers into it (their struct, the rule slot, their shard).
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "stats.h"
+
+struct rte_mempool;
+struct rte_rcu_qsbr;
+struct sw_acl;
+struct sw_ft;
+struct sw_worker;
+struct sw_buf;
+
+struct sw_app {
+	struct sw_config cfg;		/* the configuration in force */
+	char conf_path[256];
+	struct rte_mempool *pool;
+	uint16_t port_id[SW_MAX_PORTS];
+	bool port_started[SW_MAX_PORTS];
+	int link_up[SW_MAX_PORTS];
+	struct sw_worker *workers[SW_MAX_WORKERS];
+	struct rte_rcu_qsbr *qs;	/* readers: the workers */
+	struct sw_acl *acl;		/* published rule build */
+	struct sw_ft *ft;		/* NULL: stateless */
+	double start_time;		/* monotonic seconds */
+	uint64_t reloads;
+	uint64_t reload_failures;
+	volatile bool *quit;
+};
+
+/* Worker counters summed over workers. */
+void sw_app_counters(const struct sw_app *app, uint64_t *sum);
+
+/* Monotonic seconds. */
+double sw_now_s(void);
+
+/* Compile rule sets into a new build for nb_workers (control thread). */
+struct sw_acl *sw_app_rules_build(const struct sw_rules_conf *rules,
+				  unsigned int nb_workers, char *err,
+				  size_t errlen);
+
+/*
+ * Reload: read and validate `app->conf_path`, build the new rules, then
+ * swap them in; timeouts and other live settings apply at once; settings
+ * that need a restart are reported, not applied. Appends a report (or
+ * "error: ..." lines) to out. Returns 0 or -errno (nothing changed).
+ */
+int sw_app_reload(struct sw_app *app, struct sw_buf *out);
+
+/* ---- reports: one source for the CLI, the stats file, exit totals ---- */
+
+void sw_report_stats(const struct sw_app *app, struct sw_buf *b);
+void sw_report_stats_json(const struct sw_app *app, struct sw_buf *b);
+void sw_report_rules(const struct sw_app *app, struct sw_buf *b);
+void sw_report_flowtable(const struct sw_app *app, struct sw_buf *b);
+void sw_report_ports(const struct sw_app *app, struct sw_buf *b);
+void sw_report_timeouts(const struct sw_app *app, struct sw_buf *b);
+/* Up to limit flows (0: all); returns how many were listed. */
+unsigned int sw_report_flows(const struct sw_app *app, struct sw_buf *b,
+			     unsigned int limit);
+
+#endif /* SW_APP_H */
