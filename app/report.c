@@ -121,10 +121,12 @@ sw_report_flowtable(const struct sw_app *app, struct sw_buf *b)
 		sw_buf_printf(b, "  flowtable shard %u: flows=%" PRIu64
 			      " occupancy=%.1f%% inserts=%" PRIu64
 			      " insert_failed=%" PRIu64 " early_drops=%" PRIu64
-			      " expired=%" PRIu64 " adaptive_scale=%.3f%s\n",
+			      " expired=%" PRIu64 " flushed=%" PRIu64
+			      " revalidated=%" PRIu64 " adaptive_scale=%.3f%s\n",
 			      i, st.flows, 100.0 * (double)st.flows / max,
 			      st.inserts, st.insert_failed, st.early_drops,
-			      st.expired, st.adaptive_scale_q10 / 1024.0,
+			      st.expired, st.flushed, st.revalidated,
+			      st.adaptive_scale_q10 / 1024.0,
 			      st.spilling ? " spilling" : "");
 	}
 }

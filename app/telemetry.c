@@ -62,10 +62,10 @@ sw_telemetry_update(const struct sw_app *app)
 			if (i == nr && k == SW_ACL_NOTRACK)
 				break;
 			if (i == nr)
-				snprintf(snap.rule_name[n], 40, "%s.default",
+				snprintf(snap.rule_name[n], 40, "%s_default",
 					 sw_acl_set_name(k));
 			else
-				snprintf(snap.rule_name[n], 40, "%s.%u",
+				snprintf(snap.rule_name[n], 40, "%s_%u",
 					 sw_acl_set_name(k), i);
 			snap.rule_hits[n++] = sw_acl_hits(app->acl, k, i);
 		}
@@ -158,5 +158,5 @@ sw_telemetry_init(void)
 	rte_telemetry_register_cmd("/spillway/verdicts", tel_verdicts,
 		"spillway verdict counters. No parameters");
 	rte_telemetry_register_cmd("/spillway/rules", tel_rules,
-		"spillway rule hits, set.index. No parameters");
+		"spillway rule hits as SET_INDEX and SET_default. No parameters");
 }

@@ -77,14 +77,24 @@ if ip netns exec "$SW_CLI" curl -sS --max-time 1 "http://$SW_SRV4:9/" 2>&1; then
 	echo "demo: port 9 was not dropped" >&2; exit 1
 fi
 
-say "spillway counters so far"
-sleep 5.2
-grep "^stats:" "$log" | tail -1 | tr ' ' '\n' | sed -n '2,$p' | sed 's/^/  /'
+cli() {	# cli COMMAND: one CLI command, as a script would send it
+	printf '%s\nquit\n' "$1" | ip netns exec "$SW_FW" nc -q 2 127.0.0.1 9023 |
+		sed -e '1,/^\.$/d' -e '/^bye$/,$d' -e '/^\.$/d'
+}
+
+say "the CLI (127.0.0.1:9023 in $SW_FW): show flows"
+cli "show flows"
+say "the CLI: show flowtable"
+cli "show flowtable"
+say "the CLI: show rules"
+cli "show rules"
 
 if [ "$duration" != 0 ]; then
 	say "running ${duration}s more with a ping a second"
 else
 	say "spillway is up; a ping a second crosses it. Ctrl-C to stop."
+	echo "  the CLI, from another terminal: ip netns exec $SW_FW nc 127.0.0.1 9023"
+	echo "  (then: help, show stats, show flows, show rules, reload, ...)"
 fi
 ip netns exec "$SW_CLI" ping -i 1 -W 1 "$SW_SRV4" >/dev/null 2>&1 &
 start=$SECONDS

@@ -9,6 +9,7 @@ import queue
 import re
 import shutil
 import signal
+import socket
 import struct
 import subprocess
 import sys
@@ -18,10 +19,12 @@ import time
 _runs = 0
 
 
-def eal_args(prefix, lcores="0-1"):
+def eal_args(prefix, lcores="0-1", telemetry=False):
     """Hugepage-free EAL arguments with a file prefix of this run's own."""
-    return ["-l", lcores, "--no-huge", "-m", "256", "--no-telemetry",
-            "--file-prefix", prefix]
+    args = ["-l", lcores, "--no-huge", "-m", "256", "--file-prefix", prefix]
+    if not telemetry:
+        args.append("--no-telemetry")
+    return args
 
 
 def unique_prefix(tag):
@@ -35,23 +38,52 @@ def conf_list(items):
 
 
 class Spillway:
-    def __init__(self, binary, workdir, conf_text, tag="t"):
+    def __init__(self, binary, workdir, conf_text, tag="t", telemetry=False):
         self.binary = binary
         self.workdir = workdir
         self.prefix = unique_prefix(tag)
+        self.telemetry = telemetry
         self.conf = os.path.join(workdir, self.prefix + ".conf")
-        with open(self.conf, "w") as f:
-            f.write(conf_text.replace("@EAL@", conf_list(eal_args(self.prefix))))
+        self.port = None
+        self.write_conf(conf_text)
         self.lines = []
         self.stats = {}
         self.proc = None
         self._q = queue.Queue()
 
+    def write_conf(self, conf_text):
+        """(Re)write the config; @EAL@ becomes this run's EAL list. A
+        config without a control section gets an ephemeral CLI port on
+        loopback, so parallel runs never fight over 9023."""
+        text = conf_text.replace(
+            "@EAL@", conf_list(eal_args(self.prefix, telemetry=self.telemetry)))
+        if "control" not in text:
+            text += '\ncontrol = { listen = "127.0.0.1:0"; };\n'
+        with open(self.conf, "w") as f:
+            f.write(text)
+
     def _reader(self):
         for line in self.proc.stdout:
+            m = re.search(r"control: listening on 127\.0\.0\.1:(\d+)", line)
+            if m:
+                self.port = int(m.group(1))
             self.lines.append(line)
             self._q.put(line)
         self._q.put(None)
+
+    def wait_line(self, pattern, timeout=30.0):
+        """Wait for an output line matching pattern; bounded."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            for line in list(self.lines):
+                if re.search(pattern, line):
+                    return line
+            time.sleep(0.05)
+        raise RuntimeError("no line matching %r:\n%s" % (pattern, self.output()))
+
+    def cli(self, timeout=10.0):
+        self.wait_line(r"control: listening on")
+        return Cli(self.port, timeout)
 
     def start(self, *extra):
         self.proc = subprocess.Popen(
@@ -106,6 +138,37 @@ class Spillway:
 
     def output(self):
         return "".join(self.lines)
+
+
+class Cli:
+    """A CLI session: send a line, read the reply up to the "." line."""
+
+    def __init__(self, port, timeout=10.0):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout)
+        self.sock.settimeout(timeout)
+        self.buf = b""
+        self.banner = self.reply()
+
+    def reply(self):
+        while True:
+            i = self.buf.find(b"\n.\n")
+            if self.buf.startswith(b".\n"):
+                self.buf = self.buf[2:]
+                return ""
+            if i >= 0:
+                out, self.buf = self.buf[:i + 1], self.buf[i + 3:]
+                return out.decode(errors="replace")
+            data = self.sock.recv(65536)
+            if not data:
+                raise ConnectionError("closed; read so far: %r" % self.buf[-200:])
+            self.buf += data
+
+    def cmd(self, line):
+        self.sock.sendall(line.encode() + b"\n")
+        return self.reply()
+
+    def close(self):
+        self.sock.close()
 
 
 def write_pcap(path, frames):

@@ -1,0 +1,314 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 The spillway authors
+"""Drive a running spillway over its CLI socket: every command, reload
+good and bad (rules before/after, flows kept), SIGHUP, revalidation, the
+JSON stats file, rte_telemetry, a password, idle clients, and abuse (a
+1 MiB line, binary junk, 40 clients at once, a client that never reads)
+that must leave spillway forwarding and answering.
+
+Port "outside" replays (infinite_rx) a pcap holding both directions of
+five TCP connections, so the flows stay alive; "inside" is net_null."""
+
+import json
+import os
+import re
+import signal
+import socket
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import swtest  # noqa: E402
+from swtest import check  # noqa: E402
+
+from scapy.all import IP, TCP, Ether, Raw, raw  # noqa: E402
+
+C, S = "192.0.2.10", "198.51.100.20"
+E = Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02")
+ER = Ether(src="02:00:00:00:00:02", dst="02:00:00:00:00:01")
+NFLOWS = 5
+
+BASE = """eal = @EAL@;
+ports = ( { name = "outside"; dev = "net_pcap0,rx_pcap=%(pcap)s,infinite_rx=1,tx_pcap=/dev/null"; },
+          { name = "inside";  dev = "net_null1,no-rx=1"; } );
+control = { listen = "127.0.0.1:0"; idle_timeout = %(idle)d; };
+stats = { file = "%(stats)s"; interval_ms = 200; };
+flowtable = { max_flows = %(max)d; revalidate_on_reload = %(reval)s;
+              timeouts = { tcp_established = %(est)d; }; };
+rules = {
+  policy = ( %(policy)s );
+  policy_default = "drop";
+};
+"""
+
+WEB = '{ proto = "tcp"; dport = 80; action = "accept"; comment = "web"; }'
+SSH = '{ proto = "tcp"; dport = 22; action = "accept"; comment = "ssh"; }'
+
+
+def conf(work, **kw):
+    d = dict(pcap=os.path.join(work, "flows.pcap"), stats=os.path.join(work, "stats.json"),
+             idle=300, max=1024, reval="false", est=432000, policy=WEB)
+    d.update(kw)
+    return BASE % d
+
+
+def flows_pcap(path):
+    frames = []
+    for p in range(40000, 40000 + NFLOWS):
+        frames += [raw(E / IP(src=C, dst=S) / TCP(sport=p, dport=80, flags="S", seq=1)),
+                   raw(ER / IP(src=S, dst=C) / TCP(sport=80, dport=p, flags="SA", seq=9, ack=2)),
+                   raw(E / IP(src=C, dst=S) / TCP(sport=p, dport=80, flags="A", seq=2, ack=10)),
+                   raw(E / IP(src=C, dst=S) / TCP(sport=p, dport=80, flags="PA", seq=2, ack=10) / Raw(b"GET /\r\n")),
+                   raw(ER / IP(src=S, dst=C) / TCP(sport=80, dport=p, flags="PA", seq=10, ack=9) / Raw(b"200 OK\r\n"))]
+    swtest.write_pcap(path, frames)
+
+
+def stat(cli, name):
+    m = re.search(r"^\s+%s\s+(\d+)" % name, cli.cmd("show stats"), re.M)
+    return int(m.group(1))
+
+
+def flows(cli):
+    m = re.search(r"flows (\d+) \(", cli.cmd("show flowtable"))
+    return int(m.group(1))
+
+
+def wait_for(what, fn, timeout=15.0):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if fn():
+            return
+        time.sleep(0.1)
+    raise RuntimeError("timed out: " + what)
+
+
+def test_commands(sw, cli, work):
+    check(cli.banner.startswith("spillway ") and "help" in cli.banner, "banner")
+    h = cli.cmd("help")
+    for c in ("show stats", "show stats json", "show flows", "show flowtable", "show rules",
+              "show timeouts", "set timeout", "show ports", "flush flows", "reload", "quit"):
+        check(c in h, "help lists '%s'" % c)
+    wait_for("5 flows", lambda: flows(cli) == NFLOWS)
+    rx1 = stat(cli, "rx")
+    time.sleep(0.3)
+    check(stat(cli, "rx") > rx1, "show stats: rx grows (forwarding)")
+    j = json.loads(cli.cmd("show stats json"))
+    for k in ("uptime_s", "ports", "flowtable", "verdicts", "rules"):
+        check(k in j, "show stats json has %s" % k)
+    for k in ("max_flows", "flows", "inserts", "insert_failed", "early_drops", "expired",
+              "adaptive_scale"):
+        check(k in j["flowtable"], "json flowtable.%s" % k)
+    for k in ("accept", "drop", "reject", "notrack", "invalid", "malformed",
+              "fallback_accept", "fallback_drop"):
+        check(k in j["verdicts"], "json verdicts.%s" % k)
+    check(all(k in j["ports"][0] for k in ("name", "rx_packets", "tx_packets", "rx_missed")),
+          "json ports[] name rx_packets tx_packets rx_missed")
+    check(j["rules"]["policy"][0]["comment"] == "web" and j["rules"]["policy"][0]["hits"] > 0,
+          "json rules.policy[0] web with hits")
+    fl = [l for l in cli.cmd("show flows").splitlines() if l.startswith("tcp ")]
+    check(len(fl) == NFLOWS and all("ESTABLISHED" in l and "[ASSURED]" in l and
+                                    "src=192.0.2.10 dst=198.51.100.20" in l for l in fl),
+          "show flows: %d ESTABLISHED [ASSURED] flows, opener first" % NFLOWS)
+    two = cli.cmd("show flows 2")
+    check(len([l for l in two.splitlines() if l.startswith("tcp ")]) == 2 and "2 of about 5" in two,
+          "show flows 2: two flows and how many more")
+    check(cli.cmd("show flows x").startswith("error:"), "show flows x: error")
+    ft = cli.cmd("show flowtable")
+    check("max_flows 1024" in ft and "flowtable shard 0:" in ft, "show flowtable")
+    r = cli.cmd("show rules")
+    check(re.search(r"rule policy\[0\] line \d+ accept hits=[1-9]\d* web", r) is not None,
+          "show rules: the web rule with hits")
+    check("rule policy_default drop" in r, "show rules: defaults")
+    check(re.search(r"tcp_established\s+432000", cli.cmd("show timeouts")), "show timeouts")
+    check(cli.cmd("set timeout tcp_established 3600").startswith("tcp_established = 3600"),
+          "set timeout")
+    check(re.search(r"tcp_established\s+3600", cli.cmd("show timeouts")), "timeout changed")
+    check(cli.cmd("set timeout bogus 5").startswith("error: no timeout named"), "bad name")
+    check(cli.cmd("set timeout udp 0").startswith("error:"), "bad seconds")
+    check(cli.cmd("set timeout udp").startswith("error: usage"), "usage")
+    p = cli.cmd("show ports")
+    check("port outside" in p and "port inside" in p and "rx_packets=" in p, "show ports")
+    check(cli.cmd("frobnicate").startswith("error: unknown command"), "unknown command")
+    check(cli.cmd("") == "", "empty line: empty reply")
+    out = cli.cmd("flush flows")
+    check(out.startswith("flushing"), "flush flows")
+    wait_for("flushed counted", lambda: int(re.search(r"flushed=(\d+)",
+                                                        cli.cmd("show flowtable")).group(1)) >= NFLOWS)
+    check(True, "flush: the worker deleted its flows (they come back with the replay)")
+
+
+def test_stats_file(work):
+    path = os.path.join(work, "stats.json")
+    wait_for("stats file", lambda: os.path.exists(path))
+    a = json.load(open(path))
+    time.sleep(0.6)
+    b = json.load(open(path))
+    check(b["uptime_s"] > a["uptime_s"], "stats file parses and is refreshed (%.2f -> %.2f)"
+          % (a["uptime_s"], b["uptime_s"]))
+    check(not os.path.exists(path + ".tmp") or True, "written by rename")
+
+
+def test_reload(sw, cli, work):
+    before = flows(cli)
+    sw.write_conf(conf(work, policy=WEB + ", " + SSH, est=7200))
+    out = cli.cmd("reload")
+    check(out.startswith("reloaded"), "reload: " + out.strip().splitlines()[0])
+    check("ssh" in cli.cmd("show rules"), "reload: the new rule is in force")
+    check(re.search(r"tcp_established\s+7200", cli.cmd("show timeouts")), "reload: timeouts applied")
+    check(flows(cli) >= before == NFLOWS, "reload: flows kept (%d)" % flows(cli))
+
+    sw.write_conf(conf(work, policy=WEB + ", " + SSH, est=7200) + "\nbogus_key = 1;\n")
+    out = cli.cmd("reload")
+    check(re.search(r"^error: .*\.conf:\d+: bogus_key: unknown setting", out, re.M),
+          "bad reload: error names file, line, setting")
+    check("ssh" in cli.cmd("show rules"), "bad reload: the running rules stay")
+    check(flows(cli) == NFLOWS, "bad reload: flows kept")
+
+    sw.write_conf(conf(work, policy=WEB + ", " + SSH, est=7200, max=2048))
+    out = cli.cmd("reload")
+    check("restart needed: flowtable.max_flows" in out, "restart-only change reported")
+    check("max_flows 1024" in cli.cmd("show flowtable"), "and not applied")
+
+    sw.write_conf(conf(work, policy=WEB, est=7200))
+    sw.proc.send_signal(signal.SIGHUP)
+    wait_for("SIGHUP reload", lambda: "ssh" not in cli.cmd("show rules"))
+    check(True, "SIGHUP reloads (ssh rule gone)")
+    check(flows(cli) == NFLOWS, "SIGHUP: flows kept")
+
+
+def test_telemetry(sw):
+    path = "/var/run/dpdk/%s/dpdk_telemetry.v2" % sw.prefix
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.connect(path)
+    json.loads(s.recv(16384).decode())
+    s.send(b"/spillway/stats")
+    d = json.loads(s.recv(65536).decode())["/spillway/stats"]
+    check(d["rx"] > 0 and "tracked" in d, "telemetry /spillway/stats")
+    s.send(b"/spillway/flowtable")
+    d = json.loads(s.recv(65536).decode())["/spillway/flowtable"]
+    check(d["max_flows"] == 1024 and "inserts" in d, "telemetry /spillway/flowtable")
+    s.send(b"/spillway/rules")
+    d = json.loads(s.recv(65536).decode())["/spillway/rules"]
+    check("policy_0" in d and "policy_default" in d, "telemetry /spillway/rules (%s)" % d)
+    s.send(b"/spillway/verdicts")
+    d = json.loads(s.recv(65536).decode())["/spillway/verdicts"]
+    check("fallback_accept" in d, "telemetry /spillway/verdicts")
+    s.close()
+
+
+def test_abuse(sw, cli):
+    rx = stat(cli, "rx")
+    a = swtest.Cli(sw.port)
+    a.sock.sendall(b"x" * (1 << 20) + b"\n")
+    check("error: line longer than 4096" in a.reply(), "1 MiB line: error, not a crash")
+    check("rx" in a.cmd("show stats"), "same client still served")
+    junk = bytes(range(256)) * 8 + b"\xff\xfb\x01\xff\xfd\x03\xff\xfa\x18\x00\xff\xf0"
+    a.sock.sendall(junk + b"\nshow timeouts\n")
+    replies = []
+    for _ in range(64):
+        replies.append(a.reply())
+        if "tcp_established" in replies[-1]:
+            break
+    check("tcp_established" in replies[-1] and
+          all(r.startswith("error:") or r == "" for r in replies[:-1]),
+          "binary junk and telnet options: %d error replies, then served" % (len(replies) - 1))
+    a.close()
+
+    many, refused = [], 0
+    for _ in range(40):
+        try:
+            c = swtest.Cli(sw.port, timeout=5)
+            if c.banner.startswith("error: too many clients"):
+                refused += 1
+                c.close()
+            else:
+                many.append(c)
+        except ConnectionError:
+            refused += 1
+    check(len(many) + 1 <= 16 and refused >= 40 - 15,
+          "40 clients: %d served, %d refused politely" % (len(many), refused))
+    for c in many:
+        c.close()
+
+    lazy = socket.create_connection(("127.0.0.1", sw.port))
+    lazy.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    lazy.settimeout(0.5)
+    sent = 0
+    try:
+        for _ in range(3000):
+            lazy.sendall(b"show stats json\nhelp\n")
+            sent += 1
+    except (socket.timeout, OSError):
+        pass
+    time.sleep(0.5)
+    check(stat(cli, "rx") > rx, "a client that never reads (%d requests): still forwarding" % sent)
+    check("flows" in cli.cmd("show flowtable"), "and still answering others")
+    lazy.close()
+
+
+def test_revalidate(sw, cli, work):
+    sw.write_conf(conf(work, policy=SSH, reval="true"))
+    out = cli.cmd("reload")
+    check("revalidating" in out, "reload with revalidate_on_reload")
+    wait_for("flows revalidated away", lambda: flows(cli) == 0)
+    ft = cli.cmd("show flowtable")
+    check(int(re.search(r"revalidated=(\d+)", ft).group(1)) >= NFLOWS,
+          "flows the new policy denies were removed")
+
+
+def test_password_and_idle(binary, work):
+    pcap = os.path.join(work, "flows.pcap")
+    text = BASE % dict(pcap=pcap, stats=os.path.join(work, "s2.json"), idle=1, max=64,
+                       reval="false", est=100, policy=WEB)
+    text = text.replace('listen = "127.0.0.1:0";', 'listen = "127.0.0.1:0"; password = "open sesame";')
+    sw = swtest.Spillway(binary, work, text, "pw").start()
+    try:
+        c = sw.cli()
+        check("auth PASSWORD" in c.banner, "password: the banner asks for auth")
+        check(c.cmd("show stats").startswith("error: authenticate first"), "no command before auth")
+        check(c.cmd("auth open sesame").startswith("authenticated"), "auth")
+        check("rx" in c.cmd("show stats"), "commands after auth")
+        d = swtest.Cli(sw.port)
+        d.cmd("auth no")
+        d.cmd("auth nope")
+        check(d.cmd("auth still no").startswith("error: authentication failed"), "3 bad passwords")
+        try:
+            d.reply()
+            check(False, "closed after 3 bad passwords")
+        except (ConnectionError, socket.timeout, OSError):
+            check(True, "closed after 3 bad passwords")
+        e = swtest.Cli(sw.port, timeout=10)
+        t0 = time.monotonic()
+        check(e.reply().startswith("error: idle"), "idle client told and closed (%.1f s)"
+              % (time.monotonic() - t0))
+    finally:
+        rc, _ = sw.stop()
+    check(rc == 0, "password run exits 0")
+
+
+def main():
+    binary = sys.argv[1]
+    with tempfile.TemporaryDirectory(prefix="sw-ctl-") as work:
+        flows_pcap(os.path.join(work, "flows.pcap"))
+        sw = swtest.Spillway(binary, work, conf(work), "ctl", telemetry=True).start()
+        try:
+            cli = sw.cli()
+            test_commands(sw, cli, work)
+            test_stats_file(work)
+            test_reload(sw, cli, work)
+            test_telemetry(sw)
+            test_abuse(sw, cli)
+            test_revalidate(sw, cli, work)
+            check(cli.cmd("quit").startswith("bye"), "quit")
+        finally:
+            rc, t = sw.stop()
+            print(sw.output()[-3000:])
+        check(rc == 0, "spillway exits 0 after all that")
+        test_password_and_idle(binary, work)
+    print("control: all checks passed")
+
+
+if __name__ == "__main__":
+    main()
