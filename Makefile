@@ -5,7 +5,7 @@ BUILD ?= build
 ASAN  ?= build-asan
 DEMO_ARGS ?=
 
-.PHONY: all deps build asan demo test clean
+.PHONY: all deps build asan demo test bench clean
 
 all: build
 
@@ -26,6 +26,11 @@ demo: build
 
 test: build asan
 	tools/run-tests.sh $(BUILD) $(ASAN)
+
+# The standard benchmark set, median of 5 runs (under 2 minutes).
+# Hugepages make the figures real: dpdk-hugepages.py -p 2M --setup 3G
+bench: build
+	$(BUILD)/bench/spillway-bench --runs $(or $(RUNS),5) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(BUILD) $(ASAN)

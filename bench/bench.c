@@ -1,0 +1,677 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The spillway authors
+ *
+ * spillway-bench: the real worker pipeline (sw_worker_burst, the same
+ * function spillway runs) on synthetic packets in memory, one lcore, no
+ * NIC. The two ports are net_null devices, whose tx frees the mbufs in
+ * bulk as a NIC's tx completion would. Timed, with rte_rdtsc: the
+ * worker's sw_worker_burst + sw_worker_flush (tx included) + the expiry
+ * step a worker runs every poll. Not timed: the harness allocating
+ * mbufs and copying the synthetic frames in (a NIC would DMA them).
+ *
+ * Scenarios: floor (parse + forward, no tracking), established over
+ * 1K/64K/1M flows in random order, both directions; lifecycle (whole TCP
+ * connections, inserts and deletes: connections/s); flood (random-source
+ * SYNs against a full 64K and 1M table, early drop on and off); mixed
+ * (established traffic with 10 % new connections).
+ *
+ *   spillway-bench [--json] [--quick] [--only NAME] [--runs N] [-- EAL]
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "config.h"
+#include "sw_acl.h"
+#include "sw_ft.h"
+#include "sw_pkt.h"
+#include "worker.h"
+
+#define BURST 32
+#define FRAME 60
+#define MAX_SCEN 16
+
+static volatile bool never_quit;
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+
+static uint32_t
+rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (uint32_t)rng;
+}
+
+/* A packet to send: which port it enters and its bytes. */
+struct tpl {
+	uint8_t port;
+	uint8_t len;
+	uint8_t b[FRAME];
+};
+
+struct result {
+	char scenario[32];
+	uint64_t flows;
+	uint64_t packets;
+	double mpps;
+	double cpp;
+	double ratio;
+	double bytes_per_flow;
+	double conn_per_s;
+};
+
+static struct rte_mempool *pool;
+static uint16_t port_id[2];
+static double tsc_hz;
+
+static void
+put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	put16(p, (uint16_t)(v >> 16));
+	put16(p + 2, (uint16_t)v);
+}
+
+/*
+ * Connection i: client 198.18.x.y:port to server 198.19.x.y:80 (RFC 2544
+ * benchmark addresses; nothing is sent anywhere). from_server picks the
+ * direction; the client is on port 0.
+ */
+static void
+tcp_tpl(struct tpl *t, uint32_t i, int from_server, uint8_t flags)
+{
+	uint8_t *b = t->b;
+	uint32_t c = 0xc6120000u | (i >> 8 & 0xffff);	/* 198.18/15 */
+	uint32_t s = 0xc6130000u | (i & 0xff);
+	uint16_t cport = (uint16_t)(1024 + (i & 0x3fff) + ((i >> 24) << 14));
+
+	memset(t, 0, sizeof(*t));
+	t->port = (uint8_t)from_server;
+	t->len = FRAME;
+	memcpy(b, from_server ? "\x02\0\0\0\0\x01\x02\0\0\0\0\x02" :
+			        "\x02\0\0\0\0\x02\x02\0\0\0\0\x01", 12);
+	put16(b + 12, 0x0800);
+	b[14] = 0x45;
+	put16(b + 16, 40);
+	b[22] = 64;
+	b[23] = 6;
+	put32(b + 26, from_server ? s : c);
+	put32(b + 30, from_server ? c : s);
+	put16(b + 34, from_server ? 80 : cport);
+	put16(b + 36, from_server ? cport : 80);
+	put32(b + 38, 1000);
+	put32(b + 42, 2000);
+	b[46] = 0x50;
+	b[47] = flags;
+	put16(b + 48, 65535);
+}
+
+/* Send templates through the worker in bursts per port; returns cycles. */
+static uint64_t
+run(struct sw_worker *w, const struct tpl *t, uint64_t n,
+    const uint32_t *order)
+{
+	struct rte_mbuf *m[BURST];
+	uint64_t cycles = 0, i = 0, t0;
+	unsigned int k;
+
+	while (i < n) {
+		/* A burst is packets of one ingress port, in order. */
+		uint8_t in = t[order ? order[i] : i].port;
+
+		k = 0;
+		if (rte_pktmbuf_alloc_bulk(pool, m, BURST) != 0) {
+			fprintf(stderr, "mbuf pool empty\n");
+			exit(1);
+		}
+		while (k < BURST && i < n && t[order ? order[i] : i].port == in) {
+			const struct tpl *x = &t[order ? order[i] : i];
+
+			memcpy(rte_pktmbuf_mtod(m[k], uint8_t *), x->b, x->len);
+			m[k]->data_len = x->len;
+			m[k]->pkt_len = x->len;
+			k++;
+			i++;
+		}
+		if (k < BURST)
+			rte_pktmbuf_free_bulk(m + k, BURST - k);
+		t0 = rte_rdtsc();
+		sw_worker_burst(w, in, m, (uint16_t)k);
+		sw_worker_flush(w);
+		if (w->ft != NULL)
+			sw_ft_expire(w->ft, rte_rdtsc());
+		cycles += rte_rdtsc() - t0;
+	}
+	return cycles;
+}
+
+struct setup {
+	struct sw_config cfg;
+	struct sw_acl *acl;
+	struct sw_ft *ft;
+	struct sw_worker *w;
+};
+
+static void
+setup_free(struct setup *s)
+{
+	sw_ft_free(s->ft);
+	sw_acl_free(s->acl);
+	if (s->w) {
+		rte_free(s->w->txb[0]);
+		rte_free(s->w->txb[1]);
+	}
+	rte_free(s->w);
+	sw_config_free(&s->cfg);
+	memset(s, 0, sizeof(*s));
+}
+
+/*
+ * A worker as spillway builds it: rules (accept web from port 0, the
+ * fallback accepts web and its replies), and a flow table of max_flows
+ * (0: stateless). hz_div divides the clock the table sees, so a timeout
+ * "second" can be a millisecond (lifecycle).
+ */
+static void
+setup_make(struct setup *s, uint32_t max_flows, bool early_drop,
+	   uint64_t hz_div)
+{
+	static struct sw_acl_rule rules[3];
+	struct sw_acl_conf ac;
+	struct sw_ft_conf fc;
+	char err[256];
+	unsigned int p;
+
+	memset(s, 0, sizeof(*s));
+	sw_config_load("/dev/null", &s->cfg, err, sizeof(err));
+	sw_acl_rule_init(&rules[0], SW_ACL_ACCEPT);
+	rules[0].proto = 6;
+	rules[0].in_port = 0;
+	rules[0].nb_dport = 1;
+	rules[0].dport[0].lo = rules[0].dport[0].hi = 80;
+	sw_acl_rule_init(&rules[1], SW_ACL_ACCEPT);
+	rules[1].proto = 6;
+	rules[1].in_port = 1;
+	rules[1].nb_sport = 1;
+	rules[1].sport[0].lo = rules[1].sport[0].hi = 80;
+	rules[1].flags_value = rules[1].flags_mask = 0x10;
+	memset(&ac, 0, sizeof(ac));
+	ac.set[SW_ACL_POLICY].rules = rules;
+	ac.set[SW_ACL_POLICY].nb_rules = 1;
+	ac.set[SW_ACL_POLICY].default_action = SW_ACL_DROP;
+	ac.set[SW_ACL_FALLBACK].rules = rules;
+	ac.set[SW_ACL_FALLBACK].nb_rules = 2;
+	ac.set[SW_ACL_FALLBACK].default_action =
+		max_flows ? SW_ACL_DROP : SW_ACL_ACCEPT;
+	ac.nb_workers = 1;
+	ac.socket_id = (int)rte_socket_id();
+	s->acl = sw_acl_create(&ac, err, sizeof(err));
+	if (s->acl == NULL) {
+		fprintf(stderr, "rules: %s\n", err);
+		exit(1);
+	}
+	if (max_flows) {
+		sw_ft_conf_defaults(&fc);
+		fc.max_flows = max_flows;
+		fc.early_drop = early_drop;
+		fc.hz = rte_get_tsc_hz() / hz_div;
+		fc.socket_id = (int)rte_socket_id();
+		s->ft = sw_ft_create(&fc);
+		if (s->ft == NULL) {
+			fprintf(stderr, "flow table of %u: %s\n", max_flows,
+				rte_strerror(rte_errno));
+			exit(1);
+		}
+	}
+	s->w = rte_zmalloc("bench_worker", sizeof(*s->w), RTE_CACHE_LINE_SIZE);
+	s->w->id = 0;
+	s->w->burst = BURST;
+	s->w->quit = &never_quit;
+	sw_worker_init(s->w, &s->cfg, &s->acl, NULL,
+		       s->ft ? sw_ft_shard(s->ft, 0) : NULL);
+	s->w->nb_ports = 2;
+	for (p = 0; p < 2; p++) {
+		s->w->port_id[p] = port_id[p];
+		s->w->peer[p] = (uint8_t)(1 - p);
+		s->w->txb[p] = rte_zmalloc("bench_txb",
+					   RTE_ETH_TX_BUFFER_SIZE(BURST), 0);
+		rte_eth_tx_buffer_init(s->w->txb[p], BURST);
+	}
+}
+
+static uint64_t
+counter(const struct setup *s, int c)
+{
+	return s->w->cnt.c[c];
+}
+
+/* Open n connections (handshake and a data packet each way). */
+static void
+open_flows(struct setup *s, uint32_t n, uint32_t first)
+{
+	struct tpl *t = malloc(sizeof(*t) * 5 * (size_t)BURST);
+	uint32_t i, j, k;
+
+	for (i = 0; i < n; i += BURST) {
+		uint32_t m = RTE_MIN((uint32_t)BURST, n - i);
+		static const struct {
+			int srv;
+			uint8_t flags;
+		} step[5] = { { 0, 0x02 }, { 1, 0x12 }, { 0, 0x10 },
+			      { 0, 0x18 }, { 1, 0x18 } };
+
+		for (k = 0; k < 5; k++)
+			for (j = 0; j < m; j++)
+				tcp_tpl(&t[k * m + j], first + i + j,
+					step[k].srv, step[k].flags);
+		run(s->w, t, 5ull * m, NULL);
+	}
+	free(t);
+}
+
+static void
+shuffle(uint32_t *a, uint64_t n)
+{
+	uint64_t i;
+
+	for (i = n ? n - 1 : 0; i > 0; i--) {
+		uint64_t j = ((uint64_t)rnd() << 32 | rnd()) % (i + 1);
+		uint32_t x = a[i];
+
+		a[i] = a[j];
+		a[j] = x;
+	}
+}
+
+static void
+finish(struct result *r, const char *name, uint64_t flows, uint64_t pkts,
+       uint64_t cycles, double bytes_per_flow)
+{
+	snprintf(r->scenario, sizeof(r->scenario), "%s", name);
+	r->flows = flows;
+	r->packets = pkts;
+	r->cpp = (double)cycles / (double)pkts;
+	r->mpps = tsc_hz / r->cpp / 1e6;
+	r->bytes_per_flow = bytes_per_flow;
+}
+
+static double
+bpf(const struct setup *s, uint32_t max)
+{
+	return s->ft ? (double)sw_ft_memory(s->ft) / max : 0;
+}
+
+static void
+scen_floor(struct result *r, uint64_t pkts)
+{
+	struct setup s;
+	struct tpl *t = malloc(sizeof(*t) * 4096);
+	uint32_t *order = malloc(sizeof(*order) * pkts), i;
+	uint64_t cy;
+
+	setup_make(&s, 0, true, 1);
+	for (i = 0; i < 4096; i++)
+		tcp_tpl(&t[i], rnd(), (int)(i / BURST % 2), 0x18);
+	for (i = 0; i < pkts; i++)
+		order[i] = i % 4096;
+	cy = run(s.w, t, pkts, order);
+	if (counter(&s, SW_CNT_accept) != pkts)
+		fprintf(stderr, "floor: %" PRIu64 " of %" PRIu64 " forwarded\n",
+			counter(&s, SW_CNT_accept), pkts);
+	finish(r, "floor", 0, pkts, cy, 0);
+	setup_free(&s);
+	free(t);
+	free(order);
+}
+
+static void
+scen_established(struct result *r, uint32_t flows, uint64_t pkts)
+{
+	struct setup s;
+	uint64_t n2 = 2ull * flows, cy, i;
+	struct tpl *t = malloc(sizeof(*t) * n2);
+	uint32_t *order = malloc(sizeof(*order) * pkts);
+	uint32_t *perm = malloc(sizeof(*perm) * flows);
+	char name[32];
+
+	setup_make(&s, flows + flows / 8 + 64, true, 1);
+	open_flows(&s, flows, 0);
+	for (i = 0; i < flows; i++) {
+		tcp_tpl(&t[2 * i], (uint32_t)i, 0, 0x18);
+		tcp_tpl(&t[2 * i + 1], (uint32_t)i, 1, 0x18);
+		perm[i] = (uint32_t)i;
+	}
+	/*
+	 * Bursts alternate between the ports (client side, server side);
+	 * each burst takes random flows in that direction.
+	 */
+	shuffle(perm, flows);
+	for (i = 0; i < pkts; i++) {
+		uint64_t burst = i / BURST;
+		uint32_t f = perm[(i + burst * 7919) % flows];
+
+		order[i] = 2 * f + (uint32_t)(burst & 1);
+	}
+	{
+		uint64_t tr = counter(&s, SW_CNT_tracked);
+
+		cy = run(s.w, t, pkts, order);
+		if (counter(&s, SW_CNT_tracked) - tr != pkts)
+			fprintf(stderr, "established %u: only %" PRIu64 " of %"
+				PRIu64 " packets tracked\n", flows,
+				counter(&s, SW_CNT_tracked) - tr, pkts);
+	}
+	snprintf(name, sizeof(name), "established_%s", flows >= (1u << 20) ?
+		 "1M" : flows >= 65536 ? "64K" : "1K");
+	finish(r, name, flows, pkts, cy, bpf(&s, flows + flows / 8 + 64));
+	setup_free(&s);
+	free(t);
+	free(order);
+	free(perm);
+}
+
+/*
+ * Whole connections: SYN, SYN/ACK, ACK, data each way, FIN/ACK each
+ * way, last ACK. The table's clock runs 1000x fast (a timeout second is
+ * a millisecond) so closed flows expire and are deleted during the run.
+ */
+static void
+scen_lifecycle(struct result *r, uint32_t conns)
+{
+	static const struct {
+		int srv;
+		uint8_t flags;
+	} step[8] = { { 0, 0x02 }, { 1, 0x12 }, { 0, 0x10 }, { 0, 0x18 },
+		      { 1, 0x18 }, { 0, 0x11 }, { 1, 0x11 }, { 0, 0x10 } };
+	struct setup s;
+	struct tpl *t = malloc(sizeof(*t) * 8 * BURST);
+	uint64_t cy = 0, pkts = 0;
+	uint32_t i, j, k;
+	struct sw_ft_stats st;
+
+	setup_make(&s, 1u << 18, true, 1000);
+	sw_ft_set_timeout(s.ft, SW_FT_TO_tcp_time_wait, 1);
+	sw_ft_set_timeout(s.ft, SW_FT_TO_tcp_close, 1);
+	for (i = 0; i < conns; i += BURST) {
+		for (k = 0; k < 8; k++)
+			for (j = 0; j < BURST; j++)
+				tcp_tpl(&t[k * BURST + j], i + j, step[k].srv,
+					step[k].flags);
+		cy += run(s.w, t, 8 * BURST, NULL);
+		pkts += 8 * BURST;
+	}
+	sw_ft_shard_stats(s.ft, 0, &st);
+	if (st.inserts != conns || counter(&s, SW_CNT_invalid))
+		fprintf(stderr, "lifecycle: %" PRIu64 " inserts for %u "
+			"connections, %" PRIu64 " invalid\n", st.inserts, conns,
+			counter(&s, SW_CNT_invalid));
+	finish(r, "lifecycle", conns, pkts, cy, bpf(&s, 1u << 18));
+	r->conn_per_s = (double)conns / ((double)cy / tsc_hz);
+	setup_free(&s);
+	free(t);
+}
+
+/* Random-source SYNs against a table already full of assured flows. */
+static void
+scen_flood(struct result *r, uint32_t flows, bool early_drop, uint64_t pkts)
+{
+	struct setup s;
+	struct tpl *t = malloc(sizeof(*t) * 65536);
+	uint32_t *order = malloc(sizeof(*order) * pkts);
+	uint64_t cy, i, sp;
+	char name[32];
+
+	setup_make(&s, flows, early_drop, 1);
+	open_flows(&s, flows, 0);
+	for (i = 0; i < 65536; i++)
+		tcp_tpl(&t[i], (1u << 24) | rnd(), 0, 0x02);
+	for (i = 0; i < pkts; i++)
+		order[i] = (uint32_t)(i % 65536);
+	sp = counter(&s, SW_CNT_spilled);
+	cy = run(s.w, t, pkts, order);
+	if (counter(&s, SW_CNT_spilled) - sp < pkts / 2)
+		fprintf(stderr, "flood: only %" PRIu64 " of %" PRIu64
+			" spilled\n", counter(&s, SW_CNT_spilled) - sp, pkts);
+	snprintf(name, sizeof(name), "flood_%s_%s",
+		 flows >= (1u << 20) ? "1M" : "64K",
+		 early_drop ? "earlydrop" : "noearlydrop");
+	finish(r, name, flows, pkts, cy, bpf(&s, flows));
+	setup_free(&s);
+	free(t);
+	free(order);
+}
+
+/* 64K established flows; one packet in ten opens a new connection. */
+static void
+scen_mixed(struct result *r, uint64_t pkts)
+{
+	const uint32_t flows = 65536;
+	struct setup s;
+	struct tpl *t = malloc(sizeof(*t) * pkts);
+	uint64_t cy, i;
+
+	setup_make(&s, 1u << 20, true, 1);
+	open_flows(&s, flows, 0);
+	for (i = 0; i < pkts; i++) {
+		uint64_t burst = i / BURST;
+		int srv = (int)(burst & 1);
+
+		if (!srv && rnd() % 10 == 0)
+			tcp_tpl(&t[i], (2u << 24) + (uint32_t)i, 0, 0x02);
+		else
+			tcp_tpl(&t[i], rnd() % flows, srv, 0x18);
+	}
+	cy = run(s.w, t, pkts, NULL);
+	finish(r, "mixed", flows, pkts, cy, bpf(&s, 1u << 20));
+	setup_free(&s);
+	free(t);
+}
+
+/* The --vdev net_null ports the EAL probed: one queue pair each. */
+static int
+make_ports(void)
+{
+	struct rte_eth_conf conf;
+	unsigned int p;
+
+	memset(&conf, 0, sizeof(conf));
+	for (p = 0; p < 2; p++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "net_null%u", p);
+		if (rte_eth_dev_get_port_by_name(name, &port_id[p]) ||
+		    rte_eth_dev_configure(port_id[p], 1, 1, &conf) ||
+		    rte_eth_rx_queue_setup(port_id[p], 0, 512,
+					   (unsigned int)rte_socket_id(), NULL,
+					   pool) ||
+		    rte_eth_tx_queue_setup(port_id[p], 0, 512,
+					   (unsigned int)rte_socket_id(), NULL) ||
+		    rte_eth_dev_start(port_id[p]))
+			return -1;
+	}
+	return 0;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "quick", no_argument, NULL, 'q' },
+		{ "only", required_argument, NULL, 'o' },
+		{ "runs", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct result res[MAX_SCEN], runs[9][MAX_SCEN];
+	char prefix[64];
+	char *eal[32];
+	int ne = 0, opt, i, nruns = 1;
+	bool json = false, quick = false, huge;
+	const char *only = NULL;
+	unsigned int n = 0, k, r;
+	double floor_cpp, v[9];
+
+	while ((opt = getopt_long(argc, argv, "jqo:r:", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'j': json = true; break;
+		case 'q': quick = true; break;
+		case 'o': only = optarg; break;
+		case 'r': nruns = RTE_MAX(1, RTE_MIN(9, atoi(optarg))); break;
+		default:
+			fprintf(stderr, "usage: spillway-bench [--json] [--quick] "
+				"[--only NAME] [--runs N] [-- EAL args]\n");
+			return 1;
+		}
+	}
+	snprintf(prefix, sizeof(prefix), "sw-bench-%d", (int)getpid());
+	eal[ne++] = argv[0];
+	eal[ne++] = "-l";
+	eal[ne++] = "0";
+	eal[ne++] = "--no-pci";
+	eal[ne++] = "--no-telemetry";
+	eal[ne++] = "--log-level";
+	eal[ne++] = "*:error";
+	eal[ne++] = "--file-prefix";
+	eal[ne++] = prefix;
+	eal[ne++] = "--vdev";
+	eal[ne++] = "net_null0";
+	eal[ne++] = "--vdev";
+	eal[ne++] = "net_null1";
+	huge = access("/dev/hugepages", F_OK) == 0;
+	if (huge) {
+		FILE *f = fopen("/proc/meminfo", "r");
+		char line[128];
+		long free_pages = 0;
+
+		while (f && fgets(line, sizeof(line), f))
+			sscanf(line, "HugePages_Free: %ld", &free_pages);
+		if (f)
+			fclose(f);
+		huge = free_pages >= 1024;
+	}
+	if (!huge) {
+		eal[ne++] = "--no-huge";
+		eal[ne++] = "-m";
+		eal[ne++] = "3072";
+	}
+	for (i = optind; i < argc && ne < 30; i++)
+		eal[ne++] = argv[i];
+	if (rte_eal_init(ne, eal) < 0) {
+		fprintf(stderr, "EAL init failed\n");
+		return 1;
+	}
+	tsc_hz = (double)rte_get_tsc_hz();
+	pool = rte_pktmbuf_pool_create("bench_mbuf", 16383, 256, 0,
+				       RTE_MBUF_DEFAULT_BUF_SIZE,
+				       (int)rte_socket_id());
+	if (pool == NULL || make_ports() != 0) {
+		fprintf(stderr, "set-up failed: %s\n", rte_strerror(rte_errno));
+		return 1;
+	}
+	if (!json)
+		printf("spillway-bench: one core, TSC %.2f GHz, %s, %d run%s "
+		       "(median)\n", tsc_hz / 1e9, huge ? "hugepages" :
+		       "no hugepages (--no-huge; dpdk-hugepages.py -p 2M "
+		       "--setup 2G for the real figures)", nruns,
+		       nruns > 1 ? "s" : "");
+
+	for (r = 0; r < (unsigned int)nruns; r++) {
+		uint64_t pk = quick ? 1000000 : 4000000;
+
+		n = 0;
+#define WANT(s) (only == NULL || strstr(s, only) != NULL)
+		scen_floor(&runs[r][n++], pk);
+		if (WANT("established_1K"))
+			scen_established(&runs[r][n++], 1024, pk);
+		if (WANT("established_64K"))
+			scen_established(&runs[r][n++], 65536, pk);
+		if (WANT("established_1M") && !quick)
+			scen_established(&runs[r][n++], 1u << 20, pk);
+		if (WANT("lifecycle"))
+			scen_lifecycle(&runs[r][n++], quick ? 131072 : 524288);
+		if (WANT("flood_64K")) {
+			scen_flood(&runs[r][n++], 65536, true, pk);
+			scen_flood(&runs[r][n++], 65536, false, pk);
+		}
+		if (WANT("flood_1M") && !quick) {
+			scen_flood(&runs[r][n++], 1u << 20, true, pk);
+			scen_flood(&runs[r][n++], 1u << 20, false, pk);
+		}
+		if (WANT("mixed"))
+			scen_mixed(&runs[r][n++], pk);
+#undef WANT
+	}
+	/* Median over runs, per scenario and figure. */
+	for (k = 0; k < n; k++) {
+		res[k] = runs[0][k];
+		for (r = 0; r < (unsigned int)nruns; r++)
+			v[r] = runs[r][k].cpp;
+		qsort(v, (size_t)nruns, sizeof(v[0]), cmp_double);
+		res[k].cpp = v[nruns / 2];
+		res[k].mpps = tsc_hz / res[k].cpp / 1e6;
+		for (r = 0; r < (unsigned int)nruns; r++)
+			v[r] = runs[r][k].conn_per_s;
+		qsort(v, (size_t)nruns, sizeof(v[0]), cmp_double);
+		res[k].conn_per_s = v[nruns / 2];
+	}
+	floor_cpp = res[0].cpp;
+	for (k = 0; k < n; k++)
+		res[k].ratio = res[k].cpp / floor_cpp;
+
+	if (json) {
+		printf("[");
+		for (k = 0; k < n; k++)
+			printf("%s\n {\"scenario\":\"%s\",\"flows\":%" PRIu64
+			       ",\"packets\":%" PRIu64 ",\"mpps\":%.3f,"
+			       "\"cycles_per_packet\":%.1f,\"ratio_to_floor\":"
+			       "%.2f,\"bytes_per_flow\":%.1f,"
+			       "\"connections_per_s\":%.0f,\"tsc_hz\":%.0f,"
+			       "\"hugepages\":%s,\"runs\":%d}", k ? "," : "",
+			       res[k].scenario, res[k].flows, res[k].packets,
+			       res[k].mpps, res[k].cpp, res[k].ratio,
+			       res[k].bytes_per_flow, res[k].conn_per_s,
+			       tsc_hz, huge ? "true" : "false", nruns);
+		printf("\n]\n");
+	} else {
+		printf("%-26s %9s %10s %8s %10s %7s %9s %12s\n", "scenario",
+		       "flows", "packets", "Mpps", "cycles/pkt", "ratio",
+		       "B/flow", "conns/s");
+		for (k = 0; k < n; k++) {
+			printf("%-26s %9" PRIu64 " %10" PRIu64 " %8.2f %10.1f "
+			       "%7.2f %9.1f", res[k].scenario, res[k].flows,
+			       res[k].packets, res[k].mpps, res[k].cpp,
+			       res[k].ratio, res[k].bytes_per_flow);
+			if (res[k].conn_per_s > 0)
+				printf(" %12.0f", res[k].conn_per_s);
+			printf("\n");
+		}
+	}
+	rte_eal_cleanup();
+	return 0;
+}
