@@ -148,8 +148,9 @@ stage_notrack(struct sw_worker *w, const struct sw_acl *acl, uint8_t *v,
 	uint8_t act[SW_BURST_MAX];
 	uint16_t j, m = 0;
 
-	if (nk == 0)
-		return 0;
+	/* Most configurations have no notrack rule: skip the call. */
+	if (nk == 0 || sw_acl_empty(acl, SW_ACL_NOTRACK))
+		return nk;
 	sw_acl_classify(acl, SW_ACL_NOTRACK, w->id, keys, nk, act, NULL);
 	for (j = 0; j < nk; j++) {
 		if (act[j] != SW_ACL_NONE) {

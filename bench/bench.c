@@ -217,8 +217,11 @@ setup_make(struct setup *s, uint32_t max_flows, bool early_drop,
 	ac.set[SW_ACL_POLICY].rules = rules;
 	ac.set[SW_ACL_POLICY].nb_rules = 1;
 	ac.set[SW_ACL_POLICY].default_action = SW_ACL_DROP;
-	ac.set[SW_ACL_FALLBACK].rules = rules;
-	ac.set[SW_ACL_FALLBACK].nb_rules = 2;
+	/* The floor forwards with no rule to look at. */
+	ac.set[SW_ACL_FALLBACK].rules = max_flows ? rules : NULL;
+	ac.set[SW_ACL_FALLBACK].nb_rules = max_flows ? 2 : 0;
+	if (!max_flows)
+		ac.set[SW_ACL_POLICY].nb_rules = 0;
 	ac.set[SW_ACL_FALLBACK].default_action =
 		max_flows ? SW_ACL_DROP : SW_ACL_ACCEPT;
 	ac.nb_workers = 1;

@@ -514,6 +514,12 @@ sw_acl_classify(const struct sw_acl *acl, enum sw_acl_set set,
 	classify_family(s, 1, d6, i6, n6, hits, action, rule);
 }
 
+bool
+sw_acl_empty(const struct sw_acl *acl, enum sw_acl_set set)
+{
+	return acl->set[set].nb_rules == 0;
+}
+
 unsigned int
 sw_acl_nb_rules(const struct sw_acl *acl, enum sw_acl_set set)
 {

@@ -32,6 +32,7 @@
  * Shutdown order: stop the workers, then sw_acl_free() the current set.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -182,6 +183,9 @@ void sw_acl_classify(const struct sw_acl *acl, enum sw_acl_set set,
 		     uint16_t nb, uint8_t *action, uint32_t *rule);
 
 unsigned int sw_acl_nb_rules(const struct sw_acl *acl, enum sw_acl_set set);
+
+/* True when the set has no rule (every packet gets its default). */
+bool sw_acl_empty(const struct sw_acl *acl, enum sw_acl_set set);
 const struct sw_acl_rule *sw_acl_get_rule(const struct sw_acl *acl,
 					  enum sw_acl_set set, unsigned int i);
 uint8_t sw_acl_default(const struct sw_acl *acl, enum sw_acl_set set);

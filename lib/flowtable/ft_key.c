@@ -7,13 +7,40 @@
 
 #include "sw_ft.h"
 
+/* Compare addresses as big-endian numbers: -1, 0, 1. */
+static inline int
+addr_cmp(const uint8_t *a, const uint8_t *b, int v6)
+{
+	uint64_t x, y;
+
+	if (!v6) {
+		uint32_t p, q;
+
+		memcpy(&p, a, 4);
+		memcpy(&q, b, 4);
+		p = rte_be_to_cpu_32(p);
+		q = rte_be_to_cpu_32(q);
+		return (p > q) - (p < q);
+	}
+	memcpy(&x, a, 8);
+	memcpy(&y, b, 8);
+	if (x == y) {
+		memcpy(&x, a + 8, 8);
+		memcpy(&y, b + 8, 8);
+	}
+	x = rte_be_to_cpu_64(x);
+	y = rte_be_to_cpu_64(y);
+	return (x > y) - (x < y);
+}
+
 int
 sw_ft_key_make(struct sw_ft_key *key, uint8_t family, uint8_t proto,
 	       const uint8_t *src, const uint8_t *dst, uint16_t sport,
 	       uint16_t dport)
 {
-	size_t alen = family == 6 ? 16 : 4;
-	int c = memcmp(src, dst, alen);
+	int v6 = family == 6;
+	size_t alen = v6 ? 16 : 4;
+	int c = addr_cmp(src, dst, v6);
 	int dir;
 
 	/* Equal addresses (a host talking to itself) order by port. */
@@ -21,7 +48,11 @@ sw_ft_key_make(struct sw_ft_key *key, uint8_t family, uint8_t proto,
 		c = (int)rte_be_to_cpu_16(sport) - (int)rte_be_to_cpu_16(dport);
 	dir = c > 0 ? SW_FT_DIR_HI : SW_FT_DIR_LO;
 
-	memset(key, 0, sizeof(*key));
+	if (!v6) {
+		/* Only the 4-byte tails of lo/hi need clearing. */
+		memset(key->lo + 4, 0, 12);
+		memset(key->hi + 4, 0, 12);
+	}
 	if (dir == SW_FT_DIR_LO) {
 		memcpy(key->lo, src, alen);
 		memcpy(key->hi, dst, alen);
@@ -35,5 +66,6 @@ sw_ft_key_make(struct sw_ft_key *key, uint8_t family, uint8_t proto,
 	}
 	key->proto = proto;
 	key->family = family;
+	key->zero = 0;
 	return dir;
 }
