@@ -73,6 +73,8 @@ struct sw_ft_shard {
 	uint32_t adapt_end;		/* flows where timeouts reach 0 */
 	uint32_t hand;			/* expiry sweep position */
 	uint32_t ed_hand;		/* early-drop sample position */
+	uint32_t ed_skip;		/* early-drop attempts to skip */
+	uint32_t burst_inserts;		/* inserts since the bulk lookup */
 	bool tcp_loose;
 	bool early_drop;
 	unsigned int id;
@@ -106,6 +108,12 @@ struct sw_ft {
 
 /* Early drop looks at most this many live flows for the oldest. */
 #define FT_EARLY_DROP_SAMPLE 16
+/*
+ * After a sample with no victim (a table full of assured flows), the
+ * next attempts are skipped, one in this many retried: a flood against
+ * such a table then costs what it costs without early drop.
+ */
+#define FT_EARLY_DROP_RETRY 64
 
 /* TCP: next state for (state, packet from the reply side?, flags). */
 #define FT_TCP_INVALID 0xff	/* drop the packet, keep the state */

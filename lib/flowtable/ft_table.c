@@ -328,6 +328,7 @@ sw_ft_lookup_burst(struct sw_ft_shard *s, const struct sw_ft_key **keys,
 {
 	uint16_t i;
 
+	s->burst_inserts = 0;
 	if (n == 0)
 		return;
 	rte_hash_lookup_bulk(s->h, (const void **)keys, n, pos);
@@ -461,6 +462,10 @@ early_drop(struct sw_ft_shard *s)
 	uint32_t pos = s->ed_hand, seen = 0, scanned = 0, victim = UINT32_MAX;
 	uint64_t oldest = UINT64_MAX;
 
+	if (s->ed_skip) {
+		s->ed_skip--;
+		return 0;
+	}
 	while (seen < FT_EARLY_DROP_SAMPLE && scanned < 4 * FT_EARLY_DROP_SAMPLE) {
 		const struct ft_flow *f = &s->flows[pos];
 
@@ -476,8 +481,10 @@ early_drop(struct sw_ft_shard *s)
 			pos = 0;
 	}
 	s->ed_hand = pos;
-	if (victim == UINT32_MAX)
+	if (victim == UINT32_MAX) {
+		s->ed_skip = FT_EARLY_DROP_RETRY - 1;
 		return 0;
+	}
 	flow_delete(s, victim);
 	s->cnt.early_drops++;
 	return 1;
@@ -491,7 +498,11 @@ sw_ft_insert(struct sw_ft_shard *s, const struct sw_ft_key *key, int dir,
 	int32_t pos;
 	bool ed;
 
-	pos = rte_hash_lookup(s->h, key);
+	/*
+	 * A key the bulk lookup missed can only be here if this burst
+	 * inserted it since: look again only then.
+	 */
+	pos = s->burst_inserts ? rte_hash_lookup(s->h, key) : -ENOENT;
 	if (pos >= 0)
 		return sw_ft_update(s, pos, dir, tcp_flags, len, now) ==
 		       SW_FT_OK ? 1 : -EINVAL;
@@ -531,6 +542,7 @@ sw_ft_insert(struct sw_ft_shard *s, const struct sw_ft_key *key, int dir,
 			 __ATOMIC_RELEASE);
 	s->cnt.flows++;
 	s->cnt.inserts++;
+	s->burst_inserts++;
 	if (sw_ft_update(s, pos, dir, tcp_flags, len, now) != SW_FT_OK) {
 		/* Callers only insert what sw_ft_miss_kind() allowed. */
 		flow_delete(s, (uint32_t)pos);

@@ -158,7 +158,11 @@ uint32_t sw_ft_shard_max(const struct sw_ft *ft);
 
 /* ---- Worker side: the shard's owner only ---- */
 
-/* Look up n (<= 64) keys; pos[i] >= 0 is the flow's slot, < 0 a miss. */
+/*
+ * Look up n (<= 64) keys; pos[i] >= 0 is the flow's slot, < 0 a miss.
+ * sw_ft_insert() relies on it: call it for each burst before inserting
+ * that burst's misses.
+ */
 void sw_ft_lookup_burst(struct sw_ft_shard *s, const struct sw_ft_key **keys,
 			uint16_t n, int32_t *pos);
 
