@@ -1,0 +1,316 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 The spillway authors
+"""Roles the end-to-end tests run inside their network namespaces. Each
+prints one JSON line with its result. Every role is bounded in packets
+and seconds, and talks only to the addresses it is given (192.0.2.0/24,
+198.51.100.0/24, 2001:db8::/32 in the tests).
+
+  server ADDR4 ADDR6            TCP 80 (HTTP-ish) and UDP 53 (echo), v4+v6
+  legit DST N INTERVAL [SRC]    N paced connections: connect, GET, reply
+  probe DST PORT [TIMEOUT]      one TCP connect: ok / refused / timeout
+  udp DST PORT [TIMEOUT]        one UDP query: reply / refused / timeout
+  hold DST PORT SECONDS         one idle connection, or a busy one (busy)
+  listen ADDR PORT SECONDS      accept connections for a while
+  synflood IFACE DSTMAC DST COUNT SECONDS   spoofed SYNs, random sources
+  exhaust DST SRC COUNT SECONDS real connections held idle, topped up
+"""
+
+import asyncio
+import json
+import os
+import random
+import resource
+import select
+import socket
+import struct
+import sys
+import threading
+import time
+
+
+def raise_nofile():
+    """As many descriptors as the hard limit allows."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def out(d):
+    print(json.dumps(d), flush=True)
+
+
+def fam(addr):
+    return socket.AF_INET6 if ":" in addr else socket.AF_INET
+
+
+def server(a4, a6):
+    raise_nofile()
+
+    async def handle(reader, writer):
+        try:
+            line = await reader.readline()
+            if line.startswith(b"GET"):
+                body = b"hello from spillway's server side\n"
+                writer.write(b"HTTP/1.0 200 OK\r\nContent-Length: %d\r\n\r\n"
+                             % len(body) + body)
+                await writer.drain()
+            elif line:
+                # Hold on (an attacker's idle connection sends nothing).
+                await reader.read()
+        except (ConnectionError, OSError):
+            pass
+        finally:
+            writer.close()
+
+    class Udp(asyncio.DatagramProtocol):
+        def connection_made(self, t):
+            self.t = t
+
+        def datagram_received(self, data, addr):
+            self.t.sendto(b"answer:" + data, addr)
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        srv = []
+        for a in (a4, a6):
+            srv.append(await asyncio.start_server(handle, a, 80, backlog=4096))
+            await loop.create_datagram_endpoint(Udp, local_addr=(a, 53))
+        out({"role": "server", "ready": True})
+        await asyncio.sleep(3600)
+
+    asyncio.run(main())
+
+
+def one_connection(dst, src=None, timeout=1.0):
+    """connect + request + response; returns seconds or None."""
+    t0 = time.monotonic()
+    s = socket.socket(fam(dst), socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    try:
+        if src:
+            s.bind((src, 0))
+        s.connect((dst, 80))
+        s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+        data = b""
+        while not data.endswith(b"\n") or b"hello" not in data:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+            if time.monotonic() - t0 > timeout:
+                return None
+        dt = time.monotonic() - t0
+        return dt if b"200 OK" in data and dt <= timeout else None
+    except OSError:
+        return None
+    finally:
+        s.close()
+
+
+def legit(dst, n, interval, src=None):
+    ok, lat = 0, []
+    start = time.monotonic()
+    for i in range(n):
+        due = start + i * interval
+        now = time.monotonic()
+        if due > now:
+            time.sleep(due - now)
+        dt = one_connection(dst, src)
+        if dt is not None:
+            ok += 1
+            lat.append(dt)
+    lat.sort()
+    out({"role": "legit", "tried": n, "ok": ok,
+         "p50_ms": round(1000 * lat[len(lat) // 2], 1) if lat else None,
+         "max_ms": round(1000 * lat[-1], 1) if lat else None})
+
+
+def probe(dst, port, timeout=2.0):
+    t0 = time.monotonic()
+    s = socket.socket(fam(dst), socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    try:
+        s.connect((dst, port))
+        r = "ok"
+    except ConnectionRefusedError:
+        r = "refused"
+    except socket.timeout:
+        r = "timeout"
+    except OSError as e:
+        r = "error:%s" % e.errno
+    finally:
+        s.close()
+    out({"role": "probe", "port": port, "result": r,
+         "ms": round(1000 * (time.monotonic() - t0), 1)})
+
+
+def udp(dst, port, timeout=2.0):
+    t0 = time.monotonic()
+    s = socket.socket(fam(dst), socket.SOCK_DGRAM)
+    s.settimeout(timeout)
+    try:
+        s.connect((dst, port))
+        s.send(b"query")
+        data = s.recv(512)
+        r = "reply" if data == b"answer:query" else "bad"
+    except ConnectionRefusedError:
+        r = "refused"
+    except socket.timeout:
+        r = "timeout"
+    finally:
+        s.close()
+    out({"role": "udp", "port": port, "result": r,
+         "ms": round(1000 * (time.monotonic() - t0), 1)})
+
+
+def hold(dst, port, seconds, busy=False):
+    s = socket.create_connection((dst, port), timeout=2)
+    out({"role": "hold", "local": s.getsockname()[1], "ready": True})
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if busy:
+            try:
+                s.send(b"x")
+            except OSError:
+                break
+        time.sleep(0.2)
+    s.close()
+
+
+def listen(addr, port, seconds):
+    s = socket.socket(fam(addr), socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((addr, port))
+    s.listen(16)
+    s.settimeout(seconds)
+    out({"role": "listen", "ready": True})
+    n = 0
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        try:
+            c, _ = s.accept()
+            n += 1
+            c.close()
+        except socket.timeout:
+            break
+    out({"role": "listen", "accepted": n})
+
+
+def csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    s = (s >> 16) + (s & 0xffff)
+    s += s >> 16
+    return ~s & 0xffff
+
+
+def synflood(iface, dstmac, dst, count, seconds):
+    """SYNs from random spoofed sources in 198.51.100.0/24, random ports,
+    as raw Ethernet frames: no route or ARP is consulted."""
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    s.bind((iface, 0))
+    srcmac = open("/sys/class/net/%s/address" % iface).read().strip()
+    eth = bytes.fromhex(dstmac.replace(":", "")) + \
+        bytes.fromhex(srcmac.replace(":", "")) + b"\x08\x00"
+    d = socket.inet_aton(dst)
+    rate = count / seconds
+    start = time.monotonic()
+    sent = 0
+    while sent < count and time.monotonic() - start < seconds + 5:
+        src = bytes([198, 51, 100, random.randint(1, 254)])
+        sport = random.randint(1024, 65535)
+        tcp = struct.pack("!HHIIBBHHH", sport, 80, random.getrandbits(32), 0,
+                          5 << 4, 0x02, 64240, 0, 0)
+        pseudo = src + d + struct.pack("!BBH", 0, 6, len(tcp))
+        tcp = tcp[:16] + struct.pack("!H", csum(pseudo + tcp)) + tcp[18:]
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp),
+                         random.getrandbits(16), 0, 64, 6, 0, src, d)
+        ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+        s.send(eth + ip + tcp)
+        sent += 1
+        due = start + sent / rate
+        now = time.monotonic()
+        if due > now:
+            time.sleep(due - now)
+    out({"role": "synflood", "sent": sent,
+         "seconds": round(time.monotonic() - start, 2)})
+
+
+def exhaust(dst, src, count, seconds):
+    """Hold `count` real, idle connections from src; reopen any that
+    close, until `seconds` pass."""
+    raise_nofile()
+    conns = {}
+    opened = failed = 0
+    end = time.monotonic() + seconds
+    poll = select.poll()
+
+    def open_one():
+        nonlocal opened, failed
+        s = socket.socket(fam(dst), socket.SOCK_STREAM)
+        s.setblocking(False)
+        s.bind((src, 0))
+        try:
+            s.connect((dst, 80))
+        except BlockingIOError:
+            pass
+        except OSError:
+            failed += 1
+            s.close()
+            return
+        conns[s.fileno()] = s
+        poll.register(s, select.POLLIN | select.POLLERR | select.POLLHUP)
+        opened += 1
+
+    peak = 0
+    while time.monotonic() < end:
+        while len(conns) < count:
+            open_one()
+            if failed > 100000:
+                break
+        for fd, ev in poll.poll(100):
+            s = conns.pop(fd, None)
+            if s is not None:
+                poll.unregister(fd)
+                s.close()
+        established = 0
+        for s in list(conns.values())[:50]:
+            try:
+                s.getpeername()
+                established += 1
+            except OSError:
+                pass
+        peak = max(peak, len(conns))
+    for s in conns.values():
+        s.close()
+    out({"role": "exhaust", "opened": opened, "failed": failed,
+         "peak": peak})
+
+
+def main():
+    role, args = sys.argv[1], sys.argv[2:]
+    if role == "server":
+        server(args[0], args[1])
+    elif role == "legit":
+        legit(args[0], int(args[1]), float(args[2]),
+              args[3] if len(args) > 3 else None)
+    elif role == "probe":
+        probe(args[0], int(args[1]), float(args[2]) if len(args) > 2 else 2.0)
+    elif role == "udp":
+        udp(args[0], int(args[1]), float(args[2]) if len(args) > 2 else 2.0)
+    elif role == "hold":
+        hold(args[0], int(args[1]), float(args[2]),
+             len(args) > 3 and args[3] == "busy")
+    elif role == "listen":
+        listen(args[0], int(args[1]), float(args[2]))
+    elif role == "synflood":
+        synflood(args[0], args[1], args[2], int(args[3]), float(args[4]))
+    elif role == "exhaust":
+        exhaust(args[0], args[1], int(args[2]), float(args[3]))
+    else:
+        sys.exit("unknown role " + role)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,287 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 The spillway authors
+"""End to end: real TCP, UDP and ping, v4 and v6, through spillway on
+net_af_packet between namespaces; then a spoofed SYN flood and a
+connection-exhaustion attack, each while a client makes 200 paced
+connections before, during and after it.
+
+  flood.py SPILLWAY_BINARY [--phase-connections N] [--json FILE]
+
+Topology (tools/netns.sh): client (192.0.2.1, 192.0.2.100 for the
+attacker, 2001:db8::1) -- sw-out [spillway, max_flows 1024] sw-in --
+server (192.0.2.2, 2001:db8::2). Bounded in packets and seconds; every
+namespace is removed on exit, whatever happens."""
+
+import argparse
+import atexit
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+AGENT = os.path.join(TOP, "tests", "e2e", "agent.py")
+PY = "/usr/bin/python3"
+ID = "e%d" % os.getpid()
+CLI, FW, SRV = "sw-cli-" + ID, "sw-fw-" + ID, "sw-srv-" + ID
+C4, A4, S4 = "192.0.2.1", "192.0.2.100", "192.0.2.2"
+C6, S6 = "2001:db8::1", "2001:db8::2"
+MAX_FLOWS = 1024
+SHORT = 5	# seconds: syn_sent, time_wait, close timeouts in this test
+
+results = {"checks": [], "phases": []}
+failed = []
+
+
+def check(cond, msg):
+    results["checks"].append({"ok": bool(cond), "what": msg})
+    print(("ok: " if cond else "FAIL: ") + msg, flush=True)
+    if not cond:
+        failed.append(msg)
+
+
+def sh(cmd, **kw):
+    return subprocess.run(["bash", "-c", cmd], check=True, text=True,
+                          capture_output=True, **kw).stdout
+
+
+def topo(action):
+    sh(". %s/tools/netns.sh; sw_topo_%s" % (TOP, action), env=dict(os.environ, SW_ID=ID))
+
+
+def agent(ns, *args, timeout=120):
+    """Run an agent role in a namespace, wait, return its last JSON line."""
+    p = subprocess.run(["ip", "netns", "exec", ns, PY, AGENT] + [str(a) for a in args],
+                       capture_output=True, text=True, timeout=timeout)
+    lines = [l for l in p.stdout.splitlines() if l.startswith("{")]
+    return json.loads(lines[-1]) if lines else {"error": p.stderr[-500:]}
+
+
+def agent_bg(ns, *args):
+    return subprocess.Popen(["ip", "netns", "exec", ns, PY, AGENT] + [str(a) for a in args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def wait_ready(p, timeout=10):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        line = p.stdout.readline()
+        if '"ready": true' in line:
+            return json.loads(line)
+    raise RuntimeError("agent not ready: " + p.stderr.read()[-500:])
+
+
+def cli(cmd):
+    p = subprocess.run(["ip", "netns", "exec", FW, "nc", "-q", "2", "127.0.0.1", "9023"],
+                       input=cmd + "\nquit\n", capture_output=True, text=True, timeout=20)
+    out = p.stdout.split("\n.\n")
+    return out[1] if len(out) > 1 else ""
+
+
+def stat(text, name):
+    m = re.search(r"^\s+%s\s+(\d+)" % name, text, re.M)
+    return int(m.group(1)) if m else -1
+
+
+CONF = """
+eal = ["-l", "0-1", "--no-huge", "-m", "512", "--no-telemetry", "--file-prefix", "swt-e2e-%(id)s"];
+flowtable = { max_flows = %(max)d;
+  timeouts = { tcp_syn_sent = %(short)d; tcp_time_wait = %(short)d; tcp_close = %(short)d; }; };
+rules = {
+  policy = (
+    { in = "outside"; proto = "tcp"; dst = "192.0.2.2/32"; dport = 80; action = "accept"; comment = "web"; },
+    { in = "outside"; proto = "tcp"; dst = "2001:db8::2/128"; dport = 80; action = "accept"; comment = "web6"; },
+    { in = "outside"; proto = "udp"; dport = 53; action = "accept"; comment = "dns"; },
+    { in = "outside"; proto = "icmp"; icmp_type = 8; action = "accept"; comment = "ping"; },
+    { in = "outside"; proto = "icmpv6"; icmp_type = 128; action = "accept"; comment = "ping6"; },
+    { in = "outside"; proto = "tcp"; dport = 23; action = "reject"; comment = "telnet"; },
+    { in = "outside"; proto = "udp"; dport = 161; action = "reject"; comment = "snmp"; } );
+  policy_default = "drop";
+  fallback = (
+    { in = "outside"; proto = "tcp"; dst = "192.0.2.2/32"; dport = 80; action = "accept"; comment = "web in"; },
+    { in = "inside"; proto = "tcp"; src = "192.0.2.2/32"; sport = 80; tcp_flags = "ack"; action = "accept"; comment = "web out"; },
+    { in = "outside"; proto = "tcp"; dst = "2001:db8::2/128"; dport = 80; action = "accept"; comment = "web6 in"; },
+    { in = "inside"; proto = "tcp"; src = "2001:db8::2/128"; sport = 80; tcp_flags = "ack"; action = "accept"; comment = "web6 out"; },
+    { in = "outside"; proto = "udp"; dport = 53; action = "accept"; comment = "dns in"; },
+    { in = "inside"; proto = "udp"; sport = 53; action = "accept"; comment = "dns out"; } );
+  fallback_default = "drop";
+};
+"""
+
+
+def phase(name, attack, n, interval):
+    """n paced legit connections; returns the result and checks >= 99 %."""
+    r = agent(CLI, "legit", S4, n, interval, C4, timeout=n * interval + 60)
+    ok = r.get("ok", 0)
+    results["phases"].append({"attack": attack, "phase": name, "tried": n, "ok": ok,
+                              "p50_ms": r.get("p50_ms"), "max_ms": r.get("max_ms")})
+    check(ok >= 0.99 * n, "%s, %s: %d/%d legit connections (p50 %s ms, max %s ms)"
+          % (attack, name, ok, n, r.get("p50_ms"), r.get("max_ms")))
+    return r
+
+
+def basic_traffic():
+    for dst, tag in ((S4, "v4"), (S6, "v6")):
+        fam = "-6" if tag == "v6" else "-4"
+        p = subprocess.run(["ip", "netns", "exec", CLI, "ping", fam, "-c", "2", "-i", "0.2",
+                            "-W", "2", dst], capture_output=True, text=True)
+        check(p.returncode == 0, "ping %s across spillway" % tag)
+        r = agent(CLI, "legit", dst, 5, 0.05)
+        check(r.get("ok") == 5, "HTTP over TCP %s: 5/5 fetches" % tag)
+        r = agent(CLI, "udp", dst, 53)
+        check(r.get("result") == "reply", "UDP %s request/response on 53" % tag)
+        r = agent(CLI, "udp", dst, 161)
+        check(r.get("result") == "refused" and r["ms"] < 500,
+              "UDP %s 161: reject rule -> ICMP error at once (%s ms)" % (tag, r.get("ms")))
+        r = agent(CLI, "probe", dst, 23)
+        check(r.get("result") == "refused" and r["ms"] < 500,
+              "TCP %s 23: reject rule -> RST at once (%s ms)" % (tag, r.get("ms")))
+        r = agent(CLI, "probe", dst, 22, 1.5)
+        check(r.get("result") == "timeout", "TCP %s 22: no rule, dropped (time-out)" % tag)
+    lst = agent_bg(CLI, "listen", C4, 8080, 4)
+    wait_ready(lst)
+    r = agent(SRV, "probe", C4, 8080, 1.5)
+    check(r.get("result") == "timeout", "the server cannot open a connection to the client")
+    lst.wait(timeout=10)
+    h = agent_bg(CLI, "hold", S4, 80, 3)
+    port = wait_ready(h)["local"]
+    flows = cli("show flows")
+    check(re.search(r"ESTABLISHED src=192\.0\.2\.1 dst=192\.0\.2\.2 sport=%d dport=80 .*\[ASSURED\]"
+                    % port, flows) is not None, "show flows lists the live connection (sport %d)" % port)
+    h.wait(timeout=10)
+
+
+def expiry_via_cli():
+    idle = agent_bg(CLI, "hold", S4, 80, 8)
+    busy = agent_bg(CLI, "hold", S4, 80, 8, "busy")
+    pi, pb = wait_ready(idle)["local"], wait_ready(busy)["local"]
+    out = cli("set timeout tcp_established 1")
+    check(out.startswith("tcp_established = 1"), "set timeout tcp_established 1")
+    time.sleep(3)
+    flows = cli("show flows")
+    check(re.search(r"sport=%d dport=80" % pb, flows) is not None and
+          re.search(r"sport=%d dport=80" % pi, flows) is None,
+          "after 3 s the idle flow (sport %d) is gone, the busy one (sport %d) stays" % (pi, pb))
+    cli("set timeout tcp_established 432000")
+    idle.kill()
+    busy.kill()
+
+
+def attack_synflood(n, interval):
+    phase("before", "syn flood", n, interval)
+    mac = sh("ip netns exec %s cat /sys/class/net/eth0/address" % SRV).strip()
+    before = cli("show stats")
+    dur = n * interval
+    flood = agent_bg(CLI, "synflood", "eth0", mac, S4, int(3000 * (dur + 2)), dur + 2)
+    time.sleep(1)
+    phase("during", "syn flood", n, interval)
+    fl = json.loads(flood.communicate(timeout=60)[0].splitlines()[-1])
+    after = cli("show stats")
+    check(fl["sent"] > 10 * MAX_FLOWS, "syn flood: %d spoofed SYNs sent in %.1f s"
+          % (fl["sent"], fl["seconds"]))
+    ed = stat(after, "early_drops") - stat(before, "early_drops")
+    check(ed > 0, "syn flood: the table filled with half-open entries, %d early drops" % ed)
+    results["synflood"] = {"sent": fl["sent"], "early_drops": ed,
+                           "insert_failed": stat(after, "insert_failed") - stat(before, "insert_failed"),
+                           "fallback_accept": stat(after, "fallback_accept") - stat(before, "fallback_accept")}
+    phase("after", "syn flood", n, interval)
+
+
+def attack_exhaustion(n, interval):
+    phase("before", "exhaustion", n, interval)
+    before = cli("show stats")
+    dur = n * interval
+    att = agent_bg(CLI, "exhaust", S4, A4, MAX_FLOWS + 500, dur + 6)
+    end = time.monotonic() + 15
+    while time.monotonic() < end:
+        m = re.search(r"flows (\d+) \(", cli("show flowtable"))
+        if m and int(m.group(1)) >= MAX_FLOWS - 8:
+            break
+        time.sleep(0.3)
+    ft = cli("show flowtable")
+    check(re.search(r"flows (\d+) \(", ft) and int(re.search(r"flows (\d+) \(", ft).group(1)) >= MAX_FLOWS - 8,
+          "exhaustion: the attacker's assured connections fill the table (%s)" % ft.splitlines()[0])
+    phase("during", "exhaustion", n, interval)
+    a = json.loads(att.communicate(timeout=60)[0].splitlines()[-1])
+    after = cli("show stats")
+    check(a["peak"] > MAX_FLOWS, "exhaustion: the attacker held %d connections (> max_flows %d)"
+          % (a["peak"], MAX_FLOWS))
+    inf = stat(after, "insert_failed") - stat(before, "insert_failed")
+    fba = stat(after, "fallback_accept") - stat(before, "fallback_accept")
+    check(inf > 0, "exhaustion: insert_failed = %d" % inf)
+    check(fba > 0, "exhaustion: fallback_accept = %d (legit and attacker packets spilled and judged)" % fba)
+    results["exhaustion"] = {"peak": a["peak"], "insert_failed": inf, "fallback_accept": fba,
+                             "early_drops": stat(after, "early_drops") - stat(before, "early_drops")}
+    phase("after", "exhaustion", n, interval)
+
+
+def cleanup_check():
+    """No entry outlives its timeout by more than a second: the attack's
+    half-open and closed entries (timeouts of SHORT s) must be gone."""
+    time.sleep(SHORT + 1.5)
+    flows = cli("show flows 0")
+    spoofed = len(re.findall(r"src=198\.51\.100\.", flows))
+    attacker = len([l for l in flows.splitlines() if "src=192.0.2.100" in l
+                    and ("TIME_WAIT" in l or "CLOSE" in l or "SYN_SENT" in l or "FIN_WAIT" in l or "LAST_ACK" in l)])
+    check(spoofed == 0, "after the attacks: no spoofed half-open entry left (%d)" % spoofed)
+    check(attacker == 0, "after the attacks: no closing attacker entry outlived %d s + 1 (%d)" % (SHORT, attacker))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("binary")
+    ap.add_argument("--phase-connections", type=int, default=200)
+    ap.add_argument("--interval", type=float, default=0.05)
+    ap.add_argument("--json")
+    a = ap.parse_args()
+    if os.geteuid() != 0:
+        print("needs root (network namespaces)")
+        sys.exit(77)
+
+    atexit.register(topo, "down")
+    signal.signal(signal.SIGTERM, lambda *x: sys.exit(1))
+    topo("up")
+    sh("ip -n %s addr add %s/24 dev eth0" % (CLI, A4))
+    work = tempfile.mkdtemp(prefix="sw-e2e-")
+    conf = os.path.join(work, "sw.conf")
+    with open(conf, "w") as f:
+        f.write(CONF % {"id": ID, "max": MAX_FLOWS, "short": SHORT})
+    log = open(os.path.join(work, "log"), "w")
+    sw = subprocess.Popen(["ip", "netns", "exec", FW, a.binary, "-c", conf],
+                          stdout=log, stderr=subprocess.STDOUT)
+    atexit.register(lambda: sw.poll() is None and sw.kill())
+    end = time.monotonic() + 20
+    while time.monotonic() < end and "running:" not in open(log.name).read():
+        time.sleep(0.1)
+    srv = agent_bg(SRV, "server", S4, S6)
+    atexit.register(srv.kill)
+    wait_ready(srv)
+
+    basic_traffic()
+    expiry_via_cli()
+    attack_synflood(a.phase_connections, a.interval)
+    attack_exhaustion(a.phase_connections, a.interval)
+    cleanup_check()
+    st = cli("show stats")
+    check(stat(st, "rx") > 0, "spillway still answers the CLI after both attacks")
+    results["stats"] = {k: stat(st, k) for k in ("rx", "flows", "inserts", "insert_failed",
+                                                   "early_drops", "expired", "fallback_accept",
+                                                   "fallback_drop", "invalid", "spilled")}
+    sw.send_signal(signal.SIGTERM)
+    check(sw.wait(timeout=30) == 0, "spillway exits 0")
+    print(open(log.name).read()[-2500:])
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(results, f, indent=1)
+    print("e2e flood: %d checks, %d failed" % (len(results["checks"]), len(failed)))
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
