@@ -108,19 +108,28 @@ def one_connection(dst, src=None, timeout=1.0):
 
 
 def legit(dst, n, interval, src=None):
-    ok, lat = 0, []
+    ok, lat, when = 0, [], []
     start = time.monotonic()
     for i in range(n):
         due = start + i * interval
         now = time.monotonic()
         if due > now:
             time.sleep(due - now)
+        t = time.monotonic() - start
         dt = one_connection(dst, src)
+        when.append((t, dt is not None))
         if dt is not None:
             ok += 1
             lat.append(dt)
     lat.sort()
-    out({"role": "legit", "tried": n, "ok": ok,
+    # Recovered: the start of the first run of 10 successes in a row.
+    recover = None
+    for i in range(len(when)):
+        if all(w[1] for w in when[i:i + 10]) and len(when[i:i + 10]) == 10:
+            recover = round(when[i][0], 1)
+            break
+    out({"role": "legit", "tried": n, "ok": ok, "recover_s": recover,
+         "seconds": round(time.monotonic() - start, 1),
          "p50_ms": round(1000 * lat[len(lat) // 2], 1) if lat else None,
          "max_ms": round(1000 * lat[-1], 1) if lat else None})
 
