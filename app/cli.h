@@ -20,7 +20,7 @@ enum {
 };
 
 /* Longest accepted command line, newline excluded. */
-#define SW_CLI_LINE_MAX 4096
+#define SW_CLI_LINE_MAX 4096	/* = SW_LINEBUF_MAX */
 
 /* Run one command line (no newline); append its reply to out. */
 int sw_cli_exec(struct sw_app *app, const char *line, struct sw_buf *out);

@@ -965,13 +965,6 @@ int
 sw_config_load(const char *path, struct sw_config *cfg, char *err,
 	       size_t errlen)
 {
-	static const char *const top[] = {
-		"eal", "ports", "pairs", "workers", "l2_passthrough",
-		"rules", "flowtable", "control", "stats", NULL
-	};
-	struct ctx c = { .file = path, .err = err, .errlen = errlen };
-	const config_setting_t *root;
-	config_t lc;
 	FILE *f;
 	int rc;
 
@@ -981,6 +974,25 @@ sw_config_load(const char *path, struct sw_config *cfg, char *err,
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -ENOENT;
 	}
+	rc = sw_config_load_file(f, path, cfg, err, errlen);
+	fclose(f);
+	return rc;
+}
+
+int
+sw_config_load_file(FILE *f, const char *path, struct sw_config *cfg,
+		    char *err, size_t errlen)
+{
+	static const char *const top[] = {
+		"eal", "ports", "pairs", "workers", "l2_passthrough",
+		"rules", "flowtable", "control", "stats", NULL
+	};
+	struct ctx c = { .file = path, .err = err, .errlen = errlen };
+	const config_setting_t *root;
+	config_t lc;
+	int rc;
+
+	memset(cfg, 0, sizeof(*cfg));
 	config_init(&lc);
 	if (config_read(&lc, f) != CONFIG_TRUE) {
 		snprintf(err, errlen, "%s:%d: syntax error: %s", path,
@@ -1018,7 +1030,6 @@ sw_config_load(const char *path, struct sw_config *cfg, char *err,
 		sw_config_free(cfg);
 out:
 	config_destroy(&lc);
-	fclose(f);
 	return rc;
 }
 

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "sw_acl.h"
 #include "sw_ft.h"
@@ -103,6 +104,10 @@ int sw_config_parse_listen(const char *s, int *family, uint8_t *addr,
  */
 int sw_config_load(const char *path, struct sw_config *cfg,
 		   char *err, size_t errlen);
+
+/* The same from an open stream; `path` names it in errors. */
+int sw_config_load_file(FILE *f, const char *path, struct sw_config *cfg,
+			char *err, size_t errlen);
 
 /* Release what sw_config_load allocated. NULL is a no-op. */
 void sw_config_free(struct sw_config *cfg);

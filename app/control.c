@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "cli.h"
 #include "control.h"
+#include "linebuf.h"
 #include "log.h"
 
 /* A client whose unread replies pass this is not reading: close it. */
@@ -24,26 +25,15 @@
 #define READ_CHUNK 4096
 #define AUTH_TRIES 3
 
-/* Telnet: IAC and the commands that carry an option byte. */
-#define IAC 255
-#define SB 250
-#define SE 240
-#define WILL 251
-#define DONT 254
-
-enum tn_state { TN_DATA, TN_IAC, TN_OPT, TN_SB, TN_SB_IAC };
-
 struct client {
 	int fd;
-	char line[SW_CLI_LINE_MAX + 1];
-	size_t len;
-	bool too_long;		/* discarding the rest of a long line */
+	struct sw_linebuf in;	/* telnet-filtered line assembly */
 	bool authed;
 	bool closing;		/* close once the output is sent */
 	unsigned int auth_fails;
-	enum tn_state tn;
 	double last_active;
 	struct sw_buf out;
+	struct sw_ctl *ctl;
 };
 
 struct sw_ctl {
@@ -185,15 +175,18 @@ same_secret(const char *a, const char *b)
 	return d == 0;
 }
 
-static void
-handle_line(struct sw_ctl *ctl, struct client *cl)
+static bool
+handle_line(const char *line, void *arg)
 {
-	cl->line[cl->len] = '\0';
-	if (cl->len && cl->line[cl->len - 1] == '\r')
-		cl->line[--cl->len] = '\0';
-	if (ctl->password != NULL && !cl->authed) {
-		if (strncmp(cl->line, "auth ", 5) == 0 &&
-		    same_secret(cl->line + 5, ctl->password)) {
+	struct client *cl = arg;
+	struct sw_ctl *ctl = cl->ctl;
+
+	if (line == NULL) {
+		sw_buf_printf(&cl->out, "error: line longer than %d bytes, "
+			      "ignored\n", SW_LINEBUF_MAX);
+	} else if (ctl->password != NULL && !cl->authed) {
+		if (strncmp(line, "auth ", 5) == 0 &&
+		    same_secret(line + 5, ctl->password)) {
 			cl->authed = true;
 			sw_buf_printf(&cl->out, "authenticated\n");
 		} else if (++cl->auth_fails >= AUTH_TRIES) {
@@ -204,70 +197,12 @@ handle_line(struct sw_ctl *ctl, struct client *cl)
 			sw_buf_printf(&cl->out, "error: authenticate first: "
 				      "auth PASSWORD\n");
 		}
-		reply_end(cl);
-		return;
-	}
-	if (sw_cli_exec(ctl->app, cl->line, &cl->out) == SW_CLI_QUIT)
+	} else if (sw_cli_exec(ctl->app, line, &cl->out) == SW_CLI_QUIT) {
 		cl->closing = true;
-	reply_end(cl);
-}
-
-/* Feed received bytes through the telnet filter into lines. */
-static void
-feed(struct sw_ctl *ctl, struct client *cl, const uint8_t *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n && !cl->closing; i++) {
-		uint8_t b = p[i];
-
-		switch (cl->tn) {
-		case TN_DATA:
-			if (b == IAC) {
-				cl->tn = TN_IAC;
-				continue;
-			}
-			break;
-		case TN_IAC:
-			/* IAC IAC is an escaped 255: not text, dropped. */
-			if (b == SB)
-				cl->tn = TN_SB;
-			else if (b >= WILL && b <= DONT)
-				cl->tn = TN_OPT;
-			else
-				cl->tn = TN_DATA;
-			continue;
-		case TN_OPT:
-			cl->tn = TN_DATA;
-			continue;
-		case TN_SB:
-			if (b == IAC)
-				cl->tn = TN_SB_IAC;
-			continue;
-		case TN_SB_IAC:
-			cl->tn = b == SE ? TN_DATA : TN_SB;
-			continue;
-		}
-		if (b == '\n') {
-			if (cl->too_long) {
-				sw_buf_printf(&cl->out, "error: line longer than "
-					      "%d bytes, ignored\n",
-					      SW_CLI_LINE_MAX);
-				reply_end(cl);
-				cl->too_long = false;
-			} else {
-				handle_line(ctl, cl);
-			}
-			cl->len = 0;
-		} else if (cl->too_long) {
-			continue;
-		} else if (cl->len == SW_CLI_LINE_MAX) {
-			cl->too_long = true;
-			cl->len = 0;
-		} else {
-			cl->line[cl->len++] = (char)b;
-		}
 	}
+	reply_end(cl);
+	/* After quit or failed auth, ignore the rest of what it sent. */
+	return !cl->closing;
 }
 
 static void
@@ -301,6 +236,8 @@ accept_all(struct sw_ctl *ctl, double now)
 		}
 		memset(&ctl->c[i], 0, sizeof(ctl->c[i]));
 		ctl->c[i].fd = fd;
+		ctl->c[i].ctl = ctl;
+		sw_linebuf_init(&ctl->c[i].in);
 		ctl->c[i].last_active = now;
 		sw_buf_init(&ctl->c[i].out);
 		greet(ctl, &ctl->c[i]);
@@ -370,9 +307,10 @@ sw_ctl_poll(struct sw_ctl *ctl, int timeout_ms)
 				client_close(cl);
 				continue;
 			}
-			if (r > 0) {
+			if (r > 0 && !cl->closing) {
 				cl->last_active = now;
-				feed(ctl, cl, buf, (size_t)r);
+				sw_linebuf_feed(&cl->in, buf, (size_t)r,
+						handle_line, cl);
 			}
 		}
 		if (cl->out.len > OUT_MAX || cl->out.oom) {

@@ -37,9 +37,10 @@
 /*
  * Canonical flow key: the lower endpoint (address, then port) first.
  * IPv4 addresses use the first 4 bytes of lo/hi, the rest zero. 40
- * bytes, a multiple of 4 as rte_hash's CRC prefers.
+ * bytes, 8-byte aligned: rte_hash's CRC and our compare read it in
+ * 8-byte words.
  */
-struct sw_ft_key {
+struct __attribute__((aligned(8))) sw_ft_key {
 	uint8_t lo[16];
 	uint8_t hi[16];
 	uint16_t lo_port;	/* network order */
