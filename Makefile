@@ -3,9 +3,12 @@
 
 BUILD ?= build
 ASAN  ?= build-asan
+TSAN  ?= build-tsan
+FUZZ  ?= build-fuzz
 DEMO_ARGS ?=
+FUZZ_SECONDS ?= 300
 
-.PHONY: all deps build asan demo test bench clean
+.PHONY: all deps build asan tsan fuzz-build demo test bench fuzz clean
 
 all: build
 
@@ -18,14 +21,34 @@ build: deps
 
 asan: deps
 	@[ -f $(ASAN)/build.ninja ] || meson setup $(ASAN) \
-		-Dbuildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
+		-Dbuildtype=debug -Db_sanitize=address,undefined -Db_lundef=false \
+		-Db_lto=false
 	ninja -C $(ASAN)
+
+# ThreadSanitizer for the multi-threaded suites only (clang).
+tsan: deps
+	@[ -f $(TSAN)/build.ninja ] || CC=clang meson setup $(TSAN) \
+		-Dbuildtype=debugoptimized -Db_sanitize=thread -Db_lundef=false \
+		-Db_lto=false
+	ninja -C $(TSAN) tests/test_flowtable tests/test_acl
+
+# libFuzzer targets, with ASan+UBSan (clang).
+fuzz-build: deps
+	@[ -f $(FUZZ)/build.ninja ] || CC=clang meson setup $(FUZZ) -Dfuzz=true \
+		-Dbuildtype=debugoptimized -Db_sanitize=address,undefined \
+		-Db_lundef=false -Db_lto=false
+	ninja -C $(FUZZ) tests/fuzz/fuzz_parse tests/fuzz/fuzz_config \
+		tests/fuzz/fuzz_cli tests/fuzz/fuzz_path
 
 demo: build
 	tools/demo.sh --build $(BUILD) $(DEMO_ARGS)
 
-test: build asan
-	tools/run-tests.sh $(BUILD) $(ASAN)
+test: build asan tsan fuzz-build
+	tools/run-tests.sh $(BUILD) $(ASAN) $(TSAN) $(FUZZ)
+
+# Each fuzz target for FUZZ_SECONDS (default 300).
+fuzz: fuzz-build
+	tools/run-fuzz.sh $(FUZZ) $(FUZZ_SECONDS)
 
 # The standard benchmark set, median of 5 runs (under 2 minutes).
 # Hugepages make the figures real: dpdk-hugepages.py -p 2M --setup 3G
@@ -33,4 +56,4 @@ bench: build
 	$(BUILD)/bench/spillway-bench --runs $(or $(RUNS),5) $(BENCH_ARGS)
 
 clean:
-	rm -rf $(BUILD) $(ASAN)
+	rm -rf $(BUILD) $(ASAN) $(TSAN) $(FUZZ)

@@ -311,7 +311,7 @@ stage_track(struct sw_worker *w, const struct sw_acl *acl,
 		    !((kind[j] == SW_FT_MISS_NEW ||
 		       (kind[j] == SW_FT_MISS_LOOSE && !spilling)) &&
 		      pact[j] == SW_ACL_ACCEPT))
-			sw_ft_lookup_burst(s, &fkp_of[j], 1, &pos[j]);
+			pos[j] = sw_ft_lookup(s, fkp_of[j]);
 		if (pos[j] >= 0) {
 			if (how[j] == T_RELATED) {
 				v[i] = SW_ACL_ACCEPT;

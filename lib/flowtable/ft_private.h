@@ -18,6 +18,42 @@ extern int sw_ft_logtype;
 struct rte_hash;
 struct rte_rcu_qsbr;
 
+/*
+ * Single-writer values other threads read (flow fields, shard counters):
+ * relaxed atomic stores and loads. On x86 these are the plain moves the
+ * code would do anyway; they make the intent exact for the compiler and
+ * for ThreadSanitizer. A reader may see a value one packet stale.
+ */
+#define FT_GET(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define FT_SET(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+#define FT_INC(x) FT_SET(x, (x) + 1)
+#define FT_ADD(x, v) FT_SET(x, (x) + (v))
+
+/*
+ * ThreadSanitizer cannot see the synchronization that makes slot reuse
+ * safe: rte_hash hands a deleted slot out again only after
+ * rte_rcu_qsbr_check() (acquire) sees every walker's quiescent report
+ * (release), and both run inside uninstrumented DPDK libraries. Under
+ * TSan only, that one edge is annotated: a walker releases before it
+ * reports quiescent, the writer acquires when it gets a slot.
+ */
+#if defined(__SANITIZE_THREAD__)
+#define FT_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define FT_TSAN 1
+#endif
+#endif
+#ifdef FT_TSAN
+void __tsan_acquire(void *addr);
+void __tsan_release(void *addr);
+#define FT_TSAN_ACQUIRE(a) __tsan_acquire(a)
+#define FT_TSAN_RELEASE(a) __tsan_release(a)
+#else
+#define FT_TSAN_ACQUIRE(a) do { } while (0)
+#define FT_TSAN_RELEASE(a) do { } while (0)
+#endif
+
 /* Flow flags. */
 #define FT_USED		0x01	/* slot holds a live flow */
 #define FT_ASSURED	0x02	/* reply seen (TCP: handshake done) */

@@ -2,6 +2,7 @@
  * Copyright (c) 2026 The spillway authors
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -309,17 +310,19 @@ sw_ft_get_timeout(const struct sw_ft *ft, unsigned int t)
 
 /* The flow's timeout now, in ticks: its state's, adaptively scaled. */
 static inline uint64_t
-flow_timeout(const struct sw_ft_shard *s, const struct ft_flow *f)
+flow_timeout(const struct sw_ft_shard *s, const struct ft_flow *f,
+	     uint8_t state)
 {
 	uint64_t t = __atomic_load_n(
-		&s->ft->timeout_ticks[ft_state_timeout[f->state]],
+		&s->ft->timeout_ticks[ft_state_timeout[state]],
 		__ATOMIC_RELAXED);
+	uint32_t q = FT_GET(s->cnt.scale_q10);
 
-	if (s->cnt.scale_q10 == Q10)
+	(void)f;
+	if (q == Q10)
 		return t;
 	/* Exact for any tick count below 2^54 (years of TSC). */
-	return t < (1ull << 54) ? (t * s->cnt.scale_q10) >> 10 :
-				  (t >> 10) * s->cnt.scale_q10;
+	return t < (1ull << 54) ? (t * q) >> 10 : (t >> 10) * q;
 }
 
 void
@@ -339,6 +342,16 @@ sw_ft_lookup_burst(struct sw_ft_shard *s, const struct sw_ft_key **keys,
 	for (i = 0; i < n; i++)
 		if (pos[i] >= 0)
 			rte_prefetch0(&s->flows[pos[i]]);
+}
+
+int32_t
+sw_ft_lookup(struct sw_ft_shard *s, const struct sw_ft_key *key)
+{
+	int32_t pos = rte_hash_lookup(s->h, key);
+
+	if (pos >= 0)
+		rte_prefetch0(&s->flows[pos]);
+	return pos;
 }
 
 static int
@@ -385,10 +398,10 @@ sw_ft_miss_kind(const struct sw_ft_shard *s, uint8_t family, uint8_t proto,
 static void
 set_assured(struct ft_flow *f)
 {
-	if ((f->flags & FT_REPLIED) &&
+	if ((f->flags & (FT_REPLIED | FT_ASSURED)) == FT_REPLIED &&
 	    (f->pclass != FT_P_TCP || (f->state >= SW_FT_TCP_ESTABLISHED &&
 				       f->state <= SW_FT_TCP_TIME_WAIT)))
-		f->flags |= FT_ASSURED;
+		FT_SET(f->flags, (uint8_t)(f->flags | FT_ASSURED));
 }
 
 int
@@ -407,35 +420,37 @@ sw_ft_update(struct sw_ft_shard *s, int32_t pos, int dir, uint8_t tcp_flags,
 			return SW_FT_INVALID;
 		if (next == FT_TCP_IGNORE) {
 			/* Counted, but it refreshes nothing. */
-			f->pkts[reply]++;
-			f->bytes[reply] += len;
+			FT_INC(f->pkts[reply]);
+			FT_ADD(f->bytes[reply], len);
 			return SW_FT_OK;
 		}
 		if (next == SW_FT_TCP_SYN_SENT &&
 		    (f->state == SW_FT_TCP_TIME_WAIT ||
 		     f->state == SW_FT_TCP_CLOSE)) {
 			/* Reopened: a new connection on the old tuple. */
-			memset(f->pkts, 0, sizeof(f->pkts));
-			memset(f->bytes, 0, sizeof(f->bytes));
-			f->flags = FT_USED | (dir == SW_FT_DIR_HI ?
-					      FT_ORIG_HI : 0);
+			FT_SET(f->pkts[0], 0);
+			FT_SET(f->pkts[1], 0);
+			FT_SET(f->bytes[0], 0);
+			FT_SET(f->bytes[1], 0);
+			FT_SET(f->flags, (uint8_t)(FT_USED |
+			       (dir == SW_FT_DIR_HI ? FT_ORIG_HI : 0)));
 			reply = 0;
 		}
-		f->state = next;
+		FT_SET(f->state, next);
 		break;
 	case FT_P_UDP:
 		if (reply)
-			f->state = SW_FT_UDP_STREAM;
+			FT_SET(f->state, (uint8_t)SW_FT_UDP_STREAM);
 		break;
 	default:
 		break;
 	}
-	if (reply)
-		f->flags |= FT_REPLIED;
+	if (reply && !(f->flags & FT_REPLIED))
+		FT_SET(f->flags, (uint8_t)(f->flags | FT_REPLIED));
 	set_assured(f);
-	f->pkts[reply]++;
-	f->bytes[reply] += len;
-	f->last = now;
+	FT_INC(f->pkts[reply]);
+	FT_ADD(f->bytes[reply], len);
+	FT_SET(f->last, now);
 	return SW_FT_OK;
 }
 
@@ -448,7 +463,7 @@ flow_delete(struct sw_ft_shard *s, uint32_t pos)
 		rte_hash_del_key(s->h, key);
 	/* The slot's memory is reused only after the RCU grace period. */
 	__atomic_store_n(&s->flows[pos].flags, 0, __ATOMIC_RELEASE);
-	s->cnt.flows--;
+	FT_SET(s->cnt.flows, s->cnt.flows - 1);
 }
 
 /*
@@ -486,7 +501,7 @@ early_drop(struct sw_ft_shard *s)
 		return 0;
 	}
 	flow_delete(s, victim);
-	s->cnt.early_drops++;
+	FT_INC(s->cnt.early_drops);
 	return 1;
 }
 
@@ -513,13 +528,26 @@ sw_ft_insert(struct sw_ft_shard *s, const struct sw_ft_key *key, int dir,
 	ed = __atomic_load_n(&s->early_drop, __ATOMIC_RELAXED);
 	if (s->cnt.flows >= s->max && !(ed && early_drop(s)))
 		goto full;
+	/* The slot it hands out may be one a walker has just let go of. */
+	FT_TSAN_ACQUIRE(s->ft->qs);
 	pos = rte_hash_add_key(s->h, key);
 	if (pos < 0 && ed && early_drop(s))
 		pos = rte_hash_add_key(s->h, key);
 	if (pos < 0)
 		goto full;
 	f = &s->flows[pos];
-	memset(f, 0, sizeof(*f));
+	/*
+	 * rte_hash_add_key returns the slot of a key that is already there:
+	 * then this is an update, not a new flow (never count it twice).
+	 */
+	if (f->flags & FT_USED)
+		return sw_ft_update(s, pos, dir, tcp_flags, len, now) ==
+		       SW_FT_OK ? 1 : -EINVAL;
+	/*
+	 * Everything but flags, which is 0 since the delete and is written
+	 * only by the release store below: a walker checks it first.
+	 */
+	memset(f, 0, offsetof(struct ft_flow, flags));
 	f->tag = tag;
 	f->pclass = (uint8_t)pclass(key->proto, key->family);
 	switch (f->pclass) {
@@ -540,19 +568,19 @@ sw_ft_insert(struct sw_ft_shard *s, const struct sw_ft_key *key, int dir,
 	__atomic_store_n(&f->flags, FT_USED | (dir == SW_FT_DIR_HI ?
 					       FT_ORIG_HI : 0),
 			 __ATOMIC_RELEASE);
-	s->cnt.flows++;
-	s->cnt.inserts++;
+	FT_INC(s->cnt.flows);
+	FT_INC(s->cnt.inserts);
 	s->burst_inserts++;
 	if (sw_ft_update(s, pos, dir, tcp_flags, len, now) != SW_FT_OK) {
 		/* Callers only insert what sw_ft_miss_kind() allowed. */
 		flow_delete(s, (uint32_t)pos);
-		s->cnt.inserts--;
+		FT_SET(s->cnt.inserts, s->cnt.inserts - 1);
 		return -EINVAL;
 	}
 	return 0;
 full:
-	s->cnt.insert_failed++;
-	s->cnt.spilling = 1;
+	FT_INC(s->cnt.insert_failed);
+	FT_SET(s->cnt.spilling, 1);
 	return -ENOSPC;
 }
 
@@ -571,13 +599,17 @@ update_scale(struct sw_ft_shard *s)
 {
 	uint64_t flows = s->cnt.flows;
 
+	uint32_t q;
+
 	if (s->adapt_end == 0 || flows <= s->adapt_start)
-		s->cnt.scale_q10 = Q10;
+		q = Q10;
 	else if (flows >= s->adapt_end)
-		s->cnt.scale_q10 = 0;
+		q = 0;
 	else
-		s->cnt.scale_q10 = (uint32_t)((s->adapt_end - flows) * Q10 /
-					      (s->adapt_end - s->adapt_start));
+		q = (uint32_t)((s->adapt_end - flows) * Q10 /
+			       (s->adapt_end - s->adapt_start));
+	if (q != s->cnt.scale_q10)
+		FT_SET(s->cnt.scale_q10, q);
 }
 
 /*
@@ -631,22 +663,22 @@ sw_ft_expire(struct sw_ft_shard *s, uint64_t now)
 	/* One division per poll, never per packet. */
 	update_scale(s);
 	if (s->cnt.spilling && s->cnt.flows < s->spill_clear)
-		s->cnt.spilling = 0;
+		FT_SET(s->cnt.spilling, 0);
 	if (s->pass_left == 0)
 		start_pass(s);
 	for (k = 0; k < SW_FT_EXPIRE_BATCH; k++) {
 		struct ft_flow *f = &s->flows[pos];
 
 		if (f->flags & FT_USED) {
-			if (now - f->last > flow_timeout(s, f)) {
+			if (now - f->last > flow_timeout(s, f, f->state)) {
 				flow_delete(s, pos);
-				s->cnt.expired++;
+				FT_INC(s->cnt.expired);
 			} else if (s->pass_flush) {
 				flow_delete(s, pos);
-				s->cnt.flushed++;
+				FT_INC(s->cnt.flushed);
 			} else if (s->pass_reval && judged_out(s, pos, f)) {
 				flow_delete(s, pos);
-				s->cnt.revalidated++;
+				FT_INC(s->cnt.revalidated);
 			}
 		}
 		if (++pos == s->nb_slots)
@@ -748,7 +780,7 @@ sw_ft_walk(struct sw_ft *ft, unsigned int reader, uint64_t now,
 			const struct ft_flow *f = &s->flows[pos];
 			uint8_t flags = __atomic_load_n(&f->flags,
 							__ATOMIC_ACQUIRE);
-			uint64_t idle, to;
+			uint64_t idle, to, last;
 			void *key;
 
 			if (!(flags & FT_USED) ||
@@ -757,24 +789,27 @@ sw_ft_walk(struct sw_ft *ft, unsigned int reader, uint64_t now,
 				continue;
 			memset(&info, 0, sizeof(info));
 			info.shard = i;
-			info.state = f->state;
+			info.state = FT_GET(f->state);
 			info.orig_dir = (flags & FT_ORIG_HI) ? SW_FT_DIR_HI :
 							       SW_FT_DIR_LO;
 			info.assured = (flags & FT_ASSURED) != 0;
 			info.replied = (flags & FT_REPLIED) != 0;
-			info.pkts[0] = f->pkts[0];
-			info.pkts[1] = f->pkts[1];
-			info.bytes[0] = f->bytes[0];
-			info.bytes[1] = f->bytes[1];
-			idle = now > f->last ? now - f->last : 0;
-			to = flow_timeout(s, f);
+			info.pkts[0] = FT_GET(f->pkts[0]);
+			info.pkts[1] = FT_GET(f->pkts[1]);
+			info.bytes[0] = FT_GET(f->bytes[0]);
+			info.bytes[1] = FT_GET(f->bytes[1]);
+			last = FT_GET(f->last);
+			idle = now > last ? now - last : 0;
+			to = flow_timeout(s, f, info.state);
 			info.remaining = idle < to ? (to - idle) / ft->hz : 0;
 			n++;
 			stop = cb(key, &info, arg);
 		}
 		/* Let the owners reclaim between shards. */
+		FT_TSAN_RELEASE(ft->qs);
 		rte_rcu_qsbr_quiescent(ft->qs, reader);
 	}
+	FT_TSAN_RELEASE(ft->qs);
 	rte_rcu_qsbr_thread_offline(ft->qs, reader);
 	return n;
 }

@@ -167,6 +167,12 @@ uint32_t sw_ft_shard_max(const struct sw_ft *ft);
 void sw_ft_lookup_burst(struct sw_ft_shard *s, const struct sw_ft_key **keys,
 			uint16_t n, int32_t *pos);
 
+/*
+ * Look one key up again within a burst (after inserts), without
+ * starting a new burst. Returns the slot, or < 0.
+ */
+int32_t sw_ft_lookup(struct sw_ft_shard *s, const struct sw_ft_key *key);
+
 enum sw_ft_verdict {
 	SW_FT_OK = 0,		/* forward */
 	SW_FT_INVALID,		/* drop: impossible flags or transition */

@@ -55,7 +55,12 @@ def conf(work, **kw):
 
 
 def flows_pcap(path):
-    frames = []
+    """Both directions of NFLOWS connections, and malformed frames among
+    them (replayed endlessly: a steady flood of bad input)."""
+    bad = [raw(E / IP(src=C, dst=S) / TCP(sport=1, dport=80))[:30],     # IPv4 cut
+           b"\x02" * 12 + b"\x08\x00" + b"\x44" + b"\x00" * 40,        # IHL 4
+           raw(E / IP(src=C, dst=S) / TCP(sport=1, dport=80, dataofs=2))]  # TCP doff
+    frames = list(bad)
     for p in range(40000, 40000 + NFLOWS):
         frames += [raw(E / IP(src=C, dst=S) / TCP(sport=p, dport=80, flags="S", seq=1)),
                    raw(ER / IP(src=S, dst=C) / TCP(sport=80, dport=p, flags="SA", seq=9, ack=2)),
@@ -200,6 +205,7 @@ def test_telemetry(sw):
 
 def test_abuse(sw, cli):
     rx = stat(cli, "rx")
+    mal = stat(cli, "malformed")
     a = swtest.Cli(sw.port)
     a.sock.sendall(b"x" * (1 << 20) + b"\n")
     check("error: line longer than 4096" in a.reply(), "1 MiB line: error, not a crash")
@@ -246,6 +252,11 @@ def test_abuse(sw, cli):
     check(stat(cli, "rx") > rx, "a client that never reads (%d requests): still forwarding" % sent)
     check("flows" in cli.cmd("show flowtable"), "and still answering others")
     lazy.close()
+    check(stat(cli, "malformed") > mal > 0,
+          "a steady flood of malformed frames is counted (malformed %d -> %d)"
+          % (mal, stat(cli, "malformed")))
+    check(flows(cli) == NFLOWS, "after all the bad input every live flow is still there (%d)"
+          % flows(cli))
 
 
 def test_revalidate(sw, cli, work):
