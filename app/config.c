@@ -120,21 +120,35 @@ want_type(struct ctx *c, const config_setting_t *s, const char *path,
 		    type_name(t));
 }
 
+/*
+ * Optional member `name` of g of the given type: *s is NULL when it is
+ * absent; a member of another type is an error. p gets its path.
+ */
+static int
+typed_member(struct ctx *c, const config_setting_t *g, const char *gpath,
+	     const char *name, int type, const config_setting_t **s,
+	     char *p, size_t plen)
+{
+	*s = config_setting_get_member(g, name);
+	if (*s == NULL)
+		return 0;
+	join(p, plen, gpath, name);
+	return want_type(c, *s, p, type);
+}
+
 /* Optional integer member `name` of g in [lo, hi]; absent keeps *out. */
 static int
 get_int(struct ctx *c, const config_setting_t *g, const char *gpath,
 	const char *name, long long lo, long long hi, unsigned int *out)
 {
-	const config_setting_t *s = config_setting_get_member(g, name);
+	const config_setting_t *s;
 	char p[256];
 	long long v;
 	int rc;
 
-	if (s == NULL)
-		return 0;
-	join(p, sizeof(p), gpath, name);
-	rc = want_type(c, s, p, CONFIG_TYPE_INT);
-	if (rc)
+	rc = typed_member(c, g, gpath, name, CONFIG_TYPE_INT, &s, p,
+			  sizeof(p));
+	if (rc || s == NULL)
 		return rc;
 	v = config_setting_get_int64(s);
 	if (v < lo || v > hi)
@@ -148,18 +162,15 @@ static int
 get_bool(struct ctx *c, const config_setting_t *g, const char *gpath,
 	 const char *name, bool *out)
 {
-	const config_setting_t *s = config_setting_get_member(g, name);
+	const config_setting_t *s;
 	char p[256];
 	int rc;
 
-	if (s == NULL)
-		return 0;
-	join(p, sizeof(p), gpath, name);
-	rc = want_type(c, s, p, CONFIG_TYPE_BOOL);
-	if (rc)
-		return rc;
-	*out = config_setting_get_bool(s) != 0;
-	return 0;
+	rc = typed_member(c, g, gpath, name, CONFIG_TYPE_BOOL, &s, p,
+			  sizeof(p));
+	if (rc == 0 && s != NULL)
+		*out = config_setting_get_bool(s) != 0;
+	return rc;
 }
 
 static int
@@ -430,20 +441,15 @@ static int
 get_str(struct ctx *c, const config_setting_t *g, const char *gpath,
 	const char *name, const char **out, const config_setting_t **set)
 {
-	const config_setting_t *s = config_setting_get_member(g, name);
 	char p[256];
 	int rc;
 
 	*out = NULL;
-	*set = s;
-	if (s == NULL)
-		return 0;
-	join(p, sizeof(p), gpath, name);
-	rc = want_type(c, s, p, CONFIG_TYPE_STRING);
-	if (rc)
-		return rc;
-	*out = config_setting_get_string(s);
-	return 0;
+	rc = typed_member(c, g, gpath, name, CONFIG_TYPE_STRING, set, p,
+			  sizeof(p));
+	if (rc == 0 && *set != NULL)
+		*out = config_setting_get_string(*set);
+	return rc;
 }
 
 /* A port list may be written 80 or "80,443". */

@@ -38,8 +38,6 @@
 
 #define SW_DEFAULT_CONFIG "config/spillway.conf"
 
-RTE_LOG_REGISTER(sw_logtype, user.sw.app, INFO);
-
 static volatile bool force_quit;
 static volatile sig_atomic_t want_reload;
 

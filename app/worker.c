@@ -294,6 +294,13 @@ stage_track(struct sw_worker *w, const struct sw_acl *acl,
 	for (j = 0; j < np; j++)
 		pact[pki[j]] = act[j];
 
+	/* Packet j of the list, i of the burst, goes to the fallback rules. */
+#define SPILL(j, i) do { \
+		fb[nf] = keys[j]; \
+		fbi[nf++] = (i); \
+		c[SW_CNT_spilled]++; \
+	} while (0)
+
 	/* Then every packet, in arrival order. */
 	for (j = 0; j < n; j++) {
 		const struct sw_pkt *p = &meta[ki[j]];
@@ -336,9 +343,7 @@ stage_track(struct sw_worker *w, const struct sw_acl *acl,
 		if (kind[j] == SW_FT_MISS_INVALID ||
 		    (kind[j] == SW_FT_MISS_LOOSE && spilling)) {
 			if (spilling) {
-				fb[nf] = keys[j];
-				fbi[nf++] = i;
-				c[SW_CNT_spilled]++;
+				SPILL(j, i);
 			} else {
 				v[i] = SW_ACL_DROP;
 				c[SW_CNT_invalid]++;
@@ -359,14 +364,13 @@ stage_track(struct sw_worker *w, const struct sw_acl *acl,
 			v[i] = SW_ACL_ACCEPT;
 			c[SW_CNT_tracked]++;
 		} else if (rc == -ENOSPC) {
-			fb[nf] = keys[j];
-			fbi[nf++] = i;
-			c[SW_CNT_spilled]++;
+			SPILL(j, i);
 		} else {
 			v[i] = SW_ACL_DROP;
 			c[SW_CNT_invalid]++;
 		}
 	}
+#undef SPILL
 	stage_fallback(w, acl, v, fb, fbi, nf);
 }
 

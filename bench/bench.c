@@ -33,6 +33,7 @@
 #include <rte_mbuf.h>
 
 #include "config.h"
+#include "port.h"
 #include "sw_acl.h"
 #include "sw_ft.h"
 #include "sw_pkt.h"
@@ -488,26 +489,18 @@ scen_mixed(struct result *r, uint64_t pkts)
 	free(t);
 }
 
-/* The --vdev net_null ports the EAL probed: one queue pair each. */
+/* The --vdev net_null ports the EAL probed, started as spillway does. */
 static int
 make_ports(void)
 {
-	struct rte_eth_conf conf;
 	unsigned int p;
 
-	memset(&conf, 0, sizeof(conf));
 	for (p = 0; p < 2; p++) {
 		char name[16];
 
 		snprintf(name, sizeof(name), "net_null%u", p);
 		if (rte_eth_dev_get_port_by_name(name, &port_id[p]) ||
-		    rte_eth_dev_configure(port_id[p], 1, 1, &conf) ||
-		    rte_eth_rx_queue_setup(port_id[p], 0, 512,
-					   (unsigned int)rte_socket_id(), NULL,
-					   pool) ||
-		    rte_eth_tx_queue_setup(port_id[p], 0, 512,
-					   (unsigned int)rte_socket_id(), NULL) ||
-		    rte_eth_dev_start(port_id[p]))
+		    sw_port_start(port_id[p], name, 1, pool))
 			return -1;
 	}
 	return 0;

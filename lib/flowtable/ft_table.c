@@ -689,19 +689,22 @@ sw_ft_expire(struct sw_ft_shard *s, uint64_t now)
 	s->hand = pos;
 }
 
+/* Ask for a pass: bump a request counter (0 means "no pass": skipped). */
+static void
+bump(uint32_t *req)
+{
+	uint32_t v = __atomic_load_n(req, __ATOMIC_RELAXED);
+
+	__atomic_store_n(req, v + 1 ? v + 1 : 1, __ATOMIC_RELEASE);
+}
+
 void
 sw_ft_flush(struct sw_ft *ft)
 {
 	unsigned int i;
 
-	for (i = 0; i < ft->nb_shards; i++) {
-		struct sw_ft_shard *s = ft->shards[i];
-		uint32_t v = __atomic_load_n(&s->flush_req, __ATOMIC_RELAXED);
-
-		/* 0 means "no pass": skip it when the counter wraps. */
-		__atomic_store_n(&s->flush_req, v + 1 ? v + 1 : 1,
-				 __ATOMIC_RELEASE);
-	}
+	for (i = 0; i < ft->nb_shards; i++)
+		bump(&ft->shards[i]->flush_req);
 }
 
 void
@@ -716,13 +719,8 @@ sw_ft_revalidate(struct sw_ft *ft)
 {
 	unsigned int i;
 
-	for (i = 0; i < ft->nb_shards; i++) {
-		struct sw_ft_shard *s = ft->shards[i];
-		uint32_t v = __atomic_load_n(&s->reval_req, __ATOMIC_RELAXED);
-
-		__atomic_store_n(&s->reval_req, v + 1 ? v + 1 : 1,
-				 __ATOMIC_RELEASE);
-	}
+	for (i = 0; i < ft->nb_shards; i++)
+		bump(&ft->shards[i]->reval_req);
 }
 
 void

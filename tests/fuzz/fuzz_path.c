@@ -20,6 +20,7 @@
 #include <rte_mbuf.h>
 
 #include "config.h"
+#include "port.h"
 #include "sw_acl.h"
 #include "sw_ft.h"
 #include "sw_pkt.h"
@@ -37,22 +38,18 @@ static struct sw_ft *ft;
 static struct sw_config cfg;
 static volatile bool never;
 
+/* The two net_null ports, started as spillway starts its ports. */
 static void
 ports(uint16_t *id)
 {
-	struct rte_eth_conf conf;
 	unsigned int p;
 
-	memset(&conf, 0, sizeof(conf));
 	for (p = 0; p < 2; p++) {
 		char name[16];
 
 		snprintf(name, sizeof(name), "net_null%u", p);
 		if (rte_eth_dev_get_port_by_name(name, &id[p]) ||
-		    rte_eth_dev_configure(id[p], 1, 1, &conf) ||
-		    rte_eth_rx_queue_setup(id[p], 0, 64, 0, NULL, pool) ||
-		    rte_eth_tx_queue_setup(id[p], 0, 64, 0, NULL) ||
-		    rte_eth_dev_start(id[p]))
+		    sw_port_start(id[p], name, 1, pool))
 			abort();
 	}
 }
@@ -77,7 +74,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	snprintf(prefix, sizeof(prefix), "sw-fuzz-path-%d", (int)getpid());
 	if (rte_eal_init(16, eal) < 0)
 		abort();
-	pool = rte_pktmbuf_pool_create("fz", 1023, 0, 0,
+	pool = rte_pktmbuf_pool_create("fz", 4095, 0, 0,
 				       RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	ports(id);
 	sw_config_load("/dev/null", &cfg, err, sizeof(err));

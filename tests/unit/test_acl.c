@@ -21,6 +21,7 @@
 #include <rte_malloc.h>
 #include <rte_rcu_qsbr.h>
 
+#include "eal.h"
 #include "sw_acl.h"
 
 static char err[256];
@@ -892,16 +893,8 @@ test_acl_publish_swaps_under_readers(void **state)
 static int
 eal_setup(void **state)
 {
-	char prefix[64];
-	char *argv[] = {
-		"test_acl", "-l", "0", "--no-huge", "-m", "256", "--no-pci",
-		"--no-telemetry", "--log-level", "lib.eal:error",
-		"--file-prefix", prefix, NULL,
-	};
-
 	(void)state;
-	snprintf(prefix, sizeof(prefix), "swtest-acl-%d", (int)getpid());
-	return rte_eal_init(12, argv) < 0 ? -1 : 0;
+	return test_eal_init("acl");
 }
 
 static int

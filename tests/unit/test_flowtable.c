@@ -18,6 +18,7 @@
 #include <rte_eal.h>
 #include <rte_lcore.h>
 
+#include "eal.h"
 #include "sw_ft.h"
 
 #define FIN 0x01
@@ -849,16 +850,8 @@ test_ft_concurrent_walk_while_writing(void **state)
 static int
 eal_setup(void **state)
 {
-	char prefix[64];
-	char *argv[] = {
-		"test_flowtable", "-l", "0", "--no-huge", "-m", "512",
-		"--no-pci", "--no-telemetry", "--log-level", "lib.eal:error",
-		"--file-prefix", prefix, NULL,
-	};
-
 	(void)state;
-	snprintf(prefix, sizeof(prefix), "swtest-ft-%d", (int)getpid());
-	return rte_eal_init(12, argv) < 0 ? -1 : 0;
+	return test_eal_init("ft");
 }
 
 static int

@@ -1,0 +1,6 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The spillway authors
+ */
+#include "log.h"
+
+RTE_LOG_REGISTER(sw_logtype, user.sw.app, INFO);
