@@ -11,6 +11,8 @@
  * builds rules) but never touch a worker's hot path.
  */
 
+#include "linebuf.h"
+
 struct sw_app;
 struct sw_buf;
 
@@ -20,7 +22,7 @@ enum {
 };
 
 /* Longest accepted command line, newline excluded. */
-#define SW_CLI_LINE_MAX 4096	/* = SW_LINEBUF_MAX */
+#define SW_CLI_LINE_MAX SW_LINEBUF_MAX
 
 /* Run one command line (no newline); append its reply to out. */
 int sw_cli_exec(struct sw_app *app, const char *line, struct sw_buf *out);
