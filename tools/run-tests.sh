@@ -45,5 +45,5 @@ else
 fi
 
 echo
-echo "spillway tests: $passed passed, $failed failed"
+echo "tests: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
