@@ -26,7 +26,7 @@ done
 
 . "$top/tools/netns.sh"
 log=$(mktemp /tmp/spillway-demo.XXXXXX)
-trap 'sw_topo_down; rm -f "$log"' EXIT
+trap 'sw_topo_down; rm -rf "$log" "/var/run/dpdk/spillway-demo-$SW_ID"' EXIT
 trap 'echo; echo "demo: stopping"; exit 0' INT TERM
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -58,7 +58,7 @@ mkdir -p /tmp/spillway-demo-www-$SW_ID
 echo "hello from the server side of spillway" >/tmp/spillway-demo-www-$SW_ID/index.html
 ip netns exec "$SW_SRV" /usr/bin/python3 -m http.server 8080 --bind "$SW_SRV4" \
 	--directory /tmp/spillway-demo-www-$SW_ID >/dev/null 2>&1 &
-trap 'sw_topo_down; rm -rf "$log" /tmp/spillway-demo-www-$SW_ID' EXIT
+trap 'sw_topo_down; rm -rf "$log" /tmp/spillway-demo-www-$SW_ID "/var/run/dpdk/spillway-demo-$SW_ID"' EXIT
 for _ in $(seq 50); do
 	ip netns exec "$SW_SRV" ss -ltn | grep -q ":8080" && break
 	sleep 0.1

@@ -361,6 +361,7 @@ def main():
         sys.exit(77)
 
     atexit.register(topo, "down")
+    atexit.register(lambda: subprocess.run(["rm", "-rf", "/var/run/dpdk/swt-e2e-" + ID]))
     signal.signal(signal.SIGTERM, lambda *x: sys.exit(1))
     if a.fw == "kernel":
         global KERNEL, FWIMPL

@@ -15,7 +15,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 export SW_ID=w$$
 . "$top/tools/netns.sh"
 work=$(mktemp -d /tmp/sw-workers.XXXXXX)
-trap 'sw_topo_down; rm -rf "$work"' EXIT
+trap 'sw_topo_down; rm -rf "$work" "/var/run/dpdk/swt-workers-$$"' EXIT
 [ "$(id -u)" = 0 ] || { echo "needs root"; exit 77; }
 
 fail() { echo "FAIL: $*"; exit 1; }
