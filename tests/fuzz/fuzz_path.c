@@ -9,6 +9,7 @@
  * creates a flow; every packet gets exactly one outcome.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -54,6 +55,17 @@ ports(uint16_t *id)
 	}
 }
 
+/* libFuzzer has no teardown: remove the EAL's runtime directory at exit. */
+static void
+remove_runtime_dir(void)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", rte_eal_get_runtime_dir());
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove the EAL runtime directory\n");
+}
+
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -74,6 +86,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	snprintf(prefix, sizeof(prefix), "sw-fuzz-path-%d", (int)getpid());
 	if (rte_eal_init(16, eal) < 0)
 		abort();
+	atexit(remove_runtime_dir);
 	pool = rte_pktmbuf_pool_create("fz", 4095, 0, 0,
 				       RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	ports(id);

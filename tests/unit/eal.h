@@ -8,9 +8,22 @@
 #define SW_TEST_EAL_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <rte_eal.h>
+
+/* rte_eal_cleanup() leaves /var/run/dpdk/PREFIX behind: remove it. */
+static inline void
+test_eal_cleanup(void)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", rte_eal_get_runtime_dir());
+	rte_eal_cleanup();
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove the EAL runtime directory\n");
+}
 
 static inline int
 test_eal_init(const char *name)

@@ -858,7 +858,7 @@ static int
 eal_teardown(void **state)
 {
 	(void)state;
-	rte_eal_cleanup();
+	test_eal_cleanup();
 	return 0;
 }
 
