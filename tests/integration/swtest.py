@@ -197,6 +197,39 @@ def read_pcap(path):
     return out
 
 
+PCAP_PORTS = """eal = @EAL@;
+ports = ( { name = "outside"; dev = "net_pcap0,rx_pcap=%s,tx_pcap=%s"; },
+          { name = "inside";  dev = "net_pcap1,rx_pcap=%s,tx_pcap=%s"; } );
+"""
+
+
+class PcapRun:
+    """spillway between two net_pcap ports: what it read, what it wrote."""
+    sw = None
+    rc = None
+    totals = None
+    out0 = None	# frames sent out of "outside"
+    out1 = None	# frames sent out of "inside"
+
+
+def run_pcap(binary, work, tag, in0_frames, in1_frames, conf_rest, *args):
+    """Write the inputs, run spillway with PCAP_PORTS + conf_rest until it
+    has received every frame, stop it, and read both outputs."""
+    path = lambda name: os.path.join(work, "%s-%s.pcap" % (tag, name))
+    write_pcap(path("in0"), in0_frames)
+    write_pcap(path("in1"), in1_frames)
+    conf = PCAP_PORTS % (path("in0"), path("out0"), path("in1"),
+                         path("out1")) + conf_rest
+    r = PcapRun()
+    r.sw = Spillway(binary, work, conf, tag).start(*args)
+    total = len(in0_frames) + len(in1_frames)
+    r.sw.wait_stats(lambda s: s.get("rx", 0) >= total)
+    r.rc, r.totals = r.sw.stop()
+    r.out0 = read_pcap(path("out0"))
+    r.out1 = read_pcap(path("out1"))
+    return r
+
+
 def check(cond, msg):
     if not cond:
         print("FAIL: " + msg, flush=True)

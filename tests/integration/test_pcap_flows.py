@@ -28,10 +28,7 @@ C, S = "192.0.2.10", "198.51.100.20"
 E = Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02")
 ER = Ether(src="02:00:00:00:00:02", dst="02:00:00:00:00:01")
 
-CONF = """eal = @EAL@;
-ports = ( { name = "outside"; dev = "net_pcap0,rx_pcap=%s,tx_pcap=%s"; },
-          { name = "inside";  dev = "net_pcap1,rx_pcap=%s,tx_pcap=%s"; } );
-flowtable = { max_flows = 8; early_drop = true; };
+CONF = """flowtable = { max_flows = 8; early_drop = true; };
 rules = {
   policy = ( { proto = "tcp"; dst = "198.51.100.20/32"; dport = 80;
                action = "accept"; comment = "web"; },
@@ -69,19 +66,11 @@ def handshake(p):
 
 
 def run(binary, work, tag, frames, denied):
-    in0 = os.path.join(work, tag + "-in0.pcap")
-    in1 = os.path.join(work, tag + "-in1.pcap")
-    out0 = os.path.join(work, tag + "-out0.pcap")
-    out1 = os.path.join(work, tag + "-out1.pcap")
-    swtest.write_pcap(in0, frames)
-    swtest.write_pcap(in1, [])
-    sw = swtest.Spillway(binary, work, CONF % (in0, out0, in1, out1), tag)
-    sw.start("--dump-flows")
-    sw.wait_stats(lambda s: s.get("rx", 0) >= len(frames))
-    rc, t = sw.stop()
+    r = swtest.run_pcap(binary, work, tag, frames, [], CONF, "--dump-flows")
+    sw, rc, t = r.sw, r.rc, r.totals
     print(sw.output())
     swtest.check(rc == 0, tag + ": spillway exits 0")
-    got = swtest.read_pcap(out1)
+    got = r.out1
     want = [f for f in frames if f not in denied]
     swtest.check(got == want, "%s: %d of %d frames passed, unchanged, in order"
                  % (tag, len(want), len(frames)))

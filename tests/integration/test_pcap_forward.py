@@ -121,26 +121,17 @@ def run(binary, work, l2_passthrough):
     n_l2 = sum(1 for g in good + rep if Ether(g).type == 0x0806)
 
     tag = "l2on" if l2_passthrough else "l2off"
-    in0, in1 = os.path.join(work, tag + "-in0.pcap"), os.path.join(work, tag + "-in1.pcap")
-    out0, out1 = os.path.join(work, tag + "-out0.pcap"), os.path.join(work, tag + "-out1.pcap")
-    swtest.write_pcap(in0, mixed)
-    swtest.write_pcap(in1, rep)
-    conf = """eal = @EAL@;
-ports = ( { name = "outside"; dev = "net_pcap0,rx_pcap=%s,tx_pcap=%s"; },
-          { name = "inside";  dev = "net_pcap1,rx_pcap=%s,tx_pcap=%s"; } );
-l2_passthrough = %s;
+    conf = """l2_passthrough = %s;
 rules = { fallback_default = "accept"; };
 flowtable = { enabled = false; };
-""" % (in0, out0, in1, out1, "true" if l2_passthrough else "false")
-    sw = swtest.Spillway(binary, work, conf, tag).start()
+""" % ("true" if l2_passthrough else "false")
+    r = swtest.run_pcap(binary, work, tag, mixed, rep, conf)
+    rc, totals, sw = r.rc, r.totals, r.sw
     total = len(mixed) + len(rep)
-    sw.wait_stats(lambda s: s.get("rx", 0) >= total)
-    rc, totals = sw.stop()
     swtest.check(rc == 0, "%s: spillway exits 0 on SIGTERM" % tag)
     print(sw.output())
 
-    got1 = swtest.read_pcap(out1)
-    got0 = swtest.read_pcap(out0)
+    got1, got0 = r.out1, r.out0
     swtest.check(got1 == expect_out1,
                  "%s: %d well-formed frames outside->inside, unchanged, in order"
                  % (tag, len(expect_out1)))

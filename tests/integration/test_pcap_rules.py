@@ -135,22 +135,13 @@ def check_reply(orig, rep, label):
 def run_main(binary, work):
     cs = cases()
     frames = [raw(f) for f, _, _ in cs]
-    in0, in1 = os.path.join(work, "in0.pcap"), os.path.join(work, "in1.pcap")
-    out0, out1 = os.path.join(work, "out0.pcap"), os.path.join(work, "out1.pcap")
-    swtest.write_pcap(in0, frames)
-    swtest.write_pcap(in1, [])
-    conf = """eal = @EAL@;
-ports = ( { name = "outside"; dev = "net_pcap0,rx_pcap=%s,tx_pcap=%s"; },
-          { name = "inside";  dev = "net_pcap1,rx_pcap=%s,tx_pcap=%s"; } );
-""" % (in0, out0, in1, out1) + RULES % 1000
-    sw = swtest.Spillway(binary, work, conf, "rules").start()
-    sw.wait_stats(lambda s: s.get("rx", 0) >= len(frames))
-    rc, t = sw.stop()
+    r = swtest.run_pcap(binary, work, "rules", frames, [], RULES % 1000)
+    sw, rc, t = r.sw, r.rc, r.totals
     print(sw.output())
     swtest.check(rc == 0, "spillway exits 0")
 
-    fwd = swtest.read_pcap(out1)
-    replies = swtest.read_pcap(out0)
+    fwd = r.out1
+    replies = r.out0
     want_fwd = [raw(f) for f, v, _ in cs if v == "accept"]
     swtest.check(fwd == want_fwd, "%d accepted frames leave inside, unchanged, in order"
                  % len(want_fwd))
@@ -175,18 +166,9 @@ ports = ( { name = "outside"; dev = "net_pcap0,rx_pcap=%s,tx_pcap=%s"; },
 
 def run_rate_limit(binary, work):
     frames = [raw(E / IP(src=C, dst=S) / UDP(sport=1000 + i, dport=161)) for i in range(20)]
-    in0, in1 = os.path.join(work, "rl-in0.pcap"), os.path.join(work, "rl-in1.pcap")
-    out0, out1 = os.path.join(work, "rl-out0.pcap"), os.path.join(work, "rl-out1.pcap")
-    swtest.write_pcap(in0, frames)
-    swtest.write_pcap(in1, [])
-    conf = """eal = @EAL@;
-ports = ( { name = "outside"; dev = "net_pcap0,rx_pcap=%s,tx_pcap=%s"; },
-          { name = "inside";  dev = "net_pcap1,rx_pcap=%s,tx_pcap=%s"; } );
-""" % (in0, out0, in1, out1) + RULES % 1
-    sw = swtest.Spillway(binary, work, conf, "ratelimit").start()
-    sw.wait_stats(lambda s: s.get("rx", 0) >= len(frames))
-    rc, t = sw.stop()
-    sent = len(swtest.read_pcap(out0))
+    r = swtest.run_pcap(binary, work, "ratelimit", frames, [], RULES % 1)
+    rc, t = r.rc, r.totals
+    sent = len(r.out0)
     # One reply a second: the first goes at once; a few more only if
     # start-up was slow. Far fewer than 20 either way.
     swtest.check(rc == 0 and t["reject"] == 20, "20 rejected")
