@@ -66,6 +66,6 @@ sw_ft_key_make(struct sw_ft_key *key, uint8_t family, uint8_t proto,
 	}
 	key->proto = proto;
 	key->family = family;
-	key->zero = 0;
+	key->zone = 0;
 	return dir;
 }

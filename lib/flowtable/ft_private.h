@@ -169,6 +169,9 @@ enum {
 };
 int ft_tcp_class(uint8_t tcp_flags);
 
+/* rte_hash's hash function: sw_ft_key_hash(). */
+uint32_t ft_hash_func(const void *key, uint32_t key_len, uint32_t init_val);
+
 /* Timeout index of each state. */
 extern const uint8_t ft_state_timeout[SW_FT_STATE_MAX];
 

@@ -8,7 +8,6 @@
 
 #include <rte_errno.h>
 #include <rte_hash.h>
-#include <rte_hash_crc.h>
 #include <rte_malloc.h>
 #include <rte_prefetch.h>
 #include <rte_rcu_qsbr.h>
@@ -175,7 +174,7 @@ shard_create(struct sw_ft *ft, const struct sw_ft_conf *c, unsigned int id)
 	hp.name = name;
 	hp.entries = slots;
 	hp.key_len = sizeof(struct sw_ft_key);
-	hp.hash_func = rte_hash_crc;
+	hp.hash_func = ft_hash_func;
 	hp.socket_id = c->socket_id;
 	/* One writer (the owner), lock-free readers (the control thread). */
 	hp.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF;
@@ -217,6 +216,10 @@ sw_ft_create(const struct sw_ft_conf *c)
 	    c->high_water < 50 || c->high_water > 100 || c->hz == 0 ||
 	    (c->adaptive_start && c->adaptive_end <= c->adaptive_start)) {
 		rte_errno = EINVAL;
+		return NULL;
+	}
+	if (sw_ft_hash_init() != 0) {
+		rte_errno = EAGAIN;
 		return NULL;
 	}
 	before = heap_used(c->socket_id);

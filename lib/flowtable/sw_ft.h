@@ -37,8 +37,10 @@
 /*
  * Canonical flow key: the lower endpoint (address, then port) first.
  * IPv4 addresses use the first 4 bytes of lo/hi, the rest zero. 40
- * bytes, 8-byte aligned: rte_hash's CRC and our compare read it in
- * 8-byte words.
+ * bytes, 8-byte aligned: the hash and our compare read it in 8-byte
+ * words. The zone keeps flows of different port pairs (and VLANs, when
+ * zones by VLAN are on) apart: the same 5-tuple in two zones is two
+ * flows.
  */
 struct __attribute__((aligned(8))) sw_ft_key {
 	uint8_t lo[16];
@@ -47,7 +49,7 @@ struct __attribute__((aligned(8))) sw_ft_key {
 	uint16_t hi_port;	/* network order */
 	uint8_t proto;
 	uint8_t family;		/* 4 or 6 */
-	uint16_t zero;		/* always 0: keys are hashed whole */
+	uint16_t zone;		/* the caller's: spillway puts pair, VLAN */
 };
 
 /* Direction of a packet relative to the canonical key. */
@@ -64,6 +66,27 @@ enum sw_ft_dir {
 int sw_ft_key_make(struct sw_ft_key *key, uint8_t family, uint8_t proto,
 		   const uint8_t *src, const uint8_t *dst,
 		   uint16_t sport, uint16_t dport);
+
+/*
+ * The keyed hash. Every table whose keys an attacker chooses (flows,
+ * fragments, per-source counts) hashes with SipHash-1-3 under one secret
+ * per process, drawn from getrandom(): CRC and Toeplitz are linear, so
+ * colliding keys could be solved for.
+ *
+ * sw_ft_hash_init() draws the secret; it is idempotent, sw_ft_create()
+ * calls it, and it must run before any hash is taken (control thread,
+ * at start). Returns 0 or -errno from getrandom().
+ * sw_ft_hash_set_secret() fixes the secret instead (tests only).
+ * sw_ft_siphash() hashes len bytes; sw_ft_key_hash() a flow key (what
+ * the flow table's rte_hash uses). Both are pure functions, any thread.
+ */
+int sw_ft_hash_init(void);
+void sw_ft_hash_set_secret(uint64_t k0, uint64_t k1);
+uint64_t sw_ft_siphash(const void *data, size_t len);
+uint32_t sw_ft_key_hash(const struct sw_ft_key *key);
+/* SipHash-c-d under an explicit key: the reference, for tests. */
+uint64_t sw_ft_siphash_ref(const uint8_t key[16], const void *data,
+			   size_t len, unsigned int c, unsigned int d);
 
 /* Flow states: Linux's TCP states, then the other protocols'. */
 #define SW_FT_STATES(X) \

@@ -31,6 +31,56 @@ static const uint8_t A4[4] = { 192, 0, 2, 10 }, B4[4] = { 198, 51, 100, 80 };
 
 /* ---- keys ---- */
 
+/*
+ * SipHash against the reference vector of its paper (SipHash-2-4, key
+ * 00..0f, message 00..0e): the rounds are right, so 1-3 is too.
+ */
+static void
+test_ft_hash_siphash_reference_vector(void **state)
+{
+	uint8_t key[16], msg[15];
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < 16; i++)
+		key[i] = (uint8_t)i;
+	for (i = 0; i < 15; i++)
+		msg[i] = (uint8_t)i;
+	assert_true(sw_ft_siphash_ref(key, msg, 15, 2, 4) ==
+		    0xa129ca6149be45e5ull);
+	/* The empty message of the same key (the paper's first vector). */
+	assert_true(sw_ft_siphash_ref(key, msg, 0, 2, 4) ==
+		    0x726fdb47dd0e0e31ull);
+}
+
+/*
+ * The key hash depends on the secret (a start draws a new one) and on
+ * every field of the key, zone included.
+ */
+static void
+test_ft_hash_keyed_by_secret(void **state)
+{
+	static const uint8_t a[4] = { 192, 0, 2, 1 }, b[4] = { 192, 0, 2, 2 };
+	struct sw_ft_key k, z;
+	uint32_t h1, h2, h3;
+
+	(void)state;
+	sw_ft_key_make(&k, 4, 6, a, b, htons(1000),
+		       htons(80));
+	z = k;
+	z.zone = 1;
+	sw_ft_hash_set_secret(1, 2);
+	h1 = sw_ft_key_hash(&k);
+	assert_int_equal(h1, sw_ft_key_hash(&k));
+	assert_int_not_equal(h1, sw_ft_key_hash(&z));
+	sw_ft_hash_set_secret(3, 4);
+	h2 = sw_ft_key_hash(&k);
+	assert_int_not_equal(h1, h2);
+	sw_ft_hash_set_secret(1, 2);
+	h3 = sw_ft_key_hash(&k);
+	assert_int_equal(h1, h3);
+}
+
 static void
 test_ft_key_both_directions_meet_v4(void **state)
 {
@@ -46,7 +96,7 @@ test_ft_key_both_directions_meet_v4(void **state)
 	assert_memory_equal(k1.lo, a, 4);
 	assert_int_equal(ntohs(k1.lo_port), 40000);
 	assert_int_equal(k1.family, 4);
-	assert_int_equal(k1.zero, 0);
+	assert_int_equal(k1.zone, 0);
 }
 
 static void
@@ -793,7 +843,7 @@ check_cb(const struct sw_ft_key *key, const struct sw_ft_info *info, void *arg)
 
 	/* The writer keys UDP flows by lo_port == hi_port. */
 	if (key->proto != 17 || key->lo_port != key->hi_port ||
-	    key->zero != 0 || info->state != SW_FT_UDP)
+	    key->zone != 0 || info->state != SW_FT_UDP)
 		__atomic_store_n(&c->bad, 1, __ATOMIC_RELAXED);
 	c->visited++;
 	return 0;
@@ -866,6 +916,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ft_hash_siphash_reference_vector),
+		cmocka_unit_test(test_ft_hash_keyed_by_secret),
 		cmocka_unit_test(test_ft_key_both_directions_meet_v4),
 		cmocka_unit_test(test_ft_key_both_directions_meet_v6),
 		cmocka_unit_test(test_ft_key_same_address_orders_by_port),
