@@ -68,8 +68,11 @@ void sw_report_rules(const struct sw_app *app, struct sw_buf *b);
 void sw_report_flowtable(const struct sw_app *app, struct sw_buf *b);
 void sw_report_ports(const struct sw_app *app, struct sw_buf *b);
 void sw_report_timeouts(const struct sw_app *app, struct sw_buf *b);
-/* Up to limit flows (0: all); returns how many were listed. */
+/*
+ * Up to limit flows (0: all), with the window state when `detail`;
+ * returns how many were listed.
+ */
 unsigned int sw_report_flows(const struct sw_app *app, struct sw_buf *b,
-			     unsigned int limit);
+			     unsigned int limit, int detail);
 
 #endif /* SW_APP_H */

@@ -20,7 +20,8 @@ static const char help_text[] =
 "help                      this list\n"
 "show stats                counters (human table)\n"
 "show stats json           the same counters as one JSON object\n"
-"show flows [N]            flows, like conntrack -L (default: first 1000; 0: all)\n"
+"show flows [detail] [N]   flows, like conntrack -L (default: first 1000; 0: all);\n"
+"                          detail adds zone, port, hash and TCP windows\n"
 "show flowtable            size, occupancy, per-worker shards, adaptive scale\n"
 "show rules                every rule with its hit counter\n"
 "show timeouts             flow timeouts in seconds\n"
@@ -83,15 +84,17 @@ cmd_show(struct sw_app *app, int argc, char **argv, struct sw_buf *out)
 	} else if (strcmp(argv[1], "stats") == 0 && argc == 3 &&
 		   strcmp(argv[2], "json") == 0) {
 		sw_report_stats_json(app, out);
-	} else if (strcmp(argv[1], "flows") == 0 && argc <= 3) {
-		long long n = argc == 3 ? number(argv[2], UINT32_MAX) :
-					  FLOWS_DEFAULT;
+	} else if (strcmp(argv[1], "flows") == 0 && argc <= 4) {
+		int detail = argc >= 3 && strcmp(argv[2], "detail") == 0;
+		const char *count = argc == 3 + detail ? argv[2 + detail] : NULL;
+		long long n = count ? number(count, UINT32_MAX) : FLOWS_DEFAULT;
 		unsigned int shown;
 		uint64_t total;
 
-		if (n < 0) {
-			sw_buf_printf(out, "error: show flows [N]: '%s' is not "
-				      "a count\n", argv[2]);
+		if (n < 0 || (argc == 4 && !detail)) {
+			sw_buf_printf(out, "error: show flows [detail] [N]: '%s' "
+				      "is not a count\n", count ? count :
+				      argv[argc - 1]);
 			return;
 		}
 		if (app->ft == NULL) {
@@ -100,7 +103,7 @@ cmd_show(struct sw_app *app, int argc, char **argv, struct sw_buf *out)
 			return;
 		}
 		total = total_flows(app);
-		shown = sw_report_flows(app, out, (unsigned int)n);
+		shown = sw_report_flows(app, out, (unsigned int)n, detail);
 		if (n != 0 && total > shown)
 			sw_buf_printf(out, "(%u of about %" PRIu64 " flows shown;"
 				      " show flows N for more)\n", shown, total);

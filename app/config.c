@@ -753,9 +753,9 @@ load_flowtable(struct ctx *c, const config_setting_t *root,
 	       struct sw_config *cfg)
 {
 	static const char *const keys[] = {
-		"enabled", "max_flows", "tcp_loose", "early_drop",
-		"high_water", "adaptive", "timeouts", "revalidate_on_reload",
-		NULL
+		"enabled", "max_flows", "tcp_loose", "tcp_be_liberal",
+		"zone_vlan", "early_drop", "high_water", "adaptive",
+		"timeouts", "revalidate_on_reload", NULL
 	};
 	static const char *const akeys[] = { "start", "end", NULL };
 	const config_setting_t *g = config_setting_get_member(root,
@@ -788,6 +788,11 @@ load_flowtable(struct ctx *c, const config_setting_t *root,
 			  f->max_flows, cfg->nb_workers);
 	if (rc == 0)
 		rc = get_bool(c, g, "flowtable", "tcp_loose", &f->tcp_loose);
+	if (rc == 0)
+		rc = get_bool(c, g, "flowtable", "tcp_be_liberal",
+			      &f->tcp_be_liberal);
+	if (rc == 0)
+		rc = get_bool(c, g, "flowtable", "zone_vlan", &f->zone_vlan);
 	if (rc == 0)
 		rc = get_bool(c, g, "flowtable", "early_drop", &f->early_drop);
 	if (rc == 0)
@@ -991,7 +996,8 @@ sw_config_load_file(FILE *f, const char *path, struct sw_config *cfg,
 {
 	static const char *const top[] = {
 		"eal", "ports", "pairs", "workers", "l2_passthrough",
-		"rules", "flowtable", "control", "stats", NULL
+		"checksum_verify", "rules", "flowtable", "control", "stats",
+		NULL
 	};
 	struct ctx c = { .file = path, .err = err, .errlen = errlen };
 	const config_setting_t *root;
@@ -1008,6 +1014,7 @@ sw_config_load_file(FILE *f, const char *path, struct sw_config *cfg,
 	}
 	snprintf(cfg->file, sizeof(cfg->file), "%s", path);
 	cfg->l2_passthrough = true;
+	cfg->checksum_verify = true;
 
 	root = config_root_setting(&lc);
 	rc = check_keys(&c, root, "", top);
@@ -1022,6 +1029,9 @@ sw_config_load_file(FILE *f, const char *path, struct sw_config *cfg,
 	if (rc == 0)
 		rc = get_bool(&c, root, "", "l2_passthrough",
 			      &cfg->l2_passthrough);
+	if (rc == 0)
+		rc = get_bool(&c, root, "", "checksum_verify",
+			      &cfg->checksum_verify);
 	if (rc == 0)
 		rc = load_rules(&c, root, cfg);
 	if (rc == 0)

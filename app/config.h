@@ -46,6 +46,8 @@ struct sw_flowtable_conf {
 	bool enabled;			/* false: fully stateless */
 	uint32_t max_flows;
 	bool tcp_loose;
+	bool tcp_be_liberal;		/* out-of-window segments pass */
+	bool zone_vlan;			/* the outer VLAN id is part of a flow */
 	bool early_drop;
 	unsigned int high_water;	/* % of a hash's slots used at most */
 	unsigned int adaptive_start;	/* % of max_flows; 0: off */
@@ -83,6 +85,7 @@ struct sw_config {
 	unsigned int burst;
 
 	bool l2_passthrough;
+	bool checksum_verify;		/* bad checksums are invalid */
 
 	struct sw_rules_conf rules;
 	struct sw_flowtable_conf flowtable;

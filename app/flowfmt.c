@@ -21,9 +21,24 @@ proto_name(uint8_t p)
 	}
 }
 
+static size_t
+format_side(char *buf, size_t len, const char *name,
+	    const struct sw_ft_tcp_side *t)
+{
+	return (size_t)snprintf(buf, len, " %s=[end=%u maxend=%u maxwin=%u "
+				"wscale=%u%s%s%s]", name, t->end, t->maxend,
+				t->maxwin, t->scale,
+				(t->flags & SW_FT_TCPF_SACK_PERM) ?
+				" SACK_PERM" : "",
+				(t->flags & SW_FT_TCPF_UNACKED) ?
+				" UNACKED" : "",
+				(t->flags & SW_FT_TCPF_PICKUP) ?
+				" PICKUP" : "");
+}
+
 int
 sw_format_flow(char *buf, size_t len, const struct sw_ft_key *k,
-	       const struct sw_ft_info *info)
+	       const struct sw_ft_info *info, int detail)
 {
 	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
 	int af = k->family == 6 ? AF_INET6 : AF_INET;
@@ -63,5 +78,15 @@ sw_format_flow(char *buf, size_t len, const struct sw_ft_key *k,
 		n += (size_t)snprintf(buf + n, len - n, " [UNREPLIED]");
 	if (n < len && info->assured)
 		n += (size_t)snprintf(buf + n, len - n, " [ASSURED]");
+	if (!detail)
+		return (int)n;
+	if (n < len)
+		n += (size_t)snprintf(buf + n, len - n, " zone=%u port=%u "
+				      "hash=0x%08x", k->zone, info->port,
+				      info->hash);
+	if (tcp && n < len)
+		n += format_side(buf + n, len - n, "orig", &info->tcp[0]);
+	if (tcp && n < len)
+		n += format_side(buf + n, len - n, "reply", &info->tcp[1]);
 	return (int)n;
 }

@@ -17,8 +17,15 @@
 struct sw_ft_key;
 struct sw_ft_info;
 
-/* Writes at most len bytes (NUL included); returns the length. */
+/*
+ * Writes at most len bytes (NUL included); returns the length. With
+ * `detail`, the line goes on with the flow's zone, the opener's ingress
+ * port, its keyed hash and, for TCP, each side's window state (as
+ * `conntrack -L -o extended` adds what it knows):
+ *   zone=0 port=0 hash=0x1c9a03f2 orig=[end=1001 maxend=66536
+ *   maxwin=65535 wscale=7 SACK_PERM] reply=[...]
+ */
 int sw_format_flow(char *buf, size_t len, const struct sw_ft_key *k,
-		   const struct sw_ft_info *info);
+		   const struct sw_ft_info *info, int detail);
 
 #endif /* SW_FLOWFMT_H */

@@ -234,7 +234,7 @@ rules_create(struct sw_app *app)
  */
 static bool
 judge_flow(unsigned int shard, const struct sw_ft_key *k, int orig_dir,
-	   uint8_t tag, void *arg)
+	   uint8_t port, void *arg)
 {
 	struct sw_app *app = arg;
 	const struct sw_acl *acl = sw_acl_current(&app->acl);
@@ -247,7 +247,7 @@ judge_flow(unsigned int shard, const struct sw_ft_key *k, int orig_dir,
 	memset(&ak, 0, sizeof(ak));
 	ak.family = k->family;
 	ak.proto = k->proto;
-	ak.in_port = tag;
+	ak.in_port = port;
 	memcpy(ak.src, hi ? k->hi : k->lo, 16);
 	memcpy(ak.dst, hi ? k->lo : k->hi, 16);
 	if (k->proto == 1 || k->proto == 58) {
@@ -280,6 +280,7 @@ flowtable_create(struct sw_app *app)
 	c.max_flows = f->max_flows;
 	c.nb_shards = app->cfg.nb_workers;
 	c.tcp_loose = f->tcp_loose;
+	c.tcp_be_liberal = f->tcp_be_liberal;
 	c.early_drop = f->early_drop;
 	c.high_water = (uint8_t)f->high_water;
 	c.adaptive_start = (uint16_t)f->adaptive_start;
@@ -626,7 +627,7 @@ main(int argc, char **argv)
 		char *line, *save = NULL;
 
 		sw_buf_init(&b);
-		sw_report_flows(&app, &b, 0);
+		sw_report_flows(&app, &b, 0, 0);
 		for (line = strtok_r(b.p, "\n", &save); line != NULL;
 		     line = strtok_r(NULL, "\n", &save))
 			printf("flow: %s\n", line);

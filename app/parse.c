@@ -2,7 +2,13 @@
  * Copyright (c) 2026 The spillway authors
  */
 #include <string.h>
+#include <netinet/in.h>
 
+#include <rte_ip.h>
+#include <rte_mbuf_core.h>
+#include <rte_tcp.h>
+
+#include "sw_ft.h"
 #include "sw_pkt.h"
 
 #define ETH_HLEN	14
@@ -248,6 +254,8 @@ sw_parse(const uint8_t *f, uint32_t len, struct sw_pkt *p)
 		 */
 		if (tags == 2 || off + 4 > len)
 			return SW_PARSE_MAL_VLAN;
+		if (tags == 0)
+			p->vlan = rd16(f + off) & 0x0fff;
 		et = rd16(f + off + 2);
 		off += 4;
 	}
@@ -303,11 +311,168 @@ sw_parse_icmp_error(const uint8_t *f, const struct sw_pkt *p,
 	}
 	q += hl;
 	if (in->proto == IPPROTO_ICMP_ || in->proto == IPPROTO_ICMPV6_) {
+		in->icmp_type = q[0];
 		in->sport = ld16(q + 4);
 		in->dport = in->sport;
 	} else if (in->proto == IPPROTO_TCP_ || in->proto == IPPROTO_UDP_) {
 		in->sport = ld16(q);
 		in->dport = ld16(q + 2);
+		if (in->proto == IPPROTO_TCP_)
+			in->seq = rd32(q + 4);
 	}
 	return 0;
+}
+
+int
+sw_icmp_is_redirect(const struct sw_pkt *p)
+{
+	if (p->k.family == SW_AF_INET)
+		return p->k.proto == IPPROTO_ICMP_ && p->k.icmp_type == 5;
+	return p->k.proto == IPPROTO_ICMPV6_ && p->k.icmp_type == 137;
+}
+
+/* TCP option kinds read by the flow table (RFC 9293, 7323, 2018). */
+#define TCPOPT_EOL	0
+#define TCPOPT_NOP	1
+#define TCPOPT_WSCALE	3
+#define TCPOPT_SACK_PERM 4
+#define TCPOPT_SACK	5
+#define TCPOPT_TS	8
+
+void
+sw_parse_tcp_seg(const uint8_t *f, const struct sw_pkt *p,
+		 struct sw_ft_pkt *out)
+{
+	const uint8_t *th = f + p->l4_off, *o, *oend;
+	uint32_t doff = (uint32_t)(th[12] >> 4) * 4, ack;
+	unsigned int len, i;
+
+	out->seq = rd32(th + 4);
+	out->ack = ack = rd32(th + 8);
+	out->win = rd16(th + 14);
+	out->datalen = (uint16_t)(p->l4_len - doff);
+	out->sack = ack;
+	out->wscale = SW_FT_NO_WSCALE;
+	out->sack_perm = 0;
+	/*
+	 * Most segments carry no option or only a timestamp (NOP NOP TS):
+	 * nothing to read there. The parser checked doff against the
+	 * packet, so every option byte is inside the frame.
+	 */
+	if (doff == 20 || (doff == 32 && rd32(th + 20) == 0x0101080a))
+		return;
+	o = th + 20;
+	oend = th + doff;
+	while (o < oend) {
+		if (o[0] == TCPOPT_EOL)
+			break;
+		if (o[0] == TCPOPT_NOP) {
+			o++;
+			continue;
+		}
+		if (oend - o < 2 || o[1] < 2 || o[1] > oend - o)
+			break;
+		len = o[1];
+		if (o[0] == TCPOPT_WSCALE && len == 3 &&
+		    (p->k.tcp_flags & RTE_TCP_SYN_FLAG))
+			out->wscale = o[2];
+		else if (o[0] == TCPOPT_SACK_PERM && len == 2 &&
+			 (p->k.tcp_flags & RTE_TCP_SYN_FLAG))
+			out->sack_perm = 1;
+		else if (o[0] == TCPOPT_SACK && len >= 10 && (len - 2) % 8 == 0)
+			for (i = 2; i < len; i += 8) {
+				uint32_t right = rd32(o + i + 4);
+
+				/* The highest right edge (Linux's tcp_sack). */
+				if ((int32_t)(right - out->sack) > 0)
+					out->sack = right;
+			}
+		o += len;
+	}
+}
+
+static inline int
+sum_ok(uint32_t sum)
+{
+	return __rte_raw_cksum_reduce(sum) == 0xffff;
+}
+
+/* The L4 checksum with its pseudo-header (none for ICMPv4). */
+static int
+l4_sum_ok(const uint8_t *f, const struct sw_pkt *p)
+{
+	const uint8_t *l4 = f + p->l4_off;
+	uint32_t sum = 0;
+
+	if (p->k.proto == IPPROTO_UDP_ && rd16(l4 + 6) == 0)
+		return p->k.family == SW_AF_INET;	/* v4: no checksum */
+	if (p->k.family == SW_AF_INET) {
+		struct {
+			uint8_t src[4], dst[4];
+			uint8_t zero, proto;
+			uint16_t len;
+		} __attribute__((packed)) ph;
+
+		if (p->k.proto != IPPROTO_ICMP_) {
+			memcpy(ph.src, p->k.src, 4);
+			memcpy(ph.dst, p->k.dst, 4);
+			ph.zero = 0;
+			ph.proto = p->k.proto;
+			ph.len = rte_cpu_to_be_16(p->l4_len);
+			sum = __rte_raw_cksum(&ph, sizeof(ph), 0);
+		}
+	} else {
+		struct {
+			uint8_t src[16], dst[16];
+			uint32_t len;
+			uint8_t zero[3], nh;
+		} __attribute__((packed)) ph;
+
+		/* ICMPv6 has the pseudo-header too (RFC 4443 2.3). */
+		memcpy(ph.src, p->k.src, 16);
+		memcpy(ph.dst, p->k.dst, 16);
+		ph.len = rte_cpu_to_be_32(p->l4_len);
+		memset(ph.zero, 0, sizeof(ph.zero));
+		ph.nh = p->k.proto;
+		sum = __rte_raw_cksum(&ph, sizeof(ph), 0);
+	}
+	return sum_ok(__rte_raw_cksum(l4, p->l4_len, sum));
+}
+
+int
+sw_cksum_ok(const uint8_t *f, const struct sw_pkt *p, uint64_t ol_flags)
+{
+	uint64_t ip = ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
+	uint64_t l4 = ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
+
+	if (p->k.family == SW_AF_INET) {
+		if (ip == RTE_MBUF_F_RX_IP_CKSUM_BAD)
+			return 0;
+		if (ip == RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN &&
+		    !sum_ok(__rte_raw_cksum(f + p->l3_off,
+					    (f[p->l3_off] & 0x0fu) * 4u, 0)))
+			return 0;
+	}
+	if (p->frag != SW_FRAG_NONE || p->l4_off == 0)
+		return 1;
+	switch (p->k.proto) {
+	case IPPROTO_TCP_:
+	case IPPROTO_UDP_:
+		break;
+	case IPPROTO_ICMP_:
+		if (p->k.family != SW_AF_INET)
+			return 1;
+		break;
+	case IPPROTO_ICMPV6_:
+		if (p->k.family != SW_AF_INET6)
+			return 1;
+		break;
+	default:
+		return 1;	/* no checksum spillway knows */
+	}
+	/* A NIC's verdict counts only for the protocols it checks. */
+	if ((p->k.proto == IPPROTO_TCP_ || p->k.proto == IPPROTO_UDP_) &&
+	    l4 != RTE_MBUF_F_RX_L4_CKSUM_UNKNOWN)
+		return l4 != RTE_MBUF_F_RX_L4_CKSUM_BAD;
+	return l4_sum_ok(f, p);
 }

@@ -97,6 +97,7 @@ report_restart(const struct sw_config *old, const struct sw_config *new,
 	NEEDS_RESTART(fo->max_flows != fn->max_flows, "flowtable.max_flows");
 	NEEDS_RESTART(fo->high_water != fn->high_water,
 		      "flowtable.high_water");
+	NEEDS_RESTART(fo->zone_vlan != fn->zone_vlan, "flowtable.zone_vlan");
 	NEEDS_RESTART(fo->adaptive_start != fn->adaptive_start ||
 		      fo->adaptive_end != fn->adaptive_end,
 		      "flowtable.adaptive");
@@ -154,17 +155,21 @@ sw_app_reload(struct sw_app *app, struct sw_buf *out)
 	}
 	cur->rules.allow_ndp = next.rules.allow_ndp;
 	cur->l2_passthrough = next.l2_passthrough;
+	cur->checksum_verify = next.checksum_verify;
 	for (i = 0; i < cur->nb_workers; i++) {
 		__atomic_store_n(&app->workers[i]->allow_ndp,
 				 cur->rules.allow_ndp, __ATOMIC_RELAXED);
 		__atomic_store_n(&app->workers[i]->l2_passthrough,
 				 cur->l2_passthrough, __ATOMIC_RELAXED);
+		__atomic_store_n(&app->workers[i]->checksum_verify,
+				 cur->checksum_verify, __ATOMIC_RELAXED);
 	}
 
 	/* Timeouts and tracking options apply to live flows at once. */
 	for (t = 0; t < SW_FT_TO_MAX; t++)
 		cur->flowtable.timeouts[t] = next.flowtable.timeouts[t];
 	cur->flowtable.tcp_loose = next.flowtable.tcp_loose;
+	cur->flowtable.tcp_be_liberal = next.flowtable.tcp_be_liberal;
 	cur->flowtable.early_drop = next.flowtable.early_drop;
 	cur->flowtable.revalidate_on_reload =
 		next.flowtable.revalidate_on_reload;
@@ -173,6 +178,7 @@ sw_app_reload(struct sw_app *app, struct sw_buf *out)
 			sw_ft_set_timeout(app->ft, t,
 					  cur->flowtable.timeouts[t]);
 		sw_ft_set_options(app->ft, cur->flowtable.tcp_loose,
+				  cur->flowtable.tcp_be_liberal,
 				  cur->flowtable.early_drop);
 		if (cur->flowtable.revalidate_on_reload)
 			sw_ft_revalidate(app->ft);

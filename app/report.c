@@ -199,24 +199,26 @@ struct flows_arg {
 	struct sw_buf *b;
 	unsigned int limit;
 	unsigned int n;
+	int detail;
 };
 
 static int
 flow_line(const struct sw_ft_key *k, const struct sw_ft_info *info, void *a)
 {
 	struct flows_arg *fa = a;
-	char line[512];
+	char line[768];
 
-	sw_format_flow(line, sizeof(line), k, info);
+	sw_format_flow(line, sizeof(line), k, info, fa->detail);
 	sw_buf_printf(fa->b, "%s\n", line);
 	fa->n++;
 	return fa->limit != 0 && fa->n >= fa->limit;
 }
 
 unsigned int
-sw_report_flows(const struct sw_app *app, struct sw_buf *b, unsigned int limit)
+sw_report_flows(const struct sw_app *app, struct sw_buf *b, unsigned int limit,
+		int detail)
 {
-	struct flows_arg fa = { .b = b, .limit = limit };
+	struct flows_arg fa = { .b = b, .limit = limit, .detail = detail };
 
 	if (app->ft == NULL)
 		return 0;

@@ -34,7 +34,14 @@
 	X(ndp,            "ICMPv6 neighbour discovery passed (rules.allow_ndp)") \
 	X(frag_unknown,   "non-first fragments dropped: first fragment not seen") \
 	X(tracked,        "packets that hit a flow and passed") \
-	X(invalid,        "packets dropped as invalid for their flow (or a non-SYN miss)") \
+	X(invalid,        "packets dropped as invalid: the sum of the reasons below") \
+	X(invalid_flags,  "invalid: impossible TCP flag set (XMAS, NULL, SYN+FIN, ...)") \
+	X(invalid_state,  "invalid: not possible in its flow's state, or a TCP miss that cannot open a flow") \
+	X(invalid_seq,    "invalid: TCP sequence or acknowledgement outside the window") \
+	X(invalid_rst,    "invalid: TCP RST outside the window") \
+	X(invalid_zone,   "invalid: arrived on the wrong port for its flow's direction") \
+	X(icmp_unrelated, "invalid: ICMP error about no flow, a flow it cannot concern, or a redirect") \
+	X(bad_checksum,   "invalid: IPv4 header, TCP, UDP, ICMP or ICMPv6 checksum wrong") \
 	X(related,        "ICMP errors about a tracked flow, passed as related") \
 	X(policy_accept,  "new flows accepted by the policy rules") \
 	X(spilled,        "packets sent to the fallback rules: table full or spilling")

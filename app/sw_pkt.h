@@ -83,6 +83,7 @@ struct sw_pkt {
 	uint8_t frag;		/* enum sw_frag */
 	uint8_t pad;
 	uint16_t icmp_id;	/* echo identifier, network order */
+	uint16_t vlan;		/* outer VLAN id (0: untagged) */
 	uint16_t l3_off;	/* offset of the IP header in the frame */
 	uint16_t l4_off;	/* offset of the L4 header (0: none) */
 	uint16_t l3_len;	/* IP packet length (excludes Ethernet padding) */
@@ -113,8 +114,10 @@ int sw_parse(const uint8_t *frame, uint32_t len, struct sw_pkt *pkt);
 struct sw_inner {
 	uint8_t family;
 	uint8_t proto;
+	uint8_t icmp_type;	/* quoted ICMP: its type */
 	uint16_t sport;		/* network order; echo id for ICMP echo */
 	uint16_t dport;
+	uint32_t seq;		/* quoted TCP: its sequence number (host) */
 	uint8_t src[16];
 	uint8_t dst[16];
 };
@@ -127,5 +130,31 @@ struct sw_inner {
  */
 int sw_parse_icmp_error(const uint8_t *frame, const struct sw_pkt *p,
 			struct sw_inner *in);
+
+/* True for ICMP redirects (v4 type 5, v6 type 137): never related. */
+int sw_icmp_is_redirect(const struct sw_pkt *p);
+
+struct sw_ft_pkt;
+
+/*
+ * Read what the flow table needs of a TCP segment into *out: sequence,
+ * acknowledgement, window, payload length, and the options it reads
+ * (window scale and SACK-permitted on SYNs, the highest SACK edge).
+ * Only the TCP fields of *out are written. p must be a parsed TCP
+ * packet with an L4 header.
+ */
+void sw_parse_tcp_seg(const uint8_t *frame, const struct sw_pkt *p,
+		      struct sw_ft_pkt *out);
+
+/*
+ * Verify the IPv4 header checksum and the TCP, UDP, ICMP or ICMPv6
+ * checksum of a parsed packet (a UDP checksum of 0 is "none" over IPv4,
+ * invalid over IPv6). `ol_flags` are the mbuf's rx flags: a part the
+ * port reports good or bad is not computed again. A first fragment has
+ * only its IPv4 header checked (its L4 checksum covers the whole
+ * datagram). Returns 1 if good, 0 if bad.
+ */
+int sw_cksum_ok(const uint8_t *frame, const struct sw_pkt *p,
+		uint64_t ol_flags);
 
 #endif /* SW_PKT_H */

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * Copyright (c) 2026 The spillway authors
  */
+#include <netinet/in.h>
+#include <string.h>
+
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
@@ -46,6 +49,8 @@ sw_worker_init(struct sw_worker *w, const struct sw_config *cfg,
 	w->ft = ft;
 	w->qs = qs;
 	w->l2_passthrough = cfg->l2_passthrough;
+	w->checksum_verify = cfg->checksum_verify;
+	w->zone_vlan = cfg->flowtable.zone_vlan;
 	w->allow_ndp = cfg->rules.allow_ndp;
 	w->rl_burst = cfg->rules.reject_rate;
 	w->rl_tokens = w->rl_burst;
@@ -164,6 +169,62 @@ stage_notrack(struct sw_worker *w, const struct sw_acl *acl, uint8_t *v,
 	return m;
 }
 
+/* Count an invalid packet under its reason and in the total. */
+static inline void
+count_invalid(uint64_t *c, unsigned int reason)
+{
+	c[SW_CNT_invalid]++;
+	c[reason]++;
+}
+
+/* The counter of each flow-table verdict. */
+static const uint8_t invalid_reason[SW_FT_VERDICT_MAX] = {
+	[SW_FT_OK] = SW_CNT_invalid_state,	/* never used */
+	[SW_FT_INV_STATE] = SW_CNT_invalid_state,
+	[SW_FT_INV_FLAGS] = SW_CNT_invalid_flags,
+	[SW_FT_INV_SEQ] = SW_CNT_invalid_seq,
+	[SW_FT_INV_RST] = SW_CNT_invalid_rst,
+	[SW_FT_INV_ZONE] = SW_CNT_invalid_zone,
+	[SW_FT_INV_ICMP] = SW_CNT_icmp_unrelated,
+};
+
+/*
+ * Validity before state (and before the fallback rules): impossible
+ * TCP flag sets and wrong checksums are dropped and counted here, in
+ * every mode, so that nothing invalid ever fails open. What is valid
+ * stays in keys[] / ki[] (compacted). Returns how many remain.
+ */
+static uint16_t
+stage_valid(struct sw_worker *w, struct rte_mbuf **pkts,
+	    const struct sw_pkt *meta, uint8_t *v,
+	    const struct sw_acl_key **keys, uint16_t *ki, uint16_t nk)
+{
+	uint64_t *c = w->cnt.c;
+	bool cksum = __atomic_load_n(&w->checksum_verify, __ATOMIC_RELAXED);
+	uint16_t j, m = 0;
+
+	for (j = 0; j < nk; j++) {
+		const struct sw_pkt *p = &meta[ki[j]];
+		struct rte_mbuf *mb = pkts[ki[j]];
+
+		if (p->k.proto == IPPROTO_TCP && p->l4_off != 0 &&
+		    !sw_ft_tcp_flags_valid(p->k.tcp_flags)) {
+			v[ki[j]] = SW_ACL_DROP;
+			count_invalid(c, SW_CNT_invalid_flags);
+			continue;
+		}
+		if (cksum && !sw_cksum_ok(rte_pktmbuf_mtod(mb, const uint8_t *),
+					  p, mb->ol_flags)) {
+			v[ki[j]] = SW_ACL_DROP;
+			count_invalid(c, SW_CNT_bad_checksum);
+			continue;
+		}
+		keys[m] = keys[j];
+		ki[m++] = ki[j];
+	}
+	return m;
+}
+
 /* The fallback rules decide statelessly. */
 static void
 stage_fallback(struct sw_worker *w, const struct sw_acl *acl, uint8_t *v,
@@ -184,26 +245,81 @@ stage_fallback(struct sw_worker *w, const struct sw_acl *acl, uint8_t *v,
 }
 
 /*
+ * A flow's zone: its port pair (the lower port index of the pair) and,
+ * with zones by VLAN, the outer VLAN id. The same 5-tuple in two zones
+ * is two flows.
+ */
+static inline uint16_t
+zone_of(const struct sw_worker *w, const struct sw_pkt *p)
+{
+	uint8_t in = p->k.in_port, pair = RTE_MIN(in, w->peer[in]);
+
+	return (uint16_t)(pair | (w->zone_vlan ? p->vlan << 4 : 0));
+}
+
+/*
  * The flow key of a packet; returns its direction, or -1 for packets
  * that are never tracked (ICMP other than echo).
  */
 static int
-flow_key(const struct sw_pkt *p, struct sw_ft_key *k)
+flow_key(const struct sw_worker *w, const struct sw_pkt *p,
+	 struct sw_ft_key *k)
 {
 	uint16_t sp = p->k.sport, dp = p->k.dport;
+	int dir;
 
-	if (p->k.proto == 1 || p->k.proto == 58) {
+	if (p->k.proto == IPPROTO_ICMP || p->k.proto == IPPROTO_ICMPV6) {
 		uint8_t t = p->k.icmp_type;
 
-		if ((p->k.proto == 1) != (p->k.family == SW_AF_INET))
+		if ((p->k.proto == IPPROTO_ICMP) != (p->k.family == SW_AF_INET))
 			sp = dp = 0;	/* not ICMP of this family */
 		else if (t == 8 || t == 0 || t == 128 || t == 129)
 			sp = dp = p->icmp_id;
 		else
 			return -1;
 	}
-	return sw_ft_key_make(k, p->k.family, p->k.proto, p->k.src, p->k.dst,
-			      sp, dp);
+	dir = sw_ft_key_make(k, p->k.family, p->k.proto, p->k.src, p->k.dst,
+			     sp, dp);
+	k->zone = zone_of(w, p);
+	return dir;
+}
+
+/* What the flow table needs of a packet. */
+static inline void
+ft_pkt(const struct sw_pkt *p, const uint8_t *frame, int dir,
+       struct sw_ft_pkt *fp)
+{
+	fp->len = p->l3_len;
+	fp->dir = (uint8_t)dir;
+	fp->port = p->k.in_port;
+	fp->tcp_flags = p->k.tcp_flags;
+	if (p->k.proto == IPPROTO_TCP && p->l4_off != 0)
+		sw_parse_tcp_seg(frame, p, fp);
+}
+
+/*
+ * An ICMP error: key the flow of the packet it quotes. Only an error
+ * sent to the quoted packet's source can be related, and never a
+ * redirect. Returns 0 with *k and *q filled, or -1 (unrelated).
+ */
+static int
+related_key(const struct sw_worker *w, const struct sw_pkt *p,
+	    const struct sw_inner *in, struct sw_ft_key *k,
+	    struct sw_ft_pkt *q)
+{
+	size_t alen = p->k.family == SW_AF_INET ? 4 : 16;
+	uint16_t sp = in->sport, dp = in->dport;
+
+	if (sw_icmp_is_redirect(p) || in->family != p->k.family ||
+	    memcmp(in->src, p->k.dst, alen) != 0)
+		return -1;
+	/* A quoted echo reply's id is its flow's, like the request's. */
+	q->dir = (uint8_t)sw_ft_key_make(k, in->family, in->proto, in->src,
+					 in->dst, sp, dp);
+	k->zone = zone_of(w, p);
+	q->port = p->k.in_port;
+	q->seq = in->seq;
+	return 0;
 }
 
 /* Per-packet tracking outcome before the policy has spoken. */
@@ -211,12 +327,14 @@ enum {
 	T_LOOKUP,	/* key built, look it up */
 	T_RELATED,	/* ICMP error: look its quoted flow up */
 	T_POLICY,	/* untracked: the policy decides, nothing inserted */
+	T_UNRELATED,	/* ICMP error that cannot be related: invalid */
 };
 
 /*
  * Stage 2, stateful: look the burst up in this worker's shard, advance
  * the flows it hits, send new flows to the policy rules and insert what
  * they accept; what cannot be inserted spills to the fallback rules.
+ * Nothing invalid spills: only what could have been tracked.
  */
 static void
 stage_track(struct sw_worker *w, const struct sw_acl *acl,
@@ -226,44 +344,47 @@ stage_track(struct sw_worker *w, const struct sw_acl *acl,
 {
 	struct sw_ft_shard *s = w->ft;
 	struct sw_ft_key fk[SW_BURST_MAX];
+	struct sw_ft_pkt fp[SW_BURST_MAX];
 	const struct sw_ft_key *fkp[SW_BURST_MAX];
 	const struct sw_acl_key *pk[SW_BURST_MAX], *fb[SW_BURST_MAX];
 	uint16_t pki[SW_BURST_MAX], fbi[SW_BURST_MAX], look[SW_BURST_MAX];
 	int32_t pos[SW_BURST_MAX];
-	uint8_t dir[SW_BURST_MAX], kind[SW_BURST_MAX], how[SW_BURST_MAX];
-	const struct sw_ft_key *fkp_of[SW_BURST_MAX];
+	uint8_t kind[SW_BURST_MAX], how[SW_BURST_MAX];
 	uint8_t act[SW_BURST_MAX], pact[SW_BURST_MAX];
 	uint64_t *c = w->cnt.c;
 	uint16_t j, nl = 0, np = 0, nf = 0;
 	bool spilling = sw_ft_spilling(s), inserted = false;
+	bool loose = sw_ft_loose(s);
 
 	for (j = 0; j < n; j++) {
 		const struct sw_pkt *p = &meta[ki[j]];
+		const uint8_t *frame = rte_pktmbuf_mtod(pkts[ki[j]],
+							const uint8_t *);
 		struct sw_inner in;
 		int d;
 
-		if (unlikely(sw_parse_icmp_error(rte_pktmbuf_mtod(pkts[ki[j]],
-						 const uint8_t *), p, &in) == 0)) {
-			sw_ft_key_make(&fk[j], in.family, in.proto, in.src,
-				       in.dst, in.sport, in.dport);
+		pos[j] = -1;
+		if (unlikely(sw_parse_icmp_error(frame, p, &in) == 0)) {
+			memset(&fp[j], 0, sizeof(fp[j]));
+			if (related_key(w, p, &in, &fk[j], &fp[j]) != 0) {
+				how[j] = T_UNRELATED;
+				continue;
+			}
 			how[j] = T_RELATED;
-		} else if ((d = flow_key(p, &fk[j])) >= 0) {
-			dir[j] = (uint8_t)d;
+		} else if ((d = flow_key(w, p, &fk[j])) >= 0) {
+			ft_pkt(p, frame, d, &fp[j]);
 			how[j] = T_LOOKUP;
 		} else {
 			how[j] = T_POLICY;
 			continue;
 		}
 		fkp[nl] = &fk[j];
-		fkp_of[j] = &fk[j];
 		look[nl++] = j;
 	}
 	{
 		int32_t r[SW_BURST_MAX];
 
 		sw_ft_lookup_burst(s, fkp, nl, r);
-		for (j = 0; j < n; j++)
-			pos[j] = -1;
 		for (j = 0; j < nl; j++)
 			pos[look[j]] = r[j];
 	}
@@ -278,12 +399,20 @@ stage_track(struct sw_worker *w, const struct sw_acl *acl,
 		pact[j] = SW_ACL_NONE;
 		if (pos[j] >= 0)
 			continue;
-		kind[j] = how[j] == T_LOOKUP ?
-			  (uint8_t)sw_ft_miss_kind(s, p->k.family, p->k.proto,
-						   p->k.tcp_flags,
-						   p->k.icmp_type) :
-			  SW_FT_MISS_UNTRACKED;
+		switch (how[j]) {
+		case T_LOOKUP:
+			kind[j] = (uint8_t)sw_ft_miss_kind(s, p->k.family,
+				p->k.proto, p->k.tcp_flags, p->k.icmp_type);
+			break;
+		case T_POLICY:
+			kind[j] = SW_FT_MISS_UNTRACKED;
+			break;
+		default:	/* ICMP errors about no flow */
+			kind[j] = SW_FT_MISS_MIDSTREAM;
+			break;
+		}
 		if (kind[j] == SW_FT_MISS_INVALID ||
+		    kind[j] == SW_FT_MISS_MIDSTREAM ||
 		    (kind[j] == SW_FT_MISS_LOOSE && spilling))
 			continue;
 		pk[np] = keys[j];
@@ -303,10 +432,15 @@ stage_track(struct sw_worker *w, const struct sw_acl *acl,
 
 	/* Then every packet, in arrival order. */
 	for (j = 0; j < n; j++) {
-		const struct sw_pkt *p = &meta[ki[j]];
 		uint16_t i = ki[j];
+		uint8_t why = SW_FT_INV_STATE;
 		int rc;
 
+		if (unlikely(how[j] == T_UNRELATED)) {
+			v[i] = SW_ACL_DROP;
+			count_invalid(c, SW_CNT_icmp_unrelated);
+			continue;
+		}
 		/*
 		 * A flow this burst opened is not in the bulk lookup's
 		 * answers: look a later miss up again, unless the policy
@@ -318,35 +452,43 @@ stage_track(struct sw_worker *w, const struct sw_acl *acl,
 		    !((kind[j] == SW_FT_MISS_NEW ||
 		       (kind[j] == SW_FT_MISS_LOOSE && !spilling)) &&
 		      pact[j] == SW_ACL_ACCEPT))
-			pos[j] = sw_ft_lookup(s, fkp_of[j]);
+			pos[j] = sw_ft_lookup(s, &fk[j]);
 		if (pos[j] >= 0) {
-			if (how[j] == T_RELATED) {
+			rc = how[j] == T_RELATED ?
+			     sw_ft_related(s, pos[j], &fp[j]) :
+			     sw_ft_update(s, pos[j], &fp[j], now);
+			if (rc == SW_FT_OK) {
 				v[i] = SW_ACL_ACCEPT;
-				c[SW_CNT_related]++;
-			} else if (sw_ft_update(s, pos[j], dir[j],
-						p->k.tcp_flags, p->l3_len,
-						now) == SW_FT_OK) {
-				v[i] = SW_ACL_ACCEPT;
-				c[SW_CNT_tracked]++;
+				c[how[j] == T_RELATED ? SW_CNT_related :
+							SW_CNT_tracked]++;
 			} else {
 				v[i] = SW_ACL_DROP;
-				c[SW_CNT_invalid]++;
+				count_invalid(c, invalid_reason[rc]);
 			}
 			continue;
 		}
 		/*
-		 * While the shard spills, a miss that cannot open a flow may
-		 * belong to a connection the fallback rules admitted: let
-		 * them judge it, or that connection dies with the flood.
+		 * While the shard spills, a valid miss that cannot open a
+		 * flow may belong to a connection the fallback rules
+		 * admitted: let them judge it, or that connection dies with
+		 * the flood. Without tcp_loose nothing is picked up
+		 * mid-stream, so nothing of that kind spills either.
 		 */
 		spilling = sw_ft_spilling(s);
-		if (kind[j] == SW_FT_MISS_INVALID ||
+		if (kind[j] == SW_FT_MISS_INVALID) {
+			v[i] = SW_ACL_DROP;
+			count_invalid(c, SW_CNT_invalid_flags);
+			continue;
+		}
+		if (kind[j] == SW_FT_MISS_MIDSTREAM ||
 		    (kind[j] == SW_FT_MISS_LOOSE && spilling)) {
-			if (spilling) {
+			if (spilling && loose) {
 				SPILL(j, i);
 			} else {
 				v[i] = SW_ACL_DROP;
-				c[SW_CNT_invalid]++;
+				count_invalid(c, how[j] == T_RELATED ?
+					      SW_CNT_icmp_unrelated :
+					      SW_CNT_invalid_state);
 			}
 			continue;
 		}
@@ -354,8 +496,7 @@ stage_track(struct sw_worker *w, const struct sw_acl *acl,
 			v[i] = pact[j];
 			continue;
 		}
-		rc = sw_ft_insert(s, &fk[j], dir[j], p->k.in_port,
-				  p->k.tcp_flags, p->l3_len, now);
+		rc = sw_ft_insert(s, &fk[j], &fp[j], now, &why);
 		if (likely(rc == 0)) {
 			v[i] = SW_ACL_ACCEPT;
 			c[SW_CNT_policy_accept]++;
@@ -363,11 +504,11 @@ stage_track(struct sw_worker *w, const struct sw_acl *acl,
 		} else if (rc == 1) {
 			v[i] = SW_ACL_ACCEPT;
 			c[SW_CNT_tracked]++;
-		} else if (rc == -ENOSPC) {
+		} else if (rc == -ENOSPC || rc == -EBUSY) {
 			SPILL(j, i);
 		} else {
 			v[i] = SW_ACL_DROP;
-			c[SW_CNT_invalid]++;
+			count_invalid(c, invalid_reason[why]);
 		}
 	}
 #undef SPILL
@@ -393,6 +534,7 @@ sw_worker_burst(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 
 	nk = stage_parse(w, in_port, pkts, nb, meta, v, keys, ki);
 	nk = stage_notrack(w, acl, v, keys, ki, nk);
+	nk = stage_valid(w, pkts, meta, v, keys, ki, nk);
 	if (w->ft != NULL)
 		stage_track(w, acl, pkts, meta, v, keys, ki, nk, now);
 	else

@@ -48,6 +48,8 @@ struct sw_worker {
 	uint16_t burst;
 	uint16_t txq;
 	bool l2_passthrough;
+	bool checksum_verify;		/* live: a reload may change it */
+	bool zone_vlan;			/* the outer VLAN id is in the zone */
 	const volatile bool *quit;
 
 	unsigned int nb_rxq;

@@ -28,9 +28,11 @@
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_ethdev.h>
+#include <rte_ip.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_tcp.h>
 
 #include "config.h"
 #include "port.h"
@@ -76,6 +78,11 @@ struct result {
 static struct rte_mempool *pool;
 static uint16_t port_id[2];
 static double tsc_hz;
+/*
+ * 0: the mbufs say nothing of checksums, the worker verifies them in
+ * software; otherwise the rx flags a NIC with checksum offload sets.
+ */
+static uint64_t rx_ol_flags;
 
 static void
 put16(uint8_t *p, uint16_t v)
@@ -92,12 +99,23 @@ put32(uint8_t *p, uint32_t v)
 }
 
 /*
+ * Every connection numbers its bytes the same way: the client's ISN is
+ * CI, the server's SI. A segment is valid for the flow table's windows
+ * when it carries the numbers a real exchange would (see the steps of
+ * open_flows and scen_lifecycle).
+ */
+#define CI 1000u
+#define SI 2000u
+
+/*
  * Connection i: client 198.18.x.y:port to server 198.19.x.y:80 (RFC 2544
  * benchmark addresses; nothing is sent anywhere). from_server picks the
- * direction; the client is on port 0.
+ * direction; the client is on port 0, the server on port 1. Checksums
+ * are right, so the worker's verification passes (and is paid for).
  */
 static void
-tcp_tpl(struct tpl *t, uint32_t i, int from_server, uint8_t flags)
+tcp_tpl(struct tpl *t, uint32_t i, int from_server, uint8_t flags,
+	uint32_t seq, uint32_t ack)
 {
 	uint8_t *b = t->b;
 	uint32_t c = 0xc6120000u | (i >> 8 & 0xffff);	/* 198.18/15 */
@@ -118,11 +136,26 @@ tcp_tpl(struct tpl *t, uint32_t i, int from_server, uint8_t flags)
 	put32(b + 30, from_server ? c : s);
 	put16(b + 34, from_server ? 80 : cport);
 	put16(b + 36, from_server ? cport : 80);
-	put32(b + 38, 1000);
-	put32(b + 42, 2000);
+	put32(b + 38, seq);
+	put32(b + 42, ack);
 	b[46] = 0x50;
 	b[47] = flags;
 	put16(b + 48, 65535);
+	{
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(b + 14);
+		struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(b + 34);
+
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+	}
+}
+
+/* The two packets of an established exchange, as open_flows leaves it. */
+static void
+est_tpl(struct tpl *t, uint32_t i, int from_server)
+{
+	tcp_tpl(t, i, from_server, 0x18, from_server ? SI + 1 : CI + 1,
+		from_server ? CI + 1 : SI + 1);
 }
 
 /* Send templates through the worker in bursts per port; returns cycles. */
@@ -149,6 +182,7 @@ run(struct sw_worker *w, const struct tpl *t, uint64_t n,
 			memcpy(rte_pktmbuf_mtod(m[k], uint8_t *), x->b, x->len);
 			m[k]->data_len = x->len;
 			m[k]->pkt_len = x->len;
+			m[k]->ol_flags = rx_ol_flags;
 			k++;
 			i++;
 		}
@@ -279,13 +313,17 @@ open_flows(struct setup *s, uint32_t n, uint32_t first)
 		static const struct {
 			int srv;
 			uint8_t flags;
-		} step[5] = { { 0, 0x02 }, { 1, 0x12 }, { 0, 0x10 },
-			      { 0, 0x18 }, { 1, 0x18 } };
+			uint32_t seq, ack;
+		} step[5] = { { 0, 0x02, CI, 0 }, { 1, 0x12, SI, CI + 1 },
+			      { 0, 0x10, CI + 1, SI + 1 },
+			      { 0, 0x18, CI + 1, SI + 1 },
+			      { 1, 0x18, SI + 1, CI + 1 } };
 
 		for (k = 0; k < 5; k++)
 			for (j = 0; j < m; j++)
 				tcp_tpl(&t[k * m + j], first + i + j,
-					step[k].srv, step[k].flags);
+					step[k].srv, step[k].flags,
+					step[k].seq, step[k].ack);
 		run(s->w, t, 5ull * m, NULL);
 	}
 	free(t);
@@ -333,7 +371,8 @@ scen_floor(struct result *r, uint64_t pkts)
 
 	setup_make(&s, 0, true, 1);
 	for (i = 0; i < 4096; i++)
-		tcp_tpl(&t[i], rnd(), (int)(i / BURST % 2), 0x18);
+		tcp_tpl(&t[i], rnd(), (int)(i / BURST % 2), 0x18, rnd(),
+			rnd());
 	for (i = 0; i < pkts; i++)
 		order[i] = i % 4096;
 	cy = run(s.w, t, pkts, order);
@@ -359,8 +398,8 @@ scen_established(struct result *r, uint32_t flows, uint64_t pkts)
 	setup_make(&s, flows + flows / 8 + 64, true, 1);
 	open_flows(&s, flows, 0);
 	for (i = 0; i < flows; i++) {
-		tcp_tpl(&t[2 * i], (uint32_t)i, 0, 0x18);
-		tcp_tpl(&t[2 * i + 1], (uint32_t)i, 1, 0x18);
+		est_tpl(&t[2 * i], (uint32_t)i, 0);
+		est_tpl(&t[2 * i + 1], (uint32_t)i, 1);
 		perm[i] = (uint32_t)i;
 	}
 	/*
@@ -403,8 +442,11 @@ scen_lifecycle(struct result *r, uint32_t conns)
 	static const struct {
 		int srv;
 		uint8_t flags;
-	} step[8] = { { 0, 0x02 }, { 1, 0x12 }, { 0, 0x10 }, { 0, 0x18 },
-		      { 1, 0x18 }, { 0, 0x11 }, { 1, 0x11 }, { 0, 0x10 } };
+		uint32_t seq, ack;
+	} step[8] = { { 0, 0x02, CI, 0 }, { 1, 0x12, SI, CI + 1 },
+		      { 0, 0x10, CI + 1, SI + 1 }, { 0, 0x18, CI + 1, SI + 1 },
+		      { 1, 0x18, SI + 1, CI + 1 }, { 0, 0x11, CI + 1, SI + 1 },
+		      { 1, 0x11, SI + 1, CI + 2 }, { 0, 0x10, CI + 2, SI + 2 } };
 	struct setup s;
 	struct tpl *t = malloc(sizeof(*t) * 8 * BURST);
 	uint64_t cy = 0, pkts = 0;
@@ -418,7 +460,8 @@ scen_lifecycle(struct result *r, uint32_t conns)
 		for (k = 0; k < 8; k++)
 			for (j = 0; j < BURST; j++)
 				tcp_tpl(&t[k * BURST + j], i + j, step[k].srv,
-					step[k].flags);
+					step[k].flags, step[k].seq,
+					step[k].ack);
 		cy += run(s.w, t, 8 * BURST, NULL);
 		pkts += 8 * BURST;
 	}
@@ -446,7 +489,7 @@ scen_flood(struct result *r, uint32_t flows, bool early_drop, uint64_t pkts)
 	setup_make(&s, flows, early_drop, 1);
 	open_flows(&s, flows, 0);
 	for (i = 0; i < 65536; i++)
-		tcp_tpl(&t[i], (1u << 24) | rnd(), 0, 0x02);
+		tcp_tpl(&t[i], (1u << 24) | rnd(), 0, 0x02, rnd(), 0);
 	for (i = 0; i < pkts; i++)
 		order[i] = (uint32_t)(i % 65536);
 	sp = counter(&s, SW_CNT_spilled);
@@ -479,9 +522,10 @@ scen_mixed(struct result *r, uint64_t pkts)
 		int srv = (int)(burst & 1);
 
 		if (!srv && rnd() % 10 == 0)
-			tcp_tpl(&t[i], (2u << 24) + (uint32_t)i, 0, 0x02);
+			tcp_tpl(&t[i], (2u << 24) + (uint32_t)i, 0, 0x02, CI,
+				0);
 		else
-			tcp_tpl(&t[i], rnd() % flows, srv, 0x18);
+			est_tpl(&t[i], rnd() % flows, srv);
 	}
 	cy = run(s.w, t, pkts, NULL);
 	finish(r, "mixed", flows, pkts, cy, bpf(&s, 1u << 20));
@@ -522,6 +566,7 @@ main(int argc, char **argv)
 		{ "quick", no_argument, NULL, 'q' },
 		{ "only", required_argument, NULL, 'o' },
 		{ "runs", required_argument, NULL, 'r' },
+		{ "nic-cksum", no_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct result res[MAX_SCEN], runs[9][MAX_SCEN];
@@ -535,13 +580,18 @@ main(int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "jqo:r:", opts, NULL)) != -1) {
 		switch (opt) {
+		case 'c':
+			rx_ol_flags = RTE_MBUF_F_RX_IP_CKSUM_GOOD |
+				      RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+			break;
 		case 'j': json = true; break;
 		case 'q': quick = true; break;
 		case 'o': only = optarg; break;
 		case 'r': nruns = RTE_MAX(1, RTE_MIN(9, atoi(optarg))); break;
 		default:
 			fprintf(stderr, "usage: spillway-bench [--json] [--quick] "
-				"[--only NAME] [--runs N] [-- EAL args]\n");
+				"[--only NAME] [--runs N] [--nic-cksum] "
+				"[-- EAL args]\n");
 			return 1;
 		}
 	}

@@ -56,9 +56,10 @@ void __tsan_release(void *addr);
 
 /* Flow flags. */
 #define FT_USED		0x01	/* slot holds a live flow */
-#define FT_ASSURED	0x02	/* reply seen (TCP: handshake done) */
-#define FT_REPLIED	0x04	/* a packet came from the other side */
+#define FT_ASSURED	0x02	/* earned: early drop spares it (unless closing) */
+#define FT_REPLIED	0x04	/* a valid packet came from the other side */
 #define FT_ORIG_HI	0x08	/* the higher endpoint opened it */
+#define FT_EVICTABLE	0x10	/* counted in cnt.evictable */
 
 /* Protocol classes, for the state machine dispatch. */
 enum {
@@ -69,29 +70,51 @@ enum {
 };
 
 /*
- * One flow: one cache line. The key lives in rte_hash's key store at the
- * same position (rte_hash_get_key_with_position), so it is not repeated
- * here. Index 0 of pkts/bytes is the opener's direction.
+ * One flow: one cache line, everything a hit reads or writes. The key
+ * lives in rte_hash's key store at the same position
+ * (rte_hash_get_key_with_position), so it is not repeated here. Index 0
+ * of every [2] array is the opener's side, 1 the responder's.
+ *
+ * Time is kept in 32-bit units of 2^tshift ticks (about 3 ms with a
+ * 2.6 GHz TSC; 1 tick when hz < 1024): the difference of two of them is
+ * exact for idle times below 2^31 units (80 days at 2.6 GHz), and the
+ * sweep visits every flow far more often than that.
+ *
+ * The TCP window state (Linux's td_end, td_maxend, td_maxwin, td_scale
+ * and flags per side) is packed into arrays so the line has no holes.
+ * Linux's td_maxack is not kept: an RST is exact when it carries the
+ * sequence number its sender is at (pf's rule), see ft_tcp.c. UDP keeps
+ * its first packet's time in end[0] (assured needs 2 s of life).
+ *
+ * Packet counters are 32 bits (they wrap after 2^32 packets, shown
+ * modulo 2^32), byte counters 64.
  */
 struct ft_flow {
-	uint64_t last;		/* `now` of the last packet */
-	uint64_t pkts[2];
-	uint64_t bytes[2];
+	uint32_t last;		/* time of the last valid packet */
 	uint8_t state;		/* enum sw_ft_state */
 	uint8_t flags;		/* FT_* */
-	uint8_t pclass;		/* FT_P_* */
-	uint8_t tag;		/* the caller's byte (ingress port) */
-	uint8_t pad[18];
+	uint8_t port;		/* the opener's ingress port */
+	uint8_t spare8;
+	uint32_t end[2];	/* TCP: highest seq sent + 1; UDP: born */
+	uint32_t maxend[2];	/* TCP: highest seq the peer allows */
+	uint32_t maxwin[2];	/* TCP: largest scaled window seen */
+	uint8_t scale[2];	/* TCP: window shift */
+	uint8_t tflags[2];	/* TCP: SW_FT_TCPF_* */
+	uint32_t spare32;
+	uint32_t pkts[2];
+	uint64_t bytes[2];
 } __rte_cache_aligned;
 
 struct ft_counters {
 	uint64_t flows;
 	uint64_t inserts;
 	uint64_t insert_failed;
+	uint64_t insert_busy;
 	uint64_t early_drops;
 	uint64_t expired;
 	uint64_t flushed;
 	uint64_t revalidated;
+	uint64_t evictable;
 	uint32_t scale_q10;
 	uint32_t spilling;
 } __rte_cache_aligned;
@@ -109,9 +132,9 @@ struct sw_ft_shard {
 	uint32_t adapt_end;		/* flows where timeouts reach 0 */
 	uint32_t hand;			/* expiry sweep position */
 	uint32_t ed_hand;		/* early-drop sample position */
-	uint32_t ed_skip;		/* early-drop attempts to skip */
 	uint32_t burst_inserts;		/* inserts since the bulk lookup */
 	bool tcp_loose;
+	bool tcp_be_liberal;
 	bool early_drop;
 	unsigned int id;
 
@@ -129,10 +152,12 @@ struct sw_ft_shard {
 } __rte_cache_aligned;
 
 struct sw_ft {
-	/* Timeouts in ticks; the control thread stores, workers load. */
-	uint64_t timeout_ticks[SW_FT_TO_MAX];
+	/* Timeouts in time units; the control thread stores, workers load. */
+	uint32_t timeout_u[SW_FT_TO_MAX];
 	uint32_t timeout_s[SW_FT_TO_MAX];
 	uint64_t hz;
+	unsigned int tshift;		/* a time unit is 2^tshift ticks */
+	uint32_t udp_stream_u;		/* 2 s: UDP assured after it */
 	struct rte_rcu_qsbr *qs;	/* readers: sw_ft_walk callers */
 	sw_ft_judge_cb judge;
 	void *judge_arg;
@@ -142,19 +167,12 @@ struct sw_ft {
 	struct sw_ft_shard *shards[];
 };
 
-/* Early drop looks at most this many live flows for the oldest. */
-#define FT_EARLY_DROP_SAMPLE 16
 /*
- * After a sample with no victim (a table full of assured flows), the
- * next attempts are skipped, one in this many retried: a flood against
- * such a table then costs what it costs without early drop.
+ * Early drop takes the oldest of up to this many evictable flows, found
+ * within at most FT_EARLY_DROP_SCAN slots from a rotating hand.
  */
-#define FT_EARLY_DROP_RETRY 64
-
-/* TCP: next state for (state, packet from the reply side?, flags). */
-#define FT_TCP_INVALID 0xff	/* drop the packet, keep the state */
-#define FT_TCP_IGNORE  0xfe	/* pass the packet, keep the state */
-uint8_t ft_tcp_next(uint8_t state, int reply, uint8_t tcp_flags);
+#define FT_EARLY_DROP_SAMPLE 8
+#define FT_EARLY_DROP_SCAN 64
 
 /* Flag class of a segment, or FT_TCP_CLASS_INVALID for impossible sets. */
 enum {
@@ -168,6 +186,23 @@ enum {
 	FT_TCP_CLASS_INVALID = FT_TCP_CLASS_MAX,
 };
 int ft_tcp_class(uint8_t tcp_flags);
+
+/* TCP: next state for (state, packet from the reply side?, class). */
+#define FT_TCP_INVALID 0xff	/* drop the packet, keep the state */
+#define FT_TCP_IGNORE  0xfe	/* pass the packet, keep the state */
+uint8_t ft_tcp_next(uint8_t state, int reply, int cls);
+
+/*
+ * Check a TCP segment against flow f and, if it is valid, advance f's
+ * windows and state (ft_tcp.c). `reply` is 1 for the responder's side.
+ * Returns enum sw_ft_verdict; on anything but SW_FT_OK, f is unchanged.
+ * *refresh says whether the flow's idle time restarts.
+ */
+int ft_tcp_packet(struct ft_flow *f, const struct sw_ft_pkt *p, int reply,
+		  bool liberal, bool *refresh);
+
+/* Is a TCP quoted sequence number of side `side` within its window? */
+bool ft_tcp_quote_ok(const struct ft_flow *f, int side, uint32_t seq);
 
 /* rte_hash's hash function: sw_ft_key_hash(). */
 uint32_t ft_hash_func(const void *key, uint32_t key_len, uint32_t init_val);

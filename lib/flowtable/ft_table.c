@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <netinet/in.h>
 
 #include <rte_errno.h>
 #include <rte_hash.h>
@@ -71,6 +72,18 @@ sw_ft_state_name(unsigned int state)
 	return state < SW_FT_STATE_MAX ? state_names[state] : "?";
 }
 
+static const char *const verdict_names[SW_FT_VERDICT_MAX] = {
+#define V_NAME(n, d) #n,
+	SW_FT_VERDICTS(V_NAME)
+#undef V_NAME
+};
+
+const char *
+sw_ft_verdict_name(unsigned int v)
+{
+	return v < SW_FT_VERDICT_MAX ? verdict_names[v] : "?";
+}
+
 void
 sw_ft_conf_defaults(struct sw_ft_conf *c)
 {
@@ -80,6 +93,7 @@ sw_ft_conf_defaults(struct sw_ft_conf *c)
 	c->max_flows = 1u << 20;
 	c->nb_shards = 1;
 	c->tcp_loose = true;
+	c->tcp_be_liberal = false;
 	c->early_drop = true;
 	c->high_water = 95;
 	c->adaptive_start = 60;
@@ -152,6 +166,7 @@ shard_create(struct sw_ft *ft, const struct sw_ft_conf *c, unsigned int id)
 	s->max = ft->shard_max;
 	s->spill_clear = (uint32_t)((uint64_t)s->max * 9 / 10);
 	s->tcp_loose = c->tcp_loose;
+	s->tcp_be_liberal = c->tcp_be_liberal;
 	s->early_drop = c->early_drop;
 	if (c->adaptive_start) {
 		s->adapt_start = (uint32_t)((uint64_t)s->max *
@@ -231,6 +246,10 @@ sw_ft_create(const struct sw_ft_conf *c)
 		return NULL;
 	}
 	ft->hz = c->hz;
+	/* A time unit of about 1/256 s or more: 32 bits hold 80+ days. */
+	while ((c->hz >> ft->tshift) > 511)
+		ft->tshift++;
+	ft->udp_stream_u = (uint32_t)((2 * c->hz) >> ft->tshift);
 	ft->nb_shards = c->nb_shards;
 	ft->shard_max = c->max_flows / c->nb_shards;
 	for (i = 0; i < SW_FT_TO_MAX; i++)
@@ -297,11 +316,16 @@ sw_ft_shard_max(const struct sw_ft *ft)
 void
 sw_ft_set_timeout(struct sw_ft *ft, unsigned int t, uint32_t seconds)
 {
+	uint64_t u;
+
 	if (t >= SW_FT_TO_MAX)
 		return;
+	/* Capped where 32-bit time differences stay exact (80+ days). */
+	u = ((uint64_t)seconds * ft->hz) >> ft->tshift;
+	if (u > INT32_MAX)
+		u = INT32_MAX;
 	__atomic_store_n(&ft->timeout_s[t], seconds, __ATOMIC_RELAXED);
-	__atomic_store_n(&ft->timeout_ticks[t], (uint64_t)seconds * ft->hz,
-			 __ATOMIC_RELAXED);
+	__atomic_store_n(&ft->timeout_u[t], (uint32_t)u, __ATOMIC_RELAXED);
 }
 
 uint32_t
@@ -311,21 +335,48 @@ sw_ft_get_timeout(const struct sw_ft *ft, unsigned int t)
 	       __atomic_load_n(&ft->timeout_s[t], __ATOMIC_RELAXED) : 0;
 }
 
-/* The flow's timeout now, in ticks: its state's, adaptively scaled. */
-static inline uint64_t
-flow_timeout(const struct sw_ft_shard *s, const struct ft_flow *f,
-	     uint8_t state)
+static inline uint32_t
+time_unit(const struct sw_ft *ft, uint64_t now)
 {
-	uint64_t t = __atomic_load_n(
-		&s->ft->timeout_ticks[ft_state_timeout[state]],
-		__ATOMIC_RELAXED);
+	return (uint32_t)(now >> ft->tshift);
+}
+
+static inline uint32_t
+timeout_of(const struct sw_ft *ft, unsigned int t)
+{
+	return __atomic_load_n(&ft->timeout_u[t], __ATOMIC_RELAXED);
+}
+
+static inline bool
+is_tcp(uint8_t state)
+{
+	return state <= SW_FT_TCP_SYN_SENT2;
+}
+
+/*
+ * The flow's timeout now, in time units: its state's, capped at
+ * tcp_unacknowledged while TCP data waits for its acknowledgement or a
+ * picked-up flow has not heard from its other side (Linux), then
+ * adaptively scaled.
+ */
+static inline uint32_t
+flow_timeout(const struct sw_ft_shard *s, const struct ft_flow *f,
+	     uint8_t state, uint8_t flags)
+{
+	uint32_t t = timeout_of(s->ft, ft_state_timeout[state]);
 	uint32_t q = FT_GET(s->cnt.scale_q10);
 
-	(void)f;
+	if (is_tcp(state)) {
+		uint8_t tf = FT_GET(f->tflags[0]) | FT_GET(f->tflags[1]);
+
+		if ((tf & SW_FT_TCPF_UNACKED) ||
+		    ((tf & SW_FT_TCPF_PICKUP) && !(flags & FT_REPLIED)))
+			t = RTE_MIN(t, timeout_of(s->ft,
+						  SW_FT_TO_tcp_unacknowledged));
+	}
 	if (q == Q10)
 		return t;
-	/* Exact for any tick count below 2^54 (years of TSC). */
-	return t < (1ull << 54) ? (t * q) >> 10 : (t >> 10) * q;
+	return (uint32_t)(((uint64_t)t * q) >> 10);
 }
 
 void
@@ -361,17 +412,23 @@ static int
 pclass(uint8_t proto, uint8_t family)
 {
 	switch (proto) {
-	case 6:
+	case IPPROTO_TCP:
 		return FT_P_TCP;
-	case 17:
+	case IPPROTO_UDP:
 		return FT_P_UDP;
-	case 1:
+	case IPPROTO_ICMP:
 		return family == 4 ? FT_P_ICMP : FT_P_OTHER;
-	case 58:
+	case IPPROTO_ICMPV6:
 		return family == 6 ? FT_P_ICMP : FT_P_OTHER;
 	default:
 		return FT_P_OTHER;
 	}
+}
+
+bool
+sw_ft_loose(const struct sw_ft_shard *s)
+{
+	return __atomic_load_n(&s->tcp_loose, __ATOMIC_RELAXED);
 }
 
 int
@@ -384,10 +441,13 @@ sw_ft_miss_kind(const struct sw_ft_shard *s, uint8_t family, uint8_t proto,
 		case FT_TCP_SYN:
 			return SW_FT_MISS_NEW;
 		case FT_TCP_ACK:
-			return __atomic_load_n(&s->tcp_loose, __ATOMIC_RELAXED) ?
-			       SW_FT_MISS_LOOSE : SW_FT_MISS_INVALID;
-		default:
+			return sw_ft_loose(s) ? SW_FT_MISS_LOOSE :
+						SW_FT_MISS_MIDSTREAM;
+		case FT_TCP_CLASS_INVALID:
+		case FT_TCP_NONE:
 			return SW_FT_MISS_INVALID;
+		default:
+			return SW_FT_MISS_MIDSTREAM;
 		}
 	case FT_P_ICMP:
 		/* Echo requests open a flow keyed by their identifier. */
@@ -398,123 +458,193 @@ sw_ft_miss_kind(const struct sw_ft_shard *s, uint8_t family, uint8_t proto,
 	}
 }
 
-static void
-set_assured(struct ft_flow *f)
+/*
+ * Early drop may take a flow that has not earned assured, or a TCP flow
+ * that is closing (Linux's tcp_can_early_drop).
+ */
+static inline bool
+evictable(const struct ft_flow *f)
 {
-	if ((f->flags & (FT_REPLIED | FT_ASSURED)) == FT_REPLIED &&
-	    (f->pclass != FT_P_TCP || (f->state >= SW_FT_TCP_ESTABLISHED &&
-				       f->state <= SW_FT_TCP_TIME_WAIT)))
-		FT_SET(f->flags, (uint8_t)(f->flags | FT_ASSURED));
+	return !(f->flags & FT_ASSURED) ||
+	       (f->state >= SW_FT_TCP_FIN_WAIT && f->state <= SW_FT_TCP_CLOSE);
+}
+
+/* Keep FT_EVICTABLE and the shard's count in step with the flow. */
+static inline void
+track_evictable(struct sw_ft_shard *s, struct ft_flow *f)
+{
+	bool e = evictable(f);
+
+	if (e == ((f->flags & FT_EVICTABLE) != 0))
+		return;
+	FT_SET(f->flags, (uint8_t)(f->flags ^ FT_EVICTABLE));
+	FT_SET(s->cnt.evictable, e ? s->cnt.evictable + 1 :
+				     s->cnt.evictable - 1);
+}
+
+static inline int
+flow_reply(const struct ft_flow *f, int dir)
+{
+	return dir != ((f->flags & FT_ORIG_HI) ? SW_FT_DIR_HI : SW_FT_DIR_LO);
 }
 
 int
-sw_ft_update(struct sw_ft_shard *s, int32_t pos, int dir, uint8_t tcp_flags,
-	     uint32_t len, uint64_t now)
+sw_ft_update(struct sw_ft_shard *s, int32_t pos, const struct sw_ft_pkt *p,
+	     uint64_t now)
 {
 	struct ft_flow *f = &s->flows[pos];
-	int reply = dir != ((f->flags & FT_ORIG_HI) ? SW_FT_DIR_HI :
-						     SW_FT_DIR_LO);
-	uint8_t next;
+	int reply = flow_reply(f, p->dir), v;
+	uint32_t t = time_unit(s->ft, now);
+	bool refresh = true;
 
-	switch (f->pclass) {
-	case FT_P_TCP:
-		next = ft_tcp_next(f->state, reply, tcp_flags);
-		if (next == FT_TCP_INVALID)
-			return SW_FT_INVALID;
-		if (next == FT_TCP_IGNORE) {
-			/* Counted, but it refreshes nothing. */
-			FT_INC(f->pkts[reply]);
-			FT_ADD(f->bytes[reply], len);
-			return SW_FT_OK;
+	/*
+	 * The opener's packets come in on the opener's port, replies on
+	 * another: a host on one side cannot play both ends of a flow.
+	 */
+	if ((p->port == f->port) == (reply != 0))
+		return SW_FT_INV_ZONE;
+	if (is_tcp(f->state)) {
+		v = ft_tcp_packet(f, p, reply, __atomic_load_n(
+				  &s->tcp_be_liberal, __ATOMIC_RELAXED),
+				  &refresh);
+		if (v != SW_FT_OK)
+			return v;
+	} else {
+		if (reply && !(f->flags & FT_REPLIED))
+			FT_SET(f->flags, (uint8_t)(f->flags | FT_REPLIED));
+		/*
+		 * Linux's UDP: replied and still alive 2 s after its first
+		 * packet, it is a stream (longer timeout) and assured; other
+		 * protocols the same. ICMP echo is never assured.
+		 */
+		if (f->state != SW_FT_ICMP &&
+		    (f->flags & (FT_REPLIED | FT_ASSURED)) == FT_REPLIED &&
+		    t - f->end[0] >= s->ft->udp_stream_u) {
+			if (f->state == SW_FT_UDP)
+				FT_SET(f->state, (uint8_t)SW_FT_UDP_STREAM);
+			FT_SET(f->flags, (uint8_t)(f->flags | FT_ASSURED));
 		}
-		if (next == SW_FT_TCP_SYN_SENT &&
-		    (f->state == SW_FT_TCP_TIME_WAIT ||
-		     f->state == SW_FT_TCP_CLOSE)) {
-			/* Reopened: a new connection on the old tuple. */
-			FT_SET(f->pkts[0], 0);
-			FT_SET(f->pkts[1], 0);
-			FT_SET(f->bytes[0], 0);
-			FT_SET(f->bytes[1], 0);
-			FT_SET(f->flags, (uint8_t)(FT_USED |
-			       (dir == SW_FT_DIR_HI ? FT_ORIG_HI : 0)));
-			reply = 0;
-		}
-		FT_SET(f->state, next);
-		break;
-	case FT_P_UDP:
-		if (reply)
-			FT_SET(f->state, (uint8_t)SW_FT_UDP_STREAM);
-		break;
-	default:
-		break;
 	}
-	if (reply && !(f->flags & FT_REPLIED))
-		FT_SET(f->flags, (uint8_t)(f->flags | FT_REPLIED));
-	set_assured(f);
+	track_evictable(s, f);
 	FT_INC(f->pkts[reply]);
-	FT_ADD(f->bytes[reply], len);
-	FT_SET(f->last, now);
+	FT_ADD(f->bytes[reply], p->len);
+	if (refresh)
+		FT_SET(f->last, t);
+	return SW_FT_OK;
+}
+
+int
+sw_ft_related(const struct sw_ft_shard *s, int32_t pos,
+	      const struct sw_ft_pkt *q)
+{
+	const struct ft_flow *f = &s->flows[pos];
+	int side = flow_reply(f, q->dir);
+
+	/*
+	 * The quoted packet went from `side` to the other side; the error
+	 * about it comes back from there: on the opener's port when the
+	 * quoted packet was a reply, on the other port when it was the
+	 * opener's.
+	 */
+	if ((q->port == f->port) != (side != 0))
+		return SW_FT_INV_ICMP;
+	if (is_tcp(FT_GET(f->state)) && !ft_tcp_quote_ok(f, side, q->seq))
+		return SW_FT_INV_ICMP;
 	return SW_FT_OK;
 }
 
 static void
 flow_delete(struct sw_ft_shard *s, uint32_t pos)
 {
+	struct ft_flow *f = &s->flows[pos];
 	void *key;
 
 	if (rte_hash_get_key_with_position(s->h, (int32_t)pos, &key) == 0)
 		rte_hash_del_key(s->h, key);
+	/*
+	 * The delete may have reclaimed slots whose grace period ended
+	 * (inside librte_hash, which ThreadSanitizer does not see).
+	 */
+	FT_TSAN_ACQUIRE(s->ft->qs);
+	if (f->flags & FT_EVICTABLE)
+		FT_SET(s->cnt.evictable, s->cnt.evictable - 1);
 	/* The slot's memory is reused only after the RCU grace period. */
-	__atomic_store_n(&s->flows[pos].flags, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&f->flags, 0, __ATOMIC_RELEASE);
 	FT_SET(s->cnt.flows, s->cnt.flows - 1);
 }
 
 /*
- * Linux's early drop: among a bounded sample of live flows, evict the
- * oldest that never saw a reply (SYN_SENT, UDP unreplied). An assured
- * flow is never evicted. Returns 1 if a slot was freed.
+ * Linux's early drop: evict the oldest of a bounded sample of flows that
+ * are not assured or are closing. The sample starts where the last one
+ * stopped, so repeated attempts cover the whole shard; the shard's count
+ * of evictable flows lets a table of assured flows refuse at once,
+ * without scanning and without skipping anyone. Returns 1 if a slot was
+ * freed.
  */
 static int
 early_drop(struct sw_ft_shard *s)
 {
 	uint32_t pos = s->ed_hand, seen = 0, scanned = 0, victim = UINT32_MAX;
-	uint64_t oldest = UINT64_MAX;
+	uint32_t oldest = 0, now = 0;
+	bool first = true;
 
-	if (s->ed_skip) {
-		s->ed_skip--;
+	if (s->cnt.evictable == 0)
 		return 0;
-	}
-	while (seen < FT_EARLY_DROP_SAMPLE && scanned < 4 * FT_EARLY_DROP_SAMPLE) {
+	while (seen < FT_EARLY_DROP_SAMPLE && scanned < FT_EARLY_DROP_SCAN) {
 		const struct ft_flow *f = &s->flows[pos];
 
-		if (f->flags & FT_USED) {
-			seen++;
-			if (!(f->flags & FT_ASSURED) && f->last < oldest) {
-				oldest = f->last;
+		if ((f->flags & (FT_USED | FT_EVICTABLE)) ==
+		    (FT_USED | FT_EVICTABLE)) {
+			/* Ages relative to the first candidate's time. */
+			uint32_t age;
+
+			if (first) {
+				now = f->last;
+				first = false;
+			}
+			age = now - f->last;
+			if (victim == UINT32_MAX ||
+			    (int32_t)age > (int32_t)oldest) {
+				oldest = age;
 				victim = pos;
 			}
+			seen++;
 		}
 		scanned++;
 		if (++pos == s->nb_slots)
 			pos = 0;
 	}
 	s->ed_hand = pos;
-	if (victim == UINT32_MAX) {
-		s->ed_skip = FT_EARLY_DROP_RETRY - 1;
+	if (victim == UINT32_MAX)
 		return 0;
-	}
 	flow_delete(s, victim);
 	FT_INC(s->cnt.early_drops);
 	return 1;
 }
 
+static uint8_t
+first_state(const struct sw_ft_key *key)
+{
+	switch (pclass(key->proto, key->family)) {
+	case FT_P_TCP:
+		return SW_FT_TCP_NONE;
+	case FT_P_UDP:
+		return SW_FT_UDP;
+	case FT_P_ICMP:
+		return SW_FT_ICMP;
+	default:
+		return SW_FT_GENERIC;
+	}
+}
+
 int
-sw_ft_insert(struct sw_ft_shard *s, const struct sw_ft_key *key, int dir,
-	     uint8_t tag, uint8_t tcp_flags, uint32_t len, uint64_t now)
+sw_ft_insert(struct sw_ft_shard *s, const struct sw_ft_key *key,
+	     const struct sw_ft_pkt *p, uint64_t now, uint8_t *why)
 {
 	struct ft_flow *f;
 	int32_t pos;
 	bool ed;
+	int v;
 
 	/*
 	 * A key the bulk lookup missed can only be here if this burst
@@ -522,8 +652,7 @@ sw_ft_insert(struct sw_ft_shard *s, const struct sw_ft_key *key, int dir,
 	 */
 	pos = s->burst_inserts ? rte_hash_lookup(s->h, key) : -ENOENT;
 	if (pos >= 0)
-		return sw_ft_update(s, pos, dir, tcp_flags, len, now) ==
-		       SW_FT_OK ? 1 : -EINVAL;
+		goto existing;
 	/*
 	 * Above the high-water mark, no cuckoo search: early drop or spill.
 	 * That keeps a flood's cost per packet flat when the table is full.
@@ -534,53 +663,58 @@ sw_ft_insert(struct sw_ft_shard *s, const struct sw_ft_key *key, int dir,
 	/* The slot it hands out may be one a walker has just let go of. */
 	FT_TSAN_ACQUIRE(s->ft->qs);
 	pos = rte_hash_add_key(s->h, key);
-	if (pos < 0 && ed && early_drop(s))
-		pos = rte_hash_add_key(s->h, key);
-	if (pos < 0)
-		goto full;
+	if (pos < 0) {
+		/*
+		 * Both of the key's buckets are full although the shard is
+		 * not: bad luck with a keyed hash. Nothing is evicted for it
+		 * and the shard does not spill; this packet goes untracked.
+		 */
+		FT_INC(s->cnt.insert_busy);
+		return -EBUSY;
+	}
 	f = &s->flows[pos];
 	/*
 	 * rte_hash_add_key returns the slot of a key that is already there:
 	 * then this is an update, not a new flow (never count it twice).
 	 */
 	if (f->flags & FT_USED)
-		return sw_ft_update(s, pos, dir, tcp_flags, len, now) ==
-		       SW_FT_OK ? 1 : -EINVAL;
+		goto existing;
 	/*
 	 * Everything but flags, which is 0 since the delete and is written
 	 * only by the release store below: a walker checks it first.
 	 */
 	memset(f, 0, offsetof(struct ft_flow, flags));
-	f->tag = tag;
-	f->pclass = (uint8_t)pclass(key->proto, key->family);
-	switch (f->pclass) {
-	case FT_P_TCP:
-		f->state = SW_FT_TCP_NONE;
-		break;
-	case FT_P_UDP:
-		f->state = SW_FT_UDP;
-		break;
-	case FT_P_ICMP:
-		f->state = SW_FT_ICMP;
-		break;
-	default:
-		f->state = SW_FT_GENERIC;
-		break;
-	}
+	memset(&f->flags + 1, 0, sizeof(*f) - offsetof(struct ft_flow, flags) -
+	       sizeof(f->flags));
+	f->port = p->port;
+	f->state = first_state(key);
+	f->last = time_unit(s->ft, now);
+	if (!is_tcp(f->state))
+		f->end[0] = f->last;	/* born: UDP is assured 2 s later */
 	/* Published last: a walking reader sees a whole entry or none. */
-	__atomic_store_n(&f->flags, FT_USED | (dir == SW_FT_DIR_HI ?
-					       FT_ORIG_HI : 0),
+	__atomic_store_n(&f->flags, FT_USED | FT_EVICTABLE |
+			 (p->dir == SW_FT_DIR_HI ? FT_ORIG_HI : 0),
 			 __ATOMIC_RELEASE);
 	FT_INC(s->cnt.flows);
+	FT_INC(s->cnt.evictable);
 	FT_INC(s->cnt.inserts);
 	s->burst_inserts++;
-	if (sw_ft_update(s, pos, dir, tcp_flags, len, now) != SW_FT_OK) {
+	v = sw_ft_update(s, pos, p, now);
+	if (v != SW_FT_OK) {
 		/* Callers only insert what sw_ft_miss_kind() allowed. */
 		flow_delete(s, (uint32_t)pos);
 		FT_SET(s->cnt.inserts, s->cnt.inserts - 1);
+		*why = (uint8_t)v;
 		return -EINVAL;
 	}
 	return 0;
+existing:
+	v = sw_ft_update(s, pos, p, now);
+	if (v != SW_FT_OK) {
+		*why = (uint8_t)v;
+		return -EINVAL;
+	}
+	return 1;
 full:
 	FT_INC(s->cnt.insert_failed);
 	FT_SET(s->cnt.spilling, 1);
@@ -601,7 +735,6 @@ static void
 update_scale(struct sw_ft_shard *s)
 {
 	uint64_t flows = s->cnt.flows;
-
 	uint32_t q;
 
 	if (s->adapt_end == 0 || flows <= s->adapt_start)
@@ -654,14 +787,14 @@ judged_out(struct sw_ft_shard *s, uint32_t pos, const struct ft_flow *f)
 	    rte_hash_get_key_with_position(s->h, (int32_t)pos, &key) != 0)
 		return false;
 	return !s->ft->judge(s->id, key, (f->flags & FT_ORIG_HI) ?
-			     SW_FT_DIR_HI : SW_FT_DIR_LO, f->tag,
+			     SW_FT_DIR_HI : SW_FT_DIR_LO, f->port,
 			     s->ft->judge_arg);
 }
 
 void
 sw_ft_expire(struct sw_ft_shard *s, uint64_t now)
 {
-	uint32_t k, pos = s->hand;
+	uint32_t k, pos = s->hand, t = time_unit(s->ft, now);
 
 	/* One division per poll, never per packet. */
 	update_scale(s);
@@ -673,7 +806,8 @@ sw_ft_expire(struct sw_ft_shard *s, uint64_t now)
 		struct ft_flow *f = &s->flows[pos];
 
 		if (f->flags & FT_USED) {
-			if (now - f->last > flow_timeout(s, f, f->state)) {
+			if ((int32_t)(t - f->last) >
+			    (int32_t)flow_timeout(s, f, f->state, f->flags)) {
 				flow_delete(s, pos);
 				FT_INC(s->cnt.expired);
 			} else if (s->pass_flush) {
@@ -727,13 +861,16 @@ sw_ft_revalidate(struct sw_ft *ft)
 }
 
 void
-sw_ft_set_options(struct sw_ft *ft, bool tcp_loose, bool early_drop)
+sw_ft_set_options(struct sw_ft *ft, bool tcp_loose, bool tcp_be_liberal,
+		  bool early_drop)
 {
 	unsigned int i;
 
 	for (i = 0; i < ft->nb_shards; i++) {
 		__atomic_store_n(&ft->shards[i]->tcp_loose, tcp_loose,
 				 __ATOMIC_RELAXED);
+		__atomic_store_n(&ft->shards[i]->tcp_be_liberal,
+				 tcp_be_liberal, __ATOMIC_RELAXED);
 		__atomic_store_n(&ft->shards[i]->early_drop, early_drop,
 				 __ATOMIC_RELAXED);
 	}
@@ -745,17 +882,17 @@ sw_ft_shard_stats(const struct sw_ft *ft, unsigned int i,
 {
 	const struct ft_counters *c = &ft->shards[i]->cnt;
 
-	st->flows = __atomic_load_n(&c->flows, __ATOMIC_RELAXED);
-	st->inserts = __atomic_load_n(&c->inserts, __ATOMIC_RELAXED);
-	st->insert_failed = __atomic_load_n(&c->insert_failed,
-					    __ATOMIC_RELAXED);
-	st->early_drops = __atomic_load_n(&c->early_drops, __ATOMIC_RELAXED);
-	st->expired = __atomic_load_n(&c->expired, __ATOMIC_RELAXED);
-	st->flushed = __atomic_load_n(&c->flushed, __ATOMIC_RELAXED);
-	st->revalidated = __atomic_load_n(&c->revalidated, __ATOMIC_RELAXED);
-	st->adaptive_scale_q10 = __atomic_load_n(&c->scale_q10,
-						 __ATOMIC_RELAXED);
-	st->spilling = __atomic_load_n(&c->spilling, __ATOMIC_RELAXED) != 0;
+	st->flows = FT_GET(c->flows);
+	st->inserts = FT_GET(c->inserts);
+	st->insert_failed = FT_GET(c->insert_failed);
+	st->insert_busy = FT_GET(c->insert_busy);
+	st->early_drops = FT_GET(c->early_drops);
+	st->expired = FT_GET(c->expired);
+	st->flushed = FT_GET(c->flushed);
+	st->revalidated = FT_GET(c->revalidated);
+	st->evictable = FT_GET(c->evictable);
+	st->adaptive_scale_q10 = FT_GET(c->scale_q10);
+	st->spilling = FT_GET(c->spilling) != 0;
 }
 
 unsigned int
@@ -763,8 +900,8 @@ sw_ft_walk(struct sw_ft *ft, unsigned int reader, uint64_t now,
 	   sw_ft_walk_cb cb, void *arg)
 {
 	struct sw_ft_info info;
-	unsigned int i, n = 0;
-	uint32_t pos;
+	unsigned int i, n = 0, k;
+	uint32_t pos, t = time_unit(ft, now);
 	int stop = 0;
 
 	if (reader >= SW_FT_MAX_READERS)
@@ -781,7 +918,7 @@ sw_ft_walk(struct sw_ft *ft, unsigned int reader, uint64_t now,
 			const struct ft_flow *f = &s->flows[pos];
 			uint8_t flags = __atomic_load_n(&f->flags,
 							__ATOMIC_ACQUIRE);
-			uint64_t idle, to, last;
+			uint32_t idle, to, last;
 			void *key;
 
 			if (!(flags & FT_USED) ||
@@ -790,19 +927,30 @@ sw_ft_walk(struct sw_ft *ft, unsigned int reader, uint64_t now,
 				continue;
 			memset(&info, 0, sizeof(info));
 			info.shard = i;
+			info.hash = sw_ft_key_hash(key);
 			info.state = FT_GET(f->state);
+			info.port = FT_GET(f->port);
 			info.orig_dir = (flags & FT_ORIG_HI) ? SW_FT_DIR_HI :
 							       SW_FT_DIR_LO;
 			info.assured = (flags & FT_ASSURED) != 0;
 			info.replied = (flags & FT_REPLIED) != 0;
-			info.pkts[0] = FT_GET(f->pkts[0]);
-			info.pkts[1] = FT_GET(f->pkts[1]);
-			info.bytes[0] = FT_GET(f->bytes[0]);
-			info.bytes[1] = FT_GET(f->bytes[1]);
+			for (k = 0; k < 2; k++) {
+				info.pkts[k] = FT_GET(f->pkts[k]);
+				info.bytes[k] = FT_GET(f->bytes[k]);
+				if (!is_tcp(info.state))
+					continue;
+				info.tcp[k].end = FT_GET(f->end[k]);
+				info.tcp[k].maxend = FT_GET(f->maxend[k]);
+				info.tcp[k].maxwin = FT_GET(f->maxwin[k]);
+				info.tcp[k].scale = FT_GET(f->scale[k]);
+				info.tcp[k].flags = FT_GET(f->tflags[k]);
+			}
 			last = FT_GET(f->last);
-			idle = now > last ? now - last : 0;
-			to = flow_timeout(s, f, info.state);
-			info.remaining = idle < to ? (to - idle) / ft->hz : 0;
+			idle = (int32_t)(t - last) > 0 ? t - last : 0;
+			to = flow_timeout(s, f, info.state, flags);
+			info.remaining = idle < to ?
+				(((uint64_t)(to - idle)) << ft->tshift) /
+				ft->hz : 0;
 			n++;
 			stop = cb(key, &info, arg);
 		}

@@ -1,53 +1,78 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * Copyright (c) 2026 The spillway authors
  *
- * The TCP state machine, as a table in the manner of Linux's
- * nf_conntrack_proto_tcp.c: indexed by (direction, flag class, state).
- * Without sequence-window tracking, so an RST closes whatever its
- * sequence number.
+ * TCP tracking: a state table in the manner of Linux's
+ * nf_conntrack_proto_tcp.c, indexed by (direction, flag class, state),
+ * and per-side sequence windows with the checks of Linux's
+ * tcp_in_window(). Where spillway is stricter than Linux, and why, is
+ * written next to the code and in lib/flowtable/DESIGN.md:
+ *
+ *   - the SYN/ACK must acknowledge the opener's ISN + 1 exactly, and the
+ *     handshake's ACK the responder's ISN + 1 exactly, before a flow is
+ *     ESTABLISHED (Linux accepts anything within the window): a blind
+ *     ACK cannot complete a handshake the server never finished;
+ *   - an RST closes only at the sequence number its sender is at (pf's
+ *     rule; Linux compares with the peer's highest ACK). In the window
+ *     but not exact, it passes and changes nothing, not even the
+ *     timeout (Linux drops the timeout to tcp_close, which lets blind
+ *     RSTs age an idle connection out);
+ *   - a segment below the window's lower edge is invalid (Linux >= 5.19
+ *     lets it through untracked);
+ *   - a SYN from the responder never reopens a closed flow, and one from
+ *     the opener only with an ISN past everything it sent before.
  */
-#include "ft_private.h"
+#include <string.h>
 
-#define TCP_FIN 0x01
-#define TCP_SYN 0x02
-#define TCP_RST 0x04
-#define TCP_PSH 0x08
-#define TCP_ACK 0x10
-#define TCP_URG 0x20
+#include <rte_tcp.h>
+
+#include "ft_private.h"
 
 /*
  * Flag sets a TCP stack can send (PSH, ECE and CWR aside). Anything else
  * (SYN+FIN, SYN+RST, FIN without ACK, no flags at all, ...) is invalid
  * whatever the state, as in Linux's tcp_valid_flags.
  */
+#define F_FIN RTE_TCP_FIN_FLAG
+#define F_SYN RTE_TCP_SYN_FLAG
+#define F_RST RTE_TCP_RST_FLAG
+#define F_ACK RTE_TCP_ACK_FLAG
+#define F_URG RTE_TCP_URG_FLAG
+
 static const uint8_t valid_flags[64] = {
-	[TCP_SYN] = 1,
-	[TCP_SYN | TCP_URG] = 1,
-	[TCP_SYN | TCP_ACK] = 1,
-	[TCP_RST] = 1,
-	[TCP_RST | TCP_ACK] = 1,
-	[TCP_FIN | TCP_ACK] = 1,
-	[TCP_FIN | TCP_ACK | TCP_URG] = 1,
-	[TCP_ACK] = 1,
-	[TCP_ACK | TCP_URG] = 1,
+	[F_SYN] = 1,
+	[F_SYN | F_URG] = 1,
+	[F_SYN | F_ACK] = 1,
+	[F_RST] = 1,
+	[F_RST | F_ACK] = 1,
+	[F_FIN | F_ACK] = 1,
+	[F_FIN | F_ACK | F_URG] = 1,
+	[F_ACK] = 1,
+	[F_ACK | F_URG] = 1,
 };
 
 int
 ft_tcp_class(uint8_t flags)
 {
-	uint8_t f = flags & (TCP_FIN | TCP_SYN | TCP_RST | TCP_ACK | TCP_URG);
+	uint8_t f = flags & (F_FIN | F_SYN | F_RST | F_ACK | F_URG);
 
 	if (!valid_flags[f])
 		return FT_TCP_CLASS_INVALID;
-	if (f & TCP_RST)
+	if (f & F_RST)
 		return FT_TCP_RST;
-	if (f & TCP_SYN)
-		return (f & TCP_ACK) ? FT_TCP_SYNACK : FT_TCP_SYN;
-	if (f & TCP_FIN)
+	if (f & F_SYN)
+		return (f & F_ACK) ? FT_TCP_SYNACK : FT_TCP_SYN;
+	if (f & F_FIN)
 		return FT_TCP_FIN;
-	if (f & TCP_ACK)
+	if (f & F_ACK)
 		return FT_TCP_ACK;
 	return FT_TCP_NONE;
+}
+
+bool
+sw_ft_tcp_flags_valid(uint8_t flags)
+{
+	return ft_tcp_class(flags) != FT_TCP_CLASS_INVALID &&
+	       ft_tcp_class(flags) != FT_TCP_NONE;
 }
 
 #define sNO SW_FT_TCP_NONE
@@ -69,9 +94,10 @@ static const uint8_t tcp_next[2][FT_TCP_CLASS_MAX][SW_FT_TCP_SYN_SENT2 + 1] = {
  *	     sNO  sSS  sSR  sES  sFW  sCW  sLA  sTW  sCL  sS2 */
 /*syn*/	   { sSS, sSS, sIG, sIG, sIG, sIG, sIG, sSS, sSS, sS2 },
 /*
- *	sSS -> sSS	retransmitted SYN
+ *	sSS -> sSS	retransmitted SYN (a new ISN re-initialises the side)
  *	sSR..sLA -> sIG	a SYN inside a live connection: stale, let it be
- *	sTW, sCL -> sSS	the connection is reopened (RFC 1122 4.2.2.13)
+ *	sTW, sCL -> sSS	reopened, only with an ISN past the old data
+ *			(RFC 1122 4.2.2.13; checked in ft_tcp_packet)
  */
 /*synack*/ { sIV, sIV, sSR, sIV, sIV, sIV, sIV, sIV, sIV, sSR },
 /*
@@ -85,7 +111,8 @@ static const uint8_t tcp_next[2][FT_TCP_CLASS_MAX][SW_FT_TCP_SYN_SENT2 + 1] = {
 /*
  *	sNO -> sES	picked up mid-stream (tcp_loose)
  *	sSS -> sIV	an ACK before any SYN/ACK came back
- *	sSR -> sES	the handshake completes: the flow becomes assured
+ *	sSR -> sES	the handshake completes (its ACK must acknowledge the
+ *			responder's ISN + 1 exactly): the flow is assured
  *	sFW -> sCW	the peer's FIN acknowledged, the other half open
  *	sLA -> sTW	the last ACK
  */
@@ -95,20 +122,23 @@ static const uint8_t tcp_next[2][FT_TCP_CLASS_MAX][SW_FT_TCP_SYN_SENT2 + 1] = {
 	{
 /* From the other side.
  *	     sNO  sSS  sSR  sES  sFW  sCW  sLA  sTW  sCL  sS2 */
-/*syn*/	   { sIV, sS2, sIV, sIV, sIV, sIV, sIV, sSS, sSS, sS2 },
+/*syn*/	   { sIV, sS2, sIV, sIV, sIV, sIV, sIV, sIV, sIV, sS2 },
 /*
  *	sSS -> sS2	simultaneous open
- *	sTW, sCL -> sSS	reopened from this side (the opener flips)
+ *	sTW, sCL -> sIV	the responder never reopens (Linux: invalid from
+ *			CLOSE); a new connection from it is a new opener,
+ *			once this flow has expired
  */
 /*synack*/ { sIV, sSR, sIG, sIG, sIG, sIG, sIG, sIG, sIG, sSR },
 /*
- *	sSS -> sSR	the answer to the SYN
+ *	sSS -> sSR	the answer to the SYN (must acknowledge ISN + 1)
  *	sSR.. -> sIG	retransmitted SYN/ACK
  */
 /*fin*/	   { sIV, sIV, sFW, sFW, sLA, sLA, sLA, sTW, sCL, sIV },
 /*ack*/	   { sIV, sIG, sSR, sES, sCW, sCW, sTW, sTW, sCL, sIG },
 /*
  *	sSS -> sIG	an ACK before the SYN/ACK: ignore, as Linux does
+ *			(a challenge ACK to a stale SYN)
  */
 /*rst*/	   { sIV, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL },
 /*none*/   { sIV, sIV, sIV, sIV, sIV, sIV, sIV, sIV, sIV, sIV },
@@ -116,11 +146,309 @@ static const uint8_t tcp_next[2][FT_TCP_CLASS_MAX][SW_FT_TCP_SYN_SENT2 + 1] = {
 };
 
 uint8_t
-ft_tcp_next(uint8_t state, int reply, uint8_t tcp_flags)
+ft_tcp_next(uint8_t state, int reply, int cls)
 {
-	int cls = ft_tcp_class(tcp_flags);
-
-	if (cls == FT_TCP_CLASS_INVALID || state > sS2)
+	if (cls >= FT_TCP_CLASS_MAX || state > sS2)
 		return FT_TCP_INVALID;
 	return tcp_next[reply != 0][cls][state];
+}
+
+/* Sequence-space comparisons (RFC 1982 style, as Linux's before/after). */
+#define SEQ_LT(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) < 0)
+#define SEQ_GT(a, b) SEQ_LT(b, a)
+#define SEQ_LE(a, b) (!SEQ_GT(a, b))
+#define SEQ_GE(a, b) (!SEQ_LT(a, b))
+
+/* Linux's MAXACKWINCONST: how far back an ACK may be before a window. */
+#define MAXACKWIN_CONST 66000
+/* RFC 7323: the largest window shift. */
+#define MAX_WSCALE 14
+
+/* The TCP part of a flow, worked on as a copy and stored when valid. */
+struct win {
+	uint32_t end[2];
+	uint32_t maxend[2];
+	uint32_t maxwin[2];
+	uint8_t scale[2];
+	uint8_t tflags[2];
+};
+
+static inline void
+win_load(struct win *w, const struct ft_flow *f)
+{
+	memcpy(w->end, f->end, sizeof(w->end));
+	memcpy(w->maxend, f->maxend, sizeof(w->maxend));
+	memcpy(w->maxwin, f->maxwin, sizeof(w->maxwin));
+	memcpy(w->scale, f->scale, sizeof(w->scale));
+	memcpy(w->tflags, f->tflags, sizeof(w->tflags));
+}
+
+/*
+ * Stored field by field with relaxed atomics: a walker (show flows
+ * detail) may read them at the same time. Plain moves on x86.
+ */
+static inline void
+win_store(struct ft_flow *f, const struct win *w)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		FT_SET(f->end[i], w->end[i]);
+		FT_SET(f->maxend[i], w->maxend[i]);
+		FT_SET(f->maxwin[i], w->maxwin[i]);
+		FT_SET(f->scale[i], w->scale[i]);
+		FT_SET(f->tflags[i], w->tflags[i]);
+	}
+}
+
+/*
+ * A side picked up mid-stream never showed its window scale option:
+ * assume the largest, so its real windows always fit (more liberal
+ * upper bounds; the acknowledgement bound stays exact).
+ */
+static inline unsigned int
+side_scale(const struct win *w, int i)
+{
+	return (w->tflags[i] & SW_FT_TCPF_PICKUP) ? MAX_WSCALE : w->scale[i];
+}
+
+/* A side's first SYN (or SYN/ACK): Linux's tcp_init_sender. */
+static void
+init_sender(struct win *w, int snd, int rcv, const struct sw_ft_pkt *p,
+	    uint32_t end)
+{
+	w->end[snd] = end;
+	w->maxend[snd] = end;
+	w->maxwin[snd] = p->win ? p->win : 1;
+	w->tflags[snd] &= SW_FT_TCPF_PICKUP;
+	w->scale[snd] = 0;
+	if (p->wscale != SW_FT_NO_WSCALE) {
+		w->tflags[snd] |= SW_FT_TCPF_WSCALE;
+		w->scale[snd] = p->wscale > MAX_WSCALE ? MAX_WSCALE :
+							 p->wscale;
+	}
+	if (p->sack_perm)
+		w->tflags[snd] |= SW_FT_TCPF_SACK_PERM;
+	/*
+	 * RFC 7323: windows are scaled only if both sides sent the option;
+	 * settled when the second SYN is seen.
+	 */
+	if (w->maxwin[rcv] != 0 &&
+	    !((w->tflags[snd] & SW_FT_TCPF_WSCALE) &&
+	      (w->tflags[rcv] & SW_FT_TCPF_WSCALE))) {
+		w->scale[snd] = 0;
+		w->scale[rcv] = 0;
+	}
+}
+
+/*
+ * Linux's tcp_in_window(): is the segment within the windows, and if so
+ * advance them in *w. Returns SW_FT_OK or SW_FT_INV_SEQ (w then holds
+ * the initialisation of an unseen side at most; the caller discards it).
+ * With `liberal`, a segment outside the windows passes without updating
+ * them (Linux's tcp_be_liberal).
+ */
+static int
+in_window(struct win *w, const struct sw_ft_pkt *p, int snd, uint8_t state,
+	  bool liberal)
+{
+	int rcv = !snd;
+	uint8_t fl = p->tcp_flags;
+	uint32_t seq = p->seq, ack = p->ack, sack, end, win = p->win, swin;
+	uint32_t maxackwin;
+
+	sack = (w->tflags[rcv] & SW_FT_TCPF_SACK_PERM) &&
+	       SEQ_GT(p->sack, ack) ? p->sack : ack;
+	end = seq + p->datalen + ((fl & F_SYN) ? 1 : 0) +
+	      ((fl & F_FIN) ? 1 : 0);
+
+	if (w->maxwin[snd] == 0) {
+		if (fl & F_SYN) {
+			init_sender(w, snd, rcv, p, end);
+			if (!(fl & F_ACK))
+				return SW_FT_OK;	/* a first SYN */
+		} else {
+			/* Mid-stream: learn what the packet tells. */
+			w->end[snd] = end;
+			swin = win << side_scale(w, snd);
+			w->maxwin[snd] = swin ? swin : 1;
+			w->maxend[snd] = end + w->maxwin[snd];
+			if (w->maxwin[rcv] == 0) {
+				/* Lets III and IV pass until rcv is seen. */
+				w->end[rcv] = sack;
+				w->maxend[rcv] = sack;
+			} else if (sack == w->end[rcv] + 1) {
+				w->end[rcv]++;	/* answer to a keep-alive */
+			}
+		}
+	} else if ((fl & F_SYN) && SEQ_GT(end, w->end[snd]) &&
+		   (state == sSS || state == sSR)) {
+		/* RFC 793: a reinitialised TCP uses higher numbers. */
+		init_sender(w, snd, rcv, p, end);
+		if (snd == 1 && !(fl & F_ACK))
+			return SW_FT_OK;
+	}
+
+	if (!(fl & F_ACK)) {
+		ack = sack = w->end[rcv];
+	} else if ((fl & F_RST) && ack == 0) {
+		/* Stacks that set ACK on an RST with a zero ack. */
+		ack = sack = w->end[rcv];
+	}
+
+	if (!(SEQ_LE(seq, w->maxend[snd]) &&		/* I: not past */
+	      (w->maxwin[rcv] == 0 ||			/* II: not too old */
+	       SEQ_GT(end, w->end[snd] - w->maxwin[rcv] - 1)) &&
+	      SEQ_LE(sack, w->end[rcv]))) {		/* III: acks sent data */
+		return liberal ? SW_FT_OK : SW_FT_INV_SEQ;
+	}
+	maxackwin = w->maxwin[snd] ? w->maxwin[snd] : MAXACKWIN_CONST;
+	if (!SEQ_GT(sack, w->end[rcv] - maxackwin - 1))	/* IV: not too old */
+		return liberal ? SW_FT_OK : SW_FT_INV_SEQ;
+
+	if (!(fl & F_SYN))
+		win <<= side_scale(w, snd);
+	swin = win + (sack - ack);
+	if (w->maxwin[snd] < swin)
+		w->maxwin[snd] = swin;
+	if (SEQ_GT(end, w->end[snd])) {
+		w->end[snd] = end;
+		w->tflags[snd] |= SW_FT_TCPF_UNACKED;
+	}
+	if (w->maxwin[rcv] != 0 && SEQ_GT(end, w->maxend[snd]))
+		w->maxwin[rcv] += end - w->maxend[snd];
+	if (SEQ_GT(sack + win, w->maxend[rcv] - 1)) {
+		w->maxend[rcv] = sack + win;
+		if (win == 0)
+			w->maxend[rcv]++;
+	}
+	if (ack == w->end[rcv])
+		w->tflags[rcv] &= (uint8_t)~SW_FT_TCPF_UNACKED;
+	return SW_FT_OK;
+}
+
+/* A reopened flow starts again from its SYN, keeping opener and port. */
+static void
+reopen(struct ft_flow *f, struct win *w)
+{
+	memset(w, 0, sizeof(*w));
+	FT_SET(f->pkts[0], 0);
+	FT_SET(f->pkts[1], 0);
+	FT_SET(f->bytes[0], 0);
+	FT_SET(f->bytes[1], 0);
+	FT_SET(f->flags, (uint8_t)(f->flags &
+				   (FT_USED | FT_ORIG_HI | FT_EVICTABLE)));
+}
+
+int
+ft_tcp_packet(struct ft_flow *f, const struct sw_ft_pkt *p, int reply,
+	      bool liberal, bool *refresh)
+{
+	int cls = ft_tcp_class(p->tcp_flags), snd = reply, rcv = !reply, v;
+	uint8_t old = f->state, next, fl = p->tcp_flags;
+	struct win w;
+
+	if (cls == FT_TCP_CLASS_INVALID)
+		return SW_FT_INV_FLAGS;
+	next = ft_tcp_next(old, reply, cls);
+	if (next == FT_TCP_INVALID)
+		return SW_FT_INV_STATE;
+	if (next == FT_TCP_IGNORE) {
+		/* Passed, counted, but it changes nothing (Linux). */
+		*refresh = false;
+		return SW_FT_OK;
+	}
+	*refresh = true;
+	win_load(&w, f);
+
+	switch (cls) {
+	case FT_TCP_SYN:
+		if (old == sTW || old == sCL) {
+			/*
+			 * Reopened by the opener: only with an ISN past
+			 * everything it sent on the old connection.
+			 */
+			if (!SEQ_GT(p->seq, w.end[0]))
+				return SW_FT_INV_SEQ;
+			reopen(f, &w);
+			old = sNO;
+		} else if (old == sSS) {
+			/* A retransmitted SYN does not renew the flow. */
+			*refresh = false;
+		}
+		break;
+	case FT_TCP_SYNACK:
+		/* The answer to a SYN acknowledges exactly ISN + 1. */
+		if ((old == sSS || old == sS2) && p->ack != w.end[rcv])
+			return SW_FT_INV_SEQ;
+		break;
+	case FT_TCP_RST:
+		if (old == sSS && reply) {
+			/*
+			 * RFC 793: in SYN-SENT a reset is acceptable if it
+			 * acknowledges the SYN (its seq is usually 0).
+			 */
+			if (!(fl & F_ACK) || p->ack != w.end[0])
+				return SW_FT_INV_RST;
+			goto commit;
+		}
+		if (p->seq == w.end[snd])
+			goto commit;	/* exact: where the sender is */
+		/*
+		 * Not exact. Within the window it passes, so that the peer
+		 * can answer with a challenge ACK (RFC 5961) and the sender,
+		 * if real, resets again exactly; the flow keeps its state
+		 * and its timeout. Outside the window it is invalid.
+		 */
+		if (in_window(&w, p, snd, old, false) != SW_FT_OK)
+			return SW_FT_INV_RST;
+		*refresh = false;
+		return SW_FT_OK;
+	default:
+		break;
+	}
+	/*
+	 * The handshake's last step: in SYN_RECV, what the opener
+	 * acknowledges must be the responder's ISN + 1.
+	 */
+	if (old == sSR && !reply && (fl & F_ACK) && p->ack != w.end[1])
+		return SW_FT_INV_SEQ;
+	if (old == sNO && cls == FT_TCP_ACK) {
+		/* Picked up mid-stream: neither side's scale is known. */
+		w.tflags[0] |= SW_FT_TCPF_PICKUP;
+		w.tflags[1] |= SW_FT_TCPF_PICKUP;
+	}
+	v = in_window(&w, p, snd, old, liberal);
+	if (v != SW_FT_OK)
+		return v;
+commit:
+	win_store(f, &w);
+	FT_SET(f->state, next);
+	if (reply && !(f->flags & FT_REPLIED))
+		FT_SET(f->flags, (uint8_t)(f->flags | FT_REPLIED));
+	/*
+	 * Assured is earned: by the handshake's exact ACK, or, for a flow
+	 * picked up mid-stream, by a valid answer from the other side.
+	 */
+	if (!(f->flags & FT_ASSURED) && next == sES &&
+	    ((old == sSR && !reply) ||
+	     (old == sES && reply && (w.tflags[0] & SW_FT_TCPF_PICKUP))))
+		FT_SET(f->flags, (uint8_t)(f->flags | FT_ASSURED));
+	return SW_FT_OK;
+}
+
+bool
+ft_tcp_quote_ok(const struct ft_flow *f, int side, uint32_t seq)
+{
+	uint32_t end = FT_GET(f->end[side]), maxend = FT_GET(f->maxend[side]);
+	uint32_t rwin = FT_GET(f->maxwin[!side]);
+
+	/*
+	 * pf's check for ICMP errors: the quoted segment starts no later
+	 * than the sender may send, and no more than a window back.
+	 */
+	if (FT_GET(f->maxwin[side]) == 0)
+		return false;
+	return SEQ_LE(seq, maxend) &&
+	       (rwin == 0 || SEQ_GE(seq, end - rwin - 1));
 }

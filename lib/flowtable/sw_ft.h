@@ -112,7 +112,12 @@ enum sw_ft_state {
 	SW_FT_STATE_MAX
 };
 
-/* Timeouts in seconds, under Linux's sysctl names, with its defaults. */
+/*
+ * Timeouts in seconds, under Linux's sysctl names, with its defaults.
+ * tcp_unacknowledged caps the timeout of a TCP flow while either side
+ * has data the other has not acknowledged (and of a flow picked up
+ * mid-stream until both sides have been seen), as in Linux.
+ */
 #define SW_FT_TIMEOUTS(X) \
 	X(tcp_syn_sent,       120) \
 	X(tcp_syn_recv,        60) \
@@ -140,6 +145,7 @@ int sw_ft_timeout_index(const char *name);
 const char *sw_ft_timeout_name(unsigned int t);
 uint32_t sw_ft_timeout_default(unsigned int t);
 const char *sw_ft_state_name(unsigned int state);
+const char *sw_ft_verdict_name(unsigned int verdict);
 
 #define SW_FT_MAX_READERS 4
 
@@ -147,7 +153,8 @@ struct sw_ft_conf {
 	uint32_t max_flows;	/* all shards together */
 	unsigned int nb_shards;	/* one per worker */
 	bool tcp_loose;		/* pick up TCP mid-stream */
-	bool early_drop;	/* evict unassured entries when full */
+	bool tcp_be_liberal;	/* pass out-of-window segments (Linux's) */
+	bool early_drop;	/* evict unassured/closing entries when full */
 	uint8_t high_water;	/* % of an rte_hash's slots ever used */
 	uint16_t adaptive_start; /* % of max_flows; 0: no adaptive scaling */
 	uint16_t adaptive_end;	/* %, > start */
@@ -164,8 +171,8 @@ struct sw_ft_shard;
 
 /*
  * Create the table. Control thread, before the workers start. Returns
- * NULL with rte_errno set: EINVAL (bad conf), ENOMEM, or what rte_hash
- * reports.
+ * NULL with rte_errno set: EINVAL (bad conf), ENOMEM, EAGAIN (no random
+ * secret for the hash), or what rte_hash reports.
  */
 struct sw_ft *sw_ft_create(const struct sw_ft_conf *conf);
 
@@ -196,47 +203,118 @@ void sw_ft_lookup_burst(struct sw_ft_shard *s, const struct sw_ft_key **keys,
  */
 int32_t sw_ft_lookup(struct sw_ft_shard *s, const struct sw_ft_key *key);
 
+/*
+ * What the flow table needs of a packet; the caller fills it from its
+ * parser. TCP fields are ignored for other protocols. All host order.
+ */
+struct sw_ft_pkt {
+	uint32_t len;		/* bytes to count (the IP length) */
+	uint32_t seq;		/* TCP sequence number */
+	uint32_t ack;		/* TCP acknowledgement number */
+	uint32_t sack;		/* highest SACK block edge; = ack if none */
+	uint16_t win;		/* TCP window as on the wire (unscaled) */
+	uint16_t datalen;	/* TCP payload bytes */
+	uint8_t dir;		/* enum sw_ft_dir, from sw_ft_key_make() */
+	uint8_t tcp_flags;
+	uint8_t wscale;		/* window scale option, SW_FT_NO_WSCALE */
+	uint8_t sack_perm;	/* SACK-permitted option seen (SYN) */
+	/*
+	 * Ingress port. A flow remembers its opener's; a packet of the
+	 * opener's direction must come in on that port, a reply on another
+	 * one (the other port of the pair), or it is SW_FT_INV_ZONE.
+	 */
+	uint8_t port;
+};
+
+#define SW_FT_NO_WSCALE 0xff
+
+/* What the table says of a packet. Every reason but OK drops it. */
+#define SW_FT_VERDICTS(X) \
+	X(OK,        "pass") \
+	X(INV_STATE, "not possible in the flow's state") \
+	X(INV_FLAGS, "impossible TCP flag set") \
+	X(INV_SEQ,   "sequence or acknowledgement outside the window") \
+	X(INV_RST,   "RST outside the window") \
+	X(INV_ZONE,  "arrived on the wrong port for its direction") \
+	X(INV_ICMP,  "ICMP error that its flow's peer cannot have caused")
+
 enum sw_ft_verdict {
-	SW_FT_OK = 0,		/* forward */
-	SW_FT_INVALID,		/* drop: impossible flags or transition */
+#define SW_FT_VERDICT_ENUM(n, d) SW_FT_##n,
+	SW_FT_VERDICTS(SW_FT_VERDICT_ENUM)
+#undef SW_FT_VERDICT_ENUM
+	SW_FT_VERDICT_MAX
 };
 
 /*
- * A packet of `len` bytes in direction `dir` hit slot `pos`: count it,
- * advance the state machine (tcp_flags for TCP), refresh the flow.
- * Returns enum sw_ft_verdict.
+ * The packet *p hit slot `pos`: check it against the flow (port, state
+ * table, TCP sequence windows as Linux's tcp_in_window), and if it is
+ * valid count it, advance the state and refresh the flow. An invalid
+ * packet changes nothing. Returns enum sw_ft_verdict.
  */
-int sw_ft_update(struct sw_ft_shard *s, int32_t pos, int dir,
-		 uint8_t tcp_flags, uint32_t len, uint64_t now);
+int sw_ft_update(struct sw_ft_shard *s, int32_t pos, const struct sw_ft_pkt *p,
+		 uint64_t now);
+
+/*
+ * An ICMP/ICMPv6 error quotes a packet of the flow at `pos`: *quoted
+ * describes it (dir: the quoted packet's direction; seq: its TCP
+ * sequence number; port: the port the error came in on). Related only
+ * if the error travels against the quoted packet's direction, from the
+ * side the quoted packet went to, and (TCP) the quoted sequence number
+ * lies within its sender's window. The caller checks that the error is
+ * addressed to the quoted packet's source and is no redirect. Nothing
+ * in the flow changes. Returns SW_FT_OK or SW_FT_INV_ICMP.
+ */
+int sw_ft_related(const struct sw_ft_shard *s, int32_t pos,
+		  const struct sw_ft_pkt *quoted);
 
 enum sw_ft_miss {
 	SW_FT_MISS_NEW = 0,	/* may open a flow if the policy accepts */
 	SW_FT_MISS_LOOSE,	/* TCP mid-stream: may open one (tcp_loose) */
+	SW_FT_MISS_MIDSTREAM,	/* valid TCP that cannot open a flow */
 	SW_FT_MISS_UNTRACKED,	/* judged by the policy, never tracked */
-	SW_FT_MISS_INVALID,	/* drop */
+	SW_FT_MISS_INVALID,	/* drop: impossible TCP flags */
 };
 
 /*
- * What a packet that missed may become. TCP: a SYN without ACK is NEW; a
- * plain ACK is LOOSE when tcp_loose, else INVALID; anything else (and
- * impossible flag sets) INVALID. ICMP/ICMPv6 echo requests are NEW, other
- * ICMP UNTRACKED. Every other protocol is NEW.
+ * What a packet that missed may become. TCP: a SYN without ACK is NEW;
+ * a plain ACK is LOOSE when tcp_loose; other valid flag sets (SYN/ACK,
+ * FIN, RST, and ACK without tcp_loose) are MIDSTREAM: they belong to a
+ * connection the table does not hold; impossible flag sets INVALID.
+ * ICMP/ICMPv6 echo requests are NEW, other ICMP UNTRACKED. Every other
+ * protocol is NEW.
  */
 int sw_ft_miss_kind(const struct sw_ft_shard *s, uint8_t family,
 		    uint8_t proto, uint8_t tcp_flags, uint8_t icmp_type);
 
 /*
- * Insert a flow opened by this packet (direction dir), with a byte of
- * the caller's (`tag`: spillway stores the ingress port) kept with the
- * flow for sw_ft_revalidate()'s judge, then count the
- * packet as sw_ft_update() would. Returns 0 (inserted), 1 (the key was
- * already there, e.g. opened earlier in the same burst: updated as by
- * sw_ft_update), -EINVAL (the packet is invalid for that existing flow),
- * or -ENOSPC: the shard is full even after early drop, and the packet
- * must spill. Above the high-water mark no cuckoo search is tried.
+ * False for TCP flag sets no stack sends (SYN+FIN, no flags, FIN
+ * without ACK, ...), as Linux's tcp_valid_flags. Any thread.
  */
-int sw_ft_insert(struct sw_ft_shard *s, const struct sw_ft_key *key, int dir,
-		 uint8_t tag, uint8_t tcp_flags, uint32_t len, uint64_t now);
+bool sw_ft_tcp_flags_valid(uint8_t tcp_flags);
+
+/* True when the shard picks up TCP mid-stream (flowtable.tcp_loose). */
+bool sw_ft_loose(const struct sw_ft_shard *s);
+
+/*
+ * Insert a flow opened by *p (the ingress port is remembered for the
+ * direction check and for sw_ft_revalidate()'s judge), then count the
+ * packet as sw_ft_update() would. Returns
+ *   0        inserted;
+ *   1        the key was already there (opened earlier in this burst):
+ *            updated as by sw_ft_update;
+ *   -EINVAL  the packet is invalid (*why: enum sw_ft_verdict);
+ *   -ENOSPC  the shard is full even after early drop: the packet must
+ *            spill, and the shard is spilling;
+ *   -EBUSY   the shard is not full, but rte_hash has no room for the
+ *            key: both its buckets are full (a keyed hash makes this
+ *            as rare as chance allows), or deleted slots still wait
+ *            out a walker's grace period. This packet cannot be
+ *            tracked; nothing was evicted and the shard is not
+ *            spilling.
+ * Above the high-water mark no cuckoo search is tried.
+ */
+int sw_ft_insert(struct sw_ft_shard *s, const struct sw_ft_key *key,
+		 const struct sw_ft_pkt *p, uint64_t now, uint8_t *why);
 
 /*
  * True while the shard is spilling: an insert failed, and the shard has
@@ -261,10 +339,10 @@ void sw_ft_flush(struct sw_ft *ft);
 /*
  * Judge of a live flow, called on the shard's owner during a
  * revalidation sweep: return false to delete the flow. `orig_dir` is the
- * opener's side; `tag` what sw_ft_insert() was given. Must not block.
+ * opener's side; `port` the opener's ingress port. Must not block.
  */
 typedef bool (*sw_ft_judge_cb)(unsigned int shard, const struct sw_ft_key *key,
-			       int orig_dir, uint8_t tag, void *arg);
+			       int orig_dir, uint8_t port, void *arg);
 
 /* Set the judge (before the workers start). */
 void sw_ft_set_judge(struct sw_ft *ft, sw_ft_judge_cb cb, void *arg);
@@ -276,17 +354,20 @@ void sw_ft_set_judge(struct sw_ft *ft, sw_ft_judge_cb cb, void *arg);
  */
 void sw_ft_revalidate(struct sw_ft *ft);
 
-/* Change tcp_loose / early_drop of every shard (live). */
-void sw_ft_set_options(struct sw_ft *ft, bool tcp_loose, bool early_drop);
+/* Change tcp_loose / tcp_be_liberal / early_drop of every shard (live). */
+void sw_ft_set_options(struct sw_ft *ft, bool tcp_loose, bool tcp_be_liberal,
+		       bool early_drop);
 
 struct sw_ft_stats {
 	uint64_t flows;		/* live now */
 	uint64_t inserts;
 	uint64_t insert_failed;	/* spilled: full after early drop */
+	uint64_t insert_busy;	/* buckets full, shard not full */
 	uint64_t early_drops;
 	uint64_t expired;
 	uint64_t flushed;	/* deleted by sw_ft_flush */
 	uint64_t revalidated;	/* deleted by sw_ft_revalidate's judge */
+	uint64_t evictable;	/* live flows early drop may take */
 	uint32_t adaptive_scale_q10; /* 1024 = timeouts unscaled */
 	bool spilling;
 };
@@ -299,15 +380,32 @@ void sw_ft_shard_stats(const struct sw_ft *ft, unsigned int i,
 void sw_ft_set_timeout(struct sw_ft *ft, unsigned int t, uint32_t seconds);
 uint32_t sw_ft_get_timeout(const struct sw_ft *ft, unsigned int t);
 
+/* One side's TCP window state, as Linux's struct ip_ct_tcp_state. */
+struct sw_ft_tcp_side {
+	uint32_t end;		/* highest sequence number sent, + 1 */
+	uint32_t maxend;	/* highest the other side allows (ack+win) */
+	uint32_t maxwin;	/* largest window seen (scaled) */
+	uint8_t scale;		/* window scale in use */
+	uint8_t flags;		/* SW_FT_TCPF_* */
+};
+
+#define SW_FT_TCPF_WSCALE	0x01	/* sent the window scale option */
+#define SW_FT_TCPF_SACK_PERM	0x02	/* sent SACK-permitted */
+#define SW_FT_TCPF_UNACKED	0x04	/* data not yet acknowledged */
+#define SW_FT_TCPF_PICKUP	0x08	/* picked up mid-stream: scale unknown */
+
 struct sw_ft_info {
 	unsigned int shard;
+	uint32_t hash;		/* the keyed hash of the key */
 	uint8_t state;		/* enum sw_ft_state */
 	uint8_t orig_dir;	/* side that opened: enum sw_ft_dir */
+	uint8_t port;		/* the opener's ingress port */
 	bool assured;
 	bool replied;
 	uint64_t pkts[2];	/* [0] opener -> peer, [1] replies */
 	uint64_t bytes[2];
 	uint64_t remaining;	/* seconds before expiry */
+	struct sw_ft_tcp_side tcp[2];	/* [0] opener, [1] responder */
 };
 
 /* Return non-zero to stop the walk. */

@@ -235,3 +235,122 @@ def check(cond, msg):
         print("FAIL: " + msg, flush=True)
         sys.exit(1)
     print("ok: " + msg, flush=True)
+
+
+# ---- frames in exact order, each on the side it belongs to ----
+#
+# A flow remembers the port its opener came in on: replies must enter on
+# the other port. A pcap per port cannot order frames across the two, so
+# these tests run spillway on net_af_packet over two veth pairs in a
+# private network namespace (unshare --net: it vanishes with the test,
+# whatever happens), send each frame from the far end of its side's
+# veth, and wait until spillway has received it before sending the
+# next. What spillway sends out is read on the far ends.
+
+ETH_P_ALL = 0x0003
+PACKET_OUTGOING = 4
+
+
+def private_netns():
+    """Re-run this script in a network namespace of its own (root only).
+    Inside: loopback up, IPv6 off by default so that new interfaces send
+    nothing by themselves (no MLD, no router solicitations)."""
+    if os.environ.get("SW_PRIVATE_NETNS") == "1":
+        return
+    if os.geteuid() != 0:
+        print("needs root for a private network namespace")
+        sys.exit(77)
+    env = dict(os.environ, SW_PRIVATE_NETNS="1")
+    os.execvpe("unshare", ["unshare", "--net", "--", sys.executable] + sys.argv, env)
+
+
+def _sh(*args):
+    subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
+
+
+class VethPorts:
+    """Two veth pairs in the private namespace: spillway takes sw0 and
+    sw1, the test sends and reads on sw0p and sw1p."""
+
+    def __init__(self):
+        assert os.environ.get("SW_PRIVATE_NETNS") == "1"
+        _sh("ip", "link", "set", "lo", "up")
+        _sh("sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1")
+        _sh("sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1")
+        self.socks = []
+        for i in range(2):
+            _sh("ip", "link", "add", "sw%d" % i, "type", "veth", "peer",
+                "name", "sw%dp" % i)
+            for n in ("sw%d" % i, "sw%dp" % i):
+                _sh("ip", "link", "set", n, "up")
+            s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
+                              socket.htons(ETH_P_ALL))
+            s.bind(("sw%dp" % i, 0))
+            s.setblocking(False)
+            self.socks.append(s)
+        self.dev = ["net_af_packet0,iface=sw0", "net_af_packet1,iface=sw1"]
+
+    def send(self, side, frame):
+        self.socks[side].send(frame)
+
+    def drain(self, side):
+        """Frames that arrived on side's far end since the last drain."""
+        out = []
+        while True:
+            try:
+                data, addr = self.socks[side].recvfrom(65536)
+            except BlockingIOError:
+                return out
+            if addr[2] != PACKET_OUTGOING:
+                out.append(data)
+
+
+SEQ_PORTS = """eal = @EAL@;
+ports = ( { name = "outside"; dev = "%s"; },
+          { name = "inside";  dev = "%s"; } );
+"""
+
+
+def stat(cli, name):
+    m = re.search(r"^\s+%s\s+(\d+)" % name, cli.cmd("show stats"), re.M)
+    return int(m.group(1))
+
+
+class SeqRun(PcapRun):
+    """Like PcapRun; out0/out1 hold what left "outside"/"inside"."""
+
+
+_veths = None
+
+
+def run_seq(binary, work, tag, frames, conf_rest, *args):
+    """frames: (side, bytes) in order, side 0 entering "outside" and 1
+    "inside". Each is sent once spillway has received the previous one;
+    then spillway is stopped and what it sent out is read back."""
+    global _veths
+    if _veths is None:
+        _veths = VethPorts()
+    ports = _veths
+    ports.drain(0)
+    ports.drain(1)
+    conf = SEQ_PORTS % tuple(ports.dev) + conf_rest
+    r = SeqRun()
+    r.sw = Spillway(binary, work, conf, tag).start(*args)
+    try:
+        cli = r.sw.cli()
+        base = stat(cli, "rx")
+        for n, (side, frame) in enumerate(frames, 1):
+            ports.send(side, frame)
+            end = time.monotonic() + 10
+            while stat(cli, "rx") < base + n:
+                if time.monotonic() > end:
+                    raise RuntimeError("%s: frame %d never arrived:\n%s"
+                                       % (tag, n, r.sw.output()))
+                time.sleep(0.001)
+        cli.close()
+        time.sleep(0.2)		# the last frames leave the tx rings
+    finally:
+        r.rc, r.totals = r.sw.stop()
+    r.out0 = ports.drain(0)
+    r.out1 = ports.drain(1)
+    return r

@@ -7,8 +7,12 @@ JSON stats file, rte_telemetry, a password, idle clients, and abuse (a
 1 MiB line, binary junk, 40 clients at once, a client that never reads)
 that must leave spillway forwarding and answering.
 
-Port "outside" replays (infinite_rx) a pcap holding both directions of
-five TCP connections, so the flows stay alive; "inside" is net_null."""
+Five TCP connections are opened through spillway (net_af_packet on veth
+pairs in a private network namespace), each frame on its own side and in
+order; then a thread replays their established exchange (client and
+server retransmissions, valid in any order) with malformed frames among
+them, so the flows stay alive and the parser sees a steady flood of bad
+input. After "flush flows" the replay picks the flows up again."""
 
 import json
 import os
@@ -17,6 +21,7 @@ import signal
 import socket
 import sys
 import tempfile
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -31,8 +36,8 @@ ER = Ether(src="02:00:00:00:00:02", dst="02:00:00:00:00:01")
 NFLOWS = 5
 
 BASE = """eal = @EAL@;
-ports = ( { name = "outside"; dev = "net_pcap0,rx_pcap=%(pcap)s,infinite_rx=1,tx_pcap=/dev/null"; },
-          { name = "inside";  dev = "net_null1,no-rx=1"; } );
+ports = ( { name = "outside"; dev = "%(dev0)s"; },
+          { name = "inside";  dev = "%(dev1)s"; } );
 control = { listen = "127.0.0.1:0"; idle_timeout = %(idle)d; };
 stats = { file = "%(stats)s"; interval_ms = 200; };
 flowtable = { max_flows = %(max)d; revalidate_on_reload = %(reval)s;
@@ -47,27 +52,72 @@ WEB = '{ proto = "tcp"; dport = 80; action = "accept"; comment = "web"; }'
 SSH = '{ proto = "tcp"; dport = 22; action = "accept"; comment = "ssh"; }'
 
 
+VETH = ["net_af_packet0,iface=sw0", "net_af_packet1,iface=sw1"]
+NULL = ["net_null0,no-rx=1", "net_null1,no-rx=1"]
+
+
 def conf(work, **kw):
-    d = dict(pcap=os.path.join(work, "flows.pcap"), stats=os.path.join(work, "stats.json"),
+    d = dict(dev0=VETH[0], dev1=VETH[1], stats=os.path.join(work, "stats.json"),
              idle=300, max=1024, reval="false", est=432000, policy=WEB)
     d.update(kw)
     return BASE % d
 
 
-def flows_pcap(path):
-    """Both directions of NFLOWS connections, and malformed frames among
-    them (replayed endlessly: a steady flood of bad input)."""
+OUT, IN = 0, 1
+
+
+def handshakes():
+    """NFLOWS connections opened, in order, each frame on its side."""
+    frames = []
+    for p in range(40000, 40000 + NFLOWS):
+        frames += [(OUT, raw(E / IP(src=C, dst=S) / TCP(sport=p, dport=80, flags="S", seq=1))),
+                   (IN, raw(ER / IP(src=S, dst=C) / TCP(sport=80, dport=p, flags="SA", seq=9, ack=2))),
+                   (OUT, raw(E / IP(src=C, dst=S) / TCP(sport=p, dport=80, flags="A", seq=2, ack=10)))]
+    return frames
+
+
+def exchange():
+    """The established exchange of every connection, and malformed frames
+    among them: request, response, the ACK of the response. Replayed
+    endlessly, each is a retransmission, valid in any order."""
     bad = [raw(E / IP(src=C, dst=S) / TCP(sport=1, dport=80))[:30],     # IPv4 cut
            b"\x02" * 12 + b"\x08\x00" + b"\x44" + b"\x00" * 40,        # IHL 4
            raw(E / IP(src=C, dst=S) / TCP(sport=1, dport=80, dataofs=2))]  # TCP doff
-    frames = list(bad)
+    frames = [(OUT, b) for b in bad]
     for p in range(40000, 40000 + NFLOWS):
-        frames += [raw(E / IP(src=C, dst=S) / TCP(sport=p, dport=80, flags="S", seq=1)),
-                   raw(ER / IP(src=S, dst=C) / TCP(sport=80, dport=p, flags="SA", seq=9, ack=2)),
-                   raw(E / IP(src=C, dst=S) / TCP(sport=p, dport=80, flags="A", seq=2, ack=10)),
-                   raw(E / IP(src=C, dst=S) / TCP(sport=p, dport=80, flags="PA", seq=2, ack=10) / Raw(b"GET /\r\n")),
-                   raw(ER / IP(src=S, dst=C) / TCP(sport=80, dport=p, flags="PA", seq=10, ack=9) / Raw(b"200 OK\r\n"))]
-    swtest.write_pcap(path, frames)
+        frames += [(OUT, raw(E / IP(src=C, dst=S) / TCP(sport=p, dport=80, flags="PA", seq=2, ack=10) / Raw(b"GET /\r\n"))),
+                   (IN, raw(ER / IP(src=S, dst=C) / TCP(sport=80, dport=p, flags="PA", seq=10, ack=9) / Raw(b"200 OK\r\n"))),
+                   (OUT, raw(E / IP(src=C, dst=S) / TCP(sport=p, dport=80, flags="A", seq=9, ack=18)))]
+    return frames
+
+
+class Live:
+    """The flows' traffic: handshakes in order, then the exchange replayed
+    until stopped (about 2,000 frames a second)."""
+
+    def __init__(self, ports, cli):
+        self.ports = ports
+        self.stop = threading.Event()
+        base = swtest.stat(cli, "rx")
+        for n, (side, f) in enumerate(handshakes(), 1):
+            ports.send(side, f)
+            wait_for("handshake frame %d" % n, lambda: swtest.stat(cli, "rx") >= base + n, 10)
+        self.frames = exchange()
+        for side, f in self.frames:	# once in order, then endlessly
+            ports.send(side, f)
+            time.sleep(0.002)
+        self.th = threading.Thread(target=self.run, daemon=True)
+        self.th.start()
+
+    def run(self):
+        while not self.stop.is_set():
+            for side, f in self.frames:
+                self.ports.send(side, f)
+            time.sleep(0.01)
+
+    def close(self):
+        self.stop.set()
+        self.th.join()
 
 
 def stat(cli, name):
@@ -120,6 +170,13 @@ def test_commands(sw, cli, work):
     check(len([l for l in two.splitlines() if l.startswith("tcp ")]) == 2 and "2 of about 5" in two,
           "show flows 2: two flows and how many more")
     check(cli.cmd("show flows x").startswith("error:"), "show flows x: error")
+    det = [l for l in cli.cmd("show flows detail").splitlines() if l.startswith("tcp ")]
+    check(len(det) == NFLOWS and all(
+        re.search(r" zone=0 port=0 hash=0x[0-9a-f]{8} orig=\[end=\d+ maxend=\d+ "
+                  r"maxwin=\d+ wscale=\d+.*\] reply=\[end=\d+ ", l) for l in det),
+          "show flows detail: zone, opener's port, hash and both sides' windows")
+    check(len([l for l in cli.cmd("show flows detail 1").splitlines()
+               if l.startswith("tcp ")]) == 1, "show flows detail 1")
     ft = cli.cmd("show flowtable")
     check("max_flows 1024" in ft and "flowtable shard 0:" in ft, "show flowtable")
     r = cli.cmd("show rules")
@@ -141,7 +198,8 @@ def test_commands(sw, cli, work):
     check(out.startswith("flushing"), "flush flows")
     wait_for("flushed counted", lambda: int(re.search(r"flushed=(\d+)",
                                                         cli.cmd("show flowtable")).group(1)) >= NFLOWS)
-    check(True, "flush: the worker deleted its flows (they come back with the replay)")
+    wait_for("flows picked up again", lambda: flows(cli) == NFLOWS)
+    check(True, "flush: the worker deleted its flows; the replay picks them up again")
 
 
 def test_stats_file(work):
@@ -270,9 +328,8 @@ def test_revalidate(sw, cli, work):
 
 
 def test_password_and_idle(binary, work):
-    pcap = os.path.join(work, "flows.pcap")
-    text = BASE % dict(pcap=pcap, stats=os.path.join(work, "s2.json"), idle=1, max=64,
-                       reval="false", est=100, policy=WEB)
+    text = BASE % dict(dev0=NULL[0], dev1=NULL[1], stats=os.path.join(work, "s2.json"),
+                       idle=1, max=64, reval="false", est=100, policy=WEB)
     text = text.replace('listen = "127.0.0.1:0";', 'listen = "127.0.0.1:0"; password = "open sesame";')
     sw = swtest.Spillway(binary, work, text, "pw").start()
     try:
@@ -300,12 +357,15 @@ def test_password_and_idle(binary, work):
 
 
 def main():
+    swtest.private_netns()
     binary = sys.argv[1]
     with tempfile.TemporaryDirectory(prefix="sw-ctl-") as work:
-        flows_pcap(os.path.join(work, "flows.pcap"))
+        ports = swtest.VethPorts()
         sw = swtest.Spillway(binary, work, conf(work), "ctl", telemetry=True).start()
+        live = None
         try:
             cli = sw.cli()
+            live = Live(ports, cli)
             test_commands(sw, cli, work)
             test_stats_file(work)
             test_reload(sw, cli, work)
@@ -314,6 +374,8 @@ def main():
             test_revalidate(sw, cli, work)
             check(cli.cmd("quit").startswith("bye"), "quit")
         finally:
+            if live is not None:
+                live.close()
             rc, t = sw.stop()
             print(sw.output()[-3000:])
         check(rc == 0, "spillway exits 0 after all that")

@@ -1,17 +1,19 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: BSD-3-Clause
 # Copyright (c) 2026 The spillway authors
-"""pcap integration: the flow table with a tiny table (max_flows = 8).
-
-Both directions of every connection are written to the one input pcap,
-so the order spillway sees is exact (the flow table keys on addresses,
-not ports; the fallback rules here do not name ports either).
+"""Integration: the flow table with a tiny table (max_flows = 8), frame
+by frame. Each frame enters on the side it belongs to (client frames on
+"outside", server frames on "inside") in exact order, through veth pairs
+in a private network namespace (swtest.run_seq), with TCP sequence and
+acknowledgement numbers as real stacks send them.
 
 Run 1: eight assured connections fill the table; the ninth and later are
 decided by the fallback rules, and all their later packets keep passing
 (the shard is spilling), while the tracked eight keep working.
 Run 2: eight half-open SYNs fill the table; new connections early-drop
-them and are tracked."""
+them and are tracked.
+Run 3: ICMP errors about tracked flows pass as related; errors from the
+wrong side, to the wrong host, or about no flow are invalid."""
 
 import os
 import re
@@ -44,21 +46,36 @@ rules = {
 """
 
 
+OUT, IN = 0, 1	# the side a frame enters on: client side, server side
+CISN, SISN = 1000, 500000
+
+
 def syn(p):
-    return raw(E / IP(src=C, dst=S) / TCP(sport=p, dport=80, flags="S", seq=100))
+    return (OUT, raw(E / IP(src=C, dst=S) / TCP(sport=p, dport=80, flags="S",
+                                                seq=CISN)))
 
 
 def synack(p):
-    return raw(ER / IP(src=S, dst=C) / TCP(sport=80, dport=p, flags="SA", seq=500, ack=101))
+    return (IN, raw(ER / IP(src=S, dst=C) / TCP(sport=80, dport=p, flags="SA",
+                                                seq=SISN, ack=CISN + 1)))
 
 
 def ack(p):
-    return raw(E / IP(src=C, dst=S) / TCP(sport=p, dport=80, flags="A", seq=101, ack=501))
+    return (OUT, raw(E / IP(src=C, dst=S) / TCP(sport=p, dport=80, flags="A",
+                                                seq=CISN + 1, ack=SISN + 1)))
+
+
+REQ, RESP = 7, 6	# len(b"GET n\r\n"), len(b"OK n\r\n")
 
 
 def data(p, i):
-    return [raw(E / IP(src=C, dst=S) / TCP(sport=p, dport=80, flags="PA", seq=101, ack=501) / Raw(b"GET %d\r\n" % i)),
-            raw(ER / IP(src=S, dst=C) / TCP(sport=80, dport=p, flags="PA", seq=501, ack=110) / Raw(b"OK %d\r\n" % i))]
+    """Request i and its response, numbered as a real exchange."""
+    cs = CISN + 1 + (i - 1) * REQ
+    ss = SISN + 1 + (i - 1) * RESP
+    return [(OUT, raw(E / IP(src=C, dst=S) / TCP(sport=p, dport=80, flags="PA",
+                                                 seq=cs, ack=ss) / Raw(b"GET %d\r\n" % i))),
+            (IN, raw(ER / IP(src=S, dst=C) / TCP(sport=80, dport=p, flags="PA",
+                                                 seq=ss, ack=cs + REQ) / Raw(b"OK %d\r\n" % i)))]
 
 
 def handshake(p):
@@ -66,19 +83,22 @@ def handshake(p):
 
 
 def run(binary, work, tag, frames, denied):
-    r = swtest.run_pcap(binary, work, tag, frames, [], CONF, "--dump-flows")
+    r = swtest.run_seq(binary, work, tag, frames, CONF, "--dump-flows")
     sw, rc, t = r.sw, r.rc, r.totals
     print(sw.output())
     swtest.check(rc == 0, tag + ": spillway exits 0")
-    got = r.out1
-    want = [f for f in frames if f not in denied]
-    swtest.check(got == want, "%s: %d of %d frames passed, unchanged, in order"
-                 % (tag, len(want), len(frames)))
+    for side, got in ((OUT, r.out1), (IN, r.out0)):
+        want = [f for s, f in frames if s == side and (s, f) not in denied]
+        swtest.check(got == want, "%s: %d of %d frames from the %s side passed, "
+                     "unchanged, in order" % (tag, len(want),
+                                               len([1 for s, _ in frames if s == side]),
+                                               "client" if side == OUT else "server"))
     flows = [l for l in sw.lines if l.startswith("flow: ")]
     return t, flows
 
 
 def main():
+    swtest.private_netns()
     binary = sys.argv[1]
     with tempfile.TemporaryDirectory(prefix="sw-flows-") as work:
         # Run 1: a table full of assured flows spills.
@@ -90,8 +110,8 @@ def main():
             late += handshake(p) + data(p, 1) + data(p, 2)
         frames += late
         for p in range(1001, 1009):
-            frames += data(p, 3)
-        telnet = raw(E / IP(src=C, dst=S) / TCP(sport=3000, dport=23, flags="S"))
+            frames += data(p, 1)
+        telnet = (OUT, raw(E / IP(src=C, dst=S) / TCP(sport=3000, dport=23, flags="S")))
         frames.append(telnet)
         t, flows = run(binary, work, "spill", frames, [telnet])
         swtest.check(t["inserts"] == 8 and t["flows"] == 8,
@@ -133,22 +153,36 @@ def main():
         assured = [f for f in flows if "[ASSURED]" in f]
         swtest.check(len(assured) == 4 and all("sport=400" in f for f in assured),
                      "earlydrop: the 4 new connections are tracked and assured")
-        # Run 3: ICMP errors about a tracked flow pass as related; the
-        # same error about an unknown flow is judged by the policy (drop).
+        # Run 3: ICMP errors about a tracked flow pass as related when they
+        # come from the side the quoted packet went to, addressed to its
+        # sender; from the wrong side, to another host, about no flow, or
+        # a redirect, they are invalid (icmp_unrelated).
         C6, S6 = "2001:db8::10", "2001:db8:1::20"
         q = IP(src=C, dst=S) / UDP(sport=5000, dport=53) / Raw(b"query")
         q6 = IPv6(src=C6, dst=S6) / UDP(sport=5000, dport=53) / Raw(b"query")
-        frames = [raw(E / q), raw(E / q6),
-                  raw(ER / IP(src=S, dst=C) / ICMP(type=3, code=3) / raw(q)),
-                  raw(ER / IPv6(src=S6, dst=C6) / ICMPv6DestUnreach(code=4) / raw(q6))]
+        frames = [(OUT, raw(E / q)), (OUT, raw(E / q6)),
+                  (IN, raw(ER / IP(src=S, dst=C) / ICMP(type=3, code=3) / raw(q))),
+                  (IN, raw(ER / IPv6(src=S6, dst=C6) / ICMPv6DestUnreach(code=4) / raw(q6)))]
         other = IP(src=C, dst=S) / UDP(sport=5001, dport=53)
-        stray = raw(ER / IP(src=S, dst=C) / ICMP(type=3, code=3) / raw(other))
-        frames.append(stray)
-        t, flows = run(binary, work, "related", frames, [stray])
+        bad = [
+            # about no flow
+            (IN, raw(ER / IP(src=S, dst=C) / ICMP(type=3, code=3) / raw(other))),
+            # from the client's own side
+            (OUT, raw(E / IP(src="198.51.100.99", dst=C) / ICMP(type=3, code=3) / raw(q))),
+            # to a host that did not send the quoted packet
+            (IN, raw(ER / IP(src=S, dst="192.0.2.99") / ICMP(type=3, code=3) / raw(q))),
+            # a redirect, from the right side
+            (IN, raw(ER / IP(src=S, dst=C) / ICMP(type=5, code=1, gw="198.51.100.1") / raw(q))),
+        ]
+        frames += bad
+        t, flows = run(binary, work, "related", frames, bad)
         swtest.check(t["related"] == 2, "related: ICMP and ICMPv6 errors about "
                      "tracked flows passed (related=%d)" % t["related"])
-        swtest.check(t["drop"] == 1, "related: the error about an unknown flow dropped")
-    print("pcap flows: all checks passed")
+        swtest.check(t["icmp_unrelated"] == len(bad) and t["invalid"] == len(bad),
+                     "related: %d errors from the wrong side, to the wrong host, "
+                     "about no flow or redirecting, dropped as icmp_unrelated (%d)"
+                     % (len(bad), t["icmp_unrelated"]))
+    print("flows: all checks passed")
 
 
 if __name__ == "__main__":
