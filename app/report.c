@@ -120,11 +120,13 @@ sw_report_flowtable(const struct sw_app *app, struct sw_buf *b)
 		sw_ft_shard_stats(app->ft, i, &st);
 		sw_buf_printf(b, "  flowtable shard %u: flows=%" PRIu64
 			      " occupancy=%.1f%% inserts=%" PRIu64
-			      " insert_failed=%" PRIu64 " early_drops=%" PRIu64
+			      " insert_failed=%" PRIu64 " insert_busy=%" PRIu64
+			      " early_drops=%" PRIu64 " evictable=%" PRIu64
 			      " expired=%" PRIu64 " flushed=%" PRIu64
 			      " revalidated=%" PRIu64 " adaptive_scale=%.3f%s\n",
 			      i, st.flows, 100.0 * (double)st.flows / max,
-			      st.inserts, st.insert_failed, st.early_drops,
+			      st.inserts, st.insert_failed, st.insert_busy,
+			      st.early_drops, st.evictable,
 			      st.expired, st.flushed, st.revalidated,
 			      st.adaptive_scale_q10 / 1024.0,
 			      st.spilling ? " spilling" : "");
