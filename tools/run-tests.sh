@@ -23,7 +23,7 @@ count() {	# count TESTLOG_JSON
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$(pwd)/tests/tsan.supp"
 
 echo "== release build: unit, integration, end to end"
 meson test -C "$build" --print-errorlogs
