@@ -1,0 +1,124 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 The spillway authors
+"""Real TCP peers for tests/e2e/realtcp.py, run inside the namespaces.
+Each role prints JSON lines. Bounded in bytes and seconds.
+
+  serve ADDR4 ADDR6 PORT     on PORT: "GET n" -> n bytes (a known
+                             pattern), then the server closes first;
+                             "RESET" -> read until the client resets
+  get DST PORT NBYTES [SPORT]  download NBYTES, check every byte
+  reset DST PORT             connect, then close with an RST (SO_LINGER 0)
+"""
+
+import hashlib
+import json
+import socket
+import struct
+import sys
+import threading
+import time
+
+
+def out(d):
+    print(json.dumps(d), flush=True)
+
+
+def pattern(n):
+    """n bytes anyone can regenerate: the SHA-256 chain of a counter."""
+    chunks, i, size = [], 0, 0
+    while size < n:
+        c = hashlib.sha256(struct.pack("!Q", i)).digest() * 128
+        chunks.append(c)
+        size += len(c)
+        i += 1
+    return b"".join(chunks)[:n]
+
+
+def serve(a4, a6, port):
+    def handle(c):
+        try:
+            c.settimeout(30)
+            line = b""
+            while not line.endswith(b"\n"):
+                d = c.recv(64)
+                if not d:
+                    return
+                line += d
+            if line.startswith(b"GET "):
+                c.sendall(pattern(int(line.split()[1])))
+                c.close()		# the server closes first
+            elif line.startswith(b"RESET"):
+                while c.recv(4096):
+                    pass
+        except OSError:
+            pass
+        finally:
+            c.close()
+
+    def listen(addr, fam):
+        s = socket.socket(fam, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind((addr, port))
+        s.listen(64)
+        while True:
+            c, _ = s.accept()
+            threading.Thread(target=handle, args=(c,), daemon=True).start()
+
+    for addr, fam in ((a4, socket.AF_INET), (a6, socket.AF_INET6)):
+        threading.Thread(target=listen, args=(addr, fam), daemon=True).start()
+    out({"role": "serve", "ready": True})
+    time.sleep(600)
+
+
+def get(dst, port, n, sport=0):
+    fam = socket.AF_INET6 if ":" in dst else socket.AF_INET
+    s = socket.socket(fam, socket.SOCK_STREAM)
+    if sport:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("::" if fam == socket.AF_INET6 else "0.0.0.0", sport))
+    s.settimeout(20)
+    t0 = time.monotonic()
+    try:
+        s.connect((dst, port))
+        s.sendall(b"GET %d\n" % n)
+        got = []
+        while True:
+            d = s.recv(1 << 16)
+            if not d:
+                break
+            got.append(d)
+    except OSError as e:
+        out({"role": "get", "ok": False, "error": str(e)})
+        return
+    data = b"".join(got)
+    s.close()
+    out({"role": "get", "ok": data == pattern(n), "bytes": len(data),
+         "seconds": round(time.monotonic() - t0, 2)})
+
+
+def reset(dst, port):
+    fam = socket.AF_INET6 if ":" in dst else socket.AF_INET
+    s = socket.create_connection((dst, port), timeout=5)
+    local = s.getsockname()[1]
+    s.sendall(b"RESET\n")
+    time.sleep(0.3)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    s.close()
+    out({"role": "reset", "ok": True, "local": local, "family": int(fam)})
+
+
+def main():
+    role, a = sys.argv[1], sys.argv[2:]
+    if role == "serve":
+        serve(a[0], a[1], int(a[2]))
+    elif role == "get":
+        get(a[0], int(a[1]), int(a[2]), int(a[3]) if len(a) > 3 else 0)
+    elif role == "reset":
+        reset(a[0], int(a[1]))
+    else:
+        sys.exit("unknown role " + role)
+
+
+if __name__ == "__main__":
+    main()
