@@ -4,6 +4,7 @@
 #include <string.h>
 #include <netinet/in.h>
 
+#include <rte_byteorder.h>
 #include <rte_ip.h>
 #include <rte_mbuf_core.h>
 #include <rte_tcp.h>
@@ -42,17 +43,23 @@ sw_parse_result_name(int r)
 	return result_names[r];
 }
 
+/* Big-endian loads from any alignment: one load and a byte swap. */
 static inline uint16_t
 rd16(const uint8_t *p)
 {
-	return (uint16_t)(p[0] << 8 | p[1]);
+	uint16_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return rte_be_to_cpu_16(v);
 }
 
 static inline uint32_t
 rd32(const uint8_t *p)
 {
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-		(uint32_t)p[2] << 8 | p[3];
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return rte_be_to_cpu_32(v);
 }
 
 /* Ports and echo ids are kept in network order, as they sit on the wire. */

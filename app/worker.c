@@ -250,9 +250,9 @@ stage_fallback(struct sw_worker *w, const struct sw_acl *acl, uint8_t *v,
  * is two flows.
  */
 static inline uint16_t
-zone_of(const struct sw_worker *w, const struct sw_pkt *p)
+zone_of(const struct sw_worker *w, uint8_t in_port, const struct sw_pkt *p)
 {
-	uint8_t in = p->k.in_port, pair = RTE_MIN(in, w->peer[in]);
+	uint8_t pair = RTE_MIN(in_port, w->peer[in_port]);
 
 	return (uint16_t)(pair | (w->zone_vlan ? p->vlan << 4 : 0));
 }
@@ -280,7 +280,7 @@ flow_key(const struct sw_worker *w, const struct sw_pkt *p,
 	}
 	dir = sw_ft_key_make(k, p->k.family, p->k.proto, p->k.src, p->k.dst,
 			     sp, dp);
-	k->zone = zone_of(w, p);
+	k->zone = zone_of(w, p->k.in_port, p);
 	return dir;
 }
 
@@ -316,7 +316,7 @@ related_key(const struct sw_worker *w, const struct sw_pkt *p,
 	/* A quoted echo reply's id is its flow's, like the request's. */
 	q->dir = (uint8_t)sw_ft_key_make(k, in->family, in->proto, in->src,
 					 in->dst, sp, dp);
-	k->zone = zone_of(w, p);
+	k->zone = zone_of(w, p->k.in_port, p);
 	q->port = p->k.in_port;
 	q->seq = in->seq;
 	return 0;

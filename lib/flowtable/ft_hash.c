@@ -127,17 +127,48 @@ sw_ft_siphash_ref(const uint8_t key[16], const void *data, size_t len,
  * family, zone) instead of five: same keys, same hash, less work. The
  * family byte is in the last word, so v4 and v6 keys never mix.
  */
+/* SipHash-1-3 of exactly two words, straight-line (the IPv4 key). */
+static inline uint64_t
+siphash13_2w(uint64_t k0, uint64_t k1, uint64_t m0, uint64_t m1)
+{
+	uint64_t v0 = k0 ^ 0x736f6d6570736575ull;
+	uint64_t v1 = k1 ^ 0x646f72616e646f6dull;
+	uint64_t v2 = k0 ^ 0x6c7967656e657261ull;
+	uint64_t v3 = k1 ^ 0x7465646279746573ull;
+	const uint64_t b = (uint64_t)16 << 56;
+
+	v3 ^= m0;
+	SIPROUND;
+	v0 ^= m0;
+	v3 ^= m1;
+	SIPROUND;
+	v0 ^= m1;
+	v3 ^= b;
+	SIPROUND;
+	v0 ^= b;
+	v2 ^= 0xff;
+	SIPROUND;
+	SIPROUND;
+	SIPROUND;
+	return v0 ^ v1 ^ v2 ^ v3;
+}
+
 uint32_t
 sw_ft_key_hash(const struct sw_ft_key *k)
 {
-	uint64_t w[2];
+	uint32_t lo, hi;
+	uint64_t m1;
 
 	if (k->family == 4) {
-		memcpy(w, k->lo, 4);
-		memcpy((uint8_t *)w + 4, k->hi, 4);
-		memcpy(&w[1], &k->lo_port, 8);
-		return (uint32_t)siphash(sip_k0, sip_k1, (const uint8_t *)w,
-					 sizeof(w), 1, 3);
+		/* The same bytes, in the same order, as the 16-byte message
+		 * (addresses, then ports, protocol, family, zone). */
+		memcpy(&lo, k->lo, 4);
+		memcpy(&hi, k->hi, 4);
+		memcpy(&m1, &k->lo_port, 8);
+		return (uint32_t)siphash13_2w(sip_k0, sip_k1,
+			rte_le_to_cpu_64((uint64_t)rte_cpu_to_le_32(hi) << 32 |
+					 rte_cpu_to_le_32(lo)),
+			rte_le_to_cpu_64(m1));
 	}
 	return (uint32_t)siphash(sip_k0, sip_k1, (const uint8_t *)k,
 				 sizeof(*k), 1, 3);

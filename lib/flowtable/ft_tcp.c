@@ -71,8 +71,8 @@ ft_tcp_class(uint8_t flags)
 bool
 sw_ft_tcp_flags_valid(uint8_t flags)
 {
-	return ft_tcp_class(flags) != FT_TCP_CLASS_INVALID &&
-	       ft_tcp_class(flags) != FT_TCP_NONE;
+	/* No valid set lacks all of SYN, FIN, RST and ACK (class NONE). */
+	return valid_flags[flags & (F_FIN | F_SYN | F_RST | F_ACK | F_URG)];
 }
 
 #define sNO SW_FT_TCP_NONE
@@ -202,86 +202,118 @@ win_store(struct ft_flow *f, const struct win *w)
 }
 
 /*
+ * The window state of a flow, wherever it lives: in the flow itself (the
+ * common case: both sides seen, no SYN, no RST; every check runs before
+ * any store, so an invalid segment changes nothing) or in a copy (a
+ * side's first segment, SYNs and RSTs, which write before they check or
+ * must not write at all). Stores are relaxed atomics: a walker (show
+ * flows detail) may read the flow meanwhile; plain moves on x86.
+ */
+struct wv {
+	uint32_t *end;
+	uint32_t *maxend;
+	uint32_t *maxwin;
+	uint8_t *scale;
+	uint8_t *tflags;
+};
+
+static inline struct wv
+wv_flow(struct ft_flow *f)
+{
+	return (struct wv){ f->end, f->maxend, f->maxwin, f->scale,
+			    f->tflags };
+}
+
+static inline struct wv
+wv_copy(struct win *c)
+{
+	return (struct wv){ c->end, c->maxend, c->maxwin, c->scale,
+			    c->tflags };
+}
+
+/*
  * A side picked up mid-stream never showed its window scale option:
  * assume the largest, so its real windows always fit (more liberal
  * upper bounds; the acknowledgement bound stays exact).
  */
 static inline unsigned int
-side_scale(const struct win *w, int i)
+side_scale(struct wv w, int i)
 {
-	return (w->tflags[i] & SW_FT_TCPF_PICKUP) ? MAX_WSCALE : w->scale[i];
+	return (w.tflags[i] & SW_FT_TCPF_PICKUP) ? MAX_WSCALE : w.scale[i];
 }
 
 /* A side's first SYN (or SYN/ACK): Linux's tcp_init_sender. */
 static void
-init_sender(struct win *w, int snd, int rcv, const struct sw_ft_pkt *p,
+init_sender(struct wv w, int snd, int rcv, const struct sw_ft_pkt *p,
 	    uint32_t end)
 {
-	w->end[snd] = end;
-	w->maxend[snd] = end;
-	w->maxwin[snd] = p->win ? p->win : 1;
-	w->tflags[snd] &= SW_FT_TCPF_PICKUP;
-	w->scale[snd] = 0;
+	uint8_t tf = w.tflags[snd] & SW_FT_TCPF_PICKUP, sc = 0;
+
 	if (p->wscale != SW_FT_NO_WSCALE) {
-		w->tflags[snd] |= SW_FT_TCPF_WSCALE;
-		w->scale[snd] = p->wscale > MAX_WSCALE ? MAX_WSCALE :
-							 p->wscale;
+		tf |= SW_FT_TCPF_WSCALE;
+		sc = p->wscale > MAX_WSCALE ? MAX_WSCALE : p->wscale;
 	}
 	if (p->sack_perm)
-		w->tflags[snd] |= SW_FT_TCPF_SACK_PERM;
+		tf |= SW_FT_TCPF_SACK_PERM;
+	w.end[snd] = end;
+	w.maxend[snd] = end;
+	w.maxwin[snd] = p->win ? p->win : 1;
+	w.tflags[snd] = tf;
+	w.scale[snd] = sc;
 	/*
 	 * RFC 7323: windows are scaled only if both sides sent the option;
 	 * settled when the second SYN is seen.
 	 */
-	if (w->maxwin[rcv] != 0 &&
-	    !((w->tflags[snd] & SW_FT_TCPF_WSCALE) &&
-	      (w->tflags[rcv] & SW_FT_TCPF_WSCALE))) {
-		w->scale[snd] = 0;
-		w->scale[rcv] = 0;
+	if (w.maxwin[rcv] != 0 &&
+	    !((tf & SW_FT_TCPF_WSCALE) && (w.tflags[rcv] & SW_FT_TCPF_WSCALE))) {
+		w.scale[snd] = 0;
+		w.scale[rcv] = 0;
 	}
 }
 
 /*
  * Linux's tcp_in_window(): is the segment within the windows, and if so
- * advance them in *w. Returns SW_FT_OK or SW_FT_INV_SEQ (w then holds
- * the initialisation of an unseen side at most; the caller discards it).
- * With `liberal`, a segment outside the windows passes without updating
- * them (Linux's tcp_be_liberal).
+ * advance them in w. Returns SW_FT_OK or SW_FT_INV_SEQ. Only the
+ * initialisation of an unseen side (and a SYN's re-initialisation)
+ * writes before the checks: on a view of the flow itself, neither may
+ * happen (see ft_tcp_packet). With `liberal`, a segment outside the
+ * windows passes without updating them (Linux's tcp_be_liberal).
  */
 static int
-in_window(struct win *w, const struct sw_ft_pkt *p, int snd, uint8_t state,
+in_window(struct wv w, const struct sw_ft_pkt *p, int snd, uint8_t state,
 	  bool liberal)
 {
 	int rcv = !snd;
 	uint8_t fl = p->tcp_flags;
 	uint32_t seq = p->seq, ack = p->ack, sack, end, win = p->win, swin;
-	uint32_t maxackwin;
+	uint32_t snd_end, snd_maxend, snd_maxwin, rcv_end, rcv_maxend;
+	uint32_t rcv_maxwin, maxackwin;
 
-	sack = (w->tflags[rcv] & SW_FT_TCPF_SACK_PERM) &&
+	sack = (w.tflags[rcv] & SW_FT_TCPF_SACK_PERM) &&
 	       SEQ_GT(p->sack, ack) ? p->sack : ack;
 	end = seq + p->datalen + ((fl & F_SYN) ? 1 : 0) +
 	      ((fl & F_FIN) ? 1 : 0);
 
-	if (w->maxwin[snd] == 0) {
+	if (w.maxwin[snd] == 0) {
 		if (fl & F_SYN) {
 			init_sender(w, snd, rcv, p, end);
 			if (!(fl & F_ACK))
 				return SW_FT_OK;	/* a first SYN */
 		} else {
 			/* Mid-stream: learn what the packet tells. */
-			w->end[snd] = end;
+			w.end[snd] = end;
 			swin = win << side_scale(w, snd);
-			w->maxwin[snd] = swin ? swin : 1;
-			w->maxend[snd] = end + w->maxwin[snd];
-			if (w->maxwin[rcv] == 0) {
+			w.maxwin[snd] = swin ? swin : 1;
+			w.maxend[snd] = end + w.maxwin[snd];
+			if (w.maxwin[rcv] == 0) {
 				/* Lets III and IV pass until rcv is seen. */
-				w->end[rcv] = sack;
-				w->maxend[rcv] = sack;
-			} else if (sack == w->end[rcv] + 1) {
-				w->end[rcv]++;	/* answer to a keep-alive */
+				w.end[rcv] = sack;
+				w.maxend[rcv] = sack;
+			} else if (sack == w.end[rcv] + 1) {
+				w.end[rcv]++;	/* answer to a keep-alive */
 			}
 		}
-	} else if ((fl & F_SYN) && SEQ_GT(end, w->end[snd]) &&
+	} else if ((fl & F_SYN) && SEQ_GT(end, w.end[snd]) &&
 		   (state == sSS || state == sSR)) {
 		/* RFC 793: a reinitialised TCP uses higher numbers. */
 		init_sender(w, snd, rcv, p, end);
@@ -289,41 +321,46 @@ in_window(struct win *w, const struct sw_ft_pkt *p, int snd, uint8_t state,
 			return SW_FT_OK;
 	}
 
+	snd_end = w.end[snd];
+	snd_maxend = w.maxend[snd];
+	snd_maxwin = w.maxwin[snd];
+	rcv_end = w.end[rcv];
+	rcv_maxend = w.maxend[rcv];
+	rcv_maxwin = w.maxwin[rcv];
 	if (!(fl & F_ACK)) {
-		ack = sack = w->end[rcv];
+		ack = sack = rcv_end;
 	} else if ((fl & F_RST) && ack == 0) {
 		/* Stacks that set ACK on an RST with a zero ack. */
-		ack = sack = w->end[rcv];
+		ack = sack = rcv_end;
 	}
 
-	if (!(SEQ_LE(seq, w->maxend[snd]) &&		/* I: not past */
-	      (w->maxwin[rcv] == 0 ||			/* II: not too old */
-	       SEQ_GT(end, w->end[snd] - w->maxwin[rcv] - 1)) &&
-	      SEQ_LE(sack, w->end[rcv]))) {		/* III: acks sent data */
-		return liberal ? SW_FT_OK : SW_FT_INV_SEQ;
-	}
-	maxackwin = w->maxwin[snd] ? w->maxwin[snd] : MAXACKWIN_CONST;
-	if (!SEQ_GT(sack, w->end[rcv] - maxackwin - 1))	/* IV: not too old */
+	maxackwin = snd_maxwin ? snd_maxwin : MAXACKWIN_CONST;
+	if (!(SEQ_LE(seq, snd_maxend) &&			/* I */
+	      (rcv_maxwin == 0 ||
+	       SEQ_GT(end, snd_end - rcv_maxwin - 1)) &&	/* II */
+	      SEQ_LE(sack, rcv_end) &&				/* III */
+	      SEQ_GT(sack, rcv_end - maxackwin - 1)))		/* IV */
 		return liberal ? SW_FT_OK : SW_FT_INV_SEQ;
 
+	/* Valid: advance the windows, storing only what changes. */
 	if (!(fl & F_SYN))
 		win <<= side_scale(w, snd);
 	swin = win + (sack - ack);
-	if (w->maxwin[snd] < swin)
-		w->maxwin[snd] = swin;
-	if (SEQ_GT(end, w->end[snd])) {
-		w->end[snd] = end;
-		w->tflags[snd] |= SW_FT_TCPF_UNACKED;
+	if (snd_maxwin < swin)
+		FT_SET(w.maxwin[snd], swin);
+	if (SEQ_GT(end, snd_end)) {
+		FT_SET(w.end[snd], end);
+		if (!(w.tflags[snd] & SW_FT_TCPF_UNACKED))
+			FT_SET(w.tflags[snd],
+			       (uint8_t)(w.tflags[snd] | SW_FT_TCPF_UNACKED));
 	}
-	if (w->maxwin[rcv] != 0 && SEQ_GT(end, w->maxend[snd]))
-		w->maxwin[rcv] += end - w->maxend[snd];
-	if (SEQ_GT(sack + win, w->maxend[rcv] - 1)) {
-		w->maxend[rcv] = sack + win;
-		if (win == 0)
-			w->maxend[rcv]++;
-	}
-	if (ack == w->end[rcv])
-		w->tflags[rcv] &= (uint8_t)~SW_FT_TCPF_UNACKED;
+	if (rcv_maxwin != 0 && SEQ_GT(end, snd_maxend))
+		FT_SET(w.maxwin[rcv], rcv_maxwin + (end - snd_maxend));
+	if (SEQ_GT(sack + win, rcv_maxend - 1))
+		FT_SET(w.maxend[rcv], sack + win + (win == 0));
+	if (ack == rcv_end && (w.tflags[rcv] & SW_FT_TCPF_UNACKED))
+		FT_SET(w.tflags[rcv],
+		       (uint8_t)(w.tflags[rcv] & ~SW_FT_TCPF_UNACKED));
 	return SW_FT_OK;
 }
 
@@ -346,7 +383,9 @@ ft_tcp_packet(struct ft_flow *f, const struct sw_ft_pkt *p, int reply,
 {
 	int cls = ft_tcp_class(p->tcp_flags), snd = reply, rcv = !reply, v;
 	uint8_t old = f->state, next, fl = p->tcp_flags;
-	struct win w;
+	struct win c;
+	struct wv w;
+	bool copy;
 
 	if (cls == FT_TCP_CLASS_INVALID)
 		return SW_FT_INV_FLAGS;
@@ -359,7 +398,17 @@ ft_tcp_packet(struct ft_flow *f, const struct sw_ft_pkt *p, int reply,
 		return SW_FT_OK;
 	}
 	*refresh = true;
-	win_load(&w, f);
+	/*
+	 * Most segments are ACKs and data between two seen sides: checked
+	 * and advanced in place. The rest work on a copy, stored if valid.
+	 */
+	copy = (fl & (F_SYN | F_RST)) || f->maxwin[snd] == 0;
+	if (copy) {
+		win_load(&c, f);
+		w = wv_copy(&c);
+	} else {
+		w = wv_flow(f);
+	}
 
 	switch (cls) {
 	case FT_TCP_SYN:
@@ -368,9 +417,9 @@ ft_tcp_packet(struct ft_flow *f, const struct sw_ft_pkt *p, int reply,
 			 * Reopened by the opener: only with an ISN past
 			 * everything it sent on the old connection.
 			 */
-			if (!SEQ_GT(p->seq, w.end[0]))
+			if (!SEQ_GT(p->seq, c.end[0]))
 				return SW_FT_INV_SEQ;
-			reopen(f, &w);
+			reopen(f, &c);
 			old = sNO;
 		} else if (old == sSS) {
 			/* A retransmitted SYN does not renew the flow. */
@@ -379,7 +428,7 @@ ft_tcp_packet(struct ft_flow *f, const struct sw_ft_pkt *p, int reply,
 		break;
 	case FT_TCP_SYNACK:
 		/* The answer to a SYN acknowledges exactly ISN + 1. */
-		if ((old == sSS || old == sS2) && p->ack != w.end[rcv])
+		if ((old == sSS || old == sS2) && p->ack != c.end[rcv])
 			return SW_FT_INV_SEQ;
 		break;
 	case FT_TCP_RST:
@@ -388,11 +437,11 @@ ft_tcp_packet(struct ft_flow *f, const struct sw_ft_pkt *p, int reply,
 			 * RFC 793: in SYN-SENT a reset is acceptable if it
 			 * acknowledges the SYN (its seq is usually 0).
 			 */
-			if (!(fl & F_ACK) || p->ack != w.end[0])
+			if (!(fl & F_ACK) || p->ack != c.end[0])
 				return SW_FT_INV_RST;
 			goto commit;
 		}
-		if (p->seq == w.end[snd])
+		if (p->seq == c.end[snd])
 			goto commit;	/* exact: where the sender is */
 		/*
 		 * Not exact. Within the window it passes, so that the peer
@@ -400,7 +449,7 @@ ft_tcp_packet(struct ft_flow *f, const struct sw_ft_pkt *p, int reply,
 		 * if real, resets again exactly; the flow keeps its state
 		 * and its timeout. Outside the window it is invalid.
 		 */
-		if (in_window(&w, p, snd, old, false) != SW_FT_OK)
+		if (in_window(w, p, snd, old, false) != SW_FT_OK)
 			return SW_FT_INV_RST;
 		*refresh = false;
 		return SW_FT_OK;
@@ -415,15 +464,17 @@ ft_tcp_packet(struct ft_flow *f, const struct sw_ft_pkt *p, int reply,
 		return SW_FT_INV_SEQ;
 	if (old == sNO && cls == FT_TCP_ACK) {
 		/* Picked up mid-stream: neither side's scale is known. */
-		w.tflags[0] |= SW_FT_TCPF_PICKUP;
-		w.tflags[1] |= SW_FT_TCPF_PICKUP;
+		c.tflags[0] |= SW_FT_TCPF_PICKUP;
+		c.tflags[1] |= SW_FT_TCPF_PICKUP;
 	}
-	v = in_window(&w, p, snd, old, liberal);
+	v = in_window(w, p, snd, old, liberal);
 	if (v != SW_FT_OK)
 		return v;
 commit:
-	win_store(f, &w);
-	FT_SET(f->state, next);
+	if (copy)
+		win_store(f, &c);
+	if (next != old)
+		FT_SET(f->state, next);
 	if (reply && !(f->flags & FT_REPLIED))
 		FT_SET(f->flags, (uint8_t)(f->flags | FT_REPLIED));
 	/*
@@ -432,7 +483,7 @@ commit:
 	 */
 	if (!(f->flags & FT_ASSURED) && next == sES &&
 	    ((old == sSR && !reply) ||
-	     (old == sES && reply && (w.tflags[0] & SW_FT_TCPF_PICKUP))))
+	     (old == sES && reply && (f->tflags[0] & SW_FT_TCPF_PICKUP))))
 		FT_SET(f->flags, (uint8_t)(f->flags | FT_ASSURED));
 	return SW_FT_OK;
 }

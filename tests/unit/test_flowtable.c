@@ -79,6 +79,21 @@ test_ft_hash_keyed_by_secret(void **state)
 	sw_ft_hash_set_secret(1, 2);
 	h3 = sw_ft_key_hash(&k);
 	assert_int_equal(h1, h3);
+	/*
+	 * The IPv4 key hashes as the 16 bytes addresses, ports, protocol,
+	 * family, zone: the straight-line code is SipHash-1-3 of them.
+	 */
+	{
+		uint8_t m[16], key[16] = { 1 };
+
+		memcpy(m, k.lo, 4);
+		memcpy(m + 4, k.hi, 4);
+		memcpy(m + 8, &k.lo_port, 8);
+		key[8] = 2;
+		assert_int_equal(h1, (uint32_t)sw_ft_siphash_ref(key, m, 16,
+								 1, 3));
+		assert_int_equal(h1, (uint32_t)sw_ft_siphash(m, 16));
+	}
 }
 
 static void
