@@ -500,12 +500,15 @@ get_icmp(struct ctx *c, const config_setting_t *g, const char *gpath,
 
 static int
 load_rule(struct ctx *c, const config_setting_t *e, const char *p,
-	  const struct sw_config *cfg, struct sw_acl_rule *r)
+	  const struct sw_config *cfg, enum sw_acl_set set,
+	  struct sw_acl_rule *r)
 {
 	static const char *const keys[] = {
 		"in", "src", "dst", "proto", "sport", "dport", "tcp_flags",
-		"icmp_type", "icmp_code", "action", "comment", NULL
+		"icmp_type", "icmp_code", "action", "comment", "synproxy",
+		NULL
 	};
+	const config_setting_t *s_px;
 	const config_setting_t *s_in, *s_src, *s_dst, *s_proto, *s_sport,
 		*s_dport, *s_flags, *s_type, *s_code, *s_action, *s_comment;
 	const char *in, *src, *dst, *proto, *flags, *action, *comment;
@@ -625,6 +628,20 @@ load_rule(struct ctx *c, const config_setting_t *e, const char *p,
 				    "characters", SW_ACL_COMMENT_MAX - 1);
 		snprintf(r->comment, sizeof(r->comment), "%s", comment);
 	}
+	s_px = config_setting_get_member(e, "synproxy");
+	if (s_px != NULL) {
+		bool px = false;
+
+		join(q, sizeof(q), p, "synproxy");
+		if (set != SW_ACL_POLICY || r->action != SW_ACL_ACCEPT ||
+		    (r->proto != 6 && r->proto != -1))
+			return fail(c, s_px, q, "only on policy rules that "
+				    "accept TCP");
+		rc = get_bool(c, e, p, "synproxy", &px);
+		if (rc)
+			return rc;
+		r->synproxy = px ? 1 : 0;
+	}
 	return 0;
 }
 
@@ -655,7 +672,7 @@ load_rule_list(struct ctx *c, const config_setting_t *g, enum sw_acl_set set,
 	for (i = 0; i < n; i++) {
 		snprintf(p, sizeof(p), "rules.%s[%d]", name, i);
 		rc = load_rule(c, config_setting_get_elem(l, (unsigned int)i),
-			       p, cfg, &cfg->rules.rules[set][i]);
+			       p, cfg, set, &cfg->rules.rules[set][i]);
 		if (rc)
 			return rc;
 		cfg->rules.nb[set] = (unsigned int)i + 1;
@@ -755,7 +772,8 @@ load_flowtable(struct ctx *c, const config_setting_t *root,
 	static const char *const keys[] = {
 		"enabled", "max_flows", "tcp_loose", "tcp_be_liberal",
 		"zone_vlan", "early_drop", "high_water", "adaptive",
-		"timeouts", "revalidate_on_reload", NULL
+		"timeouts", "revalidate_on_reload", "synproxy",
+		"synproxy_start", "synproxy_wscale", "synproxy_mss", NULL
 	};
 	static const char *const akeys[] = { "start", "end", NULL };
 	const config_setting_t *g = config_setting_get_member(root,
@@ -771,6 +789,10 @@ load_flowtable(struct ctx *c, const config_setting_t *root,
 	f->high_water = 95;
 	f->adaptive_start = 60;
 	f->adaptive_end = 120;
+	f->synproxy = SW_FT_PROXY_AUTO;
+	f->synproxy_start = 50;
+	f->synproxy_wscale = 7;
+	f->synproxy_mss = 0;
 	if (g == NULL)
 		return load_timeouts(c, NULL, cfg);
 	rc = want_type(c, g, "flowtable", CONFIG_TYPE_GROUP);
@@ -801,6 +823,36 @@ load_flowtable(struct ctx *c, const config_setting_t *root,
 	if (rc == 0)
 		rc = get_bool(c, g, "flowtable", "revalidate_on_reload",
 			      &f->revalidate_on_reload);
+	if (rc == 0) {
+		const config_setting_t *sp;
+		const char *mode;
+
+		rc = get_str(c, g, "flowtable", "synproxy", &mode, &sp);
+		if (rc == 0 && mode != NULL) {
+			if (strcmp(mode, "off") == 0)
+				f->synproxy = SW_FT_PROXY_OFF;
+			else if (strcmp(mode, "auto") == 0)
+				f->synproxy = SW_FT_PROXY_AUTO;
+			else if (strcmp(mode, "on") == 0)
+				f->synproxy = SW_FT_PROXY_ON;
+			else
+				rc = fail(c, sp, "flowtable.synproxy", "'%s' is "
+					  "not off, auto or on", mode);
+		}
+	}
+	if (rc == 0)
+		rc = get_int(c, g, "flowtable", "synproxy_start", 1, 100,
+			     &f->synproxy_start);
+	if (rc == 0)
+		rc = get_int(c, g, "flowtable", "synproxy_wscale", 0, 14,
+			     &f->synproxy_wscale);
+	if (rc == 0)
+		rc = get_int(c, g, "flowtable", "synproxy_mss", 0, 9000,
+			     &f->synproxy_mss);
+	if (rc == 0 && f->synproxy_mss && f->synproxy_mss < 536)
+		rc = fail(c, config_setting_get_member(g, "synproxy_mss"),
+			  "flowtable.synproxy_mss", "%u is below 536 (0: 1460 "
+			  "for IPv4, 1440 for IPv6)", f->synproxy_mss);
 	if (rc)
 		return rc;
 	a = config_setting_get_member(g, "adaptive");

@@ -54,6 +54,10 @@ struct sw_flowtable_conf {
 	unsigned int adaptive_end;
 	uint32_t timeouts[SW_FT_TO_MAX];	/* seconds */
 	bool revalidate_on_reload;	/* drop flows the new policy denies */
+	unsigned int synproxy;		/* enum sw_ft_proxy_mode */
+	unsigned int synproxy_start;	/* auto: % of a shard's size */
+	unsigned int synproxy_wscale;	/* window scale the proxy offers */
+	unsigned int synproxy_mss;	/* MSS the proxy offers; 0: by family */
 };
 
 struct sw_control_conf {

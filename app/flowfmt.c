@@ -78,8 +78,14 @@ sw_format_flow(char *buf, size_t len, const struct sw_ft_key *k,
 		n += (size_t)snprintf(buf + n, len - n, " [UNREPLIED]");
 	if (n < len && info->assured)
 		n += (size_t)snprintf(buf + n, len - n, " [ASSURED]");
+	if (n < len && info->proxied)
+		n += (size_t)snprintf(buf + n, len - n, " [SYNPROXY]");
 	if (!detail)
 		return (int)n;
+	if (n < len && info->proxied)
+		n += (size_t)snprintf(buf + n, len - n, " seq_delta=%u "
+				      "ts_offset=%u", info->px_delta,
+				      info->px_tsoff);
 	if (n < len)
 		n += (size_t)snprintf(buf + n, len - n, " zone=%u port=%u "
 				      "hash=0x%08x", k->zone, info->port,

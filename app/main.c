@@ -281,6 +281,9 @@ flowtable_create(struct sw_app *app)
 	c.nb_shards = app->cfg.nb_workers;
 	c.tcp_loose = f->tcp_loose;
 	c.tcp_be_liberal = f->tcp_be_liberal;
+	c.proxy_mode = (uint8_t)f->synproxy;
+	c.proxy_start = (uint8_t)f->synproxy_start;
+	c.proxy_wscale = (uint8_t)f->synproxy_wscale;
 	c.early_drop = f->early_drop;
 	c.high_water = (uint8_t)f->high_water;
 	c.adaptive_start = (uint16_t)f->adaptive_start;
@@ -401,6 +404,30 @@ print_totals(const struct sw_app *app)
 	sw_buf_free(&b);
 }
 
+/*
+ * The SYN proxy engages and lets go per shard, in the worker (auto
+ * mode): say so in the log, from here (workers never print).
+ */
+static void
+watch_proxy(struct sw_app *app)
+{
+	static bool was[SW_MAX_WORKERS];
+	struct sw_ft_stats st;
+	unsigned int i;
+
+	for (i = 0; app->ft != NULL && i < sw_ft_nb_shards(app->ft); i++) {
+		sw_ft_shard_stats(app->ft, i, &st);
+		if (st.proxying == was[i])
+			continue;
+		was[i] = st.proxying;
+		SW_LOG(NOTICE, "flowtable shard %u: SYN proxy %s (%" PRIu64
+		       " flows, %sspilling; engaged %" PRIu64 " times)\n", i,
+		       st.proxying ? "engaged: SYNs answered with cookies" :
+		       "idle: SYNs go to the server", st.flows,
+		       st.spilling ? "" : "not ", st.proxy_engaged);
+	}
+}
+
 static void
 watch_links(struct sw_app *app)
 {
@@ -477,6 +504,7 @@ control_loop(struct sw_app *app, struct sw_ctl *ctl, double duration,
 		}
 		if (t >= next_link) {
 			watch_links(app);
+			watch_proxy(app);
 			next_link = t + 1;
 		}
 		if (t >= next_tel) {

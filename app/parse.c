@@ -341,6 +341,7 @@ sw_icmp_is_redirect(const struct sw_pkt *p)
 /* TCP option kinds read by the flow table (RFC 9293, 7323, 2018). */
 #define TCPOPT_EOL	0
 #define TCPOPT_NOP	1
+#define TCPOPT_MSS	2
 #define TCPOPT_WSCALE	3
 #define TCPOPT_SACK_PERM 4
 #define TCPOPT_SACK	5
@@ -361,13 +362,21 @@ sw_parse_tcp_seg(const uint8_t *f, const struct sw_pkt *p,
 	out->sack = ack;
 	out->wscale = SW_FT_NO_WSCALE;
 	out->sack_perm = 0;
+	out->mss = 0;
+	out->has_ts = 0;
 	/*
 	 * Most segments carry no option or only a timestamp (NOP NOP TS):
-	 * nothing to read there. The parser checked doff against the
-	 * packet, so every option byte is inside the frame.
+	 * read that at once. The parser checked doff against the packet,
+	 * so every option byte is inside the frame.
 	 */
-	if (doff == 20 || (doff == 32 && rd32(th + 20) == 0x0101080a))
+	if (doff == 20)
 		return;
+	if (doff == 32 && rd32(th + 20) == 0x0101080a) {
+		out->has_ts = 1;
+		out->tsval = rd32(th + 24);
+		out->tsecr = rd32(th + 28);
+		return;
+	}
 	o = th + 20;
 	oend = th + doff;
 	while (o < oend) {
@@ -380,7 +389,14 @@ sw_parse_tcp_seg(const uint8_t *f, const struct sw_pkt *p,
 		if (oend - o < 2 || o[1] < 2 || o[1] > oend - o)
 			break;
 		len = o[1];
-		if (o[0] == TCPOPT_WSCALE && len == 3 &&
+		if (o[0] == TCPOPT_TS && len == 10) {
+			out->has_ts = 1;
+			out->tsval = rd32(o + 2);
+			out->tsecr = rd32(o + 6);
+		} else if (o[0] == TCPOPT_MSS && len == 4 &&
+			   (p->k.tcp_flags & RTE_TCP_SYN_FLAG)) {
+			out->mss = rd16(o + 2);
+		} else if (o[0] == TCPOPT_WSCALE && len == 3 &&
 		    (p->k.tcp_flags & RTE_TCP_SYN_FLAG))
 			out->wscale = o[2];
 		else if (o[0] == TCPOPT_SACK_PERM && len == 2 &&

@@ -98,6 +98,9 @@ report_restart(const struct sw_config *old, const struct sw_config *new,
 	NEEDS_RESTART(fo->high_water != fn->high_water,
 		      "flowtable.high_water");
 	NEEDS_RESTART(fo->zone_vlan != fn->zone_vlan, "flowtable.zone_vlan");
+	NEEDS_RESTART(fo->synproxy_wscale != fn->synproxy_wscale ||
+		      fo->synproxy_mss != fn->synproxy_mss,
+		      "flowtable.synproxy_wscale or synproxy_mss");
 	NEEDS_RESTART(fo->adaptive_start != fn->adaptive_start ||
 		      fo->adaptive_end != fn->adaptive_end,
 		      "flowtable.adaptive");
@@ -170,6 +173,8 @@ sw_app_reload(struct sw_app *app, struct sw_buf *out)
 		cur->flowtable.timeouts[t] = next.flowtable.timeouts[t];
 	cur->flowtable.tcp_loose = next.flowtable.tcp_loose;
 	cur->flowtable.tcp_be_liberal = next.flowtable.tcp_be_liberal;
+	cur->flowtable.synproxy = next.flowtable.synproxy;
+	cur->flowtable.synproxy_start = next.flowtable.synproxy_start;
 	cur->flowtable.early_drop = next.flowtable.early_drop;
 	cur->flowtable.revalidate_on_reload =
 		next.flowtable.revalidate_on_reload;
@@ -180,6 +185,8 @@ sw_app_reload(struct sw_app *app, struct sw_buf *out)
 		sw_ft_set_options(app->ft, cur->flowtable.tcp_loose,
 				  cur->flowtable.tcp_be_liberal,
 				  cur->flowtable.early_drop);
+		sw_ft_set_proxy(app->ft, (uint8_t)cur->flowtable.synproxy,
+				(uint8_t)cur->flowtable.synproxy_start);
 		if (cur->flowtable.revalidate_on_reload)
 			sw_ft_revalidate(app->ft);
 	}

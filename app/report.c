@@ -123,12 +123,16 @@ sw_report_flowtable(const struct sw_app *app, struct sw_buf *b)
 			      " insert_failed=%" PRIu64 " insert_busy=%" PRIu64
 			      " early_drops=%" PRIu64 " evictable=%" PRIu64
 			      " expired=%" PRIu64 " flushed=%" PRIu64
-			      " revalidated=%" PRIu64 " adaptive_scale=%.3f%s\n",
+			      " revalidated=%" PRIu64 " adaptive_scale=%.3f"
+			      " synproxy=%s synproxy_engaged=%" PRIu64
+			      " synproxy_flows=%" PRIu64 "%s\n",
 			      i, st.flows, 100.0 * (double)st.flows / max,
 			      st.inserts, st.insert_failed, st.insert_busy,
 			      st.early_drops, st.evictable,
 			      st.expired, st.flushed, st.revalidated,
 			      st.adaptive_scale_q10 / 1024.0,
+			      st.proxying ? "answering" : "idle",
+			      st.proxy_engaged, st.proxy_flows,
 			      st.spilling ? " spilling" : "");
 	}
 }

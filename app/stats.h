@@ -44,7 +44,12 @@
 	X(bad_checksum,   "invalid: IPv4 header, TCP, UDP, ICMP or ICMPv6 checksum wrong") \
 	X(related,        "ICMP errors about a tracked flow, passed as related") \
 	X(policy_accept,  "new flows accepted by the policy rules") \
-	X(spilled,        "packets sent to the fallback rules: table full or spilling")
+	X(spilled,        "packets sent to the fallback rules: table full or spilling") \
+	X(synproxy_cookies_sent, "SYNs the SYN proxy answered with a cookie") \
+	X(synproxy_valid,  "ACKs with a valid cookie: the proxy opened a flow") \
+	X(synproxy_invalid, "ACKs without a valid cookie while the proxy answers SYNs (dropped)") \
+	X(synproxy_rewritten, "segments of proxied flows translated or rebuilt") \
+	X(synproxy_consumed, "segments the proxy kept (its handshakes; the client's, before the server answered)")
 
 enum sw_counter {
 #define SW_CNT_ENUM(n, d) SW_CNT_##n,

@@ -11,6 +11,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "reject.h"
+#include "synproxy.h"
 #include "sw_acl.h"
 #include "sw_ft.h"
 #include "sw_pkt.h"
@@ -25,6 +26,8 @@
 #define V_L2_DROP	(SW_ACL_NB_ACTIONS + 1)
 #define V_MALFORMED	(SW_ACL_NB_ACTIONS + 2)
 #define V_FRAG		(SW_ACL_NB_ACTIONS + 3)	/* non-first fragment */
+#define V_BACK		(SW_ACL_NB_ACTIONS + 4)	/* out the ingress port */
+#define V_GONE		(SW_ACL_NB_ACTIONS + 5)	/* kept by the proxy */
 
 const char *const sw_counter_names[SW_CNT_MAX] = {
 #define SW_CNT_NAME(n, d) #n,
@@ -51,6 +54,14 @@ sw_worker_init(struct sw_worker *w, const struct sw_config *cfg,
 	w->l2_passthrough = cfg->l2_passthrough;
 	w->checksum_verify = cfg->checksum_verify;
 	w->zone_vlan = cfg->flowtable.zone_vlan;
+	w->proxy_mss[0] = (uint16_t)(cfg->flowtable.synproxy_mss ?
+				     cfg->flowtable.synproxy_mss : 1460);
+	w->proxy_mss[1] = (uint16_t)(cfg->flowtable.synproxy_mss ?
+				     cfg->flowtable.synproxy_mss : 1440);
+	w->proxy_wscale = (uint8_t)cfg->flowtable.synproxy_wscale;
+	/* The proxy's timestamps tick about once a millisecond. */
+	for (w->ms_shift = 0; (hz >> w->ms_shift) > 1000; w->ms_shift++)
+		;
 	w->allow_ndp = cfg->rules.allow_ndp;
 	w->rl_burst = cfg->rules.reject_rate;
 	w->rl_tokens = w->rl_burst;
@@ -293,6 +304,7 @@ ft_pkt(const struct sw_pkt *p, const uint8_t *frame, int dir,
 	fp->dir = (uint8_t)dir;
 	fp->port = p->k.in_port;
 	fp->tcp_flags = p->k.tcp_flags;
+	fp->family = p->k.family;
 	if (p->k.proto == IPPROTO_TCP && p->l4_off != 0)
 		sw_parse_tcp_seg(frame, p, fp);
 }
@@ -320,6 +332,80 @@ related_key(const struct sw_worker *w, const struct sw_pkt *p,
 	q->port = p->k.in_port;
 	q->seq = in->seq;
 	return 0;
+}
+
+/*
+ * Should the SYN proxy answer this SYN the policy accepted? The
+ * accepting rule's own choice first, then the shard's mode (auto:
+ * engaged under pressure).
+ */
+static inline bool
+proxy_this(const struct sw_acl *acl, uint32_t rule,
+	   const struct sw_ft_shard *s, const struct sw_pkt *p)
+{
+	int8_t r = rule ? sw_acl_get_rule(acl, SW_ACL_POLICY,
+					  rule - 1)->synproxy : -1;
+
+	return (r == 1 || (r == -1 && sw_ft_proxying(s))) &&
+	       sw_synproxy_fits(p);
+}
+
+/* Answer a SYN with a cookie: a SYN/ACK back out its port, no state. */
+static void
+proxy_answer(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *p,
+	     const struct sw_ft_key *k, const struct sw_ft_pkt *fp,
+	     uint64_t now)
+{
+	struct sw_ft_syn_opts o = { .mss = fp->mss, .wscale = fp->wscale,
+				    .sack_perm = fp->sack_perm };
+	uint32_t cookie = sw_ft_cookie_make(w->ft, k, fp->dir, fp->seq, now,
+					    &o);
+
+	sw_synproxy_synack(m, p, cookie, &o,
+			   w->proxy_mss[p->k.family == SW_AF_INET6],
+			   w->proxy_wscale, (uint32_t)(now >> w->ms_shift));
+}
+
+/*
+ * Carry out what the flow table says of a packet of a proxied flow.
+ * Returns the packet's verdict.
+ */
+static uint8_t
+proxy_act(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *p,
+	  const struct sw_ft_xlate *x)
+{
+	uint64_t *c = w->cnt.c;
+	uint8_t out = w->peer[p->k.in_port];
+	struct rte_mbuf *ack;
+
+	c[SW_CNT_synproxy_rewritten]++;
+	switch (x->act) {
+	case SW_FT_PX_FWD:
+		sw_synproxy_translate(m, p, x);
+		return SW_ACL_ACCEPT;
+	case SW_FT_PX_SYN:
+		/* The client's segment becomes the SYN to the server. */
+		sw_synproxy_build(m, p, x);
+		return SW_ACL_ACCEPT;
+	case SW_FT_PX_ACK:
+		/*
+		 * The server is there: an ACK to it, and the window the
+		 * client has waited for (a new mbuf from the rx pool).
+		 */
+		ack = rte_pktmbuf_alloc(m->pool);
+		if (ack != NULL) {
+			if (sw_synproxy_client_ack(ack, m, p, x) == 0)
+				rte_eth_tx_buffer(w->port_id[out], w->txq,
+						  w->txb[out], ack);
+			else
+				rte_pktmbuf_free(ack);
+		}
+		sw_synproxy_build(m, p, x);
+		return V_BACK;
+	default:
+		c[SW_CNT_synproxy_consumed]++;
+		return V_GONE;
+	}
 }
 
 /* Per-packet tracking outcome before the policy has spoken. */
@@ -351,10 +437,14 @@ stage_track(struct sw_worker *w, const struct sw_acl *acl,
 	int32_t pos[SW_BURST_MAX];
 	uint8_t kind[SW_BURST_MAX], how[SW_BURST_MAX];
 	uint8_t act[SW_BURST_MAX], pact[SW_BURST_MAX];
+	uint32_t prule[SW_BURST_MAX], rule[SW_BURST_MAX];
 	uint64_t *c = w->cnt.c;
 	uint16_t j, nl = 0, np = 0, nf = 0;
 	bool spilling = sw_ft_spilling(s), inserted = false;
 	bool loose = sw_ft_loose(s);
+	bool proxy = sw_ft_proxy_mode(s) != SW_FT_PROXY_OFF ||
+		     sw_acl_any_synproxy(acl);
+	struct sw_ft_xlate x;
 
 	for (j = 0; j < n; j++) {
 		const struct sw_pkt *p = &meta[ki[j]];
@@ -419,9 +509,11 @@ stage_track(struct sw_worker *w, const struct sw_acl *acl,
 		pki[np++] = j;
 	}
 	if (np)
-		sw_acl_classify(acl, SW_ACL_POLICY, w->id, pk, np, act, NULL);
-	for (j = 0; j < np; j++)
+		sw_acl_classify(acl, SW_ACL_POLICY, w->id, pk, np, act, rule);
+	for (j = 0; j < np; j++) {
 		pact[pki[j]] = act[j];
+		prule[pki[j]] = rule[j];
+	}
 
 	/* Packet j of the list, i of the burst, goes to the fallback rules. */
 #define SPILL(j, i) do { \
@@ -454,13 +546,17 @@ stage_track(struct sw_worker *w, const struct sw_acl *acl,
 		      pact[j] == SW_ACL_ACCEPT))
 			pos[j] = sw_ft_lookup(s, &fk[j]);
 		if (pos[j] >= 0) {
+			x.act = SW_FT_PX_NONE;
 			rc = how[j] == T_RELATED ?
 			     sw_ft_related(s, pos[j], &fp[j]) :
-			     sw_ft_update(s, pos[j], &fp[j], now);
+			     sw_ft_update(s, pos[j], &fp[j], now, &x);
 			if (rc == SW_FT_OK) {
 				v[i] = SW_ACL_ACCEPT;
 				c[how[j] == T_RELATED ? SW_CNT_related :
 							SW_CNT_tracked]++;
+				if (unlikely(x.act != SW_FT_PX_NONE))
+					v[i] = proxy_act(w, pkts[i], &meta[i],
+							 &x);
 			} else {
 				v[i] = SW_ACL_DROP;
 				count_invalid(c, invalid_reason[rc]);
@@ -480,6 +576,48 @@ stage_track(struct sw_worker *w, const struct sw_acl *acl,
 			count_invalid(c, SW_CNT_invalid_flags);
 			continue;
 		}
+		/*
+		 * The SYN proxy: an ACK that misses may carry one of its
+		 * cookies (only those open proxied flows: the cookie proves
+		 * the policy accepted the SYN). While it answers SYNs, an
+		 * orphan ACK without one is dropped, as Linux SYNPROXY does.
+		 */
+		if (proxy && how[j] == T_LOOKUP &&
+		    (kind[j] == SW_FT_MISS_LOOSE ||
+		     kind[j] == SW_FT_MISS_MIDSTREAM) &&
+		    (fp[j].tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG |
+					RTE_TCP_FIN_FLAG |
+					RTE_TCP_ACK_FLAG)) == RTE_TCP_ACK_FLAG &&
+		    sw_synproxy_fits(&meta[i])) {
+			struct sw_ft_syn_opts o;
+
+			if (sw_ft_cookie_check(s, &fk[j], fp[j].dir,
+					       fp[j].seq - 1, fp[j].ack - 1,
+					       now, &o) == 0) {
+				c[SW_CNT_synproxy_valid]++;
+				rc = sw_ft_proxy_open(s, &fk[j], &fp[j],
+						      fp[j].ack - 1, &o, now,
+						      &x, &why);
+				if (rc == 0 || rc == 1) {
+					inserted |= rc == 0;
+					v[i] = proxy_act(w, pkts[i], &meta[i],
+							 &x);
+				} else if (rc == -EINVAL) {
+					v[i] = SW_ACL_DROP;
+					count_invalid(c, invalid_reason[why]);
+				} else {
+					/* No room: no server connection. */
+					v[i] = SW_ACL_DROP;
+					c[SW_CNT_drop]++;
+				}
+				continue;
+			}
+			if (sw_ft_proxying(s) && !spilling) {
+				v[i] = SW_ACL_DROP;
+				c[SW_CNT_synproxy_invalid]++;
+				continue;
+			}
+		}
 		if (kind[j] == SW_FT_MISS_MIDSTREAM ||
 		    (kind[j] == SW_FT_MISS_LOOSE && spilling)) {
 			if (spilling && loose) {
@@ -494,6 +632,14 @@ stage_track(struct sw_worker *w, const struct sw_acl *acl,
 		}
 		if (pact[j] != SW_ACL_ACCEPT || kind[j] == SW_FT_MISS_UNTRACKED) {
 			v[i] = pact[j];
+			continue;
+		}
+		if (kind[j] == SW_FT_MISS_NEW && proxy &&
+		    fp[j].tcp_flags & RTE_TCP_SYN_FLAG &&
+		    proxy_this(acl, prule[j], s, &meta[i])) {
+			proxy_answer(w, pkts[i], &meta[i], &fk[j], &fp[j], now);
+			v[i] = V_BACK;
+			c[SW_CNT_synproxy_cookies_sent]++;
 			continue;
 		}
 		rc = sw_ft_insert(s, &fk[j], &fp[j], now, &why);
@@ -572,6 +718,14 @@ sw_worker_burst(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 						  w->txb[in_port], m);
 				continue;
 			}
+			break;
+		case V_BACK:
+			/* The SYN proxy's answer: back where it came from. */
+			c[SW_CNT_tx]++;
+			rte_eth_tx_buffer(w->port_id[in_port], w->txq,
+					  w->txb[in_port], m);
+			continue;
+		case V_GONE:
 			break;
 		case V_L2_DROP:
 			c[SW_CNT_l2_dropped]++;

@@ -50,6 +50,9 @@ struct sw_worker {
 	bool l2_passthrough;
 	bool checksum_verify;		/* live: a reload may change it */
 	bool zone_vlan;			/* the outer VLAN id is in the zone */
+	uint16_t proxy_mss[2];		/* [0] IPv4, [1] IPv6: what it offers */
+	uint8_t proxy_wscale;
+	uint8_t ms_shift;		/* TSC >> ms_shift: about milliseconds */
 	const volatile bool *quit;
 
 	unsigned int nb_rxq;

@@ -108,6 +108,7 @@ struct sw_acl {
 	unsigned int nb_workers;
 	uint32_t hit_stride;		/* counters per worker bank */
 	uint64_t *hits;			/* [worker][hit_stride] */
+	bool synproxy;			/* a policy rule says synproxy = true */
 	struct acl_set set[SW_ACL_NB_SETS];
 };
 
@@ -121,6 +122,7 @@ sw_acl_rule_init(struct sw_acl_rule *r, uint8_t action)
 	r->proto = -1;
 	r->icmp_type = -1;
 	r->icmp_code = -1;
+	r->synproxy = -1;
 	r->action = action;
 }
 
@@ -365,7 +367,7 @@ sw_acl_create(const struct sw_acl_conf *conf, char *err, size_t errlen)
 {
 	struct sw_acl *acl;
 	uint32_t base = 0;
-	unsigned int k;
+	unsigned int k, i;
 	int rc = -EINVAL;
 
 	if (conf->nb_workers == 0) {
@@ -404,6 +406,8 @@ sw_acl_create(const struct sw_acl_conf *conf, char *err, size_t errlen)
 			goto err;
 		}
 		memcpy(s->rules, sc->rules, sizeof(*s->rules) * sc->nb_rules);
+		for (i = 0; i < sc->nb_rules; i++)
+			acl->synproxy |= sc->rules[i].synproxy == 1;
 	}
 	/* One cache-line-rounded bank of counters per worker. */
 	acl->hit_stride = RTE_ALIGN_CEIL(base, RTE_CACHE_LINE_SIZE /
@@ -512,6 +516,12 @@ sw_acl_classify(const struct sw_acl *acl, enum sw_acl_set set,
 	}
 	classify_family(s, 0, d4, i4, n4, hits, action, rule);
 	classify_family(s, 1, d6, i6, n6, hits, action, rule);
+}
+
+bool
+sw_acl_any_synproxy(const struct sw_acl *acl)
+{
+	return acl->synproxy;
 }
 
 bool

@@ -128,6 +128,8 @@ struct sw_acl_rule {
 	uint8_t flags_value;		/* TCP flags under flags_mask */
 	uint8_t flags_mask;
 	uint8_t action;			/* enum sw_acl_action, not NONE */
+	int8_t synproxy;		/* policy accept: -1 the shard's
+					 * SYN proxy mode, 0 never, 1 always */
 	uint32_t line;			/* config line, for messages */
 	char comment[SW_ACL_COMMENT_MAX];
 };
@@ -183,6 +185,9 @@ void sw_acl_classify(const struct sw_acl *acl, enum sw_acl_set set,
 		     uint16_t nb, uint8_t *action, uint32_t *rule);
 
 unsigned int sw_acl_nb_rules(const struct sw_acl *acl, enum sw_acl_set set);
+
+/* True when a policy rule says synproxy = true (the SYN proxy may answer). */
+bool sw_acl_any_synproxy(const struct sw_acl *acl);
 
 /* True when the set has no rule (every packet gets its default). */
 bool sw_acl_empty(const struct sw_acl *acl, enum sw_acl_set set);

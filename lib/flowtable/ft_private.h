@@ -60,6 +60,7 @@ void __tsan_release(void *addr);
 #define FT_REPLIED	0x04	/* a valid packet came from the other side */
 #define FT_ORIG_HI	0x08	/* the higher endpoint opened it */
 #define FT_EVICTABLE	0x10	/* counted in cnt.evictable */
+#define FT_PROXY	0x20	/* opened by the SYN proxy: translated */
 
 /* Protocol classes, for the state machine dispatch. */
 enum {
@@ -99,11 +100,36 @@ struct ft_flow {
 	uint32_t maxend[2];	/* TCP: highest seq the peer allows */
 	uint32_t maxwin[2];	/* TCP: largest scaled window seen */
 	uint8_t scale[2];	/* TCP: window shift */
-	uint8_t tflags[2];	/* TCP: SW_FT_TCPF_* */
-	uint32_t spare32;
+	uint8_t tflags[2];	/* TCP: SW_FT_TCPF_*; [0] bits 4-5: MSS index */
+	uint32_t px;		/* proxied: cookie ISN, then the seq delta */
 	uint32_t pkts[2];
-	uint64_t bytes[2];
+	uint64_t bytes[2];	/* 48 bits; proxied: top 16 bits, ts offset */
 } __rte_cache_aligned;
+
+/*
+ * A proxied flow keeps its timestamp offset (the server's clock minus
+ * spillway's, 32 bits) in the top 16 bits of the two byte counters,
+ * which count up to 2^48 bytes (256 TiB) a direction.
+ */
+#define FT_BYTES_MASK ((1ull << 48) - 1)
+
+static inline uint32_t
+ft_px_tsoff(const struct ft_flow *f)
+{
+	return (uint32_t)(FT_GET(f->bytes[0]) >> 48) |
+	       (uint32_t)(FT_GET(f->bytes[1]) >> 48) << 16;
+}
+
+static inline void
+ft_px_set_tsoff(struct ft_flow *f, uint32_t v)
+{
+	FT_SET(f->bytes[0], (f->bytes[0] & FT_BYTES_MASK) |
+			    (uint64_t)(v & 0xffff) << 48);
+	FT_SET(f->bytes[1], (f->bytes[1] & FT_BYTES_MASK) |
+			    (uint64_t)(v >> 16) << 48);
+}
+
+#define FT_TCPF_MSS_SHIFT 4	/* tflags[0]: the client's MSS index */
 
 struct ft_counters {
 	uint64_t flows;
@@ -115,8 +141,11 @@ struct ft_counters {
 	uint64_t flushed;
 	uint64_t revalidated;
 	uint64_t evictable;
+	uint64_t proxy_engaged;		/* times auto mode engaged */
+	uint64_t proxy_flows;		/* flows the proxy opened */
 	uint32_t scale_q10;
 	uint32_t spilling;
+	uint32_t proxying;		/* the SYN proxy answers SYNs now */
 } __rte_cache_aligned;
 
 struct sw_ft_shard {
@@ -153,6 +182,10 @@ struct sw_ft_shard {
 
 struct sw_ft {
 	/* Timeouts in time units; the control thread stores, workers load. */
+	unsigned int cookie_shift;	/* a cookie slice is 2^shift units */
+	uint8_t proxy_wscale;		/* the window scale the proxy offers */
+	uint8_t proxy_mode;		/* enum sw_ft_proxy_mode */
+	uint8_t proxy_start;		/* auto: % of a shard's size */
 	uint32_t timeout_u[SW_FT_TO_MAX];
 	uint32_t timeout_s[SW_FT_TO_MAX];
 	uint64_t hz;
@@ -200,6 +233,19 @@ uint8_t ft_tcp_next(uint8_t state, int reply, int cls);
  */
 int ft_tcp_packet(struct ft_flow *f, const struct sw_ft_pkt *p, int reply,
 		  bool liberal, bool *refresh);
+
+/* SYN proxy (ft_proxy.c). The MSS of a cookie's MSS index. */
+uint16_t ft_cookie_mss(uint8_t family, unsigned int idx);
+
+/* A new flow f opened by the cookie ACK *p: its state and the SYN. */
+void ft_proxy_init(struct ft_flow *f, const struct sw_ft_pkt *p,
+		   uint32_t cookie, const struct sw_ft_syn_opts *o,
+		   struct sw_ft_xlate *x);
+
+/* A packet of a proxied flow: ft_tcp_packet's job, and the translation. */
+int ft_proxy_packet(struct ft_flow *f, const struct sw_ft_pkt *p, int reply,
+		    bool liberal, uint8_t wscale, bool *refresh,
+		    struct sw_ft_xlate *x);
 
 /* Is a TCP quoted sequence number of side `side` within its window? */
 bool ft_tcp_quote_ok(const struct ft_flow *f, int side, uint32_t seq);

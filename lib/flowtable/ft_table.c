@@ -7,6 +7,7 @@
 #include <string.h>
 #include <netinet/in.h>
 
+#include <rte_branch_prediction.h>
 #include <rte_errno.h>
 #include <rte_hash.h>
 #include <rte_malloc.h>
@@ -102,6 +103,9 @@ sw_ft_conf_defaults(struct sw_ft_conf *c)
 		c->timeouts[t] = timeout_defaults[t];
 	c->hz = 1;
 	c->socket_id = SOCKET_ID_ANY;
+	c->proxy_mode = SW_FT_PROXY_AUTO;
+	c->proxy_start = 50;
+	c->proxy_wscale = 7;
 }
 
 static size_t
@@ -250,6 +254,12 @@ sw_ft_create(const struct sw_ft_conf *c)
 	while ((c->hz >> ft->tshift) > 511)
 		ft->tshift++;
 	ft->udp_stream_u = (uint32_t)((2 * c->hz) >> ft->tshift);
+	/* Cookie time slices of 64 s (at least). */
+	while ((1ull << ft->cookie_shift) < 64 * ((c->hz >> ft->tshift) | 1))
+		ft->cookie_shift++;
+	ft->proxy_wscale = RTE_MIN(c->proxy_wscale, 14);
+	ft->proxy_mode = c->proxy_mode;
+	ft->proxy_start = c->proxy_start;
 	ft->nb_shards = c->nb_shards;
 	ft->shard_max = c->max_flows / c->nb_shards;
 	for (i = 0; i < SW_FT_TO_MAX; i++)
@@ -490,12 +500,17 @@ flow_reply(const struct ft_flow *f, int dir)
 
 int
 sw_ft_update(struct sw_ft_shard *s, int32_t pos, const struct sw_ft_pkt *p,
-	     uint64_t now)
+	     uint64_t now, struct sw_ft_xlate *x)
 {
 	struct ft_flow *f = &s->flows[pos];
 	int reply = flow_reply(f, p->dir), v;
 	uint32_t t = time_unit(s->ft, now);
+	struct sw_ft_xlate dummy;
 	bool refresh = true;
+
+	if (x == NULL)
+		x = &dummy;
+	x->act = SW_FT_PX_NONE;
 
 	/*
 	 * The opener's packets come in on the opener's port, replies on
@@ -503,7 +518,14 @@ sw_ft_update(struct sw_ft_shard *s, int32_t pos, const struct sw_ft_pkt *p,
 	 */
 	if ((p->port == f->port) == (reply != 0))
 		return SW_FT_INV_ZONE;
-	if (is_tcp(f->state)) {
+	if (unlikely(f->flags & FT_PROXY)) {
+		memset((uint8_t *)x + 1, 0, sizeof(*x) - 1);
+		v = ft_proxy_packet(f, p, reply, __atomic_load_n(
+				    &s->tcp_be_liberal, __ATOMIC_RELAXED),
+				    s->ft->proxy_wscale, &refresh, x);
+		if (v != SW_FT_OK)
+			return v;
+	} else if (is_tcp(f->state)) {
 		v = ft_tcp_packet(f, p, reply, __atomic_load_n(
 				  &s->tcp_be_liberal, __ATOMIC_RELAXED),
 				  &refresh);
@@ -637,29 +659,39 @@ first_state(const struct sw_ft_key *key)
 	}
 }
 
-int
-sw_ft_insert(struct sw_ft_shard *s, const struct sw_ft_key *key,
-	     const struct sw_ft_pkt *p, uint64_t now, uint8_t *why)
+/*
+ * A slot for a new flow of key (the caller has looked the key up in
+ * this burst). Returns its position with the entry zeroed but not yet
+ * published, or the position of an existing flow with *existing set, or
+ * -ENOSPC (full after early drop: spilling) or -EBUSY.
+ */
+static int32_t
+flow_alloc(struct sw_ft_shard *s, const struct sw_ft_key *key, bool *existing)
 {
 	struct ft_flow *f;
 	int32_t pos;
 	bool ed;
-	int v;
 
+	*existing = false;
 	/*
 	 * A key the bulk lookup missed can only be here if this burst
 	 * inserted it since: look again only then.
 	 */
 	pos = s->burst_inserts ? rte_hash_lookup(s->h, key) : -ENOENT;
-	if (pos >= 0)
-		goto existing;
+	if (pos >= 0) {
+		*existing = true;
+		return pos;
+	}
 	/*
 	 * Above the high-water mark, no cuckoo search: early drop or spill.
 	 * That keeps a flood's cost per packet flat when the table is full.
 	 */
 	ed = __atomic_load_n(&s->early_drop, __ATOMIC_RELAXED);
-	if (s->cnt.flows >= s->max && !(ed && early_drop(s)))
-		goto full;
+	if (s->cnt.flows >= s->max && !(ed && early_drop(s))) {
+		FT_INC(s->cnt.insert_failed);
+		FT_SET(s->cnt.spilling, 1);
+		return -ENOSPC;
+	}
 	/* The slot it hands out may be one a walker has just let go of. */
 	FT_TSAN_ACQUIRE(s->ft->qs);
 	pos = rte_hash_add_key(s->h, key);
@@ -677,29 +709,62 @@ sw_ft_insert(struct sw_ft_shard *s, const struct sw_ft_key *key,
 	 * rte_hash_add_key returns the slot of a key that is already there:
 	 * then this is an update, not a new flow (never count it twice).
 	 */
-	if (f->flags & FT_USED)
-		goto existing;
+	if (f->flags & FT_USED) {
+		*existing = true;
+		return pos;
+	}
 	/*
 	 * Everything but flags, which is 0 since the delete and is written
-	 * only by the release store below: a walker checks it first.
+	 * only by the release store of flow_publish(): a walker checks it
+	 * first.
 	 */
 	memset(f, 0, offsetof(struct ft_flow, flags));
 	memset(&f->flags + 1, 0, sizeof(*f) - offsetof(struct ft_flow, flags) -
 	       sizeof(f->flags));
-	f->port = p->port;
-	f->state = first_state(key);
-	f->last = time_unit(s->ft, now);
-	if (!is_tcp(f->state))
-		f->end[0] = f->last;	/* born: UDP is assured 2 s later */
-	/* Published last: a walking reader sees a whole entry or none. */
-	__atomic_store_n(&f->flags, FT_USED | FT_EVICTABLE |
-			 (p->dir == SW_FT_DIR_HI ? FT_ORIG_HI : 0),
+	return pos;
+}
+
+/* Published last: a walking reader sees a whole entry or none. */
+static void
+flow_publish(struct sw_ft_shard *s, struct ft_flow *f, int dir, uint8_t more)
+{
+	__atomic_store_n(&f->flags, (uint8_t)(FT_USED | FT_EVICTABLE | more |
+			 (dir == SW_FT_DIR_HI ? FT_ORIG_HI : 0)),
 			 __ATOMIC_RELEASE);
 	FT_INC(s->cnt.flows);
 	FT_INC(s->cnt.evictable);
 	FT_INC(s->cnt.inserts);
 	s->burst_inserts++;
-	v = sw_ft_update(s, pos, p, now);
+}
+
+int
+sw_ft_insert(struct sw_ft_shard *s, const struct sw_ft_key *key,
+	     const struct sw_ft_pkt *p, uint64_t now, uint8_t *why)
+{
+	struct ft_flow *f;
+	bool existing;
+	int32_t pos;
+	int v;
+
+	pos = flow_alloc(s, key, &existing);
+	if (pos < 0)
+		return pos;
+	if (existing) {
+		v = sw_ft_update(s, pos, p, now, NULL);
+		if (v != SW_FT_OK) {
+			*why = (uint8_t)v;
+			return -EINVAL;
+		}
+		return 1;
+	}
+	f = &s->flows[pos];
+	f->port = p->port;
+	f->state = first_state(key);
+	f->last = time_unit(s->ft, now);
+	if (!is_tcp(f->state))
+		f->end[0] = f->last;	/* born: UDP is assured 2 s later */
+	flow_publish(s, f, p->dir, 0);
+	v = sw_ft_update(s, pos, p, now, NULL);
 	if (v != SW_FT_OK) {
 		/* Callers only insert what sw_ft_miss_kind() allowed. */
 		flow_delete(s, (uint32_t)pos);
@@ -708,17 +773,39 @@ sw_ft_insert(struct sw_ft_shard *s, const struct sw_ft_key *key,
 		return -EINVAL;
 	}
 	return 0;
-existing:
-	v = sw_ft_update(s, pos, p, now);
-	if (v != SW_FT_OK) {
-		*why = (uint8_t)v;
-		return -EINVAL;
+}
+
+int
+sw_ft_proxy_open(struct sw_ft_shard *s, const struct sw_ft_key *key,
+		 const struct sw_ft_pkt *p, uint32_t cookie,
+		 const struct sw_ft_syn_opts *o, uint64_t now,
+		 struct sw_ft_xlate *x, uint8_t *why)
+{
+	struct ft_flow *f;
+	bool existing;
+	int32_t pos;
+	int v;
+
+	pos = flow_alloc(s, key, &existing);
+	if (pos < 0)
+		return pos;
+	if (existing) {
+		v = sw_ft_update(s, pos, p, now, x);
+		if (v != SW_FT_OK) {
+			*why = (uint8_t)v;
+			return -EINVAL;
+		}
+		return 1;
 	}
-	return 1;
-full:
-	FT_INC(s->cnt.insert_failed);
-	FT_SET(s->cnt.spilling, 1);
-	return -ENOSPC;
+	f = &s->flows[pos];
+	f->port = p->port;
+	f->last = time_unit(s->ft, now);
+	ft_proxy_init(f, p, cookie, o, x);
+	f->pkts[0] = 1;
+	f->bytes[0] += p->len;
+	flow_publish(s, f, p->dir, FT_PROXY);
+	FT_INC(s->cnt.proxy_flows);
+	return 0;
 }
 
 bool
@@ -791,6 +878,38 @@ judged_out(struct sw_ft_shard *s, uint32_t pos, const struct ft_flow *f)
 			     s->ft->judge_arg);
 }
 
+/*
+ * The SYN proxy in auto mode engages past proxy_start % of the shard or
+ * while it spills, and lets go below four fifths of that, not spilling.
+ */
+static void
+update_proxy(struct sw_ft_shard *s)
+{
+	uint8_t mode = __atomic_load_n(&s->ft->proxy_mode, __ATOMIC_RELAXED);
+	uint64_t start = (uint64_t)s->max *
+		__atomic_load_n(&s->ft->proxy_start, __ATOMIC_RELAXED) / 100;
+	uint32_t on = s->cnt.proxying;
+
+	if (mode != SW_FT_PROXY_AUTO)
+		on = mode == SW_FT_PROXY_ON;
+	else if (!on && (s->cnt.flows >= start || s->cnt.spilling))
+		on = 1;
+	else if (on && s->cnt.flows < start * 4 / 5 && !s->cnt.spilling)
+		on = 0;
+	if (on == s->cnt.proxying)
+		return;
+	if (on && mode == SW_FT_PROXY_AUTO)
+		FT_INC(s->cnt.proxy_engaged);
+	FT_SET(s->cnt.proxying, on);
+}
+
+void
+sw_ft_set_proxy(struct sw_ft *ft, uint8_t mode, uint8_t start)
+{
+	__atomic_store_n(&ft->proxy_mode, mode, __ATOMIC_RELAXED);
+	__atomic_store_n(&ft->proxy_start, start, __ATOMIC_RELAXED);
+}
+
 void
 sw_ft_expire(struct sw_ft_shard *s, uint64_t now)
 {
@@ -800,6 +919,7 @@ sw_ft_expire(struct sw_ft_shard *s, uint64_t now)
 	update_scale(s);
 	if (s->cnt.spilling && s->cnt.flows < s->spill_clear)
 		FT_SET(s->cnt.spilling, 0);
+	update_proxy(s);
 	if (s->pass_left == 0)
 		start_pass(s);
 	for (k = 0; k < SW_FT_EXPIRE_BATCH; k++) {
@@ -891,6 +1011,9 @@ sw_ft_shard_stats(const struct sw_ft *ft, unsigned int i,
 	st->flushed = FT_GET(c->flushed);
 	st->revalidated = FT_GET(c->revalidated);
 	st->evictable = FT_GET(c->evictable);
+	st->proxy_engaged = FT_GET(c->proxy_engaged);
+	st->proxy_flows = FT_GET(c->proxy_flows);
+	st->proxying = FT_GET(c->proxying) != 0;
 	st->adaptive_scale_q10 = FT_GET(c->scale_q10);
 	st->spilling = FT_GET(c->spilling) != 0;
 }
@@ -934,9 +1057,15 @@ sw_ft_walk(struct sw_ft *ft, unsigned int reader, uint64_t now,
 							       SW_FT_DIR_LO;
 			info.assured = (flags & FT_ASSURED) != 0;
 			info.replied = (flags & FT_REPLIED) != 0;
+			info.proxied = (flags & FT_PROXY) != 0;
+			if (info.proxied) {
+				info.px_delta = FT_GET(f->px);
+				info.px_tsoff = ft_px_tsoff(f);
+			}
 			for (k = 0; k < 2; k++) {
 				info.pkts[k] = FT_GET(f->pkts[k]);
-				info.bytes[k] = FT_GET(f->bytes[k]);
+				info.bytes[k] = FT_GET(f->bytes[k]) &
+						FT_BYTES_MASK;
 				if (!is_tcp(info.state))
 					continue;
 				info.tcp[k].end = FT_GET(f->end[k]);

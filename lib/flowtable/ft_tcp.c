@@ -364,7 +364,11 @@ in_window(struct wv w, const struct sw_ft_pkt *p, int snd, uint8_t state,
 	return SW_FT_OK;
 }
 
-/* A reopened flow starts again from its SYN, keeping opener and port. */
+/*
+ * A reopened flow starts again from its SYN, keeping opener and port; a
+ * flow the SYN proxy opened is direct from then on (the new connection
+ * goes to the server as the client sent it).
+ */
 static void
 reopen(struct ft_flow *f, struct win *w)
 {

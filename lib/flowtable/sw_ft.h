@@ -149,6 +149,13 @@ const char *sw_ft_verdict_name(unsigned int verdict);
 
 #define SW_FT_MAX_READERS 4
 
+/* flowtable.synproxy: answer SYNs with cookies never, under pressure, always. */
+enum sw_ft_proxy_mode {
+	SW_FT_PROXY_OFF = 0,
+	SW_FT_PROXY_AUTO,
+	SW_FT_PROXY_ON,
+};
+
 struct sw_ft_conf {
 	uint32_t max_flows;	/* all shards together */
 	unsigned int nb_shards;	/* one per worker */
@@ -161,6 +168,9 @@ struct sw_ft_conf {
 	uint32_t timeouts[SW_FT_TO_MAX];	/* seconds */
 	uint64_t hz;		/* ticks of `now` per second */
 	int socket_id;
+	uint8_t proxy_mode;	/* enum sw_ft_proxy_mode */
+	uint8_t proxy_start;	/* auto: engage past this % of a shard */
+	uint8_t proxy_wscale;	/* window scale the proxy's SYN/ACK offers */
 };
 
 /* Fill *conf with the defaults (max_flows 1M, 1 shard, hz 1). */
@@ -218,6 +228,11 @@ struct sw_ft_pkt {
 	uint8_t tcp_flags;
 	uint8_t wscale;		/* window scale option, SW_FT_NO_WSCALE */
 	uint8_t sack_perm;	/* SACK-permitted option seen (SYN) */
+	uint8_t has_ts;		/* a timestamp option: tsval, tsecr */
+	uint8_t family;		/* 4 or 6 */
+	uint16_t mss;		/* MSS option (SYN), 0: none */
+	uint32_t tsval;
+	uint32_t tsecr;
 	/*
 	 * Ingress port. A flow remembers its opener's; a packet of the
 	 * opener's direction must come in on that port, a reply on another
@@ -246,13 +261,111 @@ enum sw_ft_verdict {
 };
 
 /*
+ * What the caller must do with a packet of a flow the SYN proxy opened
+ * (sw_ft_update fills it; act SW_FT_PX_NONE for every other flow).
+ */
+enum sw_ft_px_act {
+	SW_FT_PX_NONE = 0,	/* forward unchanged */
+	SW_FT_PX_FWD,		/* rewrite by the fields below, forward */
+	SW_FT_PX_SYN,		/* a client segment before the server
+				 * answered: send the server the SYN
+				 * (seq, opts, tsval) instead */
+	SW_FT_PX_ACK,		/* the server's SYN/ACK: answer it with the
+				 * handshake's ACK (seq, ack, win, tsval,
+				 * tsecr), back out its port */
+	SW_FT_PX_DROP,		/* consumed (the client reset first) */
+};
+
+/* TCP options a SYN carries, as the SYN proxy keeps them in its cookie. */
+struct sw_ft_syn_opts {
+	uint16_t mss;		/* 0: none */
+	uint8_t wscale;		/* SW_FT_NO_WSCALE: none */
+	uint8_t sack_perm;
+};
+
+struct sw_ft_xlate {
+	uint8_t act;		/* enum sw_ft_px_act */
+	uint8_t win_from;	/* SW_FT_PX_FWD: window = (win << from) >> to, */
+	uint8_t win_to;		/* capped at 65535 */
+	uint8_t has_ts;		/* SW_FT_PX_SYN / _ACK: send a timestamp */
+	uint32_t seq_add;	/* added to seq */
+	uint32_t ack_add;	/* added to ack and to SACK block edges */
+	uint32_t tsval_add;	/* added to the timestamp option's fields */
+	uint32_t tsecr_add;
+	uint32_t seq;		/* SW_FT_PX_SYN, SW_FT_PX_ACK */
+	uint32_t ack;
+	uint32_t tsval;
+	uint32_t tsecr;
+	uint16_t win;
+	struct sw_ft_syn_opts opts;
+	/*
+	 * SW_FT_PX_ACK: also tell the client the server is there: an ACK
+	 * with the server's window, in the client's numbers.
+	 */
+	uint16_t cli_win;
+	uint32_t cli_seq;
+	uint32_t cli_ack;
+	uint32_t cli_tsval;
+	uint32_t cli_tsecr;
+};
+
+/*
  * The packet *p hit slot `pos`: check it against the flow (port, state
  * table, TCP sequence windows as Linux's tcp_in_window), and if it is
  * valid count it, advance the state and refresh the flow. An invalid
- * packet changes nothing. Returns enum sw_ft_verdict.
+ * packet changes nothing. For a flow the SYN proxy opened, *x (if not
+ * NULL) says how to rewrite or answer the packet; the windows are
+ * tracked in the server's sequence space. Returns enum sw_ft_verdict.
  */
 int sw_ft_update(struct sw_ft_shard *s, int32_t pos, const struct sw_ft_pkt *p,
-		 uint64_t now);
+		 uint64_t now, struct sw_ft_xlate *x);
+
+/* ---- SYN proxy: cookies and proxied flows ---- */
+
+/*
+ * A SYN cookie for a SYN of key/dir with sequence number isn: the ISN of
+ * the proxy's SYN/ACK. It encodes a time slice (64 s), the MSS (the
+ * largest of Linux's table values not above o->mss), the window scale
+ * and SACK-permitted, under a 22-bit MAC keyed with the per-start
+ * secret. *o is updated to what the cookie carries. Pure; any thread.
+ */
+uint32_t sw_ft_cookie_make(const struct sw_ft_shard *s,
+			   const struct sw_ft_key *key, int dir, uint32_t isn,
+			   uint64_t now, struct sw_ft_syn_opts *o);
+
+/*
+ * Is `cookie` (an ACK's ack - 1) one this process made for key/dir and
+ * the client's isn (the ACK's seq - 1) within the last three slices?
+ * Returns 0 with *o decoded, or -EINVAL.
+ */
+int sw_ft_cookie_check(const struct sw_ft_shard *s, const struct sw_ft_key *key,
+		       int dir, uint32_t isn, uint32_t cookie, uint64_t now,
+		       struct sw_ft_syn_opts *o);
+
+/* True when the shard answers accepted SYNs with cookies now. */
+bool sw_ft_proxying(const struct sw_ft_shard *s);
+
+/* The SYN proxy's mode (enum sw_ft_proxy_mode), as last set. */
+uint8_t sw_ft_proxy_mode(const struct sw_ft_shard *s);
+
+/*
+ * Open a flow for the client whose ACK *p carried a valid cookie (the
+ * options o it decoded): the proxy now connects to the server, and *x
+ * describes the SYN the caller must send it (SW_FT_PX_SYN). Returns as
+ * sw_ft_insert(); for a flow already there (a repeated ACK), *x says
+ * what sw_ft_update() would.
+ */
+int sw_ft_proxy_open(struct sw_ft_shard *s, const struct sw_ft_key *key,
+		     const struct sw_ft_pkt *p, uint32_t cookie,
+		     const struct sw_ft_syn_opts *o, uint64_t now,
+		     struct sw_ft_xlate *x, uint8_t *why);
+
+/*
+ * Change the SYN proxy's mode and auto threshold (live; a reload). A
+ * flow opened by the proxy stays proxied, one opened directly stays
+ * direct.
+ */
+void sw_ft_set_proxy(struct sw_ft *ft, uint8_t mode, uint8_t start);
 
 /*
  * An ICMP/ICMPv6 error quotes a packet of the flow at `pos`: *quoted
@@ -368,8 +481,11 @@ struct sw_ft_stats {
 	uint64_t flushed;	/* deleted by sw_ft_flush */
 	uint64_t revalidated;	/* deleted by sw_ft_revalidate's judge */
 	uint64_t evictable;	/* live flows early drop may take */
+	uint64_t proxy_engaged;	/* times the SYN proxy engaged (auto) */
+	uint64_t proxy_flows;	/* flows the SYN proxy opened */
 	uint32_t adaptive_scale_q10; /* 1024 = timeouts unscaled */
 	bool spilling;
+	bool proxying;		/* the SYN proxy answers SYNs now */
 };
 
 /* Stats of shard i (no locks; a few packets stale is fine). */
@@ -402,6 +518,9 @@ struct sw_ft_info {
 	uint8_t port;		/* the opener's ingress port */
 	bool assured;
 	bool replied;
+	bool proxied;		/* opened by the SYN proxy */
+	uint32_t px_delta;	/* proxied: server ISN - cookie */
+	uint32_t px_tsoff;	/* proxied: server clock - the proxy's */
 	uint64_t pkts[2];	/* [0] opener -> peer, [1] replies */
 	uint64_t bytes[2];
 	uint64_t remaining;	/* seconds before expiry */

@@ -287,7 +287,7 @@ packet(struct sw_ft *ft, uint8_t proto, uint16_t ap, uint16_t bp, int from_a,
 	}
 	sw_ft_lookup_burst(s, &kp, 1, &pos);
 	if (pos >= 0) {
-		rc = sw_ft_update(s, pos, &p, now);
+		rc = sw_ft_update(s, pos, &p, now, NULL);
 		return rc == SW_FT_OK ? 0 : -rc;
 	}
 	kind = sw_ft_miss_kind(s, 4, proto, flags, 8);
@@ -652,7 +652,7 @@ test_ft_tcp_windows(void **state)
 			p.port = g->port ? g->port - 1 : (a ? PORT_A : PORT_B);
 			sw_ft_lookup_burst(s, &kp, 1, &pos);
 			if (pos >= 0) {
-				rc = sw_ft_update(s, pos, &p, 1000);
+				rc = sw_ft_update(s, pos, &p, 1000, NULL);
 			} else {
 				rc = sw_ft_insert(s, &kk, &p, 1000, &why);
 				rc = rc == -EINVAL ? why : rc == 0 ? SW_FT_OK :
@@ -750,7 +750,7 @@ test_ft_blind_rst_closes_nothing(void **state)
 						htons(40000));
 		sw_ft_lookup_burst(s, &kp, 1, &pos);
 		assert_true(pos >= 0);
-		passed += sw_ft_update(s, pos, &p, 2) == SW_FT_OK;
+		passed += sw_ft_update(s, pos, &p, 2, NULL) == SW_FT_OK;
 	}
 	assert_true(lookup(ft, &k, 2, &info));
 	assert_int_equal(info.state, SW_FT_TCP_ESTABLISHED);
@@ -767,7 +767,7 @@ test_ft_blind_rst_closes_nothing(void **state)
 
 		p.dir = (uint8_t)sw_ft_key_make(&kk, 4, 6, B4, A4, htons(80),
 						htons(40000));
-		closed = sw_ft_update(s, pos, &p, 3) == SW_FT_OK;
+		closed = sw_ft_update(s, pos, &p, 3, NULL) == SW_FT_OK;
 	}
 	assert_true(closed);
 	assert_true(lookup(ft, &k, 3, &info));
@@ -807,6 +807,153 @@ test_ft_related_checks(void **state)
 	q.port = PORT_B;
 	q.seq = a_seq + 0x40000000u;
 	assert_int_equal(sw_ft_related(s, pos, &q), SW_FT_INV_ICMP);
+	sw_ft_free(ft);
+}
+
+/*
+ * SYN cookies: they carry the options, expire after three slices of
+ * 64 s, and any change of tuple, ISN or bits makes them invalid.
+ */
+static void
+test_ft_cookie_roundtrip_and_forgery(void **state)
+{
+	struct sw_ft *ft = make_ft(64, true, 0, 0);
+	struct sw_ft_shard *s = sw_ft_shard(ft, 0);
+	struct sw_ft_key k = key4(6, 40000, 80), other = key4(6, 40001, 80);
+	struct sw_ft_syn_opts o = { .mss = 1400, .wscale = 7, .sack_perm = 1 };
+	struct sw_ft_syn_opts d;
+	uint32_t c = sw_ft_cookie_make(s, &k, SW_FT_DIR_LO, 1000, 6400, &o);
+	unsigned int bit, forged = 0;
+
+	(void)state;
+	assert_int_equal(o.mss, 1300);	/* Linux's table: not above 1400 */
+	assert_int_equal(sw_ft_cookie_check(s, &k, SW_FT_DIR_LO, 1000, c,
+					    6400, &d), 0);
+	assert_int_equal(d.mss, 1300);
+	assert_int_equal(d.wscale, 7);
+	assert_int_equal(d.sack_perm, 1);
+	/* Two slices later still valid, three later not. */
+	assert_int_equal(sw_ft_cookie_check(s, &k, SW_FT_DIR_LO, 1000, c,
+					    6400 + 128, &d), 0);
+	assert_int_equal(sw_ft_cookie_check(s, &k, SW_FT_DIR_LO, 1000, c,
+					    6400 + 192, &d), -EINVAL);
+	/* Another tuple, ISN or direction. */
+	assert_int_equal(sw_ft_cookie_check(s, &other, SW_FT_DIR_LO, 1000, c,
+					    6400, &d), -EINVAL);
+	assert_int_equal(sw_ft_cookie_check(s, &k, SW_FT_DIR_LO, 1001, c,
+					    6400, &d), -EINVAL);
+	assert_int_equal(sw_ft_cookie_check(s, &k, SW_FT_DIR_HI, 1000, c,
+					    6400, &d), -EINVAL);
+	/* Any single bit flipped: never valid. */
+	for (bit = 0; bit < 32; bit++)
+		forged += sw_ft_cookie_check(s, &k, SW_FT_DIR_LO, 1000,
+					     c ^ (1u << bit), 6400, &d) == 0;
+	assert_int_equal(forged, 0);
+	/* No options: MSS 536, no scaling. */
+	o = (struct sw_ft_syn_opts){ .mss = 0, .wscale = SW_FT_NO_WSCALE };
+	c = sw_ft_cookie_make(s, &k, SW_FT_DIR_LO, 5, 6400, &o);
+	assert_int_equal(sw_ft_cookie_check(s, &k, SW_FT_DIR_LO, 5, c, 6400,
+					    &d), 0);
+	assert_int_equal(d.mss, 536);
+	assert_int_equal(d.wscale, SW_FT_NO_WSCALE);
+	assert_int_equal(d.sack_perm, 0);
+	sw_ft_free(ft);
+}
+
+/*
+ * A proxied flow: the cookie ACK opens it and asks for the server's SYN;
+ * the server's SYN/ACK gives the delta and asks for the ACK; then every
+ * segment is translated, and tracked in the server's numbers.
+ */
+static void
+test_ft_proxy_flow_translates(void **state)
+{
+	struct sw_ft *ft = make_ft(64, true, 0, 0);
+	struct sw_ft_shard *s = sw_ft_shard(ft, 0);
+	struct sw_ft_key k = key4(6, 40000, 80), kk;
+	const struct sw_ft_key *kp = &k;
+	struct sw_ft_syn_opts o = { .mss = 1460, .wscale = 7, .sack_perm = 1 };
+	struct sw_ft_xlate x;
+	struct sw_ft_info info;
+	uint32_t cookie = sw_ft_cookie_make(s, &k, SW_FT_DIR_LO, 1000, 10, &o);
+	uint32_t srv = 7000000;
+	struct sw_ft_pkt ack = { .len = 52, .dir = SW_FT_DIR_LO, .port = 0,
+				 .tcp_flags = ACK, .seq = 1001,
+				 .ack = cookie + 1, .sack = cookie + 1,
+				 .win = 502, .family = 4, .has_ts = 1,
+				 .tsval = 111, .tsecr = 5555,
+				 .wscale = SW_FT_NO_WSCALE };
+	struct sw_ft_pkt sa = { .len = 60, .port = 1, .family = 4,
+				.tcp_flags = SYN | ACK, .seq = srv,
+				.ack = 1001, .sack = 1001, .win = 65160,
+				.wscale = 7, .sack_perm = 1, .has_ts = 1,
+				.tsval = 90000, .tsecr = 111 };
+	struct sw_ft_pkt data = ack;
+	uint8_t why;
+	int32_t pos;
+
+	(void)state;
+	assert_int_equal(sw_ft_cookie_check(s, &k, SW_FT_DIR_LO, 1000, cookie,
+					    10, &o), 0);
+	sw_ft_lookup_burst(s, &kp, 1, &pos);
+	assert_int_equal(sw_ft_proxy_open(s, &k, &ack, cookie, &o, 10, &x,
+					  &why), 0);
+	assert_int_equal(x.act, SW_FT_PX_SYN);
+	assert_int_equal(x.seq, 1000);			/* the client's ISN */
+	assert_int_equal(x.opts.mss, 1460);
+	assert_int_equal(x.opts.wscale, 7);
+	assert_int_equal(x.tsval, 111);
+	sa.dir = (uint8_t)sw_ft_key_make(&kk, 4, 6, B4, A4, htons(80),
+					 htons(40000));
+	sw_ft_lookup_burst(s, &kp, 1, &pos);
+	assert_true(pos >= 0);
+	/* A SYN/ACK acknowledging the wrong number changes nothing. */
+	sa.ack = 1002;
+	assert_int_equal(sw_ft_update(s, pos, &sa, 11, &x), SW_FT_INV_SEQ);
+	sa.ack = 1001;
+	assert_int_equal(sw_ft_update(s, pos, &sa, 11, &x), SW_FT_OK);
+	assert_int_equal(x.act, SW_FT_PX_ACK);
+	assert_int_equal(x.seq, 1001);
+	assert_int_equal(x.ack, srv + 1);
+	assert_int_equal(x.tsecr, 90000);
+	assert_int_equal(x.cli_seq, cookie + 1);	/* in the client's view */
+	assert_int_equal(x.cli_ack, 1001);
+	assert_true(lookup(ft, &k, 11, &info));
+	assert_int_equal(info.state, SW_FT_TCP_ESTABLISHED);
+	assert_true(info.assured && info.proxied);
+	assert_int_equal(info.px_delta, srv - cookie);
+	assert_int_equal(info.px_tsoff, 90000 - 5555);
+	/* Client data: acknowledges in the cookie's numbers. */
+	data.tcp_flags = PSH | ACK;
+	data.datalen = 100;
+	data.tsval = 112;
+	data.tsecr = 5556;
+	assert_int_equal(sw_ft_update(s, pos, &data, 12, &x), SW_FT_OK);
+	assert_int_equal(x.act, SW_FT_PX_FWD);
+	assert_int_equal(cookie + 1 + x.ack_add, srv + 1);
+	assert_int_equal(5556 + x.tsecr_add, 90001);
+	assert_int_equal(x.seq_add, 0);
+	/* The server's answer: its numbers go back into the client's. */
+	sa.tcp_flags = PSH | ACK;
+	sa.seq = srv + 1;
+	sa.ack = 1101;
+	sa.sack = 1101;
+	sa.datalen = 200;
+	sa.tsval = 90002;
+	sa.tsecr = 112;
+	sa.win = 500;
+	assert_int_equal(sw_ft_update(s, pos, &sa, 12, &x), SW_FT_OK);
+	assert_int_equal(x.act, SW_FT_PX_FWD);
+	assert_int_equal(srv + 1 + x.seq_add, cookie + 1);
+	assert_int_equal(90002 + x.tsval_add, 5557);
+	assert_int_equal(x.win_from, 7);
+	assert_int_equal(x.win_to, 7);
+	/* A client ACK beyond what the server sent is invalid. */
+	data.tcp_flags = ACK;
+	data.datalen = 0;
+	data.seq = 1101;
+	data.ack = data.sack = cookie + 1 + 500;
+	assert_int_equal(sw_ft_update(s, pos, &data, 13, &x), SW_FT_INV_SEQ);
 	sw_ft_free(ft);
 }
 
@@ -963,8 +1110,8 @@ test_ft_v6_flow_both_directions(void **state)
 	synack.dir = (uint8_t)d2;
 	sw_ft_lookup_burst(s, &kp, 1, &pos);
 	assert_true(pos >= 0);
-	assert_int_equal(sw_ft_update(s, pos, &synack, 2), SW_FT_OK);
-	assert_int_equal(sw_ft_update(s, pos, &ack, 3), SW_FT_OK);
+	assert_int_equal(sw_ft_update(s, pos, &synack, 2, NULL), SW_FT_OK);
+	assert_int_equal(sw_ft_update(s, pos, &ack, 3, NULL), SW_FT_OK);
 	assert_true(lookup(ft, &k1, 3, &info));
 	assert_int_equal(info.state, SW_FT_TCP_ESTABLISHED);
 	assert_int_equal(info.pkts[0], 2);
@@ -1504,6 +1651,8 @@ main(void)
 		cmocka_unit_test(test_ft_blind_rst_closes_nothing),
 		cmocka_unit_test(test_ft_related_checks),
 		cmocka_unit_test(test_ft_udp_assured_after_two_seconds),
+		cmocka_unit_test(test_ft_cookie_roundtrip_and_forgery),
+		cmocka_unit_test(test_ft_proxy_flow_translates),
 		cmocka_unit_test(test_ft_miss_kinds),
 		cmocka_unit_test(test_ft_udp_icmp_generic_states),
 		cmocka_unit_test(test_ft_v6_flow_both_directions),

@@ -1,0 +1,321 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The spillway authors
+ */
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_tcp.h>
+
+#include "sw_ft.h"
+#include "sw_pkt.h"
+#include "synproxy.h"
+
+#define TTL 64
+#define OPT_MAX 40
+
+static inline void
+wr16(uint8_t *p, uint16_t v)
+{
+	v = rte_cpu_to_be_16(v);
+	memcpy(p, &v, 2);
+}
+
+static inline void
+wr32(uint8_t *p, uint32_t v)
+{
+	v = rte_cpu_to_be_32(v);
+	memcpy(p, &v, 4);
+}
+
+static inline uint16_t
+rd16(const uint8_t *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, 2);
+	return rte_be_to_cpu_16(v);
+}
+
+static inline uint32_t
+rd32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return rte_be_to_cpu_32(v);
+}
+
+bool
+sw_synproxy_fits(const struct sw_pkt *p)
+{
+	uint32_t l3 = p->l4_off - p->l3_off;
+
+	return p->k.proto == IPPROTO_TCP && p->l4_off != 0 &&
+	       p->frag == SW_FRAG_NONE &&
+	       l3 == (p->k.family == SW_AF_INET ? 20u : 40u);
+}
+
+/* Swap the Ethernet addresses, the IP addresses and the ports. */
+static void
+turn_around(uint8_t *f, const struct sw_pkt *p)
+{
+	uint8_t tmp[16];
+	uint8_t *ip = f + p->l3_off, *th = f + p->l4_off;
+	size_t a = p->k.family == SW_AF_INET ? 4 : 16;
+	uint8_t *src = ip + (a == 4 ? 12 : 8);
+
+	memcpy(tmp, f, RTE_ETHER_ADDR_LEN);
+	memcpy(f, f + RTE_ETHER_ADDR_LEN, RTE_ETHER_ADDR_LEN);
+	memcpy(f + RTE_ETHER_ADDR_LEN, tmp, RTE_ETHER_ADDR_LEN);
+	memcpy(tmp, src, a);
+	memcpy(src, src + a, a);
+	memcpy(src + a, tmp, a);
+	memcpy(tmp, th, 2);
+	memcpy(th, th + 2, 2);
+	memcpy(th + 2, tmp, 2);
+}
+
+/* Options of a SYN, SYN/ACK or ACK, padded to 4 bytes. Returns length. */
+static unsigned int
+options(uint8_t *o, uint16_t mss, uint8_t wscale, bool sack_perm, bool ts,
+	uint32_t tsval, uint32_t tsecr)
+{
+	unsigned int n = 0;
+
+	if (mss) {
+		o[n++] = 2;
+		o[n++] = 4;
+		wr16(o + n, mss);
+		n += 2;
+	}
+	if (sack_perm && ts) {
+		o[n++] = 4;	/* SACK-permitted, then the timestamp */
+		o[n++] = 2;
+	} else if (ts) {
+		o[n++] = 1;
+		o[n++] = 1;
+	} else if (sack_perm) {
+		o[n++] = 1;
+		o[n++] = 1;
+		o[n++] = 4;
+		o[n++] = 2;
+	}
+	if (ts) {
+		o[n++] = 8;
+		o[n++] = 10;
+		wr32(o + n, tsval);
+		wr32(o + n + 4, tsecr);
+		n += 8;
+	}
+	if (wscale != SW_FT_NO_WSCALE) {
+		o[n++] = 1;
+		o[n++] = 3;
+		o[n++] = 3;
+		o[n++] = wscale;
+	}
+	return n;
+}
+
+/*
+ * Write a TCP header with `opts` (olen bytes, a multiple of 4) and no
+ * payload at the packet's L4 offset, fix the IP length, the frame's
+ * length and both checksums.
+ */
+static void
+finish(struct rte_mbuf *m, const struct sw_pkt *p, uint32_t seq, uint32_t ack,
+       uint8_t flags, uint16_t win, const uint8_t *opts, unsigned int olen)
+{
+	uint8_t *f = rte_pktmbuf_mtod(m, uint8_t *);
+	uint8_t *ip = f + p->l3_off, *th = f + p->l4_off;
+	uint16_t tlen = (uint16_t)(20 + olen);
+
+	wr32(th + 4, seq);
+	wr32(th + 8, ack);
+	th[12] = (uint8_t)((tlen / 4) << 4);
+	th[13] = flags;
+	wr16(th + 14, win);
+	wr16(th + 16, 0);
+	wr16(th + 18, 0);
+	memcpy(th + 20, opts, olen);
+	m->data_len = (uint16_t)(p->l4_off + tlen);
+	m->pkt_len = m->data_len;
+	if (p->k.family == SW_AF_INET) {
+		struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)ip;
+
+		h->total_length = rte_cpu_to_be_16((uint16_t)(20 + tlen));
+		h->packet_id = 0;
+		h->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
+		h->time_to_live = TTL;
+		h->hdr_checksum = 0;
+		h->hdr_checksum = rte_ipv4_cksum(h);
+		((struct rte_tcp_hdr *)th)->cksum =
+			rte_ipv4_udptcp_cksum(h, th);
+	} else {
+		struct rte_ipv6_hdr *h = (struct rte_ipv6_hdr *)ip;
+
+		h->payload_len = rte_cpu_to_be_16(tlen);
+		h->hop_limits = TTL;
+		((struct rte_tcp_hdr *)th)->cksum =
+			rte_ipv6_udptcp_cksum(h, th);
+	}
+	/* The rx flags spoke of the segment this one replaces. */
+	m->ol_flags &= ~(RTE_MBUF_F_RX_IP_CKSUM_MASK |
+			 RTE_MBUF_F_RX_L4_CKSUM_MASK);
+}
+
+void
+sw_synproxy_synack(struct rte_mbuf *m, const struct sw_pkt *p, uint32_t cookie,
+		   const struct sw_ft_syn_opts *client, uint16_t mss,
+		   uint8_t wscale, uint32_t tsval)
+{
+	uint8_t *f = rte_pktmbuf_mtod(m, uint8_t *), o[OPT_MAX];
+	const uint8_t *th = f + p->l4_off;
+	uint32_t isn = rd32(th + 4);
+	struct sw_ft_pkt seg;
+	unsigned int olen;
+
+	sw_parse_tcp_seg(f, p, &seg);
+	turn_around(f, p);
+	olen = options(o, mss, client->wscale != SW_FT_NO_WSCALE ? wscale :
+		       SW_FT_NO_WSCALE, client->sack_perm, seg.has_ts, tsval,
+		       seg.tsval);
+	/*
+	 * Window 0, as Linux SYNPROXY: the client sends its ACK and waits
+	 * for the window the server will give it.
+	 */
+	finish(m, p, cookie, isn + 1, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 0,
+	       o, olen);
+}
+
+void
+sw_synproxy_build(struct rte_mbuf *m, const struct sw_pkt *p,
+		  const struct sw_ft_xlate *x)
+{
+	uint8_t *f = rte_pktmbuf_mtod(m, uint8_t *), o[OPT_MAX];
+	unsigned int olen;
+
+	if (x->act == SW_FT_PX_SYN) {
+		olen = options(o, x->opts.mss, x->opts.wscale,
+			       x->opts.sack_perm, x->has_ts, x->tsval, 0);
+		finish(m, p, x->seq, 0, RTE_TCP_SYN_FLAG, x->win, o, olen);
+		return;
+	}
+	turn_around(f, p);
+	olen = options(o, 0, SW_FT_NO_WSCALE, false, x->has_ts, x->tsval,
+		       x->tsecr);
+	finish(m, p, x->seq, x->ack, RTE_TCP_ACK_FLAG, x->win, o, olen);
+}
+
+int
+sw_synproxy_client_ack(struct rte_mbuf *copy, const struct rte_mbuf *m,
+		       const struct sw_pkt *p, const struct sw_ft_xlate *x)
+{
+	uint8_t o[OPT_MAX];
+	unsigned int olen;
+	char *d = rte_pktmbuf_append(copy, (uint16_t)(p->l4_off + 20 + 12));
+
+	if (d == NULL)
+		return -1;
+	/* The server's SYN/ACK goes on to the client as an ACK. */
+	memcpy(d, rte_pktmbuf_mtod(m, const uint8_t *), p->l4_off + 20);
+	olen = options(o, 0, SW_FT_NO_WSCALE, false, x->has_ts, x->cli_tsval,
+		       x->cli_tsecr);
+	finish(copy, p, x->cli_seq, x->cli_ack, RTE_TCP_ACK_FLAG, x->cli_win, o,
+	       olen);
+	copy->ol_flags = 0;
+	copy->port = m->port;
+	return 0;
+}
+
+/* RFC 1624: a 16-bit field of a checksummed header changed. */
+static inline void
+adjust16(uint8_t *cks, uint16_t old, uint16_t new)
+{
+	uint32_t s = (uint16_t)~rd16(cks) + (uint16_t)~old + new;
+
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	wr16(cks, (uint16_t)~s);
+}
+
+/*
+ * Add to a 32-bit field. Fields at odd offsets from the TCP header do
+ * not line up with the checksum's words: *full asks for a recompute.
+ */
+static inline void
+adjust32(uint8_t *cks, const uint8_t *th, uint8_t *field, uint32_t add,
+	 bool *full)
+{
+	uint32_t old = rd32(field), new = old + add;
+
+	if (add == 0)
+		return;
+	wr32(field, new);
+	if ((field - th) & 1) {
+		*full = true;
+		return;
+	}
+	adjust16(cks, (uint16_t)(old >> 16), (uint16_t)(new >> 16));
+	adjust16(cks, (uint16_t)old, (uint16_t)new);
+}
+
+void
+sw_synproxy_translate(struct rte_mbuf *m, const struct sw_pkt *p,
+		      const struct sw_ft_xlate *x)
+{
+	uint8_t *f = rte_pktmbuf_mtod(m, uint8_t *), *th = f + p->l4_off;
+	uint8_t *cks = th + 16, *o, *end;
+	unsigned int doff = (unsigned int)(th[12] >> 4) * 4, len, i;
+	bool full = false;
+
+	adjust32(cks, th, th + 4, x->seq_add, &full);
+	if (th[13] & RTE_TCP_ACK_FLAG)
+		adjust32(cks, th, th + 8, x->ack_add, &full);
+	if (x->win_from != x->win_to) {
+		uint16_t w = rd16(th + 14);
+		uint32_t nw = ((uint32_t)w << x->win_from) >> x->win_to;
+
+		if (nw > 65535)
+			nw = 65535;
+		if (nw == 0 && w != 0)
+			nw = 1;
+		adjust16(cks, w, (uint16_t)nw);
+		wr16(th + 14, (uint16_t)nw);
+	}
+	/* Timestamps and SACK edges live in the options. */
+	o = th + 20;
+	end = th + doff;
+	while (o < end) {
+		if (o[0] == 0)
+			break;
+		if (o[0] == 1) {
+			o++;
+			continue;
+		}
+		if (end - o < 2 || o[1] < 2 || o[1] > end - o)
+			break;
+		len = o[1];
+		if (o[0] == 8 && len == 10) {
+			adjust32(cks, th, o + 2, x->tsval_add, &full);
+			adjust32(cks, th, o + 6, x->tsecr_add, &full);
+		} else if (o[0] == 5 && x->ack_add) {
+			for (i = 2; i + 8 <= len; i += 8) {
+				adjust32(cks, th, o + i, x->ack_add, &full);
+				adjust32(cks, th, o + i + 4, x->ack_add, &full);
+			}
+		}
+		o += len;
+	}
+	if (full) {
+		uint8_t *ip = f + p->l3_off;
+
+		wr16(cks, 0);
+		((struct rte_tcp_hdr *)th)->cksum = p->k.family == SW_AF_INET ?
+			rte_ipv4_udptcp_cksum((struct rte_ipv4_hdr *)ip, th) :
+			rte_ipv6_udptcp_cksum((struct rte_ipv6_hdr *)ip, th);
+	}
+	m->ol_flags &= ~RTE_MBUF_F_RX_L4_CKSUM_MASK;
+}

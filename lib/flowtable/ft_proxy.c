@@ -1,0 +1,321 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The spillway authors
+ *
+ * The SYN proxy (as Linux SYNPROXY with nf_conntrack_seqadj, and pf's
+ * "synproxy state"): a SYN the policy accepts is answered with a SYN/ACK
+ * whose ISN is a cookie, and nothing is kept. Only an ACK that echoes a
+ * valid cookie opens a flow; the proxy then sends the server the
+ * client's SYN, answers the server's SYN/ACK with the handshake's ACK,
+ * and from then on translates between the two sequence spaces (the
+ * server's ISN against the cookie) and the two timestamp clocks.
+ *
+ * The cookie is not Linux's: Linux keeps 24 bits of hash and the MSS
+ * index in the ISN and, when the client sends timestamps, its window
+ * scale and SACK-permitted in the timestamp. Here all of them sit in the
+ * ISN, under a MAC over them, so window scaling and SACK survive without
+ * timestamps too:
+ *
+ *   31..29  time slice (64 s) mod 8: valid for the current and 2 before
+ *   28..27  MSS index (Linux's tables)
+ *   26..23  window scale, 15: none
+ *   22      SACK-permitted
+ *   21..0   MAC: SipHash-1-3 (per-start secret) over the tuple, the
+ *           client's ISN, the whole slice number and bits 31..22
+ *
+ * A blind guess is right with probability 2^-22 (Linux: about 2^-22
+ * too: 24 bits of hash, 4 of every 2^24 data values valid).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_tcp.h>
+
+#include "ft_private.h"
+
+/* Linux's MSS tables (syncookies.c): common values first fit. */
+static const uint16_t msstab4[4] = { 536, 1300, 1440, 1460 };
+static const uint16_t msstab6[4] = { 1280 - 60, 1480 - 60, 1500 - 60,
+				     9000 - 60 };
+
+#define COOKIE_MAC_BITS 22
+#define COOKIE_MAC_MASK ((1u << COOKIE_MAC_BITS) - 1)
+#define COOKIE_SLICES 8		/* slice bits: 3 */
+#define COOKIE_MAX_AGE 2	/* slices before the current one */
+#define WS_NONE 15
+
+static uint32_t
+cookie_mac(const struct sw_ft_key *k, int dir, uint32_t isn, uint64_t slice,
+	   uint32_t bits)
+{
+	/* Domain-separated from the flow hash: the tag word comes first. */
+	uint64_t m[8];
+	size_t n;
+
+	m[0] = 0x636f6f6b69655f31ull;	/* "cookie_1" */
+	m[1] = (uint64_t)isn << 32 | bits | (uint32_t)dir;
+	m[2] = slice;
+	if (k->family == 4) {
+		memcpy(&m[3], k->lo, 4);
+		memcpy((uint8_t *)&m[3] + 4, k->hi, 4);
+		memcpy(&m[4], &k->lo_port, 8);
+		n = 5;
+	} else {
+		memcpy(&m[3], k, sizeof(*k));
+		n = 8;
+	}
+	return (uint32_t)sw_ft_siphash(m, n * sizeof(m[0])) & COOKIE_MAC_MASK;
+}
+
+static uint64_t
+cookie_slice(const struct sw_ft *ft, uint64_t now)
+{
+	return (now >> ft->tshift) >> ft->cookie_shift;
+}
+
+static unsigned int
+mss_index(uint8_t family, uint16_t mss)
+{
+	const uint16_t *tab = family == 4 ? msstab4 : msstab6;
+	unsigned int i;
+
+	for (i = 3; i > 0; i--)
+		if (mss >= tab[i])
+			return i;
+	return 0;
+}
+
+uint16_t
+ft_cookie_mss(uint8_t family, unsigned int idx)
+{
+	return (family == 4 ? msstab4 : msstab6)[idx & 3];
+}
+
+uint32_t
+sw_ft_cookie_make(const struct sw_ft_shard *s, const struct sw_ft_key *key,
+		  int dir, uint32_t isn, uint64_t now, struct sw_ft_syn_opts *o)
+{
+	uint64_t slice = cookie_slice(s->ft, now);
+	unsigned int mi = mss_index(key->family, o->mss ? o->mss :
+				    (key->family == 4 ? 536 : 1220));
+	unsigned int ws = o->wscale == SW_FT_NO_WSCALE ? WS_NONE :
+			  RTE_MIN(o->wscale, 14);
+	uint32_t bits = (uint32_t)(slice % COOKIE_SLICES) << 29 |
+			mi << 27 | ws << 23 | (o->sack_perm ? 1u : 0u) << 22;
+
+	o->mss = ft_cookie_mss(key->family, mi);
+	o->wscale = ws == WS_NONE ? SW_FT_NO_WSCALE : (uint8_t)ws;
+	return bits | cookie_mac(key, dir, isn, slice, bits);
+}
+
+int
+sw_ft_cookie_check(const struct sw_ft_shard *s, const struct sw_ft_key *key,
+		   int dir, uint32_t isn, uint32_t cookie, uint64_t now,
+		   struct sw_ft_syn_opts *o)
+{
+	uint64_t cur = cookie_slice(s->ft, now), slice;
+	unsigned int age = (unsigned int)((cur - (cookie >> 29)) %
+					  COOKIE_SLICES);
+	uint32_t bits = cookie & ~COOKIE_MAC_MASK;
+	unsigned int ws = (cookie >> 23) & 15;
+
+	if (age > COOKIE_MAX_AGE || cur < age || (ws > 14 && ws != WS_NONE))
+		return -EINVAL;
+	slice = cur - age;
+	if (cookie_mac(key, dir, isn, slice, bits) !=
+	    (cookie & COOKIE_MAC_MASK))
+		return -EINVAL;
+	o->mss = ft_cookie_mss(key->family, (cookie >> 27) & 3);
+	o->wscale = ws == WS_NONE ? SW_FT_NO_WSCALE : (uint8_t)ws;
+	o->sack_perm = (cookie >> 22) & 1;
+	return 0;
+}
+
+bool
+sw_ft_proxying(const struct sw_ft_shard *s)
+{
+	return FT_GET(s->cnt.proxying) != 0;
+}
+
+uint8_t
+sw_ft_proxy_mode(const struct sw_ft_shard *s)
+{
+	return __atomic_load_n(&s->ft->proxy_mode, __ATOMIC_RELAXED);
+}
+
+/*
+ * The SYN the proxy sends the server for the client of flow f: the
+ * client's ISN and options (from its cookie), its current timestamp.
+ */
+static void
+proxy_syn(const struct ft_flow *f, const struct sw_ft_pkt *p,
+	  struct sw_ft_xlate *x)
+{
+	x->act = SW_FT_PX_SYN;
+	x->seq = f->end[0] - 1;
+	x->ack = 0;
+	x->win = (uint16_t)RTE_MIN(f->maxwin[0] >> f->scale[0], 65535u);
+	x->opts.mss = ft_cookie_mss(p->family,
+				    f->tflags[0] >> FT_TCPF_MSS_SHIFT);
+	x->opts.wscale = (f->tflags[0] & SW_FT_TCPF_WSCALE) ? f->scale[0] :
+			 SW_FT_NO_WSCALE;
+	x->opts.sack_perm = (f->tflags[0] & SW_FT_TCPF_SACK_PERM) != 0;
+	x->has_ts = p->has_ts;
+	x->tsval = p->tsval;
+	x->tsecr = 0;
+}
+
+void
+ft_proxy_init(struct ft_flow *f, const struct sw_ft_pkt *p, uint32_t cookie,
+	      const struct sw_ft_syn_opts *o, struct sw_ft_xlate *x)
+{
+	uint8_t cs = o->wscale == SW_FT_NO_WSCALE ? 0 : o->wscale;
+	uint32_t win = (uint32_t)p->win << cs;
+
+	f->state = SW_FT_TCP_SYN_SENT;
+	f->end[0] = p->seq;		/* the client's ISN + 1 */
+	f->maxend[0] = p->seq;
+	f->maxwin[0] = win ? win : 1;
+	f->scale[0] = cs;
+	f->tflags[0] = (uint8_t)((o->wscale != SW_FT_NO_WSCALE ?
+				  SW_FT_TCPF_WSCALE : 0) |
+				 (o->sack_perm ? SW_FT_TCPF_SACK_PERM : 0) |
+				 mss_index(p->family, o->mss) <<
+				 FT_TCPF_MSS_SHIFT);
+	f->px = cookie;
+	/* Until the server answers: the proxy's timestamp, echoed. */
+	ft_px_set_tsoff(f, p->has_ts ? p->tsecr : 0);
+	proxy_syn(f, p, x);
+}
+
+/*
+ * The server's SYN/ACK: learn its ISN (the sequence delta against the
+ * cookie), its clock (the timestamp offset) and its options, and answer
+ * it with the handshake's ACK. The client's side is already known.
+ */
+static int
+server_synack(struct ft_flow *f, const struct sw_ft_pkt *p, uint8_t wscale,
+	      struct sw_ft_xlate *x)
+{
+	bool cli_ws = f->tflags[0] & SW_FT_TCPF_WSCALE;
+	bool srv_ws = cli_ws && p->wscale != SW_FT_NO_WSCALE;
+	uint32_t our_ts = ft_px_tsoff(f), end = p->seq + 1;
+	uint32_t maxend;
+
+	if (!(p->tcp_flags & RTE_TCP_ACK_FLAG) || p->ack != f->end[0])
+		return SW_FT_INV_SEQ;
+	FT_SET(f->end[1], end);
+	FT_SET(f->maxend[1], end);
+	FT_SET(f->maxwin[1], p->win ? p->win : 1u);
+	FT_SET(f->scale[1], srv_ws ? RTE_MIN(p->wscale, 14) : 0);
+	FT_SET(f->tflags[1], (uint8_t)((srv_ws ? SW_FT_TCPF_WSCALE : 0) |
+				       (p->sack_perm ? SW_FT_TCPF_SACK_PERM :
+							0)));
+	/* What the server allows the client (a SYN's window is unscaled). */
+	maxend = p->ack + p->win;
+	if ((int32_t)(maxend - f->maxend[0]) > 0)
+		FT_SET(f->maxend[0], maxend);
+	FT_SET(f->px, p->seq - f->px);
+	ft_px_set_tsoff(f, p->has_ts ? p->tsval - our_ts : 0);
+	FT_SET(f->state, (uint8_t)SW_FT_TCP_ESTABLISHED);
+	FT_SET(f->flags, (uint8_t)(f->flags | FT_REPLIED | FT_ASSURED));
+
+	x->act = SW_FT_PX_ACK;
+	x->seq = f->end[0];
+	x->ack = end;
+	x->win = (uint16_t)RTE_MIN(f->maxwin[0] >> f->scale[0], 65535u);
+	x->has_ts = p->has_ts;
+	x->tsval = p->tsecr;		/* the client's clock, as echoed */
+	x->tsecr = p->tsval;
+	/* The client's window was 0 until now (the proxy's SYN/ACK). */
+	x->cli_seq = end - f->px;	/* the cookie + 1 */
+	x->cli_ack = f->end[0];
+	x->cli_win = (uint16_t)RTE_MAX(1u, (uint32_t)p->win >>
+				       (f->tflags[0] & SW_FT_TCPF_WSCALE ?
+					wscale : 0));
+	x->cli_tsval = our_ts + 1;
+	x->cli_tsecr = p->tsecr;
+	return SW_FT_OK;
+}
+
+int
+ft_proxy_packet(struct ft_flow *f, const struct sw_ft_pkt *p, int reply,
+		bool liberal, uint8_t wscale, bool *refresh,
+		struct sw_ft_xlate *x)
+{
+	int cls = ft_tcp_class(p->tcp_flags), v;
+	bool cli_ws = f->tflags[0] & SW_FT_TCPF_WSCALE;
+	bool srv_ws = f->tflags[1] & SW_FT_TCPF_WSCALE;
+	uint32_t delta = f->px, tsoff = ft_px_tsoff(f);
+	struct sw_ft_pkt q;
+
+	if (cls == FT_TCP_CLASS_INVALID)
+		return SW_FT_INV_FLAGS;
+	if (f->state == SW_FT_TCP_SYN_SENT) {
+		/* The proxy waits for the server. */
+		if (!reply) {
+			if (cls == FT_TCP_RST) {
+				FT_SET(f->state, (uint8_t)SW_FT_TCP_CLOSE);
+				x->act = SW_FT_PX_DROP;
+				return SW_FT_OK;
+			}
+			/* Its SYN may be lost: send it again. */
+			*refresh = false;
+			proxy_syn(f, p, x);
+			return SW_FT_OK;
+		}
+		if (cls == FT_TCP_RST) {
+			/* Refused: tell the client, in its numbers. */
+			if (!(p->tcp_flags & RTE_TCP_ACK_FLAG) ||
+			    p->ack != f->end[0])
+				return SW_FT_INV_RST;
+			FT_SET(f->state, (uint8_t)SW_FT_TCP_CLOSE);
+			x->act = SW_FT_PX_FWD;
+			x->seq_add = delta + 1 - p->seq;
+			return SW_FT_OK;
+		}
+		if (cls != FT_TCP_SYNACK)
+			return SW_FT_INV_STATE;
+		return server_synack(f, p, wscale, x);
+	}
+	if (reply && cls == FT_TCP_SYNACK) {
+		/*
+		 * The server sends its SYN/ACK again (the ACK was lost): the
+		 * client's next segment completes its handshake. Not for the
+		 * client's eyes.
+		 */
+		*refresh = false;
+		x->act = SW_FT_PX_DROP;
+		return SW_FT_OK;
+	}
+	x->act = SW_FT_PX_FWD;
+	if (!reply) {
+		/* The client acknowledges in the cookie's numbers. */
+		q = *p;
+		if (p->tcp_flags & RTE_TCP_ACK_FLAG) {
+			q.ack += delta;
+			q.sack += delta;
+		}
+		v = ft_tcp_packet(f, &q, 0, liberal, refresh);
+		if (!(f->flags & FT_PROXY)) {
+			/*
+			 * A SYN reopened the flow (TIME_WAIT, CLOSE): the new
+			 * connection is the client's own, direct, untouched.
+			 */
+			x->act = SW_FT_PX_NONE;
+			return v;
+		}
+		x->ack_add = delta;
+		x->tsecr_add = tsoff;
+		/* A server without window scaling reads windows unscaled. */
+		x->win_from = cli_ws && !srv_ws ? f->scale[0] : 0;
+		x->win_to = 0;
+	} else {
+		v = ft_tcp_packet(f, p, 1, liberal, refresh);
+		x->seq_add = -delta;
+		x->tsval_add = -tsoff;
+		/* The client reads windows with the scale the proxy offered. */
+		x->win_from = srv_ws ? f->scale[1] : 0;
+		x->win_to = cli_ws ? wscale : 0;
+	}
+	return v;
+}
