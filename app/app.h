@@ -15,8 +15,10 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "port.h"
 #include "stats.h"
 
+struct rte_eth_stats;
 struct rte_mempool;
 struct rte_rcu_qsbr;
 struct sw_acl;
@@ -30,6 +32,10 @@ struct sw_app {
 	struct rte_mempool *pool;
 	uint16_t port_id[SW_MAX_PORTS];
 	bool port_started[SW_MAX_PORTS];
+	/* net_af_packet: the kernel ring's drops the PMD does not count. */
+	int ring_fd[SW_MAX_PORTS][SW_PORT_MAX_RING_FDS];
+	int nb_ring_fd[SW_MAX_PORTS];
+	uint64_t ring_drops[SW_MAX_PORTS];
 	int link_up[SW_MAX_PORTS];
 	struct sw_worker *workers[SW_MAX_WORKERS];
 	struct rte_rcu_qsbr *qs;	/* readers: the workers */
@@ -40,6 +46,14 @@ struct sw_app {
 	uint64_t reload_failures;
 	volatile bool *quit;
 };
+
+/*
+ * A port's ethdev stats with imissed completed by the kernel ring drops
+ * of net_af_packet ports (added up by sw_app_poll_rings). Control thread.
+ */
+int sw_app_port_stats(const struct sw_app *app, unsigned int p,
+		      struct rte_eth_stats *st);
+void sw_app_poll_rings(struct sw_app *app);
 
 /* Worker counters summed over workers. */
 void sw_app_counters(const struct sw_app *app, uint64_t *sum);
@@ -66,6 +80,9 @@ void sw_report_stats(const struct sw_app *app, struct sw_buf *b);
 void sw_report_stats_json(const struct sw_app *app, struct sw_buf *b);
 void sw_report_rules(const struct sw_app *app, struct sw_buf *b);
 void sw_report_flowtable(const struct sw_app *app, struct sw_buf *b);
+/* The n sources (0: 20) with the most live flows, per-source quotas. */
+void sw_report_sources(const struct sw_app *app, struct sw_buf *b,
+		       unsigned int n);
 void sw_report_ports(const struct sw_app *app, struct sw_buf *b);
 void sw_report_timeouts(const struct sw_app *app, struct sw_buf *b);
 /*

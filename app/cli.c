@@ -23,6 +23,8 @@ static const char help_text[] =
 "show flows [detail] [N]   flows, like conntrack -L (default: first 1000; 0: all);\n"
 "                          detail adds zone, port, hash and TCP windows\n"
 "show flowtable            size, occupancy, per-worker shards, adaptive scale\n"
+"show sources [N]          the N sources (default 20) holding most flows, with\n"
+"                          their new flows a second (per-source quotas)\n"
 "show rules                every rule with its hit counter\n"
 "show timeouts             flow timeouts in seconds\n"
 "set timeout NAME SECONDS  change a timeout; live flows follow at once\n"
@@ -107,6 +109,14 @@ cmd_show(struct sw_app *app, int argc, char **argv, struct sw_buf *out)
 		if (n != 0 && total > shown)
 			sw_buf_printf(out, "(%u of about %" PRIu64 " flows shown;"
 				      " show flows N for more)\n", shown, total);
+	} else if (strcmp(argv[1], "sources") == 0 && argc <= 3) {
+		long long n = argc == 3 ? number(argv[2], 100000) : 20;
+
+		if (n < 0)
+			sw_buf_printf(out, "error: show sources [N]: '%s' is "
+				      "not a count\n", argv[2]);
+		else
+			sw_report_sources(app, out, (unsigned int)n);
 	} else if (strcmp(argv[1], "flowtable") == 0 && argc == 2) {
 		sw_report_flowtable(app, out);
 	} else if (strcmp(argv[1], "rules") == 0 && argc == 2) {

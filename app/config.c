@@ -766,6 +766,52 @@ load_timeouts(struct ctx *c, const config_setting_t *ft, struct sw_config *cfg)
 }
 
 static int
+load_per_source(struct ctx *c, const config_setting_t *g,
+		struct sw_flowtable_conf *f)
+{
+	static const char *const keys[] = {
+		"v4_prefix", "v6_prefix", "max_flows", "max_new_per_s", "over",
+		"max_sources", NULL
+	};
+	const char *gp = "flowtable.per_source";
+	const config_setting_t *p = config_setting_get_member(g, "per_source");
+	const config_setting_t *so;
+	const char *over;
+	int rc;
+
+	if (p == NULL)
+		return 0;
+	rc = want_type(c, p, gp, CONFIG_TYPE_GROUP);
+	if (rc == 0)
+		rc = check_keys(c, p, gp, keys);
+	if (rc == 0)
+		rc = get_int(c, p, gp, "v4_prefix", 1, 32, &f->src_v4_prefix);
+	if (rc == 0)
+		rc = get_int(c, p, gp, "v6_prefix", 1, 128, &f->src_v6_prefix);
+	if (rc == 0)
+		rc = get_int(c, p, gp, "max_flows", 0, f->max_flows,
+			     &f->src_max_flows);
+	if (rc == 0)
+		rc = get_int(c, p, gp, "max_new_per_s", 0, 100000000,
+			     &f->src_max_new_per_s);
+	if (rc == 0)
+		rc = get_int(c, p, gp, "max_sources", 0, 1 << 28,
+			     &f->src_max_sources);
+	if (rc == 0)
+		rc = get_str(c, p, gp, "over", &over, &so);
+	if (rc == 0 && over != NULL) {
+		if (strcmp(over, "drop") == 0)
+			f->src_over_fallback = false;
+		else if (strcmp(over, "fallback") == 0)
+			f->src_over_fallback = true;
+		else
+			rc = fail(c, so, "flowtable.per_source.over", "'%s' is "
+				  "not drop or fallback", over);
+	}
+	return rc;
+}
+
+static int
 load_flowtable(struct ctx *c, const config_setting_t *root,
 	       struct sw_config *cfg)
 {
@@ -773,7 +819,8 @@ load_flowtable(struct ctx *c, const config_setting_t *root,
 		"enabled", "max_flows", "tcp_loose", "tcp_be_liberal",
 		"zone_vlan", "early_drop", "high_water", "adaptive",
 		"timeouts", "revalidate_on_reload", "synproxy",
-		"synproxy_start", "synproxy_wscale", "synproxy_mss", NULL
+		"synproxy_start", "synproxy_wscale", "synproxy_mss",
+		"per_source", NULL
 	};
 	static const char *const akeys[] = { "start", "end", NULL };
 	const config_setting_t *g = config_setting_get_member(root,
@@ -793,6 +840,11 @@ load_flowtable(struct ctx *c, const config_setting_t *root,
 	f->synproxy_start = 50;
 	f->synproxy_wscale = 7;
 	f->synproxy_mss = 0;
+	f->src_v4_prefix = 32;
+	f->src_v6_prefix = 64;
+	f->src_max_new_per_s = 0;
+	f->src_max_sources = 0;
+	f->src_over_fallback = false;
 	if (g == NULL)
 		return load_timeouts(c, NULL, cfg);
 	rc = want_type(c, g, "flowtable", CONFIG_TYPE_GROUP);
@@ -853,6 +905,10 @@ load_flowtable(struct ctx *c, const config_setting_t *root,
 		rc = fail(c, config_setting_get_member(g, "synproxy_mss"),
 			  "flowtable.synproxy_mss", "%u is below 536 (0: 1460 "
 			  "for IPv4, 1440 for IPv6)", f->synproxy_mss);
+	/* A single source never holds more than a quarter of the table. */
+	f->src_max_flows = f->max_flows / 4 ? f->max_flows / 4 : 1;
+	if (rc == 0)
+		rc = load_per_source(c, g, f);
 	if (rc)
 		return rc;
 	a = config_setting_get_member(g, "adaptive");

@@ -58,6 +58,13 @@ struct sw_flowtable_conf {
 	unsigned int synproxy_start;	/* auto: % of a shard's size */
 	unsigned int synproxy_wscale;	/* window scale the proxy offers */
 	unsigned int synproxy_mss;	/* MSS the proxy offers; 0: by family */
+	/* Per-source quotas (flowtable.per_source), firewall-wide values. */
+	unsigned int src_v4_prefix;
+	unsigned int src_v6_prefix;
+	unsigned int src_max_flows;	/* 0: no limit */
+	unsigned int src_max_new_per_s;	/* 0: no limit */
+	unsigned int src_max_sources;	/* per shard; 0: max_flows / 4 */
+	bool src_over_fallback;		/* over: fallback rules, else drop */
 };
 
 struct sw_control_conf {

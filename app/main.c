@@ -203,6 +203,9 @@ ports_start(struct sw_app *app)
 			return rc;
 		app->port_started[p] = true;
 		app->link_up[p] = -1;
+		app->nb_ring_fd[p] = sw_port_ring_fds(cfg->ports[p].dev,
+						      app->ring_fd[p],
+						      SW_PORT_MAX_RING_FDS);
 	}
 	return 0;
 }
@@ -284,6 +287,17 @@ flowtable_create(struct sw_app *app)
 	c.proxy_mode = (uint8_t)f->synproxy;
 	c.proxy_start = (uint8_t)f->synproxy_start;
 	c.proxy_wscale = (uint8_t)f->synproxy_wscale;
+	/*
+	 * Quotas count per shard, as the table does: a source's flows
+	 * spread over the workers by RSS, so each shard allows its share.
+	 */
+	c.src_v4_prefix = (uint8_t)f->src_v4_prefix;
+	c.src_v6_prefix = (uint8_t)f->src_v6_prefix;
+	c.src_max_flows = f->src_max_flows ? (f->src_max_flows +
+		app->cfg.nb_workers - 1) / app->cfg.nb_workers : 0;
+	c.src_max_new_per_s = f->src_max_new_per_s ? (f->src_max_new_per_s +
+		app->cfg.nb_workers - 1) / app->cfg.nb_workers : 0;
+	c.src_max_sources = f->src_max_sources;
 	c.early_drop = f->early_drop;
 	c.high_water = (uint8_t)f->high_water;
 	c.adaptive_start = (uint16_t)f->adaptive_start;
@@ -505,6 +519,7 @@ control_loop(struct sw_app *app, struct sw_ctl *ctl, double duration,
 		if (t >= next_link) {
 			watch_links(app);
 			watch_proxy(app);
+			sw_app_poll_rings(app);
 			next_link = t + 1;
 		}
 		if (t >= next_tel) {
@@ -648,6 +663,7 @@ main(int argc, char **argv)
 	for (p = 0; p < app.cfg.nb_ports; p++)
 		if (app.port_started[p])
 			rte_eth_dev_stop(app.port_id[p]);
+	sw_app_poll_rings(&app);
 	if (status == 0)
 		print_totals(&app);
 	if (status == 0 && dump_flows && app.ft != NULL) {

@@ -1,8 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * Copyright (c) 2026 The spillway authors
  */
+#include <dirent.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <rte_ethdev.h>
 #include "log.h"
@@ -121,6 +127,65 @@ sw_port_start(uint16_t port_id, const char *name, uint16_t nb_queues,
 		PORT_LOG(WARNING, "port %s: promiscuous mode: %s\n", name,
 			 strerror(-rc));
 	return 0;
+}
+
+int
+sw_port_ring_fds(const char *dev, int *fds, int max)
+{
+	const char *i = strstr(dev, "iface=");
+	char ifname[IF_NAMESIZE];
+	unsigned int ifindex;
+	struct dirent *d;
+	int n = 0;
+	DIR *dir;
+
+	if (strncmp(dev, "net_af_packet", 13) != 0 || i == NULL)
+		return 0;
+	i += 6;
+	snprintf(ifname, sizeof(ifname), "%.*s", (int)strcspn(i, ","), i);
+	ifindex = if_nametoindex(ifname);
+	dir = opendir("/proc/self/fd");
+	if (ifindex == 0 || dir == NULL) {
+		if (dir)
+			closedir(dir);
+		return 0;
+	}
+	while ((d = readdir(dir)) != NULL && n < max) {
+		struct sockaddr_ll sll;
+		socklen_t len = sizeof(sll);
+		int fd = atoi(d->d_name), domain = 0;
+		socklen_t dl = sizeof(domain);
+		struct stat st;
+
+		if (d->d_name[0] < '0' || d->d_name[0] > '9' ||
+		    fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode) ||
+		    getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &dl) != 0 ||
+		    domain != AF_PACKET ||
+		    getsockname(fd, (struct sockaddr *)&sll, &len) != 0 ||
+		    (unsigned int)sll.sll_ifindex != ifindex)
+			continue;
+		fds[n++] = fd;
+	}
+	closedir(dir);
+	return n;
+}
+
+uint64_t
+sw_port_ring_drops(const int *fds, int n)
+{
+	uint64_t drops = 0;
+	int k;
+
+	for (k = 0; k < n; k++) {
+		struct tpacket_stats st;
+		socklen_t len = sizeof(st);
+
+		/* Reading resets the kernel's counts: the caller adds up. */
+		if (getsockopt(fds[k], SOL_PACKET, PACKET_STATISTICS, &st,
+			       &len) == 0)
+			drops += st.tp_drops;
+	}
+	return drops;
 }
 
 void

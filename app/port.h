@@ -25,4 +25,18 @@ int sw_port_start(uint16_t port_id, const char *name, uint16_t nb_queues,
 /* Log the link state of a port ("up 10 Gbps full-duplex" / "down"). */
 void sw_port_log_link(uint16_t port_id, const char *name);
 
+#define SW_PORT_MAX_RING_FDS 64
+
+/*
+ * A net_af_packet port's receive rings overflow in the kernel, and the
+ * PMD (22.11) never reports it: rx_missed stays 0 while frames are lost
+ * before spillway sees them. These find the PMD's packet sockets for
+ * the port's interface among this process's descriptors (the device
+ * string's iface=), and read and reset their drop counts
+ * (PACKET_STATISTICS). sw_port_ring_fds returns how many it found (0
+ * for other devices).
+ */
+int sw_port_ring_fds(const char *dev, int *fds, int max);
+uint64_t sw_port_ring_drops(const int *fds, int n);
+
 #endif /* SW_PORT_H */

@@ -98,6 +98,12 @@ report_restart(const struct sw_config *old, const struct sw_config *new,
 	NEEDS_RESTART(fo->high_water != fn->high_water,
 		      "flowtable.high_water");
 	NEEDS_RESTART(fo->zone_vlan != fn->zone_vlan, "flowtable.zone_vlan");
+	NEEDS_RESTART(fo->src_v4_prefix != fn->src_v4_prefix ||
+		      fo->src_v6_prefix != fn->src_v6_prefix ||
+		      fo->src_max_flows != fn->src_max_flows ||
+		      fo->src_max_new_per_s != fn->src_max_new_per_s ||
+		      fo->src_max_sources != fn->src_max_sources,
+		      "flowtable.per_source (limits, prefixes, size)");
 	NEEDS_RESTART(fo->synproxy_wscale != fn->synproxy_wscale ||
 		      fo->synproxy_mss != fn->synproxy_mss,
 		      "flowtable.synproxy_wscale or synproxy_mss");

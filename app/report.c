@@ -4,8 +4,11 @@
  * What the operator reads: counters, rules, flow table, ports, timeouts,
  * as text (CLI, exit totals) and JSON (CLI, stats file).
  */
+#include <arpa/inet.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include <rte_cycles.h>
@@ -25,6 +28,27 @@ sw_now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int
+sw_app_port_stats(const struct sw_app *app, unsigned int p,
+		  struct rte_eth_stats *st)
+{
+	int rc = rte_eth_stats_get(app->port_id[p], st);
+
+	if (rc == 0)
+		st->imissed += app->ring_drops[p];
+	return rc;
+}
+
+void
+sw_app_poll_rings(struct sw_app *app)
+{
+	unsigned int p;
+
+	for (p = 0; p < app->cfg.nb_ports; p++)
+		app->ring_drops[p] += sw_port_ring_drops(app->ring_fd[p],
+							 app->nb_ring_fd[p]);
 }
 
 void
@@ -137,6 +161,76 @@ sw_report_flowtable(const struct sw_app *app, struct sw_buf *b)
 	}
 }
 
+struct src_list {
+	struct sw_ft_source *v;
+	unsigned int *shard;
+	size_t n, cap;
+};
+
+static int
+src_add(unsigned int shard, const struct sw_ft_source *src, void *arg)
+{
+	struct src_list *l = arg;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 256;
+		void *v = realloc(l->v, cap * sizeof(*l->v));
+		void *sh = v ? realloc(l->shard, cap * sizeof(*l->shard)) :
+			       NULL;
+
+		if (v)
+			l->v = v;
+		if (sh == NULL)
+			return 1;	/* out of memory: list what we have */
+		l->shard = sh;
+		l->cap = cap;
+	}
+	l->shard[l->n] = shard;
+	l->v[l->n++] = *src;
+	return 0;
+}
+
+void
+sw_report_sources(const struct sw_app *app, struct sw_buf *b, unsigned int n)
+{
+	struct src_list l = { 0 };
+	char a[INET6_ADDRSTRLEN];
+	unsigned int i, k, shown = 0;
+
+	if (app->ft == NULL) {
+		sw_buf_printf(b, "error: the flow table is disabled\n");
+		return;
+	}
+	for (i = 0; i < sw_ft_nb_shards(app->ft); i++)
+		sw_ft_sources(app->ft, i, src_add, &l);
+	if (l.n == 0)
+		sw_buf_printf(b, "no source holds flows (or per-source quotas "
+			      "are off: flowtable.per_source)\n");
+	/* Partial selection: the n heaviest, heaviest first. */
+	for (k = 0; k < l.n && shown < (n ? n : 20); k++, shown++) {
+		size_t best = k, j;
+		struct sw_ft_source t;
+		unsigned int ts;
+
+		for (j = k + 1; j < l.n; j++)
+			if (l.v[j].flows > l.v[best].flows ||
+			    (l.v[j].flows == l.v[best].flows &&
+			     l.v[j].new_per_s > l.v[best].new_per_s))
+				best = j;
+		t = l.v[k], l.v[k] = l.v[best], l.v[best] = t;
+		ts = l.shard[k], l.shard[k] = l.shard[best], l.shard[best] = ts;
+		inet_ntop(l.v[k].family == 6 ? AF_INET6 : AF_INET, l.v[k].addr,
+			  a, sizeof(a));
+		sw_buf_printf(b, "source %s/%u flows=%u new_per_s=%u opened=%u "
+			      "shard=%u\n", a, l.v[k].plen, l.v[k].flows,
+			      l.v[k].new_per_s, l.v[k].opened, l.shard[k]);
+	}
+	if (l.n > shown)
+		sw_buf_printf(b, "(%u of %zu sources shown)\n", shown, l.n);
+	free(l.v);
+	free(l.shard);
+}
+
 void
 sw_report_rules(const struct sw_app *app, struct sw_buf *b)
 {
@@ -171,8 +265,7 @@ sw_report_ports(const struct sw_app *app, struct sw_buf *b)
 	unsigned int p;
 
 	for (p = 0; p < app->cfg.nb_ports; p++) {
-		if (!app->port_started[p] ||
-		    rte_eth_stats_get(app->port_id[p], &st) != 0)
+		if (!app->port_started[p] || sw_app_port_stats(app, p, &st) != 0)
 			continue;
 		if (rte_eth_link_get_nowait(app->port_id[p], &link) != 0)
 			link.link_status = 0;
@@ -274,7 +367,7 @@ sw_report_stats_json(const struct sw_app *app, struct sw_buf *b)
 	for (p = 0; p < app->cfg.nb_ports; p++) {
 		memset(&st, 0, sizeof(st));
 		if (app->port_started[p])
-			rte_eth_stats_get(app->port_id[p], &st);
+			sw_app_port_stats(app, p, &st);
 		sw_buf_printf(b, "%s{\"name\":", p ? "," : "");
 		sw_buf_json_str(b, app->cfg.ports[p].name);
 		sw_buf_printf(b, ",\"rx_packets\":%" PRIu64 ",\"tx_packets\":%"

@@ -49,7 +49,8 @@
 	X(synproxy_valid,  "ACKs with a valid cookie: the proxy opened a flow") \
 	X(synproxy_invalid, "ACKs without a valid cookie while the proxy answers SYNs (dropped)") \
 	X(synproxy_rewritten, "segments of proxied flows translated or rebuilt") \
-	X(synproxy_consumed, "segments the proxy kept (its handshakes; the client's, before the server answered)")
+	X(synproxy_consumed, "segments the proxy kept (its handshakes; the client's, before the server answered)") \
+	X(source_over,    "new flows refused: their source is over its per-source quota")
 
 enum sw_counter {
 #define SW_CNT_ENUM(n, d) SW_CNT_##n,

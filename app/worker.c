@@ -59,6 +59,7 @@ sw_worker_init(struct sw_worker *w, const struct sw_config *cfg,
 	w->proxy_mss[1] = (uint16_t)(cfg->flowtable.synproxy_mss ?
 				     cfg->flowtable.synproxy_mss : 1440);
 	w->proxy_wscale = (uint8_t)cfg->flowtable.synproxy_wscale;
+	w->src_over_fallback = cfg->flowtable.src_over_fallback;
 	/* The proxy's timestamps tick about once a millisecond. */
 	for (w->ms_shift = 0; (hz >> w->ms_shift) > 1000; w->ms_shift++)
 		;
@@ -197,6 +198,7 @@ static const uint8_t invalid_reason[SW_FT_VERDICT_MAX] = {
 	[SW_FT_INV_RST] = SW_CNT_invalid_rst,
 	[SW_FT_INV_ZONE] = SW_CNT_invalid_zone,
 	[SW_FT_INV_ICMP] = SW_CNT_icmp_unrelated,
+	[SW_FT_RETRY] = SW_CNT_invalid_state,	/* never used */
 };
 
 /*
@@ -550,6 +552,20 @@ stage_track(struct sw_worker *w, const struct sw_acl *acl,
 			rc = how[j] == T_RELATED ?
 			     sw_ft_related(s, pos[j], &fp[j]) :
 			     sw_ft_update(s, pos[j], &fp[j], now, &x);
+			if (unlikely(rc == SW_FT_RETRY)) {
+				/*
+				 * A SYN the proxy must answer, not pass: its
+				 * stale half-open flow is gone. Judge it as
+				 * the new connection it claims to be.
+				 */
+				const struct sw_acl_key *k1 = keys[j];
+
+				sw_acl_classify(acl, SW_ACL_POLICY, w->id, &k1,
+						1, &pact[j], &prule[j]);
+				kind[j] = SW_FT_MISS_NEW;
+				pos[j] = -1;
+				goto miss;
+			}
 			if (rc == SW_FT_OK) {
 				v[i] = SW_ACL_ACCEPT;
 				c[how[j] == T_RELATED ? SW_CNT_related :
@@ -570,6 +586,7 @@ stage_track(struct sw_worker *w, const struct sw_acl *acl,
 		 * the flood. Without tcp_loose nothing is picked up
 		 * mid-stream, so nothing of that kind spills either.
 		 */
+miss:
 		spilling = sw_ft_spilling(s);
 		if (kind[j] == SW_FT_MISS_INVALID) {
 			v[i] = SW_ACL_DROP;
@@ -602,6 +619,10 @@ stage_track(struct sw_worker *w, const struct sw_acl *acl,
 					inserted |= rc == 0;
 					v[i] = proxy_act(w, pkts[i], &meta[i],
 							 &x);
+				} else if (rc == -EDQUOT) {
+					/* Nothing to spill to: no server yet. */
+					v[i] = SW_ACL_DROP;
+					c[SW_CNT_source_over]++;
 				} else if (rc == -EINVAL) {
 					v[i] = SW_ACL_DROP;
 					count_invalid(c, invalid_reason[why]);
@@ -652,6 +673,13 @@ stage_track(struct sw_worker *w, const struct sw_acl *acl,
 			c[SW_CNT_tracked]++;
 		} else if (rc == -ENOSPC || rc == -EBUSY) {
 			SPILL(j, i);
+		} else if (rc == -EDQUOT) {
+			c[SW_CNT_source_over]++;
+			if (w->src_over_fallback) {
+				SPILL(j, i);
+			} else {
+				v[i] = SW_ACL_DROP;
+			}
 		} else {
 			v[i] = SW_ACL_DROP;
 			count_invalid(c, invalid_reason[why]);

@@ -53,6 +53,7 @@ struct sw_worker {
 	uint16_t proxy_mss[2];		/* [0] IPv4, [1] IPv6: what it offers */
 	uint8_t proxy_wscale;
 	uint8_t ms_shift;		/* TSC >> ms_shift: about milliseconds */
+	bool src_over_fallback;		/* over quota: fallback, else drop */
 	const volatile bool *quit;
 
 	unsigned int nb_rxq;

@@ -95,7 +95,7 @@ struct ft_flow {
 	uint8_t state;		/* enum sw_ft_state */
 	uint8_t flags;		/* FT_* */
 	uint8_t port;		/* the opener's ingress port */
-	uint8_t spare8;
+	uint8_t stag;		/* its source's tag (quotas); 0: none */
 	uint32_t end[2];	/* TCP: highest seq sent + 1; UDP: born */
 	uint32_t maxend[2];	/* TCP: highest seq the peer allows */
 	uint32_t maxwin[2];	/* TCP: largest scaled window seen */
@@ -143,6 +143,10 @@ struct ft_counters {
 	uint64_t evictable;
 	uint64_t proxy_engaged;		/* times auto mode engaged */
 	uint64_t proxy_flows;		/* flows the proxy opened */
+	uint64_t src_over;		/* inserts refused: source over quota */
+	uint64_t src_untracked;		/* sources the table had no room for */
+	uint64_t proxy_cookies;		/* SYNs answered with a cookie */
+	uint64_t proxy_valid;		/* cookies that came back valid */
 	uint32_t scale_q10;
 	uint32_t spilling;
 	uint32_t proxying;		/* the SYN proxy answers SYNs now */
@@ -162,6 +166,16 @@ struct sw_ft_shard {
 	uint32_t hand;			/* expiry sweep position */
 	uint32_t ed_hand;		/* early-drop sample position */
 	uint32_t burst_inserts;		/* inserts since the bulk lookup */
+	/* Per-source quotas (ft_source.c); src NULL: none. */
+	struct ft_src *src;
+	uint32_t src_mask;
+	uint32_t heavy_flows;		/* the heaviest source's live flows */
+	uint8_t heavy_tag;		/* and its tag */
+	/* Auto mode: the cookies of the current window (ft_table.c). */
+	uint32_t px_win_start;		/* time unit the window began */
+	uint64_t px_win_cookies;
+	uint64_t px_win_valid;
+	uint64_t px_src_over;		/* src_over at the last poll */
 	bool tcp_loose;
 	bool tcp_be_liberal;
 	bool early_drop;
@@ -180,12 +194,23 @@ struct sw_ft_shard {
 	uint32_t pass_reval;
 } __rte_cache_aligned;
 
+struct ft_source_conf {
+	unsigned int v4_prefix;
+	unsigned int v6_prefix;
+	uint32_t max_flows;		/* 0: no limit */
+	uint32_t max_new_per_s;		/* 0: no limit */
+	uint32_t max_sources;		/* table size */
+};
+
 struct sw_ft {
 	/* Timeouts in time units; the control thread stores, workers load. */
+	struct ft_source_conf src;
+	uint32_t src_u_per_s;
 	unsigned int cookie_shift;	/* a cookie slice is 2^shift units */
 	uint8_t proxy_wscale;		/* the window scale the proxy offers */
 	uint8_t proxy_mode;		/* enum sw_ft_proxy_mode */
 	uint8_t proxy_start;		/* auto: % of a shard's size */
+	uint32_t proxy_window_u;	/* auto: 5 s, in time units */
 	uint32_t timeout_u[SW_FT_TO_MAX];
 	uint32_t timeout_s[SW_FT_TO_MAX];
 	uint64_t hz;
@@ -246,6 +271,20 @@ void ft_proxy_init(struct ft_flow *f, const struct sw_ft_pkt *p,
 int ft_proxy_packet(struct ft_flow *f, const struct sw_ft_pkt *p, int reply,
 		    bool liberal, uint8_t wscale, bool *refresh,
 		    struct sw_ft_xlate *x);
+
+/*
+ * Per-source quotas (ft_source.c). Acquire before a new flow takes a
+ * slot (-EDQUOT: over its quota; *tag the source's tag for early drop),
+ * release when it goes.
+ */
+struct ft_src;
+int ft_source_create(struct sw_ft_shard *s, const struct ft_source_conf *sc,
+		     int socket_id);
+size_t ft_source_size(uint32_t nb);
+int ft_source_acquire(struct sw_ft_shard *s, const struct sw_ft_key *k,
+		      int dir, uint32_t t, uint8_t *tag);
+void ft_source_release(struct sw_ft_shard *s, const struct sw_ft_key *k,
+		       int dir);
 
 /* Is a TCP quoted sequence number of side `side` within its window? */
 bool ft_tcp_quote_ok(const struct ft_flow *f, int side, uint32_t seq);

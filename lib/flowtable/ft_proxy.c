@@ -91,7 +91,7 @@ ft_cookie_mss(uint8_t family, unsigned int idx)
 }
 
 uint32_t
-sw_ft_cookie_make(const struct sw_ft_shard *s, const struct sw_ft_key *key,
+sw_ft_cookie_make(struct sw_ft_shard *s, const struct sw_ft_key *key,
 		  int dir, uint32_t isn, uint64_t now, struct sw_ft_syn_opts *o)
 {
 	uint64_t slice = cookie_slice(s->ft, now);
@@ -104,6 +104,7 @@ sw_ft_cookie_make(const struct sw_ft_shard *s, const struct sw_ft_key *key,
 
 	o->mss = ft_cookie_mss(key->family, mi);
 	o->wscale = ws == WS_NONE ? SW_FT_NO_WSCALE : (uint8_t)ws;
+	FT_INC(s->cnt.proxy_cookies);
 	return bits | cookie_mac(key, dir, isn, slice, bits);
 }
 

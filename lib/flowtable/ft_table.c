@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 
 #include <rte_branch_prediction.h>
+#include <rte_tcp.h>
 #include <rte_errno.h>
 #include <rte_hash.h>
 #include <rte_malloc.h>
@@ -106,6 +107,8 @@ sw_ft_conf_defaults(struct sw_ft_conf *c)
 	c->proxy_mode = SW_FT_PROXY_AUTO;
 	c->proxy_start = 50;
 	c->proxy_wscale = 7;
+	c->src_v4_prefix = 32;
+	c->src_v6_prefix = 64;
 }
 
 static size_t
@@ -148,6 +151,7 @@ shard_free(struct sw_ft_shard *s)
 		return;
 	rte_hash_free(s->h);
 	rte_free(s->flows);
+	rte_free(s->src);
 	rte_free(s);
 }
 
@@ -218,6 +222,8 @@ shard_create(struct sw_ft *ft, const struct sw_ft_conf *c, unsigned int id)
 				      RTE_CACHE_LINE_SIZE, c->socket_id);
 	if (s->flows == NULL)
 		goto err;
+	if (ft_source_create(s, &ft->src, c->socket_id) != 0)
+		goto err;
 	return s;
 err:
 	shard_free(s);
@@ -260,6 +266,15 @@ sw_ft_create(const struct sw_ft_conf *c)
 	ft->proxy_wscale = RTE_MIN(c->proxy_wscale, 14);
 	ft->proxy_mode = c->proxy_mode;
 	ft->proxy_start = c->proxy_start;
+	ft->proxy_window_u = (uint32_t)((5 * c->hz) >> ft->tshift);
+	ft->src.v4_prefix = RTE_MIN(c->src_v4_prefix, 32);
+	ft->src.v6_prefix = RTE_MIN(c->src_v6_prefix, 128);
+	ft->src.max_flows = c->src_max_flows;
+	ft->src.max_new_per_s = c->src_max_new_per_s;
+	ft->src.max_sources = c->src_max_sources ? c->src_max_sources :
+			      RTE_MAX(64u, ft->shard_max / 4);
+	ft->src_u_per_s = (uint32_t)RTE_MAX(1ull, c->hz >> ft->tshift);
+
 	ft->nb_shards = c->nb_shards;
 	ft->shard_max = c->max_flows / c->nb_shards;
 	for (i = 0; i < SW_FT_TO_MAX; i++)
@@ -492,6 +507,8 @@ track_evictable(struct sw_ft_shard *s, struct ft_flow *f)
 				     s->cnt.evictable - 1);
 }
 
+static void flow_delete(struct sw_ft_shard *s, uint32_t pos);
+
 static inline int
 flow_reply(const struct ft_flow *f, int dir)
 {
@@ -511,6 +528,13 @@ sw_ft_update(struct sw_ft_shard *s, int32_t pos, const struct sw_ft_pkt *p,
 	if (x == NULL)
 		x = &dummy;
 	x->act = SW_FT_PX_NONE;
+	if (unlikely(f->state == SW_FT_TCP_SYN_SENT && !reply &&
+		     (p->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) ==
+		     RTE_TCP_SYN_FLAG && !(f->flags & (FT_PROXY | FT_REPLIED)) &&
+		     s->cnt.proxying && p->port == f->port)) {
+		flow_delete(s, (uint32_t)pos);
+		return SW_FT_RETRY;
+	}
 
 	/*
 	 * The opener's packets come in on the opener's port, replies on
@@ -581,8 +605,12 @@ flow_delete(struct sw_ft_shard *s, uint32_t pos)
 	struct ft_flow *f = &s->flows[pos];
 	void *key;
 
-	if (rte_hash_get_key_with_position(s->h, (int32_t)pos, &key) == 0)
+	if (rte_hash_get_key_with_position(s->h, (int32_t)pos, &key) == 0) {
+		if (f->stag)
+			ft_source_release(s, key, (f->flags & FT_ORIG_HI) ?
+					  SW_FT_DIR_HI : SW_FT_DIR_LO);
 		rte_hash_del_key(s->h, key);
+	}
 	/*
 	 * The delete may have reclaimed slots whose grace period ended
 	 * (inside librte_hash, which ThreadSanitizer does not see).
@@ -608,7 +636,9 @@ early_drop(struct sw_ft_shard *s)
 {
 	uint32_t pos = s->ed_hand, seen = 0, scanned = 0, victim = UINT32_MAX;
 	uint32_t oldest = 0, now = 0;
-	bool first = true;
+	bool first = true, heavy = false;
+	/* With quotas: the heaviest source's flows go first. */
+	uint8_t htag = s->heavy_flows > 1 ? s->heavy_tag : 0;
 
 	if (s->cnt.evictable == 0)
 		return 0;
@@ -625,8 +655,13 @@ early_drop(struct sw_ft_shard *s)
 				first = false;
 			}
 			age = now - f->last;
-			if (victim == UINT32_MAX ||
-			    (int32_t)age > (int32_t)oldest) {
+			if (htag && f->stag == htag && !heavy) {
+				heavy = true;	/* better than any older */
+				oldest = age;
+				victim = pos;
+			} else if ((!htag || (f->stag == htag) == heavy) &&
+				   (victim == UINT32_MAX ||
+				    (int32_t)age > (int32_t)oldest)) {
 				oldest = age;
 				victim = pos;
 			}
@@ -666,9 +701,11 @@ first_state(const struct sw_ft_key *key)
  * -ENOSPC (full after early drop: spilling) or -EBUSY.
  */
 static int32_t
-flow_alloc(struct sw_ft_shard *s, const struct sw_ft_key *key, bool *existing)
+flow_alloc(struct sw_ft_shard *s, const struct sw_ft_key *key, int dir,
+	   uint64_t now, bool *existing)
 {
 	struct ft_flow *f;
+	uint8_t tag;
 	int32_t pos;
 	bool ed;
 
@@ -682,12 +719,17 @@ flow_alloc(struct sw_ft_shard *s, const struct sw_ft_key *key, bool *existing)
 		*existing = true;
 		return pos;
 	}
+	/* A source over its quota takes nothing, not even a victim. */
+	if (ft_source_acquire(s, key, dir, time_unit(s->ft, now), &tag) != 0)
+		return -EDQUOT;
 	/*
 	 * Above the high-water mark, no cuckoo search: early drop or spill.
 	 * That keeps a flood's cost per packet flat when the table is full.
 	 */
 	ed = __atomic_load_n(&s->early_drop, __ATOMIC_RELAXED);
 	if (s->cnt.flows >= s->max && !(ed && early_drop(s))) {
+		if (tag)
+			ft_source_release(s, key, dir);
 		FT_INC(s->cnt.insert_failed);
 		FT_SET(s->cnt.spilling, 1);
 		return -ENOSPC;
@@ -696,6 +738,8 @@ flow_alloc(struct sw_ft_shard *s, const struct sw_ft_key *key, bool *existing)
 	FT_TSAN_ACQUIRE(s->ft->qs);
 	pos = rte_hash_add_key(s->h, key);
 	if (pos < 0) {
+		if (tag)
+			ft_source_release(s, key, dir);
 		/*
 		 * Both of the key's buckets are full although the shard is
 		 * not: bad luck with a keyed hash. Nothing is evicted for it
@@ -721,6 +765,7 @@ flow_alloc(struct sw_ft_shard *s, const struct sw_ft_key *key, bool *existing)
 	memset(f, 0, offsetof(struct ft_flow, flags));
 	memset(&f->flags + 1, 0, sizeof(*f) - offsetof(struct ft_flow, flags) -
 	       sizeof(f->flags));
+	f->stag = tag;
 	return pos;
 }
 
@@ -746,7 +791,7 @@ sw_ft_insert(struct sw_ft_shard *s, const struct sw_ft_key *key,
 	int32_t pos;
 	int v;
 
-	pos = flow_alloc(s, key, &existing);
+	pos = flow_alloc(s, key, p->dir, now, &existing);
 	if (pos < 0)
 		return pos;
 	if (existing) {
@@ -786,7 +831,7 @@ sw_ft_proxy_open(struct sw_ft_shard *s, const struct sw_ft_key *key,
 	int32_t pos;
 	int v;
 
-	pos = flow_alloc(s, key, &existing);
+	pos = flow_alloc(s, key, p->dir, now, &existing);
 	if (pos < 0)
 		return pos;
 	if (existing) {
@@ -801,6 +846,7 @@ sw_ft_proxy_open(struct sw_ft_shard *s, const struct sw_ft_key *key,
 	f->port = p->port;
 	f->last = time_unit(s->ft, now);
 	ft_proxy_init(f, p, cookie, o, x);
+	FT_INC(s->cnt.proxy_valid);
 	f->pkts[0] = 1;
 	f->bytes[0] += p->len;
 	flow_publish(s, f, p->dir, FT_PROXY);
@@ -879,22 +925,39 @@ judged_out(struct sw_ft_shard *s, uint32_t pos, const struct ft_flow *f)
 }
 
 /*
- * The SYN proxy in auto mode engages past proxy_start % of the shard or
- * while it spills, and lets go below four fifths of that, not spilling.
+ * The SYN proxy in auto mode engages past proxy_start % of the shard,
+ * while it spills, or when a source runs into its quota (a source
+ * opening that much is pressure too, even if the table has room). It lets go only when the shard is below four fifths
+ * of that, not spilling, and over a whole window (5 s) the cookies no
+ * client completed (what a spoofed flood leaves) would not have filled
+ * a quarter of it: during a flood the entries opened before the proxy
+ * engaged expire and the table empties, yet the proxy must stay.
  */
 static void
-update_proxy(struct sw_ft_shard *s)
+update_proxy(struct sw_ft_shard *s, uint32_t t)
 {
 	uint8_t mode = __atomic_load_n(&s->ft->proxy_mode, __ATOMIC_RELAXED);
 	uint64_t start = (uint64_t)s->max *
 		__atomic_load_n(&s->ft->proxy_start, __ATOMIC_RELAXED) / 100;
 	uint32_t on = s->cnt.proxying;
+	uint64_t unanswered = 0;
+	bool window_done = t - s->px_win_start >= s->ft->proxy_window_u;
+	bool over = s->cnt.src_over != s->px_src_over;
 
+	s->px_src_over = s->cnt.src_over;
+	if (window_done) {
+		unanswered = (s->cnt.proxy_cookies - s->px_win_cookies) -
+			     (s->cnt.proxy_valid - s->px_win_valid);
+		s->px_win_start = t;
+		s->px_win_cookies = s->cnt.proxy_cookies;
+		s->px_win_valid = s->cnt.proxy_valid;
+	}
 	if (mode != SW_FT_PROXY_AUTO)
 		on = mode == SW_FT_PROXY_ON;
-	else if (!on && (s->cnt.flows >= start || s->cnt.spilling))
+	else if (!on && (s->cnt.flows >= start || s->cnt.spilling || over))
 		on = 1;
-	else if (on && s->cnt.flows < start * 4 / 5 && !s->cnt.spilling)
+	else if (on && window_done && s->cnt.flows < start * 4 / 5 &&
+		 !s->cnt.spilling && unanswered < start / 4)
 		on = 0;
 	if (on == s->cnt.proxying)
 		return;
@@ -919,7 +982,7 @@ sw_ft_expire(struct sw_ft_shard *s, uint64_t now)
 	update_scale(s);
 	if (s->cnt.spilling && s->cnt.flows < s->spill_clear)
 		FT_SET(s->cnt.spilling, 0);
-	update_proxy(s);
+	update_proxy(s, t);
 	if (s->pass_left == 0)
 		start_pass(s);
 	for (k = 0; k < SW_FT_EXPIRE_BATCH; k++) {
@@ -1013,6 +1076,8 @@ sw_ft_shard_stats(const struct sw_ft *ft, unsigned int i,
 	st->evictable = FT_GET(c->evictable);
 	st->proxy_engaged = FT_GET(c->proxy_engaged);
 	st->proxy_flows = FT_GET(c->proxy_flows);
+	st->src_over = FT_GET(c->src_over);
+	st->src_untracked = FT_GET(c->src_untracked);
 	st->proxying = FT_GET(c->proxying) != 0;
 	st->adaptive_scale_q10 = FT_GET(c->scale_q10);
 	st->spilling = FT_GET(c->spilling) != 0;

@@ -171,6 +171,17 @@ struct sw_ft_conf {
 	uint8_t proxy_mode;	/* enum sw_ft_proxy_mode */
 	uint8_t proxy_start;	/* auto: engage past this % of a shard */
 	uint8_t proxy_wscale;	/* window scale the proxy's SYN/ACK offers */
+	/*
+	 * Per-source quotas: a source is the opener's address cut to
+	 * these prefixes. max_flows: live flows per source and shard;
+	 * max_new_per_s: new flows a second; 0: no limit (both 0: no
+	 * table). max_sources: the table's size per shard.
+	 */
+	uint8_t src_v4_prefix;
+	uint8_t src_v6_prefix;
+	uint32_t src_max_flows;
+	uint32_t src_max_new_per_s;
+	uint32_t src_max_sources;
 };
 
 /* Fill *conf with the defaults (max_flows 1M, 1 shard, hz 1). */
@@ -251,7 +262,8 @@ struct sw_ft_pkt {
 	X(INV_SEQ,   "sequence or acknowledgement outside the window") \
 	X(INV_RST,   "RST outside the window") \
 	X(INV_ZONE,  "arrived on the wrong port for its direction") \
-	X(INV_ICMP,  "ICMP error that its flow's peer cannot have caused")
+	X(INV_ICMP,  "ICMP error that its flow's peer cannot have caused") \
+	X(RETRY,     "the flow was let go: judge the packet as a miss")
 
 enum sw_ft_verdict {
 #define SW_FT_VERDICT_ENUM(n, d) SW_FT_##n,
@@ -315,7 +327,12 @@ struct sw_ft_xlate {
  * valid count it, advance the state and refresh the flow. An invalid
  * packet changes nothing. For a flow the SYN proxy opened, *x (if not
  * NULL) says how to rewrite or answer the packet; the windows are
- * tracked in the server's sequence space. Returns enum sw_ft_verdict.
+ * tracked in the server's sequence space. Returns enum sw_ft_verdict;
+ * SW_FT_RETRY: while the shard's SYN proxy answers SYNs, a SYN from
+ * the opener of a direct flow nobody ever answered (SYN_SENT) deleted
+ * that flow: judge it as a miss, so it goes through the proxy (else a
+ * spoofed SYN that repeats a tuple from before the proxy engaged would
+ * reach the server as a retransmission).
  */
 int sw_ft_update(struct sw_ft_shard *s, int32_t pos, const struct sw_ft_pkt *p,
 		 uint64_t now, struct sw_ft_xlate *x);
@@ -324,14 +341,15 @@ int sw_ft_update(struct sw_ft_shard *s, int32_t pos, const struct sw_ft_pkt *p,
 
 /*
  * A SYN cookie for a SYN of key/dir with sequence number isn: the ISN of
- * the proxy's SYN/ACK. It encodes a time slice (64 s), the MSS (the
+ * the proxy's SYN/ACK (counted: auto mode lets go only when few cookies
+ * go unanswered). It encodes a time slice (64 s), the MSS (the
  * largest of Linux's table values not above o->mss), the window scale
  * and SACK-permitted, under a 22-bit MAC keyed with the per-start
  * secret. *o is updated to what the cookie carries. Pure; any thread.
  */
-uint32_t sw_ft_cookie_make(const struct sw_ft_shard *s,
-			   const struct sw_ft_key *key, int dir, uint32_t isn,
-			   uint64_t now, struct sw_ft_syn_opts *o);
+uint32_t sw_ft_cookie_make(struct sw_ft_shard *s, const struct sw_ft_key *key,
+			   int dir, uint32_t isn, uint64_t now,
+			   struct sw_ft_syn_opts *o);
 
 /*
  * Is `cookie` (an ACK's ack - 1) one this process made for key/dir and
@@ -418,6 +436,8 @@ bool sw_ft_loose(const struct sw_ft_shard *s);
  *   -EINVAL  the packet is invalid (*why: enum sw_ft_verdict);
  *   -ENOSPC  the shard is full even after early drop: the packet must
  *            spill, and the shard is spilling;
+ *   -EDQUOT  the opener's source is over its per-source quota (live
+ *            flows or new flows a second): nothing was inserted;
  *   -EBUSY   the shard is not full, but rte_hash has no room for the
  *            key: both its buckets are full (a keyed hash makes this
  *            as rare as chance allows), or deleted slots still wait
@@ -484,9 +504,32 @@ struct sw_ft_stats {
 	uint64_t proxy_engaged;	/* times the SYN proxy engaged (auto) */
 	uint64_t proxy_flows;	/* flows the SYN proxy opened */
 	uint32_t adaptive_scale_q10; /* 1024 = timeouts unscaled */
+	uint64_t src_over;	/* inserts refused: source over its quota */
+	uint64_t src_untracked;	/* new sources the quota table had no room for */
 	bool spilling;
 	bool proxying;		/* the SYN proxy answers SYNs now */
 };
+
+/* A source of the per-source quota table, for listings. */
+struct sw_ft_source {
+	uint8_t family;
+	uint8_t plen;
+	uint8_t addr[16];
+	uint32_t flows;		/* live flows it opened (this shard) */
+	uint32_t new_per_s;	/* new flows in the last full second */
+	uint32_t opened;	/* flows it opened in all */
+};
+
+typedef int (*sw_ft_source_cb)(unsigned int shard,
+			       const struct sw_ft_source *src, void *arg);
+
+/*
+ * Visit the sources of shard i's quota table that hold flows or opened
+ * some lately (control thread; a value may be a packet stale). Returns
+ * how many were visited; none when quotas are off.
+ */
+unsigned int sw_ft_sources(const struct sw_ft *ft, unsigned int shard,
+			   sw_ft_source_cb cb, void *arg);
 
 /* Stats of shard i (no locks; a few packets stale is fine). */
 void sw_ft_shard_stats(const struct sw_ft *ft, unsigned int i,

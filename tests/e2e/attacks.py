@@ -102,7 +102,7 @@ def result(p, timeout=60):
 
 
 def cli(cmd):
-    p = subprocess.run(["ip", "netns", "exec", FW, "nc", "-q", "2", "127.0.0.1", "9023"],
+    p = subprocess.run(["ip", "netns", "exec", FW, "nc", "-N", "127.0.0.1", "9023"],
                        input=cmd + "\nquit\n", capture_output=True, text=True, timeout=30)
     out = p.stdout.split("\n.\n")
     return out[1] if len(out) > 1 else ""

@@ -9,6 +9,9 @@ Each role prints JSON lines. Bounded in bytes and seconds.
                              "RESET" -> read until the client resets
   get DST PORT NBYTES [SPORT]  download NBYTES, check every byte
   reset DST PORT             connect, then close with an RST (SO_LINGER 0)
+  synsniff SRC SECONDS       count the IPv4 SYNs from SRC arriving on eth0
+  clilat PORT SECONDS        one CLI connection to 127.0.0.1:PORT, a
+                             "show flowtable" every 100 ms, timed
 """
 
 import hashlib
@@ -108,6 +111,55 @@ def reset(dst, port):
     out({"role": "reset", "ok": True, "local": local, "family": int(fam)})
 
 
+def synsniff(src, seconds):
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
+    s.bind(("eth0", 0))
+    s.settimeout(0.2)
+    want = socket.inet_aton(src)
+    out({"role": "synsniff", "ready": True})
+    n, end = 0, time.monotonic() + seconds
+    while time.monotonic() < end:
+        try:
+            f = s.recv(256)
+        except socket.timeout:
+            continue
+        if len(f) >= 34 + 14 and f[23] == 6 and f[26:30] == want:
+            t = 14 + (f[14] & 15) * 4
+            if len(f) > t + 13 and f[t + 13] & 0x12 == 0x02:
+                n += 1
+    out({"role": "synsniff", "syns": n})
+
+
+def clilat(port, seconds):
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    buf = b""
+
+    def reply():
+        nonlocal buf
+        while b"\n.\n" not in buf and not buf.startswith(b".\n"):
+            d = s.recv(65536)
+            if not d:
+                raise ConnectionError("closed")
+            buf += d
+        i = buf.find(b"\n.\n")
+        buf = buf[i + 3:] if i >= 0 else buf[2:]
+
+    reply()				# the banner
+    out({"role": "clilat", "ready": True})
+    lat, end = [], time.monotonic() + seconds
+    while time.monotonic() < end:
+        t0 = time.monotonic()
+        s.sendall(b"show flowtable\n")
+        reply()
+        lat.append(time.monotonic() - t0)
+        time.sleep(0.1)
+    lat.sort()
+    out({"role": "clilat", "n": len(lat),
+         "p50_ms": round(lat[len(lat) // 2] * 1000, 1) if lat else None,
+         "p99_ms": round(lat[max(0, int(len(lat) * 0.99) - 1)] * 1000, 1) if lat else None,
+         "max_ms": round(lat[-1] * 1000, 1) if lat else None})
+
+
 def main():
     role, a = sys.argv[1], sys.argv[2:]
     if role == "serve":
@@ -116,6 +168,10 @@ def main():
         get(a[0], int(a[1]), int(a[2]), int(a[3]) if len(a) > 3 else 0)
     elif role == "reset":
         reset(a[0], int(a[1]))
+    elif role == "synsniff":
+        synsniff(a[0], float(a[1]))
+    elif role == "clilat":
+        clilat(int(a[0]), float(a[1]))
     else:
         sys.exit("unknown role " + role)
 

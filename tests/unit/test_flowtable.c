@@ -957,6 +957,110 @@ test_ft_proxy_flow_translates(void **state)
 	sw_ft_free(ft);
 }
 
+static void sweep(struct sw_ft *ft, uint64_t now);
+
+/* A UDP flow opened by 192.0.2.<host> port sport, on a quota table. */
+static int
+udp_from(struct sw_ft *ft, uint8_t host, uint16_t sport, uint64_t now)
+{
+	uint8_t src[4] = { 192, 0, 2, host };
+	struct sw_ft_shard *s = sw_ft_shard(ft, 0);
+	struct sw_ft_pkt p = { .len = 60, .port = 0 };
+	const struct sw_ft_key *kp;
+	struct sw_ft_key k;
+	uint8_t why;
+	int32_t pos;
+
+	p.dir = (uint8_t)sw_ft_key_make(&k, 4, 17, src, B4, htons(sport),
+					htons(53));
+	kp = &k;
+	sw_ft_lookup_burst(s, &kp, 1, &pos);
+	return sw_ft_insert(s, &k, &p, now, &why);
+}
+
+static struct sw_ft *
+make_quota_ft(uint32_t max, uint32_t per_src, uint32_t rate)
+{
+	struct sw_ft_conf c;
+	struct sw_ft *ft;
+
+	sw_ft_conf_defaults(&c);
+	c.max_flows = max;
+	c.src_max_flows = per_src;
+	c.src_max_new_per_s = rate;
+	ft = sw_ft_create(&c);
+	assert_non_null(ft);
+	return ft;
+}
+
+static void
+test_ft_source_quota_flows(void **state)
+{
+	struct sw_ft *ft = make_quota_ft(64, 4, 0);
+	struct sw_ft_stats st;
+	uint16_t p;
+
+	(void)state;
+	for (p = 1; p <= 4; p++)
+		assert_int_equal(udp_from(ft, 10, p, 0), 0);
+	assert_int_equal(udp_from(ft, 10, 5, 0), -EDQUOT);
+	assert_int_equal(udp_from(ft, 11, 5, 0), 0);	/* another source */
+	sw_ft_shard_stats(ft, 0, &st);
+	assert_int_equal(st.src_over, 1);
+	assert_int_equal(st.flows, 5);
+	/* Its flows expire: the source may open again. */
+	sweep(ft, 100);
+	assert_int_equal(udp_from(ft, 10, 6, 100), 0);
+	sw_ft_free(ft);
+}
+
+static void
+test_ft_source_quota_rate(void **state)
+{
+	struct sw_ft *ft = make_quota_ft(64, 0, 2);
+
+	(void)state;
+	assert_int_equal(udp_from(ft, 10, 1, 10), 0);
+	assert_int_equal(udp_from(ft, 10, 2, 10), 0);
+	assert_int_equal(udp_from(ft, 10, 3, 10), -EDQUOT);
+	assert_int_equal(udp_from(ft, 12, 3, 10), 0);
+	/* A second later, two more tokens. */
+	assert_int_equal(udp_from(ft, 10, 4, 11), 0);
+	assert_int_equal(udp_from(ft, 10, 5, 11), 0);
+	assert_int_equal(udp_from(ft, 10, 6, 11), -EDQUOT);
+	sw_ft_free(ft);
+}
+
+/* Early drop takes the heaviest source's flows before older ones. */
+static void
+test_ft_early_drop_heaviest_source(void **state)
+{
+	struct sw_ft *ft = make_quota_ft(8, 100, 0);
+	struct sw_ft_stats st;
+	uint16_t p;
+	int b_left = 0;
+
+	(void)state;
+	/* Source .20 opens 2 flows first (oldest), source .10 six later. */
+	assert_int_equal(udp_from(ft, 20, 1, 1), 0);
+	assert_int_equal(udp_from(ft, 20, 2, 1), 0);
+	for (p = 1; p <= 6; p++)
+		assert_int_equal(udp_from(ft, 10, p, 5), 0);
+	assert_int_equal(udp_from(ft, 30, 1, 6), 0);
+	sw_ft_shard_stats(ft, 0, &st);
+	assert_int_equal(st.early_drops, 1);
+	/* Both of .20's older flows are still there. */
+	for (p = 1; p <= 2; p++) {
+		uint8_t src[4] = { 192, 0, 2, 20 };
+		struct sw_ft_key k;
+
+		sw_ft_key_make(&k, 4, 17, src, B4, htons(p), htons(53));
+		b_left += lookup(ft, &k, 6, NULL);
+	}
+	assert_int_equal(b_left, 2);
+	sw_ft_free(ft);
+}
+
 static void
 test_ft_udp_assured_after_two_seconds(void **state)
 {
@@ -1651,6 +1755,9 @@ main(void)
 		cmocka_unit_test(test_ft_blind_rst_closes_nothing),
 		cmocka_unit_test(test_ft_related_checks),
 		cmocka_unit_test(test_ft_udp_assured_after_two_seconds),
+		cmocka_unit_test(test_ft_source_quota_flows),
+		cmocka_unit_test(test_ft_source_quota_rate),
+		cmocka_unit_test(test_ft_early_drop_heaviest_source),
 		cmocka_unit_test(test_ft_cookie_roundtrip_and_forgery),
 		cmocka_unit_test(test_ft_proxy_flow_translates),
 		cmocka_unit_test(test_ft_miss_kinds),
