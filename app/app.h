@@ -35,6 +35,8 @@ struct sw_app {
 	/* net_af_packet: the kernel ring's drops the PMD does not count. */
 	int ring_fd[SW_MAX_PORTS][SW_PORT_MAX_RING_FDS];
 	int nb_ring_fd[SW_MAX_PORTS];
+	uint64_t ring_last[SW_MAX_PORTS][SW_PORT_MAX_RING_FDS];
+	uint64_t iface_last[SW_MAX_PORTS];	/* net_af_xdp: rx_dropped */
 	uint64_t ring_drops[SW_MAX_PORTS];
 	int link_up[SW_MAX_PORTS];
 	struct sw_worker *workers[SW_MAX_WORKERS];

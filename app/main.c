@@ -206,6 +206,8 @@ ports_start(struct sw_app *app)
 		app->nb_ring_fd[p] = sw_port_ring_fds(cfg->ports[p].dev,
 						      app->ring_fd[p],
 						      SW_PORT_MAX_RING_FDS);
+		/* Count from now: what the interface dropped before is not ours. */
+		sw_port_xdp_iface_drops(cfg->ports[p].dev, &app->iface_last[p]);
 	}
 	return 0;
 }

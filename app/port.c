@@ -3,9 +3,11 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/if_packet.h>
+#include <linux/if_xdp.h>
 #include <net/if.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -139,7 +141,8 @@ sw_port_ring_fds(const char *dev, int *fds, int max)
 	int n = 0;
 	DIR *dir;
 
-	if (strncmp(dev, "net_af_packet", 13) != 0 || i == NULL)
+	if ((strncmp(dev, "net_af_packet", 13) != 0 &&
+	     strncmp(dev, "net_af_xdp", 10) != 0) || i == NULL)
 		return 0;
 	i += 6;
 	snprintf(ifname, sizeof(ifname), "%.*s", (int)strcspn(i, ","), i);
@@ -151,8 +154,11 @@ sw_port_ring_fds(const char *dev, int *fds, int max)
 		return 0;
 	}
 	while ((d = readdir(dir)) != NULL && n < max) {
-		struct sockaddr_ll sll;
-		socklen_t len = sizeof(sll);
+		union {
+			struct sockaddr_ll ll;
+			struct sockaddr_xdp xdp;
+		} a;
+		socklen_t len = sizeof(a);
 		int fd = atoi(d->d_name), domain = 0;
 		socklen_t dl = sizeof(domain);
 		struct stat st;
@@ -160,32 +166,68 @@ sw_port_ring_fds(const char *dev, int *fds, int max)
 		if (d->d_name[0] < '0' || d->d_name[0] > '9' ||
 		    fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode) ||
 		    getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &dl) != 0 ||
-		    domain != AF_PACKET ||
-		    getsockname(fd, (struct sockaddr *)&sll, &len) != 0 ||
-		    (unsigned int)sll.sll_ifindex != ifindex)
+		    (domain != AF_PACKET && domain != AF_XDP) ||
+		    getsockname(fd, (struct sockaddr *)&a, &len) != 0)
 			continue;
-		fds[n++] = fd;
+		if ((domain == AF_PACKET &&
+		     (unsigned int)a.ll.sll_ifindex == ifindex) ||
+		    (domain == AF_XDP && a.xdp.sxdp_ifindex == ifindex))
+			fds[n++] = fd;
 	}
 	closedir(dir);
 	return n;
 }
 
 uint64_t
-sw_port_ring_drops(const int *fds, int n)
+sw_port_ring_drops(const int *fds, uint64_t *last, int n)
 {
 	uint64_t drops = 0;
 	int k;
 
 	for (k = 0; k < n; k++) {
 		struct tpacket_stats st;
-		socklen_t len = sizeof(st);
+		struct xdp_statistics xs;
+		socklen_t len = sizeof(st), xl = sizeof(xs);
 
 		/* Reading resets the kernel's counts: the caller adds up. */
 		if (getsockopt(fds[k], SOL_PACKET, PACKET_STATISTICS, &st,
-			       &len) == 0)
+			       &len) == 0) {
 			drops += st.tp_drops;
+		} else if (getsockopt(fds[k], SOL_XDP, XDP_STATISTICS, &xs,
+				      &xl) == 0) {
+			uint64_t v = xs.rx_ring_full +
+				     xs.rx_fill_ring_empty_descs;
+
+			drops += v - last[k];
+			last[k] = v;
+		}
 	}
 	return drops;
+}
+
+uint64_t
+sw_port_xdp_iface_drops(const char *dev, uint64_t *last)
+{
+	const char *i = strstr(dev, "iface=");
+	char path[128];
+	unsigned long long v;
+	uint64_t d;
+	FILE *f;
+
+	if (strncmp(dev, "net_af_xdp", 10) != 0 || i == NULL)
+		return 0;
+	i += 6;
+	snprintf(path, sizeof(path), "/sys/class/net/%.*s/statistics/"
+		 "rx_dropped", (int)strcspn(i, ","), i);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return 0;
+	if (fscanf(f, "%llu", &v) != 1)
+		v = *last;
+	fclose(f);
+	d = v - *last;
+	*last = v;
+	return d;
 }
 
 void

@@ -28,15 +28,25 @@ void sw_port_log_link(uint16_t port_id, const char *name);
 #define SW_PORT_MAX_RING_FDS 64
 
 /*
- * A net_af_packet port's receive rings overflow in the kernel, and the
- * PMD (22.11) never reports it: rx_missed stays 0 while frames are lost
- * before spillway sees them. These find the PMD's packet sockets for
- * the port's interface among this process's descriptors (the device
- * string's iface=), and read and reset their drop counts
- * (PACKET_STATISTICS). sw_port_ring_fds returns how many it found (0
- * for other devices).
+ * Kernel rings of net_af_packet and net_af_xdp ports overflow before
+ * spillway sees the frames, and the 22.11 PMDs do not say so (af_packet
+ * reports nothing, af_xdp only XDP's rx_dropped, not a full RX ring or
+ * an empty fill ring). These find the PMD's sockets for the port's
+ * interface among this process's descriptors (the device string's
+ * iface=) and read their drops: PACKET_STATISTICS (reset by reading),
+ * XDP_STATISTICS rx_ring_full + rx_fill_ring_empty_descs (cumulative:
+ * last[] holds what was read before). sw_port_ring_fds returns how many
+ * sockets it found (0 for other devices); sw_port_ring_drops the drops
+ * since its last call.
+ *
+ * An AF_XDP socket whose ring is full makes the XDP redirect fail, and
+ * the interface counts that frame dropped (veth: rx_dropped), overlapping
+ * rx_ring_full: for net_af_xdp ports sw_port_xdp_iface_drops gives the
+ * interface's rx_dropped since its last call, and the caller takes the
+ * larger of the two.
  */
 int sw_port_ring_fds(const char *dev, int *fds, int max);
-uint64_t sw_port_ring_drops(const int *fds, int n);
+uint64_t sw_port_ring_drops(const int *fds, uint64_t *last, int n);
+uint64_t sw_port_xdp_iface_drops(const char *dev, uint64_t *last);
 
 #endif /* SW_PORT_H */

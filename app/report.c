@@ -46,9 +46,15 @@ sw_app_poll_rings(struct sw_app *app)
 {
 	unsigned int p;
 
-	for (p = 0; p < app->cfg.nb_ports; p++)
-		app->ring_drops[p] += sw_port_ring_drops(app->ring_fd[p],
-							 app->nb_ring_fd[p]);
+	for (p = 0; p < app->cfg.nb_ports; p++) {
+		uint64_t r = sw_port_ring_drops(app->ring_fd[p],
+						app->ring_last[p],
+						app->nb_ring_fd[p]);
+		uint64_t x = sw_port_xdp_iface_drops(app->cfg.ports[p].dev,
+						     &app->iface_last[p]);
+
+		app->ring_drops[p] += RTE_MAX(r, x);
+	}
 }
 
 void

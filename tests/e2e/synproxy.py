@@ -97,10 +97,7 @@ def stats(*names):
 
 CONF = """
 eal = ["-l", "0-1", "--no-huge", "-m", "512", "--no-telemetry", "--file-prefix", "swt-px-%(id)s-%(run)d"];
-# Deep kernel rings (16,384 frames): a full-rate flood must not push
-# legitimate frames out of them before the worker reads them.
-ports = ( { name = "outside"; dev = "net_af_packet0,iface=sw-out,framecnt=16384"; },
-          { name = "inside"; dev = "net_af_packet1,iface=sw-in,framecnt=16384"; } );
+%(ports)s
 flowtable = { max_flows = 1024; synproxy = "%(mode)s";%(extra)s
   timeouts = { tcp_syn_sent = 5; tcp_syn_recv = 5; tcp_time_wait = 5; tcp_close = 5; }; };
 rules = {
@@ -115,7 +112,7 @@ class Firewall:
         conf = os.path.join(work, "sw%d.conf" % run_no)
         with open(conf, "w") as f:
             f.write(CONF % {"id": ID, "run": run_no, "mode": mode,
-                            "extra": extra})
+                            "extra": extra, "ports": PORTS[DRIVER]})
         self.log = os.path.join(work, "log%d" % run_no)
         self.prefix = "swt-px-%s-%d" % (ID, run_no)
         self.p = subprocess.Popen(["ip", "netns", "exec", FW, binary, "-c", conf],
@@ -233,11 +230,22 @@ def part2(binary, work, n, seconds):
         legit(n, "after the flood", results)
         if os.environ.get("SW_DEBUG"):
             print(cli("show stats"), cli("show flowtable"), cli("show ports"))
+            print(sh("ip netns exec %s ethtool -S sw-out; ip -n %s -s link show sw-out" % (FW, FW)))
     finally:
         check(fw.stop() == 0, "spillway exits 0")
     return results
 
 
+# net_af_packet with deep kernel rings (16,384 frames: a full-rate flood
+# must not push legitimate frames out before the worker reads them), or
+# net_af_xdp (the frames skip the kernel's socket path).
+PORTS = {
+    "af_packet": """ports = ( { name = "outside"; dev = "net_af_packet0,iface=sw-out,framecnt=16384"; },
+          { name = "inside"; dev = "net_af_packet1,iface=sw-in,framecnt=16384"; } );""",
+    "af_xdp": """ports = ( { name = "outside"; dev = "net_af_xdp0,iface=sw-out"; },
+          { name = "inside"; dev = "net_af_xdp1,iface=sw-in"; } );""",
+}
+DRIVER = "af_packet"
 ATTACKER = "192.0.2.100"
 QUOTA = 64
 
@@ -280,7 +288,10 @@ def main():
     ap.add_argument("--phase", type=int, default=60)
     ap.add_argument("--flood-seconds", type=float, default=15)
     ap.add_argument("--flood-only", action="store_true")
+    ap.add_argument("--driver", choices=sorted(PORTS), default="af_packet")
     a = ap.parse_args()
+    global DRIVER
+    DRIVER = a.driver
     if os.geteuid() != 0:
         print("needs root (network namespaces)")
         sys.exit(77)
