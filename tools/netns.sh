@@ -54,6 +54,46 @@ sw_topo_up() {
 	done
 }
 
+# The same client and server around a Linux router instead (for
+# comparisons with netfilter): two /25s and two /64s.
+#
+#   client eth0 <-> r-out [fw: Linux router] r-in <-> eth0 server
+#   192.0.2.1/25      192.0.2.126   192.0.2.129      192.0.2.130/25
+#   2001:db8:1::1/64                                 2001:db8:2::2/64
+SW_RSRV4=192.0.2.130
+SW_RSRV6=2001:db8:2::2
+SW_RCLI6=2001:db8:1::1
+
+sw_topo_router_up() {
+	local ns
+	for ns in "$SW_CLI" "$SW_FW" "$SW_SRV"; do
+		ip netns add "$ns"
+		ip -n "$ns" link set lo up
+	done
+	ip -n "$SW_FW" link add r-out type veth peer name eth0 netns "$SW_CLI"
+	ip -n "$SW_FW" link add r-in type veth peer name eth0 netns "$SW_SRV"
+	ip -n "$SW_FW" addr add 192.0.2.126/25 dev r-out
+	ip -n "$SW_FW" addr add 192.0.2.129/25 dev r-in
+	ip -n "$SW_FW" addr add 2001:db8:1::ff/64 dev r-out nodad
+	ip -n "$SW_FW" addr add 2001:db8:2::ff/64 dev r-in nodad
+	ip -n "$SW_CLI" addr add "$SW_CLI4/25" dev eth0
+	ip -n "$SW_CLI" addr add "$SW_RCLI6/64" dev eth0 nodad
+	ip -n "$SW_SRV" addr add "$SW_RSRV4/25" dev eth0
+	ip -n "$SW_SRV" addr add "$SW_RSRV6/64" dev eth0 nodad
+	ip -n "$SW_FW" link set r-out up
+	ip -n "$SW_FW" link set r-in up
+	for ns in "$SW_CLI" "$SW_SRV"; do
+		ip -n "$ns" link set eth0 up
+	done
+	ip -n "$SW_CLI" route add default via 192.0.2.126
+	ip -n "$SW_CLI" -6 route add default via 2001:db8:1::ff
+	ip -n "$SW_SRV" route add default via 192.0.2.129
+	ip -n "$SW_SRV" -6 route add default via 2001:db8:2::ff
+	ip netns exec "$SW_FW" sysctl -qw net.ipv4.ip_forward=1 \
+		net.ipv6.conf.all.forwarding=1 net.ipv4.conf.all.rp_filter=0 \
+		net.ipv4.conf.r-out.rp_filter=0
+}
+
 sw_topo_down() {
 	local ns
 	for ns in "$SW_CLI" "$SW_FW" "$SW_SRV"; do

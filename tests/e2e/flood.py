@@ -86,31 +86,8 @@ def kernel_topo_up():
     """client -- r-out [router: nftables, conntrack] r-in -- server."""
     global S4, S6
     S4, S6 = "192.0.2.130", "2001:db8:2::2"
-    for ns in (CLI, FW, SRV):
-        sh("ip netns add %s && ip -n %s link set lo up" % (ns, ns))
-    sh("ip -n %s link add r-out type veth peer name eth0 netns %s" % (FW, CLI))
-    sh("ip -n %s link add r-in type veth peer name eth0 netns %s" % (FW, SRV))
-    cmds = [
-        "ip -n %s addr add 192.0.2.126/25 dev r-out" % FW,
-        "ip -n %s addr add 192.0.2.129/25 dev r-in" % FW,
-        "ip -n %s addr add 2001:db8:1::ff/64 dev r-out nodad" % FW,
-        "ip -n %s addr add 2001:db8:2::ff/64 dev r-in nodad" % FW,
-        "ip -n %s addr add %s/25 dev eth0" % (CLI, C4),
-        "ip -n %s addr add %s/64 dev eth0 nodad" % (CLI, "2001:db8:1::1"),
-        "ip -n %s addr add %s/25 dev eth0" % (SRV, S4),
-        "ip -n %s addr add %s/64 dev eth0 nodad" % (SRV, S6),
-    ]
-    for c in cmds:
-        sh(c)
-    for ns, dev in ((FW, "r-out"), (FW, "r-in"), (CLI, "eth0"), (SRV, "eth0")):
-        sh("ip -n %s link set %s up" % (ns, dev))
-    sh("ip -n %s route add default via 192.0.2.126" % CLI)
-    sh("ip -n %s -6 route add default via 2001:db8:1::ff" % CLI)
-    sh("ip -n %s route add default via 192.0.2.129" % SRV)
-    sh("ip -n %s -6 route add default via 2001:db8:2::ff" % SRV)
-    for k, v in (("net.ipv4.ip_forward", 1), ("net.ipv6.conf.all.forwarding", 1),
-                 ("net.ipv4.conf.all.rp_filter", 0), ("net.ipv4.conf.r-out.rp_filter", 0),
-                 ("net.netfilter.nf_conntrack_tcp_timeout_syn_sent", SHORT),
+    topo("router_up")
+    for k, v in (("net.netfilter.nf_conntrack_tcp_timeout_syn_sent", SHORT),
                  ("net.netfilter.nf_conntrack_tcp_timeout_time_wait", SHORT),
                  ("net.netfilter.nf_conntrack_tcp_timeout_close", SHORT)):
         sh("ip netns exec %s sysctl -qw %s=%s" % (FW, k, v))

@@ -166,74 +166,204 @@ def part1(binary, work):
 def legit(n, tag, results):
     r = run("agent.py", CLI, "legit", S4, n, 0.05, timeout=n * 0.05 + 120)
     ok = r.get("ok", 0)
-    results.append((tag, ok, n))
+    results.setdefault("phases", []).append({"phase": tag, "ok": ok, "tried": n})
     check(ok >= n - n // 200, "%s: %d/%d legitimate connections (p50 %s ms, max %s ms)"
           % (tag, ok, n, r.get("p50_ms"), r.get("max_ms")))
 
 
-def cli_latency(stop, out):
-    """Time a CLI round trip every 100 ms until told to stop."""
-    while not stop.is_set():
-        t0 = time.monotonic()
-        cli("show flowtable")
-        out.append(time.monotonic() - t0)
-        time.sleep(0.1)
+class SpillwayFlood:
+    """Part 2 against spillway: engagement from "show flowtable", CLI
+    latency over the control connection, loss from rx_missed."""
+
+    def __init__(self, binary, work, mode):
+        self.mode = mode
+        self.fw = Firewall(binary, work, 2, mode)
+
+    def engaged(self):
+        return "synproxy=answering" in cli("show flowtable")
+
+    def flows(self):
+        return stats("flows")["flows"]
+
+    def cli_latency(self, seconds):
+        p = bg("peer.py", FW, "clilat", 9023, seconds)
+        p.stdout.readline()
+        return p
+
+    def lost(self):
+        j = json.loads(cli("show stats json"))
+        return sum(pt["rx_missed"] for pt in j["ports"])
+
+    def counters(self):
+        return stats("synproxy_cookies_sent", "synproxy_valid", "insert_failed",
+                     "early_drops", "fallback_accept")
+
+    def stop(self):
+        if os.environ.get("SW_DEBUG"):
+            print(cli("show stats"), cli("show flowtable"), cli("show ports"))
+        check(self.fw.stop() == 0, "spillway exits 0")
 
 
-def part2(binary, work, n, seconds):
-    fw = Firewall(binary, work, 2, "auto")
-    results = []
+# The policy of CONF in nftables, on a Linux router (compare-kernel.sh):
+# plain conntrack, or SYNPROXY as the nftables wiki sets it up (SYNs to
+# the port untracked in raw, the proxy answering them in forward).
+NFT = """
+table inet fw {
+  chain forward {
+    type filter hook forward priority filter; policy drop;
+    %(proxy)s
+    ct state established,related accept
+    ct state invalid drop
+    iifname "r-out" tcp dport { 80, 8080 } accept
+  }
+  %(raw)s
+}
+"""
+NFT_PROXY = ("iifname \"r-out\" tcp dport { 80, 8080 } ct state invalid,untracked "
+             "synproxy mss 1460 wscale 7 timestamp sack-perm")
+NFT_RAW = """chain raw {
+    type filter hook prerouting priority raw; policy accept;
+    iifname "r-out" tcp dport { 80, 8080 } tcp flags syn notrack
+  }"""
+
+
+class LinuxFlood:
+    """Part 2 against a Linux router (nftables, conntrack; SYNPROXY if
+    asked). Its "CLI" is `conntrack -C` run on the router; frames lost
+    before it are r-out's rx drops plus the backlog drops."""
+
+    def __init__(self, synproxy):
+        self.mode = "linux-synproxy" if synproxy else "linux"
+        for k, v in (("tcp_timeout_syn_sent", 5), ("tcp_timeout_syn_recv", 5),
+                     ("tcp_timeout_time_wait", 5), ("tcp_timeout_close", 5),
+                     ("tcp_loose", 0 if synproxy else 1)):
+            sh("ip netns exec %s sysctl -qw net.netfilter.nf_conntrack_%s=%s" % (FW, k, v))
+        with tempfile.NamedTemporaryFile("w", suffix=".nft", delete=False) as f:
+            f.write(NFT % {"proxy": NFT_PROXY if synproxy else "",
+                           "raw": NFT_RAW if synproxy else ""})
+        sh("ip netns exec %s nft -f %s" % (FW, f.name))
+        os.unlink(f.name)
+        self.lost0 = self.lost()
+
+    def flows(self):
+        return int(sh("ip netns exec %s cat /proc/sys/net/netfilter/nf_conntrack_count" % FW))
+
+    def cli_latency(self, seconds):
+        lat, t = [], threading.Thread(target=self._lat, args=(seconds,), daemon=True)
+        t.lat = lat
+        t.start()
+        return t
+
+    def _lat(self, seconds):
+        lat, end = threading.current_thread().lat, time.monotonic() + seconds
+        while time.monotonic() < end:
+            t0 = time.monotonic()
+            subprocess.run(["ip", "netns", "exec", FW, "conntrack", "-C"],
+                           capture_output=True)
+            lat.append(time.monotonic() - t0)
+            time.sleep(0.1)
+
+    def lost(self):
+        j = json.loads(sh("ip -n %s -s -j link show r-out" % FW))
+        dev = j[0]["stats64"]["rx"]["dropped"]
+        backlog = sum(int(l.split()[1], 16) for l in open("/proc/net/softnet_stat"))
+        return dev + backlog - getattr(self, "lost0", 0)
+
+    def counters(self):
+        out = sh("ip netns exec %s conntrack -S 2>/dev/null || true" % FW)
+        return {k: sum(int(v) for v in re.findall(r"\b%s=(\d+)" % k, out))
+                for k in ("insert_failed", "early_drop", "drop")}
+
+    def stop(self):
+        pass
+
+
+def latency(p):
+    """The CLI round trips of a cli_latency() run: p50, p99, max in ms."""
+    if isinstance(p, threading.Thread):
+        p.join()
+        lat = sorted(p.lat)
+    else:
+        r = json.loads(p.communicate(timeout=30)[0].splitlines()[-1])
+        return r
+    q = lambda f: round(lat[min(len(lat) - 1, int(len(lat) * f))] * 1000, 1) if lat else None
+    return {"n": len(lat), "p50_ms": q(0.5), "p99_ms": q(0.99), "max_ms": q(1.0)}
+
+
+def part2(fw, n, seconds):
+    """The full-rate spoofed SYN flood with paced legitimate connections
+    before, during and after it; returns what compare-kernel.sh tabulates."""
+    res = {"fw": fw.mode}
+    peak = {"n": 0, "stop": False}
+
+    def sample():
+        while not peak["stop"]:
+            try:
+                peak["n"] = max(peak["n"], fw.flows())
+            except (subprocess.CalledProcessError, ValueError, IndexError):
+                pass
+            time.sleep(0.25)
     try:
-        legit(n, "before the flood", results)
+        legit(n, "before the flood", res)
+        lost0, c0 = fw.lost(), fw.counters()
+        threading.Thread(target=sample, daemon=True).start()
         flood = subprocess.Popen(["ip", "netns", "exec", CLI, "hping3", "-S", "-p", "80",
                                   "-a", SPOOF, "--flood", S4],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         atexit.register(lambda: flood.poll() is None and flood.kill())
         t0 = time.monotonic()
         engaged = None
-        while time.monotonic() - t0 < 5:
-            if "synproxy=answering" in cli("show flowtable"):
+        while fw.mode == "auto" and time.monotonic() - t0 < 5:
+            if fw.engaged():
                 engaged = time.monotonic() - t0
                 break
             time.sleep(0.05)
-        check(engaged is not None and engaged < 1.5,
-              "auto: the proxy engaged %s s into the flood" % (
-                  "%.2f" % engaged if engaged is not None else "never"))
-        time.sleep(0.5)
+        if fw.mode == "auto":
+            check(engaged is not None and engaged < 1.5,
+                  "auto: the proxy engaged %s s into the flood" % (
+                      "%.2f" % engaged if engaged is not None else "never"))
+        time.sleep(max(0, 1 - (time.monotonic() - t0)))
         sniff = bg("peer.py", SRV, "synsniff", SPOOF, seconds)
         sniff.stdout.readline()
-        lat = bg("peer.py", FW, "clilat", 9023, seconds - 2)
-        lat.stdout.readline()
-        legit(n, "during the flood", results)
-        left = t0 + seconds - time.monotonic()
+        lat = fw.cli_latency(seconds - 2)
+        legit(n, "during the flood", res)
+        left = t0 + 1 + seconds - time.monotonic()
         if left > 0:
             time.sleep(left)
-        cl = json.loads(lat.communicate(timeout=30)[0].splitlines()[-1])
-        st = stats("synproxy_cookies_sent", "synproxy_valid", "rx")
+        cl = latency(lat)
         flood.send_signal(signal.SIGINT)
-        flood.wait(timeout=10)
-        r = json.loads(sniff.communicate(timeout=seconds + 30)[0].splitlines()[-1])
-        check(st["synproxy_cookies_sent"] > 10000,
-              "the flood: %d SYNs answered with cookies, %d valid ACKs (the legit "
-              "clients')" % (st["synproxy_cookies_sent"], st["synproxy_valid"]))
-        check(r.get("syns") == 0, "once engaged, spoofed SYNs that reached the server: %s"
-              % r.get("syns"))
-        fl = cli("show flows 0")
-        check(SPOOF not in fl, "the table holds no flow of the spoofed address")
-        check(cl.get("p99_ms") is not None and cl["p99_ms"] < 100,
+        m = re.search(r"(\d+) packets transmitted", flood.communicate(timeout=10)[0])
+        res["sent"] = int(m.group(1)) if m else None
+        res["sent_per_s"] = round(res["sent"] / (time.monotonic() - t0)) if m else None
+        sn = json.loads(sniff.communicate(timeout=seconds + 30)[0].splitlines()[-1])
+        peak["stop"] = True
+        c1 = fw.counters()
+        res.update({"spoofed_at_server": sn.get("syns"), "peak_flows": peak["n"],
+                    "cli": cl, "lost": fw.lost() - lost0,
+                    "counters": {k: c1[k] - c0[k] for k in c1}})
+        print("flood: %s SYNs (%s/s) sent; frames lost before the firewall: %d; "
+              "counters: %s" % (res["sent"], res["sent_per_s"], res["lost"],
+                                res["counters"]), flush=True)
+        if fw.mode == "auto":
+            check(c1["synproxy_cookies_sent"] - c0["synproxy_cookies_sent"] > 10000,
+                  "the flood: %d SYNs answered with cookies, %d valid ACKs (the legit "
+                  "clients')" % (c1["synproxy_cookies_sent"], c1["synproxy_valid"]))
+            check(sn.get("syns") == 0, "once engaged, spoofed SYNs that reached the "
+                  "server: %s" % sn.get("syns"))
+            check(SPOOF not in cli("show flows 0"),
+                  "the table holds no flow of the spoofed address")
+        else:
+            print("spoofed SYNs that reached the server: %s; peak table %d"
+                  % (sn.get("syns"), peak["n"]), flush=True)
+        check(fw.mode != "auto" or (cl.get("p99_ms") is not None and cl["p99_ms"] < 100),
               "the CLI answered %s times during the flood: p50 %s ms, p99 %s ms, "
               "max %s ms" % (cl.get("n"), cl.get("p50_ms"), cl.get("p99_ms"),
                              cl.get("max_ms")))
-        j = json.loads(cli("show stats json"))
-        missed = {pt["name"]: pt["rx_missed"] for pt in j["ports"]}
-        print("frames lost before the firewall (rx_missed): %s" % missed, flush=True)
-        legit(n, "after the flood", results)
-        if os.environ.get("SW_DEBUG"):
-            print(cli("show stats"), cli("show flowtable"), cli("show ports"))
-            print(sh("ip netns exec %s ethtool -S sw-out; ip -n %s -s link show sw-out" % (FW, FW)))
+        legit(n, "after the flood", res)
     finally:
-        check(fw.stop() == 0, "spillway exits 0")
-    return results
+        peak["stop"] = True
+        fw.stop()
+    return res
 
 
 # net_af_packet with deep kernel rings (16,384 frames: a full-rate flood
@@ -253,7 +383,7 @@ QUOTA = 64
 def part3(binary, work, n):
     fw = Firewall(binary, work, 3, "auto",
                   " per_source = { max_flows = %d; over = \"drop\"; };" % QUOTA)
-    results = []
+    results = {"fw": "quota"}
     try:
         legit(n, "before the exhaustion", results)
         att = bg("agent.py", CLI, "exhaust", S4, ATTACKER, 1500, n * 0.05 + 12)
@@ -275,6 +405,8 @@ def part3(binary, work, n):
               "quota: peak %d of %d flows" % (peak, QUOTA))
         check(st["source_over"] > 0, "its connections beyond the quota were refused "
               "(source_over %d)" % st["source_over"])
+        results.update({"quota": QUOTA, "peak_source": peak,
+                        "source_over": st["source_over"]})
         att.kill()
         legit(n, "after the exhaustion", results)
     finally:
@@ -284,32 +416,52 @@ def part3(binary, work, n):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("binary")
+    ap.add_argument("binary", nargs="?")
     ap.add_argument("--phase", type=int, default=60)
     ap.add_argument("--flood-seconds", type=float, default=15)
-    ap.add_argument("--flood-only", action="store_true")
+    ap.add_argument("--parts", default="1,2,3")
     ap.add_argument("--driver", choices=sorted(PORTS), default="af_packet")
+    ap.add_argument("--fw", choices=("spillway", "linux", "linux-synproxy"),
+                    default="spillway")
+    ap.add_argument("--mode", choices=("auto", "off"), default="auto",
+                    help="flowtable.synproxy for part 2")
+    ap.add_argument("--json")
     a = ap.parse_args()
-    global DRIVER
+    global DRIVER, S4, S6
     DRIVER = a.driver
+    parts = {int(x) for x in a.parts.split(",")}
     if os.geteuid() != 0:
         print("needs root (network namespaces)")
         sys.exit(77)
     atexit.register(topo, "down")
     signal.signal(signal.SIGTERM, lambda *x: sys.exit(1))
-    topo("up")
-    sh("ip netns exec %s tc qdisc replace dev eth0 root tbf rate 50mbit "
-       "burst 16kb latency 2ms" % SRV)
-    work = tempfile.mkdtemp(prefix="sw-px-")
-    web = bg("agent.py", SRV, "server", S4, S6)
-    bulk = bg("peer.py", SRV, "serve", S4, S6, "8080")
-    web.stdout.readline()
-    bulk.stdout.readline()
-    if not a.flood_only:
-        part1(a.binary, work)
-    part2(a.binary, work, a.phase, a.flood_seconds)
-    sh("ip -n %s addr add %s/24 dev eth0" % (CLI, ATTACKER))
-    part3(a.binary, work, a.phase)
+    out = {}
+    if a.fw != "spillway":
+        S4, S6 = "192.0.2.130", "2001:db8:2::2"
+        topo("router_up")
+        web = bg("agent.py", SRV, "server", S4, S6)
+        web.stdout.readline()
+        out["flood"] = part2(LinuxFlood(a.fw == "linux-synproxy"), a.phase, a.flood_seconds)
+    else:
+        topo("up")
+        sh("ip netns exec %s tc qdisc replace dev eth0 root tbf rate 50mbit "
+           "burst 16kb latency 2ms" % SRV)
+        work = tempfile.mkdtemp(prefix="sw-px-")
+        web = bg("agent.py", SRV, "server", S4, S6)
+        bulk = bg("peer.py", SRV, "serve", S4, S6, "8080")
+        web.stdout.readline()
+        bulk.stdout.readline()
+        if 1 in parts:
+            part1(a.binary, work)
+        if 2 in parts:
+            out["flood"] = part2(SpillwayFlood(a.binary, work, a.mode), a.phase,
+                                 a.flood_seconds)
+        if 3 in parts:
+            sh("ip -n %s addr add %s/24 dev eth0" % (CLI, ATTACKER))
+            out["exhaustion"] = part3(a.binary, work, a.phase)
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(out, f, indent=1)
     print("e2e synproxy: %d failed" % len(failed))
     sys.exit(1 if failed else 0)
 
