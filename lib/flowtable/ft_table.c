@@ -758,59 +758,92 @@ sw_ft_shard_stats(const struct sw_ft *ft, unsigned int i,
 	st->spilling = __atomic_load_n(&c->spilling, __ATOMIC_RELAXED) != 0;
 }
 
+/* Fill *info for a live slot; false when the slot holds no flow. */
+static bool
+walk_slot(const struct sw_ft *ft, unsigned int i, uint32_t pos, uint64_t now,
+	  struct sw_ft_info *info, void **key)
+{
+	const struct sw_ft_shard *s = ft->shards[i];
+	const struct ft_flow *f = &s->flows[pos];
+	uint8_t flags = __atomic_load_n(&f->flags, __ATOMIC_ACQUIRE);
+	uint64_t idle, to, last;
+
+	if (!(flags & FT_USED) ||
+	    rte_hash_get_key_with_position(s->h, (int32_t)pos, key) != 0)
+		return false;
+	memset(info, 0, sizeof(*info));
+	info->shard = i;
+	info->state = FT_GET(f->state);
+	info->orig_dir = (flags & FT_ORIG_HI) ? SW_FT_DIR_HI : SW_FT_DIR_LO;
+	info->assured = (flags & FT_ASSURED) != 0;
+	info->replied = (flags & FT_REPLIED) != 0;
+	info->pkts[0] = FT_GET(f->pkts[0]);
+	info->pkts[1] = FT_GET(f->pkts[1]);
+	info->bytes[0] = FT_GET(f->bytes[0]);
+	info->bytes[1] = FT_GET(f->bytes[1]);
+	last = FT_GET(f->last);
+	idle = now > last ? now - last : 0;
+	to = flow_timeout(s, f, info->state);
+	info->remaining = idle < to ? (to - idle) / ft->hz : 0;
+	return true;
+}
+
 unsigned int
-sw_ft_walk(struct sw_ft *ft, unsigned int reader, uint64_t now,
-	   sw_ft_walk_cb cb, void *arg)
+sw_ft_walk_from(struct sw_ft *ft, unsigned int reader,
+		struct sw_ft_cursor *cur, uint32_t max_slots, uint64_t now,
+		sw_ft_walk_cb cb, void *arg)
 {
 	struct sw_ft_info info;
-	unsigned int i, n = 0;
-	uint32_t pos;
-	int stop = 0;
+	unsigned int n = 0;
+	void *key;
 
-	if (reader >= SW_FT_MAX_READERS)
+	if (reader >= SW_FT_MAX_READERS || cur->shard >= ft->nb_shards)
 		return 0;
 	/*
 	 * Online, no slot we can see is reused: the owners only free slots
-	 * once every online reader has reported a quiescent state.
+	 * once every online reader has reported a quiescent state. Offline
+	 * again before returning, so that between calls (a streamed
+	 * listing waiting on its client) the owners reclaim freely.
 	 */
 	rte_rcu_qsbr_thread_online(ft->qs, reader);
-	for (i = 0; i < ft->nb_shards && !stop; i++) {
-		struct sw_ft_shard *s = ft->shards[i];
+	while (max_slots > 0 && cur->shard < ft->nb_shards) {
+		const struct sw_ft_shard *s = ft->shards[cur->shard];
+		int stop = 0;
 
-		for (pos = 0; pos < s->nb_slots && !stop; pos++) {
-			const struct ft_flow *f = &s->flows[pos];
-			uint8_t flags = __atomic_load_n(&f->flags,
-							__ATOMIC_ACQUIRE);
-			uint64_t idle, to, last;
-			void *key;
-
-			if (!(flags & FT_USED) ||
-			    rte_hash_get_key_with_position(s->h, (int32_t)pos,
-							   &key) != 0)
+		for (; cur->pos < s->nb_slots && max_slots > 0 && !stop;
+		     cur->pos++, max_slots--) {
+			if (!walk_slot(ft, cur->shard, cur->pos, now, &info,
+				       &key))
 				continue;
-			memset(&info, 0, sizeof(info));
-			info.shard = i;
-			info.state = FT_GET(f->state);
-			info.orig_dir = (flags & FT_ORIG_HI) ? SW_FT_DIR_HI :
-							       SW_FT_DIR_LO;
-			info.assured = (flags & FT_ASSURED) != 0;
-			info.replied = (flags & FT_REPLIED) != 0;
-			info.pkts[0] = FT_GET(f->pkts[0]);
-			info.pkts[1] = FT_GET(f->pkts[1]);
-			info.bytes[0] = FT_GET(f->bytes[0]);
-			info.bytes[1] = FT_GET(f->bytes[1]);
-			last = FT_GET(f->last);
-			idle = now > last ? now - last : 0;
-			to = flow_timeout(s, f, info.state);
-			info.remaining = idle < to ? (to - idle) / ft->hz : 0;
 			n++;
 			stop = cb(key, &info, arg);
+		}
+		if (cur->pos >= s->nb_slots) {
+			cur->shard++;
+			cur->pos = 0;
 		}
 		/* Let the owners reclaim between shards. */
 		FT_TSAN_RELEASE(ft->qs);
 		rte_rcu_qsbr_quiescent(ft->qs, reader);
+		if (stop)
+			break;
 	}
 	FT_TSAN_RELEASE(ft->qs);
 	rte_rcu_qsbr_thread_offline(ft->qs, reader);
 	return n;
+}
+
+bool
+sw_ft_walk_done(const struct sw_ft *ft, const struct sw_ft_cursor *cur)
+{
+	return cur->shard >= ft->nb_shards;
+}
+
+unsigned int
+sw_ft_walk(struct sw_ft *ft, unsigned int reader, uint64_t now,
+	   sw_ft_walk_cb cb, void *arg)
+{
+	struct sw_ft_cursor cur = { 0 };
+
+	return sw_ft_walk_from(ft, reader, &cur, UINT32_MAX, now, cb, arg);
 }
