@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <arpa/inet.h>
+#include <grp.h>
 #include <sys/socket.h>
 
 #include <libconfig.h>
@@ -872,24 +873,18 @@ sw_config_parse_listen(const char *s, int *family, uint8_t *addr,
 }
 
 static int
-is_loopback(int family, const uint8_t *a)
-{
-	static const uint8_t v6lo[16] = { [15] = 1 };
-
-	return family == AF_INET ? a[0] == 127 : memcmp(a, v6lo, 16) == 0;
-}
-
-static int
 load_control(struct ctx *c, const config_setting_t *root,
 	     struct sw_config *cfg)
 {
 	static const char *const keys[] = {
-		"listen", "password", "idle_timeout", "max_clients", NULL
+		"socket", "socket_group", "listen", "password", "tcp_admin",
+		"idle_timeout", "max_clients", NULL
 	};
 	const config_setting_t *g = config_setting_get_member(root, "control");
-	const config_setting_t *sl, *sp;
+	const config_setting_t *sl = NULL, *sp = NULL, *ss = NULL, *sg = NULL;
 	struct sw_control_conf *k = &cfg->control;
-	const char *listen = "127.0.0.1:9023", *pw = NULL;
+	const char *sock = SW_CONTROL_SOCKET, *group = NULL, *listen = NULL;
+	const char *pw = NULL;
 	int rc;
 
 	k->idle_timeout = 300;
@@ -899,11 +894,19 @@ load_control(struct ctx *c, const config_setting_t *root,
 		if (rc == 0)
 			rc = check_keys(c, g, "control", keys);
 		if (rc == 0)
+			rc = get_str(c, g, "control", "socket", &sock, &ss);
+		if (rc == 0 && ss == NULL)
+			sock = SW_CONTROL_SOCKET;
+		if (rc == 0)
+			rc = get_str(c, g, "control", "socket_group", &group,
+				     &sg);
+		if (rc == 0)
 			rc = get_str(c, g, "control", "listen", &listen, &sl);
-		if (rc == 0 && sl == NULL)
-			listen = "127.0.0.1:9023";
 		if (rc == 0)
 			rc = get_str(c, g, "control", "password", &pw, &sp);
+		if (rc == 0)
+			rc = get_bool(c, g, "control", "tcp_admin",
+				      &k->tcp_admin);
 		if (rc == 0)
 			rc = get_int(c, g, "control", "idle_timeout", 1,
 				     86400, &k->idle_timeout);
@@ -912,28 +915,53 @@ load_control(struct ctx *c, const config_setting_t *root,
 				     &k->max_clients);
 		if (rc)
 			return rc;
-	} else {
-		sl = sp = NULL;
 	}
-	if (strlen(listen) >= sizeof(k->listen))
-		return fail(c, sl, "control.listen", "too long");
-	snprintf(k->listen, sizeof(k->listen), "%s", listen);
+	if (strlen(sock) >= sizeof(k->socket))
+		return fail(c, ss, "control.socket", "longer than %zu "
+			    "characters (a unix socket path)",
+			    sizeof(k->socket) - 1);
+	if (sock[0] != '\0' && sock[0] != '/')
+		return fail(c, ss, "control.socket", "'%s' is not an absolute "
+			    "path", sock);
+	snprintf(k->socket, sizeof(k->socket), "%s", sock);
+	if (group != NULL && group[0] != '\0') {
+		struct group gr, *res = NULL;
+		char buf[4096];
+
+		if (strlen(group) >= sizeof(k->socket_group))
+			return fail(c, sg, "control.socket_group", "too long");
+		if (getgrnam_r(group, &gr, buf, sizeof(buf), &res) != 0 ||
+		    res == NULL)
+			return fail(c, sg, "control.socket_group", "no group "
+				    "named '%s'", group);
+		snprintf(k->socket_group, sizeof(k->socket_group), "%s",
+			 group);
+		k->socket_gid = gr.gr_gid;
+	}
 	if (pw != NULL) {
 		if (strlen(pw) >= sizeof(k->password))
 			return fail(c, sp, "control.password", "longer than %zu "
 				    "characters", sizeof(k->password) - 1);
 		snprintf(k->password, sizeof(k->password), "%s", pw);
 	}
-	if (k->listen[0] == '\0')
-		return 0;	/* no CLI */
+	if (listen == NULL || listen[0] == '\0')
+		return 0;	/* no TCP listener */
+	if (strlen(listen) >= sizeof(k->listen))
+		return fail(c, sl, "control.listen", "too long");
+	snprintf(k->listen, sizeof(k->listen), "%s", listen);
 	if (sw_config_parse_listen(k->listen, &k->family, k->addr, &k->port))
 		return fail(c, sl, "control.listen", "'%s' is not ADDR:PORT "
-			    "(e.g. 127.0.0.1:9023, [::1]:9023, \"\" for no "
-			    "CLI)", k->listen);
-	/* An open CLI on a network is a remote root shell for the rules. */
-	if (!is_loopback(k->family, k->addr) && k->password[0] == '\0')
-		return fail(c, sl, "control.listen", "'%s' is not a loopback "
-			    "address: set control.password", k->listen);
+			    "(e.g. 192.0.2.1:9023, [2001:db8::1]:9023; \"\" "
+			    "for no TCP listener)", k->listen);
+	/*
+	 * Loopback included: any local user, container sharing the network
+	 * namespace or SSRF bug in a co-located service reaches it.
+	 */
+	if (k->password[0] == '\0')
+		return fail(c, sl, "control.listen", "a TCP listener needs a "
+			    "password, on loopback too (every local process "
+			    "reaches it): set control.password, or use the "
+			    "unix socket control.socket");
 	return 0;
 }
 

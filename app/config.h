@@ -54,9 +54,16 @@ struct sw_flowtable_conf {
 	bool revalidate_on_reload;	/* drop flows the new policy denies */
 };
 
+/* The control socket unless control.socket says otherwise. */
+#define SW_CONTROL_SOCKET	"/run/spillway/control.sock"
+
 struct sw_control_conf {
-	char listen[80];		/* "ADDR:PORT", "[V6]:PORT"; "": off */
-	char password[128];		/* required off loopback */
+	char socket[108];		/* unix socket path; "": none */
+	char socket_group[32];		/* group that may connect; "": none */
+	unsigned int socket_gid;
+	char listen[80];		/* TCP "ADDR:PORT", "[V6]:PORT"; "": off */
+	char password[128];		/* required with listen */
+	bool tcp_admin;			/* TCP sessions may change state */
 	int family;			/* AF_INET / AF_INET6 */
 	uint8_t addr[16];		/* network order */
 	uint16_t port;			/* host order; 0: any free port */

@@ -102,6 +102,10 @@ report_restart(const struct sw_config *old, const struct sw_config *new,
 		      "flowtable.adaptive");
 	NEEDS_RESTART(strcmp(old->control.listen, new->control.listen) ||
 		      strcmp(old->control.password, new->control.password) ||
+		      strcmp(old->control.socket, new->control.socket) ||
+		      strcmp(old->control.socket_group,
+			     new->control.socket_group) ||
+		      old->control.tcp_admin != new->control.tcp_admin ||
 		      old->control.idle_timeout != new->control.idle_timeout ||
 		      old->control.max_clients != new->control.max_clients,
 		      "control");
@@ -128,6 +132,9 @@ sw_app_reload(struct sw_app *app, struct sw_buf *out)
 		app->reload_failures++;
 		return rc;
 	}
+	if (app->socket_override[0])
+		snprintf(next.control.socket, sizeof(next.control.socket),
+			 "%s", app->socket_override);
 	/* Built for the running workers, before anything moves. */
 	acl = sw_app_rules_build(&next.rules, cur->nb_workers, err,
 				 sizeof(err));

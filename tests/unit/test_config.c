@@ -220,8 +220,12 @@ test_config_control_and_stats(void **state)
 	struct fx *fx = *state;
 
 	assert_int_equal(load(fx, "\n"), 0);
-	assert_string_equal(fx->cfg.control.listen, "127.0.0.1:9023");
-	assert_int_equal(fx->cfg.control.port, 9023);
+	/* The default endpoint is the unix socket; no TCP listener. */
+	assert_string_equal(fx->cfg.control.socket,
+			    "/run/spillway/control.sock");
+	assert_string_equal(fx->cfg.control.socket_group, "");
+	assert_string_equal(fx->cfg.control.listen, "");
+	assert_false(fx->cfg.control.tcp_admin);
 	assert_int_equal(fx->cfg.control.idle_timeout, 300);
 	assert_int_equal(fx->cfg.control.max_clients, 16);
 	assert_string_equal(fx->cfg.stats.file, "");
@@ -230,20 +234,27 @@ test_config_control_and_stats(void **state)
 
 	assert_int_equal(load(fx,
 		"control = { listen = \"[2001:db8::1]:9100\"; password = \"s3cret\";\n"
-		"  idle_timeout = 60; max_clients = 4; };\n"
+		"  idle_timeout = 60; max_clients = 4; tcp_admin = true;\n"
+		"  socket = \"/run/sw/ctl.sock\"; socket_group = \"root\"; };\n"
 		"stats = { file = \"/run/sw.json\"; interval_ms = 250; };\n"
 		"flowtable = { revalidate_on_reload = true; };\n"), 0);
 	assert_int_equal(fx->cfg.control.port, 9100);
 	assert_int_equal(fx->cfg.control.addr[0], 0x20);
 	assert_string_equal(fx->cfg.control.password, "s3cret");
+	assert_true(fx->cfg.control.tcp_admin);
+	assert_string_equal(fx->cfg.control.socket, "/run/sw/ctl.sock");
+	assert_string_equal(fx->cfg.control.socket_group, "root");
+	assert_int_equal(fx->cfg.control.socket_gid, 0);
 	assert_int_equal(fx->cfg.control.idle_timeout, 60);
 	assert_int_equal(fx->cfg.control.max_clients, 4);
 	assert_string_equal(fx->cfg.stats.file, "/run/sw.json");
 	assert_int_equal(fx->cfg.stats.interval_ms, 250);
 	assert_true(fx->cfg.flowtable.revalidate_on_reload);
 
-	assert_int_equal(load(fx, "control = { listen = \"\"; };\n"), 0);
+	assert_int_equal(load(fx, "control = { listen = \"\"; socket = \"\"; };\n"),
+			 0);
 	assert_string_equal(fx->cfg.control.listen, "");
+	assert_string_equal(fx->cfg.control.socket, "");
 }
 
 static void
@@ -428,7 +439,19 @@ static const struct {
 	{ "control = {\n listen = \"0.0.0.0:9023\"; };\n", 2,
 	  "control.listen", "set control.password" },
 	{ "control = { listen = \"[2001:db8::1]:23\"; };\n", 1,
-	  "control.listen", "not a loopback" },
+	  "control.listen", "set control.password" },
+	/* Loopback is no excuse: every local process reaches it. */
+	{ "control = { listen = \"127.0.0.1:9023\"; };\n", 1,
+	  "control.listen", "on loopback too" },
+	{ "control = { socket = \"run/ctl.sock\"; };\n", 1,
+	  "control.socket", "not an absolute path" },
+	{ "control = { socket = \"/run/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	  ".sock\"; };\n", 1, "control.socket", "longer than 107" },
+	{ "control = { socket_group = \"no-such-group-sw\"; };\n", 1,
+	  "control.socket_group", "no group named" },
+	{ "control = { tcp_admin = 1; };\n", 1, "control.tcp_admin",
+	  "expected a boolean" },
 	{ "control = { listen = \"127.0.0.1\"; };\n", 1, "control.listen",
 	  "not ADDR:PORT" },
 	{ "control = { listen = \"127.0.0.1:70000\"; };\n", 1,
