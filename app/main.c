@@ -30,6 +30,7 @@
 #include <rte_version.h>
 
 #include "app.h"
+#include "atomicfile.h"
 #include "buf.h"
 #include "config.h"
 #include "control.h"
@@ -448,30 +449,29 @@ watch_links(struct sw_app *app)
 	}
 }
 
-/* The stats file: written whole to a temporary name, then renamed. */
+/*
+ * The stats file, replaced whole (sw_file_replace: mkstemp, fsync,
+ * rename). A failure is logged when it starts and when it changes, not
+ * at every interval.
+ */
 static void
 write_stats_file(const struct sw_app *app)
 {
-	char tmp[sizeof(app->cfg.stats.file) + 8];
+	static int last_rc;
 	struct sw_buf b;
-	int fd;
+	int rc;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", app->cfg.stats.file);
 	sw_buf_init(&b);
 	sw_report_stats_json(app, &b);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd >= 0) {
-		bool ok = !b.oom && write(fd, b.p, b.len) == (ssize_t)b.len;
-
-		close(fd);
-		if (ok && rename(tmp, app->cfg.stats.file) == 0) {
-			sw_buf_free(&b);
-			return;
-		}
-		unlink(tmp);
-	}
-	SW_LOG(WARNING, "stats.file %s: %s\n", app->cfg.stats.file,
-	       strerror(errno));
+	rc = b.oom ? -ENOMEM : sw_file_replace(app->cfg.stats.file, b.p,
+					       b.len, 0644);
+	if (rc != 0 && rc != last_rc)
+		SW_LOG(WARNING, "stats.file %s: %s\n", app->cfg.stats.file,
+		       strerror(-rc));
+	else if (rc == 0 && last_rc != 0)
+		SW_LOG(INFO, "stats.file %s: written again\n",
+		       app->cfg.stats.file);
+	last_rc = rc;
 	sw_buf_free(&b);
 }
 
