@@ -19,9 +19,9 @@ import time
 _runs = 0
 
 
-def eal_args(prefix, lcores="0-1", telemetry=False):
+def eal_args(prefix, lcores="0-1", telemetry=False, mem=256):
     """Hugepage-free EAL arguments with a file prefix of this run's own."""
-    args = ["-l", lcores, "--no-huge", "-m", "256", "--file-prefix", prefix]
+    args = ["-l", lcores, "--no-huge", "-m", str(mem), "--file-prefix", prefix]
     if not telemetry:
         args.append("--no-telemetry")
     return args
@@ -38,11 +38,12 @@ def conf_list(items):
 
 
 class Spillway:
-    def __init__(self, binary, workdir, conf_text, tag="t", telemetry=False):
+    def __init__(self, binary, workdir, conf_text, tag="t", telemetry=False, mem=256):
         self.binary = binary
         self.workdir = workdir
         self.prefix = unique_prefix(tag)
         self.telemetry = telemetry
+        self.mem = mem
         self.conf = os.path.join(workdir, self.prefix + ".conf")
         # The CLI's unix socket: one per run, so parallel runs never meet.
         self.sock = os.path.join(workdir, self.prefix + ".sock")
@@ -58,7 +59,8 @@ class Spillway:
         @SOCK@ its CLI socket. A config without a control section gets
         that socket, so parallel runs never fight over one path."""
         text = conf_text.replace(
-            "@EAL@", conf_list(eal_args(self.prefix, telemetry=self.telemetry)))
+            "@EAL@", conf_list(eal_args(self.prefix, telemetry=self.telemetry,
+                                        mem=self.mem)))
         if "control" not in text:
             text += '\ncontrol = { socket = "@SOCK@"; };\n'
         text = text.replace("@SOCK@", self.sock)
