@@ -687,7 +687,8 @@ load_rules(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
 {
 	static const char *const keys[] = {
 		"notrack", "policy", "fallback", "policy_default",
-		"fallback_default", "allow_ndp", "reject_rate", NULL
+		"fallback_default", "allow_ndp", "reject_rate",
+		"reject_rate_per_dest", NULL
 	};
 	const config_setting_t *g = config_setting_get_member(root, "rules");
 	struct sw_rules_conf *rc_ = &cfg->rules;
@@ -698,6 +699,7 @@ load_rules(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
 	rc_->default_action[SW_ACL_FALLBACK] = SW_ACL_DROP;
 	rc_->allow_ndp = true;
 	rc_->reject_rate = 1000;
+	rc_->reject_rate_per_dest = 10;
 	if (g == NULL)
 		return 0;
 	rc = want_type(c, g, "rules", CONFIG_TYPE_GROUP);
@@ -720,6 +722,9 @@ load_rules(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
 	if (rc == 0)
 		rc = get_int(c, g, "rules", "reject_rate", 0, 10000000,
 			     &rc_->reject_rate);
+	if (rc == 0)
+		rc = get_int(c, g, "rules", "reject_rate_per_dest", 0,
+			     10000000, &rc_->reject_rate_per_dest);
 	return rc;
 }
 

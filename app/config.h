@@ -40,6 +40,7 @@ struct sw_rules_conf {
 	uint8_t default_action[SW_ACL_NB_SETS];
 	bool allow_ndp;			/* ICMPv6 ND passes before rules */
 	unsigned int reject_rate;	/* replies/s per worker; 0: none */
+	unsigned int reject_rate_per_dest; /* to one /24, /64; 0: no limit */
 };
 
 struct sw_flowtable_conf {

@@ -37,7 +37,9 @@
 	X(invalid,        "packets dropped as invalid for their flow (or a non-SYN miss)") \
 	X(related,        "ICMP errors about a tracked flow, passed as related") \
 	X(policy_accept,  "new flows accepted by the policy rules") \
-	X(spilled,        "packets sent to the fallback rules: table full or spilling")
+	X(spilled,        "packets sent to the fallback rules: table full or spilling") \
+	X(reject_limited, "reject replies not sent: the worker's rules.reject_rate") \
+	X(reject_dest_limited, "reject replies not sent: the destination /24 or /64 over rules.reject_rate_per_dest")
 
 enum sw_counter {
 #define SW_CNT_ENUM(n, d) SW_CNT_##n,

@@ -47,30 +47,32 @@ sw_worker_init(struct sw_worker *w, const struct sw_config *cfg,
 	w->qs = qs;
 	w->l2_passthrough = cfg->l2_passthrough;
 	w->allow_ndp = cfg->rules.allow_ndp;
-	w->rl_burst = cfg->rules.reject_rate;
-	w->rl_tokens = w->rl_burst;
-	w->rl_tsc_per_token = w->rl_burst ? hz / w->rl_burst : 0;
-	w->rl_last = rte_rdtsc();
+	sw_reject_limit_init(&w->rl, cfg->rules.reject_rate,
+			     cfg->rules.reject_rate_per_dest, hz, rte_rdtsc());
 	sw_frag_init(&w->frag, hz);
 }
 
-/* One token per reply; the division runs only when the bucket is dry. */
+/*
+ * A rejected packet: turn it into its reply if one is due and the rate
+ * limits allow it (no token is spent on a packet that gets no reply).
+ * Returns true when m is now the reply.
+ */
 static bool
-reject_allowed(struct sw_worker *w, uint64_t now)
+reject_reply(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *p,
+	     uint64_t now)
 {
-	uint64_t add;
+	uint64_t *c = w->cnt.c;
+	int rc;
 
-	if (w->rl_tokens == 0) {
-		if (w->rl_burst == 0 || w->rl_tsc_per_token == 0)
-			return false;
-		add = (now - w->rl_last) / w->rl_tsc_per_token;
-		if (add == 0)
-			return false;
-		w->rl_tokens = RTE_MIN(add, w->rl_burst);
-		w->rl_last += add * w->rl_tsc_per_token;
+	if (!sw_reject_due(m, p))
+		return false;
+	rc = sw_reject_allowed(&w->rl, p, now);
+	if (rc != SW_REJECT_OK) {
+		c[rc == SW_REJECT_DEST_LIMITED ? SW_CNT_reject_dest_limited :
+						 SW_CNT_reject_limited]++;
+		return false;
 	}
-	w->rl_tokens--;
-	return true;
+	return sw_reject_build(m, p) == 0;
 }
 
 static inline bool
@@ -423,8 +425,7 @@ sw_worker_burst(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 		switch (v[i]) {
 		case SW_ACL_REJECT:
 			c[SW_CNT_reject]++;
-			if (reject_allowed(w, now) &&
-			    sw_reject_build(m, &meta[i]) == 0) {
+			if (reject_reply(w, m, &meta[i], now)) {
 				c[SW_CNT_reject_sent]++;
 				rte_eth_tx_buffer(w->port_id[in_port], w->txq,
 						  w->txb[in_port], m);

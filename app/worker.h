@@ -24,6 +24,7 @@
 
 #include "config.h"
 #include "frag.h"
+#include "reject.h"
 #include "stats.h"
 
 #define SW_BURST_MAX	64
@@ -63,11 +64,8 @@ struct sw_worker {
 	struct rte_rcu_qsbr *qs;	/* NULL: no reclamation to report to */
 	bool allow_ndp;
 
-	/* Reject replies: a token bucket, refilled on the reject path. */
-	uint64_t rl_tokens;
-	uint64_t rl_burst;		/* 0: never reply */
-	uint64_t rl_last;
-	uint64_t rl_tsc_per_token;
+	/* Reject replies: per worker and per destination rate limits. */
+	struct sw_reject_limit rl;
 
 	/* This worker's flow-table shard; NULL: stateless. */
 	struct sw_ft_shard *ft;

@@ -142,7 +142,7 @@ test_config_rules(void **state)
 		"      src = \"2001:db8::/32\"; action = \"reject\"; } );\n"
 		"  policy_default = \"reject\";\n"
 		"  fallback_default = \"accept\";\n"
-		"  allow_ndp = false; reject_rate = 5;\n"
+		"  allow_ndp = false; reject_rate = 5; reject_rate_per_dest = 0;\n"
 		"};\n"), 0);
 	assert_int_equal(fx->cfg.rules.nb[SW_ACL_NOTRACK], 1);
 	assert_int_equal(fx->cfg.rules.nb[SW_ACL_POLICY], 2);
@@ -179,6 +179,7 @@ test_config_rules(void **state)
 			 SW_ACL_NONE);
 	assert_false(fx->cfg.rules.allow_ndp);
 	assert_int_equal(fx->cfg.rules.reject_rate, 5);
+	assert_int_equal(fx->cfg.rules.reject_rate_per_dest, 0);
 }
 
 static void
@@ -270,6 +271,7 @@ test_config_rules_defaults(void **state)
 			 SW_ACL_DROP);
 	assert_true(fx->cfg.rules.allow_ndp);
 	assert_int_equal(fx->cfg.rules.reject_rate, 1000);
+	assert_int_equal(fx->cfg.rules.reject_rate_per_dest, 10);
 }
 
 static void
@@ -415,6 +417,8 @@ static const struct {
 	  1, "rules.policy[0].proto", "unknown protocol" },
 	{ "rules = {\n policy_default = \"allow\";\n};\n", 2,
 	  "rules.policy_default", "not accept, drop or reject" },
+	{ "rules = { reject_rate_per_dest = -1; };\n", 1,
+	  "rules.reject_rate_per_dest", "out of range" },
 	{ "rules = { reject_rate = -1; };\n", 1, "rules.reject_rate",
 	  "out of range" },
 	{ "rules = { policy = ( { dport = [80]; proto = \"tcp\"; "
