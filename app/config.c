@@ -380,6 +380,51 @@ load_pairs(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
 	return 0;
 }
 
+/*
+ * l2_passthrough: true (ARP and LLDP), false (no non-IP frame), or the
+ * list of what passes: names (arp, lldp, mpls, ...) and ethertypes.
+ */
+static int
+load_l2(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
+{
+	const config_setting_t *s = config_setting_get_member(root,
+							       "l2_passthrough");
+	char p[64], why[256];
+	int i, n, rc;
+
+	sw_l2_default(&cfg->l2);
+	cfg->l2_passthrough = true;
+	if (s == NULL)
+		return 0;
+	if (config_setting_type(s) == CONFIG_TYPE_BOOL) {
+		cfg->l2_passthrough = config_setting_get_bool(s) != 0;
+		if (!cfg->l2_passthrough)
+			memset(&cfg->l2, 0, sizeof(cfg->l2));
+		return 0;
+	}
+	if (config_setting_type(s) != CONFIG_TYPE_LIST &&
+	    config_setting_type(s) != CONFIG_TYPE_ARRAY)
+		return fail(c, s, "l2_passthrough", "expected a boolean or a "
+			    "list of ethertypes (\"arp\", \"lldp\", "
+			    "\"0x88b5\"), found %s",
+			    type_name(config_setting_type(s)));
+	memset(&cfg->l2, 0, sizeof(cfg->l2));
+	n = config_setting_length(s);
+	for (i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, i);
+
+		snprintf(p, sizeof(p), "l2_passthrough[%d]", i);
+		rc = want_type(c, e, p, CONFIG_TYPE_STRING);
+		if (rc)
+			return rc;
+		if (sw_l2_add(&cfg->l2, config_setting_get_string(e), why,
+			      sizeof(why)))
+			return fail(c, e, p, "%s", why);
+	}
+	cfg->l2_passthrough = n > 0;
+	return 0;
+}
+
 static int
 load_workers(struct ctx *c, const config_setting_t *root,
 	     struct sw_config *cfg)
@@ -688,7 +733,7 @@ load_rules(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
 	static const char *const keys[] = {
 		"notrack", "policy", "fallback", "policy_default",
 		"fallback_default", "allow_ndp", "reject_rate",
-		"reject_rate_per_dest", NULL
+		"reject_rate_per_dest", "allow_source_route", NULL
 	};
 	const config_setting_t *g = config_setting_get_member(root, "rules");
 	struct sw_rules_conf *rc_ = &cfg->rules;
@@ -719,6 +764,9 @@ load_rules(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
 				 &rc_->default_action[SW_ACL_FALLBACK]);
 	if (rc == 0)
 		rc = get_bool(c, g, "rules", "allow_ndp", &rc_->allow_ndp);
+	if (rc == 0)
+		rc = get_bool(c, g, "rules", "allow_source_route",
+			      &rc_->allow_source_route);
 	if (rc == 0)
 		rc = get_int(c, g, "rules", "reject_rate", 0, 10000000,
 			     &rc_->reject_rate);
@@ -1040,7 +1088,6 @@ sw_config_load_file(FILE *f, const char *path, struct sw_config *cfg,
 		goto out;
 	}
 	snprintf(cfg->file, sizeof(cfg->file), "%s", path);
-	cfg->l2_passthrough = true;
 
 	root = config_root_setting(&lc);
 	rc = check_keys(&c, root, "", top);
@@ -1053,8 +1100,7 @@ sw_config_load_file(FILE *f, const char *path, struct sw_config *cfg,
 	if (rc == 0)
 		rc = load_workers(&c, root, cfg);
 	if (rc == 0)
-		rc = get_bool(&c, root, "", "l2_passthrough",
-			      &cfg->l2_passthrough);
+		rc = load_l2(&c, root, cfg);
 	if (rc == 0)
 		rc = load_rules(&c, root, cfg);
 	if (rc == 0)

@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "l2filter.h"
 #include "sw_acl.h"
 #include "sw_ft.h"
 
@@ -38,7 +39,8 @@ struct sw_rules_conf {
 	struct sw_acl_rule *rules[SW_ACL_NB_SETS];	/* malloc'd */
 	unsigned int nb[SW_ACL_NB_SETS];
 	uint8_t default_action[SW_ACL_NB_SETS];
-	bool allow_ndp;			/* ICMPv6 ND passes before rules */
+	bool allow_ndp;			/* ICMPv6 ND passes before policy */
+	bool allow_source_route;	/* LSRR/SSRR, RH0 not dropped */
 	unsigned int reject_rate;	/* replies/s per worker; 0: none */
 	unsigned int reject_rate_per_dest; /* to one /24, /64; 0: no limit */
 };
@@ -90,7 +92,8 @@ struct sw_config {
 	unsigned int lcores[SW_MAX_WORKERS];
 	unsigned int burst;
 
-	bool l2_passthrough;
+	bool l2_passthrough;		/* some non-IP frames pass */
+	struct sw_l2_conf l2;		/* which */
 
 	struct sw_rules_conf rules;
 	struct sw_flowtable_conf flowtable;

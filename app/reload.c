@@ -162,12 +162,24 @@ sw_app_reload(struct sw_app *app, struct sw_buf *out)
 		next.rules.nb[k] = 0;
 	}
 	cur->rules.allow_ndp = next.rules.allow_ndp;
+	cur->rules.allow_source_route = next.rules.allow_source_route;
 	cur->l2_passthrough = next.l2_passthrough;
+	cur->l2 = next.l2;
 	for (i = 0; i < cur->nb_workers; i++) {
-		__atomic_store_n(&app->workers[i]->allow_ndp,
-				 cur->rules.allow_ndp, __ATOMIC_RELAXED);
-		__atomic_store_n(&app->workers[i]->l2_passthrough,
-				 cur->l2_passthrough, __ATOMIC_RELAXED);
+		struct sw_worker *w = app->workers[i];
+		unsigned int e;
+
+		__atomic_store_n(&w->allow_ndp, cur->rules.allow_ndp,
+				 __ATOMIC_RELAXED);
+		__atomic_store_n(&w->allow_source_route,
+				 cur->rules.allow_source_route,
+				 __ATOMIC_RELAXED);
+		/* A word at a time: a frame meets the old or new entry. */
+		__atomic_store_n(&w->l2.named, cur->l2.named,
+				 __ATOMIC_RELAXED);
+		for (e = 0; e < SW_L2_NUM_MAX; e++)
+			__atomic_store_n(&w->l2.num[e], cur->l2.num[e],
+					 __ATOMIC_RELAXED);
 	}
 
 	/* Timeouts and tracking options apply to live flows at once. */

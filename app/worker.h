@@ -24,6 +24,7 @@
 
 #include "config.h"
 #include "frag.h"
+#include "l2filter.h"
 #include "reject.h"
 #include "stats.h"
 
@@ -48,7 +49,6 @@ struct sw_worker {
 	unsigned int lcore;
 	uint16_t burst;
 	uint16_t txq;
-	bool l2_passthrough;
 	const volatile bool *quit;
 
 	unsigned int nb_rxq;
@@ -63,6 +63,8 @@ struct sw_worker {
 	struct sw_acl *const *acl;
 	struct rte_rcu_qsbr *qs;	/* NULL: no reclamation to report to */
 	bool allow_ndp;
+	bool allow_source_route;
+	struct sw_l2_conf l2;		/* non-IP frames that pass */
 
 	/* Reject replies: per worker and per destination rate limits. */
 	struct sw_reject_limit rl;

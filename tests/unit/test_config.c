@@ -272,6 +272,36 @@ test_config_rules_defaults(void **state)
 	assert_true(fx->cfg.rules.allow_ndp);
 	assert_int_equal(fx->cfg.rules.reject_rate, 1000);
 	assert_int_equal(fx->cfg.rules.reject_rate_per_dest, 10);
+	assert_false(fx->cfg.rules.allow_source_route);
+}
+
+/* l2_passthrough: true is ARP and LLDP; a list names what passes. */
+static void
+test_config_l2_passthrough_list(void **state)
+{
+	struct fx *fx = *state;
+	char d[128];
+
+	assert_int_equal(load(fx, "\n"), 0);
+	sw_l2_describe(&fx->cfg.l2, d, sizeof(d));
+	assert_string_equal(d, "arp, lldp");
+	assert_int_equal(load(fx, "l2_passthrough = true;\n"), 0);
+	sw_l2_describe(&fx->cfg.l2, d, sizeof(d));
+	assert_string_equal(d, "arp, lldp");
+	assert_int_equal(load(fx, "l2_passthrough = false;\n"), 0);
+	sw_l2_describe(&fx->cfg.l2, d, sizeof(d));
+	assert_string_equal(d, "none");
+	assert_false(fx->cfg.l2_passthrough);
+	assert_int_equal(load(fx, "l2_passthrough = [ \"arp\", \"stp\", "
+			      "\"mpls\", \"0x88b5\", \"0x88CC\", \"34958\" ];\n"
+			      "rules = { allow_source_route = true; };\n"),
+			 0);
+	sw_l2_describe(&fx->cfg.l2, d, sizeof(d));
+	assert_string_equal(d, "arp, lldp, eapol, stp, mpls, 0x88b5");
+	assert_true(fx->cfg.l2_passthrough);
+	assert_true(fx->cfg.rules.allow_source_route);
+	assert_int_equal(load(fx, "l2_passthrough = [ ];\n"), 0);
+	assert_false(fx->cfg.l2_passthrough);
 }
 
 static void
@@ -339,6 +369,23 @@ static const struct {
 	{ "workers = { lcores = [1, 1]; };\n", 1, "workers.lcores[1]",
 	  "twice" },
 	{ "workers = { lcores = []; };\n", 1, "workers.lcores", "1.." },
+	{ "l2_passthrough = [ \"arp\",\n \"0x8847\" ];\n", 2,
+	  "l2_passthrough[1]", "allow it by name (mpls)" },
+	{ "l2_passthrough = [ \"0x8864\" ];\n", 1, "l2_passthrough[0]",
+	  "carries IP that no rule would see" },
+	{ "l2_passthrough = [ \"0x0800\" ];\n", 1, "l2_passthrough[0]",
+	  "is IP or a VLAN tag" },
+	{ "l2_passthrough = [ \"0x0100\" ];\n", 1, "l2_passthrough[0]",
+	  "a length, not an ethertype" },
+	{ "l2_passthrough = [ \"appletalk\" ];\n", 1, "l2_passthrough[0]",
+	  "neither an ethertype" },
+	{ "l2_passthrough = [ 2054 ];\n", 1, "l2_passthrough[0]",
+	  "expected a string" },
+	{ "l2_passthrough = [ \"0x1001\", \"0x1002\", \"0x1003\", \"0x1004\", "
+	  "\"0x1005\", \"0x1006\", \"0x1007\", \"0x1008\", \"0x1009\" ];\n", 1,
+	  "l2_passthrough[8]", "more than 8 ethertypes" },
+	{ "rules = { allow_source_route = \"no\"; };\n", 1,
+	  "rules.allow_source_route", "expected a boolean" },
 	{ "l2_passthrough = 1;\n", 1, "l2_passthrough",
 	  "expected a boolean" },
 	{ "eal = 5;\n", 1, "eal", "expected a list" },
@@ -495,6 +542,8 @@ main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_flowtable, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_config_l2_passthrough_list,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_control_and_stats,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_missing_file,

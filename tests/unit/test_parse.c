@@ -346,6 +346,72 @@ test_parse_ipv6_fragments(void **state)
 }
 
 /* One frame per malformed reason, built by breaking a good frame. */
+/*
+ * Source routes (issue 13): IPv4 LSRR/SSRR options and IPv6 routing
+ * headers of type 0, found wherever they sit, other options and routing
+ * types left alone.
+ */
+static void
+test_parse_source_route(void **state)
+{
+	static const struct {
+		uint8_t opt[8];
+		int want;
+	} v4[] = {
+		{ { 1, 1, 1, 1, 0, 0, 0, 0 }, 0 },		/* NOPs */
+		{ { 0x83, 7, 4, 198, 51, 100, 1, 0 }, 1 },	/* LSRR */
+		{ { 1, 0x89, 7, 4, 198, 51, 100, 1 }, 1 },	/* NOP, SSRR */
+		{ { 7, 7, 4, 0, 0, 0, 0, 0 }, 0 },		/* RR */
+		{ { 0, 0x83, 7, 4, 0, 0, 0, 0 }, 0 },		/* after EOL */
+		{ { 7, 1, 0, 0, 0, 0, 0, 0 }, 1 },		/* length 1 */
+		{ { 7, 12, 4, 0, 0, 0, 0, 0 }, 1 },		/* past IHL */
+	};
+	struct frame f;
+	struct sw_pkt p;
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < sizeof(v4) / sizeof(v4[0]); i++) {
+		fr_eth(&f, 0x0800);
+		fr_ip4(&f, 17, "192.0.2.1", "198.51.100.2", 8);
+		memcpy(f.b + f.l3 + 20, v4[i].opt, 8);
+		fr_udp(&f, 1, 53);
+		fr_finish(&f, 60);
+		assert_result(parse(&f, &p), SW_PARSE_IP);
+		assert_int_equal(sw_parse_source_route(f.b, &p), v4[i].want);
+	}
+	/* IPv6: hop-by-hop, then a routing header of type 0, 2 or 4. */
+	for (i = 0; i < 5; i++) {
+		fr_eth(&f, 0x86dd);
+		fr_ip6(&f, 0, 1, 2);
+		fr_ip6_ext(&f, 43, 0);
+		fr_ip6_ext(&f, 17, 2);
+		f.b[f.len - 24 + 2] = (uint8_t)(i < 2 ? 0 : i);	/* type */
+		f.b[f.len - 24 + 3] = (uint8_t)(i == 1);	/* segments left */
+		fr_udp(&f, 1, 53);
+		put16(f.b + f.l4 + 4, 8);
+		fr_finish(&f, 60);
+		assert_result(parse(&f, &p), SW_PARSE_IP);
+		assert_int_equal(sw_parse_source_route(f.b, &p), i < 2);
+	}
+	/* Before a later fragment's header too; none without extensions. */
+	fr_eth(&f, 0x86dd);
+	fr_ip6(&f, 43, 1, 2);
+	fr_ip6_ext(&f, 44, 2);
+	fr_ip6_frag(&f, 17, 10, 1, 77);
+	fr_payload(&f, 16);
+	fr_finish(&f, 60);
+	assert_result(parse(&f, &p), SW_PARSE_IP);
+	assert_int_equal(p.frag, SW_FRAG_LATER);
+	assert_int_equal(sw_parse_source_route(f.b, &p), 1);
+	fr_eth(&f, 0x86dd);
+	fr_ip6(&f, 17, 1, 2);
+	fr_udp(&f, 1, 53);
+	fr_finish(&f, 60);
+	assert_result(parse(&f, &p), SW_PARSE_IP);
+	assert_int_equal(sw_parse_source_route(f.b, &p), 0);
+}
+
 static void
 test_parse_malformed_cases(void **state)
 {
@@ -526,6 +592,7 @@ main(void)
 		cmocka_unit_test(test_parse_ipv4_fragments),
 		cmocka_unit_test(test_parse_ipv4_tiny_tcp_fragment_malformed),
 		cmocka_unit_test(test_parse_ipv6_fragments),
+		cmocka_unit_test(test_parse_source_route),
 		cmocka_unit_test(test_parse_malformed_cases),
 		cmocka_unit_test(test_parse_truncated_at_every_offset),
 	};
