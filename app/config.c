@@ -14,6 +14,7 @@
 #include <libconfig.h>
 
 #include "config.h"
+#include "frag.h"
 
 /*
  * The built-in defaults describe the embedded demo: two net_af_packet
@@ -1019,6 +1020,32 @@ load_control(struct ctx *c, const config_setting_t *root,
 }
 
 static int
+load_fragments(struct ctx *c, const config_setting_t *root,
+	       struct sw_config *cfg)
+{
+	static const char *const keys[] = { "timeout", "per_source", NULL };
+	const config_setting_t *g = config_setting_get_member(root,
+							       "fragments");
+	int rc;
+
+	cfg->fragments.timeout = SW_FRAG_TIMEOUT_S;
+	cfg->fragments.per_source = SW_FRAG_PER_SOURCE;
+	if (g == NULL)
+		return 0;
+	rc = want_type(c, g, "fragments", CONFIG_TYPE_GROUP);
+	if (rc == 0)
+		rc = check_keys(c, g, "fragments", keys);
+	if (rc == 0)
+		rc = get_int(c, g, "fragments", "timeout", 1, 3600,
+			     &cfg->fragments.timeout);
+	if (rc == 0)
+		rc = get_int(c, g, "fragments", "per_source", 1,
+			     SW_FRAG_SETS * SW_FRAG_WAYS,
+			     &cfg->fragments.per_source);
+	return rc;
+}
+
+static int
 load_stats(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
 {
 	static const char *const keys[] = { "file", "interval_ms", NULL };
@@ -1072,7 +1099,7 @@ sw_config_load_file(FILE *f, const char *path, struct sw_config *cfg,
 {
 	static const char *const top[] = {
 		"eal", "ports", "pairs", "workers", "l2_passthrough",
-		"rules", "flowtable", "control", "stats", NULL
+		"rules", "flowtable", "fragments", "control", "stats", NULL
 	};
 	struct ctx c = { .file = path, .err = err, .errlen = errlen };
 	const config_setting_t *root;
@@ -1105,6 +1132,8 @@ sw_config_load_file(FILE *f, const char *path, struct sw_config *cfg,
 		rc = load_rules(&c, root, cfg);
 	if (rc == 0)
 		rc = load_flowtable(&c, root, cfg);
+	if (rc == 0)
+		rc = load_fragments(&c, root, cfg);
 	if (rc == 0)
 		rc = load_control(&c, root, cfg);
 	if (rc == 0)

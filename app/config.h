@@ -74,6 +74,11 @@ struct sw_control_conf {
 	unsigned int max_clients;
 };
 
+struct sw_fragments_conf {
+	unsigned int timeout;		/* seconds a datagram is remembered */
+	unsigned int per_source;	/* datagrams one /32, /64 may hold */
+};
+
 struct sw_stats_conf {
 	char file[256];			/* "": no file */
 	unsigned int interval_ms;
@@ -97,6 +102,7 @@ struct sw_config {
 
 	struct sw_rules_conf rules;
 	struct sw_flowtable_conf flowtable;
+	struct sw_fragments_conf fragments;
 	struct sw_control_conf control;
 	struct sw_stats_conf stats;
 };

@@ -328,6 +328,46 @@ ip6_source_route(const uint8_t *ip, uint32_t end)
 }
 
 int
+sw_parse_frag(const uint8_t *f, const struct sw_pkt *p, uint32_t *off,
+	      uint32_t *len, bool *more)
+{
+	const uint8_t *ip = f + p->l3_off;
+	uint32_t o = 40, end = p->l3_len, hl;
+	uint16_t fo;
+	uint8_t nh;
+	int i;
+
+	if (p->frag == SW_FRAG_NONE)
+		return -1;
+	if (p->k.family == SW_AF_INET) {
+		hl = (uint32_t)(ip[0] & 0x0f) * 4;
+		fo = rd16(ip + 6);
+		*off = (uint32_t)(fo & 0x1fff) * 8;
+		*more = (fo & 0x2000) != 0;
+		*len = end - hl;
+		return 0;
+	}
+	/* IPv6: sw_parse walked this chain already; find the header. */
+	nh = ip[6];
+	for (i = 0; i < SW_IP6_MAX_EXT && o + 8 <= end; i++) {
+		if (nh == IPPROTO_FRAGMENT_) {
+			fo = rd16(ip + o + 2);
+			*off = fo & 0xfff8;
+			*more = (fo & 1) != 0;
+			*len = end - (o + 8);
+			return 0;
+		}
+		if (nh == IPPROTO_AH_)
+			hl = ((uint32_t)ip[o + 1] + 2) * 4;
+		else
+			hl = ((uint32_t)ip[o + 1] + 1) * 8;
+		nh = ip[o];
+		o += hl;
+	}
+	return -1;
+}
+
+int
 sw_parse_source_route(const uint8_t *f, const struct sw_pkt *p)
 {
 	const uint8_t *ip = f + p->l3_off;

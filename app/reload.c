@@ -109,6 +109,9 @@ report_restart(const struct sw_config *old, const struct sw_config *new,
 		      old->control.idle_timeout != new->control.idle_timeout ||
 		      old->control.max_clients != new->control.max_clients,
 		      "control");
+	NEEDS_RESTART(old->fragments.timeout != new->fragments.timeout ||
+		      old->fragments.per_source != new->fragments.per_source,
+		      "fragments");
 	NEEDS_RESTART(old->rules.reject_rate != new->rules.reject_rate ||
 		      old->rules.reject_rate_per_dest !=
 		      new->rules.reject_rate_per_dest,

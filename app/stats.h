@@ -32,7 +32,7 @@
 	X(fallback_accept, "packets accepted by the fallback rules") \
 	X(fallback_drop,  "packets dropped or rejected by the fallback rules") \
 	X(ndp,            "ICMPv6 neighbour discovery passed after notrack (rules.allow_ndp)") \
-	X(frag_unknown,   "non-first fragments dropped: first fragment not seen") \
+	X(frag_unknown,   "non-first fragments dropped: no accepted first fragment seen") \
 	X(tracked,        "packets that hit a flow and passed") \
 	X(invalid,        "packets dropped as invalid for their flow (or a non-SYN miss)") \
 	X(related,        "ICMP errors about a tracked flow, passed as related") \
@@ -42,7 +42,11 @@
 	X(reject_dest_limited, "reject replies not sent: the destination /24 or /64 over rules.reject_rate_per_dest") \
 	X(source_route,   "IP packets dropped: IPv4 LSRR/SSRR option or IPv6 type 0 routing header") \
 	X(ndp_invalid,    "neighbour discovery dropped: hop limit not 255 or code not 0 (RFC 4861)") \
-	X(l2_hidden_ip,   "of l2_dropped, frames whose type carries IP no rule sees (MPLS, PPPoE, SNAP, ...)")
+	X(l2_hidden_ip,   "of l2_dropped, frames whose type carries IP no rule sees (MPLS, PPPoE, SNAP, ...)") \
+	X(frag_overlap,   "fragments dropped: they overlap bytes of their datagram already sent") \
+	X(frag_bad,       "fragments dropped: not a multiple of 8, past the last, or too many holes") \
+	X(frag_full,      "first fragments dropped: the fragment table is full of live datagrams") \
+	X(frag_source_limit, "first fragments dropped: their source holds fragments.per_source datagrams")
 
 enum sw_counter {
 #define SW_CNT_ENUM(n, d) SW_CNT_##n,

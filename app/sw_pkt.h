@@ -112,6 +112,15 @@ struct sw_pkt {
 int sw_parse(const uint8_t *frame, uint32_t len, struct sw_pkt *pkt);
 
 /*
+ * Where a fragment (p->frag not SW_FRAG_NONE) sits in its datagram:
+ * the byte offset of its data, how many bytes of data it carries (after
+ * the IPv4 header or the IPv6 fragment header), and whether more follow.
+ * Returns 0, or -1 for a packet that is no fragment.
+ */
+int sw_parse_frag(const uint8_t *frame, const struct sw_pkt *p,
+		  uint32_t *off, uint32_t *len, bool *more);
+
+/*
  * 1 when p (a packet sw_parse found to be IP, frame its frame) carries a
  * source route: an IPv4 loose or strict source route option, or an IPv6
  * routing header of type 0 (RFC 5095), in any fragment; also an IPv4

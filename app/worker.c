@@ -50,7 +50,8 @@ sw_worker_init(struct sw_worker *w, const struct sw_config *cfg,
 	w->allow_source_route = cfg->rules.allow_source_route;
 	sw_reject_limit_init(&w->rl, cfg->rules.reject_rate,
 			     cfg->rules.reject_rate_per_dest, hz, rte_rdtsc());
-	sw_frag_init(&w->frag, hz);
+	sw_frag_init(&w->frag, hz, cfg->fragments.timeout,
+		     cfg->fragments.per_source);
 }
 
 /*
@@ -432,6 +433,39 @@ stage_track(struct sw_worker *w, const struct sw_acl *acl,
 	stage_fallback(w, acl, v, fb, fbi, nf);
 }
 
+/* Counter of each way a fragment is dropped, by enum sw_frag_result. */
+static const uint8_t frag_counter[SW_FRAG_R_MAX] = {
+	[SW_FRAG_R_UNKNOWN] = SW_CNT_frag_unknown,
+	[SW_FRAG_R_OVERLAP] = SW_CNT_frag_overlap,
+	[SW_FRAG_R_BAD] = SW_CNT_frag_bad,
+	[SW_FRAG_R_FULL] = SW_CNT_frag_full,
+	[SW_FRAG_R_SOURCE] = SW_CNT_frag_source_limit,
+};
+
+/*
+ * A later fragment, or a first fragment the rules accepted: forwarded
+ * only as sw_frag_later / sw_frag_first allow. Returns the verdict.
+ */
+static uint8_t
+fragment(struct sw_worker *w, const struct rte_mbuf *m,
+	 const struct sw_pkt *p, bool later, uint64_t now)
+{
+	struct sw_frag_info fi;
+	int r;
+
+	if (sw_parse_frag(rte_pktmbuf_mtod(m, const uint8_t *), p, &fi.off,
+			  &fi.len, &fi.more) != 0)
+		r = SW_FRAG_R_BAD;
+	else if (later)
+		r = sw_frag_later(&w->frag, p, &fi, now);
+	else
+		r = sw_frag_first(&w->frag, p, &fi, now);
+	if (r == SW_FRAG_R_OK)
+		return SW_ACL_ACCEPT;
+	w->cnt.c[frag_counter[r]]++;
+	return SW_ACL_DROP;
+}
+
 void
 sw_worker_burst(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 		uint16_t nb)
@@ -463,17 +497,10 @@ sw_worker_burst(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 	for (i = 0; i < nb; i++) {
 		struct rte_mbuf *m = pkts[i];
 
-		if (unlikely(v[i] == V_FRAG)) {
-			v[i] = sw_frag_lookup(&w->frag, &meta[i], now);
-			if (v[i] == SW_ACL_NONE) {
-				v[i] = SW_ACL_DROP;
-				c[SW_CNT_frag_unknown]++;
-			}
-		} else if (unlikely(meta[i].frag == SW_FRAG_FIRST &&
-			     v[i] <= SW_ACL_REJECT))
-			sw_frag_record(&w->frag, &meta[i], v[i] ==
-				       SW_ACL_ACCEPT ? SW_ACL_ACCEPT :
-				       SW_ACL_DROP, now);
+		if (unlikely(v[i] == V_FRAG) ||
+		    unlikely(meta[i].frag == SW_FRAG_FIRST &&
+			     v[i] == SW_ACL_ACCEPT))
+			v[i] = fragment(w, m, &meta[i], v[i] == V_FRAG, now);
 		if (likely(v[i] == SW_ACL_ACCEPT || v[i] == V_L2)) {
 			c[v[i] == V_L2 ? SW_CNT_l2_passthrough :
 					 SW_CNT_accept]++;

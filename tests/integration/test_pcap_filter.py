@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: BSD-3-Clause
 # Copyright (c) 2026 The spillway authors
-"""pcap integration: what may pass unfiltered.
+"""pcap integration: what may pass unfiltered, and fragments.
 
 Regression: "source routes, tunnels and bad NDP pass unfiltered": IPv4
 LSRR/SSRR options and IPv6 type 0 routing headers passed (pf drops
@@ -9,6 +9,12 @@ both); l2_passthrough passed MPLS, PPPoE and SNAP frames, whose IP no
 rule sees; allow_ndp passed neighbour discovery with any hop limit,
 before the notrack rules. Fixed by "worker: drop source routes,
 tunnels and bad NDP before the rules".
+
+Regression: "a fragment flood evicts accepted datagrams; overlaps
+pass": the first-fragment table was direct-mapped and recorded drop
+verdicts too, so first fragments the rules drop evicted accepted
+datagrams; overlapping and duplicate fragments passed. Fixed by "frag:
+set-associative table of accepted datagrams".
 
 Every frame enters on "outside"; what passes must leave "inside"
 unchanged and in order, and every drop is counted by reason."""
@@ -142,11 +148,86 @@ def run_allowed(binary, work):
           "ARP and LLDP, no longer listed, are dropped (l2_dropped = %d)" % t["l2_dropped"])
 
 
+def frag4(ident, off, payload, more, sport=1000, dport=7000, first=False, src=C):
+    """An IPv4 UDP fragment of datagram ident: payload bytes at off."""
+    flags = "MF" if more else 0
+    if first:
+        return E / IP(src=src, dst=S, id=ident, flags=flags) / UDP(sport=sport, dport=dport, len=8 + 64) / Raw(payload)
+    return E / IP(src=src, dst=S, id=ident, flags=flags, frag=off // 8, proto=17) / Raw(payload)
+
+
+def run_fragments(binary, work):
+    conf = """
+rules = {
+  fallback = ( { proto = "udp"; dport = "7000-7999"; action = "accept"; } );
+  fallback_default = "drop";
+};
+flowtable = { enabled = false; };
+fragments = { per_source = 4; };
+"""
+    frames, want_out, why = [], [], {}
+
+    def add(f, passes, reason=None):
+        frames.append(raw(f))
+        if passes:
+            want_out.append(raw(f))
+        if reason:
+            why[reason] = why.get(reason, 0) + 1
+
+    # 20 accepted datagrams from distinct sources, first fragments now,
+    # the rest after 6,000 first fragments the rules drop (the old table
+    # recorded those too and evicted accepted datagrams: 1,024 slots).
+    for i in range(20):
+        add(frag4(100 + i, 0, b"a" * 56, True, first=True, src="192.0.2.%d" % (100 + i)), True)
+    for i in range(6000):
+        add(frag4(5000 + i, 0, b"d" * 56, True, dport=8000, first=True,
+                  src="198.51.100.%d" % (i % 250)), False)
+    for i in range(20):
+        add(frag4(100 + i, 64, b"b" * 30, False, src="192.0.2.%d" % (100 + i)), True)
+    # Overlaps: a datagram whose bytes come twice never passes them twice.
+    add(frag4(300, 0, b"a" * 56, True, first=True), True)
+    add(frag4(300, 0, b"A" * 56, True, first=True), False, "frag_overlap")	# a second first
+    add(frag4(300, 32, b"x" * 64, True), False, "frag_overlap")		# rewrites bytes 32..63
+    add(frag4(300, 64, b"b" * 64, True), True)
+    add(frag4(300, 64, b"b" * 64, True), False, "frag_overlap")		# exact duplicate
+    add(frag4(300, 120, b"c" * 8, True), False, "frag_overlap")
+    add(frag4(300, 128, b"e" * 20, False), True)
+    add(frag4(300, 148, b"z" * 8, False), False, "frag_unknown")		# complete: gone
+    # Geometry: a fragment but the last must be a multiple of 8.
+    add(frag4(301, 0, b"a" * 56, True, first=True), True)
+    add(frag4(301, 64, b"b" * 12, True), False, "frag_bad")
+    # One source holds 4 datagrams at most (fragments.per_source).
+    for i in range(6):
+        add(frag4(400 + i, 0, b"a" * 56, True, first=True, src="192.0.2.77"), i < 4,
+            None if i < 4 else "frag_source_limit")
+    # IPv6: the same rules, and RFC 7112: a first fragment holds the
+    # whole header chain (a cut TCP header or extension is malformed).
+    v6 = E / IPv6(src=C6, dst=S6)
+    add(v6 / IPv6ExtHdrFragment(offset=0, m=1, id=9, nh=17) / UDP(sport=1, dport=7000, len=200) / Raw(b"a" * 24), True)
+    add(v6 / IPv6ExtHdrFragment(offset=2, m=1, id=9, nh=17) / Raw(b"x" * 16), False, "frag_overlap")
+    add(v6 / IPv6ExtHdrFragment(offset=4, m=0, id=9, nh=17) / Raw(b"b" * 16), True)
+    add(v6 / IPv6ExtHdrFragment(offset=0, m=1, id=10, nh=6) / Raw(b"t" * 16), False, "malformed")
+    add(v6 / IPv6ExtHdrFragment(offset=0, m=1, id=11, nh=60) / Raw(b"\x11\x08" + b"o" * 14), False, "malformed")
+    # IPv4 tiny first fragment (TCP header cut) and offset 8 (RFC 1858).
+    add(E / IP(src=C, dst=S, id=12, flags="MF", proto=6) / Raw(b"t" * 16), False, "malformed")
+    add(E / IP(src=C, dst=S, id=12, frag=1, proto=6) / Raw(b"t" * 16), False, "malformed")
+
+    r = swtest.run_pcap(binary, work, "frags", frames, [], conf)
+    t = r.totals
+    check(r.rc == 0 and t["rx"] == len(frames), "%d frames read" % len(frames))
+    check(r.out1 == want_out, "%d fragments forwarded, in order: every accepted datagram "
+          "whole, nothing twice (%d forwarded)" % (len(want_out), len(r.out1)))
+    for k, n in sorted(why.items()):
+        check(t[k] == n, "%s = %d (want %d)" % (k, t[k], n))
+    check(t["frag_full"] == 0, "6,000 denied first fragments took no room (frag_full = 0)")
+
+
 def main():
     binary = sys.argv[1]
     with tempfile.TemporaryDirectory(prefix="sw-filter-") as work:
         run_filters(binary, work)
         run_allowed(binary, work)
+        run_fragments(binary, work)
     print("pcap filter: all checks passed")
 
 

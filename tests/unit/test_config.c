@@ -273,6 +273,8 @@ test_config_rules_defaults(void **state)
 	assert_int_equal(fx->cfg.rules.reject_rate, 1000);
 	assert_int_equal(fx->cfg.rules.reject_rate_per_dest, 10);
 	assert_false(fx->cfg.rules.allow_source_route);
+	assert_int_equal(fx->cfg.fragments.timeout, 30);
+	assert_int_equal(fx->cfg.fragments.per_source, 64);
 }
 
 /* l2_passthrough: true is ARP and LLDP; a list names what passes. */
@@ -294,12 +296,15 @@ test_config_l2_passthrough_list(void **state)
 	assert_false(fx->cfg.l2_passthrough);
 	assert_int_equal(load(fx, "l2_passthrough = [ \"arp\", \"stp\", "
 			      "\"mpls\", \"0x88b5\", \"0x88CC\", \"34958\" ];\n"
-			      "rules = { allow_source_route = true; };\n"),
+			      "rules = { allow_source_route = true; };\n"
+			      "fragments = { timeout = 5; per_source = 8; };\n"),
 			 0);
 	sw_l2_describe(&fx->cfg.l2, d, sizeof(d));
 	assert_string_equal(d, "arp, lldp, eapol, stp, mpls, 0x88b5");
 	assert_true(fx->cfg.l2_passthrough);
 	assert_true(fx->cfg.rules.allow_source_route);
+	assert_int_equal(fx->cfg.fragments.timeout, 5);
+	assert_int_equal(fx->cfg.fragments.per_source, 8);
 	assert_int_equal(load(fx, "l2_passthrough = [ ];\n"), 0);
 	assert_false(fx->cfg.l2_passthrough);
 }
@@ -386,6 +391,12 @@ static const struct {
 	  "l2_passthrough[8]", "more than 8 ethertypes" },
 	{ "rules = { allow_source_route = \"no\"; };\n", 1,
 	  "rules.allow_source_route", "expected a boolean" },
+	{ "fragments = { timeout = 0; };\n", 1, "fragments.timeout",
+	  "out of range" },
+	{ "fragments = { per_source = 0; };\n", 1, "fragments.per_source",
+	  "out of range" },
+	{ "fragments = { slots = 1; };\n", 1, "fragments.slots",
+	  "unknown setting" },
 	{ "l2_passthrough = 1;\n", 1, "l2_passthrough",
 	  "expected a boolean" },
 	{ "eal = 5;\n", 1, "eal", "expected a list" },
