@@ -20,7 +20,7 @@ static const char help_text[] =
 "help                      this list\n"
 "show stats                counters (human table)\n"
 "show stats json           the same counters as one JSON object\n"
-"show flows [N]            flows, like conntrack -L (first 1000; 0: all, streamed)\n"
+"show flows [N]            flows, like conntrack -L (first 1000; 0: all)\n"
 "show flowtable            size, occupancy, per-worker shards, adaptive scale\n"
 "show rules                every rule with its hit counter\n"
 "show timeouts             flow timeouts in seconds\n"
@@ -147,9 +147,8 @@ cmd_set(struct sw_app *app, int argc, char **argv, struct sw_buf *out)
 
 /* Commands that change what the firewall does: admin sessions only. */
 static bool
-changes_state(int argc, char **argv)
+changes_state(char **argv)
 {
-	(void)argc;
 	return strcmp(argv[0], "set") == 0 || strcmp(argv[0], "flush") == 0 ||
 	       strcmp(argv[0], "reload") == 0;
 }
@@ -186,7 +185,7 @@ sw_cli_exec(struct sw_app *app, struct sw_cli_session *s, const char *line,
 	}
 	if (argc == 0)
 		return SW_CLI_OK;
-	if (changes_state(argc, argv) && !s->admin) {
+	if (changes_state(argv) && !s->admin) {
 		sw_buf_printf(out, "error: this session is read-only (TCP "
 			      "without control.tcp_admin); %s needs the unix "
 			      "socket\n", argv[0]);

@@ -388,11 +388,11 @@ load_pairs(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
 static int
 load_l2(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
 {
-	const config_setting_t *s = config_setting_get_member(root,
-							       "l2_passthrough");
+	const config_setting_t *s;
 	char p[64], why[256];
 	int i, n, rc;
 
+	s = config_setting_get_member(root, "l2_passthrough");
 	sw_l2_default(&cfg->l2);
 	cfg->l2_passthrough = true;
 	if (s == NULL)

@@ -39,7 +39,7 @@ struct sw_rules_conf {
 	struct sw_acl_rule *rules[SW_ACL_NB_SETS];	/* malloc'd */
 	unsigned int nb[SW_ACL_NB_SETS];
 	uint8_t default_action[SW_ACL_NB_SETS];
-	bool allow_ndp;			/* ICMPv6 ND passes before policy */
+	bool allow_ndp;			/* ND passes before the policy */
 	bool allow_source_route;	/* LSRR/SSRR, RH0 not dropped */
 	unsigned int reject_rate;	/* replies/s per worker; 0: none */
 	unsigned int reject_rate_per_dest; /* to one /24, /64; 0: no limit */
@@ -62,11 +62,11 @@ struct sw_flowtable_conf {
 
 struct sw_control_conf {
 	char socket[108];		/* unix socket path; "": none */
-	char socket_group[32];		/* group that may connect; "": none */
+	char socket_group[32];		/* group let in; "": none */
 	unsigned int socket_gid;
-	char listen[80];		/* TCP "ADDR:PORT", "[V6]:PORT"; "": off */
+	char listen[80];		/* TCP "ADDR:PORT"; "": none */
 	char password[128];		/* required with listen */
-	bool tcp_admin;			/* TCP sessions may change state */
+	bool tcp_admin;			/* TCP may change state */
 	int family;			/* AF_INET / AF_INET6 */
 	uint8_t addr[16];		/* network order */
 	uint16_t port;			/* host order; 0: any free port */
@@ -75,7 +75,7 @@ struct sw_control_conf {
 };
 
 struct sw_fragments_conf {
-	unsigned int timeout;		/* seconds a datagram is remembered */
+	unsigned int timeout;		/* seconds a datagram is kept */
 	unsigned int per_source;	/* datagrams one /32, /64 may hold */
 };
 

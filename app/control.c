@@ -80,7 +80,7 @@ struct sw_ctl {
 	ino_t uino;
 	char addr[96];
 	unsigned int max_clients;
-	unsigned int tcp_max;	/* TCP clients at most: the rest is local */
+	unsigned int tcp_max;	/* TCP clients at most; the rest: local */
 	double idle;
 	const char *password;
 	bool tcp_admin;
@@ -417,12 +417,11 @@ handle_line(const char *line, void *arg)
 }
 
 static void
-greet(struct sw_ctl *ctl, struct client *cl)
+greet(struct client *cl)
 {
 	sw_buf_printf(&cl->out, "spillway %s control; %s\n", SW_VERSION,
 		      !cl->authed ? "authenticate with: auth PASSWORD" :
 				    "'help' lists the commands");
-	(void)ctl;
 	reply_end(cl);
 }
 
@@ -533,7 +532,7 @@ accept_unix(struct sw_ctl *ctl, double now)
 			 "%u gid %u", (int)uc.pid, (unsigned int)uc.uid,
 			 (unsigned int)uc.gid);
 		SW_LOG(INFO, "control: %s connected\n", cl->peer);
-		greet(ctl, cl);
+		greet(cl);
 	}
 }
 
@@ -619,7 +618,7 @@ accept_tcp(struct sw_ctl *ctl, double now)
 				 "%s:%u", host, ntohs(a->sin_port));
 		}
 		SW_LOG(INFO, "control: %s connected\n", cl->peer);
-		greet(ctl, cl);
+		greet(cl);
 	}
 }
 

@@ -55,7 +55,7 @@ enum sw_l2_class {
 #define SW_L2_NUM_MAX 8
 
 struct sw_l2_conf {
-	uint64_t named;			/* bit i: class i of SW_L2_CLASSES */
+	uint64_t named;			/* bit i: enum sw_l2_class i */
 	uint16_t num[SW_L2_NUM_MAX];	/* other ethertypes; 0: unused */
 };
 

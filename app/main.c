@@ -687,8 +687,10 @@ main(int argc, char **argv)
 	rc = sw_config_load(path, &app.cfg, err, sizeof(err));
 	if (cli) {
 		/* A config this user may not read still leaves the default. */
-		rc = run_cli(sock ? sock : rc == 0 && app.cfg.control.socket[0] ?
-			     app.cfg.control.socket : SW_CONTROL_SOCKET);
+		if (sock == NULL)
+			sock = rc == 0 && app.cfg.control.socket[0] ?
+			       app.cfg.control.socket : SW_CONTROL_SOCKET;
+		rc = run_cli(sock);
 		sw_config_free(&app.cfg);
 		return rc;
 	}

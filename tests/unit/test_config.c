@@ -142,7 +142,8 @@ test_config_rules(void **state)
 		"      src = \"2001:db8::/32\"; action = \"reject\"; } );\n"
 		"  policy_default = \"reject\";\n"
 		"  fallback_default = \"accept\";\n"
-		"  allow_ndp = false; reject_rate = 5; reject_rate_per_dest = 0;\n"
+		"  allow_ndp = false; reject_rate = 5;\n"
+		"  reject_rate_per_dest = 0;\n"
 		"};\n"), 0);
 	assert_int_equal(fx->cfg.rules.nb[SW_ACL_NOTRACK], 1);
 	assert_int_equal(fx->cfg.rules.nb[SW_ACL_POLICY], 2);
@@ -252,8 +253,8 @@ test_config_control_and_stats(void **state)
 	assert_int_equal(fx->cfg.stats.interval_ms, 250);
 	assert_true(fx->cfg.flowtable.revalidate_on_reload);
 
-	assert_int_equal(load(fx, "control = { listen = \"\"; socket = \"\"; };\n"),
-			 0);
+	assert_int_equal(load(fx,
+			      "control = { listen = \"\"; socket = \"\"; };\n"), 0);
 	assert_string_equal(fx->cfg.control.listen, "");
 	assert_string_equal(fx->cfg.control.socket, "");
 }
@@ -297,7 +298,8 @@ test_config_l2_passthrough_list(void **state)
 	assert_int_equal(load(fx, "l2_passthrough = [ \"arp\", \"stp\", "
 			      "\"mpls\", \"0x88b5\", \"0x88CC\", \"34958\" ];\n"
 			      "rules = { allow_source_route = true; };\n"
-			      "fragments = { timeout = 5; per_source = 8; };\n"),
+			      "fragments = { timeout = 5;\n"
+			      "  per_source = 8; };\n"),
 			 0);
 	sw_l2_describe(&fx->cfg.l2, d, sizeof(d));
 	assert_string_equal(d, "arp, lldp, eapol, stp, mpls, 0x88b5");

@@ -1003,7 +1003,8 @@ main(void)
 		cmocka_unit_test(test_ft_memory_and_bad_conf),
 		cmocka_unit_test(test_ft_insert_existing_key_is_an_update),
 		cmocka_unit_test(test_ft_flush_deletes_everything),
-		cmocka_unit_test(test_ft_walk_from_resumes_and_lets_owner_reclaim),
+		cmocka_unit_test(
+			test_ft_walk_from_resumes_and_lets_owner_reclaim),
 		cmocka_unit_test(test_ft_revalidate_asks_the_judge_once),
 		cmocka_unit_test(test_ft_options_change_live),
 		cmocka_unit_test(test_ft_concurrent_walk_while_writing),

@@ -221,7 +221,7 @@ test_frag_per_source_limit(void **state)
 	}
 	frag(&p, 7, 4);
 	assert_int_equal(first(&p, 8, 0), SW_FRAG_R_SOURCE);
-	frag(&p, 8, 4);			/* another source is not held back */
+	frag(&p, 8, 4);			/* another source: not held */
 	assert_int_equal(first(&p, 8, 0), SW_FRAG_R_OK);
 	/* A completed datagram gives its place back. */
 	frag(&p, 7, 0);

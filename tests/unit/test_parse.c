@@ -360,11 +360,11 @@ test_parse_source_route(void **state)
 	} v4[] = {
 		{ { 1, 1, 1, 1, 0, 0, 0, 0 }, 0 },		/* NOPs */
 		{ { 0x83, 7, 4, 198, 51, 100, 1, 0 }, 1 },	/* LSRR */
-		{ { 1, 0x89, 7, 4, 198, 51, 100, 1 }, 1 },	/* NOP, SSRR */
-		{ { 7, 7, 4, 0, 0, 0, 0, 0 }, 0 },		/* RR */
-		{ { 0, 0x83, 7, 4, 0, 0, 0, 0 }, 0 },		/* after EOL */
-		{ { 7, 1, 0, 0, 0, 0, 0, 0 }, 1 },		/* length 1 */
-		{ { 7, 12, 4, 0, 0, 0, 0, 0 }, 1 },		/* past IHL */
+		{ { 1, 0x89, 7, 4, 198, 51, 100, 1 }, 1 },	/* SSRR */
+		{ { 7, 7, 4, 0, 0, 0, 0, 0 }, 0 },	/* RR */
+		{ { 0, 0x83, 7, 4, 0, 0, 0, 0 }, 0 },	/* after EOL */
+		{ { 7, 1, 0, 0, 0, 0, 0, 0 }, 1 },	/* length 1 */
+		{ { 7, 12, 4, 0, 0, 0, 0, 0 }, 1 },	/* past IHL */
 	};
 	struct frame f;
 	struct sw_pkt p;
@@ -386,8 +386,9 @@ test_parse_source_route(void **state)
 		fr_ip6(&f, 0, 1, 2);
 		fr_ip6_ext(&f, 43, 0);
 		fr_ip6_ext(&f, 17, 2);
-		f.b[f.len - 24 + 2] = (uint8_t)(i < 2 ? 0 : i);	/* type */
-		f.b[f.len - 24 + 3] = (uint8_t)(i == 1);	/* segments left */
+		/* Routing type, segments left. */
+		f.b[f.len - 24 + 2] = (uint8_t)(i < 2 ? 0 : i);
+		f.b[f.len - 24 + 3] = (uint8_t)(i == 1);
 		fr_udp(&f, 1, 53);
 		put16(f.b + f.l4 + 4, 8);
 		fr_finish(&f, 60);
