@@ -41,6 +41,8 @@
 #define AUTH_SOURCES 64
 /* Unauthenticated TCP connections from one source at once. */
 #define TCP_PER_SOURCE 4
+/* Seconds (of its own time, not of waiting on us) to authenticate. */
+#define AUTH_WINDOW_S 10.0
 
 enum endpoint { EP_UNIX, EP_TCP };
 
@@ -617,7 +619,8 @@ accept_tcp(struct sw_ctl *ctl, double now)
 			snprintf(cl->peer, sizeof(cl->peer), "tcp client "
 				 "%s:%u", host, ntohs(a->sin_port));
 		}
-		SW_LOG(INFO, "control: %s connected\n", cl->peer);
+		/* Failures are logged; a connect loop must not flood the log. */
+		SW_LOG(DEBUG, "control: %s connected\n", cl->peer);
 		greet(cl);
 	}
 }
@@ -708,7 +711,7 @@ sw_ctl_poll(struct sw_ctl *ctl, int timeout_ms)
 	struct pollfd pfd[2 + 256];
 	int idx[2 + 256];
 	unsigned int i, n = 0;
-	double now = sw_now_s();
+	double now = sw_now_s(), limit;
 
 	if (ctl->ufd >= 0) {
 		pfd[n].fd = ctl->ufd;
@@ -756,9 +759,12 @@ sw_ctl_poll(struct sw_ctl *ctl, int timeout_ms)
 		/* Time it spends waiting on us is not idle time. */
 		if (held(cl, now) || cl->sess.streaming)
 			cl->last_active = now;
-		if (!cl->closing && now - cl->last_active > ctl->idle) {
+		/* Nobody holds a TCP slot long without a password. */
+		limit = cl->authed ? ctl->idle : RTE_MIN(ctl->idle,
+							AUTH_WINDOW_S);
+		if (!cl->closing && now - cl->last_active > limit) {
 			sw_buf_printf(&cl->out, "error: idle for %.0f s, "
-				      "closing\n", ctl->idle);
+				      "closing\n", limit);
 			reply_end(cl);
 			cl->closing = true;
 			flush_out(cl);

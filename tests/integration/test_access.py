@@ -143,8 +143,8 @@ def timed_reply(cli, line):
 TCP = 'listen = "127.0.0.1:0"; password = "s3cret pw";'
 
 
-def tcp_instance(binary, work, tag):
-    text = CONF % {"extra": TCP, "stats": os.path.join(work, tag + ".json")}
+def tcp_instance(binary, work, tag, extra=""):
+    text = CONF % {"extra": TCP + extra, "stats": os.path.join(work, tag + ".json")}
     return swtest.Spillway(binary, work, text, tag).start()
 
 
@@ -181,7 +181,7 @@ def test_tcp_sequential(binary, work):
 def test_tcp_parallel(binary, work):
     """Parallel connections do not multiply the guesses: the source's
     wait holds them all, so three guesses take 1 + 2 + 4 s."""
-    sw = tcp_instance(binary, work, "par")
+    sw = tcp_instance(binary, work, "par", " idle_timeout = 3;")
     try:
         sw.wait_line(r"control: listening on")
         t0 = time.monotonic()
@@ -202,11 +202,17 @@ def test_tcp_parallel(binary, work):
         check(when[0] >= 0.9 and when[1] >= 2.8 and when[2] >= 6.5,
               "and answered one after another: %s s" % ", ".join("%.1f" % w for w in when))
         check(log_count(sw, r"failed authentication from tcp client") == 3, "3 failures logged")
-        five = [swtest.Cli(sw.port, timeout=30) for _ in range(4)]
+        four = [swtest.Cli(sw.port, timeout=30) for _ in range(4)]
         extra = swtest.Cli(sw.port, timeout=30)
         check(extra.banner.startswith("error: too many connections from your address"),
               "a fifth waiting connection from one address is refused")
-        for d in five:
+        # Slots held without a password are let go: 10 s at most, or
+        # idle_timeout if shorter (3 s here), not counting waits on us.
+        t0 = time.monotonic()
+        r = four[0].reply()
+        check(r.startswith("error: idle for 3 s") and time.monotonic() - t0 < 8,
+              "a connection that never authenticates is closed (%r)" % r.strip())
+        for d in four:
             d.close()
     finally:
         rc, _ = sw.stop()
