@@ -17,6 +17,7 @@
 #include "config.h"
 #include "port.h"
 #include "stats.h"
+#include "sw_ft.h"
 
 struct rte_eth_stats;
 struct rte_mempool;
@@ -29,6 +30,7 @@ struct sw_buf;
 struct sw_app {
 	struct sw_config cfg;		/* the configuration in force */
 	char conf_path[256];
+	char socket_override[108];	/* --socket: wins over the file's */
 	struct rte_mempool *pool;
 	uint16_t port_id[SW_MAX_PORTS];
 	bool port_started[SW_MAX_PORTS];
@@ -88,10 +90,24 @@ void sw_report_sources(const struct sw_app *app, struct sw_buf *b,
 void sw_report_ports(const struct sw_app *app, struct sw_buf *b);
 void sw_report_timeouts(const struct sw_app *app, struct sw_buf *b);
 /*
- * Up to limit flows (0: all), with the window state when `detail`;
- * returns how many were listed.
+ * show flows, a chunk at a time: the listing is never built whole (a
+ * million flows are about 200 MB of text), and the flow table's reader
+ * is online only while a chunk is read. begin, then more() for each
+ * chunk (about 32 KiB of lines, or 4096 slots examined) until it returns
+ * false; with a limit the last chunk ends with how many were not shown.
  */
-unsigned int sw_report_flows(const struct sw_app *app, struct sw_buf *b,
-			     unsigned int limit, int detail);
+struct sw_flow_stream {
+	struct sw_ft_cursor cur;
+	uint64_t limit;		/* 0: all */
+	uint64_t shown;
+	uint64_t total;		/* flows in the table when it began */
+	int detail;		/* zone, port, hash and TCP windows too */
+};
+
+void sw_report_flows_begin(const struct sw_app *app,
+			   struct sw_flow_stream *fs, uint64_t limit,
+			   int detail);
+bool sw_report_flows_more(const struct sw_app *app, struct sw_flow_stream *fs,
+			  struct sw_buf *b);
 
 #endif /* SW_APP_H */

@@ -75,8 +75,9 @@ total_flows(const struct sw_app *app)
 	return n;
 }
 
-static void
-cmd_show(struct sw_app *app, int argc, char **argv, struct sw_buf *out)
+static int
+cmd_show(struct sw_app *app, struct sw_cli_session *s, int argc, char **argv,
+	 struct sw_buf *out)
 {
 	if (argc < 2) {
 		sw_buf_printf(out, "error: show what? stats, flows, flowtable, "
@@ -90,25 +91,21 @@ cmd_show(struct sw_app *app, int argc, char **argv, struct sw_buf *out)
 		int detail = argc >= 3 && strcmp(argv[2], "detail") == 0;
 		const char *count = argc == 3 + detail ? argv[2 + detail] : NULL;
 		long long n = count ? number(count, UINT32_MAX) : FLOWS_DEFAULT;
-		unsigned int shown;
-		uint64_t total;
 
 		if (n < 0 || (argc == 4 && !detail)) {
 			sw_buf_printf(out, "error: show flows [detail] [N]: '%s' "
 				      "is not a count\n", count ? count :
 				      argv[argc - 1]);
-			return;
+			return SW_CLI_OK;
 		}
 		if (app->ft == NULL) {
 			sw_buf_printf(out, "error: the flow table is disabled "
 				      "(flowtable.enabled = false)\n");
-			return;
+			return SW_CLI_OK;
 		}
-		total = total_flows(app);
-		shown = sw_report_flows(app, out, (unsigned int)n, detail);
-		if (n != 0 && total > shown)
-			sw_buf_printf(out, "(%u of about %" PRIu64 " flows shown;"
-				      " show flows N for more)\n", shown, total);
+		sw_report_flows_begin(app, &s->flows, (uint64_t)n, detail);
+		s->streaming = true;
+		return SW_CLI_MORE;
 	} else if (strcmp(argv[1], "sources") == 0 && argc <= 3) {
 		long long n = argc == 3 ? number(argv[2], 100000) : 20;
 
@@ -129,6 +126,7 @@ cmd_show(struct sw_app *app, int argc, char **argv, struct sw_buf *out)
 		sw_buf_printf(out, "error: unknown: show %s (help lists the "
 			      "commands)\n", argv[1]);
 	}
+	return SW_CLI_OK;
 }
 
 static void
@@ -160,8 +158,28 @@ cmd_set(struct sw_app *app, int argc, char **argv, struct sw_buf *out)
 		      "file is unchanged)\n", argv[2], secs);
 }
 
+/* Commands that change what the firewall does: admin sessions only. */
+static bool
+changes_state(char **argv)
+{
+	return strcmp(argv[0], "set") == 0 || strcmp(argv[0], "flush") == 0 ||
+	       strcmp(argv[0], "reload") == 0;
+}
+
 int
-sw_cli_exec(struct sw_app *app, const char *line, struct sw_buf *out)
+sw_cli_more(struct sw_app *app, struct sw_cli_session *s, struct sw_buf *out)
+{
+	if (!s->streaming)
+		return SW_CLI_OK;
+	if (sw_report_flows_more(app, &s->flows, out))
+		return SW_CLI_MORE;
+	s->streaming = false;
+	return SW_CLI_OK;
+}
+
+int
+sw_cli_exec(struct sw_app *app, struct sw_cli_session *s, const char *line,
+	    struct sw_buf *out)
 {
 	char buf[SW_CLI_LINE_MAX + 1];
 	char *argv[MAX_ARGS];
@@ -180,10 +198,14 @@ sw_cli_exec(struct sw_app *app, const char *line, struct sw_buf *out)
 	}
 	if (argc == 0)
 		return SW_CLI_OK;
-	if (strcmp(argv[0], "help") == 0 && argc == 1) {
+	if (changes_state(argv) && !s->admin) {
+		sw_buf_printf(out, "error: this session is read-only (TCP "
+			      "without control.tcp_admin); %s needs the unix "
+			      "socket\n", argv[0]);
+	} else if (strcmp(argv[0], "help") == 0 && argc == 1) {
 		sw_buf_printf(out, "%s", help_text);
 	} else if (strcmp(argv[0], "show") == 0) {
-		cmd_show(app, argc, argv, out);
+		return cmd_show(app, s, argc, argv, out);
 	} else if (strcmp(argv[0], "set") == 0) {
 		cmd_set(app, argc, argv, out);
 	} else if (strcmp(argv[0], "flush") == 0 && argc == 2 &&

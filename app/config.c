@@ -8,11 +8,13 @@
 #include <string.h>
 
 #include <arpa/inet.h>
+#include <grp.h>
 #include <sys/socket.h>
 
 #include <libconfig.h>
 
 #include "config.h"
+#include "frag.h"
 
 /*
  * The built-in defaults describe the embedded demo: two net_af_packet
@@ -379,6 +381,51 @@ load_pairs(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
 	return 0;
 }
 
+/*
+ * l2_passthrough: true (ARP and LLDP), false (no non-IP frame), or the
+ * list of what passes: names (arp, lldp, mpls, ...) and ethertypes.
+ */
+static int
+load_l2(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
+{
+	const config_setting_t *s;
+	char p[64], why[256];
+	int i, n, rc;
+
+	s = config_setting_get_member(root, "l2_passthrough");
+	sw_l2_default(&cfg->l2);
+	cfg->l2_passthrough = true;
+	if (s == NULL)
+		return 0;
+	if (config_setting_type(s) == CONFIG_TYPE_BOOL) {
+		cfg->l2_passthrough = config_setting_get_bool(s) != 0;
+		if (!cfg->l2_passthrough)
+			memset(&cfg->l2, 0, sizeof(cfg->l2));
+		return 0;
+	}
+	if (config_setting_type(s) != CONFIG_TYPE_LIST &&
+	    config_setting_type(s) != CONFIG_TYPE_ARRAY)
+		return fail(c, s, "l2_passthrough", "expected a boolean or a "
+			    "list of ethertypes (\"arp\", \"lldp\", "
+			    "\"0x88b5\"), found %s",
+			    type_name(config_setting_type(s)));
+	memset(&cfg->l2, 0, sizeof(cfg->l2));
+	n = config_setting_length(s);
+	for (i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, i);
+
+		snprintf(p, sizeof(p), "l2_passthrough[%d]", i);
+		rc = want_type(c, e, p, CONFIG_TYPE_STRING);
+		if (rc)
+			return rc;
+		if (sw_l2_add(&cfg->l2, config_setting_get_string(e), why,
+			      sizeof(why)))
+			return fail(c, e, p, "%s", why);
+	}
+	cfg->l2_passthrough = n > 0;
+	return 0;
+}
+
 static int
 load_workers(struct ctx *c, const config_setting_t *root,
 	     struct sw_config *cfg)
@@ -703,7 +750,8 @@ load_rules(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
 {
 	static const char *const keys[] = {
 		"notrack", "policy", "fallback", "policy_default",
-		"fallback_default", "allow_ndp", "reject_rate", NULL
+		"fallback_default", "allow_ndp", "reject_rate",
+		"reject_rate_per_dest", "allow_source_route", NULL
 	};
 	const config_setting_t *g = config_setting_get_member(root, "rules");
 	struct sw_rules_conf *rc_ = &cfg->rules;
@@ -714,6 +762,7 @@ load_rules(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
 	rc_->default_action[SW_ACL_FALLBACK] = SW_ACL_DROP;
 	rc_->allow_ndp = true;
 	rc_->reject_rate = 1000;
+	rc_->reject_rate_per_dest = 10;
 	if (g == NULL)
 		return 0;
 	rc = want_type(c, g, "rules", CONFIG_TYPE_GROUP);
@@ -734,8 +783,14 @@ load_rules(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
 	if (rc == 0)
 		rc = get_bool(c, g, "rules", "allow_ndp", &rc_->allow_ndp);
 	if (rc == 0)
+		rc = get_bool(c, g, "rules", "allow_source_route",
+			      &rc_->allow_source_route);
+	if (rc == 0)
 		rc = get_int(c, g, "rules", "reject_rate", 0, 10000000,
 			     &rc_->reject_rate);
+	if (rc == 0)
+		rc = get_int(c, g, "rules", "reject_rate_per_dest", 0,
+			     10000000, &rc_->reject_rate_per_dest);
 	return rc;
 }
 
@@ -985,24 +1040,18 @@ sw_config_parse_listen(const char *s, int *family, uint8_t *addr,
 }
 
 static int
-is_loopback(int family, const uint8_t *a)
-{
-	static const uint8_t v6lo[16] = { [15] = 1 };
-
-	return family == AF_INET ? a[0] == 127 : memcmp(a, v6lo, 16) == 0;
-}
-
-static int
 load_control(struct ctx *c, const config_setting_t *root,
 	     struct sw_config *cfg)
 {
 	static const char *const keys[] = {
-		"listen", "password", "idle_timeout", "max_clients", NULL
+		"socket", "socket_group", "listen", "password", "tcp_admin",
+		"idle_timeout", "max_clients", NULL
 	};
 	const config_setting_t *g = config_setting_get_member(root, "control");
-	const config_setting_t *sl, *sp;
+	const config_setting_t *sl = NULL, *sp = NULL, *ss = NULL, *sg = NULL;
 	struct sw_control_conf *k = &cfg->control;
-	const char *listen = "127.0.0.1:9023", *pw = NULL;
+	const char *sock = SW_CONTROL_SOCKET, *group = NULL, *listen = NULL;
+	const char *pw = NULL;
 	int rc;
 
 	k->idle_timeout = 300;
@@ -1012,11 +1061,19 @@ load_control(struct ctx *c, const config_setting_t *root,
 		if (rc == 0)
 			rc = check_keys(c, g, "control", keys);
 		if (rc == 0)
+			rc = get_str(c, g, "control", "socket", &sock, &ss);
+		if (rc == 0 && ss == NULL)
+			sock = SW_CONTROL_SOCKET;
+		if (rc == 0)
+			rc = get_str(c, g, "control", "socket_group", &group,
+				     &sg);
+		if (rc == 0)
 			rc = get_str(c, g, "control", "listen", &listen, &sl);
-		if (rc == 0 && sl == NULL)
-			listen = "127.0.0.1:9023";
 		if (rc == 0)
 			rc = get_str(c, g, "control", "password", &pw, &sp);
+		if (rc == 0)
+			rc = get_bool(c, g, "control", "tcp_admin",
+				      &k->tcp_admin);
 		if (rc == 0)
 			rc = get_int(c, g, "control", "idle_timeout", 1,
 				     86400, &k->idle_timeout);
@@ -1025,29 +1082,80 @@ load_control(struct ctx *c, const config_setting_t *root,
 				     &k->max_clients);
 		if (rc)
 			return rc;
-	} else {
-		sl = sp = NULL;
 	}
-	if (strlen(listen) >= sizeof(k->listen))
-		return fail(c, sl, "control.listen", "too long");
-	snprintf(k->listen, sizeof(k->listen), "%s", listen);
+	if (strlen(sock) >= sizeof(k->socket))
+		return fail(c, ss, "control.socket", "longer than %zu "
+			    "characters (a unix socket path)",
+			    sizeof(k->socket) - 1);
+	if (sock[0] != '\0' && sock[0] != '/')
+		return fail(c, ss, "control.socket", "'%s' is not an absolute "
+			    "path", sock);
+	snprintf(k->socket, sizeof(k->socket), "%s", sock);
+	if (group != NULL && group[0] != '\0') {
+		struct group gr, *res = NULL;
+		char buf[4096];
+
+		if (strlen(group) >= sizeof(k->socket_group))
+			return fail(c, sg, "control.socket_group", "too long");
+		if (getgrnam_r(group, &gr, buf, sizeof(buf), &res) != 0 ||
+		    res == NULL)
+			return fail(c, sg, "control.socket_group", "no group "
+				    "named '%s'", group);
+		snprintf(k->socket_group, sizeof(k->socket_group), "%s",
+			 group);
+		k->socket_gid = gr.gr_gid;
+	}
 	if (pw != NULL) {
 		if (strlen(pw) >= sizeof(k->password))
 			return fail(c, sp, "control.password", "longer than %zu "
 				    "characters", sizeof(k->password) - 1);
 		snprintf(k->password, sizeof(k->password), "%s", pw);
 	}
-	if (k->listen[0] == '\0')
-		return 0;	/* no CLI */
+	if (listen == NULL || listen[0] == '\0')
+		return 0;	/* no TCP listener */
+	if (strlen(listen) >= sizeof(k->listen))
+		return fail(c, sl, "control.listen", "too long");
+	snprintf(k->listen, sizeof(k->listen), "%s", listen);
 	if (sw_config_parse_listen(k->listen, &k->family, k->addr, &k->port))
 		return fail(c, sl, "control.listen", "'%s' is not ADDR:PORT "
-			    "(e.g. 127.0.0.1:9023, [::1]:9023, \"\" for no "
-			    "CLI)", k->listen);
-	/* An open CLI on a network is a remote root shell for the rules. */
-	if (!is_loopback(k->family, k->addr) && k->password[0] == '\0')
-		return fail(c, sl, "control.listen", "'%s' is not a loopback "
-			    "address: set control.password", k->listen);
+			    "(e.g. 192.0.2.1:9023, [2001:db8::1]:9023; \"\" "
+			    "for no TCP listener)", k->listen);
+	/*
+	 * Loopback included: any local user, container sharing the network
+	 * namespace or SSRF bug in a co-located service reaches it.
+	 */
+	if (k->password[0] == '\0')
+		return fail(c, sl, "control.listen", "a TCP listener needs a "
+			    "password, on loopback too (every local process "
+			    "reaches it): set control.password, or use the "
+			    "unix socket control.socket");
 	return 0;
+}
+
+static int
+load_fragments(struct ctx *c, const config_setting_t *root,
+	       struct sw_config *cfg)
+{
+	static const char *const keys[] = { "timeout", "per_source", NULL };
+	const config_setting_t *g = config_setting_get_member(root,
+							       "fragments");
+	int rc;
+
+	cfg->fragments.timeout = SW_FRAG_TIMEOUT_S;
+	cfg->fragments.per_source = SW_FRAG_PER_SOURCE;
+	if (g == NULL)
+		return 0;
+	rc = want_type(c, g, "fragments", CONFIG_TYPE_GROUP);
+	if (rc == 0)
+		rc = check_keys(c, g, "fragments", keys);
+	if (rc == 0)
+		rc = get_int(c, g, "fragments", "timeout", 1, 3600,
+			     &cfg->fragments.timeout);
+	if (rc == 0)
+		rc = get_int(c, g, "fragments", "per_source", 1,
+			     SW_FRAG_SETS * SW_FRAG_WAYS,
+			     &cfg->fragments.per_source);
+	return rc;
 }
 
 static int
@@ -1104,8 +1212,8 @@ sw_config_load_file(FILE *f, const char *path, struct sw_config *cfg,
 {
 	static const char *const top[] = {
 		"eal", "ports", "pairs", "workers", "l2_passthrough",
-		"checksum_verify", "rules", "flowtable", "control", "stats",
-		NULL
+		"checksum_verify", "rules", "flowtable", "fragments", "control",
+		"stats", NULL
 	};
 	struct ctx c = { .file = path, .err = err, .errlen = errlen };
 	const config_setting_t *root;
@@ -1121,7 +1229,6 @@ sw_config_load_file(FILE *f, const char *path, struct sw_config *cfg,
 		goto out;
 	}
 	snprintf(cfg->file, sizeof(cfg->file), "%s", path);
-	cfg->l2_passthrough = true;
 	cfg->checksum_verify = true;
 
 	root = config_root_setting(&lc);
@@ -1135,8 +1242,7 @@ sw_config_load_file(FILE *f, const char *path, struct sw_config *cfg,
 	if (rc == 0)
 		rc = load_workers(&c, root, cfg);
 	if (rc == 0)
-		rc = get_bool(&c, root, "", "l2_passthrough",
-			      &cfg->l2_passthrough);
+		rc = load_l2(&c, root, cfg);
 	if (rc == 0)
 		rc = get_bool(&c, root, "", "checksum_verify",
 			      &cfg->checksum_verify);
@@ -1144,6 +1250,8 @@ sw_config_load_file(FILE *f, const char *path, struct sw_config *cfg,
 		rc = load_rules(&c, root, cfg);
 	if (rc == 0)
 		rc = load_flowtable(&c, root, cfg);
+	if (rc == 0)
+		rc = load_fragments(&c, root, cfg);
 	if (rc == 0)
 		rc = load_control(&c, root, cfg);
 	if (rc == 0)

@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "l2filter.h"
 #include "sw_acl.h"
 #include "sw_ft.h"
 
@@ -38,8 +39,10 @@ struct sw_rules_conf {
 	struct sw_acl_rule *rules[SW_ACL_NB_SETS];	/* malloc'd */
 	unsigned int nb[SW_ACL_NB_SETS];
 	uint8_t default_action[SW_ACL_NB_SETS];
-	bool allow_ndp;			/* ICMPv6 ND passes before rules */
+	bool allow_ndp;			/* ND passes before the policy */
+	bool allow_source_route;	/* LSRR/SSRR, RH0 not dropped */
 	unsigned int reject_rate;	/* replies/s per worker; 0: none */
+	unsigned int reject_rate_per_dest; /* to one /24, /64; 0: no limit */
 };
 
 struct sw_flowtable_conf {
@@ -67,14 +70,26 @@ struct sw_flowtable_conf {
 	bool src_over_fallback;		/* over: fallback rules, else drop */
 };
 
+/* The control socket unless control.socket says otherwise. */
+#define SW_CONTROL_SOCKET	"/run/spillway/control.sock"
+
 struct sw_control_conf {
-	char listen[80];		/* "ADDR:PORT", "[V6]:PORT"; "": off */
-	char password[128];		/* required off loopback */
+	char socket[108];		/* unix socket path; "": none */
+	char socket_group[32];		/* group let in; "": none */
+	unsigned int socket_gid;
+	char listen[80];		/* TCP "ADDR:PORT"; "": none */
+	char password[128];		/* required with listen */
+	bool tcp_admin;			/* TCP may change state */
 	int family;			/* AF_INET / AF_INET6 */
 	uint8_t addr[16];		/* network order */
 	uint16_t port;			/* host order; 0: any free port */
 	unsigned int idle_timeout;	/* seconds */
 	unsigned int max_clients;
+};
+
+struct sw_fragments_conf {
+	unsigned int timeout;		/* seconds a datagram is kept */
+	unsigned int per_source;	/* datagrams one /32, /64 may hold */
 };
 
 struct sw_stats_conf {
@@ -95,11 +110,13 @@ struct sw_config {
 	unsigned int lcores[SW_MAX_WORKERS];
 	unsigned int burst;
 
-	bool l2_passthrough;
+	bool l2_passthrough;		/* some non-IP frames pass */
+	struct sw_l2_conf l2;		/* which */
 	bool checksum_verify;		/* bad checksums are invalid */
 
 	struct sw_rules_conf rules;
 	struct sw_flowtable_conf flowtable;
+	struct sw_fragments_conf fragments;
 	struct sw_control_conf control;
 	struct sw_stats_conf stats;
 };

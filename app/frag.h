@@ -5,51 +5,127 @@
 #define SW_FRAG_H
 
 /*
- * Per-worker memory of first-fragment verdicts (DESIGN step 2). A
- * non-first fragment has no ports, so the rules cannot judge it; it gets
- * the verdict of its datagram's first fragment, looked up by (family,
- * proto, src, dst, id), or is dropped when none is known (a first
- * fragment not seen, arrived later, or forgotten). Never accepted only
- * because it has no ports to deny.
+ * Per-worker memory of the fragmented datagrams spillway let through
+ * (DESIGN step 2): a non-first fragment has no ports, so no rule can
+ * judge it; it passes only if its datagram's first fragment was
+ * accepted, and only if it overlaps nothing of that datagram already
+ * sent. spillway does not reassemble: fragments leave as they came,
+ * at once, and the receiver reassembles (README, "Fragments", says
+ * why).
  *
- * Direct-mapped: a collision replaces the older entry, so a flood of
- * fragments costs only memory already allocated. Entries expire after
- * SW_FRAG_TIMEOUT_S (Linux's ipfrag_time).
+ * - The table is set-associative (SW_FRAG_SETS sets of SW_FRAG_WAYS),
+ *   indexed by SipHash under the per-start secret, keyed by (family,
+ *   protocol, source, destination, fragment id).
+ * - Only accepted datagrams are recorded: a first fragment the rules
+ *   drop leaves nothing, so a flood of those costs no entry. A recorded
+ *   datagram is pinned until it is complete or its time-out passes:
+ *   when a set is full of live datagrams a new one is refused
+ *   (fragments dropped, counted frag_full), never an older one evicted.
+ * - One source (/32, /64) may hold at most per_source datagrams at
+ *   once (counted frag_source_limit past that), counted per ingress
+ *   port: a source prefix means something only where it comes in, and
+ *   packets spoofed on one side must not spend the quota of the real
+ *   hosts of that prefix on the other.
+ * - Each entry keeps the byte ranges sent, in 8-byte units (up to
+ *   SW_FRAG_RANGES disjoint runs): a fragment that overlaps one is
+ *   dropped (frag_overlap), exact duplicates included, so the receiver
+ *   never sees two versions of a byte (RFC 5722, and the tiny- and
+ *   overlapping-fragment attacks of RFC 1858 / 3128). A fragment that
+ *   is not a multiple of 8 bytes but the last, reaches past the last
+ *   fragment's end, is a second last fragment, or would need a fifth
+ *   hole is dropped (frag_bad). A complete datagram frees its entry.
+ *
+ * Both directions of a datagram's fragments must reach the worker that
+ * saw its first fragment (true with one worker, and with symmetric RSS
+ * on addresses). A later fragment that comes before its first is
+ * dropped (frag_unknown).
  *
  * Thread-safety: one table per worker, used by that worker only.
  */
 
+#include <stdbool.h>
 #include <stdint.h>
 
-#define SW_FRAG_SLOTS		1024	/* power of two */
-#define SW_FRAG_TIMEOUT_S	30
+#define SW_FRAG_SETS		512	/* power of two */
+#define SW_FRAG_WAYS		8
+#define SW_FRAG_RANGES		4
+#define SW_FRAG_SRC_SLOTS	1024	/* power of two */
+#define SW_FRAG_TIMEOUT_S	30	/* Linux's ipfrag_time */
+#define SW_FRAG_PER_SOURCE	64
 
 struct sw_pkt;
 
+/* One datagram: 64 bytes, one cache line. */
 struct sw_frag_entry {
 	uint8_t src[16];
 	uint8_t dst[16];
 	uint32_t id;
-	uint8_t family;
+	uint8_t family;		/* 0: free */
 	uint8_t proto;
-	uint8_t verdict;	/* enum sw_acl_action; 0: empty */
-	uint8_t pad;
+	uint8_t in_port;	/* its source is counted for this port */
+	uint8_t nr;		/* ranges in use, | SW_FRAG_LAST */
 	uint64_t expire;	/* TSC */
+	uint16_t r[SW_FRAG_RANGES][2];	/* [start, end) in 8-byte units */
+};
+
+/* In sw_frag_entry.nr: the datagram's last fragment was sent. */
+#define SW_FRAG_LAST		0x80
+
+/* Live datagrams of the (port, source) pairs hashed to one slot. */
+struct sw_frag_src {
+	uint32_t n;
 };
 
 struct sw_frag_table {
 	uint64_t timeout;	/* TSC ticks */
-	struct sw_frag_entry e[SW_FRAG_SLOTS];
+	uint32_t per_source;
+	uint32_t sweep;		/* next set the bounded sweep looks at */
+	struct sw_frag_src src[SW_FRAG_SRC_SLOTS];
+	struct sw_frag_entry e[SW_FRAG_SETS][SW_FRAG_WAYS];
 };
 
-void sw_frag_init(struct sw_frag_table *t, uint64_t tsc_hz);
+/* Where a fragment sits in its datagram (sw_parse_frag). */
+struct sw_frag_info {
+	uint32_t off;		/* bytes from the start of the datagram */
+	uint32_t len;		/* bytes of it in this fragment */
+	bool more;		/* more fragments follow */
+};
 
-/* Remember the verdict of a first fragment. */
-void sw_frag_record(struct sw_frag_table *t, const struct sw_pkt *p,
-		    uint8_t verdict, uint64_t now);
+#define SW_FRAG_RESULTS(X) \
+	X(OK,      "forward it") \
+	X(UNKNOWN, "no accepted first fragment seen (or it expired)") \
+	X(OVERLAP, "overlaps bytes of its datagram already sent") \
+	X(BAD,     "not a multiple of 8, past the end, or too many holes") \
+	X(FULL,    "no room in the table for a new datagram") \
+	X(SOURCE,  "its source holds per_source datagrams already")
 
-/* Verdict for a later fragment, or 0 (SW_ACL_NONE) when unknown. */
-uint8_t sw_frag_lookup(const struct sw_frag_table *t, const struct sw_pkt *p,
-		       uint64_t now);
+enum sw_frag_result {
+#define SW_FRAG_R_ENUM(n, d) SW_FRAG_R_##n,
+	SW_FRAG_RESULTS(SW_FRAG_R_ENUM)
+#undef SW_FRAG_R_ENUM
+	SW_FRAG_R_MAX
+};
+
+/*
+ * Zero the table; timeout_s seconds (1..3600) in ticks of tsc_hz;
+ * per_source datagrams at once (1..table size). Control thread, before
+ * the worker starts.
+ */
+void sw_frag_init(struct sw_frag_table *t, uint64_t tsc_hz,
+		  uint32_t timeout_s, uint32_t per_source);
+
+/*
+ * A first fragment the rules accepted: record its datagram. Returns
+ * SW_FRAG_R_OK (send it) or why to drop it instead.
+ */
+int sw_frag_first(struct sw_frag_table *t, const struct sw_pkt *p,
+		  const struct sw_frag_info *fi, uint64_t now);
+
+/* A later fragment: SW_FRAG_R_OK when it may follow its first. */
+int sw_frag_later(struct sw_frag_table *t, const struct sw_pkt *p,
+		  const struct sw_frag_info *fi, uint64_t now);
+
+/* Datagrams recorded now (tests, reports). */
+unsigned int sw_frag_count(const struct sw_frag_table *t, uint64_t now);
 
 #endif /* SW_FRAG_H */

@@ -7,10 +7,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <rte_cycles.h>
@@ -26,6 +30,7 @@
 #include <rte_version.h>
 
 #include "app.h"
+#include "atomicfile.h"
 #include "buf.h"
 #include "config.h"
 #include "control.h"
@@ -46,7 +51,8 @@ usage(FILE *f)
 {
 	fprintf(f,
 "Usage: spillway [-c FILE] [--check] [--duration S] [--stats S]\n"
-"                [--dump-flows] [-- EAL...]\n"
+"                [--dump-flows] [--socket PATH] [-- EAL...]\n"
+"       spillway [-c FILE] [--socket PATH] --cli\n"
 "\n"
 "A DPDK userspace firewall: a bump in the wire between port pairs.\n"
 "\n"
@@ -56,13 +62,17 @@ usage(FILE *f)
 "      --duration S   stop by itself after S seconds (scripts, demos)\n"
 "      --stats S      print a counter line every S seconds\n"
 "      --dump-flows   at exit, list the flow table (conntrack -L style)\n"
+"      --socket PATH  the control socket (instead of control.socket)\n"
+"      --cli          open the control socket for a person or a script:\n"
+"                     what you type goes to spillway, its replies to you\n"
 "  -h, --help         this text\n"
 "  -V, --version      print the version and exit\n"
 "\n"
 "Arguments after -- are passed to the DPDK EAL after the config's eal list.\n"
 "SIGINT/SIGTERM stop the firewall cleanly and print the totals; SIGHUP\n"
-"reloads the configuration. The CLI listens on control.listen\n"
-"(default 127.0.0.1:9023): nc 127.0.0.1 9023, then 'help'.\n");
+"reloads the configuration. The CLI is on the unix socket control.socket\n"
+"(default " SW_CONTROL_SOCKET "): spillway --cli, or\n"
+"nc -U " SW_CONTROL_SOCKET ", then 'help'.\n");
 }
 
 static void
@@ -444,6 +454,28 @@ watch_proxy(struct sw_app *app)
 	}
 }
 
+/* --dump-flows: the table at exit, a chunk at a time, never whole. */
+static void
+dump_all_flows(const struct sw_app *app)
+{
+	struct sw_flow_stream fs;
+	struct sw_buf b;
+	char *line, *save;
+	bool more;
+
+	sw_buf_init(&b);
+	sw_report_flows_begin(app, &fs, 0, 0);
+	do {
+		more = sw_report_flows_more(app, &fs, &b);
+		save = NULL;
+		for (line = strtok_r(b.p, "\n", &save); line != NULL;
+		     line = strtok_r(NULL, "\n", &save))
+			printf("flow: %s\n", line);
+		sw_buf_reset(&b);
+	} while (more);
+	sw_buf_free(&b);
+}
+
 static void
 watch_links(struct sw_app *app)
 {
@@ -461,30 +493,29 @@ watch_links(struct sw_app *app)
 	}
 }
 
-/* The stats file: written whole to a temporary name, then renamed. */
+/*
+ * The stats file, replaced whole (sw_file_replace: mkstemp, fsync,
+ * rename). A failure is logged when it starts and when it changes, not
+ * at every interval.
+ */
 static void
 write_stats_file(const struct sw_app *app)
 {
-	char tmp[sizeof(app->cfg.stats.file) + 8];
+	static int last_rc;
 	struct sw_buf b;
-	int fd;
+	int rc;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", app->cfg.stats.file);
 	sw_buf_init(&b);
 	sw_report_stats_json(app, &b);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd >= 0) {
-		bool ok = !b.oom && write(fd, b.p, b.len) == (ssize_t)b.len;
-
-		close(fd);
-		if (ok && rename(tmp, app->cfg.stats.file) == 0) {
-			sw_buf_free(&b);
-			return;
-		}
-		unlink(tmp);
-	}
-	SW_LOG(WARNING, "stats.file %s: %s\n", app->cfg.stats.file,
-	       strerror(errno));
+	rc = b.oom ? -ENOMEM : sw_file_replace(app->cfg.stats.file, b.p,
+					       b.len, 0644);
+	if (rc != 0 && rc != last_rc)
+		SW_LOG(WARNING, "stats.file %s: %s\n", app->cfg.stats.file,
+		       strerror(-rc));
+	else if (rc == 0 && last_rc != 0)
+		SW_LOG(INFO, "stats.file %s: written again\n",
+		       app->cfg.stats.file);
+	last_rc = rc;
 	sw_buf_free(&b);
 }
 
@@ -541,6 +572,91 @@ control_loop(struct sw_app *app, struct sw_ctl *ctl, double duration,
 	}
 }
 
+/*
+ * --cli: a terminal (or a script's pipe) on the control socket. Lines
+ * typed go to spillway, replies come back; at the end of the input the
+ * replies still due are read before it exits.
+ */
+static int
+run_cli(const char *path)
+{
+	struct sockaddr_un sa;
+	struct pollfd pfd[2];
+	char buf[65536];
+	bool in_open = true;
+	ssize_t n;
+	int fd;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "spillway: --cli: %s: path too long\n", path);
+		return 1;
+	}
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		fprintf(stderr, "spillway: --cli: %s: %s%s\n", path,
+			strerror(errno), errno == EACCES ? " (root, or a "
+			"member of control.socket_group, may connect)" : "");
+		return 1;
+	}
+	pfd[0].fd = STDIN_FILENO;
+	pfd[1].fd = fd;
+	pfd[1].events = POLLIN;
+	for (;;) {
+		pfd[0].events = in_open ? POLLIN : 0;
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+			n = read(fd, buf, sizeof(buf));
+			if (n <= 0)
+				break;
+			if (fwrite(buf, 1, (size_t)n, stdout) != (size_t)n)
+				break;
+			fflush(stdout);
+		}
+		if (in_open && (pfd[0].revents & (POLLIN | POLLHUP))) {
+			n = read(STDIN_FILENO, buf, sizeof(buf));
+			if (n <= 0) {
+				/* No more commands: spillway answers, then
+				 * closes. */
+				in_open = false;
+				shutdown(fd, SHUT_WR);
+			} else if (write(fd, buf, (size_t)n) != n) {
+				break;
+			}
+		}
+	}
+	close(fd);
+	return 0;
+}
+
+/*
+ * The password is a secret: a config that holds one must not be
+ * readable by others (install it 0600). Returns true when it is.
+ */
+static bool
+password_exposed(const char *path, const struct sw_config *cfg,
+		 char *why, size_t len)
+{
+	struct stat st;
+
+	if (cfg->control.password[0] == '\0' || stat(path, &st) != 0)
+		return false;
+	if (!(st.st_mode & S_IROTH) &&
+	    !((st.st_mode & S_IRGRP) && st.st_gid != 0))
+		return false;
+	snprintf(why, len, "%s holds control.password and is readable by "
+		 "%s (mode %04o): chmod 600 %s", path,
+		 (st.st_mode & S_IROTH) ? "everyone" : "its group",
+		 (unsigned int)(st.st_mode & 07777), path);
+	return true;
+}
+
 static double
 parse_seconds(const char *opt, const char *s)
 {
@@ -564,16 +680,18 @@ main(int argc, char **argv)
 		{ "duration", required_argument, NULL, 'd' },
 		{ "stats", required_argument, NULL, 's' },
 		{ "dump-flows", no_argument, NULL, 'f' },
+		{ "socket", required_argument, NULL, 'S' },
+		{ "cli", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct sw_app app;
 	struct sw_ctl *ctl = NULL;
-	const char *path = SW_DEFAULT_CONFIG;
+	const char *path = SW_DEFAULT_CONFIG, *sock = NULL;
 	double duration = 0, stats_every = 0;
 	char err[SW_ERR_MAX];
-	bool check = false, dump_flows = false;
+	bool check = false, dump_flows = false, cli = false;
 	unsigned int p, i;
 	int opt, rc, status = 0;
 
@@ -594,6 +712,12 @@ main(int argc, char **argv)
 		case 'f':
 			dump_flows = true;
 			break;
+		case 'S':
+			sock = optarg;
+			break;
+		case 'C':
+			cli = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -607,10 +731,24 @@ main(int argc, char **argv)
 	}
 
 	rc = sw_config_load(path, &app.cfg, err, sizeof(err));
+	if (cli) {
+		/* A config this user may not read still leaves the default. */
+		if (sock == NULL)
+			sock = rc == 0 && app.cfg.control.socket[0] ?
+			       app.cfg.control.socket : SW_CONTROL_SOCKET;
+		rc = run_cli(sock);
+		sw_config_free(&app.cfg);
+		return rc;
+	}
 	if (rc) {
 		fprintf(stderr, "spillway: %s\n", err);
 		return 1;
 	}
+	if (sock != NULL)
+		snprintf(app.cfg.control.socket, sizeof(app.cfg.control.socket),
+			 "%s", sock);
+	if (password_exposed(path, &app.cfg, err, sizeof(err)))
+		fprintf(stderr, "spillway: warning: %s\n", err);
 	if (check) {
 		printf("spillway: %s: configuration is valid (%u ports, %u "
 		       "workers)\n", path, app.cfg.nb_ports,
@@ -619,6 +757,9 @@ main(int argc, char **argv)
 		return 0;
 	}
 	snprintf(app.conf_path, sizeof(app.conf_path), "%s", path);
+	if (sock != NULL)
+		snprintf(app.socket_override, sizeof(app.socket_override),
+			 "%s", sock);
 	app.quit = &force_quit;
 	app.start_time = sw_now_s();
 
@@ -636,23 +777,31 @@ main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
 
-	if (app.cfg.control.listen[0]) {
+	if (app.cfg.control.socket[0] || app.cfg.control.listen[0]) {
 		ctl = sw_ctl_create(&app, err, sizeof(err));
 		if (ctl == NULL)
 			SW_LOG(ERR, "%s\n", err);
 	}
-	if ((app.cfg.control.listen[0] && ctl == NULL) ||
+	if (((app.cfg.control.socket[0] || app.cfg.control.listen[0]) &&
+	     ctl == NULL) ||
 	    check_lcores(&app.cfg) || rcu_init(&app) || rules_create(&app) ||
 	    flowtable_create(&app) || ports_start(&app) ||
 	    workers_launch(&app)) {
 		status = 1;
 		force_quit = true;
 	} else {
-		if (ctl != NULL)
-			SW_LOG(INFO, "control: listening on %s%s\n",
-			       sw_ctl_address(ctl),
-			       app.cfg.control.password[0] ?
-			       " (password required)" : "");
+		if (ctl != NULL && sw_ctl_socket(ctl) != NULL)
+			SW_LOG(INFO, "control: socket %s (mode %s, uid %u%s%s)"
+			       "\n", sw_ctl_socket(ctl),
+			       app.cfg.control.socket_group[0] ? "0660" :
+			       "0600", (unsigned int)geteuid(),
+			       app.cfg.control.socket_group[0] ? ", group " :
+			       "", app.cfg.control.socket_group);
+		if (ctl != NULL && sw_ctl_address(ctl) != NULL)
+			SW_LOG(INFO, "control: listening on %s (TCP, password "
+			       "required, %s)\n", sw_ctl_address(ctl),
+			       app.cfg.control.tcp_admin ? "admin" :
+			       "read-only");
 		SW_LOG(INFO, "running: %u ports, %u workers, burst %u "
 		       "(config %s)\n", app.cfg.nb_ports, app.cfg.nb_workers,
 		       app.cfg.burst, path);
@@ -668,17 +817,8 @@ main(int argc, char **argv)
 	sw_app_poll_rings(&app);
 	if (status == 0)
 		print_totals(&app);
-	if (status == 0 && dump_flows && app.ft != NULL) {
-		struct sw_buf b;
-		char *line, *save = NULL;
-
-		sw_buf_init(&b);
-		sw_report_flows(&app, &b, 0, 0);
-		for (line = strtok_r(b.p, "\n", &save); line != NULL;
-		     line = strtok_r(NULL, "\n", &save))
-			printf("flow: %s\n", line);
-		sw_buf_free(&b);
-	}
+	if (status == 0 && dump_flows && app.ft != NULL)
+		dump_all_flows(&app);
 	/* Closing a pcap port completes its output file. */
 	for (p = 0; p < app.cfg.nb_ports; p++)
 		if (app.port_started[p])

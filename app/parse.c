@@ -272,8 +272,126 @@ sw_parse(const uint8_t *f, uint32_t len, struct sw_pkt *p)
 	case ET_IPV6:
 		return parse_ip6(f, off, len, p);
 	default:
+		/* The l2_passthrough filter reads the type from here. */
+		p->l3_off = (uint16_t)off;
 		return SW_PARSE_L2;
 	}
+}
+
+/* IPv4 options: loose and strict source route (RFC 791). */
+#define SW_IPOPT_EOL	0
+#define SW_IPOPT_NOP	1
+#define SW_IPOPT_LSRR	0x83
+#define SW_IPOPT_SSRR	0x89
+
+static int
+ip4_source_route(const uint8_t *ip)
+{
+	uint32_t ihl = (uint32_t)(ip[0] & 0x0f) * 4, o = 20, ol;
+
+	while (o < ihl) {
+		if (ip[o] == SW_IPOPT_EOL)
+			return 0;
+		if (ip[o] == SW_IPOPT_NOP) {
+			o++;
+			continue;
+		}
+		if (ip[o] == SW_IPOPT_LSRR || ip[o] == SW_IPOPT_SSRR)
+			return 1;
+		/* A list no router could walk hides whatever follows. */
+		if (o + 1 >= ihl || (ol = ip[o + 1]) < 2 || o + ol > ihl)
+			return 1;
+		o += ol;
+	}
+	return 0;
+}
+
+/* IPv6: a type 0 routing header (RFC 5095) in the chain before L4. */
+static int
+ip6_source_route(const uint8_t *ip, uint32_t end)
+{
+	uint32_t o = 40, hl;
+	uint8_t nh = ip[6];
+	int i;
+
+	for (i = 0; i < SW_IP6_MAX_EXT && o + 8 <= end; i++) {
+		switch (nh) {
+		case IPPROTO_ROUTING_:
+			if (ip[o + 2] == 0)
+				return 1;
+			/* fall through */
+		case IPPROTO_HOPOPTS_:
+		case IPPROTO_DSTOPTS_:
+			hl = ((uint32_t)ip[o + 1] + 1) * 8;
+			break;
+		case IPPROTO_AH_:
+			hl = ((uint32_t)ip[o + 1] + 2) * 4;
+			break;
+		case IPPROTO_FRAGMENT_:
+			/* Past a later fragment's header is data. */
+			if (rd16(ip + o + 2) & 0xfff8)
+				return 0;
+			hl = 8;
+			break;
+		default:
+			return 0;
+		}
+		nh = ip[o];
+		o += hl;
+	}
+	return 0;
+}
+
+int
+sw_parse_frag(const uint8_t *f, const struct sw_pkt *p, uint32_t *off,
+	      uint32_t *len, bool *more)
+{
+	const uint8_t *ip = f + p->l3_off;
+	uint32_t o = 40, end = p->l3_len, hl;
+	uint16_t fo;
+	uint8_t nh;
+	int i;
+
+	if (p->frag == SW_FRAG_NONE)
+		return -1;
+	if (p->k.family == SW_AF_INET) {
+		hl = (uint32_t)(ip[0] & 0x0f) * 4;
+		fo = rd16(ip + 6);
+		*off = (uint32_t)(fo & 0x1fff) * 8;
+		*more = (fo & 0x2000) != 0;
+		*len = end - hl;
+		return 0;
+	}
+	/* IPv6: sw_parse walked this chain already; find the header. */
+	nh = ip[6];
+	for (i = 0; i < SW_IP6_MAX_EXT && o + 8 <= end; i++) {
+		if (nh == IPPROTO_FRAGMENT_) {
+			fo = rd16(ip + o + 2);
+			*off = fo & 0xfff8;
+			*more = (fo & 1) != 0;
+			*len = end - (o + 8);
+			return 0;
+		}
+		if (nh == IPPROTO_AH_)
+			hl = ((uint32_t)ip[o + 1] + 2) * 4;
+		else
+			hl = ((uint32_t)ip[o + 1] + 1) * 8;
+		nh = ip[o];
+		o += hl;
+	}
+	return -1;
+}
+
+int
+sw_parse_source_route(const uint8_t *f, const struct sw_pkt *p)
+{
+	const uint8_t *ip = f + p->l3_off;
+
+	if (p->k.family == SW_AF_INET)
+		return (ip[0] & 0x0f) > 5 && ip4_source_route(ip);
+	if (p->k.family == SW_AF_INET6)
+		return ip[6] != p->k.proto && ip6_source_route(ip, p->l3_len);
+	return 0;
 }
 
 int

@@ -10,6 +10,7 @@
 #include <rte_tcp.h>
 
 #include "reject.h"
+#include "sw_ft.h"
 #include "sw_pkt.h"
 
 #define IPPROTO_ICMP_	1
@@ -20,6 +21,21 @@
 #define QUOTE4_MAX (576 - 20 - 8)
 #define QUOTE6_MAX (1280 - 40 - 8)
 #define REPLY_TTL 64
+
+/*
+ * A reply goes back to the frame's source MAC: never to a group address
+ * (a spoofed multicast or broadcast source would fan it out), never
+ * answering a frame sent to a group (one per receiver), nor to a zero
+ * MAC.
+ */
+static int
+bad_macs(const uint8_t *eth)
+{
+	static const uint8_t zero[RTE_ETHER_ADDR_LEN];
+
+	return (eth[0] & 1) || (eth[RTE_ETHER_ADDR_LEN] & 1) ||
+	       memcmp(eth + RTE_ETHER_ADDR_LEN, zero, RTE_ETHER_ADDR_LEN) == 0;
+}
 
 static int
 bad_source_or_dest(const struct sw_pkt *p)
@@ -119,14 +135,33 @@ build_rst(struct rte_mbuf *m, const struct sw_pkt *p)
 	return 0;
 }
 
+/*
+ * Bytes of the packet an ICMP error quotes: as many as fit without the
+ * reply growing past the packet it answers (no amplification), up to
+ * 576 / 1280 bytes in all; 0 when that leaves less than the IP header
+ * and 8 bytes of what follows, without which the sender cannot tell
+ * which socket the error is for.
+ */
+static uint16_t
+quote_len(const struct sw_pkt *p, uint16_t hdr, uint16_t max)
+{
+	uint32_t need = p->l4_off ? (uint32_t)(p->l4_off - p->l3_off) + 8 :
+				    hdr;
+	uint32_t q = RTE_MIN((uint32_t)max, (uint32_t)p->l3_len - hdr);
+
+	return p->l3_len > hdr && q >= need ? (uint16_t)q : 0;
+}
+
 static int
 build_unreach(struct rte_mbuf *m, const struct sw_pkt *p)
 {
 	int v4 = p->k.family == SW_AF_INET;
 	uint16_t hdr = v4 ? 28 : 48, l2 = p->l3_off;
-	uint16_t quote = RTE_MIN(p->l3_len, v4 ? QUOTE4_MAX : QUOTE6_MAX);
+	uint16_t quote = quote_len(p, hdr, v4 ? QUOTE4_MAX : QUOTE6_MAX);
 	uint8_t *f, *icmp;
 
+	if (quote == 0)
+		return -1;
 	if (v4 && p->k.proto == IPPROTO_ICMP_ && p->k.icmp_type != 8)
 		return -1;	/* only echo requests among ICMP get one */
 	if (!v4 && p->k.proto == IPPROTO_ICMPV6_ && p->k.icmp_type != 128)
@@ -162,13 +197,142 @@ build_unreach(struct rte_mbuf *m, const struct sw_pkt *p)
 	return 0;
 }
 
+bool
+sw_reject_due(const struct rte_mbuf *m, const struct sw_pkt *p)
+{
+	return m->nb_segs == 1 && p->frag != SW_FRAG_LATER &&
+	       !bad_macs(rte_pktmbuf_mtod(m, const uint8_t *)) &&
+	       !bad_source_or_dest(p);
+}
+
 int
 sw_reject_build(struct rte_mbuf *m, const struct sw_pkt *p)
 {
-	if (m->nb_segs != 1 || p->frag == SW_FRAG_LATER ||
-	    bad_source_or_dest(p))
+	if (!sw_reject_due(m, p))
 		return -1;
 	if (p->k.proto == IPPROTO_TCP_)
 		return build_rst(m, p);
 	return build_unreach(m, p);
+}
+
+/* ---- rate limits ---- */
+
+void
+sw_reject_limit_init(struct sw_reject_limit *l, uint32_t rate,
+		     uint32_t dest_rate, uint64_t hz, uint64_t now)
+{
+	memset(l, 0, sizeof(*l));
+	l->burst = rate;
+	l->tokens = rate;
+	l->tsc_per_token = rate ? hz / rate : 0;
+	l->last = now;
+	l->d_burst = dest_rate;
+	l->d_tsc_per_token = dest_rate ? hz / dest_rate : 0;
+	/* The destination table is keyed: nobody aims at a victim's set. */
+	sw_ft_hash_init();
+}
+
+/*
+ * Tokens a bucket holds at `now`, at most burst. The division runs only
+ * when a token is due, so at most `rate` times a second per bucket,
+ * however hard it is flooded.
+ */
+static inline uint32_t
+refill(uint32_t tokens, uint64_t *last, uint32_t burst, uint64_t per,
+       uint64_t now)
+{
+	uint64_t el = now - *last, add;
+
+	if (tokens >= burst) {
+		*last = now;	/* a full bucket banks nothing */
+		return burst;
+	}
+	if (el < per)
+		return tokens;
+	add = el / per;
+	if (add >= burst - tokens) {
+		*last = now;
+		return burst;
+	}
+	*last += add * per;
+	return tokens + (uint32_t)add;
+}
+
+/* The /24 (IPv4) or /64 (IPv6) a reply goes to: the packet's source. */
+static inline void
+dest_key(const struct sw_pkt *p, uint64_t *k)
+{
+	uint64_t a = 0;
+
+	if (p->k.family == SW_AF_INET)
+		memcpy(&a, p->k.src, 3);
+	else
+		memcpy(&a, p->k.src, 8);
+	k[0] = a;
+	k[1] = p->k.family;
+}
+
+static struct sw_reject_dest *
+dest_find(struct sw_reject_limit *l, const struct sw_pkt *p, uint64_t now)
+{
+	uint64_t k[2];
+	struct sw_reject_dest *set, *victim;
+	uint64_t best = 0, t;
+	unsigned int w;
+
+	dest_key(p, k);
+	set = l->d[sw_ft_siphash(k, sizeof(k)) & (SW_REJECT_DEST_SETS - 1)];
+	for (w = 0; w < SW_REJECT_DEST_WAYS; w++)
+		if (set[w].used && set[w].prefix == k[0] &&
+		    set[w].family == k[1])
+			return &set[w];
+	/*
+	 * A new destination takes a free way, else the one with the most
+	 * tokens (counted in ticks, without a division): a full bucket is
+	 * as good as none, so a destination being held to its rate is the
+	 * last to be forgotten.
+	 */
+	victim = &set[0];
+	for (w = 0; w < SW_REJECT_DEST_WAYS; w++) {
+		if (!set[w].used) {
+			victim = &set[w];
+			break;
+		}
+		t = set[w].tokens * l->d_tsc_per_token + (now - set[w].last);
+		if (t >= best) {
+			best = t;
+			victim = &set[w];
+		}
+	}
+	victim->used = 1;
+	victim->prefix = k[0];
+	victim->family = (uint8_t)k[1];
+	victim->tokens = l->d_burst;
+	victim->last = now;
+	return victim;
+}
+
+int
+sw_reject_allowed(struct sw_reject_limit *l, const struct sw_pkt *p,
+		  uint64_t now)
+{
+	struct sw_reject_dest *d = NULL;
+
+	if (l->burst == 0)
+		return SW_REJECT_LIMITED;
+	l->tokens = refill(l->tokens, &l->last, l->burst, l->tsc_per_token,
+			   now);
+	if (l->d_burst != 0) {
+		d = dest_find(l, p, now);
+		d->tokens = refill(d->tokens, &d->last, l->d_burst,
+				   l->d_tsc_per_token, now);
+		if (d->tokens == 0)
+			return SW_REJECT_DEST_LIMITED;
+	}
+	if (l->tokens == 0)
+		return SW_REJECT_LIMITED;
+	l->tokens--;
+	if (d != NULL)
+		d->tokens--;
+	return SW_REJECT_OK;
 }

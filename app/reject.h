@@ -14,15 +14,70 @@
  *
  * No reply is due to an RST, an ICMP/ICMPv6 error or ND message, a
  * non-first fragment, a multicast or broadcast destination, or an
- * unspecified or multicast source: those return -1 and leave m as is.
+ * unspecified or multicast source; to a frame sent to a group MAC
+ * address or from a group or zero MAC; nor when the reply would be
+ * longer than the packet it answers (an ICMP error quotes at most the
+ * packet's length less its own headers, and at least the IP header and
+ * 8 bytes: a smaller packet gets no error). Those return -1 and leave m
+ * as is.
  *
- * Thread-safety: works on the caller's mbuf only.
+ * Replies are rate-limited twice (sw_reject_allowed): a token bucket per
+ * worker, and one per destination, by /24 (IPv4) or /64 (IPv6), in a
+ * small keyed set-associative table per worker, so that spoofed packets
+ * cannot aim more than the destination rate at one victim, and one
+ * noisy source cannot spend the worker's whole budget.
+ *
+ * Thread-safety: works on the caller's mbuf and limiter only (a worker).
  */
+
+#include <stdbool.h>
+#include <stdint.h>
 
 struct rte_mbuf;
 struct sw_pkt;
 
+/* True when a reply is due to this packet (cheap: no rate spent). */
+bool sw_reject_due(const struct rte_mbuf *m, const struct sw_pkt *p);
+
 /* Returns 0 when m now holds the reply, -1 when none is due. */
 int sw_reject_build(struct rte_mbuf *m, const struct sw_pkt *p);
+
+#define SW_REJECT_DEST_SETS	64	/* power of two */
+#define SW_REJECT_DEST_WAYS	4
+
+struct sw_reject_dest {
+	uint64_t prefix;	/* /24 or /64, as the key holds it */
+	uint64_t last;		/* TSC of the last refill */
+	uint32_t tokens;
+	uint8_t family;
+	uint8_t used;
+};
+
+struct sw_reject_limit {
+	uint32_t tokens;	/* the worker's bucket */
+	uint32_t burst;		/* replies a second; 0: never reply */
+	uint64_t last;
+	uint64_t tsc_per_token;
+	uint32_t d_burst;	/* per destination; 0: no such limit */
+	uint64_t d_tsc_per_token;
+	struct sw_reject_dest d[SW_REJECT_DEST_SETS][SW_REJECT_DEST_WAYS];
+};
+
+enum {
+	SW_REJECT_OK = 0,
+	SW_REJECT_LIMITED,	/* the worker's rate */
+	SW_REJECT_DEST_LIMITED,	/* the destination's rate */
+};
+
+/*
+ * rate: replies a second per worker (also its burst); dest_rate: replies
+ * a second to one /24 or /64 (also its burst), 0 for no such limit.
+ */
+void sw_reject_limit_init(struct sw_reject_limit *l, uint32_t rate,
+			  uint32_t dest_rate, uint64_t hz, uint64_t now);
+
+/* May a reply go to p's source now? Spends a token of each bucket if so. */
+int sw_reject_allowed(struct sw_reject_limit *l, const struct sw_pkt *p,
+		      uint64_t now);
 
 #endif /* SW_REJECT_H */

@@ -112,10 +112,19 @@ report_restart(const struct sw_config *old, const struct sw_config *new,
 		      "flowtable.adaptive");
 	NEEDS_RESTART(strcmp(old->control.listen, new->control.listen) ||
 		      strcmp(old->control.password, new->control.password) ||
+		      strcmp(old->control.socket, new->control.socket) ||
+		      strcmp(old->control.socket_group,
+			     new->control.socket_group) ||
+		      old->control.tcp_admin != new->control.tcp_admin ||
 		      old->control.idle_timeout != new->control.idle_timeout ||
 		      old->control.max_clients != new->control.max_clients,
 		      "control");
-	NEEDS_RESTART(old->rules.reject_rate != new->rules.reject_rate,
+	NEEDS_RESTART(old->fragments.timeout != new->fragments.timeout ||
+		      old->fragments.per_source != new->fragments.per_source,
+		      "fragments");
+	NEEDS_RESTART(old->rules.reject_rate != new->rules.reject_rate ||
+		      old->rules.reject_rate_per_dest !=
+		      new->rules.reject_rate_per_dest,
 		      "rules.reject_rate");
 #undef NEEDS_RESTART
 	return n;
@@ -138,6 +147,9 @@ sw_app_reload(struct sw_app *app, struct sw_buf *out)
 		app->reload_failures++;
 		return rc;
 	}
+	if (app->socket_override[0])
+		snprintf(next.control.socket, sizeof(next.control.socket),
+			 "%s", app->socket_override);
 	/* Built for the running workers, before anything moves. */
 	acl = sw_app_rules_build(&next.rules, cur->nb_workers, err,
 				 sizeof(err));
@@ -163,15 +175,27 @@ sw_app_reload(struct sw_app *app, struct sw_buf *out)
 		next.rules.nb[k] = 0;
 	}
 	cur->rules.allow_ndp = next.rules.allow_ndp;
+	cur->rules.allow_source_route = next.rules.allow_source_route;
 	cur->l2_passthrough = next.l2_passthrough;
 	cur->checksum_verify = next.checksum_verify;
+	cur->l2 = next.l2;
 	for (i = 0; i < cur->nb_workers; i++) {
-		__atomic_store_n(&app->workers[i]->allow_ndp,
-				 cur->rules.allow_ndp, __ATOMIC_RELAXED);
-		__atomic_store_n(&app->workers[i]->l2_passthrough,
-				 cur->l2_passthrough, __ATOMIC_RELAXED);
-		__atomic_store_n(&app->workers[i]->checksum_verify,
-				 cur->checksum_verify, __ATOMIC_RELAXED);
+		struct sw_worker *w = app->workers[i];
+		unsigned int e;
+
+		__atomic_store_n(&w->allow_ndp, cur->rules.allow_ndp,
+				 __ATOMIC_RELAXED);
+		__atomic_store_n(&w->allow_source_route,
+				 cur->rules.allow_source_route,
+				 __ATOMIC_RELAXED);
+		/* A word at a time: a frame meets the old or new entry. */
+		__atomic_store_n(&w->l2.named, cur->l2.named,
+				 __ATOMIC_RELAXED);
+		for (e = 0; e < SW_L2_NUM_MAX; e++)
+			__atomic_store_n(&w->l2.num[e], cur->l2.num[e],
+					 __ATOMIC_RELAXED);
+		__atomic_store_n(&w->checksum_verify, cur->checksum_verify,
+				 __ATOMIC_RELAXED);
 	}
 
 	/* Timeouts and tracking options apply to live flows at once. */

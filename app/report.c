@@ -300,11 +300,13 @@ sw_report_timeouts(const struct sw_app *app, struct sw_buf *b)
 				        app->cfg.flowtable.timeouts[t]);
 }
 
+/* Bytes of flow lines one chunk appends, and slots it examines at most. */
+#define FLOWS_CHUNK_BYTES	(32u << 10)
+#define FLOWS_CHUNK_SLOTS	4096u
+
 struct flows_arg {
 	struct sw_buf *b;
-	unsigned int limit;
-	unsigned int n;
-	int detail;
+	struct sw_flow_stream *fs;
 };
 
 static int
@@ -313,22 +315,48 @@ flow_line(const struct sw_ft_key *k, const struct sw_ft_info *info, void *a)
 	struct flows_arg *fa = a;
 	char line[768];
 
-	sw_format_flow(line, sizeof(line), k, info, fa->detail);
+	sw_format_flow(line, sizeof(line), k, info, fa->fs->detail);
 	sw_buf_printf(fa->b, "%s\n", line);
-	fa->n++;
-	return fa->limit != 0 && fa->n >= fa->limit;
+	fa->fs->shown++;
+	return (fa->fs->limit != 0 && fa->fs->shown >= fa->fs->limit) ||
+	       fa->b->len >= FLOWS_CHUNK_BYTES;
 }
 
-unsigned int
-sw_report_flows(const struct sw_app *app, struct sw_buf *b, unsigned int limit,
-		int detail)
+void
+sw_report_flows_begin(const struct sw_app *app, struct sw_flow_stream *fs,
+		      uint64_t limit, int detail)
 {
-	struct flows_arg fa = { .b = b, .limit = limit, .detail = detail };
+	struct sw_ft_stats st;
+	unsigned int i;
+
+	memset(fs, 0, sizeof(*fs));
+	fs->limit = limit;
+	fs->detail = detail;
+	for (i = 0; app->ft && i < sw_ft_nb_shards(app->ft); i++) {
+		sw_ft_shard_stats(app->ft, i, &st);
+		fs->total += st.flows;
+	}
+}
+
+bool
+sw_report_flows_more(const struct sw_app *app, struct sw_flow_stream *fs,
+		     struct sw_buf *b)
+{
+	struct flows_arg fa = { .b = b, .fs = fs };
+	bool done;
 
 	if (app->ft == NULL)
-		return 0;
-	sw_ft_walk(app->ft, 0, rte_rdtsc(), flow_line, &fa);
-	return fa.n;
+		return false;
+	sw_ft_walk_from(app->ft, 0, &fs->cur, FLOWS_CHUNK_SLOTS, rte_rdtsc(),
+			flow_line, &fa);
+	done = sw_ft_walk_done(app->ft, &fs->cur) ||
+	       (fs->limit != 0 && fs->shown >= fs->limit);
+	if (done && fs->limit != 0 && fs->total > fs->shown)
+		sw_buf_printf(b, "(%" PRIu64 " of about %" PRIu64 " flows "
+			      "shown; %" PRIu64 " more: show flows N, or show "
+			      "flows 0 for all)\n", fs->shown, fs->total,
+			      fs->total - fs->shown);
+	return !done;
 }
 
 static void

@@ -22,8 +22,8 @@
 	X(tx,             "packets handed to the paired port's tx queue") \
 	X(tx_dropped,     "of those, packets the tx queue refused (freed)") \
 	X(malformed,      "frames dropped by the parser") \
-	X(l2_passthrough, "non-IP frames passed (l2_passthrough = true)") \
-	X(l2_dropped,     "non-IP frames dropped (l2_passthrough = false)") \
+	X(l2_passthrough, "non-IP frames passed (their type is in l2_passthrough)") \
+	X(l2_dropped,     "non-IP frames dropped (their type is not in l2_passthrough)") \
 	X(accept,         "IP packets accepted") \
 	X(drop,           "IP packets dropped by a rule or a default") \
 	X(reject,         "IP packets rejected by a rule or a default") \
@@ -31,8 +31,8 @@
 	X(notrack,        "packets decided by the notrack rules") \
 	X(fallback_accept, "packets accepted by the fallback rules") \
 	X(fallback_drop,  "packets dropped or rejected by the fallback rules") \
-	X(ndp,            "ICMPv6 neighbour discovery passed (rules.allow_ndp)") \
-	X(frag_unknown,   "non-first fragments dropped: first fragment not seen") \
+	X(ndp,            "ICMPv6 neighbour discovery passed after notrack (rules.allow_ndp)") \
+	X(frag_unknown,   "non-first fragments dropped: no accepted first fragment seen") \
 	X(tracked,        "packets that hit a flow and passed") \
 	X(invalid,        "packets dropped as invalid: the sum of the reasons below") \
 	X(invalid_flags,  "invalid: impossible TCP flag set (XMAS, NULL, SYN+FIN, ...)") \
@@ -50,7 +50,16 @@
 	X(synproxy_invalid, "ACKs without a valid cookie while the proxy answers SYNs (dropped)") \
 	X(synproxy_rewritten, "segments of proxied flows translated or rebuilt") \
 	X(synproxy_consumed, "segments the proxy kept (its handshakes; the client's, before the server answered)") \
-	X(source_over,    "new flows refused: their source is over its per-source quota")
+	X(source_over,    "new flows refused: their source is over its per-source quota") \
+	X(reject_limited, "reject replies not sent: the worker's rules.reject_rate") \
+	X(reject_dest_limited, "reject replies not sent: the destination /24 or /64 over rules.reject_rate_per_dest") \
+	X(source_route,   "IP packets dropped: IPv4 LSRR/SSRR option or IPv6 type 0 routing header") \
+	X(ndp_invalid,    "neighbour discovery dropped: hop limit not 255 or code not 0 (RFC 4861)") \
+	X(l2_hidden_ip,   "of l2_dropped, frames whose type carries IP no rule sees (MPLS, PPPoE, SNAP, ...)") \
+	X(frag_overlap,   "fragments dropped: they overlap bytes of their datagram already sent") \
+	X(frag_bad,       "fragments dropped: not a multiple of 8, past the last, or too many holes") \
+	X(frag_full,      "first fragments dropped: the fragment table is full of live datagrams") \
+	X(frag_source_limit, "first fragments dropped: their source holds fragments.per_source datagrams")
 
 enum sw_counter {
 #define SW_CNT_ENUM(n, d) SW_CNT_##n,

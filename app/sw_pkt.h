@@ -15,6 +15,7 @@
  * Thread-safety: pure function over caller-owned memory; any thread.
  */
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "sw_acl.h"
@@ -84,7 +85,8 @@ struct sw_pkt {
 	uint8_t pad;
 	uint16_t icmp_id;	/* echo identifier, network order */
 	uint16_t vlan;		/* outer VLAN id (0: untagged) */
-	uint16_t l3_off;	/* offset of the IP header in the frame */
+	uint16_t l3_off;	/* offset of the IP header in the frame (non-IP:
+				 * of the payload after the last VLAN tag) */
 	uint16_t l4_off;	/* offset of the L4 header (0: none) */
 	uint16_t l3_len;	/* IP packet length (excludes Ethernet padding) */
 	uint16_t l4_len;	/* L4 bytes inside the IP packet */
@@ -109,6 +111,25 @@ struct sw_pkt {
  * enum sw_parse_result.
  */
 int sw_parse(const uint8_t *frame, uint32_t len, struct sw_pkt *pkt);
+
+/*
+ * Where a fragment (p->frag not SW_FRAG_NONE) sits in its datagram:
+ * the byte offset of its data, how many bytes of data it carries (after
+ * the IPv4 header or the IPv6 fragment header), and whether more follow.
+ * Returns 0, or -1 for a packet that is no fragment.
+ */
+int sw_parse_frag(const uint8_t *frame, const struct sw_pkt *p,
+		  uint32_t *off, uint32_t *len, bool *more);
+
+/*
+ * 1 when p (a packet sw_parse found to be IP, frame its frame) carries a
+ * source route: an IPv4 loose or strict source route option, or an IPv6
+ * routing header of type 0 (RFC 5095), in any fragment; also an IPv4
+ * option list that cannot be walked (a bad option length). Reads only
+ * the IP header and extension headers sw_parse checked. Cheap for
+ * packets without options or extension headers.
+ */
+int sw_parse_source_route(const uint8_t *frame, const struct sw_pkt *p);
 
 /* The header an ICMP/ICMPv6 error quotes: the packet it complains about. */
 struct sw_inner {

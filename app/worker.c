@@ -51,7 +51,7 @@ sw_worker_init(struct sw_worker *w, const struct sw_config *cfg,
 	w->acl = acl;
 	w->ft = ft;
 	w->qs = qs;
-	w->l2_passthrough = cfg->l2_passthrough;
+	w->l2 = cfg->l2;
 	w->checksum_verify = cfg->checksum_verify;
 	w->zone_vlan = cfg->flowtable.zone_vlan;
 	w->proxy_mss[0] = (uint16_t)(cfg->flowtable.synproxy_mss ?
@@ -64,30 +64,34 @@ sw_worker_init(struct sw_worker *w, const struct sw_config *cfg,
 	for (w->ms_shift = 0; (hz >> w->ms_shift) > 1000; w->ms_shift++)
 		;
 	w->allow_ndp = cfg->rules.allow_ndp;
-	w->rl_burst = cfg->rules.reject_rate;
-	w->rl_tokens = w->rl_burst;
-	w->rl_tsc_per_token = w->rl_burst ? hz / w->rl_burst : 0;
-	w->rl_last = rte_rdtsc();
-	sw_frag_init(&w->frag, hz);
+	w->allow_source_route = cfg->rules.allow_source_route;
+	sw_reject_limit_init(&w->rl, cfg->rules.reject_rate,
+			     cfg->rules.reject_rate_per_dest, hz, rte_rdtsc());
+	sw_frag_init(&w->frag, hz, cfg->fragments.timeout,
+		     cfg->fragments.per_source);
 }
 
-/* One token per reply; the division runs only when the bucket is dry. */
+/*
+ * A rejected packet: turn it into its reply if one is due and the rate
+ * limits allow it (no token is spent on a packet that gets no reply).
+ * Returns true when m is now the reply.
+ */
 static bool
-reject_allowed(struct sw_worker *w, uint64_t now)
+reject_reply(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *p,
+	     uint64_t now)
 {
-	uint64_t add;
+	uint64_t *c = w->cnt.c;
+	int rc;
 
-	if (w->rl_tokens == 0) {
-		if (w->rl_burst == 0 || w->rl_tsc_per_token == 0)
-			return false;
-		add = (now - w->rl_last) / w->rl_tsc_per_token;
-		if (add == 0)
-			return false;
-		w->rl_tokens = RTE_MIN(add, w->rl_burst);
-		w->rl_last += add * w->rl_tsc_per_token;
+	if (!sw_reject_due(m, p))
+		return false;
+	rc = sw_reject_allowed(&w->rl, p, now);
+	if (rc != SW_REJECT_OK) {
+		c[rc == SW_REJECT_DEST_LIMITED ? SW_CNT_reject_dest_limited :
+						 SW_CNT_reject_limited]++;
+		return false;
 	}
-	w->rl_tokens--;
-	return true;
+	return sw_reject_build(m, p) == 0;
 }
 
 static inline bool
@@ -100,26 +104,47 @@ is_ndp(const struct sw_pkt *p)
 }
 
 /*
+ * IP packets dropped before any rule: a source route (unless allowed),
+ * and neighbour discovery that RFC 4861 7.1.1 has every receiver
+ * discard (hop limit not 255: it crossed a router; code not 0). Returns
+ * the counter of the reason, or -1.
+ */
+static inline int
+screen_ip(const uint8_t *f, const struct sw_pkt *p, bool srcroute_ok)
+{
+	if (!srcroute_ok && unlikely(sw_parse_source_route(f, p)))
+		return SW_CNT_source_route;
+	if (unlikely(is_ndp(p)) &&
+	    (f[p->l3_off + 7] != 255 || p->k.icmp_code != 0))
+		return SW_CNT_ndp_invalid;
+	return -1;
+}
+
+/*
  * Stage 1: parse the burst and settle what needs no rule: malformed and
- * non-IP frames, neighbour discovery, non-first fragments. The rest is
- * listed in keys[] / ki[] for classification. Returns how many.
+ * non-IP frames, source routes, invalid neighbour discovery, non-first
+ * fragments. The rest is listed in keys[] / ki[] for classification;
+ * *nndp counts the neighbour discovery among them. Returns how many.
  */
 static uint16_t
 stage_parse(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 	    uint16_t nb, struct sw_pkt *meta, uint8_t *v,
-	    const struct sw_acl_key **keys, uint16_t *ki)
+	    const struct sw_acl_key **keys, uint16_t *ki, uint16_t *nndp)
 {
 	uint64_t *c = w->cnt.c;
-	/* A reload may change these: read them once a burst. */
-	bool l2_pass = __atomic_load_n(&w->l2_passthrough, __ATOMIC_RELAXED);
-	bool ndp = __atomic_load_n(&w->allow_ndp, __ATOMIC_RELAXED);
+	/* A reload may change this: read it once a burst. */
+	bool srcroute_ok = __atomic_load_n(&w->allow_source_route,
+					   __ATOMIC_RELAXED);
 	uint16_t i, nk = 0;
+	bool hidden;
 	int r;
 
+	*nndp = 0;
 	for (i = 0; i < nb && i < SW_PREFETCH; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	for (i = 0; i < nb; i++) {
 		struct sw_pkt *p = &meta[i];
+		const uint8_t *f = rte_pktmbuf_mtod(pkts[i], const uint8_t *);
 
 		if (i + SW_PREFETCH < nb)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + SW_PREFETCH],
@@ -128,29 +153,63 @@ stage_parse(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 		 * Headers are read from the first segment only: without rx
 		 * scatter every frame up to the mbuf size is one segment.
 		 */
-		r = sw_parse(rte_pktmbuf_mtod(pkts[i], const uint8_t *),
-			     rte_pktmbuf_data_len(pkts[i]), p);
+		r = sw_parse(f, rte_pktmbuf_data_len(pkts[i]), p);
 		p->k.in_port = in_port;
 		if (likely(r == SW_PARSE_IP)) {
-			if (unlikely(p->frag == SW_FRAG_LATER)) {
+			int why = screen_ip(f, p, srcroute_ok);
+
+			if (unlikely(why >= 0)) {
+				v[i] = SW_ACL_DROP;
+				c[why]++;
+			} else if (unlikely(p->frag == SW_FRAG_LATER)) {
 				/* Judged in arrival order, after its first
 				 * fragment, which may be in this burst. */
 				v[i] = V_FRAG;
-			} else if (unlikely(is_ndp(p) && ndp)) {
-				v[i] = SW_ACL_ACCEPT;
-				c[SW_CNT_ndp]++;
 			} else {
+				*nndp += is_ndp(p);
 				v[i] = V_PENDING;
 				keys[nk] = &p->k;
 				ki[nk++] = i;
 			}
 		} else if (r == SW_PARSE_L2) {
-			v[i] = l2_pass ? V_L2 : V_L2_DROP;
+			if (sw_l2_allowed(&w->l2, f,
+					  rte_pktmbuf_data_len(pkts[i]),
+					  p->l3_off, &hidden)) {
+				v[i] = V_L2;
+			} else {
+				v[i] = V_L2_DROP;
+				c[SW_CNT_l2_hidden_ip] += hidden;
+			}
 		} else {
 			v[i] = V_MALFORMED;
 		}
 	}
 	return nk;
+}
+
+/*
+ * Neighbour discovery that the notrack rules left (RFC 4861 valid, see
+ * screen_ip) passes before the policy when rules.allow_ndp: it never
+ * leaves the link, as the bridge sends it only to the paired port.
+ * Returns how many packets remain in keys[] / ki[].
+ */
+static uint16_t
+stage_ndp(struct sw_worker *w, const struct sw_pkt *meta, uint8_t *v,
+	  const struct sw_acl_key **keys, uint16_t *ki, uint16_t nk)
+{
+	uint64_t *c = w->cnt.c;
+	uint16_t j, m = 0;
+
+	for (j = 0; j < nk; j++) {
+		if (is_ndp(&meta[ki[j]])) {
+			v[ki[j]] = SW_ACL_ACCEPT;
+			c[SW_CNT_ndp]++;
+		} else {
+			keys[m] = keys[j];
+			ki[m++] = ki[j];
+		}
+	}
+	return m;
 }
 
 /*
@@ -689,6 +748,39 @@ miss:
 	stage_fallback(w, acl, v, fb, fbi, nf);
 }
 
+/* Counter of each way a fragment is dropped, by enum sw_frag_result. */
+static const uint8_t frag_counter[SW_FRAG_R_MAX] = {
+	[SW_FRAG_R_UNKNOWN] = SW_CNT_frag_unknown,
+	[SW_FRAG_R_OVERLAP] = SW_CNT_frag_overlap,
+	[SW_FRAG_R_BAD] = SW_CNT_frag_bad,
+	[SW_FRAG_R_FULL] = SW_CNT_frag_full,
+	[SW_FRAG_R_SOURCE] = SW_CNT_frag_source_limit,
+};
+
+/*
+ * A later fragment, or a first fragment the rules accepted: forwarded
+ * only as sw_frag_later / sw_frag_first allow. Returns the verdict.
+ */
+static uint8_t
+fragment(struct sw_worker *w, const struct rte_mbuf *m,
+	 const struct sw_pkt *p, bool later, uint64_t now)
+{
+	struct sw_frag_info fi;
+	int r;
+
+	if (sw_parse_frag(rte_pktmbuf_mtod(m, const uint8_t *), p, &fi.off,
+			  &fi.len, &fi.more) != 0)
+		r = SW_FRAG_R_BAD;
+	else if (later)
+		r = sw_frag_later(&w->frag, p, &fi, now);
+	else
+		r = sw_frag_first(&w->frag, p, &fi, now);
+	if (r == SW_FRAG_R_OK)
+		return SW_ACL_ACCEPT;
+	w->cnt.c[frag_counter[r]]++;
+	return SW_ACL_DROP;
+}
+
 void
 sw_worker_burst(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 		uint16_t nb)
@@ -704,10 +796,13 @@ sw_worker_burst(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 	uint16_t out_id = w->port_id[out];
 	uint64_t *c = w->cnt.c;
 	uint64_t now = rte_rdtsc();
-	uint16_t i, nk, nd = 0;
+	uint16_t i, nk, nd = 0, nndp;
 
-	nk = stage_parse(w, in_port, pkts, nb, meta, v, keys, ki);
+	nk = stage_parse(w, in_port, pkts, nb, meta, v, keys, ki, &nndp);
 	nk = stage_notrack(w, acl, v, keys, ki, nk);
+	if (unlikely(nndp) &&
+	    __atomic_load_n(&w->allow_ndp, __ATOMIC_RELAXED))
+		nk = stage_ndp(w, meta, v, keys, ki, nk);
 	nk = stage_valid(w, pkts, meta, v, keys, ki, nk);
 	if (w->ft != NULL)
 		stage_track(w, acl, pkts, meta, v, keys, ki, nk, now);
@@ -718,17 +813,10 @@ sw_worker_burst(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 	for (i = 0; i < nb; i++) {
 		struct rte_mbuf *m = pkts[i];
 
-		if (unlikely(v[i] == V_FRAG)) {
-			v[i] = sw_frag_lookup(&w->frag, &meta[i], now);
-			if (v[i] == SW_ACL_NONE) {
-				v[i] = SW_ACL_DROP;
-				c[SW_CNT_frag_unknown]++;
-			}
-		} else if (unlikely(meta[i].frag == SW_FRAG_FIRST &&
-			     v[i] <= SW_ACL_REJECT))
-			sw_frag_record(&w->frag, &meta[i], v[i] ==
-				       SW_ACL_ACCEPT ? SW_ACL_ACCEPT :
-				       SW_ACL_DROP, now);
+		if (unlikely(v[i] == V_FRAG) ||
+		    unlikely(meta[i].frag == SW_FRAG_FIRST &&
+			     v[i] == SW_ACL_ACCEPT))
+			v[i] = fragment(w, m, &meta[i], v[i] == V_FRAG, now);
 		if (likely(v[i] == SW_ACL_ACCEPT || v[i] == V_L2)) {
 			c[v[i] == V_L2 ? SW_CNT_l2_passthrough :
 					 SW_CNT_accept]++;
@@ -739,8 +827,7 @@ sw_worker_burst(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 		switch (v[i]) {
 		case SW_ACL_REJECT:
 			c[SW_CNT_reject]++;
-			if (reject_allowed(w, now) &&
-			    sw_reject_build(m, &meta[i]) == 0) {
+			if (reject_reply(w, m, &meta[i], now)) {
 				c[SW_CNT_reject_sent]++;
 				rte_eth_tx_buffer(w->port_id[in_port], w->txq,
 						  w->txb[in_port], m);

@@ -24,6 +24,8 @@
 
 #include "config.h"
 #include "frag.h"
+#include "l2filter.h"
+#include "reject.h"
 #include "stats.h"
 
 #define SW_BURST_MAX	64
@@ -47,7 +49,6 @@ struct sw_worker {
 	unsigned int lcore;
 	uint16_t burst;
 	uint16_t txq;
-	bool l2_passthrough;
 	bool checksum_verify;		/* live: a reload may change it */
 	bool zone_vlan;			/* the outer VLAN id is in the zone */
 	uint16_t proxy_mss[2];		/* [0] IPv4, [1] IPv6: what it offers */
@@ -68,12 +69,11 @@ struct sw_worker {
 	struct sw_acl *const *acl;
 	struct rte_rcu_qsbr *qs;	/* NULL: no reclamation to report to */
 	bool allow_ndp;
+	bool allow_source_route;
+	struct sw_l2_conf l2;		/* non-IP frames that pass */
 
-	/* Reject replies: a token bucket, refilled on the reject path. */
-	uint64_t rl_tokens;
-	uint64_t rl_burst;		/* 0: never reply */
-	uint64_t rl_last;
-	uint64_t rl_tsc_per_token;
+	/* Reject replies: per worker and per destination rate limits. */
+	struct sw_reject_limit rl;
 
 	/* This worker's flow-table shard; NULL: stateless. */
 	struct sw_ft_shard *ft;

@@ -26,7 +26,9 @@ done
 
 . "$top/tools/netns.sh"
 log=$(mktemp /tmp/spillway-demo.XXXXXX)
-trap 'sw_topo_down; rm -rf "$log" "/var/run/dpdk/spillway-demo-$SW_ID"' EXIT
+# The CLI's unix socket, one per run (spillway makes the directory).
+ctl=/run/spillway-demo-$SW_ID/control.sock
+trap 'sw_topo_down; rm -rf "$log" "${ctl%/*}" "/var/run/dpdk/spillway-demo-$SW_ID"' EXIT
 trap 'echo; echo "demo: stopping"; exit 0' INT TERM
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -38,7 +40,7 @@ say "starting spillway -c ${config#$top/}"
 # The file prefix is per run so a demo never collides with another DPDK
 # process on this machine.
 ip netns exec "$SW_FW" "$build/app/spillway" -c "$config" --stats 5 \
-	-- --file-prefix "spillway-demo-$SW_ID" >"$log" 2>&1 &
+	--socket "$ctl" -- --file-prefix "spillway-demo-$SW_ID" >"$log" 2>&1 &
 for _ in $(seq 100); do
 	grep -q "running:" "$log" && break
 	if ! ip netns pids "$SW_FW" | grep -q .; then
@@ -58,7 +60,7 @@ mkdir -p /tmp/spillway-demo-www-$SW_ID
 echo "hello from the server side of spillway" >/tmp/spillway-demo-www-$SW_ID/index.html
 ip netns exec "$SW_SRV" /usr/bin/python3 -m http.server 8080 --bind "$SW_SRV4" \
 	--directory /tmp/spillway-demo-www-$SW_ID >/dev/null 2>&1 &
-trap 'sw_topo_down; rm -rf "$log" /tmp/spillway-demo-www-$SW_ID "/var/run/dpdk/spillway-demo-$SW_ID"' EXIT
+trap 'sw_topo_down; rm -rf "$log" "${ctl%/*}" /tmp/spillway-demo-www-$SW_ID "/var/run/dpdk/spillway-demo-$SW_ID"' EXIT
 for _ in $(seq 50); do
 	ip netns exec "$SW_SRV" ss -ltn | grep -q ":8080" && break
 	sleep 0.1
@@ -78,11 +80,11 @@ if ip netns exec "$SW_CLI" curl -sS --max-time 1 "http://$SW_SRV4:9/" 2>&1; then
 fi
 
 cli() {	# cli COMMAND: one CLI command, as a script would send it
-	printf '%s\nquit\n' "$1" | ip netns exec "$SW_FW" nc -q 2 127.0.0.1 9023 |
+	printf '%s\nquit\n' "$1" | "$build/app/spillway" --cli --socket "$ctl" |
 		sed -e '1,/^\.$/d' -e '/^bye$/,$d' -e '/^\.$/d'
 }
 
-say "the CLI (127.0.0.1:9023 in $SW_FW): show flows"
+say "the CLI (spillway --cli --socket $ctl): show flows"
 cli "show flows"
 say "the CLI: show flowtable"
 cli "show flowtable"
@@ -93,7 +95,7 @@ if [ "$duration" != 0 ]; then
 	say "running ${duration}s more with a ping a second"
 else
 	say "spillway is up; a ping a second crosses it. Ctrl-C to stop."
-	echo "  the CLI, from another terminal: ip netns exec $SW_FW nc 127.0.0.1 9023"
+	echo "  the CLI, from another terminal: $build/app/spillway --cli --socket $ctl"
 	echo "  (then: help, show stats, show flows, show rules, reload, ...)"
 fi
 ip netns exec "$SW_CLI" ping -i 1 -W 1 "$SW_SRV4" >/dev/null 2>&1 &

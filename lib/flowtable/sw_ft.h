@@ -582,4 +582,32 @@ typedef int (*sw_ft_walk_cb)(const struct sw_ft_key *key,
 unsigned int sw_ft_walk(struct sw_ft *ft, unsigned int reader, uint64_t now,
 			sw_ft_walk_cb cb, void *arg);
 
+/*
+ * Where a walk stands, for listings that go on across calls (show flows,
+ * streamed to a slow client). Zero it to start at the first slot.
+ */
+struct sw_ft_cursor {
+	unsigned int shard;
+	uint32_t pos;
+};
+
+/*
+ * Go on with a walk from *cur: examine at most max_slots slots (live or
+ * not), calling cb for each live flow, and leave *cur where the next
+ * call goes on. A callback that returns non-zero ends the call early,
+ * with *cur just after its flow. The reader is online only during the
+ * call: between calls the owners reclaim what they delete, however
+ * long the caller waits. A flow may be missed or seen twice only if it
+ * is deleted and its slot reused between calls, as in `conntrack -L`
+ * on a busy table. Returns the number of flows visited. Control side;
+ * `reader` as for
+ * sw_ft_walk().
+ */
+unsigned int sw_ft_walk_from(struct sw_ft *ft, unsigned int reader,
+			     struct sw_ft_cursor *cur, uint32_t max_slots,
+			     uint64_t now, sw_ft_walk_cb cb, void *arg);
+
+/* True once a walk from *cur has seen every slot. */
+bool sw_ft_walk_done(const struct sw_ft *ft, const struct sw_ft_cursor *cur);
+
 #endif /* SW_FT_H */

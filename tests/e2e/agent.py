@@ -153,15 +153,21 @@ def probe(dst, port, timeout=2.0):
          "ms": round(1000 * (time.monotonic() - t0), 1)})
 
 
+# As large as a DNS query with EDNS: a reject's ICMP error is never
+# longer than the packet it answers, and must quote the IP header and
+# 8 bytes, so UDP needs 28 bytes of payload (IPv4), 48 (IPv6) to get one.
+QUERY = b"query" + b"." * 59
+
+
 def udp(dst, port, timeout=2.0):
     t0 = time.monotonic()
     s = socket.socket(fam(dst), socket.SOCK_DGRAM)
     s.settimeout(timeout)
     try:
         s.connect((dst, port))
-        s.send(b"query")
+        s.send(QUERY)
         data = s.recv(512)
-        r = "reply" if data == b"answer:query" else "bad"
+        r = "reply" if data == b"answer:" + QUERY else "bad"
     except ConnectionRefusedError:
         r = "refused"
     except socket.timeout:

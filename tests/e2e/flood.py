@@ -152,7 +152,7 @@ def wait_ready(p, timeout=10):
 
 
 def cli(cmd):
-    p = subprocess.run(["ip", "netns", "exec", FW, "nc", "-N", "127.0.0.1", "9023"],
+    p = subprocess.run(["nc", "-U", "-q", "2", CTL],
                        input=cmd + "\nquit\n", capture_output=True, text=True, timeout=20)
     out = p.stdout.split("\n.\n")
     return out[1] if len(out) > 1 else ""
@@ -163,8 +163,10 @@ def stat(text, name):
     return int(m.group(1)) if m else -1
 
 
+CTL = "/run/swt-e2e-%s/control.sock" % ID	# the CLI's socket, this run's
 CONF = """
 eal = ["-l", "0-1", "--no-huge", "-m", "512", "--no-telemetry", "--file-prefix", "swt-e2e-%(id)s"];
+control = { socket = "%(ctl)s"; };
 flowtable = { max_flows = %(max)d;
   timeouts = { tcp_syn_sent = %(short)d; tcp_time_wait = %(short)d; tcp_close = %(short)d; }; };
 rules = {
@@ -344,7 +346,8 @@ def main():
         sys.exit(77)
 
     atexit.register(topo, "down")
-    atexit.register(lambda: subprocess.run(["rm", "-rf", "/var/run/dpdk/swt-e2e-" + ID]))
+    atexit.register(lambda: subprocess.run(["rm", "-rf", "/var/run/dpdk/swt-e2e-" + ID,
+                                            os.path.dirname(CTL)]))
     signal.signal(signal.SIGTERM, lambda *x: sys.exit(1))
     if a.fw == "kernel":
         global KERNEL, FWIMPL
@@ -367,7 +370,7 @@ def main():
     work = tempfile.mkdtemp(prefix="sw-e2e-")
     conf = os.path.join(work, "sw.conf")
     with open(conf, "w") as f:
-        f.write(CONF % {"id": ID, "max": MAX_FLOWS, "short": SHORT})
+        f.write(CONF % {"id": ID, "max": MAX_FLOWS, "short": SHORT, "ctl": CTL})
     log = open(os.path.join(work, "log"), "w")
     sw = subprocess.Popen(["ip", "netns", "exec", FW, a.binary, "-c", conf],
                           stdout=log, stderr=subprocess.STDOUT)

@@ -10,7 +10,7 @@ Each role prints JSON lines. Bounded in bytes and seconds.
   get DST PORT NBYTES [SPORT]  download NBYTES, check every byte
   reset DST PORT             connect, then close with an RST (SO_LINGER 0)
   synsniff SRC SECONDS       count the IPv4 SYNs from SRC arriving on eth0
-  clilat PORT SECONDS        one CLI connection to 127.0.0.1:PORT, a
+  clilat SOCKET SECONDS      one CLI connection to the unix SOCKET, a
                              "show flowtable" every 100 ms, timed
 """
 
@@ -130,8 +130,10 @@ def synsniff(src, seconds):
     out({"role": "synsniff", "syns": n})
 
 
-def clilat(port, seconds):
-    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+def clilat(path, seconds):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(5)
+    s.connect(path)
     buf = b""
 
     def reply():
@@ -171,7 +173,7 @@ def main():
     elif role == "synsniff":
         synsniff(a[0], float(a[1]))
     elif role == "clilat":
-        clilat(int(a[0]), float(a[1]))
+        clilat(a[0], float(a[1]))
     else:
         sys.exit("unknown role " + role)
 

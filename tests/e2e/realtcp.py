@@ -60,7 +60,7 @@ def peer(ns, *args, timeout=60):
 
 
 def cli(cmd):
-    p = subprocess.run(["ip", "netns", "exec", FW, "nc", "-N", "127.0.0.1", "9023"],
+    p = subprocess.run(CLI_CMD,
                        input=cmd + "\nquit\n", capture_output=True, text=True, timeout=30)
     out = p.stdout.split("\n.\n")
     return out[1] if len(out) > 1 else ""
@@ -81,7 +81,11 @@ def netstat(ns, name):
     return -1
 
 
+# The CLI: this run's unix socket (spillway makes its directory).
+CTL = "/run/swt-rt-%s/control.sock" % ID
+CLI_CMD = ["nc", "-N", "-U", CTL]
 CONF = """
+control = { socket = "%(ctl)s"; };
 eal = ["-l", "0-1", "--no-huge", "-m", "512", "--no-telemetry", "--file-prefix", "swt-rt-%(id)s"];
 flowtable = { max_flows = 1024; };
 rules = {
@@ -98,6 +102,7 @@ def main():
         sys.exit(77)
     binary = sys.argv[1]
     atexit.register(topo, "down")
+    atexit.register(lambda: subprocess.run(["rm", "-rf", os.path.dirname(CTL)]))
     atexit.register(lambda: subprocess.run(["rm", "-rf", "/var/run/dpdk/swt-rt-" + ID]))
     signal.signal(signal.SIGTERM, lambda *x: sys.exit(1))
     topo("up")
@@ -107,7 +112,7 @@ def main():
     work = tempfile.mkdtemp(prefix="sw-rt-")
     conf = os.path.join(work, "sw.conf")
     with open(conf, "w") as f:
-        f.write(CONF % {"id": ID})
+        f.write(CONF % {"id": ID, "ctl": CTL})
     log = os.path.join(work, "log")
     sw = subprocess.Popen(["ip", "netns", "exec", FW, binary, "-c", conf],
                           stdout=open(log, "w"), stderr=subprocess.STDOUT)

@@ -79,7 +79,7 @@ def bg(script, ns, *args):
 
 
 def cli(cmd, timeout=30):
-    p = subprocess.run(["ip", "netns", "exec", FW, "nc", "-N", "127.0.0.1", "9023"],
+    p = subprocess.run(CLI_CMD,
                        input=cmd + "\nquit\n", capture_output=True, text=True,
                        timeout=timeout)
     out = p.stdout.split("\n.\n")
@@ -95,7 +95,11 @@ def stats(*names):
     return out
 
 
+# The CLI: this run's unix socket (spillway makes its directory).
+CTL = "/run/swt-px-%s/control.sock" % ID
+CLI_CMD = ["nc", "-N", "-U", CTL]
 CONF = """
+control = { socket = "%(ctl)s"; };
 eal = ["-l", "0-1", "--no-huge", "-m", "512", "--no-telemetry", "--file-prefix", "swt-px-%(id)s-%(run)d"];
 %(ports)s
 flowtable = { max_flows = 1024; synproxy = "%(mode)s";%(extra)s
@@ -111,7 +115,7 @@ class Firewall:
     def __init__(self, binary, work, run_no, mode, extra=""):
         conf = os.path.join(work, "sw%d.conf" % run_no)
         with open(conf, "w") as f:
-            f.write(CONF % {"id": ID, "run": run_no, "mode": mode,
+            f.write(CONF % {"id": ID, "ctl": CTL, "run": run_no, "mode": mode,
                             "extra": extra, "ports": PORTS[DRIVER]})
         self.log = os.path.join(work, "log%d" % run_no)
         self.prefix = "swt-px-%s-%d" % (ID, run_no)
@@ -186,7 +190,7 @@ class SpillwayFlood:
         return stats("flows")["flows"]
 
     def cli_latency(self, seconds):
-        p = bg("peer.py", FW, "clilat", 9023, seconds)
+        p = bg("peer.py", FW, "clilat", CTL, seconds)
         p.stdout.readline()
         return p
 
@@ -434,6 +438,7 @@ def main():
         print("needs root (network namespaces)")
         sys.exit(77)
     atexit.register(topo, "down")
+    atexit.register(lambda: subprocess.run(["rm", "-rf", os.path.dirname(CTL)]))
     signal.signal(signal.SIGTERM, lambda *x: sys.exit(1))
     out = {}
     if a.fw != "spillway":

@@ -19,9 +19,9 @@ import time
 _runs = 0
 
 
-def eal_args(prefix, lcores="0-1", telemetry=False):
+def eal_args(prefix, lcores="0-1", telemetry=False, mem=256):
     """Hugepage-free EAL arguments with a file prefix of this run's own."""
-    args = ["-l", lcores, "--no-huge", "-m", "256", "--file-prefix", prefix]
+    args = ["-l", lcores, "--no-huge", "-m", str(mem), "--file-prefix", prefix]
     if not telemetry:
         args.append("--no-telemetry")
     return args
@@ -38,12 +38,15 @@ def conf_list(items):
 
 
 class Spillway:
-    def __init__(self, binary, workdir, conf_text, tag="t", telemetry=False):
+    def __init__(self, binary, workdir, conf_text, tag="t", telemetry=False, mem=256):
         self.binary = binary
         self.workdir = workdir
         self.prefix = unique_prefix(tag)
         self.telemetry = telemetry
+        self.mem = mem
         self.conf = os.path.join(workdir, self.prefix + ".conf")
+        # The CLI's unix socket: one per run, so parallel runs never meet.
+        self.sock = os.path.join(workdir, self.prefix + ".sock")
         self.port = None
         self.write_conf(conf_text)
         self.lines = []
@@ -52,13 +55,15 @@ class Spillway:
         self._q = queue.Queue()
 
     def write_conf(self, conf_text):
-        """(Re)write the config; @EAL@ becomes this run's EAL list. A
-        config without a control section gets an ephemeral CLI port on
-        loopback, so parallel runs never fight over 9023."""
+        """(Re)write the config; @EAL@ becomes this run's EAL list and
+        @SOCK@ its CLI socket. A config without a control section gets
+        that socket, so parallel runs never fight over one path."""
         text = conf_text.replace(
-            "@EAL@", conf_list(eal_args(self.prefix, telemetry=self.telemetry)))
+            "@EAL@", conf_list(eal_args(self.prefix, telemetry=self.telemetry,
+                                        mem=self.mem)))
         if "control" not in text:
-            text += '\ncontrol = { listen = "127.0.0.1:0"; };\n'
+            text += '\ncontrol = { socket = "@SOCK@"; };\n'
+        text = text.replace("@SOCK@", self.sock)
         with open(self.conf, "w") as f:
             f.write(text)
 
@@ -81,9 +86,13 @@ class Spillway:
             time.sleep(0.05)
         raise RuntimeError("no line matching %r:\n%s" % (pattern, self.output()))
 
-    def cli(self, timeout=10.0):
-        self.wait_line(r"control: listening on")
-        return Cli(self.port, timeout)
+    def cli(self, timeout=10.0, tcp=False):
+        """A session on the unix socket, or on TCP (tcp=True)."""
+        if tcp:
+            self.wait_line(r"control: listening on")
+            return Cli(self.port, timeout)
+        self.wait_line(r"control: socket ")
+        return Cli(self.sock, timeout)
 
     def start(self, *extra):
         self.proc = subprocess.Popen(
@@ -141,10 +150,16 @@ class Spillway:
 
 
 class Cli:
-    """A CLI session: send a line, read the reply up to the "." line."""
+    """A CLI session: send a line, read the reply up to the "." line.
+    endpoint: the unix socket's path, or a TCP port on 127.0.0.1."""
 
-    def __init__(self, port, timeout=10.0):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout)
+    def __init__(self, endpoint, timeout=10.0):
+        if isinstance(endpoint, str):
+            self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            self.sock.settimeout(timeout)
+            self.sock.connect(endpoint)
+        else:
+            self.sock = socket.create_connection(("127.0.0.1", endpoint), timeout)
         self.sock.settimeout(timeout)
         self.buf = b""
         self.banner = self.reply()

@@ -26,6 +26,20 @@ if command -v systemd-analyze >/dev/null; then
 		grep -q '^Restart=on-failure' "$top/config/spillway.service" ||
 		fail "unit lacks reload or restart"
 	echo "ok: reload sends SIGHUP, restart on failure"
+	# Confined (issue 13): the landed unit ran as root unconfined (9.6).
+	for d in NoNewPrivileges=yes ProtectSystem=strict ProtectHome=yes \
+		PrivateTmp=yes LockPersonality=yes RestrictNamespaces=yes \
+		SystemCallArchitectures=native CapabilityBoundingSet=CAP_IPC_LOCK \
+		RuntimeDirectory=spillway ReadWritePaths=-/run/dpdk; do
+		grep -qx "$d" "$top/config/spillway.service" || fail "unit lacks $d"
+	done
+	echo "ok: confinement directives present"
+	score=$(systemd-analyze security --offline=true "$work/spillway.service" 2>&1 |
+		sed -n 's/.*Overall exposure level for spillway.service: \([0-9.]*\).*/\1/p')
+	[ -n "$score" ] || fail "no systemd-analyze security score"
+	awk -v s="$score" 'BEGIN { exit !(s <= 2.0) }' ||
+		fail "systemd-analyze security: exposure $score, more than 2.0"
+	echo "ok: systemd-analyze security: exposure $score (2.0 at most)"
 else
 	echo "skip: no systemd-analyze here (the unit is not verified)"
 fi

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Copyright (c) 2026 The spillway authors
 #
-# One interactive session as a person has it: tmux runs nc against the
-# CLI, keys are typed, the screen is read back.
+# One interactive session as a person has it: tmux runs spillway --cli
+# on the control socket, keys are typed, the screen is read back.
 #
 # usage: test_cli_tmux.sh SPILLWAY_BINARY
 set -euo pipefail
@@ -25,17 +25,17 @@ eal = ["-l", "0-1", "--no-huge", "-m", "256", "--no-telemetry",
        "--file-prefix", "swt-tmux-$$"];
 ports = ( { name = "outside"; dev = "net_null0"; },
           { name = "inside";  dev = "net_null1"; } );
-control = { listen = "127.0.0.1:0"; };
+control = { socket = "$work/ctl.sock"; };
 flowtable = { max_flows = 1024; };
 CONF
 "$bin" -c "$work/sw.conf" >"$work/log" 2>&1 &
 pid=$!
 for _ in $(seq 100); do
-	grep -q "control: listening" "$work/log" && break
+	grep -q "control: socket" "$work/log" && break
 	sleep 0.1
 done
-port=$(grep -o "listening on 127.0.0.1:[0-9]*" "$work/log" | cut -d: -f2)
-[ -n "$port" ] || { cat "$work/log"; fail "no control port"; }
+grep -q "control: socket $work/ctl.sock" "$work/log" ||
+	{ cat "$work/log"; fail "no control socket"; }
 
 screen() { tmux -L "$sock" capture-pane -p -t s -S -200; }
 wait_screen() {	# wait_screen REGEX: until the screen shows it (5 s)
@@ -47,9 +47,12 @@ wait_screen() {	# wait_screen REGEX: until the screen shows it (5 s)
 }
 type_line() { tmux -L "$sock" send-keys -t s "$1" Enter; }
 
-tmux -L "$sock" new-session -d -s s -x 160 -y 60 "nc 127.0.0.1 $port"
+tmux -L "$sock" new-session -d -s s -x 160 -y 60 \
+	"$bin --cli --socket $work/ctl.sock"
+# Keep the screen readable after the session ends with quit.
+tmux -L "$sock" set-option -t s remain-on-exit on >/dev/null
 wait_screen "'help' lists the commands"
-echo "ok: nc connected, banner shown"
+echo "ok: spillway --cli connected, banner shown"
 type_line "help"
 wait_screen "set timeout NAME SECONDS"
 echo "ok: help"

@@ -38,7 +38,7 @@ NFLOWS = 5
 BASE = """eal = @EAL@;
 ports = ( { name = "outside"; dev = "%(dev0)s"; },
           { name = "inside";  dev = "%(dev1)s"; } );
-control = { listen = "127.0.0.1:0"; idle_timeout = %(idle)d; };
+control = { socket = "@SOCK@"; idle_timeout = %(idle)d; };
 stats = { file = "%(stats)s"; interval_ms = 200; };
 flowtable = { max_flows = %(max)d; revalidate_on_reload = %(reval)s;
               timeouts = { tcp_established = %(est)d; }; };
@@ -264,7 +264,7 @@ def test_telemetry(sw):
 def test_abuse(sw, cli):
     rx = stat(cli, "rx")
     mal = stat(cli, "malformed")
-    a = swtest.Cli(sw.port)
+    a = swtest.Cli(sw.sock)
     a.sock.sendall(b"x" * (1 << 20) + b"\n")
     check("error: line longer than 4096" in a.reply(), "1 MiB line: error, not a crash")
     check("rx" in a.cmd("show stats"), "same client still served")
@@ -283,7 +283,7 @@ def test_abuse(sw, cli):
     many, refused = [], 0
     for _ in range(40):
         try:
-            c = swtest.Cli(sw.port, timeout=5)
+            c = swtest.Cli(sw.sock, timeout=5)
             if c.banner.startswith("error: too many clients"):
                 refused += 1
                 c.close()
@@ -296,7 +296,8 @@ def test_abuse(sw, cli):
     for c in many:
         c.close()
 
-    lazy = socket.create_connection(("127.0.0.1", sw.port))
+    lazy = socket.socket(socket.AF_UNIX)
+    lazy.connect(sw.sock)
     lazy.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     lazy.settimeout(0.5)
     sent = 0
@@ -330,10 +331,11 @@ def test_revalidate(sw, cli, work):
 def test_password_and_idle(binary, work):
     text = BASE % dict(dev0=NULL[0], dev1=NULL[1], stats=os.path.join(work, "s2.json"),
                        idle=1, max=64, reval="false", est=100, policy=WEB)
-    text = text.replace('listen = "127.0.0.1:0";', 'listen = "127.0.0.1:0"; password = "open sesame";')
+    text = text.replace('socket = "@SOCK@";',
+                        'socket = "@SOCK@"; listen = "127.0.0.1:0"; password = "open sesame";')
     sw = swtest.Spillway(binary, work, text, "pw").start()
     try:
-        c = sw.cli()
+        c = sw.cli(tcp=True)
         check("auth PASSWORD" in c.banner, "password: the banner asks for auth")
         check(c.cmd("show stats").startswith("error: authenticate first"), "no command before auth")
         check(c.cmd("auth open sesame").startswith("authenticated"), "auth")

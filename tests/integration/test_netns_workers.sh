@@ -26,6 +26,7 @@ eal = ["--lcores", "0@0,1@1,2@1", "--no-huge", "-m", "256", "--no-telemetry",
 ports = ( { name = "outside"; dev = "net_af_packet0,iface=sw-out,qpairs=2"; },
           { name = "inside";  dev = "net_af_packet1,iface=sw-in,qpairs=2"; } );
 workers = { lcores = [1, 2]; };
+control = { socket = "$work/ctl.sock"; };
 flowtable = { max_flows = 4096; };
 rules = {
   policy = ( { in = "outside"; proto = "tcp"; dport = 8080; action = "accept"; },

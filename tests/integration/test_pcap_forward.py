@@ -36,7 +36,7 @@ def good_frames():
         E / Dot1Q(vlan=10) / IP(src=C, dst=S) / TCP(sport=1, dport=2, flags="PA") / Raw(b"v"),
         E / Dot1AD(vlan=100) / Dot1Q(vlan=10) / IP(src=C, dst=S) / UDP(sport=1, dport=2),
         E / IPv6(src=C6, dst=S6) / TCP(sport=40001, dport=443, flags="S"),
-        E / IPv6(src=C6, dst=S6) / IPv6ExtHdrHopByHop() / IPv6ExtHdrRouting() / IPv6ExtHdrDestOpt() / UDP(sport=9, dport=53) / Raw(b"six"),
+        E / IPv6(src=C6, dst=S6) / IPv6ExtHdrHopByHop() / IPv6ExtHdrRouting(type=2, addresses=[S6], segleft=0) / IPv6ExtHdrDestOpt() / UDP(sport=9, dport=53) / Raw(b"six"),
         E / IPv6(src=C6, dst=S6) / ICMPv6EchoRequest(id=3) / Raw(b"p" * 20),
         E / IPv6(src=C6, dst="ff02::1:ff00:20") / ICMPv6ND_NS(tgt=S6),
         E / IP(src=C, dst=S, flags="MF", id=99) / UDP(sport=7, dport=7, len=1408) / Raw(b"f" * 64),

@@ -46,6 +46,7 @@ rules = {
   );
   fallback_default = "drop";
   reject_rate = %d;
+  reject_rate_per_dest = %d;
 };
 flowtable = { enabled = false; };   # stateless: notrack, then fallback
 """
@@ -66,12 +67,20 @@ def cases():
         (udp161, "reject", "udp 161 -> icmp port unreachable"),
         (E / IPv6(src=C6, dst=S6) / TCP(sport=40004, dport=443, flags="S"), "accept", "v6 tcp 443"),
         (E / IPv6(src=C6, dst=S6) / TCP(sport=40005, dport=80, flags="S"), "drop", "v6 tcp 80 not allowed"),
-        (E / IPv6(src=C6, dst=S6) / UDP(sport=999, dport=161) / Raw(b"x" * 20), "reject", "v6 udp 161 -> icmpv6"),
+        (E / IPv6(src=C6, dst=S6) / UDP(sport=999, dport=161) / Raw(b"x" * 60), "reject", "v6 udp 161 -> icmpv6"),
         (E / IPv6(src=C6, dst=S6) / TCP(sport=40006, dport=23, flags="S", seq=42), "reject", "v6 tcp 23 -> RST"),
         (E / IP(src=C, dst=S) / ICMP(type=8, id=1), "accept", "ping"),
         (E / IP(src=C, dst=S) / ICMP(type=13), "drop", "icmp timestamp default"),
         (E / IP(src=C, dst=S) / TCP(sport=80, dport=40007, flags="A"), "drop", "reply rule is inside only"),
-        (E / Dot1Q(vlan=42) / IP(src=C, dst=S) / UDP(sport=998, dport=161), "reject", "vlan udp 161 -> tagged icmp"),
+        (E / Dot1Q(vlan=42) / IP(src=C, dst=S) / UDP(sport=998, dport=161) / Raw(b"v" * 28), "reject", "vlan udp 161 -> tagged icmp"),
+        # No reply longer than the packet: an error must quote the IP
+        # header and 8 bytes, which 28 + 28 bytes would outgrow.
+        (E / IP(src=C, dst=S) / UDP(sport=997, dport=161) / Raw(b"t" * 27), "reject-silent", "short udp 161: no reply (it would be longer)"),
+        (E / IPv6(src=C6, dst=S6) / UDP(sport=997, dport=161) / Raw(b"t" * 47), "reject-silent", "short v6 udp 161: no reply"),
+        # Never to or from a group MAC: one frame must not fan out.
+        (Ether(src=MC, dst="ff:ff:ff:ff:ff:ff") / IP(src=C, dst=S) / TCP(sport=40009, dport=23, flags="S"), "reject-silent", "sent to broadcast MAC: no reply"),
+        (Ether(src=MC, dst="01:00:5e:00:00:09") / IP(src=C, dst=S) / TCP(sport=40010, dport=23, flags="S"), "reject-silent", "sent to a multicast MAC: no reply"),
+        (Ether(src="03:00:00:00:00:01", dst=MS) / IP(src=C, dst=S) / TCP(sport=40011, dport=23, flags="S"), "reject-silent", "from a multicast MAC: no reply"),
         (E / IP(src=C, dst=S) / ICMP(type=3, code=1) / Raw(b"e" * 28), "reject-silent", "icmp error: no reply"),
         (E / IP(src=C, dst="224.0.0.9") / UDP(sport=999, dport=161), "reject-silent", "multicast: no reply"),
         (E / IP(src=C, dst=S) / TCP(sport=40008, dport=23, flags="R"), "reject-silent", "rst: never answered"),
@@ -85,13 +94,17 @@ def cases():
 
 
 def valid_cksums(frame):
-    """True when scapy, recomputing every checksum, gets the same bytes."""
+    """True when scapy, recomputing every checksum of the reply's own
+    headers (not those of a quoted packet), gets the same bytes."""
     p = Ether(frame)
-    for layer in (IP, TCP, UDP, ICMP, ICMPv6DestUnreach):
-        if layer in p and hasattr(p[layer], "chksum"):
-            del p[layer].chksum
-        if layer in p and hasattr(p[layer], "cksum"):
-            del p[layer].cksum
+    layer = p
+    while layer is not None and layer.name != "NoPayload":
+        if type(layer) in (IP, TCP, UDP, ICMP, ICMPv6DestUnreach):
+            for f in ("chksum", "cksum"):
+                # This layer's field: getattr would find a quote's too.
+                if f in [fd.name for fd in layer.fields_desc]:
+                    delattr(layer, f)
+        layer = layer.payload
     return raw(p) == frame
 
 
@@ -123,19 +136,24 @@ def check_reply(orig, rep, label):
         swtest.check(r[IP].src == o[IP].dst and r[IP].dst == o[IP].src, label + ": addresses")
         quoted = raw(o[IP])
         body = raw(r[ICMP])[8:]
-        swtest.check(body == quoted, label + ": quotes the whole packet (%d bytes)" % len(body))
+        swtest.check(body == quoted[:len(quoted) - 28] and len(raw(r[IP])) <= len(quoted),
+                     label + ": quotes the packet, %d of %d bytes: the reply is no longer"
+                     % (len(body), len(quoted)))
     else:
         swtest.check(ICMPv6DestUnreach in r and r[ICMPv6DestUnreach].code == 4,
                      label + ": ICMPv6 type 1 code 4")
         swtest.check(r[IPv6].src == o[IPv6].dst and r[IPv6].dst == o[IPv6].src, label + ": addresses")
         body = raw(r[ICMPv6DestUnreach])[8:]
-        swtest.check(body == raw(o[IPv6]), label + ": quotes the whole packet")
+        quoted = raw(o[IPv6])
+        swtest.check(body == quoted[:len(quoted) - 48] and len(raw(r[IPv6])) <= len(quoted),
+                     label + ": quotes the packet, %d of %d bytes: the reply is no longer"
+                     % (len(body), len(quoted)))
 
 
 def run_main(binary, work):
     cs = cases()
     frames = [raw(f) for f, _, _ in cs]
-    r = swtest.run_pcap(binary, work, "rules", frames, [], RULES % 1000)
+    r = swtest.run_pcap(binary, work, "rules", frames, [], RULES % (1000, 1000))
     sw, rc, t = r.sw, r.rc, r.totals
     print(sw.output())
     swtest.check(rc == 0, "spillway exits 0")
@@ -154,26 +172,63 @@ def run_main(binary, work):
     n = lambda v: sum(1 for _, x, _ in cs if x == v)
     swtest.check(t["accept"] == n("accept"), "accept counter %d" % t["accept"])
     swtest.check(t["reject"] == n("reject") + n("reject-silent"), "reject counter %d" % t["reject"])
+    swtest.check(t["reject_limited"] == 0 and t["reject_dest_limited"] == 0,
+                 "no reply due was held back by a rate")
     swtest.check(t["reject_sent"] == n("reject"), "reject_sent %d" % t["reject_sent"])
     swtest.check(t["drop"] == n("drop"), "drop counter %d" % t["drop"])
     swtest.check(t["notrack"] == 2, "notrack decided 2")
     swtest.check(t["ndp"] == 1, "one ND packet passed before the rules")
     out = sw.output()
     swtest.check("rule notrack[0] line" in out and "hits=1 dns" in out, "dns rule hit once")
-    swtest.check("rule fallback[4] line" in out and "reject hits=4 telnet" in out,
-                 "telnet rule hit 4 times (syn, ack, v6 syn, rst)")
+    swtest.check("rule fallback[4] line" in out and "reject hits=7 telnet" in out,
+                 "telnet rule hit 7 times (syn, ack, v6 syn, rst, group MACs)")
 
 
 def run_rate_limit(binary, work):
-    frames = [raw(E / IP(src=C, dst=S) / UDP(sport=1000 + i, dport=161)) for i in range(20)]
-    r = swtest.run_pcap(binary, work, "ratelimit", frames, [], RULES % 1)
+    frames = [raw(E / IP(src=C, dst=S) / UDP(sport=1000 + i, dport=161) / Raw(b"q" * 40))
+              for i in range(20)]
+    r = swtest.run_pcap(binary, work, "ratelimit", frames, [], RULES % (1, 0))
     rc, t = r.rc, r.totals
     sent = len(r.out0)
     # One reply a second: the first goes at once; a few more only if
     # start-up was slow. Far fewer than 20 either way.
     swtest.check(rc == 0 and t["reject"] == 20, "20 rejected")
-    swtest.check(1 <= sent <= 5 and t["reject_sent"] == sent,
-                 "rate limit: %d of 20 replies sent at 1/s" % sent)
+    swtest.check(1 <= sent <= 5 and t["reject_sent"] == sent and
+                 t["reject_limited"] == 20 - sent,
+                 "rate limit: %d of 20 replies sent at 1/s, the rest counted" % sent)
+
+
+def run_reflection(binary, work):
+    """Regression: "spoofed rejects reflect at one victim": one bucket per
+    worker let spoofed packets aim every reply it allowed (1,000/s) at
+    one host, and one source spend them all. Fixed by "reject: a
+    per-destination bucket, no group MACs, no growth".
+
+    300 spoofed packets from the victim's /24 (many hosts of it) and 300
+    from its IPv6 /64, at 1,000 replies/s per worker and 5 per /24 or
+    /64: at most 5 (and a second's worth, were the run slow) go to each;
+    then a client of another /24 and /64 is still answered."""
+    victim4 = ["192.0.2.%d" % (1 + i % 200) for i in range(300)]
+    victim6 = ["2001:db8:66:1::%x" % (1 + i) for i in range(300)]
+    frames = [raw(E / IP(src=v, dst=S) / UDP(sport=2000 + i, dport=161) / Raw(b"q" * 40))
+              for i, v in enumerate(victim4)]
+    frames += [raw(E / IPv6(src=v, dst=S6) / UDP(sport=2000 + i, dport=161) / Raw(b"q" * 60))
+               for i, v in enumerate(victim6)]
+    frames.append(raw(E / IP(src="198.51.100.7", dst=S) / UDP(sport=53000, dport=161) / Raw(b"q" * 40)))
+    frames.append(raw(E / IPv6(src="2001:db8:77::7", dst=S6) / UDP(sport=53000, dport=161) / Raw(b"q" * 60)))
+    r = swtest.run_pcap(binary, work, "reflect", frames, [], RULES % (1000, 5))
+    t = r.totals
+    to4 = [p for p in r.out0 if IP in Ether(p) and Ether(p)[IP].dst.startswith("192.0.2.")]
+    to6 = [p for p in r.out0 if IPv6 in Ether(p) and Ether(p)[IPv6].dst.startswith("2001:db8:66:1:")]
+    other = [p for p in r.out0 if (IP in Ether(p) and Ether(p)[IP].dst == "198.51.100.7") or
+             (IPv6 in Ether(p) and Ether(p)[IPv6].dst == "2001:db8:77::7")]
+    swtest.check(r.rc == 0 and t["reject"] == len(frames), "%d rejected" % len(frames))
+    swtest.check(5 <= len(to4) <= 10, "300 spoofed from one /24: %d replies reach it" % len(to4))
+    swtest.check(5 <= len(to6) <= 10, "300 spoofed from one /64: %d replies reach it" % len(to6))
+    swtest.check(len(other) == 2, "a client of another /24 and /64 is still answered")
+    swtest.check(t["reject_dest_limited"] == 600 - len(to4) - len(to6) and
+                 t["reject_sent"] == len(r.out0),
+                 "the rest counted as reject_dest_limited (%d)" % t["reject_dest_limited"])
 
 
 def main():
@@ -181,6 +236,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="sw-rules-") as work:
         run_main(binary, work)
         run_rate_limit(binary, work)
+        run_reflection(binary, work)
     print("pcap rules: all checks passed")
 
 

@@ -17,13 +17,20 @@
 
 static struct sw_app app;
 static struct sw_buf out;
+static struct sw_cli_session admin = { .admin = true };
+
+static const char *
+run_as(struct sw_cli_session *s, const char *line, int want_rc)
+{
+	sw_buf_reset(&out);
+	assert_int_equal(sw_cli_exec(&app, s, line, &out), want_rc);
+	return out.p ? out.p : "";
+}
 
 static const char *
 run(const char *line, int want_rc)
 {
-	sw_buf_reset(&out);
-	assert_int_equal(sw_cli_exec(&app, line, &out), want_rc);
-	return out.p ? out.p : "";
+	return run_as(&admin, line, want_rc);
 }
 
 static int
@@ -125,6 +132,30 @@ test_cli_reports_without_table(void **state)
 	run("show ports", SW_CLI_OK);
 }
 
+/*
+ * A read-only session (TCP without control.tcp_admin) may look but not
+ * change anything: set, flush and reload are refused before they run.
+ */
+static void
+test_cli_read_only_session(void **state)
+{
+	struct sw_cli_session ro = { .admin = false };
+	uint32_t before = app.cfg.flowtable.timeouts[SW_FT_TO_udp];
+
+	(void)state;
+	assert_true(strncmp(run_as(&ro, "set timeout udp 1", SW_CLI_OK),
+			    "error: this session is read-only", 32) == 0);
+	assert_int_equal(app.cfg.flowtable.timeouts[SW_FT_TO_udp], before);
+	assert_true(strncmp(run_as(&ro, "flush flows", SW_CLI_OK),
+			    "error: this session is read-only", 32) == 0);
+	assert_true(strncmp(run_as(&ro, "reload", SW_CLI_OK),
+			    "error: this session is read-only", 32) == 0);
+	assert_non_null(strstr(run_as(&ro, "show timeouts", SW_CLI_OK),
+			       "udp"));
+	assert_non_null(strstr(run_as(&ro, "help", SW_CLI_OK), "reload"));
+	assert_string_equal(run_as(&ro, "quit", SW_CLI_QUIT), "bye\n");
+}
+
 static void
 test_cli_quit(void **state)
 {
@@ -140,6 +171,7 @@ main(void)
 		cmocka_unit_test(test_cli_set_timeout),
 		cmocka_unit_test(test_cli_errors),
 		cmocka_unit_test(test_cli_reports_without_table),
+		cmocka_unit_test(test_cli_read_only_session),
 		cmocka_unit_test(test_cli_quit),
 	};
 

@@ -143,6 +143,7 @@ test_config_rules(void **state)
 		"  policy_default = \"reject\";\n"
 		"  fallback_default = \"accept\";\n"
 		"  allow_ndp = false; reject_rate = 5;\n"
+		"  reject_rate_per_dest = 0;\n"
 		"};\n"), 0);
 	assert_int_equal(fx->cfg.rules.nb[SW_ACL_NOTRACK], 1);
 	assert_int_equal(fx->cfg.rules.nb[SW_ACL_POLICY], 2);
@@ -179,6 +180,7 @@ test_config_rules(void **state)
 			 SW_ACL_NONE);
 	assert_false(fx->cfg.rules.allow_ndp);
 	assert_int_equal(fx->cfg.rules.reject_rate, 5);
+	assert_int_equal(fx->cfg.rules.reject_rate_per_dest, 0);
 }
 
 static void
@@ -220,8 +222,12 @@ test_config_control_and_stats(void **state)
 	struct fx *fx = *state;
 
 	assert_int_equal(load(fx, "\n"), 0);
-	assert_string_equal(fx->cfg.control.listen, "127.0.0.1:9023");
-	assert_int_equal(fx->cfg.control.port, 9023);
+	/* The default endpoint is the unix socket; no TCP listener. */
+	assert_string_equal(fx->cfg.control.socket,
+			    "/run/spillway/control.sock");
+	assert_string_equal(fx->cfg.control.socket_group, "");
+	assert_string_equal(fx->cfg.control.listen, "");
+	assert_false(fx->cfg.control.tcp_admin);
 	assert_int_equal(fx->cfg.control.idle_timeout, 300);
 	assert_int_equal(fx->cfg.control.max_clients, 16);
 	assert_string_equal(fx->cfg.stats.file, "");
@@ -230,20 +236,27 @@ test_config_control_and_stats(void **state)
 
 	assert_int_equal(load(fx,
 		"control = { listen = \"[2001:db8::1]:9100\"; password = \"s3cret\";\n"
-		"  idle_timeout = 60; max_clients = 4; };\n"
+		"  idle_timeout = 60; max_clients = 4; tcp_admin = true;\n"
+		"  socket = \"/run/sw/ctl.sock\"; socket_group = \"root\"; };\n"
 		"stats = { file = \"/run/sw.json\"; interval_ms = 250; };\n"
 		"flowtable = { revalidate_on_reload = true; };\n"), 0);
 	assert_int_equal(fx->cfg.control.port, 9100);
 	assert_int_equal(fx->cfg.control.addr[0], 0x20);
 	assert_string_equal(fx->cfg.control.password, "s3cret");
+	assert_true(fx->cfg.control.tcp_admin);
+	assert_string_equal(fx->cfg.control.socket, "/run/sw/ctl.sock");
+	assert_string_equal(fx->cfg.control.socket_group, "root");
+	assert_int_equal(fx->cfg.control.socket_gid, 0);
 	assert_int_equal(fx->cfg.control.idle_timeout, 60);
 	assert_int_equal(fx->cfg.control.max_clients, 4);
 	assert_string_equal(fx->cfg.stats.file, "/run/sw.json");
 	assert_int_equal(fx->cfg.stats.interval_ms, 250);
 	assert_true(fx->cfg.flowtable.revalidate_on_reload);
 
-	assert_int_equal(load(fx, "control = { listen = \"\"; };\n"), 0);
+	assert_int_equal(load(fx,
+			      "control = { listen = \"\"; socket = \"\"; };\n"), 0);
 	assert_string_equal(fx->cfg.control.listen, "");
+	assert_string_equal(fx->cfg.control.socket, "");
 }
 
 static void
@@ -259,6 +272,43 @@ test_config_rules_defaults(void **state)
 			 SW_ACL_DROP);
 	assert_true(fx->cfg.rules.allow_ndp);
 	assert_int_equal(fx->cfg.rules.reject_rate, 1000);
+	assert_int_equal(fx->cfg.rules.reject_rate_per_dest, 10);
+	assert_false(fx->cfg.rules.allow_source_route);
+	assert_int_equal(fx->cfg.fragments.timeout, 30);
+	assert_int_equal(fx->cfg.fragments.per_source, 64);
+}
+
+/* l2_passthrough: true is ARP and LLDP; a list names what passes. */
+static void
+test_config_l2_passthrough_list(void **state)
+{
+	struct fx *fx = *state;
+	char d[128];
+
+	assert_int_equal(load(fx, "\n"), 0);
+	sw_l2_describe(&fx->cfg.l2, d, sizeof(d));
+	assert_string_equal(d, "arp, lldp");
+	assert_int_equal(load(fx, "l2_passthrough = true;\n"), 0);
+	sw_l2_describe(&fx->cfg.l2, d, sizeof(d));
+	assert_string_equal(d, "arp, lldp");
+	assert_int_equal(load(fx, "l2_passthrough = false;\n"), 0);
+	sw_l2_describe(&fx->cfg.l2, d, sizeof(d));
+	assert_string_equal(d, "none");
+	assert_false(fx->cfg.l2_passthrough);
+	assert_int_equal(load(fx, "l2_passthrough = [ \"arp\", \"stp\", "
+			      "\"mpls\", \"0x88b5\", \"0x88CC\", \"34958\" ];\n"
+			      "rules = { allow_source_route = true; };\n"
+			      "fragments = { timeout = 5;\n"
+			      "  per_source = 8; };\n"),
+			 0);
+	sw_l2_describe(&fx->cfg.l2, d, sizeof(d));
+	assert_string_equal(d, "arp, lldp, eapol, stp, mpls, 0x88b5");
+	assert_true(fx->cfg.l2_passthrough);
+	assert_true(fx->cfg.rules.allow_source_route);
+	assert_int_equal(fx->cfg.fragments.timeout, 5);
+	assert_int_equal(fx->cfg.fragments.per_source, 8);
+	assert_int_equal(load(fx, "l2_passthrough = [ ];\n"), 0);
+	assert_false(fx->cfg.l2_passthrough);
 }
 
 static void
@@ -326,6 +376,29 @@ static const struct {
 	{ "workers = { lcores = [1, 1]; };\n", 1, "workers.lcores[1]",
 	  "twice" },
 	{ "workers = { lcores = []; };\n", 1, "workers.lcores", "1.." },
+	{ "l2_passthrough = [ \"arp\",\n \"0x8847\" ];\n", 2,
+	  "l2_passthrough[1]", "allow it by name (mpls)" },
+	{ "l2_passthrough = [ \"0x8864\" ];\n", 1, "l2_passthrough[0]",
+	  "carries IP that no rule would see" },
+	{ "l2_passthrough = [ \"0x0800\" ];\n", 1, "l2_passthrough[0]",
+	  "is IP or a VLAN tag" },
+	{ "l2_passthrough = [ \"0x0100\" ];\n", 1, "l2_passthrough[0]",
+	  "a length, not an ethertype" },
+	{ "l2_passthrough = [ \"appletalk\" ];\n", 1, "l2_passthrough[0]",
+	  "neither an ethertype" },
+	{ "l2_passthrough = [ 2054 ];\n", 1, "l2_passthrough[0]",
+	  "expected a string" },
+	{ "l2_passthrough = [ \"0x1001\", \"0x1002\", \"0x1003\", \"0x1004\", "
+	  "\"0x1005\", \"0x1006\", \"0x1007\", \"0x1008\", \"0x1009\" ];\n", 1,
+	  "l2_passthrough[8]", "more than 8 ethertypes" },
+	{ "rules = { allow_source_route = \"no\"; };\n", 1,
+	  "rules.allow_source_route", "expected a boolean" },
+	{ "fragments = { timeout = 0; };\n", 1, "fragments.timeout",
+	  "out of range" },
+	{ "fragments = { per_source = 0; };\n", 1, "fragments.per_source",
+	  "out of range" },
+	{ "fragments = { slots = 1; };\n", 1, "fragments.slots",
+	  "unknown setting" },
 	{ "l2_passthrough = 1;\n", 1, "l2_passthrough",
 	  "expected a boolean" },
 	{ "eal = 5;\n", 1, "eal", "expected a list" },
@@ -404,6 +477,8 @@ static const struct {
 	  1, "rules.policy[0].proto", "unknown protocol" },
 	{ "rules = {\n policy_default = \"allow\";\n};\n", 2,
 	  "rules.policy_default", "not accept, drop or reject" },
+	{ "rules = { reject_rate_per_dest = -1; };\n", 1,
+	  "rules.reject_rate_per_dest", "out of range" },
 	{ "rules = { reject_rate = -1; };\n", 1, "rules.reject_rate",
 	  "out of range" },
 	{ "rules = { policy = ( { dport = [80]; proto = \"tcp\"; "
@@ -428,7 +503,19 @@ static const struct {
 	{ "control = {\n listen = \"0.0.0.0:9023\"; };\n", 2,
 	  "control.listen", "set control.password" },
 	{ "control = { listen = \"[2001:db8::1]:23\"; };\n", 1,
-	  "control.listen", "not a loopback" },
+	  "control.listen", "set control.password" },
+	/* Loopback is no excuse: every local process reaches it. */
+	{ "control = { listen = \"127.0.0.1:9023\"; };\n", 1,
+	  "control.listen", "on loopback too" },
+	{ "control = { socket = \"run/ctl.sock\"; };\n", 1,
+	  "control.socket", "not an absolute path" },
+	{ "control = { socket = \"/run/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	  ".sock\"; };\n", 1, "control.socket", "longer than 107" },
+	{ "control = { socket_group = \"no-such-group-sw\"; };\n", 1,
+	  "control.socket_group", "no group named" },
+	{ "control = { tcp_admin = 1; };\n", 1, "control.tcp_admin",
+	  "expected a boolean" },
 	{ "control = { listen = \"127.0.0.1\"; };\n", 1, "control.listen",
 	  "not ADDR:PORT" },
 	{ "control = { listen = \"127.0.0.1:70000\"; };\n", 1,
@@ -468,6 +555,8 @@ main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_flowtable, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_config_l2_passthrough_list,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_control_and_stats,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_missing_file,

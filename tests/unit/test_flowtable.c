@@ -1582,6 +1582,73 @@ test_ft_flush_deletes_everything(void **state)
 	sw_ft_free(ft);
 }
 
+static int
+find_first_cb(const struct sw_ft_key *key, const struct sw_ft_info *info,
+	      void *arg)
+{
+	(void)key;
+	(void)info;
+	(void)arg;
+	return 1;
+}
+
+static int
+count_cb(const struct sw_ft_key *key, const struct sw_ft_info *info,
+	 void *arg)
+{
+	unsigned int *seen = arg;
+
+	(void)info;
+	seen[ntohs(key->lo_port) < 64 ? ntohs(key->lo_port) : 0]++;
+	return 0;
+}
+
+/*
+ * show flows streams a listing a chunk at a time: a walk resumed from a
+ * cursor sees every flow once, and between chunks the walker is offline,
+ * so the owner reuses the slots it deletes while a listing waits on its
+ * client (a full table keeps taking new flows as old ones expire).
+ */
+static void
+test_ft_walk_from_resumes_and_lets_owner_reclaim(void **state)
+{
+	struct sw_ft *ft = make_ft(8, false, 0, 0);
+	struct sw_ft_cursor cur = { 0 };
+	unsigned int seen[64] = { 0 }, calls = 0, n = 0, p;
+
+	(void)state;
+	fill(ft, 1, 0);
+	while (!sw_ft_walk_done(ft, &cur)) {
+		n += sw_ft_walk_from(ft, 0, &cur, 3, 10, count_cb, seen);
+		calls++;
+	}
+	assert_int_equal(n, 8);
+	assert_true(calls > 2);
+	for (p = 1; p <= 8; p++)
+		assert_int_equal(seen[p], 1);
+
+	/* Mid-listing: the full table expires a flow and takes a new one. */
+	memset(&cur, 0, sizeof(cur));
+	memset(seen, 0, sizeof(seen));
+	while (sw_ft_walk_from(ft, 0, &cur, 1, 10, count_cb, seen) == 0)
+		;
+	assert_false(sw_ft_walk_done(ft, &cur));
+	assert_int_equal(packet(ft, 6, 20, 80, 1, SYN, 20), -ENOSPC);
+	sw_ft_set_timeout(ft, SW_FT_TO_tcp_established, 1);
+	sweep(ft, 100);
+	for (p = 20; p < 28; p++)
+		assert_int_equal(packet(ft, 6, (uint16_t)p, 80, 1, SYN, 100),
+				 0);
+	while (!sw_ft_walk_done(ft, &cur))
+		sw_ft_walk_from(ft, 0, &cur, 2, 100, count_cb, seen);
+	/* A callback's stop ends the call, not the walk. */
+	memset(&cur, 0, sizeof(cur));
+	assert_int_equal(sw_ft_walk_from(ft, 0, &cur, UINT32_MAX, 100,
+					 find_first_cb, NULL), 1);
+	assert_false(sw_ft_walk_done(ft, &cur));
+	sw_ft_free(ft);
+}
+
 static unsigned int judged;
 
 static bool
@@ -1774,6 +1841,8 @@ main(void)
 		cmocka_unit_test(test_ft_memory_and_bad_conf),
 		cmocka_unit_test(test_ft_insert_existing_key_is_an_update),
 		cmocka_unit_test(test_ft_flush_deletes_everything),
+		cmocka_unit_test(
+			test_ft_walk_from_resumes_and_lets_owner_reclaim),
 		cmocka_unit_test(test_ft_revalidate_asks_the_judge_once),
 		cmocka_unit_test(test_ft_options_change_live),
 		cmocka_unit_test(test_ft_concurrent_walk_while_writing),

@@ -346,6 +346,158 @@ test_parse_ipv6_fragments(void **state)
 }
 
 /* One frame per malformed reason, built by breaking a good frame. */
+/*
+ * Source routes (issue 13): IPv4 LSRR/SSRR options and IPv6 routing
+ * headers of type 0, found wherever they sit, other options and routing
+ * types left alone.
+ */
+static void
+test_parse_source_route(void **state)
+{
+	static const struct {
+		uint8_t opt[8];
+		int want;
+	} v4[] = {
+		{ { 1, 1, 1, 1, 0, 0, 0, 0 }, 0 },		/* NOPs */
+		{ { 0x83, 7, 4, 198, 51, 100, 1, 0 }, 1 },	/* LSRR */
+		{ { 1, 0x89, 7, 4, 198, 51, 100, 1 }, 1 },	/* SSRR */
+		{ { 7, 7, 4, 0, 0, 0, 0, 0 }, 0 },	/* RR */
+		{ { 0, 0x83, 7, 4, 0, 0, 0, 0 }, 0 },	/* after EOL */
+		{ { 7, 1, 0, 0, 0, 0, 0, 0 }, 1 },	/* length 1 */
+		{ { 7, 12, 4, 0, 0, 0, 0, 0 }, 1 },	/* past IHL */
+	};
+	struct frame f;
+	struct sw_pkt p;
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < sizeof(v4) / sizeof(v4[0]); i++) {
+		fr_eth(&f, 0x0800);
+		fr_ip4(&f, 17, "192.0.2.1", "198.51.100.2", 8);
+		memcpy(f.b + f.l3 + 20, v4[i].opt, 8);
+		fr_udp(&f, 1, 53);
+		fr_finish(&f, 60);
+		assert_result(parse(&f, &p), SW_PARSE_IP);
+		assert_int_equal(sw_parse_source_route(f.b, &p), v4[i].want);
+	}
+	/* IPv6: hop-by-hop, then a routing header of type 0, 2 or 4. */
+	for (i = 0; i < 5; i++) {
+		fr_eth(&f, 0x86dd);
+		fr_ip6(&f, 0, 1, 2);
+		fr_ip6_ext(&f, 43, 0);
+		fr_ip6_ext(&f, 17, 2);
+		/* Routing type, segments left. */
+		f.b[f.len - 24 + 2] = (uint8_t)(i < 2 ? 0 : i);
+		f.b[f.len - 24 + 3] = (uint8_t)(i == 1);
+		fr_udp(&f, 1, 53);
+		put16(f.b + f.l4 + 4, 8);
+		fr_finish(&f, 60);
+		assert_result(parse(&f, &p), SW_PARSE_IP);
+		assert_int_equal(sw_parse_source_route(f.b, &p), i < 2);
+	}
+	/* Before a later fragment's header too; none without extensions. */
+	fr_eth(&f, 0x86dd);
+	fr_ip6(&f, 43, 1, 2);
+	fr_ip6_ext(&f, 44, 2);
+	fr_ip6_frag(&f, 17, 10, 1, 77);
+	fr_payload(&f, 16);
+	fr_finish(&f, 60);
+	assert_result(parse(&f, &p), SW_PARSE_IP);
+	assert_int_equal(p.frag, SW_FRAG_LATER);
+	assert_int_equal(sw_parse_source_route(f.b, &p), 1);
+	fr_eth(&f, 0x86dd);
+	fr_ip6(&f, 17, 1, 2);
+	fr_udp(&f, 1, 53);
+	fr_finish(&f, 60);
+	assert_result(parse(&f, &p), SW_PARSE_IP);
+	assert_int_equal(sw_parse_source_route(f.b, &p), 0);
+}
+
+/* Where a fragment's data sits: v4 and v6, first and later. */
+static void
+test_parse_frag_geometry(void **state)
+{
+	struct frame f;
+	struct sw_pkt p;
+	uint32_t off, len;
+	bool more;
+
+	(void)state;
+	fr_eth(&f, 0x0800);
+	fr_ip4(&f, 17, "192.0.2.1", "198.51.100.2", 4);
+	put16(f.b + f.l3 + 6, 0x2000 | 185);		/* MF, 1480 bytes */
+	fr_payload(&f, 40);
+	fr_finish(&f, 60);
+	assert_result(parse(&f, &p), SW_PARSE_IP);
+	assert_int_equal(sw_parse_frag(f.b, &p, &off, &len, &more), 0);
+	assert_int_equal(off, 1480);
+	assert_int_equal(len, 40);
+	assert_true(more);
+	fr_eth(&f, 0x86dd);
+	fr_ip6(&f, 60, 1, 2);
+	fr_ip6_ext(&f, 44, 0);
+	fr_ip6_frag(&f, 17, 0, 1, 9);
+	fr_udp(&f, 1, 53);
+	fr_payload(&f, 24);
+	fr_finish(&f, 60);
+	assert_result(parse(&f, &p), SW_PARSE_IP);
+	assert_int_equal(p.frag, SW_FRAG_FIRST);
+	assert_int_equal(sw_parse_frag(f.b, &p, &off, &len, &more), 0);
+	assert_int_equal(off, 0);
+	assert_int_equal(len, 32);
+	assert_true(more);
+	fr_eth(&f, 0x86dd);
+	fr_ip6(&f, 17, 1, 2);
+	fr_udp(&f, 1, 53);
+	fr_finish(&f, 60);
+	assert_result(parse(&f, &p), SW_PARSE_IP);
+	assert_int_equal(sw_parse_frag(f.b, &p, &off, &len, &more), -1);
+}
+
+/*
+ * RFC 7112: an IPv6 first fragment holds the whole header chain, the
+ * upper-layer header included; RFC 1858 for IPv4 (a first fragment too
+ * short for the TCP header). Anything less is malformed.
+ */
+static void
+test_parse_tiny_first_fragments_malformed(void **state)
+{
+	struct frame f;
+	struct sw_pkt p;
+
+	(void)state;
+	/* v6: the TCP header cut after 16 bytes. */
+	fr_eth(&f, 0x86dd);
+	fr_ip6(&f, 44, 1, 2);
+	fr_ip6_frag(&f, 6, 0, 1, 1);
+	fr_payload(&f, 16);
+	fr_finish(&f, 60);
+	assert_result(parse(&f, &p), SW_PARSE_MAL_TCP_SHORT);
+	/* v6: a destination options header running past the fragment. */
+	fr_eth(&f, 0x86dd);
+	fr_ip6(&f, 44, 1, 2);
+	fr_ip6_frag(&f, 60, 0, 1, 2);
+	fr_payload(&f, 16);
+	f.b[f.len - 16] = 17;
+	f.b[f.len - 15] = 8;
+	fr_finish(&f, 60);
+	assert_result(parse(&f, &p), SW_PARSE_MAL_IP6_EXT);
+	/* v6: UDP cut. */
+	fr_eth(&f, 0x86dd);
+	fr_ip6(&f, 44, 1, 2);
+	fr_ip6_frag(&f, 17, 0, 1, 3);
+	fr_payload(&f, 4);
+	fr_finish(&f, 0);
+	assert_result(parse(&f, &p), SW_PARSE_MAL_UDP_SHORT);
+	/* v4: a first fragment with 12 bytes of TCP. */
+	fr_eth(&f, 0x0800);
+	fr_ip4(&f, 6, "192.0.2.1", "198.51.100.2", 0);
+	put16(f.b + f.l3 + 6, 0x2000);
+	fr_payload(&f, 12);
+	fr_finish(&f, 60);
+	assert_result(parse(&f, &p), SW_PARSE_MAL_TCP_SHORT);
+}
+
 static void
 test_parse_malformed_cases(void **state)
 {
@@ -526,6 +678,9 @@ main(void)
 		cmocka_unit_test(test_parse_ipv4_fragments),
 		cmocka_unit_test(test_parse_ipv4_tiny_tcp_fragment_malformed),
 		cmocka_unit_test(test_parse_ipv6_fragments),
+		cmocka_unit_test(test_parse_source_route),
+		cmocka_unit_test(test_parse_frag_geometry),
+		cmocka_unit_test(test_parse_tiny_first_fragments_malformed),
 		cmocka_unit_test(test_parse_malformed_cases),
 		cmocka_unit_test(test_parse_truncated_at_every_offset),
 	};

@@ -1,0 +1,277 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 The spillway authors
+"""Who may drive spillway, attacked as a local user would.
+
+Regression: "any local process drives the CLI": the CLI listened on
+127.0.0.1:9023 without a password, so any local user (or a container
+in the namespace, or an SSRF bug) could flush flows or set timeouts;
+a TCP password could be guessed without end; the stats file was
+written as root through whatever symlink sat at FILE.tmp. Fixed by
+"control: unix socket by default; TCP needs a password" and "main:
+write the stats file with mkstemp, fsync, rename".
+
+- an unprivileged user (nobody) cannot connect to the unix socket
+  (0600), and if the socket is made 0666 by mistake, SO_PEERCRED still
+  refuses and logs it; a member of control.socket_group gets in, a
+  user outside it does not;
+- a wrong TCP password is answered more slowly each time (1, 2, 4 s),
+  from parallel connections too, and each failure is logged; a TCP
+  session is read-only; spillway --cli and nc -U work on the socket;
+- spillway --check warns about a world-readable password;
+- a symlink planted at the stats file's temporary name (and at the
+  file itself) does not redirect the write."""
+
+import json
+import os
+import re
+import socket
+import stat
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import swtest  # noqa: E402
+from swtest import check  # noqa: E402
+
+CONF = """eal = @EAL@;
+ports = ( { name = "outside"; dev = "net_null0"; },
+          { name = "inside";  dev = "net_null1"; } );
+flowtable = { max_flows = 1024; };
+control = { socket = "@SOCK@"; %(extra)s };
+stats = { file = "%(stats)s"; interval_ms = 100; };
+"""
+
+NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+DAEMON = ["setpriv", "--reuid=1", "--regid=1", "--clear-groups"]
+
+# What an unprivileged local process tries: connect, flush the flows.
+ATTACK = r"""
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(5)
+try:
+    s.connect(sys.argv[1])
+except OSError as e:
+    print("connect: " + type(e).__name__)
+    sys.exit(0)
+try:
+    s.sendall(b"flush flows\nquit\n")
+except OSError:
+    pass
+out = b""
+while True:
+    try:
+        d = s.recv(4096)
+    except OSError:
+        break
+    if not d:
+        break
+    out += d
+print("reply: " + out.decode(errors="replace").replace("\n", "|"))
+"""
+
+
+def as_user(user, *args):
+    p = subprocess.run(user + ["/usr/bin/python3", "-c", ATTACK] + list(args),
+                       capture_output=True, text=True, timeout=20)
+    return (p.stdout + p.stderr).strip()
+
+
+def log_count(sw, pattern):
+    return len([l for l in sw.lines if re.search(pattern, l)])
+
+
+def test_unix_socket(sw, work):
+    st = os.stat(sw.sock)
+    check(stat.S_ISSOCK(st.st_mode) and stat.S_IMODE(st.st_mode) == 0o600
+          and st.st_uid == 0, "socket %s is 0600, owner root" % sw.sock)
+    out = as_user(NOBODY, sw.sock)
+    check(out == "connect: PermissionError", "nobody cannot connect (%s)" % out)
+    # A mistake (chmod 666) leaves the credentials check standing.
+    os.chmod(sw.sock, 0o666)
+    out = as_user(NOBODY, sw.sock)
+    check("error: uid 65534 may not use this socket" in out and "flushing" not in out,
+          "socket made 0666: nobody still refused by SO_PEERCRED (%s)" % out)
+    sw.wait_line(r"control: refused unix client pid \d+ uid 65534")
+    check(True, "the refusal is logged with pid and uid")
+    os.chmod(sw.sock, 0o600)
+    c = sw.cli()
+    check(c.cmd("flush flows").startswith("flushing"), "root on the socket: admin")
+    c.close()
+    sw.wait_line(r"control: unix client pid \d+ uid 0 gid 0 connected")
+    check(True, "root's connection is logged with its credentials")
+    # spillway --cli and nc -U, as a person and a script use them.
+    p = subprocess.run([sw.binary, "--cli", "--socket", sw.sock], input="show timeouts\n",
+                       capture_output=True, text=True, timeout=10)
+    check(p.returncode == 0 and re.search(r"tcp_established\s+\d+", p.stdout),
+          "spillway --cli: show timeouts")
+    p = subprocess.run(["nc", "-N", "-U", sw.sock], input="show flowtable\nquit\n",
+                       capture_output=True, text=True, timeout=10)
+    check("max_flows 1024" in p.stdout and "bye" in p.stdout, "nc -U: show flowtable")
+    # The default endpoint is the socket: no TCP listener unless asked.
+    check(log_count(sw, r"control: listening on") == 0, "no TCP listener by default")
+
+
+def test_group(binary, work):
+    sock = os.path.join(work, "grp.sock")
+    text = CONF % {"extra": 'socket_group = "nogroup";', "stats": os.path.join(work, "g.json")}
+    sw = swtest.Spillway(binary, work, text.replace("@SOCK@", sock), "grp").start()
+    try:
+        sw.wait_line(r"control: socket .*mode 0660")
+        st = os.stat(sock)
+        check(stat.S_IMODE(st.st_mode) == 0o660 and st.st_gid == 65534,
+              "socket_group: 0660, group nogroup")
+        out = as_user(NOBODY, sock)
+        check("reply: " in out and "flushing" in out, "a member of the group gets in (%s)" % out)
+        out = as_user(DAEMON, sock)
+        check(out == "connect: PermissionError", "a user outside it does not (%s)" % out)
+    finally:
+        rc, _ = sw.stop()
+    check(rc == 0 and not os.path.exists(sock), "exit 0, socket removed")
+
+
+def timed_reply(cli, line):
+    t = time.monotonic()
+    r = cli.cmd(line)
+    return r, time.monotonic() - t
+
+
+TCP = 'listen = "127.0.0.1:0"; password = "s3cret pw";'
+
+
+def tcp_instance(binary, work, tag, extra=""):
+    text = CONF % {"extra": TCP + extra, "stats": os.path.join(work, tag + ".json")}
+    return swtest.Spillway(binary, work, text, tag).start()
+
+
+def test_tcp_sequential(binary, work):
+    """The right password gives a read-only session; wrong ones are
+    answered more slowly each time, and logged."""
+    sw = tcp_instance(binary, work, "seq")
+    try:
+        c = sw.cli(tcp=True)
+        check("auth PASSWORD" in c.banner, "TCP: the banner asks for a password")
+        check(c.cmd("auth s3cret pw").startswith("authenticated (read-only)"), "TCP auth")
+        check("rx" in c.cmd("show stats"), "read-only session may look")
+        for cmd in ("flush flows", "set timeout udp 1", "reload"):
+            check(c.cmd(cmd).startswith("error: this session is read-only"),
+                  "read-only session may not: %s" % cmd)
+        c.close()
+        c = sw.cli(tcp=True)
+        times = []
+        for i, guess in enumerate(("auth letmein", "auth 123456", "auth hunter2")):
+            r, dt = timed_reply(c, guess)
+            times.append(dt)
+            want = "error: authentication failed" if i == 2 else "error: wrong password"
+            check(r.startswith(want), "TCP guess %d: %r after %.2f s" % (i + 1, r.strip(), dt))
+        check(times[0] >= 0.9 and times[1] >= times[0] * 1.6 and times[2] >= times[1] * 1.6,
+              "each wrong password is answered more slowly: %s s"
+              % ", ".join("%.2f" % t for t in times))
+        check(log_count(sw, r"failed authentication from tcp client 127\.0\.0\.1") == 3,
+              "each failure is logged")
+    finally:
+        rc, _ = sw.stop()
+    check(rc == 0, "exit 0")
+
+
+def test_tcp_parallel(binary, work):
+    """Parallel connections do not multiply the guesses: the source's
+    wait holds them all, so three guesses take 1 + 2 + 4 s."""
+    sw = tcp_instance(binary, work, "par", " idle_timeout = 3;")
+    try:
+        sw.wait_line(r"control: listening on")
+        t0 = time.monotonic()
+        done = []
+        conns = [swtest.Cli(sw.port, timeout=30) for _ in range(3)]
+
+        def guess(d, n):
+            done.append((d.cmd("auth wrong%d" % n), time.monotonic() - t0))
+            d.close()
+        ts = [threading.Thread(target=guess, args=(d, n)) for n, d in enumerate(conns)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        when = sorted(dt for _, dt in done)
+        check(len(done) == 3 and all(r.startswith("error: wrong password") for r, _ in done),
+              "3 parallel guesses refused")
+        check(when[0] >= 0.9 and when[1] >= 2.8 and when[2] >= 6.5,
+              "and answered one after another: %s s" % ", ".join("%.1f" % w for w in when))
+        check(log_count(sw, r"failed authentication from tcp client") == 3, "3 failures logged")
+        four = [swtest.Cli(sw.port, timeout=30) for _ in range(4)]
+        extra = swtest.Cli(sw.port, timeout=30)
+        check(extra.banner.startswith("error: too many connections from your address"),
+              "a fifth waiting connection from one address is refused")
+        # Slots held without a password are let go: 10 s at most, or
+        # idle_timeout if shorter (3 s here), not counting waits on us.
+        t0 = time.monotonic()
+        r = four[0].reply()
+        check(r.startswith("error: idle for 3 s") and time.monotonic() - t0 < 8,
+              "a connection that never authenticates is closed (%r)" % r.strip())
+        for d in four:
+            d.close()
+    finally:
+        rc, _ = sw.stop()
+    check(rc == 0, "exit 0")
+
+
+def test_check_warns(binary, work):
+    conf = os.path.join(work, "pw.conf")
+    with open(conf, "w") as f:
+        f.write('control = { listen = "127.0.0.1:9023"; password = "x"; };\n')
+    os.chmod(conf, 0o644)
+    p = subprocess.run([binary, "--check", "-c", conf], capture_output=True, text=True)
+    check(p.returncode == 0 and "readable by everyone (mode 0644)" in p.stderr,
+          "--check warns: %s" % p.stderr.strip())
+    os.chmod(conf, 0o600)
+    p = subprocess.run([binary, "--check", "-c", conf], capture_output=True, text=True)
+    check(p.returncode == 0 and "warning" not in p.stderr, "--check quiet at 0600")
+
+
+def test_stats_symlink(sw, stats, victim):
+    swtest.Spillway.wait_line(sw, r"running:")
+    end = time.monotonic() + 10
+    while time.monotonic() < end and not os.path.isfile(stats):
+        time.sleep(0.1)
+    time.sleep(0.5)		# several more writes
+    with open(victim) as f:
+        check(f.read() == "precious\n", "the symlink at stats.json.tmp did not redirect "
+              "the write: its target is untouched")
+    with open(stats) as f:
+        check("uptime_s" in json.load(f), "stats.json written and valid JSON")
+    left = [n for n in os.listdir(os.path.dirname(stats)) if n.startswith(".stats.json.")]
+    check(not left, "no temporary file left behind (%s)" % left)
+
+
+def main():
+    binary = sys.argv[1]
+    with tempfile.TemporaryDirectory(prefix="sw-access-") as work:
+        # Others may reach the directory: the socket's own mode decides.
+        os.chmod(work, 0o755)
+        sdir = os.path.join(work, "stats")
+        os.mkdir(sdir)
+        stats = os.path.join(sdir, "stats.json")
+        victim = os.path.join(work, "victim")
+        with open(victim, "w") as f:
+            f.write("precious\n")
+        os.symlink(victim, stats + ".tmp")
+        sw = swtest.Spillway(binary, work, CONF % {"extra": "", "stats": stats}, "acc").start()
+        try:
+            test_stats_symlink(sw, stats, victim)
+            test_unix_socket(sw, work)
+        finally:
+            rc, _ = sw.stop()
+        check(rc == 0, "exit 0")
+        test_group(binary, work)
+        test_tcp_sequential(binary, work)
+        test_tcp_parallel(binary, work)
+        test_check_warns(binary, work)
+    print("access: all checks passed")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,200 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 The spillway authors
+"""show flows 0 over a million flows, with the process's memory watched.
+
+Regression: "show flows 0 builds the whole reply in memory": about 200
+bytes a flow, 200 MB at a million flows, with the flow table's reader
+online for the whole walk (so the workers' deleted slots were not
+reclaimed meanwhile); the reply passed the 4 MiB a client may have
+waiting, so the client was cut off as well. Fixed by "control: unix
+socket by default; TCP needs a password" (the streamed listing) on
+"flowtable: resumable walk, offline between chunks".
+
+A pcap fills the table with 1,000,000 TCP flows (SYN_SENT, long
+timeout) and 100,000 UDP flows. A client lists them all, while
+spillway's RSS is sampled from /proc: once as fast as it can read (RSS must stay within 1 MiB of where it
+was before the listing), then slowly while a second session sets the
+UDP timeout to 1 s midway, and the workers must expire the UDP flows
+while the listing is still going (RSS within 4 MiB: the RCU defer queue
+of the 100,000 deleted slots is touched for the first time)."""
+
+import os
+import re
+import socket
+import struct
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import swtest  # noqa: E402
+from swtest import check  # noqa: E402
+
+NTCP = 1000000
+NUDP = 100000
+LIST_BOUND = 1 << 20		# the listing itself
+EXPIRE_BOUND = 4 << 20		# and 100,000 deletions meanwhile
+
+CONF = """eal = @EAL@;
+ports = ( { name = "outside"; dev = "net_pcap0,rx_pcap=%(a)s,tx_pcap=/dev/null"; },
+          { name = "inside";  dev = "net_pcap1,rx_pcap=%(b)s,tx_pcap=/dev/null"; } );
+flowtable = { max_flows = %(max)d; adaptive = { start = 0; };
+              timeouts = { tcp_syn_sent = 3600; udp = 3600; }; };
+rules = { policy = ( { action = "accept"; } ); };
+"""
+
+
+def csum(words):
+    s = sum(words)
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return s
+
+
+def ip_header(src, dst, proto, length):
+    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, length, 0, 0x4000, 64, proto, 0, src, dst)
+    c = 0xffff & ~csum(struct.unpack("!10H", h))
+    return h[:10] + struct.pack("!H", c) + h[12:]
+
+
+def write_flows(path, n, tcp):
+    """n distinct flows, one frame each: TCP SYNs 192.0.2.x:port ->
+    198.51.100.1:80, or UDP 198.51.100.x:port -> 192.0.2.1:53, with
+    valid checksums (built from per-source templates: fast enough)."""
+    eth = bytes.fromhex("020000000002" "020000000001" "0800")
+    rec = struct.Struct("<IIII")
+    out = [struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1)]
+    if tcp:
+        peer = bytes([198, 51, 100, 1])
+        for i in range(n):
+            src = bytes([192, 0, 2, i % 256])
+            sport = 1024 + i // 256
+            iph = ip_header(src, peer, 6, 40)
+            # Pseudo-header and TCP header words; seq = i.
+            words = list(struct.unpack("!2H2H", src + peer)) + [6, 20, sport, 80,
+                                                                 i >> 16, i & 0xffff, 0, 0,
+                                                                 0x5002, 65535, 0, 0]
+            c = 0xffff & ~csum(words)
+            tcph = struct.pack("!HHIIBBHHH", sport, 80, i, 0, 0x50, 0x02, 65535, c, 0)
+            f = eth + iph + tcph
+            out.append(rec.pack(0, 0, len(f), len(f)))
+            out.append(f)
+    else:
+        peer = bytes([192, 0, 2, 1])
+        for i in range(n):
+            src = bytes([198, 51, 100, i % 256])
+            f = eth + ip_header(src, peer, 17, 28) + struct.pack("!HHHH", 1024 + i // 256,
+                                                                 53, 8, 0)
+            out.append(rec.pack(0, 0, len(f), len(f)))
+            out.append(f)
+    with open(path, "wb") as fh:
+        fh.write(b"".join(out))
+
+
+def rss(pid):
+    with open("/proc/%d/status" % pid) as f:
+        return int(re.search(r"VmRSS:\s+(\d+) kB", f.read()).group(1)) * 1024
+
+
+def flowtable(cli):
+    t = cli.cmd("show flowtable")
+    m = re.search(r"flows=(\d+) .* inserts=(\d+) .* expired=(\d+)", t)
+    return {"flows": int(m.group(1)), "inserts": int(m.group(2)), "expired": int(m.group(3))}
+
+
+def listing(sw, pid, ctl, pause, expire=False):
+    """show flows 0 on a connection of its own, read with a pause after
+    each recv, spillway's RSS sampled every 10 ms. With expire, the UDP
+    timeout is set to 1 s once 40 MB have come, and the expired count
+    read 2.5 s later (the listing still going)."""
+    base = rss(pid)
+    samples = [base]
+    stop = threading.Event()
+
+    def sample():
+        while not stop.is_set():
+            samples.append(rss(pid))
+            time.sleep(0.01)
+    th = threading.Thread(target=sample)
+    th.start()
+    s = swtest.Cli(sw.sock, timeout=60).sock	# the banner read
+    s.sendall(b"show flows 0\n")
+    got, tcp, udp, tail, done = 0, 0, 0, b"", False
+    set_at, expired = None, None
+    t0 = time.monotonic()
+    while not done:
+        data = s.recv(256 << 10)
+        if not data:
+            break
+        got += len(data)
+        parts = (tail + data).split(b"\n")
+        tail = parts.pop()
+        tcp += sum(1 for p in parts if p.startswith(b"tcp 6 "))
+        udp += sum(1 for p in parts if p.startswith(b"udp 17 "))
+        done = b"." in parts
+        if expire and set_at is None and got > (40 << 20):
+            set_at = time.monotonic()
+            check(ctl.cmd("set timeout udp 1").startswith("udp = 1"),
+                  "midway through the listing: set timeout udp 1")
+        if set_at is not None and expired is None and time.monotonic() - set_at > 2.5:
+            expired = flowtable(ctl)["expired"]
+            check(not done, "(the listing was still going)")
+        if pause:
+            time.sleep(pause)
+    took = time.monotonic() - t0
+    stop.set()
+    th.join()
+    s.close()
+    peak = max(samples)
+    print("listing: %.1f MB in %.1f s; RSS before %.1f MiB, peak %.1f MiB (+%d KiB), "
+          "%d samples" % (got / 1e6, took, base / 2**20, peak / 2**20,
+                          (peak - base) // 1024, len(samples)))
+    return {"tcp": tcp, "udp": udp, "base": base, "peak": peak, "expired": expired}
+
+
+def main():
+    binary = sys.argv[1]
+    with tempfile.TemporaryDirectory(prefix="sw-flows-") as work:
+        a, b = os.path.join(work, "tcp.pcap"), os.path.join(work, "udp.pcap")
+        t0 = time.monotonic()
+        write_flows(a, NTCP, True)
+        write_flows(b, NUDP, False)
+        print("pcaps of %d + %d flows written in %.1f s" % (NTCP, NUDP, time.monotonic() - t0))
+        conf = CONF % {"a": a, "b": b, "max": NTCP + NUDP}
+        sw = swtest.Spillway(binary, work, conf, "flows", mem=768).start()
+        try:
+            ctl = sw.cli(timeout=60)
+            end = time.monotonic() + 120
+            while time.monotonic() < end and flowtable(ctl)["inserts"] < NTCP + NUDP:
+                time.sleep(0.2)
+            ft = flowtable(ctl)
+            check(ft["flows"] == NTCP + NUDP, "table filled: %d flows" % ft["flows"])
+            pid = sw.proc.pid
+            # 1. As fast as it can be read: the listing's own cost.
+            r = listing(sw, pid, ctl, pause=0)
+            check(r["tcp"] == NTCP and r["udp"] == NUDP,
+                  "show flows 0 listed every flow (%d tcp, %d udp)" % (r["tcp"], r["udp"]))
+            check(r["peak"] - r["base"] < LIST_BOUND,
+                  "RSS during show flows 0 stayed within %d KiB of its start (+%d KiB)"
+                  % (LIST_BOUND // 1024, (r["peak"] - r["base"]) // 1024))
+            # 2. A slow reader, and the workers expiring meanwhile.
+            r = listing(sw, pid, ctl, pause=0.003, expire=True)
+            check(r["tcp"] == NTCP, "every TCP flow listed again (%d)" % r["tcp"])
+            check(r["expired"] is not None and r["expired"] >= NUDP,
+                  "the workers expired the %d UDP flows while the listing went on (%s)"
+                  % (NUDP, r["expired"]))
+            check(r["peak"] - r["base"] < EXPIRE_BOUND,
+                  "RSS during it within %d KiB (+%d KiB: the deleted slots' RCU "
+                  "defer queue, not the listing)"
+                  % (EXPIRE_BOUND // 1024, (r["peak"] - r["base"]) // 1024))
+            check(flowtable(ctl)["flows"] == NTCP, "the TCP flows are still there")
+        finally:
+            rc, _ = sw.stop(timeout=60)
+        check(rc == 0, "exit 0")
+    print("flows stream: all checks passed")
+
+
+if __name__ == "__main__":
+    main()
