@@ -581,19 +581,26 @@ l4_sum_ok(const uint8_t *f, const struct sw_pkt *p)
 }
 
 int
-sw_cksum_ok(const uint8_t *f, const struct sw_pkt *p, uint64_t ol_flags)
+sw_cksum_ip_ok(const uint8_t *f, const struct sw_pkt *p, uint64_t ol_flags)
 {
 	uint64_t ip = ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
+
+	if (p->k.family != SW_AF_INET)
+		return 1;
+	if (ip == RTE_MBUF_F_RX_IP_CKSUM_BAD)
+		return 0;
+	return ip != RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN ||
+	       sum_ok(__rte_raw_cksum(f + p->l3_off,
+				      (f[p->l3_off] & 0x0fu) * 4u, 0));
+}
+
+int
+sw_cksum_ok(const uint8_t *f, const struct sw_pkt *p, uint64_t ol_flags)
+{
 	uint64_t l4 = ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
 
-	if (p->k.family == SW_AF_INET) {
-		if (ip == RTE_MBUF_F_RX_IP_CKSUM_BAD)
-			return 0;
-		if (ip == RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN &&
-		    !sum_ok(__rte_raw_cksum(f + p->l3_off,
-					    (f[p->l3_off] & 0x0fu) * 4u, 0)))
-			return 0;
-	}
+	if (!sw_cksum_ip_ok(f, p, ol_flags))
+		return 0;
 	if (p->frag != SW_FRAG_NONE || p->l4_off == 0)
 		return 1;
 	switch (p->k.proto) {

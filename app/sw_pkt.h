@@ -178,4 +178,12 @@ void sw_parse_tcp_seg(const uint8_t *frame, const struct sw_pkt *p,
 int sw_cksum_ok(const uint8_t *frame, const struct sw_pkt *p,
 		uint64_t ol_flags);
 
+/*
+ * The IPv4 header checksum alone (1 for IPv6): for a source-routed
+ * packet, whose TCP/UDP pseudo-header holds the final destination, not
+ * the header's.
+ */
+int sw_cksum_ip_ok(const uint8_t *frame, const struct sw_pkt *p,
+		   uint64_t ol_flags);
+
 #endif /* SW_PKT_H */

@@ -266,6 +266,20 @@ static const uint8_t invalid_reason[SW_FT_VERDICT_MAX] = {
  * every mode, so that nothing invalid ever fails open. What is valid
  * stays in keys[] / ki[] (compacted). Returns how many remain.
  */
+/*
+ * A source-routed packet (only with rules.allow_source_route) sums its
+ * TCP/UDP pseudo-header with the final destination, the last hop of its
+ * route: spillway checks its IPv4 header and leaves the rest to the
+ * final host. Only asked once the full check failed.
+ */
+static int
+srcroute_cksum(const struct sw_worker *w, const uint8_t *f,
+	       const struct sw_pkt *p, uint64_t ol_flags)
+{
+	return __atomic_load_n(&w->allow_source_route, __ATOMIC_RELAXED) &&
+	       sw_parse_source_route(f, p) && sw_cksum_ip_ok(f, p, ol_flags);
+}
+
 static uint16_t
 stage_valid(struct sw_worker *w, struct rte_mbuf **pkts,
 	    const struct sw_pkt *meta, uint8_t *v,
@@ -286,7 +300,9 @@ stage_valid(struct sw_worker *w, struct rte_mbuf **pkts,
 			continue;
 		}
 		if (cksum && !sw_cksum_ok(rte_pktmbuf_mtod(mb, const uint8_t *),
-					  p, mb->ol_flags)) {
+					  p, mb->ol_flags) &&
+		    !srcroute_cksum(w, rte_pktmbuf_mtod(mb, const uint8_t *),
+				    p, mb->ol_flags)) {
 			v[ki[j]] = SW_ACL_DROP;
 			count_invalid(c, SW_CNT_bad_checksum);
 			continue;

@@ -14,7 +14,12 @@ the attacker, 2001:db8::1) -- sw-out [spillway, max_flows 1024] sw-in --
 server (192.0.2.2, 2001:db8::2). Kernel: the same client and server
 around a router namespace with the same policy in nftables and
 nf_conntrack_max = 1024 (set by compare-kernel.sh, which owns the global
-sysctls); it only reports. Bounded in packets and seconds; every
+sysctls); it only reports.
+
+spillway runs here without its SYN proxy and per-source quotas, so that
+the attacks meet the table's own defences (early drop, the spill to the
+fallback rules); tests/e2e/synproxy.py runs the same kinds of attack
+against the defaults. Bounded in packets and seconds; every
 namespace is removed on exit, whatever happens."""
 
 import argparse
@@ -167,7 +172,7 @@ CTL = "/run/swt-e2e-%s/control.sock" % ID	# the CLI's socket, this run's
 CONF = """
 eal = ["-l", "0-1", "--no-huge", "-m", "512", "--no-telemetry", "--file-prefix", "swt-e2e-%(id)s"];
 control = { socket = "%(ctl)s"; };
-flowtable = { max_flows = %(max)d;
+flowtable = { max_flows = %(max)d; synproxy = "off"; per_source = { max_flows = 0; };
   timeouts = { tcp_syn_sent = %(short)d; tcp_time_wait = %(short)d; tcp_close = %(short)d; }; };
 rules = {
   policy = (
