@@ -1,9 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
 # Runs the whole suite in stages: every test of the release build (unit,
-# integration, end to end), the unit suites again under ASan+UBSan, the
-# multi-threaded suites under ThreadSanitizer, and each fuzz target for
-# SW_TEST_FUZZ_SECONDS (20 by default).
+# integration, end to end), the unit suites and the tests that run
+# spillway on pcap files and drive its control server again under
+# ASan+UBSan (meson suite "asan"), the multi-threaded suites under
+# ThreadSanitizer, and each fuzz target for SW_TEST_FUZZ_SECONDS (20 by
+# default).
 #
 # Each stage builds what it runs first; a build that fails, a meson test
 # that exits non-zero, a test log that is missing afterwards (stale logs
@@ -115,7 +117,7 @@ export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
 start=$SECONDS
 
 stage release "$build" --
-stage asan "$asan" -- --suite unit
+stage asan "$asan" -- --suite asan -t 3
 stage tsan "$tsan" tests/test_flowtable tests/test_acl -- flowtable acl
 
 echo
