@@ -223,8 +223,11 @@ def run_pcap(binary, work, tag, in0_frames, in1_frames, conf_rest, *args):
     r = PcapRun()
     r.sw = Spillway(binary, work, conf, tag).start(*args)
     total = len(in0_frames) + len(in1_frames)
-    r.sw.wait_stats(lambda s: s.get("rx", 0) >= total)
-    r.rc, r.totals = r.sw.stop()
+    try:
+        r.sw.wait_stats(lambda s: s.get("rx", 0) >= total)
+    finally:
+        # Whatever happened, never leave a spillway spinning a core.
+        r.rc, r.totals = r.sw.stop()
     r.out0 = read_pcap(path("out0"))
     r.out1 = read_pcap(path("out1"))
     return r
