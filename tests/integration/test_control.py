@@ -2,13 +2,17 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Copyright (c) 2026 The spillway authors
 """Drive a running spillway over its CLI socket: every command, reload
-good and bad (rules before/after, flows kept), SIGHUP, revalidation, the
-JSON stats file, rte_telemetry, a password, idle clients, and abuse (a
-1 MiB line, binary junk, 40 clients at once, a client that never reads)
-that must leave spillway forwarding and answering.
+good and bad (rules before/after, flows kept, hit counters restarted),
+live reload of l2_passthrough, allow_ndp and stats.*, SIGHUP,
+revalidation, the JSON stats file (replaced by rename), rte_telemetry,
+a password, idle clients, and abuse (a 1 MiB line, binary junk, 40
+clients at once, a client that never reads, which is closed) that must
+leave spillway forwarding and answering. Then show flows' default limit
+of 1,000 on a table of 1,100 flows.
 
 Port "outside" replays (infinite_rx) a pcap holding both directions of
-five TCP connections, so the flows stay alive; "inside" is net_null."""
+five TCP connections, an ARP request and a neighbour solicitation, so
+the flows stay alive; "inside" is net_null."""
 
 import json
 import os
@@ -23,7 +27,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import swtest  # noqa: E402
 from swtest import check  # noqa: E402
 
-from scapy.all import IP, TCP, Ether, Raw, raw  # noqa: E402
+from scapy.all import (ARP, ICMPv6ND_NS, IP, TCP, UDP, Ether, IPv6,  # noqa: E402
+                       Raw, raw)
 
 C, S = "192.0.2.10", "198.51.100.20"
 E = Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02")
@@ -34,12 +39,14 @@ BASE = """eal = @EAL@;
 ports = ( { name = "outside"; dev = "net_pcap0,rx_pcap=%(pcap)s,infinite_rx=1,tx_pcap=/dev/null"; },
           { name = "inside";  dev = "net_null1,no-rx=1"; } );
 control = { listen = "127.0.0.1:0"; idle_timeout = %(idle)d; };
-stats = { file = "%(stats)s"; interval_ms = 200; };
+stats = { file = "%(stats)s"; interval_ms = %(interval)d; };
+l2_passthrough = %(l2)s;
 flowtable = { max_flows = %(max)d; revalidate_on_reload = %(reval)s;
               timeouts = { tcp_established = %(est)d; }; };
 rules = {
   policy = ( %(policy)s );
   policy_default = "drop";
+  allow_ndp = %(ndp)s;
 };
 """
 
@@ -49,7 +56,8 @@ SSH = '{ proto = "tcp"; dport = 22; action = "accept"; comment = "ssh"; }'
 
 def conf(work, **kw):
     d = dict(pcap=os.path.join(work, "flows.pcap"), stats=os.path.join(work, "stats.json"),
-             idle=300, max=1024, reval="false", est=432000, policy=WEB)
+             idle=300, max=1024, reval="false", est=432000, policy=WEB, interval=200,
+             l2="true", ndp="true")
     d.update(kw)
     return BASE % d
 
@@ -61,6 +69,10 @@ def flows_pcap(path):
            b"\x02" * 12 + b"\x08\x00" + b"\x44" + b"\x00" * 40,        # IHL 4
            raw(E / IP(src=C, dst=S) / TCP(sport=1, dport=80, dataofs=2))]  # TCP doff
     frames = list(bad)
+    # Not tracked: ARP (l2_passthrough) and ND (allow_ndp).
+    frames += [raw(E / ARP(psrc=C, pdst=S)),
+               raw(E / IPv6(src="2001:db8::10", dst="ff02::1:ff00:20") /
+                   ICMPv6ND_NS(tgt="2001:db8::20"))]
     for p in range(40000, 40000 + NFLOWS):
         frames += [raw(E / IP(src=C, dst=S) / TCP(sport=p, dport=80, flags="S", seq=1)),
                    raw(ER / IP(src=S, dst=C) / TCP(sport=80, dport=p, flags="SA", seq=9, ack=2)),
@@ -78,6 +90,17 @@ def stat(cli, name):
 def flows(cli):
     m = re.search(r"flows (\d+) \(", cli.cmd("show flowtable"))
     return int(m.group(1))
+
+
+def shard(cli, name):
+    """A per-shard counter of show flowtable (one shard here)."""
+    return int(re.search(r" %s=(\d+)" % name, cli.cmd("show flowtable")).group(1))
+
+
+def hits(cli, comment):
+    m = re.search(r"^\s*rule policy\[\d+\] line \d+ \w+ hits=(\d+) %s$" % comment,
+                  cli.cmd("show rules"), re.M)
+    return int(m.group(1)) if m else None
 
 
 def wait_for(what, fn, timeout=15.0):
@@ -137,32 +160,64 @@ def test_commands(sw, cli, work):
     check("port outside" in p and "port inside" in p and "rx_packets=" in p, "show ports")
     check(cli.cmd("frobnicate").startswith("error: unknown command"), "unknown command")
     check(cli.cmd("") == "", "empty line: empty reply")
+    ins = shard(cli, "inserts")
     out = cli.cmd("flush flows")
     check(out.startswith("flushing"), "flush flows")
-    wait_for("flushed counted", lambda: int(re.search(r"flushed=(\d+)",
-                                                        cli.cmd("show flowtable")).group(1)) >= NFLOWS)
-    check(True, "flush: the worker deleted its flows (they come back with the replay)")
+    wait_for("flushed counted", lambda: shard(cli, "flushed") >= NFLOWS)
+    wait_for("flows back", lambda: flows(cli) == NFLOWS)
+    check(shard(cli, "flushed") >= NFLOWS and shard(cli, "inserts") >= ins + NFLOWS,
+          "flush: the worker deleted its %d flows; the replay inserted them again"
+          % NFLOWS)
+
+
+def stats_file_refreshes(path, n=3, timeout=10.0):
+    """Read the stats file until it was replaced n times: every read must
+    parse, uptime must grow, and each new version must be another inode
+    than the one before (a new file renamed over the old, not the old
+    one rewritten in place: a reader never sees half of one).
+    Returns the inodes seen."""
+    wait_for("stats file " + path, lambda: os.path.exists(path))
+    inodes, last = [], None
+    end = time.monotonic() + timeout
+    while len(inodes) <= n and time.monotonic() < end:
+        with open(path) as f:
+            ino = os.fstat(f.fileno()).st_ino
+            d = json.load(f)
+        if last is None or d["uptime_s"] != last:
+            check(last is None or d["uptime_s"] > last, "stats file %s: uptime grows "
+                  "(%.2f)" % (os.path.basename(path), d["uptime_s"]))
+            # Inode numbers are reused: compare with the previous one.
+            check(not inodes or ino != inodes[-1], "stats file %s: version %d is a "
+                  "new file (inode %d), renamed into place" % (os.path.basename(path),
+                                                               len(inodes), ino))
+            inodes.append(ino)
+            last = d["uptime_s"]
+        time.sleep(0.02)
+    check(len(inodes) > n, "stats file %s refreshed %d times" % (os.path.basename(path), n))
+    return inodes
 
 
 def test_stats_file(work):
-    path = os.path.join(work, "stats.json")
-    wait_for("stats file", lambda: os.path.exists(path))
-    a = json.load(open(path))
-    time.sleep(0.6)
-    b = json.load(open(path))
-    check(b["uptime_s"] > a["uptime_s"], "stats file parses and is refreshed (%.2f -> %.2f)"
-          % (a["uptime_s"], b["uptime_s"]))
-    check(not os.path.exists(path + ".tmp") or True, "written by rename")
+    stats_file_refreshes(os.path.join(work, "stats.json"))
 
 
 def test_reload(sw, cli, work):
-    before = flows(cli)
+    wait_for("5 flows", lambda: flows(cli) == NFLOWS)
+    ins = shard(cli, "inserts")
+    web = hits(cli, "web")
+    check(web is not None and web >= NFLOWS, "before reload: web rule hits=%s" % web)
     sw.write_conf(conf(work, policy=WEB + ", " + SSH, est=7200))
     out = cli.cmd("reload")
     check(out.startswith("reloaded"), "reload: " + out.strip().splitlines()[0])
     check("ssh" in cli.cmd("show rules"), "reload: the new rule is in force")
     check(re.search(r"tcp_established\s+7200", cli.cmd("show timeouts")), "reload: timeouts applied")
-    check(flows(cli) >= before == NFLOWS, "reload: flows kept (%d)" % flows(cli))
+    rx = stat(cli, "rx")
+    wait_for("traffic after the reload", lambda: stat(cli, "rx") > rx + 100)
+    check(flows(cli) == NFLOWS and shard(cli, "inserts") == ins,
+          "reload: flows kept (%d live, no flow inserted again)" % flows(cli))
+    check(hits(cli, "web") == 0 and hits(cli, "ssh") == 0,
+          "reload: hit counters start again from zero (web %s -> %s); the replayed "
+          "packets hit their kept flows" % (web, hits(cli, "web")))
 
     sw.write_conf(conf(work, policy=WEB + ", " + SSH, est=7200) + "\nbogus_key = 1;\n")
     out = cli.cmd("reload")
@@ -179,8 +234,41 @@ def test_reload(sw, cli, work):
     sw.write_conf(conf(work, policy=WEB, est=7200))
     sw.proc.send_signal(signal.SIGHUP)
     wait_for("SIGHUP reload", lambda: "ssh" not in cli.cmd("show rules"))
-    check(True, "SIGHUP reloads (ssh rule gone)")
-    check(flows(cli) == NFLOWS, "SIGHUP: flows kept")
+    check("ssh" not in cli.cmd("show rules") and hits(cli, "web") == 0,
+          "SIGHUP reloads (ssh rule gone)")
+    check(flows(cli) == NFLOWS and shard(cli, "inserts") == ins, "SIGHUP: flows kept")
+
+
+def growing(cli, name):
+    """Whether counter `name` grows over a stretch of replayed traffic."""
+    a, rx = stat(cli, name), stat(cli, "rx")
+    wait_for("traffic", lambda: stat(cli, "rx") > rx + 200)
+    return stat(cli, name) > a
+
+
+def test_reload_live_settings(sw, cli, work):
+    """l2_passthrough, allow_ndp and stats.* change on reload."""
+    check(growing(cli, "l2_passthrough") and growing(cli, "ndp") and
+          not growing(cli, "l2_dropped"), "ARP passes, ND passes before the rules")
+    old = os.path.join(work, "stats.json")
+    new = os.path.join(work, "stats-new.json")
+    sw.write_conf(conf(work, l2="false", ndp="false", stats=new, interval=100))
+    out = cli.cmd("reload")
+    check(out.startswith("reloaded") and "restart needed" not in out,
+          "reload of l2_passthrough, allow_ndp, stats.*: live, no restart")
+    check(growing(cli, "l2_dropped") and not growing(cli, "l2_passthrough"),
+          "l2_passthrough = false: ARP now dropped and counted")
+    check(not growing(cli, "ndp") and growing(cli, "drop"),
+          "allow_ndp = false: ND now meets the rules (policy_default drop)")
+    stats_file_refreshes(new)
+    a = json.load(open(old))["uptime_s"]
+    stats_file_refreshes(new, n=2)
+    check(json.load(open(old))["uptime_s"] == a, "stats.file: the old file is no "
+          "longer written")
+    sw.write_conf(conf(work, policy=WEB, est=7200))
+    check(cli.cmd("reload").startswith("reloaded"), "reload back")
+    check(growing(cli, "l2_passthrough") and growing(cli, "ndp"),
+          "l2_passthrough and allow_ndp back on")
 
 
 def test_telemetry(sw):
@@ -220,37 +308,74 @@ def test_abuse(sw, cli):
     check("tcp_established" in replies[-1] and
           all(r.startswith("error:") or r == "" for r in replies[:-1]),
           "binary junk and telnet options: %d error replies, then served" % (len(replies) - 1))
+    # quit, and read to the end: its slot is free once the server closed.
+    check(a.cmd("quit").startswith("bye") and a.sock.recv(100) == b"",
+          "quit: bye, then closed")
     a.close()
 
-    many, refused = [], 0
+    # cli holds one of the 16 slots: exactly 15 more are served, and each
+    # of the other 25 reads the refusal before the server closes.
+    many, polite, other = [], 0, []
     for _ in range(40):
         try:
             c = swtest.Cli(sw.port, timeout=5)
-            if c.banner.startswith("error: too many clients"):
-                refused += 1
-                c.close()
-            else:
-                many.append(c)
-        except ConnectionError:
-            refused += 1
-    check(len(many) + 1 <= 16 and refused >= 40 - 15,
-          "40 clients: %d served, %d refused politely" % (len(many), refused))
+        except (ConnectionError, OSError) as e:
+            other.append(repr(e))
+            continue
+        if c.banner.startswith("error: too many clients"):
+            polite += 1
+            try:
+                end = c.sock.recv(100)
+            except ConnectionError:
+                end = b""
+            if end != b"":
+                other.append("refused but not closed")
+            c.close()
+        elif c.banner.startswith("spillway "):
+            many.append(c)
+        else:
+            other.append(c.banner)
+    check(len(many) == 15 and polite == 25 and not other,
+          "40 clients: %d served, %d refused politely, then closed (%s)"
+          % (len(many), polite, other))
+    check(all("rx" in c.cmd("show stats") for c in many), "the 15 are served")
     for c in many:
         c.close()
+    wait_for("slots freed", lambda: swtest.Cli(sw.port).banner.startswith("spillway "))
 
     lazy = socket.create_connection(("127.0.0.1", sw.port))
     lazy.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     lazy.settimeout(0.5)
+    # About 1.8 kB of replies per request: with 10,000 requests the
+    # replies fill the kernel's socket buffers (a few MiB) and more than
+    # 4 MiB wait in spillway's.
     sent = 0
     try:
-        for _ in range(3000):
+        for _ in range(10000):
             lazy.sendall(b"show stats json\nhelp\n")
             sent += 1
     except (socket.timeout, OSError):
         pass
-    time.sleep(0.5)
     check(stat(cli, "rx") > rx, "a client that never reads (%d requests): still forwarding" % sent)
     check("flows" in cli.cmd("show flowtable"), "and still answering others")
+    # Now read what it was sent: the server must have closed it (once
+    # 4 MiB of replies waited), so the stream ends (EOF or reset).
+    lazy.settimeout(10)
+    got, closed = 0, False
+    end = time.monotonic() + 30
+    try:
+        while time.monotonic() < end:
+            b = lazy.recv(1 << 16)
+            if not b:
+                closed = True
+                break
+            got += len(b)
+    except ConnectionResetError:
+        closed = True
+    except socket.timeout:
+        pass
+    check(closed, "the client that never read (%d requests) was closed by the server "
+          "(%d bytes of replies had reached it)" % (sent, got))
     lazy.close()
     check(stat(cli, "malformed") > mal > 0,
           "a steady flood of malformed frames is counted (malformed %d -> %d)"
@@ -270,9 +395,7 @@ def test_revalidate(sw, cli, work):
 
 
 def test_password_and_idle(binary, work):
-    pcap = os.path.join(work, "flows.pcap")
-    text = BASE % dict(pcap=pcap, stats=os.path.join(work, "s2.json"), idle=1, max=64,
-                       reval="false", est=100, policy=WEB)
+    text = conf(work, stats=os.path.join(work, "s2.json"), idle=1, max=64, est=100)
     text = text.replace('listen = "127.0.0.1:0";', 'listen = "127.0.0.1:0"; password = "open sesame";')
     sw = swtest.Spillway(binary, work, text, "pw").start()
     try:
@@ -287,9 +410,12 @@ def test_password_and_idle(binary, work):
         check(d.cmd("auth still no").startswith("error: authentication failed"), "3 bad passwords")
         try:
             d.reply()
-            check(False, "closed after 3 bad passwords")
-        except (ConnectionError, socket.timeout, OSError):
-            check(True, "closed after 3 bad passwords")
+            closed = "no: it answered"
+        except ConnectionError:
+            closed = "yes"		# end of stream (or reset)
+        except socket.timeout:
+            closed = "no: still open after 10 s"
+        check(closed == "yes", "closed after 3 bad passwords (%s)" % closed)
         e = swtest.Cli(sw.port, timeout=10)
         t0 = time.monotonic()
         check(e.reply().startswith("error: idle"), "idle client told and closed (%.1f s)"
@@ -297,6 +423,37 @@ def test_password_and_idle(binary, work):
     finally:
         rc, _ = sw.stop()
     check(rc == 0, "password run exits 0")
+
+
+def test_show_flows_limit(binary, work):
+    """1,100 live flows: show flows lists the first 1,000 and says so;
+    show flows 0 lists them all."""
+    n = 1100
+    pcap = os.path.join(work, "udp.pcap")
+    swtest.write_pcap(pcap, [raw(E / IP(src=C, dst=S) / UDP(sport=10000 + i, dport=53))
+                             for i in range(n)])
+    text = """eal = @EAL@;
+ports = ( { name = "outside"; dev = "net_pcap0,rx_pcap=%s,tx_pcap=/dev/null"; },
+          { name = "inside";  dev = "net_null1,no-rx=1"; } );
+flowtable = { max_flows = 2048; };
+rules = { policy = ( { proto = "udp"; dport = 53; action = "accept"; } ); };
+""" % pcap
+    sw = swtest.Spillway(binary, work, text, "lim").start()
+    try:
+        sw.wait_stats(lambda s: s.get("rx", 0) >= n)
+        c = sw.cli()
+        check(flows(c) == n, "%d UDP flows live" % n)
+        out = c.cmd("show flows")
+        lines = [l for l in out.splitlines() if l.startswith("udp ")]
+        check(len(lines) == 1000 and re.search(r"\b1000 of (about )?%d\b" % n, out),
+              "show flows: the first 1,000 by default, and how many there are (%d)"
+              % len(lines))
+        lines = [l for l in c.cmd("show flows 0").splitlines() if l.startswith("udp ")]
+        check(len(lines) == n, "show flows 0: all %d" % len(lines))
+        c.close()
+    finally:
+        rc, _ = sw.stop()
+    check(rc == 0, "exits 0")
 
 
 def main():
@@ -309,6 +466,7 @@ def main():
             test_commands(sw, cli, work)
             test_stats_file(work)
             test_reload(sw, cli, work)
+            test_reload_live_settings(sw, cli, work)
             test_telemetry(sw)
             test_abuse(sw, cli)
             test_revalidate(sw, cli, work)
@@ -318,6 +476,7 @@ def main():
             print(sw.output()[-3000:])
         check(rc == 0, "spillway exits 0 after all that")
         test_password_and_idle(binary, work)
+        test_show_flows_limit(binary, work)
     print("control: all checks passed")
 
 
