@@ -110,10 +110,10 @@ class Spillway:
         raise RuntimeError("timed out waiting on counters, last %r\n%s" %
                            (self.stats, self.output()))
 
-    def stop(self, timeout=30):
-        """SIGTERM, wait, and return (exit code, totals dict)."""
+    def stop(self, timeout=30, sig=signal.SIGTERM):
+        """SIGTERM (or sig), wait, and return (exit code, totals dict)."""
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+            self.proc.send_signal(sig)
         try:
             rc = self.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
