@@ -37,13 +37,14 @@ fail() {	# fail WHAT: one failure, named in the last line
 	echo "runner: FAILED: $1"
 }
 
-# count STAGE TESTLOG_JSON: add its results; print the name of each
-# test that did not pass. Prints "passed failed skipped" on the last
-# line for the caller.
+# count STAGE TESTLOG_JSON [WANT...]: add its results; print the name of
+# each test that did not pass, and of each wanted test that did not run
+# (meson test silently ignores a test name it does not know). Prints
+# "passed failed skipped" on the last line for the caller.
 count() {
-	/usr/bin/python3 - "$1" "$2" <<'PY'
+	/usr/bin/python3 - "$@" <<'PY'
 import json, sys
-stage, path = sys.argv[1], sys.argv[2]
+stage, path, want = sys.argv[1], sys.argv[2], set(sys.argv[3:])
 ok = bad = skip = 0
 for line in open(path):
     line = line.strip()
@@ -51,6 +52,7 @@ for line in open(path):
         continue
     t = json.loads(line)
     name = t["name"].split(" / ")[-1]
+    want.discard(name)
     r = t["result"]
     if r in ("OK", "EXPECTEDFAIL"):
         ok += 1
@@ -60,11 +62,15 @@ for line in open(path):
     else:
         bad += 1
         print("fail %s/%s (%s)" % (stage, name, r))
+for name in sorted(want):
+    bad += 1
+    print("fail %s/%s (did not run)" % (stage, name))
 print("%d %d %d" % (ok, bad, skip))
 PY
 }
 
 # stage NAME DIR BUILD_TARGETS -- MESON_TEST_ARGS...
+# With WANT="test ..." set, each of those tests must have run.
 stage() {
 	local name=$1 dir=$2 targets=() log rc line counts=0 bad=0
 	shift 2
@@ -104,7 +110,7 @@ stage() {
 			passed=$((passed + $1))
 			counts=1 ;;
 		esac
-	done < <(count "$name" "$log")
+	done < <(count "$name" "$log" ${WANT:-})
 	[ $counts = 1 ] || fail "$name: could not read $log"
 	if [ $rc -ne 0 ] && [ $bad = 0 ]; then
 		fail "$name: meson test exited $rc"
@@ -117,8 +123,10 @@ export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
 start=$SECONDS
 
 stage release "$build" --
-stage asan "$asan" -- --suite asan -t 3
-stage tsan "$tsan" tests/test_flowtable tests/test_acl -- flowtable acl
+WANT="parse config acl flowtable cli frag port pcap-forward pcap-rules
+	pcap-flows control" stage asan "$asan" -- --suite asan -t 3
+WANT="flowtable acl" \
+	stage tsan "$tsan" tests/test_flowtable tests/test_acl -- flowtable acl
 
 echo
 echo "== fuzzing, ${fuzz_seconds} s a target"
