@@ -265,14 +265,20 @@ def synflood(iface, dstmac, dst, count, seconds):
 
 def exhaust(dst, src, count, seconds):
     """Hold `count` real, idle connections from src; reopen any that
-    close, until `seconds` pass. "peak" is the most connections that
-    were established (handshake completed: writable, SO_ERROR 0) at
-    once, not sockets merely opened: a connect still in progress (its
-    SYN perhaps dropped) holds nothing on the firewall's far side."""
+    close, until `seconds` pass. One handshake at a time: each completes
+    before the next SYN, so every connection a firewall tracks is
+    assured (none is half-open for early drop to take back) and, past
+    its table's size, the rest must be handled some other way. A
+    connect not done within 2 s is given up and opened again.
+    "peak" is the most connections that were established (handshake
+    completed: writable, SO_ERROR 0) at once, not sockets merely opened:
+    a connect in progress (its SYN perhaps dropped) holds nothing on the
+    firewall's far side."""
     raise_nofile()
     conns = {}		# fd -> socket
     up = set()		# fds whose handshake completed
-    opened = failed = refused = 0
+    since = {}		# fd -> when its connect began (until up)
+    opened = failed = refused = gave_up = 0
     end = time.monotonic() + seconds
     poll = select.poll()
 
@@ -290,21 +296,25 @@ def exhaust(dst, src, count, seconds):
             s.close()
             return
         conns[s.fileno()] = s
+        since[s.fileno()] = time.monotonic()
         poll.register(s, select.POLLOUT | select.POLLERR | select.POLLHUP)
         opened += 1
 
     def drop(fd):
         s = conns.pop(fd)
         up.discard(fd)
+        since.pop(fd, None)
         poll.unregister(fd)
         s.close()
 
     peak = 0
     while time.monotonic() < end:
-        while len(conns) < count:
+        if len(conns) < count and not since and failed <= 100000:
             open_one()
-            if failed > 100000:
-                break
+        for fd, t in list(since.items()):
+            if time.monotonic() - t > 2:
+                gave_up += 1
+                drop(fd)
         for fd, ev in poll.poll(100):
             s = conns.get(fd)
             if s is None:
@@ -313,6 +323,7 @@ def exhaust(dst, src, count, seconds):
                 err = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
                 if err == 0 and ev & select.POLLOUT:
                     up.add(fd)
+                    since.pop(fd, None)
                     # From now on only the peer closing wakes us.
                     poll.modify(fd, select.POLLIN | select.POLLERR |
                                 select.POLLHUP)
@@ -325,7 +336,8 @@ def exhaust(dst, src, count, seconds):
     for s in conns.values():
         s.close()
     out({"role": "exhaust", "opened": opened, "failed": failed,
-         "refused": refused, "peak": peak, "held_at_end": len(up)})
+         "refused": refused, "gave_up": gave_up, "peak": peak,
+         "held_at_end": len(up)})
 
 
 def main():
