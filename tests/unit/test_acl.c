@@ -931,8 +931,8 @@ test_acl_differential_random_rulesets(void **state)
 struct swap_ctx {
 	struct sw_acl *slot;
 	struct rte_rcu_qsbr *qs;
-	volatile int stop;
-	volatile int bad;
+	int stop;		/* atomic: readers stop at 1 */
+	int bad;		/* atomic: a reader saw a freed build */
 	uint64_t seen[SWAP_READERS];
 };
 
@@ -955,7 +955,7 @@ reader(void *p)
 	key4(&k, "192.0.2.1", "192.0.2.2", 6, 1, 80);
 	rte_rcu_qsbr_thread_register(ctx->qs, ra->id);
 	rte_rcu_qsbr_thread_online(ctx->qs, ra->id);
-	while (!ctx->stop) {
+	while (!__atomic_load_n(&ctx->stop, __ATOMIC_ACQUIRE)) {
 		struct sw_acl *acl = sw_acl_current(&ctx->slot);
 
 		sw_acl_classify(acl, SW_ACL_POLICY, ra->id, kp, 1, &a, NULL);
@@ -963,7 +963,7 @@ reader(void *p)
 		for (spin = 0; spin < 200; spin++)
 			__asm__ volatile("" ::: "memory");
 		if (!sw_acl_alive(acl) || a != SW_ACL_ACCEPT)
-			ctx->bad = 1;
+			__atomic_store_n(&ctx->bad, 1, __ATOMIC_RELAXED);
 		if (acl != last) {
 			ctx->seen[ra->id]++;
 			last = acl;
@@ -1008,13 +1008,13 @@ test_acl_publish_swaps_under_readers(void **state)
 			       ctx.qs);
 		usleep(200);
 	}
-	ctx.stop = 1;
+	__atomic_store_n(&ctx.stop, 1, __ATOMIC_RELEASE);
 	for (i = 0; i < SWAP_READERS; i++)
 		pthread_join(th[i], NULL);
 	printf("swap: %d publishes, readers saw %llu and %llu builds\n",
 	       SWAPS, (unsigned long long)ctx.seen[0],
 	       (unsigned long long)ctx.seen[1]);
-	assert_false(ctx.bad);
+	assert_false(__atomic_load_n(&ctx.bad, __ATOMIC_RELAXED));
 	for (i = 0; i < SWAP_READERS; i++)
 		assert_true(ctx.seen[i] > 1);
 	sw_acl_publish(&ctx.slot, NULL, ctx.qs);
