@@ -8,42 +8,54 @@ FUZZ  ?= build-fuzz
 DEMO_ARGS ?=
 FUZZ_SECONDS ?= 300
 
-.PHONY: all deps build asan tsan fuzz-build demo test bench fuzz clean
+.PHONY: all deps build asan tsan fuzz-build demo test bench fuzz clean \
+	setup-build setup-asan setup-tsan setup-fuzz
 
 all: build
 
 deps:
 	@tools/install-deps.sh
 
-build: deps
+# Configure a build directory once; the targets below build in it.
+setup-build: deps
 	@[ -f $(BUILD)/build.ninja ] || meson setup $(BUILD)
-	ninja -C $(BUILD)
 
-asan: deps
+setup-asan: deps
 	@[ -f $(ASAN)/build.ninja ] || meson setup $(ASAN) \
 		-Dbuildtype=debug -Db_sanitize=address,undefined -Db_lundef=false \
 		-Db_lto=false
-	ninja -C $(ASAN)
 
 # ThreadSanitizer for the multi-threaded suites only (clang).
-tsan: deps
+setup-tsan: deps
 	@[ -f $(TSAN)/build.ninja ] || CC=clang meson setup $(TSAN) \
 		-Dbuildtype=debugoptimized -Db_sanitize=thread -Db_lundef=false \
 		-Db_lto=false
-	ninja -C $(TSAN) tests/test_flowtable tests/test_acl
 
 # libFuzzer targets, with ASan+UBSan (clang).
-fuzz-build: deps
+setup-fuzz: deps
 	@[ -f $(FUZZ)/build.ninja ] || CC=clang meson setup $(FUZZ) -Dfuzz=true \
 		-Dbuildtype=debugoptimized -Db_sanitize=address,undefined \
 		-Db_lundef=false -Db_lto=false
+
+build: setup-build
+	ninja -C $(BUILD)
+
+asan: setup-asan
+	ninja -C $(ASAN)
+
+tsan: setup-tsan
+	ninja -C $(TSAN) tests/test_flowtable tests/test_acl
+
+fuzz-build: setup-fuzz
 	ninja -C $(FUZZ) tests/fuzz/fuzz_parse tests/fuzz/fuzz_config \
 		tests/fuzz/fuzz_cli tests/fuzz/fuzz_path
 
 demo: build
 	tools/demo.sh --build $(BUILD) $(DEMO_ARGS)
 
-test: build asan tsan fuzz-build
+# The runner builds each stage itself, so a build that fails is reported
+# as that stage's failure in its last line (and the exit status).
+test: setup-build setup-asan setup-tsan setup-fuzz
 	tools/run-tests.sh $(BUILD) $(ASAN) $(TSAN) $(FUZZ)
 
 # Each fuzz target for FUZZ_SECONDS (default 300).

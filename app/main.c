@@ -124,6 +124,21 @@ has_arg(const struct sw_config *cfg, const char *a)
 	return false;
 }
 
+/* One line with the EAL arguments: which devices it was told to take. */
+static void
+log_eal_args(int argc, char **argv)
+{
+	char line[1024];
+	size_t n = 0;
+	int i;
+
+	line[0] = '\0';
+	for (i = 1; i < argc && n < sizeof(line); i++)
+		n += (size_t)snprintf(line + n, sizeof(line) - n, " %s",
+				      argv[i]);
+	SW_LOG(INFO, "eal:%s\n", line);
+}
+
 /*
  * EAL arguments: the config's eal list, then one -a per PCI port (so
  * only the NICs named in the config are taken) or --vdev per virtual
@@ -153,6 +168,7 @@ eal_init(struct sw_app *app, char *prog, int extra_argc, char **extra_argv)
 	for (i = 0; i < extra_argc && i < SW_MAX_EAL_ARGS; i++)
 		argv[argc++] = extra_argv[i];
 	argv[argc] = NULL;
+	log_eal_args(argc, argv);
 	return rte_eal_init(argc, argv);
 }
 

@@ -193,7 +193,8 @@ parse_ip6(const uint8_t *f, uint32_t off, uint32_t len, struct sw_pkt *p)
 
 	nh = ip[6];
 	o = 40;
-	for (i = 0; i < SW_IP6_MAX_EXT; i++) {
+	/* One pass per header: up to SW_IP6_MAX_EXT extensions, then L4. */
+	for (i = 0; i <= SW_IP6_MAX_EXT; i++) {
 		switch (nh) {
 		case IPPROTO_HOPOPTS_:
 			/* RFC 8200 4.3: hop-by-hop only right after the header. */

@@ -31,8 +31,8 @@
  */
 static uint8_t rss_key[64];
 
-static void
-fill_rss_key(uint8_t *key, size_t len)
+void
+sw_port_rss_key(uint8_t *key, size_t len)
 {
 	size_t i;
 
@@ -75,7 +75,7 @@ sw_port_start(uint16_t port_id, const char *name, uint16_t nb_queues,
 
 		if (len > sizeof(rss_key))
 			len = sizeof(rss_key);
-		fill_rss_key(rss_key, len);
+		sw_port_rss_key(rss_key, len);
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
 		conf.rx_adv_conf.rss_conf.rss_key = rss_key;
 		conf.rx_adv_conf.rss_conf.rss_key_len = len;

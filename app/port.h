@@ -10,6 +10,7 @@
  * mode. Control thread only.
  */
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct rte_mempool;
@@ -21,6 +22,13 @@ struct rte_mempool;
  */
 int sw_port_start(uint16_t port_id, const char *name, uint16_t nb_queues,
 		  struct rte_mempool *pool);
+
+/*
+ * Fill key[0 .. len-1] with the symmetric RSS key sw_port_start() gives
+ * a hashing device: Toeplitz over it gives one hash to both directions
+ * of a connection (addresses and ports swapped). Any thread.
+ */
+void sw_port_rss_key(uint8_t *key, size_t len);
 
 /* Log the link state of a port ("up 10 Gbps full-duplex" / "down"). */
 void sw_port_log_link(uint16_t port_id, const char *name);

@@ -13,6 +13,7 @@
  *   spillway-acl-bench [-- EAL args]
  */
 #include <arpa/inet.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,6 +145,9 @@ cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* A build that failed, or classification that missed its aim. */
+static unsigned int sanity_failures;
+
 static void
 run(unsigned int nb_rules, uint8_t family)
 {
@@ -175,6 +179,7 @@ run(unsigned int nb_rules, uint8_t family)
 	if (acl == NULL) {
 		printf("IPv%u %6u rules: build failed: %s\n", family, nb_rules,
 		       err);
+		sanity_failures++;
 		goto out;
 	}
 	for (k = 0; k < ROUNDS; k++) {
@@ -197,6 +202,13 @@ run(unsigned int nb_rules, uint8_t family)
 	       sw_acl_nb_expanded(acl, SW_ACL_POLICY), ms,
 	       (double)per_round[ROUNDS / 2] / PACKETS, ROUNDS, PACKETS,
 	       BURST, 100.0 * (double)matched / PACKETS);
+	/* Three packets in four are aimed at a rule's prefixes and port. */
+	if (matched < PACKETS / 2) {
+		fprintf(stderr, "sanity check failed: IPv%u %u rules: only "
+			"%" PRIu64 " of %d packets matched a rule\n", family,
+			nb_rules, matched, PACKETS);
+		sanity_failures++;
+	}
 	sw_acl_free(acl);
 out:
 	free(rules);
@@ -236,5 +248,11 @@ main(int argc, char **argv)
 		run(sizes[s], 6);
 	}
 	rte_eal_cleanup();
+	if (sanity_failures) {
+		fprintf(stderr, "spillway-acl-bench: %u sanity check%s "
+			"failed\n", sanity_failures,
+			sanity_failures > 1 ? "s" : "");
+		return 1;
+	}
 	return 0;
 }

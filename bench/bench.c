@@ -21,6 +21,7 @@
 #include <stdarg.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,25 @@ rnd(void)
 	rng ^= rng >> 7;
 	rng ^= rng << 17;
 	return (uint32_t)rng;
+}
+
+/*
+ * A scenario's own check failed (packets not tracked, not spilled, ...):
+ * its figures measure something else. Said on stderr; the run still
+ * prints every figure, then exits 1.
+ */
+static unsigned int sanity_failures;
+
+static void __rte_format_printf(1, 2)
+sanity_failed(const char *fmt, ...)
+{
+	va_list ap;
+
+	sanity_failures++;
+	fprintf(stderr, "sanity check failed: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 }
 
 /* A packet to send: which port it enters and its bytes. */
@@ -96,20 +116,6 @@ static uint16_t
 rd16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-/* A sanity check failed: say so; the run exits non-zero at the end. */
-static int sanity_failed;
-
-static void __attribute__((format(printf, 1, 2)))
-sanity(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	sanity_failed = 1;
 }
 
 static void
@@ -408,7 +414,7 @@ scen_floor(struct result *r, uint64_t pkts)
 		order[i] = i % 4096;
 	cy = run(s.w, t, pkts, order);
 	if (counter(&s, SW_CNT_accept) != pkts)
-		fprintf(stderr, "floor: %" PRIu64 " of %" PRIu64 " forwarded\n",
+		sanity_failed("floor: %" PRIu64 " of %" PRIu64 " forwarded\n",
 			counter(&s, SW_CNT_accept), pkts);
 	finish(r, "floor", 0, pkts, cy, 0);
 	setup_free(&s);
@@ -449,7 +455,7 @@ scen_established(struct result *r, uint32_t flows, uint64_t pkts)
 
 		cy = run(s.w, t, pkts, order);
 		if (counter(&s, SW_CNT_tracked) - tr != pkts)
-			fprintf(stderr, "established %u: only %" PRIu64 " of %"
+			sanity_failed("established %u: only %" PRIu64 " of %"
 				PRIu64 " packets tracked\n", flows,
 				counter(&s, SW_CNT_tracked) - tr, pkts);
 	}
@@ -498,7 +504,7 @@ scen_lifecycle(struct result *r, uint32_t conns)
 	}
 	sw_ft_shard_stats(s.ft, 0, &st);
 	if (st.inserts != conns || counter(&s, SW_CNT_invalid))
-		fprintf(stderr, "lifecycle: %" PRIu64 " inserts for %u "
+		sanity_failed("lifecycle: %" PRIu64 " inserts for %u "
 			"connections, %" PRIu64 " invalid\n", st.inserts, conns,
 			counter(&s, SW_CNT_invalid));
 	finish(r, "lifecycle", conns, pkts, cy, bpf(&s, 1u << 18));
@@ -526,7 +532,7 @@ scen_flood(struct result *r, uint32_t flows, bool early_drop, uint64_t pkts)
 	sp = counter(&s, SW_CNT_spilled);
 	cy = run(s.w, t, pkts, order);
 	if (counter(&s, SW_CNT_spilled) - sp < pkts / 2)
-		fprintf(stderr, "flood: only %" PRIu64 " of %" PRIu64
+		sanity_failed("flood: only %" PRIu64 " of %" PRIu64
 			" spilled\n", counter(&s, SW_CNT_spilled) - sp, pkts);
 	snprintf(name, sizeof(name), "flood_%s_%s",
 		 flows >= (1u << 20) ? "1M" : "64K",
@@ -564,7 +570,7 @@ scen_synflood_cookie(struct result *r, uint32_t flows, bool full,
 	ck = counter(&s, SW_CNT_synproxy_cookies_sent);
 	cy = run(s.w, t, pkts, order);
 	if (counter(&s, SW_CNT_synproxy_cookies_sent) - ck != pkts)
-		sanity("synflood_cookie: %" PRIu64 " of %" PRIu64 " SYNs "
+		sanity_failed("synflood_cookie: %" PRIu64 " of %" PRIu64 " SYNs "
 		       "answered with a cookie\n",
 		       counter(&s, SW_CNT_synproxy_cookies_sent) - ck, pkts);
 	snprintf(name, sizeof(name), "synflood_cookie_%s_%s",
@@ -638,7 +644,7 @@ scen_synproxy_established(struct result *r, uint32_t flows, uint64_t pkts)
 	rw = counter(&s, SW_CNT_synproxy_rewritten);
 	cy = run(s.w, t, pkts, order);
 	if (counter(&s, SW_CNT_synproxy_rewritten) - rw != pkts)
-		sanity("synproxy_established: %" PRIu64 " of %" PRIu64
+		sanity_failed("synproxy_established: %" PRIu64 " of %" PRIu64
 		       " packets translated\n",
 		       counter(&s, SW_CNT_synproxy_rewritten) - rw, pkts);
 	snprintf(name, sizeof(name), "synproxy_established_%s",
@@ -871,6 +877,11 @@ main(int argc, char **argv)
 		}
 	}
 	rte_eal_cleanup();
-	/* A row whose run was not what it claims is no measurement. */
-	return sanity_failed ? 1 : 0;
+	if (sanity_failures) {
+		fprintf(stderr, "spillway-bench: %u sanity check%s failed: the "
+			"figures above are not what they say\n",
+			sanity_failures, sanity_failures > 1 ? "s" : "");
+		return 1;
+	}
+	return 0;
 }

@@ -4,8 +4,12 @@
 #
 # The demo: client and server namespaces bridged by spillway over
 # net_af_packet on veth pairs, running the shipped config/spillway.conf.
-# Sends ping (v4, v6) and an HTTP fetch across, shows the counters, and
-# keeps a ping going until Ctrl-C (or --duration S). Cleans up on exit.
+# Sends ping (v4, v6) and an HTTP fetch across, shows a reject and a
+# drop, the CLI and the counters, and keeps a ping going until Ctrl-C
+# (or --duration S). Everything it shows it also checks: it exits 1
+# ("demo: FAILED: ...") if a step does not behave as the README says,
+# and 0 only when spillway stopped cleanly (exit 0, totals printed).
+# Cleans up on exit.
 #
 # usage: tools/demo.sh [--build DIR] [--duration S] [--config FILE]
 set -euo pipefail
@@ -29,9 +33,25 @@ log=$(mktemp /tmp/spillway-demo.XXXXXX)
 # The CLI's unix socket, one per run (spillway makes the directory).
 ctl=/run/spillway-demo-$SW_ID/control.sock
 trap 'sw_topo_down; rm -rf "$log" "${ctl%/*}" "/var/run/dpdk/spillway-demo-$SW_ID"' EXIT
-trap 'echo; echo "demo: stopping"; exit 0' INT TERM
+trap 'echo; echo "demo: stopping"; stop_spillway; exit 0' INT TERM
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+demo_fail() { echo "demo: FAILED: $*" >&2; exit 1; }
+sw_pid=
+
+# Stop spillway as an admin would (SIGTERM; Ctrl-C sends it SIGINT),
+# and insist on a clean exit with its totals.
+stop_spillway() {
+	local rc=0
+	[ -n "$sw_pid" ] || return 0
+	kill -TERM "$sw_pid" 2>/dev/null || true
+	wait "$sw_pid" || rc=$?
+	sw_pid=
+	sed -n '/spillway: totals/,$p' "$log"
+	[ "$rc" -eq 0 ] || demo_fail "spillway exited $rc"
+	grep -q "spillway: totals" "$log" || demo_fail "spillway printed no totals"
+	echo "demo: spillway stopped cleanly (exit 0)"
+}
 
 say "namespaces: $SW_CLI ($SW_CLI4) <-> $SW_FW (spillway) <-> $SW_SRV ($SW_SRV4)"
 sw_topo_up
@@ -41,6 +61,7 @@ say "starting spillway -c ${config#$top/}"
 # process on this machine.
 ip netns exec "$SW_FW" "$build/app/spillway" -c "$config" --stats 5 \
 	--socket "$ctl" -- --file-prefix "spillway-demo-$SW_ID" >"$log" 2>&1 &
+sw_pid=$!	# ip netns exec execs spillway: the same process
 for _ in $(seq 100); do
 	grep -q "running:" "$log" && break
 	if ! ip netns pids "$SW_FW" | grep -q .; then
@@ -65,31 +86,56 @@ for _ in $(seq 50); do
 	ip netns exec "$SW_SRV" ss -ltn | grep -q ":8080" && break
 	sleep 0.1
 done
-ip netns exec "$SW_CLI" curl -sS --max-time 5 "http://$SW_SRV4:8080/"
+page=$(ip netns exec "$SW_CLI" curl -sS --max-time 5 "http://$SW_SRV4:8080/")
+echo "$page"
+[ "$page" = "hello from the server side of spillway" ] || demo_fail "HTTP fetch"
+
+# curl_rc ARGS...: curl's exit status (7: refused, 28: timed out).
+curl_rc() {
+	local rc=0
+	ip netns exec "$SW_CLI" curl -sS "$@" </dev/null 2>&1 || rc=$?
+	return $rc
+}
 
 say "TCP to port 23: the rules say reject, so the client gets an RST at once"
 start_ms=$(date +%s%3N)
-if ip netns exec "$SW_CLI" curl -sS --max-time 3 "telnet://$SW_SRV4:23" </dev/null 2>&1; then
-	echo "demo: port 23 was not refused" >&2; exit 1
-fi
-echo "  (refused after $(( $(date +%s%3N) - start_ms )) ms)"
+rc=0
+curl_rc --max-time 3 "telnet://$SW_SRV4:23" || rc=$?
+ms=$(( $(date +%s%3N) - start_ms ))
+echo "  (curl exit $rc after $ms ms)"
+[ "$rc" -eq 7 ] && [ "$ms" -lt 2000 ] ||
+	demo_fail "port 23: want an RST at once (curl exit 7), got exit $rc after $ms ms"
 
 say "TCP to port 9: no rule accepts it, so it is dropped (the client times out)"
-if ip netns exec "$SW_CLI" curl -sS --max-time 1 "http://$SW_SRV4:9/" 2>&1; then
-	echo "demo: port 9 was not dropped" >&2; exit 1
-fi
+rc=0
+curl_rc --max-time 1 "http://$SW_SRV4:9/" || rc=$?
+echo "  (curl exit $rc)"
+[ "$rc" -eq 28 ] || demo_fail "port 9: want a time-out (curl exit 28), got exit $rc"
 
 cli() {	# cli COMMAND: one CLI command, as a script would send it
 	printf '%s\nquit\n' "$1" | "$build/app/spillway" --cli --socket "$ctl" |
 		sed -e '1,/^\.$/d' -e '/^bye$/,$d' -e '/^\.$/d'
 }
+# show COMMAND REGEX WHAT: print the reply; it must match REGEX.
+show() {
+	local out
+	out=$(cli "$1")
+	echo "$out"
+	grep -qE -- "$2" <<<"$out" || demo_fail "$1: $3"
+}
 
 say "the CLI (spillway --cli --socket $ctl): show flows"
-cli "show flows"
+show "show flows" "^tcp 6 [0-9]+ [A-Z_]+ src=$SW_CLI4 dst=$SW_SRV4 sport=[0-9]+ dport=8080 .*\[ASSURED\]" \
+	"no assured flow for the HTTP fetch"
+grep -qE "^icmp 1 [0-9]+ src=$SW_CLI4 dst=$SW_SRV4 " <<<"$(cli "show flows")" ||
+	demo_fail "show flows: no flow for the ping"
 say "the CLI: show flowtable"
-cli "show flowtable"
+show "show flowtable" "^max_flows 65536, flows [1-9]" "no flows in a 65536 table"
 say "the CLI: show rules"
-cli "show rules"
+show "show rules" "rule policy\[4\] line [0-9]+ reject hits=[1-9][0-9]* telnet" \
+	"the telnet reject rule was not hit"
+grep -qE "rule policy_default drop hits=[1-9]" <<<"$(cli "show rules")" ||
+	demo_fail "show rules: the default drop (port 9) was not hit"
 
 if [ "$duration" != 0 ]; then
 	say "running ${duration}s more with a ping a second"
@@ -105,9 +151,4 @@ while [ "$duration" = 0 ] || [ $((SECONDS - start)) -lt "${duration%.*}" ]; do
 	sleep 1
 done
 say "stopping"
-pkill -TERM -f "spillway-demo-$SW_ID" || true
-for _ in $(seq 50); do
-	ip netns pids "$SW_FW" | grep -q . || break
-	sleep 0.1
-done
-sed -n '/spillway: totals/,$p' "$log"
+stop_spillway

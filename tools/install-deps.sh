@@ -9,6 +9,7 @@ pkgs=(
 	libdpdk-dev dpdk libconfig-dev libcmocka-dev libpcap-dev
 	python3 python3-scapy
 	iproute2 ethtool iputils-ping curl procps tmux netcat-openbsd
+	systemd
 	clang libclang-rt-14-dev
 )
 missing=()

@@ -8,6 +8,7 @@ and seconds, and talks only to the addresses it is given (192.0.2.0/24,
 
   server ADDR4 ADDR6            TCP 80 (HTTP-ish) and UDP 53 (echo), v4+v6
   legit DST N INTERVAL [SRC]    N paced connections: connect, GET, reply
+                                within 3 s; and how many lost nothing
   probe DST PORT [TIMEOUT]      one TCP connect: ok / refused / timeout
   udp DST PORT [TIMEOUT]        one UDP query: reply / refused / timeout
   hold DST PORT SECONDS         one idle connection, or a busy one (busy)
@@ -81,34 +82,48 @@ def server(a4, a6):
     asyncio.run(main())
 
 
-def one_connection(dst, src=None, timeout=1.0):
-    """connect + request + response; returns seconds or None."""
+def retransmits(s):
+    """tcpi_total_retrans of a TCP socket: segments (SYN included) it
+    sent again because no answer came, i.e. packets lost on the way."""
+    info = s.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 104)
+    return struct.unpack_from("I", info, 100)[0] if len(info) >= 104 else 0
+
+
+def one_connection(dst, src=None, timeout=3.0):
+    """connect + request + response; returns (seconds or None, the
+    segments retransmitted). The deadline is generous so that a slow,
+    shared CPU is not taken for loss; loss shows as retransmissions."""
     t0 = time.monotonic()
     s = socket.socket(fam(dst), socket.SOCK_STREAM)
     s.settimeout(timeout)
+    data = b""
     try:
         if src:
             s.bind((src, 0))
         s.connect((dst, 80))
         s.sendall(b"GET / HTTP/1.0\r\n\r\n")
-        data = b""
         while not data.endswith(b"\n") or b"hello" not in data:
             chunk = s.recv(4096)
             if not chunk:
                 break
             data += chunk
             if time.monotonic() - t0 > timeout:
-                return None
-        dt = time.monotonic() - t0
-        return dt if b"200 OK" in data and dt <= timeout else None
+                break
     except OSError:
-        return None
-    finally:
-        s.close()
+        pass
+    try:
+        rtx = retransmits(s)
+    except OSError:
+        rtx = 0
+    s.close()
+    dt = time.monotonic() - t0
+    return (dt if b"200 OK" in data and dt <= timeout else None), rtx
 
 
 def legit(dst, n, interval, src=None):
-    ok, lat, when = 0, [], []
+    """n paced connections. "ok": completed within the deadline;
+    "clean": completed with no segment sent twice (nothing lost)."""
+    ok, clean, lat, when = 0, 0, [], []
     start = time.monotonic()
     for i in range(n):
         due = start + i * interval
@@ -116,10 +131,11 @@ def legit(dst, n, interval, src=None):
         if due > now:
             time.sleep(due - now)
         t = time.monotonic() - start
-        dt = one_connection(dst, src)
+        dt, rtx = one_connection(dst, src)
         when.append((t, dt is not None))
         if dt is not None:
             ok += 1
+            clean += rtx == 0
             lat.append(dt)
     lat.sort()
     # Recovered: the start of the first run of 10 successes in a row.
@@ -128,7 +144,8 @@ def legit(dst, n, interval, src=None):
         if all(w[1] for w in when[i:i + 10]) and len(when[i:i + 10]) == 10:
             recover = round(when[i][0], 1)
             break
-    out({"role": "legit", "tried": n, "ok": ok, "recover_s": recover,
+    out({"role": "legit", "tried": n, "ok": ok, "clean": clean,
+         "recover_s": recover,
          "seconds": round(time.monotonic() - start, 1),
          "p50_ms": round(1000 * lat[len(lat) // 2], 1) if lat else None,
          "max_ms": round(1000 * lat[-1], 1) if lat else None})
@@ -254,10 +271,20 @@ def synflood(iface, dstmac, dst, count, seconds):
 
 def exhaust(dst, src, count, seconds):
     """Hold `count` real, idle connections from src; reopen any that
-    close, until `seconds` pass."""
+    close, until `seconds` pass. One handshake at a time: each completes
+    before the next SYN, so every connection a firewall tracks is
+    assured (none is half-open for early drop to take back) and, past
+    its table's size, the rest must be handled some other way. A
+    connect not done within 2 s is given up and opened again.
+    "peak" is the most connections that were established (handshake
+    completed: writable, SO_ERROR 0) at once, not sockets merely opened:
+    a connect in progress (its SYN perhaps dropped) holds nothing on the
+    firewall's far side."""
     raise_nofile()
-    conns = {}
-    opened = failed = 0
+    conns = {}		# fd -> socket
+    up = set()		# fds whose handshake completed
+    since = {}		# fd -> when its connect began (until up)
+    opened = failed = refused = gave_up = 0
     end = time.monotonic() + seconds
     poll = select.poll()
 
@@ -275,32 +302,48 @@ def exhaust(dst, src, count, seconds):
             s.close()
             return
         conns[s.fileno()] = s
-        poll.register(s, select.POLLIN | select.POLLERR | select.POLLHUP)
+        since[s.fileno()] = time.monotonic()
+        poll.register(s, select.POLLOUT | select.POLLERR | select.POLLHUP)
         opened += 1
+
+    def drop(fd):
+        s = conns.pop(fd)
+        up.discard(fd)
+        since.pop(fd, None)
+        poll.unregister(fd)
+        s.close()
 
     peak = 0
     while time.monotonic() < end:
-        while len(conns) < count:
+        if len(conns) < count and not since and failed <= 100000:
             open_one()
-            if failed > 100000:
-                break
+        for fd, t in list(since.items()):
+            if time.monotonic() - t > 2:
+                gave_up += 1
+                drop(fd)
         for fd, ev in poll.poll(100):
-            s = conns.pop(fd, None)
-            if s is not None:
-                poll.unregister(fd)
-                s.close()
-        established = 0
-        for s in list(conns.values())[:50]:
-            try:
-                s.getpeername()
-                established += 1
-            except OSError:
-                pass
-        peak = max(peak, len(conns))
+            s = conns.get(fd)
+            if s is None:
+                continue
+            if fd not in up:
+                err = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+                if err == 0 and ev & select.POLLOUT:
+                    up.add(fd)
+                    since.pop(fd, None)
+                    # From now on only the peer closing wakes us.
+                    poll.modify(fd, select.POLLIN | select.POLLERR |
+                                select.POLLHUP)
+                elif err != 0 or ev & (select.POLLERR | select.POLLHUP):
+                    refused += 1
+                    drop(fd)
+            else:
+                drop(fd)	# the server closed it (or reset it): reopen
+        peak = max(peak, len(up))
     for s in conns.values():
         s.close()
     out({"role": "exhaust", "opened": opened, "failed": failed,
-         "peak": peak})
+         "refused": refused, "gave_up": gave_up, "peak": peak,
+         "held_at_end": len(up)})
 
 
 def main():

@@ -197,15 +197,26 @@ rules = {
 
 
 def phase(name, attack, n, interval):
-    """n paced legit connections; returns the result and checks >= 99 %."""
+    """n paced legit connections; returns the result. At least 99 % must
+    complete (within 3 s: a shared, slow CPU is not loss), and at least
+    95 % without a single retransmitted segment: a firewall that drops
+    legitimate SYNs and lets their retransmissions through fails."""
     r = agent(CLI, "legit", S4, n, interval, C4, timeout=n * interval + 300)
-    ok = r.get("ok", 0)
+    ok, clean = r.get("ok", 0), r.get("clean", 0)
     results["phases"].append({"attack": attack, "phase": name, "tried": n, "ok": ok,
-                              "recover_s": r.get("recover_s"),
+                              "clean": clean, "recover_s": r.get("recover_s"),
                               "p50_ms": r.get("p50_ms"), "max_ms": r.get("max_ms")})
-    check(ok >= 0.99 * n, "%s, %s: %d/%d legit connections (p50 %s ms, max %s ms)"
-          % (attack, name, ok, n, r.get("p50_ms"), r.get("max_ms")))
+    check(ok >= 0.99 * n and clean >= 0.95 * n,
+          "%s, %s: %d/%d legit connections, %d with nothing lost (p50 %s ms, max %s ms)"
+          % (attack, name, ok, n, clean, r.get("p50_ms"), r.get("max_ms")))
     return r
+
+
+def phase_bg(name, attack, n, interval):
+    """phase() in a thread, so that checks can run while it does."""
+    t = threading.Thread(target=phase, args=(name, attack, n, interval))
+    t.start()
+    return t
 
 
 def basic_traffic():
@@ -240,19 +251,35 @@ def basic_traffic():
 
 
 def expiry_via_cli():
-    idle = agent_bg(CLI, "hold", S4, 80, 8)
-    busy = agent_bg(CLI, "hold", S4, 80, 8, "busy")
+    """Wait (bounded) for the idle flow to go, and check the busy one
+    (a byte every 0.2 s) is there at that moment: no fixed sleep."""
+    idle = agent_bg(CLI, "hold", S4, 80, 60)
+    busy = agent_bg(CLI, "hold", S4, 80, 60, "busy")
     pi, pb = wait_ready(idle)["local"], wait_ready(busy)["local"]
-    out = cli("set timeout tcp_established 1")
-    check(out.startswith("tcp_established = 1"), "set timeout tcp_established 1")
-    time.sleep(3)
+    has = lambda flows, p: re.search(r"ESTABLISHED src=%s dst=%s sport=%d dport=80 "
+                                     % (C4, S4, p), flows) is not None
     flows = cli("show flows")
-    check(re.search(r"sport=%d dport=80" % pb, flows) is not None and
-          re.search(r"sport=%d dport=80" % pi, flows) is None,
-          "after 3 s the idle flow (sport %d) is gone, the busy one (sport %d) stays" % (pi, pb))
+    check(has(flows, pi) and has(flows, pb), "idle (sport %d) and busy (sport %d) "
+          "connections both tracked" % (pi, pb))
+    out = cli("set timeout tcp_established 2")
+    check(out.startswith("tcp_established = 2"), "set timeout tcp_established 2")
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < 30 and has(flows, pi):
+        time.sleep(0.2)
+        flows = cli("show flows")
+    check(not has(flows, pi) and has(flows, pb),
+          "the idle flow is gone after %.1f s, the busy one stays"
+          % (time.monotonic() - t0))
     cli("set timeout tcp_established 432000")
     idle.kill()
     busy.kill()
+
+
+def attack_entries(pattern, states=None):
+    """Attack entries listed by show flows now (in the given states)."""
+    return [l for l in cli("show flows 0").splitlines()
+            if re.search(pattern, l) and
+            (states is None or any(" %s " % st in l for st in states))]
 
 
 def attack_synflood(n, interval):
@@ -266,6 +293,7 @@ def attack_synflood(n, interval):
     phase("during", "syn flood", n, interval)
     peak["stop"] = True
     fl = json.loads(flood.communicate(timeout=60)[0].splitlines()[-1])
+    t_end = time.monotonic()	# the last spoofed SYN was sent before this
     after = FWIMPL.stats()
     check(fl["sent"] > 10 * MAX_FLOWS, "syn flood: %d spoofed SYNs sent in %.1f s"
           % (fl["sent"], fl["seconds"]))
@@ -274,7 +302,22 @@ def attack_synflood(n, interval):
     results["synflood"] = {"sent": fl["sent"], "peak_flows": peak["n"],
                            **{k: after[k] - before[k] for k in
                               ("early_drops", "insert_failed", "fallback_accept", "drops")}}
-    phase("after", "syn flood", n, interval)
+    th = phase_bg("after", "syn flood", n, interval)
+    if not KERNEL:
+        spoofed_gone(t_end)
+    th.join()
+
+
+def spoofed_gone(t_end):
+    """Half-open spoofed entries (tcp_syn_sent = SHORT s) are in the
+    table when the flood ends, and none is left SHORT + 1 s after its
+    last SYN: no entry outlives its timeout by more than a second."""
+    n = len(attack_entries(r"src=198\.51\.100\.", ("SYN_SENT",)))
+    check(n > 0, "syn flood: %d spoofed half-open entries when it ends" % n)
+    time.sleep(max(0.0, t_end + SHORT + 1 - time.monotonic()))
+    n = len(attack_entries(r"src=198\.51\.100\."))
+    check(n == 0, "syn flood: no spoofed entry left %d s + 1 s after the last SYN (%d)"
+          % (SHORT, n))
 
 
 def sampler():
@@ -309,33 +352,39 @@ def attack_exhaustion(n, interval):
     t_end = time.monotonic()
     after = FWIMPL.stats()
     peak["stop"] = True
-    check(a["peak"] > MAX_FLOWS, "exhaustion: the attacker held %d connections (> max_flows %d)"
-          % (a["peak"], MAX_FLOWS))
+    check(a["peak"] > MAX_FLOWS, "exhaustion: the attacker held %d established "
+          "connections at once (> max_flows %d)" % (a["peak"], MAX_FLOWS))
     d = {k: after[k] - before[k] for k in ("early_drops", "insert_failed", "fallback_accept", "drops")}
-    # The full table makes room: early drop takes half-open entries (the
-    # attacker's own, while they are opening) and only when a sample has
-    # none does an insert fail and its packets spill to the fallback.
-    check(d["insert_failed"] + d["early_drops"] > 0,
-          "exhaustion: the full table made room: early_drops = %d, insert_failed = %d"
-          % (d["early_drops"], d["insert_failed"]))
-    check(KERNEL or (d["fallback_accept"] > 0) == (d["insert_failed"] > 0),
-          "exhaustion: fallback decisions (%d) exactly when inserts failed (%d)"
-          % (d["fallback_accept"], d["insert_failed"]))
+    # The attacker's handshakes complete one at a time, so the flows it
+    # has in the table are assured: each connection past max_flows must
+    # fail to insert (no early drop can make room) and spill.
+    check(d["insert_failed"] >= a["peak"] - MAX_FLOWS if not KERNEL else d["insert_failed"] > 0,
+          "exhaustion: insert_failed = %d (>= %d connections past max_flows)"
+          % (d["insert_failed"], a["peak"] - MAX_FLOWS))
+    check(d["fallback_accept"] > 0 or KERNEL, "exhaustion: fallback_accept = %d (legit and "
+          "attacker packets spilled and judged)" % d["fallback_accept"])
     results["exhaustion"] = {"peak": a["peak"], "peak_flows": peak["n"], **d}
-    phase("after", "exhaustion", n, interval)
     results["exhaustion"]["after_phase_started_s"] = round(time.monotonic() - t_end, 1)
+    th = phase_bg("after", "exhaustion", n, interval)
+    if not KERNEL:
+        attacker_closed_gone(t_end)
+    th.join()
 
 
-def cleanup_check():
-    """No entry outlives its timeout by more than a second: the attack's
-    half-open and closed entries (timeouts of SHORT s) must be gone."""
-    time.sleep(SHORT + 1.5)
-    flows = cli("show flows 0")
-    spoofed = len(re.findall(r"src=198\.51\.100\.", flows))
-    attacker = len([l for l in flows.splitlines() if "src=192.0.2.100" in l
-                    and ("TIME_WAIT" in l or "CLOSE" in l or "SYN_SENT" in l or "FIN_WAIT" in l or "LAST_ACK" in l)])
-    check(spoofed == 0, "after the attacks: no spoofed half-open entry left (%d)" % spoofed)
-    check(attacker == 0, "after the attacks: no closing attacker entry outlived %d s + 1 (%d)" % (SHORT, attacker))
+def attacker_closed_gone(t_end):
+    """The attacker closed all its connections when it ended (t_end):
+    they pass through TIME_WAIT (or CLOSE after an RST), whose timeouts
+    are SHORT s. None may be left SHORT + 1 s later, allowing one more
+    second for the closing handshakes themselves."""
+    short = ("SYN_SENT", "TIME_WAIT", "CLOSE")
+    n, end = 0, time.monotonic() + 3
+    while n == 0 and time.monotonic() < end:
+        n = len(attack_entries(r"src=192\.0\.2\.100 ", short))
+    check(n > 0, "exhaustion: %d closed attacker entries after it ends" % n)
+    time.sleep(max(0.0, t_end + SHORT + 2 - time.monotonic()))
+    n = len(attack_entries(r"src=192\.0\.2\.100 ", short))
+    check(n == 0, "exhaustion: no closed attacker entry left %d s + 1 s after "
+          "its close (%d)" % (SHORT, n))
 
 
 def main():
@@ -391,7 +440,6 @@ def main():
     expiry_via_cli()
     attack_synflood(a.phase_connections, a.interval)
     attack_exhaustion(a.phase_connections, a.interval)
-    cleanup_check()
     st = cli("show stats")
     check(stat(st, "rx") > 0, "spillway still answers the CLI after both attacks")
     results["stats"] = {k: stat(st, k) for k in ("rx", "flows", "inserts", "insert_failed",

@@ -119,10 +119,10 @@ class Spillway:
         raise RuntimeError("timed out waiting on counters, last %r\n%s" %
                            (self.stats, self.output()))
 
-    def stop(self, timeout=30):
-        """SIGTERM, wait, and return (exit code, totals dict)."""
+    def stop(self, timeout=30, sig=signal.SIGTERM):
+        """SIGTERM (or sig), wait, and return (exit code, totals dict)."""
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+            self.proc.send_signal(sig)
         try:
             rc = self.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -238,8 +238,11 @@ def run_pcap(binary, work, tag, in0_frames, in1_frames, conf_rest, *args):
     r = PcapRun()
     r.sw = Spillway(binary, work, conf, tag).start(*args)
     total = len(in0_frames) + len(in1_frames)
-    r.sw.wait_stats(lambda s: s.get("rx", 0) >= total)
-    r.rc, r.totals = r.sw.stop()
+    try:
+        r.sw.wait_stats(lambda s: s.get("rx", 0) >= total)
+    finally:
+        # Whatever happened, never leave a spillway spinning a core.
+        r.rc, r.totals = r.sw.stop()
     r.out0 = read_pcap(path("out0"))
     r.out1 = read_pcap(path("out1"))
     return r

@@ -9,6 +9,7 @@ non-IP frames pass or drop with l2_passthrough. The rules accept every
 well-formed packet: this test is about the parser and the bridge."""
 
 import os
+import socket
 import sys
 import tempfile
 
@@ -44,6 +45,7 @@ def good_frames():
         E / IPv6(src=C6, dst=S6) / IPv6ExtHdrFragment(offset=0, m=1, id=5, nh=17) / UDP(sport=8, dport=8, len=900) / Raw(b"h" * 32),
         E / IPv6(src=C6, dst=S6) / IPv6ExtHdrFragment(offset=100, m=0, id=5, nh=17) / Raw(b"h" * 32),
         E / IP(src=C, dst=S, proto=47) / Raw(b"gre" * 4),
+        E / IP(src=C, dst=S) / UDP(sport=1, dport=53) / Raw(b"m" * 1472),  # 1,514 bytes: one mbuf
         E / ARP(psrc=C, pdst=S),
     ]
     out = [raw(p) for p in f]
@@ -78,7 +80,22 @@ def malformed_frames():
         raw(E / IPv6(src=C6, dst=S6) / IPv6ExtHdrDestOpt() / IPv6ExtHdrHopByHop() / UDP()),
         raw(E / Dot1AD(vlan=1) / Dot1Q(vlan=2) / Dot1Q(vlan=3) / IP(src=C, dst=S) / UDP()),
         raw(E / IP(src=C, dst=S, frag=1, proto=6) / Raw(b"\x00" * 12)),  # RFC 1858
+        jumbogram(),
+        # 3,000 bytes: more than one 2 KiB mbuf holds, so net_pcap hands it
+        # over as a chain of segments. Headers are read from the first
+        # segment only (no rx scatter): a chained frame is malformed.
+        raw(E / IP(src=C, dst=S) / UDP(sport=1, dport=53) / Raw(b"j" * 2958)),
     ]
+
+
+def jumbogram():
+    """IPv6 payload length 0 and a hop-by-hop Jumbo Payload option
+    (RFC 2675): not carried, malformed (README, known limits)."""
+    hbh = bytes([17, 0, 0xc2, 4]) + (8 + 20).to_bytes(4, "big")
+    udp = raw(UDP(sport=1, dport=53, len=28, chksum=0) / Raw(b"x" * 20))
+    ip = bytes([0x60, 0, 0, 0, 0, 0, 0, 64]) + socket.inet_pton(socket.AF_INET6, C6) + \
+        socket.inet_pton(socket.AF_INET6, S6)
+    return raw(E)[:12] + b"\x86\xdd" + ip + hbh + udp
 
 
 def orphan_fragments():

@@ -7,7 +7,11 @@ false: notrack, then the fallback rules decide every packet).
 Every packet enters on "outside"; accepted ones must leave "inside"
 unchanged and in order, rejected ones must come back out of "outside" as
 a TCP RST or an ICMP/ICMPv6 port unreachable, checked field by field,
-checksums included."""
+checksums included: the VLAN stack (two tags too) kept, the quote cut
+at 576 (IPv4) or 1280 (IPv6) bytes of reply, and no reply to an RST, an
+ICMP error or ND message, a non-first fragment, a broadcast or multicast
+destination or an unspecified source. Then the reply rate limit (1 a
+second; 0: none), and allow_ndp = false."""
 
 import os
 import sys
@@ -16,9 +20,9 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import swtest  # noqa: E402
 
-from scapy.all import (ICMP, IP, TCP, UDP, Dot1Q, Ether,  # noqa: E402
-                       ICMPv6DestUnreach, ICMPv6EchoRequest, ICMPv6ND_NS,
-                       IPv6, IPv6ExtHdrFragment, Raw, raw)
+from scapy.all import (ICMP, IP, TCP, UDP, Dot1AD, Dot1Q, Ether,  # noqa: E402
+                       ICMPv6DestUnreach, ICMPv6EchoRequest, ICMPv6ND_NA,
+                       ICMPv6ND_NS, ICMPv6ND_RS, IPv6, Raw, raw)
 
 C, S = "192.0.2.10", "198.51.100.20"
 C6, S6 = "2001:db8::10", "2001:db8:1::20"
@@ -90,6 +94,15 @@ def cases():
         (E / IP(src=C, dst=S, frag=4, id=7, proto=17) / Raw(b"b" * 24), "accept", "its later fragment"),
         (E / IP(src=C, dst=S, flags="MF", id=8) / UDP(sport=1, dport=8000, len=200) / Raw(b"a" * 24), "drop", "first fragment denied"),
         (E / IP(src=C, dst=S, frag=4, id=8, proto=17) / Raw(b"b" * 24), "drop", "its later fragment too"),
+        # Quotes are cut so the whole error fits 576 / 1280 bytes.
+        (E / IP(src=C, dst=S) / UDP(sport=997, dport=161) / Raw(b"L" * 1400), "reject", "big udp 161 -> icmp quotes 548 bytes"),
+        (E / IPv6(src=C6, dst=S6) / UDP(sport=997, dport=161) / Raw(b"L" * 1400), "reject", "big v6 udp 161 -> icmpv6 quotes 1232 bytes"),
+        (E / Dot1AD(vlan=100) / Dot1Q(vlan=10) / IP(src=C, dst=S) / UDP(sport=996, dport=161) / Raw(b"w" * 28), "reject", "two tags udp 161 -> reply keeps both"),
+        (E / IP(src=C, dst="255.255.255.255") / UDP(sport=995, dport=161), "reject-silent", "broadcast: no reply"),
+        (E / IP(src="0.0.0.0", dst=S) / UDP(sport=994, dport=161), "reject-silent", "unspecified source: no reply"),
+        (E / IPv6(src="::", dst=S6) / UDP(sport=994, dport=161), "reject-silent", "v6 unspecified source: no reply"),
+        (E / IP(src=C, dst=S, flags="MF", id=9) / UDP(sport=993, dport=161, len=200) / Raw(b"a" * 32), "reject", "first fragment rejected -> icmp"),
+        (E / IP(src=C, dst=S, frag=5, id=9, proto=17) / Raw(b"b" * 24), "drop", "its later fragment: dropped, no reply"),
     ]
 
 
@@ -112,11 +125,11 @@ def check_reply(orig, rep, label):
     o = Ether(raw(orig))
     r = Ether(rep)
     swtest.check(r.src == o.dst and r.dst == o.src, label + ": MACs swapped")
-    swtest.check((Dot1Q in r) == (Dot1Q in o) and
-                 (Dot1Q not in o or r[Dot1Q].vlan == o[Dot1Q].vlan),
-                 label + ": VLAN tags kept")
-    swtest.check(valid_cksums(rep), label + ": checksums valid")
     ip_o = o[IP] if IP in o else o[IPv6]
+    l2 = len(raw(o)) - len(raw(ip_o))
+    swtest.check(rep[12:l2] == raw(o)[12:l2], label + ": the VLAN tag stack kept (%d tags)"
+                 % ((l2 - 14) // 4))
+    swtest.check(valid_cksums(rep), label + ": checksums valid")
     if TCP in o and not (ICMP in r or ICMPv6DestUnreach in r):
         ip_r = r[IP] if IP in r else r[IPv6]
         t, to = r[TCP], o[TCP]
@@ -134,20 +147,25 @@ def check_reply(orig, rep, label):
         swtest.check(ICMP in r and r[ICMP].type == 3 and r[ICMP].code == 3,
                      label + ": ICMP type 3 code 3")
         swtest.check(r[IP].src == o[IP].dst and r[IP].dst == o[IP].src, label + ": addresses")
-        quoted = raw(o[IP])
+        # RFC 1812 4.3.2.3: as much as fits in 576 bytes of reply, and
+        # never a reply longer than the packet it answers.
+        full = raw(o[IP])
+        quoted = full[:min(len(full) - 28, 576 - 20 - 8)]
         body = raw(r[ICMP])[8:]
-        swtest.check(body == quoted[:len(quoted) - 28] and len(raw(r[IP])) <= len(quoted),
+        swtest.check(body == quoted and len(raw(r[IP])) <= min(len(full), 576),
                      label + ": quotes the packet, %d of %d bytes: the reply is no longer"
-                     % (len(body), len(quoted)))
+                     % (len(body), len(full)))
     else:
         swtest.check(ICMPv6DestUnreach in r and r[ICMPv6DestUnreach].code == 4,
                      label + ": ICMPv6 type 1 code 4")
         swtest.check(r[IPv6].src == o[IPv6].dst and r[IPv6].dst == o[IPv6].src, label + ": addresses")
+        # RFC 4443 2.4 (c): as much as fits in the minimum MTU, 1280.
+        full = raw(o[IPv6])
+        quoted = full[:min(len(full) - 48, 1280 - 40 - 8)]
         body = raw(r[ICMPv6DestUnreach])[8:]
-        quoted = raw(o[IPv6])
-        swtest.check(body == quoted[:len(quoted) - 48] and len(raw(r[IPv6])) <= len(quoted),
+        swtest.check(body == quoted and len(raw(r[IPv6])) <= min(len(full), 1280),
                      label + ": quotes the packet, %d of %d bytes: the reply is no longer"
-                     % (len(body), len(quoted)))
+                     % (len(body), len(full)))
 
 
 def run_main(binary, work):
@@ -193,7 +211,10 @@ def run_rate_limit(binary, work):
     # One reply a second: the first goes at once; a few more only if
     # start-up was slow. Far fewer than 20 either way.
     swtest.check(rc == 0 and t["reject"] == 20, "20 rejected")
-    swtest.check(1 <= sent <= 5 and t["reject_sent"] == sent and
+    # A bucket of one token, refilled once a second. All 20 arrive in
+    # one rx burst: the first reply goes; one more only if that burst
+    # came over a second after start-up. A burst of 5 fails.
+    swtest.check(1 <= sent <= 2 and t["reject_sent"] == sent and
                  t["reject_limited"] == 20 - sent,
                  "rate limit: %d of 20 replies sent at 1/s, the rest counted" % sent)
 
@@ -231,12 +252,55 @@ def run_reflection(binary, work):
                  "the rest counted as reject_dest_limited (%d)" % t["reject_dest_limited"])
 
 
+def run_no_replies(binary, work):
+    """reject_rate = 0: rejected packets are dropped silently."""
+    # Each would get a reply (room to quote) but for the rate of 0.
+    frames = [raw(E / IP(src=C, dst=S) / UDP(sport=1000 + i, dport=161) / Raw(b"q" * 40))
+              for i in range(5)]
+    frames.append(raw(E / IP(src=C, dst=S) / TCP(sport=2000, dport=23, flags="S")))
+    r = swtest.run_pcap(binary, work, "rate0", frames, [], RULES % (0, 0))
+    t = r.totals
+    swtest.check(r.rc == 0 and t["reject"] == 6 and t["reject_sent"] == 0 and not r.out0
+                 and not r.out1, "reject_rate = 0: 6 rejected, no reply sent (%d)"
+                 % len(r.out0))
+
+
+NDP_RULES = """
+rules = {
+  fallback = ( { proto = "icmpv6"; action = "reject"; comment = "all icmpv6"; } );
+  fallback_default = "accept";
+  allow_ndp = false;
+};
+flowtable = { enabled = false; };
+"""
+
+
+def run_allow_ndp_off(binary, work):
+    """allow_ndp = false: ND meets the rules (a reject here), which
+    never answer an ND message; an echo request is answered."""
+    nd = [E / IPv6(src=C6, dst="ff02::1:ff00:20") / ICMPv6ND_NS(tgt=S6),
+          E / IPv6(src=C6, dst="ff02::2") / ICMPv6ND_RS(),
+          E / IPv6(src=C6, dst=S6) / ICMPv6ND_NA(tgt=C6)]
+    # With room to quote the header and 8 bytes: a reply is never longer.
+    echo = E / IPv6(src=C6, dst=S6) / ICMPv6EchoRequest(id=4, data=b"p" * 48)
+    r = swtest.run_pcap(binary, work, "ndpoff", [raw(p) for p in nd + [echo]], [],
+                        NDP_RULES)
+    t = r.totals
+    swtest.check(r.rc == 0 and t["ndp"] == 0 and t["reject"] == 4 and not r.out1,
+                 "allow_ndp = false: no ND passed before the rules, all 4 rejected")
+    swtest.check(len(r.out0) == 1 and t["reject_sent"] == 1,
+                 "no reply to ND messages, one to the echo request")
+    check_reply(echo, r.out0[0], "echo request rejected")
+
+
 def main():
     binary = sys.argv[1]
     with tempfile.TemporaryDirectory(prefix="sw-rules-") as work:
         run_main(binary, work)
         run_rate_limit(binary, work)
         run_reflection(binary, work)
+        run_no_replies(binary, work)
+        run_allow_ndp_off(binary, work)
     print("pcap rules: all checks passed")
 
 

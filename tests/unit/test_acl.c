@@ -18,6 +18,7 @@
 
 #include <rte_eal.h>
 #include <rte_lcore.h>
+#include <rte_log.h>
 #include <rte_malloc.h>
 #include <rte_rcu_qsbr.h>
 
@@ -775,6 +776,136 @@ differential(uint64_t seed, unsigned int nb_rules)
 	free(keys);
 }
 
+/*
+ * Rule sets of wide, overlapping IPv4 prefixes and port ranges on both
+ * ports: rte_acl needs many tries for them and gives up past 8, so
+ * spillway splits the set into up to 16 classifiers, and refuses it
+ * beyond that (README, known limits).
+ */
+static void
+wide_prefix(struct sw_acl_cidr *c)
+{
+	uint32_t a = rnd();
+
+	c->family = 4;
+	c->plen = (uint8_t)(1 + rnd() % 32);
+	if (c->plen < 32)
+		a &= ~((1u << (32 - c->plen)) - 1);
+	memset(c->addr, 0, sizeof(c->addr));
+	c->addr[0] = (uint8_t)(a >> 24);
+	c->addr[1] = (uint8_t)(a >> 16);
+	c->addr[2] = (uint8_t)(a >> 8);
+	c->addr[3] = (uint8_t)a;
+}
+
+static void
+wide_range(struct sw_acl_range *r, uint8_t *n)
+{
+	uint16_t a = (uint16_t)rnd(), b = (uint16_t)rnd();
+
+	r->lo = RTE_MIN(a, b);
+	r->hi = RTE_MAX(a, b);
+	*n = 1;
+}
+
+static struct sw_acl_rule *
+wide_rules(uint64_t seed, unsigned int n)
+{
+	struct sw_acl_rule *r = calloc(n, sizeof(*r));
+	unsigned int i;
+
+	rng = seed;
+	for (i = 0; i < n; i++) {
+		sw_acl_rule_init(&r[i], (uint8_t)(SW_ACL_ACCEPT + rnd() % 3));
+		r[i].proto = 6;
+		wide_prefix(&r[i].src);
+		wide_prefix(&r[i].dst);
+		wide_range(r[i].sport, &r[i].nb_sport);
+		wide_range(r[i].dport, &r[i].nb_dport);
+	}
+	return r;
+}
+
+/* Build with the library's log captured; *log gets it (free it). */
+static struct sw_acl *
+build_logged(const struct sw_acl_rule *rules, unsigned int n, char **log)
+{
+	struct sw_acl_conf conf;
+	struct sw_acl *acl;
+	size_t len;
+	FILE *f = open_memstream(log, &len);
+
+	assert_non_null(f);
+	rte_openlog_stream(f);
+	memset(&conf, 0, sizeof(conf));
+	conf.set[SW_ACL_POLICY].rules = rules;
+	conf.set[SW_ACL_POLICY].nb_rules = n;
+	conf.set[SW_ACL_POLICY].default_action = SW_ACL_DROP;
+	conf.nb_workers = 1;
+	conf.socket_id = SOCKET_ID_ANY;
+	acl = sw_acl_create(&conf, err, sizeof(err));
+	rte_openlog_stream(NULL);
+	fclose(f);
+	return acl;
+}
+
+static void
+test_acl_split_classifies_as_one(void **state)
+{
+	struct sw_acl_rule *rules = wide_rules(42, 400);
+	struct sw_acl_key k;
+	const struct sw_acl_key *kp[1] = { &k };
+	unsigned int i, parts = 0, matched = 0;
+	uint32_t got;
+	uint8_t act;
+	char *log = NULL, *m;
+	struct sw_acl *acl;
+
+	(void)state;
+	acl = build_logged(rules, 400, &log);
+	if (acl == NULL)
+		fail_msg("sw_acl_create: %s", err);
+	m = strstr(log, "policy: IPv4 rules split into ");
+	if (m != NULL)
+		parts = (unsigned int)atoi(m + 30);
+	printf("400 wide rules: %u classifiers\n", parts);
+	free(log);
+	assert_true(parts >= 2 && parts <= 16);
+	/* Split or not, the answer is the first matching rule's. */
+	for (i = 0; i < DIFF_PACKETS; i++) {
+		rnd_key(&k, rules, 400);
+		k.family = 4;
+		sw_acl_classify(acl, SW_ACL_POLICY, 0, kp, 1, &act, &got);
+		if (got != ref_match(rules, 400, &k))
+			fail_msg("packet %u: split rte_acl says rule %u, linear "
+				 "says %u", i, got, ref_match(rules, 400, &k));
+		matched += got != 0;
+	}
+	assert_true(matched > DIFF_PACKETS / 4);
+	sw_acl_free(acl);
+	free(rules);
+}
+
+static void
+test_acl_split_refused_beyond_16(void **state)
+{
+	struct sw_acl_rule *rules = wide_rules(43, 3000);
+	char *log = NULL;
+	struct sw_acl *acl;
+
+	(void)state;
+	acl = build_logged(rules, 3000, &log);
+	free(log);
+	free(rules);
+	if (acl != NULL) {
+		sw_acl_free(acl);
+		fail_msg("3000 wide rules were accepted");
+	}
+	printf("3000 wide rules: %s\n", err);
+	assert_non_null(strstr(err, "policy: "));
+	assert_non_null(strstr(err, "IPv4"));
+}
+
 static void
 test_acl_differential_random_rulesets(void **state)
 {
@@ -800,8 +931,8 @@ test_acl_differential_random_rulesets(void **state)
 struct swap_ctx {
 	struct sw_acl *slot;
 	struct rte_rcu_qsbr *qs;
-	volatile int stop;
-	volatile int bad;
+	int stop;		/* atomic: readers stop at 1 */
+	int bad;		/* atomic: a reader saw a freed build */
 	uint64_t seen[SWAP_READERS];
 };
 
@@ -824,7 +955,7 @@ reader(void *p)
 	key4(&k, "192.0.2.1", "192.0.2.2", 6, 1, 80);
 	rte_rcu_qsbr_thread_register(ctx->qs, ra->id);
 	rte_rcu_qsbr_thread_online(ctx->qs, ra->id);
-	while (!ctx->stop) {
+	while (!__atomic_load_n(&ctx->stop, __ATOMIC_ACQUIRE)) {
 		struct sw_acl *acl = sw_acl_current(&ctx->slot);
 
 		sw_acl_classify(acl, SW_ACL_POLICY, ra->id, kp, 1, &a, NULL);
@@ -832,7 +963,7 @@ reader(void *p)
 		for (spin = 0; spin < 200; spin++)
 			__asm__ volatile("" ::: "memory");
 		if (!sw_acl_alive(acl) || a != SW_ACL_ACCEPT)
-			ctx->bad = 1;
+			__atomic_store_n(&ctx->bad, 1, __ATOMIC_RELAXED);
 		if (acl != last) {
 			ctx->seen[ra->id]++;
 			last = acl;
@@ -877,13 +1008,13 @@ test_acl_publish_swaps_under_readers(void **state)
 			       ctx.qs);
 		usleep(200);
 	}
-	ctx.stop = 1;
+	__atomic_store_n(&ctx.stop, 1, __ATOMIC_RELEASE);
 	for (i = 0; i < SWAP_READERS; i++)
 		pthread_join(th[i], NULL);
 	printf("swap: %d publishes, readers saw %llu and %llu builds\n",
 	       SWAPS, (unsigned long long)ctx.seen[0],
 	       (unsigned long long)ctx.seen[1]);
-	assert_false(ctx.bad);
+	assert_false(__atomic_load_n(&ctx.bad, __ATOMIC_RELAXED));
 	for (i = 0; i < SWAP_READERS; i++)
 		assert_true(ctx.seen[i] > 1);
 	sw_acl_publish(&ctx.slot, NULL, ctx.qs);
@@ -906,7 +1037,7 @@ eal_teardown(void **state)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_acl_cidr_v4_v6_any),
@@ -924,7 +1055,19 @@ main(void)
 		cmocka_unit_test(test_acl_hit_counters_sum_workers),
 		cmocka_unit_test(test_acl_differential_random_rulesets),
 		cmocka_unit_test(test_acl_publish_swaps_under_readers),
+		cmocka_unit_test(test_acl_split_classifies_as_one),
+		cmocka_unit_test(test_acl_split_refused_beyond_16),
 	};
+
+	/*
+	 * Rule sets big enough to split cost seconds of rte_acl builds, too
+	 * slow to repeat under the sanitizers: they run only with --split
+	 * (suite "acl-split", release build), the rest only without.
+	 */
+	if (argc > 1 && strcmp(argv[1], "--split") == 0)
+		cmocka_set_test_filter("test_acl_split_*");
+	else
+		cmocka_set_skip_filter("test_acl_split_*");
 
 	return cmocka_run_group_tests_name("acl", tests, eal_setup,
 					   eal_teardown);

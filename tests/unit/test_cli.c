@@ -2,18 +2,30 @@
  * Copyright (c) 2026 The spillway authors
  *
  * CLI command parsing, on an app with no flow table and no rules (no
- * EAL needed): replies, errors, limits.
+ * EAL needed): replies, errors, limits. Then, with an EAL, rules built
+ * from a config and two started net_null ports: what show rules and
+ * show ports say, line by line.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
 
 #include "app.h"
 #include "buf.h"
 #include "cli.h"
+#include "port.h"
+#include "sw_acl.h"
 
 static struct sw_app app;
 static struct sw_buf out;
@@ -128,8 +140,10 @@ test_cli_reports_without_table(void **state)
 			       "\"verdicts\":{"));
 	assert_non_null(strstr(run("show flowtable", SW_CLI_OK),
 			       "flowtable disabled"));
-	run("show rules", SW_CLI_OK);
-	run("show ports", SW_CLI_OK);
+	/* No rules built and no port started: nothing to list (the live
+	 * group below checks what they list). */
+	assert_string_equal(run("show rules", SW_CLI_OK), "");
+	assert_string_equal(run("show ports", SW_CLI_OK), "");
 }
 
 /*
@@ -163,6 +177,151 @@ test_cli_quit(void **state)
 	assert_string_equal(run("quit", SW_CLI_QUIT), "bye\n");
 }
 
+static const char rules_conf[] =
+"ports = ( { name = \"outside\"; dev = \"net_null0\"; },\n"
+"          { name = \"inside\"; dev = \"net_null1\"; } );\n"
+"rules = {\n"
+"  notrack = ( { proto = \"udp\"; dport = 53; action = \"accept\";\n"
+"                comment = \"dns\"; } );\n"
+"  policy = ( { proto = \"tcp\"; dport = 80; action = \"accept\";\n"
+"               comment = \"web\"; },\n"
+"             { proto = \"tcp\"; dport = 23; action = \"reject\";\n"
+"               comment = \"telnet\"; } );\n"
+"  policy_default = \"drop\";\n"
+"  fallback_default = \"accept\";\n"
+"};\n";
+
+/* The EAL, the rules of rules_conf, both net_null ports started. */
+static int
+setup_live(void **state)
+{
+	static char prefix[64];
+	char *argv[] = {
+		"test_cli", "-l", "0", "--no-huge", "-m", "256", "--no-pci",
+		"--no-telemetry", "--log-level", "*:error", "--vdev",
+		"net_null0", "--vdev", "net_null1", "--file-prefix", prefix,
+		NULL,
+	};
+	char path[] = "/tmp/sw-test-cli-XXXXXX";
+	char err[SW_ERR_MAX];
+	unsigned int p;
+	FILE *f;
+	int fd;
+
+	(void)state;
+	snprintf(prefix, sizeof(prefix), "swtest-cli-%d", (int)getpid());
+	if (rte_eal_init(16, argv) < 0)
+		return -1;
+	memset(&app, 0, sizeof(app));
+	sw_buf_init(&out);
+	fd = mkstemp(path);
+	f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (f == NULL)
+		return -1;
+	fputs(rules_conf, f);
+	fclose(f);
+	fd = sw_config_load(path, &app.cfg, err, sizeof(err));
+	unlink(path);
+	if (fd != 0)
+		return -1;
+	app.acl = sw_app_rules_build(&app.cfg.rules, 1, err, sizeof(err));
+	app.pool = rte_pktmbuf_pool_create("test_cli", 4095, 0, 0,
+					   RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	if (app.acl == NULL || app.pool == NULL)
+		return -1;
+	for (p = 0; p < 2; p++) {
+		if (rte_eth_dev_get_port_by_name(app.cfg.ports[p].dev,
+						 &app.port_id[p]) != 0 ||
+		    sw_port_start(app.port_id[p], app.cfg.ports[p].name, 1,
+				  app.pool) != 0)
+			return -1;
+		app.port_started[p] = true;
+	}
+	return 0;
+}
+
+static int
+teardown_live(void **state)
+{
+	char cmd[512];
+	unsigned int p;
+
+	(void)state;
+	for (p = 0; p < 2; p++)
+		if (app.port_started[p]) {
+			rte_eth_dev_stop(app.port_id[p]);
+			rte_eth_dev_close(app.port_id[p]);
+		}
+	sw_acl_free(app.acl);
+	rte_mempool_free(app.pool);
+	sw_config_free(&app.cfg);
+	sw_buf_free(&out);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", rte_eal_get_runtime_dir());
+	rte_eal_cleanup();
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void
+test_cli_show_rules_lists_rules_and_hits(void **state)
+{
+	struct sw_acl_key k;
+	const struct sw_acl_key *kp[1] = { &k };
+	uint8_t act;
+
+	(void)state;
+	/* Line numbers are the config's: notrack on 4, policy on 6 and 8. */
+	assert_string_equal(run("show rules", SW_CLI_OK),
+		"  rule notrack[0] line 4 accept hits=0 dns\n"
+		"  rule policy[0] line 6 accept hits=0 web\n"
+		"  rule policy[1] line 8 reject hits=0 telnet\n"
+		"  rule policy_default drop hits=0\n"
+		"  rule fallback_default accept hits=0\n");
+	/* One TCP packet to port 80, one to port 22, classified by worker 0. */
+	memset(&k, 0, sizeof(k));
+	k.family = 4;
+	k.proto = 6;
+	k.dport = htons(80);
+	sw_acl_classify(app.acl, SW_ACL_POLICY, 0, kp, 1, &act, NULL);
+	assert_int_equal(act, SW_ACL_ACCEPT);
+	k.dport = htons(22);
+	sw_acl_classify(app.acl, SW_ACL_POLICY, 0, kp, 1, &act, NULL);
+	assert_int_equal(act, SW_ACL_DROP);
+	assert_string_equal(run("show rules", SW_CLI_OK),
+		"  rule notrack[0] line 4 accept hits=0 dns\n"
+		"  rule policy[0] line 6 accept hits=1 web\n"
+		"  rule policy[1] line 8 reject hits=0 telnet\n"
+		"  rule policy_default drop hits=1\n"
+		"  rule fallback_default accept hits=0\n");
+}
+
+static void
+test_cli_show_ports_lists_both_with_counters(void **state)
+{
+	struct rte_mbuf *m[32];
+	const char *r;
+	uint16_t n;
+
+	(void)state;
+	r = run("show ports", SW_CLI_OK);
+	assert_non_null(strstr(r, "  port outside    rx_packets=0 tx_packets=0 "));
+	assert_non_null(strstr(r, " link=up peer=inside dev=net_null0\n"));
+	assert_non_null(strstr(r, "  port inside     rx_packets=0 "));
+	assert_non_null(strstr(r, " peer=outside dev=net_null1\n"));
+	/* net_null makes up packets on rx: show ports must count them. */
+	n = rte_eth_rx_burst(app.port_id[1], 0, m, 32);
+	assert_true(n > 0);
+	rte_pktmbuf_free_bulk(m, n);
+	r = run("show ports", SW_CLI_OK);
+	assert_non_null(strstr(r, "  port outside    rx_packets=0 "));
+	{
+		char want[64];
+
+		snprintf(want, sizeof(want), "  port inside     rx_packets=%u ",
+			 n);
+		assert_non_null(strstr(r, want));
+	}
+}
+
 int
 main(void)
 {
@@ -175,5 +334,12 @@ main(void)
 		cmocka_unit_test(test_cli_quit),
 	};
 
-	return cmocka_run_group_tests_name("cli", tests, setup, teardown);
+	const struct CMUnitTest live[] = {
+		cmocka_unit_test(test_cli_show_rules_lists_rules_and_hits),
+		cmocka_unit_test(test_cli_show_ports_lists_both_with_counters),
+	};
+
+	return cmocka_run_group_tests_name("cli", tests, setup, teardown) |
+	       cmocka_run_group_tests_name("cli, live", live, setup_live,
+					   teardown_live);
 }

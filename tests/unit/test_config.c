@@ -199,12 +199,18 @@ test_config_flowtable(void **state)
 	assert_int_equal(f->adaptive_end, 120);
 	assert_int_equal(f->timeouts[SW_FT_TO_tcp_established], 432000);
 	assert_int_equal(f->timeouts[SW_FT_TO_udp], 30);
+	/*
+	 * Accepted with Linux's default, for Linux compatibility; the README
+	 * says it has no effect until sequence windows are tracked.
+	 */
+	assert_int_equal(f->timeouts[SW_FT_TO_tcp_unacknowledged], 300);
 
 	assert_int_equal(load(fx,
 		"flowtable = { enabled = false; max_flows = 1024;\n"
 		"  tcp_loose = false; early_drop = false; high_water = 90;\n"
 		"  adaptive = { start = 0; end = 1; };\n"
-		"  timeouts = { tcp_established = 3600; udp = 10; }; };\n"), 0);
+		"  timeouts = { tcp_established = 3600; udp = 10;\n"
+		"               tcp_unacknowledged = 45; }; };\n"), 0);
 	assert_false(f->enabled);
 	assert_int_equal(f->max_flows, 1024);
 	assert_false(f->tcp_loose);
@@ -214,6 +220,7 @@ test_config_flowtable(void **state)
 	assert_int_equal(f->timeouts[SW_FT_TO_tcp_established], 3600);
 	assert_int_equal(f->timeouts[SW_FT_TO_udp], 10);
 	assert_int_equal(f->timeouts[SW_FT_TO_icmp], 30);
+	assert_int_equal(f->timeouts[SW_FT_TO_tcp_unacknowledged], 45);
 }
 
 static void

@@ -108,6 +108,8 @@ test_frag_expires(void **state)
 	struct sw_pkt p;
 
 	(void)state;
+	/* The README's 30 s, as a number. */
+	assert_int_equal(SW_FRAG_TIMEOUT_S, 30);
 	frag(&p, 3, 9);
 	assert_int_equal(first(&p, 8, 100), SW_FRAG_R_OK);
 	assert_int_equal(later(&p, 8, 8, true, 100 + TIMEOUT_MS),

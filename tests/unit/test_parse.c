@@ -215,21 +215,77 @@ test_parse_ipv6_hbh_not_first_malformed(void **state)
 	assert_result(parse(&f, &p), SW_PARSE_MAL_IP6_EXT);
 }
 
+/*
+ * IPv6 with n destination-options headers, then TCP to port 80. The
+ * README's limit is written here as numbers (8 followed, a 9th is
+ * malformed), not as the parser's constant, so that changing either
+ * alone shows.
+ */
+static int
+parse_ipv6_ext_chain(int n, struct sw_pkt *p)
+{
+	struct frame f;
+	int i;
+
+	fr_eth(&f, 0x86dd);
+	fr_ip6(&f, n ? 60 : 6, 1, 2);
+	for (i = 0; i < n; i++)
+		fr_ip6_ext(&f, i == n - 1 ? 6 : 60, 0);
+	fr_tcp(&f, 1000, 80, 0x02, 0);
+	fr_finish(&f, 60);
+	return parse(&f, p);
+}
+
+static void
+test_parse_ipv6_eight_ext_headers_followed(void **state)
+{
+	struct sw_pkt p;
+
+	(void)state;
+	assert_result(parse_ipv6_ext_chain(8, &p), SW_PARSE_IP);
+	assert_int_equal(p.k.proto, 6);
+	assert_int_equal(ntohs(p.k.dport), 80);
+	assert_int_equal(p.l4_off, 14 + 40 + 8 * 8);
+}
+
 static void
 test_parse_ipv6_too_many_ext_malformed(void **state)
 {
+	struct sw_pkt p;
+
+	(void)state;
+	assert_result(parse_ipv6_ext_chain(9, &p), SW_PARSE_MAL_IP6_EXT);
+}
+
+/*
+ * A jumbogram (RFC 2675): payload length 0 and a hop-by-hop Jumbo
+ * Payload option (0xc2) giving the real length. Not carried: malformed,
+ * as the README says.
+ */
+static void
+test_parse_ipv6_jumbogram_malformed(void **state)
+{
 	struct frame f;
 	struct sw_pkt p;
-	int i;
+	uint8_t *o;
 
 	(void)state;
 	fr_eth(&f, 0x86dd);
-	fr_ip6(&f, 60, 1, 2);
-	for (i = 0; i < SW_IP6_MAX_EXT; i++)
-		fr_ip6_ext(&f, 60, 0);
-	fr_ip6_ext(&f, 59, 0);
+	fr_ip6(&f, 0, 1, 2);
+	o = fr_put(&f, 8);		/* hop-by-hop, one jumbo option */
+	o[0] = 6;
+	o[1] = 0;
+	o[2] = 0xc2;
+	o[3] = 4;
+	fr_tcp(&f, 1000, 80, 0x02, 0);
 	fr_finish(&f, 60);
-	assert_result(parse(&f, &p), SW_PARSE_MAL_IP6_EXT);
+	f.b[f.l3 + 4] = 0;		/* payload length 0 */
+	f.b[f.l3 + 5] = 0;
+	o[4] = 0;			/* jumbo payload length: 28 */
+	o[5] = 0;
+	o[6] = 0;
+	o[7] = 28;
+	assert_true(sw_parse_malformed(parse(&f, &p)));
 }
 
 static void
@@ -673,7 +729,9 @@ main(void)
 		cmocka_unit_test(test_parse_arp_is_l2),
 		cmocka_unit_test(test_parse_ipv6_tcp_and_ext_headers),
 		cmocka_unit_test(test_parse_ipv6_hbh_not_first_malformed),
+		cmocka_unit_test(test_parse_ipv6_eight_ext_headers_followed),
 		cmocka_unit_test(test_parse_ipv6_too_many_ext_malformed),
+		cmocka_unit_test(test_parse_ipv6_jumbogram_malformed),
 		cmocka_unit_test(test_parse_icmpv6),
 		cmocka_unit_test(test_parse_ipv4_fragments),
 		cmocka_unit_test(test_parse_ipv4_tiny_tcp_fragment_malformed),
