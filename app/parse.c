@@ -384,7 +384,7 @@ sw_parse_frag(const uint8_t *f, const struct sw_pkt *p, uint32_t *off,
 }
 
 int
-sw_parse_source_route(const uint8_t *f, const struct sw_pkt *p)
+sw_parse_source_route_slow(const uint8_t *f, const struct sw_pkt *p)
 {
 	const uint8_t *ip = f + p->l3_off;
 

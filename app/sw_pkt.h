@@ -127,9 +127,21 @@ int sw_parse_frag(const uint8_t *frame, const struct sw_pkt *p,
  * routing header of type 0 (RFC 5095), in any fragment; also an IPv4
  * option list that cannot be walked (a bad option length). Reads only
  * the IP header and extension headers sw_parse checked. Cheap for
- * packets without options or extension headers.
+ * packets without options or extension headers: inline, the walk only
+ * for those that have them.
  */
-int sw_parse_source_route(const uint8_t *frame, const struct sw_pkt *p);
+int sw_parse_source_route_slow(const uint8_t *frame, const struct sw_pkt *p);
+
+static inline int
+sw_parse_source_route(const uint8_t *frame, const struct sw_pkt *p)
+{
+	const uint8_t *ip = frame + p->l3_off;
+
+	if (p->k.family == SW_AF_INET ? (ip[0] & 0x0f) <= 5 :
+	    p->k.family != SW_AF_INET6 || ip[6] == p->k.proto)
+		return 0;
+	return sw_parse_source_route_slow(frame, p);
+}
 
 /* The header an ICMP/ICMPv6 error quotes: the packet it complains about. */
 struct sw_inner {

@@ -23,6 +23,7 @@
  */
 #include <string.h>
 
+#include <rte_branch_prediction.h>
 #include <rte_tcp.h>
 
 #include "ft_private.h"
@@ -279,7 +280,7 @@ init_sender(struct wv w, int snd, int rcv, const struct sw_ft_pkt *p,
  * happen (see ft_tcp_packet). With `liberal`, a segment outside the
  * windows passes without updating them (Linux's tcp_be_liberal).
  */
-static int
+static inline __attribute__((always_inline)) int
 in_window(struct wv w, const struct sw_ft_pkt *p, int snd, uint8_t state,
 	  bool liberal)
 {
@@ -364,6 +365,14 @@ in_window(struct wv w, const struct sw_ft_pkt *p, int snd, uint8_t state,
 	return SW_FT_OK;
 }
 
+/* in_window for the rare segments: one copy of the code for them all. */
+static __attribute__((noinline)) int
+in_window_slow(struct wv w, const struct sw_ft_pkt *p, int snd, uint8_t state,
+	       bool liberal)
+{
+	return in_window(w, p, snd, state, liberal);
+}
+
 /*
  * A reopened flow starts again from its SYN, keeping opener and port; a
  * flow the SYN proxy opened is direct from then on (the new connection
@@ -385,12 +394,28 @@ int
 ft_tcp_packet(struct ft_flow *f, const struct sw_ft_pkt *p, int reply,
 	      bool liberal, bool *refresh)
 {
-	int cls = ft_tcp_class(p->tcp_flags), snd = reply, rcv = !reply, v;
+	int cls, snd = reply, rcv = !reply, v;
 	uint8_t old = f->state, next, fl = p->tcp_flags;
 	struct win c;
 	struct wv w;
 	bool copy;
 
+	/*
+	 * Most segments: an ACK, with or without data, in an established
+	 * flow whose sides have both been seen. The same checks as below,
+	 * in place, with the flags known to the compiler.
+	 */
+	if (likely((fl & (F_SYN | F_RST | F_FIN | F_ACK)) == F_ACK &&
+		   old == sES && f->maxwin[snd] != 0)) {
+		v = in_window(wv_flow(f), p, snd, sES, liberal);
+		if (v != SW_FT_OK)
+			return v;
+		*refresh = true;
+		copy = false;
+		next = sES;
+		goto commit;
+	}
+	cls = ft_tcp_class(fl);
 	if (cls == FT_TCP_CLASS_INVALID)
 		return SW_FT_INV_FLAGS;
 	next = ft_tcp_next(old, reply, cls);
@@ -453,7 +478,7 @@ ft_tcp_packet(struct ft_flow *f, const struct sw_ft_pkt *p, int reply,
 		 * if real, resets again exactly; the flow keeps its state
 		 * and its timeout. Outside the window it is invalid.
 		 */
-		if (in_window(w, p, snd, old, false) != SW_FT_OK)
+		if (in_window_slow(w, p, snd, old, false) != SW_FT_OK)
 			return SW_FT_INV_RST;
 		*refresh = false;
 		return SW_FT_OK;
@@ -471,7 +496,7 @@ ft_tcp_packet(struct ft_flow *f, const struct sw_ft_pkt *p, int reply,
 		c.tflags[0] |= SW_FT_TCPF_PICKUP;
 		c.tflags[1] |= SW_FT_TCPF_PICKUP;
 	}
-	v = in_window(w, p, snd, old, liberal);
+	v = in_window_slow(w, p, snd, old, liberal);
 	if (v != SW_FT_OK)
 		return v;
 commit:
