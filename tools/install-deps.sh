@@ -8,7 +8,7 @@ pkgs=(
 	build-essential meson ninja-build pkg-config
 	libdpdk-dev dpdk libconfig-dev libcmocka-dev libpcap-dev
 	python3 python3-scapy
-	iproute2 ethtool iputils-ping curl procps tmux netcat-openbsd
+	iproute2 ethtool iputils-ping curl procps tmux netcat-openbsd hping3
 	systemd
 	clang libclang-rt-14-dev
 )
