@@ -14,6 +14,7 @@ and seconds, and talks only to the addresses it is given (192.0.2.0/24,
   hold DST PORT SECONDS         one idle connection, or a busy one (busy)
   listen ADDR PORT SECONDS      accept connections for a while
   synflood IFACE DSTMAC DST COUNT SECONDS   spoofed SYNs, random sources
+  synblast IFACE DSTMAC DST SECONDS         the same, unpaced, for SECONDS
   exhaust DST SRC COUNT SECONDS real connections held idle, topped up
 """
 
@@ -269,6 +270,41 @@ def synflood(iface, dstmac, dst, count, seconds):
          "seconds": round(time.monotonic() - start, 2)})
 
 
+def synblast(iface, dstmac, dst, seconds):
+    """synflood at full speed: 65,536 SYNs from random sources in
+    198.51.100.0/24 built first, then sent round and round for SECONDS
+    as fast as one core sends them."""
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    s.bind((iface, 0))
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4 << 20)
+    srcmac = open("/sys/class/net/%s/address" % iface).read().strip()
+    eth = bytes.fromhex(dstmac.replace(":", "")) + \
+        bytes.fromhex(srcmac.replace(":", "")) + b"\x08\x00"
+    d = socket.inet_aton(dst)
+    frames = []
+    for _ in range(65536):
+        src = bytes([198, 51, 100, random.randint(1, 254)])
+        tcp = struct.pack("!HHIIBBHHH", random.randint(1024, 65535), 80,
+                          random.getrandbits(32), 0, 5 << 4, 0x02, 64240, 0, 0)
+        pseudo = src + d + struct.pack("!BBH", 0, 6, len(tcp))
+        tcp = tcp[:16] + struct.pack("!H", csum(pseudo + tcp)) + tcp[18:]
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp),
+                         random.getrandbits(16), 0, 64, 6, 0, src, d)
+        frames.append(eth + ip[:10] + struct.pack("!H", csum(ip)) + ip[12:] + tcp)
+    out({"role": "synblast", "ready": True})
+    send, sent = s.send, 0
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        for f in frames[:4096]:
+            try:
+                send(f)
+            except BlockingIOError:
+                pass
+        sent += 4096
+        frames = frames[4096:] + frames[:4096]
+    out({"role": "synblast", "sent": sent, "seconds": seconds})
+
+
 def exhaust(dst, src, count, seconds):
     """Hold `count` real, idle connections from src; reopen any that
     close, until `seconds` pass. One handshake at a time: each completes
@@ -364,6 +400,8 @@ def main():
         listen(args[0], int(args[1]), float(args[2]))
     elif role == "synflood":
         synflood(args[0], args[1], args[2], int(args[3]), float(args[4]))
+    elif role == "synblast":
+        synblast(args[0], args[1], args[2], float(args[3]))
     elif role == "exhaust":
         exhaust(args[0], args[1], int(args[2]), float(args[3]))
     else:

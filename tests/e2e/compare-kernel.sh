@@ -11,9 +11,11 @@
 #     buckets = max and buckets at their default,
 #   - Linux SYNPROXY as the nftables wiki sets it up (raw notrack of
 #     the SYNs, "synproxy mss 1460 wscale 7 timestamp sack-perm").
-# Then connection exhaustion from one source against spillway's
+# The same from random sources in 198.51.100.0/24 (agent.py synblast, as
+# fast as hping3), where one source's quota cannot help. Then
+# connection exhaustion from one source against spillway's
 # per-source quota (part 3, 200 connections a phase). Each RUNS times
-# (default 3). Prints one table; about 20 minutes; not part of
+# (default 3). Prints one table; about 25 minutes; not part of
 # `make test`, which runs a shortened flood.
 #
 # With --paced, also the older comparison (tests/e2e/flood.py): a paced
@@ -72,6 +74,13 @@ for r in $(seq "$runs"); do
 	echo "== run $r: Linux SYNPROXY, nf_conntrack_max 1024, buckets 1024"
 	echo 1024 >$buckets; echo 1024 >$max
 	$px --fw linux-synproxy $flood --json "$work/linuxpx.$r.json" | show || true
+	echo "== run $r: random sources: spillway, synproxy auto"
+	$px "$build/app/spillway" $flood --rand-source --mode auto --json "$work/rauto.$r.json" | show || true
+	echo "== run $r: random sources: Linux conntrack, buckets = max = 1024"
+	echo 1024 >$buckets; echo 1024 >$max
+	$px --fw linux $flood --rand-source --json "$work/rlinux.$r.json" | show || true
+	echo "== run $r: random sources: Linux SYNPROXY"
+	$px --fw linux-synproxy $flood --rand-source --json "$work/rlinuxpx.$r.json" | show || true
 	echo "== run $r: spillway, exhaustion from one source, per-source quota 64"
 	$px "$build/app/spillway" --parts 3 --phase 200 --json "$work/quota.$r.json" | show || true
 done
@@ -97,7 +106,8 @@ def phase(d, i):
     return "%d" % p[i]["ok"] if len(p) > i else "-"
 
 print()
-print("Full-rate flood: hping3 -S -p 80 -a 198.51.100.77 --flood, 200 paced "
+print("Full-rate flood: hping3 -S -p 80 -a 198.51.100.77 --flood (random "
+      "sources: 198.51.100.0/24, as fast as one core sends), 200 paced "
       "connections a phase (1 s time-out each), table of 1,024; %d runs "
       "(values per run)." % runs)
 print()
@@ -108,7 +118,10 @@ for name, tag in (("spillway, synproxy off", "off"),
                   ("spillway, synproxy auto", "auto"),
                   ("Linux conntrack, buckets = max = 1024", "linux"),
                   ("Linux conntrack, max 1024, buckets %s" % b, "linuxdef"),
-                  ("Linux SYNPROXY, max = buckets = 1024", "linuxpx")):
+                  ("Linux SYNPROXY, max = buckets = 1024", "linuxpx"),
+                  ("random sources: spillway, synproxy auto", "rauto"),
+                  ("random sources: Linux conntrack, buckets = max = 1024", "rlinux"),
+                  ("random sources: Linux SYNPROXY", "rlinuxpx")):
     rs = [d.get("flood", {}) for d in load(tag)]
     print("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
         name, col(rs, lambda d: phase(d, 0)), col(rs, lambda d: phase(d, 1)),

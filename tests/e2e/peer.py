@@ -10,6 +10,7 @@ Each role prints JSON lines. Bounded in bytes and seconds.
   get DST PORT NBYTES [SPORT]  download NBYTES, check every byte
   reset DST PORT             connect, then close with an RST (SO_LINGER 0)
   synsniff SRC SECONDS       count the IPv4 SYNs from SRC arriving on eth0
+                             (!SRC: from any source but SRC)
   clilat SOCKET SECONDS      one CLI connection to the unix SOCKET, a
                              "show flowtable" every 100 ms, timed
 """
@@ -115,7 +116,9 @@ def synsniff(src, seconds):
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
     s.bind(("eth0", 0))
     s.settimeout(0.2)
-    want = socket.inet_aton(src)
+    # "!ADDR": every source but ADDR (a flood from random sources).
+    neg = src.startswith("!")
+    want = socket.inet_aton(src.lstrip("!"))
     out({"role": "synsniff", "ready": True})
     n, end = 0, time.monotonic() + seconds
     while time.monotonic() < end:
@@ -123,7 +126,7 @@ def synsniff(src, seconds):
             f = s.recv(256)
         except socket.timeout:
             continue
-        if len(f) >= 34 + 14 and f[23] == 6 and f[26:30] == want:
+        if len(f) >= 34 + 14 and f[23] == 6 and (f[26:30] == want) != neg:
             t = 14 + (f[14] & 15) * 4
             if len(f) > t + 13 and f[t + 13] & 0x12 == 0x02:
                 n += 1

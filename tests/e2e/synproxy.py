@@ -20,7 +20,10 @@ makes paced connections before, during and after; the proxy engages,
 then no spoofed SYN reaches the server, no attacker flow enters the
 table, legitimate connections keep succeeding, and the CLI answers.
 
-  synproxy.py SPILLWAY_BINARY [--phase N] [--flood-seconds S]"""
+  synproxy.py SPILLWAY_BINARY [--phase N] [--flood-seconds S] [--parts 1,2,3]
+              [--mode auto|off] [--rand-source] [--driver af_packet|af_xdp]
+              [--json FILE]
+  synproxy.py --fw linux|linux-synproxy [...]   (compare-kernel.sh)"""
 
 import argparse
 import atexit
@@ -186,6 +189,10 @@ class SpillwayFlood:
     def engaged(self):
         return "synproxy=answering" in cli("show flowtable")
 
+    def mac(self):
+        """Where the client's frames go: the server, across the bridge."""
+        return sh("ip netns exec %s cat /sys/class/net/eth0/address" % SRV).strip()
+
     def flows(self):
         return stats("flows")["flows"]
 
@@ -252,6 +259,10 @@ class LinuxFlood:
     def flows(self):
         return int(sh("ip netns exec %s cat /proc/sys/net/netfilter/nf_conntrack_count" % FW))
 
+    def mac(self):
+        """Where the client's frames go: the router."""
+        return sh("ip netns exec %s cat /sys/class/net/r-out/address" % FW).strip()
+
     def cli_latency(self, seconds):
         lat, t = [], threading.Thread(target=self._lat, args=(seconds,), daemon=True)
         t.lat = lat
@@ -311,10 +322,18 @@ def part2(fw, n, seconds):
         legit(n, "before the flood", res)
         lost0, c0 = fw.lost(), fw.counters()
         threading.Thread(target=sample, daemon=True).start()
-        flood = subprocess.Popen(["ip", "netns", "exec", CLI, "hping3", "-S", "-p", "80",
-                                  "-a", SPOOF, "--flood", S4],
-                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        atexit.register(lambda: flood.poll() is None and flood.kill())
+        if RAND:
+            # Random sources in 198.51.100.0/24 (hping3's --rand-source
+            # would spoof the whole address space), as fast as Python
+            # sends: quotas cannot hold 254 sources, the proxy must.
+            flood = bg("agent.py", CLI, "synblast", "eth0", fw.mac(), S4, seconds + 1.5)
+            flood.stdout.readline()
+        else:
+            flood = subprocess.Popen(["ip", "netns", "exec", CLI, "hping3", "-S", "-p", "80",
+                                      "-a", SPOOF, "--flood", S4],
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     text=True)
+            atexit.register(lambda: flood.poll() is None and flood.kill())
         t0 = time.monotonic()
         engaged = None
         while fw.mode == "auto" and time.monotonic() - t0 < 5:
@@ -327,7 +346,7 @@ def part2(fw, n, seconds):
                   "auto: the proxy engaged %s s into the flood" % (
                       "%.2f" % engaged if engaged is not None else "never"))
         time.sleep(max(0, 1 - (time.monotonic() - t0)))
-        sniff = bg("peer.py", SRV, "synsniff", SPOOF, seconds)
+        sniff = bg("peer.py", SRV, "synsniff", "!" + C4 if RAND else SPOOF, seconds)
         sniff.stdout.readline()
         lat = fw.cli_latency(seconds - 2)
         legit(n, "during the flood", res)
@@ -335,8 +354,12 @@ def part2(fw, n, seconds):
         if left > 0:
             time.sleep(left)
         cl = latency(lat)
-        flood.send_signal(signal.SIGINT)
-        m = re.search(r"(\d+) packets transmitted", flood.communicate(timeout=10)[0])
+        if RAND:
+            o = flood.communicate(timeout=30)[0]
+            m = re.search(r'"sent": (\d+)', o)
+        else:
+            flood.send_signal(signal.SIGINT)
+            m = re.search(r"(\d+) packets transmitted", flood.communicate(timeout=10)[0])
         res["sent"] = int(m.group(1)) if m else None
         res["sent_per_s"] = round(res["sent"] / (time.monotonic() - t0)) if m else None
         sn = json.loads(sniff.communicate(timeout=seconds + 30)[0].splitlines()[-1])
@@ -354,8 +377,11 @@ def part2(fw, n, seconds):
                   "clients')" % (c1["synproxy_cookies_sent"], c1["synproxy_valid"]))
             check(sn.get("syns") == 0, "once engaged, spoofed SYNs that reached the "
                   "server: %s" % sn.get("syns"))
-            check(SPOOF not in cli("show flows 0"),
-                  "the table holds no flow of the spoofed address")
+            fl = cli("show flows 0").splitlines()
+            theirs = [l for l in fl if (SPOOF in l) or
+                      (RAND and "src=%s " % C4 not in l and "src=%s " % S4 not in l)]
+            check(not theirs, "the table holds no flow of the spoofed source%s (%d)"
+                  % ("s" if RAND else "", len(theirs)))
         else:
             print("spoofed SYNs that reached the server: %s; peak table %d"
                   % (sn.get("syns"), peak["n"]), flush=True)
@@ -380,6 +406,7 @@ PORTS = {
           { name = "inside"; dev = "net_af_xdp1,iface=sw-in"; } );""",
 }
 DRIVER = "af_packet"
+RAND = False	# --rand-source
 ATTACKER = "192.0.2.100"
 QUOTA = 64
 
@@ -429,9 +456,12 @@ def main():
                     default="spillway")
     ap.add_argument("--mode", choices=("auto", "off"), default="auto",
                     help="flowtable.synproxy for part 2")
+    ap.add_argument("--rand-source", action="store_true",
+                    help="part 2: the flood from random sources (hping3 --rand-source)")
     ap.add_argument("--json")
     a = ap.parse_args()
-    global DRIVER, S4, S6
+    global DRIVER, S4, S6, RAND
+    RAND = a.rand_source
     DRIVER = a.driver
     parts = {int(x) for x in a.parts.split(",")}
     if os.geteuid() != 0:
