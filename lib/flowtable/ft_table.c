@@ -734,9 +734,12 @@ flow_alloc(struct sw_ft_shard *s, const struct sw_ft_key *key, int dir,
 		FT_SET(s->cnt.spilling, 1);
 		return -ENOSPC;
 	}
-	/* The slot it hands out may be one a walker has just let go of. */
-	FT_TSAN_ACQUIRE(s->ft->qs);
 	pos = rte_hash_add_key(s->h, key);
+	/*
+	 * The slot it handed out may be one a walker let go of only now:
+	 * the reclaim (rte_rcu_qsbr_check) ran inside rte_hash_add_key.
+	 */
+	FT_TSAN_ACQUIRE(s->ft->qs);
 	if (pos < 0) {
 		if (tag)
 			ft_source_release(s, key, dir);
