@@ -7,7 +7,8 @@ live reload of l2_passthrough, allow_ndp and stats.*, SIGHUP,
 revalidation, the JSON stats file (replaced by rename), rte_telemetry,
 a password, idle clients, and abuse (a 1 MiB line, binary junk, 40
 clients at once, a client that never reads, which is closed) that must
-leave spillway forwarding and answering.
+leave spillway forwarding and answering. Then show flows' default limit
+of 1,000 on a table of 1,100 flows.
 
 Five TCP connections are opened through spillway (net_af_packet on veth
 pairs in a private network namespace), each frame on its own side and in
@@ -31,7 +32,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import swtest  # noqa: E402
 from swtest import check  # noqa: E402
 
-from scapy.all import (ARP, ICMPv6ND_NS, IP, TCP, Ether, IPv6,  # noqa: E402
+from scapy.all import (ARP, ICMPv6ND_NS, IP, TCP, UDP, Ether, IPv6,  # noqa: E402
                        Raw, raw)
 
 C, S = "192.0.2.10", "198.51.100.20"
@@ -517,6 +518,53 @@ def test_password_and_idle(binary, work):
     check(rc == 0, "password run exits 0")
 
 
+LIMIT = """eal = @EAL@;
+ports = ( { name = "outside"; dev = "%s"; },
+          { name = "inside";  dev = "%s"; } );
+flowtable = { max_flows = 2048; per_source = { max_flows = 0; };
+              timeouts = { udp = 3600; }; };
+rules = { policy = ( { proto = "udp"; dport = 53; action = "accept"; } ); };
+"""
+
+
+def test_show_flows_limit(binary, work, ports):
+    """1,100 live flows: show flows lists the first 1,000 and says how
+    many there are; show flows 0 lists them all. One source opens them
+    all, so its quota (a quarter of the table by default) is off."""
+    n = 1100
+    frames = [raw(E / IP(src=C, dst=S) / UDP(sport=10000 + i, dport=53)) for i in range(n)]
+    sw = swtest.Spillway(binary, work, LIMIT % tuple(VETH), "lim").start()
+    try:
+        c = sw.cli()
+        base = stat(c, "rx")
+        # A batch at a time, never more than net_af_packet's ring holds.
+        for i in range(0, n, 50):
+            for f in frames[i:i + 50]:
+                ports.send(OUT, f)
+            k = min(i + 50, n)
+            wait_for("%d frames received" % k, lambda: stat(c, "rx") >= base + k, 30)
+        try:
+            wait_for("%d flows" % n, lambda: flows(c) >= n)
+        except RuntimeError:
+            pass
+        check(flows(c) == n, "%d UDP flows live (%d)" % (n, flows(c)))
+        out = c.cmd("show flows")
+        lines = [l for l in out.splitlines() if l.startswith("udp ")]
+        trailer = ("(1000 of about %d flows shown; %d more: show flows N, or show flows 0 "
+                   "for all)" % (n, n - 1000))
+        check(len(lines) == 1000 and trailer in out.splitlines(),
+              "show flows: the first 1,000 by default (%d), and how many more there are"
+              % len(lines))
+        out = c.cmd("show flows 0")
+        lines = [l for l in out.splitlines() if l.startswith("udp ")]
+        check(len(lines) == n and len(set(lines)) == n and "more:" not in out,
+              "show flows 0: all %d, no trailer" % len(lines))
+        c.close()
+    finally:
+        rc, _ = sw.stop()
+    check(rc == 0, "show flows limit run exits 0")
+
+
 def main():
     swtest.private_netns()
     binary = sys.argv[1]
@@ -542,6 +590,7 @@ def main():
             print(sw.output()[-3000:])
         check(rc == 0, "spillway exits 0 after all that")
         test_password_and_idle(binary, work)
+        test_show_flows_limit(binary, work, ports)
     print("control: all checks passed")
 
 
