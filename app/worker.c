@@ -435,8 +435,8 @@ proxy_answer(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *p,
 {
 	struct sw_ft_syn_opts o = { .mss = fp->mss, .wscale = fp->wscale,
 				    .sack_perm = fp->sack_perm };
-	uint32_t cookie = sw_ft_cookie_make(w->ft, k, fp->dir, fp->seq, now,
-					    &o);
+	uint32_t cookie = sw_ft_cookie_make(w->ft, k, fp->dir, fp->port,
+					    fp->seq, now, &o);
 
 	sw_synproxy_synack(m, p, cookie, &o,
 			   w->proxy_mss[p->k.family == SW_AF_INET6],
@@ -687,8 +687,8 @@ miss:
 
 			if (sw_synproxy_fits(&meta[i]) &&
 			    sw_ft_cookie_check(s, &fk[j], fp[j].dir,
-					       fp[j].seq - 1, fp[j].ack - 1,
-					       now, &o) == 0) {
+					       fp[j].port, fp[j].seq - 1,
+					       fp[j].ack - 1, now, &o) == 0) {
 				c[SW_CNT_synproxy_valid]++;
 				rc = sw_ft_proxy_open(s, &fk[j], &fp[j],
 						      fp[j].ack - 1, &o, now,

@@ -340,25 +340,26 @@ int sw_ft_update(struct sw_ft_shard *s, int32_t pos, const struct sw_ft_pkt *p,
 /* ---- SYN proxy: cookies and proxied flows ---- */
 
 /*
- * A SYN cookie for a SYN of key/dir with sequence number isn: the ISN of
- * the proxy's SYN/ACK (counted: auto mode lets go only when few cookies
- * go unanswered). It encodes a time slice (64 s), the MSS (the
- * largest of Linux's table values not above o->mss), the window scale
- * and SACK-permitted, under a 22-bit MAC keyed with the per-start
- * secret. *o is updated to what the cookie carries. Pure; any thread.
+ * A SYN cookie for a SYN of key/dir with sequence number isn that came in
+ * on `port`: the ISN of the proxy's SYN/ACK (counted: auto mode lets go
+ * only when few cookies go unanswered). It encodes a time slice (64 s),
+ * the MSS (the largest of Linux's table values not above o->mss), the
+ * window scale and SACK-permitted, under a 22-bit MAC keyed with the
+ * per-start secret over them, the tuple, the port and isn. *o is
+ * updated to what the cookie carries. Pure; any thread.
  */
 uint32_t sw_ft_cookie_make(struct sw_ft_shard *s, const struct sw_ft_key *key,
-			   int dir, uint32_t isn, uint64_t now,
+			   int dir, uint8_t port, uint32_t isn, uint64_t now,
 			   struct sw_ft_syn_opts *o);
 
 /*
- * Is `cookie` (an ACK's ack - 1) one this process made for key/dir and
- * the client's isn (the ACK's seq - 1) within the last three slices?
- * Returns 0 with *o decoded, or -EINVAL.
+ * Is `cookie` (an ACK's ack - 1) one this process made for key/dir, the
+ * ACK's ingress port and the client's isn (the ACK's seq - 1) within the
+ * last three slices? Returns 0 with *o decoded, or -EINVAL.
  */
 int sw_ft_cookie_check(const struct sw_ft_shard *s, const struct sw_ft_key *key,
-		       int dir, uint32_t isn, uint32_t cookie, uint64_t now,
-		       struct sw_ft_syn_opts *o);
+		       int dir, uint8_t port, uint32_t isn, uint32_t cookie,
+		       uint64_t now, struct sw_ft_syn_opts *o);
 
 /* True when the shard answers accepted SYNs with cookies now. */
 bool sw_ft_proxying(const struct sw_ft_shard *s);

@@ -812,7 +812,8 @@ test_ft_related_checks(void **state)
 
 /*
  * SYN cookies: they carry the options, expire after three slices of
- * 64 s, and any change of tuple, ISN or bits makes them invalid.
+ * 64 s (for good), and any change of tuple, ingress port, ISN or bits
+ * makes them invalid.
  */
 static void
 test_ft_cookie_roundtrip_and_forgery(void **state)
@@ -822,37 +823,48 @@ test_ft_cookie_roundtrip_and_forgery(void **state)
 	struct sw_ft_key k = key4(6, 40000, 80), other = key4(6, 40001, 80);
 	struct sw_ft_syn_opts o = { .mss = 1400, .wscale = 7, .sack_perm = 1 };
 	struct sw_ft_syn_opts d;
-	uint32_t c = sw_ft_cookie_make(s, &k, SW_FT_DIR_LO, 1000, 6400, &o);
+	uint32_t c = sw_ft_cookie_make(s, &k, SW_FT_DIR_LO, 0, 1000, 6400, &o);
 	unsigned int bit, forged = 0;
 
 	(void)state;
 	assert_int_equal(o.mss, 1300);	/* Linux's table: not above 1400 */
-	assert_int_equal(sw_ft_cookie_check(s, &k, SW_FT_DIR_LO, 1000, c,
+	assert_int_equal(sw_ft_cookie_check(s, &k, SW_FT_DIR_LO, 0, 1000, c,
 					    6400, &d), 0);
 	assert_int_equal(d.mss, 1300);
 	assert_int_equal(d.wscale, 7);
 	assert_int_equal(d.sack_perm, 1);
 	/* Two slices later still valid, three later not. */
-	assert_int_equal(sw_ft_cookie_check(s, &k, SW_FT_DIR_LO, 1000, c,
+	assert_int_equal(sw_ft_cookie_check(s, &k, SW_FT_DIR_LO, 0, 1000, c,
 					    6400 + 128, &d), 0);
-	assert_int_equal(sw_ft_cookie_check(s, &k, SW_FT_DIR_LO, 1000, c,
+	assert_int_equal(sw_ft_cookie_check(s, &k, SW_FT_DIR_LO, 0, 1000, c,
 					    6400 + 192, &d), -EINVAL);
 	/* Another tuple, ISN or direction. */
-	assert_int_equal(sw_ft_cookie_check(s, &other, SW_FT_DIR_LO, 1000, c,
+	assert_int_equal(sw_ft_cookie_check(s, &other, SW_FT_DIR_LO, 0, 1000, c,
 					    6400, &d), -EINVAL);
-	assert_int_equal(sw_ft_cookie_check(s, &k, SW_FT_DIR_LO, 1001, c,
+	assert_int_equal(sw_ft_cookie_check(s, &k, SW_FT_DIR_LO, 0, 1001, c,
 					    6400, &d), -EINVAL);
-	assert_int_equal(sw_ft_cookie_check(s, &k, SW_FT_DIR_HI, 1000, c,
+	assert_int_equal(sw_ft_cookie_check(s, &k, SW_FT_DIR_HI, 0, 1000, c,
 					    6400, &d), -EINVAL);
+	/* The ACK must come in on the port the SYN did. */
+	assert_int_equal(sw_ft_cookie_check(s, &k, SW_FT_DIR_LO, 1, 1000, c,
+					    6400, &d), -EINVAL);
+	/*
+	 * Replayed later, also when its 3 slice bits come round again (8
+	 * slices, 512 s, on): the MAC covers the whole slice number.
+	 */
+	for (bit = 3; bit <= 24; bit++)
+		forged += sw_ft_cookie_check(s, &k, SW_FT_DIR_LO, 0, 1000, c,
+					     6400 + 64 * bit, &d) == 0;
+	assert_int_equal(forged, 0);
 	/* Any single bit flipped: never valid. */
 	for (bit = 0; bit < 32; bit++)
-		forged += sw_ft_cookie_check(s, &k, SW_FT_DIR_LO, 1000,
+		forged += sw_ft_cookie_check(s, &k, SW_FT_DIR_LO, 0, 1000,
 					     c ^ (1u << bit), 6400, &d) == 0;
 	assert_int_equal(forged, 0);
 	/* No options: MSS 536, no scaling. */
 	o = (struct sw_ft_syn_opts){ .mss = 0, .wscale = SW_FT_NO_WSCALE };
-	c = sw_ft_cookie_make(s, &k, SW_FT_DIR_LO, 5, 6400, &o);
-	assert_int_equal(sw_ft_cookie_check(s, &k, SW_FT_DIR_LO, 5, c, 6400,
+	c = sw_ft_cookie_make(s, &k, SW_FT_DIR_LO, 0, 5, 6400, &o);
+	assert_int_equal(sw_ft_cookie_check(s, &k, SW_FT_DIR_LO, 0, 5, c, 6400,
 					    &d), 0);
 	assert_int_equal(d.mss, 536);
 	assert_int_equal(d.wscale, SW_FT_NO_WSCALE);
@@ -875,7 +887,7 @@ test_ft_proxy_flow_translates(void **state)
 	struct sw_ft_syn_opts o = { .mss = 1460, .wscale = 7, .sack_perm = 1 };
 	struct sw_ft_xlate x;
 	struct sw_ft_info info;
-	uint32_t cookie = sw_ft_cookie_make(s, &k, SW_FT_DIR_LO, 1000, 10, &o);
+	uint32_t cookie = sw_ft_cookie_make(s, &k, SW_FT_DIR_LO, 0, 1000, 10, &o);
 	uint32_t srv = 7000000;
 	struct sw_ft_pkt ack = { .len = 52, .dir = SW_FT_DIR_LO, .port = 0,
 				 .tcp_flags = ACK, .seq = 1001,
@@ -893,7 +905,7 @@ test_ft_proxy_flow_translates(void **state)
 	int32_t pos;
 
 	(void)state;
-	assert_int_equal(sw_ft_cookie_check(s, &k, SW_FT_DIR_LO, 1000, cookie,
+	assert_int_equal(sw_ft_cookie_check(s, &k, SW_FT_DIR_LO, 0, 1000, cookie,
 					    10, &o), 0);
 	sw_ft_lookup_burst(s, &kp, 1, &pos);
 	assert_int_equal(sw_ft_proxy_open(s, &k, &ack, cookie, &o, 10, &x,
