@@ -262,6 +262,14 @@ ft_proxy_packet(struct ft_flow *f, const struct sw_ft_pkt *p, int reply,
 		/* The proxy waits for the server. */
 		if (!reply) {
 			if (cls == FT_TCP_RST) {
+				/*
+				 * Only at the client's next number (pf's
+				 * rule, as in every other state): a blind
+				 * one must not close what the server is
+				 * about to answer.
+				 */
+				if (p->seq != f->end[0])
+					return SW_FT_INV_RST;
 				FT_SET(f->state, (uint8_t)SW_FT_TCP_CLOSE);
 				x->act = SW_FT_PX_DROP;
 				return SW_FT_OK;

@@ -919,6 +919,11 @@ test_ft_proxy_flow_translates(void **state)
 					 htons(40000));
 	sw_ft_lookup_burst(s, &kp, 1, &pos);
 	assert_true(pos >= 0);
+	/* A blind RST in the client's name while the server is silent. */
+	data.tcp_flags = RST;
+	data.seq = 1002;
+	assert_int_equal(sw_ft_update(s, pos, &data, 11, &x), SW_FT_INV_RST);
+	data = ack;
 	/* A SYN/ACK acknowledging the wrong number changes nothing. */
 	sa.ack = 1002;
 	assert_int_equal(sw_ft_update(s, pos, &sa, 11, &x), SW_FT_INV_SEQ);
