@@ -329,10 +329,11 @@ struct sw_ft_xlate {
  * NULL) says how to rewrite or answer the packet; the windows are
  * tracked in the server's sequence space. Returns enum sw_ft_verdict;
  * SW_FT_RETRY: while the shard's SYN proxy answers SYNs, a SYN from
- * the opener of a direct flow nobody ever answered (SYN_SENT) deleted
- * that flow: judge it as a miss, so it goes through the proxy (else a
- * spoofed SYN that repeats a tuple from before the proxy engaged would
- * reach the server as a retransmission).
+ * the opener of a direct flow nobody ever answered (SYN_SENT), or of
+ * a closed flow (TIME_WAIT, CLOSE; proxied or not), deleted that flow:
+ * judge it as a miss, so it goes through the proxy (else a spoofed SYN
+ * that repeats a tuple from before the proxy engaged would reach the
+ * server as a retransmission, and one on a closed tuple as a reopening).
  */
 int sw_ft_update(struct sw_ft_shard *s, int32_t pos, const struct sw_ft_pkt *p,
 		 uint64_t now, struct sw_ft_xlate *x);
