@@ -1024,6 +1024,170 @@ def curl(host, timeout=5):
 QUOTA_A = 8
 
 
+def spoof_syns(srcs, dst, dport=80, sports=None):
+    """SYNs from the outside, one per source (spoofed: nobody answers)."""
+    sports = sports or [random.randint(20000, 60000) for _ in srcs]
+    OUT.send([frm_out(a, dst, p, dport, rnd32(), 0, SYN, opt_mss(1460))
+              for a, p in zip(srcs, sports)])
+    return sports
+
+
+def rnd_host():
+    """The host half of an IPv6 address (after a prefix ending in ::)."""
+    return "%x:%x" % (random.randint(1, 0xffff), random.randint(1, 0xffff))
+
+
+def settle(s0, n):
+    """Wait until spillway has received n more frames; the deltas."""
+    wait_for(lambda: stats()["rx"] - s0["rx"] >= n, 5)
+    time.sleep(0.1)
+    return delta(s0, stats())
+
+
+def b_quota_fallback():
+    """synproxy off, 4 flows a source, over = "fallback"."""
+    pre = ATT6 + "60::"
+    IN.drain()
+    s0 = stats()
+    spoof_syns([pre + rnd_host() for _ in range(40)], F6)
+    d = settle(s0, 40)
+    at = segs(IN.read(0.2), flags=SYN)
+    mine = [x for x in at if x.src.startswith(pre)]
+    src = re.search(r"source 2001:db8:ffff:60::/64 flows=(\d+)", cli("show sources"))
+    check(len(flows(r"src=2001:db8:ffff:60:")) == 4 and d["source_over"] == 36 and
+          len(mine) == 4 and src and src.group(1) == "4",
+          "B 40 SYNs from 40 addresses of one /64: its quota of 4 flows (show sources: "
+          "%s), %d over, %d reached the server (no IPv6 fallback rule)"
+          % (src.group(0) if src else None, d["source_over"], len(mine)))
+    IN.drain()
+    s0 = stats()
+    spoof_syns([ATT6 + "61::1"] * 6, F6)
+    d = settle(s0, 6)
+    check(len(flows(r"src=2001:db8:ffff:61:")) == 4,
+          "B the next /64 of the same /48 has a quota of its own (4 more flows): "
+          "a /48 is 65,536 sources")
+    # Over the quota with over = "fallback": what the fallback rules pass.
+    src = ATT + "60"
+    IN.drain()
+    s0 = stats()
+    spoof_syns([src] * 12, S4)
+    d = settle(s0, 12)
+    time.sleep(0.3)
+    d = delta(s0, stats())
+    at = [x for x in segs(IN.read(0.2), flags=SYN) if x.src == src]
+    notes["b_fallback"] = {"syns": 12, "tracked": 4, "fallback_accept": d["fallback_accept"],
+                           "at_server": len(at), "replies_invalid": d["invalid_state"]}
+    check(len(flows(r"src=%s " % re.escape(src))) == 4 and d["source_over"] == 8 and
+          d["fallback_accept"] == 8 and len(at) == 12,
+          "B over = \"fallback\": of 12 SYNs from one source 4 are tracked, the 8 over "
+          "its quota go to the fallback rules, which pass them to the server untracked "
+          "(%d reached it); the server's answers to those are invalid_state (%d), as "
+          "no flow and no spill lets them back" % (len(at), d["invalid_state"]))
+    # A spoofer in the victim's name pins its quota (no proxy).
+    s0 = stats()
+    spoof_syns([C4] * 6, S4)
+    settle(s0, 6)
+    t = time.monotonic()
+    ok = curl(S4, 1.5)
+    d = delta(s0, stats())
+    notes["b_victim_off"] = {"first_try_ok": ok, "source_over": d["source_over"]}
+    check(not ok and d["source_over"] >= 1,
+          "B synproxy off: 6 SYNs spoofed in the client's name hold its quota; its own "
+          "connection is refused for now (%s in %.1f s, source_over +%d): inherent "
+          "when half-open flows count" % ("works" if ok else "fails", time.monotonic() - t,
+                                          d["source_over"]))
+    ok = wait_for(lambda: curl(S4, 2), SHORT + 6, 0.1)
+    check(ok, "B ... until the spoofed entries expire (tcp_syn_sent / tcp_close)")
+
+
+def b_rate():
+    """synproxy off, 5 new flows a second a source, over = "drop"."""
+    pre = ATT6 + "62::"
+    IN.drain()
+    s0 = stats()
+    spoof_syns([pre + rnd_host() for _ in range(30)], F6)
+    d = settle(s0, 30)
+    n = len(flows(r"src=2001:db8:ffff:62:"))
+    at = [x for x in segs(IN.read(0.2), flags=SYN) if x.src.startswith(pre)]
+    check(5 <= n <= 6 and d["source_over"] == 30 - n and len(at) == n,
+          "B max_new_per_s 5: 30 SYNs at once from one /64: %d flows, %d over (dropped), "
+          "%d reached the server" % (n, d["source_over"], len(at)))
+
+
+def c_auto():
+    """synproxy auto (64 flows, engaged past 32), 4 flows a source."""
+    eng = lambda: re.search(r"synproxy=(\w+)", cli("show flowtable")).group(1)
+    def engaged_count():
+        m = re.search(r"synproxy_engaged=(\d+)", cli("show flowtable"))
+        return int(m.group(1)) if m else -1
+    check(eng() == "idle", "C the proxy starts idle")
+    # Direct half-open entries from before the proxy engages.
+    srcs = [ATT + str(71 + i) for i in range(6)]
+    IN.drain()
+    s0 = stats()
+    ports = spoof_syns(srcs, F4)
+    settle(s0, 6)
+    at = [x for x in segs(IN.read(0.2), flags=SYN) if x.src in srcs]
+    check(len(at) == 6 and len(flows(r"src=198\.51\.100\.7[1-6] ", "SYN_SENT")) == 6,
+          "C idle: 6 spoofed SYNs are direct SYN_SENT entries, at the server (%d)" % len(at))
+    # Engaging costs five SYNs from one address (its quota is 4).
+    e0 = engaged_count()
+    t = time.monotonic()
+    spoof_syns([ATT + "70"] * 5, F4)
+    ok = wait_for(lambda: eng() == "answering", 5)
+    notes["c_engage_s"] = round(time.monotonic() - t, 2)
+    check(ok and engaged_count() == e0 + 1,
+          "C 5 SYNs from one address (quota 4) engage the proxy (%.2f s)"
+          % (time.monotonic() - t))
+    # The flood wraps onto the half-open tuples: through the proxy now.
+    IN.drain()
+    OUT.drain()
+    s0 = stats()
+    spoof_syns(srcs, F4, sports=ports)
+    settle(s0, 6)
+    cookies = [x for x in segs(OUT.read(0.3), flags=SYNACK) if x.dst in srcs]
+    at = [x for x in segs(IN.read(0.1), flags=SYN) if x.src in srcs]
+    check(len(cookies) == 6 and not at and
+          not flows(r"src=198\.51\.100\.7[1-6] "),
+          "C the same 6 tuples again once engaged: their entries deleted, answered with "
+          "cookies (%d), none reached the server (%d)" % (len(cookies), len(at)))
+    check(curl(S4), "C a real connection while engaged works")
+    t = time.monotonic()
+    ok = wait_for(lambda: eng() == "idle", 15, 0.2)
+    notes["c_let_go_s"] = round(time.monotonic() - t, 1)
+    check(ok, "C it lets go %.1f s later (a 5 s window with few unanswered cookies)"
+          % (time.monotonic() - t))
+    spoof_syns([ATT + "69"] * 5, F4)
+    ok = wait_for(lambda: eng() == "answering", 5)
+    check(ok and engaged_count() == e0 + 2 and curl(S4),
+          "C and 5 more SYNs engage it again (engaged %d times): flapping costs the "
+          "attacker 5 packets per 5 s, the clients nothing" % (engaged_count() - e0))
+
+
+def run_b(binary, work):
+    fw = Firewall(binary, work, "B", "off", extra=' per_source = { max_flows = 4; '
+                  'over = "fallback"; };')
+    try:
+        attempt("B1", b_quota_fallback)
+    finally:
+        check(fw.stop() == 0, "spillway B exits 0")
+    fw = Firewall(binary, work, "B2", "off", extra=' per_source = { max_flows = 0; '
+                  'max_new_per_s = 5; };')
+    try:
+        attempt("B2", b_rate)
+    finally:
+        check(fw.stop() == 0, "spillway B2 exits 0")
+
+
+def run_c(binary, work):
+    fw = Firewall(binary, work, "C", "auto", max_flows=64,
+                  extra=" per_source = { max_flows = 4; };")
+    try:
+        attempt("C", c_auto)
+    finally:
+        check(fw.stop() == 0, "spillway C exits 0")
+
+
 def run_a(binary, work):
     fw = Firewall(binary, work, "A", "on",
                   extra=" per_source = { max_flows = %d; };" % QUOTA_A)
@@ -1043,7 +1207,7 @@ def run_a(binary, work):
         check(fw.stop() == 0, "spillway A exits 0")
 
 
-RUNS = {"A": run_a}
+RUNS = {"A": run_a, "B": run_b, "C": run_c}
 
 
 def main():
