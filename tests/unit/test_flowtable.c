@@ -1048,6 +1048,40 @@ test_ft_source_quota_rate(void **state)
 	sw_ft_free(ft);
 }
 
+/*
+ * A quota table whose chains are full (16 sources holding flows, a
+ * 16-entry table): a new source must not go unlimited. It takes the
+ * place of the lightest entry of its chain and is held at its quota.
+ */
+static void
+test_ft_source_table_full_still_limits(void **state)
+{
+	struct sw_ft_conf c;
+	struct sw_ft *ft;
+	struct sw_ft_stats st;
+	uint16_t p;
+	uint8_t h;
+
+	(void)state;
+	sw_ft_conf_defaults(&c);
+	c.max_flows = 256;
+	c.src_max_flows = 4;
+	c.src_max_sources = 16;
+	ft = sw_ft_create(&c);
+	assert_non_null(ft);
+	/* Spoofed fillers: one flow from each of 16 sources. */
+	for (h = 100; h < 116; h++)
+		assert_int_equal(udp_from(ft, h, 1000, 0), 0);
+	/* The attacker's real source, with many flows. */
+	for (p = 1; p <= 4; p++)
+		assert_int_equal(udp_from(ft, 10, p, 0), 0);
+	for (p = 5; p <= 40; p++)
+		assert_int_equal(udp_from(ft, 10, p, 0), -EDQUOT);
+	sw_ft_shard_stats(ft, 0, &st);
+	assert_int_equal(st.flows, 16 + 4);
+	sw_ft_free(ft);
+}
+
 /* Early drop takes the heaviest source's flows before older ones. */
 static void
 test_ft_early_drop_heaviest_source(void **state)
@@ -1841,6 +1875,7 @@ main(void)
 		cmocka_unit_test(test_ft_udp_assured_after_two_seconds),
 		cmocka_unit_test(test_ft_source_quota_flows),
 		cmocka_unit_test(test_ft_source_quota_rate),
+		cmocka_unit_test(test_ft_source_table_full_still_limits),
 		cmocka_unit_test(test_ft_early_drop_heaviest_source),
 		cmocka_unit_test(test_ft_cookie_roundtrip_and_forgery),
 		cmocka_unit_test(test_ft_proxy_flow_translates),
