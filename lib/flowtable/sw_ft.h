@@ -507,7 +507,8 @@ struct sw_ft_stats {
 	uint64_t proxy_flows;	/* flows the SYN proxy opened */
 	uint32_t adaptive_scale_q10; /* 1024 = timeouts unscaled */
 	uint64_t src_over;	/* inserts refused: source over its quota */
-	uint64_t src_untracked;	/* new sources the quota table had no room for */
+	uint64_t src_untracked;	/* new sources that found their chain full
+				 * (each took the lightest's place) */
 	bool spilling;
 	bool proxying;		/* the SYN proxy answers SYNs now */
 };
