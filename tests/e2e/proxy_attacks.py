@@ -1098,6 +1098,19 @@ def b_quota_fallback():
                                           d["source_over"]))
     ok = wait_for(lambda: curl(S4, 2), SHORT + 6, 0.1)
     check(ok, "B ... until the spoofed entries expire (tcp_syn_sent / tcp_close)")
+    # The quota table (16 entries here) filled by spoofed prefixes, one
+    # flow each: a source behind them must still be held at its quota.
+    s0 = stats()
+    spoof_syns([ATT6 + "%x::1" % (0x100 + i) for i in range(24)], F6)
+    settle(s0, 24)
+    src = ATT + "61"
+    s0 = stats()
+    spoof_syns([src] * 12, F4)
+    d = settle(s0, 12)
+    n = len(flows(r"src=%s " % re.escape(src)))
+    check(n == 4 and d["source_over"] == 8,
+          "B 24 spoofed /64s fill the 16-entry quota table; a source behind them still "
+          "gets its 4 flows of 12 (%d, %d over)" % (n, d["source_over"]))
 
 
 def b_rate():
@@ -1166,7 +1179,7 @@ def c_auto():
 
 def run_b(binary, work):
     fw = Firewall(binary, work, "B", "off", extra=' per_source = { max_flows = 4; '
-                  'over = "fallback"; };')
+                  'over = "fallback"; max_sources = 16; };')
     try:
         attempt("B1", b_quota_fallback)
     finally:
