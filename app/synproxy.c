@@ -58,6 +58,37 @@ sw_synproxy_fits(const struct sw_pkt *p)
 	       l3 == (p->k.family == SW_AF_INET ? 20u : 40u);
 }
 
+/*
+ * A segment the proxy writes has a plain IP header, whatever the packet
+ * it is written over carried: no IPv4 options, no IPv6 extension
+ * headers (not even a fragment header), as Linux SYNPROXY builds its
+ * own. The TCP header's first 20 bytes move up against the fixed IP
+ * header; *q is p with the new offset.
+ */
+static void
+plain_hdr(uint8_t *ip, uint8_t family)
+{
+	if (family == SW_AF_INET)
+		ip[0] = 0x45;		/* IHL 5 */
+	else
+		ip[6] = IPPROTO_TCP;	/* next header */
+}
+
+static void
+plain_ip(uint8_t *f, const struct sw_pkt *p, struct sw_pkt *q)
+{
+	uint8_t *ip = f + p->l3_off;
+	uint16_t l3 = p->k.family == SW_AF_INET ? 20 : 40;
+
+	*q = *p;
+	if (p->l4_off == p->l3_off + l3)
+		return;
+	memmove(ip + l3, f + p->l4_off, 20);
+	plain_hdr(ip, p->k.family);
+	q->l4_off = (uint16_t)(p->l3_off + l3);
+	q->frag = SW_FRAG_NONE;
+}
+
 /* Swap the Ethernet addresses, the IP addresses and the ports. */
 static void
 turn_around(uint8_t *f, const struct sw_pkt *p)
@@ -196,35 +227,49 @@ sw_synproxy_build(struct rte_mbuf *m, const struct sw_pkt *p,
 {
 	uint8_t *f = rte_pktmbuf_mtod(m, uint8_t *), o[OPT_MAX];
 	unsigned int olen;
+	struct sw_pkt q;
 
+	plain_ip(f, p, &q);
 	if (x->act == SW_FT_PX_SYN) {
 		olen = options(o, x->opts.mss, x->opts.wscale,
 			       x->opts.sack_perm, x->has_ts, x->tsval, 0);
-		finish(m, p, x->seq, 0, RTE_TCP_SYN_FLAG, x->win, o, olen);
+		finish(m, &q, x->seq, 0, RTE_TCP_SYN_FLAG, x->win, o, olen);
 		return;
 	}
-	turn_around(f, p);
+	turn_around(f, &q);
 	olen = options(o, 0, SW_FT_NO_WSCALE, false, x->has_ts, x->tsval,
 		       x->tsecr);
-	finish(m, p, x->seq, x->ack, RTE_TCP_ACK_FLAG, x->win, o, olen);
+	finish(m, &q, x->seq, x->ack, RTE_TCP_ACK_FLAG, x->win, o, olen);
 }
 
 int
 sw_synproxy_client_ack(struct rte_mbuf *copy, const struct rte_mbuf *m,
 		       const struct sw_pkt *p, const struct sw_ft_xlate *x)
 {
+	const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint16_t hl = (uint16_t)(p->l3_off +
+				 (p->k.family == SW_AF_INET ? 20 : 40));
 	uint8_t o[OPT_MAX];
 	unsigned int olen;
-	char *d = rte_pktmbuf_append(copy, (uint16_t)(p->l4_off + 20 + 12));
+	struct sw_pkt q;
+	uint8_t *d = (uint8_t *)rte_pktmbuf_append(copy, (uint16_t)(hl + 20 +
+								     12));
 
 	if (d == NULL)
 		return -1;
-	/* The server's SYN/ACK goes on to the client as an ACK. */
-	memcpy(d, rte_pktmbuf_mtod(m, const uint8_t *), p->l4_off + 20);
+	/*
+	 * The server's SYN/ACK goes on to the client as an ACK: its
+	 * Ethernet, fixed IP and TCP headers, with a plain IP header.
+	 */
+	memcpy(d, f, hl);
+	memcpy(d + hl, f + p->l4_off, 20);
+	plain_hdr(d + p->l3_off, p->k.family);
+	q = *p;
+	q.l4_off = hl;
 	olen = options(o, 0, SW_FT_NO_WSCALE, false, x->has_ts, x->cli_tsval,
 		       x->cli_tsecr);
-	finish(copy, p, x->cli_seq, x->cli_ack, RTE_TCP_ACK_FLAG, x->cli_win, o,
-	       olen);
+	finish(copy, &q, x->cli_seq, x->cli_ack, RTE_TCP_ACK_FLAG, x->cli_win,
+	       o, olen);
 	copy->ol_flags = 0;
 	copy->port = m->port;
 	return 0;
@@ -242,24 +287,28 @@ adjust16(uint8_t *cks, uint16_t old, uint16_t new)
 }
 
 /*
- * Add to a 32-bit field. Fields at odd offsets from the TCP header do
- * not line up with the checksum's words: *full asks for a recompute.
+ * Add to a 32-bit field. One at an odd offset from the TCP header lines
+ * up with the checksum's words only byte-swapped, and a one's complement
+ * sum is the same either way round (RFC 1071 2(B)): adjust the swapped
+ * checksum and swap it back. Never a full recompute: that would need
+ * the pseudo-header past any IPv6 extension headers, and a fragment's
+ * whole datagram.
  */
 static inline void
-adjust32(uint8_t *cks, const uint8_t *th, uint8_t *field, uint32_t add,
-	 bool *full)
+adjust32(uint8_t *cks, const uint8_t *th, uint8_t *field, uint32_t add)
 {
 	uint32_t old = rd32(field), new = old + add;
+	bool odd = ((field - th) & 1) != 0;
 
 	if (add == 0)
 		return;
 	wr32(field, new);
-	if ((field - th) & 1) {
-		*full = true;
-		return;
-	}
+	if (odd)
+		wr16(cks, rte_bswap16(rd16(cks)));
 	adjust16(cks, (uint16_t)(old >> 16), (uint16_t)(new >> 16));
 	adjust16(cks, (uint16_t)old, (uint16_t)new);
+	if (odd)
+		wr16(cks, rte_bswap16(rd16(cks)));
 }
 
 void
@@ -269,11 +318,10 @@ sw_synproxy_translate(struct rte_mbuf *m, const struct sw_pkt *p,
 	uint8_t *f = rte_pktmbuf_mtod(m, uint8_t *), *th = f + p->l4_off;
 	uint8_t *cks = th + 16, *o, *end;
 	unsigned int doff = (unsigned int)(th[12] >> 4) * 4, len, i;
-	bool full = false;
 
-	adjust32(cks, th, th + 4, x->seq_add, &full);
+	adjust32(cks, th, th + 4, x->seq_add);
 	if (th[13] & RTE_TCP_ACK_FLAG)
-		adjust32(cks, th, th + 8, x->ack_add, &full);
+		adjust32(cks, th, th + 8, x->ack_add);
 	if (x->win_from != x->win_to) {
 		uint16_t w = rd16(th + 14);
 		uint32_t nw = ((uint32_t)w << x->win_from) >> x->win_to;
@@ -299,23 +347,15 @@ sw_synproxy_translate(struct rte_mbuf *m, const struct sw_pkt *p,
 			break;
 		len = o[1];
 		if (o[0] == 8 && len == 10) {
-			adjust32(cks, th, o + 2, x->tsval_add, &full);
-			adjust32(cks, th, o + 6, x->tsecr_add, &full);
+			adjust32(cks, th, o + 2, x->tsval_add);
+			adjust32(cks, th, o + 6, x->tsecr_add);
 		} else if (o[0] == 5 && x->ack_add) {
 			for (i = 2; i + 8 <= len; i += 8) {
-				adjust32(cks, th, o + i, x->ack_add, &full);
-				adjust32(cks, th, o + i + 4, x->ack_add, &full);
+				adjust32(cks, th, o + i, x->ack_add);
+				adjust32(cks, th, o + i + 4, x->ack_add);
 			}
 		}
 		o += len;
-	}
-	if (full) {
-		uint8_t *ip = f + p->l3_off;
-
-		wr16(cks, 0);
-		((struct rte_tcp_hdr *)th)->cksum = p->k.family == SW_AF_INET ?
-			rte_ipv4_udptcp_cksum((struct rte_ipv4_hdr *)ip, th) :
-			rte_ipv6_udptcp_cksum((struct rte_ipv6_hdr *)ip, th);
 	}
 	m->ol_flags &= ~RTE_MBUF_F_RX_L4_CKSUM_MASK;
 }

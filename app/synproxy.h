@@ -11,8 +11,10 @@
  * the client the server is there, and the translation of every segment
  * of a proxied flow (sequence and acknowledgement numbers, SACK blocks,
  * timestamps, windows). Every packet is written in place in the mbuf it
- * answers, keeping its Ethernet header and VLAN tags; checksums are
- * recomputed (new segments) or adjusted (RFC 1624, translations).
+ * answers, keeping its Ethernet header and VLAN tags; a new segment gets
+ * a plain IP header (no IPv4 options, no IPv6 extension headers) and
+ * fresh checksums, a translated one keeps its headers and has its TCP
+ * checksum adjusted (RFC 1624, also for fields at odd offsets).
  *
  * Thread-safety: pure functions over the caller's mbuf; any worker.
  */
@@ -46,7 +48,9 @@ void sw_synproxy_synack(struct rte_mbuf *m, const struct sw_pkt *p,
 /*
  * Rebuild a segment as another of the same connection: a SYN to the
  * server (SW_FT_PX_SYN, same direction) or the ACK to the server
- * (SW_FT_PX_ACK, back the way it came), from *x.
+ * (SW_FT_PX_ACK, back the way it came), from *x. Any packet of the
+ * flow will do: IPv4 options, IPv6 extension headers and fragment
+ * headers are dropped from the new segment.
  */
 void sw_synproxy_build(struct rte_mbuf *m, const struct sw_pkt *p,
 		       const struct sw_ft_xlate *x);

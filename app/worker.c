@@ -435,8 +435,8 @@ proxy_answer(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *p,
 {
 	struct sw_ft_syn_opts o = { .mss = fp->mss, .wscale = fp->wscale,
 				    .sack_perm = fp->sack_perm };
-	uint32_t cookie = sw_ft_cookie_make(w->ft, k, fp->dir, fp->seq, now,
-					    &o);
+	uint32_t cookie = sw_ft_cookie_make(w->ft, k, fp->dir, fp->port,
+					    fp->seq, now, &o);
 
 	sw_synproxy_synack(m, p, cookie, &o,
 			   w->proxy_mss[p->k.family == SW_AF_INET6],
@@ -672,20 +672,23 @@ miss:
 		 * The SYN proxy: an ACK that misses may carry one of its
 		 * cookies (only those open proxied flows: the cookie proves
 		 * the policy accepted the SYN). While it answers SYNs, an
-		 * orphan ACK without one is dropped, as Linux SYNPROXY does.
+		 * orphan ACK without one is dropped, as Linux SYNPROXY does;
+		 * so is one the proxy cannot take (IPv4 options, IPv6
+		 * extension headers, a fragment), or an ACK flood would be
+		 * picked up mid-stream just by carrying an option.
 		 */
 		if (proxy && how[j] == T_LOOKUP &&
 		    (kind[j] == SW_FT_MISS_LOOSE ||
 		     kind[j] == SW_FT_MISS_MIDSTREAM) &&
 		    (fp[j].tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG |
 					RTE_TCP_FIN_FLAG |
-					RTE_TCP_ACK_FLAG)) == RTE_TCP_ACK_FLAG &&
-		    sw_synproxy_fits(&meta[i])) {
+					RTE_TCP_ACK_FLAG)) == RTE_TCP_ACK_FLAG) {
 			struct sw_ft_syn_opts o;
 
-			if (sw_ft_cookie_check(s, &fk[j], fp[j].dir,
-					       fp[j].seq - 1, fp[j].ack - 1,
-					       now, &o) == 0) {
+			if (sw_synproxy_fits(&meta[i]) &&
+			    sw_ft_cookie_check(s, &fk[j], fp[j].dir,
+					       fp[j].port, fp[j].seq - 1,
+					       fp[j].ack - 1, now, &o) == 0) {
 				c[SW_CNT_synproxy_valid]++;
 				rc = sw_ft_proxy_open(s, &fk[j], &fp[j],
 						      fp[j].ack - 1, &o, now,

@@ -619,7 +619,7 @@ scen_synproxy_established(struct result *r, uint32_t flows, uint64_t pkts)
 				       rte_cpu_to_be_16(rd16(a->b + 34)),
 				       rte_cpu_to_be_16(80));
 			cookie[i + j] = sw_ft_cookie_make(sw_ft_shard(s.ft, 0),
-							  &k, SW_FT_DIR_LO, CI,
+							  &k, SW_FT_DIR_LO, 0, CI,
 							  rte_rdtsc(), &o);
 			tcp_tpl(a, (uint32_t)(i + j), 0, 0x10, CI + 1,
 				cookie[i + j] + 1);

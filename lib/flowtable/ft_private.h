@@ -144,7 +144,7 @@ struct ft_counters {
 	uint64_t proxy_engaged;		/* times auto mode engaged */
 	uint64_t proxy_flows;		/* flows the proxy opened */
 	uint64_t src_over;		/* inserts refused: source over quota */
-	uint64_t src_untracked;		/* sources the table had no room for */
+	uint64_t src_untracked;		/* chain full: took the lightest's place */
 	uint64_t proxy_cookies;		/* SYNs answered with a cookie */
 	uint64_t proxy_valid;		/* cookies that came back valid */
 	uint32_t scale_q10;

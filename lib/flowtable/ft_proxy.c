@@ -20,7 +20,8 @@
  *   26..23  window scale, 15: none
  *   22      SACK-permitted
  *   21..0   MAC: SipHash-1-3 (per-start secret) over the tuple, the
- *           client's ISN, the whole slice number and bits 31..22
+ *           port the SYN came in on, the client's ISN, the whole slice
+ *           number and bits 31..22
  *
  * A blind guess is right with probability 2^-22 (Linux: about 2^-22
  * too: 24 bits of hash, 4 of every 2^24 data values valid).
@@ -44,15 +45,20 @@ static const uint16_t msstab6[4] = { 1280 - 60, 1480 - 60, 1500 - 60,
 #define WS_NONE 15
 
 static uint32_t
-cookie_mac(const struct sw_ft_key *k, int dir, uint32_t isn, uint64_t slice,
-	   uint32_t bits)
+cookie_mac(const struct sw_ft_key *k, int dir, uint8_t port, uint32_t isn,
+	   uint64_t slice, uint32_t bits)
 {
 	/* Domain-separated from the flow hash: the tag word comes first. */
 	uint64_t m[8];
 	size_t n;
 
 	m[0] = 0x636f6f6b69655f31ull;	/* "cookie_1" */
-	m[1] = (uint64_t)isn << 32 | bits | (uint32_t)dir;
+	/*
+	 * The port: the ACK must come in where the SYN the policy judged
+	 * did (the key's zone says only which pair).
+	 */
+	m[1] = (uint64_t)isn << 32 | bits | (uint32_t)port << 1 |
+	       (uint32_t)dir;
 	m[2] = slice;
 	if (k->family == 4) {
 		memcpy(&m[3], k->lo, 4);
@@ -92,7 +98,8 @@ ft_cookie_mss(uint8_t family, unsigned int idx)
 
 uint32_t
 sw_ft_cookie_make(struct sw_ft_shard *s, const struct sw_ft_key *key,
-		  int dir, uint32_t isn, uint64_t now, struct sw_ft_syn_opts *o)
+		  int dir, uint8_t port, uint32_t isn, uint64_t now,
+		  struct sw_ft_syn_opts *o)
 {
 	uint64_t slice = cookie_slice(s->ft, now);
 	unsigned int mi = mss_index(key->family, o->mss ? o->mss :
@@ -105,13 +112,13 @@ sw_ft_cookie_make(struct sw_ft_shard *s, const struct sw_ft_key *key,
 	o->mss = ft_cookie_mss(key->family, mi);
 	o->wscale = ws == WS_NONE ? SW_FT_NO_WSCALE : (uint8_t)ws;
 	FT_INC(s->cnt.proxy_cookies);
-	return bits | cookie_mac(key, dir, isn, slice, bits);
+	return bits | cookie_mac(key, dir, port, isn, slice, bits);
 }
 
 int
 sw_ft_cookie_check(const struct sw_ft_shard *s, const struct sw_ft_key *key,
-		   int dir, uint32_t isn, uint32_t cookie, uint64_t now,
-		   struct sw_ft_syn_opts *o)
+		   int dir, uint8_t port, uint32_t isn, uint32_t cookie,
+		   uint64_t now, struct sw_ft_syn_opts *o)
 {
 	uint64_t cur = cookie_slice(s->ft, now), slice;
 	unsigned int age = (unsigned int)((cur - (cookie >> 29)) %
@@ -122,7 +129,7 @@ sw_ft_cookie_check(const struct sw_ft_shard *s, const struct sw_ft_key *key,
 	if (age > COOKIE_MAX_AGE || cur < age || (ws > 14 && ws != WS_NONE))
 		return -EINVAL;
 	slice = cur - age;
-	if (cookie_mac(key, dir, isn, slice, bits) !=
+	if (cookie_mac(key, dir, port, isn, slice, bits) !=
 	    (cookie & COOKIE_MAC_MASK))
 		return -EINVAL;
 	o->mss = ft_cookie_mss(key->family, (cookie >> 27) & 3);
@@ -255,6 +262,14 @@ ft_proxy_packet(struct ft_flow *f, const struct sw_ft_pkt *p, int reply,
 		/* The proxy waits for the server. */
 		if (!reply) {
 			if (cls == FT_TCP_RST) {
+				/*
+				 * Only at the client's next number (pf's
+				 * rule, as in every other state): a blind
+				 * one must not close what the server is
+				 * about to answer.
+				 */
+				if (p->seq != f->end[0])
+					return SW_FT_INV_RST;
 				FT_SET(f->state, (uint8_t)SW_FT_TCP_CLOSE);
 				x->act = SW_FT_PX_DROP;
 				return SW_FT_OK;

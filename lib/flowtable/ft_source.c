@@ -11,9 +11,14 @@
  * The table is open addressing with linear probing over at most
  * SRC_PROBE slots. An entry whose count falls to 0 stays in its chain
  * (so later entries stay reachable) and is reused by the next new
- * source that probes past it. A source that finds no slot is not
- * limited (it is counted as untracked): an attacker who spreads over
- * more prefixes than the table holds has at most a few flows each.
+ * source that probes past it. A new source whose chain is full takes
+ * the place of the lightest entry in it (counted as untracked): that
+ * source loses its count, so it may open as many flows again as it
+ * held (at most what the lightest of 16 holds), where leaving the new
+ * one out would let it open any number (spoofed fillers in 16 prefixes
+ * were enough to free a real source from its quota). The lost count's
+ * flows, when they end, decrement nothing: their source's entry is
+ * gone, or, found again, never goes below 0.
  */
 #include <string.h>
 
@@ -94,9 +99,9 @@ src_find(struct sw_ft_shard *s, const uint8_t *a, uint8_t family, bool add,
 	 uint32_t now_u)
 {
 	uint32_t h = src_hash(a, family), i, slot = h & s->src_mask;
-	struct ft_src *free_slot = NULL;
+	struct ft_src *free_slot = NULL, *lightest = NULL;
 
-	for (i = 0; i < SRC_PROBE; i++) {
+	for (i = 0; i < SRC_PROBE && i <= s->src_mask; i++) {
 		struct ft_src *e = &s->src[(slot + i) & s->src_mask];
 
 		if (e->family == family && memcmp(e->addr, a, 16) == 0)
@@ -108,9 +113,22 @@ src_find(struct sw_ft_shard *s, const uint8_t *a, uint8_t family, bool add,
 		}
 		if (e->flows == 0 && free_slot == NULL)
 			free_slot = e;
+		if (lightest == NULL || e->flows < lightest->flows)
+			lightest = e;
 	}
-	if (!add || free_slot == NULL)
+	if (!add)
 		return NULL;
+	if (free_slot == NULL) {
+		/* The chain is full: the lightest source makes room. */
+		FT_INC(s->cnt.src_untracked);
+		free_slot = lightest;
+		if (free_slot->tag == s->heavy_tag) {
+			s->heavy_tag = 0;
+			s->heavy_flows = 0;
+		}
+		/* Unpublished while rewritten (the control thread lists). */
+		__atomic_store_n(&free_slot->family, 0, __ATOMIC_RELEASE);
+	}
 	memset(free_slot, 0, sizeof(*free_slot));
 	memcpy(free_slot->addr, a, 16);
 	free_slot->tag = (uint8_t)(h >> 24) | 1;	/* never 0: no source */
@@ -134,10 +152,6 @@ ft_source_acquire(struct sw_ft_shard *s, const struct sw_ft_key *k, int dir,
 		return 0;
 	src_prefix(sc, k, dir, a);
 	e = src_find(s, a, k->family, true, t);
-	if (e == NULL) {
-		FT_INC(s->cnt.src_untracked);
-		return 0;
-	}
 	if (sc->max_new_per_s) {
 		/* Refill: rate x elapsed; the rest of a token carries over. */
 		uint64_t ups = s->ft->src_u_per_s, rate = sc->max_new_per_s;

@@ -528,10 +528,21 @@ sw_ft_update(struct sw_ft_shard *s, int32_t pos, const struct sw_ft_pkt *p,
 	if (x == NULL)
 		x = &dummy;
 	x->act = SW_FT_PX_NONE;
-	if (unlikely(f->state == SW_FT_TCP_SYN_SENT && !reply &&
-		     (p->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) ==
-		     RTE_TCP_SYN_FLAG && !(f->flags & (FT_PROXY | FT_REPLIED)) &&
-		     s->cnt.proxying && p->port == f->port)) {
+	/*
+	 * While the proxy answers SYNs, a SYN from the opener that would
+	 * go to the server on an entry's say goes through the proxy
+	 * instead: one that repeats a direct entry nobody answered (a
+	 * flood from before the proxy engaged), or one that would reopen
+	 * a closed entry (TIME_WAIT, CLOSE: a proxied flow's tuple is
+	 * not a pass for the next connection on it).
+	 */
+	if (unlikely(!reply && (p->tcp_flags & (RTE_TCP_SYN_FLAG |
+						RTE_TCP_ACK_FLAG)) ==
+		     RTE_TCP_SYN_FLAG && s->cnt.proxying && p->port == f->port &&
+		     ((f->state == SW_FT_TCP_SYN_SENT &&
+		       !(f->flags & (FT_PROXY | FT_REPLIED))) ||
+		      f->state == SW_FT_TCP_TIME_WAIT ||
+		      f->state == SW_FT_TCP_CLOSE))) {
 		flow_delete(s, (uint32_t)pos);
 		return SW_FT_RETRY;
 	}

@@ -329,10 +329,11 @@ struct sw_ft_xlate {
  * NULL) says how to rewrite or answer the packet; the windows are
  * tracked in the server's sequence space. Returns enum sw_ft_verdict;
  * SW_FT_RETRY: while the shard's SYN proxy answers SYNs, a SYN from
- * the opener of a direct flow nobody ever answered (SYN_SENT) deleted
- * that flow: judge it as a miss, so it goes through the proxy (else a
- * spoofed SYN that repeats a tuple from before the proxy engaged would
- * reach the server as a retransmission).
+ * the opener of a direct flow nobody ever answered (SYN_SENT), or of
+ * a closed flow (TIME_WAIT, CLOSE; proxied or not), deleted that flow:
+ * judge it as a miss, so it goes through the proxy (else a spoofed SYN
+ * that repeats a tuple from before the proxy engaged would reach the
+ * server as a retransmission, and one on a closed tuple as a reopening).
  */
 int sw_ft_update(struct sw_ft_shard *s, int32_t pos, const struct sw_ft_pkt *p,
 		 uint64_t now, struct sw_ft_xlate *x);
@@ -340,25 +341,26 @@ int sw_ft_update(struct sw_ft_shard *s, int32_t pos, const struct sw_ft_pkt *p,
 /* ---- SYN proxy: cookies and proxied flows ---- */
 
 /*
- * A SYN cookie for a SYN of key/dir with sequence number isn: the ISN of
- * the proxy's SYN/ACK (counted: auto mode lets go only when few cookies
- * go unanswered). It encodes a time slice (64 s), the MSS (the
- * largest of Linux's table values not above o->mss), the window scale
- * and SACK-permitted, under a 22-bit MAC keyed with the per-start
- * secret. *o is updated to what the cookie carries. Pure; any thread.
+ * A SYN cookie for a SYN of key/dir with sequence number isn that came in
+ * on `port`: the ISN of the proxy's SYN/ACK (counted: auto mode lets go
+ * only when few cookies go unanswered). It encodes a time slice (64 s),
+ * the MSS (the largest of Linux's table values not above o->mss), the
+ * window scale and SACK-permitted, under a 22-bit MAC keyed with the
+ * per-start secret over them, the tuple, the port and isn. *o is
+ * updated to what the cookie carries. Pure; any thread.
  */
 uint32_t sw_ft_cookie_make(struct sw_ft_shard *s, const struct sw_ft_key *key,
-			   int dir, uint32_t isn, uint64_t now,
+			   int dir, uint8_t port, uint32_t isn, uint64_t now,
 			   struct sw_ft_syn_opts *o);
 
 /*
- * Is `cookie` (an ACK's ack - 1) one this process made for key/dir and
- * the client's isn (the ACK's seq - 1) within the last three slices?
- * Returns 0 with *o decoded, or -EINVAL.
+ * Is `cookie` (an ACK's ack - 1) one this process made for key/dir, the
+ * ACK's ingress port and the client's isn (the ACK's seq - 1) within the
+ * last three slices? Returns 0 with *o decoded, or -EINVAL.
  */
 int sw_ft_cookie_check(const struct sw_ft_shard *s, const struct sw_ft_key *key,
-		       int dir, uint32_t isn, uint32_t cookie, uint64_t now,
-		       struct sw_ft_syn_opts *o);
+		       int dir, uint8_t port, uint32_t isn, uint32_t cookie,
+		       uint64_t now, struct sw_ft_syn_opts *o);
 
 /* True when the shard answers accepted SYNs with cookies now. */
 bool sw_ft_proxying(const struct sw_ft_shard *s);
@@ -505,7 +507,8 @@ struct sw_ft_stats {
 	uint64_t proxy_flows;	/* flows the SYN proxy opened */
 	uint32_t adaptive_scale_q10; /* 1024 = timeouts unscaled */
 	uint64_t src_over;	/* inserts refused: source over its quota */
-	uint64_t src_untracked;	/* new sources the quota table had no room for */
+	uint64_t src_untracked;	/* new sources that found their chain full
+				 * (each took the lightest's place) */
 	bool spilling;
 	bool proxying;		/* the SYN proxy answers SYNs now */
 };

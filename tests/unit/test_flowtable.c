@@ -812,7 +812,8 @@ test_ft_related_checks(void **state)
 
 /*
  * SYN cookies: they carry the options, expire after three slices of
- * 64 s, and any change of tuple, ISN or bits makes them invalid.
+ * 64 s (for good), and any change of tuple, ingress port, ISN or bits
+ * makes them invalid.
  */
 static void
 test_ft_cookie_roundtrip_and_forgery(void **state)
@@ -822,37 +823,48 @@ test_ft_cookie_roundtrip_and_forgery(void **state)
 	struct sw_ft_key k = key4(6, 40000, 80), other = key4(6, 40001, 80);
 	struct sw_ft_syn_opts o = { .mss = 1400, .wscale = 7, .sack_perm = 1 };
 	struct sw_ft_syn_opts d;
-	uint32_t c = sw_ft_cookie_make(s, &k, SW_FT_DIR_LO, 1000, 6400, &o);
+	uint32_t c = sw_ft_cookie_make(s, &k, SW_FT_DIR_LO, 0, 1000, 6400, &o);
 	unsigned int bit, forged = 0;
 
 	(void)state;
 	assert_int_equal(o.mss, 1300);	/* Linux's table: not above 1400 */
-	assert_int_equal(sw_ft_cookie_check(s, &k, SW_FT_DIR_LO, 1000, c,
+	assert_int_equal(sw_ft_cookie_check(s, &k, SW_FT_DIR_LO, 0, 1000, c,
 					    6400, &d), 0);
 	assert_int_equal(d.mss, 1300);
 	assert_int_equal(d.wscale, 7);
 	assert_int_equal(d.sack_perm, 1);
 	/* Two slices later still valid, three later not. */
-	assert_int_equal(sw_ft_cookie_check(s, &k, SW_FT_DIR_LO, 1000, c,
+	assert_int_equal(sw_ft_cookie_check(s, &k, SW_FT_DIR_LO, 0, 1000, c,
 					    6400 + 128, &d), 0);
-	assert_int_equal(sw_ft_cookie_check(s, &k, SW_FT_DIR_LO, 1000, c,
+	assert_int_equal(sw_ft_cookie_check(s, &k, SW_FT_DIR_LO, 0, 1000, c,
 					    6400 + 192, &d), -EINVAL);
 	/* Another tuple, ISN or direction. */
-	assert_int_equal(sw_ft_cookie_check(s, &other, SW_FT_DIR_LO, 1000, c,
+	assert_int_equal(sw_ft_cookie_check(s, &other, SW_FT_DIR_LO, 0, 1000, c,
 					    6400, &d), -EINVAL);
-	assert_int_equal(sw_ft_cookie_check(s, &k, SW_FT_DIR_LO, 1001, c,
+	assert_int_equal(sw_ft_cookie_check(s, &k, SW_FT_DIR_LO, 0, 1001, c,
 					    6400, &d), -EINVAL);
-	assert_int_equal(sw_ft_cookie_check(s, &k, SW_FT_DIR_HI, 1000, c,
+	assert_int_equal(sw_ft_cookie_check(s, &k, SW_FT_DIR_HI, 0, 1000, c,
 					    6400, &d), -EINVAL);
+	/* The ACK must come in on the port the SYN did. */
+	assert_int_equal(sw_ft_cookie_check(s, &k, SW_FT_DIR_LO, 1, 1000, c,
+					    6400, &d), -EINVAL);
+	/*
+	 * Replayed later, also when its 3 slice bits come round again (8
+	 * slices, 512 s, on): the MAC covers the whole slice number.
+	 */
+	for (bit = 3; bit <= 24; bit++)
+		forged += sw_ft_cookie_check(s, &k, SW_FT_DIR_LO, 0, 1000, c,
+					     6400 + 64 * bit, &d) == 0;
+	assert_int_equal(forged, 0);
 	/* Any single bit flipped: never valid. */
 	for (bit = 0; bit < 32; bit++)
-		forged += sw_ft_cookie_check(s, &k, SW_FT_DIR_LO, 1000,
+		forged += sw_ft_cookie_check(s, &k, SW_FT_DIR_LO, 0, 1000,
 					     c ^ (1u << bit), 6400, &d) == 0;
 	assert_int_equal(forged, 0);
 	/* No options: MSS 536, no scaling. */
 	o = (struct sw_ft_syn_opts){ .mss = 0, .wscale = SW_FT_NO_WSCALE };
-	c = sw_ft_cookie_make(s, &k, SW_FT_DIR_LO, 5, 6400, &o);
-	assert_int_equal(sw_ft_cookie_check(s, &k, SW_FT_DIR_LO, 5, c, 6400,
+	c = sw_ft_cookie_make(s, &k, SW_FT_DIR_LO, 0, 5, 6400, &o);
+	assert_int_equal(sw_ft_cookie_check(s, &k, SW_FT_DIR_LO, 0, 5, c, 6400,
 					    &d), 0);
 	assert_int_equal(d.mss, 536);
 	assert_int_equal(d.wscale, SW_FT_NO_WSCALE);
@@ -875,7 +887,7 @@ test_ft_proxy_flow_translates(void **state)
 	struct sw_ft_syn_opts o = { .mss = 1460, .wscale = 7, .sack_perm = 1 };
 	struct sw_ft_xlate x;
 	struct sw_ft_info info;
-	uint32_t cookie = sw_ft_cookie_make(s, &k, SW_FT_DIR_LO, 1000, 10, &o);
+	uint32_t cookie = sw_ft_cookie_make(s, &k, SW_FT_DIR_LO, 0, 1000, 10, &o);
 	uint32_t srv = 7000000;
 	struct sw_ft_pkt ack = { .len = 52, .dir = SW_FT_DIR_LO, .port = 0,
 				 .tcp_flags = ACK, .seq = 1001,
@@ -893,7 +905,7 @@ test_ft_proxy_flow_translates(void **state)
 	int32_t pos;
 
 	(void)state;
-	assert_int_equal(sw_ft_cookie_check(s, &k, SW_FT_DIR_LO, 1000, cookie,
+	assert_int_equal(sw_ft_cookie_check(s, &k, SW_FT_DIR_LO, 0, 1000, cookie,
 					    10, &o), 0);
 	sw_ft_lookup_burst(s, &kp, 1, &pos);
 	assert_int_equal(sw_ft_proxy_open(s, &k, &ack, cookie, &o, 10, &x,
@@ -907,6 +919,11 @@ test_ft_proxy_flow_translates(void **state)
 					 htons(40000));
 	sw_ft_lookup_burst(s, &kp, 1, &pos);
 	assert_true(pos >= 0);
+	/* A blind RST in the client's name while the server is silent. */
+	data.tcp_flags = RST;
+	data.seq = 1002;
+	assert_int_equal(sw_ft_update(s, pos, &data, 11, &x), SW_FT_INV_RST);
+	data = ack;
 	/* A SYN/ACK acknowledging the wrong number changes nothing. */
 	sa.ack = 1002;
 	assert_int_equal(sw_ft_update(s, pos, &sa, 11, &x), SW_FT_INV_SEQ);
@@ -1028,6 +1045,40 @@ test_ft_source_quota_rate(void **state)
 	assert_int_equal(udp_from(ft, 10, 4, 11), 0);
 	assert_int_equal(udp_from(ft, 10, 5, 11), 0);
 	assert_int_equal(udp_from(ft, 10, 6, 11), -EDQUOT);
+	sw_ft_free(ft);
+}
+
+/*
+ * A quota table whose chains are full (16 sources holding flows, a
+ * 16-entry table): a new source must not go unlimited. It takes the
+ * place of the lightest entry of its chain and is held at its quota.
+ */
+static void
+test_ft_source_table_full_still_limits(void **state)
+{
+	struct sw_ft_conf c;
+	struct sw_ft *ft;
+	struct sw_ft_stats st;
+	uint16_t p;
+	uint8_t h;
+
+	(void)state;
+	sw_ft_conf_defaults(&c);
+	c.max_flows = 256;
+	c.src_max_flows = 4;
+	c.src_max_sources = 16;
+	ft = sw_ft_create(&c);
+	assert_non_null(ft);
+	/* Spoofed fillers: one flow from each of 16 sources. */
+	for (h = 100; h < 116; h++)
+		assert_int_equal(udp_from(ft, h, 1000, 0), 0);
+	/* The attacker's real source, with many flows. */
+	for (p = 1; p <= 4; p++)
+		assert_int_equal(udp_from(ft, 10, p, 0), 0);
+	for (p = 5; p <= 40; p++)
+		assert_int_equal(udp_from(ft, 10, p, 0), -EDQUOT);
+	sw_ft_shard_stats(ft, 0, &st);
+	assert_int_equal(st.flows, 16 + 4);
 	sw_ft_free(ft);
 }
 
@@ -1824,6 +1875,7 @@ main(void)
 		cmocka_unit_test(test_ft_udp_assured_after_two_seconds),
 		cmocka_unit_test(test_ft_source_quota_flows),
 		cmocka_unit_test(test_ft_source_quota_rate),
+		cmocka_unit_test(test_ft_source_table_full_still_limits),
 		cmocka_unit_test(test_ft_early_drop_heaviest_source),
 		cmocka_unit_test(test_ft_cookie_roundtrip_and_forgery),
 		cmocka_unit_test(test_ft_proxy_flow_translates),
