@@ -434,6 +434,11 @@ def main():
     signal.signal(signal.SIGTERM, lambda *x: sys.exit(1))
     topo("up")
     sh("ip -n %s route add 198.51.100.0/24 via %s" % (SRV, C4))
+    # The server answers each spoofed SYN once, and once more a second
+    # later, not for a minute (Linux's 5 retries): the retransmissions of
+    # attack (a) must not still be crossing when attack (e) counts what
+    # reaches the fallback rules.
+    sh("ip netns exec %s sysctl -qw net.ipv4.tcp_synack_retries=1" % SRV)
     sh("ip -n %s -6 route add 2001:db8:ffff::/48 via %s" % (SRV, C6))
     work = tempfile.mkdtemp(prefix="sw-att-")
     srv = role_bg("agent.py", SRV, "server", S4, S6)
