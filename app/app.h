@@ -59,9 +59,6 @@ int sw_app_port_stats(const struct sw_app *app, unsigned int p,
 		      struct rte_eth_stats *st);
 void sw_app_poll_rings(struct sw_app *app);
 
-/* Worker counters summed over workers. */
-void sw_app_counters(const struct sw_app *app, uint64_t *sum);
-
 /* Monotonic seconds. */
 double sw_now_s(void);
 

@@ -419,15 +419,13 @@ workers_launch(struct sw_app *app)
 static void
 print_stats_line(const struct sw_app *app)
 {
-	uint64_t sum[SW_CNT_MAX];
-	unsigned int k;
+	struct sw_buf b;
 
-	sw_app_counters(app, sum);
-	printf("stats:");
-	for (k = 0; k < SW_CNT_MAX; k++)
-		printf(" %s=%" PRIu64, sw_counter_names[k], sum[k]);
-	printf("\n");
+	sw_buf_init(&b);
+	sw_stats_line(sw_stats_take(app), &b);
+	fputs(b.p ? b.p : "", stdout);
 	fflush(stdout);
+	sw_buf_free(&b);
 }
 
 static void

@@ -29,18 +29,6 @@
 #define V_BACK		(SW_ACL_NB_ACTIONS + 4)	/* out the ingress port */
 #define V_GONE		(SW_ACL_NB_ACTIONS + 5)	/* kept by the proxy */
 
-const char *const sw_counter_names[SW_CNT_MAX] = {
-#define SW_CNT_NAME(n, d) #n,
-	SW_WORKER_COUNTERS(SW_CNT_NAME)
-#undef SW_CNT_NAME
-};
-
-const char *const sw_counter_help[SW_CNT_MAX] = {
-#define SW_CNT_HELP(n, d) d,
-	SW_WORKER_COUNTERS(SW_CNT_HELP)
-#undef SW_CNT_HELP
-};
-
 void
 sw_worker_init(struct sw_worker *w, const struct sw_config *cfg,
 	       struct sw_acl *const *acl, struct rte_rcu_qsbr *qs,
