@@ -1158,18 +1158,67 @@ load_fragments(struct ctx *c, const config_setting_t *root,
 	return rc;
 }
 
+/*
+ * stats.prometheus_allow: the sources the metrics endpoint answers,
+ * loopback unless listed (the endpoint has no password: keep it to the
+ * Prometheus servers that scrape it).
+ */
+static int
+load_prom_allow(struct ctx *c, const config_setting_t *g,
+		struct sw_stats_conf *st)
+{
+	static const char *const loopback[] = { "127.0.0.0/8", "::1" };
+	const config_setting_t *s = g == NULL ? NULL :
+		config_setting_get_member(g, "prometheus_allow");
+	char p[64], why[160];
+	int i, n, rc;
+
+	st->nb_prom_allow = 0;
+	if (s == NULL) {
+		for (i = 0; i < 2; i++)
+			sw_acl_parse_cidr(loopback[i],
+					  &st->prom_allow[st->nb_prom_allow++],
+					  why, sizeof(why));
+		return 0;
+	}
+	rc = want_type(c, s, "stats.prometheus_allow", CONFIG_TYPE_LIST);
+	if (rc)
+		return rc;
+	n = config_setting_length(s);
+	if (n > SW_PROM_ALLOW_MAX)
+		return fail(c, s, "stats.prometheus_allow", "%d prefixes, at "
+			    "most %d", n, SW_PROM_ALLOW_MAX);
+	for (i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, i);
+
+		snprintf(p, sizeof(p), "stats.prometheus_allow[%d]", i);
+		rc = want_type(c, e, p, CONFIG_TYPE_STRING);
+		if (rc)
+			return rc;
+		if (sw_acl_parse_cidr(config_setting_get_string(e),
+				      &st->prom_allow[i], why, sizeof(why)))
+			return fail(c, e, p, "%s", why);
+		st->nb_prom_allow++;
+	}
+	return 0;
+}
+
 static int
 load_stats(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
 {
-	static const char *const keys[] = { "file", "interval_ms", NULL };
+	static const char *const keys[] = {
+		"file", "interval_ms", "prometheus_listen", "prometheus_allow",
+		NULL
+	};
 	const config_setting_t *g = config_setting_get_member(root, "stats");
-	const config_setting_t *sf;
-	const char *file = NULL;
+	const config_setting_t *sf, *sl;
+	struct sw_stats_conf *st = &cfg->stats;
+	const char *file = NULL, *listen = NULL;
 	int rc;
 
-	cfg->stats.interval_ms = 1000;
+	st->interval_ms = 1000;
 	if (g == NULL)
-		return 0;
+		return load_prom_allow(c, NULL, st);
 	rc = want_type(c, g, "stats", CONFIG_TYPE_GROUP);
 	if (rc == 0)
 		rc = check_keys(c, g, "stats", keys);
@@ -1177,14 +1226,28 @@ load_stats(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
 		rc = get_str(c, g, "stats", "file", &file, &sf);
 	if (rc == 0)
 		rc = get_int(c, g, "stats", "interval_ms", 100, 3600000,
-			     &cfg->stats.interval_ms);
+			     &st->interval_ms);
+	if (rc == 0)
+		rc = get_str(c, g, "stats", "prometheus_listen", &listen, &sl);
+	if (rc == 0)
+		rc = load_prom_allow(c, g, st);
 	if (rc)
 		return rc;
 	if (file != NULL) {
-		if (strlen(file) + 8 >= sizeof(cfg->stats.file))
+		if (strlen(file) + 8 >= sizeof(st->file))
 			return fail(c, sf, "stats.file", "path too long");
-		snprintf(cfg->stats.file, sizeof(cfg->stats.file), "%s", file);
+		snprintf(st->file, sizeof(st->file), "%s", file);
 	}
+	if (listen == NULL || listen[0] == '\0')
+		return 0;	/* no metrics endpoint */
+	if (strlen(listen) >= sizeof(st->prom_listen))
+		return fail(c, sl, "stats.prometheus_listen", "too long");
+	snprintf(st->prom_listen, sizeof(st->prom_listen), "%s", listen);
+	if (sw_config_parse_listen(st->prom_listen, &st->prom_family,
+				   st->prom_addr, &st->prom_port))
+		return fail(c, sl, "stats.prometheus_listen", "'%s' is not "
+			    "ADDR:PORT (e.g. 127.0.0.1:9124, [::1]:9124; \"\" "
+			    "for none)", st->prom_listen);
 	return 0;
 }
 

@@ -92,9 +92,18 @@ struct sw_fragments_conf {
 	unsigned int per_source;	/* datagrams one /32, /64 may hold */
 };
 
+/* Sources the metrics endpoint answers (stats.prometheus_allow). */
+#define SW_PROM_ALLOW_MAX	16
+
 struct sw_stats_conf {
 	char file[256];			/* "": no file */
 	unsigned int interval_ms;
+	char prom_listen[80];		/* "ADDR:PORT"; "": no endpoint */
+	int prom_family;		/* AF_INET / AF_INET6 */
+	uint8_t prom_addr[16];		/* network order */
+	uint16_t prom_port;		/* host order; 0: any free port */
+	unsigned int nb_prom_allow;
+	struct sw_acl_cidr prom_allow[SW_PROM_ALLOW_MAX];
 };
 
 struct sw_config {

@@ -35,6 +35,7 @@
 #include "config.h"
 #include "control.h"
 #include "log.h"
+#include "metrics.h"
 #include "port.h"
 #include "sw_acl.h"
 #include "sw_ft.h"
@@ -547,8 +548,8 @@ reload(struct sw_app *app, const char *why)
 
 /* The control thread: CLI, reload on SIGHUP, stats, links, deadline. */
 static void
-control_loop(struct sw_app *app, struct sw_ctl *ctl, double duration,
-	     double stats_every)
+control_loop(struct sw_app *app, struct sw_ctl *ctl, struct sw_metrics *prom,
+	     double duration, double stats_every)
 {
 	double start = sw_now_s(), next_stats = start + stats_every;
 	double next_file = start, next_tel = start, next_link = start, t;
@@ -556,7 +557,9 @@ control_loop(struct sw_app *app, struct sw_ctl *ctl, double duration,
 	while (!force_quit) {
 		if (ctl != NULL)
 			sw_ctl_poll(ctl, 50);
-		else
+		if (prom != NULL)
+			sw_metrics_poll(prom, ctl != NULL ? 0 : 50);
+		if (ctl == NULL && prom == NULL)
 			usleep(50 * 1000);
 		t = sw_now_s();
 		if (want_reload) {
@@ -702,6 +705,7 @@ main(int argc, char **argv)
 	};
 	static struct sw_app app;
 	struct sw_ctl *ctl = NULL;
+	struct sw_metrics *prom = NULL;
 	const char *path = SW_DEFAULT_CONFIG, *sock = NULL;
 	double duration = 0, stats_every = 0;
 	char err[SW_ERR_MAX];
@@ -796,8 +800,13 @@ main(int argc, char **argv)
 		if (ctl == NULL)
 			SW_LOG(ERR, "%s\n", err);
 	}
+	if (app.cfg.stats.prom_listen[0]) {
+		prom = sw_metrics_create(&app, err, sizeof(err));
+		if (prom == NULL)
+			SW_LOG(ERR, "%s\n", err);
+	}
 	if (((app.cfg.control.socket[0] || app.cfg.control.listen[0]) &&
-	     ctl == NULL) ||
+	     ctl == NULL) || (app.cfg.stats.prom_listen[0] && prom == NULL) ||
 	    check_lcores(&app.cfg) || rcu_init(&app) || rules_create(&app) ||
 	    flowtable_create(&app) || ports_start(&app) ||
 	    workers_launch(&app)) {
@@ -816,14 +825,20 @@ main(int argc, char **argv)
 			       "required, %s)\n", sw_ctl_address(ctl),
 			       app.cfg.control.tcp_admin ? "admin" :
 			       "read-only");
+		if (prom != NULL)
+			SW_LOG(INFO, "metrics: Prometheus endpoint on http://%s"
+			       "/metrics (%u allowed source prefixes)\n",
+			       sw_metrics_address(prom),
+			       app.cfg.stats.nb_prom_allow);
 		SW_LOG(INFO, "running: %u ports, %u workers, burst %u "
 		       "(config %s)\n", app.cfg.nb_ports, app.cfg.nb_workers,
 		       app.cfg.burst, path);
-		control_loop(&app, ctl, duration, stats_every);
+		control_loop(&app, ctl, prom, duration, stats_every);
 	}
 
 	force_quit = true;
 	sw_ctl_free(ctl);
+	sw_metrics_free(prom);
 	rte_eal_mp_wait_lcore();
 	for (p = 0; p < app.cfg.nb_ports; p++)
 		if (app.port_started[p])

@@ -119,6 +119,8 @@ report_restart(const struct sw_config *old, const struct sw_config *new,
 		      old->control.idle_timeout != new->control.idle_timeout ||
 		      old->control.max_clients != new->control.max_clients,
 		      "control");
+	NEEDS_RESTART(strcmp(old->stats.prom_listen, new->stats.prom_listen),
+		      "stats.prometheus_listen");
 	NEEDS_RESTART(old->fragments.timeout != new->fragments.timeout ||
 		      old->fragments.per_source != new->fragments.per_source,
 		      "fragments");
@@ -220,6 +222,13 @@ sw_app_reload(struct sw_app *app, struct sw_buf *out)
 		if (cur->flowtable.revalidate_on_reload)
 			sw_ft_revalidate(app->ft);
 	}
+	/* stats.*: live, but for the endpoint's address (bound at start). */
+	memcpy(next.stats.prom_listen, cur->stats.prom_listen,
+	       sizeof(next.stats.prom_listen));
+	next.stats.prom_family = cur->stats.prom_family;
+	memcpy(next.stats.prom_addr, cur->stats.prom_addr,
+	       sizeof(next.stats.prom_addr));
+	next.stats.prom_port = cur->stats.prom_port;
 	cur->stats = next.stats;
 	sw_config_free(&next);
 	app->reloads++;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <rte_ethdev.h>
+#include <rte_version.h>
 
 #include "app.h"
 #include "buf.h"
@@ -339,4 +340,168 @@ sw_stats_json(const struct sw_stats_snap *s, const struct sw_app *app,
 		sw_buf_append(b, "]", 1);
 	}
 	sw_buf_printf(b, "}}\n");
+}
+
+/* ---- Prometheus text format 0.0.4: GET /metrics ---- */
+
+static void
+prom_escape(struct sw_buf *b, const char *s, bool quote)
+{
+	for (; *s; s++) {
+		if (*s == '\\')
+			sw_buf_append(b, "\\\\", 2);
+		else if (*s == '\n')
+			sw_buf_append(b, "\\n", 2);
+		else if (*s == '"' && quote)
+			sw_buf_append(b, "\\\"", 2);
+		else
+			sw_buf_append(b, s, 1);
+	}
+}
+
+/* "# HELP" and "# TYPE" of a family named spillway_<a><b><c>. */
+static void
+prom_head(struct sw_buf *b, const char *name, const char *type,
+	  const char *help)
+{
+	sw_buf_printf(b, "# HELP %s ", name);
+	prom_escape(b, help, false);
+	sw_buf_printf(b, "\n# TYPE %s %s\n", name, type);
+}
+
+static void
+prom_value(struct sw_buf *b, const struct sw_stat_desc *d, uint64_t v)
+{
+	if (d->kind == SW_STAT_SECONDS)
+		sw_buf_printf(b, " %" PRIu64 ".%03" PRIu64 "\n", v / 1000,
+			      v % 1000);
+	else
+		sw_buf_printf(b, " %" PRIu64 "\n", v);
+}
+
+/* A family's name: spillway_PREFIXNAME, _total for counters. */
+static void
+prom_name(char *out, size_t len, const char *prefix,
+	  const struct sw_stat_desc *d, const char *unit)
+{
+	snprintf(out, len, "spillway_%s%s%s%s", prefix, d->name, unit,
+		 d->kind == SW_STAT_COUNTER ? "_total" : "");
+}
+
+static const struct {
+	const char *name;
+	const char *label;
+	const char *help;
+} prom_families[] = {
+	[SW_STAT_VERDICT] = { "spillway_verdict_packets_total", "verdict",
+		"IP packets by verdict (they add up to the IP packets "
+		"received)" },
+	[SW_STAT_INVALID] = { "spillway_invalid_reason_packets_total",
+		"reason", "packets dropped as invalid, by reason (they add up "
+		"to spillway_invalid_packets_total)" },
+	[SW_STAT_DROPPED] = { "spillway_dropped_reason_packets_total",
+		"reason", "packets dropped before or beside the rules, by "
+		"reason" },
+};
+
+static void
+prom_workers(const struct sw_stats_snap *s, struct sw_buf *b)
+{
+	char name[96];
+	unsigned int k, w, f;
+
+	for (k = 0; k < SW_CNT_MAX; k++) {
+		if (sw_worker_stats[k].family != SW_STAT_OWN)
+			continue;
+		prom_name(name, sizeof(name), "", &sw_worker_stats[k],
+			  "_packets");
+		prom_head(b, name, "counter", sw_worker_stats[k].help);
+		for (w = 0; w < s->nb_workers; w++) {
+			sw_buf_printf(b, "%s{worker=\"%u\"}", name, w);
+			prom_value(b, &sw_worker_stats[k], s->worker[w][k]);
+		}
+	}
+	for (f = SW_STAT_VERDICT; f <= SW_STAT_DROPPED; f++) {
+		prom_head(b, prom_families[f].name, "counter",
+			  prom_families[f].help);
+		for (k = 0; k < SW_CNT_MAX; k++) {
+			if (sw_worker_stats[k].family != f)
+				continue;
+			for (w = 0; w < s->nb_workers; w++) {
+				sw_buf_printf(b, "%s{worker=\"%u\",%s=\"%s\"}",
+					      prom_families[f].name, w,
+					      prom_families[f].label,
+					      sw_worker_stats[k].name);
+				prom_value(b, &sw_worker_stats[k],
+					   s->worker[w][k]);
+			}
+		}
+	}
+}
+
+static void
+prom_rule(const struct sw_stats_rule *r, void *arg)
+{
+	struct sw_buf *b = arg;
+
+	sw_buf_printf(b, "spillway_rule_hits_total{set=\"%s\",index=\"",
+		      sw_acl_set_name(r->set));
+	if (r->index < 0)
+		sw_buf_printf(b, "default");
+	else
+		sw_buf_printf(b, "%d", r->index);
+	sw_buf_printf(b, "\",action=\"%s\",comment=\"",
+		      sw_acl_action_name(r->action));
+	prom_escape(b, r->comment, true);
+	sw_buf_printf(b, "\"} %" PRIu64 "\n", r->hits);
+}
+
+void
+sw_stats_prom(const struct sw_stats_snap *s, const struct sw_app *app,
+	      struct sw_buf *b)
+{
+	char name[96];
+	unsigned int k, i;
+
+	prom_head(b, "spillway_build_info", "gauge",
+		  "spillway's version and DPDK's, as labels");
+	sw_buf_printf(b, "spillway_build_info{version=\"%s\",dpdk=\"",
+		      SW_VERSION);
+	prom_escape(b, rte_version(), true);
+	sw_buf_printf(b, "\"} 1\n");
+	for (k = 0; k < SW_CTL_MAX; k++) {
+		snprintf(name, sizeof(name), "spillway_%s",
+			 sw_ctl_stats[k].prom);
+		prom_head(b, name, sw_ctl_stats[k].kind == SW_STAT_COUNTER ?
+			  "counter" : "gauge", sw_ctl_stats[k].help);
+		sw_buf_printf(b, "%s", name);
+		prom_value(b, &sw_ctl_stats[k], s->ctl[k]);
+	}
+	prom_workers(s, b);
+	for (k = 0; s->ft_enabled && k < SW_FT_STAT_MAX; k++) {
+		prom_name(name, sizeof(name), "flowtable_", &sw_ft_stat_desc[k],
+			  "");
+		prom_head(b, name, sw_ft_stat_desc[k].kind == SW_STAT_COUNTER ?
+			  "counter" : "gauge", sw_ft_stat_desc[k].help);
+		for (i = 0; i < s->nb_shards; i++) {
+			sw_buf_printf(b, "%s{worker=\"%u\"}", name, i);
+			prom_value(b, &sw_ft_stat_desc[k], s->ft[i][k]);
+		}
+	}
+	for (k = 0; k < SW_PORT_MAX; k++) {
+		prom_name(name, sizeof(name), "port_", &sw_port_stats[k], "");
+		prom_head(b, name, sw_port_stats[k].kind == SW_STAT_COUNTER ?
+			  "counter" : "gauge", sw_port_stats[k].help);
+		for (i = 0; i < s->nb_ports; i++) {
+			sw_buf_printf(b, "%s{port=\"", name);
+			prom_escape(b, s->port_name[i], true);
+			sw_buf_append(b, "\"}", 2);
+			prom_value(b, &sw_port_stats[k], s->port[i][k]);
+		}
+	}
+	prom_head(b, "spillway_rule_hits_total", "counter",
+		  "packets each rule decided (index \"default\": the set's "
+		  "default); a reload starts them again");
+	for (k = 0; k < SW_ACL_NB_SETS; k++)
+		sw_stats_foreach_rule(app->acl, k, prom_rule, b);
 }

@@ -45,9 +45,9 @@
  * Prometheus output groups the counter: OWN, a family of its own
  * (spillway_NAME_packets_total); VERDICT, the packet's verdict
  * (spillway_verdict_packets_total{verdict="NAME"}); INVALID, a reason a
- * packet was invalid (spillway_invalid_packets_total{reason="NAME"});
+ * packet was invalid (spillway_invalid_reason_packets_total{reason="NAME"});
  * DROPPED, a reason a packet was dropped before or beside the rules
- * (spillway_dropped_packets_total{reason="NAME"}).
+ * (spillway_dropped_reason_packets_total{reason="NAME"}).
  */
 #define SW_WORKER_COUNTERS(X) \
 	X(rx,             OWN,     "packets received") \
@@ -252,6 +252,13 @@ void sw_stats_text(const struct sw_stats_snap *s, const struct sw_app *app,
 void sw_stats_json(const struct sw_stats_snap *s, const struct sw_app *app,
 		   struct sw_buf *b);
 void sw_stats_line(const struct sw_stats_snap *s, struct sw_buf *b);
+/*
+ * Prometheus text format 0.0.4 (GET /metrics): counters end in _total,
+ * per-worker and per-shard series carry a worker label, ports a port
+ * label, rules their set, index, action and comment.
+ */
+void sw_stats_prom(const struct sw_stats_snap *s, const struct sw_app *app,
+		   struct sw_buf *b);
 /* One shard's "name=value ..." (show flowtable). */
 void sw_stats_shard_line(const struct sw_stats_snap *s, unsigned int i,
 			 struct sw_buf *b);

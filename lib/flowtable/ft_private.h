@@ -133,7 +133,8 @@ ft_px_set_tsoff(struct ft_flow *f, uint32_t v)
 
 /*
  * The shard's counters: what it reports (SW_FT_STATS, sw_ft.h), then
- * what only the table reads. Written by the owner only.
+ * what only the table reads. Written by the owner only, but for
+ * occupancy_permille, which sw_ft_shard_stats() works out from flows.
  */
 struct ft_counters {
 #define FT_CNT_FIELD(n, k, t, d) uint64_t n;

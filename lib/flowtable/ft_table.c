@@ -1075,6 +1075,8 @@ sw_ft_shard_stats(const struct sw_ft *ft, unsigned int i,
 #define FT_STAT_COPY(n, k, t, d) st->n = FT_GET(c->n);
 	SW_FT_STATS(FT_STAT_COPY)
 #undef FT_STAT_COPY
+	st->occupancy_permille = st->max_flows ? st->flows * 1000 /
+						 st->max_flows : 0;
 }
 
 /* Fill *info for a live slot; false when the slot holds no flow. */

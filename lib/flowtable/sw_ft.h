@@ -516,7 +516,8 @@ void sw_ft_set_options(struct sw_ft *ft, bool tcp_loose, bool tcp_be_liberal,
 	X(spilling,      FLAG,    MAX, "1 while the shard spills to the fallback rules") \
 	X(proxying,      FLAG,    MAX, "1 while the SYN proxy answers SYNs with cookies") \
 	X(adaptive_scale_permille, GAUGE, MIN, "timeouts scaled to this per mille (1000: unscaled)") \
-	X(max_flows,     GAUGE,   SUM, "flows the shard may hold")
+	X(max_flows,     GAUGE,   SUM, "flows the shard may hold") \
+	X(occupancy_permille, GAUGE, MAX, "flows per mille of the shard's size (all shards: the fullest)")
 
 enum sw_ft_stat {
 #define SW_FT_STAT_ENUM(n, k, t, d) SW_FT_STAT_##n,
