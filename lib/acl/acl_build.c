@@ -101,6 +101,8 @@ struct acl_set {
 	unsigned int nb_expanded;
 	uint32_t hit_base;		/* first counter of this set */
 	uint8_t default_action;
+	bool default_log;
+	bool logs;			/* a rule or the default logs */
 };
 
 struct sw_acl {
@@ -394,6 +396,8 @@ sw_acl_create(const struct sw_acl_conf *conf, char *err, size_t errlen)
 			goto err;
 		}
 		s->default_action = sc->default_action;
+		s->default_log = sc->default_log;
+		s->logs = sc->default_log;
 		s->hit_base = base;
 		base += sc->nb_rules + 1;	/* + the default */
 		s->nb_rules = sc->nb_rules;
@@ -406,8 +410,10 @@ sw_acl_create(const struct sw_acl_conf *conf, char *err, size_t errlen)
 			goto err;
 		}
 		memcpy(s->rules, sc->rules, sizeof(*s->rules) * sc->nb_rules);
-		for (i = 0; i < sc->nb_rules; i++)
+		for (i = 0; i < sc->nb_rules; i++) {
 			acl->synproxy |= sc->rules[i].synproxy == 1;
+			s->logs |= sc->rules[i].log != 0;
+		}
 	}
 	/* One cache-line-rounded bank of counters per worker. */
 	acl->hit_stride = RTE_ALIGN_CEIL(base, RTE_CACHE_LINE_SIZE /
@@ -522,6 +528,18 @@ bool
 sw_acl_any_synproxy(const struct sw_acl *acl)
 {
 	return acl->synproxy;
+}
+
+bool
+sw_acl_logs(const struct sw_acl *acl, enum sw_acl_set set)
+{
+	return acl->set[set].logs;
+}
+
+bool
+sw_acl_default_logs(const struct sw_acl *acl, enum sw_acl_set set)
+{
+	return acl->set[set].default_log;
 }
 
 bool
