@@ -26,6 +26,7 @@ struct sw_acl;
 struct sw_ft;
 struct sw_worker;
 struct sw_buf;
+struct sw_droplog;
 
 struct sw_app {
 	struct sw_config cfg;		/* the configuration in force */
@@ -48,6 +49,9 @@ struct sw_app {
 	double start_time;		/* monotonic seconds */
 	uint64_t reloads;
 	uint64_t reload_failures;
+	struct sw_droplog *droplog;	/* NULL: none yet */
+	uint64_t log_lines;		/* drop log lines written */
+	uint64_t log_suppressed;	/* records over log.rate */
 	volatile bool *quit;
 };
 

@@ -545,6 +545,40 @@ get_icmp(struct ctx *c, const config_setting_t *g, const char *gpath,
 	return rc;
 }
 
+/*
+ * log = true: what the rule decides goes to the drop log; log_prefix
+ * starts its lines (printable ASCII: a prefix cannot forge a line).
+ */
+static int
+load_rule_log(struct ctx *c, const config_setting_t *e, const char *p,
+	      struct sw_acl_rule *r, const char *lp,
+	      const config_setting_t *s_lp)
+{
+	char q[256];
+	bool log = false;
+	size_t i;
+	int rc;
+
+	rc = get_bool(c, e, p, "log", &log);
+	if (rc)
+		return rc;
+	r->log = log;
+	if (lp == NULL)
+		return 0;
+	join(q, sizeof(q), p, "log_prefix");
+	if (!log)
+		return fail(c, s_lp, q, "needs log = true");
+	if (strlen(lp) >= SW_ACL_LOG_PREFIX_MAX)
+		return fail(c, s_lp, q, "longer than %d characters",
+			    SW_ACL_LOG_PREFIX_MAX - 1);
+	for (i = 0; lp[i]; i++)
+		if ((unsigned char)lp[i] < 0x20 || (unsigned char)lp[i] > 0x7e)
+			return fail(c, s_lp, q, "printable ASCII only (byte "
+				    "%zu is 0x%02x)", i, (unsigned char)lp[i]);
+	snprintf(r->log_prefix, sizeof(r->log_prefix), "%s", lp);
+	return 0;
+}
+
 static int
 load_rule(struct ctx *c, const config_setting_t *e, const char *p,
 	  const struct sw_config *cfg, enum sw_acl_set set,
@@ -553,12 +587,12 @@ load_rule(struct ctx *c, const config_setting_t *e, const char *p,
 	static const char *const keys[] = {
 		"in", "src", "dst", "proto", "sport", "dport", "tcp_flags",
 		"icmp_type", "icmp_code", "action", "comment", "synproxy",
-		NULL
+		"log", "log_prefix", NULL
 	};
-	const config_setting_t *s_px;
+	const config_setting_t *s_px, *s_lp;
 	const config_setting_t *s_in, *s_src, *s_dst, *s_proto, *s_sport,
 		*s_dport, *s_flags, *s_type, *s_code, *s_action, *s_comment;
-	const char *in, *src, *dst, *proto, *flags, *action, *comment;
+	const char *in, *src, *dst, *proto, *flags, *action, *comment, *lp;
 	char q[256], why[160];
 	int rc, pr;
 
@@ -579,6 +613,8 @@ load_rule(struct ctx *c, const config_setting_t *e, const char *p,
 		rc = get_str(c, e, p, "action", &action, &s_action);
 	if (rc == 0)
 		rc = get_str(c, e, p, "comment", &comment, &s_comment);
+	if (rc == 0)
+		rc = get_str(c, e, p, "log_prefix", &lp, &s_lp);
 	if (rc)
 		return rc;
 
@@ -675,6 +711,9 @@ load_rule(struct ctx *c, const config_setting_t *e, const char *p,
 				    "characters", SW_ACL_COMMENT_MAX - 1);
 		snprintf(r->comment, sizeof(r->comment), "%s", comment);
 	}
+	rc = load_rule_log(c, e, p, r, lp, s_lp);
+	if (rc)
+		return rc;
 	s_px = config_setting_get_member(e, "synproxy");
 	if (s_px != NULL) {
 		bool px = false;
@@ -1251,6 +1290,43 @@ load_stats(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
 	return 0;
 }
 
+static int
+load_log(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
+{
+	static const char *const keys[] = {
+		"rate", "policy_default", "fallback_default", "invalid",
+		"spill", NULL
+	};
+	const config_setting_t *g = config_setting_get_member(root, "log");
+	struct sw_log_conf *l = &cfg->log;
+	bool *dl = cfg->rules.default_log;
+	int rc;
+
+	l->rate = 20;
+	l->invalid = true;
+	l->spill = true;
+	dl[SW_ACL_POLICY] = true;
+	dl[SW_ACL_FALLBACK] = true;
+	if (g == NULL)
+		return 0;
+	rc = want_type(c, g, "log", CONFIG_TYPE_GROUP);
+	if (rc == 0)
+		rc = check_keys(c, g, "log", keys);
+	if (rc == 0)
+		rc = get_int(c, g, "log", "rate", 0, 100000, &l->rate);
+	if (rc == 0)
+		rc = get_bool(c, g, "log", "policy_default",
+			      &dl[SW_ACL_POLICY]);
+	if (rc == 0)
+		rc = get_bool(c, g, "log", "fallback_default",
+			      &dl[SW_ACL_FALLBACK]);
+	if (rc == 0)
+		rc = get_bool(c, g, "log", "invalid", &l->invalid);
+	if (rc == 0)
+		rc = get_bool(c, g, "log", "spill", &l->spill);
+	return rc;
+}
+
 int
 sw_config_load(const char *path, struct sw_config *cfg, char *err,
 	       size_t errlen)
@@ -1276,7 +1352,7 @@ sw_config_load_file(FILE *f, const char *path, struct sw_config *cfg,
 	static const char *const top[] = {
 		"eal", "ports", "pairs", "workers", "l2_passthrough",
 		"checksum_verify", "rules", "flowtable", "fragments", "control",
-		"stats", NULL
+		"stats", "log", NULL
 	};
 	struct ctx c = { .file = path, .err = err, .errlen = errlen };
 	const config_setting_t *root;
@@ -1319,6 +1395,8 @@ sw_config_load_file(FILE *f, const char *path, struct sw_config *cfg,
 		rc = load_control(&c, root, cfg);
 	if (rc == 0)
 		rc = load_stats(&c, root, cfg);
+	if (rc == 0)
+		rc = load_log(&c, root, cfg);
 	if (rc == -ENOMEM)
 		snprintf(err, errlen, "%s: out of memory", path);
 	if (rc)

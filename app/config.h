@@ -43,6 +43,7 @@ struct sw_rules_conf {
 	bool allow_source_route;	/* LSRR/SSRR, RH0 not dropped */
 	unsigned int reject_rate;	/* replies/s per worker; 0: none */
 	unsigned int reject_rate_per_dest; /* to one /24, /64; 0: no limit */
+	bool default_log[SW_ACL_NB_SETS];	/* log.*_default */
 };
 
 struct sw_flowtable_conf {
@@ -106,6 +107,13 @@ struct sw_stats_conf {
 	struct sw_acl_cidr prom_allow[SW_PROM_ALLOW_MAX];
 };
 
+/* The drop log (log.*); the defaults' switches are in the rules. */
+struct sw_log_conf {
+	unsigned int rate;		/* lines a second, all workers; 0: none */
+	bool invalid;			/* invalid packets, by reason */
+	bool spill;			/* the first packet of a spill episode */
+};
+
 struct sw_config {
 	char file[256];
 
@@ -128,6 +136,7 @@ struct sw_config {
 	struct sw_fragments_conf fragments;
 	struct sw_control_conf control;
 	struct sw_stats_conf stats;
+	struct sw_log_conf log;
 };
 
 /*

@@ -34,6 +34,7 @@
 #include "buf.h"
 #include "config.h"
 #include "control.h"
+#include "droplog.h"
 #include "log.h"
 #include "metrics.h"
 #include "port.h"
@@ -406,6 +407,10 @@ workers_launch(struct sw_app *app)
 				&w->cnt.c[SW_CNT_tx_dropped]);
 		}
 	}
+	/* The drop log's rings, before a worker may log. */
+	app->droplog = sw_droplog_create(app);
+	if (app->droplog == NULL)
+		return -ENOMEM;
 	for (i = 0; i < cfg->nb_workers; i++) {
 		if (rte_eal_remote_launch(sw_worker_main, app->workers[i],
 					  app->workers[i]->lcore) != 0)
@@ -561,6 +566,7 @@ control_loop(struct sw_app *app, struct sw_ctl *ctl, struct sw_metrics *prom,
 			sw_metrics_poll(prom, ctl != NULL ? 0 : 50);
 		if (ctl == NULL && prom == NULL)
 			usleep(50 * 1000);
+		sw_droplog_drain(app->droplog);
 		t = sw_now_s();
 		if (want_reload) {
 			want_reload = 0;
@@ -840,6 +846,9 @@ main(int argc, char **argv)
 	sw_ctl_free(ctl);
 	sw_metrics_free(prom);
 	rte_eal_mp_wait_lcore();
+	/* What the workers queued last is written. */
+	sw_droplog_free(app.droplog);
+	app.droplog = NULL;
 	for (p = 0; p < app.cfg.nb_ports; p++)
 		if (app.port_started[p])
 			rte_eth_dev_stop(app.port_id[p]);

@@ -14,6 +14,7 @@
 
 #include "app.h"
 #include "buf.h"
+#include "droplog.h"
 #include "log.h"
 #include "sw_acl.h"
 #include "sw_ft.h"
@@ -31,6 +32,7 @@ sw_app_rules_build(const struct sw_rules_conf *rules, unsigned int nb_workers,
 		conf.set[k].rules = rules->rules[k];
 		conf.set[k].nb_rules = rules->nb[k];
 		conf.set[k].default_action = rules->default_action[k];
+		conf.set[k].default_log = rules->default_log[k];
 	}
 	conf.nb_workers = nb_workers;
 	conf.socket_id = (int)rte_socket_id();
@@ -173,6 +175,7 @@ sw_app_reload(struct sw_app *app, struct sw_buf *out)
 		cur->rules.rules[k] = next.rules.rules[k];
 		cur->rules.nb[k] = next.rules.nb[k];
 		cur->rules.default_action[k] = next.rules.default_action[k];
+		cur->rules.default_log[k] = next.rules.default_log[k];
 		next.rules.rules[k] = NULL;
 		next.rules.nb[k] = 0;
 	}
@@ -230,6 +233,8 @@ sw_app_reload(struct sw_app *app, struct sw_buf *out)
 	       sizeof(next.stats.prom_addr));
 	next.stats.prom_port = cur->stats.prom_port;
 	cur->stats = next.stats;
+	cur->log = next.log;
+	sw_droplog_apply(app->droplog);
 	sw_config_free(&next);
 	app->reloads++;
 

@@ -126,6 +126,8 @@ sw_stats_take(const struct sw_app *app)
 					    1000);
 	s.ctl[SW_CTL_reloads] = app->reloads;
 	s.ctl[SW_CTL_reload_failures] = app->reload_failures;
+	s.ctl[SW_CTL_log_lines] = app->log_lines;
+	s.ctl[SW_CTL_log_suppressed] = app->log_suppressed;
 
 	s.nb_workers = app->cfg.nb_workers;
 	for (i = 0; i < s.nb_workers; i++) {

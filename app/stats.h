@@ -91,7 +91,10 @@
 	X(frag_overlap,   DROPPED, "fragments dropped: they overlap bytes of their datagram already sent") \
 	X(frag_bad,       DROPPED, "fragments dropped: not a multiple of 8, past the last, or too many holes") \
 	X(frag_full,      DROPPED, "first fragments dropped: the fragment table is full of live datagrams") \
-	X(frag_source_limit, DROPPED, "first fragments dropped: their source holds fragments.per_source datagrams")
+	X(frag_source_limit, DROPPED, "first fragments dropped: their source holds fragments.per_source datagrams") \
+	X(log_queued,     OWN,     "drop log records handed to the control thread") \
+	X(log_limited,    OWN,     "drop log records not made: over the worker's log.rate") \
+	X(log_ring_full,  OWN,     "drop log records lost: the ring to the control thread was full")
 
 enum sw_counter {
 #define SW_CNT_ENUM(n, f, d) SW_CNT_##n,
@@ -119,7 +122,9 @@ struct sw_counters {
 #define SW_CTL_COUNTERS(X) \
 	X(uptime_s,        SECONDS, "uptime_seconds", "seconds since start") \
 	X(reloads,         COUNTER, "reloads_total", "reloads that took effect") \
-	X(reload_failures, COUNTER, "reload_failures_total", "reloads refused (bad file or rules): the old configuration stayed")
+	X(reload_failures, COUNTER, "reload_failures_total", "reloads refused (bad file or rules): the old configuration stayed") \
+	X(log_lines,       COUNTER, "log_lines_total", "drop log lines written") \
+	X(log_suppressed,  COUNTER, "log_suppressed_total", "drop log records not written: over log.rate for all workers")
 
 enum sw_ctl_counter {
 #define SW_CTL_ENUM(n, k, p, d) SW_CTL_##n,
