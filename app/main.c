@@ -26,6 +26,7 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_pci.h>
+#include <rte_pdump.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_version.h>
 
@@ -238,6 +239,43 @@ ports_start(struct sw_app *app)
 		sw_port_xdp_iface_drops(cfg->ports[p].dev, &app->iface_last[p]);
 	}
 	return 0;
+}
+
+/*
+ * Capture: DPDK's packet-capture framework, so that dpdk-dumpcap (a
+ * secondary process of this primary) can copy what the ports receive
+ * and send while spillway runs. Nothing is copied until a capture
+ * starts. Secondary processes share the primary's memory through its
+ * hugepage files: a --no-huge (or --in-memory) spillway cannot be
+ * captured, and says so.
+ */
+static void
+capture_init(const struct sw_app *app)
+{
+	const char *dir = rte_eal_get_runtime_dir();
+	const char *prefix = strrchr(dir, '/');
+	char name[RTE_ETH_NAME_MAX_LEN];
+	unsigned int p;
+
+	prefix = prefix ? prefix + 1 : dir;
+	if (rte_pdump_init() != 0) {
+		SW_LOG(WARNING, "capture: rte_pdump_init: %s: dpdk-dumpcap "
+		       "will not attach\n", rte_strerror(rte_errno));
+		return;
+	}
+	if (!rte_eal_has_hugepages()) {
+		SW_LOG(INFO, "capture: off: dpdk-dumpcap needs spillway on "
+		       "hugepages (this run has --no-huge)\n");
+		return;
+	}
+	for (p = 0; p < app->cfg.nb_ports; p++) {
+		if (rte_eth_dev_get_name_by_port(app->port_id[p], name) != 0)
+			continue;
+		SW_LOG(INFO, "capture: port %s is DPDK port %u '%s': "
+		       "dpdk-dumpcap --file-prefix=%s -i %s -w FILE\n",
+		       app->cfg.ports[p].name, app->port_id[p], name, prefix,
+		       name);
+	}
 }
 
 static int
@@ -819,6 +857,7 @@ main(int argc, char **argv)
 		status = 1;
 		force_quit = true;
 	} else {
+		capture_init(&app);
 		if (ctl != NULL && sw_ctl_socket(ctl) != NULL)
 			SW_LOG(INFO, "control: socket %s (mode %s, uid %u%s%s)"
 			       "\n", sw_ctl_socket(ctl),
@@ -877,6 +916,7 @@ main(int argc, char **argv)
 	app.acl = NULL;
 	rte_free(app.qs);
 	sw_config_free(&app.cfg);
+	rte_pdump_uninit();
 	rte_eal_cleanup();
 	return status;
 }
