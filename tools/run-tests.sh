@@ -123,8 +123,8 @@ export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$(pwd)
 start=$SECONDS
 
 stage release "$build" --
-WANT="parse config acl flowtable cli frag port pcap-forward pcap-rules
-	pcap-flows control" stage asan "$asan" -- --suite asan -t 3
+WANT="parse config acl flowtable cli frag atomicfile port pcap-forward
+	pcap-rules flows pcap-filter control" stage asan "$asan" -- --suite asan -t 3
 WANT="flowtable acl" \
 	stage tsan "$tsan" tests/test_flowtable tests/test_acl -- flowtable acl
 

@@ -7,7 +7,8 @@ and seconds, and talks only to the addresses it is given (192.0.2.0/24,
 198.51.100.0/24, 2001:db8::/32 in the tests).
 
   server ADDR4 ADDR6            TCP 80 (HTTP-ish) and UDP 53 (echo), v4+v6
-  legit DST N INTERVAL [SRC]    N paced connections: connect, GET, reply
+  legit DST N INTERVAL [SRC|-] [TIMEOUT]   N paced connections: connect,
+                                GET, reply, each within TIMEOUT (3 s)
                                 within 3 s; and how many lost nothing
   probe DST PORT [TIMEOUT]      one TCP connect: ok / refused / timeout
   udp DST PORT [TIMEOUT]        one UDP query: reply / refused / timeout
@@ -121,7 +122,7 @@ def one_connection(dst, src=None, timeout=3.0):
     return (dt if b"200 OK" in data and dt <= timeout else None), rtx
 
 
-def legit(dst, n, interval, src=None):
+def legit(dst, n, interval, src=None, timeout=3.0):
     """n paced connections. "ok": completed within the deadline;
     "clean": completed with no segment sent twice (nothing lost)."""
     ok, clean, lat, when = 0, 0, [], []
@@ -132,7 +133,7 @@ def legit(dst, n, interval, src=None):
         if due > now:
             time.sleep(due - now)
         t = time.monotonic() - start
-        dt, rtx = one_connection(dst, src)
+        dt, rtx = one_connection(dst, src, timeout)
         when.append((t, dt is not None))
         if dt is not None:
             ok += 1
@@ -388,7 +389,8 @@ def main():
         server(args[0], args[1])
     elif role == "legit":
         legit(args[0], int(args[1]), float(args[2]),
-              args[3] if len(args) > 3 else None)
+              args[3] if len(args) > 3 and args[3] != "-" else None,
+              float(args[4]) if len(args) > 4 else 3.0)
     elif role == "probe":
         probe(args[0], int(args[1]), float(args[2]) if len(args) > 2 else 2.0)
     elif role == "udp":

@@ -171,11 +171,16 @@ def part1(binary, work):
 
 
 def legit(n, tag, results):
-    r = run("agent.py", CLI, "legit", S4, n, 0.05, timeout=n * 0.05 + 120)
+    """n paced connections, each with 1 s to connect, ask and be answered
+    (the issue's measure: a lost SYN costs the client its 1 s
+    retransmission, so it fails); at most 1 in 200 may fail."""
+    r = run("agent.py", CLI, "legit", S4, n, 0.05, "-", 1.0, timeout=n * 1.05 + 120)
     ok = r.get("ok", 0)
-    results.setdefault("phases", []).append({"phase": tag, "ok": ok, "tried": n})
-    check(ok >= n - n // 200, "%s: %d/%d legitimate connections (p50 %s ms, max %s ms)"
-          % (tag, ok, n, r.get("p50_ms"), r.get("max_ms")))
+    results.setdefault("phases", []).append({"phase": tag, "ok": ok, "tried": n,
+                                             "clean": r.get("clean")})
+    check(ok >= n - n // 200, "%s: %d/%d legitimate connections within 1 s (%s without "
+          "a retransmission; p50 %s ms, max %s ms)"
+          % (tag, ok, n, r.get("clean"), r.get("p50_ms"), r.get("max_ms")))
 
 
 class SpillwayFlood:
