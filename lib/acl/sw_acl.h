@@ -87,6 +87,9 @@ int sw_acl_parse_ports(const char *s, struct sw_acl_range *r,
 /* "tcp", "udp", "icmp", "icmpv6", "any" (-1), or a number 0-255. */
 int sw_acl_parse_proto(const char *s, int *proto, char *err, size_t errlen);
 
+/* The name of a protocol number ("tcp", "any" for -1), or NULL. */
+const char *sw_acl_proto_name(int proto);
+
 /*
  * "syn", "ack", "syn,!ack", "fin,syn,rst,psh,ack,urg,ece,cwr": flags in
  * *mask must equal their bit in *value; "!" means must be clear.
