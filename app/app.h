@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "clock.h"
 #include "config.h"
 #include "port.h"
 #include "stats.h"
@@ -62,14 +63,6 @@ struct sw_app {
 int sw_app_port_stats(const struct sw_app *app, unsigned int p,
 		      struct rte_eth_stats *st);
 void sw_app_poll_rings(struct sw_app *app);
-
-/* Monotonic seconds. */
-double sw_now_s(void);
-
-/* Compile rule sets into a new build for nb_workers (control thread). */
-struct sw_acl *sw_app_rules_build(const struct sw_rules_conf *rules,
-				  unsigned int nb_workers, char *err,
-				  size_t errlen);
 
 /*
  * Reload: read and validate `app->conf_path`, build the new rules, then

@@ -655,8 +655,8 @@ load_rule(struct ctx *c, const config_setting_t *e, const char *p,
 	}
 	/* ICMP is IPv4's, ICMPv6 IPv6's: an address of the other family
 	 * could never match. */
-	if (r->proto == 1 || r->proto == 58) {
-		uint8_t want = r->proto == 1 ? 4 : 6;
+	if (r->proto == IPPROTO_ICMP || r->proto == IPPROTO_ICMPV6) {
+		uint8_t want = r->proto == IPPROTO_ICMP ? 4 : 6;
 		const config_setting_t *bad = NULL;
 		const char *which = NULL;
 
@@ -681,14 +681,15 @@ load_rule(struct ctx *c, const config_setting_t *e, const char *p,
 			       &s_dport);
 	if (rc)
 		return rc;
-	if ((s_sport || s_dport) && r->proto != 6 && r->proto != 17) {
+	if ((s_sport || s_dport) && r->proto != IPPROTO_TCP &&
+	    r->proto != IPPROTO_UDP) {
 		join(q, sizeof(q), p, s_sport ? "sport" : "dport");
 		return fail(c, s_sport ? s_sport : s_dport, q,
 			    "ports need proto \"tcp\" or \"udp\"");
 	}
 	if (flags != NULL) {
 		join(q, sizeof(q), p, "tcp_flags");
-		if (r->proto != 6)
+		if (r->proto != IPPROTO_TCP)
 			return fail(c, s_flags, q, "needs proto \"tcp\"");
 		if (sw_acl_parse_tcp_flags(flags, &r->flags_value,
 					   &r->flags_mask, why, sizeof(why)))
@@ -699,7 +700,8 @@ load_rule(struct ctx *c, const config_setting_t *e, const char *p,
 		rc = get_icmp(c, e, p, "icmp_code", &r->icmp_code, &s_code);
 	if (rc)
 		return rc;
-	if ((s_type || s_code) && r->proto != 1 && r->proto != 58) {
+	if ((s_type || s_code) && r->proto != IPPROTO_ICMP &&
+	    r->proto != IPPROTO_ICMPV6) {
 		join(q, sizeof(q), p, s_type ? "icmp_type" : "icmp_code");
 		return fail(c, s_type ? s_type : s_code, q,
 			    "needs proto \"icmp\" or \"icmpv6\"");
@@ -720,7 +722,7 @@ load_rule(struct ctx *c, const config_setting_t *e, const char *p,
 
 		join(q, sizeof(q), p, "synproxy");
 		if (set != SW_ACL_POLICY || r->action != SW_ACL_ACCEPT ||
-		    (r->proto != 6 && r->proto != -1))
+		    (r->proto != IPPROTO_TCP && r->proto != -1))
 			return fail(c, s_px, q, "only on policy rules that "
 				    "accept TCP");
 		rc = get_bool(c, e, p, "synproxy", &px);

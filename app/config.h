@@ -109,9 +109,9 @@ struct sw_stats_conf {
 
 /* The drop log (log.*); the defaults' switches are in the rules. */
 struct sw_log_conf {
-	unsigned int rate;		/* lines a second, all workers; 0: none */
+	unsigned int rate;		/* lines a second in all; 0: none */
 	bool invalid;			/* invalid packets, by reason */
-	bool spill;			/* the first packet of a spill episode */
+	bool spill;			/* a spill episode's first packet */
 };
 
 struct sw_config {

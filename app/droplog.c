@@ -23,7 +23,7 @@
 #include "app.h"
 #include "droplog.h"
 #include "log.h"
-#include "sw_pkt.h"
+#include "parse.h"
 #include "worker.h"
 
 /* Records a worker may have queued; the control thread drains often. */
@@ -183,19 +183,12 @@ sw_droplog_apply(struct sw_droplog *d)
 static const char *
 proto_name(uint8_t proto, char *buf, size_t len)
 {
-	switch (proto) {
-	case IPPROTO_TCP:
-		return "tcp";
-	case IPPROTO_UDP:
-		return "udp";
-	case IPPROTO_ICMP:
-		return "icmp";
-	case IPPROTO_ICMPV6:
-		return "icmpv6";
-	default:
-		snprintf(buf, len, "%u", proto);
-		return buf;
-	}
+	const char *n = sw_acl_proto_name(proto);
+
+	if (n != NULL)
+		return n;
+	snprintf(buf, len, "%u", proto);
+	return buf;
 }
 
 /* One line, as iptables LOG writes one: fields a script can split. */

@@ -38,6 +38,7 @@
 #include "droplog.h"
 #include "log.h"
 #include "metrics.h"
+#include "policy.h"
 #include "port.h"
 #include "sw_acl.h"
 #include "sw_ft.h"
@@ -279,63 +280,6 @@ capture_init(const struct sw_app *app)
 }
 
 static int
-rules_create(struct sw_app *app)
-{
-	char err[SW_ERR_MAX];
-
-	app->acl = sw_app_rules_build(&app->cfg.rules, app->cfg.nb_workers,
-				      err, sizeof(err));
-	if (app->acl == NULL) {
-		SW_LOG(ERR, "%s: rules: %s\n", app->cfg.file, err);
-		return -EINVAL;
-	}
-	SW_LOG(INFO, "rules: notrack %u, policy %u, fallback %u (%u, %u, "
-	       "%u classifier entries)\n", app->cfg.rules.nb[SW_ACL_NOTRACK],
-	       app->cfg.rules.nb[SW_ACL_POLICY],
-	       app->cfg.rules.nb[SW_ACL_FALLBACK],
-	       sw_acl_nb_expanded(app->acl, SW_ACL_NOTRACK),
-	       sw_acl_nb_expanded(app->acl, SW_ACL_POLICY),
-	       sw_acl_nb_expanded(app->acl, SW_ACL_FALLBACK));
-	return 0;
-}
-
-/*
- * Revalidation judge, run on a worker during its sweep after a reload:
- * would the policy in force accept this flow's opening packet?
- */
-static bool
-judge_flow(unsigned int shard, const struct sw_ft_key *k, int orig_dir,
-	   uint8_t port, void *arg)
-{
-	struct sw_app *app = arg;
-	const struct sw_acl *acl = sw_acl_current(&app->acl);
-	const struct sw_acl_key *kp[1];
-	struct sw_acl_key ak;
-	bool hi = orig_dir == SW_FT_DIR_HI;
-	uint8_t act;
-
-	(void)shard;
-	memset(&ak, 0, sizeof(ak));
-	ak.family = k->family;
-	ak.proto = k->proto;
-	ak.in_port = port;
-	memcpy(ak.src, hi ? k->hi : k->lo, 16);
-	memcpy(ak.dst, hi ? k->lo : k->hi, 16);
-	if (k->proto == 1 || k->proto == 58) {
-		ak.icmp_type = k->proto == 1 ? 8 : 128;	/* echo request */
-	} else {
-		ak.sport = hi ? k->hi_port : k->lo_port;
-		ak.dport = hi ? k->lo_port : k->hi_port;
-	}
-	if (k->proto == 6)
-		ak.tcp_flags = 0x02;	/* the SYN that opened it */
-	kp[0] = &ak;
-	sw_acl_classify(acl, SW_ACL_POLICY, SW_ACL_NO_COUNT, kp, 1, &act,
-			NULL);
-	return act == SW_ACL_ACCEPT;
-}
-
-static int
 flowtable_create(struct sw_app *app)
 {
 	const struct sw_flowtable_conf *f = &app->cfg.flowtable;
@@ -380,7 +324,7 @@ flowtable_create(struct sw_app *app)
 		       f->max_flows, rte_strerror(rte_errno));
 		return -ENOMEM;
 	}
-	sw_ft_set_judge(app->ft, judge_flow, app);
+	sw_app_rules_judge(app);
 	SW_LOG(INFO, "flowtable: %u flows in %u shards of %u, %zu bytes "
 	       "allocated, %.1f bytes per flow\n", f->max_flows,
 	       app->cfg.nb_workers, sw_ft_shard_max(app->ft),
@@ -851,7 +795,7 @@ main(int argc, char **argv)
 	}
 	if (((app.cfg.control.socket[0] || app.cfg.control.listen[0]) &&
 	     ctl == NULL) || (app.cfg.stats.prom_listen[0] && prom == NULL) ||
-	    check_lcores(&app.cfg) || rcu_init(&app) || rules_create(&app) ||
+	    check_lcores(&app.cfg) || rcu_init(&app) || sw_app_rules_start(&app) ||
 	    flowtable_create(&app) || ports_start(&app) ||
 	    workers_launch(&app)) {
 		status = 1;

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
@@ -20,42 +19,6 @@
 #include "sw_acl.h"
 #include "sw_ft.h"
 #include "worker.h"
-
-double
-sw_now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-int
-sw_app_port_stats(const struct sw_app *app, unsigned int p,
-		  struct rte_eth_stats *st)
-{
-	int rc = rte_eth_stats_get(app->port_id[p], st);
-
-	if (rc == 0)
-		st->imissed += app->ring_drops[p];
-	return rc;
-}
-
-void
-sw_app_poll_rings(struct sw_app *app)
-{
-	unsigned int p;
-
-	for (p = 0; p < app->cfg.nb_ports; p++) {
-		uint64_t r = sw_port_ring_drops(app->ring_fd[p],
-						app->ring_last[p],
-						app->nb_ring_fd[p]);
-		uint64_t x = sw_port_xdp_iface_drops(app->cfg.ports[p].dev,
-						     &app->iface_last[p]);
-
-		app->ring_drops[p] += RTE_MAX(r, x);
-	}
-}
 
 void
 sw_report_stats(const struct sw_app *app, struct sw_buf *b)

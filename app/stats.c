@@ -20,6 +20,37 @@
 #include "sw_ft.h"
 #include "worker.h"
 
+/* ---- where port counters come from ---- */
+
+int
+sw_app_port_stats(const struct sw_app *app, unsigned int p,
+		  struct rte_eth_stats *st)
+{
+	int rc = rte_eth_stats_get(app->port_id[p], st);
+
+	if (rc == 0)
+		st->imissed += app->ring_drops[p];
+	return rc;
+}
+
+void
+sw_app_poll_rings(struct sw_app *app)
+{
+	unsigned int p;
+
+	for (p = 0; p < app->cfg.nb_ports; p++) {
+		uint64_t r = sw_port_ring_drops(app->ring_fd[p],
+						app->ring_last[p],
+						app->nb_ring_fd[p]);
+		uint64_t x = sw_port_xdp_iface_drops(app->cfg.ports[p].dev,
+						     &app->iface_last[p]);
+
+		app->ring_drops[p] += RTE_MAX(r, x);
+	}
+}
+
+/* ---- the tables ---- */
+
 const struct sw_stat_desc sw_ctl_stats[SW_CTL_MAX] = {
 #define CTL_DESC(n, k, p, d) \
 	[SW_CTL_##n] = { #n, d, p, SW_STAT_##k, SW_STAT_SUM, SW_STAT_OWN },
@@ -105,7 +136,8 @@ take_ports(const struct sw_app *app, struct sw_stats_snap *s)
 		if (app->port_started[p]) {
 			if (sw_app_port_stats(app, p, &st) != 0)
 				memset(&st, 0, sizeof(st));
-			if (rte_eth_link_get_nowait(app->port_id[p], &link) != 0)
+			if (rte_eth_link_get_nowait(app->port_id[p],
+						    &link) != 0)
 				memset(&link, 0, sizeof(link));
 		}
 #define PORT_FILL(n, k, v, d) s->port[p][SW_PORT_##n] = (uint64_t)(v);

@@ -6,6 +6,7 @@
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
+#include <rte_icmp.h>
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
 #include <rte_rcu_qsbr.h>
@@ -14,7 +15,8 @@
 #include "synproxy.h"
 #include "sw_acl.h"
 #include "sw_ft.h"
-#include "sw_pkt.h"
+#include "parse.h"
+#include "sw_proto.h"
 #include "worker.h"
 
 /* Packets ahead whose first cache line is fetched (l3fwd uses 3). */
@@ -130,9 +132,10 @@ static inline bool
 is_ndp(const struct sw_pkt *p)
 {
 	/* Router/neighbour solicitation and advertisement, redirect. */
-	return p->k.family == SW_AF_INET6 && p->k.proto == 58 &&
-	       p->frag == SW_FRAG_NONE && p->k.icmp_type >= 133 &&
-	       p->k.icmp_type <= 137;
+	return p->k.family == SW_AF_INET6 && p->k.proto == IPPROTO_ICMPV6 &&
+	       p->frag == SW_FRAG_NONE &&
+	       p->k.icmp_type >= SW_ND_ROUTER_SOLICIT &&
+	       p->k.icmp_type <= SW_ND_REDIRECT;
 }
 
 /*
@@ -409,7 +412,9 @@ flow_key(const struct sw_worker *w, const struct sw_pkt *p,
 
 		if ((p->k.proto == IPPROTO_ICMP) != (p->k.family == SW_AF_INET))
 			sp = dp = 0;	/* not ICMP of this family */
-		else if (t == 8 || t == 0 || t == 128 || t == 129)
+		else if (t == RTE_IP_ICMP_ECHO_REQUEST ||
+			 t == RTE_IP_ICMP_ECHO_REPLY ||
+			 t == SW_ICMP6_ECHO_REQUEST || t == SW_ICMP6_ECHO_REPLY)
 			sp = dp = p->icmp_id;
 		else
 			return -1;
@@ -763,7 +768,8 @@ miss:
 					c[SW_CNT_source_over]++;
 				} else if (rc == -EINVAL) {
 					v[i] = SW_ACL_DROP;
-					invalid(w, &meta[i], invalid_reason[why]);
+					invalid(w, &meta[i],
+						invalid_reason[why]);
 				} else {
 					/* No room: no server connection. */
 					v[i] = SW_ACL_DROP;

@@ -11,11 +11,13 @@
 #include <rte_tcp.h>
 #include <rte_errno.h>
 #include <rte_hash.h>
+#include <rte_icmp.h>
 #include <rte_malloc.h>
 #include <rte_prefetch.h>
 #include <rte_rcu_qsbr.h>
 
 #include "ft_private.h"
+#include "sw_proto.h"
 
 RTE_LOG_REGISTER(sw_ft_logtype, user.sw.ft, INFO);
 
@@ -478,7 +480,8 @@ sw_ft_miss_kind(const struct sw_ft_shard *s, uint8_t family, uint8_t proto,
 		}
 	case FT_P_ICMP:
 		/* Echo requests open a flow keyed by their identifier. */
-		return icmp_type == (family == 4 ? 8 : 128) ?
+		return icmp_type == (family == 4 ? RTE_IP_ICMP_ECHO_REQUEST :
+				     SW_ICMP6_ECHO_REQUEST) ?
 		       SW_FT_MISS_NEW : SW_FT_MISS_UNTRACKED;
 	default:
 		return SW_FT_MISS_NEW;

@@ -22,6 +22,7 @@
 #include <rte_mbuf.h>
 
 #include "app.h"
+#include "policy.h"
 #include "buf.h"
 #include "cli.h"
 #include "port.h"
