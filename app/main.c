@@ -841,9 +841,12 @@ main(int argc, char **argv)
 	if (status == 0 && dump_flows && app.ft != NULL)
 		dump_all_flows(&app);
 	/* Closing a pcap port completes its output file. */
-	for (p = 0; p < app.cfg.nb_ports; p++)
+	for (p = 0; p < app.cfg.nb_ports; p++) {
 		if (app.port_started[p])
 			rte_eth_dev_close(app.port_id[p]);
+		/* Gone: the last telemetry snapshot must not ask it. */
+		app.port_started[p] = false;
+	}
 	for (i = 0; i < app.cfg.nb_workers; i++) {
 		if (app.workers[i] == NULL)
 			continue;

@@ -49,8 +49,14 @@ sw_report_flowtable(const struct sw_app *app, struct sw_buf *b)
 		      s->nb_shards, sw_ft_shard_max(app->ft),
 		      t[SW_FT_STAT_adaptive_scale_permille] / 1000.0,
 		      t[SW_FT_STAT_spilling] ? ", SPILLING" : "");
-	for (i = 0; i < s->nb_shards; i++)
+	/* Each shard's counters, then its state in words. */
+	for (i = 0; i < s->nb_shards; i++) {
 		sw_stats_shard_line(s, i, b);
+		sw_buf_printf(b, " synproxy=%s%s\n",
+			      s->ft[i][SW_FT_STAT_proxying] ? "answering" :
+			      "idle", s->ft[i][SW_FT_STAT_spilling] ?
+			      " spilling" : "");
+	}
 }
 
 struct src_list {

@@ -306,7 +306,6 @@ sw_stats_shard_line(const struct sw_stats_snap *s, unsigned int i,
 	for (k = 0; k < SW_FT_STAT_MAX; k++)
 		sw_buf_printf(b, " %s=%" PRIu64, sw_ft_stat_desc[k].name,
 			      s->ft[i][k]);
-	sw_buf_printf(b, "\n");
 }
 
 /* ---- JSON: show stats json, the stats file ---- */

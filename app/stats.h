@@ -264,7 +264,7 @@ void sw_stats_line(const struct sw_stats_snap *s, struct sw_buf *b);
  */
 void sw_stats_prom(const struct sw_stats_snap *s, const struct sw_app *app,
 		   struct sw_buf *b);
-/* One shard's "name=value ..." (show flowtable). */
+/* One shard's "  flowtable shard I: name=value ..." (no newline). */
 void sw_stats_shard_line(const struct sw_stats_snap *s, unsigned int i,
 			 struct sw_buf *b);
 

@@ -139,7 +139,7 @@ tel_port(const char *cmd, const char *params, struct rte_tel_data *d)
 		return -EINVAL;
 	pthread_mutex_lock(&snap.lock);
 	for (p = 0; p < snap.s.nb_ports; p++) {
-		char idx[8];
+		char idx[12];
 
 		snprintf(idx, sizeof(idx), "%u", p);
 		if (strcmp(params, snap.s.port_name[p]) != 0 &&

@@ -100,7 +100,8 @@ stage() {
 	local bad=0 info targets want args=()
 	echo
 	echo "== $name"
-	log=$dir/meson-logs/testlog.json
+	# meson names the log of a test setup after it.
+	log=$dir/meson-logs/testlog${setup:+-$setup}.json
 	rm -f "$log"
 	if ! info=$(suite "$dir" "$want_suite"); then
 		fail "$name: meson introspect failed in $dir"
