@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "clock.h"
 #include "config.h"
 #include "port.h"
 #include "stats.h"
@@ -26,6 +27,7 @@ struct sw_acl;
 struct sw_ft;
 struct sw_worker;
 struct sw_buf;
+struct sw_droplog;
 
 struct sw_app {
 	struct sw_config cfg;		/* the configuration in force */
@@ -48,6 +50,9 @@ struct sw_app {
 	double start_time;		/* monotonic seconds */
 	uint64_t reloads;
 	uint64_t reload_failures;
+	struct sw_droplog *droplog;	/* NULL: none yet */
+	uint64_t log_lines;		/* drop log lines written */
+	uint64_t log_suppressed;	/* records over log.rate */
 	volatile bool *quit;
 };
 
@@ -58,17 +63,6 @@ struct sw_app {
 int sw_app_port_stats(const struct sw_app *app, unsigned int p,
 		      struct rte_eth_stats *st);
 void sw_app_poll_rings(struct sw_app *app);
-
-/* Worker counters summed over workers. */
-void sw_app_counters(const struct sw_app *app, uint64_t *sum);
-
-/* Monotonic seconds. */
-double sw_now_s(void);
-
-/* Compile rule sets into a new build for nb_workers (control thread). */
-struct sw_acl *sw_app_rules_build(const struct sw_rules_conf *rules,
-				  unsigned int nb_workers, char *err,
-				  size_t errlen);
 
 /*
  * Reload: read and validate `app->conf_path`, build the new rules, then

@@ -545,6 +545,40 @@ get_icmp(struct ctx *c, const config_setting_t *g, const char *gpath,
 	return rc;
 }
 
+/*
+ * log = true: what the rule decides goes to the drop log; log_prefix
+ * starts its lines (printable ASCII: a prefix cannot forge a line).
+ */
+static int
+load_rule_log(struct ctx *c, const config_setting_t *e, const char *p,
+	      struct sw_acl_rule *r, const char *lp,
+	      const config_setting_t *s_lp)
+{
+	char q[256];
+	bool log = false;
+	size_t i;
+	int rc;
+
+	rc = get_bool(c, e, p, "log", &log);
+	if (rc)
+		return rc;
+	r->log = log;
+	if (lp == NULL)
+		return 0;
+	join(q, sizeof(q), p, "log_prefix");
+	if (!log)
+		return fail(c, s_lp, q, "needs log = true");
+	if (strlen(lp) >= SW_ACL_LOG_PREFIX_MAX)
+		return fail(c, s_lp, q, "longer than %d characters",
+			    SW_ACL_LOG_PREFIX_MAX - 1);
+	for (i = 0; lp[i]; i++)
+		if ((unsigned char)lp[i] < 0x20 || (unsigned char)lp[i] > 0x7e)
+			return fail(c, s_lp, q, "printable ASCII only (byte "
+				    "%zu is 0x%02x)", i, (unsigned char)lp[i]);
+	snprintf(r->log_prefix, sizeof(r->log_prefix), "%s", lp);
+	return 0;
+}
+
 static int
 load_rule(struct ctx *c, const config_setting_t *e, const char *p,
 	  const struct sw_config *cfg, enum sw_acl_set set,
@@ -553,12 +587,12 @@ load_rule(struct ctx *c, const config_setting_t *e, const char *p,
 	static const char *const keys[] = {
 		"in", "src", "dst", "proto", "sport", "dport", "tcp_flags",
 		"icmp_type", "icmp_code", "action", "comment", "synproxy",
-		NULL
+		"log", "log_prefix", NULL
 	};
-	const config_setting_t *s_px;
+	const config_setting_t *s_px, *s_lp;
 	const config_setting_t *s_in, *s_src, *s_dst, *s_proto, *s_sport,
 		*s_dport, *s_flags, *s_type, *s_code, *s_action, *s_comment;
-	const char *in, *src, *dst, *proto, *flags, *action, *comment;
+	const char *in, *src, *dst, *proto, *flags, *action, *comment, *lp;
 	char q[256], why[160];
 	int rc, pr;
 
@@ -579,6 +613,8 @@ load_rule(struct ctx *c, const config_setting_t *e, const char *p,
 		rc = get_str(c, e, p, "action", &action, &s_action);
 	if (rc == 0)
 		rc = get_str(c, e, p, "comment", &comment, &s_comment);
+	if (rc == 0)
+		rc = get_str(c, e, p, "log_prefix", &lp, &s_lp);
 	if (rc)
 		return rc;
 
@@ -619,8 +655,8 @@ load_rule(struct ctx *c, const config_setting_t *e, const char *p,
 	}
 	/* ICMP is IPv4's, ICMPv6 IPv6's: an address of the other family
 	 * could never match. */
-	if (r->proto == 1 || r->proto == 58) {
-		uint8_t want = r->proto == 1 ? 4 : 6;
+	if (r->proto == IPPROTO_ICMP || r->proto == IPPROTO_ICMPV6) {
+		uint8_t want = r->proto == IPPROTO_ICMP ? 4 : 6;
 		const config_setting_t *bad = NULL;
 		const char *which = NULL;
 
@@ -645,14 +681,15 @@ load_rule(struct ctx *c, const config_setting_t *e, const char *p,
 			       &s_dport);
 	if (rc)
 		return rc;
-	if ((s_sport || s_dport) && r->proto != 6 && r->proto != 17) {
+	if ((s_sport || s_dport) && r->proto != IPPROTO_TCP &&
+	    r->proto != IPPROTO_UDP) {
 		join(q, sizeof(q), p, s_sport ? "sport" : "dport");
 		return fail(c, s_sport ? s_sport : s_dport, q,
 			    "ports need proto \"tcp\" or \"udp\"");
 	}
 	if (flags != NULL) {
 		join(q, sizeof(q), p, "tcp_flags");
-		if (r->proto != 6)
+		if (r->proto != IPPROTO_TCP)
 			return fail(c, s_flags, q, "needs proto \"tcp\"");
 		if (sw_acl_parse_tcp_flags(flags, &r->flags_value,
 					   &r->flags_mask, why, sizeof(why)))
@@ -663,7 +700,8 @@ load_rule(struct ctx *c, const config_setting_t *e, const char *p,
 		rc = get_icmp(c, e, p, "icmp_code", &r->icmp_code, &s_code);
 	if (rc)
 		return rc;
-	if ((s_type || s_code) && r->proto != 1 && r->proto != 58) {
+	if ((s_type || s_code) && r->proto != IPPROTO_ICMP &&
+	    r->proto != IPPROTO_ICMPV6) {
 		join(q, sizeof(q), p, s_type ? "icmp_type" : "icmp_code");
 		return fail(c, s_type ? s_type : s_code, q,
 			    "needs proto \"icmp\" or \"icmpv6\"");
@@ -675,13 +713,16 @@ load_rule(struct ctx *c, const config_setting_t *e, const char *p,
 				    "characters", SW_ACL_COMMENT_MAX - 1);
 		snprintf(r->comment, sizeof(r->comment), "%s", comment);
 	}
+	rc = load_rule_log(c, e, p, r, lp, s_lp);
+	if (rc)
+		return rc;
 	s_px = config_setting_get_member(e, "synproxy");
 	if (s_px != NULL) {
 		bool px = false;
 
 		join(q, sizeof(q), p, "synproxy");
 		if (set != SW_ACL_POLICY || r->action != SW_ACL_ACCEPT ||
-		    (r->proto != 6 && r->proto != -1))
+		    (r->proto != IPPROTO_TCP && r->proto != -1))
 			return fail(c, s_px, q, "only on policy rules that "
 				    "accept TCP");
 		rc = get_bool(c, e, p, "synproxy", &px);
@@ -1158,18 +1199,67 @@ load_fragments(struct ctx *c, const config_setting_t *root,
 	return rc;
 }
 
+/*
+ * stats.prometheus_allow: the sources the metrics endpoint answers,
+ * loopback unless listed (the endpoint has no password: keep it to the
+ * Prometheus servers that scrape it).
+ */
+static int
+load_prom_allow(struct ctx *c, const config_setting_t *g,
+		struct sw_stats_conf *st)
+{
+	static const char *const loopback[] = { "127.0.0.0/8", "::1" };
+	const config_setting_t *s = g == NULL ? NULL :
+		config_setting_get_member(g, "prometheus_allow");
+	char p[64], why[160];
+	int i, n, rc;
+
+	st->nb_prom_allow = 0;
+	if (s == NULL) {
+		for (i = 0; i < 2; i++)
+			sw_acl_parse_cidr(loopback[i],
+					  &st->prom_allow[st->nb_prom_allow++],
+					  why, sizeof(why));
+		return 0;
+	}
+	rc = want_type(c, s, "stats.prometheus_allow", CONFIG_TYPE_LIST);
+	if (rc)
+		return rc;
+	n = config_setting_length(s);
+	if (n > SW_PROM_ALLOW_MAX)
+		return fail(c, s, "stats.prometheus_allow", "%d prefixes, at "
+			    "most %d", n, SW_PROM_ALLOW_MAX);
+	for (i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, i);
+
+		snprintf(p, sizeof(p), "stats.prometheus_allow[%d]", i);
+		rc = want_type(c, e, p, CONFIG_TYPE_STRING);
+		if (rc)
+			return rc;
+		if (sw_acl_parse_cidr(config_setting_get_string(e),
+				      &st->prom_allow[i], why, sizeof(why)))
+			return fail(c, e, p, "%s", why);
+		st->nb_prom_allow++;
+	}
+	return 0;
+}
+
 static int
 load_stats(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
 {
-	static const char *const keys[] = { "file", "interval_ms", NULL };
+	static const char *const keys[] = {
+		"file", "interval_ms", "prometheus_listen", "prometheus_allow",
+		NULL
+	};
 	const config_setting_t *g = config_setting_get_member(root, "stats");
-	const config_setting_t *sf;
-	const char *file = NULL;
+	const config_setting_t *sf, *sl;
+	struct sw_stats_conf *st = &cfg->stats;
+	const char *file = NULL, *listen = NULL;
 	int rc;
 
-	cfg->stats.interval_ms = 1000;
+	st->interval_ms = 1000;
 	if (g == NULL)
-		return 0;
+		return load_prom_allow(c, NULL, st);
 	rc = want_type(c, g, "stats", CONFIG_TYPE_GROUP);
 	if (rc == 0)
 		rc = check_keys(c, g, "stats", keys);
@@ -1177,15 +1267,66 @@ load_stats(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
 		rc = get_str(c, g, "stats", "file", &file, &sf);
 	if (rc == 0)
 		rc = get_int(c, g, "stats", "interval_ms", 100, 3600000,
-			     &cfg->stats.interval_ms);
+			     &st->interval_ms);
+	if (rc == 0)
+		rc = get_str(c, g, "stats", "prometheus_listen", &listen, &sl);
+	if (rc == 0)
+		rc = load_prom_allow(c, g, st);
 	if (rc)
 		return rc;
 	if (file != NULL) {
-		if (strlen(file) + 8 >= sizeof(cfg->stats.file))
+		if (strlen(file) + 8 >= sizeof(st->file))
 			return fail(c, sf, "stats.file", "path too long");
-		snprintf(cfg->stats.file, sizeof(cfg->stats.file), "%s", file);
+		snprintf(st->file, sizeof(st->file), "%s", file);
 	}
+	if (listen == NULL || listen[0] == '\0')
+		return 0;	/* no metrics endpoint */
+	if (strlen(listen) >= sizeof(st->prom_listen))
+		return fail(c, sl, "stats.prometheus_listen", "too long");
+	snprintf(st->prom_listen, sizeof(st->prom_listen), "%s", listen);
+	if (sw_config_parse_listen(st->prom_listen, &st->prom_family,
+				   st->prom_addr, &st->prom_port))
+		return fail(c, sl, "stats.prometheus_listen", "'%s' is not "
+			    "ADDR:PORT (e.g. 127.0.0.1:9124, [::1]:9124; \"\" "
+			    "for none)", st->prom_listen);
 	return 0;
+}
+
+static int
+load_log(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
+{
+	static const char *const keys[] = {
+		"rate", "policy_default", "fallback_default", "invalid",
+		"spill", NULL
+	};
+	const config_setting_t *g = config_setting_get_member(root, "log");
+	struct sw_log_conf *l = &cfg->log;
+	bool *dl = cfg->rules.default_log;
+	int rc;
+
+	l->rate = 20;
+	l->invalid = true;
+	l->spill = true;
+	dl[SW_ACL_POLICY] = true;
+	dl[SW_ACL_FALLBACK] = true;
+	if (g == NULL)
+		return 0;
+	rc = want_type(c, g, "log", CONFIG_TYPE_GROUP);
+	if (rc == 0)
+		rc = check_keys(c, g, "log", keys);
+	if (rc == 0)
+		rc = get_int(c, g, "log", "rate", 0, 100000, &l->rate);
+	if (rc == 0)
+		rc = get_bool(c, g, "log", "policy_default",
+			      &dl[SW_ACL_POLICY]);
+	if (rc == 0)
+		rc = get_bool(c, g, "log", "fallback_default",
+			      &dl[SW_ACL_FALLBACK]);
+	if (rc == 0)
+		rc = get_bool(c, g, "log", "invalid", &l->invalid);
+	if (rc == 0)
+		rc = get_bool(c, g, "log", "spill", &l->spill);
+	return rc;
 }
 
 int
@@ -1213,7 +1354,7 @@ sw_config_load_file(FILE *f, const char *path, struct sw_config *cfg,
 	static const char *const top[] = {
 		"eal", "ports", "pairs", "workers", "l2_passthrough",
 		"checksum_verify", "rules", "flowtable", "fragments", "control",
-		"stats", NULL
+		"stats", "log", NULL
 	};
 	struct ctx c = { .file = path, .err = err, .errlen = errlen };
 	const config_setting_t *root;
@@ -1256,6 +1397,8 @@ sw_config_load_file(FILE *f, const char *path, struct sw_config *cfg,
 		rc = load_control(&c, root, cfg);
 	if (rc == 0)
 		rc = load_stats(&c, root, cfg);
+	if (rc == 0)
+		rc = load_log(&c, root, cfg);
 	if (rc == -ENOMEM)
 		snprintf(err, errlen, "%s: out of memory", path);
 	if (rc)

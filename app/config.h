@@ -43,6 +43,7 @@ struct sw_rules_conf {
 	bool allow_source_route;	/* LSRR/SSRR, RH0 not dropped */
 	unsigned int reject_rate;	/* replies/s per worker; 0: none */
 	unsigned int reject_rate_per_dest; /* to one /24, /64; 0: no limit */
+	bool default_log[SW_ACL_NB_SETS];	/* log.*_default */
 };
 
 struct sw_flowtable_conf {
@@ -92,9 +93,25 @@ struct sw_fragments_conf {
 	unsigned int per_source;	/* datagrams one /32, /64 may hold */
 };
 
+/* Sources the metrics endpoint answers (stats.prometheus_allow). */
+#define SW_PROM_ALLOW_MAX	16
+
 struct sw_stats_conf {
 	char file[256];			/* "": no file */
 	unsigned int interval_ms;
+	char prom_listen[80];		/* "ADDR:PORT"; "": no endpoint */
+	int prom_family;		/* AF_INET / AF_INET6 */
+	uint8_t prom_addr[16];		/* network order */
+	uint16_t prom_port;		/* host order; 0: any free port */
+	unsigned int nb_prom_allow;
+	struct sw_acl_cidr prom_allow[SW_PROM_ALLOW_MAX];
+};
+
+/* The drop log (log.*); the defaults' switches are in the rules. */
+struct sw_log_conf {
+	unsigned int rate;		/* lines a second in all; 0: none */
+	bool invalid;			/* invalid packets, by reason */
+	bool spill;			/* a spill episode's first packet */
 };
 
 struct sw_config {
@@ -119,6 +136,7 @@ struct sw_config {
 	struct sw_fragments_conf fragments;
 	struct sw_control_conf control;
 	struct sw_stats_conf stats;
+	struct sw_log_conf log;
 };
 
 /*

@@ -21,6 +21,7 @@
 #include "cli.h"
 #include "control.h"
 #include "linebuf.h"
+#include "listen.h"
 #include "log.h"
 
 /* A client whose unread replies pass this is not reading: close it. */
@@ -192,51 +193,12 @@ static int
 tcp_listen(struct sw_ctl *ctl, const struct sw_control_conf *cc, char *err,
 	   size_t errlen)
 {
-	struct sockaddr_storage ss;
-	char host[INET6_ADDRSTRLEN];
-	socklen_t sl;
-	int one = 1;
-
-	memset(&ss, 0, sizeof(ss));
-	if (cc->family == AF_INET6) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons(cc->port);
-		memcpy(&s6->sin6_addr, cc->addr, 16);
-		sl = sizeof(*s6);
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(cc->port);
-		memcpy(&s4->sin_addr, cc->addr, 4);
-		sl = sizeof(*s4);
-	}
-	ctl->tfd = socket(cc->family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (ctl->tfd < 0 ||
-	    setsockopt(ctl->tfd, SOL_SOCKET, SO_REUSEADDR, &one,
-		       sizeof(one)) < 0 ||
-	    bind(ctl->tfd, (struct sockaddr *)&ss, sl) < 0 ||
-	    listen(ctl->tfd, 64) < 0 || nonblock(ctl->tfd) < 0) {
+	ctl->tfd = sw_listen_tcp(cc->family, cc->addr, cc->port, ctl->addr,
+				 sizeof(ctl->addr));
+	if (ctl->tfd < 0) {
 		snprintf(err, errlen, "control.listen %s: %s", cc->listen,
-			 strerror(errno));
-		return -errno;
-	}
-	sl = sizeof(ss);
-	getsockname(ctl->tfd, (struct sockaddr *)&ss, &sl);
-	if (ss.ss_family == AF_INET6) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-
-		inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof(host));
-		snprintf(ctl->addr, sizeof(ctl->addr), "[%s]:%u", host,
-			 ntohs(s6->sin6_port));
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-
-		inet_ntop(AF_INET, &s4->sin_addr, host, sizeof(host));
-		snprintf(ctl->addr, sizeof(ctl->addr), "%s:%u", host,
-			 ntohs(s4->sin_port));
+			 strerror(-ctl->tfd));
+		return ctl->tfd;
 	}
 	return 0;
 }
@@ -579,7 +541,7 @@ accept_tcp(struct sw_ctl *ctl, double now)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
-	char host[INET6_ADDRSTRLEN];
+	char host[INET6_ADDRSTRLEN + 8];
 	struct client *cl;
 	unsigned int j, tcp, same;
 	int fd, i, s;
@@ -606,19 +568,8 @@ accept_tcp(struct sw_ctl *ctl, double now)
 		cl = client_init(ctl, i, fd, EP_TCP, now);
 		cl->src = s;
 		cl->sess.admin = ctl->tcp_admin;
-		if (ss.ss_family == AF_INET6) {
-			const struct sockaddr_in6 *a = (void *)&ss;
-
-			inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
-			snprintf(cl->peer, sizeof(cl->peer), "tcp client "
-				 "[%s]:%u", host, ntohs(a->sin6_port));
-		} else {
-			const struct sockaddr_in *a = (void *)&ss;
-
-			inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
-			snprintf(cl->peer, sizeof(cl->peer), "tcp client "
-				 "%s:%u", host, ntohs(a->sin_port));
-		}
+		sw_sockaddr_str(&ss, host, sizeof(host));
+		snprintf(cl->peer, sizeof(cl->peer), "tcp client %s", host);
 		/* Failures are logged; a connect loop must not flood the log. */
 		SW_LOG(DEBUG, "control: %s connected\n", cl->peer);
 		greet(cl);

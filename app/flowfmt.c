@@ -3,22 +3,21 @@
  */
 #include <arpa/inet.h>
 #include <inttypes.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <sys/socket.h>
 
 #include "flowfmt.h"
+#include "sw_acl.h"
 #include "sw_ft.h"
 
+/* conntrack -L's name for a protocol. */
 static const char *
 proto_name(uint8_t p)
 {
-	switch (p) {
-	case 6: return "tcp";
-	case 17: return "udp";
-	case 1: return "icmp";
-	case 58: return "icmpv6";
-	default: return "unknown";
-	}
+	const char *n = sw_acl_proto_name(p);
+
+	return n != NULL ? n : "unknown";
 }
 
 static size_t
@@ -47,8 +46,8 @@ sw_format_flow(char *buf, size_t len, const struct sw_ft_key *k,
 	const uint8_t *dst = hi_opened ? k->lo : k->hi;
 	unsigned int sp = ntohs(hi_opened ? k->hi_port : k->lo_port);
 	unsigned int dp = ntohs(hi_opened ? k->lo_port : k->hi_port);
-	int icmp = k->proto == 1 || k->proto == 58;
-	int tcp = k->proto == 6;
+	int icmp = k->proto == IPPROTO_ICMP || k->proto == IPPROTO_ICMPV6;
+	int tcp = k->proto == IPPROTO_TCP;
 	size_t n;
 
 	inet_ntop(af, src, a, sizeof(a));

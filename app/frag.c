@@ -5,7 +5,7 @@
 
 #include "frag.h"
 #include "sw_ft.h"
-#include "sw_pkt.h"
+#include "parse.h"
 
 void
 sw_frag_init(struct sw_frag_table *t, uint64_t tsc_hz, uint32_t timeout_s,

@@ -4,3 +4,4 @@
 #include "log.h"
 
 RTE_LOG_REGISTER(sw_logtype, user.sw.app, INFO);
+RTE_LOG_REGISTER(sw_drop_logtype, user.sw.drop, NOTICE);

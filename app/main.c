@@ -26,6 +26,7 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_pci.h>
+#include <rte_pdump.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_version.h>
 
@@ -34,7 +35,10 @@
 #include "buf.h"
 #include "config.h"
 #include "control.h"
+#include "droplog.h"
 #include "log.h"
+#include "metrics.h"
+#include "policy.h"
 #include "port.h"
 #include "sw_acl.h"
 #include "sw_ft.h"
@@ -238,61 +242,41 @@ ports_start(struct sw_app *app)
 	return 0;
 }
 
-static int
-rules_create(struct sw_app *app)
-{
-	char err[SW_ERR_MAX];
-
-	app->acl = sw_app_rules_build(&app->cfg.rules, app->cfg.nb_workers,
-				      err, sizeof(err));
-	if (app->acl == NULL) {
-		SW_LOG(ERR, "%s: rules: %s\n", app->cfg.file, err);
-		return -EINVAL;
-	}
-	SW_LOG(INFO, "rules: notrack %u, policy %u, fallback %u (%u, %u, "
-	       "%u classifier entries)\n", app->cfg.rules.nb[SW_ACL_NOTRACK],
-	       app->cfg.rules.nb[SW_ACL_POLICY],
-	       app->cfg.rules.nb[SW_ACL_FALLBACK],
-	       sw_acl_nb_expanded(app->acl, SW_ACL_NOTRACK),
-	       sw_acl_nb_expanded(app->acl, SW_ACL_POLICY),
-	       sw_acl_nb_expanded(app->acl, SW_ACL_FALLBACK));
-	return 0;
-}
-
 /*
- * Revalidation judge, run on a worker during its sweep after a reload:
- * would the policy in force accept this flow's opening packet?
+ * Capture: DPDK's packet-capture framework, so that dpdk-dumpcap (a
+ * secondary process of this primary) can copy what the ports receive
+ * and send while spillway runs. Nothing is copied until a capture
+ * starts. Secondary processes share the primary's memory through its
+ * hugepage files: a --no-huge (or --in-memory) spillway cannot be
+ * captured, and says so.
  */
-static bool
-judge_flow(unsigned int shard, const struct sw_ft_key *k, int orig_dir,
-	   uint8_t port, void *arg)
+static void
+capture_init(const struct sw_app *app)
 {
-	struct sw_app *app = arg;
-	const struct sw_acl *acl = sw_acl_current(&app->acl);
-	const struct sw_acl_key *kp[1];
-	struct sw_acl_key ak;
-	bool hi = orig_dir == SW_FT_DIR_HI;
-	uint8_t act;
+	const char *dir = rte_eal_get_runtime_dir();
+	const char *prefix = strrchr(dir, '/');
+	char name[RTE_ETH_NAME_MAX_LEN];
+	unsigned int p;
 
-	(void)shard;
-	memset(&ak, 0, sizeof(ak));
-	ak.family = k->family;
-	ak.proto = k->proto;
-	ak.in_port = port;
-	memcpy(ak.src, hi ? k->hi : k->lo, 16);
-	memcpy(ak.dst, hi ? k->lo : k->hi, 16);
-	if (k->proto == 1 || k->proto == 58) {
-		ak.icmp_type = k->proto == 1 ? 8 : 128;	/* echo request */
-	} else {
-		ak.sport = hi ? k->hi_port : k->lo_port;
-		ak.dport = hi ? k->lo_port : k->hi_port;
+	prefix = prefix ? prefix + 1 : dir;
+	if (rte_pdump_init() != 0) {
+		SW_LOG(WARNING, "capture: rte_pdump_init: %s: dpdk-dumpcap "
+		       "will not attach\n", rte_strerror(rte_errno));
+		return;
 	}
-	if (k->proto == 6)
-		ak.tcp_flags = 0x02;	/* the SYN that opened it */
-	kp[0] = &ak;
-	sw_acl_classify(acl, SW_ACL_POLICY, SW_ACL_NO_COUNT, kp, 1, &act,
-			NULL);
-	return act == SW_ACL_ACCEPT;
+	if (!rte_eal_has_hugepages()) {
+		SW_LOG(INFO, "capture: off: dpdk-dumpcap needs spillway on "
+		       "hugepages (this run has --no-huge)\n");
+		return;
+	}
+	for (p = 0; p < app->cfg.nb_ports; p++) {
+		if (rte_eth_dev_get_name_by_port(app->port_id[p], name) != 0)
+			continue;
+		SW_LOG(INFO, "capture: port %s is DPDK port %u '%s': "
+		       "dpdk-dumpcap --file-prefix=%s -i %s -w FILE\n",
+		       app->cfg.ports[p].name, app->port_id[p], name, prefix,
+		       name);
+	}
 }
 
 static int
@@ -340,7 +324,7 @@ flowtable_create(struct sw_app *app)
 		       f->max_flows, rte_strerror(rte_errno));
 		return -ENOMEM;
 	}
-	sw_ft_set_judge(app->ft, judge_flow, app);
+	sw_app_rules_judge(app);
 	SW_LOG(INFO, "flowtable: %u flows in %u shards of %u, %zu bytes "
 	       "allocated, %.1f bytes per flow\n", f->max_flows,
 	       app->cfg.nb_workers, sw_ft_shard_max(app->ft),
@@ -405,6 +389,10 @@ workers_launch(struct sw_app *app)
 				&w->cnt.c[SW_CNT_tx_dropped]);
 		}
 	}
+	/* The drop log's rings, before a worker may log. */
+	app->droplog = sw_droplog_create(app);
+	if (app->droplog == NULL)
+		return -ENOMEM;
 	for (i = 0; i < cfg->nb_workers; i++) {
 		if (rte_eal_remote_launch(sw_worker_main, app->workers[i],
 					  app->workers[i]->lcore) != 0)
@@ -419,15 +407,13 @@ workers_launch(struct sw_app *app)
 static void
 print_stats_line(const struct sw_app *app)
 {
-	uint64_t sum[SW_CNT_MAX];
-	unsigned int k;
+	struct sw_buf b;
 
-	sw_app_counters(app, sum);
-	printf("stats:");
-	for (k = 0; k < SW_CNT_MAX; k++)
-		printf(" %s=%" PRIu64, sw_counter_names[k], sum[k]);
-	printf("\n");
+	sw_buf_init(&b);
+	sw_stats_line(sw_stats_take(app), &b);
+	fputs(b.p ? b.p : "", stdout);
 	fflush(stdout);
+	sw_buf_free(&b);
 }
 
 static void
@@ -549,8 +535,8 @@ reload(struct sw_app *app, const char *why)
 
 /* The control thread: CLI, reload on SIGHUP, stats, links, deadline. */
 static void
-control_loop(struct sw_app *app, struct sw_ctl *ctl, double duration,
-	     double stats_every)
+control_loop(struct sw_app *app, struct sw_ctl *ctl, struct sw_metrics *prom,
+	     double duration, double stats_every)
 {
 	double start = sw_now_s(), next_stats = start + stats_every;
 	double next_file = start, next_tel = start, next_link = start, t;
@@ -558,8 +544,11 @@ control_loop(struct sw_app *app, struct sw_ctl *ctl, double duration,
 	while (!force_quit) {
 		if (ctl != NULL)
 			sw_ctl_poll(ctl, 50);
-		else
+		if (prom != NULL)
+			sw_metrics_poll(prom, ctl != NULL ? 0 : 50);
+		if (ctl == NULL && prom == NULL)
 			usleep(50 * 1000);
+		sw_droplog_drain(app->droplog);
 		t = sw_now_s();
 		if (want_reload) {
 			want_reload = 0;
@@ -704,6 +693,7 @@ main(int argc, char **argv)
 	};
 	static struct sw_app app;
 	struct sw_ctl *ctl = NULL;
+	struct sw_metrics *prom = NULL;
 	const char *path = SW_DEFAULT_CONFIG, *sock = NULL;
 	double duration = 0, stats_every = 0;
 	char err[SW_ERR_MAX];
@@ -798,14 +788,20 @@ main(int argc, char **argv)
 		if (ctl == NULL)
 			SW_LOG(ERR, "%s\n", err);
 	}
+	if (app.cfg.stats.prom_listen[0]) {
+		prom = sw_metrics_create(&app, err, sizeof(err));
+		if (prom == NULL)
+			SW_LOG(ERR, "%s\n", err);
+	}
 	if (((app.cfg.control.socket[0] || app.cfg.control.listen[0]) &&
-	     ctl == NULL) ||
-	    check_lcores(&app.cfg) || rcu_init(&app) || rules_create(&app) ||
+	     ctl == NULL) || (app.cfg.stats.prom_listen[0] && prom == NULL) ||
+	    check_lcores(&app.cfg) || rcu_init(&app) || sw_app_rules_start(&app) ||
 	    flowtable_create(&app) || ports_start(&app) ||
 	    workers_launch(&app)) {
 		status = 1;
 		force_quit = true;
 	} else {
+		capture_init(&app);
 		if (ctl != NULL && sw_ctl_socket(ctl) != NULL)
 			SW_LOG(INFO, "control: socket %s (mode %s, uid %u%s%s)"
 			       "\n", sw_ctl_socket(ctl),
@@ -818,15 +814,24 @@ main(int argc, char **argv)
 			       "required, %s)\n", sw_ctl_address(ctl),
 			       app.cfg.control.tcp_admin ? "admin" :
 			       "read-only");
+		if (prom != NULL)
+			SW_LOG(INFO, "metrics: Prometheus endpoint on http://%s"
+			       "/metrics (%u allowed source prefixes)\n",
+			       sw_metrics_address(prom),
+			       app.cfg.stats.nb_prom_allow);
 		SW_LOG(INFO, "running: %u ports, %u workers, burst %u "
 		       "(config %s)\n", app.cfg.nb_ports, app.cfg.nb_workers,
 		       app.cfg.burst, path);
-		control_loop(&app, ctl, duration, stats_every);
+		control_loop(&app, ctl, prom, duration, stats_every);
 	}
 
 	force_quit = true;
 	sw_ctl_free(ctl);
+	sw_metrics_free(prom);
 	rte_eal_mp_wait_lcore();
+	/* What the workers queued last is written. */
+	sw_droplog_free(app.droplog);
+	app.droplog = NULL;
 	for (p = 0; p < app.cfg.nb_ports; p++)
 		if (app.port_started[p])
 			rte_eth_dev_stop(app.port_id[p]);
@@ -836,9 +841,12 @@ main(int argc, char **argv)
 	if (status == 0 && dump_flows && app.ft != NULL)
 		dump_all_flows(&app);
 	/* Closing a pcap port completes its output file. */
-	for (p = 0; p < app.cfg.nb_ports; p++)
+	for (p = 0; p < app.cfg.nb_ports; p++) {
 		if (app.port_started[p])
 			rte_eth_dev_close(app.port_id[p]);
+		/* Gone: the last telemetry snapshot must not ask it. */
+		app.port_started[p] = false;
+	}
 	for (i = 0; i < app.cfg.nb_workers; i++) {
 		if (app.workers[i] == NULL)
 			continue;
@@ -855,6 +863,7 @@ main(int argc, char **argv)
 	app.acl = NULL;
 	rte_free(app.qs);
 	sw_config_free(&app.cfg);
+	rte_pdump_uninit();
 	rte_eal_cleanup();
 	return status;
 }

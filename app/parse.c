@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * Copyright (c) 2026 The spillway authors
  */
-#include <string.h>
 #include <netinet/in.h>
+#include <string.h>
 
 #include <rte_byteorder.h>
 #include <rte_ip.h>
@@ -10,7 +10,8 @@
 #include <rte_tcp.h>
 
 #include "sw_ft.h"
-#include "sw_pkt.h"
+#include "sw_proto.h"
+#include "parse.h"
 
 #define ETH_HLEN	14
 #define ET_IPV4		0x0800
@@ -18,16 +19,6 @@
 #define ET_VLAN		0x8100
 #define ET_QINQ		0x88a8
 #define ET_QINQ_OLD	0x9100
-
-#define IPPROTO_HOPOPTS_	0
-#define IPPROTO_ICMP_		1
-#define IPPROTO_TCP_		6
-#define IPPROTO_UDP_		17
-#define IPPROTO_ROUTING_	43
-#define IPPROTO_FRAGMENT_	44
-#define IPPROTO_AH_		51
-#define IPPROTO_ICMPV6_		58
-#define IPPROTO_DSTOPTS_	60
 
 static const char *const result_names[] = {
 #define SW_PARSE_NAME(n, d) #n,
@@ -83,7 +74,7 @@ parse_l4(const uint8_t *l4, uint32_t len, struct sw_pkt *p)
 	uint32_t doff, ulen;
 
 	switch (p->k.proto) {
-	case IPPROTO_TCP_:
+	case IPPROTO_TCP:
 		if (len < 20)
 			return SW_PARSE_MAL_TCP_SHORT;
 		doff = (uint32_t)(l4[12] >> 4) * 4;
@@ -93,7 +84,7 @@ parse_l4(const uint8_t *l4, uint32_t len, struct sw_pkt *p)
 		p->k.dport = ld16(l4 + 2);
 		p->k.tcp_flags = l4[13];
 		return SW_PARSE_IP;
-	case IPPROTO_UDP_:
+	case IPPROTO_UDP:
 		if (len < 8)
 			return SW_PARSE_MAL_UDP_SHORT;
 		ulen = rd16(l4 + 4);
@@ -102,10 +93,10 @@ parse_l4(const uint8_t *l4, uint32_t len, struct sw_pkt *p)
 		p->k.sport = ld16(l4);
 		p->k.dport = ld16(l4 + 2);
 		return SW_PARSE_IP;
-	case IPPROTO_ICMP_:
-	case IPPROTO_ICMPV6_:
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
 		/* ICMP in IPv6 (or ICMPv6 in IPv4) is just another protocol. */
-		if ((p->k.proto == IPPROTO_ICMP_) != (p->k.family == SW_AF_INET))
+		if ((p->k.proto == IPPROTO_ICMP) != (p->k.family == SW_AF_INET))
 			return SW_PARSE_IP;
 		if (len < 8)
 			return SW_PARSE_MAL_ICMP_SHORT;
@@ -155,7 +146,7 @@ parse_ip4(const uint8_t *f, uint32_t off, uint32_t len, struct sw_pkt *p)
 			 * can only serve to rewrite the flags of the first
 			 * fragment, which the rules already judged.
 			 */
-			if ((frag & 0x1fff) == 1 && p->k.proto == IPPROTO_TCP_)
+			if ((frag & 0x1fff) == 1 && p->k.proto == IPPROTO_TCP)
 				return SW_PARSE_MAL_IP4_FRAG;
 			p->frag = SW_FRAG_LATER;
 			return SW_PARSE_IP;
@@ -196,23 +187,23 @@ parse_ip6(const uint8_t *f, uint32_t off, uint32_t len, struct sw_pkt *p)
 	/* One pass per header: up to SW_IP6_MAX_EXT extensions, then L4. */
 	for (i = 0; i <= SW_IP6_MAX_EXT; i++) {
 		switch (nh) {
-		case IPPROTO_HOPOPTS_:
+		case IPPROTO_HOPOPTS:
 			/* RFC 8200 4.3: hop-by-hop only right after the header. */
 			if (i != 0)
 				return SW_PARSE_MAL_IP6_EXT;
 			/* fall through */
-		case IPPROTO_ROUTING_:
-		case IPPROTO_DSTOPTS_:
+		case IPPROTO_ROUTING:
+		case IPPROTO_DSTOPTS:
 			if (o + 8 > end)
 				return SW_PARSE_MAL_IP6_EXT;
 			hl = ((uint32_t)ip[o + 1] + 1) * 8;
 			break;
-		case IPPROTO_AH_:
+		case IPPROTO_AH:
 			if (o + 8 > end)
 				return SW_PARSE_MAL_IP6_EXT;
 			hl = ((uint32_t)ip[o + 1] + 2) * 4;
 			break;
-		case IPPROTO_FRAGMENT_:
+		case IPPROTO_FRAGMENT:
 			if (o + 8 > end || seen_frag)
 				return SW_PARSE_MAL_IP6_EXT;
 			seen_frag = 1;
@@ -317,18 +308,18 @@ ip6_source_route(const uint8_t *ip, uint32_t end)
 
 	for (i = 0; i < SW_IP6_MAX_EXT && o + 8 <= end; i++) {
 		switch (nh) {
-		case IPPROTO_ROUTING_:
+		case IPPROTO_ROUTING:
 			if (ip[o + 2] == 0)
 				return 1;
 			/* fall through */
-		case IPPROTO_HOPOPTS_:
-		case IPPROTO_DSTOPTS_:
+		case IPPROTO_HOPOPTS:
+		case IPPROTO_DSTOPTS:
 			hl = ((uint32_t)ip[o + 1] + 1) * 8;
 			break;
-		case IPPROTO_AH_:
+		case IPPROTO_AH:
 			hl = ((uint32_t)ip[o + 1] + 2) * 4;
 			break;
-		case IPPROTO_FRAGMENT_:
+		case IPPROTO_FRAGMENT:
 			/* Past a later fragment's header is data. */
 			if (rd16(ip + o + 2) & 0xfff8)
 				return 0;
@@ -366,14 +357,14 @@ sw_parse_frag(const uint8_t *f, const struct sw_pkt *p, uint32_t *off,
 	/* IPv6: sw_parse walked this chain already; find the header. */
 	nh = ip[6];
 	for (i = 0; i < SW_IP6_MAX_EXT && o + 8 <= end; i++) {
-		if (nh == IPPROTO_FRAGMENT_) {
+		if (nh == IPPROTO_FRAGMENT) {
 			fo = rd16(ip + o + 2);
 			*off = fo & 0xfff8;
 			*more = (fo & 1) != 0;
 			*len = end - (o + 8);
 			return 0;
 		}
-		if (nh == IPPROTO_AH_)
+		if (nh == IPPROTO_AH)
 			hl = ((uint32_t)ip[o + 1] + 2) * 4;
 		else
 			hl = ((uint32_t)ip[o + 1] + 1) * 8;
@@ -406,10 +397,13 @@ sw_parse_icmp_error(const uint8_t *f, const struct sw_pkt *p,
 	if (p->l4_off == 0 || p->frag != SW_FRAG_NONE)
 		return -1;
 	if (p->k.family == SW_AF_INET) {
-		if (p->k.proto != IPPROTO_ICMP_ ||
-		    !(t == 3 || t == 4 || t == 5 || t == 11 || t == 12))
+		if (p->k.proto != IPPROTO_ICMP ||
+		    !(t == SW_ICMP_UNREACH || t == SW_ICMP_SOURCEQUENCH ||
+		      t == SW_ICMP_REDIRECT || t == SW_ICMP_TIMXCEED ||
+		      t == SW_ICMP_PARAMPROB))
 			return -1;
-	} else if (p->k.proto != IPPROTO_ICMPV6_ || t < 1 || t > 4) {
+	} else if (p->k.proto != IPPROTO_ICMPV6 || t < SW_ICMP6_UNREACH ||
+		   t > SW_ICMP6_PARAMPROB) {
 		return -1;
 	}
 	q = f + p->l4_off + 8;
@@ -436,14 +430,14 @@ sw_parse_icmp_error(const uint8_t *f, const struct sw_pkt *p,
 		memcpy(in->dst, q + 24, 16);
 	}
 	q += hl;
-	if (in->proto == IPPROTO_ICMP_ || in->proto == IPPROTO_ICMPV6_) {
+	if (in->proto == IPPROTO_ICMP || in->proto == IPPROTO_ICMPV6) {
 		in->icmp_type = q[0];
 		in->sport = ld16(q + 4);
 		in->dport = in->sport;
-	} else if (in->proto == IPPROTO_TCP_ || in->proto == IPPROTO_UDP_) {
+	} else if (in->proto == IPPROTO_TCP || in->proto == IPPROTO_UDP) {
 		in->sport = ld16(q);
 		in->dport = ld16(q + 2);
-		if (in->proto == IPPROTO_TCP_)
+		if (in->proto == IPPROTO_TCP)
 			in->seq = rd32(q + 4);
 	}
 	return 0;
@@ -453,8 +447,10 @@ int
 sw_icmp_is_redirect(const struct sw_pkt *p)
 {
 	if (p->k.family == SW_AF_INET)
-		return p->k.proto == IPPROTO_ICMP_ && p->k.icmp_type == 5;
-	return p->k.proto == IPPROTO_ICMPV6_ && p->k.icmp_type == 137;
+		return p->k.proto == IPPROTO_ICMP &&
+		       p->k.icmp_type == SW_ICMP_REDIRECT;
+	return p->k.proto == IPPROTO_ICMPV6 &&
+	       p->k.icmp_type == SW_ND_REDIRECT;
 }
 
 /* TCP option kinds read by the flow table (RFC 9293, 7323, 2018). */
@@ -546,7 +542,7 @@ l4_sum_ok(const uint8_t *f, const struct sw_pkt *p)
 	const uint8_t *l4 = f + p->l4_off;
 	uint32_t sum = 0;
 
-	if (p->k.proto == IPPROTO_UDP_ && rd16(l4 + 6) == 0)
+	if (p->k.proto == IPPROTO_UDP && rd16(l4 + 6) == 0)
 		return p->k.family == SW_AF_INET;	/* v4: no checksum */
 	if (p->k.family == SW_AF_INET) {
 		struct {
@@ -555,7 +551,7 @@ l4_sum_ok(const uint8_t *f, const struct sw_pkt *p)
 			uint16_t len;
 		} __attribute__((packed)) ph;
 
-		if (p->k.proto != IPPROTO_ICMP_) {
+		if (p->k.proto != IPPROTO_ICMP) {
 			memcpy(ph.src, p->k.src, 4);
 			memcpy(ph.dst, p->k.dst, 4);
 			ph.zero = 0;
@@ -605,14 +601,14 @@ sw_cksum_ok(const uint8_t *f, const struct sw_pkt *p, uint64_t ol_flags)
 	if (p->frag != SW_FRAG_NONE || p->l4_off == 0)
 		return 1;
 	switch (p->k.proto) {
-	case IPPROTO_TCP_:
-	case IPPROTO_UDP_:
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
 		break;
-	case IPPROTO_ICMP_:
+	case IPPROTO_ICMP:
 		if (p->k.family != SW_AF_INET)
 			return 1;
 		break;
-	case IPPROTO_ICMPV6_:
+	case IPPROTO_ICMPV6:
 		if (p->k.family != SW_AF_INET6)
 			return 1;
 		break;
@@ -620,7 +616,7 @@ sw_cksum_ok(const uint8_t *f, const struct sw_pkt *p, uint64_t ol_flags)
 		return 1;	/* no checksum spillway knows */
 	}
 	/* A NIC's verdict counts only for the protocols it checks. */
-	if ((p->k.proto == IPPROTO_TCP_ || p->k.proto == IPPROTO_UDP_) &&
+	if ((p->k.proto == IPPROTO_TCP || p->k.proto == IPPROTO_UDP) &&
 	    l4 != RTE_MBUF_F_RX_L4_CKSUM_UNKNOWN)
 		return l4 != RTE_MBUF_F_RX_L4_CKSUM_BAD;
 	return l4_sum_ok(f, p);

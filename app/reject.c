@@ -1,21 +1,20 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * Copyright (c) 2026 The spillway authors
  */
+#include <netinet/in.h>
 #include <string.h>
 
 #include <rte_byteorder.h>
 #include <rte_ether.h>
+#include <rte_icmp.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_tcp.h>
 
 #include "reject.h"
 #include "sw_ft.h"
-#include "sw_pkt.h"
-
-#define IPPROTO_ICMP_	1
-#define IPPROTO_TCP_	6
-#define IPPROTO_ICMPV6_	58
+#include "sw_proto.h"
+#include "parse.h"
 
 /* Quote limits: the whole error fits 576 bytes (v4) / 1280 bytes (v6). */
 #define QUOTE4_MAX (576 - 20 - 8)
@@ -121,12 +120,12 @@ build_rst(struct rte_mbuf *m, const struct sw_pkt *p)
 	if (p->k.family == SW_AF_INET) {
 		struct rte_ipv4_hdr *ip = (void *)(f + l2);
 
-		fill_ip4(ip, p, IPPROTO_TCP_, 40);
+		fill_ip4(ip, p, IPPROTO_TCP, 40);
 		t->cksum = rte_ipv4_udptcp_cksum(ip, t);
 	} else {
 		struct rte_ipv6_hdr *ip = (void *)(f + l2);
 
-		fill_ip6(ip, p, IPPROTO_TCP_, 20);
+		fill_ip6(ip, p, IPPROTO_TCP, 20);
 		t->cksum = rte_ipv6_udptcp_cksum(ip, t);
 	}
 	swap_macs(f);
@@ -162,9 +161,11 @@ build_unreach(struct rte_mbuf *m, const struct sw_pkt *p)
 
 	if (quote == 0)
 		return -1;
-	if (v4 && p->k.proto == IPPROTO_ICMP_ && p->k.icmp_type != 8)
+	if (v4 && p->k.proto == IPPROTO_ICMP &&
+	    p->k.icmp_type != RTE_IP_ICMP_ECHO_REQUEST)
 		return -1;	/* only echo requests among ICMP get one */
-	if (!v4 && p->k.proto == IPPROTO_ICMPV6_ && p->k.icmp_type != 128)
+	if (!v4 && p->k.proto == IPPROTO_ICMPV6 &&
+	    p->k.icmp_type != SW_ICMP6_ECHO_REQUEST)
 		return -1;	/* errors (< 128), ND and the rest: none */
 	/* The headers go in front of the quoted packet, in the headroom. */
 	f = (uint8_t *)rte_pktmbuf_prepend(m, hdr);
@@ -175,9 +176,9 @@ build_unreach(struct rte_mbuf *m, const struct sw_pkt *p)
 	icmp = f + l2 + (v4 ? 20 : 40);
 	memset(icmp, 0, 8);
 	if (v4) {
-		icmp[0] = 3;	/* destination unreachable */
-		icmp[1] = 3;	/* port unreachable */
-		fill_ip4((void *)(f + l2), p, IPPROTO_ICMP_,
+		icmp[0] = SW_ICMP_UNREACH;
+		icmp[1] = SW_ICMP_UNREACH_PORT;
+		fill_ip4((void *)(f + l2), p, IPPROTO_ICMP,
 			 (uint16_t)(28 + quote));
 		uint16_t ck = (uint16_t)~rte_raw_cksum(icmp, 8u + quote);
 
@@ -186,9 +187,9 @@ build_unreach(struct rte_mbuf *m, const struct sw_pkt *p)
 		struct rte_ipv6_hdr *ip = (void *)(f + l2);
 		uint16_t ck;
 
-		icmp[0] = 1;	/* destination unreachable */
-		icmp[1] = 4;	/* port unreachable */
-		fill_ip6(ip, p, IPPROTO_ICMPV6_, (uint16_t)(8 + quote));
+		icmp[0] = SW_ICMP6_UNREACH;
+		icmp[1] = SW_ICMP6_UNREACH_PORT;
+		fill_ip6(ip, p, IPPROTO_ICMPV6, (uint16_t)(8 + quote));
 		ck = rte_ipv6_udptcp_cksum(ip, icmp);
 		memcpy(icmp + 2, &ck, 2);
 	}
@@ -210,7 +211,7 @@ sw_reject_build(struct rte_mbuf *m, const struct sw_pkt *p)
 {
 	if (!sw_reject_due(m, p))
 		return -1;
-	if (p->k.proto == IPPROTO_TCP_)
+	if (p->k.proto == IPPROTO_TCP)
 		return build_rst(m, p);
 	return build_unreach(m, p);
 }

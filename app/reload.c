@@ -14,28 +14,12 @@
 
 #include "app.h"
 #include "buf.h"
+#include "droplog.h"
 #include "log.h"
+#include "policy.h"
 #include "sw_acl.h"
 #include "sw_ft.h"
 #include "worker.h"
-
-struct sw_acl *
-sw_app_rules_build(const struct sw_rules_conf *rules, unsigned int nb_workers,
-		   char *err, size_t errlen)
-{
-	struct sw_acl_conf conf;
-	unsigned int k;
-
-	memset(&conf, 0, sizeof(conf));
-	for (k = 0; k < SW_ACL_NB_SETS; k++) {
-		conf.set[k].rules = rules->rules[k];
-		conf.set[k].nb_rules = rules->nb[k];
-		conf.set[k].default_action = rules->default_action[k];
-	}
-	conf.nb_workers = nb_workers;
-	conf.socket_id = (int)rte_socket_id();
-	return sw_acl_create(&conf, err, errlen);
-}
 
 static bool
 same_eal(const struct sw_config *a, const struct sw_config *b)
@@ -119,6 +103,8 @@ report_restart(const struct sw_config *old, const struct sw_config *new,
 		      old->control.idle_timeout != new->control.idle_timeout ||
 		      old->control.max_clients != new->control.max_clients,
 		      "control");
+	NEEDS_RESTART(strcmp(old->stats.prom_listen, new->stats.prom_listen),
+		      "stats.prometheus_listen");
 	NEEDS_RESTART(old->fragments.timeout != new->fragments.timeout ||
 		      old->fragments.per_source != new->fragments.per_source,
 		      "fragments");
@@ -137,7 +123,7 @@ sw_app_reload(struct sw_app *app, struct sw_buf *out)
 	struct sw_config *cur = &app->cfg;
 	struct sw_acl *acl;
 	char err[SW_ERR_MAX];
-	unsigned int k, t, i;
+	unsigned int t, i;
 	int rc;
 
 	rc = sw_config_load(app->conf_path, &next, err, sizeof(err));
@@ -164,16 +150,7 @@ sw_app_reload(struct sw_app *app, struct sw_buf *out)
 
 	report_restart(cur, &next, out);
 
-	/* Rules: swap, then wait out every worker's burst before freeing. */
-	sw_acl_publish(&app->acl, acl, app->qs);
-	for (k = 0; k < SW_ACL_NB_SETS; k++) {
-		free(cur->rules.rules[k]);
-		cur->rules.rules[k] = next.rules.rules[k];
-		cur->rules.nb[k] = next.rules.nb[k];
-		cur->rules.default_action[k] = next.rules.default_action[k];
-		next.rules.rules[k] = NULL;
-		next.rules.nb[k] = 0;
-	}
+	sw_app_rules_publish(app, acl, &next.rules);
 	cur->rules.allow_ndp = next.rules.allow_ndp;
 	cur->rules.allow_source_route = next.rules.allow_source_route;
 	cur->l2_passthrough = next.l2_passthrough;
@@ -218,9 +195,18 @@ sw_app_reload(struct sw_app *app, struct sw_buf *out)
 		sw_ft_set_proxy(app->ft, (uint8_t)cur->flowtable.synproxy,
 				(uint8_t)cur->flowtable.synproxy_start);
 		if (cur->flowtable.revalidate_on_reload)
-			sw_ft_revalidate(app->ft);
+			sw_app_rules_rejudge(app);
 	}
+	/* stats.*: live, but for the endpoint's address (bound at start). */
+	memcpy(next.stats.prom_listen, cur->stats.prom_listen,
+	       sizeof(next.stats.prom_listen));
+	next.stats.prom_family = cur->stats.prom_family;
+	memcpy(next.stats.prom_addr, cur->stats.prom_addr,
+	       sizeof(next.stats.prom_addr));
+	next.stats.prom_port = cur->stats.prom_port;
 	cur->stats = next.stats;
+	cur->log = next.log;
+	sw_droplog_apply(app->droplog);
 	sw_config_free(&next);
 	app->reloads++;
 

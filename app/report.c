@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
@@ -21,114 +20,17 @@
 #include "sw_ft.h"
 #include "worker.h"
 
-double
-sw_now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-int
-sw_app_port_stats(const struct sw_app *app, unsigned int p,
-		  struct rte_eth_stats *st)
-{
-	int rc = rte_eth_stats_get(app->port_id[p], st);
-
-	if (rc == 0)
-		st->imissed += app->ring_drops[p];
-	return rc;
-}
-
-void
-sw_app_poll_rings(struct sw_app *app)
-{
-	unsigned int p;
-
-	for (p = 0; p < app->cfg.nb_ports; p++) {
-		uint64_t r = sw_port_ring_drops(app->ring_fd[p],
-						app->ring_last[p],
-						app->nb_ring_fd[p]);
-		uint64_t x = sw_port_xdp_iface_drops(app->cfg.ports[p].dev,
-						     &app->iface_last[p]);
-
-		app->ring_drops[p] += RTE_MAX(r, x);
-	}
-}
-
-void
-sw_app_counters(const struct sw_app *app, uint64_t *sum)
-{
-	unsigned int i, k;
-
-	memset(sum, 0, sizeof(uint64_t) * SW_CNT_MAX);
-	for (i = 0; i < app->cfg.nb_workers; i++) {
-		if (app->workers[i] == NULL)
-			continue;
-		for (k = 0; k < SW_CNT_MAX; k++)
-			sum[k] += __atomic_load_n(&app->workers[i]->cnt.c[k],
-						  __ATOMIC_RELAXED);
-	}
-}
-
-static void
-ft_total(const struct sw_app *app, struct sw_ft_stats *sum, uint32_t *scale)
-{
-	struct sw_ft_stats st;
-	unsigned int i;
-
-	memset(sum, 0, sizeof(*sum));
-	*scale = 1024;
-	if (app->ft == NULL)
-		return;
-	for (i = 0; i < sw_ft_nb_shards(app->ft); i++) {
-		sw_ft_shard_stats(app->ft, i, &st);
-		sum->flows += st.flows;
-		sum->inserts += st.inserts;
-		sum->insert_failed += st.insert_failed;
-		sum->early_drops += st.early_drops;
-		sum->expired += st.expired;
-		sum->spilling |= st.spilling;
-		if (st.adaptive_scale_q10 < *scale)
-			*scale = st.adaptive_scale_q10;
-	}
-}
-
 void
 sw_report_stats(const struct sw_app *app, struct sw_buf *b)
 {
-	uint64_t sum[SW_CNT_MAX];
-	struct sw_ft_stats ft;
-	uint32_t scale;
-	unsigned int k;
-
-	sw_app_counters(app, sum);
-	sw_buf_printf(b, "  %-16s %12.0f  seconds since start\n", "uptime",
-		      sw_now_s() - app->start_time);
-	for (k = 0; k < SW_CNT_MAX; k++)
-		sw_buf_printf(b, "  %-16s %12" PRIu64 "  %s\n",
-			      sw_counter_names[k], sum[k], sw_counter_help[k]);
-	if (app->ft == NULL)
-		return;
-	ft_total(app, &ft, &scale);
-	sw_buf_printf(b, "  %-16s %12" PRIu64 "  flows in the table\n",
-		      "flows", ft.flows);
-	sw_buf_printf(b, "  %-16s %12" PRIu64 "  flows inserted\n", "inserts",
-		      ft.inserts);
-	sw_buf_printf(b, "  %-16s %12" PRIu64 "  inserts failed: table full, "
-		      "packet spilled\n", "insert_failed", ft.insert_failed);
-	sw_buf_printf(b, "  %-16s %12" PRIu64 "  unassured flows evicted for "
-		      "new ones\n", "early_drops", ft.early_drops);
-	sw_buf_printf(b, "  %-16s %12" PRIu64 "  flows timed out\n", "expired",
-		      ft.expired);
+	sw_stats_text(sw_stats_take(app), app, b);
 }
 
 void
 sw_report_flowtable(const struct sw_app *app, struct sw_buf *b)
 {
-	struct sw_ft_stats st, sum;
-	uint32_t scale, max;
+	const struct sw_stats_snap *s;
+	const uint64_t *t;
 	unsigned int i;
 
 	if (app->ft == NULL) {
@@ -137,33 +39,23 @@ sw_report_flowtable(const struct sw_app *app, struct sw_buf *b)
 			      "packet\n");
 		return;
 	}
-	max = sw_ft_shard_max(app->ft);
-	ft_total(app, &sum, &scale);
-	sw_buf_printf(b, "max_flows %u, flows %" PRIu64 " (%.1f%%), "
+	s = sw_stats_take(app);
+	t = s->ft_total;
+	sw_buf_printf(b, "max_flows %" PRIu64 ", flows %" PRIu64 " (%.1f%%), "
 		      "%u shards of %u, adaptive scale %.3f%s\n",
-		      max * sw_ft_nb_shards(app->ft), sum.flows,
-		      100.0 * (double)sum.flows /
-		      ((double)max * sw_ft_nb_shards(app->ft)),
-		      sw_ft_nb_shards(app->ft), max, scale / 1024.0,
-		      sum.spilling ? ", SPILLING" : "");
-	for (i = 0; i < sw_ft_nb_shards(app->ft); i++) {
-		sw_ft_shard_stats(app->ft, i, &st);
-		sw_buf_printf(b, "  flowtable shard %u: flows=%" PRIu64
-			      " occupancy=%.1f%% inserts=%" PRIu64
-			      " insert_failed=%" PRIu64 " insert_busy=%" PRIu64
-			      " early_drops=%" PRIu64 " evictable=%" PRIu64
-			      " expired=%" PRIu64 " flushed=%" PRIu64
-			      " revalidated=%" PRIu64 " adaptive_scale=%.3f"
-			      " synproxy=%s synproxy_engaged=%" PRIu64
-			      " synproxy_flows=%" PRIu64 "%s\n",
-			      i, st.flows, 100.0 * (double)st.flows / max,
-			      st.inserts, st.insert_failed, st.insert_busy,
-			      st.early_drops, st.evictable,
-			      st.expired, st.flushed, st.revalidated,
-			      st.adaptive_scale_q10 / 1024.0,
-			      st.proxying ? "answering" : "idle",
-			      st.proxy_engaged, st.proxy_flows,
-			      st.spilling ? " spilling" : "");
+		      t[SW_FT_STAT_max_flows], t[SW_FT_STAT_flows],
+		      100.0 * (double)t[SW_FT_STAT_flows] /
+		      (double)RTE_MAX(t[SW_FT_STAT_max_flows], 1u),
+		      s->nb_shards, sw_ft_shard_max(app->ft),
+		      t[SW_FT_STAT_adaptive_scale_permille] / 1000.0,
+		      t[SW_FT_STAT_spilling] ? ", SPILLING" : "");
+	/* Each shard's counters, then its state in words. */
+	for (i = 0; i < s->nb_shards; i++) {
+		sw_stats_shard_line(s, i, b);
+		sw_buf_printf(b, " synproxy=%s%s\n",
+			      s->ft[i][SW_FT_STAT_proxying] ? "answering" :
+			      "idle", s->ft[i][SW_FT_STAT_spilling] ?
+			      " spilling" : "");
 	}
 }
 
@@ -237,55 +129,48 @@ sw_report_sources(const struct sw_app *app, struct sw_buf *b, unsigned int n)
 	free(l.shard);
 }
 
+static void
+rule_line(const struct sw_stats_rule *r, void *arg)
+{
+	if (r->index < 0)
+		sw_buf_printf(arg, "  rule %s_default %s hits=%" PRIu64 "\n",
+			      sw_acl_set_name(r->set),
+			      sw_acl_action_name(r->action), r->hits);
+	else
+		sw_buf_printf(arg, "  rule %s[%d] line %u %s hits=%" PRIu64
+			      " %s\n", sw_acl_set_name(r->set), r->index,
+			      r->line, sw_acl_action_name(r->action), r->hits,
+			      r->comment);
+}
+
 void
 sw_report_rules(const struct sw_app *app, struct sw_buf *b)
 {
-	const struct sw_acl *acl = app->acl;
-	unsigned int k, i, n;
+	unsigned int k;
 
-	if (acl == NULL)
-		return;
-	for (k = 0; k < SW_ACL_NB_SETS; k++) {
-		n = sw_acl_nb_rules(acl, k);
-		for (i = 0; i < n; i++) {
-			const struct sw_acl_rule *r = sw_acl_get_rule(acl, k, i);
-
-			sw_buf_printf(b, "  rule %s[%u] line %u %s hits=%" PRIu64
-				      " %s\n", sw_acl_set_name(k), i, r->line,
-				      sw_acl_action_name(r->action),
-				      sw_acl_hits(acl, k, i), r->comment);
-		}
-		if (k != SW_ACL_NOTRACK)
-			sw_buf_printf(b, "  rule %s_default %s hits=%" PRIu64
-				      "\n", sw_acl_set_name(k),
-				      sw_acl_action_name(sw_acl_default(acl, k)),
-				      sw_acl_hits(acl, k, n));
-	}
+	for (k = 0; k < SW_ACL_NB_SETS; k++)
+		sw_stats_foreach_rule(app->acl, k, rule_line, b);
 }
 
 void
 sw_report_ports(const struct sw_app *app, struct sw_buf *b)
 {
-	struct rte_eth_stats st;
-	struct rte_eth_link link;
-	unsigned int p;
+	const struct sw_stats_snap *s = sw_stats_take(app);
+	char name[RTE_ETH_NAME_MAX_LEN];
+	unsigned int p, k;
 
-	for (p = 0; p < app->cfg.nb_ports; p++) {
-		if (!app->port_started[p] || sw_app_port_stats(app, p, &st) != 0)
+	for (p = 0; p < s->nb_ports; p++) {
+		if (!app->port_started[p])
 			continue;
-		if (rte_eth_link_get_nowait(app->port_id[p], &link) != 0)
-			link.link_status = 0;
-		sw_buf_printf(b, "  port %-10s rx_packets=%" PRIu64
-			      " tx_packets=%" PRIu64 " rx_bytes=%" PRIu64
-			      " tx_bytes=%" PRIu64 " rx_missed=%" PRIu64
-			      " rx_errors=%" PRIu64 " tx_errors=%" PRIu64
-			      " rx_nombuf=%" PRIu64 " link=%s peer=%s dev=%s\n",
-			      app->cfg.ports[p].name, st.ipackets,
-			      st.opackets, st.ibytes, st.obytes, st.imissed,
-			      st.ierrors, st.oerrors, st.rx_nombuf,
-			      link.link_status ? "up" : "down",
+		sw_buf_printf(b, "  port %-10s", s->port_name[p]);
+		for (k = 0; k < SW_PORT_MAX; k++)
+			sw_buf_printf(b, " %s=%" PRIu64, sw_port_stats[k].name,
+				      s->port[p][k]);
+		if (rte_eth_dev_get_name_by_port(app->port_id[p], name) != 0)
+			snprintf(name, sizeof(name), "?");
+		sw_buf_printf(b, " peer=%s dev=%s dpdk_port=%u dpdk_name=%s\n",
 			      app->cfg.ports[app->cfg.ports[p].peer].name,
-			      app->cfg.ports[p].dev);
+			      app->cfg.ports[p].dev, app->port_id[p], name);
 	}
 }
 
@@ -359,86 +244,8 @@ sw_report_flows_more(const struct sw_app *app, struct sw_flow_stream *fs,
 	return !done;
 }
 
-static void
-json_rules(const struct sw_acl *acl, enum sw_acl_set k, struct sw_buf *b)
-{
-	unsigned int i, n = sw_acl_nb_rules(acl, k);
-
-	sw_buf_printf(b, "\"%s\":[", sw_acl_set_name(k));
-	for (i = 0; i <= n; i++) {
-		const struct sw_acl_rule *r = sw_acl_get_rule(acl, k, i);
-
-		if (i == n && k == SW_ACL_NOTRACK)
-			break;
-		if (i)
-			sw_buf_append(b, ",", 1);
-		sw_buf_printf(b, "{\"index\":%d,\"line\":%u,\"action\":",
-			      i == n ? -1 : (int)i, r ? r->line : 0);
-		sw_buf_json_str(b, sw_acl_action_name(r ? r->action :
-						      sw_acl_default(acl, k)));
-		sw_buf_append(b, ",\"comment\":", 11);
-		sw_buf_json_str(b, r ? r->comment : "default");
-		sw_buf_printf(b, ",\"hits\":%" PRIu64 "}", sw_acl_hits(acl, k, i));
-	}
-	sw_buf_append(b, "]", 1);
-}
-
 void
 sw_report_stats_json(const struct sw_app *app, struct sw_buf *b)
 {
-	uint64_t c[SW_CNT_MAX];
-	struct sw_ft_stats ft;
-	struct rte_eth_stats st;
-	uint32_t scale;
-	unsigned int p, k;
-
-	sw_app_counters(app, c);
-	ft_total(app, &ft, &scale);
-	sw_buf_printf(b, "{\"uptime_s\":%.3f,\"reloads\":%" PRIu64
-		      ",\"reload_failures\":%" PRIu64 ",\"ports\":[",
-		      sw_now_s() - app->start_time, app->reloads,
-		      app->reload_failures);
-	for (p = 0; p < app->cfg.nb_ports; p++) {
-		memset(&st, 0, sizeof(st));
-		if (app->port_started[p])
-			sw_app_port_stats(app, p, &st);
-		sw_buf_printf(b, "%s{\"name\":", p ? "," : "");
-		sw_buf_json_str(b, app->cfg.ports[p].name);
-		sw_buf_printf(b, ",\"rx_packets\":%" PRIu64 ",\"tx_packets\":%"
-			      PRIu64 ",\"rx_bytes\":%" PRIu64 ",\"tx_bytes\":%"
-			      PRIu64 ",\"rx_missed\":%" PRIu64
-			      ",\"rx_errors\":%" PRIu64 ",\"tx_errors\":%"
-			      PRIu64 "}", st.ipackets, st.opackets, st.ibytes,
-			      st.obytes, st.imissed, st.ierrors, st.oerrors);
-	}
-	sw_buf_printf(b, "],\"flowtable\":{\"enabled\":%s,\"max_flows\":%u,"
-		      "\"flows\":%" PRIu64 ",\"inserts\":%" PRIu64
-		      ",\"insert_failed\":%" PRIu64 ",\"early_drops\":%" PRIu64
-		      ",\"expired\":%" PRIu64 ",\"adaptive_scale\":%.3f,"
-		      "\"spilling\":%s},",
-		      app->ft ? "true" : "false",
-		      app->ft ? sw_ft_shard_max(app->ft) *
-				sw_ft_nb_shards(app->ft) : 0,
-		      ft.flows, ft.inserts, ft.insert_failed, ft.early_drops,
-		      ft.expired, scale / 1024.0,
-		      ft.spilling ? "true" : "false");
-	sw_buf_printf(b, "\"verdicts\":{\"accept\":%" PRIu64 ",\"drop\":%"
-		      PRIu64 ",\"reject\":%" PRIu64 ",\"notrack\":%" PRIu64
-		      ",\"invalid\":%" PRIu64 ",\"malformed\":%" PRIu64
-		      ",\"fallback_accept\":%" PRIu64 ",\"fallback_drop\":%"
-		      PRIu64 "},\"counters\":{", c[SW_CNT_accept],
-		      c[SW_CNT_drop], c[SW_CNT_reject], c[SW_CNT_notrack],
-		      c[SW_CNT_invalid], c[SW_CNT_malformed],
-		      c[SW_CNT_fallback_accept], c[SW_CNT_fallback_drop]);
-	for (k = 0; k < SW_CNT_MAX; k++)
-		sw_buf_printf(b, "%s\"%s\":%" PRIu64, k ? "," : "",
-			      sw_counter_names[k], c[k]);
-	sw_buf_append(b, "},\"rules\":{", 11);
-	if (app->acl != NULL)
-		for (k = 0; k < SW_ACL_NB_SETS; k++) {
-			if (k)
-				sw_buf_append(b, ",", 1);
-			json_rules(app->acl, k, b);
-		}
-	sw_buf_append(b, "}}\n", 3);
+	sw_stats_json(sw_stats_take(app), app, b);
 }

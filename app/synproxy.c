@@ -10,7 +10,7 @@
 #include <rte_tcp.h>
 
 #include "sw_ft.h"
-#include "sw_pkt.h"
+#include "parse.h"
 #include "synproxy.h"
 
 #define TTL 64

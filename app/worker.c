@@ -6,6 +6,7 @@
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
+#include <rte_icmp.h>
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
 #include <rte_rcu_qsbr.h>
@@ -14,7 +15,8 @@
 #include "synproxy.h"
 #include "sw_acl.h"
 #include "sw_ft.h"
-#include "sw_pkt.h"
+#include "parse.h"
+#include "sw_proto.h"
 #include "worker.h"
 
 /* Packets ahead whose first cache line is fetched (l3fwd uses 3). */
@@ -28,18 +30,6 @@
 #define V_FRAG		(SW_ACL_NB_ACTIONS + 3)	/* non-first fragment */
 #define V_BACK		(SW_ACL_NB_ACTIONS + 4)	/* out the ingress port */
 #define V_GONE		(SW_ACL_NB_ACTIONS + 5)	/* kept by the proxy */
-
-const char *const sw_counter_names[SW_CNT_MAX] = {
-#define SW_CNT_NAME(n, d) #n,
-	SW_WORKER_COUNTERS(SW_CNT_NAME)
-#undef SW_CNT_NAME
-};
-
-const char *const sw_counter_help[SW_CNT_MAX] = {
-#define SW_CNT_HELP(n, d) d,
-	SW_WORKER_COUNTERS(SW_CNT_HELP)
-#undef SW_CNT_HELP
-};
 
 void
 sw_worker_init(struct sw_worker *w, const struct sw_config *cfg,
@@ -94,13 +84,58 @@ reject_reply(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *p,
 	return sw_reject_build(m, p) == 0;
 }
 
+/*
+ * Log a packet (cold: only packets the log asks for get here). rule:
+ * the matching rule's index + 1, 0 for the set's default.
+ */
+static __rte_noinline void
+log_it(struct sw_worker *w, const struct sw_pkt *p, const struct sw_acl *acl,
+       uint8_t set, uint32_t rule, uint8_t verdict, uint8_t reason,
+       uint8_t why)
+{
+	const struct sw_acl_rule *r = rule && acl ?
+		sw_acl_get_rule(acl, set, rule - 1) : NULL;
+
+	sw_log_packet(&w->log, w->cnt.c, w->id, p, set,
+		      rule ? rule - 1 : SW_LOG_NO_RULE, verdict, reason, why,
+		      r ? r->log_prefix : NULL);
+}
+
+/*
+ * A rule set decided packet p (act, rule as sw_acl_classify gives
+ * them): log it if its rule says log = true, or if the default dropped
+ * it and the default's drops are logged.
+ */
+static inline void
+log_decision(struct sw_worker *w, const struct sw_pkt *p,
+	     const struct sw_acl *acl, uint8_t set, uint8_t act, uint32_t rule)
+{
+	if (rule ? sw_acl_get_rule(acl, set, rule - 1)->log :
+	    act != SW_ACL_ACCEPT && act != SW_ACL_NONE &&
+	    sw_acl_default_logs(acl, set))
+		log_it(w, p, acl, set, rule, act,
+		       rule ? SW_LOG_RULE : SW_LOG_DEFAULT, 0);
+}
+
+/* Count an invalid packet under its reason and in the total; log it. */
+static inline void
+invalid(struct sw_worker *w, const struct sw_pkt *p, unsigned int reason)
+{
+	w->cnt.c[SW_CNT_invalid]++;
+	w->cnt.c[reason]++;
+	if (unlikely(__atomic_load_n(&w->log.invalid, __ATOMIC_RELAXED)))
+		log_it(w, p, NULL, SW_LOG_NO_SET, 0, SW_ACL_DROP,
+		       SW_LOG_INVALID, (uint8_t)reason);
+}
+
 static inline bool
 is_ndp(const struct sw_pkt *p)
 {
 	/* Router/neighbour solicitation and advertisement, redirect. */
-	return p->k.family == SW_AF_INET6 && p->k.proto == 58 &&
-	       p->frag == SW_FRAG_NONE && p->k.icmp_type >= 133 &&
-	       p->k.icmp_type <= 137;
+	return p->k.family == SW_AF_INET6 && p->k.proto == IPPROTO_ICMPV6 &&
+	       p->frag == SW_FRAG_NONE &&
+	       p->k.icmp_type >= SW_ND_ROUTER_SOLICIT &&
+	       p->k.icmp_type <= SW_ND_REDIRECT;
 }
 
 /*
@@ -217,35 +252,35 @@ stage_ndp(struct sw_worker *w, const struct sw_pkt *meta, uint8_t *v,
  * (compacted). Returns how many remain.
  */
 static uint16_t
-stage_notrack(struct sw_worker *w, const struct sw_acl *acl, uint8_t *v,
+stage_notrack(struct sw_worker *w, const struct sw_acl *acl,
+	      const struct sw_pkt *meta, uint8_t *v,
 	      const struct sw_acl_key **keys, uint16_t *ki, uint16_t nk)
 {
 	uint64_t *c = w->cnt.c;
 	uint8_t act[SW_BURST_MAX];
+	uint32_t rule[SW_BURST_MAX];
 	uint16_t j, m = 0;
+	bool lg;
 
 	/* Most configurations have no notrack rule: skip the call. */
 	if (nk == 0 || sw_acl_empty(acl, SW_ACL_NOTRACK))
 		return nk;
-	sw_acl_classify(acl, SW_ACL_NOTRACK, w->id, keys, nk, act, NULL);
+	lg = sw_acl_logs(acl, SW_ACL_NOTRACK);
+	sw_acl_classify(acl, SW_ACL_NOTRACK, w->id, keys, nk, act,
+			lg ? rule : NULL);
 	for (j = 0; j < nk; j++) {
 		if (act[j] != SW_ACL_NONE) {
 			v[ki[j]] = act[j];
 			c[SW_CNT_notrack]++;
+			if (unlikely(lg))
+				log_decision(w, &meta[ki[j]], acl,
+					     SW_ACL_NOTRACK, act[j], rule[j]);
 		} else {
 			keys[m] = keys[j];
 			ki[m++] = ki[j];
 		}
 	}
 	return m;
-}
-
-/* Count an invalid packet under its reason and in the total. */
-static inline void
-count_invalid(uint64_t *c, unsigned int reason)
-{
-	c[SW_CNT_invalid]++;
-	c[reason]++;
 }
 
 /* The counter of each flow-table verdict. */
@@ -285,7 +320,6 @@ stage_valid(struct sw_worker *w, struct rte_mbuf **pkts,
 	    const struct sw_pkt *meta, uint8_t *v,
 	    const struct sw_acl_key **keys, uint16_t *ki, uint16_t nk)
 {
-	uint64_t *c = w->cnt.c;
 	bool cksum = __atomic_load_n(&w->checksum_verify, __ATOMIC_RELAXED);
 	uint16_t j, m = 0;
 
@@ -296,7 +330,7 @@ stage_valid(struct sw_worker *w, struct rte_mbuf **pkts,
 		if (p->k.proto == IPPROTO_TCP && p->l4_off != 0 &&
 		    !sw_ft_tcp_flags_valid(p->k.tcp_flags)) {
 			v[ki[j]] = SW_ACL_DROP;
-			count_invalid(c, SW_CNT_invalid_flags);
+			invalid(w, p, SW_CNT_invalid_flags);
 			continue;
 		}
 		if (cksum && !sw_cksum_ok(rte_pktmbuf_mtod(mb, const uint8_t *),
@@ -304,7 +338,7 @@ stage_valid(struct sw_worker *w, struct rte_mbuf **pkts,
 		    !srcroute_cksum(w, rte_pktmbuf_mtod(mb, const uint8_t *),
 				    p, mb->ol_flags)) {
 			v[ki[j]] = SW_ACL_DROP;
-			count_invalid(c, SW_CNT_bad_checksum);
+			invalid(w, p, SW_CNT_bad_checksum);
 			continue;
 		}
 		keys[m] = keys[j];
@@ -313,22 +347,39 @@ stage_valid(struct sw_worker *w, struct rte_mbuf **pkts,
 	return m;
 }
 
-/* The fallback rules decide statelessly. */
+/*
+ * The fallback rules decide statelessly. spill_first: the index in the
+ * list of the first packet of a spill episode, logged (-1: none).
+ */
 static void
-stage_fallback(struct sw_worker *w, const struct sw_acl *acl, uint8_t *v,
-	       const struct sw_acl_key **keys, const uint16_t *ki, uint16_t n)
+stage_fallback(struct sw_worker *w, const struct sw_acl *acl,
+	       const struct sw_pkt *meta, uint8_t *v,
+	       const struct sw_acl_key **keys, const uint16_t *ki, uint16_t n,
+	       int spill_first)
 {
 	uint64_t *c = w->cnt.c;
 	uint8_t act[SW_BURST_MAX];
+	uint32_t rule[SW_BURST_MAX];
 	uint16_t j;
+	bool lg;
 
 	if (n == 0)
 		return;
-	sw_acl_classify(acl, SW_ACL_FALLBACK, w->id, keys, n, act, NULL);
+	lg = sw_acl_logs(acl, SW_ACL_FALLBACK) || spill_first >= 0;
+	sw_acl_classify(acl, SW_ACL_FALLBACK, w->id, keys, n, act,
+			lg ? rule : NULL);
 	for (j = 0; j < n; j++) {
 		v[ki[j]] = act[j];
 		c[act[j] == SW_ACL_ACCEPT ? SW_CNT_fallback_accept :
 					    SW_CNT_fallback_drop]++;
+		if (likely(!lg))
+			continue;
+		if (j == spill_first)
+			log_it(w, &meta[ki[j]], acl, SW_ACL_FALLBACK, rule[j],
+			       act[j], SW_LOG_SPILL, 0);
+		else
+			log_decision(w, &meta[ki[j]], acl, SW_ACL_FALLBACK,
+				     act[j], rule[j]);
 	}
 }
 
@@ -361,7 +412,9 @@ flow_key(const struct sw_worker *w, const struct sw_pkt *p,
 
 		if ((p->k.proto == IPPROTO_ICMP) != (p->k.family == SW_AF_INET))
 			sp = dp = 0;	/* not ICMP of this family */
-		else if (t == 8 || t == 0 || t == 128 || t == 129)
+		else if (t == RTE_IP_ICMP_ECHO_REQUEST ||
+			 t == RTE_IP_ICMP_ECHO_REPLY ||
+			 t == SW_ICMP6_ECHO_REQUEST || t == SW_ICMP6_ECHO_REPLY)
 			sp = dp = p->icmp_id;
 		else
 			return -1;
@@ -517,6 +570,7 @@ stage_track(struct sw_worker *w, const struct sw_acl *acl,
 	uint32_t prule[SW_BURST_MAX], rule[SW_BURST_MAX];
 	uint64_t *c = w->cnt.c;
 	uint16_t j, nl = 0, np = 0, nf = 0;
+	int spill_first = -1;
 	bool spilling = sw_ft_spilling(s), inserted = false;
 	bool loose = sw_ft_loose(s);
 	bool proxy = sw_ft_proxy_mode(s) != SW_FT_PROXY_OFF ||
@@ -590,10 +644,24 @@ stage_track(struct sw_worker *w, const struct sw_acl *acl,
 	for (j = 0; j < np; j++) {
 		pact[pki[j]] = act[j];
 		prule[pki[j]] = rule[j];
+		if (unlikely(sw_acl_logs(acl, SW_ACL_POLICY)))
+			log_decision(w, &meta[ki[pki[j]]], acl, SW_ACL_POLICY,
+				     act[j], rule[j]);
 	}
+	/* A spill episode ends when the shard stops spilling. */
+	if (unlikely(w->log.in_spill) && !spilling)
+		w->log.in_spill = false;
 
-	/* Packet j of the list, i of the burst, goes to the fallback rules. */
+	/*
+	 * Packet j of the list, i of the burst, goes to the fallback rules;
+	 * the first of a spill episode is logged (log.spill).
+	 */
 #define SPILL(j, i) do { \
+		if (unlikely(!w->log.in_spill) && \
+		    __atomic_load_n(&w->log.spill, __ATOMIC_RELAXED)) { \
+			w->log.in_spill = true; \
+			spill_first = nf; \
+		} \
 		fb[nf] = keys[j]; \
 		fbi[nf++] = (i); \
 		c[SW_CNT_spilled]++; \
@@ -607,7 +675,7 @@ stage_track(struct sw_worker *w, const struct sw_acl *acl,
 
 		if (unlikely(how[j] == T_UNRELATED)) {
 			v[i] = SW_ACL_DROP;
-			count_invalid(c, SW_CNT_icmp_unrelated);
+			invalid(w, &meta[i], SW_CNT_icmp_unrelated);
 			continue;
 		}
 		/*
@@ -650,7 +718,7 @@ stage_track(struct sw_worker *w, const struct sw_acl *acl,
 							 &x);
 			} else {
 				v[i] = SW_ACL_DROP;
-				count_invalid(c, invalid_reason[rc]);
+				invalid(w, &meta[i], invalid_reason[rc]);
 			}
 			continue;
 		}
@@ -665,7 +733,7 @@ miss:
 		spilling = sw_ft_spilling(s);
 		if (kind[j] == SW_FT_MISS_INVALID) {
 			v[i] = SW_ACL_DROP;
-			count_invalid(c, SW_CNT_invalid_flags);
+			invalid(w, &meta[i], SW_CNT_invalid_flags);
 			continue;
 		}
 		/*
@@ -703,7 +771,8 @@ miss:
 					c[SW_CNT_source_over]++;
 				} else if (rc == -EINVAL) {
 					v[i] = SW_ACL_DROP;
-					count_invalid(c, invalid_reason[why]);
+					invalid(w, &meta[i],
+						invalid_reason[why]);
 				} else {
 					/* No room: no server connection. */
 					v[i] = SW_ACL_DROP;
@@ -723,9 +792,9 @@ miss:
 				SPILL(j, i);
 			} else {
 				v[i] = SW_ACL_DROP;
-				count_invalid(c, how[j] == T_RELATED ?
-					      SW_CNT_icmp_unrelated :
-					      SW_CNT_invalid_state);
+				invalid(w, &meta[i], how[j] == T_RELATED ?
+					SW_CNT_icmp_unrelated :
+					SW_CNT_invalid_state);
 			}
 			continue;
 		}
@@ -760,11 +829,11 @@ miss:
 			}
 		} else {
 			v[i] = SW_ACL_DROP;
-			count_invalid(c, invalid_reason[why]);
+			invalid(w, &meta[i], invalid_reason[why]);
 		}
 	}
 #undef SPILL
-	stage_fallback(w, acl, v, fb, fbi, nf);
+	stage_fallback(w, acl, meta, v, fb, fbi, nf, spill_first);
 }
 
 /* Counter of each way a fragment is dropped, by enum sw_frag_result. */
@@ -818,7 +887,7 @@ sw_worker_burst(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 	uint16_t i, nk, nd = 0, nndp;
 
 	nk = stage_parse(w, in_port, pkts, nb, meta, v, keys, ki, &nndp);
-	nk = stage_notrack(w, acl, v, keys, ki, nk);
+	nk = stage_notrack(w, acl, meta, v, keys, ki, nk);
 	if (unlikely(nndp) &&
 	    __atomic_load_n(&w->allow_ndp, __ATOMIC_RELAXED))
 		nk = stage_ndp(w, meta, v, keys, ki, nk);
@@ -826,7 +895,7 @@ sw_worker_burst(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 	if (w->ft != NULL)
 		stage_track(w, acl, pkts, meta, v, keys, ki, nk, now);
 	else
-		stage_fallback(w, acl, v, keys, ki, nk);
+		stage_fallback(w, acl, meta, v, keys, ki, nk, -1);
 
 	/* Stage 3: act, in arrival order. */
 	for (i = 0; i < nb; i++) {

@@ -23,6 +23,7 @@
 #include <rte_common.h>
 
 #include "config.h"
+#include "droplog.h"
 #include "frag.h"
 #include "l2filter.h"
 #include "reject.h"
@@ -79,6 +80,9 @@ struct sw_worker {
 	struct sw_ft_shard *ft;
 
 	struct sw_frag_table frag;
+
+	/* The drop log: what is logged, the bucket, the ring (droplog.h). */
+	struct sw_log_q log;
 } __rte_cache_aligned;
 
 /*

@@ -40,7 +40,7 @@
 #include "port.h"
 #include "sw_acl.h"
 #include "sw_ft.h"
-#include "sw_pkt.h"
+#include "parse.h"
 #include "worker.h"
 
 #define BURST 32

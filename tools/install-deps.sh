@@ -7,9 +7,12 @@ set -euo pipefail
 pkgs=(
 	build-essential meson ninja-build pkg-config
 	libdpdk-dev dpdk libconfig-dev libcmocka-dev libpcap-dev
+	dpdk-dev		# dpdk-dumpcap: capture on spillway's ports
 	python3 python3-scapy
 	iproute2 ethtool iputils-ping curl procps tmux netcat-openbsd hping3
 	systemd
+	prometheus		# promtool: the metrics endpoint's linter
+	tshark			# reads what dpdk-dumpcap captured
 	clang libclang-rt-14-dev
 )
 missing=()
@@ -24,5 +27,8 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# tshark's package asks whether non-root users may capture: no.
+echo "wireshark-common wireshark-common/install-setuid boolean false" |
+	debconf-set-selections
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

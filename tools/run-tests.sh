@@ -3,9 +3,11 @@
 # Runs the whole suite in stages: every test of the release build (unit,
 # integration, end to end), the unit suites and the tests that run
 # spillway on pcap files and drive its control server again under
-# ASan+UBSan (meson suite "asan"), the multi-threaded suites under
-# ThreadSanitizer, and each fuzz target for SW_TEST_FUZZ_SECONDS (20 by
-# default).
+# ASan+UBSan (meson suite "asan", test setup "asan"), the multi-threaded
+# suites under ThreadSanitizer (suite and setup "tsan"), and each fuzz
+# target (suite "fuzz") for SW_TEST_FUZZ_SECONDS (20 by default). Which
+# tests make up a suite, and what they need built, is asked of meson
+# (tests/meson.build and the files it includes are the one list).
 #
 # Each stage builds what it runs first; a build that fails, a meson test
 # that exits non-zero, a test log that is missing afterwards (stale logs
@@ -22,8 +24,6 @@ build=${1:-build}
 asan=${2:-build-asan}
 tsan=${3:-build-tsan}
 fuzz=${4:-build-fuzz}
-fuzz_seconds=${SW_TEST_FUZZ_SECONDS:-20}
-top=$(cd "$(dirname "$0")/.." && pwd)
 passed=0
 failed=0
 skipped=0
@@ -69,26 +69,55 @@ print("%d %d %d" % (ok, bad, skip))
 PY
 }
 
-# stage NAME DIR BUILD_TARGETS -- MESON_TEST_ARGS...
-# With WANT="test ..." set, each of those tests must have run.
+# suite DIR SUITE: meson is the one list of tests. Prints the targets
+# (paths in DIR) that SUITE's tests need, then, on a second line, the
+# names of those tests. SUITE "": every test but the fuzz targets.
+suite() {
+	/usr/bin/python3 - "$1" "$2" <<'PY'
+import json, os, subprocess, sys
+d, want_suite = sys.argv[1], sys.argv[2]
+def intro(what):
+    return json.loads(subprocess.run(["meson", "introspect", d, what],
+                                     capture_output=True, text=True,
+                                     check=True).stdout)
+files = {t["id"]: t["filename"][0] for t in intro("--targets")}
+names, deps = [], set()
+for t in intro("--tests"):
+    suites = [s.split(":")[-1] for s in t["suite"]]
+    if want_suite in suites or (not want_suite and "fuzz" not in suites):
+        names.append(t["name"])
+        deps.update(t["depends"])
+print(" ".join(sorted(os.path.relpath(files[i], d) for i in deps if i in files)))
+print(" ".join(names))
+PY
+}
+
+# stage NAME DIR SUITE [SETUP]: build what SUITE's tests need, run them
+# (with meson's test setup SETUP), and count; each test meson lists in
+# the suite must have run.
 stage() {
-	local name=$1 dir=$2 targets=() log rc line counts=0 bad=0
-	shift 2
-	while [ $# -gt 0 ] && [ "$1" != -- ]; do
-		targets+=("$1")
-		shift
-	done
-	shift
+	local name=$1 dir=$2 want_suite=$3 setup=${4:-} log rc line counts=0
+	local bad=0 info targets want args=()
 	echo
 	echo "== $name"
-	log=$dir/meson-logs/testlog.json
+	# meson names the log of a test setup after it.
+	log=$dir/meson-logs/testlog${setup:+-$setup}.json
 	rm -f "$log"
-	if ! ninja -C "$dir" "${targets[@]}" >"$dir/runner-build.log" 2>&1; then
+	if ! info=$(suite "$dir" "$want_suite"); then
+		fail "$name: meson introspect failed in $dir"
+		return
+	fi
+	targets=$(echo "$info" | sed -n 1p)
+	want=$(echo "$info" | sed -n 2p)
+	[ -n "$want_suite" ] && args+=(--suite "$want_suite")
+	[ -n "$setup" ] && args+=(--setup "$setup")
+	# shellcheck disable=SC2086 # target paths have no spaces
+	if ! ninja -C "$dir" $targets >"$dir/runner-build.log" 2>&1; then
 		tail -30 "$dir/runner-build.log"
 		fail "$name: build failed (see $dir/runner-build.log)"
 		return
 	fi
-	meson test -C "$dir" --no-rebuild --print-errorlogs "$@"
+	meson test -C "$dir" --no-rebuild --print-errorlogs "${args[@]}"
 	rc=$?
 	if [ ! -s "$log" ]; then
 		fail "$name: meson test wrote no log (exit $rc)"
@@ -110,50 +139,20 @@ stage() {
 			passed=$((passed + $1))
 			counts=1 ;;
 		esac
-	done < <(count "$name" "$log" ${WANT:-})
+	done < <(count "$name" "$log" $want)
 	[ $counts = 1 ] || fail "$name: could not read $log"
 	if [ $rc -ne 0 ] && [ $bad = 0 ]; then
 		fail "$name: meson test exited $rc"
 	fi
 }
 
-export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
-export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$(pwd)/tests/tsan.supp"
+export SW_TEST_FUZZ_SECONDS=${SW_TEST_FUZZ_SECONDS:-20}
 start=$SECONDS
 
-stage release "$build" --
-WANT="parse config acl flowtable cli frag atomicfile port pcap-forward
-	pcap-rules flows pcap-filter control" stage asan "$asan" -- --suite asan -t 3
-WANT="flowtable acl" \
-	stage tsan "$tsan" tests/test_flowtable tests/test_acl -- flowtable acl
-
-echo
-echo "== fuzzing, ${fuzz_seconds} s a target"
-fuzz_targets=(tests/fuzz/fuzz_parse tests/fuzz/fuzz_config tests/fuzz/fuzz_cli
-	tests/fuzz/fuzz_path)
-if ! ninja -C "$fuzz" "${fuzz_targets[@]}" >"$fuzz/runner-build.log" 2>&1; then
-	tail -30 "$fuzz/runner-build.log"
-	fail "fuzz: build failed (see $fuzz/runner-build.log)"
-else
-	out=$("$top/tools/run-fuzz.sh" "$fuzz" "$fuzz_seconds")
-	rc=$?
-	echo "$out"
-	n=0
-	while read -r t res; do
-		n=$((n + 1))
-		case $res in
-		ok,*) passed=$((passed + 1)) ;;
-		*) fail "fuzz/$t (${res%%,*})" ;;
-		esac
-	done < <(echo "$out" | sed -n 's/^fuzz \([a-z_]*\): \([A-Za-z]*\).*/\1 \2,/p')
-	[ $n -eq ${#fuzz_targets[@]} ] ||
-		fail "fuzz: $n of ${#fuzz_targets[@]} targets reported"
-	if [ $rc -ne 0 ] && [ $n -eq ${#fuzz_targets[@]} ] &&
-	   ! echo "$out" | grep -q ": FAILED"; then
-		fail "fuzz: run-fuzz.sh exited $rc"
-	fi
-fi
+stage release "$build" ""
+stage asan "$asan" asan asan
+stage tsan "$tsan" tsan tsan
+stage "fuzzing, ${SW_TEST_FUZZ_SECONDS} s a target" "$fuzz" fuzz
 
 echo
 echo "runner: $((SECONDS - start)) s"

@@ -14,22 +14,12 @@
 #include <rte_malloc.h>
 #include <rte_rcu_qsbr.h>
 
+#include "acl_private.h"
 #include "sw_acl.h"
 
 RTE_LOG_REGISTER(sw_acl_logtype, user.sw.acl, INFO);
 #define RTE_LOGTYPE_SW_ACL sw_acl_logtype
 #define ACL_LOG(l, ...) RTE_LOG(l, SW_ACL, __VA_ARGS__)
-
-#define ACL_MAGIC	0x5357ac11u
-#define ACL_DEAD	0xdeadac11u
-#define ACL_BURST	64
-/*
- * rte_acl gives up on a rule set that needs more than 8 tries (-ENOMEM):
- * large, irregular sets of wide ranges and prefixes do. Such a set is
- * split in halves, recursively, into up to ACL_MAX_PARTS contexts that
- * are all classified; the lowest rule index among their answers wins.
- */
-#define ACL_MAX_PARTS	16
 
 /*
  * Field layouts over struct sw_acl_key. rte_acl reads the first field as
@@ -93,72 +83,7 @@ fill_defs(struct rte_acl_field_def *d, int v6)
 	}
 }
 
-struct acl_set {
-	struct rte_acl_ctx *ctx[2][ACL_MAX_PARTS];	/* IPv4, IPv6 */
-	uint8_t nb_parts[2];		/* 0: no rule of that family */
-	struct sw_acl_rule *rules;
-	unsigned int nb_rules;
-	unsigned int nb_expanded;
-	uint32_t hit_base;		/* first counter of this set */
-	uint8_t default_action;
-};
-
-struct sw_acl {
-	uint32_t magic;
-	unsigned int nb_workers;
-	uint32_t hit_stride;		/* counters per worker bank */
-	uint64_t *hits;			/* [worker][hit_stride] */
-	bool synproxy;			/* a policy rule says synproxy = true */
-	struct acl_set set[SW_ACL_NB_SETS];
-};
-
 static uint32_t ctx_serial;
-
-void
-sw_acl_rule_init(struct sw_acl_rule *r, uint8_t action)
-{
-	memset(r, 0, sizeof(*r));
-	r->in_port = -1;
-	r->proto = -1;
-	r->icmp_type = -1;
-	r->icmp_code = -1;
-	r->synproxy = -1;
-	r->action = action;
-}
-
-int
-sw_acl_parse_action(const char *s, uint8_t *action)
-{
-	if (strcmp(s, "accept") == 0)
-		*action = SW_ACL_ACCEPT;
-	else if (strcmp(s, "drop") == 0)
-		*action = SW_ACL_DROP;
-	else if (strcmp(s, "reject") == 0)
-		*action = SW_ACL_REJECT;
-	else
-		return -EINVAL;
-	return 0;
-}
-
-const char *
-sw_acl_action_name(uint8_t action)
-{
-	static const char *const names[SW_ACL_NB_ACTIONS] = {
-		"none", "accept", "drop", "reject",
-	};
-
-	return action < SW_ACL_NB_ACTIONS ? names[action] : "?";
-}
-
-const char *
-sw_acl_set_name(enum sw_acl_set set)
-{
-	static const char *const names[SW_ACL_NB_SETS] = {
-		"notrack", "policy", "fallback",
-	};
-
-	return (unsigned int)set < SW_ACL_NB_SETS ? names[set] : "?";
-}
 
 static int
 rule_in_family(const struct sw_acl_rule *r, uint8_t family)
@@ -394,6 +319,8 @@ sw_acl_create(const struct sw_acl_conf *conf, char *err, size_t errlen)
 			goto err;
 		}
 		s->default_action = sc->default_action;
+		s->default_log = sc->default_log;
+		s->logs = sc->default_log;
 		s->hit_base = base;
 		base += sc->nb_rules + 1;	/* + the default */
 		s->nb_rules = sc->nb_rules;
@@ -406,8 +333,10 @@ sw_acl_create(const struct sw_acl_conf *conf, char *err, size_t errlen)
 			goto err;
 		}
 		memcpy(s->rules, sc->rules, sizeof(*s->rules) * sc->nb_rules);
-		for (i = 0; i < sc->nb_rules; i++)
+		for (i = 0; i < sc->nb_rules; i++) {
 			acl->synproxy |= sc->rules[i].synproxy == 1;
+			s->logs |= sc->rules[i].log != 0;
+		}
 	}
 	/* One cache-line-rounded bank of counters per worker. */
 	acl->hit_stride = RTE_ALIGN_CEIL(base, RTE_CACHE_LINE_SIZE /
@@ -457,117 +386,6 @@ sw_acl_free(struct sw_acl *acl)
 	free(acl);
 }
 
-static void
-classify_family(const struct acl_set *s, int v6, const uint8_t **data,
-		const uint16_t *idx, uint16_t n, uint64_t *hits,
-		uint8_t *action, uint32_t *rule)
-{
-	uint32_t res[ACL_BURST], more[ACL_BURST];
-	uint16_t j;
-	unsigned int p;
-
-	if (n == 0)
-		return;
-	if (s->nb_parts[v6] != 0)
-		rte_acl_classify(s->ctx[v6][0], data, res, n, 1);
-	else
-		memset(res, 0, sizeof(res[0]) * n);
-	for (p = 1; p < s->nb_parts[v6]; p++) {
-		rte_acl_classify(s->ctx[v6][p], data, more, n, 1);
-		for (j = 0; j < n; j++)
-			if (more[j] != 0 && (res[j] == 0 || more[j] < res[j]))
-				res[j] = more[j];
-	}
-	for (j = 0; j < n; j++) {
-		uint32_t ud = res[j];
-
-		action[idx[j]] = ud ? s->rules[ud - 1].action :
-				      s->default_action;
-		if (rule != NULL)
-			rule[idx[j]] = ud;
-		if (hits != NULL)
-			hits[ud ? ud - 1 : s->nb_rules]++;
-	}
-}
-
-void
-sw_acl_classify(const struct sw_acl *acl, enum sw_acl_set set,
-		unsigned int worker, const struct sw_acl_key *const *keys,
-		uint16_t nb, uint8_t *action, uint32_t *rule)
-{
-	const struct acl_set *s = &acl->set[set];
-	const uint8_t *d4[ACL_BURST], *d6[ACL_BURST];
-	uint16_t i4[ACL_BURST], i6[ACL_BURST];
-	uint16_t i, n4 = 0, n6 = 0;
-	uint64_t *hits = worker == SW_ACL_NO_COUNT ? NULL :
-			 acl->hits + (size_t)worker * acl->hit_stride +
-			 s->hit_base;
-
-	RTE_ASSERT(nb <= ACL_BURST);
-	RTE_ASSERT(worker == SW_ACL_NO_COUNT || worker < acl->nb_workers);
-	for (i = 0; i < nb; i++) {
-		if (keys[i]->family == 6) {
-			d6[n6] = (const uint8_t *)keys[i];
-			i6[n6++] = i;
-		} else {
-			d4[n4] = (const uint8_t *)keys[i];
-			i4[n4++] = i;
-		}
-	}
-	classify_family(s, 0, d4, i4, n4, hits, action, rule);
-	classify_family(s, 1, d6, i6, n6, hits, action, rule);
-}
-
-bool
-sw_acl_any_synproxy(const struct sw_acl *acl)
-{
-	return acl->synproxy;
-}
-
-bool
-sw_acl_empty(const struct sw_acl *acl, enum sw_acl_set set)
-{
-	return acl->set[set].nb_rules == 0;
-}
-
-unsigned int
-sw_acl_nb_rules(const struct sw_acl *acl, enum sw_acl_set set)
-{
-	return acl->set[set].nb_rules;
-}
-
-const struct sw_acl_rule *
-sw_acl_get_rule(const struct sw_acl *acl, enum sw_acl_set set, unsigned int i)
-{
-	return i < acl->set[set].nb_rules ? &acl->set[set].rules[i] : NULL;
-}
-
-uint8_t
-sw_acl_default(const struct sw_acl *acl, enum sw_acl_set set)
-{
-	return acl->set[set].default_action;
-}
-
-unsigned int
-sw_acl_nb_expanded(const struct sw_acl *acl, enum sw_acl_set set)
-{
-	return acl->set[set].nb_expanded;
-}
-
-uint64_t
-sw_acl_hits(const struct sw_acl *acl, enum sw_acl_set set, unsigned int i)
-{
-	const struct acl_set *s = &acl->set[set];
-	uint64_t sum = 0;
-	unsigned int w;
-
-	if (i > s->nb_rules)
-		return 0;
-	for (w = 0; w < acl->nb_workers; w++)
-		sum += acl->hits[(size_t)w * acl->hit_stride + s->hit_base + i];
-	return sum;
-}
-
 void
 sw_acl_publish(struct sw_acl **slot, struct sw_acl *next,
 	       struct rte_rcu_qsbr *qs)
@@ -579,10 +397,4 @@ sw_acl_publish(struct sw_acl **slot, struct sw_acl *next,
 	if (qs != NULL)
 		rte_rcu_qsbr_synchronize(qs, RTE_QSBR_THRID_INVALID);
 	sw_acl_free(old);
-}
-
-int
-sw_acl_alive(const struct sw_acl *acl)
-{
-	return acl->magic == ACL_MAGIC;
 }

@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <netinet/in.h>
+
+#include <rte_common.h>
 
 #include "sw_acl.h"
 
@@ -135,24 +138,38 @@ sw_acl_parse_ports(const char *s, struct sw_acl_range *r, unsigned int *nb,
 	return 0;
 }
 
+/* Protocol names rules may use; the first of a number is its name. */
+static const struct {
+	const char *name;
+	int num;
+} proto_names[] = {
+	{ "any", -1 }, { "tcp", IPPROTO_TCP }, { "udp", IPPROTO_UDP },
+	{ "icmp", IPPROTO_ICMP }, { "icmpv6", IPPROTO_ICMPV6 },
+	{ "ipv6-icmp", IPPROTO_ICMPV6 }, { "gre", IPPROTO_GRE },
+	{ "esp", IPPROTO_ESP }, { "ah", IPPROTO_AH }, { "sctp", IPPROTO_SCTP },
+};
+
+const char *
+sw_acl_proto_name(int proto)
+{
+	size_t i;
+
+	for (i = 0; i < RTE_DIM(proto_names); i++)
+		if (proto_names[i].num == proto)
+			return proto_names[i].name;
+	return NULL;
+}
+
 int
 sw_acl_parse_proto(const char *s, int *proto, char *err, size_t errlen)
 {
-	static const struct {
-		const char *name;
-		int num;
-	} names[] = {
-		{ "any", -1 }, { "tcp", 6 }, { "udp", 17 }, { "icmp", 1 },
-		{ "icmpv6", 58 }, { "ipv6-icmp", 58 }, { "gre", 47 },
-		{ "esp", 50 }, { "ah", 51 }, { "sctp", 132 },
-	};
 	unsigned long x;
 	char *end;
 	size_t i;
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcasecmp(s, names[i].name) == 0) {
-			*proto = names[i].num;
+	for (i = 0; i < RTE_DIM(proto_names); i++)
+		if (strcasecmp(s, proto_names[i].name) == 0) {
+			*proto = proto_names[i].num;
 			return 0;
 		}
 	if (*s < '0' || *s > '9')
@@ -206,4 +223,50 @@ sw_acl_parse_tcp_flags(const char *s, uint8_t *value, uint8_t *mask,
 			*value |= (uint8_t)(1u << i);
 	}
 	return 0;
+}
+
+void
+sw_acl_rule_init(struct sw_acl_rule *r, uint8_t action)
+{
+	memset(r, 0, sizeof(*r));
+	r->in_port = -1;
+	r->proto = -1;
+	r->icmp_type = -1;
+	r->icmp_code = -1;
+	r->synproxy = -1;
+	r->action = action;
+}
+
+int
+sw_acl_parse_action(const char *s, uint8_t *action)
+{
+	if (strcmp(s, "accept") == 0)
+		*action = SW_ACL_ACCEPT;
+	else if (strcmp(s, "drop") == 0)
+		*action = SW_ACL_DROP;
+	else if (strcmp(s, "reject") == 0)
+		*action = SW_ACL_REJECT;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+const char *
+sw_acl_action_name(uint8_t action)
+{
+	static const char *const names[SW_ACL_NB_ACTIONS] = {
+		"none", "accept", "drop", "reject",
+	};
+
+	return action < SW_ACL_NB_ACTIONS ? names[action] : "?";
+}
+
+const char *
+sw_acl_set_name(enum sw_acl_set set)
+{
+	static const char *const names[SW_ACL_NB_SETS] = {
+		"notrack", "policy", "fallback",
+	};
+
+	return (unsigned int)set < SW_ACL_NB_SETS ? names[set] : "?";
 }

@@ -87,6 +87,9 @@ int sw_acl_parse_ports(const char *s, struct sw_acl_range *r,
 /* "tcp", "udp", "icmp", "icmpv6", "any" (-1), or a number 0-255. */
 int sw_acl_parse_proto(const char *s, int *proto, char *err, size_t errlen);
 
+/* The name of a protocol number ("tcp", "any" for -1), or NULL. */
+const char *sw_acl_proto_name(int proto);
+
 /*
  * "syn", "ack", "syn,!ack", "fin,syn,rst,psh,ack,urg,ece,cwr": flags in
  * *mask must equal their bit in *value; "!" means must be clear.
@@ -112,6 +115,8 @@ enum sw_acl_set {
 /* Rules per set; each may expand to nb_sport * nb_dport rte_acl rules. */
 #define SW_ACL_MAX_RULES 65536
 #define SW_ACL_COMMENT_MAX 64
+/* A log prefix, as iptables' --log-prefix: 29 characters. */
+#define SW_ACL_LOG_PREFIX_MAX 30
 
 /* One rule as the admin wrote it. -1 in an int field means any. */
 struct sw_acl_rule {
@@ -130,8 +135,10 @@ struct sw_acl_rule {
 	uint8_t action;			/* enum sw_acl_action, not NONE */
 	int8_t synproxy;		/* policy accept: -1 the shard's
 					 * SYN proxy mode, 0 never, 1 always */
+	uint8_t log;			/* what it decides is logged */
 	uint32_t line;			/* config line, for messages */
 	char comment[SW_ACL_COMMENT_MAX];
+	char log_prefix[SW_ACL_LOG_PREFIX_MAX];	/* "": none */
 };
 
 /* A rule with every field "any" and the given action. */
@@ -150,6 +157,7 @@ struct sw_acl_set_conf {
 	const struct sw_acl_rule *rules;
 	unsigned int nb_rules;
 	uint8_t default_action;		/* NONE for notrack */
+	bool default_log;		/* log what the default drops */
 };
 
 struct sw_acl_conf {
@@ -188,6 +196,14 @@ unsigned int sw_acl_nb_rules(const struct sw_acl *acl, enum sw_acl_set set);
 
 /* True when a policy rule says synproxy = true (the SYN proxy may answer). */
 bool sw_acl_any_synproxy(const struct sw_acl *acl);
+
+/*
+ * Logging: true when some rule of the set says log = true, or its
+ * default drops are logged (sw_acl_default_logs). Workers ask once a
+ * burst whether to look for the matching rules at all.
+ */
+bool sw_acl_logs(const struct sw_acl *acl, enum sw_acl_set set);
+bool sw_acl_default_logs(const struct sw_acl *acl, enum sw_acl_set set);
 
 /* True when the set has no rule (every packet gets its default). */
 bool sw_acl_empty(const struct sw_acl *acl, enum sw_acl_set set);

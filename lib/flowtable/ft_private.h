@@ -131,25 +131,18 @@ ft_px_set_tsoff(struct ft_flow *f, uint32_t v)
 
 #define FT_TCPF_MSS_SHIFT 4	/* tflags[0]: the client's MSS index */
 
+/*
+ * The shard's counters: what it reports (SW_FT_STATS, sw_ft.h), then
+ * what only the table reads. Written by the owner only, but for
+ * occupancy_permille, which sw_ft_shard_stats() works out from flows.
+ */
 struct ft_counters {
-	uint64_t flows;
-	uint64_t inserts;
-	uint64_t insert_failed;
-	uint64_t insert_busy;
-	uint64_t early_drops;
-	uint64_t expired;
-	uint64_t flushed;
-	uint64_t revalidated;
-	uint64_t evictable;
-	uint64_t proxy_engaged;		/* times auto mode engaged */
-	uint64_t proxy_flows;		/* flows the proxy opened */
-	uint64_t src_over;		/* inserts refused: source over quota */
-	uint64_t src_untracked;		/* chain full: took the lightest's place */
+#define FT_CNT_FIELD(n, k, t, d) uint64_t n;
+	SW_FT_STATS(FT_CNT_FIELD)
+#undef FT_CNT_FIELD
 	uint64_t proxy_cookies;		/* SYNs answered with a cookie */
 	uint64_t proxy_valid;		/* cookies that came back valid */
-	uint32_t scale_q10;
-	uint32_t spilling;
-	uint32_t proxying;		/* the SYN proxy answers SYNs now */
+	uint32_t scale_q10;		/* timeouts scale, 1024: unscaled */
 } __rte_cache_aligned;
 
 struct sw_ft_shard {

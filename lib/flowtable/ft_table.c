@@ -11,11 +11,13 @@
 #include <rte_tcp.h>
 #include <rte_errno.h>
 #include <rte_hash.h>
+#include <rte_icmp.h>
 #include <rte_malloc.h>
 #include <rte_prefetch.h>
 #include <rte_rcu_qsbr.h>
 
 #include "ft_private.h"
+#include "sw_proto.h"
 
 RTE_LOG_REGISTER(sw_ft_logtype, user.sw.ft, INFO);
 
@@ -183,6 +185,8 @@ shard_create(struct sw_ft *ft, const struct sw_ft_conf *c, unsigned int id)
 					  c->adaptive_end / 100);
 	}
 	s->cnt.scale_q10 = Q10;
+	s->cnt.adaptive_scale_permille = 1000;
+	s->cnt.max_flows = s->max;
 
 	/*
 	 * The hash gets 100 / high_water times the slots a shard may fill,
@@ -476,7 +480,8 @@ sw_ft_miss_kind(const struct sw_ft_shard *s, uint8_t family, uint8_t proto,
 		}
 	case FT_P_ICMP:
 		/* Echo requests open a flow keyed by their identifier. */
-		return icmp_type == (family == 4 ? 8 : 128) ?
+		return icmp_type == (family == 4 ? RTE_IP_ICMP_ECHO_REQUEST :
+				     SW_ICMP6_ECHO_REQUEST) ?
 		       SW_FT_MISS_NEW : SW_FT_MISS_UNTRACKED;
 	default:
 		return SW_FT_MISS_NEW;
@@ -891,8 +896,10 @@ update_scale(struct sw_ft_shard *s)
 	else
 		q = (uint32_t)((s->adapt_end - flows) * Q10 /
 			       (s->adapt_end - s->adapt_start));
-	if (q != s->cnt.scale_q10)
+	if (q != s->cnt.scale_q10) {
 		FT_SET(s->cnt.scale_q10, q);
+		FT_SET(s->cnt.adaptive_scale_permille, q * 1000ull / Q10);
+	}
 }
 
 /*
@@ -1079,22 +1086,11 @@ sw_ft_shard_stats(const struct sw_ft *ft, unsigned int i,
 {
 	const struct ft_counters *c = &ft->shards[i]->cnt;
 
-	st->flows = FT_GET(c->flows);
-	st->inserts = FT_GET(c->inserts);
-	st->insert_failed = FT_GET(c->insert_failed);
-	st->insert_busy = FT_GET(c->insert_busy);
-	st->early_drops = FT_GET(c->early_drops);
-	st->expired = FT_GET(c->expired);
-	st->flushed = FT_GET(c->flushed);
-	st->revalidated = FT_GET(c->revalidated);
-	st->evictable = FT_GET(c->evictable);
-	st->proxy_engaged = FT_GET(c->proxy_engaged);
-	st->proxy_flows = FT_GET(c->proxy_flows);
-	st->src_over = FT_GET(c->src_over);
-	st->src_untracked = FT_GET(c->src_untracked);
-	st->proxying = FT_GET(c->proxying) != 0;
-	st->adaptive_scale_q10 = FT_GET(c->scale_q10);
-	st->spilling = FT_GET(c->spilling) != 0;
+#define FT_STAT_COPY(n, k, t, d) st->n = FT_GET(c->n);
+	SW_FT_STATS(FT_STAT_COPY)
+#undef FT_STAT_COPY
+	st->occupancy_permille = st->max_flows ? st->flows * 1000 /
+						 st->max_flows : 0;
 }
 
 /* Fill *info for a live slot; false when the slot holds no flow. */

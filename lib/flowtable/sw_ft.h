@@ -493,24 +493,45 @@ void sw_ft_revalidate(struct sw_ft *ft);
 void sw_ft_set_options(struct sw_ft *ft, bool tcp_loose, bool tcp_be_liberal,
 		       bool early_drop);
 
+/*
+ * A shard's counters and gauges, declared once: struct sw_ft_stats, the
+ * shard's own counters (ft_private.h), the copy sw_ft_shard_stats()
+ * makes and every report a caller writes are generated from this list
+ * (OVS CT_TIMEOUTS, VPP foreach_acl_fa_error). X(name, kind, total,
+ * help): kind COUNTER (only grows), GAUGE (up and down) or FLAG (0 or
+ * 1); total says how shards add up to the table: SUM, MIN or MAX.
+ */
+#define SW_FT_STATS(X) \
+	X(flows,         GAUGE,   SUM, "flows in the table") \
+	X(inserts,       COUNTER, SUM, "flows inserted") \
+	X(insert_failed, COUNTER, SUM, "inserts failed: table full after early drop, the packet spilled") \
+	X(insert_busy,   COUNTER, SUM, "inserts failed: a key's buckets full while the shard is not (that packet spilled)") \
+	X(early_drops,   COUNTER, SUM, "unassured or closing flows evicted for new ones") \
+	X(expired,       COUNTER, SUM, "flows timed out") \
+	X(flushed,       COUNTER, SUM, "flows deleted by flush flows") \
+	X(revalidated,   COUNTER, SUM, "flows deleted after a reload: the new policy denies them") \
+	X(evictable,     GAUGE,   SUM, "live flows early drop may take (unassured or closing)") \
+	X(proxy_engaged, COUNTER, SUM, "times the SYN proxy engaged (auto mode)") \
+	X(proxy_flows,   COUNTER, SUM, "flows the SYN proxy opened") \
+	X(src_over,      COUNTER, SUM, "inserts refused: the source is over its per-source quota") \
+	X(src_untracked, COUNTER, SUM, "new sources that found their quota chain full (each took the lightest entry's place)") \
+	X(spilling,      FLAG,    MAX, "1 while the shard spills to the fallback rules") \
+	X(proxying,      FLAG,    MAX, "1 while the SYN proxy answers SYNs with cookies") \
+	X(adaptive_scale_permille, GAUGE, MIN, "timeouts scaled to this per mille (1000: unscaled)") \
+	X(max_flows,     GAUGE,   SUM, "flows the shard may hold") \
+	X(occupancy_permille, GAUGE, MAX, "flows per mille of the shard's size (all shards: the fullest)")
+
+enum sw_ft_stat {
+#define SW_FT_STAT_ENUM(n, k, t, d) SW_FT_STAT_##n,
+	SW_FT_STATS(SW_FT_STAT_ENUM)
+#undef SW_FT_STAT_ENUM
+	SW_FT_STAT_MAX
+};
+
 struct sw_ft_stats {
-	uint64_t flows;		/* live now */
-	uint64_t inserts;
-	uint64_t insert_failed;	/* spilled: full after early drop */
-	uint64_t insert_busy;	/* buckets full, shard not full */
-	uint64_t early_drops;
-	uint64_t expired;
-	uint64_t flushed;	/* deleted by sw_ft_flush */
-	uint64_t revalidated;	/* deleted by sw_ft_revalidate's judge */
-	uint64_t evictable;	/* live flows early drop may take */
-	uint64_t proxy_engaged;	/* times the SYN proxy engaged (auto) */
-	uint64_t proxy_flows;	/* flows the SYN proxy opened */
-	uint32_t adaptive_scale_q10; /* 1024 = timeouts unscaled */
-	uint64_t src_over;	/* inserts refused: source over its quota */
-	uint64_t src_untracked;	/* new sources that found their chain full
-				 * (each took the lightest's place) */
-	bool spilling;
-	bool proxying;		/* the SYN proxy answers SYNs now */
+#define SW_FT_STAT_FIELD(n, k, t, d) uint64_t n;
+	SW_FT_STATS(SW_FT_STAT_FIELD)
+#undef SW_FT_STAT_FIELD
 };
 
 /* A source of the per-source quota table, for listings. */

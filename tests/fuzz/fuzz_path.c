@@ -24,7 +24,7 @@
 #include "port.h"
 #include "sw_acl.h"
 #include "sw_ft.h"
-#include "sw_pkt.h"
+#include "parse.h"
 #include "worker.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -139,7 +139,8 @@ class Spillway:
                 pass
         totals = {}
         for line in self.lines:
-            m = re.match(r"^  (\w+)\s+(\d+)  ", line)
+            # Whole numbers; uptime_s in seconds.milliseconds counts whole.
+            m = re.match(r"^  (\w+)\s+(\d+)(?:\.\d+)?  ", line)
             if m:
                 totals[m.group(1)] = int(m.group(2))
         shutil.rmtree("/var/run/dpdk/" + self.prefix, ignore_errors=True)

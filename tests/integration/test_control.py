@@ -212,7 +212,7 @@ def test_commands(sw, cli, work):
     for k in ("uptime_s", "ports", "flowtable", "verdicts", "rules"):
         check(k in j, "show stats json has %s" % k)
     for k in ("max_flows", "flows", "inserts", "insert_failed", "early_drops", "expired",
-              "adaptive_scale"):
+              "adaptive_scale_permille"):
         check(k in j["flowtable"], "json flowtable.%s" % k)
     for k in ("accept", "drop", "reject", "notrack", "invalid", "malformed",
               "fallback_accept", "fallback_drop"):

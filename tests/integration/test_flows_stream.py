@@ -102,7 +102,7 @@ def rss(pid):
 
 def flowtable(cli):
     t = cli.cmd("show flowtable")
-    m = re.search(r"flows=(\d+) .* inserts=(\d+) .* expired=(\d+)", t)
+    m = re.search(r"flows=(\d+) .*\binserts=(\d+) .*\bexpired=(\d+)", t)
     return {"flows": int(m.group(1)), "inserts": int(m.group(2)), "expired": int(m.group(3))}
 
 

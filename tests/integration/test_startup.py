@@ -76,7 +76,7 @@ def test_duration(binary, work):
                                         "flowtable = { max_flows = 1024; };\n",
                                         "dur", "--duration", "1.5")
     check(rc == 0 and "spillway: totals" in out and 1.5 <= secs < 20 and
-          totals.get("uptime", 0) >= 1,
+          totals.get("uptime_s", 0) >= 1,
           "--duration 1.5: stopped by itself after %.1f s, exit %d, totals printed"
           % (secs, rc))
 

@@ -283,6 +283,13 @@ test_config_rules_defaults(void **state)
 	assert_false(fx->cfg.rules.allow_source_route);
 	assert_int_equal(fx->cfg.fragments.timeout, 30);
 	assert_int_equal(fx->cfg.fragments.per_source, 64);
+	/* The drop log is on, rate-limited; the metrics endpoint off. */
+	assert_int_equal(fx->cfg.log.rate, 20);
+	assert_true(fx->cfg.log.invalid && fx->cfg.log.spill);
+	assert_true(fx->cfg.rules.default_log[SW_ACL_POLICY]);
+	assert_true(fx->cfg.rules.default_log[SW_ACL_FALLBACK]);
+	assert_string_equal(fx->cfg.stats.prom_listen, "");
+	assert_int_equal(fx->cfg.stats.nb_prom_allow, 2);
 }
 
 /* l2_passthrough: true is ARP and LLDP; a list names what passes. */
@@ -530,6 +537,23 @@ static const struct {
 	{ "control = { port = 1; };\n", 1, "control.port", "unknown setting" },
 	{ "stats = { interval_ms = 10; };\n", 1, "stats.interval_ms",
 	  "out of range" },
+	{ "stats = { prometheus_listen = \"localhost\"; };\n", 1,
+	  "stats.prometheus_listen", "not ADDR:PORT" },
+	{ "stats = { prometheus_allow = [\"192.0.2.0/33\"]; };\n", 1,
+	  "stats.prometheus_allow[0]", "" },
+	{ "stats = { prometheus_allow = \"192.0.2.0/24\"; };\n", 1,
+	  "stats.prometheus_allow", "expected a list" },
+	{ "rules = { policy = ( { action = \"drop\"; log_prefix = \"x\"; "
+	  "} ); };\n", 1, "rules.policy[0].log_prefix", "needs log = true" },
+	{ "rules = { policy = ( { action = \"drop\"; log = true; "
+	  "log_prefix = \"a\\nfake line\"; } ); };\n", 1,
+	  "rules.policy[0].log_prefix", "printable ASCII only" },
+	{ "rules = { policy = ( { action = \"drop\"; log = true; "
+	  "log_prefix = \"123456789012345678901234567890\"; } ); };\n", 1,
+	  "rules.policy[0].log_prefix", "longer than 29" },
+	{ "log = { rate = 1000000; };\n", 1, "log.rate", "out of range" },
+	{ "log = { invalid = 1; };\n", 1, "log.invalid", "expected a boolean" },
+	{ "log = { level = 1; };\n", 1, "log.level", "unknown setting" },
 };
 
 static void

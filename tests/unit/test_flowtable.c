@@ -1522,7 +1522,9 @@ test_ft_adaptive_scaling(void **state)
 		}
 		sw_ft_expire(sw_ft_shard(ft, 0), 0);
 		sw_ft_shard_stats(ft, 0, &st);
-		assert_int_equal(st.adaptive_scale_q10, rows[i].q10);
+		/* Reported in per mille: 1024ths rounded down. */
+		assert_int_equal(st.adaptive_scale_permille,
+				 rows[i].q10 * 1000 / 1024);
 	}
 	/* udp's 30 s now count for a third. */
 	assert_true(lookup(ft, &k, 0, &info));
@@ -1535,7 +1537,7 @@ test_ft_adaptive_scaling(void **state)
 	sw_ft_shard_stats(ft, 0, &st);
 	assert_true(st.expired > 0);
 	assert_true(st.flows < 100);
-	assert_true(st.adaptive_scale_q10 > 341);
+	assert_true(st.adaptive_scale_permille > 341 * 1000 / 1024);
 	sw_ft_free(ft);
 }
 

@@ -26,7 +26,7 @@
 #include "frag.h"
 #include "sw_acl.h"
 #include "sw_ft.h"
-#include "sw_pkt.h"
+#include "parse.h"
 
 #define TIMEOUT_MS (SW_FRAG_TIMEOUT_S * 1000)
 

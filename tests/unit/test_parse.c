@@ -14,7 +14,9 @@
 #include <cmocka.h>
 #include <arpa/inet.h>
 
-#include "sw_pkt.h"
+#include <rte_tcp.h>
+
+#include "parse.h"
 #include "frames.h"
 
 static int
@@ -36,7 +38,7 @@ test_parse_ipv4_tcp(void **state)
 	(void)state;
 	fr_eth(&f, 0x0800);
 	fr_ip4(&f, 6, "192.0.2.1", "198.51.100.2", 0);
-	fr_tcp(&f, 40000, 80, SW_TCP_SYN, 0);
+	fr_tcp(&f, 40000, 80, RTE_TCP_SYN_FLAG, 0);
 	fr_finish(&f, 60);
 	assert_result(parse(&f, &p), SW_PARSE_IP);
 	assert_int_equal(p.k.family, SW_AF_INET);
@@ -47,7 +49,7 @@ test_parse_ipv4_tcp(void **state)
 	assert_int_equal(p.k.dst[3], 2);
 	assert_int_equal(ntohs(p.k.sport), 40000);
 	assert_int_equal(ntohs(p.k.dport), 80);
-	assert_int_equal(p.k.tcp_flags, SW_TCP_SYN);
+	assert_int_equal(p.k.tcp_flags, RTE_TCP_SYN_FLAG);
 	assert_int_equal(p.l3_off, 14);
 	assert_int_equal(p.l4_off, 34);
 	assert_int_equal(p.l3_len, 40);
@@ -124,7 +126,7 @@ test_parse_vlan_one_and_two_tags(void **state)
 	fr_eth(&f, 0x0800);
 	fr_vlan(&f, 0x8100, 10, 0x0800);
 	fr_ip4(&f, 6, "192.0.2.1", "192.0.2.2", 0);
-	fr_tcp(&f, 1, 2, SW_TCP_ACK, 0);
+	fr_tcp(&f, 1, 2, RTE_TCP_ACK_FLAG, 0);
 	fr_finish(&f, 60);
 	assert_result(parse(&f, &p), SW_PARSE_IP);
 	assert_int_equal(p.l3_off, 18);
@@ -155,7 +157,7 @@ test_parse_three_tags_malformed(void **state)
 	fr_vlan(&f, 0x8100, 2, 0x8100);
 	fr_vlan(&f, 0x8100, 3, 0x0800);
 	fr_ip4(&f, 6, "192.0.2.1", "192.0.2.2", 0);
-	fr_tcp(&f, 1, 2, SW_TCP_ACK, 0);
+	fr_tcp(&f, 1, 2, RTE_TCP_ACK_FLAG, 0);
 	fr_finish(&f, 60);
 	assert_result(parse(&f, &p), SW_PARSE_MAL_VLAN);
 }
@@ -186,14 +188,14 @@ test_parse_ipv6_tcp_and_ext_headers(void **state)
 	fr_ip6_ext(&f, 43, 0);		/* -> routing */
 	fr_ip6_ext(&f, 60, 1);		/* -> destination options, 16 B */
 	fr_ip6_ext(&f, 6, 0);		/* -> TCP */
-	fr_tcp(&f, 443, 50000, SW_TCP_SYN | SW_TCP_ACK, 12);
+	fr_tcp(&f, 443, 50000, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 12);
 	fr_finish(&f, 60);
 	assert_result(parse(&f, &p), SW_PARSE_IP);
 	assert_int_equal(p.k.family, SW_AF_INET6);
 	assert_int_equal(p.k.proto, 6);
 	assert_int_equal(p.l4_off, 14 + 40 + 8 + 16 + 8);
 	assert_int_equal(ntohs(p.k.sport), 443);
-	assert_int_equal(p.k.tcp_flags, SW_TCP_SYN | SW_TCP_ACK);
+	assert_int_equal(p.k.tcp_flags, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
 	assert_int_equal(p.k.src[0], 0x20);
 	assert_int_equal(p.k.src[15], 1);
 	assert_int_equal(p.k.dst[15], 2);
@@ -385,7 +387,7 @@ test_parse_ipv6_fragments(void **state)
 	fr_eth(&f, 0x86dd);
 	fr_ip6(&f, 44, 1, 2);
 	fr_ip6_frag(&f, 6, 0, 0, 9);
-	fr_tcp(&f, 1, 2, SW_TCP_ACK, 0);
+	fr_tcp(&f, 1, 2, RTE_TCP_ACK_FLAG, 0);
 	fr_finish(&f, 60);
 	assert_result(parse(&f, &p), SW_PARSE_IP);
 	assert_int_equal(p.frag, SW_FRAG_NONE);
@@ -396,7 +398,7 @@ test_parse_ipv6_fragments(void **state)
 	fr_ip6(&f, 44, 1, 2);
 	fr_ip6_frag(&f, 44, 0, 0, 9);
 	fr_ip6_frag(&f, 6, 0, 0, 9);
-	fr_tcp(&f, 1, 2, SW_TCP_ACK, 0);
+	fr_tcp(&f, 1, 2, RTE_TCP_ACK_FLAG, 0);
 	fr_finish(&f, 60);
 	assert_result(parse(&f, &p), SW_PARSE_MAL_IP6_EXT);
 }
@@ -648,7 +650,7 @@ build_frame(int which, struct frame *f)
 	case 0:
 		fr_eth(f, 0x0800);
 		fr_ip4(f, 6, "192.0.2.1", "192.0.2.2", 8);
-		fr_tcp(f, 1234, 80, SW_TCP_PSH | SW_TCP_ACK, 12);
+		fr_tcp(f, 1234, 80, RTE_TCP_PSH_FLAG | RTE_TCP_ACK_FLAG, 12);
 		fr_payload(f, 20);
 		break;
 	case 1:
@@ -665,7 +667,7 @@ build_frame(int which, struct frame *f)
 		fr_ip6_ext(f, 60, 0);
 		fr_ip6_ext(f, 44, 1);
 		fr_ip6_frag(f, 6, 0, 1, 77);
-		fr_tcp(f, 22, 60000, SW_TCP_ACK, 4);
+		fr_tcp(f, 22, 60000, RTE_TCP_ACK_FLAG, 4);
 		fr_payload(f, 9);
 		break;
 	case 3:

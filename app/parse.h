@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * Copyright (c) 2026 The spillway authors
  */
-#ifndef SW_PKT_H
-#define SW_PKT_H
+#ifndef SW_PARSE_H
+#define SW_PARSE_H
 
 /*
  * Packet parser: Ethernet, up to two VLAN tags (0x8100, 0x88a8, 0x9100),
@@ -92,15 +92,6 @@ struct sw_pkt {
 	uint16_t l4_len;	/* L4 bytes inside the IP packet */
 	uint32_t frag_id;	/* IPv4 id or IPv6 fragment id */
 };
-
-#define SW_TCP_FIN 0x01
-#define SW_TCP_SYN 0x02
-#define SW_TCP_RST 0x04
-#define SW_TCP_PSH 0x08
-#define SW_TCP_ACK 0x10
-#define SW_TCP_URG 0x20
-#define SW_TCP_ECE 0x40
-#define SW_TCP_CWR 0x80
 
 /* IPv6 extension headers followed before giving up as malformed. */
 #define SW_IP6_MAX_EXT 8
@@ -198,4 +189,4 @@ int sw_cksum_ok(const uint8_t *frame, const struct sw_pkt *p,
 int sw_cksum_ip_ok(const uint8_t *frame, const struct sw_pkt *p,
 		   uint64_t ol_flags);
 
-#endif /* SW_PKT_H */
+#endif /* SW_PARSE_H */

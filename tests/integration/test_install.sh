@@ -1,0 +1,37 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 The spillway authors
+#
+# meson install puts what the README's service set-up needs in place:
+# spillway, spillway-setup, the systemd unit (its paths this prefix's)
+# and the example configurations; nothing of the tests or benchmarks.
+#
+# usage: test_install.sh BUILD_DIR
+set -euo pipefail
+build=$1
+dest=$(mktemp -d /tmp/sw-install.XXXXXX)
+trap 'rm -rf "$dest"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+meson install -C "$build" --no-rebuild --destdir "$dest" >"$dest.log" 2>&1 ||
+	{ cat "$dest.log"; rm -f "$dest.log"; fail "meson install"; }
+rm -f "$dest.log"
+prefix=$(meson introspect "$build" --buildoptions |
+	/usr/bin/python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"] == "prefix"][0])')
+root=$dest$prefix
+for f in bin/spillway sbin/spillway-setup lib/systemd/system/spillway.service \
+	share/spillway/examples/spillway.conf share/spillway/examples/spillway-nic.conf; do
+	[ -f "$root/$f" ] || fail "$prefix/$f not installed"
+	echo "ok: $prefix/$f"
+done
+[ -x "$root/bin/spillway" ] && [ -x "$root/sbin/spillway-setup" ] ||
+	fail "programs not executable"
+"$root/bin/spillway" --version | grep -q '^spillway ' || fail "spillway --version"
+grep -q "^ExecStart=$prefix/bin/spillway " "$root/lib/systemd/system/spillway.service" ||
+	fail "the unit does not run $prefix/bin/spillway"
+grep -q "$prefix/sbin/spillway-setup" "$root/lib/systemd/system/spillway.service" ||
+	fail "the unit does not run $prefix/sbin/spillway-setup"
+echo "ok: the unit runs this prefix's programs"
+n=$(find "$dest" -type f | wc -l)
+[ "$n" -eq 5 ] || { find "$dest" -type f; fail "$n files installed, want 5"; }
+echo "ok: nothing else installed"
