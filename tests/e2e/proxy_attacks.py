@@ -1131,7 +1131,7 @@ def c_auto():
     """synproxy auto (64 flows, engaged past 32), 4 flows a source."""
     eng = lambda: re.search(r"synproxy=(\w+)", cli("show flowtable")).group(1)
     def engaged_count():
-        m = re.search(r"synproxy_engaged=(\d+)", cli("show flowtable"))
+        m = re.search(r"proxy_engaged=(\d+)", cli("show flowtable"))
         return int(m.group(1)) if m else -1
     check(eng() == "idle", "C the proxy starts idle")
     # Direct half-open entries from before the proxy engages.
