@@ -36,6 +36,7 @@
 #include "control.h"
 #include "log.h"
 #include "port.h"
+#include "ruleset.h"
 #include "sw_acl.h"
 #include "sw_ft.h"
 #include "telemetry.h"
@@ -53,6 +54,7 @@ usage(FILE *f)
 "Usage: spillway [-c FILE] [--check] [--duration S] [--stats S]\n"
 "                [--dump-flows] [--socket PATH] [-- EAL...]\n"
 "       spillway [-c FILE] [--socket PATH] --cli\n"
+"       spillway [-c FILE] [--socket PATH] --reload\n"
 "\n"
 "A DPDK userspace firewall: a bump in the wire between port pairs.\n"
 "\n"
@@ -65,6 +67,8 @@ usage(FILE *f)
 "      --socket PATH  the control socket (instead of control.socket)\n"
 "      --cli          open the control socket for a person or a script:\n"
 "                     what you type goes to spillway, its replies to you\n"
+"      --reload       ask the running spillway to reload and wait for the\n"
+"                     result: exit 0 if it took, 1 if it was refused\n"
 "  -h, --help         this text\n"
 "  -V, --version      print the version and exit\n"
 "\n"
@@ -225,40 +229,69 @@ ports_start(struct sw_app *app)
 static int
 rules_create(struct sw_app *app)
 {
+	struct sw_ruleset *rs;
+	struct sw_buf rep;
 	char err[SW_ERR_MAX];
+	double t0 = sw_now_s();
+	unsigned int i;
 
-	app->acl = sw_app_rules_build(&app->cfg.rules, app->cfg.nb_workers,
-				      err, sizeof(err));
-	if (app->acl == NULL) {
+	sw_buf_init(&rep);
+	rs = sw_ruleset_build(&app->cfg, NULL, app->cfg.nb_workers,
+			      app->socket_id, app->qs, false, &rep, err,
+			      sizeof(err));
+	if (rs == NULL) {
 		SW_LOG(ERR, "%s: rules: %s\n", app->cfg.file, err);
+		sw_buf_free(&rep);
 		return -EINVAL;
 	}
+	sw_ruleset_publish(&app->rules, rs, &app->cfg, NULL, NULL);
+	/* The sets hold them now. */
+	for (i = 0; i < app->cfg.nb_sets; i++) {
+		free(app->cfg.sets[i].prefixes);
+		app->cfg.sets[i].prefixes = NULL;
+		app->cfg.sets[i].nb_prefixes = 0;
+	}
+	if (rep.len)
+		SW_LOG(INFO, "%s", rep.p);
+	sw_buf_free(&rep);
 	SW_LOG(INFO, "rules: notrack %u, policy %u, fallback %u (%u, %u, "
-	       "%u classifier entries)\n", app->cfg.rules.nb[SW_ACL_NOTRACK],
+	       "%u classifier entries, %zu KB), %u sets, built in %.3f s\n",
+	       app->cfg.rules.nb[SW_ACL_NOTRACK],
 	       app->cfg.rules.nb[SW_ACL_POLICY],
 	       app->cfg.rules.nb[SW_ACL_FALLBACK],
-	       sw_acl_nb_expanded(app->acl, SW_ACL_NOTRACK),
-	       sw_acl_nb_expanded(app->acl, SW_ACL_POLICY),
-	       sw_acl_nb_expanded(app->acl, SW_ACL_FALLBACK));
+	       sw_acl_nb_expanded(rs->acl, SW_ACL_NOTRACK),
+	       sw_acl_nb_expanded(rs->acl, SW_ACL_POLICY),
+	       sw_acl_nb_expanded(rs->acl, SW_ACL_FALLBACK),
+	       sw_acl_memory(rs->acl) >> 10, app->cfg.nb_sets,
+	       sw_now_s() - t0);
 	return 0;
 }
 
 /*
- * Revalidation judge, run on a worker during its sweep after a reload:
- * would the policy in force accept this flow's opening packet?
+ * Revalidation judge, run on a worker during its sweep: a flow `flush
+ * flows FILTER` names goes; after a reload with revalidate_on_reload,
+ * so does a flow whose opening packet the policy in force would not
+ * accept.
  */
 static bool
 judge_flow(unsigned int shard, const struct sw_ft_key *k, int orig_dir,
-	   uint8_t port, void *arg)
+	   uint8_t port, uint8_t state, void *arg)
 {
 	struct sw_app *app = arg;
-	const struct sw_acl *acl = sw_acl_current(&app->acl);
+	const struct sw_ruleset *rs = sw_ruleset_current(&app->rules);
+	const struct sw_flow_filter *ff =
+		__atomic_load_n(&app->flush_filter, __ATOMIC_ACQUIRE);
 	const struct sw_acl_key *kp[1];
-	struct sw_acl_key ak;
+	struct sw_acl_key ak, *wk[1] = { &ak };
 	bool hi = orig_dir == SW_FT_DIR_HI;
 	uint8_t act;
 
 	(void)shard;
+	if (ff != NULL && sw_flow_filter_match(ff, k, orig_dir, state))
+		return false;
+	if (!__atomic_load_n(&app->cfg.flowtable.revalidate_on_reload,
+			     __ATOMIC_RELAXED))
+		return true;
 	memset(&ak, 0, sizeof(ak));
 	ak.family = k->family;
 	ak.proto = k->proto;
@@ -273,8 +306,9 @@ judge_flow(unsigned int shard, const struct sw_ft_key *k, int orig_dir,
 	}
 	if (k->proto == 6)
 		ak.tcp_flags = 0x02;	/* the SYN that opened it */
+	sw_worker_set_bits(rs, wk, 1);
 	kp[0] = &ak;
-	sw_acl_classify(acl, SW_ACL_POLICY, SW_ACL_NO_COUNT, kp, 1, &act,
+	sw_acl_classify(rs->acl, SW_ACL_POLICY, SW_ACL_NO_COUNT, kp, 1, &act,
 			NULL);
 	return act == SW_ACL_ACCEPT;
 }
@@ -368,7 +402,7 @@ workers_launch(struct sw_app *app)
 		w->burst = (uint16_t)cfg->burst;
 		w->txq = (uint16_t)i;
 		w->quit = &force_quit;
-		sw_worker_init(w, cfg, &app->acl, app->qs,
+		sw_worker_init(w, cfg, &app->rules, app->qs,
 			       app->ft ? sw_ft_shard(app->ft, i) : NULL);
 		w->nb_ports = cfg->nb_ports;
 		w->nb_rxq = cfg->nb_ports;
@@ -464,7 +498,7 @@ dump_all_flows(const struct sw_app *app)
 	bool more;
 
 	sw_buf_init(&b);
-	sw_report_flows_begin(app, &fs, 0, 0);
+	sw_report_flows_begin(app, &fs, 0, 0, NULL);
 	do {
 		more = sw_report_flows_more(app, &fs, &b);
 		save = NULL;
@@ -506,7 +540,7 @@ write_stats_file(const struct sw_app *app)
 	int rc;
 
 	sw_buf_init(&b);
-	sw_report_stats_json(app, &b);
+	sw_report_stats_json(app, &b, app->cfg.stats.rules_in_file);
 	rc = b.oom ? -ENOMEM : sw_file_replace(app->cfg.stats.file, b.p,
 					       b.len, 0644);
 	if (rc != 0 && rc != last_rc)
@@ -519,16 +553,20 @@ write_stats_file(const struct sw_app *app)
 	sw_buf_free(&b);
 }
 
+/*
+ * A filtered flush asks the workers' judge; its filter stays until
+ * every shard has swept past, then goes (after the workers let go).
+ */
 static void
-reload(struct sw_app *app, const char *why)
+watch_flush(struct sw_app *app)
 {
-	struct sw_buf b;
+	struct sw_flow_filter *ff = app->flush_filter;
 
-	sw_buf_init(&b);
-	sw_app_reload(app, &b);
-	SW_LOG(INFO, "reload (%s):\n%s", why, b.p ? b.p : "");
-	sw_buf_free(&b);
-	sw_telemetry_update(app);
+	if (ff == NULL || app->ft == NULL || sw_ft_revalidate_pending(app->ft))
+		return;
+	__atomic_store_n(&app->flush_filter, NULL, __ATOMIC_RELEASE);
+	rte_rcu_qsbr_synchronize(app->qs, RTE_QSBR_THRID_INVALID);
+	free(ff);
 }
 
 /* The control thread: CLI, reload on SIGHUP, stats, links, deadline. */
@@ -547,8 +585,16 @@ control_loop(struct sw_app *app, struct sw_ctl *ctl, double duration,
 		t = sw_now_s();
 		if (want_reload) {
 			want_reload = 0;
-			reload(app, "SIGHUP");
+			sw_app_reload_ask(app, "SIGHUP");
 		}
+		if (app->reload_job != NULL) {
+			uint64_t done = app->reload_done;
+
+			sw_app_reload_poll(app);
+			if (app->reload_done != done)
+				sw_telemetry_update(app);
+		}
+		watch_flush(app);
 		if (t >= next_link) {
 			watch_links(app);
 			watch_proxy(app);
@@ -572,6 +618,86 @@ control_loop(struct sw_app *app, struct sw_ctl *ctl, double duration,
 	}
 }
 
+static int
+cli_connect(const char *opt, const char *path)
+{
+	struct sockaddr_un sa;
+	int fd;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "spillway: %s: %s: path too long\n", opt, path);
+		return -1;
+	}
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		fprintf(stderr, "spillway: %s: %s: %s%s\n", opt, path,
+			strerror(errno), errno == EACCES ? " (root, or a "
+			"member of control.socket_group, may connect)" : "");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * --reload: ask the running spillway to reload and wait for its answer
+ * (the reload thread builds, then the reply comes): print it, and exit
+ * 0 when it took, 1 when it was refused or could not be asked. This is
+ * the unit's ExecReload, so `systemctl reload` fails when the file does.
+ */
+static int
+run_reload(const char *path)
+{
+	char buf[65536], *text = NULL, *end;
+	size_t len = 0, greet = 0;
+	bool refused;
+	ssize_t n;
+	int fd = cli_connect("--reload", path);
+
+	if (fd < 0)
+		return 1;
+	if (write(fd, "reload\n", 7) != 7) {
+		close(fd);
+		return 1;
+	}
+	/* The greeting, then the reply: each ends with a "." line. */
+	for (;;) {
+		char *t;
+
+		n = read(fd, buf, sizeof(buf));
+		if (n <= 0)
+			break;
+		t = realloc(text, len + (size_t)n + 1);
+		if (t == NULL)
+			break;
+		text = t;
+		memcpy(text + len, buf, (size_t)n);
+		len += (size_t)n;
+		text[len] = '\0';
+		if (greet == 0 && (end = strstr(text, "\n.\n")) != NULL)
+			greet = (size_t)(end - text) + 3;
+		if (greet && strstr(text + greet, "\n.\n") != NULL)
+			break;
+	}
+	close(fd);
+	if (text == NULL || greet == 0 ||
+	    strstr(text + greet, "\n.\n") == NULL) {
+		fprintf(stderr, "spillway: --reload: %s: no answer\n", path);
+		free(text);
+		return 1;
+	}
+	*strstr(text + greet, "\n.\n") = '\0';
+	refused = strncmp(text + greet, "error:", 6) == 0 ||
+		  strstr(text + greet, "\nerror:") != NULL;
+	fprintf(refused ? stderr : stdout, "%s\n", text + greet);
+	free(text);
+	return refused ? 1 : 0;
+}
+
 /*
  * --cli: a terminal (or a script's pipe) on the control socket. Lines
  * typed go to spillway, replies come back; at the end of the input the
@@ -580,27 +706,14 @@ control_loop(struct sw_app *app, struct sw_ctl *ctl, double duration,
 static int
 run_cli(const char *path)
 {
-	struct sockaddr_un sa;
 	struct pollfd pfd[2];
 	char buf[65536];
 	bool in_open = true;
 	ssize_t n;
-	int fd;
+	int fd = cli_connect("--cli", path);
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		fprintf(stderr, "spillway: --cli: %s: path too long\n", path);
+	if (fd < 0)
 		return 1;
-	}
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		fprintf(stderr, "spillway: --cli: %s: %s%s\n", path,
-			strerror(errno), errno == EACCES ? " (root, or a "
-			"member of control.socket_group, may connect)" : "");
-		return 1;
-	}
 	pfd[0].fd = STDIN_FILENO;
 	pfd[1].fd = fd;
 	pfd[1].events = POLLIN;
@@ -682,6 +795,7 @@ main(int argc, char **argv)
 		{ "dump-flows", no_argument, NULL, 'f' },
 		{ "socket", required_argument, NULL, 'S' },
 		{ "cli", no_argument, NULL, 'C' },
+		{ "reload", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -691,7 +805,7 @@ main(int argc, char **argv)
 	const char *path = SW_DEFAULT_CONFIG, *sock = NULL;
 	double duration = 0, stats_every = 0;
 	char err[SW_ERR_MAX];
-	bool check = false, dump_flows = false, cli = false;
+	bool check = false, dump_flows = false, cli = false, ask = false;
 	unsigned int p, i;
 	int opt, rc, status = 0;
 
@@ -718,6 +832,9 @@ main(int argc, char **argv)
 		case 'C':
 			cli = true;
 			break;
+		case 'R':
+			ask = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -730,16 +847,21 @@ main(int argc, char **argv)
 		}
 	}
 
-	rc = sw_config_load(path, &app.cfg, err, sizeof(err));
-	if (cli) {
-		/* A config this user may not read still leaves the default. */
+	if (cli || ask) {
+		/*
+		 * Only the socket's path is wanted: a config this user may
+		 * not read (or one being edited) still leaves the default.
+		 */
+		rc = sock == NULL ? sw_config_load(path, &app.cfg, err,
+						   sizeof(err)) : -1;
 		if (sock == NULL)
 			sock = rc == 0 && app.cfg.control.socket[0] ?
 			       app.cfg.control.socket : SW_CONTROL_SOCKET;
-		rc = run_cli(sock);
+		rc = ask ? run_reload(sock) : run_cli(sock);
 		sw_config_free(&app.cfg);
 		return rc;
 	}
+	rc = sw_config_load(path, &app.cfg, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "spillway: %s\n", err);
 		return 1;
@@ -772,6 +894,7 @@ main(int argc, char **argv)
 		sw_config_free(&app.cfg);
 		return 1;
 	}
+	app.socket_id = (int)rte_socket_id();
 	/* After EAL init: its own handlers must not replace ours. */
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -810,6 +933,7 @@ main(int argc, char **argv)
 
 	force_quit = true;
 	sw_ctl_free(ctl);
+	sw_app_reload_cancel(&app);
 	rte_eal_mp_wait_lcore();
 	for (p = 0; p < app.cfg.nb_ports; p++)
 		if (app.port_started[p])
@@ -835,8 +959,10 @@ main(int argc, char **argv)
 	rte_mempool_free(app.pool);
 	sw_ft_free(app.ft);
 	app.ft = NULL;
-	sw_acl_free(app.acl);
-	app.acl = NULL;
+	sw_ruleset_free(app.rules, NULL);
+	app.rules = NULL;
+	free(app.flush_filter);
+	free(app.reload_result);
 	rte_free(app.qs);
 	sw_config_free(&app.cfg);
 	rte_eal_cleanup();

@@ -3,6 +3,7 @@
  */
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_telemetry.h>
@@ -12,19 +13,28 @@
 #include "sw_ft.h"
 #include "telemetry.h"
 
-#define SNAP_RULES 200	/* under RTE_TEL_MAX_DICT_ENTRIES */
+/*
+ * Rule counters a reply holds (a dict holds RTE_TEL_MAX_DICT_ENTRIES,
+ * and the reply also says where the next page starts).
+ */
+#define PAGE_RULES 250
 
 static struct {
 	pthread_mutex_t lock;
 	uint64_t c[SW_CNT_MAX];
 	uint64_t uptime_s;
 	uint64_t reloads;
+	uint64_t reload_failures;
+	char reload_error[256];
 	uint64_t max_flows;
 	struct sw_ft_stats ft;
 	uint32_t scale_min;
+	/* Every rule's hits, notrack then policy then fallback (each
+	 * list's default last, but notrack's). */
+	unsigned int nb[SW_ACL_NB_SETS];
 	unsigned int nb_rules;
-	char rule_name[SNAP_RULES][40];
-	uint64_t rule_hits[SNAP_RULES];
+	unsigned int cap;
+	uint64_t *hits;
 } snap = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 void
@@ -33,10 +43,15 @@ sw_telemetry_update(const struct sw_app *app)
 	struct sw_ft_stats st;
 	unsigned int i, k, n = 0;
 
+	const struct sw_acl *acl = sw_app_acl(app);
+
 	pthread_mutex_lock(&snap.lock);
 	sw_app_counters(app, snap.c);
 	snap.uptime_s = (uint64_t)(sw_now_s() - app->start_time);
 	snap.reloads = app->reloads;
+	snap.reload_failures = app->reload_failures;
+	snprintf(snap.reload_error, sizeof(snap.reload_error), "%s",
+		 app->reload_error);
 	memset(&snap.ft, 0, sizeof(snap.ft));
 	snap.scale_min = 1024;
 	snap.max_flows = 0;
@@ -55,20 +70,25 @@ sw_telemetry_update(const struct sw_app *app)
 				snap.scale_min = st.adaptive_scale_q10;
 		}
 	}
-	for (k = 0; app->acl != NULL && k < SW_ACL_NB_SETS; k++) {
-		unsigned int nr = sw_acl_nb_rules(app->acl, k);
+	for (k = 0; acl != NULL && k < SW_ACL_NB_SETS; k++)
+		n += sw_acl_nb_rules(acl, k) + (k != SW_ACL_NOTRACK);
+	if (n > snap.cap) {
+		uint64_t *h = realloc(snap.hits, sizeof(*h) * n);
 
-		for (i = 0; i <= nr && n < SNAP_RULES; i++) {
-			if (i == nr && k == SW_ACL_NOTRACK)
-				break;
-			if (i == nr)
-				snprintf(snap.rule_name[n], 40, "%s_default",
-					 sw_acl_set_name(k));
-			else
-				snprintf(snap.rule_name[n], 40, "%s_%u",
-					 sw_acl_set_name(k), i);
-			snap.rule_hits[n++] = sw_acl_hits(app->acl, k, i);
+		if (h == NULL)
+			n = 0;
+		else {
+			snap.hits = h;
+			snap.cap = n;
 		}
+	}
+	n = 0;
+	for (k = 0; acl != NULL && snap.hits && k < SW_ACL_NB_SETS; k++) {
+		unsigned int nr = sw_acl_nb_rules(acl, k);
+
+		snap.nb[k] = nr + (k != SW_ACL_NOTRACK);
+		for (i = 0; i < snap.nb[k] && n < snap.cap; i++)
+			snap.hits[n++] = sw_acl_hits(acl, k, i);
 	}
 	snap.nb_rules = n;
 	pthread_mutex_unlock(&snap.lock);
@@ -85,6 +105,8 @@ tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	pthread_mutex_lock(&snap.lock);
 	rte_tel_data_add_dict_u64(d, "uptime_s", snap.uptime_s);
 	rte_tel_data_add_dict_u64(d, "reloads", snap.reloads);
+	rte_tel_data_add_dict_u64(d, "reload_failures", snap.reload_failures);
+	rte_tel_data_add_dict_string(d, "reload_error", snap.reload_error);
 	for (k = 0; k < SW_CNT_MAX; k++)
 		rte_tel_data_add_dict_u64(d, sw_counter_names[k], snap.c[k]);
 	pthread_mutex_unlock(&snap.lock);
@@ -132,18 +154,46 @@ tel_verdicts(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+/*
+ * /spillway/rules[,START]: PAGE_RULES counters from rule START of the
+ * whole list (notrack, policy, fallback), named "policy_12" and
+ * "policy_default", with "total" and, unless this is the last page,
+ * "next": the START of the next page. Every counter is on some page.
+ */
 static int
 tel_rules(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	unsigned int i;
+	unsigned int start = 0, i, k, base = 0, shown = 0;
+	char name[40], *end;
 
 	(void)cmd;
-	(void)params;
+	if (params != NULL && *params) {
+		unsigned long v = strtoul(params, &end, 10);
+
+		if (*end != '\0')
+			return -1;
+		start = (unsigned int)v;
+	}
 	rte_tel_data_start_dict(d);
 	pthread_mutex_lock(&snap.lock);
-	for (i = 0; i < snap.nb_rules; i++)
-		rte_tel_data_add_dict_u64(d, snap.rule_name[i],
-					  snap.rule_hits[i]);
+	rte_tel_data_add_dict_u64(d, "total", snap.nb_rules);
+	for (k = 0; k < SW_ACL_NB_SETS && shown < PAGE_RULES; k++) {
+		for (i = 0; i < snap.nb[k] && shown < PAGE_RULES; i++) {
+			if (base + i < start)
+				continue;
+			if (k != SW_ACL_NOTRACK && i == snap.nb[k] - 1)
+				snprintf(name, sizeof(name), "%s_default",
+					 sw_acl_set_name(k));
+			else
+				snprintf(name, sizeof(name), "%s_%u",
+					 sw_acl_set_name(k), i);
+			rte_tel_data_add_dict_u64(d, name, snap.hits[base + i]);
+			shown++;
+		}
+		base += snap.nb[k];
+	}
+	if (start + shown < snap.nb_rules)
+		rte_tel_data_add_dict_u64(d, "next", start + shown);
 	pthread_mutex_unlock(&snap.lock);
 	return 0;
 }
@@ -158,5 +208,6 @@ sw_telemetry_init(void)
 	rte_telemetry_register_cmd("/spillway/verdicts", tel_verdicts,
 		"spillway verdict counters. No parameters");
 	rte_telemetry_register_cmd("/spillway/rules", tel_rules,
-		"spillway rule hits as SET_INDEX and SET_default. No parameters");
+		"spillway rule hits (SET_INDEX, SET_default), 250 a page. "
+		"Parameter: first rule (0); 'next': the next page's");
 }

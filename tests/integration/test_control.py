@@ -180,7 +180,8 @@ def test_commands(sw, cli, work):
     ft = cli.cmd("show flowtable")
     check("max_flows 1024" in ft and "flowtable shard 0:" in ft, "show flowtable")
     r = cli.cmd("show rules")
-    check(re.search(r"rule policy\[0\] line \d+ accept hits=[1-9]\d* web", r) is not None,
+    check(re.search(r"rule policy\[0\] accept hits=[1-9]\d* .*dport=80 at=\S+:\d+ # web", r)
+          is not None,
           "show rules: the web rule with hits")
     check("rule policy_default drop" in r, "show rules: defaults")
     check(re.search(r"tcp_established\s+432000", cli.cmd("show timeouts")), "show timeouts")
