@@ -53,6 +53,7 @@ struct sw_app {
 	int socket_id;			/* of the control thread */
 	uint64_t reloads;
 	uint64_t reload_failures;
+	uint64_t rule_builds;		/* rte_acl builds put in force */
 	char reload_error[256];		/* the last failure's first line */
 	/*
 	 * Reloads run on a thread of their own (sw_app_reload_*): one at a

@@ -37,7 +37,7 @@ static const char help_text[] =
 "show flowtable            size, occupancy, per-worker shards, adaptive scale\n"
 "show sources [N]          the N sources (default 20) holding most flows, with\n"
 "                          their new flows a second (per-source quotas)\n"
-"show rules [notrack|policy|fallback] [TEXT]\n"
+"show rules [notrack|policy|fallback] [TEXT...]\n"
 "                          every rule: action, hits, match, file:line,\n"
 "                          comment; only lines holding TEXT if given\n"
 "show sets                 each set: family, prefixes, size\n"
@@ -210,25 +210,22 @@ cmd_show(struct sw_app *app, struct sw_cli_session *s, int argc, char **argv,
 			sw_report_sources(app, out, (unsigned int)n);
 	} else if (strcmp(argv[1], "flowtable") == 0 && argc == 2) {
 		sw_report_flowtable(app, out);
-	} else if (strcmp(argv[1], "rules") == 0 && argc <= 4) {
-		int set = -1, k;
-		const char *grep = NULL;
+	} else if (strcmp(argv[1], "rules") == 0) {
+		char grep[64] = "";
+		int set = -1, k, i;
 
 		for (k = 0; argc >= 3 && k < SW_ACL_NB_SETS; k++)
 			if (strcmp(argv[2], sw_acl_set_name(k)) == 0)
 				set = k;
-		if (argc == 4 && set < 0) {
-			sw_buf_printf(out, "error: show rules [notrack|policy|"
-				      "fallback] [TEXT]\n");
-			return SW_CLI_OK;
-		}
-		if (argc >= 3 && set < 0)
-			grep = argv[2];
-		else if (argc == 4)
-			grep = argv[3];
+		/* The words after the list's name, as one text. */
+		for (i = set < 0 ? 2 : 3; i < argc; i++)
+			snprintf(grep + strlen(grep), sizeof(grep) -
+				 strlen(grep), "%s%s", grep[0] ? " " : "",
+				 argv[i]);
 		if (sw_app_acl(app) == NULL)
 			return SW_CLI_OK;
-		sw_report_rules_begin(app, &s->rules, set, grep);
+		sw_report_rules_begin(app, &s->rules, set, grep[0] ? grep :
+				      NULL);
 		s->stream = SW_STREAM_RULES;
 		s->streaming = true;
 		return SW_CLI_MORE;

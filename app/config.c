@@ -1026,6 +1026,7 @@ load_set(struct ctx *c, const config_setting_t *e, struct sw_set_conf *sc)
 	const config_setting_t *s_fam, *s_file, *s_el;
 	const char *fam = NULL, *file = NULL;
 	char p[128], q[160], why[SW_ERR_MAX];
+	bool max_given, nets_given;
 	uint32_t cap = 0;
 	int i, n, rc;
 
@@ -1045,7 +1046,6 @@ load_set(struct ctx *c, const config_setting_t *e, struct sw_set_conf *sc)
 	snprintf(sc->name, sizeof(sc->name), "%s", config_setting_name(e));
 	sc->line = (uint32_t)config_setting_source_line(e);
 	sc->family = 4;
-	sc->max = 65536;
 	if (fam != NULL && parse_family(fam, &sc->family)) {
 		join(q, sizeof(q), p, "family");
 		return fail(c, s_fam, q, "'%s' is not ipv4, ipv6 or any", fam);
@@ -1059,6 +1059,8 @@ load_set(struct ctx *c, const config_setting_t *e, struct sw_set_conf *sc)
 	sc->digest = sw_digest(sc->digest, &sc->max, sizeof(sc->max));
 	sc->digest = sw_digest(sc->digest, &sc->max_nets,
 			       sizeof(sc->max_nets));
+	max_given = sc->max != 0;
+	nets_given = sc->max_nets != 0;
 	rc = typed_member(c, e, p, "elements", CONFIG_TYPE_LIST, &s_el, q,
 			  sizeof(q));
 	if (rc)
@@ -1108,6 +1110,22 @@ load_set(struct ctx *c, const config_setting_t *e, struct sw_set_conf *sc)
 		if (rc)
 			return fail(c, s_file, q, "%s", why);
 	}
+	/*
+	 * Sized at start: by default with room for twice what the set
+	 * holds now (at least 4,096 prefixes, 1,024 of them networks).
+	 */
+	for (i = 0, n = 0; i < (int)sc->nb_prefixes; i++)
+		n += sc->prefixes[i].plen != (sc->prefixes[i].family == 4 ?
+					      32 : 128);
+	if (!max_given)
+		sc->max = sc->nb_prefixes > 2048 ? 2 * sc->nb_prefixes : 4096;
+	if (!nets_given)
+		sc->max_nets = n > 512 ? 2 * (uint32_t)n : 1024;
+	if (sc->max_nets > sc->max)
+		sc->max_nets = sc->max;
+	if (sc->nb_prefixes > sc->max * (sc->family ? 1u : 2u))
+		return fail(c, e, p, "%u prefixes, max is %u", sc->nb_prefixes,
+			    sc->max);
 	return 0;
 }
 

@@ -245,6 +245,7 @@ rules_create(struct sw_app *app)
 		return -EINVAL;
 	}
 	sw_ruleset_publish(&app->rules, rs, &app->cfg, NULL, NULL);
+	app->rule_builds++;
 	/* The sets hold them now. */
 	for (i = 0; i < app->cfg.nb_sets; i++) {
 		free(app->cfg.sets[i].prefixes);

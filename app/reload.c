@@ -221,6 +221,7 @@ commit(struct sw_app *app, struct sw_reload *j, struct sw_buf *out)
 	/* Rules and sets: swap, wait out every worker, carry hit counts. */
 	sw_ruleset_publish(&app->rules, j->rules, next, cur, app->qs);
 	j->rules = NULL;
+	app->rule_builds++;
 	for (k = 0; k < SW_ACL_NB_SETS; k++) {
 		free(cur->rules.rules[k]);
 		cur->rules.rules[k] = next->rules.rules[k];

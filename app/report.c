@@ -118,6 +118,17 @@ sw_report_stats(const struct sw_app *app, struct sw_buf *b)
 	if (app->reload_error[0])
 		sw_buf_printf(b, "  %-16s %12s  %s\n", "reload_error", "",
 			      app->reload_error);
+	sw_buf_printf(b, "  %-16s %12" PRIu64 "  rule builds put in force (start "
+		      "and reloads; set changes build nothing)\n", "rule_builds",
+		      app->rule_builds);
+	{
+		size_t fr, big;
+
+		sw_ruleset_memory_free(&fr, &big);
+		sw_buf_printf(b, "  %-16s %12zu  DPDK memory free, MB (a reload "
+			      "builds its rules beside the running ones)\n",
+			      "memory_free_mb", fr >> 20);
+	}
 	for (k = 0; k < SW_CNT_MAX; k++)
 		sw_buf_printf(b, "  %-16s %12" PRIu64 "  %s\n",
 			      sw_counter_names[k], sum[k], sw_counter_help[k]);
@@ -519,9 +530,9 @@ sw_report_stats_json(const struct sw_app *app, struct sw_buf *b, bool rules)
 	sw_app_counters(app, c);
 	ft_total(app, &ft, &scale);
 	sw_buf_printf(b, "{\"uptime_s\":%.3f,\"reloads\":%" PRIu64
-		      ",\"reload_failures\":%" PRIu64 ",\"reload_error\":",
-		      sw_now_s() - app->start_time, app->reloads,
-		      app->reload_failures);
+		      ",\"reload_failures\":%" PRIu64 ",\"rule_builds\":%"
+		      PRIu64 ",\"reload_error\":", sw_now_s() - app->start_time,
+		      app->reloads, app->reload_failures, app->rule_builds);
 	sw_buf_json_str(b, app->reload_error);
 	sw_buf_append(b, ",\"ports\":[", 10);
 	for (p = 0; p < app->cfg.nb_ports; p++) {

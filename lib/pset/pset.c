@@ -49,6 +49,12 @@ RTE_LOG_REGISTER(sw_pset_logtype, user.sw.pset, INFO);
  * many /64s).
  */
 #define V4_SPARE	64
+/*
+ * Up to this many networks a family uses the RIB tree alone
+ * (RTE_FIB_DUMMY: a few node reads a lookup, a few hundred bytes a
+ * prefix) rather than DIR24_8's 2^24-entry table (32 MB a copy).
+ */
+#define TREE_MAX	4096
 #define V6_GROUPS	3
 #define GROUPS_2B	32767u
 #define BATCH_MAX	(1u << 26)
@@ -144,14 +150,18 @@ sw_pset_memsize(const struct sw_pset_conf *c)
 	if (c->family != 0 && c->family != 4 && c->family != 6)
 		return 0;
 	sizes(c, max, nets);
-	if (max[0])
-		one += (1u << 24) * 2 + (size_t)(v4_groups(nets[0]) + 1) *
-		       512 + pool_bytes(nets[0], 40) + hash_bytes(max[0], 4);
+	if (max[0]) {
+		one += pool_bytes(nets[0], 40) + hash_bytes(max[0], 4);
+		if (nets[0] > TREE_MAX)
+			one += (1u << 24) * 2 + (size_t)(v4_groups(nets[0]) +
+							 1) * 512;
+	}
 	if (max[1]) {
 		g6 = v6_groups(nets[1]) > GROUPS_2B ? 4 : 2;
-		one += (1u << 24) * g6 + (size_t)(v6_groups(nets[1]) + 1) *
-		       256 * g6 + pool_bytes(nets[1], 64) +
-		       hash_bytes(max[1], 16);
+		one += pool_bytes(nets[1], 64) + hash_bytes(max[1], 16);
+		if (nets[1] > TREE_MAX)
+			one += (1u << 24) * g6 + (size_t)(v6_groups(nets[1]) +
+							  1) * 256 * g6;
 	}
 	return 2 * one;
 }
@@ -193,7 +203,8 @@ copy_create(const struct sw_pset *s, struct pset_copy *cp)
 		struct rte_fib_conf fc;
 
 		memset(&fc, 0, sizeof(fc));
-		fc.type = RTE_FIB_DIR24_8;
+		fc.type = s->nets[0] > TREE_MAX ? RTE_FIB_DIR24_8 :
+						  RTE_FIB_DUMMY;
 		fc.max_routes = (int)s->nets[0];
 		fc.dir24_8.nh_sz = RTE_FIB_DIR24_8_2B;
 		fc.dir24_8.num_tbl8 = v4_groups(s->nets[0]);
@@ -207,7 +218,8 @@ copy_create(const struct sw_pset *s, struct pset_copy *cp)
 		struct rte_fib6_conf fc;
 
 		memset(&fc, 0, sizeof(fc));
-		fc.type = RTE_FIB6_TRIE;
+		fc.type = s->nets[1] > TREE_MAX ? RTE_FIB6_TRIE :
+						  RTE_FIB6_DUMMY;
 		fc.max_routes = (int)s->nets[1];
 		fc.trie.num_tbl8 = v6_groups(s->nets[1]);
 		fc.trie.nh_sz = fc.trie.num_tbl8 > GROUPS_2B ?

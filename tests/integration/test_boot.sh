@@ -22,10 +22,11 @@ if command -v systemd-analyze >/dev/null; then
 		{ cat "$work/verify"; fail "systemd-analyze verify"; }
 	[ -s "$work/verify" ] && { cat "$work/verify"; fail "verify warned"; }
 	echo "ok: systemd-analyze verify config/spillway.service"
-	grep -q '^ExecReload=/bin/kill -HUP \$MAINPID' "$top/config/spillway.service" &&
+	# Reload waits for the result: a refused file fails systemctl reload.
+	grep -q '^ExecReload=/usr/local/bin/spillway --reload -c ' "$top/config/spillway.service" &&
 		grep -q '^Restart=on-failure' "$top/config/spillway.service" ||
 		fail "unit lacks reload or restart"
-	echo "ok: reload sends SIGHUP, restart on failure"
+	echo "ok: reload waits for the result (spillway --reload), restart on failure"
 	# Confined (issue 13): the landed unit ran as root unconfined (9.6).
 	for d in NoNewPrivileges=yes ProtectSystem=strict ProtectHome=yes \
 		PrivateTmp=yes LockPersonality=yes RestrictNamespaces=yes \
