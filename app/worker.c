@@ -641,7 +641,9 @@ stage_track(struct sw_worker *w, const struct sw_acl *acl,
 		}
 		if (kind[j] == SW_FT_MISS_INVALID ||
 		    kind[j] == SW_FT_MISS_MIDSTREAM ||
-		    (kind[j] == SW_FT_MISS_LOOSE && spilling))
+		    (kind[j] == SW_FT_MISS_LOOSE && spilling) ||
+		    (kind[j] == SW_FT_MISS_UNTRACKED && how[j] == T_LOOKUP &&
+		     spilling))
 			continue;
 		pk[np] = keys[j];
 		pki[np++] = j;
@@ -785,6 +787,17 @@ miss:
 					      SW_CNT_icmp_unrelated :
 					      SW_CNT_invalid_state);
 			}
+			continue;
+		}
+		/*
+		 * An echo reply that misses while the shard spills answers a
+		 * request the fallback rules let through untracked (no room
+		 * for its flow): theirs to judge, as a spilled TCP segment
+		 * is, or pings from the side the policy lets out die.
+		 */
+		if (kind[j] == SW_FT_MISS_UNTRACKED && how[j] == T_LOOKUP &&
+		    spilling) {
+			SPILL(j, i);
 			continue;
 		}
 		if (pact[j] != SW_ACL_ACCEPT || kind[j] == SW_FT_MISS_UNTRACKED) {
