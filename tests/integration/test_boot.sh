@@ -48,6 +48,11 @@ fi
 "$bin" --check -c "$top/config/spillway-nic.conf" >/dev/null ||
 	fail "the NIC example config does not validate"
 echo "ok: config/spillway-nic.conf validates"
+# The edge example: sets (its feed file read next to it), lists,
+# negation, return, the derived fallback.
+out=$("$bin" --check -c "$top/config/edge.conf") ||
+	fail "the edge example config does not validate"
+echo "ok: config/edge.conf validates ($out)"
 
 out=$("$top/tools/spillway-setup" --dry-run -c "$top/config/spillway-nic.conf")
 echo "$out"
