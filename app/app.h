@@ -54,14 +54,14 @@ struct sw_app {
 	uint64_t reloads;
 	uint64_t reload_failures;
 	uint64_t rule_builds;		/* rte_acl builds put in force */
-	char reload_error[256];		/* the last failure's first line */
+	char reload_error[256];		/* the last refusal's reason */
 	/*
 	 * Reloads run on a thread of their own (sw_app_reload_*): one at a
 	 * time, numbered; a request while one runs asks for the next.
 	 */
 	struct sw_reload *reload_job;	/* the one running, or NULL */
 	uint64_t reload_asked;		/* highest number asked for */
-	uint64_t reload_done;		/* number of the last one finished */
+	uint64_t reload_done;		/* number of the last one done */
 	char *reload_result;		/* its report, for CLI waiters */
 	/* flush flows with a filter: the workers' judge reads it. */
 	struct sw_flow_filter *flush_filter;

@@ -469,7 +469,8 @@ cmd_set(struct sw_app *app, struct sw_cli_session *s, int argc, char **argv,
 	} else {
 		sw_buf_printf(out, "error: usage: set timeout NAME SECONDS | "
 			      "set add|del NAME PREFIX... | set test NAME ADDR "
-			      "| set list NAME [N] | set load|save NAME FILE\n");
+			      "| set list NAME [N] | set load|save NAME "
+			      "FILE\n");
 	}
 	return SW_CLI_OK;
 }

@@ -927,7 +927,7 @@ derive_fallback(struct ctx *c, const config_setting_t *g,
 		out[n].flags_mask = out[n].flags_value = 0;
 		n++;
 		if (r->proto < 0) {
-			for (k = 0; k < sizeof(any_protos) / sizeof(any_protos[0]); k++)
+			for (k = 0; k < 4; k++)
 				reply_of(&out[n++], r, i, cfg, any_protos[k]);
 		} else if ((r->proto == 1 && r->icmp_type >= 0 &&
 			    r->icmp_type != 8) ||

@@ -118,16 +118,16 @@ sw_report_stats(const struct sw_app *app, struct sw_buf *b)
 	if (app->reload_error[0])
 		sw_buf_printf(b, "  %-16s %12s  %s\n", "reload_error", "",
 			      app->reload_error);
-	sw_buf_printf(b, "  %-16s %12" PRIu64 "  rule builds put in force (start "
-		      "and reloads; set changes build nothing)\n", "rule_builds",
-		      app->rule_builds);
+	sw_buf_printf(b, "  %-16s %12" PRIu64 "  rule builds put in force "
+		      "(start and reloads; set changes build nothing)\n",
+		      "rule_builds", app->rule_builds);
 	{
 		size_t fr, big;
 
 		sw_ruleset_memory_free(&fr, &big);
-		sw_buf_printf(b, "  %-16s %12zu  DPDK memory free, MB (a reload "
-			      "builds its rules beside the running ones)\n",
-			      "memory_free_mb", fr >> 20);
+		sw_buf_printf(b, "  %-16s %12zu  DPDK memory free, MB (a "
+			      "reload builds its rules beside the running "
+			      "ones)\n", "memory_free_mb", fr >> 20);
 	}
 	for (k = 0; k < SW_CNT_MAX; k++)
 		sw_buf_printf(b, "  %-16s %12" PRIu64 "  %s\n",

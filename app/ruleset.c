@@ -296,8 +296,9 @@ sw_ruleset_build(const struct sw_config *cfg, const struct sw_ruleset *cur,
 			rs->sets[i] = cur->sets[k];
 			if (report != NULL)
 				sw_buf_printf(report, "set %s: unchanged, kept "
-					      "as it runs (%u prefixes, runtime "
-					      "changes included)\n", sc->name,
+					      "as it runs (%u prefixes, "
+					      "runtime changes included)\n",
+					      sc->name,
 					      sw_pset_count(rs->sets[i], 4) +
 					      sw_pset_count(rs->sets[i], 6));
 			continue;

@@ -39,7 +39,7 @@ struct sw_ruleset {
 	/* The sets behind the bits of key->sets, per direction. */
 	unsigned int nb_look[2];
 	struct sw_pset *look[2][SW_ACL_SET_BITS];
-	uint64_t gen;				/* bumped by every publish */
+	uint64_t gen;				/* bumped by each publish */
 };
 
 /* Worker side: the snapshot in force. Load once per burst. */

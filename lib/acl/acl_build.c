@@ -39,7 +39,7 @@ RTE_LOG_REGISTER(sw_acl_logtype, user.sw.acl, INFO);
  */
 enum {
 	F_PROTO, F_IN_PORT, F_FLAGS, F_ICMP_TYPE, F_ICMP_CODE, F_SPORT,
-	F_DPORT, F_ADDR		/* src chunks, dst chunks, then the sets */
+	F_DPORT, F_ADDR		/* src chunks, dst chunks, the sets */
 };
 
 /*
@@ -124,7 +124,7 @@ struct sw_acl {
 	unsigned int nb_workers;
 	uint32_t hit_stride;		/* counters per worker bank */
 	uint64_t *hits;			/* [worker][hit_stride] */
-	uint64_t *hits_base;		/* [hit_stride]: carried from before */
+	uint64_t *hits_base;		/* [hit_stride]: carried over */
 	bool synproxy;			/* a policy rule says synproxy = true */
 	struct sw_acl_cidr *pool;
 	unsigned int nb_pool;
@@ -268,7 +268,8 @@ complement(const struct sw_acl_cidr *const *p, unsigned int n,
 		half = *at;
 		half.plen++;
 		if (b)
-			half.addr[at->plen / 8] |= (uint8_t)(0x80 >> (at->plen % 8));
+			half.addr[at->plen / 8] |=
+				(uint8_t)(0x80 >> (at->plen % 8));
 		nout = complement(in, k, &half, out, nout, cap);
 	}
 	return nout;
@@ -709,8 +710,10 @@ check_refs(const struct sw_acl_conf *conf, char *err, size_t errlen)
 		for (i = 0; i < conf->set[k].nb_rules; i++) {
 			const struct sw_acl_rule *r = &conf->set[k].rules[i];
 
-			if ((uint64_t)r->srcx.list + r->srcx.nb > conf->nb_pool ||
-			    (uint64_t)r->dstx.list + r->dstx.nb > conf->nb_pool ||
+			uint64_t se = (uint64_t)r->srcx.list + r->srcx.nb;
+			uint64_t de = (uint64_t)r->dstx.list + r->dstx.nb;
+
+			if (se > conf->nb_pool || de > conf->nb_pool ||
 			    r->action == SW_ACL_NONE ||
 			    r->action >= SW_ACL_NB_ACTIONS) {
 				snprintf(err, errlen, "%s[%u]: bad rule",

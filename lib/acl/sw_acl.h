@@ -195,9 +195,9 @@ struct sw_acl_addr {
 /* Where a rule came from. */
 enum sw_acl_origin {
 	SW_ACL_WRITTEN = 0,	/* the config's own rule */
-	SW_ACL_DERIVED,		/* fallback rule made from a policy accept */
+	SW_ACL_DERIVED,		/* fallback rule from a policy accept */
 	SW_ACL_DERIVED_REPLY,	/* the stateless reply rule of one */
-	SW_ACL_DERIVED_COPY,	/* a policy drop/reject/return, kept in order */
+	SW_ACL_DERIVED_COPY,	/* a policy drop/reject/return, in order */
 };
 
 /* One rule as the admin wrote it. -1 in an int field means any. */
@@ -222,9 +222,9 @@ struct sw_acl_rule {
 	int8_t synproxy;		/* policy accept: -1 the shard's
 					 * SYN proxy mode, 0 never, 1 always */
 	uint8_t origin;			/* enum sw_acl_origin */
-	uint16_t file;			/* config file index, for listings */
+	uint16_t file;			/* config file index (listings) */
 	uint32_t line;			/* config line, for messages */
-	uint32_t from;			/* derived: the policy rule's index */
+	uint32_t from;			/* derived: the policy rule */
 	char comment[SW_ACL_COMMENT_MAX];
 };
 

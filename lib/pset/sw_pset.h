@@ -51,10 +51,10 @@ struct sw_pset_prefix {
 struct sw_pset_conf {
 	const char *name;	/* for logs and DPDK object names */
 	uint8_t family;		/* 0: both, 4 or 6 */
-	uint32_t max4;		/* IPv4 prefixes at most (family 0 or 4) */
-	uint32_t max6;		/* IPv6 prefixes at most (family 0 or 6) */
-	uint32_t nets4;		/* of which shorter than /32; 0: 65536 */
-	uint32_t nets6;		/* of which shorter than /128; 0: 65536 */
+	uint32_t max4;		/* IPv4 prefixes at most (family 0, 4) */
+	uint32_t max6;		/* IPv6 prefixes at most (family 0, 6) */
+	uint32_t nets4;		/* of which networks; 0: up to 65536 */
+	uint32_t nets6;		/* the same for IPv6 */
 	int socket_id;
 	struct rte_rcu_qsbr *qs;	/* the readers; NULL: none run */
 };

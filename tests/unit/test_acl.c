@@ -1132,7 +1132,7 @@ test_acl_parse_addr_forms_and_errors(void **state)
 		if (sw_acl_parse_addr(bad[i], names, 2, &pool, &r.src, &r.srcx,
 				      err, sizeof(err)) != -EINVAL)
 			fail_msg("'%s' accepted", bad[i]);
-	assert_int_equal(pool.n, 1);	/* errors leave the pool as it was */
+	assert_int_equal(pool.n, 1);	/* errors leave the pool alone */
 	sw_acl_pool_free(&pool);
 }
 

@@ -214,7 +214,8 @@ test_config_sets_lists_negation(void **state)
 			 "action = \"drop\"; },\n"
 			 "  { dst = \"!{@admin, 198.51.100.0/24}\"; "
 			 "proto = \"tcp\"; dport = \"!22\";"
-			 " action = \"drop\"; } ); };\n", strrchr(feed, '/') + 1);
+			 " action = \"drop\"; } ); };\n",
+			 strrchr(feed, '/') + 1);
 		assert_int_equal(load(fx, text), 0);
 	}
 	assert_int_equal(fx->cfg.nb_sets, 2);
@@ -281,13 +282,16 @@ test_config_fallback_from_policy(void **state)
 	assert_int_equal(load(fx,
 		"rules = {\n"
 		"  fallback_from_policy = true;\n"
-		"  fallback = ( { proto = \"udp\"; dport = 53; action = \"accept\"; } );\n"
+		"  fallback = ( { proto = \"udp\"; dport = 53;\n"
+		"                 action = \"accept\"; } );\n"
 		"  policy = (\n"
 		"    { src = \"198.51.100.0/24\"; action = \"drop\"; },\n"
-		"    { in = \"outside\"; proto = \"tcp\"; dst = \"192.0.2.80\";\n"
+		"    { in = \"outside\"; proto = \"tcp\";\n"
+		"      dst = \"192.0.2.80\";\n"
 		"      dport = \"80,443\"; tcp_flags = \"syn,!ack\";\n"
 		"      action = \"accept\"; comment = \"web\"; },\n"
-		"    { proto = \"icmp\"; icmp_type = 8; action = \"accept\"; },\n"
+		"    { proto = \"icmp\"; icmp_type = 8;\n"
+		"      action = \"accept\"; },\n"
 		"    { in = \"inside\"; action = \"accept\"; } );\n"
 		"};\n"), 0);
 	assert_int_equal(fx->cfg.rules.nb_written_fallback, 1);
@@ -311,7 +315,7 @@ test_config_fallback_from_policy(void **state)
 	assert_int_equal(r[3].flags_value, 0x10);
 	assert_int_equal(r[5].icmp_type, 0);	/* echo reply */
 	assert_int_equal(r[6].in_port, 1);
-	assert_int_equal(r[7].in_port, 0);	/* replies come from outside */
+	assert_int_equal(r[7].in_port, 0);	/* replies: from outside */
 	assert_int_equal(r[7].proto, 6);
 	assert_int_equal(r[10].proto, 58);
 	assert_int_equal(r[10].icmp_type, 129);
@@ -333,7 +337,8 @@ test_config_include_names_its_file(void **state)
 	fclose(f);
 	snprintf(text, sizeof(text), "rules = { policy = (\n"
 		 "  { proto = \"tcp\"; action = \"drop\"; },\n"
-		 "  @include \"%s\"\n); };\nstats = { rules_in_file = true; };\n",
+		 "  @include \"%s\"\n); };\n"
+		 "stats = { rules_in_file = true; };\n",
 		 strrchr(inc, '/') + 1);
 	assert_int_equal(load(fx, text), 0);
 	assert_true(fx->cfg.stats.rules_in_file);

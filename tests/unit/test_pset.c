@@ -196,7 +196,8 @@ test_pset_replace_swaps_whole(void **state)
 {
 	struct sw_pset *s = mkset(0, 16, NULL);
 	struct sw_pset_prefix p[3] = {
-		pfx("203.0.113.0/24"), pfx("2001:db8::/32"), pfx("203.0.113.0/24"),
+		pfx("203.0.113.0/24"), pfx("2001:db8::/32"),
+		pfx("203.0.113.0/24"),
 	};
 	struct sw_pset_result r;
 
@@ -485,7 +486,8 @@ feed(struct sw_pset_prefix *p, unsigned int n, unsigned int seed)
 	for (i = 0; i < n; i++) {
 		uint32_t ip = (uint32_t)rand() << 1 ^ (uint32_t)rand();
 		unsigned int r = (unsigned int)rand() % 100;
-		uint8_t plen = r < 80 ? 32 : r < 95 ? 24 : (uint8_t)(16 + r % 8);
+		uint8_t plen = r < 80 ? 32 : r < 95 ? 24 :
+			       (uint8_t)(16 + r % 8);
 
 		ip &= plen ? ~0u << (32 - plen) : 0;
 		ip = rte_cpu_to_be_32(ip);
@@ -536,7 +538,8 @@ main(void)
 		cmocka_unit_test(test_pset_replace_swaps_whole),
 		cmocka_unit_test(test_pset_replace_too_big_keeps_old),
 		cmocka_unit_test(test_pset_walk_in_pieces),
-		cmocka_unit_test(test_pset_long_prefix_under_cover_deleted_and_readded),
+		cmocka_unit_test(
+			test_pset_long_prefix_under_cover_deleted_and_readded),
 		cmocka_unit_test(test_pset_bad_conf),
 		cmocka_unit_test(test_pset_readers_right_under_churn),
 		cmocka_unit_test(test_pset_update_waits_out_readers),
