@@ -689,35 +689,17 @@ ref_ports(const struct sw_acl_range *r, uint8_t n, uint16_t net)
 	return 0;
 }
 
+static uint32_t ref_xmatch(const struct sw_acl_rule *rules, unsigned int n,
+			   const struct sw_acl_cidr *pool,
+			   const struct sw_acl_key *k, unsigned int member);
+
 /* The reference: the rules read as the README defines them. */
 static uint32_t
 ref_match(const struct sw_acl_rule *rules, unsigned int n,
 	  const struct sw_acl_key *k)
 {
-	unsigned int i;
-
-	for (i = 0; i < n; i++) {
-		const struct sw_acl_rule *r = &rules[i];
-
-		if (r->in_port >= 0 && r->in_port != k->in_port)
-			continue;
-		if (r->proto >= 0 && r->proto != k->proto)
-			continue;
-		if (!ref_cidr(&r->src, k->family, k->src) ||
-		    !ref_cidr(&r->dst, k->family, k->dst))
-			continue;
-		if (!ref_ports(r->sport, r->nb_sport, k->sport) ||
-		    !ref_ports(r->dport, r->nb_dport, k->dport))
-			continue;
-		if ((k->tcp_flags & r->flags_mask) != r->flags_value)
-			continue;
-		if (r->icmp_type >= 0 && r->icmp_type != k->icmp_type)
-			continue;
-		if (r->icmp_code >= 0 && r->icmp_code != k->icmp_code)
-			continue;
-		return i + 1;
-	}
-	return 0;
+	/* Plain rules: no list, no set, nothing negated. */
+	return ref_xmatch(rules, n, NULL, k, 0);
 }
 
 #define DIFF_PACKETS 10000
