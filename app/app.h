@@ -54,7 +54,7 @@ struct sw_app {
 	uint64_t reloads;
 	uint64_t reload_failures;
 	uint64_t rule_builds;		/* rte_acl builds put in force */
-	char reload_error[256];		/* the last refusal's reason */
+	char reload_error[SW_ERR_MAX];	/* the last refusal's reason */
 	/*
 	 * Reloads run on a thread of their own (sw_app_reload_*): one at a
 	 * time, numbered; a request while one runs asks for the next.

@@ -445,7 +445,8 @@ print_stats_line(const struct sw_app *app)
 	printf("stats:");
 	for (k = 0; k < SW_CNT_MAX; k++)
 		printf(" %s=%" PRIu64, sw_counter_names[k], sum[k]);
-	printf("\n");
+	printf(" reloads=%" PRIu64 " reload_failures=%" PRIu64 "\n",
+	       app->reloads, app->reload_failures);
 	fflush(stdout);
 }
 

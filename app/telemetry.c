@@ -25,7 +25,7 @@ static struct {
 	uint64_t uptime_s;
 	uint64_t reloads;
 	uint64_t reload_failures;
-	char reload_error[256];
+	char reload_error[RTE_TEL_MAX_STRING_LEN];	/* its start */
 	uint64_t max_flows;
 	struct sw_ft_stats ft;
 	uint32_t scale_min;
@@ -50,8 +50,8 @@ sw_telemetry_update(const struct sw_app *app)
 	snap.uptime_s = (uint64_t)(sw_now_s() - app->start_time);
 	snap.reloads = app->reloads;
 	snap.reload_failures = app->reload_failures;
-	snprintf(snap.reload_error, sizeof(snap.reload_error), "%s",
-		 app->reload_error);
+	snprintf(snap.reload_error, sizeof(snap.reload_error), "%.*s",
+		 (int)sizeof(snap.reload_error) - 1, app->reload_error);
 	memset(&snap.ft, 0, sizeof(snap.ft));
 	snap.scale_min = 1024;
 	snap.max_flows = 0;

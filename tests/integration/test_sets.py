@@ -179,6 +179,22 @@ def main():
                      "inside, from a source not in internal (!@internal): dropped")
         swtest.check(hits(cli, "spoofed from inside") == 1, "  by the negated rule")
 
+        # conntrack-style filters: list, then delete only what they name.
+        web = cli.cmd("show flows dport=80 state=SYN_SENT")
+        swtest.check("dport=80" in web and "dport=22" not in web and "dport=443" not in web,
+                     "show flows dport=80 state=SYN_SENT lists only the web flow")
+        swtest.check(cli.cmd("show flows state=NOPE").startswith("error:"),
+                     "an unknown state is an error")
+        out = cli.cmd("flush flows dport=22 src=192.0.2.0/25")
+        swtest.check(out.startswith("flushing the flows that match"), "flush flows FILTER: " +
+                     out.strip())
+        end = time.monotonic() + 10
+        while "dport=22" in cli.cmd("show flows") and time.monotonic() < end:
+            time.sleep(0.1)
+        left = cli.cmd("show flows")
+        swtest.check("dport=22" not in left and "dport=80" in left and "dport=443" in left,
+                     "  the admin's SSH flow is gone, the others stay")
+
         # In place from the CLI: no rule is rebuilt.
         out = cli.cmd("set del feed 198.51.100.128/25 %s 10.9.9.9" % LISTED)
         swtest.check(re.search(r"set feed: 2 deleted, 1 were not in it, .* ms, in place", out)

@@ -121,6 +121,15 @@ test_cli_errors(void **state)
 	assert_true(strncmp(run("show flows", SW_CLI_OK), "error:", 6) == 0);
 	assert_true(strncmp(run("flush flows", SW_CLI_OK), "error:", 6) == 0);
 	assert_true(strncmp(run("show flows ten", SW_CLI_OK), "error:", 6) == 0);
+	/* Filters are checked before the table is. */
+	assert_true(strncmp(run("show flows src=192.0.2.300", SW_CLI_OK),
+			    "error: '192.0.2.300'", 20) == 0);
+	assert_true(strncmp(run("flush flows colour=red", SW_CLI_OK),
+			    "error: 'colour=red': filters are", 32) == 0);
+	assert_true(strncmp(run("show flows 5 dport=70000", SW_CLI_OK),
+			    "error: '70000': a port", 22) == 0);
+	assert_true(strncmp(run("set add nope 192.0.2.1", SW_CLI_OK),
+			    "error: no set named 'nope'", 26) == 0);
 	/* Junk is never echoed raw. */
 	assert_null(strchr(run("\xff\xfe\x01junk", SW_CLI_OK), '\xff'));
 	assert_string_equal(run("", SW_CLI_OK), "");

@@ -190,7 +190,7 @@ test_config_sets_lists_negation(void **state)
 	struct fx *fx = *state;
 	const struct sw_acl_rule *r;
 	const struct sw_set_conf *sc;
-	char feed[64];
+	char feed[80];
 	FILE *f;
 
 	snprintf(feed, sizeof(feed), "%s.feed", fx->path);

@@ -20,7 +20,6 @@
 #include <unistd.h>
 
 #include <rte_byteorder.h>
-#include <rte_ip.h>
 #include <rte_eal.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
@@ -28,6 +27,13 @@
 
 #include "eal.h"
 #include "sw_pset.h"
+
+/* RTE_IPV4 shifts ints: 192 << 24 is undefined. */
+static uint32_t
+ip4(uint32_t a, uint32_t b, uint32_t c, uint32_t d)
+{
+	return a << 24 | b << 16 | c << 8 | d;
+}
 
 static struct sw_pset_prefix
 pfx(const char *s)
@@ -341,8 +347,8 @@ race_reader(void *arg)
 	rte_rcu_qsbr_thread_register(r->qs, 0);
 	rte_rcu_qsbr_thread_online(r->qs, 0);
 	for (i = 0; i < 32; i++)
-		ip[i] = i & 1 ? RTE_IPV4(203, 0, 113, 77) :
-				RTE_IPV4(192, 0, 2, 77);
+		ip[i] = i & 1 ? ip4(203, 0, 113, 77) :
+				ip4(192, 0, 2, 77);
 	while (!r->stop) {
 		sw_pset_lookup4(r->s, ip, 32, in);
 		for (i = 0; i < 32; i++)
@@ -423,7 +429,7 @@ static void *
 slow_reader(void *arg)
 {
 	struct race *r = arg;
-	uint32_t ip = RTE_IPV4(203, 0, 113, 77);
+	uint32_t ip = ip4(203, 0, 113, 77);
 	uint64_t in;
 
 	rte_rcu_qsbr_thread_register(r->qs, 0);
