@@ -242,7 +242,8 @@ sw_ruleset_wrap(struct sw_acl *acl, struct sw_pset *const *sets,
 		return NULL;
 	rs->acl = acl;
 	rs->nb_sets = RTE_MIN(nb_sets, (unsigned int)SW_ACL_MAX_SETS);
-	memcpy(rs->sets, sets, sizeof(*sets) * rs->nb_sets);
+	if (rs->nb_sets)
+		memcpy(rs->sets, sets, sizeof(*sets) * rs->nb_sets);
 	map_looks(rs);
 	return rs;
 }
