@@ -201,7 +201,6 @@ make_set(struct sw_ruleset *rs, unsigned int i, const struct sw_set_conf *sc,
 			 sw_pset_memsize(&pc) >> 20);
 		return -ENOMEM;
 	}
-	rs->fresh[i] = true;
 	rc = sw_pset_replace(rs->sets[i],
 			     (const struct sw_pset_prefix *)sc->prefixes,
 			     sc->nb_prefixes, &res);

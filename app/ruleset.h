@@ -35,7 +35,6 @@ struct sw_ruleset {
 	struct sw_pset *sets[SW_ACL_MAX_SETS];	/* by config index */
 	uint64_t digest[SW_ACL_MAX_SETS];	/* of each set's definition */
 	char names[SW_ACL_MAX_SETS][SW_SET_NAME_MAX];
-	bool fresh[SW_ACL_MAX_SETS];		/* made by this build */
 	/* The sets behind the bits of key->sets, per direction. */
 	unsigned int nb_look[2];
 	struct sw_pset *look[2][SW_ACL_SET_BITS];
