@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "frag.h"
+#include "prefixfile.h"
 
 /*
  * The built-in defaults describe the embedded demo: two net_af_packet
@@ -35,6 +36,7 @@ static const struct {
 
 struct ctx {
 	const char *file;
+	char dir[256];		/* the config's directory, with a '/' */
 	char *err;
 	size_t errlen;
 };
@@ -503,7 +505,7 @@ get_str(struct ctx *c, const config_setting_t *g, const char *gpath,
 static int
 get_ports(struct ctx *c, const config_setting_t *g, const char *gpath,
 	  const char *name, struct sw_acl_range *r, uint8_t *nb,
-	  const config_setting_t **set)
+	  uint8_t *neg, const config_setting_t **set)
 {
 	const config_setting_t *s = config_setting_get_member(g, name);
 	char p[256], buf[16], why[160];
@@ -522,10 +524,10 @@ get_ports(struct ctx *c, const config_setting_t *g, const char *gpath,
 	} else if (config_setting_type(s) == CONFIG_TYPE_STRING) {
 		text = config_setting_get_string(s);
 	} else {
-		return fail(c, s, p, "expected a port list such as \"80,443\" "
-			    "or \"8000-8080\"");
+		return fail(c, s, p, "expected a port list such as \"80,443\", "
+			    "\"8000-8080\" or \"!22\"");
 	}
-	if (sw_acl_parse_ports(text, r, &n, why, sizeof(why)))
+	if (sw_acl_parse_ports_neg(text, r, &n, neg, why, sizeof(why)))
 		return fail(c, s, p, "%s", why);
 	*nb = (uint8_t)n;
 	return 0;
@@ -579,9 +581,98 @@ load_rule_log(struct ctx *c, const config_setting_t *e, const char *p,
 	return 0;
 }
 
+/* Index of the file a setting came from (the config or an @include). */
+static int
+file_index(struct ctx *c, const config_setting_t *e, struct sw_config *cfg)
+{
+	const char *f = config_setting_source_file(e);
+	char path[512];
+	unsigned int i;
+
+	if (f == NULL)
+		f = c->file;
+	/* libconfig names an included file as written: say where it is. */
+	if (strcmp(f, c->file) != 0 && f[0] != '/' && c->dir[0]) {
+		snprintf(path, sizeof(path), "%s%s", c->dir, f);
+		f = path;
+	}
+	for (i = 0; i < cfg->rules.nb_files; i++)
+		if (strcmp(cfg->rules.files[i], f) == 0)
+			return (int)i;
+	if (i == SW_MAX_FILES)
+		return 0;
+	cfg->rules.files[i] = strdup(f);
+	if (cfg->rules.files[i] == NULL)
+		return -ENOMEM;
+	cfg->rules.nb_files = i + 1;
+	return (int)i;
+}
+
+/*
+ * A source or destination: a string ("192.0.2.0/24", "@feed",
+ * "!{a, @b}") or a list of strings, read as one comma-separated list
+ * (a leading "!" on the first element negates the whole list).
+ */
+static int
+get_addr(struct ctx *c, const config_setting_t *e, const char *p,
+	 const char *name, struct sw_config *cfg, struct sw_acl_cidr *one,
+	 struct sw_acl_addr *x, const config_setting_t **set)
+{
+	const char *names[SW_ACL_MAX_SETS];
+	const config_setting_t *s = config_setting_get_member(e, name);
+	char q[256], why[256], *text = NULL;
+	size_t len = 0;
+	int i, n, rc;
+
+	*set = s;
+	if (s == NULL)
+		return 0;
+	join(q, sizeof(q), p, name);
+	if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+		text = strdup(config_setting_get_string(s));
+	} else if (config_setting_type(s) == CONFIG_TYPE_LIST ||
+		   config_setting_type(s) == CONFIG_TYPE_ARRAY) {
+		n = config_setting_length(s);
+		for (i = 0; i < n; i++) {
+			const config_setting_t *el =
+				config_setting_get_elem(s, (unsigned int)i);
+			const char *v = config_setting_get_string(el);
+			char *t;
+
+			if (v == NULL) {
+				free(text);
+				return fail(c, el, q, "expected strings "
+					    "(prefixes or @sets)");
+			}
+			t = realloc(text, len + strlen(v) + 3);
+			if (t == NULL) {
+				free(text);
+				return -ENOMEM;
+			}
+			text = t;
+			len += (size_t)sprintf(text + len, "%s%s",
+					       i ? ", " : "", v);
+		}
+		if (n == 0)
+			return fail(c, s, q, "an empty list matches nothing");
+	} else {
+		return fail(c, s, q, "expected an address, @set or a list of "
+			    "them");
+	}
+	if (text == NULL)
+		return -ENOMEM;
+	sw_config_names(cfg, NULL, names);
+	rc = sw_acl_parse_addr(text, names, cfg->nb_sets, &cfg->rules.pool,
+			       one, x, why, sizeof(why));
+	free(text);
+	if (rc == -EINVAL)
+		return fail(c, s, q, "%s", why);
+	return rc;
+}
+
 static int
 load_rule(struct ctx *c, const config_setting_t *e, const char *p,
-	  const struct sw_config *cfg, enum sw_acl_set set,
+	  struct sw_config *cfg, enum sw_acl_set set,
 	  struct sw_acl_rule *r)
 {
 	static const char *const keys[] = {
@@ -592,7 +683,9 @@ load_rule(struct ctx *c, const config_setting_t *e, const char *p,
 	const config_setting_t *s_px, *s_lp;
 	const config_setting_t *s_in, *s_src, *s_dst, *s_proto, *s_sport,
 		*s_dport, *s_flags, *s_type, *s_code, *s_action, *s_comment;
-	const char *in, *src, *dst, *proto, *flags, *action, *comment, *lp;
+	const char *in, *proto, *flags, *action, *comment, *lp;
+	uint8_t setfam[SW_ACL_MAX_SETS];
+	unsigned int fam, fs, fd, i;
 	char q[256], why[160];
 	int rc, pr;
 
@@ -601,10 +694,6 @@ load_rule(struct ctx *c, const config_setting_t *e, const char *p,
 		rc = check_keys(c, e, p, keys);
 	if (rc == 0)
 		rc = get_str(c, e, p, "in", &in, &s_in);
-	if (rc == 0)
-		rc = get_str(c, e, p, "src", &src, &s_src);
-	if (rc == 0)
-		rc = get_str(c, e, p, "dst", &dst, &s_dst);
 	if (rc == 0)
 		rc = get_str(c, e, p, "proto", &proto, &s_proto);
 	if (rc == 0)
@@ -620,32 +709,40 @@ load_rule(struct ctx *c, const config_setting_t *e, const char *p,
 
 	sw_acl_rule_init(r, SW_ACL_NONE);
 	r->line = (uint32_t)config_setting_source_line(e);
+	rc = file_index(c, e, cfg);
+	if (rc < 0)
+		return rc;
+	r->file = (uint16_t)rc;
 	if (action == NULL)
-		return fail(c, e, p, "missing 'action' (accept, drop or "
-			    "reject)");
+		return fail(c, e, p, "missing 'action' (accept, drop, reject "
+			    "or return)");
 	join(q, sizeof(q), p, "action");
 	if (sw_acl_parse_action(action, &r->action))
-		return fail(c, s_action, q, "'%s' is not accept, drop or "
-			    "reject", action);
+		return fail(c, s_action, q, "'%s' is not accept, drop, reject "
+			    "or return", action);
 	if (in != NULL) {
 		join(q, sizeof(q), p, "in");
 		r->in_port = (int16_t)sw_config_port_index(cfg, in);
 		if (r->in_port < 0)
 			return fail(c, s_in, q, "no port named '%s'", in);
 	}
-	if (src != NULL) {
-		join(q, sizeof(q), p, "src");
-		if (sw_acl_parse_cidr(src, &r->src, why, sizeof(why)))
-			return fail(c, s_src, q, "%s", why);
-	}
-	if (dst != NULL) {
+	rc = get_addr(c, e, p, "src", cfg, &r->src, &r->srcx, &s_src);
+	if (rc == 0)
+		rc = get_addr(c, e, p, "dst", cfg, &r->dst, &r->dstx, &s_dst);
+	if (rc)
+		return rc;
+	for (i = 0; i < SW_ACL_MAX_SETS; i++)
+		setfam[i] = i < cfg->nb_sets ? cfg->sets[i].family : 0;
+	fs = sw_acl_addr_families(&r->src, &r->srcx, cfg->rules.pool.v,
+				  setfam);
+	fd = sw_acl_addr_families(&r->dst, &r->dstx, cfg->rules.pool.v,
+				  setfam);
+	fam = fs & fd;
+	if (fam == 0) {
 		join(q, sizeof(q), p, "dst");
-		if (sw_acl_parse_cidr(dst, &r->dst, why, sizeof(why)))
-			return fail(c, s_dst, q, "%s", why);
-		if (r->src.family && r->dst.family &&
-		    r->src.family != r->dst.family)
-			return fail(c, s_dst, q, "an IPv%u address, but src "
-				    "is IPv%u", r->dst.family, r->src.family);
+		return fail(c, s_dst, q, "an IPv%u match, but src is IPv%u: "
+			    "the rule could never match", fd == 1 ? 4 : 6,
+			    fs == 1 ? 4 : 6);
 	}
 	if (proto != NULL) {
 		join(q, sizeof(q), p, "proto");
@@ -657,13 +754,14 @@ load_rule(struct ctx *c, const config_setting_t *e, const char *p,
 	 * could never match. */
 	if (r->proto == IPPROTO_ICMP || r->proto == IPPROTO_ICMPV6) {
 		uint8_t want = r->proto == IPPROTO_ICMP ? 4 : 6;
+		unsigned int bit = want == 4 ? 1 : 2;
 		const config_setting_t *bad = NULL;
 		const char *which = NULL;
 
-		if (r->src.family && r->src.family != want) {
+		if (!(fs & bit)) {
 			bad = s_src;
 			which = "src";
-		} else if (r->dst.family && r->dst.family != want) {
+		} else if (!(fd & bit)) {
 			bad = s_dst;
 			which = "dst";
 		}
@@ -675,10 +773,11 @@ load_rule(struct ctx *c, const config_setting_t *e, const char *p,
 				    want == 4 ? "icmpv6" : "icmp");
 		}
 	}
-	rc = get_ports(c, e, p, "sport", r->sport, &r->nb_sport, &s_sport);
+	rc = get_ports(c, e, p, "sport", r->sport, &r->nb_sport,
+		       &r->sport_neg, &s_sport);
 	if (rc == 0)
 		rc = get_ports(c, e, p, "dport", r->dport, &r->nb_dport,
-			       &s_dport);
+			       &r->dport_neg, &s_dport);
 	if (rc)
 		return rc;
 	if ((s_sport || s_dport) && r->proto != IPPROTO_TCP &&
@@ -781,8 +880,110 @@ get_default(struct ctx *c, const config_setting_t *g, const char *name,
 	rc = get_str(c, g, "rules", name, &v, &s);
 	if (rc || v == NULL)
 		return rc;
-	if (sw_acl_parse_action(v, out))
+	if (sw_acl_parse_action(v, out) || *out == SW_ACL_RETURN)
 		return fail(c, s, p, "'%s' is not accept, drop or reject", v);
+	return 0;
+}
+
+/*
+ * rules.fallback_from_policy: the policy, read statelessly. Each policy
+ * rule becomes a fallback rule in the same order, so a drop or return
+ * above an accept still comes first. An accept also lets through what
+ * its connections send back: TCP segments with ACK set (which covers
+ * the SYN-ACK, and never a bare SYN), UDP from the ports it accepted
+ * to, ICMP echo replies; other protocols both ways. Its own TCP flags
+ * condition is dropped: the fallback rules see every packet of a
+ * connection, not only the SYN that opened it.
+ */
+static void
+derived(struct sw_acl_rule *d, const struct sw_acl_rule *r, unsigned int from,
+	uint8_t origin)
+{
+	*d = *r;
+	d->origin = origin;
+	d->from = from;
+	d->synproxy = -1;
+}
+
+static void
+reply_of(struct sw_acl_rule *d, const struct sw_acl_rule *r, unsigned int from,
+	 const struct sw_config *cfg, int16_t proto)
+{
+	derived(d, r, from, SW_ACL_DERIVED_REPLY);
+	d->in_port = r->in_port < 0 ? -1 :
+		     (int16_t)cfg->ports[r->in_port].peer;
+	d->src = r->dst;
+	d->srcx = r->dstx;
+	d->dst = r->src;
+	d->dstx = r->srcx;
+	memcpy(d->sport, r->dport, sizeof(d->sport));
+	memcpy(d->dport, r->sport, sizeof(d->dport));
+	d->nb_sport = r->nb_dport;
+	d->nb_dport = r->nb_sport;
+	d->sport_neg = r->dport_neg;
+	d->dport_neg = r->sport_neg;
+	d->proto = proto;
+	d->flags_mask = 0;
+	d->flags_value = 0;
+	d->icmp_type = -1;
+	d->icmp_code = -1;
+	if (proto == 6)
+		d->flags_mask = d->flags_value = 0x10;	/* ACK */
+	else if (proto == 1)
+		d->icmp_type = 0;			/* echo reply */
+	else if (proto == 58)
+		d->icmp_type = 129;
+	if (proto != 6 && proto != 17) {
+		d->nb_sport = d->nb_dport = 0;
+		d->sport_neg = d->dport_neg = 0;
+	}
+}
+
+static int
+derive_fallback(struct ctx *c, const config_setting_t *g,
+		struct sw_config *cfg)
+{
+	static const int16_t any_protos[] = { 6, 17, 1, 58 };
+	struct sw_rules_conf *rc_ = &cfg->rules;
+	const struct sw_acl_rule *pol = rc_->rules[SW_ACL_POLICY];
+	unsigned int np = rc_->nb[SW_ACL_POLICY], nf = rc_->nb[SW_ACL_FALLBACK];
+	unsigned int i, k, n = nf, cap = nf + np * 5;
+	struct sw_acl_rule *out;
+
+	rc_->nb_written_fallback = nf;
+	if (np == 0)
+		return 0;
+	out = realloc(rc_->rules[SW_ACL_FALLBACK], sizeof(*out) * cap);
+	if (out == NULL)
+		return -ENOMEM;
+	rc_->rules[SW_ACL_FALLBACK] = out;
+	for (i = 0; i < np; i++) {
+		const struct sw_acl_rule *r = &pol[i];
+
+		if (r->action != SW_ACL_ACCEPT) {
+			derived(&out[n++], r, i, SW_ACL_DERIVED_COPY);
+			continue;
+		}
+		derived(&out[n], r, i, SW_ACL_DERIVED);
+		out[n].flags_mask = out[n].flags_value = 0;
+		n++;
+		if (r->proto < 0) {
+			for (k = 0; k < 4; k++)
+				reply_of(&out[n++], r, i, cfg, any_protos[k]);
+		} else if ((r->proto == 1 && r->icmp_type >= 0 &&
+			    r->icmp_type != 8) ||
+			   (r->proto == 58 && r->icmp_type >= 0 &&
+			    r->icmp_type != 128)) {
+			continue;	/* no reply to expect */
+		} else {
+			reply_of(&out[n++], r, i, cfg, r->proto);
+		}
+	}
+	if (n > SW_ACL_MAX_RULES)
+		return fail(c, g, "rules.fallback_from_policy", "%u fallback "
+			    "rules with the derived ones, at most %d", n,
+			    SW_ACL_MAX_RULES);
+	rc_->nb[SW_ACL_FALLBACK] = n;
 	return 0;
 }
 
@@ -792,7 +993,8 @@ load_rules(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
 	static const char *const keys[] = {
 		"notrack", "policy", "fallback", "policy_default",
 		"fallback_default", "allow_ndp", "reject_rate",
-		"reject_rate_per_dest", "allow_source_route", NULL
+		"reject_rate_per_dest", "allow_source_route",
+		"fallback_from_policy", NULL
 	};
 	const config_setting_t *g = config_setting_get_member(root, "rules");
 	struct sw_rules_conf *rc_ = &cfg->rules;
@@ -832,7 +1034,165 @@ load_rules(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
 	if (rc == 0)
 		rc = get_int(c, g, "rules", "reject_rate_per_dest", 0,
 			     10000000, &rc_->reject_rate_per_dest);
+	if (rc == 0)
+		rc = get_bool(c, g, "rules", "fallback_from_policy",
+			      &rc_->fallback_from_policy);
+	rc_->nb_written_fallback = rc_->nb[SW_ACL_FALLBACK];
+	if (rc == 0 && rc_->fallback_from_policy)
+		rc = derive_fallback(c, g, cfg);
 	return rc;
+}
+
+static int
+parse_family(const char *v, uint8_t *f)
+{
+	if (strcmp(v, "ipv4") == 0)
+		*f = 4;
+	else if (strcmp(v, "ipv6") == 0)
+		*f = 6;
+	else if (strcmp(v, "any") == 0)
+		*f = 0;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* One set: definition, elements and file, read now. */
+static int
+load_set(struct ctx *c, const config_setting_t *e, struct sw_set_conf *sc)
+{
+	static const char *const keys[] = {
+		"family", "file", "elements", "max", "max_nets", NULL
+	};
+	const config_setting_t *s_fam, *s_file, *s_el;
+	const char *fam = NULL, *file = NULL;
+	char p[128], q[160], why[SW_ERR_MAX];
+	bool max_given, nets_given;
+	uint32_t cap = 0;
+	int i, n, rc;
+
+	snprintf(p, sizeof(p), "sets.%s", config_setting_name(e));
+	rc = want_type(c, e, p, CONFIG_TYPE_GROUP);
+	if (rc == 0)
+		rc = check_keys(c, e, p, keys);
+	if (rc == 0)
+		rc = get_str(c, e, p, "family", &fam, &s_fam);
+	if (rc == 0)
+		rc = get_str(c, e, p, "file", &file, &s_file);
+	if (rc)
+		return rc;
+	if (strlen(config_setting_name(e)) >= SW_SET_NAME_MAX)
+		return fail(c, e, p, "name longer than %d characters",
+			    SW_SET_NAME_MAX - 1);
+	snprintf(sc->name, sizeof(sc->name), "%s", config_setting_name(e));
+	sc->line = (uint32_t)config_setting_source_line(e);
+	sc->family = 4;
+	if (fam != NULL && parse_family(fam, &sc->family)) {
+		join(q, sizeof(q), p, "family");
+		return fail(c, s_fam, q, "'%s' is not ipv4, ipv6 or any", fam);
+	}
+	rc = get_int(c, e, p, "max", 1, 64u << 20, &sc->max);
+	if (rc == 0)
+		rc = get_int(c, e, p, "max_nets", 1, 64u << 20, &sc->max_nets);
+	if (rc)
+		return rc;
+	sc->digest = sw_digest(0xcbf29ce484222325ull, &sc->family, 1);
+	sc->digest = sw_digest(sc->digest, &sc->max, sizeof(sc->max));
+	sc->digest = sw_digest(sc->digest, &sc->max_nets,
+			       sizeof(sc->max_nets));
+	max_given = sc->max != 0;
+	nets_given = sc->max_nets != 0;
+	rc = typed_member(c, e, p, "elements", CONFIG_TYPE_LIST, &s_el, q,
+			  sizeof(q));
+	if (rc)
+		return rc;
+	n = s_el ? config_setting_length(s_el) : 0;
+	for (i = 0; i < n; i++) {
+		const config_setting_t *el =
+			config_setting_get_elem(s_el, (unsigned int)i);
+		const char *t = config_setting_get_string(el);
+		struct sw_acl_cidr cidr;
+
+		snprintf(q, sizeof(q), "%s.elements[%d]", p, i);
+		if (t == NULL)
+			return fail(c, el, q, "expected a prefix string");
+		if (sw_acl_parse_cidr(t, &cidr, why, sizeof(why)))
+			return fail(c, el, q, "%s", why);
+		if (cidr.family == 0 ||
+		    (sc->family && cidr.family != sc->family))
+			return fail(c, el, q, "'%s' is not an IPv%u prefix", t,
+				    sc->family ? sc->family : 4);
+		if (sc->nb_prefixes == cap) {
+			void *np;
+
+			cap = cap ? 2 * cap : 64;
+			np = realloc(sc->prefixes, sizeof(cidr) * cap);
+			if (np == NULL)
+				return -ENOMEM;
+			sc->prefixes = np;
+		}
+		sc->prefixes[sc->nb_prefixes++] = cidr;
+		sc->digest = sw_digest(sc->digest, &cidr, sizeof(cidr));
+	}
+	if (file != NULL) {
+		join(q, sizeof(q), p, "file");
+		if (strlen(file) >= sizeof(sc->file) || file[0] == '\0')
+			return fail(c, s_file, q, "bad path");
+		snprintf(sc->file, sizeof(sc->file), "%s", file);
+		snprintf(sc->path, sizeof(sc->path), "%s%s",
+			 file[0] == '/' ? "" : c->dir, file);
+		sc->digest = sw_digest(sc->digest, sc->path,
+				       strlen(sc->path));
+		rc = sw_prefix_file_read(sc->path, sc->family, &sc->prefixes,
+					 &sc->nb_prefixes, &sc->digest, why,
+					 sizeof(why));
+		if (rc == -ENOMEM)
+			return rc;
+		if (rc)
+			return fail(c, s_file, q, "%s", why);
+	}
+	/*
+	 * Sized at start: by default with room for twice what the set
+	 * holds now (at least 4,096 prefixes, 1,024 of them networks).
+	 */
+	for (i = 0, n = 0; i < (int)sc->nb_prefixes; i++)
+		n += sc->prefixes[i].plen != (sc->prefixes[i].family == 4 ?
+					      32 : 128);
+	if (!max_given)
+		sc->max = sc->nb_prefixes > 2048 ? 2 * sc->nb_prefixes : 4096;
+	if (!nets_given)
+		sc->max_nets = n > 512 ? 2 * (uint32_t)n : 1024;
+	if (sc->max_nets > sc->max)
+		sc->max_nets = sc->max;
+	if (sc->nb_prefixes > sc->max * (sc->family ? 1u : 2u))
+		return fail(c, e, p, "%u prefixes, max is %u", sc->nb_prefixes,
+			    sc->max);
+	return 0;
+}
+
+static int
+load_sets(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
+{
+	const config_setting_t *g = config_setting_get_member(root, "sets");
+	int i, n, rc;
+
+	if (g == NULL)
+		return 0;
+	rc = want_type(c, g, "sets", CONFIG_TYPE_GROUP);
+	if (rc)
+		return rc;
+	n = config_setting_length(g);
+	if (n > SW_ACL_MAX_SETS)
+		return fail(c, g, "sets", "%d sets, at most %d", n,
+			    SW_ACL_MAX_SETS);
+	for (i = 0; i < n; i++) {
+		rc = load_set(c, config_setting_get_elem(g, (unsigned int)i),
+			      &cfg->sets[i]);
+		cfg->nb_sets = (unsigned int)i + 1;
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 
 static int
@@ -1249,7 +1609,7 @@ load_stats(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
 {
 	static const char *const keys[] = {
 		"file", "interval_ms", "prometheus_listen", "prometheus_allow",
-		NULL
+		"rules_in_file", NULL
 	};
 	const config_setting_t *g = config_setting_get_member(root, "stats");
 	const config_setting_t *sf, *sl;
@@ -1272,6 +1632,9 @@ load_stats(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
 		rc = get_str(c, g, "stats", "prometheus_listen", &listen, &sl);
 	if (rc == 0)
 		rc = load_prom_allow(c, g, st);
+	if (rc == 0)
+		rc = get_bool(c, g, "stats", "rules_in_file",
+			      &st->rules_in_file);
 	if (rc)
 		return rc;
 	if (file != NULL) {
@@ -1353,16 +1716,25 @@ sw_config_load_file(FILE *f, const char *path, struct sw_config *cfg,
 {
 	static const char *const top[] = {
 		"eal", "ports", "pairs", "workers", "l2_passthrough",
-		"checksum_verify", "rules", "flowtable", "fragments", "control",
-		"stats", "log", NULL
+		"checksum_verify", "sets", "rules", "flowtable", "fragments",
+		"control", "stats", "log", NULL
 	};
 	struct ctx c = { .file = path, .err = err, .errlen = errlen };
 	const config_setting_t *root;
+	const char *slash = strrchr(path, '/');
 	config_t lc;
 	int rc;
 
 	memset(cfg, 0, sizeof(*cfg));
 	config_init(&lc);
+	/*
+	 * @include and set files are read next to the config file, not
+	 * from wherever spillway was started.
+	 */
+	if (slash != NULL && (size_t)(slash - path) + 2 < sizeof(c.dir))
+		snprintf(c.dir, sizeof(c.dir), "%.*s/",
+			 (int)(slash - path), path);
+	config_set_include_dir(&lc, c.dir[0] ? c.dir : ".");
 	if (config_read(&lc, f) != CONFIG_TRUE) {
 		snprintf(err, errlen, "%s:%d: syntax error: %s", path,
 			 config_error_line(&lc), config_error_text(&lc));
@@ -1387,6 +1759,8 @@ sw_config_load_file(FILE *f, const char *path, struct sw_config *cfg,
 	if (rc == 0)
 		rc = get_bool(&c, root, "", "checksum_verify",
 			      &cfg->checksum_verify);
+	if (rc == 0)
+		rc = load_sets(&c, root, cfg);
 	if (rc == 0)
 		rc = load_rules(&c, root, cfg);
 	if (rc == 0)
@@ -1423,6 +1797,39 @@ sw_config_free(struct sw_config *cfg)
 		cfg->rules.rules[i] = NULL;
 		cfg->rules.nb[i] = 0;
 	}
+	sw_acl_pool_free(&cfg->rules.pool);
+	for (i = 0; i < cfg->rules.nb_files; i++)
+		free(cfg->rules.files[i]);
+	cfg->rules.nb_files = 0;
+	for (i = 0; i < cfg->nb_sets; i++) {
+		free(cfg->sets[i].prefixes);
+		cfg->sets[i].prefixes = NULL;
+		cfg->sets[i].nb_prefixes = 0;
+	}
+	cfg->nb_sets = 0;
+}
+
+int
+sw_config_set_index(const struct sw_config *cfg, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < cfg->nb_sets; i++)
+		if (strcmp(cfg->sets[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+void
+sw_config_names(const struct sw_config *cfg, const char *ports[SW_MAX_PORTS],
+		const char *sets[SW_ACL_MAX_SETS])
+{
+	unsigned int i;
+
+	for (i = 0; ports != NULL && i < SW_MAX_PORTS; i++)
+		ports[i] = i < cfg->nb_ports ? cfg->ports[i].name : NULL;
+	for (i = 0; sets != NULL && i < SW_ACL_MAX_SETS; i++)
+		sets[i] = i < cfg->nb_sets ? cfg->sets[i].name : NULL;
 }
 
 int

@@ -28,6 +28,8 @@
 #define SW_PORT_NAME_MAX	32
 #define SW_PORT_DEV_MAX		256
 #define SW_ERR_MAX		512
+#define SW_MAX_FILES		64	/* config file and its includes */
+#define SW_SET_NAME_MAX		32
 
 struct sw_port_conf {
 	char name[SW_PORT_NAME_MAX];
@@ -35,10 +37,33 @@ struct sw_port_conf {
 	uint8_t peer;			/* index of the paired port */
 };
 
+/*
+ * A named prefix set (sets.NAME). Its prefixes (elements, then the
+ * file's) are read with the config, so --check validates them and a
+ * reload can tell from the digest whether the set changed.
+ */
+struct sw_set_conf {
+	char name[SW_SET_NAME_MAX];
+	uint8_t family;			/* 0: both, 4, 6 */
+	uint32_t max;			/* prefixes per family */
+	uint32_t max_nets;		/* of which networks; 0: default */
+	char file[256];			/* as written; "": none */
+	char path[512];			/* resolved next to the config */
+	struct sw_acl_cidr *prefixes;	/* malloc'd */
+	uint32_t nb_prefixes;
+	uint64_t digest;		/* definition and content */
+	uint32_t line;
+};
+
 struct sw_rules_conf {
 	struct sw_acl_rule *rules[SW_ACL_NB_SETS];	/* malloc'd */
 	unsigned int nb[SW_ACL_NB_SETS];
 	uint8_t default_action[SW_ACL_NB_SETS];
+	struct sw_acl_pool pool;	/* prefixes of address lists */
+	bool fallback_from_policy;	/* derive fallback from the policy */
+	unsigned int nb_written_fallback;	/* then the derived ones */
+	char *files[SW_MAX_FILES];	/* files rules came from (@include) */
+	unsigned int nb_files;
 	bool allow_ndp;			/* ND passes before the policy */
 	bool allow_source_route;	/* LSRR/SSRR, RH0 not dropped */
 	unsigned int reject_rate;	/* replies/s per worker; 0: none */
@@ -105,6 +130,7 @@ struct sw_stats_conf {
 	uint16_t prom_port;		/* host order; 0: any free port */
 	unsigned int nb_prom_allow;
 	struct sw_acl_cidr prom_allow[SW_PROM_ALLOW_MAX];
+	bool rules_in_file;		/* per-rule counters in the file */
 };
 
 /* The drop log (log.*); the defaults' switches are in the rules. */
@@ -130,6 +156,9 @@ struct sw_config {
 	bool l2_passthrough;		/* some non-IP frames pass */
 	struct sw_l2_conf l2;		/* which */
 	bool checksum_verify;		/* bad checksums are invalid */
+
+	unsigned int nb_sets;
+	struct sw_set_conf sets[SW_ACL_MAX_SETS];
 
 	struct sw_rules_conf rules;
 	struct sw_flowtable_conf flowtable;
@@ -163,5 +192,14 @@ void sw_config_free(struct sw_config *cfg);
 
 /* Index of the port named `name`, or -1. */
 int sw_config_port_index(const struct sw_config *cfg, const char *name);
+
+/* Index of the set named `name`, or -1. */
+int sw_config_set_index(const struct sw_config *cfg, const char *name);
+
+/* Port and set names by index, for sw_acl_match_text(). */
+void sw_config_names(const struct sw_config *cfg,
+		     const char *ports[SW_MAX_PORTS],
+		     const char *sets[SW_ACL_MAX_SETS]);
+
 
 #endif /* SW_CONFIG_H */

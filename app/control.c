@@ -369,6 +369,10 @@ handle_line(const char *line, void *arg)
 			}
 		}
 	} else {
+		/* Who changed what, for the log (quotes the line, trimmed). */
+		if (sw_cli_changes_state(line))
+			SW_LOG(NOTICE, "control: %s%s: %.200s\n", cl->peer,
+			       cl->sess.admin ? "" : " (read-only)", line);
 		rc = sw_cli_exec(ctl->app, &cl->sess, line, &cl->out);
 		if (rc == SW_CLI_QUIT)
 			cl->closing = true;
@@ -612,14 +616,31 @@ feed(struct client *cl, double now)
 		cl->pend_off = 0;
 }
 
-/* Top a streamed reply up, one chunk at a time, while little waits. */
+/*
+ * Top a streamed reply up, one chunk at a time, while little waits; a
+ * reply that is not ready (a reload building) is asked again later.
+ */
 static void
 stream(struct client *cl)
 {
-	while (cl->sess.streaming && cl->out.len < STREAM_LOW)
-		if (sw_cli_more(cl->ctl->app, &cl->sess, &cl->out) ==
-		    SW_CLI_OK)
+	int rc;
+
+	while (cl->sess.streaming && cl->out.len < STREAM_LOW) {
+		rc = sw_cli_more(cl->ctl->app, &cl->sess, &cl->out);
+		if (rc == SW_CLI_WAIT)
+			break;
+		if (rc == SW_CLI_OK) {
 			reply_end(cl);
+			/* Go on with what it sent meanwhile. */
+			feed(cl, sw_now_s());
+		}
+	}
+}
+
+static bool
+waiting(const struct client *cl)
+{
+	return cl->sess.streaming && cl->sess.stream == SW_STREAM_RELOAD;
 }
 
 static void
@@ -681,10 +702,12 @@ sw_ctl_poll(struct sw_ctl *ctl, int timeout_ms)
 		if (cl->fd < 0)
 			continue;
 		pfd[n].fd = cl->fd;
+		/* A client waiting on a reload has nothing to send yet. */
 		pfd[n].events = (short)
 			((!cl->closing && cl->pend_len == 0 &&
 			  !cl->sess.streaming ? POLLIN : 0) |
-			 (!wait && (cl->out.len || cl->sess.streaming) ?
+			 (!wait && (cl->out.len || (cl->sess.streaming &&
+						    !waiting(cl))) ?
 			  POLLOUT : 0));
 		idx[n++] = (int)i;
 	}
@@ -707,6 +730,13 @@ sw_ctl_poll(struct sw_ctl *ctl, int timeout_ms)
 			serve(cl, 0, now);
 		if (cl->fd < 0)
 			continue;
+		/* A reload it waits on may have finished. */
+		if (waiting(cl)) {
+			stream(cl);
+			flush_out(cl);
+			if (cl->fd < 0)
+				continue;
+		}
 		/* Time it spends waiting on us is not idle time. */
 		if (held(cl, now) || cl->sess.streaming)
 			cl->last_active = now;

@@ -40,6 +40,7 @@
 #include "metrics.h"
 #include "policy.h"
 #include "port.h"
+#include "ruleset.h"
 #include "sw_acl.h"
 #include "sw_ft.h"
 #include "telemetry.h"
@@ -57,6 +58,7 @@ usage(FILE *f)
 "Usage: spillway [-c FILE] [--check] [--duration S] [--stats S]\n"
 "                [--dump-flows] [--socket PATH] [-- EAL...]\n"
 "       spillway [-c FILE] [--socket PATH] --cli\n"
+"       spillway [-c FILE] [--socket PATH] --reload\n"
 "\n"
 "A DPDK userspace firewall: a bump in the wire between port pairs.\n"
 "\n"
@@ -69,6 +71,8 @@ usage(FILE *f)
 "      --socket PATH  the control socket (instead of control.socket)\n"
 "      --cli          open the control socket for a person or a script:\n"
 "                     what you type goes to spillway, its replies to you\n"
+"      --reload       ask the running spillway to reload and wait for the\n"
+"                     result: exit 0 if it took, 1 if it was refused\n"
 "  -h, --help         this text\n"
 "  -V, --version      print the version and exit\n"
 "\n"
@@ -368,7 +372,7 @@ workers_launch(struct sw_app *app)
 		w->burst = (uint16_t)cfg->burst;
 		w->txq = (uint16_t)i;
 		w->quit = &force_quit;
-		sw_worker_init(w, cfg, &app->acl, app->qs,
+		sw_worker_init(w, cfg, &app->rules, app->qs,
 			       app->ft ? sw_ft_shard(app->ft, i) : NULL);
 		w->nb_ports = cfg->nb_ports;
 		w->nb_rxq = cfg->nb_ports;
@@ -466,7 +470,7 @@ dump_all_flows(const struct sw_app *app)
 	bool more;
 
 	sw_buf_init(&b);
-	sw_report_flows_begin(app, &fs, 0, 0);
+	sw_report_flows_begin(app, &fs, 0, 0, NULL);
 	do {
 		more = sw_report_flows_more(app, &fs, &b);
 		save = NULL;
@@ -508,7 +512,7 @@ write_stats_file(const struct sw_app *app)
 	int rc;
 
 	sw_buf_init(&b);
-	sw_report_stats_json(app, &b);
+	sw_report_stats_json(app, &b, app->cfg.stats.rules_in_file);
 	rc = b.oom ? -ENOMEM : sw_file_replace(app->cfg.stats.file, b.p,
 					       b.len, 0644);
 	if (rc != 0 && rc != last_rc)
@@ -521,16 +525,20 @@ write_stats_file(const struct sw_app *app)
 	sw_buf_free(&b);
 }
 
+/*
+ * A filtered flush asks the workers' judge; its filter stays until
+ * every shard has swept past, then goes (after the workers let go).
+ */
 static void
-reload(struct sw_app *app, const char *why)
+watch_flush(struct sw_app *app)
 {
-	struct sw_buf b;
+	struct sw_flow_filter *ff = app->flush_filter;
 
-	sw_buf_init(&b);
-	sw_app_reload(app, &b);
-	SW_LOG(INFO, "reload (%s):\n%s", why, b.p ? b.p : "");
-	sw_buf_free(&b);
-	sw_telemetry_update(app);
+	if (ff == NULL || app->ft == NULL || sw_ft_revalidate_pending(app->ft))
+		return;
+	__atomic_store_n(&app->flush_filter, NULL, __ATOMIC_RELEASE);
+	rte_rcu_qsbr_synchronize(app->qs, RTE_QSBR_THRID_INVALID);
+	free(ff);
 }
 
 /* The control thread: CLI, reload on SIGHUP, stats, links, deadline. */
@@ -552,8 +560,16 @@ control_loop(struct sw_app *app, struct sw_ctl *ctl, struct sw_metrics *prom,
 		t = sw_now_s();
 		if (want_reload) {
 			want_reload = 0;
-			reload(app, "SIGHUP");
+			sw_app_reload_ask(app, "SIGHUP");
 		}
+		if (app->reload_job != NULL) {
+			uint64_t done = app->reload_done;
+
+			sw_app_reload_poll(app);
+			if (app->reload_done != done)
+				sw_telemetry_update(app);
+		}
+		watch_flush(app);
 		if (t >= next_link) {
 			watch_links(app);
 			watch_proxy(app);
@@ -577,6 +593,86 @@ control_loop(struct sw_app *app, struct sw_ctl *ctl, struct sw_metrics *prom,
 	}
 }
 
+static int
+cli_connect(const char *opt, const char *path)
+{
+	struct sockaddr_un sa;
+	int fd;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "spillway: %s: %s: path too long\n", opt, path);
+		return -1;
+	}
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		fprintf(stderr, "spillway: %s: %s: %s%s\n", opt, path,
+			strerror(errno), errno == EACCES ? " (root, or a "
+			"member of control.socket_group, may connect)" : "");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * --reload: ask the running spillway to reload and wait for its answer
+ * (the reload thread builds, then the reply comes): print it, and exit
+ * 0 when it took, 1 when it was refused or could not be asked. This is
+ * the unit's ExecReload, so `systemctl reload` fails when the file does.
+ */
+static int
+run_reload(const char *path)
+{
+	char buf[65536], *text = NULL, *end;
+	size_t len = 0, greet = 0;
+	bool refused;
+	ssize_t n;
+	int fd = cli_connect("--reload", path);
+
+	if (fd < 0)
+		return 1;
+	if (write(fd, "reload\n", 7) != 7) {
+		close(fd);
+		return 1;
+	}
+	/* The greeting, then the reply: each ends with a "." line. */
+	for (;;) {
+		char *t;
+
+		n = read(fd, buf, sizeof(buf));
+		if (n <= 0)
+			break;
+		t = realloc(text, len + (size_t)n + 1);
+		if (t == NULL)
+			break;
+		text = t;
+		memcpy(text + len, buf, (size_t)n);
+		len += (size_t)n;
+		text[len] = '\0';
+		if (greet == 0 && (end = strstr(text, "\n.\n")) != NULL)
+			greet = (size_t)(end - text) + 3;
+		if (greet && strstr(text + greet, "\n.\n") != NULL)
+			break;
+	}
+	close(fd);
+	if (text == NULL || greet == 0 ||
+	    strstr(text + greet, "\n.\n") == NULL) {
+		fprintf(stderr, "spillway: --reload: %s: no answer\n", path);
+		free(text);
+		return 1;
+	}
+	*strstr(text + greet, "\n.\n") = '\0';
+	refused = strncmp(text + greet, "error:", 6) == 0 ||
+		  strstr(text + greet, "\nerror:") != NULL;
+	fprintf(refused ? stderr : stdout, "%s\n", text + greet);
+	free(text);
+	return refused ? 1 : 0;
+}
+
 /*
  * --cli: a terminal (or a script's pipe) on the control socket. Lines
  * typed go to spillway, replies come back; at the end of the input the
@@ -585,27 +681,14 @@ control_loop(struct sw_app *app, struct sw_ctl *ctl, struct sw_metrics *prom,
 static int
 run_cli(const char *path)
 {
-	struct sockaddr_un sa;
 	struct pollfd pfd[2];
 	char buf[65536];
 	bool in_open = true;
 	ssize_t n;
-	int fd;
+	int fd = cli_connect("--cli", path);
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		fprintf(stderr, "spillway: --cli: %s: path too long\n", path);
+	if (fd < 0)
 		return 1;
-	}
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		fprintf(stderr, "spillway: --cli: %s: %s%s\n", path,
-			strerror(errno), errno == EACCES ? " (root, or a "
-			"member of control.socket_group, may connect)" : "");
-		return 1;
-	}
 	pfd[0].fd = STDIN_FILENO;
 	pfd[1].fd = fd;
 	pfd[1].events = POLLIN;
@@ -687,6 +770,7 @@ main(int argc, char **argv)
 		{ "dump-flows", no_argument, NULL, 'f' },
 		{ "socket", required_argument, NULL, 'S' },
 		{ "cli", no_argument, NULL, 'C' },
+		{ "reload", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -697,7 +781,7 @@ main(int argc, char **argv)
 	const char *path = SW_DEFAULT_CONFIG, *sock = NULL;
 	double duration = 0, stats_every = 0;
 	char err[SW_ERR_MAX];
-	bool check = false, dump_flows = false, cli = false;
+	bool check = false, dump_flows = false, cli = false, ask = false;
 	unsigned int p, i;
 	int opt, rc, status = 0;
 
@@ -724,6 +808,9 @@ main(int argc, char **argv)
 		case 'C':
 			cli = true;
 			break;
+		case 'R':
+			ask = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -736,16 +823,21 @@ main(int argc, char **argv)
 		}
 	}
 
-	rc = sw_config_load(path, &app.cfg, err, sizeof(err));
-	if (cli) {
-		/* A config this user may not read still leaves the default. */
+	if (cli || ask) {
+		/*
+		 * Only the socket's path is wanted: a config this user may
+		 * not read (or one being edited) still leaves the default.
+		 */
+		rc = sock == NULL ? sw_config_load(path, &app.cfg, err,
+						   sizeof(err)) : -1;
 		if (sock == NULL)
 			sock = rc == 0 && app.cfg.control.socket[0] ?
 			       app.cfg.control.socket : SW_CONTROL_SOCKET;
-		rc = run_cli(sock);
+		rc = ask ? run_reload(sock) : run_cli(sock);
 		sw_config_free(&app.cfg);
 		return rc;
 	}
+	rc = sw_config_load(path, &app.cfg, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "spillway: %s\n", err);
 		return 1;
@@ -778,6 +870,7 @@ main(int argc, char **argv)
 		sw_config_free(&app.cfg);
 		return 1;
 	}
+	app.socket_id = (int)rte_socket_id();
 	/* After EAL init: its own handlers must not replace ours. */
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -828,6 +921,7 @@ main(int argc, char **argv)
 	force_quit = true;
 	sw_ctl_free(ctl);
 	sw_metrics_free(prom);
+	sw_app_reload_cancel(&app);
 	rte_eal_mp_wait_lcore();
 	/* What the workers queued last is written. */
 	sw_droplog_free(app.droplog);
@@ -859,8 +953,10 @@ main(int argc, char **argv)
 	rte_mempool_free(app.pool);
 	sw_ft_free(app.ft);
 	app.ft = NULL;
-	sw_acl_free(app.acl);
-	app.acl = NULL;
+	sw_ruleset_free(app.rules, NULL);
+	app.rules = NULL;
+	free(app.flush_filter);
+	free(app.reload_result);
 	rte_free(app.qs);
 	sw_config_free(&app.cfg);
 	rte_pdump_uninit();

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * Copyright (c) 2026 The spillway authors
  *
- * The rules in force: building them from the config, publishing a new
- * build (RCU), and judging live flows again after a reload.
+ * The rules in force: the first build at start (ruleset.c builds and
+ * publishes rules and sets; reload.c rebuilds them on a thread of its
+ * own), and the judge of live flows after a reload or for a filtered
+ * flush.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -14,88 +16,83 @@
 #include <rte_tcp.h>
 
 #include "app.h"
+#include "buf.h"
+#include "clock.h"
 #include "log.h"
 #include "policy.h"
+#include "ruleset.h"
 #include "sw_acl.h"
 #include "sw_ft.h"
 #include "sw_proto.h"
-
-struct sw_acl *
-sw_app_rules_build(const struct sw_rules_conf *rules, unsigned int nb_workers,
-		   char *err, size_t errlen)
-{
-	struct sw_acl_conf conf;
-	unsigned int k;
-
-	memset(&conf, 0, sizeof(conf));
-	for (k = 0; k < SW_ACL_NB_SETS; k++) {
-		conf.set[k].rules = rules->rules[k];
-		conf.set[k].nb_rules = rules->nb[k];
-		conf.set[k].default_action = rules->default_action[k];
-		conf.set[k].default_log = rules->default_log[k];
-	}
-	conf.nb_workers = nb_workers;
-	conf.socket_id = (int)rte_socket_id();
-	return sw_acl_create(&conf, err, errlen);
-}
+#include "worker.h"
 
 int
 sw_app_rules_start(struct sw_app *app)
 {
+	struct sw_ruleset *rs;
+	struct sw_buf rep;
 	char err[SW_ERR_MAX];
+	double t0 = sw_now_s();
+	unsigned int i;
 
-	app->acl = sw_app_rules_build(&app->cfg.rules, app->cfg.nb_workers,
-				      err, sizeof(err));
-	if (app->acl == NULL) {
+	sw_buf_init(&rep);
+	rs = sw_ruleset_build(&app->cfg, NULL, app->cfg.nb_workers,
+			      app->socket_id, app->qs, false, &rep, err,
+			      sizeof(err));
+	if (rs == NULL) {
 		SW_LOG(ERR, "%s: rules: %s\n", app->cfg.file, err);
+		sw_buf_free(&rep);
 		return -EINVAL;
 	}
+	sw_ruleset_publish(&app->rules, rs, &app->cfg, NULL, NULL);
+	app->rule_builds++;
+	/* The sets hold them now. */
+	for (i = 0; i < app->cfg.nb_sets; i++) {
+		free(app->cfg.sets[i].prefixes);
+		app->cfg.sets[i].prefixes = NULL;
+		app->cfg.sets[i].nb_prefixes = 0;
+	}
+	if (rep.len)
+		SW_LOG(INFO, "%s", rep.p);
+	sw_buf_free(&rep);
 	SW_LOG(INFO, "rules: notrack %u, policy %u, fallback %u (%u, %u, "
-	       "%u classifier entries)\n", app->cfg.rules.nb[SW_ACL_NOTRACK],
+	       "%u classifier entries, %zu KB), %u sets, built in %.3f s\n",
+	       app->cfg.rules.nb[SW_ACL_NOTRACK],
 	       app->cfg.rules.nb[SW_ACL_POLICY],
 	       app->cfg.rules.nb[SW_ACL_FALLBACK],
-	       sw_acl_nb_expanded(app->acl, SW_ACL_NOTRACK),
-	       sw_acl_nb_expanded(app->acl, SW_ACL_POLICY),
-	       sw_acl_nb_expanded(app->acl, SW_ACL_FALLBACK));
+	       sw_acl_nb_expanded(rs->acl, SW_ACL_NOTRACK),
+	       sw_acl_nb_expanded(rs->acl, SW_ACL_POLICY),
+	       sw_acl_nb_expanded(rs->acl, SW_ACL_FALLBACK),
+	       sw_acl_memory(rs->acl) >> 10, app->cfg.nb_sets,
+	       sw_now_s() - t0);
 	return 0;
 }
 
-void
-sw_app_rules_publish(struct sw_app *app, struct sw_acl *acl,
-		     struct sw_rules_conf *next)
-{
-	struct sw_rules_conf *cur = &app->cfg.rules;
-	unsigned int k;
-
-	/* Swap, then wait out every worker's burst before freeing. */
-	sw_acl_publish(&app->acl, acl, app->qs);
-	for (k = 0; k < SW_ACL_NB_SETS; k++) {
-		free(cur->rules[k]);
-		cur->rules[k] = next->rules[k];
-		cur->nb[k] = next->nb[k];
-		cur->default_action[k] = next->default_action[k];
-		cur->default_log[k] = next->default_log[k];
-		next->rules[k] = NULL;
-		next->nb[k] = 0;
-	}
-}
-
 /*
- * Revalidation judge, run on a worker during its sweep after a reload:
- * would the policy in force accept this flow's opening packet?
+ * Revalidation judge, run on a worker during its sweep: a flow `flush
+ * flows FILTER` names goes; after a reload with revalidate_on_reload,
+ * so does a flow whose opening packet the policy in force would not
+ * accept.
  */
 static bool
 judge_flow(unsigned int shard, const struct sw_ft_key *k, int orig_dir,
-	   uint8_t port, void *arg)
+	   uint8_t port, uint8_t state, void *arg)
 {
 	struct sw_app *app = arg;
-	const struct sw_acl *acl = sw_acl_current(&app->acl);
+	const struct sw_ruleset *rs = sw_ruleset_current(&app->rules);
+	const struct sw_flow_filter *ff =
+		__atomic_load_n(&app->flush_filter, __ATOMIC_ACQUIRE);
 	const struct sw_acl_key *kp[1];
-	struct sw_acl_key ak;
+	struct sw_acl_key ak, *wk[1] = { &ak };
 	bool hi = orig_dir == SW_FT_DIR_HI;
 	uint8_t act;
 
 	(void)shard;
+	if (ff != NULL && sw_flow_filter_match(ff, k, orig_dir, state))
+		return false;
+	if (!__atomic_load_n(&app->cfg.flowtable.revalidate_on_reload,
+			     __ATOMIC_RELAXED))
+		return true;
 	memset(&ak, 0, sizeof(ak));
 	ak.family = k->family;
 	ak.proto = k->proto;
@@ -111,8 +108,9 @@ judge_flow(unsigned int shard, const struct sw_ft_key *k, int orig_dir,
 	}
 	if (k->proto == IPPROTO_TCP)
 		ak.tcp_flags = RTE_TCP_SYN_FLAG;	/* the SYN that opened it */
+	sw_worker_set_bits(rs, wk, 1);
 	kp[0] = &ak;
-	sw_acl_classify(acl, SW_ACL_POLICY, SW_ACL_NO_COUNT, kp, 1, &act,
+	sw_acl_classify(rs->acl, SW_ACL_POLICY, SW_ACL_NO_COUNT, kp, 1, &act,
 			NULL);
 	return act == SW_ACL_ACCEPT;
 }

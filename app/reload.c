@@ -1,13 +1,18 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * Copyright (c) 2026 The spillway authors
  *
- * Live reload: validate the whole file and build the new rules before
- * anything changes; then swap the rules (RCU), apply what can change
- * live, and report what needs a restart without applying it.
+ * Live reload: validate the whole file and build the new rules and sets
+ * before anything changes, on a thread of its own (the control thread
+ * keeps serving the CLI, the stats file and telemetry); then swap them
+ * in (RCU), apply what can change live, and report what needs a restart
+ * without applying it.
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_errno.h>
 #include <rte_lcore.h>
@@ -17,6 +22,7 @@
 #include "droplog.h"
 #include "log.h"
 #include "policy.h"
+#include "ruleset.h"
 #include "sw_acl.h"
 #include "sw_ft.h"
 #include "worker.h"
@@ -116,50 +122,156 @@ report_restart(const struct sw_config *old, const struct sw_config *new,
 	return n;
 }
 
-int
-sw_app_reload(struct sw_app *app, struct sw_buf *out)
-{
-	struct sw_config next;
-	struct sw_config *cur = &app->cfg;
-	struct sw_acl *acl;
+/* What a reload thread builds, for the control thread to finish. */
+struct sw_reload {
+	struct sw_app *app;
+	pthread_t thread;
+	bool done;			/* the thread has finished */
+	bool cancel;
+	uint64_t seq;
+	char why[32];
+	double started;
+	int rc;
 	char err[SW_ERR_MAX];
-	unsigned int t, i;
+	struct sw_config next;
+	bool have_next;
+	struct sw_ruleset *rules;
+	struct sw_buf report;		/* sets made or kept */
+};
+
+const struct sw_acl *
+sw_app_acl(const struct sw_app *app)
+{
+	return app->rules != NULL ? app->rules->acl : NULL;
+}
+
+/*
+ * The reload thread: everything that may take long (reading the file
+ * and its sets, building rules and sets), none of it seen by anyone
+ * until the control thread publishes it. It reads app->rules and the
+ * set definitions of app->cfg, which only the control thread changes,
+ * and only when no reload thread runs.
+ */
+static void *
+reload_main(void *arg)
+{
+	struct sw_reload *j = arg;
+	struct sw_app *app = j->app;
+
+	j->rc = sw_config_load(app->conf_path, &j->next, j->err,
+			       sizeof(j->err));
+	j->have_next = j->rc == 0;
+	if (j->rc == 0 && !__atomic_load_n(&j->cancel, __ATOMIC_RELAXED)) {
+		if (app->socket_override[0])
+			snprintf(j->next.control.socket,
+				 sizeof(j->next.control.socket), "%s",
+				 app->socket_override);
+		j->rules = sw_ruleset_build(&j->next, app->rules,
+					    app->cfg.nb_workers, app->socket_id,
+					    app->qs, true, &j->report, j->err,
+					    sizeof(j->err));
+		if (j->rules == NULL)
+			j->rc = -EINVAL;
+	}
+	__atomic_store_n(&j->done, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static int
+reload_start(struct sw_app *app, uint64_t seq, const char *why)
+{
+	struct sw_reload *j = calloc(1, sizeof(*j));
 	int rc;
 
-	rc = sw_config_load(app->conf_path, &next, err, sizeof(err));
-	if (rc) {
-		sw_buf_printf(out, "error: %s\nerror: reload refused, the "
-			      "running configuration stays in force\n", err);
-		app->reload_failures++;
-		return rc;
+	if (j == NULL)
+		return -ENOMEM;
+	j->app = app;
+	j->seq = seq;
+	j->started = sw_now_s();
+	snprintf(j->why, sizeof(j->why), "%s", why);
+	sw_buf_init(&j->report);
+	rc = pthread_create(&j->thread, NULL, reload_main, j);
+	if (rc != 0) {
+		free(j);
+		return -rc;
 	}
-	if (app->socket_override[0])
-		snprintf(next.control.socket, sizeof(next.control.socket),
-			 "%s", app->socket_override);
-	/* Built for the running workers, before anything moves. */
-	acl = sw_app_rules_build(&next.rules, cur->nb_workers, err,
-				 sizeof(err));
-	if (acl == NULL) {
-		sw_buf_printf(out, "error: %s: rules: %s\nerror: reload "
-			      "refused, the running configuration stays in "
-			      "force\n", app->conf_path, err);
-		sw_config_free(&next);
-		app->reload_failures++;
-		return -EINVAL;
+	pthread_setname_np(j->thread, "sw-reload");
+	app->reload_job = j;
+	SW_LOG(INFO, "reload %" PRIu64 " (%s): reading %s\n", seq, why,
+	       app->conf_path);
+	return 0;
+}
+
+static void
+job_free(struct sw_reload *j)
+{
+	if (j->have_next)
+		sw_config_free(&j->next);
+	sw_buf_free(&j->report);
+	free(j);
+}
+
+/* The control thread's half: swap in what was built, apply the rest. */
+static int
+commit(struct sw_app *app, struct sw_reload *j, struct sw_buf *out)
+{
+	struct sw_config *cur = &app->cfg, *next = &j->next;
+	unsigned int k, t, i;
+
+	report_restart(cur, next, out);
+	if (j->report.len)
+		sw_buf_append(out, j->report.p, j->report.len);
+
+	/* Rules and sets: swap, wait out every worker, carry hit counts. */
+	sw_ruleset_publish(&app->rules, j->rules, next, cur, app->qs);
+	j->rules = NULL;
+	app->rule_builds++;
+	for (k = 0; k < SW_ACL_NB_SETS; k++) {
+		free(cur->rules.rules[k]);
+		cur->rules.rules[k] = next->rules.rules[k];
+		cur->rules.nb[k] = next->rules.nb[k];
+		cur->rules.default_action[k] = next->rules.default_action[k];
+		cur->rules.default_log[k] = next->rules.default_log[k];
+		next->rules.rules[k] = NULL;
+		next->rules.nb[k] = 0;
 	}
+	/* The pool, file names and sets move whole; next frees the old. */
+	{
+		struct sw_rules_conf tr = cur->rules;
 
-	report_restart(cur, &next, out);
+		cur->rules.pool = next->rules.pool;
+		next->rules.pool = tr.pool;
+		memcpy(cur->rules.files, next->rules.files,
+		       sizeof(cur->rules.files));
+		cur->rules.nb_files = next->rules.nb_files;
+		memcpy(next->rules.files, tr.files, sizeof(tr.files));
+		next->rules.nb_files = tr.nb_files;
+	}
+	cur->rules.fallback_from_policy = next->rules.fallback_from_policy;
+	cur->rules.nb_written_fallback = next->rules.nb_written_fallback;
+	for (i = 0; i < cur->nb_sets; i++)
+		free(cur->sets[i].prefixes);
+	memcpy(cur->sets, next->sets, sizeof(cur->sets));
+	cur->nb_sets = next->nb_sets;
+	for (i = 0; i < cur->nb_sets; i++) {
+		/* Kept by digest and name: the prefixes are not needed. */
+		free(cur->sets[i].prefixes);
+		cur->sets[i].prefixes = NULL;
+		cur->sets[i].nb_prefixes = 0;
+	}
+	next->nb_sets = 0;
 
-	sw_app_rules_publish(app, acl, &next.rules);
-	cur->rules.allow_ndp = next.rules.allow_ndp;
-	cur->rules.allow_source_route = next.rules.allow_source_route;
-	cur->l2_passthrough = next.l2_passthrough;
-	cur->checksum_verify = next.checksum_verify;
-	cur->l2 = next.l2;
+	cur->rules.allow_ndp = next->rules.allow_ndp;
+	cur->rules.allow_source_route = next->rules.allow_source_route;
+	cur->l2_passthrough = next->l2_passthrough;
+	cur->checksum_verify = next->checksum_verify;
+	cur->l2 = next->l2;
 	for (i = 0; i < cur->nb_workers; i++) {
 		struct sw_worker *w = app->workers[i];
 		unsigned int e;
 
+		if (w == NULL)
+			continue;
 		__atomic_store_n(&w->allow_ndp, cur->rules.allow_ndp,
 				 __ATOMIC_RELAXED);
 		__atomic_store_n(&w->allow_source_route,
@@ -177,14 +289,14 @@ sw_app_reload(struct sw_app *app, struct sw_buf *out)
 
 	/* Timeouts and tracking options apply to live flows at once. */
 	for (t = 0; t < SW_FT_TO_MAX; t++)
-		cur->flowtable.timeouts[t] = next.flowtable.timeouts[t];
-	cur->flowtable.tcp_loose = next.flowtable.tcp_loose;
-	cur->flowtable.tcp_be_liberal = next.flowtable.tcp_be_liberal;
-	cur->flowtable.synproxy = next.flowtable.synproxy;
-	cur->flowtable.synproxy_start = next.flowtable.synproxy_start;
-	cur->flowtable.early_drop = next.flowtable.early_drop;
+		cur->flowtable.timeouts[t] = next->flowtable.timeouts[t];
+	cur->flowtable.tcp_loose = next->flowtable.tcp_loose;
+	cur->flowtable.tcp_be_liberal = next->flowtable.tcp_be_liberal;
+	cur->flowtable.synproxy = next->flowtable.synproxy;
+	cur->flowtable.synproxy_start = next->flowtable.synproxy_start;
+	cur->flowtable.early_drop = next->flowtable.early_drop;
 	cur->flowtable.revalidate_on_reload =
-		next.flowtable.revalidate_on_reload;
+		next->flowtable.revalidate_on_reload;
 	if (app->ft != NULL) {
 		for (t = 0; t < SW_FT_TO_MAX; t++)
 			sw_ft_set_timeout(app->ft, t,
@@ -198,24 +310,124 @@ sw_app_reload(struct sw_app *app, struct sw_buf *out)
 			sw_app_rules_rejudge(app);
 	}
 	/* stats.*: live, but for the endpoint's address (bound at start). */
-	memcpy(next.stats.prom_listen, cur->stats.prom_listen,
-	       sizeof(next.stats.prom_listen));
-	next.stats.prom_family = cur->stats.prom_family;
-	memcpy(next.stats.prom_addr, cur->stats.prom_addr,
-	       sizeof(next.stats.prom_addr));
-	next.stats.prom_port = cur->stats.prom_port;
-	cur->stats = next.stats;
-	cur->log = next.log;
+	memcpy(next->stats.prom_listen, cur->stats.prom_listen,
+	       sizeof(next->stats.prom_listen));
+	next->stats.prom_family = cur->stats.prom_family;
+	memcpy(next->stats.prom_addr, cur->stats.prom_addr,
+	       sizeof(next->stats.prom_addr));
+	next->stats.prom_port = cur->stats.prom_port;
+	cur->stats = next->stats;
+	cur->log = next->log;
 	sw_droplog_apply(app->droplog);
-	sw_config_free(&next);
 	app->reloads++;
 
-	sw_buf_printf(out, "reloaded %s: notrack %u, policy %u, fallback %u "
-		      "rules; timeouts applied to live flows%s\n",
-		      app->conf_path, cur->rules.nb[SW_ACL_NOTRACK],
+	sw_buf_printf(out, "reloaded %s in %.2f s: notrack %u, policy %u, "
+		      "fallback %u rules (%u derived from the policy), %u "
+		      "sets; timeouts applied to live flows%s\n",
+		      app->conf_path, sw_now_s() - j->started,
+		      cur->rules.nb[SW_ACL_NOTRACK],
 		      cur->rules.nb[SW_ACL_POLICY],
 		      cur->rules.nb[SW_ACL_FALLBACK],
+		      cur->rules.nb[SW_ACL_FALLBACK] -
+		      cur->rules.nb_written_fallback, cur->nb_sets,
 		      app->ft && cur->flowtable.revalidate_on_reload ?
 		      "; revalidating live flows against the new policy" : "");
 	return 0;
+}
+
+static void
+finish(struct sw_app *app, struct sw_reload *j)
+{
+	struct sw_buf out;
+	int rc = j->rc;
+
+	pthread_join(j->thread, NULL);
+	sw_buf_init(&out);
+	if (rc == 0) {
+		commit(app, j, &out);
+		app->reload_error[0] = '\0';
+		SW_LOG(INFO, "reload %" PRIu64 " (%s):\n%s", j->seq, j->why,
+		       out.p ? out.p : "");
+	} else {
+		sw_buf_printf(&out, "error: %s\nerror: reload refused, the "
+			      "running configuration stays in force\n",
+			      j->err);
+		app->reload_failures++;
+		snprintf(app->reload_error, sizeof(app->reload_error), "%s",
+			 j->err);
+		SW_LOG(ERR, "reload %" PRIu64 " (%s) refused: %s\n", j->seq,
+		       j->why, j->err);
+	}
+	sw_ruleset_free(j->rules, app->rules);
+	j->rules = NULL;
+	free(app->reload_result);
+	app->reload_result = out.p != NULL && !out.oom ? out.p : NULL;
+	if (app->reload_result == NULL)
+		sw_buf_free(&out);
+	app->reload_done = j->seq;
+	app->reload_job = NULL;
+	job_free(j);
+}
+
+uint64_t
+sw_app_reload_ask(struct sw_app *app, const char *why)
+{
+	uint64_t seq;
+
+	if (app->reload_job != NULL)
+		/* Asked during a run: the next one covers it. */
+		return app->reload_asked = app->reload_job->seq + 1;
+	seq = app->reload_done + 1;
+	app->reload_asked = seq;
+	if (reload_start(app, seq, why) != 0) {
+		app->reload_failures++;
+		snprintf(app->reload_error, sizeof(app->reload_error),
+			 "cannot start the reload thread");
+		free(app->reload_result);
+		app->reload_result = strdup("error: cannot start the reload "
+					    "thread\n");
+		app->reload_done = seq;
+	}
+	return seq;
+}
+
+void
+sw_app_reload_poll(struct sw_app *app)
+{
+	struct sw_reload *j = app->reload_job;
+
+	if (j == NULL || !__atomic_load_n(&j->done, __ATOMIC_ACQUIRE))
+		return;
+	finish(app, j);
+	if (app->reload_asked > app->reload_done)
+		reload_start(app, app->reload_done + 1, "asked meanwhile");
+}
+
+int
+sw_app_reload(struct sw_app *app, struct sw_buf *out)
+{
+	uint64_t seq = sw_app_reload_ask(app, "direct");
+
+	while (app->reload_done < seq) {
+		usleep(1000);
+		sw_app_reload_poll(app);
+	}
+	if (app->reload_result != NULL)
+		sw_buf_printf(out, "%s", app->reload_result);
+	return app->reload_error[0] ? -EINVAL : 0;
+}
+
+void
+sw_app_reload_cancel(struct sw_app *app)
+{
+	struct sw_reload *j = app->reload_job;
+
+	if (j == NULL)
+		return;
+	__atomic_store_n(&j->cancel, true, __ATOMIC_RELAXED);
+	pthread_join(j->thread, NULL);
+	sw_ruleset_free(j->rules, app->rules);
+	j->rules = NULL;
+	app->reload_job = NULL;
+	job_free(j);
 }

@@ -5,7 +5,9 @@
  * as text (CLI, exit totals) and JSON (CLI, stats file).
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <inttypes.h>
+#include <strings.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -16,7 +18,9 @@
 #include "app.h"
 #include "buf.h"
 #include "flowfmt.h"
+#include "ruleset.h"
 #include "sw_acl.h"
+#include "sw_pset.h"
 #include "sw_ft.h"
 #include "worker.h"
 
@@ -129,27 +133,117 @@ sw_report_sources(const struct sw_app *app, struct sw_buf *b, unsigned int n)
 	free(l.shard);
 }
 
-static void
-rule_line(const struct sw_stats_rule *r, void *arg)
+static const char *
+origin_text(const struct sw_acl_rule *r, char *buf, size_t len)
 {
-	if (r->index < 0)
-		sw_buf_printf(arg, "  rule %s_default %s hits=%" PRIu64 "\n",
-			      sw_acl_set_name(r->set),
-			      sw_acl_action_name(r->action), r->hits);
-	else
-		sw_buf_printf(arg, "  rule %s[%d] line %u %s hits=%" PRIu64
-			      " %s\n", sw_acl_set_name(r->set), r->index,
-			      r->line, sw_acl_action_name(r->action), r->hits,
-			      r->comment);
+	switch (r->origin) {
+	case SW_ACL_DERIVED:
+		snprintf(buf, len, " generated(policy[%u])", r->from);
+		break;
+	case SW_ACL_DERIVED_REPLY:
+		snprintf(buf, len, " generated(policy[%u] reply)", r->from);
+		break;
+	case SW_ACL_DERIVED_COPY:
+		snprintf(buf, len, " generated(policy[%u] copy)", r->from);
+		break;
+	default:
+		buf[0] = '\0';
+	}
+	return buf;
+}
+
+void
+sw_report_rule_line(const struct sw_app *app, const struct sw_acl *acl,
+		    enum sw_acl_set k, unsigned int i, char *line, size_t len)
+{
+	const struct sw_acl_rule *r = sw_acl_get_rule(acl, k, i);
+	const char *ports[SW_MAX_PORTS], *sets[SW_ACL_MAX_SETS];
+	char match[1024], origin[48];
+	const char *file;
+
+	if (r == NULL) {
+		snprintf(line, len, "rule %s_default %s hits=%" PRIu64,
+			 sw_acl_set_name(k),
+			 sw_acl_action_name(sw_acl_default(acl, k)),
+			 sw_acl_hits(acl, k, i));
+		return;
+	}
+	sw_config_names(&app->cfg, ports, sets);
+	sw_acl_match_text(r, sw_acl_pool(acl), ports, sets, match,
+			  sizeof(match));
+	file = r->file < app->cfg.rules.nb_files ?
+	       app->cfg.rules.files[r->file] : app->cfg.file;
+	snprintf(line, len, "rule %s[%u] %s hits=%" PRIu64 " %s at=%s:%u%s%s%s",
+		 sw_acl_set_name(k), i, sw_acl_action_name(r->action),
+		 sw_acl_hits(acl, k, i), match, file, r->line,
+		 origin_text(r, origin, sizeof(origin)),
+		 r->comment[0] ? " # " : "", r->comment);
 }
 
 void
 sw_report_rules(const struct sw_app *app, struct sw_buf *b)
 {
-	unsigned int k;
+	struct sw_rule_stream rs;
 
-	for (k = 0; k < SW_ACL_NB_SETS; k++)
-		sw_stats_foreach_rule(app->acl, k, rule_line, b);
+	sw_report_rules_begin(app, &rs, -1, NULL);
+	while (sw_report_rules_more(app, &rs, b))
+		;
+}
+
+/* Bytes of rule lines one chunk appends. */
+#define RULES_CHUNK_BYTES	(32u << 10)
+
+void
+sw_report_rules_begin(const struct sw_app *app, struct sw_rule_stream *rs,
+		      int set, const char *grep)
+{
+	memset(rs, 0, sizeof(*rs));
+	rs->set = set;
+	rs->k = set < 0 ? 0 : (unsigned int)set;
+	rs->gen = app->rules != NULL ? app->rules->gen : 0;
+	if (grep != NULL)
+		snprintf(rs->grep, sizeof(rs->grep), "%s", grep);
+}
+
+bool
+sw_report_rules_more(const struct sw_app *app, struct sw_rule_stream *rs,
+		     struct sw_buf *b)
+{
+	const struct sw_acl *acl = sw_app_acl(app);
+	size_t start = b->len;
+	char line[1400];
+	unsigned int n;
+
+	if (acl == NULL)
+		return false;
+	if (app->rules->gen != rs->gen) {
+		sw_buf_printf(b, "(the rules were reloaded during the listing: "
+			      "stopped after %" PRIu64 " lines; list again)\n",
+			      rs->shown);
+		return false;
+	}
+	while (rs->k < SW_ACL_NB_SETS && b->len - start < RULES_CHUNK_BYTES) {
+		/* Policy and fallback end with their default (index n);
+		 * notrack has none: no rule there means "no verdict". */
+		n = sw_acl_nb_rules(acl, rs->k) +
+		    (rs->k != SW_ACL_NOTRACK ? 1 : 0);
+		if (rs->i >= n) {
+			rs->k = rs->set >= 0 ? SW_ACL_NB_SETS : rs->k + 1;
+			rs->i = 0;
+			continue;
+		}
+		sw_report_rule_line(app, acl, rs->k, rs->i++, line,
+				    sizeof(line));
+		if (rs->grep[0] && strstr(line, rs->grep) == NULL)
+			continue;
+		sw_buf_printf(b, "  %s\n", line);
+		rs->shown++;
+	}
+	if (rs->k < SW_ACL_NB_SETS)
+		return true;
+	if (rs->grep[0] && rs->shown == 0)
+		sw_buf_printf(b, "(no rule line holds '%s')\n", rs->grep);
+	return false;
 }
 
 void
@@ -200,6 +294,10 @@ flow_line(const struct sw_ft_key *k, const struct sw_ft_info *info, void *a)
 	struct flows_arg *fa = a;
 	char line[768];
 
+	if (fa->fs->filtered &&
+	    !sw_flow_filter_match(&fa->fs->filter, k, info->orig_dir,
+				  info->state))
+		return 0;
 	sw_format_flow(line, sizeof(line), k, info, fa->fs->detail);
 	sw_buf_printf(fa->b, "%s\n", line);
 	fa->fs->shown++;
@@ -209,7 +307,8 @@ flow_line(const struct sw_ft_key *k, const struct sw_ft_info *info, void *a)
 
 void
 sw_report_flows_begin(const struct sw_app *app, struct sw_flow_stream *fs,
-		      uint64_t limit, int detail)
+		      uint64_t limit, int detail,
+		      const struct sw_flow_filter *filter)
 {
 	struct sw_ft_stats st;
 	unsigned int i;
@@ -217,6 +316,10 @@ sw_report_flows_begin(const struct sw_app *app, struct sw_flow_stream *fs,
 	memset(fs, 0, sizeof(*fs));
 	fs->limit = limit;
 	fs->detail = detail;
+	if (filter != NULL) {
+		fs->filtered = true;
+		fs->filter = *filter;
+	}
 	for (i = 0; app->ft && i < sw_ft_nb_shards(app->ft); i++) {
 		sw_ft_shard_stats(app->ft, i, &st);
 		fs->total += st.flows;
@@ -236,16 +339,166 @@ sw_report_flows_more(const struct sw_app *app, struct sw_flow_stream *fs,
 			flow_line, &fa);
 	done = sw_ft_walk_done(app->ft, &fs->cur) ||
 	       (fs->limit != 0 && fs->shown >= fs->limit);
-	if (done && fs->limit != 0 && fs->total > fs->shown)
-		sw_buf_printf(b, "(%" PRIu64 " of about %" PRIu64 " flows "
-			      "shown; %" PRIu64 " more: show flows N, or show "
-			      "flows 0 for all)\n", fs->shown, fs->total,
-			      fs->total - fs->shown);
+	if (done && fs->limit != 0 && fs->total > fs->shown &&
+	    !(fs->filtered && sw_ft_walk_done(app->ft, &fs->cur))) {
+		if (fs->filtered)
+			sw_buf_printf(b, "(%" PRIu64 " of about %" PRIu64
+				      " flows shown, more may match; show "
+				      "flows N, or show flows 0 for all)\n",
+				      fs->shown, fs->total);
+		else
+			sw_buf_printf(b, "(%" PRIu64 " of about %" PRIu64
+				      " flows shown; %" PRIu64 " more: show "
+				      "flows N, or show flows 0 for all)\n",
+				      fs->shown, fs->total,
+				      fs->total - fs->shown);
+	}
 	return !done;
 }
 
 void
-sw_report_stats_json(const struct sw_app *app, struct sw_buf *b)
+sw_report_stats_json(const struct sw_app *app, struct sw_buf *b, bool rules)
 {
-	sw_stats_json(sw_stats_take(app), app, b);
+	sw_stats_json(sw_stats_take(app), app, b, rules);
+}
+
+/* ---- conntrack-style flow filters ---- */
+
+int
+sw_flow_filter_parse(struct sw_flow_filter *f, int argc, char **argv,
+		     char *err, size_t errlen)
+{
+	char why[160];
+	int i, pr;
+
+	memset(f, 0, sizeof(*f));
+	f->sport = f->dport = -1;
+	f->proto = -1;
+	f->state = -1;
+	for (i = 0; i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+		const char *v = eq ? eq + 1 : "";
+		size_t n = eq ? (size_t)(eq - argv[i]) : strlen(argv[i]);
+		char *end;
+		long x;
+
+		if (n == 3 && strncmp(argv[i], "src", 3) == 0) {
+			if (sw_acl_parse_cidr(v, &f->src, why, sizeof(why)))
+				goto bad;
+		} else if (n == 3 && strncmp(argv[i], "dst", 3) == 0) {
+			if (sw_acl_parse_cidr(v, &f->dst, why, sizeof(why)))
+				goto bad;
+		} else if (n == 5 && (strncmp(argv[i], "sport", 5) == 0 ||
+				      strncmp(argv[i], "dport", 5) == 0)) {
+			x = strtol(v, &end, 10);
+			if (*v < '0' || *v > '9' || *end || x > 65535) {
+				snprintf(why, sizeof(why), "'%s': a port is "
+					 "0-65535", v);
+				goto bad;
+			}
+			*(argv[i][0] == 's' ? &f->sport : &f->dport) =
+				(int32_t)x;
+		} else if (n == 5 && strncmp(argv[i], "proto", 5) == 0) {
+			if (sw_acl_parse_proto(v, &pr, why, sizeof(why)))
+				goto bad;
+			f->proto = (int16_t)pr;
+		} else if (n == 5 && strncmp(argv[i], "state", 5) == 0) {
+			unsigned int s;
+
+			for (s = 0; s < SW_FT_STATE_MAX; s++)
+				if (strcasecmp(v, sw_ft_state_name(s)) == 0)
+					break;
+			if (s == SW_FT_STATE_MAX) {
+				snprintf(why, sizeof(why), "no state '%s' "
+					 "(ESTABLISHED, SYN_SENT, TIME_WAIT, "
+					 "UNREPLIED, REPLIED, ICMP, ...)", v);
+				goto bad;
+			}
+			f->state = (int16_t)s;
+		} else {
+			snprintf(why, sizeof(why), "'%s': filters are src=, "
+				 "dst=, sport=, dport=, proto=, state=",
+				 argv[i]);
+			goto bad;
+		}
+	}
+	return 0;
+bad:
+	snprintf(err, errlen, "%s", why);
+	return -EINVAL;
+}
+
+bool
+sw_flow_filter_match(const struct sw_flow_filter *f, const struct sw_ft_key *k,
+		     int orig_dir, uint8_t state)
+{
+	bool hi = orig_dir == SW_FT_DIR_HI;
+	const uint8_t *src = hi ? k->hi : k->lo, *dst = hi ? k->lo : k->hi;
+	uint16_t sp = ntohs(hi ? k->hi_port : k->lo_port);
+	uint16_t dp = ntohs(hi ? k->lo_port : k->hi_port);
+
+	if (f->proto >= 0 && f->proto != k->proto)
+		return false;
+	if (f->state >= 0 && f->state != state)
+		return false;
+	if (!sw_acl_cidr_holds(&f->src, k->family, src) ||
+	    !sw_acl_cidr_holds(&f->dst, k->family, dst))
+		return false;
+	if (k->proto != IPPROTO_TCP && k->proto != IPPROTO_UDP &&
+	    (f->sport >= 0 || f->dport >= 0))
+		return false;
+	return (f->sport < 0 || f->sport == sp) &&
+	       (f->dport < 0 || f->dport == dp);
+}
+
+/* ---- set list ---- */
+
+struct set_arg {
+	struct sw_buf *b;
+	struct sw_set_list *l;
+};
+
+static int
+set_line(const struct sw_pset_prefix *p, void *arg)
+{
+	struct set_arg *sa = arg;
+	char a[64];
+
+	sw_acl_cidr_format((const struct sw_acl_cidr *)p, a, sizeof(a));
+	sw_buf_printf(sa->b, "%s\n", a);
+	sa->l->shown++;
+	return sa->l->limit != 0 && sa->l->shown >= sa->l->limit;
+}
+
+bool
+sw_report_set_more(const struct sw_app *app, struct sw_set_list *l,
+		   struct sw_buf *b)
+{
+	int i = sw_ruleset_set_index(app->rules, l->name);
+	struct set_arg sa = { .b = b, .l = l };
+	struct sw_pset_pos *pos = (struct sw_pset_pos *)(void *)l->pos;
+	const struct sw_pset *ps;
+
+	_Static_assert(sizeof(l->pos) >= sizeof(struct sw_pset_pos),
+		       "room for a set position");
+	if (i < 0 || sw_pset_generation(app->rules->sets[i]) != l->gen) {
+		sw_buf_printf(b, "(set %s changed during the listing: stopped "
+			      "after %" PRIu64 "; set save NAME FILE writes "
+			      "it whole)\n", l->name, l->shown);
+		return false;
+	}
+	ps = app->rules->sets[i];
+	if (sw_pset_walk(ps, pos, 2048, set_line, &sa) > 0 &&
+	    (l->limit == 0 || l->shown < l->limit))
+		return true;
+	if (l->limit != 0 && l->shown >= l->limit) {
+		uint64_t all = (uint64_t)sw_pset_count(ps, 4) +
+			       sw_pset_count(ps, 6);
+
+		if (all > l->shown)
+			sw_buf_printf(b, "(%" PRIu64 " of %" PRIu64 " shown: "
+				      "set list NAME 0 for all)\n", l->shown,
+				      all);
+	}
+	return false;
 }

@@ -15,6 +15,7 @@
 
 #include "app.h"
 #include "buf.h"
+#include "ruleset.h"
 #include "stats.h"
 #include "sw_acl.h"
 #include "sw_ft.h"
@@ -158,6 +159,13 @@ sw_stats_take(const struct sw_app *app)
 					    1000);
 	s.ctl[SW_CTL_reloads] = app->reloads;
 	s.ctl[SW_CTL_reload_failures] = app->reload_failures;
+	s.ctl[SW_CTL_rule_builds] = app->rule_builds;
+	{
+		size_t fr, big;
+
+		sw_ruleset_memory_free(&fr, &big);
+		s.ctl[SW_CTL_memory_free_bytes] = fr;
+	}
 	s.ctl[SW_CTL_log_lines] = app->log_lines;
 	s.ctl[SW_CTL_log_suppressed] = app->log_suppressed;
 
@@ -274,7 +282,11 @@ sw_stats_text(const struct sw_stats_snap *s, const struct sw_app *app,
 			text_line(b, name, &sw_port_stats[k], s->port[p][k]);
 		}
 	for (k = 0; k < SW_ACL_NB_SETS; k++)
-		sw_stats_foreach_rule(app->acl, k, text_rule, b);
+		sw_stats_foreach_rule(sw_app_acl(app), k, text_rule, b);
+	/* Not a counter: why the last reload was refused. */
+	if (app->reload_error[0])
+		sw_buf_printf(b, "  %-24s %14s  %s\n", "reload_error", "",
+			      app->reload_error);
 }
 
 void
@@ -339,13 +351,16 @@ json_rule(const struct sw_stats_rule *r, void *arg)
 
 void
 sw_stats_json(const struct sw_stats_snap *s, const struct sw_app *app,
-	      struct sw_buf *b)
+	      struct sw_buf *b, bool rules)
 {
+	const struct sw_acl *acl = rules ? sw_app_acl(app) : NULL;
 	unsigned int k, p;
 
 	sw_buf_append(b, "{", 1);
 	for (k = 0; k < SW_CTL_MAX; k++)
 		json_value(b, &sw_ctl_stats[k], s->ctl[k], k == 0);
+	sw_buf_append(b, ",\"reload_error\":", 16);
+	sw_buf_json_str(b, app->reload_error);
 	sw_buf_printf(b, ",\"ports\":[");
 	for (p = 0; p < s->nb_ports; p++) {
 		sw_buf_printf(b, "%s{\"name\":", p ? "," : "");
@@ -365,14 +380,19 @@ sw_stats_json(const struct sw_stats_snap *s, const struct sw_app *app,
 	sw_buf_printf(b, "},\"counters\":{");
 	for (k = 0; k < SW_CNT_MAX; k++)
 		json_value(b, &sw_worker_stats[k], s->worker_total[k], k == 0);
-	sw_buf_printf(b, "},\"rules\":{");
-	for (k = 0; app->acl != NULL && k < SW_ACL_NB_SETS; k++) {
-		sw_buf_printf(b, "%s\"%s\":[", k ? "," : "",
-			      sw_acl_set_name(k));
-		sw_stats_foreach_rule(app->acl, k, json_rule, b);
-		sw_buf_append(b, "]", 1);
+	sw_buf_append(b, "}", 1);
+	/* Per-rule counters only when asked: 60,000 rules are megabytes. */
+	if (acl != NULL) {
+		sw_buf_printf(b, ",\"rules\":{");
+		for (k = 0; k < SW_ACL_NB_SETS; k++) {
+			sw_buf_printf(b, "%s\"%s\":[", k ? "," : "",
+				      sw_acl_set_name(k));
+			sw_stats_foreach_rule(acl, k, json_rule, b);
+			sw_buf_append(b, "]", 1);
+		}
+		sw_buf_append(b, "}", 1);
 	}
-	sw_buf_printf(b, "}}\n");
+	sw_buf_printf(b, "}\n");
 }
 
 /* ---- Prometheus text format 0.0.4: GET /metrics ---- */
@@ -536,5 +556,5 @@ sw_stats_prom(const struct sw_stats_snap *s, const struct sw_app *app,
 		  "packets each rule decided (index \"default\": the set's "
 		  "default); a reload starts them again");
 	for (k = 0; k < SW_ACL_NB_SETS; k++)
-		sw_stats_foreach_rule(app->acl, k, prom_rule, b);
+		sw_stats_foreach_rule(sw_app_acl(app), k, prom_rule, b);
 }

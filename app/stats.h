@@ -123,6 +123,8 @@ struct sw_counters {
 	X(uptime_s,        SECONDS, "uptime_seconds", "seconds since start") \
 	X(reloads,         COUNTER, "reloads_total", "reloads that took effect") \
 	X(reload_failures, COUNTER, "reload_failures_total", "reloads refused (bad file or rules): the old configuration stayed") \
+	X(rule_builds,     COUNTER, "rule_builds_total", "rule builds put in force (start and reloads; set changes build nothing)") \
+	X(memory_free_bytes, GAUGE, "memory_free_bytes", "DPDK memory free (a reload builds its rules beside the running ones)") \
 	X(log_lines,       COUNTER, "log_lines_total", "drop log lines written") \
 	X(log_suppressed,  COUNTER, "log_suppressed_total", "drop log records not written: over log.rate for all workers")
 
@@ -248,14 +250,17 @@ const struct sw_stats_snap *sw_stats_take(const struct sw_app *app);
 void sw_stats_ft_values(const struct sw_ft_stats *st, uint64_t *v);
 
 /*
- * The outputs. acl (NULL: no rules) gives the rule hits. Text: one
- * "  NAME  VALUE  HELP" line each (show stats, exit totals). JSON: the
- * stats file's object. Line: "stats: NAME=VALUE ..." (--stats).
+ * The outputs. The rules in force (none yet: no rule hits) give the
+ * rule hits. Text: one "  NAME  VALUE  HELP" line each (show stats,
+ * exit totals), and the last reload's refusal when there is one. JSON:
+ * the stats file's object and show stats json, per-rule counters only
+ * with `rules` (the file: stats.rules_in_file). Line: "stats:
+ * NAME=VALUE ..." (--stats).
  */
 void sw_stats_text(const struct sw_stats_snap *s, const struct sw_app *app,
 		   struct sw_buf *b);
 void sw_stats_json(const struct sw_stats_snap *s, const struct sw_app *app,
-		   struct sw_buf *b);
+		   struct sw_buf *b, bool rules);
 void sw_stats_line(const struct sw_stats_snap *s, struct sw_buf *b);
 /*
  * Prometheus text format 0.0.4 (GET /metrics): counters end in _total,

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_telemetry.h>
@@ -13,30 +14,43 @@
 #include "sw_acl.h"
 #include "telemetry.h"
 
-#define SNAP_RULES 200	/* under RTE_TEL_MAX_DICT_ENTRIES */
+/*
+ * Rule counters a reply holds (a dict holds RTE_TEL_MAX_DICT_ENTRIES,
+ * and the reply also says where the next page starts).
+ */
+#define PAGE_RULES 250
+
+/* A rule's counter in the copy: which set, which rule (-1: default). */
+struct tel_rule {
+	int8_t set;
+	int32_t index;
+	uint64_t hits;
+};
 
 /* What the telemetry thread answers from: a copy, refreshed. */
 static struct {
 	pthread_mutex_t lock;
 	struct sw_stats_snap s;
-	unsigned int nb_rules;
-	char rule_name[SNAP_RULES][40];
-	uint64_t rule_hits[SNAP_RULES];
+	char reload_error[RTE_TEL_MAX_STRING_LEN];	/* its start */
+	unsigned int nb_rules, cap;
+	struct tel_rule *rules;		/* every rule, grown as needed */
 } snap = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 static void
 copy_rule(const struct sw_stats_rule *r, void *arg)
 {
 	(void)arg;
-	if (snap.nb_rules == SNAP_RULES)
-		return;
-	if (r->index < 0)
-		snprintf(snap.rule_name[snap.nb_rules], 40, "%s_default",
-			 sw_acl_set_name(r->set));
-	else
-		snprintf(snap.rule_name[snap.nb_rules], 40, "%s_%d",
-			 sw_acl_set_name(r->set), r->index);
-	snap.rule_hits[snap.nb_rules++] = r->hits;
+	if (snap.nb_rules == snap.cap) {
+		unsigned int cap = snap.cap ? 2 * snap.cap : 256;
+		struct tel_rule *v = realloc(snap.rules, sizeof(*v) * cap);
+
+		if (v == NULL)
+			return;		/* this refresh lists fewer */
+		snap.rules = v;
+		snap.cap = cap;
+	}
+	snap.rules[snap.nb_rules++] = (struct tel_rule){
+		.set = (int8_t)r->set, .index = r->index, .hits = r->hits };
 }
 
 void
@@ -47,9 +61,11 @@ sw_telemetry_update(const struct sw_app *app)
 
 	pthread_mutex_lock(&snap.lock);
 	snap.s = *s;
+	snprintf(snap.reload_error, sizeof(snap.reload_error), "%.*s",
+		 (int)sizeof(snap.reload_error) - 1, app->reload_error);
 	snap.nb_rules = 0;
 	for (k = 0; k < SW_ACL_NB_SETS; k++)
-		sw_stats_foreach_rule(app->acl, k, copy_rule, NULL);
+		sw_stats_foreach_rule(sw_app_acl(app), k, copy_rule, NULL);
 	pthread_mutex_unlock(&snap.lock);
 }
 
@@ -75,6 +91,8 @@ tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 		add_value(d, &sw_ctl_stats[k], snap.s.ctl[k]);
 	for (k = 0; k < SW_CNT_MAX; k++)
 		add_value(d, &sw_worker_stats[k], snap.s.worker_total[k]);
+	/* Not a counter: the last refusal's reason, "" when none. */
+	rte_tel_data_add_dict_string(d, "reload_error", snap.reload_error);
 	pthread_mutex_unlock(&snap.lock);
 	return 0;
 }
@@ -155,18 +173,42 @@ tel_port(const char *cmd, const char *params, struct rte_tel_data *d)
 	return rc;
 }
 
+/*
+ * /spillway/rules[,START]: PAGE_RULES counters from rule START of the
+ * whole list (notrack, policy, fallback), named "policy_12" and
+ * "policy_default", with "total" and, unless this is the last page,
+ * "next": the START of the next page. Every counter is on some page.
+ */
 static int
 tel_rules(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	unsigned int i;
+	unsigned int start = 0, i;
+	char name[40], *end;
 
 	(void)cmd;
-	(void)params;
+	if (params != NULL && *params) {
+		unsigned long v = strtoul(params, &end, 10);
+
+		if (*end != '\0')
+			return -1;
+		start = (unsigned int)v;
+	}
 	rte_tel_data_start_dict(d);
 	pthread_mutex_lock(&snap.lock);
-	for (i = 0; i < snap.nb_rules; i++)
-		rte_tel_data_add_dict_u64(d, snap.rule_name[i],
-					  snap.rule_hits[i]);
+	rte_tel_data_add_dict_u64(d, "total", snap.nb_rules);
+	for (i = start; i < snap.nb_rules && i < start + PAGE_RULES; i++) {
+		const struct tel_rule *r = &snap.rules[i];
+
+		if (r->index < 0)
+			snprintf(name, sizeof(name), "%s_default",
+				 sw_acl_set_name(r->set));
+		else
+			snprintf(name, sizeof(name), "%s_%d",
+				 sw_acl_set_name(r->set), r->index);
+		rte_tel_data_add_dict_u64(d, name, r->hits);
+	}
+	if (i < snap.nb_rules)
+		rte_tel_data_add_dict_u64(d, "next", i);
 	pthread_mutex_unlock(&snap.lock);
 	return 0;
 }
@@ -185,5 +227,6 @@ sw_telemetry_init(void)
 	rte_telemetry_register_cmd("/spillway/port", tel_port,
 		"spillway port counters. Parameters: port name or index");
 	rte_telemetry_register_cmd("/spillway/rules", tel_rules,
-		"spillway rule hits as SET_INDEX and SET_default. No parameters");
+		"spillway rule hits (SET_INDEX, SET_default), 250 a page. "
+		"Parameter: first rule (0); 'next': the next page's");
 }

@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <string.h>
 
+#include <rte_byteorder.h>
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_icmp.h>
@@ -12,6 +13,8 @@
 #include <rte_rcu_qsbr.h>
 
 #include "reject.h"
+#include "ruleset.h"
+#include "sw_pset.h"
 #include "synproxy.h"
 #include "sw_acl.h"
 #include "sw_ft.h"
@@ -33,12 +36,12 @@
 
 void
 sw_worker_init(struct sw_worker *w, const struct sw_config *cfg,
-	       struct sw_acl *const *acl, struct rte_rcu_qsbr *qs,
+	       struct sw_ruleset *const *rules, struct rte_rcu_qsbr *qs,
 	       struct sw_ft_shard *ft)
 {
 	uint64_t hz = rte_get_tsc_hz();
 
-	w->acl = acl;
+	w->rules = rules;
 	w->ft = ft;
 	w->qs = qs;
 	w->l2 = cfg->l2;
@@ -220,6 +223,64 @@ stage_parse(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 		}
 	}
 	return nk;
+}
+
+/*
+ * Set membership of the burst: one bulk lookup per set the rules test,
+ * per direction, IPv4 and IPv6 apart; the answers become key->sets bits
+ * that rte_acl tests like any other field. Nothing when no rule names
+ * a set.
+ */
+void
+sw_worker_set_bits(const struct sw_ruleset *rs, struct sw_acl_key *const *keys,
+		   uint16_t n)
+{
+	uint32_t ip4[2][SW_BURST_MAX], bits[SW_BURST_MAX];
+	uint8_t ip6[2][SW_BURST_MAX][16];
+	uint16_t i4[SW_BURST_MAX], i6[SW_BURST_MAX];
+	uint64_t in[SW_BURST_MAX];
+	uint16_t j, n4 = 0, n6 = 0;
+	unsigned int d, b;
+
+	if (rs->nb_look[0] + rs->nb_look[1] == 0 || n == 0)
+		return;
+	for (j = 0; j < n; j++) {
+		const struct sw_acl_key *k = keys[j];
+
+		bits[j] = 0;
+		if (k->family == 6) {
+			memcpy(ip6[0][n6], k->src, 16);
+			memcpy(ip6[1][n6], k->dst, 16);
+			i6[n6++] = j;
+		} else {
+			uint32_t s4, d4;
+
+			memcpy(&s4, k->src, 4);
+			memcpy(&d4, k->dst, 4);
+			ip4[0][n4] = rte_be_to_cpu_32(s4);
+			ip4[1][n4] = rte_be_to_cpu_32(d4);
+			i4[n4++] = j;
+		}
+	}
+	for (d = 0; d < 2; d++)
+		for (b = 0; b < rs->nb_look[d]; b++) {
+			uint32_t bit = 1u << (b + 16 * d);
+
+			if (n4) {
+				sw_pset_lookup4(rs->look[d][b], ip4[d], n4, in);
+				for (j = 0; j < n4; j++)
+					bits[i4[j]] |= in[j] ? bit : 0;
+			}
+			if (n6) {
+				sw_pset_lookup6(rs->look[d][b],
+						(const uint8_t (*)[16])ip6[d],
+						n6, in);
+				for (j = 0; j < n6; j++)
+					bits[i6[j]] |= in[j] ? bit : 0;
+			}
+		}
+	for (j = 0; j < n; j++)
+		keys[j]->sets = rte_cpu_to_be_32(bits[j]);
 }
 
 /*
@@ -634,7 +695,9 @@ stage_track(struct sw_worker *w, const struct sw_acl *acl,
 		}
 		if (kind[j] == SW_FT_MISS_INVALID ||
 		    kind[j] == SW_FT_MISS_MIDSTREAM ||
-		    (kind[j] == SW_FT_MISS_LOOSE && spilling))
+		    (kind[j] == SW_FT_MISS_LOOSE && spilling) ||
+		    (kind[j] == SW_FT_MISS_UNTRACKED && how[j] == T_LOOKUP &&
+		     spilling))
 			continue;
 		pk[np] = keys[j];
 		pki[np++] = j;
@@ -798,6 +861,17 @@ miss:
 			}
 			continue;
 		}
+		/*
+		 * An echo reply that misses while the shard spills answers a
+		 * request the fallback rules let through untracked (no room
+		 * for its flow): theirs to judge, as a spilled TCP segment
+		 * is, or pings from the side the policy lets out die.
+		 */
+		if (kind[j] == SW_FT_MISS_UNTRACKED && how[j] == T_LOOKUP &&
+		    spilling) {
+			SPILL(j, i);
+			continue;
+		}
 		if (pact[j] != SW_ACL_ACCEPT || kind[j] == SW_FT_MISS_UNTRACKED) {
 			v[i] = pact[j];
 			continue;
@@ -878,7 +952,8 @@ sw_worker_burst(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 	struct rte_mbuf *drop[SW_BURST_MAX];
 	uint16_t ki[SW_BURST_MAX];
 	uint8_t v[SW_BURST_MAX];
-	const struct sw_acl *acl = sw_acl_current(w->acl);
+	const struct sw_ruleset *rs = sw_ruleset_current(w->rules);
+	const struct sw_acl *acl = rs->acl;
 	uint8_t out = w->peer[in_port];
 	struct rte_eth_dev_tx_buffer *txb = w->txb[out];
 	uint16_t out_id = w->port_id[out];
@@ -887,6 +962,13 @@ sw_worker_burst(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 	uint16_t i, nk, nd = 0, nndp;
 
 	nk = stage_parse(w, in_port, pkts, nb, meta, v, keys, ki, &nndp);
+	if (rs->nb_look[0] + rs->nb_look[1] != 0) {
+		struct sw_acl_key *wk[SW_BURST_MAX];
+
+		for (i = 0; i < nk; i++)
+			wk[i] = &meta[ki[i]].k;
+		sw_worker_set_bits(rs, wk, nk);
+	}
 	nk = stage_notrack(w, acl, meta, v, keys, ki, nk);
 	if (unlikely(nndp) &&
 	    __atomic_load_n(&w->allow_ndp, __ATOMIC_RELAXED))

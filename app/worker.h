@@ -22,6 +22,8 @@
 
 #include <rte_common.h>
 
+#include "sw_acl.h"
+
 #include "config.h"
 #include "droplog.h"
 #include "frag.h"
@@ -36,6 +38,7 @@ struct rte_eth_dev_tx_buffer;
 struct rte_rcu_qsbr;
 struct sw_acl;
 struct sw_ft_shard;
+struct sw_ruleset;
 
 struct sw_rxq {
 	uint16_t port_id;	/* DPDK port id */
@@ -66,8 +69,8 @@ struct sw_worker {
 	uint8_t peer[SW_MAX_PORTS];	/* spillway index -> paired index */
 	struct rte_eth_dev_tx_buffer *txb[SW_MAX_PORTS];
 
-	/* Rules: the published build, read once per burst (RCU reader). */
-	struct sw_acl *const *acl;
+	/* Rules and sets: the published snapshot, read once per burst. */
+	struct sw_ruleset *const *rules;
 	struct rte_rcu_qsbr *qs;	/* NULL: no reclamation to report to */
 	bool allow_ndp;
 	bool allow_source_route;
@@ -91,8 +94,15 @@ struct sw_worker {
  * queues and tx buffers.
  */
 void sw_worker_init(struct sw_worker *w, const struct sw_config *cfg,
-		    struct sw_acl *const *acl, struct rte_rcu_qsbr *qs,
+		    struct sw_ruleset *const *rules, struct rte_rcu_qsbr *qs,
 		    struct sw_ft_shard *ft);
+
+/*
+ * Fill key->sets of n keys from the snapshot's sets (the worker does
+ * this once per burst; revalidation for one key).
+ */
+void sw_worker_set_bits(const struct sw_ruleset *rs,
+			struct sw_acl_key *const *keys, uint16_t n);
 
 /*
  * Handle nb packets received on spillway port `in_port`: parse, decide,

@@ -13,7 +13,10 @@
  * 1K/64K/1M flows in random order, both directions; lifecycle (whole TCP
  * connections, inserts and deletes: connections/s); flood (random-source
  * SYNs against a full 64K and 1M table, early drop on and off); mixed
- * (established traffic with 10 % new connections).
+ * (established traffic with 10 % new connections); sets (a notrack
+ * drop rule per prefix set, src=@feed, sets of a threat feed's shape:
+ * one and four sets, 50K and 1M prefixes each, traffic from random
+ * sources; against notrack_rule, the same with a plain prefix).
  *
  *   spillway-bench [--json] [--quick] [--only NAME] [--runs N] [-- EAL]
  */
@@ -38,14 +41,16 @@
 
 #include "config.h"
 #include "port.h"
+#include "ruleset.h"
 #include "sw_acl.h"
+#include "sw_pset.h"
 #include "sw_ft.h"
 #include "parse.h"
 #include "worker.h"
 
 #define BURST 32
 #define FRAME 60
-#define MAX_SCEN 16
+#define MAX_SCEN 24
 
 static volatile bool never_quit;
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
@@ -227,7 +232,7 @@ run(struct sw_worker *w, const struct tpl *t, uint64_t n,
 
 struct setup {
 	struct sw_config cfg;
-	struct sw_acl *acl;
+	struct sw_ruleset *rs;
 	struct sw_ft *ft;
 	struct sw_worker *w;
 };
@@ -236,7 +241,7 @@ static void
 setup_free(struct setup *s)
 {
 	sw_ft_free(s->ft);
-	sw_acl_free(s->acl);
+	sw_ruleset_free(s->rs, NULL);
 	if (s->w) {
 		rte_free(s->w->txb[0]);
 		rte_free(s->w->txb[1]);
@@ -255,12 +260,22 @@ setup_free(struct setup *s)
 /* The SYN proxy's mode for the next setup_make (rows set it). */
 static uint8_t bench_proxy = SW_FT_PROXY_OFF;
 
+/*
+ * For the sets rows: notrack rules (none unless set) and the sets they
+ * name, used by the next setup_make.
+ */
+static struct sw_acl_rule *bench_notrack;
+static unsigned int bench_nb_notrack;
+static struct sw_pset *bench_sets[SW_ACL_MAX_SETS];
+static unsigned int bench_nb_sets;
+
 static void
 setup_make(struct setup *s, uint32_t max_flows, bool early_drop,
 	   uint64_t hz_div)
 {
 	static struct sw_acl_rule rules[3];
 	struct sw_acl_conf ac;
+	struct sw_acl *acl;
 	struct sw_ft_conf fc;
 	char err[256];
 	unsigned int p;
@@ -289,11 +304,20 @@ setup_make(struct setup *s, uint32_t max_flows, bool early_drop,
 		ac.set[SW_ACL_POLICY].nb_rules = 0;
 	ac.set[SW_ACL_FALLBACK].default_action =
 		max_flows ? SW_ACL_DROP : SW_ACL_ACCEPT;
+	ac.set[SW_ACL_NOTRACK].rules = bench_notrack;
+	ac.set[SW_ACL_NOTRACK].nb_rules = bench_nb_notrack;
+	for (p = 0; p < bench_nb_sets; p++)
+		ac.set_family[p] = sw_pset_family(bench_sets[p]);
 	ac.nb_workers = 1;
 	ac.socket_id = (int)rte_socket_id();
-	s->acl = sw_acl_create(&ac, err, sizeof(err));
-	if (s->acl == NULL) {
+	acl = sw_acl_create(&ac, err, sizeof(err));
+	if (acl == NULL) {
 		fprintf(stderr, "rules: %s\n", err);
+		exit(1);
+	}
+	s->rs = sw_ruleset_wrap(acl, bench_sets, bench_nb_sets);
+	if (s->rs == NULL) {
+		fprintf(stderr, "rules: out of memory\n");
 		exit(1);
 	}
 	if (max_flows) {
@@ -320,7 +344,7 @@ setup_make(struct setup *s, uint32_t max_flows, bool early_drop,
 	s->w->id = 0;
 	s->w->burst = BURST;
 	s->w->quit = &never_quit;
-	sw_worker_init(s->w, &s->cfg, &s->acl, NULL,
+	sw_worker_init(s->w, &s->cfg, &s->rs, NULL,
 		       s->ft ? sw_ft_shard(s->ft, 0) : NULL);
 	s->w->nb_ports = 2;
 	for (p = 0; p < 2; p++) {
@@ -685,6 +709,121 @@ scen_mixed(struct result *r, uint64_t pkts)
 	free(t);
 }
 
+/*
+ * A threat feed's shape: 85 % hosts (/32), 14.5 % /24s, 0.5 % /16 to
+ * /22, scattered over the address space (a million of them cover about
+ * 2 % of it, so most random sources are in no set).
+ */
+static struct sw_pset *
+feed_set(uint32_t n, unsigned int id)
+{
+	struct sw_pset_conf c = {
+		.name = "bench", .family = 4, .max4 = n, .nets4 = n / 4 + 64,
+		.socket_id = (int)rte_socket_id(),
+	};
+	struct sw_pset_prefix *p = malloc(sizeof(*p) * n);
+	struct sw_pset_result res;
+	struct sw_pset *ps;
+	uint32_t i;
+
+	(void)id;
+	ps = sw_pset_create(&c);
+	if (ps == NULL || p == NULL) {
+		fprintf(stderr, "set of %u: %s\n", n, rte_strerror(rte_errno));
+		exit(1);
+	}
+	for (i = 0; i < n; i++) {
+		uint32_t r = rnd() % 1000, ip = rnd();
+		uint8_t plen = r < 850 ? 32 : r < 995 ? 24 :
+			       (uint8_t)(16 + rnd() % 7);
+
+		ip = rte_cpu_to_be_32(ip & (~0u << (32 - plen)));
+		memset(&p[i], 0, sizeof(p[i]));
+		p[i].family = 4;
+		p[i].plen = plen;
+		memcpy(p[i].addr, &ip, 4);
+	}
+	if (sw_pset_replace(ps, p, n, &res) != 0) {
+		fprintf(stderr, "set of %u: full\n", n);
+		exit(1);
+	}
+	free(p);
+	return ps;
+}
+
+/*
+ * Stateless forwarding (the floor's set-up) with a notrack drop rule
+ * per set, src=@set_i, or (nsets 0) one rule with a plain prefix: the
+ * classifier's own cost. Sources are random over the whole space, so
+ * few are in a set and the lookups miss the caches as real traffic
+ * would; what they cost over the floor is what the sets add.
+ */
+static void
+scen_sets(struct result *r, unsigned int nsets, uint32_t prefixes,
+	  uint64_t pkts)
+{
+	struct sw_acl_rule rules[4];
+	struct setup s;
+	struct tpl *t = malloc(sizeof(*t) * 65536);
+	uint32_t *order = malloc(sizeof(*order) * pkts), i;
+	uint64_t cy, before;
+	char name[32];
+
+	for (i = 0; i < (nsets ? nsets : 1); i++) {
+		sw_acl_rule_init(&rules[i], SW_ACL_DROP);
+		if (nsets) {
+			rules[i].srcx.sets = 1u << i;
+			bench_sets[i] = feed_set(prefixes, i);
+		} else {
+			rules[i].src.family = 4;
+			rules[i].src.plen = 8;
+			rules[i].src.addr[0] = 10;
+		}
+	}
+	bench_notrack = rules;
+	bench_nb_notrack = nsets ? nsets : 1;
+	bench_nb_sets = nsets;
+	setup_make(&s, 0, true, 1);
+	bench_notrack = NULL;
+	bench_nb_notrack = 0;
+	bench_nb_sets = 0;
+	for (i = 0; i < 65536; i++)
+		tcp_tpl(&t[i], rnd(), (int)(i / BURST % 2), 0x18, rnd(), rnd());
+	for (i = 0; i < 65536; i++) {	/* random sources, both sides */
+		uint32_t a = rnd();
+
+		put32(t[i].b + (t[i].port ? 30 : 26), a);
+		{
+			struct rte_ipv4_hdr *ip = (void *)(t[i].b + 14);
+			struct rte_tcp_hdr *th = (void *)(t[i].b + 34);
+
+			ip->hdr_checksum = 0;
+			th->cksum = 0;
+			ip->hdr_checksum = rte_ipv4_cksum(ip);
+			th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+		}
+	}
+	for (i = 0; i < pkts; i++)
+		order[i] = (uint32_t)(i % 65536);
+	before = counter(&s, SW_CNT_notrack);
+	cy = run(s.w, t, pkts, order);
+	if (nsets && counter(&s, SW_CNT_accept) < pkts * 3 / 4)
+		sanity_failed("sets: only %" PRIu64 " of %" PRIu64 " forwarded\n",
+		       counter(&s, SW_CNT_accept), pkts);
+	if (nsets && counter(&s, SW_CNT_notrack) == before)
+		sanity_failed("sets: no source was in a set\n");
+	if (nsets)
+		snprintf(name, sizeof(name), "sets_%ux%s", nsets,
+			 prefixes >= 1000000 ? "1M" : "50K");
+	else
+		snprintf(name, sizeof(name), "notrack_rule");
+	finish(r, name, prefixes, pkts, cy, 0);
+	/* The sets go with the snapshot. */
+	setup_free(&s);
+	free(t);
+	free(order);
+}
+
 /* The --vdev net_null ports the EAL probed, started as spillway does. */
 static int
 make_ports(void)
@@ -721,7 +860,7 @@ main(int argc, char **argv)
 		{ "nic-cksum", no_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct result res[MAX_SCEN], runs[9][MAX_SCEN];
+	static struct result res[MAX_SCEN], runs[9][MAX_SCEN];
 	char prefix[64];
 	char *eal[32];
 	int ne = 0, opt, i, nruns = 1;
@@ -829,6 +968,16 @@ main(int argc, char **argv)
 			scen_synproxy_established(&runs[r][n++], 65536, pk);
 		if (WANT("mixed"))
 			scen_mixed(&runs[r][n++], pk);
+		if (WANT("sets") || WANT("notrack_rule"))
+			scen_sets(&runs[r][n++], 0, 0, pk);
+		if (WANT("sets")) {
+			scen_sets(&runs[r][n++], 1, 50000, pk);
+			scen_sets(&runs[r][n++], 4, 50000, pk);
+			if (!quick) {
+				scen_sets(&runs[r][n++], 1, 1000000, pk);
+				scen_sets(&runs[r][n++], 4, 1000000, pk);
+			}
+		}
 #undef WANT
 	}
 	/* Median over runs, per scenario and figure. */

@@ -103,6 +103,13 @@ stage() {
 	# meson names the log of a test setup after it.
 	log=$dir/meson-logs/testlog${setup:+-$setup}.json
 	rm -f "$log"
+	# Reconfigure first if a meson.build changed since the last build:
+	# introspection reads what the last configure wrote.
+	if ! ninja -C "$dir" build.ninja >"$dir/runner-build.log" 2>&1; then
+		tail -30 "$dir/runner-build.log"
+		fail "$name: meson reconfigure failed (see $dir/runner-build.log)"
+		return
+	fi
 	if ! info=$(suite "$dir" "$want_suite"); then
 		fail "$name: meson introspect failed in $dir"
 		return

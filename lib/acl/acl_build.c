@@ -2,6 +2,7 @@
  * Copyright (c) 2026 The spillway authors
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,19 +29,27 @@ RTE_LOG_REGISTER(sw_acl_logtype, user.sw.acl, INFO);
  */
 enum {
 	F_PROTO, F_IN_PORT, F_FLAGS, F_ICMP_TYPE, F_ICMP_CODE, F_SPORT,
-	F_DPORT, F_ADDR		/* src chunks, then dst chunks */
+	F_DPORT, F_ADDR		/* src chunks, dst chunks, the sets */
 };
 
+/*
+ * The sets field comes last, and only in contexts whose rules test a
+ * set: a context without one pays nothing for it.
+ */
 #define NB_FIELDS_V4 (F_ADDR + 2)
 #define NB_FIELDS_V6 (F_ADDR + 8)
+#define F_SETS(v6) ((v6) ? NB_FIELDS_V6 : NB_FIELDS_V4)
+#define NB_FIELDS(v6, sets) (F_SETS(v6) + ((sets) ? 1 : 0))
+/* rte_acl rules one config rule may expand to. */
+#define ACL_MAX_EXPAND 65536
 
-RTE_ACL_RULE_DEF(acl_rule4, NB_FIELDS_V4);
-RTE_ACL_RULE_DEF(acl_rule6, NB_FIELDS_V6);
+RTE_ACL_RULE_DEF(acl_rule4, NB_FIELDS_V4 + 1);
+RTE_ACL_RULE_DEF(acl_rule6, NB_FIELDS_V6 + 1);
 
 #define KEY_OFF(f) ((uint32_t)offsetof(struct sw_acl_key, f))
 
 static void
-fill_defs(struct rte_acl_field_def *d, int v6)
+fill_defs(struct rte_acl_field_def *d, int v6, bool sets)
 {
 	unsigned int i, chunks = v6 ? 4 : 1, n = 0;
 
@@ -81,16 +90,16 @@ fill_defs(struct rte_acl_field_def *d, int v6)
 			.offset = base + 4 * (i % chunks) };
 		n++;
 	}
+	if (sets)
+		d[n] = (struct rte_acl_field_def){
+			.type = RTE_ACL_FIELD_TYPE_BITMASK, .size = 4,
+			.field_index = (uint8_t)n,
+			.input_index = (uint8_t)(3 + 2 * chunks),
+			.offset = KEY_OFF(sets) };
 }
+
 
 static uint32_t ctx_serial;
-
-static int
-rule_in_family(const struct sw_acl_rule *r, uint8_t family)
-{
-	return (r->src.family == 0 || r->src.family == family) &&
-	       (r->dst.family == 0 || r->dst.family == family);
-}
 
 static void
 set_bitmask(struct rte_acl_field *f, int v, uint8_t width_mask)
@@ -123,13 +132,205 @@ set_addr_chunk(struct rte_acl_field *f, const struct sw_acl_cidr *c,
 }
 
 /*
- * Fill the rte_acl rule for one (sport range, dport range) of rule r
- * in the given family. `fields` points at the rule's field array.
+ * One alternative of a source or destination: a prefix ("any" when its
+ * family is 0) and bits of key->sets that must equal val under mask.
+ */
+struct alt {
+	struct sw_acl_cidr c;
+	uint32_t mask;
+	uint32_t val;
+};
+
+/*
+ * The complement of prefixes p[0..n-1] (family f) within prefix `at`,
+ * as the fewest prefixes: appended to out (at most cap). Returns the
+ * new count, or cap + 1 when it does not fit.
+ */
+static unsigned int
+complement(const struct sw_acl_cidr *const *p, unsigned int n,
+	   const struct sw_acl_cidr *at, struct alt *out, unsigned int nout,
+	   unsigned int cap)
+{
+	const struct sw_acl_cidr *in[256];
+	struct sw_acl_cidr half;
+	unsigned int i, k = 0, width = at->family == 4 ? 32 : 128, b;
+
+	for (i = 0; i < n; i++) {
+		uint8_t shorter = RTE_MIN(p[i]->plen, at->plen);
+		struct sw_acl_cidr t = *p[i];
+
+		/* Disjoint from `at`: nothing to do with it. */
+		t.plen = shorter;
+		if (!sw_acl_cidr_holds(&t, at->family, at->addr))
+			continue;
+		if (p[i]->plen <= at->plen)
+			return nout;	/* `at` is wholly covered */
+		if (k == RTE_DIM(in))
+			return cap + 1;
+		in[k++] = p[i];
+	}
+	if (k == 0) {
+		if (nout >= cap)
+			return cap + 1;
+		memset(&out[nout], 0, sizeof(out[nout]));
+		out[nout].c = *at;
+		return nout + 1;
+	}
+	if (at->plen >= width)
+		return nout;
+	for (b = 0; b < 2 && nout <= cap; b++) {
+		half = *at;
+		half.plen++;
+		if (b)
+			half.addr[at->plen / 8] |=
+				(uint8_t)(0x80 >> (at->plen % 8));
+		nout = complement(in, k, &half, out, nout, cap);
+	}
+	return nout;
+}
+
+struct build {
+	const struct sw_acl *acl;
+	struct alt *alt[2];		/* source, destination scratch */
+	unsigned int cap;
+};
+
+static bool
+set_in_family(const struct sw_acl *acl, unsigned int id, uint8_t family)
+{
+	return acl->set_family[id] == 0 || acl->set_family[id] == family;
+}
+
+/*
+ * The alternatives of one side (dir 0: source) of rule r in a family.
+ * Returns how many (0: the rule cannot match in this family), or
+ * cap + 1 when there are too many.
+ */
+static unsigned int
+side_alts(const struct build *b, const struct sw_acl_rule *r, int dir,
+	  uint8_t family)
+{
+	const struct sw_acl *acl = b->acl;
+	const struct sw_acl_cidr *one = dir ? &r->dst : &r->src;
+	const struct sw_acl_addr *x = dir ? &r->dstx : &r->srcx;
+	struct alt *out = b->alt[dir];
+	const struct sw_acl_cidr *mine[256];
+	unsigned int i, n = 0, k = 0, shift = dir ? 16 : 0;
+	uint32_t mask = 0;
+	bool any_elem = false;
+
+	if (x->nb == 0 && x->sets == 0 && !x->neg) {
+		if (one->family != 0 && one->family != family)
+			return 0;
+		memset(&out[0], 0, sizeof(out[0]));
+		out[0].c = *one;
+		return 1;
+	}
+	for (i = 0; i < x->nb; i++) {
+		const struct sw_acl_cidr *c = &acl->pool[x->list + i];
+
+		if (c->family != family)
+			continue;
+		any_elem = true;
+		if (x->neg) {
+			if (k == RTE_DIM(mine))
+				return b->cap + 1;
+			mine[k++] = c;
+		} else {
+			if (n >= b->cap)
+				return b->cap + 1;
+			memset(&out[n], 0, sizeof(out[n]));
+			out[n++].c = *c;
+		}
+	}
+	for (i = 0; i < SW_ACL_MAX_SETS; i++) {
+		uint32_t bit;
+
+		if (!(x->sets & (1u << i)) || !set_in_family(acl, i, family))
+			continue;
+		any_elem = true;
+		bit = 1u << (acl->set_bit[dir][i] + shift);
+		if (x->neg) {
+			mask |= bit;
+		} else {
+			if (n >= b->cap)
+				return b->cap + 1;
+			memset(&out[n], 0, sizeof(out[n]));
+			out[n].mask = bit;
+			out[n++].val = bit;
+		}
+	}
+	if (!x->neg || !any_elem)
+		return n;
+	/* Not in any: the complement of the prefixes, every set bit 0. */
+	{
+		struct sw_acl_cidr all;
+
+		memset(&all, 0, sizeof(all));
+		all.family = family;
+		n = complement(mine, k, &all, out, 0, b->cap);
+		if (n > b->cap)
+			return n;
+		for (i = 0; i < n; i++) {
+			if (out[i].c.plen == 0)
+				out[i].c.family = 0;	/* all of it: any */
+			out[i].mask = mask;
+			out[i].val = 0;
+		}
+		/* Every address is listed: the rule can never match. */
+		return n;
+	}
+}
+
+/*
+ * Port ranges of a rule side as rte_acl sees them: the written ranges,
+ * or their complement. Returns how many (0 with neg: none left, the
+ * rule cannot match); *any when there is no port condition.
+ */
+static unsigned int
+port_alts(const struct sw_acl_range *r, uint8_t n, uint8_t neg,
+	  struct sw_acl_range *out, bool *any)
+{
+	struct sw_acl_range t[SW_ACL_MAX_RANGES];
+	unsigned int i, j, k = 0;
+	uint32_t next = 0;
+
+	*any = n == 0 && !neg;
+	if (!neg) {
+		memcpy(out, r, sizeof(*r) * n);
+		return n ? n : 1;
+	}
+	memcpy(t, r, sizeof(*r) * n);
+	for (i = 1; i < n; i++)		/* few: insertion sort by lo */
+		for (j = i; j > 0 && t[j].lo < t[j - 1].lo; j--) {
+			struct sw_acl_range x = t[j];
+
+			t[j] = t[j - 1];
+			t[j - 1] = x;
+		}
+	for (i = 0; i < n; i++) {
+		if (t[i].lo > next) {
+			out[k].lo = (uint16_t)next;
+			out[k++].hi = (uint16_t)(t[i].lo - 1);
+		}
+		if ((uint32_t)t[i].hi + 1 > next)
+			next = (uint32_t)t[i].hi + 1;
+	}
+	if (next <= 65535) {
+		out[k].lo = (uint16_t)next;
+		out[k++].hi = 65535;
+	}
+	return k;
+}
+
+/*
+ * Fill the rte_acl rule for one combination of rule r in the given
+ * family. `fields` points at the rule's field array.
  */
 static void
 fill_rule(struct rte_acl_field *fields, const struct sw_acl_rule *r,
-	  int v6, const struct sw_acl_range *sp,
-	  const struct sw_acl_range *dp)
+	  int v6, bool sets, const struct alt *sa, const struct alt *da,
+	  const struct sw_acl_range *sp, const struct sw_acl_range *dp)
 {
 	unsigned int i, chunks = v6 ? 4 : 1;
 
@@ -144,16 +345,84 @@ fill_rule(struct rte_acl_field *fields, const struct sw_acl_rule *r,
 	fields[F_DPORT].value.u16 = dp ? dp->lo : 0;
 	fields[F_DPORT].mask_range.u16 = dp ? dp->hi : 0xffff;
 	for (i = 0; i < chunks; i++) {
-		set_addr_chunk(&fields[F_ADDR + i], &r->src, i);
-		set_addr_chunk(&fields[F_ADDR + chunks + i], &r->dst, i);
+		set_addr_chunk(&fields[F_ADDR + i], &sa->c, i);
+		set_addr_chunk(&fields[F_ADDR + chunks + i], &da->c, i);
+	}
+	if (sets) {
+		fields[F_SETS(v6)].value.u32 = sa->val | da->val;
+		fields[F_SETS(v6)].mask_range.u32 = sa->mask | da->mask;
 	}
 }
 
-static unsigned int
-expansion(const struct sw_acl_rule *r)
+/*
+ * Expand rule r (index idx of its list) in one family into rte_acl
+ * rules at buf (stride rsz), or only count them when buf is NULL.
+ * *uses_sets tells whether any of them tests a set. Returns the count,
+ * or -E2BIG.
+ */
+static int64_t
+expand(struct build *b, const struct sw_acl_rule *r, uint32_t idx, int v6,
+       bool sets, uint8_t *buf, size_t rsz, bool *uses_sets)
 {
-	return (r->nb_sport ? r->nb_sport : 1u) *
-	       (r->nb_dport ? r->nb_dport : 1u);
+	struct sw_acl_range sp[SW_ACL_MAX_RANGES + 1];
+	struct sw_acl_range dp[SW_ACL_MAX_RANGES + 1];
+	uint8_t family = v6 ? 6 : 4;
+	unsigned int ns, nd, nsp, ndp, i, j, a, c;
+	bool sany, dany;
+	int64_t k = 0;
+
+	ns = side_alts(b, r, 0, family);
+	nd = ns ? side_alts(b, r, 1, family) : 0;
+	if (ns > b->cap || nd > b->cap)
+		return -E2BIG;
+	nsp = port_alts(r->sport, r->nb_sport, r->sport_neg, sp, &sany);
+	ndp = port_alts(r->dport, r->nb_dport, r->dport_neg, dp, &dany);
+	if ((uint64_t)ns * nd * nsp * ndp > ACL_MAX_EXPAND)
+		return -E2BIG;
+	for (i = 0; i < ns; i++)
+		for (j = 0; j < nd; j++) {
+			if (uses_sets != NULL &&
+			    (b->alt[0][i].mask | b->alt[1][j].mask))
+				*uses_sets = true;
+			for (a = 0; a < nsp; a++)
+				for (c = 0; c < ndp; c++) {
+					struct rte_acl_rule *ar;
+
+					if (buf == NULL) {
+						k++;
+						continue;
+					}
+					ar = (struct rte_acl_rule *)(buf +
+								    k * rsz);
+					ar->data.category_mask = 1;
+					ar->data.priority = (int32_t)
+						(RTE_ACL_MAX_PRIORITY - idx);
+					ar->data.userdata = idx + 1;
+					fill_rule(ar->field, r, v6, sets,
+						  &b->alt[0][i], &b->alt[1][j],
+						  sany ? NULL : &sp[a],
+						  dany ? NULL : &dp[c]);
+					k++;
+				}
+		}
+	return k;
+}
+
+static int
+build_init(struct build *b, const struct sw_acl *acl)
+{
+	b->acl = acl;
+	b->cap = 4096;
+	b->alt[0] = malloc(sizeof(struct alt) * (b->cap + 1));
+	b->alt[1] = malloc(sizeof(struct alt) * (b->cap + 1));
+	return b->alt[0] && b->alt[1] ? 0 : -ENOMEM;
+}
+
+static void
+build_fini(struct build *b)
+{
+	free(b->alt[0]);
+	free(b->alt[1]);
 }
 
 /*
@@ -162,47 +431,52 @@ expansion(const struct sw_acl_rule *r)
  * wins, and userdata i + 1.
  */
 static int
-build_part(struct acl_set *s, enum sw_acl_set which, int v6, int socket,
-	   const uint32_t *idx, unsigned int n, char *err, size_t errlen)
+build_part(struct build *b, struct acl_set *s, enum sw_acl_set which, int v6,
+	   int socket, const uint32_t *idx, unsigned int n, char *err,
+	   size_t errlen)
 {
 	uint8_t family = v6 ? 6 : 4;
-	size_t rsz = v6 ? sizeof(struct acl_rule6) : sizeof(struct acl_rule4);
-	struct rte_acl_field_def defs[NB_FIELDS_V6];
+	bool sets = s->has_sets[v6];
+	size_t rsz = RTE_ACL_RULE_SZ(NB_FIELDS(v6, sets));
+	struct rte_acl_field_def defs[NB_FIELDS_V6 + 1];
 	struct rte_acl_param prm;
 	struct rte_acl_config bcfg;
-	struct rte_acl_rule *ar;
 	struct rte_acl_ctx *ctx;
 	char name[RTE_ACL_NAMESIZE];
-	unsigned int i, a, b, k = 0, total = 0;
+	unsigned int i;
+	uint64_t total = 0;
+	int64_t k;
 	uint8_t *buf;
 	int rc;
 
-	for (i = 0; i < n; i++)
-		total += expansion(&s->rules[idx[i]]);
+	for (i = 0; i < n; i++) {
+		k = expand(b, &s->rules[idx[i]], idx[i], v6, sets, NULL, 0,
+			   NULL);
+		if (k < 0) {
+			snprintf(err, errlen, "%s[%u]: expands to too many "
+				 "classifier rules (lists, negations and "
+				 "ports multiply)", sw_acl_set_name(which),
+				 idx[i]);
+			return -E2BIG;
+		}
+		total += (uint64_t)k;
+	}
+	if (total == 0)
+		return 0;
+	if (total > UINT32_MAX / 2) {
+		snprintf(err, errlen, "%s: too many classifier rules",
+			 sw_acl_set_name(which));
+		return -E2BIG;
+	}
 	buf = calloc(total, rsz);
 	if (buf == NULL) {
 		snprintf(err, errlen, "%s: out of memory",
 			 sw_acl_set_name(which));
 		return -ENOMEM;
 	}
-	for (i = 0; i < n; i++) {
-		const struct sw_acl_rule *r = &s->rules[idx[i]];
-		unsigned int ns = r->nb_sport ? r->nb_sport : 1;
-		unsigned int nd = r->nb_dport ? r->nb_dport : 1;
-
-		for (a = 0; a < ns; a++)
-			for (b = 0; b < nd; b++) {
-				ar = (struct rte_acl_rule *)(buf + k * rsz);
-				ar->data.category_mask = 1;
-				ar->data.priority =
-					(int32_t)(RTE_ACL_MAX_PRIORITY - idx[i]);
-				ar->data.userdata = idx[i] + 1;
-				fill_rule(ar->field, r, v6,
-					  r->nb_sport ? &r->sport[a] : NULL,
-					  r->nb_dport ? &r->dport[b] : NULL);
-				k++;
-			}
-	}
+	for (i = 0, k = 0; i < n; i++)
+		k += expand(b, &s->rules[idx[i]], idx[i], v6, sets,
+			    buf + (size_t)k * rsz, rsz, NULL);
 
 	/*
 	 * rte_acl_create() hands back an existing context of the same name,
@@ -214,9 +488,8 @@ build_part(struct acl_set *s, enum sw_acl_set which, int v6, int socket,
 	memset(&prm, 0, sizeof(prm));
 	prm.name = name;
 	prm.socket_id = socket;
-	prm.rule_size = (uint32_t)RTE_ACL_RULE_SZ(v6 ? NB_FIELDS_V6 :
-						   NB_FIELDS_V4);
-	prm.max_rule_num = total;
+	prm.rule_size = (uint32_t)rsz;
+	prm.max_rule_num = (uint32_t)total;
 	ctx = rte_acl_create(&prm);
 	if (ctx == NULL) {
 		free(buf);
@@ -224,30 +497,32 @@ build_part(struct acl_set *s, enum sw_acl_set which, int v6, int socket,
 			 sw_acl_set_name(which), rte_strerror(rte_errno));
 		return -ENOMEM;
 	}
-	rc = rte_acl_add_rules(ctx, (struct rte_acl_rule *)buf, total);
+	rc = rte_acl_add_rules(ctx, (struct rte_acl_rule *)buf,
+			       (uint32_t)total);
 	free(buf);
 	if (rc == 0) {
 		memset(&bcfg, 0, sizeof(bcfg));
-		fill_defs(defs, v6);
+		fill_defs(defs, v6, sets);
 		bcfg.num_categories = 1;
-		bcfg.num_fields = v6 ? NB_FIELDS_V6 : NB_FIELDS_V4;
+		bcfg.num_fields = NB_FIELDS(v6, sets);
 		memcpy(bcfg.defs, defs, sizeof(defs[0]) * bcfg.num_fields);
 		rc = rte_acl_build(ctx, &bcfg);
 	}
 	if (rc == -ENOMEM && n > 1 &&
 	    s->nb_parts[v6] + 2 <= ACL_MAX_PARTS) {
 		rte_acl_free(ctx);
-		rc = build_part(s, which, v6, socket, idx, n / 2, err, errlen);
+		rc = build_part(b, s, which, v6, socket, idx, n / 2, err,
+				errlen);
 		if (rc == 0)
-			rc = build_part(s, which, v6, socket, idx + n / 2,
+			rc = build_part(b, s, which, v6, socket, idx + n / 2,
 					n - n / 2, err, errlen);
 		return rc;
 	}
 	if (rc) {
 		rte_acl_free(ctx);
 		snprintf(err, errlen, "%s: building the IPv%u classifier "
-			 "(%u rules): %s", sw_acl_set_name(which), family,
-			 total, strerror(-rc));
+			 "(%" PRIu64 " rules): %s", sw_acl_set_name(which),
+			 family, total, strerror(-rc));
 		return rc;
 	}
 	if (s->nb_parts[v6] == ACL_MAX_PARTS) {
@@ -258,17 +533,18 @@ build_part(struct acl_set *s, enum sw_acl_set which, int v6, int socket,
 		return -ENOMEM;
 	}
 	s->ctx[v6][s->nb_parts[v6]++] = ctx;
-	s->nb_expanded += total;
+	s->nb_expanded += (unsigned int)total;
 	return 0;
 }
 
 static int
-build_ctx(struct acl_set *s, enum sw_acl_set which, int v6, int socket,
-	  char *err, size_t errlen)
+build_ctx(struct build *b, struct acl_set *s, enum sw_acl_set which, int v6,
+	  int socket, char *err, size_t errlen)
 {
 	uint8_t family = v6 ? 6 : 4;
 	uint32_t *idx;
 	unsigned int i, n = 0;
+	int64_t k;
 	int rc;
 
 	idx = malloc(sizeof(*idx) * (s->nb_rules + 1));
@@ -276,10 +552,17 @@ build_ctx(struct acl_set *s, enum sw_acl_set which, int v6, int socket,
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	for (i = 0; i < s->nb_rules; i++)
-		if (rule_in_family(&s->rules[i], family))
-			idx[n++] = i;
-	rc = n ? build_part(s, which, v6, socket, idx, n, err, errlen) : 0;
+	for (i = 0; i < s->nb_rules; i++) {
+		bool uses = false;
+
+		k = expand(b, &s->rules[i], i, v6, false, NULL, 0, &uses);
+		if (k == 0)
+			continue;	/* cannot match in this family */
+		s->has_sets[v6] |= uses;
+		idx[n++] = i;
+	}
+	rc = n ? build_part(b, s, which, v6, socket, idx, n, err, errlen) :
+		 0;
 	free(idx);
 	if (rc == 0 && s->nb_parts[v6] > 1)
 		ACL_LOG(INFO, "%s: IPv%u rules split into %u classifiers\n",
@@ -287,16 +570,90 @@ build_ctx(struct acl_set *s, enum sw_acl_set which, int v6, int socket,
 	return rc;
 }
 
+/* DPDK heap bytes in use, all sockets. */
+static size_t
+heap_used(void)
+{
+	struct rte_malloc_socket_stats st;
+	unsigned int i, n = rte_socket_count();
+	size_t sum = 0;
+
+	for (i = 0; i < n; i++)
+		if (rte_malloc_get_socket_stats(rte_socket_id_by_idx(i),
+						&st) == 0)
+			sum += st.heap_allocsz_bytes;
+	return sum;
+}
+
+/* Give every set a rule tests a bit of key->sets, per direction. */
+static int
+map_sets(struct sw_acl *acl, char *err, size_t errlen)
+{
+	uint32_t used[2] = { 0, 0 };
+	unsigned int k, i, d;
+
+	memset(acl->set_bit, -1, sizeof(acl->set_bit));
+	for (k = 0; k < SW_ACL_NB_SETS; k++)
+		for (i = 0; i < acl->set[k].nb_rules; i++) {
+			used[0] |= acl->set[k].rules[i].srcx.sets;
+			used[1] |= acl->set[k].rules[i].dstx.sets;
+		}
+	for (d = 0; d < 2; d++)
+		for (i = 0; i < SW_ACL_MAX_SETS; i++) {
+			if (!(used[d] & (1u << i)))
+				continue;
+			if (acl->nb_set_bits[d] == SW_ACL_SET_BITS) {
+				snprintf(err, errlen, "more than %d sets "
+					 "tested as %s", SW_ACL_SET_BITS,
+					 d ? "destinations" : "sources");
+				return -E2BIG;
+			}
+			acl->set_bit[d][i] = (int8_t)acl->nb_set_bits[d];
+			acl->set_id[d][acl->nb_set_bits[d]++] = (uint8_t)i;
+		}
+	return 0;
+}
+
+/* Check that every list and set a rule names is there. */
+static int
+check_refs(const struct sw_acl_conf *conf, char *err, size_t errlen)
+{
+	unsigned int k, i;
+
+	for (k = 0; k < SW_ACL_NB_SETS; k++)
+		for (i = 0; i < conf->set[k].nb_rules; i++) {
+			const struct sw_acl_rule *r = &conf->set[k].rules[i];
+
+			uint64_t se = (uint64_t)r->srcx.list + r->srcx.nb;
+			uint64_t de = (uint64_t)r->dstx.list + r->dstx.nb;
+
+			if (se > conf->nb_pool || de > conf->nb_pool ||
+			    r->action == SW_ACL_NONE ||
+			    r->action >= SW_ACL_NB_ACTIONS) {
+				snprintf(err, errlen, "%s[%u]: bad rule",
+					 sw_acl_set_name(k), i);
+				return -EINVAL;
+			}
+		}
+	return 0;
+}
+
 struct sw_acl *
 sw_acl_create(const struct sw_acl_conf *conf, char *err, size_t errlen)
 {
 	struct sw_acl *acl;
+	struct build b = { 0 };
 	uint32_t base = 0;
 	unsigned int k, i;
+	size_t before = heap_used();
 	int rc = -EINVAL;
 
 	if (conf->nb_workers == 0) {
 		snprintf(err, errlen, "no workers");
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	if (check_refs(conf, err, errlen)) {
 		rte_errno = EINVAL;
 		return NULL;
 	}
@@ -308,6 +665,18 @@ sw_acl_create(const struct sw_acl_conf *conf, char *err, size_t errlen)
 	}
 	acl->magic = ACL_MAGIC;
 	acl->nb_workers = conf->nb_workers;
+	memcpy(acl->set_family, conf->set_family, sizeof(acl->set_family));
+	if (conf->nb_pool) {
+		acl->pool = malloc(sizeof(*acl->pool) * conf->nb_pool);
+		if (acl->pool == NULL) {
+			rc = -ENOMEM;
+			snprintf(err, errlen, "out of memory");
+			goto err;
+		}
+		memcpy(acl->pool, conf->pool, sizeof(*acl->pool) *
+		       conf->nb_pool);
+		acl->nb_pool = conf->nb_pool;
+	}
 	for (k = 0; k < SW_ACL_NB_SETS; k++) {
 		const struct sw_acl_set_conf *sc = &conf->set[k];
 		struct acl_set *s = &acl->set[k];
@@ -338,31 +707,88 @@ sw_acl_create(const struct sw_acl_conf *conf, char *err, size_t errlen)
 			s->logs |= sc->rules[i].log != 0;
 		}
 	}
+	rc = map_sets(acl, err, errlen);
+	if (rc)
+		goto err;
 	/* One cache-line-rounded bank of counters per worker. */
 	acl->hit_stride = RTE_ALIGN_CEIL(base, RTE_CACHE_LINE_SIZE /
 					 sizeof(uint64_t));
 	acl->hits = rte_zmalloc_socket("sw_acl_hits", sizeof(uint64_t) *
 				       acl->hit_stride * conf->nb_workers,
 				       RTE_CACHE_LINE_SIZE, conf->socket_id);
-	if (acl->hits == NULL) {
+	acl->hits_base = calloc(acl->hit_stride, sizeof(uint64_t));
+	if (acl->hits == NULL || acl->hits_base == NULL) {
 		rc = -ENOMEM;
 		snprintf(err, errlen, "out of memory for hit counters");
 		goto err;
 	}
+	rc = build_init(&b, acl);
+	if (rc) {
+		snprintf(err, errlen, "out of memory");
+		goto err;
+	}
 	for (k = 0; k < SW_ACL_NB_SETS; k++) {
-		rc = build_ctx(&acl->set[k], k, 0, conf->socket_id, err,
+		rc = build_ctx(&b, &acl->set[k], k, 0, conf->socket_id, err,
 			       errlen);
 		if (rc == 0)
-			rc = build_ctx(&acl->set[k], k, 1, conf->socket_id,
+			rc = build_ctx(&b, &acl->set[k], k, 1, conf->socket_id,
 				       err, errlen);
 		if (rc)
 			goto err;
 	}
+	build_fini(&b);
+	acl->mem = RTE_MAX(heap_used(), before) - before;
 	return acl;
 err:
+	build_fini(&b);
 	sw_acl_free(acl);
 	rte_errno = -rc;
 	return NULL;
+}
+
+uint64_t
+sw_acl_count_expanded(const struct sw_acl_conf *conf, char *err,
+		      size_t errlen)
+{
+	struct sw_acl acl;
+	struct build b = { 0 };
+	uint64_t total = 0;
+	unsigned int k, i;
+	int v6;
+	int64_t n;
+
+	memset(&acl, 0, sizeof(acl));
+	if (check_refs(conf, err, errlen))
+		return 0;
+	acl.pool = (struct sw_acl_cidr *)(uintptr_t)conf->pool;
+	acl.nb_pool = conf->nb_pool;
+	memcpy(acl.set_family, conf->set_family, sizeof(acl.set_family));
+	for (k = 0; k < SW_ACL_NB_SETS; k++) {
+		acl.set[k].rules = (struct sw_acl_rule *)(uintptr_t)
+				   conf->set[k].rules;
+		acl.set[k].nb_rules = conf->set[k].nb_rules;
+	}
+	if (map_sets(&acl, err, errlen) || build_init(&b, &acl)) {
+		build_fini(&b);
+		return 0;
+	}
+	for (k = 0; k < SW_ACL_NB_SETS; k++)
+		for (i = 0; i < acl.set[k].nb_rules; i++)
+			for (v6 = 0; v6 < 2; v6++) {
+				n = expand(&b, &acl.set[k].rules[i], i, v6,
+					   false, NULL, 0, NULL);
+				if (n < 0) {
+					snprintf(err, errlen, "%s[%u]: expands "
+						 "to too many classifier "
+						 "rules", sw_acl_set_name(k),
+						 i);
+					build_fini(&b);
+					return 0;
+				}
+				total += (uint64_t)n;
+			}
+	build_fini(&b);
+	return total ? total : 1;
 }
 
 void
@@ -381,6 +807,8 @@ sw_acl_free(struct sw_acl *acl)
 		free(acl->set[k].rules);
 	}
 	rte_free(acl->hits);
+	free(acl->hits_base);
+	free(acl->pool);
 	/* A reader that wrongly still holds this build sees it die. */
 	acl->magic = ACL_DEAD;
 	free(acl);

@@ -36,9 +36,10 @@ classify_family(const struct acl_set *s, int v6, const uint8_t **data,
 	}
 	for (j = 0; j < n; j++) {
 		uint32_t ud = res[j];
+		uint8_t a = ud ? s->rules[ud - 1].action : s->default_action;
 
-		action[idx[j]] = ud ? s->rules[ud - 1].action :
-				      s->default_action;
+		/* A return rule ends the list: the list's default. */
+		action[idx[j]] = a == SW_ACL_RETURN ? s->default_action : a;
 		if (rule != NULL)
 			rule[idx[j]] = ud;
 		if (hits != NULL)
@@ -92,6 +93,47 @@ sw_acl_default_logs(const struct sw_acl *acl, enum sw_acl_set set)
 	return acl->set[set].default_log;
 }
 
+unsigned int
+sw_acl_set_map(const struct sw_acl *acl, int dir,
+	       uint8_t ids[SW_ACL_SET_BITS])
+{
+	memcpy(ids, acl->set_id[dir != 0], SW_ACL_SET_BITS);
+	return acl->nb_set_bits[dir != 0];
+}
+
+const struct sw_acl_cidr *
+sw_acl_pool(const struct sw_acl *acl)
+{
+	return acl->pool;
+}
+
+size_t
+sw_acl_memory(const struct sw_acl *acl)
+{
+	return acl->mem;
+}
+
+unsigned int
+sw_acl_nb_expanded_all(const struct sw_acl *acl)
+{
+	unsigned int k, n = 0;
+
+	for (k = 0; k < SW_ACL_NB_SETS; k++)
+		n += acl->set[k].nb_expanded;
+	return n;
+}
+
+void
+sw_acl_set_hits_base(struct sw_acl *acl, enum sw_acl_set set, unsigned int i,
+		     uint64_t hits)
+{
+	const struct acl_set *s = &acl->set[set];
+
+	if (i <= s->nb_rules)
+		__atomic_store_n(&acl->hits_base[s->hit_base + i], hits,
+				 __ATOMIC_RELAXED);
+}
+
 bool
 sw_acl_empty(const struct sw_acl *acl, enum sw_acl_set set)
 {
@@ -131,6 +173,8 @@ sw_acl_hits(const struct sw_acl *acl, enum sw_acl_set set, unsigned int i)
 
 	if (i > s->nb_rules)
 		return 0;
+	sum = __atomic_load_n(&acl->hits_base[s->hit_base + i],
+			      __ATOMIC_RELAXED);
 	for (w = 0; w < acl->nb_workers; w++)
 		sum += acl->hits[(size_t)w * acl->hit_stride + s->hit_base + i];
 	return sum;

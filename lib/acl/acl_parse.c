@@ -2,7 +2,9 @@
  * Copyright (c) 2026 The spillway authors
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,6 +227,307 @@ sw_acl_parse_tcp_flags(const char *s, uint8_t *value, uint8_t *mask,
 	return 0;
 }
 
+int
+sw_acl_parse_ports_neg(const char *s, struct sw_acl_range *r, unsigned int *nb,
+		       uint8_t *neg, char *err, size_t errlen)
+{
+	while (*s == ' ')
+		s++;
+	*neg = s[0] == '!';
+	if (*neg && strchr(s + 1, '!') == NULL && strcasecmp(s + 1, "any"))
+		return sw_acl_parse_ports(s + 1, r, nb, err, errlen);
+	if (*neg || strchr(s, '!') != NULL)
+		return bad(err, errlen, "'%s': one leading '!' negates the "
+			   "whole port list (and never 'any')", s);
+	return sw_acl_parse_ports(s, r, nb, err, errlen);
+}
+
+void
+sw_acl_pool_free(struct sw_acl_pool *pool)
+{
+	free(pool->v);
+	memset(pool, 0, sizeof(*pool));
+}
+
+static int
+pool_add(struct sw_acl_pool *pool, const struct sw_acl_cidr *c)
+{
+	if (pool->n == pool->cap) {
+		unsigned int cap = pool->cap ? 2 * pool->cap : 64;
+		void *v = realloc(pool->v, sizeof(*pool->v) * cap);
+
+		if (v == NULL)
+			return -ENOMEM;
+		pool->v = v;
+		pool->cap = cap;
+	}
+	pool->v[pool->n++] = *c;
+	return 0;
+}
+
+static char *
+trim(char *t)
+{
+	char *e;
+
+	while (isspace((unsigned char)*t))
+		t++;
+	e = t + strlen(t);
+	while (e > t && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return t;
+}
+
+int
+sw_acl_parse_addr(const char *s, const char *const *names,
+		  unsigned int nb_sets, struct sw_acl_pool *pool,
+		  struct sw_acl_cidr *one, struct sw_acl_addr *x, char *err,
+		  size_t errlen)
+{
+	char buf[4096], *t, *tok, *save = NULL;
+	struct sw_acl_cidr c;
+	unsigned int first = pool->n, i, elems = 0;
+	size_t n;
+	int rc;
+
+	memset(one, 0, sizeof(*one));
+	memset(x, 0, sizeof(*x));
+	if (strlen(s) >= sizeof(buf))
+		return bad(err, errlen, "'%.40s...': list too long", s);
+	snprintf(buf, sizeof(buf), "%s", s);
+	t = trim(buf);
+	if (*t == '!') {
+		x->neg = 1;
+		t = trim(t + 1);
+	}
+	n = strlen(t);
+	if (n >= 2 && t[0] == '{' && t[n - 1] == '}') {
+		t[n - 1] = '\0';
+		t = trim(t + 1);
+	}
+	if (*t == '\0')
+		return bad(err, errlen, "'%s': empty address", s);
+	for (tok = strtok_r(t, ",", &save); tok != NULL;
+	     tok = strtok_r(NULL, ",", &save)) {
+		tok = trim(tok);
+		elems++;
+		if (*tok == '!' || *tok == '{' || strchr(tok, '}')) {
+			pool->n = first;
+			return bad(err, errlen, "'%s': one leading '!' negates "
+				   "the whole list; lists do not nest", s);
+		}
+		if (*tok == '@') {
+			for (i = 0; i < nb_sets; i++)
+				if (names[i] && strcmp(names[i], tok + 1) == 0)
+					break;
+			if (i == nb_sets) {
+				pool->n = first;
+				snprintf(err, errlen, "'%s': no set named '%s' "
+					 "(define it under sets)", s, tok + 1);
+				return -EINVAL;
+			}
+			x->sets |= 1u << i;
+			continue;
+		}
+		rc = sw_acl_parse_cidr(tok, &c, err, errlen);
+		if (rc == 0 && c.family == 0 && (x->neg || elems > 1 ||
+						 strtok_r(NULL, "", &save))) {
+			pool->n = first;
+			return bad(err, errlen, "'%s': 'any' cannot be "
+				   "negated or listed", s);
+		}
+		if (rc == 0)
+			rc = pool_add(pool, &c);
+		if (rc) {
+			pool->n = first;
+			return rc;
+		}
+	}
+	if (!x->neg && x->sets == 0 && pool->n - first <= 1) {
+		/* One plain prefix (or any): the common case. */
+		if (pool->n > first)
+			*one = pool->v[first];
+		pool->n = first;
+		return 0;
+	}
+	if (pool->n - first > UINT16_MAX) {
+		pool->n = first;
+		return bad(err, errlen, "'%.40s...': more than 65535 prefixes "
+			   "(use a set)", s);
+	}
+	x->list = first;
+	x->nb = (uint16_t)(pool->n - first);
+	return 0;
+}
+
+unsigned int
+sw_acl_addr_families(const struct sw_acl_cidr *one, const struct sw_acl_addr *x,
+		     const struct sw_acl_cidr *pool, const uint8_t *set_family)
+{
+	unsigned int i, f = 0;
+
+	if (x->nb == 0 && x->sets == 0 && !x->neg)
+		return one->family == 0 ? 3 : one->family == 4 ? 1 : 2;
+	for (i = 0; i < x->nb; i++)
+		f |= pool[x->list + i].family == 4 ? 1 : 2;
+	for (i = 0; i < SW_ACL_MAX_SETS; i++)
+		if (x->sets & (1u << i))
+			f |= set_family[i] == 0 ? 3 :
+			     set_family[i] == 4 ? 1 : 2;
+	return f;
+}
+
+bool
+sw_acl_cidr_holds(const struct sw_acl_cidr *c, uint8_t family,
+		  const uint8_t *a)
+{
+	unsigned int full = c->plen / 8, rest = c->plen % 8;
+
+	if (c->family == 0)
+		return true;
+	if (c->family != family || memcmp(c->addr, a, full) != 0)
+		return false;
+	return rest == 0 ||
+	       ((c->addr[full] ^ a[full]) & (uint8_t)(0xff << (8 - rest))) == 0;
+}
+
+void
+sw_acl_cidr_format(const struct sw_acl_cidr *c, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (c->family == 0) {
+		snprintf(buf, len, "any");
+		return;
+	}
+	inet_ntop(c->family == 4 ? AF_INET : AF_INET6, c->addr, a, sizeof(a));
+	if (c->plen == (c->family == 4 ? 32 : 128))
+		snprintf(buf, len, "%s", a);
+	else
+		snprintf(buf, len, "%s/%u", a, c->plen);
+}
+
+struct text {
+	char *p;
+	size_t len;
+	size_t off;		/* what it would be */
+};
+
+static void
+put(struct text *t, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(t->off < t->len ? t->p + t->off : NULL,
+		      t->off < t->len ? t->len - t->off : 0, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		t->off += (size_t)n;
+}
+
+static void
+put_addr(struct text *t, const char *key, const struct sw_acl_cidr *one,
+	 const struct sw_acl_addr *x, const struct sw_acl_cidr *pool,
+	 const char *const *sets)
+{
+	char a[64];
+	unsigned int i, n = 0, elems = x->nb;
+
+	if (x->nb == 0 && x->sets == 0 && !x->neg) {
+		if (one->family == 0)
+			return;
+		sw_acl_cidr_format(one, a, sizeof(a));
+		put(t, " %s=%s", key, a);
+		return;
+	}
+	for (i = 0; i < SW_ACL_MAX_SETS; i++)
+		elems += (x->sets >> i) & 1;
+	put(t, " %s=%s%s", key, x->neg ? "!" : "", elems > 1 ? "{" : "");
+	for (i = 0; i < SW_ACL_MAX_SETS; i++)
+		if (x->sets & (1u << i)) {
+			if (sets != NULL && sets[i] != NULL)
+				put(t, "%s@%s", n++ ? "," : "", sets[i]);
+			else
+				put(t, "%s@%u", n++ ? "," : "", i);
+		}
+	for (i = 0; i < x->nb; i++) {
+		sw_acl_cidr_format(&pool[x->list + i], a, sizeof(a));
+		put(t, "%s%s", n++ ? "," : "", a);
+	}
+	if (elems > 1)
+		put(t, "}");
+}
+
+static void
+put_ports(struct text *t, const char *key, const struct sw_acl_range *r,
+	  uint8_t n, uint8_t neg)
+{
+	unsigned int i;
+
+	if (n == 0)
+		return;
+	put(t, " %s=%s", key, neg ? "!" : "");
+	for (i = 0; i < n; i++) {
+		if (r[i].lo == r[i].hi)
+			put(t, "%s%u", i ? "," : "", r[i].lo);
+		else
+			put(t, "%s%u-%u", i ? "," : "", r[i].lo, r[i].hi);
+	}
+}
+
+int
+sw_acl_match_text(const struct sw_acl_rule *r, const struct sw_acl_cidr *pool,
+		  const char *const *ports, const char *const *sets,
+		  char *buf, size_t len)
+{
+	static const char *const flag[8] = {
+		"fin", "syn", "rst", "psh", "ack", "urg", "ece", "cwr",
+	};
+	struct text t = { .p = buf, .len = len, .off = 0 };
+	unsigned int i, n = 0;
+
+	if (len)
+		buf[0] = '\0';
+	if (r->in_port >= 0) {
+		if (ports != NULL && ports[r->in_port] != NULL)
+			put(&t, " in=%s", ports[r->in_port]);
+		else
+			put(&t, " in=%d", r->in_port);
+	}
+	if (r->proto >= 0)
+		switch (r->proto) {
+		case 6: put(&t, " proto=tcp"); break;
+		case 17: put(&t, " proto=udp"); break;
+		case 1: put(&t, " proto=icmp"); break;
+		case 58: put(&t, " proto=icmpv6"); break;
+		default: put(&t, " proto=%d", r->proto); break;
+		}
+	put_addr(&t, "src", &r->src, &r->srcx, pool, sets);
+	put_addr(&t, "dst", &r->dst, &r->dstx, pool, sets);
+	put_ports(&t, "sport", r->sport, r->nb_sport, r->sport_neg);
+	put_ports(&t, "dport", r->dport, r->nb_dport, r->dport_neg);
+	if (r->flags_mask) {
+		put(&t, " tcp_flags=");
+		for (i = 0; i < 8; i++)
+			if (r->flags_mask & (1u << i))
+				put(&t, "%s%s%s", n++ ? "," : "",
+				    r->flags_value & (1u << i) ? "" : "!",
+				    flag[i]);
+	}
+	if (r->icmp_type >= 0)
+		put(&t, " icmp_type=%d", r->icmp_type);
+	if (r->icmp_code >= 0)
+		put(&t, " icmp_code=%d", r->icmp_code);
+	if (t.off == 0)
+		put(&t, " any");
+	/* Drop the leading space. */
+	if (len > 1)
+		memmove(buf, buf + 1, strlen(buf));
+	return (int)t.off - 1;
+}
+
 void
 sw_acl_rule_init(struct sw_acl_rule *r, uint8_t action)
 {
@@ -246,6 +549,8 @@ sw_acl_parse_action(const char *s, uint8_t *action)
 		*action = SW_ACL_DROP;
 	else if (strcmp(s, "reject") == 0)
 		*action = SW_ACL_REJECT;
+	else if (strcmp(s, "return") == 0)
+		*action = SW_ACL_RETURN;
 	else
 		return -EINVAL;
 	return 0;
@@ -255,7 +560,7 @@ const char *
 sw_acl_action_name(uint8_t action)
 {
 	static const char *const names[SW_ACL_NB_ACTIONS] = {
-		"none", "accept", "drop", "reject",
+		"none", "accept", "drop", "reject", "return",
 	};
 
 	return action < SW_ACL_NB_ACTIONS ? names[action] : "?";

@@ -11,6 +11,7 @@
  */
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "sw_acl.h"
@@ -31,6 +32,7 @@ struct rte_acl_ctx;
 struct acl_set {
 	struct rte_acl_ctx *ctx[2][ACL_MAX_PARTS];	/* IPv4, IPv6 */
 	uint8_t nb_parts[2];		/* 0: no rule of that family */
+	bool has_sets[2];		/* the context tests the sets field */
 	struct sw_acl_rule *rules;
 	unsigned int nb_rules;
 	unsigned int nb_expanded;
@@ -45,7 +47,16 @@ struct sw_acl {
 	unsigned int nb_workers;
 	uint32_t hit_stride;		/* counters per worker bank */
 	uint64_t *hits;			/* [worker][hit_stride] */
+	uint64_t *hits_base;		/* [hit_stride]: carried over */
 	bool synproxy;			/* a policy rule says synproxy = true */
+	struct sw_acl_cidr *pool;
+	unsigned int nb_pool;
+	uint8_t set_family[SW_ACL_MAX_SETS];
+	/* Set id behind each bit of key->sets, [0] source, [1] dest. */
+	uint8_t set_id[2][SW_ACL_SET_BITS];
+	uint8_t nb_set_bits[2];
+	int8_t set_bit[2][SW_ACL_MAX_SETS];	/* id -> bit, -1: unused */
+	size_t mem;			/* DPDK memory it took */
 	struct acl_set set[SW_ACL_NB_SETS];
 };
 

@@ -14,7 +14,12 @@
  * Usage:
  *   - Parse rule fields from text with sw_acl_parse_*() (each returns 0
  *     or -EINVAL with a one-line reason in `err`) into struct
- *     sw_acl_rule.
+ *     sw_acl_rule. A source or destination may also be a list of
+ *     prefixes (kept in the conf's prefix pool), named sets ("@feed"),
+ *     or any of these negated; ports may be negated too.
+ *   - Sets are looked up outside this library: the worker fills
+ *     key->sets with one bit per set the build uses (sw_acl_set_map()),
+ *     and rte_acl tests those bits like any other field.
  *   - sw_acl_create() compiles all three sets into rte_acl contexts (one
  *     IPv4 and one IPv6 layout per set) with per-worker hit counters.
  *     The result is immutable.
@@ -55,7 +60,19 @@ struct sw_acl_key {
 	uint16_t dport;		/* 10 */
 	uint8_t src[16];	/* 12 */
 	uint8_t dst[16];	/* 28 */
+	/*
+	 * 44: set membership, network order: bit b (of the host-order
+	 * value) is set when the source is in the build's source set b
+	 * (b < 16) or the destination in its destination set b - 16
+	 * (sw_acl_set_map()). Zero when the build uses no set.
+	 */
+	uint32_t sets;
 };
+
+/* Sets a build may test: per direction, bits of sw_acl_key.sets. */
+#define SW_ACL_SET_BITS 16
+/* Named sets a configuration may define (ids 0..31 in a rule). */
+#define SW_ACL_MAX_SETS 32
 
 struct rte_rcu_qsbr;
 
@@ -84,6 +101,45 @@ int sw_acl_parse_cidr(const char *s, struct sw_acl_cidr *out,
 int sw_acl_parse_ports(const char *s, struct sw_acl_range *r,
 		       unsigned int *nb, char *err, size_t errlen);
 
+/* The same with a leading "!" allowed: *neg set, ranges as written. */
+int sw_acl_parse_ports_neg(const char *s, struct sw_acl_range *r,
+			   unsigned int *nb, uint8_t *neg, char *err,
+			   size_t errlen);
+
+/* Prefixes of address lists, shared by the rules of a configuration. */
+struct sw_acl_pool {
+	struct sw_acl_cidr *v;
+	unsigned int n;
+	unsigned int cap;
+};
+
+void sw_acl_pool_free(struct sw_acl_pool *pool);
+
+struct sw_acl_addr;
+
+/*
+ * A source or destination: "any", a prefix, "@set", a list ("a, b",
+ * "{a, @set}"), or any of these negated by one leading "!" ("!a",
+ * "!{a, @set}"); a "!" before a later element is an error (negate the
+ * whole list). Set names resolve through names[0..nb_sets-1]. A single
+ * plain prefix fills *one and leaves *x zero; anything else goes to
+ * *x, its prefixes appended to the pool. Returns 0 or -EINVAL (err),
+ * -ENOMEM.
+ */
+int sw_acl_parse_addr(const char *s, const char *const *names,
+		      unsigned int nb_sets, struct sw_acl_pool *pool,
+		      struct sw_acl_cidr *one, struct sw_acl_addr *x,
+		      char *err, size_t errlen);
+
+/*
+ * Families an address can match: bit 0 IPv4, bit 1 IPv6 (3: both).
+ * set_family[i] is set i's family (0: both).
+ */
+unsigned int sw_acl_addr_families(const struct sw_acl_cidr *one,
+				  const struct sw_acl_addr *x,
+				  const struct sw_acl_cidr *pool,
+				  const uint8_t *set_family);
+
 /* "tcp", "udp", "icmp", "icmpv6", "any" (-1), or a number 0-255. */
 int sw_acl_parse_proto(const char *s, int *proto, char *err, size_t errlen);
 
@@ -102,6 +158,13 @@ enum sw_acl_action {
 	SW_ACL_ACCEPT,
 	SW_ACL_DROP,
 	SW_ACL_REJECT,
+	/*
+	 * The list ends here without a verdict: the packet gets what no
+	 * rule of the list would give it (notrack: none, it goes on to be
+	 * tracked; policy and fallback: the list's default). Rules only;
+	 * sw_acl_classify() never reports it.
+	 */
+	SW_ACL_RETURN,
 	SW_ACL_NB_ACTIONS
 };
 
@@ -118,14 +181,42 @@ enum sw_acl_set {
 /* A log prefix, as iptables' --log-prefix: 29 characters. */
 #define SW_ACL_LOG_PREFIX_MAX 30
 
+/*
+ * A source or destination beyond one prefix: the prefixes pool[list ..
+ * list + nb) of the conf, the sets named in `sets` (bit i: set id i),
+ * matched when the address is in any of them, or, with `neg`, in none.
+ * A negated address matches only the families of its elements (as in
+ * nftables and pf: "!192.0.2.0/24" is an IPv4 match). When nb, sets
+ * and neg are all 0, the rule's single cidr is the match.
+ */
+struct sw_acl_addr {
+	uint32_t list;
+	uint16_t nb;
+	uint8_t neg;
+	uint8_t pad;
+	uint32_t sets;
+};
+
+/* Where a rule came from. */
+enum sw_acl_origin {
+	SW_ACL_WRITTEN = 0,	/* the config's own rule */
+	SW_ACL_DERIVED,		/* fallback rule from a policy accept */
+	SW_ACL_DERIVED_REPLY,	/* the stateless reply rule of one */
+	SW_ACL_DERIVED_COPY,	/* a policy drop/reject/return, in order */
+};
+
 /* One rule as the admin wrote it. -1 in an int field means any. */
 struct sw_acl_rule {
-	struct sw_acl_cidr src;
+	struct sw_acl_cidr src;		/* one prefix (or any) */
 	struct sw_acl_cidr dst;
+	struct sw_acl_addr srcx;	/* or more: lists, sets, negation */
+	struct sw_acl_addr dstx;
 	struct sw_acl_range sport[SW_ACL_MAX_RANGES];
 	struct sw_acl_range dport[SW_ACL_MAX_RANGES];
 	uint8_t nb_sport;		/* 0: any */
 	uint8_t nb_dport;
+	uint8_t sport_neg;		/* match ports outside the ranges */
+	uint8_t dport_neg;
 	int16_t in_port;		/* ingress port index */
 	int16_t proto;
 	int16_t icmp_type;
@@ -136,7 +227,10 @@ struct sw_acl_rule {
 	int8_t synproxy;		/* policy accept: -1 the shard's
 					 * SYN proxy mode, 0 never, 1 always */
 	uint8_t log;			/* what it decides is logged */
+	uint8_t origin;			/* enum sw_acl_origin */
+	uint16_t file;			/* config file index (listings) */
 	uint32_t line;			/* config line, for messages */
+	uint32_t from;			/* derived: the policy rule */
 	char comment[SW_ACL_COMMENT_MAX];
 	char log_prefix[SW_ACL_LOG_PREFIX_MAX];	/* "": none */
 };
@@ -144,11 +238,34 @@ struct sw_acl_rule {
 /* A rule with every field "any" and the given action. */
 void sw_acl_rule_init(struct sw_acl_rule *r, uint8_t action);
 
-/* "accept" / "drop" / "reject" -> enum sw_acl_action; -EINVAL else. */
+/* "accept" / "drop" / "reject" / "return" -> enum; -EINVAL else. */
 int sw_acl_parse_action(const char *s, uint8_t *action);
 
-/* "accept", "drop", "reject", "none". */
+/* "accept", "drop", "reject", "return", "none". */
 const char *sw_acl_action_name(uint8_t action);
+
+/*
+ * True when prefix c holds address a (network order, of c's family);
+ * "any" holds everything.
+ */
+bool sw_acl_cidr_holds(const struct sw_acl_cidr *c, uint8_t family,
+		       const uint8_t *a);
+
+/* "192.0.2.0/24", "2001:db8::/32", "192.0.2.1" for a /32, "any". */
+void sw_acl_cidr_format(const struct sw_acl_cidr *c, char *buf, size_t len);
+
+/*
+ * A rule's match as text, in the config's own words and a fixed
+ * order: "in=outside proto=tcp src=!@feed dst=192.0.2.80 dport=80,443".
+ * Equal matches give equal text (hit counters are carried across a
+ * reload by it). `pool` is the prefix pool of lists; `ports` and `sets`
+ * name port and set indexes (NULL entries print as numbers). Returns
+ * the length it would have (as snprintf).
+ */
+int sw_acl_match_text(const struct sw_acl_rule *r,
+		      const struct sw_acl_cidr *pool,
+		      const char *const *ports, const char *const *sets,
+		      char *buf, size_t len);
 
 /* "notrack", "policy", "fallback". */
 const char *sw_acl_set_name(enum sw_acl_set set);
@@ -162,6 +279,10 @@ struct sw_acl_set_conf {
 
 struct sw_acl_conf {
 	struct sw_acl_set_conf set[SW_ACL_NB_SETS];
+	const struct sw_acl_cidr *pool;	/* prefixes of address lists */
+	unsigned int nb_pool;
+	/* Family of each named set (0: both); ids the rules use. */
+	uint8_t set_family[SW_ACL_MAX_SETS];
 	unsigned int nb_workers;	/* hit counter banks, >= 1 */
 	int socket_id;
 };
@@ -204,6 +325,42 @@ bool sw_acl_any_synproxy(const struct sw_acl *acl);
  */
 bool sw_acl_logs(const struct sw_acl *acl, enum sw_acl_set set);
 bool sw_acl_default_logs(const struct sw_acl *acl, enum sw_acl_set set);
+
+/*
+ * The sets this build tests, for the worker that fills key->sets:
+ * ids[b] is the set id behind source bit b (dir 0) or destination bit b
+ * (dir 1). Returns how many bits of that direction are used (0-16).
+ */
+unsigned int sw_acl_set_map(const struct sw_acl *acl, int dir,
+			    uint8_t ids[SW_ACL_SET_BITS]);
+
+/* The prefix pool the build keeps (for listings). */
+const struct sw_acl_cidr *sw_acl_pool(const struct sw_acl *acl);
+
+/*
+ * DPDK memory the build took (rte_acl contexts, rules and counters),
+ * and the expanded rte_acl rules it holds: the measure a reload uses to
+ * tell what the next build will need.
+ */
+size_t sw_acl_memory(const struct sw_acl *acl);
+unsigned int sw_acl_nb_expanded_all(const struct sw_acl *acl);
+
+/*
+ * Expanded rte_acl rules the conf would give (both families, all
+ * sets), without building: to check memory before building. Returns
+ * the count, or 0 with err set when a rule expands beyond what one
+ * build may hold.
+ */
+uint64_t sw_acl_count_expanded(const struct sw_acl_conf *conf, char *err,
+			       size_t errlen);
+
+/*
+ * Hits counted before this build: rule i of `set` starts from `hits`
+ * (a reload keeps the count of a rule whose match and action did not
+ * change). Control thread, before or after publishing.
+ */
+void sw_acl_set_hits_base(struct sw_acl *acl, enum sw_acl_set set,
+			  unsigned int i, uint64_t hits);
 
 /* True when the set has no rule (every packet gets its default). */
 bool sw_acl_empty(const struct sw_acl *acl, enum sw_acl_set set);

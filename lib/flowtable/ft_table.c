@@ -941,7 +941,7 @@ judged_out(struct sw_ft_shard *s, uint32_t pos, const struct ft_flow *f)
 	    rte_hash_get_key_with_position(s->h, (int32_t)pos, &key) != 0)
 		return false;
 	return !s->ft->judge(s->id, key, (f->flags & FT_ORIG_HI) ?
-			     SW_FT_DIR_HI : SW_FT_DIR_LO, f->port,
+			     SW_FT_DIR_HI : SW_FT_DIR_LO, f->port, f->state,
 			     s->ft->judge_arg);
 }
 
@@ -1062,6 +1062,20 @@ sw_ft_revalidate(struct sw_ft *ft)
 
 	for (i = 0; i < ft->nb_shards; i++)
 		bump(&ft->shards[i]->reval_req);
+}
+
+bool
+sw_ft_revalidate_pending(const struct sw_ft *ft)
+{
+	unsigned int i;
+
+	for (i = 0; i < ft->nb_shards; i++)
+		if (__atomic_load_n(&ft->shards[i]->reval_done,
+				    __ATOMIC_ACQUIRE) !=
+		    __atomic_load_n(&ft->shards[i]->reval_req,
+				    __ATOMIC_RELAXED))
+			return true;
+	return false;
 }
 
 void

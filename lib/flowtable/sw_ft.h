@@ -474,10 +474,12 @@ void sw_ft_flush(struct sw_ft *ft);
 /*
  * Judge of a live flow, called on the shard's owner during a
  * revalidation sweep: return false to delete the flow. `orig_dir` is the
- * opener's side; `port` the opener's ingress port. Must not block.
+ * opener's side; `port` the opener's ingress port; `state` its enum
+ * sw_ft_state. Must not block.
  */
 typedef bool (*sw_ft_judge_cb)(unsigned int shard, const struct sw_ft_key *key,
-			       int orig_dir, uint8_t port, void *arg);
+			       int orig_dir, uint8_t port, uint8_t state,
+			       void *arg);
 
 /* Set the judge (before the workers start). */
 void sw_ft_set_judge(struct sw_ft *ft, sw_ft_judge_cb cb, void *arg);
@@ -488,6 +490,12 @@ void sw_ft_set_judge(struct sw_ft *ft, sw_ft_judge_cb cb, void *arg);
  * counted as revalidated.
  */
 void sw_ft_revalidate(struct sw_ft *ft);
+
+/*
+ * True while a revalidation asked for has not swept every shard yet
+ * (control thread: what the judge reads must stay until then).
+ */
+bool sw_ft_revalidate_pending(const struct sw_ft *ft);
 
 /* Change tcp_loose / tcp_be_liberal / early_drop of every shard (live). */
 void sw_ft_set_options(struct sw_ft *ft, bool tcp_loose, bool tcp_be_liberal,

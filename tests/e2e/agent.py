@@ -8,9 +8,9 @@ and seconds, and talks only to the addresses it is given (192.0.2.0/24,
 
   server ADDR4 ADDR6            TCP 80 (HTTP-ish) and UDP 53 (echo), v4+v6
   legit DST N INTERVAL [SRC|-] [TIMEOUT]   N paced connections: connect,
-                                GET, reply, each within TIMEOUT (3 s)
-                                within 3 s; and how many lost nothing
-  probe DST PORT [TIMEOUT]      one TCP connect: ok / refused / timeout
+                                GET, reply, each within TIMEOUT (3 s);
+                                and how many lost nothing
+  probe DST PORT [TIMEOUT [SRC]]  one TCP connect: ok / refused / timeout
   udp DST PORT [TIMEOUT]        one UDP query: reply / refused / timeout
   hold DST PORT SECONDS         one idle connection, or a busy one (busy)
   listen ADDR PORT SECONDS      accept connections for a while
@@ -153,10 +153,12 @@ def legit(dst, n, interval, src=None, timeout=3.0):
          "max_ms": round(1000 * lat[-1], 1) if lat else None})
 
 
-def probe(dst, port, timeout=2.0):
+def probe(dst, port, timeout=2.0, src=None):
     t0 = time.monotonic()
     s = socket.socket(fam(dst), socket.SOCK_STREAM)
     s.settimeout(timeout)
+    if src:
+        s.bind((src, 0))
     try:
         s.connect((dst, port))
         r = "ok"
@@ -392,7 +394,8 @@ def main():
               args[3] if len(args) > 3 and args[3] != "-" else None,
               float(args[4]) if len(args) > 4 else 3.0)
     elif role == "probe":
-        probe(args[0], int(args[1]), float(args[2]) if len(args) > 2 else 2.0)
+        probe(args[0], int(args[1]), float(args[2]) if len(args) > 2 else 2.0,
+              args[3] if len(args) > 3 else None)
     elif role == "udp":
         udp(args[0], int(args[1]), float(args[2]) if len(args) > 2 else 2.0)
     elif role == "hold":

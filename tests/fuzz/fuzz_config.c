@@ -46,10 +46,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (i = 0; i < cfg.rules.nb[k]; i++) {
 			const struct sw_acl_rule *r = &cfg.rules.rules[k][i];
 
-			if (r->action < SW_ACL_ACCEPT || r->action > SW_ACL_REJECT ||
+			if (r->action < SW_ACL_ACCEPT ||
+			    r->action > SW_ACL_RETURN ||
 			    r->in_port >= (int)cfg.nb_ports ||
 			    (r->src.family && r->dst.family &&
-			     r->src.family != r->dst.family))
+			     r->src.family != r->dst.family) ||
+			    r->srcx.list + r->srcx.nb > cfg.rules.pool.n ||
+			    r->dstx.list + r->dstx.nb > cfg.rules.pool.n)
 				abort();
 		}
 	sw_config_free(&cfg);

@@ -22,6 +22,7 @@
 
 #include "config.h"
 #include "port.h"
+#include "ruleset.h"
 #include "sw_acl.h"
 #include "sw_ft.h"
 #include "parse.h"
@@ -35,6 +36,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 static struct rte_mempool *pool;
 static struct sw_worker *w;
 static struct sw_acl *acl;
+static struct sw_ruleset *rs;
 static struct sw_ft *ft;
 static struct sw_config cfg;
 static volatile bool never;
@@ -118,12 +120,13 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	fc.max_flows = MAX_FLOWS;
 	fc.hz = 1000;
 	ft = sw_ft_create(&fc);
-	if (acl == NULL || ft == NULL)
+	rs = acl ? sw_ruleset_wrap(acl, NULL, 0) : NULL;
+	if (rs == NULL || ft == NULL)
 		abort();
 	w = rte_zmalloc("fz_w", sizeof(*w), RTE_CACHE_LINE_SIZE);
 	w->burst = 32;
 	w->quit = &never;
-	sw_worker_init(w, &cfg, &acl, NULL, sw_ft_shard(ft, 0));
+	sw_worker_init(w, &cfg, &rs, NULL, sw_ft_shard(ft, 0));
 	w->nb_ports = 2;
 	for (p = 0; p < 2; p++) {
 		w->port_id[p] = id[p];

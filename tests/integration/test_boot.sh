@@ -26,10 +26,11 @@ systemd-analyze verify --man=no "$work/spillway.service" 2>"$work/verify" ||
 	{ cat "$work/verify"; fail "systemd-analyze verify"; }
 [ -s "$work/verify" ] && { cat "$work/verify"; fail "verify warned"; }
 echo "ok: systemd-analyze verify config/spillway.service"
-grep -q '^ExecReload=/bin/kill -HUP \$MAINPID' "$top/config/spillway.service" &&
+# Reload waits for the result: a refused file fails systemctl reload.
+grep -q '^ExecReload=/usr/local/bin/spillway --reload -c ' "$top/config/spillway.service" &&
 	grep -q '^Restart=on-failure' "$top/config/spillway.service" ||
 	fail "unit lacks reload or restart"
-echo "ok: reload sends SIGHUP, restart on failure"
+echo "ok: reload waits for the result (spillway --reload), restart on failure"
 grep -q '^ExecStartPre=.*spillway-setup .*--hugepages \${SPILLWAY_HUGEPAGES}' \
 	"$top/config/spillway.service" || fail "the unit ignores SPILLWAY_HUGEPAGES"
 echo "ok: the unit passes SPILLWAY_HUGEPAGES to spillway-setup --hugepages"
@@ -51,6 +52,11 @@ echo "ok: systemd-analyze security: exposure $score (2.0 at most)"
 "$bin" --check -c "$top/config/spillway-nic.conf" >/dev/null ||
 	fail "the NIC example config does not validate"
 echo "ok: config/spillway-nic.conf validates"
+# The edge example: sets (its feed file read next to it), lists,
+# negation, return, the derived fallback.
+out=$("$bin" --check -c "$top/config/edge.conf") ||
+	fail "the edge example config does not validate"
+echo "ok: config/edge.conf validates ($out)"
 
 out=$("$top/tools/spillway-setup" --dry-run -c "$top/config/spillway-nic.conf")
 echo "$out"

@@ -48,7 +48,8 @@ rules = {
   );
   fallback = ( { proto = "tcp"; dport = 80; action = "accept"; comment = "web"; } );
 };
-stats = { file = "%(file)s"; interval_ms = 100; prometheus_listen = "127.0.0.1:0"; };
+stats = { file = "%(file)s"; interval_ms = 100; prometheus_listen = "127.0.0.1:0";
+          rules_in_file = true; };
 """
 
 
@@ -82,7 +83,8 @@ def num(v):
 def from_json(j):
     out = {}
     for k, v in j.items():
-        if k not in ("ports", "flowtable", "verdicts", "counters", "rules"):
+        # reload_error: the last refusal's text, not a counter.
+        if k not in ("ports", "flowtable", "verdicts", "counters", "rules", "reload_error"):
             out[k] = num(v)
     for k, v in j["counters"].items():
         out[k] = num(v)
@@ -93,7 +95,7 @@ def from_json(j):
         for k, v in p.items():
             if k != "name":
                 out["port.%s.%s" % (p["name"], k)] = num(v)
-    for st, rules in j["rules"].items():
+    for st, rules in j.get("rules", {}).items():
         for r in rules:
             out["rule.%s.%s" % (st, r["index"] if r["index"] >= 0 else "default")] = num(r["hits"])
     verdicts = {"verdict." + k: num(v) for k, v in j["verdicts"].items()}
@@ -115,11 +117,19 @@ def telemetry(prefix, cmds):
 def from_telemetry(prefix):
     t = telemetry(prefix, ["/spillway/stats", "/spillway/flowtable", "/spillway/rules",
                            "/spillway/verdicts", "/spillway/ports"])
-    out = {k: num(v) for k, v in t["/spillway/stats"].items()}
+    out = {k: num(v) for k, v in t["/spillway/stats"].items() if k != "reload_error"}
     out.update({k: num(v) for k, v in t["/spillway/flowtable"].items()})
-    for name, hits in t["/spillway/rules"].items():
-        st, idx = name.rsplit("_", 1)
-        out["rule.%s.%s" % (st, idx)] = num(hits)
+    page = t["/spillway/rules"]
+    while True:			# the rule counters come a page at a time
+        for name, hits in page.items():
+            if name in ("total", "next"):
+                continue
+            st, idx = name.rsplit("_", 1)
+            out["rule.%s.%s" % (st, idx)] = num(hits)
+        if "next" not in page:
+            break
+        c = "/spillway/rules,%d" % page["next"]
+        page = telemetry(prefix, [c])[c]
     for p in t["/spillway/ports"]:
         d = telemetry(prefix, ["/spillway/port," + p])["/spillway/port," + p]
         for k, v in d.items():

@@ -690,35 +690,17 @@ ref_ports(const struct sw_acl_range *r, uint8_t n, uint16_t net)
 	return 0;
 }
 
+static uint32_t ref_xmatch(const struct sw_acl_rule *rules, unsigned int n,
+			   const struct sw_acl_cidr *pool,
+			   const struct sw_acl_key *k, unsigned int member);
+
 /* The reference: the rules read as the README defines them. */
 static uint32_t
 ref_match(const struct sw_acl_rule *rules, unsigned int n,
 	  const struct sw_acl_key *k)
 {
-	unsigned int i;
-
-	for (i = 0; i < n; i++) {
-		const struct sw_acl_rule *r = &rules[i];
-
-		if (r->in_port >= 0 && r->in_port != k->in_port)
-			continue;
-		if (r->proto >= 0 && r->proto != k->proto)
-			continue;
-		if (!ref_cidr(&r->src, k->family, k->src) ||
-		    !ref_cidr(&r->dst, k->family, k->dst))
-			continue;
-		if (!ref_ports(r->sport, r->nb_sport, k->sport) ||
-		    !ref_ports(r->dport, r->nb_dport, k->dport))
-			continue;
-		if ((k->tcp_flags & r->flags_mask) != r->flags_value)
-			continue;
-		if (r->icmp_type >= 0 && r->icmp_type != k->icmp_type)
-			continue;
-		if (r->icmp_code >= 0 && r->icmp_code != k->icmp_code)
-			continue;
-		return i + 1;
-	}
-	return 0;
+	/* Plain rules: no list, no set, nothing negated. */
+	return ref_xmatch(rules, n, NULL, k, 0);
 }
 
 #define DIFF_PACKETS 10000
@@ -923,6 +905,402 @@ test_acl_differential_random_rulesets(void **state)
 		differential(runs[i].seed, runs[i].rules);
 }
 
+/*
+ * The same, with what an edge ruleset adds: prefix lists, named sets
+ * (their membership given per packet, as the worker gives it in
+ * key->sets), negation of both, negated ports and return rules. The
+ * reference reads each rule as the README defines it.
+ */
+static const uint8_t xset_family[4] = { 0, 4, 6, 0 };
+
+static void
+rnd_x(struct sw_acl_pool *pool, struct sw_acl_cidr *one,
+      struct sw_acl_addr *x)
+{
+	unsigned int i, n = rnd() % 4;
+	struct sw_acl_cidr c;
+
+	memset(one, 0, sizeof(*one));
+	memset(x, 0, sizeof(*x));
+	x->list = pool->n;
+	for (i = 0; i < n; i++) {
+		rnd_cidr((uint8_t)(rnd() % 2 ? 4 : 6), &c);
+		if (pool->n == pool->cap) {
+			pool->cap = pool->cap ? 2 * pool->cap : 256;
+			pool->v = realloc(pool->v, sizeof(c) * pool->cap);
+		}
+		pool->v[pool->n++] = c;
+	}
+	x->nb = (uint16_t)n;
+	if (rnd() % 2)
+		x->sets = rnd() % 16;
+	x->neg = rnd() % 3 == 0;
+	if (x->nb == 0 && x->sets == 0)
+		x->sets = 1u << (rnd() % 4);
+}
+
+static void
+rnd_xrule(struct sw_acl_rule *r, struct sw_acl_pool *pool)
+{
+	rnd_rule(r);
+	if (rnd() % 2)
+		rnd_x(pool, &r->src, &r->srcx);
+	if (rnd() % 3 == 0)
+		rnd_x(pool, &r->dst, &r->dstx);
+	if (r->nb_sport && rnd() % 2)
+		r->sport_neg = 1;
+	if (r->nb_dport && rnd() % 2)
+		r->dport_neg = 1;
+	if (rnd() % 6 == 0)
+		r->action = SW_ACL_RETURN;
+}
+
+static int
+ref_x(const struct sw_acl_cidr *one, const struct sw_acl_addr *x,
+      const struct sw_acl_cidr *pool, uint8_t family, const uint8_t *a,
+      unsigned int member)
+{
+	unsigned int i, fam = family == 4 ? 1 : 2;
+	int in = 0;
+
+	if (x->nb == 0 && x->sets == 0 && !x->neg)
+		return ref_cidr(one, family, a);
+	if (!(sw_acl_addr_families(one, x, pool, xset_family) & fam))
+		return 0;
+	for (i = 0; i < x->nb; i++)
+		in |= ref_cidr(&pool[x->list + i], family, a) &&
+		      pool[x->list + i].family == family;
+	for (i = 0; i < 4; i++)
+		in |= (x->sets >> i & 1) && (member >> i & 1);
+	return x->neg ? !in : in;
+}
+
+static int
+ref_xports(const struct sw_acl_range *r, uint8_t n, uint8_t neg,
+	   uint16_t net)
+{
+	return neg ? !ref_ports(r, n, net) : ref_ports(r, n, net);
+}
+
+/* Membership of a key's source (low 4 bits) and destination in sets 0-3. */
+static unsigned int
+rnd_member(uint8_t family)
+{
+	unsigned int m = rnd() & 0xff, i;
+
+	for (i = 0; i < 4; i++)
+		if (xset_family[i] && xset_family[i] != family)
+			m &= ~(0x11u << i);
+	return m;
+}
+
+static uint32_t
+ref_xmatch(const struct sw_acl_rule *rules, unsigned int n,
+	   const struct sw_acl_cidr *pool, const struct sw_acl_key *k,
+	   unsigned int member)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		const struct sw_acl_rule *r = &rules[i];
+
+		if (r->in_port >= 0 && r->in_port != k->in_port)
+			continue;
+		if (r->proto >= 0 && r->proto != k->proto)
+			continue;
+		if (!ref_x(&r->src, &r->srcx, pool, k->family, k->src,
+			   member & 0xf) ||
+		    !ref_x(&r->dst, &r->dstx, pool, k->family, k->dst,
+			   member >> 4))
+			continue;
+		if (!ref_xports(r->sport, r->nb_sport, r->sport_neg,
+				k->sport) ||
+		    !ref_xports(r->dport, r->nb_dport, r->dport_neg,
+				k->dport))
+			continue;
+		if ((k->tcp_flags & r->flags_mask) != r->flags_value)
+			continue;
+		if (r->icmp_type >= 0 && r->icmp_type != k->icmp_type)
+			continue;
+		if (r->icmp_code >= 0 && r->icmp_code != k->icmp_code)
+			continue;
+		return i + 1;
+	}
+	return 0;
+}
+
+/* key->sets as the worker writes it, from set-id membership. */
+static uint32_t
+key_sets(const struct sw_acl *acl, unsigned int member)
+{
+	uint8_t ids[SW_ACL_SET_BITS];
+	unsigned int d, b, n;
+	uint32_t v = 0;
+
+	for (d = 0; d < 2; d++) {
+		n = sw_acl_set_map(acl, (int)d, ids);
+		for (b = 0; b < n; b++)
+			if (member >> (4 * d + ids[b]) & 1)
+				v |= 1u << (b + 16 * d);
+	}
+	return htonl(v);
+}
+
+static void
+xdifferential(uint64_t seed, unsigned int nb_rules)
+{
+	struct sw_acl_rule *rules = calloc(nb_rules, sizeof(*rules));
+	struct sw_acl_key *keys = calloc(DIFF_PACKETS, sizeof(*keys));
+	unsigned int *member = calloc(DIFF_PACKETS, sizeof(*member));
+	struct sw_acl_pool pool = { 0 };
+	struct sw_acl_conf conf;
+	const struct sw_acl_key *kp[32];
+	uint32_t got[32];
+	uint8_t act[32];
+	struct sw_acl *acl;
+	unsigned int i, j, matched = 0, returned = 0;
+
+	rng = seed;
+	for (i = 0; i < nb_rules; i++)
+		rnd_xrule(&rules[i], &pool);
+	for (i = 0; i < DIFF_PACKETS; i++) {
+		rnd_key(&keys[i], rules, nb_rules);
+		member[i] = rnd_member(keys[i].family);
+	}
+	memset(&conf, 0, sizeof(conf));
+	conf.set[SW_ACL_POLICY].rules = rules;
+	conf.set[SW_ACL_POLICY].nb_rules = nb_rules;
+	conf.set[SW_ACL_POLICY].default_action = SW_ACL_REJECT;
+	conf.pool = pool.v;
+	conf.nb_pool = pool.n;
+	memcpy(conf.set_family, xset_family, sizeof(xset_family));
+	conf.nb_workers = 1;
+	conf.socket_id = SOCKET_ID_ANY;
+	acl = sw_acl_create(&conf, err, sizeof(err));
+	if (acl == NULL)
+		fail_msg("sw_acl_create: %s", err);
+	for (i = 0; i < DIFF_PACKETS; i++)
+		keys[i].sets = key_sets(acl, member[i]);
+	for (i = 0; i < DIFF_PACKETS; i += 32) {
+		for (j = 0; j < 32; j++)
+			kp[j] = &keys[i + j < DIFF_PACKETS ? i + j : i];
+		sw_acl_classify(acl, SW_ACL_POLICY, 0, kp, 32, act, got);
+		for (j = 0; j < 32 && i + j < DIFF_PACKETS; j++) {
+			unsigned int m = member[i + j < DIFF_PACKETS ? i + j :
+						i];
+			uint32_t want = ref_xmatch(rules, nb_rules, pool.v,
+						   kp[j], m);
+			uint8_t wact = want ? rules[want - 1].action :
+					      SW_ACL_REJECT;
+
+			if (wact == SW_ACL_RETURN)
+				wact = SW_ACL_REJECT;
+			if (got[j] != want || act[j] != wact)
+				fail_msg("seed %llu packet %u: rte_acl says "
+					 "rule %u (%s), linear says %u (%s)",
+					 (unsigned long long)seed, i + j,
+					 got[j], sw_acl_action_name(act[j]),
+					 want, sw_acl_action_name(wact));
+			matched += want != 0;
+			returned += want && rules[want - 1].action ==
+					    SW_ACL_RETURN;
+		}
+	}
+	printf("lists/sets/negation seed %llu: %u rules (%u rte_acl "
+	       "rules), %u packets: %u matched a rule, %u a return rule\n",
+	       (unsigned long long)seed, nb_rules,
+	       sw_acl_nb_expanded(acl, SW_ACL_POLICY), DIFF_PACKETS, matched,
+	       returned);
+	assert_true(matched > DIFF_PACKETS / 10);
+	assert_true(matched < DIFF_PACKETS);
+	assert_true(returned > 0);
+	sw_acl_free(acl);
+	sw_acl_pool_free(&pool);
+	free(member);
+	free(rules);
+	free(keys);
+}
+
+static void
+test_acl_differential_lists_sets_negation(void **state)
+{
+	static const struct {
+		uint64_t seed;
+		unsigned int rules;
+	} runs[] = {
+		{ 11, 20 }, { 12, 60 }, { 13, 90 }, { 0xfeed, 120 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(runs) / sizeof(runs[0]); i++)
+		xdifferential(runs[i].seed, runs[i].rules);
+}
+
+/* A negated prefix is a match of its own family only, as in nft and pf. */
+static void
+test_acl_negated_prefix_is_its_family(void **state)
+{
+	struct sw_acl_pool pool = { 0 };
+	struct sw_acl_rule r;
+	struct sw_acl_conf conf;
+	struct sw_acl_key k;
+	struct sw_acl *acl;
+	const char *names[1] = { "feed" };
+
+	(void)state;
+	sw_acl_rule_init(&r, SW_ACL_DROP);
+	assert_int_equal(sw_acl_parse_addr("!192.0.2.0/24", names, 1, &pool,
+					   &r.src, &r.srcx, err, sizeof(err)),
+			 0);
+	memset(&conf, 0, sizeof(conf));
+	conf.set[SW_ACL_POLICY].rules = &r;
+	conf.set[SW_ACL_POLICY].nb_rules = 1;
+	conf.set[SW_ACL_POLICY].default_action = SW_ACL_ACCEPT;
+	conf.pool = pool.v;
+	conf.nb_pool = pool.n;
+	conf.nb_workers = 1;
+	conf.socket_id = SOCKET_ID_ANY;
+	acl = sw_acl_create(&conf, err, sizeof(err));
+	assert_non_null(acl);
+	key4(&k, "198.51.100.1", "192.0.2.1", 6, 1, 2);
+	assert_int_equal(hit(acl, SW_ACL_POLICY, &k, NULL), 1);
+	key4(&k, "192.0.2.200", "198.51.100.1", 6, 1, 2);
+	assert_int_equal(hit(acl, SW_ACL_POLICY, &k, NULL), 0);
+	key6(&k, "2001:db8::1", "2001:db8::2", 6, 1, 2);
+	assert_int_equal(hit(acl, SW_ACL_POLICY, &k, NULL), 0);
+	sw_acl_free(acl);
+	sw_acl_pool_free(&pool);
+}
+
+/* "return" ends the list: notrack gives no verdict, policy its default. */
+static void
+test_acl_return_ends_the_list(void **state)
+{
+	struct sw_acl_rule r[2];
+	struct sw_acl_key k;
+	struct sw_acl *acl;
+	uint8_t a;
+
+	(void)state;
+	sw_acl_rule_init(&r[0], SW_ACL_RETURN);
+	cidr(&r[0].src, "192.0.2.0/24");
+	sw_acl_rule_init(&r[1], SW_ACL_DROP);
+	cidr(&r[1].src, "192.0.0.0/12");
+	acl = build1(SW_ACL_NOTRACK, r, 2, SW_ACL_NONE, 1);
+	key4(&k, "192.0.2.10", "198.51.100.1", 6, 1, 22);
+	assert_int_equal(hit(acl, SW_ACL_NOTRACK, &k, &a), 1);
+	assert_int_equal(a, SW_ACL_NONE);
+	key4(&k, "192.0.3.10", "198.51.100.1", 6, 1, 22);
+	assert_int_equal(hit(acl, SW_ACL_NOTRACK, &k, &a), 2);
+	assert_int_equal(a, SW_ACL_DROP);
+	assert_int_equal(sw_acl_hits(acl, SW_ACL_NOTRACK, 0), 1);
+	sw_acl_free(acl);
+	acl = build1(SW_ACL_POLICY, r, 2, SW_ACL_REJECT, 1);
+	key4(&k, "192.0.2.10", "198.51.100.1", 6, 1, 22);
+	assert_int_equal(hit(acl, SW_ACL_POLICY, &k, &a), 1);
+	assert_int_equal(a, SW_ACL_REJECT);
+	sw_acl_free(acl);
+}
+
+static void
+test_acl_parse_addr_forms_and_errors(void **state)
+{
+	static const char *const names[2] = { "feed", "admin" };
+	static const char *const bad[] = {
+		"", "!", "{}", "192.0.2.0/24, !198.51.100.0/24", "@nope",
+		"!any", "any, 192.0.2.0/24", "{192.0.2.0/24, {@feed}}",
+		"192.0.2.0/33",
+	};
+	struct sw_acl_pool pool = { 0 };
+	struct sw_acl_rule r;
+	char text[256];
+	size_t i;
+
+	(void)state;
+	sw_acl_rule_init(&r, SW_ACL_DROP);
+	assert_int_equal(sw_acl_parse_addr("192.0.2.7/24", names, 2, &pool,
+					   &r.src, &r.srcx, err, sizeof(err)),
+			 0);
+	assert_int_equal(r.src.plen, 24);
+	assert_int_equal(pool.n, 0);
+	assert_int_equal(sw_acl_parse_addr("!{ @admin, 2001:db8::/32 ,@feed}",
+					   names, 2, &pool, &r.dst, &r.dstx,
+					   err, sizeof(err)), 0);
+	assert_int_equal(r.dstx.neg, 1);
+	assert_int_equal(r.dstx.sets, 3);
+	assert_int_equal(r.dstx.nb, 1);
+	assert_int_equal(sw_acl_addr_families(&r.dst, &r.dstx, pool.v,
+					      (const uint8_t[2]){ 4, 4 }), 3);
+	r.proto = 6;
+	assert_int_equal(sw_acl_parse_ports_neg("!22, 80", r.dport,
+						&(unsigned int){ 0 },
+						&r.dport_neg, err,
+						sizeof(err)), 0);
+	r.nb_dport = 2;
+	sw_acl_match_text(&r, pool.v, NULL, names, text, sizeof(text));
+	assert_string_equal(text, "proto=tcp src=192.0.2.0/24 "
+			    "dst=!{@feed,@admin,2001:db8::/32} dport=!22,80");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (sw_acl_parse_addr(bad[i], names, 2, &pool, &r.src, &r.srcx,
+				      err, sizeof(err)) != -EINVAL)
+			fail_msg("'%s' accepted", bad[i]);
+	assert_int_equal(pool.n, 1);	/* errors leave the pool alone */
+	sw_acl_pool_free(&pool);
+}
+
+/* Sets a build tests get bits per direction, 16 at most each. */
+static void
+test_acl_set_bits_per_direction(void **state)
+{
+	struct sw_acl_rule r[17];
+	struct sw_acl_conf conf;
+	struct sw_acl *acl;
+	uint8_t ids[SW_ACL_SET_BITS];
+	unsigned int i;
+
+	(void)state;
+	memset(&conf, 0, sizeof(conf));
+	for (i = 0; i < 17; i++) {
+		sw_acl_rule_init(&r[i], SW_ACL_DROP);
+		r[i].srcx.sets = 1u << (i + 3);
+	}
+	r[0].dstx.sets = 1u << 7;
+	conf.set[SW_ACL_NOTRACK].rules = r;
+	conf.set[SW_ACL_NOTRACK].nb_rules = 16;
+	conf.nb_workers = 1;
+	conf.socket_id = SOCKET_ID_ANY;
+	acl = sw_acl_create(&conf, err, sizeof(err));
+	assert_non_null(acl);
+	assert_int_equal(sw_acl_set_map(acl, 0, ids), 16);
+	assert_int_equal(ids[0], 3);
+	assert_int_equal(sw_acl_set_map(acl, 1, ids), 1);
+	assert_int_equal(ids[0], 7);
+	sw_acl_free(acl);
+	conf.set[SW_ACL_NOTRACK].nb_rules = 17;
+	assert_null(sw_acl_create(&conf, err, sizeof(err)));
+	assert_non_null(strstr(err, "more than 16 sets tested as sources"));
+}
+
+/* A reload keeps the count of a rule that did not change. */
+static void
+test_acl_hits_base_adds(void **state)
+{
+	struct sw_acl_rule r;
+	struct sw_acl_key k;
+	struct sw_acl *acl;
+
+	(void)state;
+	sw_acl_rule_init(&r, SW_ACL_ACCEPT);
+	acl = build1(SW_ACL_POLICY, &r, 1, SW_ACL_DROP, 2);
+	sw_acl_set_hits_base(acl, SW_ACL_POLICY, 0, 40);
+	key4(&k, "192.0.2.1", "192.0.2.2", 6, 1, 2);
+	hit(acl, SW_ACL_POLICY, &k, NULL);
+	assert_int_equal(sw_acl_hits(acl, SW_ACL_POLICY, 0), 41);
+	assert_true(sw_acl_memory(acl) > 0);
+	sw_acl_free(acl);
+}
+
 /* ---- RCU swap under readers ---- */
 
 #define SWAP_READERS 2
@@ -1054,6 +1432,12 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_acl_defaults_and_empty_sets),
 		cmocka_unit_test(test_acl_hit_counters_sum_workers),
 		cmocka_unit_test(test_acl_differential_random_rulesets),
+		cmocka_unit_test(test_acl_differential_lists_sets_negation),
+		cmocka_unit_test(test_acl_negated_prefix_is_its_family),
+		cmocka_unit_test(test_acl_return_ends_the_list),
+		cmocka_unit_test(test_acl_parse_addr_forms_and_errors),
+		cmocka_unit_test(test_acl_set_bits_per_direction),
+		cmocka_unit_test(test_acl_hits_base_adds),
 		cmocka_unit_test(test_acl_publish_swaps_under_readers),
 		cmocka_unit_test(test_acl_split_classifies_as_one),
 		cmocka_unit_test(test_acl_split_refused_beyond_16),

@@ -22,10 +22,10 @@
 #include <rte_mbuf.h>
 
 #include "app.h"
-#include "policy.h"
 #include "buf.h"
 #include "cli.h"
 #include "port.h"
+#include "ruleset.h"
 #include "sw_acl.h"
 
 static struct sw_app app;
@@ -44,6 +44,20 @@ static const char *
 run(const char *line, int want_rc)
 {
 	return run_as(&admin, line, want_rc);
+}
+
+/* A streamed reply, whole (show rules, show flows). */
+static const char *
+run_all(const char *line)
+{
+	int rc;
+
+	sw_buf_reset(&out);
+	rc = sw_cli_exec(&app, &admin, line, &out);
+	while (rc == SW_CLI_MORE)
+		rc = sw_cli_more(&app, &admin, &out);
+	assert_int_equal(rc, SW_CLI_OK);
+	return out.p ? out.p : "";
 }
 
 static int
@@ -120,12 +134,29 @@ test_cli_errors(void **state)
 			    "error: unknown: show nothing", 28) == 0);
 	assert_true(strncmp(run("show stats json please", SW_CLI_OK),
 			    "error:", 6) == 0);
-	assert_true(strncmp(run("a b c d e f g h i j", SW_CLI_OK),
-			    "error: too many words", 21) == 0);
+	{
+		char many[1200];
+		int i;
+
+		for (i = 0; i < 590; i++)
+			memcpy(many + 2 * i, "a ", 2);
+		many[2 * i] = '\0';
+		assert_true(strncmp(run(many, SW_CLI_OK),
+				    "error: too many words", 21) == 0);
+	}
 	/* No flow table here. */
 	assert_true(strncmp(run("show flows", SW_CLI_OK), "error:", 6) == 0);
 	assert_true(strncmp(run("flush flows", SW_CLI_OK), "error:", 6) == 0);
 	assert_true(strncmp(run("show flows ten", SW_CLI_OK), "error:", 6) == 0);
+	/* Filters are checked before the table is. */
+	assert_true(strncmp(run("show flows src=192.0.2.300", SW_CLI_OK),
+			    "error: '192.0.2.300'", 20) == 0);
+	assert_true(strncmp(run("flush flows colour=red", SW_CLI_OK),
+			    "error: 'colour=red': filters are", 32) == 0);
+	assert_true(strncmp(run("show flows 5 dport=70000", SW_CLI_OK),
+			    "error: '70000': a port", 22) == 0);
+	assert_true(strncmp(run("set add nope 192.0.2.1", SW_CLI_OK),
+			    "error: no set named 'nope'", 26) == 0);
 	/* Junk is never echoed raw. */
 	assert_null(strchr(run("\xff\xfe\x01junk", SW_CLI_OK), '\xff'));
 	assert_string_equal(run("", SW_CLI_OK), "");
@@ -192,6 +223,9 @@ static const char rules_conf[] =
 "  fallback_default = \"accept\";\n"
 "};\n";
 
+/* The file rules_conf was loaded from: rule lines name it. */
+static char live_path[] = "/tmp/sw-test-cli-XXXXXX";
+
 /* The EAL, the rules of rules_conf, both net_null ports started. */
 static int
 setup_live(void **state)
@@ -203,8 +237,9 @@ setup_live(void **state)
 		"net_null0", "--vdev", "net_null1", "--file-prefix", prefix,
 		NULL,
 	};
-	char path[] = "/tmp/sw-test-cli-XXXXXX";
 	char err[SW_ERR_MAX];
+	struct sw_ruleset *rs;
+	struct sw_buf rep;
 	unsigned int p;
 	FILE *f;
 	int fd;
@@ -215,20 +250,25 @@ setup_live(void **state)
 		return -1;
 	memset(&app, 0, sizeof(app));
 	sw_buf_init(&out);
-	fd = mkstemp(path);
+	fd = mkstemp(live_path);
 	f = fd >= 0 ? fdopen(fd, "w") : NULL;
 	if (f == NULL)
 		return -1;
 	fputs(rules_conf, f);
 	fclose(f);
-	fd = sw_config_load(path, &app.cfg, err, sizeof(err));
-	unlink(path);
+	fd = sw_config_load(live_path, &app.cfg, err, sizeof(err));
 	if (fd != 0)
 		return -1;
-	app.acl = sw_app_rules_build(&app.cfg.rules, 1, err, sizeof(err));
+	sw_buf_init(&rep);
+	rs = sw_ruleset_build(&app.cfg, NULL, 1, SOCKET_ID_ANY, NULL, false,
+			      &rep, err, sizeof(err));
+	sw_buf_free(&rep);
+	if (rs == NULL)
+		return -1;
+	sw_ruleset_publish(&app.rules, rs, &app.cfg, NULL, NULL);
 	app.pool = rte_pktmbuf_pool_create("test_cli", 4095, 0, 0,
 					   RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-	if (app.acl == NULL || app.pool == NULL)
+	if (app.pool == NULL)
 		return -1;
 	for (p = 0; p < 2; p++) {
 		if (rte_eth_dev_get_port_by_name(app.cfg.ports[p].dev,
@@ -253,7 +293,9 @@ teardown_live(void **state)
 			rte_eth_dev_stop(app.port_id[p]);
 			rte_eth_dev_close(app.port_id[p]);
 		}
-	sw_acl_free(app.acl);
+	sw_ruleset_free(app.rules, NULL);
+	app.rules = NULL;
+	unlink(live_path);
 	rte_mempool_free(app.pool);
 	sw_config_free(&app.cfg);
 	sw_buf_free(&out);
@@ -267,32 +309,37 @@ test_cli_show_rules_lists_rules_and_hits(void **state)
 {
 	struct sw_acl_key k;
 	const struct sw_acl_key *kp[1] = { &k };
+	char want[1024];
 	uint8_t act;
 
 	(void)state;
-	/* Line numbers are the config's: notrack on 4, policy on 6 and 8. */
-	assert_string_equal(run("show rules", SW_CLI_OK),
-		"  rule notrack[0] line 4 accept hits=0 dns\n"
-		"  rule policy[0] line 6 accept hits=0 web\n"
-		"  rule policy[1] line 8 reject hits=0 telnet\n"
+	/* Match text, file and line (notrack on 4, policy on 6 and 8). */
+	snprintf(want, sizeof(want),
+		"  rule notrack[0] accept hits=0 proto=udp dport=53 at=%s:4 # dns\n"
+		"  rule policy[0] accept hits=0 proto=tcp dport=80 at=%s:6 # web\n"
+		"  rule policy[1] reject hits=0 proto=tcp dport=23 at=%s:8 # telnet\n"
 		"  rule policy_default drop hits=0\n"
-		"  rule fallback_default accept hits=0\n");
+		"  rule fallback_default accept hits=0\n",
+		live_path, live_path, live_path);
+	assert_string_equal(run_all("show rules"), want);
 	/* One TCP packet to port 80, one to port 22, classified by worker 0. */
 	memset(&k, 0, sizeof(k));
 	k.family = 4;
 	k.proto = 6;
 	k.dport = htons(80);
-	sw_acl_classify(app.acl, SW_ACL_POLICY, 0, kp, 1, &act, NULL);
+	sw_acl_classify(sw_app_acl(&app), SW_ACL_POLICY, 0, kp, 1, &act, NULL);
 	assert_int_equal(act, SW_ACL_ACCEPT);
 	k.dport = htons(22);
-	sw_acl_classify(app.acl, SW_ACL_POLICY, 0, kp, 1, &act, NULL);
+	sw_acl_classify(sw_app_acl(&app), SW_ACL_POLICY, 0, kp, 1, &act, NULL);
 	assert_int_equal(act, SW_ACL_DROP);
-	assert_string_equal(run("show rules", SW_CLI_OK),
-		"  rule notrack[0] line 4 accept hits=0 dns\n"
-		"  rule policy[0] line 6 accept hits=1 web\n"
-		"  rule policy[1] line 8 reject hits=0 telnet\n"
+	snprintf(want, sizeof(want),
+		"  rule notrack[0] accept hits=0 proto=udp dport=53 at=%s:4 # dns\n"
+		"  rule policy[0] accept hits=1 proto=tcp dport=80 at=%s:6 # web\n"
+		"  rule policy[1] reject hits=0 proto=tcp dport=23 at=%s:8 # telnet\n"
 		"  rule policy_default drop hits=1\n"
-		"  rule fallback_default accept hits=0\n");
+		"  rule fallback_default accept hits=0\n",
+		live_path, live_path, live_path);
+	assert_string_equal(run_all("show rules"), want);
 }
 
 static void

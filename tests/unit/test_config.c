@@ -183,6 +183,174 @@ test_config_rules(void **state)
 	assert_int_equal(fx->cfg.rules.reject_rate_per_dest, 0);
 }
 
+/* Sets, lists, negation, return: what the rules name resolves. */
+static void
+test_config_sets_lists_negation(void **state)
+{
+	struct fx *fx = *state;
+	const struct sw_acl_rule *r;
+	const struct sw_set_conf *sc;
+	char feed[80];
+	FILE *f;
+
+	snprintf(feed, sizeof(feed), "%s.feed", fx->path);
+	f = fopen(feed, "w");
+	assert_non_null(f);
+	fputs("# a feed\n198.51.100.0/24\n\n  203.0.113.7  # one host\n", f);
+	fclose(f);
+	{
+		char text[1024];
+
+		snprintf(text, sizeof(text),
+			 "sets = {\n"
+			 "  admin = { family = \"any\";\n"
+			 "    elements = [\"192.0.2.0/24\", "
+			 "\"2001:db8:1::/48\"]; };\n"
+			 "  feed = { file = \"%s\"; max = 1000; };\n"
+			 "};\n"
+			 "rules = { notrack = (\n"
+			 "  { src = \"@admin\"; action = \"return\"; },\n"
+			 "  { src = [\"@feed\", \"10.0.0.0/8\"]; "
+			 "action = \"drop\"; },\n"
+			 "  { dst = \"!{@admin, 198.51.100.0/24}\"; "
+			 "proto = \"tcp\"; dport = \"!22\";"
+			 " action = \"drop\"; } ); };\n",
+			 strrchr(feed, '/') + 1);
+		assert_int_equal(load(fx, text), 0);
+	}
+	assert_int_equal(fx->cfg.nb_sets, 2);
+	sc = &fx->cfg.sets[1];
+	assert_string_equal(sc->name, "feed");
+	assert_int_equal(sc->family, 4);
+	assert_int_equal(sc->max, 1000);
+	assert_int_equal(sc->nb_prefixes, 2);
+	assert_int_equal(sc->prefixes[1].plen, 32);
+	/* The file is read next to the config, not from the cwd. */
+	assert_string_equal(sc->path, feed);
+	assert_int_equal(fx->cfg.sets[0].nb_prefixes, 2);
+	assert_int_equal(fx->cfg.sets[0].family, 0);
+	r = &fx->cfg.rules.rules[SW_ACL_NOTRACK][0];
+	assert_int_equal(r->action, SW_ACL_RETURN);
+	assert_int_equal(r->srcx.sets, 1);
+	r = &fx->cfg.rules.rules[SW_ACL_NOTRACK][1];
+	assert_int_equal(r->srcx.sets, 2);
+	assert_int_equal(r->srcx.nb, 1);
+	assert_int_equal(fx->cfg.rules.pool.v[r->srcx.list].plen, 8);
+	r = &fx->cfg.rules.rules[SW_ACL_NOTRACK][2];
+	assert_int_equal(r->dstx.neg, 1);
+	assert_int_equal(r->dstx.sets, 1);
+	assert_int_equal(r->dport_neg, 1);
+	/* A changed file changes the digest a reload compares. */
+	{
+		uint64_t d = sc->digest;
+		char text[1024];
+
+		f = fopen(feed, "a");
+		fputs("198.51.100.99\n", f);
+		fclose(f);
+		snprintf(text, sizeof(text), "sets = { feed = { file = \"%s\"; "
+			 "max = 1000; }; };\n", feed);
+		assert_int_equal(load(fx, text), 0);
+		assert_true(fx->cfg.sets[0].digest != d);
+	}
+	/* Bad lines name the file and the line. */
+	f = fopen(feed, "a");
+	fputs("198.51.100.300\n", f);
+	fclose(f);
+	{
+		char text[1024];
+
+		snprintf(text, sizeof(text), "sets = { feed = { file = \"%s\"; "
+			 "}; };\n", feed);
+		assert_int_equal(load(fx, text), -EINVAL);
+		if (strstr(fx->err, ".feed:6: '198.51.100.300'") == NULL)
+			fail_msg("error: %s", fx->err);
+	}
+	unlink(feed);
+}
+
+/*
+ * fallback_from_policy: the policy in order, each accept with its
+ * reply, after the hand-written fallback rules.
+ */
+static void
+test_config_fallback_from_policy(void **state)
+{
+	struct fx *fx = *state;
+	const struct sw_acl_rule *r;
+
+	assert_int_equal(load(fx,
+		"rules = {\n"
+		"  fallback_from_policy = true;\n"
+		"  fallback = ( { proto = \"udp\"; dport = 53;\n"
+		"                 action = \"accept\"; } );\n"
+		"  policy = (\n"
+		"    { src = \"198.51.100.0/24\"; action = \"drop\"; },\n"
+		"    { in = \"outside\"; proto = \"tcp\";\n"
+		"      dst = \"192.0.2.80\";\n"
+		"      dport = \"80,443\"; tcp_flags = \"syn,!ack\";\n"
+		"      action = \"accept\"; comment = \"web\"; },\n"
+		"    { proto = \"icmp\"; icmp_type = 8;\n"
+		"      action = \"accept\"; },\n"
+		"    { in = \"inside\"; action = \"accept\"; } );\n"
+		"};\n"), 0);
+	assert_int_equal(fx->cfg.rules.nb_written_fallback, 1);
+	/* 1 written + drop copy + (web + reply) + (ping + reply) +
+	 * (inside + tcp, udp, icmp, icmpv6 replies). */
+	assert_int_equal(fx->cfg.rules.nb[SW_ACL_FALLBACK], 1 + 1 + 2 + 2 + 5);
+	r = fx->cfg.rules.rules[SW_ACL_FALLBACK];
+	assert_int_equal(r[1].origin, SW_ACL_DERIVED_COPY);
+	assert_int_equal(r[1].action, SW_ACL_DROP);
+	assert_int_equal(r[2].origin, SW_ACL_DERIVED);
+	assert_int_equal(r[2].flags_mask, 0);	/* every packet of it */
+	assert_int_equal(r[2].from, 1);
+	assert_string_equal(r[2].comment, "web");
+	assert_int_equal(r[3].origin, SW_ACL_DERIVED_REPLY);
+	assert_int_equal(r[3].in_port, 1);	/* from the inside */
+	assert_int_equal(r[3].src.plen, 32);	/* the server */
+	assert_int_equal(r[3].nb_sport, 2);
+	assert_int_equal(r[3].sport[1].lo, 443);
+	assert_int_equal(r[3].nb_dport, 0);
+	assert_int_equal(r[3].flags_mask, 0x10);	/* ACK set */
+	assert_int_equal(r[3].flags_value, 0x10);
+	assert_int_equal(r[5].icmp_type, 0);	/* echo reply */
+	assert_int_equal(r[6].in_port, 1);
+	assert_int_equal(r[7].in_port, 0);	/* replies: from outside */
+	assert_int_equal(r[7].proto, 6);
+	assert_int_equal(r[10].proto, 58);
+	assert_int_equal(r[10].icmp_type, 129);
+}
+
+/* @include is read next to the config; a rule names its own file. */
+static void
+test_config_include_names_its_file(void **state)
+{
+	struct fx *fx = *state;
+	char inc[80], text[256];
+	const struct sw_acl_rule *r;
+	FILE *f;
+
+	snprintf(inc, sizeof(inc), "%s.inc", fx->path);
+	f = fopen(inc, "w");
+	assert_non_null(f);
+	fputs("# included\n\n{ proto = \"udp\"; action = \"drop\"; }\n", f);
+	fclose(f);
+	snprintf(text, sizeof(text), "rules = { policy = (\n"
+		 "  { proto = \"tcp\"; action = \"drop\"; },\n"
+		 "  @include \"%s\"\n); };\n"
+		 "stats = { rules_in_file = true; };\n",
+		 strrchr(inc, '/') + 1);
+	assert_int_equal(load(fx, text), 0);
+	assert_true(fx->cfg.stats.rules_in_file);
+	assert_int_equal(fx->cfg.rules.nb[SW_ACL_POLICY], 2);
+	r = &fx->cfg.rules.rules[SW_ACL_POLICY][1];
+	assert_int_equal(r->line, 3);
+	assert_string_equal(fx->cfg.rules.files[r->file], inc);
+	r = &fx->cfg.rules.rules[SW_ACL_POLICY][0];
+	assert_string_equal(fx->cfg.rules.files[r->file], fx->path);
+	unlink(inc);
+}
+
 static void
 test_config_flowtable(void **state)
 {
@@ -452,7 +620,7 @@ static const struct {
 	{ "rules = {\n policy = (\n { proto = \"tcp\"; } );\n};\n", 3,
 	  "rules.policy[0]", "missing 'action'" },
 	{ "rules = { policy = ( { action = \"allow\"; } ); };\n", 1,
-	  "rules.policy[0].action", "not accept, drop or reject" },
+	  "rules.policy[0].action", "not accept, drop, reject or return" },
 	{ "rules = { fallback = ( { action = \"drop\"; },\n"
 	  "  { action = \"drop\"; colour = \"red\"; } ); };\n", 2,
 	  "rules.fallback[1].colour", "unknown setting" },
@@ -462,7 +630,32 @@ static const struct {
 	  "} ); };\n", 1, "rules.policy[0].src", "prefix length" },
 	{ "rules = { policy = ( { src = \"192.0.2.0/24\";\n"
 	  " dst = \"2001:db8::/32\"; action = \"drop\"; } ); };\n", 2,
-	  "rules.policy[0].dst", "an IPv6 address, but src is IPv4" },
+	  "rules.policy[0].dst", "an IPv6 match, but src is IPv4" },
+	{ "rules = {\n policy_default = \"return\";\n};\n", 2,
+	  "rules.policy_default", "not accept, drop or reject" },
+	{ "rules = { policy = ( { src = \"@feed\"; action = \"drop\"; } ); "
+	  "};\n", 1, "rules.policy[0].src", "no set named 'feed'" },
+	{ "rules = { policy = ( { src = \"192.0.2.0/24, !198.51.100.0/24\";\n"
+	  " action = \"drop\"; } ); };\n", 1, "rules.policy[0].src",
+	  "negates the whole list" },
+	{ "rules = { policy = ( { src = [];\n action = \"drop\"; } ); };\n",
+	  1, "rules.policy[0].src", "an empty list matches nothing" },
+	{ "rules = { policy = ( { proto = \"tcp\"; dport = \"22,!80\";\n"
+	  " action = \"drop\"; } ); };\n", 1, "rules.policy[0].dport",
+	  "negates the whole port list" },
+	{ "sets = { feed = { family = \"ipv4\";\n elements = "
+	  "[\"2001:db8::/32\"]; }; };\n", 2, "sets.feed.elements[0]",
+	  "not an IPv4 prefix" },
+	{ "sets = { feed = { family = \"ipv5\"; }; };\n", 1,
+	  "sets.feed.family", "not ipv4, ipv6 or any" },
+	{ "sets = { feed = {\n file = \"/nonexistent/feed.txt\"; }; };\n", 2,
+	  "sets.feed.file", "No such file" },
+	{ "sets = { feed = { max = 0; }; };\n", 1, "sets.feed.max",
+	  "out of range" },
+	{ "sets = { v6 = { family = \"ipv6\"; }; };\n"
+	  "rules = { policy = ( { proto = \"icmp\"; src = \"@v6\";\n"
+	  " action = \"drop\"; } ); };\n", 2, "rules.policy[0].src",
+	  "in an icmp rule" },
 	{ "rules = { policy = ( { proto = \"icmp\";\n"
 	  " dst = \"2001:db8::1\"; action = \"drop\"; } ); };\n", 2,
 	  "rules.policy[0].dst", "IPv6 address in an icmp rule" },
@@ -584,6 +777,12 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_config_rules_defaults,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_config_sets_lists_negation, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_config_fallback_from_policy, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_config_include_names_its_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_flowtable, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_config_l2_passthrough_list,

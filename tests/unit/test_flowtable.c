@@ -1706,13 +1706,14 @@ static unsigned int judged;
 
 static bool
 judge_odd_ports(unsigned int shard, const struct sw_ft_key *key, int orig_dir,
-		uint8_t port, void *arg)
+		uint8_t port, uint8_t state, void *arg)
 {
 	(void)shard;
 	(void)arg;
 	judged++;
 	assert_int_equal(orig_dir, SW_FT_DIR_LO);
 	assert_int_equal(port, 7);
+	assert_int_equal(state, SW_FT_UDP);
 	return ntohs(key->lo_port) % 2 == 1;
 }
 
@@ -1736,8 +1737,11 @@ test_ft_revalidate_asks_the_judge_once(void **state)
 	}
 	sweep(ft, 1);			/* no request: the judge is not asked */
 	assert_int_equal(judged, 0);
+	assert_false(sw_ft_revalidate_pending(ft));
 	sw_ft_revalidate(ft);
+	assert_true(sw_ft_revalidate_pending(ft));
 	sweep(ft, 1);
+	assert_false(sw_ft_revalidate_pending(ft));
 	sw_ft_shard_stats(ft, 0, &st);
 	assert_int_equal(judged, 10);
 	assert_int_equal(st.flows, 5);
