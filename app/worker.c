@@ -760,9 +760,11 @@ stage_track(struct sw_worker *w, const struct sw_acl *acl,
 			     sw_ft_update(s, pos[j], &fp[j], now, &x);
 			if (unlikely(rc == SW_FT_RETRY)) {
 				/*
-				 * A SYN the proxy must answer, not pass: its
-				 * stale half-open flow is gone. Judge it as
-				 * the new connection it claims to be.
+				 * A SYN the proxy must answer, not pass, or
+				 * one that reopened a closed flow while quotas
+				 * count: its old flow is gone. Judge it as the
+				 * new connection it claims to be (as Linux
+				 * does a SYN on a TIME_WAIT entry).
 				 */
 				const struct sw_acl_key *k1 = keys[j];
 

@@ -520,6 +520,32 @@ flow_reply(const struct ft_flow *f, int dir)
 	return dir != ((f->flags & FT_ORIG_HI) ? SW_FT_DIR_HI : SW_FT_DIR_LO);
 }
 
+static inline bool
+closed(uint8_t state)
+{
+	return state == SW_FT_TCP_TIME_WAIT || state == SW_FT_TCP_CLOSE;
+}
+
+/*
+ * A connection that closed (TIME_WAIT, CLOSE) no longer counts to its
+ * source's quota, as Linux's connlimit (nf_conncount's already_closed)
+ * does not count it: a busy client's own closing flows must not lock it
+ * out (20 connections a second and 5 s of TIME_WAIT hold 100 entries).
+ * The entry stays, evictable like every closing flow, so the table
+ * itself stays bounded; reopening it is a new flow for the quota
+ * (sw_ft_update).
+ */
+static void
+source_leave(struct sw_ft_shard *s, uint32_t pos, struct ft_flow *f)
+{
+	void *key;
+
+	if (rte_hash_get_key_with_position(s->h, (int32_t)pos, &key) == 0)
+		ft_source_release(s, key, (f->flags & FT_ORIG_HI) ?
+				  SW_FT_DIR_HI : SW_FT_DIR_LO);
+	FT_SET(f->stag, 0);
+}
+
 int
 sw_ft_update(struct sw_ft_shard *s, int32_t pos, const struct sw_ft_pkt *p,
 	     uint64_t now, struct sw_ft_xlate *x)
@@ -528,7 +554,7 @@ sw_ft_update(struct sw_ft_shard *s, int32_t pos, const struct sw_ft_pkt *p,
 	int reply = flow_reply(f, p->dir), v;
 	uint32_t t = time_unit(s->ft, now);
 	struct sw_ft_xlate dummy;
-	bool refresh = true;
+	bool refresh = true, was_closed = closed(f->state);
 
 	if (x == NULL)
 		x = &dummy;
@@ -586,6 +612,19 @@ sw_ft_update(struct sw_ft_shard *s, int32_t pos, const struct sw_ft_pkt *p,
 				FT_SET(f->state, (uint8_t)SW_FT_UDP_STREAM);
 			FT_SET(f->flags, (uint8_t)(f->flags | FT_ASSURED));
 		}
+	}
+	if (unlikely(was_closed != closed(f->state)) && s->src) {
+		if (was_closed) {
+			/*
+			 * A valid SYN reopened a closed flow, which left its
+			 * source's count: it starts again as a new flow, so
+			 * that the quota judges it.
+			 */
+			flow_delete(s, (uint32_t)pos);
+			return SW_FT_RETRY;
+		}
+		if (f->stag)
+			source_leave(s, (uint32_t)pos, f);
 	}
 	track_evictable(s, f);
 	FT_INC(f->pkts[reply]);

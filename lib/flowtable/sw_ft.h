@@ -334,6 +334,9 @@ struct sw_ft_xlate {
  * judge it as a miss, so it goes through the proxy (else a spoofed SYN
  * that repeats a tuple from before the proxy engaged would reach the
  * server as a retransmission, and one on a closed tuple as a reopening).
+ * With per-source quotas, also a valid SYN that reopened a closed flow
+ * (closed flows leave their source's count, as Linux's connlimit does
+ * not count them): the new connection is a new flow for the quota.
  */
 int sw_ft_update(struct sw_ft_shard *s, int32_t pos, const struct sw_ft_pkt *p,
 		 uint64_t now, struct sw_ft_xlate *x);

@@ -81,7 +81,7 @@ for r in $(seq "$runs"); do
 	$px --fw linux $flood --rand-source --json "$work/rlinux.$r.json" | show || true
 	echo "== run $r: random sources: Linux SYNPROXY"
 	$px --fw linux-synproxy $flood --rand-source --json "$work/rlinuxpx.$r.json" | show || true
-	echo "== run $r: spillway, exhaustion from one source, per-source quota 64"
+	echo "== run $r: spillway, exhaustion from one source, per-source quota 32"
 	$px "$build/app/spillway" --parts 3 --phase 200 --json "$work/quota.$r.json" | show || true
 done
 
@@ -131,12 +131,12 @@ for name, tag in (("spillway, synproxy off", "off"),
         col(rs, lambda d: d.get("lost")), col(rs, lambda d: d.get("sent_per_s"))))
 print()
 print("Exhaustion from one source (real connections held open), "
-      "per_source.max_flows = 64, 200 connections a phase:")
+      "per_source.max_flows = 32, 200 connections a phase:")
 print()
 print("| firewall | legit before /200 | during | after | the source's peak flows | refused over quota |")
 print("|---|---|---|---|---|---|")
 rs = [d.get("exhaustion", {}) for d in load("quota")]
-print("| spillway, quota 64 | %s | %s | %s | %s | %s |" % (
+print("| spillway, quota 32 | %s | %s | %s | %s | %s |" % (
     col(rs, lambda d: phase(d, 0)), col(rs, lambda d: phase(d, 1)),
     col(rs, lambda d: phase(d, 2)), col(rs, lambda d: d.get("peak_source")),
     col(rs, lambda d: d.get("source_over"))))

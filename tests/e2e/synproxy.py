@@ -11,7 +11,7 @@ MTU is 1280 (the MSS clamp must reach the server). Byte-exact, nothing
 invalid, every connection through a cookie.
 
 Part 3, exhaustion from one source (flowtable.per_source.max_flows =
-64): an attacker holding as many real connections as it can never holds
+32): an attacker holding as many real connections as it can never holds
 more than its quota, and legitimate connections keep succeeding.
 
 Part 2, the flood (flowtable.synproxy = "auto", 1,024 flows): hping3
@@ -413,7 +413,7 @@ PORTS = {
 DRIVER = "af_packet"
 RAND = False	# --rand-source
 ATTACKER = "192.0.2.100"
-QUOTA = 64
+QUOTA = 32
 
 
 def part3(binary, work, n):

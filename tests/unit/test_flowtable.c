@@ -1048,6 +1048,64 @@ test_ft_source_quota_rate(void **state)
 	sw_ft_free(ft);
 }
 
+/* A whole connection from A to B's port 80, closed by A: TIME_WAIT. */
+static void
+open_and_close(struct sw_ft *ft, uint16_t ap, uint64_t now)
+{
+	assert_int_equal(packet(ft, 6, ap, 80, 1, SYN, now), 0);
+	assert_int_equal(packet(ft, 6, ap, 80, 0, SYN | ACK, now), 0);
+	assert_int_equal(packet(ft, 6, ap, 80, 1, ACK, now), 0);
+	assert_int_equal(packet(ft, 6, ap, 80, 1, FIN | ACK, now), 0);
+	assert_int_equal(packet(ft, 6, ap, 80, 0, FIN | ACK, now), 0);
+	assert_int_equal(packet(ft, 6, ap, 80, 1, ACK, now), 0);
+}
+
+/*
+ * Closed connections leave their source's quota, as Linux's connlimit
+ * does not count TIME_WAIT and CLOSE: a client that closes what it
+ * opens is never locked out by its own TIME_WAIT entries. Its live
+ * flows are still held to the quota, and a SYN that reopens a closed
+ * flow is a new flow for it.
+ */
+static void
+test_ft_source_quota_skips_closed(void **state)
+{
+	struct sw_ft *ft = make_quota_ft(64, 2, 0);
+	struct sw_ft_key k1 = key4(6, 1, 80);
+	struct sw_ft_info info;
+	struct sw_ft_stats st;
+	uint16_t p;
+
+	(void)state;
+	nb_convs = 0;
+	for (p = 1; p <= 6; p++)
+		open_and_close(ft, p, 1);
+	sw_ft_shard_stats(ft, 0, &st);
+	assert_int_equal(st.flows, 6);		/* six TIME_WAIT entries */
+	assert_int_equal(st.src_over, 0);
+	assert_int_equal(st.evictable, 6);	/* all of them evictable */
+	/* Live flows: two, then the quota holds. */
+	assert_int_equal(packet(ft, 6, 20, 80, 1, SYN, 2), 0);
+	assert_int_equal(packet(ft, 6, 21, 80, 1, SYN, 2), 0);
+	assert_int_equal(packet(ft, 6, 22, 80, 1, SYN, 2), -EDQUOT);
+	/*
+	 * A valid SYN on a closed tuple: its old flow goes (the worker
+	 * then judges the SYN as new), and the new flow is over the quota.
+	 */
+	assert_int_equal(packet(ft, 6, 1, 80, 1, SYN, 3), -SW_FT_RETRY);
+	assert_false(lookup(ft, &k1, 3, NULL));
+	assert_int_equal(packet(ft, 6, 1, 80, 1, SYN, 3), -EDQUOT);
+	sw_ft_shard_stats(ft, 0, &st);
+	assert_int_equal(st.src_over, 2);
+	/* A live flow closes: room for one more. */
+	assert_int_equal(packet(ft, 6, 20, 80, 0, RST | ACK, 4), 0);
+	assert_int_equal(packet(ft, 6, 1, 80, 1, SYN, 4), 0);
+	assert_true(lookup(ft, &k1, 4, &info));
+	assert_int_equal(info.state, SW_FT_TCP_SYN_SENT);
+	assert_int_equal(packet(ft, 6, 23, 80, 1, SYN, 4), -EDQUOT);
+	sw_ft_free(ft);
+}
+
 /*
  * A quota table whose chains are full (16 sources holding flows, a
  * 16-entry table): a new source must not go unlimited. It takes the
@@ -1881,6 +1939,7 @@ main(void)
 		cmocka_unit_test(test_ft_udp_assured_after_two_seconds),
 		cmocka_unit_test(test_ft_source_quota_flows),
 		cmocka_unit_test(test_ft_source_quota_rate),
+		cmocka_unit_test(test_ft_source_quota_skips_closed),
 		cmocka_unit_test(test_ft_source_table_full_still_limits),
 		cmocka_unit_test(test_ft_early_drop_heaviest_source),
 		cmocka_unit_test(test_ft_cookie_roundtrip_and_forgery),
