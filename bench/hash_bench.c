@@ -18,23 +18,13 @@
 #include <rte_cycles.h>
 #include <rte_hash_crc.h>
 #include <rte_ip.h>
+#include <rte_random.h>
 
 #include "parse.h"
 #include "sw_ft.h"
 
 #define KEYS 1024
 #define ROUNDS 20000
-
-static uint64_t rng = 0x9e3779b97f4a7c15ull;
-
-static uint32_t
-rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (uint32_t)rng;
-}
 
 static struct sw_ft_key keys[KEYS];
 static uint8_t frames[KEYS][64];
@@ -49,11 +39,11 @@ make_keys(uint8_t family)
 
 	for (i = 0; i < KEYS; i++) {
 		for (j = 0; j < 16; j++) {
-			src[j] = (uint8_t)rnd();
-			dst[j] = (uint8_t)rnd();
+			src[j] = (uint8_t)(uint32_t)rte_rand();
+			dst[j] = (uint8_t)(uint32_t)rte_rand();
 		}
 		sw_ft_key_make(&keys[i], family, 6, src, dst,
-			       (uint16_t)rnd(), (uint16_t)rnd());
+			       (uint16_t)(uint32_t)rte_rand(), (uint16_t)(uint32_t)rte_rand());
 	}
 }
 
@@ -91,9 +81,9 @@ make_frames(void)
 		f[22] = 64;
 		f[23] = 6;
 		for (j = 26; j < 34; j++)
-			f[j] = (uint8_t)rnd();
+			f[j] = (uint8_t)(uint32_t)rte_rand();
 		for (j = 34; j < 42; j++)
-			f[j] = (uint8_t)rnd();
+			f[j] = (uint8_t)(uint32_t)rte_rand();
 		f[46] = 0x50;
 		f[47] = 0x10;
 		f[48] = 0xff;
