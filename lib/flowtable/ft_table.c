@@ -409,15 +409,16 @@ flow_timeout(const struct sw_ft_shard *s, const struct ft_flow *f,
 }
 
 void
-sw_ft_lookup_burst(struct sw_ft_shard *s, const struct sw_ft_key **keys,
-		   uint16_t n, int32_t *pos)
+sw_ft_lookup_burst_hash(struct sw_ft_shard *s, const struct sw_ft_key **keys,
+			const uint32_t *hash, uint16_t n, int32_t *pos)
 {
 	uint16_t i;
 
 	s->burst_inserts = 0;
 	if (n == 0)
 		return;
-	rte_hash_lookup_bulk(s->h, (const void **)keys, n, pos);
+	rte_hash_lookup_with_hash_bulk(s->h, (const void **)keys,
+				       (hash_sig_t *)(uintptr_t)hash, n, pos);
 	/*
 	 * The caller updates every hit next: start fetching all their
 	 * flow entries now, so the misses overlap instead of queueing.
@@ -425,6 +426,19 @@ sw_ft_lookup_burst(struct sw_ft_shard *s, const struct sw_ft_key **keys,
 	for (i = 0; i < n; i++)
 		if (pos[i] >= 0)
 			rte_prefetch0(&s->flows[pos[i]]);
+}
+
+void
+sw_ft_lookup_burst(struct sw_ft_shard *s, const struct sw_ft_key **keys,
+		   uint16_t n, int32_t *pos)
+{
+	uint32_t hash[SW_FT_BURST_MAX];
+	uint16_t i;
+
+	n = RTE_MIN(n, (uint16_t)SW_FT_BURST_MAX);
+	for (i = 0; i < n; i++)
+		hash[i] = sw_ft_key_hash(keys[i]);
+	sw_ft_lookup_burst_hash(s, keys, hash, n, pos);
 }
 
 int32_t
@@ -756,8 +770,8 @@ first_state(const struct sw_ft_key *key)
  * -ENOSPC (full after early drop: spilling) or -EBUSY.
  */
 static int32_t
-flow_alloc(struct sw_ft_shard *s, const struct sw_ft_key *key, int dir,
-	   uint64_t now, bool *existing)
+flow_alloc(struct sw_ft_shard *s, const struct sw_ft_key *key, uint32_t hash,
+	   int dir, uint64_t now, bool *existing)
 {
 	struct ft_flow *f;
 	uint8_t tag;
@@ -769,7 +783,8 @@ flow_alloc(struct sw_ft_shard *s, const struct sw_ft_key *key, int dir,
 	 * A key the bulk lookup missed can only be here if this burst
 	 * inserted it since: look again only then.
 	 */
-	pos = s->burst_inserts ? rte_hash_lookup(s->h, key) : -ENOENT;
+	pos = s->burst_inserts ? rte_hash_lookup_with_hash(s->h, key, hash) :
+				 -ENOENT;
 	if (pos >= 0) {
 		*existing = true;
 		return pos;
@@ -789,7 +804,7 @@ flow_alloc(struct sw_ft_shard *s, const struct sw_ft_key *key, int dir,
 		FT_SET(s->cnt.spilling, 1);
 		return -ENOSPC;
 	}
-	pos = rte_hash_add_key(s->h, key);
+	pos = rte_hash_add_key_with_hash(s->h, key, hash);
 	/*
 	 * The slot it handed out may be one a walker let go of only now:
 	 * the reclaim (rte_rcu_qsbr_check) ran inside rte_hash_add_key.
@@ -844,12 +859,20 @@ int
 sw_ft_insert(struct sw_ft_shard *s, const struct sw_ft_key *key,
 	     const struct sw_ft_pkt *p, uint64_t now, uint8_t *why)
 {
+	return sw_ft_insert_hash(s, key, sw_ft_key_hash(key), p, now, why);
+}
+
+int
+sw_ft_insert_hash(struct sw_ft_shard *s, const struct sw_ft_key *key,
+		  uint32_t hash, const struct sw_ft_pkt *p, uint64_t now,
+		  uint8_t *why)
+{
 	struct ft_flow *f;
 	bool existing;
 	int32_t pos;
 	int v;
 
-	pos = flow_alloc(s, key, p->dir, now, &existing);
+	pos = flow_alloc(s, key, hash, p->dir, now, &existing);
 	if (pos < 0)
 		return pos;
 	if (existing) {
@@ -889,7 +912,7 @@ sw_ft_proxy_open(struct sw_ft_shard *s, const struct sw_ft_key *key,
 	int32_t pos;
 	int v;
 
-	pos = flow_alloc(s, key, p->dir, now, &existing);
+	pos = flow_alloc(s, key, sw_ft_key_hash(key), p->dir, now, &existing);
 	if (pos < 0)
 		return pos;
 	if (existing) {

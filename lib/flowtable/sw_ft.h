@@ -210,13 +210,23 @@ uint32_t sw_ft_shard_max(const struct sw_ft *ft);
 
 /* ---- Worker side: the shard's owner only ---- */
 
+/* The most keys one lookup takes. */
+#define SW_FT_BURST_MAX 64
+
 /*
- * Look up n (<= 64) keys; pos[i] >= 0 is the flow's slot, < 0 a miss.
+ * Look up n (<= SW_FT_BURST_MAX) keys; pos[i] >= 0 is the flow's slot, < 0 a miss.
  * sw_ft_insert() relies on it: call it for each burst before inserting
  * that burst's misses.
  */
 void sw_ft_lookup_burst(struct sw_ft_shard *s, const struct sw_ft_key **keys,
 			uint16_t n, int32_t *pos);
+/*
+ * The same with each key's sw_ft_key_hash() already taken (the worker
+ * hashes while it builds the keys): the table does not hash again.
+ */
+void sw_ft_lookup_burst_hash(struct sw_ft_shard *s,
+			     const struct sw_ft_key **keys,
+			     const uint32_t *hash, uint16_t n, int32_t *pos);
 
 /*
  * Look one key up again within a burst (after inserts), without
@@ -453,6 +463,10 @@ bool sw_ft_loose(const struct sw_ft_shard *s);
  */
 int sw_ft_insert(struct sw_ft_shard *s, const struct sw_ft_key *key,
 		 const struct sw_ft_pkt *p, uint64_t now, uint8_t *why);
+/* The same with the key's sw_ft_key_hash() already taken. */
+int sw_ft_insert_hash(struct sw_ft_shard *s, const struct sw_ft_key *key,
+		      uint32_t hash, const struct sw_ft_pkt *p, uint64_t now,
+		      uint8_t *why);
 
 /*
  * True while the shard is spilling: an insert failed, and the shard has

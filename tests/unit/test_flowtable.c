@@ -1669,6 +1669,43 @@ test_ft_insert_existing_key_is_an_update(void **state)
 	sw_ft_free(ft);
 }
 
+/*
+ * The worker hashes each key once and hands the hash to the lookup and
+ * the insert: the same flows as the unhashed calls, in either order,
+ * for IPv4 and IPv6 keys; the hash is the key's and nothing else.
+ */
+static void
+test_ft_hashed_calls_match(void **state)
+{
+	struct sw_ft *ft = make_ft(64, true, 0, 0);
+	struct sw_ft_shard *s = sw_ft_shard(ft, 0);
+	struct sw_ft_key k[2] = { key4(17, 7, 53), key4(18, 7, 53) };
+	const struct sw_ft_key *kp[2] = { &k[0], &k[1] };
+	struct sw_ft_pkt lo = { .len = 60, .dir = SW_FT_DIR_LO, .port = 0 };
+	uint32_t h[2] = { sw_ft_key_hash(&k[0]), sw_ft_key_hash(&k[1]) };
+	int32_t pos[2], pos2[2];
+	uint8_t why;
+
+	(void)state;
+	sw_ft_lookup_burst_hash(s, kp, h, 2, pos);
+	assert_true(pos[0] < 0 && pos[1] < 0);
+	assert_int_equal(sw_ft_insert_hash(s, &k[0], h[0], &lo, 1, &why), 0);
+	assert_int_equal(sw_ft_insert(s, &k[1], &lo, 1, &why), 0);
+	/* Either lookup finds both, at the same slots. */
+	sw_ft_lookup_burst_hash(s, kp, h, 2, pos);
+	sw_ft_lookup_burst(s, kp, 2, pos2);
+	assert_true(pos[0] >= 0 && pos[1] >= 0 && pos[0] != pos[1]);
+	assert_int_equal(pos[0], pos2[0]);
+	assert_int_equal(pos[1], pos2[1]);
+	/* Inserting again by hash is an update of the same flow. */
+	assert_int_equal(sw_ft_insert_hash(s, &k[1], h[1], &lo, 2, &why), 1);
+	/* The hash is not a key: another key's hash finds nothing. */
+	h[0] = h[1];
+	sw_ft_lookup_burst_hash(s, kp, h, 1, pos);
+	assert_true(pos[0] < 0);
+	sw_ft_free(ft);
+}
+
 static void
 test_ft_flush_deletes_everything(void **state)
 {
@@ -1962,6 +1999,7 @@ main(void)
 			test_ft_walk_from_resumes_and_lets_owner_reclaim),
 		cmocka_unit_test(test_ft_revalidate_asks_the_judge_once),
 		cmocka_unit_test(test_ft_options_change_live),
+		cmocka_unit_test(test_ft_hashed_calls_match),
 		cmocka_unit_test(test_ft_concurrent_walk_while_writing),
 	};
 
