@@ -18,7 +18,14 @@
  * one and four sets, 50K and 1M prefixes each, traffic from random
  * sources; against notrack_rule, the same with a plain prefix).
  *
- *   spillway-bench [--json] [--quick] [--only NAME] [--runs N] [-- EAL]
+ * --workers N runs the same scenarios on N lcores at once, each worker
+ * with its own flow table, rules, mbuf pool and pair of net_null ports
+ * (as spillway's workers each own a shard and their queues); the timed
+ * part of every scenario starts on all of them together. It prints
+ * each worker's figures and the total.
+ *
+ *   spillway-bench [--json] [--quick] [--only NAME] [--runs N]
+ *                  [--workers N] [--nic-cksum] [-- EAL]
  */
 #include <getopt.h>
 #include <stdarg.h>
@@ -51,9 +58,11 @@
 #define BURST 32
 #define FRAME 60
 #define MAX_SCEN 24
+#define MAX_WORKERS 32
 
 static volatile bool never_quit;
-static uint64_t rng = 0x9e3779b97f4a7c15ull;
+/* Each worker lcore draws its own stream (seeded by its index). */
+static __thread uint64_t rng = 0x9e3779b97f4a7c15ull;
 
 static uint32_t
 rnd(void)
@@ -76,7 +85,7 @@ sanity_failed(const char *fmt, ...)
 {
 	va_list ap;
 
-	sanity_failures++;
+	__atomic_fetch_add(&sanity_failures, 1, __ATOMIC_RELAXED);
 	fprintf(stderr, "sanity check failed: ");
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -101,9 +110,35 @@ struct result {
 	double conn_per_s;
 };
 
-static struct rte_mempool *pool;
-static uint16_t port_id[2];
+/* The calling worker's own pool and ports. */
+static __thread struct rte_mempool *pool;
+static __thread uint16_t port_id[2];
 static double tsc_hz;
+static unsigned int nb_workers = 1;
+
+/*
+ * All workers start a scenario's timed part together (a spinning
+ * barrier; with one worker it costs nothing).
+ */
+static uint32_t sync_arrived, sync_gen;
+
+static void
+bench_sync(void)
+{
+	uint32_t gen;
+
+	if (nb_workers < 2)
+		return;
+	gen = __atomic_load_n(&sync_gen, __ATOMIC_ACQUIRE);
+	if (__atomic_add_fetch(&sync_arrived, 1, __ATOMIC_ACQ_REL) ==
+	    nb_workers) {
+		__atomic_store_n(&sync_arrived, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&sync_gen, gen + 1, __ATOMIC_RELEASE);
+		return;
+	}
+	while (__atomic_load_n(&sync_gen, __ATOMIC_ACQUIRE) == gen)
+		rte_pause();
+}
 /*
  * 0: the mbufs say nothing of checksums, the worker verifies them in
  * software; otherwise the rx flags a NIC with checksum offload sets.
@@ -258,22 +293,22 @@ setup_free(struct setup *s)
  * "second" can be a millisecond (lifecycle).
  */
 /* The SYN proxy's mode for the next setup_make (rows set it). */
-static uint8_t bench_proxy = SW_FT_PROXY_OFF;
+static __thread uint8_t bench_proxy = SW_FT_PROXY_OFF;
 
 /*
  * For the sets rows: notrack rules (none unless set) and the sets they
  * name, used by the next setup_make.
  */
-static struct sw_acl_rule *bench_notrack;
-static unsigned int bench_nb_notrack;
-static struct sw_pset *bench_sets[SW_ACL_MAX_SETS];
-static unsigned int bench_nb_sets;
+static __thread struct sw_acl_rule *bench_notrack;
+static __thread unsigned int bench_nb_notrack;
+static __thread struct sw_pset *bench_sets[SW_ACL_MAX_SETS];
+static __thread unsigned int bench_nb_sets;
 
 static void
 setup_make(struct setup *s, uint32_t max_flows, bool early_drop,
 	   uint64_t hz_div)
 {
-	static struct sw_acl_rule rules[3];
+	static __thread struct sw_acl_rule rules[3];
 	struct sw_acl_conf ac;
 	struct sw_acl *acl;
 	struct sw_ft_conf fc;
@@ -436,6 +471,7 @@ scen_floor(struct result *r, uint64_t pkts)
 			rnd());
 	for (i = 0; i < pkts; i++)
 		order[i] = i % 4096;
+	bench_sync();
 	cy = run(s.w, t, pkts, order);
 	if (counter(&s, SW_CNT_accept) != pkts)
 		sanity_failed("floor: %" PRIu64 " of %" PRIu64 " forwarded\n",
@@ -477,6 +513,7 @@ scen_established(struct result *r, uint32_t flows, uint64_t pkts)
 	{
 		uint64_t tr = counter(&s, SW_CNT_tracked);
 
+		bench_sync();
 		cy = run(s.w, t, pkts, order);
 		if (counter(&s, SW_CNT_tracked) - tr != pkts)
 			sanity_failed("established %u: only %" PRIu64 " of %"
@@ -517,6 +554,7 @@ scen_lifecycle(struct result *r, uint32_t conns)
 	setup_make(&s, 1u << 18, true, 1000);
 	sw_ft_set_timeout(s.ft, SW_FT_TO_tcp_time_wait, 1);
 	sw_ft_set_timeout(s.ft, SW_FT_TO_tcp_close, 1);
+	bench_sync();
 	for (i = 0; i < conns; i += BURST) {
 		for (k = 0; k < 8; k++)
 			for (j = 0; j < BURST; j++)
@@ -554,6 +592,7 @@ scen_flood(struct result *r, uint32_t flows, bool early_drop, uint64_t pkts)
 	for (i = 0; i < pkts; i++)
 		order[i] = (uint32_t)(i % 65536);
 	sp = counter(&s, SW_CNT_spilled);
+	bench_sync();
 	cy = run(s.w, t, pkts, order);
 	if (counter(&s, SW_CNT_spilled) - sp < pkts / 2)
 		sanity_failed("flood: only %" PRIu64 " of %" PRIu64
@@ -592,6 +631,7 @@ scen_synflood_cookie(struct result *r, uint32_t flows, bool full,
 	for (i = 0; i < pkts; i++)
 		order[i] = (uint32_t)(i % 65536);
 	ck = counter(&s, SW_CNT_synproxy_cookies_sent);
+	bench_sync();
 	cy = run(s.w, t, pkts, order);
 	if (counter(&s, SW_CNT_synproxy_cookies_sent) - ck != pkts)
 		sanity_failed("synflood_cookie: %" PRIu64 " of %" PRIu64 " SYNs "
@@ -666,6 +706,7 @@ scen_synproxy_established(struct result *r, uint32_t flows, uint64_t pkts)
 		order[i] = 2 * f + (uint32_t)(burst & 1);
 	}
 	rw = counter(&s, SW_CNT_synproxy_rewritten);
+	bench_sync();
 	cy = run(s.w, t, pkts, order);
 	if (counter(&s, SW_CNT_synproxy_rewritten) - rw != pkts)
 		sanity_failed("synproxy_established: %" PRIu64 " of %" PRIu64
@@ -703,6 +744,7 @@ scen_mixed(struct result *r, uint64_t pkts)
 		else
 			est_tpl(&t[i], rnd() % flows, srv);
 	}
+	bench_sync();
 	cy = run(s.w, t, pkts, NULL);
 	finish(r, "mixed", flows, pkts, cy, bpf(&s, 1u << 20));
 	setup_free(&s);
@@ -806,6 +848,7 @@ scen_sets(struct result *r, unsigned int nsets, uint32_t prefixes,
 	for (i = 0; i < pkts; i++)
 		order[i] = (uint32_t)(i % 65536);
 	before = counter(&s, SW_CNT_notrack);
+	bench_sync();
 	cy = run(s.w, t, pkts, order);
 	if (nsets && counter(&s, SW_CNT_accept) < pkts * 3 / 4)
 		sanity_failed("sets: only %" PRIu64 " of %" PRIu64 " forwarded\n",
@@ -824,16 +867,24 @@ scen_sets(struct result *r, unsigned int nsets, uint32_t prefixes,
 	free(order);
 }
 
-/* The --vdev net_null ports the EAL probed, started as spillway does. */
+/*
+ * Worker idx's two --vdev net_null ports, started as spillway does, and
+ * its mbuf pool (per worker: nothing shared on the packet path).
+ */
 static int
-make_ports(void)
+make_ports(unsigned int idx)
 {
+	char name[32];
 	unsigned int p;
 
+	snprintf(name, sizeof(name), "bench_mbuf%u", idx);
+	pool = rte_pktmbuf_pool_create(name, 16383, 256, 0,
+				       RTE_MBUF_DEFAULT_BUF_SIZE,
+				       (int)rte_socket_id());
+	if (pool == NULL)
+		return -1;
 	for (p = 0; p < 2; p++) {
-		char name[16];
-
-		snprintf(name, sizeof(name), "net_null%u", p);
+		snprintf(name, sizeof(name), "net_null%u", 2 * idx + p);
 		if (rte_eth_dev_get_port_by_name(name, &port_id[p]) ||
 		    sw_port_start(port_id[p], name, 1, pool))
 			return -1;
@@ -849,153 +900,107 @@ cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-int
-main(int argc, char **argv)
+/* What every worker runs, and what it found. */
+static const char *only;
+static bool quick;
+static int nruns = 1;
+
+struct job {
+	unsigned int idx;
+	unsigned int n;			/* scenarios */
+	struct result runs[9][MAX_SCEN];
+	struct result res[MAX_SCEN];	/* medians over runs */
+};
+
+static struct job jobs[MAX_WORKERS];
+
+static int
+bench_worker(void *arg)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "quick", no_argument, NULL, 'q' },
-		{ "only", required_argument, NULL, 'o' },
-		{ "runs", required_argument, NULL, 'r' },
-		{ "nic-cksum", no_argument, NULL, 'c' },
-		{ NULL, 0, NULL, 0 },
-	};
-	static struct result res[MAX_SCEN], runs[9][MAX_SCEN];
-	char prefix[64];
-	char *eal[32];
-	int ne = 0, opt, i, nruns = 1;
-	bool json = false, quick = false, huge;
-	const char *only = NULL;
-	unsigned int n = 0, k, r;
-	double floor_cpp, v[9];
+	struct job *j = arg;
+	unsigned int n = 0, r;
 
-	while ((opt = getopt_long(argc, argv, "jqo:r:", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'c':
-			rx_ol_flags = RTE_MBUF_F_RX_IP_CKSUM_GOOD |
-				      RTE_MBUF_F_RX_L4_CKSUM_GOOD;
-			break;
-		case 'j': json = true; break;
-		case 'q': quick = true; break;
-		case 'o': only = optarg; break;
-		case 'r': nruns = RTE_MAX(1, RTE_MIN(9, atoi(optarg))); break;
-		default:
-			fprintf(stderr, "usage: spillway-bench [--json] [--quick] "
-				"[--only NAME] [--runs N] [--nic-cksum] "
-				"[-- EAL args]\n");
-			return 1;
-		}
+	rng ^= 0x2545f4914f6cdd1dull * (j->idx + 1);
+	if (make_ports(j->idx) != 0) {
+		/* The others would wait for it at the first barrier. */
+		fprintf(stderr, "worker %u: set-up failed: %s\n", j->idx,
+			rte_strerror(rte_errno));
+		exit(1);
 	}
-	snprintf(prefix, sizeof(prefix), "sw-bench-%d", (int)getpid());
-	eal[ne++] = argv[0];
-	eal[ne++] = "-l";
-	eal[ne++] = "0";
-	eal[ne++] = "--no-pci";
-	eal[ne++] = "--no-telemetry";
-	eal[ne++] = "--log-level";
-	eal[ne++] = "*:error";
-	eal[ne++] = "--file-prefix";
-	eal[ne++] = prefix;
-	eal[ne++] = "--vdev";
-	eal[ne++] = "net_null0";
-	eal[ne++] = "--vdev";
-	eal[ne++] = "net_null1";
-	huge = access("/dev/hugepages", F_OK) == 0;
-	if (huge) {
-		FILE *f = fopen("/proc/meminfo", "r");
-		char line[128];
-		long free_pages = 0;
-
-		while (f && fgets(line, sizeof(line), f))
-			sscanf(line, "HugePages_Free: %ld", &free_pages);
-		if (f)
-			fclose(f);
-		huge = free_pages >= 1024;
-	}
-	if (!huge) {
-		eal[ne++] = "--no-huge";
-		eal[ne++] = "-m";
-		eal[ne++] = "3072";
-	}
-	for (i = optind; i < argc && ne < 30; i++)
-		eal[ne++] = argv[i];
-	if (rte_eal_init(ne, eal) < 0) {
-		fprintf(stderr, "EAL init failed\n");
-		return 1;
-	}
-	tsc_hz = (double)rte_get_tsc_hz();
-	pool = rte_pktmbuf_pool_create("bench_mbuf", 16383, 256, 0,
-				       RTE_MBUF_DEFAULT_BUF_SIZE,
-				       (int)rte_socket_id());
-	if (pool == NULL || make_ports() != 0) {
-		fprintf(stderr, "set-up failed: %s\n", rte_strerror(rte_errno));
-		return 1;
-	}
-	if (!json)
-		printf("spillway-bench: one core, TSC %.2f GHz, %s, %d run%s "
-		       "(median)\n", tsc_hz / 1e9, huge ? "hugepages" :
-		       "no hugepages (--no-huge; dpdk-hugepages.py -p 2M "
-		       "--setup 2G for the real figures)", nruns,
-		       nruns > 1 ? "s" : "");
-
 	for (r = 0; r < (unsigned int)nruns; r++) {
+		struct result *x = j->runs[r];
 		uint64_t pk = quick ? 1000000 : 4000000;
 
 		n = 0;
 #define WANT(s) (only == NULL || strstr(s, only) != NULL)
-		scen_floor(&runs[r][n++], pk);
+		scen_floor(&x[n++], pk);
 		if (WANT("established_1K"))
-			scen_established(&runs[r][n++], 1024, pk);
+			scen_established(&x[n++], 1024, pk);
 		if (WANT("established_64K"))
-			scen_established(&runs[r][n++], 65536, pk);
+			scen_established(&x[n++], 65536, pk);
 		if (WANT("established_1M") && !quick)
-			scen_established(&runs[r][n++], 1u << 20, pk);
+			scen_established(&x[n++], 1u << 20, pk);
 		if (WANT("lifecycle"))
-			scen_lifecycle(&runs[r][n++], quick ? 131072 : 524288);
+			scen_lifecycle(&x[n++], quick ? 131072 : 524288);
 		if (WANT("flood_64K")) {
-			scen_flood(&runs[r][n++], 65536, true, pk);
-			scen_flood(&runs[r][n++], 65536, false, pk);
+			scen_flood(&x[n++], 65536, true, pk);
+			scen_flood(&x[n++], 65536, false, pk);
 		}
 		if (WANT("flood_1M") && !quick) {
-			scen_flood(&runs[r][n++], 1u << 20, true, pk);
-			scen_flood(&runs[r][n++], 1u << 20, false, pk);
+			scen_flood(&x[n++], 1u << 20, true, pk);
+			scen_flood(&x[n++], 1u << 20, false, pk);
 		}
 		if (WANT("synflood_cookie")) {
-			scen_synflood_cookie(&runs[r][n++], 65536, false, pk);
-			scen_synflood_cookie(&runs[r][n++], 65536, true, pk);
+			scen_synflood_cookie(&x[n++], 65536, false, pk);
+			scen_synflood_cookie(&x[n++], 65536, true, pk);
 		}
 		if (WANT("synproxy_established"))
-			scen_synproxy_established(&runs[r][n++], 65536, pk);
+			scen_synproxy_established(&x[n++], 65536, pk);
 		if (WANT("mixed"))
-			scen_mixed(&runs[r][n++], pk);
+			scen_mixed(&x[n++], pk);
 		if (WANT("sets") || WANT("notrack_rule"))
-			scen_sets(&runs[r][n++], 0, 0, pk);
+			scen_sets(&x[n++], 0, 0, pk);
 		if (WANT("sets")) {
-			scen_sets(&runs[r][n++], 1, 50000, pk);
-			scen_sets(&runs[r][n++], 4, 50000, pk);
+			scen_sets(&x[n++], 1, 50000, pk);
+			scen_sets(&x[n++], 4, 50000, pk);
 			if (!quick) {
-				scen_sets(&runs[r][n++], 1, 1000000, pk);
-				scen_sets(&runs[r][n++], 4, 1000000, pk);
+				scen_sets(&x[n++], 1, 1000000, pk);
+				scen_sets(&x[n++], 4, 1000000, pk);
 			}
 		}
 #undef WANT
 	}
-	/* Median over runs, per scenario and figure. */
-	for (k = 0; k < n; k++) {
-		res[k] = runs[0][k];
+	j->n = n;
+	return 0;
+}
+
+/* Median over runs, per scenario and figure; ratios to the floor. */
+static void
+medians(struct job *j)
+{
+	double v[9];
+	unsigned int k, r;
+
+	for (k = 0; k < j->n; k++) {
+		j->res[k] = j->runs[0][k];
 		for (r = 0; r < (unsigned int)nruns; r++)
-			v[r] = runs[r][k].cpp;
+			v[r] = j->runs[r][k].cpp;
 		qsort(v, (size_t)nruns, sizeof(v[0]), cmp_double);
-		res[k].cpp = v[nruns / 2];
-		res[k].mpps = tsc_hz / res[k].cpp / 1e6;
+		j->res[k].cpp = v[nruns / 2];
+		j->res[k].mpps = tsc_hz / j->res[k].cpp / 1e6;
 		for (r = 0; r < (unsigned int)nruns; r++)
-			v[r] = runs[r][k].conn_per_s;
+			v[r] = j->runs[r][k].conn_per_s;
 		qsort(v, (size_t)nruns, sizeof(v[0]), cmp_double);
-		res[k].conn_per_s = v[nruns / 2];
+		j->res[k].conn_per_s = v[nruns / 2];
 	}
-	floor_cpp = res[0].cpp;
-	for (k = 0; k < n; k++)
-		res[k].ratio = res[k].cpp / floor_cpp;
+	for (k = 0; k < j->n; k++)
+		j->res[k].ratio = j->res[k].cpp / j->res[0].cpp;
+}
+
+static void
+print_one(const struct result *res, unsigned int n, bool json, bool huge)
+{
+	unsigned int k;
 
 	if (json) {
 		printf("[");
@@ -1011,20 +1016,193 @@ main(int argc, char **argv)
 			       res[k].bytes_per_flow, res[k].conn_per_s,
 			       tsc_hz, huge ? "true" : "false", nruns);
 		printf("\n]\n");
-	} else {
-		printf("%-30s %9s %10s %8s %10s %7s %9s %12s\n", "scenario",
-		       "flows", "packets", "Mpps", "cycles/pkt", "ratio",
-		       "B/flow", "conns/s");
-		for (k = 0; k < n; k++) {
-			printf("%-30s %9" PRIu64 " %10" PRIu64 " %8.2f %10.1f "
-			       "%7.2f %9.1f", res[k].scenario, res[k].flows,
-			       res[k].packets, res[k].mpps, res[k].cpp,
-			       res[k].ratio, res[k].bytes_per_flow);
-			if (res[k].conn_per_s > 0)
-				printf(" %12.0f", res[k].conn_per_s);
-			printf("\n");
+		return;
+	}
+	printf("%-30s %9s %10s %8s %10s %7s %9s %12s\n", "scenario",
+	       "flows", "packets", "Mpps", "cycles/pkt", "ratio",
+	       "B/flow", "conns/s");
+	for (k = 0; k < n; k++) {
+		printf("%-30s %9" PRIu64 " %10" PRIu64 " %8.2f %10.1f "
+		       "%7.2f %9.1f", res[k].scenario, res[k].flows,
+		       res[k].packets, res[k].mpps, res[k].cpp,
+		       res[k].ratio, res[k].bytes_per_flow);
+		if (res[k].conn_per_s > 0)
+			printf(" %12.0f", res[k].conn_per_s);
+		printf("\n");
+	}
+}
+
+/*
+ * N workers: per scenario, each worker's median Mpps and cycles a packet
+ * and the total Mpps (the sum: the workers ran it at the same time).
+ */
+static void
+print_many(bool json, bool huge)
+{
+	unsigned int k, w;
+
+	if (json)
+		printf("[");
+	else
+		printf("%-26s %9s %8s %10s %7s  %s\n", "scenario", "flows/wkr",
+		       "total", "cycles/pkt", "ratio", "Mpps per worker");
+	for (k = 0; k < jobs[0].n; k++) {
+		double total = 0, conns = 0, cpp[MAX_WORKERS];
+		double ratio[MAX_WORKERS];
+
+		for (w = 0; w < nb_workers; w++) {
+			total += jobs[w].res[k].mpps;
+			conns += jobs[w].res[k].conn_per_s;
+			cpp[w] = jobs[w].res[k].cpp;
+			ratio[w] = jobs[w].res[k].ratio;
+		}
+		qsort(cpp, nb_workers, sizeof(cpp[0]), cmp_double);
+		qsort(ratio, nb_workers, sizeof(ratio[0]), cmp_double);
+		if (json) {
+			printf("%s\n {\"scenario\":\"%s\",\"workers\":%u,"
+			       "\"flows_per_worker\":%" PRIu64 ",\"mpps\":%.3f,"
+			       "\"cycles_per_packet\":%.1f,\"ratio_to_floor\":"
+			       "%.2f,\"connections_per_s\":%.0f,\"tsc_hz\":%.0f,"
+			       "\"hugepages\":%s,\"runs\":%d,"
+			       "\"per_worker_mpps\":[", k ? "," : "",
+			       jobs[0].res[k].scenario, nb_workers,
+			       jobs[0].res[k].flows, total,
+			       cpp[nb_workers / 2], ratio[nb_workers / 2], conns,
+			       tsc_hz, huge ? "true" : "false", nruns);
+			for (w = 0; w < nb_workers; w++)
+				printf("%s%.3f", w ? "," : "",
+				       jobs[w].res[k].mpps);
+			printf("]}");
+			continue;
+		}
+		printf("%-26s %9" PRIu64 " %8.2f %10.1f %7.2f ",
+		       jobs[0].res[k].scenario, jobs[0].res[k].flows, total,
+		       cpp[nb_workers / 2], ratio[nb_workers / 2]);
+		for (w = 0; w < nb_workers; w++)
+			printf(" %.2f", jobs[w].res[k].mpps);
+		if (conns > 0)
+			printf("  (%.0f conns/s in all)", conns);
+		printf("\n");
+	}
+	if (json)
+		printf("\n]\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "quick", no_argument, NULL, 'q' },
+		{ "only", required_argument, NULL, 'o' },
+		{ "runs", required_argument, NULL, 'r' },
+		{ "workers", required_argument, NULL, 'w' },
+		{ "nic-cksum", no_argument, NULL, 'c' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static char vdev[2 * MAX_WORKERS][16];
+	char prefix[64], lcores[32], mem[16];
+	char *eal[16 + 4 * MAX_WORKERS];
+	int ne = 0, opt, i;
+	bool json = false, huge;
+	unsigned int w, lc;
+
+	while ((opt = getopt_long(argc, argv, "jqo:r:w:", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			rx_ol_flags = RTE_MBUF_F_RX_IP_CKSUM_GOOD |
+				      RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+			break;
+		case 'j': json = true; break;
+		case 'q': quick = true; break;
+		case 'o': only = optarg; break;
+		case 'r': nruns = RTE_MAX(1, RTE_MIN(9, atoi(optarg))); break;
+		case 'w':
+			nb_workers = (unsigned int)RTE_MAX(1, RTE_MIN(
+				MAX_WORKERS, atoi(optarg)));
+			break;
+		default:
+			fprintf(stderr, "usage: spillway-bench [--json] [--quick] "
+				"[--only NAME] [--runs N] [--workers N] "
+				"[--nic-cksum] [-- EAL args]\n");
+			return 1;
 		}
 	}
+	snprintf(prefix, sizeof(prefix), "sw-bench-%d", (int)getpid());
+	snprintf(lcores, sizeof(lcores), "0-%u", nb_workers - 1);
+	eal[ne++] = argv[0];
+	eal[ne++] = "-l";
+	eal[ne++] = lcores;
+	eal[ne++] = "--no-pci";
+	eal[ne++] = "--no-telemetry";
+	eal[ne++] = "--log-level";
+	eal[ne++] = "*:error";
+	eal[ne++] = "--file-prefix";
+	eal[ne++] = prefix;
+	for (w = 0; w < 2 * nb_workers; w++) {
+		snprintf(vdev[w], sizeof(vdev[w]), "net_null%u", w);
+		eal[ne++] = "--vdev";
+		eal[ne++] = vdev[w];
+	}
+	huge = access("/dev/hugepages", F_OK) == 0;
+	if (huge) {
+		FILE *f = fopen("/proc/meminfo", "r");
+		char line[128];
+		long free_pages = 0;
+
+		while (f && fgets(line, sizeof(line), f))
+			sscanf(line, "HugePages_Free: %ld", &free_pages);
+		if (f)
+			fclose(f);
+		/* 2 MB pages: about 2 GB a worker. */
+		huge = free_pages >= 1024 * (long)nb_workers;
+	}
+	if (!huge) {
+		snprintf(mem, sizeof(mem), "%u", 3072 + 2048 * (nb_workers - 1));
+		eal[ne++] = "--no-huge";
+		eal[ne++] = "-m";
+		eal[ne++] = mem;
+	}
+	for (i = optind; i < argc && ne < (int)RTE_DIM(eal) - 1; i++)
+		eal[ne++] = argv[i];
+	if (rte_eal_init(ne, eal) < 0) {
+		fprintf(stderr, "EAL init failed\n");
+		return 1;
+	}
+	if (rte_lcore_count() != nb_workers) {
+		fprintf(stderr, "spillway-bench: %u lcores for %u workers\n",
+			rte_lcore_count(), nb_workers);
+		return 1;
+	}
+	/* Drawn once here, not raced by the workers' first tables. */
+	if (sw_ft_hash_init() != 0) {
+		fprintf(stderr, "spillway-bench: no random secret\n");
+		return 1;
+	}
+	tsc_hz = (double)rte_get_tsc_hz();
+	if (!json)
+		printf("spillway-bench: %u worker%s, TSC %.2f GHz, %s, %d run%s "
+		       "(median)\n", nb_workers, nb_workers > 1 ? "s" : "",
+		       tsc_hz / 1e9, huge ? "hugepages" :
+		       "no hugepages (--no-huge; dpdk-hugepages.py -p 2M "
+		       "--setup 2G for the real figures)", nruns,
+		       nruns > 1 ? "s" : "");
+
+	w = 1;
+	RTE_LCORE_FOREACH_WORKER(lc) {
+		jobs[w].idx = w;
+		rte_eal_remote_launch(bench_worker, &jobs[w], lc);
+		w++;
+	}
+	jobs[0].idx = 0;
+	bench_worker(&jobs[0]);
+	rte_eal_mp_wait_lcore();
+	for (w = 0; w < nb_workers; w++)
+		medians(&jobs[w]);
+	if (nb_workers == 1)
+		print_one(jobs[0].res, jobs[0].n, json, huge);
+	else
+		print_many(json, huge);
 	rte_eal_cleanup();
 	if (sanity_failures) {
 		fprintf(stderr, "spillway-bench: %u sanity check%s failed: the "

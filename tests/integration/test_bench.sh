@@ -49,6 +49,27 @@ for r in rows:
 PY
 echo "ok: spillway-bench --quick --json: ${#pids[@]} run, every scenario, sanity checks passed"
 
+# Two workers on two lcores, each with its own table and ports, at once.
+rc=0
+"$bench" --quick --json --workers 2 --only established_1K \
+	>"$work/bench2.json" 2>"$work/bench2.err" &
+pids+=($!)
+wait $! || rc=$?
+cat "$work/bench2.err"
+[ $rc -eq 0 ] || fail "spillway-bench --workers 2 exited $rc"
+/usr/bin/python3 - "$work/bench2.json" <<'PY' || fail "spillway-bench --workers 2 output"
+import json, sys
+rows = json.load(open(sys.argv[1]))
+assert [r["scenario"] for r in rows] == ["floor", "established_1K"], rows
+for r in rows:
+    assert r["workers"] == 2 and len(r["per_worker_mpps"]) == 2, r
+    assert all(m > 0 for m in r["per_worker_mpps"]), r
+    assert abs(sum(r["per_worker_mpps"]) - r["mpps"]) < 0.01, r
+    print("%-24s %8.2f Mpps in all, per worker %s" % (r["scenario"], r["mpps"],
+                                                      r["per_worker_mpps"]))
+PY
+echo "ok: spillway-bench --workers 2: both workers ran every scenario"
+
 rc=0
 "$acl_bench" --no-huge >"$work/acl.txt" 2>&1 &
 pids+=($!)
