@@ -104,7 +104,30 @@ struct ft_flow {
 	uint32_t px;		/* proxied: cookie ISN, then the seq delta */
 	uint32_t pkts[2];
 	uint64_t bytes[2];	/* 48 bits; proxied: top 16 bits, ts offset */
-} __rte_cache_aligned;
+};
+
+/*
+ * A flow lives in its rte_hash key slot: the table's key is this whole
+ * slot (key_len 120), compared on its first 40 bytes only (key_cmp), so
+ * the lookup that reads the key has brought the state with it: a hit
+ * waits for the bucket, then for the slot, where a separate entry array
+ * made it three waits. With rte_hash's 8-byte data pointer in front, a
+ * slot is exactly two cache lines (128 bytes), which the lookup's
+ * prefetch fetches together; packed to 104 (112 a slot), half the slots
+ * straddle three lines and a 1M-flow table ran 11 % slower (README,
+ * "Benchmarks"). The other 16 bytes keep the key's hash (a delete needs
+ * it) and are spare.
+ *
+ * rte_hash copies all 120 bytes on insert, from a template with the
+ * flow zeroed; it never writes a live slot again until its key is
+ * deleted and the slot reclaimed after the RCU grace period.
+ */
+struct ft_slot {
+	struct sw_ft_key key;
+	struct ft_flow f;
+	uint32_t hash;		/* sw_ft_key_hash(&key) */
+	uint8_t spare[12];
+};
 
 /*
  * A proxied flow keeps its timestamp offset (the server's clock minus
@@ -150,8 +173,15 @@ struct sw_ft_shard {
 
 	struct sw_ft *ft;
 	struct rte_hash *h;
-	struct ft_flow *flows;		/* indexed by rte_hash position */
-	uint32_t nb_slots;		/* flows[] entries */
+	uint8_t *slots;			/* rte_hash's slot of position 0 */
+	size_t stride;			/* bytes from one slot to the next */
+	/*
+	 * 1 while a slot holds a published flow, stored by the owner with
+	 * release; what a walker checks before it reads a slot (rte_hash
+	 * writes free slots, never live ones).
+	 */
+	uint8_t *live;
+	uint32_t nb_slots;		/* positions */
 	uint32_t max;			/* flows this shard may hold */
 	uint32_t spill_clear;		/* spilling ends below this */
 	uint32_t adapt_start;		/* flows where scaling begins */
@@ -287,5 +317,18 @@ uint32_t ft_hash_func(const void *key, uint32_t key_len, uint32_t init_val);
 
 /* Timeout index of each state. */
 extern const uint8_t ft_state_timeout[SW_FT_STATE_MAX];
+
+/* The slot, key and flow of rte_hash position pos. */
+static inline struct ft_slot *
+ft_slot(const struct sw_ft_shard *s, uint32_t pos)
+{
+	return (struct ft_slot *)(s->slots + (size_t)pos * s->stride);
+}
+
+static inline struct ft_flow *
+ft_flow_at(const struct sw_ft_shard *s, uint32_t pos)
+{
+	return &ft_slot(s, pos)->f;
+}
 
 #endif /* SW_FT_PRIVATE_H */

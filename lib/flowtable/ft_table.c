@@ -152,9 +152,53 @@ shard_free(struct sw_ft_shard *s)
 	if (s == NULL)
 		return;
 	rte_hash_free(s->h);
-	rte_free(s->flows);
+	rte_free(s->live);
 	rte_free(s->src);
 	rte_free(s);
+}
+
+/* Key, flow, hash: two cache lines with rte_hash's data pointer. */
+_Static_assert(sizeof(struct ft_slot) == 120, "a slot is 128 bytes in all");
+
+/*
+ * Where rte_hash keeps position pos's key: rte_hash_get_key_with_position
+ * gives the address of any position (22.11 sets it before it checks
+ * that the slot is in use); two of them give the stride. A probe key,
+ * inserted and removed before the table is used, checks the layout
+ * against a real insert, so a librte_hash that lays its key store out
+ * otherwise fails here, not on a packet.
+ */
+static int
+find_slots(struct sw_ft_shard *s)
+{
+	struct ft_slot probe;
+	void *k0 = NULL, *k1 = NULL;
+	uint32_t hash;
+	int32_t pos;
+	int ok;
+
+	rte_hash_get_key_with_position(s->h, 0, &k0);
+	rte_hash_get_key_with_position(s->h, 1, &k1);
+	if (k0 == NULL || k1 == NULL || (uint8_t *)k1 <= (uint8_t *)k0 ||
+	    (size_t)((uint8_t *)k1 - (uint8_t *)k0) < sizeof(struct ft_slot) ||
+	    ((uintptr_t)k0 & 7) != 0)
+		return -1;
+	s->slots = k0;
+	s->stride = (size_t)((uint8_t *)k1 - (uint8_t *)k0);
+	memset(&probe, 0, sizeof(probe));
+	memset(probe.key.lo, 0x5a, sizeof(probe.key.lo));
+	probe.key.family = 6;
+	probe.f.pkts[1] = 0x5a5a5a5a;
+	hash = sw_ft_key_hash(&probe.key);
+	probe.hash = hash;
+	pos = rte_hash_add_key_with_hash(s->h, &probe, hash);
+	if (pos < 0)
+		return -1;
+	ok = memcmp(ft_slot(s, (uint32_t)pos), &probe, sizeof(probe)) == 0;
+	if (rte_hash_del_key_with_hash(s->h, &probe, hash) != pos ||
+	    rte_hash_free_key_with_position(s->h, pos) != 0)
+		return -1;
+	return ok ? 0 : -1;
 }
 
 static struct sw_ft_shard *
@@ -200,7 +244,7 @@ shard_create(struct sw_ft *ft, const struct sw_ft_conf *c, unsigned int id)
 	memset(&hp, 0, sizeof(hp));
 	hp.name = name;
 	hp.entries = slots;
-	hp.key_len = sizeof(struct sw_ft_key);
+	hp.key_len = sizeof(struct ft_slot);
 	hp.hash_func = ft_hash_func;
 	hp.socket_id = c->socket_id;
 	/* One writer (the owner), lock-free readers (the control thread). */
@@ -209,6 +253,8 @@ shard_create(struct sw_ft *ft, const struct sw_ft_conf *c, unsigned int id)
 	if (s->h == NULL)
 		goto err;
 	rte_hash_set_cmp_func(s->h, key_cmp);
+	if (find_slots(s) != 0)
+		goto err;
 	memset(&rcu, 0, sizeof(rcu));
 	rcu.v = ft->qs;
 	rcu.mode = RTE_HASH_QSBR_MODE_DQ;
@@ -221,10 +267,9 @@ shard_create(struct sw_ft *ft, const struct sw_ft_conf *c, unsigned int id)
 	if (rte_hash_rcu_qsbr_add(s->h, &rcu) != 0)
 		goto err;
 	s->nb_slots = (uint32_t)rte_hash_max_key_id(s->h) + 1;
-	s->flows = rte_zmalloc_socket("sw_ft_flows",
-				      sizeof(struct ft_flow) * s->nb_slots,
-				      RTE_CACHE_LINE_SIZE, c->socket_id);
-	if (s->flows == NULL)
+	s->live = rte_zmalloc_socket("sw_ft_live", s->nb_slots,
+				     RTE_CACHE_LINE_SIZE, c->socket_id);
+	if (s->live == NULL)
 		goto err;
 	if (ft_source_create(s, &ft->src, c->socket_id) != 0)
 		goto err;
@@ -424,8 +469,13 @@ sw_ft_lookup_burst_hash(struct sw_ft_shard *s, const struct sw_ft_key **keys,
 	 * flow entries now, so the misses overlap instead of queueing.
 	 */
 	for (i = 0; i < n; i++)
-		if (pos[i] >= 0)
-			rte_prefetch0(&s->flows[pos[i]]);
+		if (pos[i] >= 0) {
+			const uint8_t *f = (const uint8_t *)
+				ft_flow_at(s, (uint32_t)pos[i]);
+
+			rte_prefetch0(f);
+			rte_prefetch0(f + sizeof(struct ft_flow) - 1);
+		}
 }
 
 void
@@ -447,7 +497,7 @@ sw_ft_lookup(struct sw_ft_shard *s, const struct sw_ft_key *key)
 	int32_t pos = rte_hash_lookup(s->h, key);
 
 	if (pos >= 0)
-		rte_prefetch0(&s->flows[pos]);
+		rte_prefetch0(ft_flow_at(s, (uint32_t)pos));
 	return pos;
 }
 
@@ -552,11 +602,8 @@ closed(uint8_t state)
 static void
 source_leave(struct sw_ft_shard *s, uint32_t pos, struct ft_flow *f)
 {
-	void *key;
-
-	if (rte_hash_get_key_with_position(s->h, (int32_t)pos, &key) == 0)
-		ft_source_release(s, key, (f->flags & FT_ORIG_HI) ?
-				  SW_FT_DIR_HI : SW_FT_DIR_LO);
+	ft_source_release(s, &ft_slot(s, pos)->key, (f->flags & FT_ORIG_HI) ?
+			  SW_FT_DIR_HI : SW_FT_DIR_LO);
 	FT_SET(f->stag, 0);
 }
 
@@ -564,7 +611,7 @@ int
 sw_ft_update(struct sw_ft_shard *s, int32_t pos, const struct sw_ft_pkt *p,
 	     uint64_t now, struct sw_ft_xlate *x)
 {
-	struct ft_flow *f = &s->flows[pos];
+	struct ft_flow *f = ft_flow_at(s, (uint32_t)pos);
 	int reply = flow_reply(f, p->dir), v;
 	uint32_t t = time_unit(s->ft, now);
 	struct sw_ft_xlate dummy;
@@ -652,7 +699,7 @@ int
 sw_ft_related(const struct sw_ft_shard *s, int32_t pos,
 	      const struct sw_ft_pkt *q)
 {
-	const struct ft_flow *f = &s->flows[pos];
+	const struct ft_flow *f = ft_flow_at(s, (uint32_t)pos);
 	int side = flow_reply(f, q->dir);
 
 	/*
@@ -671,15 +718,15 @@ sw_ft_related(const struct sw_ft_shard *s, int32_t pos,
 static void
 flow_delete(struct sw_ft_shard *s, uint32_t pos)
 {
-	struct ft_flow *f = &s->flows[pos];
-	void *key;
+	struct ft_slot *sl = ft_slot(s, pos);
+	struct ft_flow *f = &sl->f;
 
-	if (rte_hash_get_key_with_position(s->h, (int32_t)pos, &key) == 0) {
-		if (f->stag)
-			ft_source_release(s, key, (f->flags & FT_ORIG_HI) ?
-					  SW_FT_DIR_HI : SW_FT_DIR_LO);
-		rte_hash_del_key(s->h, key);
-	}
+	if (f->stag)
+		ft_source_release(s, &sl->key, (f->flags & FT_ORIG_HI) ?
+				  SW_FT_DIR_HI : SW_FT_DIR_LO);
+	/* Walkers stop reading the slot before rte_hash may reuse it. */
+	__atomic_store_n(&s->live[pos], 0, __ATOMIC_RELEASE);
+	rte_hash_del_key_with_hash(s->h, &sl->key, sl->hash);
 	/*
 	 * The delete may have reclaimed slots whose grace period ended
 	 * (inside librte_hash, which ThreadSanitizer does not see).
@@ -712,7 +759,7 @@ early_drop(struct sw_ft_shard *s)
 	if (s->cnt.evictable == 0)
 		return 0;
 	while (seen < FT_EARLY_DROP_SAMPLE && scanned < FT_EARLY_DROP_SCAN) {
-		const struct ft_flow *f = &s->flows[pos];
+		const struct ft_flow *f = ft_flow_at(s, (uint32_t)pos);
 
 		if ((f->flags & (FT_USED | FT_EVICTABLE)) ==
 		    (FT_USED | FT_EVICTABLE)) {
@@ -773,6 +820,7 @@ static int32_t
 flow_alloc(struct sw_ft_shard *s, const struct sw_ft_key *key, uint32_t hash,
 	   int dir, uint64_t now, bool *existing)
 {
+	struct ft_slot tmpl;
 	struct ft_flow *f;
 	uint8_t tag;
 	int32_t pos;
@@ -804,7 +852,11 @@ flow_alloc(struct sw_ft_shard *s, const struct sw_ft_key *key, uint32_t hash,
 		FT_SET(s->cnt.spilling, 1);
 		return -ENOSPC;
 	}
-	pos = rte_hash_add_key_with_hash(s->h, key, hash);
+	/* The key with a zeroed flow: rte_hash copies the whole slot. */
+	memset(&tmpl, 0, sizeof(tmpl));
+	tmpl.key = *key;
+	tmpl.hash = hash;
+	pos = rte_hash_add_key_with_hash(s->h, &tmpl, hash);
 	/*
 	 * The slot it handed out may be one a walker let go of only now:
 	 * the reclaim (rte_rcu_qsbr_check) ran inside rte_hash_add_key.
@@ -821,7 +873,7 @@ flow_alloc(struct sw_ft_shard *s, const struct sw_ft_key *key, uint32_t hash,
 		FT_INC(s->cnt.insert_busy);
 		return -EBUSY;
 	}
-	f = &s->flows[pos];
+	f = ft_flow_at(s, (uint32_t)pos);
 	/*
 	 * rte_hash_add_key returns the slot of a key that is already there:
 	 * then this is an update, not a new flow (never count it twice).
@@ -830,25 +882,22 @@ flow_alloc(struct sw_ft_shard *s, const struct sw_ft_key *key, uint32_t hash,
 		*existing = true;
 		return pos;
 	}
-	/*
-	 * Everything but flags, which is 0 since the delete and is written
-	 * only by the release store of flow_publish(): a walker checks it
-	 * first.
-	 */
-	memset(f, 0, offsetof(struct ft_flow, flags));
-	memset(&f->flags + 1, 0, sizeof(*f) - offsetof(struct ft_flow, flags) -
-	       sizeof(f->flags));
+	/* rte_hash copied the zeroed template in; a walker skips it until
+	 * flow_publish() marks it live. */
 	f->stag = tag;
 	return pos;
 }
 
 /* Published last: a walking reader sees a whole entry or none. */
 static void
-flow_publish(struct sw_ft_shard *s, struct ft_flow *f, int dir, uint8_t more)
+flow_publish(struct sw_ft_shard *s, uint32_t pos, int dir, uint8_t more)
 {
+	struct ft_flow *f = ft_flow_at(s, pos);
+
 	__atomic_store_n(&f->flags, (uint8_t)(FT_USED | FT_EVICTABLE | more |
 			 (dir == SW_FT_DIR_HI ? FT_ORIG_HI : 0)),
 			 __ATOMIC_RELEASE);
+	__atomic_store_n(&s->live[pos], 1, __ATOMIC_RELEASE);
 	FT_INC(s->cnt.flows);
 	FT_INC(s->cnt.evictable);
 	FT_INC(s->cnt.inserts);
@@ -883,13 +932,13 @@ sw_ft_insert_hash(struct sw_ft_shard *s, const struct sw_ft_key *key,
 		}
 		return 1;
 	}
-	f = &s->flows[pos];
+	f = ft_flow_at(s, (uint32_t)pos);
 	f->port = p->port;
 	f->state = first_state(key);
 	f->last = time_unit(s->ft, now);
 	if (!is_tcp(f->state))
 		f->end[0] = f->last;	/* born: UDP is assured 2 s later */
-	flow_publish(s, f, p->dir, 0);
+	flow_publish(s, (uint32_t)pos, p->dir, 0);
 	v = sw_ft_update(s, pos, p, now, NULL);
 	if (v != SW_FT_OK) {
 		/* Callers only insert what sw_ft_miss_kind() allowed. */
@@ -923,14 +972,14 @@ sw_ft_proxy_open(struct sw_ft_shard *s, const struct sw_ft_key *key,
 		}
 		return 1;
 	}
-	f = &s->flows[pos];
+	f = ft_flow_at(s, (uint32_t)pos);
 	f->port = p->port;
 	f->last = time_unit(s->ft, now);
 	ft_proxy_init(f, p, cookie, o, x);
 	FT_INC(s->cnt.proxy_valid);
 	f->pkts[0] = 1;
 	f->bytes[0] += p->len;
-	flow_publish(s, f, p->dir, FT_PROXY);
+	flow_publish(s, (uint32_t)pos, p->dir, FT_PROXY);
 	FT_INC(s->cnt.proxy_flows);
 	return 0;
 }
@@ -997,12 +1046,10 @@ end_pass(struct sw_ft_shard *s)
 static bool
 judged_out(struct sw_ft_shard *s, uint32_t pos, const struct ft_flow *f)
 {
-	void *key;
-
-	if (s->ft->judge == NULL ||
-	    rte_hash_get_key_with_position(s->h, (int32_t)pos, &key) != 0)
+	if (s->ft->judge == NULL)
 		return false;
-	return !s->ft->judge(s->id, key, (f->flags & FT_ORIG_HI) ?
+	return !s->ft->judge(s->id, &ft_slot(s, pos)->key,
+			     (f->flags & FT_ORIG_HI) ?
 			     SW_FT_DIR_HI : SW_FT_DIR_LO, f->port, f->state,
 			     s->ft->judge_arg);
 }
@@ -1069,7 +1116,7 @@ sw_ft_expire(struct sw_ft_shard *s, uint64_t now)
 	if (s->pass_left == 0)
 		start_pass(s);
 	for (k = 0; k < SW_FT_EXPIRE_BATCH; k++) {
-		struct ft_flow *f = &s->flows[pos];
+		struct ft_flow *f = ft_flow_at(s, (uint32_t)pos);
 
 		if (f->flags & FT_USED) {
 			if ((int32_t)(t - f->last) >
@@ -1175,17 +1222,20 @@ walk_slot(const struct sw_ft *ft, unsigned int i, uint32_t pos, uint64_t now,
 	  struct sw_ft_info *info, void **key)
 {
 	const struct sw_ft_shard *s = ft->shards[i];
-	const struct ft_flow *f = &s->flows[pos];
-	uint8_t flags = __atomic_load_n(&f->flags, __ATOMIC_ACQUIRE);
+	const struct ft_flow *f = ft_flow_at(s, pos);
 	uint32_t idle, to, last, t = time_unit(ft, now);
+	uint8_t flags;
 	unsigned int k;
 
-	if (!(flags & FT_USED) ||
-	    rte_hash_get_key_with_position(s->h, (int32_t)pos, key) != 0)
+	if (!__atomic_load_n(&s->live[pos], __ATOMIC_ACQUIRE))
 		return false;
+	flags = FT_GET(f->flags);
+	if (!(flags & FT_USED))
+		return false;
+	*key = &ft_slot(s, pos)->key;
 	memset(info, 0, sizeof(*info));
 	info->shard = i;
-	info->hash = sw_ft_key_hash(*key);
+	info->hash = ft_slot(s, pos)->hash;
 	info->state = FT_GET(f->state);
 	info->port = FT_GET(f->port);
 	info->orig_dir = (flags & FT_ORIG_HI) ? SW_FT_DIR_HI : SW_FT_DIR_LO;
