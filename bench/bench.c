@@ -1100,7 +1100,7 @@ main(int argc, char **argv)
 		{ "nic-cksum", no_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static char vdev[2 * MAX_WORKERS][16];
+	static char vdev[2 * MAX_WORKERS][24];
 	char prefix[64], lcores[32], mem[16];
 	char *eal[16 + 4 * MAX_WORKERS];
 	int ne = 0, opt, i;
