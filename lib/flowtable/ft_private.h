@@ -91,17 +91,21 @@ enum {
  * modulo 2^32), byte counters 64.
  */
 struct ft_flow {
+	/*
+	 * The first 12 bytes share the slot's first cache line with the
+	 * key: everything the expiry sweep and the early-drop scan read.
+	 */
 	uint32_t last;		/* time of the last valid packet */
 	uint8_t state;		/* enum sw_ft_state */
 	uint8_t flags;		/* FT_* */
 	uint8_t port;		/* the opener's ingress port */
 	uint8_t stag;		/* its source's tag (quotas); 0: none */
+	uint8_t tflags[2];	/* TCP: SW_FT_TCPF_*; [0] bits 4-5: MSS index */
+	uint8_t scale[2];	/* TCP: window shift */
+	uint32_t px;		/* proxied: cookie ISN, then the seq delta */
 	uint32_t end[2];	/* TCP: highest seq sent + 1; UDP: born */
 	uint32_t maxend[2];	/* TCP: highest seq the peer allows */
 	uint32_t maxwin[2];	/* TCP: largest scaled window seen */
-	uint8_t scale[2];	/* TCP: window shift */
-	uint8_t tflags[2];	/* TCP: SW_FT_TCPF_*; [0] bits 4-5: MSS index */
-	uint32_t px;		/* proxied: cookie ISN, then the seq delta */
 	uint32_t pkts[2];
 	uint64_t bytes[2];	/* 48 bits; proxied: top 16 bits, ts offset */
 };

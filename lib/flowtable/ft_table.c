@@ -1137,6 +1137,16 @@ sw_ft_expire(struct sw_ft_shard *s, uint64_t now)
 			end_pass(s);
 	}
 	s->hand = pos;
+	/*
+	 * The next call's slots, one burst ahead: slots are 128 bytes
+	 * apart, a stride the hardware prefetchers follow badly (a SYN
+	 * flood into a 64K table ran 10 % slower without this).
+	 */
+	for (k = 0; k < SW_FT_EXPIRE_BATCH; k++) {
+		rte_prefetch0(ft_flow_at(s, pos));
+		if (++pos == s->nb_slots)
+			pos = 0;
+	}
 }
 
 /* Ask for a pass: bump a request counter (0 means "no pass": skipped). */
