@@ -789,10 +789,15 @@ scen_sets(struct result *r, unsigned int nsets, uint32_t prefixes,
 	bench_nb_sets = 0;
 	for (i = 0; i < 65536; i++)
 		tcp_tpl(&t[i], rnd(), (int)(i / BURST % 2), 0x18, rnd(), rnd());
-	for (i = 0; i < 65536; i++) {	/* random sources, both sides */
+	/*
+	 * Random sources, both sides: the IPv4 source is at offset 26
+	 * whichever port a packet enters (tcp_tpl has already swapped the
+	 * addresses for the server side).
+	 */
+	for (i = 0; i < 65536; i++) {
 		uint32_t a = rnd();
 
-		put32(t[i].b + (t[i].port ? 30 : 26), a);
+		put32(t[i].b + 26, a);
 		{
 			struct rte_ipv4_hdr *ip = (void *)(t[i].b + 14);
 			struct rte_tcp_hdr *th = (void *)(t[i].b + 34);
