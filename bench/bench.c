@@ -766,7 +766,7 @@ scen_sets(struct result *r, unsigned int nsets, uint32_t prefixes,
 	struct setup s;
 	struct tpl *t = malloc(sizeof(*t) * 65536);
 	uint32_t *order = malloc(sizeof(*order) * pkts), i;
-	uint64_t cy, before;
+	uint64_t cy, before, listed = 0;
 	char name[32];
 
 	for (i = 0; i < (nsets ? nsets : 1); i++) {
@@ -810,6 +810,16 @@ scen_sets(struct result *r, unsigned int nsets, uint32_t prefixes,
 	}
 	for (i = 0; i < pkts; i++)
 		order[i] = (uint32_t)(i % 65536);
+	/* What the drop rules should take: sources some set holds. */
+	for (i = 0; i < 65536 && nsets; i++) {
+		unsigned int k;
+
+		for (k = 0; k < nsets; k++)
+			if (sw_pset_test(bench_sets[k], 4, t[i].b + 26, NULL))
+				break;
+		if (k < nsets)
+			listed += pkts / 65536 + (i < pkts % 65536);
+	}
 	before = counter(&s, SW_CNT_notrack);
 	cy = run(s.w, t, pkts, order);
 	if (nsets && counter(&s, SW_CNT_accept) < pkts * 3 / 4)
@@ -817,6 +827,10 @@ scen_sets(struct result *r, unsigned int nsets, uint32_t prefixes,
 		       counter(&s, SW_CNT_accept), pkts);
 	if (nsets && counter(&s, SW_CNT_notrack) == before)
 		sanity_failed("sets: no source was in a set\n");
+	if (nsets && counter(&s, SW_CNT_notrack) - before != listed)
+		sanity_failed("sets: %" PRIu64 " dropped, %" PRIu64 " from a "
+			      "source a set holds\n",
+			      counter(&s, SW_CNT_notrack) - before, listed);
 	if (nsets)
 		snprintf(name, sizeof(name), "sets_%ux%s", nsets,
 			 prefixes >= 1000000 ? "1M" : "50K");
