@@ -25,14 +25,20 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
+# spillway-bench ARGS into $work/NAME.json, failing on its exit status.
 # Each names its EAL file prefix after its pid: run in the background to
 # know it, and remove the runtime directory afterwards.
-rc=0
-"$bench" --quick --json >"$work/bench.json" 2>"$work/bench.err" &
-pids+=($!)
-wait $! || rc=$?
-cat "$work/bench.err"
-[ $rc -eq 0 ] || fail "spillway-bench --quick --json exited $rc"
+run_bench() {
+	local name=$1 rc=0
+	shift
+	"$bench" "$@" >"$work/$name.json" 2>"$work/$name.err" &
+	pids+=($!)
+	wait $! || rc=$?
+	cat "$work/$name.err"
+	[ $rc -eq 0 ] || fail "spillway-bench $* exited $rc"
+}
+
+run_bench bench --quick --json
 /usr/bin/python3 - "$work/bench.json" <<'PY' || fail "spillway-bench --json output"
 import json, sys
 rows = json.load(open(sys.argv[1]))
@@ -50,13 +56,7 @@ PY
 echo "ok: spillway-bench --quick --json: ${#pids[@]} run, every scenario, sanity checks passed"
 
 # Two workers on two lcores, each with its own table and ports, at once.
-rc=0
-"$bench" --quick --json --workers 2 --only established_1K \
-	>"$work/bench2.json" 2>"$work/bench2.err" &
-pids+=($!)
-wait $! || rc=$?
-cat "$work/bench2.err"
-[ $rc -eq 0 ] || fail "spillway-bench --workers 2 exited $rc"
+run_bench bench2 --quick --json --workers 2 --only established_1K
 /usr/bin/python3 - "$work/bench2.json" <<'PY' || fail "spillway-bench --workers 2 output"
 import json, sys
 rows = json.load(open(sys.argv[1]))
