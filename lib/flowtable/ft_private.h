@@ -61,6 +61,14 @@ void __tsan_release(void *addr);
 #define FT_ORIG_HI	0x08	/* the higher endpoint opened it */
 #define FT_EVICTABLE	0x10	/* counted in cnt.evictable */
 #define FT_PROXY	0x20	/* opened by the SYN proxy: translated */
+/*
+ * Assured, but connectionless (UDP, other protocols): counted in
+ * cnt.evictable_assured. Nothing an off-path host cannot fake earns a
+ * UDP flow its assured mark (a service answers spoofed queries to the
+ * address they claim), so such flows never pin the table: early drop
+ * takes them once no unassured flow is left.
+ */
+#define FT_SOFT		0x40
 
 /* Protocol classes, for the state machine dispatch. */
 enum {
@@ -198,6 +206,8 @@ struct sw_ft_shard {
 	uint32_t src_mask;
 	uint32_t heavy_flows;		/* the heaviest source's live flows */
 	uint8_t heavy_tag;		/* and its tag */
+	/* Invalid cookies per source (ft_proxy.c). */
+	struct ft_badck *badck;
 	/* Auto mode: the cookies of the current window (ft_table.c). */
 	uint32_t px_win_start;		/* time unit the window began */
 	uint64_t px_win_cookies;
@@ -234,6 +244,8 @@ struct sw_ft {
 	struct ft_source_conf src;
 	uint32_t src_u_per_s;
 	unsigned int cookie_shift;	/* a cookie slice is 2^shift units */
+	uint32_t bad_cookies;		/* per source and 10 s; 0: no limit */
+	uint32_t badck_window_u;	/* 10 s, in time units */
 	uint8_t proxy_wscale;		/* the window scale the proxy offers */
 	uint8_t proxy_mode;		/* enum sw_ft_proxy_mode */
 	uint8_t proxy_start;		/* auto: % of a shard's size */
@@ -286,6 +298,14 @@ uint8_t ft_tcp_next(uint8_t state, int reply, int cls);
 int ft_tcp_packet(struct ft_flow *f, const struct sw_ft_pkt *p, int reply,
 		  bool liberal, bool *refresh);
 
+/*
+ * The sender `snd` of an established flow has sent up to `end` (the
+ * rest of a fragmented segment): move its edge there, as in_window
+ * would have for the whole segment, if the receiver allows it. Returns
+ * SW_FT_OK or SW_FT_INV_SEQ (nothing changed).
+ */
+int ft_tcp_advance(struct ft_flow *f, int snd, uint32_t end);
+
 /* SYN proxy (ft_proxy.c). The MSS of a cookie's MSS index. */
 uint16_t ft_cookie_mss(uint8_t family, unsigned int idx);
 
@@ -305,6 +325,10 @@ int ft_proxy_packet(struct ft_flow *f, const struct sw_ft_pkt *p, int reply,
  * release when it goes.
  */
 struct ft_src;
+struct ft_source_conf;
+/* The opener's address of a key (dir: the opener's side), as a prefix. */
+void ft_source_prefix(const struct ft_source_conf *sc,
+		      const struct sw_ft_key *k, int dir, uint8_t *a);
 int ft_source_create(struct sw_ft_shard *s, const struct ft_source_conf *sc,
 		     int socket_id);
 size_t ft_source_size(uint32_t nb);
@@ -312,6 +336,10 @@ int ft_source_acquire(struct sw_ft_shard *s, const struct sw_ft_key *k,
 		      int dir, uint32_t t, uint8_t *tag);
 void ft_source_release(struct sw_ft_shard *s, const struct sw_ft_key *k,
 		       int dir);
+
+/* The table of invalid cookies per source, of each shard. */
+struct ft_badck;
+int ft_badck_create(struct sw_ft_shard *s, int socket_id);
 
 /* Is a TCP quoted sequence number of side `side` within its window? */
 bool ft_tcp_quote_ok(const struct ft_flow *f, int side, uint32_t seq);

@@ -29,6 +29,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include <rte_malloc.h>
 #include <rte_tcp.h>
 
 #include "ft_private.h"
@@ -140,6 +141,107 @@ sw_ft_cookie_check(const struct sw_ft_shard *s, const struct sw_ft_key *key,
 	o->wscale = ws == WS_NONE ? SW_FT_NO_WSCALE : (uint8_t)ws;
 	o->sack_perm = (cookie >> 22) & 1;
 	return 0;
+}
+
+/*
+ * Invalid cookies per source: a blind guess is right once in 2^22, so
+ * a source that keeps guessing is stopped for the rest of a 10 s window
+ * once it has failed bad_cookies times in it (checked before the MAC is
+ * computed, so a stopped source costs no SipHash either). The table is
+ * set-associative, keyed by SipHash of the source prefix under the
+ * per-start secret; a new source takes a free way, one whose window is
+ * over, or the one with the fewest failures, so that sources rotated
+ * through a set push out the light entries before a stopped one.
+ */
+#define BADCK_SETS 256		/* power of two */
+#define BADCK_WAYS 8
+
+struct ft_badck {
+	uint8_t addr[16];	/* the prefix, host bits cleared */
+	uint8_t family;		/* 0: free */
+	uint8_t pad[3];
+	uint32_t fails;		/* invalid cookies in the window */
+	uint32_t win;		/* time unit the window began */
+	uint32_t pad2;
+};
+
+int
+ft_badck_create(struct sw_ft_shard *s, int socket_id)
+{
+	s->badck = rte_zmalloc_socket("sw_ft_badck", sizeof(*s->badck) *
+				      BADCK_SETS * BADCK_WAYS,
+				      RTE_CACHE_LINE_SIZE, socket_id);
+	return s->badck == NULL ? -ENOMEM : 0;
+}
+
+static struct ft_badck *
+badck_find(struct sw_ft_shard *s, const uint8_t *a, uint8_t family, bool add,
+	   uint32_t t)
+{
+	uint64_t m[3] = { 0x6261645f636f6f6bull ^ family, 0, 0 };
+	struct ft_badck *set, *pick = NULL;
+	unsigned int w;
+
+	memcpy(&m[1], a, 16);
+	set = &s->badck[(sw_ft_siphash(m, sizeof(m)) & (BADCK_SETS - 1)) *
+			BADCK_WAYS];
+	for (w = 0; w < BADCK_WAYS; w++) {
+		struct ft_badck *e = &set[w];
+		bool over = t - e->win >= s->ft->badck_window_u;
+
+		if (e->family == family && memcmp(e->addr, a, 16) == 0)
+			return e;
+		if (!add)
+			continue;
+		if (e->family == 0 || over)
+			e->fails = 0;
+		if (pick == NULL || e->fails < pick->fails)
+			pick = e;
+	}
+	if (!add)
+		return NULL;
+	memcpy(pick->addr, a, 16);
+	pick->family = family;
+	pick->fails = 0;
+	pick->win = t;
+	return pick;
+}
+
+int
+sw_ft_cookie_verify(struct sw_ft_shard *s, const struct sw_ft_key *key,
+		    int dir, uint8_t port, uint32_t isn, uint32_t cookie,
+		    uint64_t now, struct sw_ft_syn_opts *o)
+{
+	uint32_t limit = __atomic_load_n(&s->ft->bad_cookies, __ATOMIC_RELAXED);
+	uint32_t t = (uint32_t)(now >> s->ft->tshift);
+	struct ft_badck *e;
+	uint8_t a[16];
+	int rc;
+
+	if (limit == 0)
+		return sw_ft_cookie_check(s, key, dir, port, isn, cookie, now,
+					  o);
+	ft_source_prefix(&s->ft->src, key, dir, a);
+	e = badck_find(s, a, key->family, false, t);
+	if (e != NULL && t - e->win >= s->ft->badck_window_u) {
+		e->fails = 0;
+		e->win = t;
+	}
+	if (e != NULL && e->fails >= limit)
+		return -EDQUOT;
+	rc = sw_ft_cookie_check(s, key, dir, port, isn, cookie, now, o);
+	if (rc != 0) {
+		if (e == NULL)
+			e = badck_find(s, a, key->family, true, t);
+		e->fails++;
+	}
+	return rc;
+}
+
+void
+sw_ft_set_bad_cookies(struct sw_ft *ft, uint32_t limit)
+{
+	__atomic_store_n(&ft->bad_cookies, limit, __ATOMIC_RELAXED);
 }
 
 bool

@@ -43,10 +43,9 @@ struct ft_src {
 	uint32_t pad2;
 };
 
-/* The opener's address of a key, as a prefix. */
-static void
-src_prefix(const struct ft_source_conf *sc, const struct sw_ft_key *k, int dir,
-	   uint8_t *a)
+void
+ft_source_prefix(const struct ft_source_conf *sc, const struct sw_ft_key *k,
+		 int dir, uint8_t *a)
 {
 	const uint8_t *src = dir == SW_FT_DIR_HI ? k->hi : k->lo;
 	unsigned int plen = k->family == 4 ? sc->v4_prefix : sc->v6_prefix;
@@ -150,7 +149,7 @@ ft_source_acquire(struct sw_ft_shard *s, const struct sw_ft_key *k, int dir,
 	*tag = 0;
 	if (s->src == NULL)
 		return 0;
-	src_prefix(sc, k, dir, a);
+	ft_source_prefix(sc, k, dir, a);
 	e = src_find(s, a, k->family, true, t);
 	if (sc->max_new_per_s) {
 		/* Refill: rate x elapsed; the rest of a token carries over. */
@@ -197,7 +196,7 @@ ft_source_release(struct sw_ft_shard *s, const struct sw_ft_key *k, int dir)
 
 	if (s->src == NULL)
 		return;
-	src_prefix(&s->ft->src, k, dir, a);
+	ft_source_prefix(&s->ft->src, k, dir, a);
 	e = src_find(s, a, k->family, false, 0);
 	if (e == NULL || e->flows == 0)
 		return;

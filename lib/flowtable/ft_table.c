@@ -109,6 +109,8 @@ sw_ft_conf_defaults(struct sw_ft_conf *c)
 	c->proxy_mode = SW_FT_PROXY_AUTO;
 	c->proxy_start = 50;
 	c->proxy_wscale = 7;
+	c->proxy_cookie_period = 64;
+	c->proxy_bad_cookies = 32;
 	c->src_v4_prefix = 32;
 	c->src_v6_prefix = 64;
 }
@@ -154,6 +156,7 @@ shard_free(struct sw_ft_shard *s)
 	rte_hash_free(s->h);
 	rte_free(s->live);
 	rte_free(s->src);
+	rte_free(s->badck);
 	rte_free(s);
 }
 
@@ -271,7 +274,8 @@ shard_create(struct sw_ft *ft, const struct sw_ft_conf *c, unsigned int id)
 				     RTE_CACHE_LINE_SIZE, c->socket_id);
 	if (s->live == NULL)
 		goto err;
-	if (ft_source_create(s, &ft->src, c->socket_id) != 0)
+	if (ft_source_create(s, &ft->src, c->socket_id) != 0 ||
+	    ft_badck_create(s, c->socket_id) != 0)
 		goto err;
 	return s;
 err:
@@ -284,6 +288,7 @@ sw_ft_create(const struct sw_ft_conf *c)
 {
 	struct sw_ft *ft;
 	size_t before, sz;
+	uint64_t period;
 	unsigned int i;
 
 	if (c->nb_shards == 0 || c->max_flows < c->nb_shards ||
@@ -309,9 +314,17 @@ sw_ft_create(const struct sw_ft_conf *c)
 	while ((c->hz >> ft->tshift) > 511)
 		ft->tshift++;
 	ft->udp_stream_u = (uint32_t)((2 * c->hz) >> ft->tshift);
-	/* Cookie time slices of 64 s (at least). */
-	while ((1ull << ft->cookie_shift) < 64 * ((c->hz >> ft->tshift) | 1))
+	/*
+	 * Cookie time slices of the period, rounded down to a power of two
+	 * of time units (a shift, not a division, per cookie): a cookie
+	 * lives between one and three periods.
+	 */
+	period = (uint64_t)(c->proxy_cookie_period ? c->proxy_cookie_period :
+			    64) * (c->hz >> ft->tshift);
+	while ((2ull << ft->cookie_shift) <= period && ft->cookie_shift < 31)
 		ft->cookie_shift++;
+	ft->bad_cookies = c->proxy_bad_cookies;
+	ft->badck_window_u = (uint32_t)((10 * c->hz) >> ft->tshift);
 	ft->proxy_wscale = RTE_MIN(c->proxy_wscale, 14);
 	ft->proxy_mode = c->proxy_mode;
 	ft->proxy_start = c->proxy_start;
@@ -554,26 +567,36 @@ sw_ft_miss_kind(const struct sw_ft_shard *s, uint8_t family, uint8_t proto,
 
 /*
  * Early drop may take a flow that has not earned assured, or a TCP flow
- * that is closing (Linux's tcp_can_early_drop).
+ * that is closing (Linux's tcp_can_early_drop): FT_EVICTABLE. Once none
+ * of those is left it takes assured connectionless flows (FT_SOFT):
+ * their assured mark is no proof an off-path host cannot fake.
  */
-static inline bool
-evictable(const struct ft_flow *f)
+static inline uint8_t
+evict_class(const struct ft_flow *f)
 {
-	return !(f->flags & FT_ASSURED) ||
-	       (f->state >= SW_FT_TCP_FIN_WAIT && f->state <= SW_FT_TCP_CLOSE);
+	if (!(f->flags & FT_ASSURED) ||
+	    (f->state >= SW_FT_TCP_FIN_WAIT && f->state <= SW_FT_TCP_CLOSE))
+		return FT_EVICTABLE;
+	return is_tcp(f->state) ? 0 : FT_SOFT;
 }
 
-/* Keep FT_EVICTABLE and the shard's count in step with the flow. */
+/* Keep FT_EVICTABLE, FT_SOFT and the shard's counts in step. */
 static inline void
 track_evictable(struct sw_ft_shard *s, struct ft_flow *f)
 {
-	bool e = evictable(f);
+	uint8_t now = evict_class(f), was = f->flags & (FT_EVICTABLE | FT_SOFT);
 
-	if (e == ((f->flags & FT_EVICTABLE) != 0))
+	if (likely(now == was))
 		return;
-	FT_SET(f->flags, (uint8_t)(f->flags ^ FT_EVICTABLE));
-	FT_SET(s->cnt.evictable, e ? s->cnt.evictable + 1 :
-				     s->cnt.evictable - 1);
+	FT_SET(f->flags, (uint8_t)(f->flags ^ was ^ now));
+	if (was & FT_EVICTABLE)
+		FT_SET(s->cnt.evictable, s->cnt.evictable - 1);
+	if (was & FT_SOFT)
+		FT_SET(s->cnt.evictable_assured, s->cnt.evictable_assured - 1);
+	if (now & FT_EVICTABLE)
+		FT_SET(s->cnt.evictable, s->cnt.evictable + 1);
+	if (now & FT_SOFT)
+		FT_SET(s->cnt.evictable_assured, s->cnt.evictable_assured + 1);
 }
 
 static void flow_delete(struct sw_ft_shard *s, uint32_t pos);
@@ -607,6 +630,30 @@ source_leave(struct sw_ft_shard *s, uint32_t pos, struct ft_flow *f)
 	FT_SET(f->stag, 0);
 }
 
+/*
+ * A SYN from the opener, on its port, that must start a new flow rather
+ * than go on with this one (the caller deletes this one and judges the
+ * SYN as a miss):
+ *   - on a CLOSE flow, always, as Linux kills an entry closed or reset
+ *     when a new SYN comes: an RST forged in the client's name (off-path,
+ *     one packet every few seconds) must not hold the tuple against its
+ *     next connection, whatever ISN that one picks;
+ *   - while the proxy answers SYNs, one that would go to the server on
+ *     an entry's say: it repeats a direct entry nobody answered (a flood
+ *     from before the proxy engaged), or would reopen TIME_WAIT (a
+ *     proxied flow's tuple is not a pass for the next connection).
+ */
+static inline bool
+syn_starts_over(const struct sw_ft_shard *s, const struct ft_flow *f)
+{
+	if (f->state == SW_FT_TCP_CLOSE)
+		return true;
+	return s->cnt.proxying &&
+	       ((f->state == SW_FT_TCP_SYN_SENT &&
+		 !(f->flags & (FT_PROXY | FT_REPLIED))) ||
+		f->state == SW_FT_TCP_TIME_WAIT);
+}
+
 int
 sw_ft_update(struct sw_ft_shard *s, int32_t pos, const struct sw_ft_pkt *p,
 	     uint64_t now, struct sw_ft_xlate *x)
@@ -620,24 +667,24 @@ sw_ft_update(struct sw_ft_shard *s, int32_t pos, const struct sw_ft_pkt *p,
 	if (x == NULL)
 		x = &dummy;
 	x->act = SW_FT_PX_NONE;
-	/*
-	 * While the proxy answers SYNs, a SYN from the opener that would
-	 * go to the server on an entry's say goes through the proxy
-	 * instead: one that repeats a direct entry nobody answered (a
-	 * flood from before the proxy engaged), or one that would reopen
-	 * a closed entry (TIME_WAIT, CLOSE: a proxied flow's tuple is
-	 * not a pass for the next connection on it).
-	 */
 	if (unlikely(!reply && (p->tcp_flags & (RTE_TCP_SYN_FLAG |
 						RTE_TCP_ACK_FLAG)) ==
-		     RTE_TCP_SYN_FLAG && s->cnt.proxying && p->port == f->port &&
-		     ((f->state == SW_FT_TCP_SYN_SENT &&
-		       !(f->flags & (FT_PROXY | FT_REPLIED))) ||
-		      f->state == SW_FT_TCP_TIME_WAIT ||
-		      f->state == SW_FT_TCP_CLOSE))) {
+		     RTE_TCP_SYN_FLAG && p->port == f->port) &&
+	    syn_starts_over(s, f)) {
 		flow_delete(s, (uint32_t)pos);
 		return SW_FT_RETRY;
 	}
+	/*
+	 * A first fragment: its length and checksum are unknown. It may
+	 * carry data within an established connection, nothing more: no
+	 * handshake, no close, no reset, and no state change.
+	 */
+	if (unlikely(p->frag) &&
+	    (f->state != SW_FT_TCP_ESTABLISHED ||
+	     (p->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG |
+			      RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG)) !=
+	     RTE_TCP_ACK_FLAG))
+		return SW_FT_INV_FRAG;
 
 	/*
 	 * The opener's packets come in on the opener's port, replies on
@@ -715,6 +762,20 @@ sw_ft_related(const struct sw_ft_shard *s, int32_t pos,
 	return SW_FT_OK;
 }
 
+int
+sw_ft_advance(struct sw_ft_shard *s, int32_t pos, uint8_t dir, uint8_t port,
+	      uint32_t end)
+{
+	struct ft_flow *f = ft_flow_at(s, (uint32_t)pos);
+	int snd = flow_reply(f, dir);
+
+	if ((port == f->port) == (snd != 0))
+		return SW_FT_INV_ZONE;
+	if (f->state != SW_FT_TCP_ESTABLISHED)
+		return SW_FT_INV_FRAG;
+	return ft_tcp_advance(f, snd, end);
+}
+
 static void
 flow_delete(struct sw_ft_shard *s, uint32_t pos)
 {
@@ -734,21 +795,23 @@ flow_delete(struct sw_ft_shard *s, uint32_t pos)
 	FT_TSAN_ACQUIRE(s->ft->qs);
 	if (f->flags & FT_EVICTABLE)
 		FT_SET(s->cnt.evictable, s->cnt.evictable - 1);
+	if (f->flags & FT_SOFT)
+		FT_SET(s->cnt.evictable_assured, s->cnt.evictable_assured - 1);
 	/* The slot's memory is reused only after the RCU grace period. */
 	__atomic_store_n(&f->flags, 0, __ATOMIC_RELEASE);
 	FT_SET(s->cnt.flows, s->cnt.flows - 1);
 }
 
 /*
- * Linux's early drop: evict the oldest of a bounded sample of flows that
- * are not assured or are closing. The sample starts where the last one
- * stopped, so repeated attempts cover the whole shard; the shard's count
- * of evictable flows lets a table of assured flows refuse at once,
- * without scanning and without skipping anyone. Returns 1 if a slot was
- * freed.
+ * Linux's early drop: evict the oldest of a bounded sample of flows of
+ * one class (FT_EVICTABLE: not assured or closing; FT_SOFT: assured
+ * connectionless). The sample starts where the last one stopped, so
+ * repeated attempts cover the whole shard; the shard's count of each
+ * class lets a table without one refuse at once, without scanning and
+ * without skipping anyone. Returns 1 if a slot was freed.
  */
 static int
-early_drop(struct sw_ft_shard *s)
+early_drop_class(struct sw_ft_shard *s, uint8_t class)
 {
 	uint32_t pos = s->ed_hand, seen = 0, scanned = 0, victim = UINT32_MAX;
 	uint32_t oldest = 0, now = 0;
@@ -756,13 +819,10 @@ early_drop(struct sw_ft_shard *s)
 	/* With quotas: the heaviest source's flows go first. */
 	uint8_t htag = s->heavy_flows > 1 ? s->heavy_tag : 0;
 
-	if (s->cnt.evictable == 0)
-		return 0;
 	while (seen < FT_EARLY_DROP_SAMPLE && scanned < FT_EARLY_DROP_SCAN) {
 		const struct ft_flow *f = ft_flow_at(s, (uint32_t)pos);
 
-		if ((f->flags & (FT_USED | FT_EVICTABLE)) ==
-		    (FT_USED | FT_EVICTABLE)) {
+		if ((f->flags & (FT_USED | class)) == (FT_USED | class)) {
 			/* Ages relative to the first candidate's time. */
 			uint32_t age;
 
@@ -791,8 +851,26 @@ early_drop(struct sw_ft_shard *s)
 	if (victim == UINT32_MAX)
 		return 0;
 	flow_delete(s, victim);
-	FT_INC(s->cnt.early_drops);
+	if (class == FT_SOFT)
+		FT_INC(s->cnt.early_drops_assured);
+	else
+		FT_INC(s->cnt.early_drops);
 	return 1;
+}
+
+/*
+ * Unassured and closing flows first, as Linux; then, unlike Linux,
+ * assured UDP and other connectionless flows, the heaviest source's
+ * first: two spoofed queries 2 s apart to any service that answers make
+ * a UDP flow assured, and a table of those must not refuse the next
+ * real connection (README, "State integrity").
+ */
+static int
+early_drop(struct sw_ft_shard *s)
+{
+	if (s->cnt.evictable && early_drop_class(s, FT_EVICTABLE))
+		return 1;
+	return s->cnt.evictable_assured && early_drop_class(s, FT_SOFT);
 }
 
 static uint8_t

@@ -19,7 +19,12 @@
  *   - a segment below the window's lower edge is invalid (Linux >= 5.19
  *     lets it through untracked);
  *   - a SYN from the responder never reopens a closed flow, and one from
- *     the opener only with an ISN past everything it sent before.
+ *     the opener reopens TIME_WAIT only with an ISN past everything it
+ *     sent before; on CLOSE (reset) the opener's SYN starts a new flow
+ *     whatever its ISN, as in Linux (sw_ft_update: SW_FT_RETRY), and a
+ *     repeated RST does not keep a CLOSE entry alive;
+ *   - a first fragment (unknown length, unchecked checksum) only carries
+ *     data within an established flow and earns nothing (sw_ft_update).
  */
 #include <string.h>
 
@@ -97,8 +102,10 @@ static const uint8_t tcp_next[2][FT_TCP_CLASS_MAX][SW_FT_TCP_SYN_SENT2 + 1] = {
 /*
  *	sSS -> sSS	retransmitted SYN (a new ISN re-initialises the side)
  *	sSR..sLA -> sIG	a SYN inside a live connection: stale, let it be
- *	sTW, sCL -> sSS	reopened, only with an ISN past the old data
+ *	sTW -> sSS	reopened, only with an ISN past the old data
  *			(RFC 1122 4.2.2.13; checked in ft_tcp_packet)
+ *	sCL -> sSS	not reached: sw_ft_update deletes a CLOSE flow on
+ *			the opener's SYN and the SYN opens a new one
  */
 /*synack*/ { sIV, sIV, sSR, sIV, sIV, sIV, sIV, sIV, sIV, sSR },
 /*
@@ -470,8 +477,17 @@ ft_tcp_packet(struct ft_flow *f, const struct sw_ft_pkt *p, int reply,
 				return SW_FT_INV_RST;
 			goto commit;
 		}
-		if (p->seq == c.end[snd])
-			goto commit;	/* exact: where the sender is */
+		if (p->seq == c.end[snd]) {
+			/*
+			 * Exact: where the sender is. Once closed, another
+			 * one changes nothing, not even the timeout: an RST
+			 * repeated every few seconds must not keep a CLOSE
+			 * entry alive (a new SYN replaces it anyway).
+			 */
+			if (old == sCL)
+				*refresh = false;
+			goto commit;
+		}
 		/*
 		 * Not exact. Within the window it passes, so that the peer
 		 * can answer with a challenge ACK (RFC 5961) and the sender,
@@ -510,10 +526,26 @@ commit:
 	 * Assured is earned: by the handshake's exact ACK, or, for a flow
 	 * picked up mid-stream, by a valid answer from the other side.
 	 */
-	if (!(f->flags & FT_ASSURED) && next == sES &&
+	if (!(f->flags & FT_ASSURED) && next == sES && !p->frag &&
 	    ((old == sSR && !reply) ||
 	     (old == sES && reply && (f->tflags[0] & SW_FT_TCPF_PICKUP))))
 		FT_SET(f->flags, (uint8_t)(f->flags | FT_ASSURED));
+	return SW_FT_OK;
+}
+
+int
+ft_tcp_advance(struct ft_flow *f, int snd, uint32_t end)
+{
+	/*
+	 * Within what the receiver allows: a forged last fragment must
+	 * not stretch the sender's edge past the receiver's window.
+	 */
+	if (SEQ_GT(end, f->maxend[snd]))
+		return SW_FT_INV_SEQ;
+	if (!SEQ_GT(end, f->end[snd]))
+		return SW_FT_OK;
+	FT_SET(f->end[snd], end);
+	FT_SET(f->tflags[snd], (uint8_t)(f->tflags[snd] | SW_FT_TCPF_UNACKED));
 	return SW_FT_OK;
 }
 

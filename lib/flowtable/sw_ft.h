@@ -172,6 +172,19 @@ struct sw_ft_conf {
 	uint8_t proxy_start;	/* auto: engage past this % of a shard */
 	uint8_t proxy_wscale;	/* window scale the proxy's SYN/ACK offers */
 	/*
+	 * A cookie's time slice in seconds (rounded down to a power of two
+	 * of the table's time unit, at least one unit): a cookie is valid
+	 * in its slice and the two after, so it lives between one and
+	 * three periods. 0: 64.
+	 */
+	uint32_t proxy_cookie_period;
+	/*
+	 * Invalid cookies one source (the quota prefixes below) may send a
+	 * shard in 10 s; past that its ACKs are not checked as cookies
+	 * until the 10 s are over. 0: no limit.
+	 */
+	uint32_t proxy_bad_cookies;
+	/*
 	 * Per-source quotas: a source is the opener's address cut to
 	 * these prefixes. max_flows: live flows per source and shard;
 	 * max_new_per_s: new flows a second; 0: no limit (both 0: no
@@ -260,6 +273,15 @@ struct sw_ft_pkt {
 	 * one (the other port of the pair), or it is SW_FT_INV_ZONE.
 	 */
 	uint8_t port;
+	/*
+	 * 1: the packet is the first fragment of its datagram. Its TCP
+	 * checksum could not be checked and datalen counts only the bytes
+	 * this fragment carries: it may only carry data (ACK, no SYN, FIN
+	 * or RST) within an ESTABLISHED flow (else SW_FT_INV_FRAG), it
+	 * earns nothing (not assured), and the rest of its length is
+	 * added by sw_ft_advance() once the datagram's length is known.
+	 */
+	uint8_t frag;
 };
 
 #define SW_FT_NO_WSCALE 0xff
@@ -273,6 +295,7 @@ struct sw_ft_pkt {
 	X(INV_RST,   "RST outside the window") \
 	X(INV_ZONE,  "arrived on the wrong port for its direction") \
 	X(INV_ICMP,  "ICMP error that its flow's peer cannot have caused") \
+	X(INV_FRAG,  "TCP first fragment outside an established flow, or with SYN, FIN or RST") \
 	X(RETRY,     "the flow was let go: judge the packet as a miss")
 
 enum sw_ft_verdict {
@@ -347,6 +370,10 @@ struct sw_ft_xlate {
  * With per-source quotas, also a valid SYN that reopened a closed flow
  * (closed flows leave their source's count, as Linux's connlimit does
  * not count them): the new connection is a new flow for the quota.
+ * Always, a SYN from the opener (on its port) on a CLOSE flow: as
+ * Linux kills a closed or reset entry on a new SYN, whatever its ISN,
+ * so an RST an off-path host forged in the client's name cannot hold
+ * the tuple against the client's next connection.
  */
 int sw_ft_update(struct sw_ft_shard *s, int32_t pos, const struct sw_ft_pkt *p,
 		 uint64_t now, struct sw_ft_xlate *x);
@@ -374,6 +401,20 @@ uint32_t sw_ft_cookie_make(struct sw_ft_shard *s, const struct sw_ft_key *key,
 int sw_ft_cookie_check(const struct sw_ft_shard *s, const struct sw_ft_key *key,
 		       int dir, uint8_t port, uint32_t isn, uint32_t cookie,
 		       uint64_t now, struct sw_ft_syn_opts *o);
+
+/*
+ * sw_ft_cookie_check() for the shard's owner, with the per-source limit
+ * on invalid cookies (sw_ft_conf.proxy_bad_cookies): returns 0 with *o
+ * decoded, -EINVAL (invalid: counted against the ACK's source, the
+ * opener of key/dir) or -EDQUOT (the source is past its limit: the
+ * cookie was not checked).
+ */
+int sw_ft_cookie_verify(struct sw_ft_shard *s, const struct sw_ft_key *key,
+			int dir, uint8_t port, uint32_t isn, uint32_t cookie,
+			uint64_t now, struct sw_ft_syn_opts *o);
+
+/* Change the limit on invalid cookies a source (live; a reload). */
+void sw_ft_set_bad_cookies(struct sw_ft *ft, uint32_t limit);
 
 /* True when the shard answers accepted SYNs with cookies now. */
 bool sw_ft_proxying(const struct sw_ft_shard *s);
@@ -469,6 +510,18 @@ int sw_ft_insert_hash(struct sw_ft_shard *s, const struct sw_ft_key *key,
 		      uint8_t *why);
 
 /*
+ * The rest of a TCP segment whose first fragment passed flow `pos`
+ * (packet direction dir, ingress port): its datagram's length is now
+ * known, and its sender has sent up to `end`. The sender's edge moves
+ * there if the flow is still ESTABLISHED, the port is the one its
+ * direction comes in on, and `end` lies within what the receiver
+ * allows (a forged last fragment cannot stretch the window). Returns
+ * SW_FT_OK, or the verdict that left the flow unchanged.
+ */
+int sw_ft_advance(struct sw_ft_shard *s, int32_t pos, uint8_t dir,
+		  uint8_t port, uint32_t end);
+
+/*
  * True while the shard is spilling: an insert failed, and the shard has
  * not yet dropped below 90 % of its size. Misses that are not NEW then
  * go to the fallback rules, so connections they admitted keep working.
@@ -532,10 +585,12 @@ void sw_ft_set_options(struct sw_ft *ft, bool tcp_loose, bool tcp_be_liberal,
 	X(insert_failed, COUNTER, SUM, "inserts failed: table full after early drop, the packet spilled") \
 	X(insert_busy,   COUNTER, SUM, "inserts failed: a key's buckets full while the shard is not (that packet spilled)") \
 	X(early_drops,   COUNTER, SUM, "unassured or closing flows evicted for new ones") \
+	X(early_drops_assured, COUNTER, SUM, "assured UDP (or other connectionless) flows evicted for new ones, none unassured left") \
 	X(expired,       COUNTER, SUM, "flows timed out") \
 	X(flushed,       COUNTER, SUM, "flows deleted by flush flows") \
 	X(revalidated,   COUNTER, SUM, "flows deleted after a reload: the new policy denies them") \
 	X(evictable,     GAUGE,   SUM, "live flows early drop may take (unassured or closing)") \
+	X(evictable_assured, GAUGE, SUM, "assured UDP (or other connectionless) flows early drop takes when no unassured one is left") \
 	X(proxy_engaged, COUNTER, SUM, "times the SYN proxy engaged (auto mode)") \
 	X(proxy_flows,   COUNTER, SUM, "flows the SYN proxy opened") \
 	X(src_over,      COUNTER, SUM, "inserts refused: the source is over its per-source quota") \
