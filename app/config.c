@@ -1276,6 +1276,7 @@ load_flowtable(struct ctx *c, const config_setting_t *root,
 		"zone_vlan", "early_drop", "high_water", "adaptive",
 		"timeouts", "revalidate_on_reload", "synproxy",
 		"synproxy_start", "synproxy_wscale", "synproxy_mss",
+		"synproxy_cookie_period", "synproxy_bad_cookies",
 		"per_source", NULL
 	};
 	static const char *const akeys[] = { "start", "end", NULL };
@@ -1296,6 +1297,8 @@ load_flowtable(struct ctx *c, const config_setting_t *root,
 	f->synproxy_start = 50;
 	f->synproxy_wscale = 7;
 	f->synproxy_mss = 0;
+	f->synproxy_cookie_period = 64;
+	f->synproxy_bad_cookies = 32;
 	f->src_v4_prefix = 32;
 	f->src_v6_prefix = 64;
 	f->src_max_new_per_s = 0;
@@ -1357,6 +1360,12 @@ load_flowtable(struct ctx *c, const config_setting_t *root,
 	if (rc == 0)
 		rc = get_int(c, g, "flowtable", "synproxy_mss", 0, 9000,
 			     &f->synproxy_mss);
+	if (rc == 0)
+		rc = get_int(c, g, "flowtable", "synproxy_cookie_period", 1,
+			     3600, &f->synproxy_cookie_period);
+	if (rc == 0)
+		rc = get_int(c, g, "flowtable", "synproxy_bad_cookies", 0,
+			     1000000, &f->synproxy_bad_cookies);
 	if (rc == 0 && f->synproxy_mss && f->synproxy_mss < 536)
 		rc = fail(c, config_setting_get_member(g, "synproxy_mss"),
 			  "flowtable.synproxy_mss", "%u is below 536 (0: 1460 "

@@ -87,6 +87,8 @@ struct sw_flowtable_conf {
 	unsigned int synproxy_start;	/* auto: % of a shard's size */
 	unsigned int synproxy_wscale;	/* window scale the proxy offers */
 	unsigned int synproxy_mss;	/* MSS the proxy offers; 0: by family */
+	unsigned int synproxy_cookie_period;	/* seconds a cookie slice */
+	unsigned int synproxy_bad_cookies;	/* per source, 10 s; 0: off */
 	/* Per-source quotas (flowtable.per_source), firewall-wide values. */
 	unsigned int src_v4_prefix;
 	unsigned int src_v6_prefix;

@@ -26,12 +26,13 @@ sw_frag_init(struct sw_frag_table *t, uint64_t tsc_hz, uint32_t timeout_s,
 static inline uint64_t
 key_hash(const struct sw_pkt *p)
 {
-	uint64_t a[5];
+	uint64_t a[6];
 
 	memcpy(a, p->k.src, 16);
 	memcpy(a + 2, p->k.dst, 16);
-	a[4] = (uint64_t)p->frag_id << 16 | (uint64_t)p->k.proto << 8 |
+	a[4] = (uint64_t)p->frag_id << 16 | (uint64_t)p->frag_nh << 8 |
 	       p->k.family;
+	a[5] = (uint64_t)p->vlan << 8 | p->k.in_port;
 	return sw_ft_siphash(a, sizeof(a));
 }
 
@@ -54,7 +55,8 @@ static inline bool
 same(const struct sw_frag_entry *e, const struct sw_pkt *p)
 {
 	return e->family == p->k.family && e->id == p->frag_id &&
-	       e->proto == p->k.proto &&
+	       e->proto == p->frag_nh && e->in_port == p->k.in_port &&
+	       e->vlan == p->vlan &&
 	       memcmp(e->src, p->k.src, 16) == 0 &&
 	       memcmp(e->dst, p->k.dst, 16) == 0;
 }
@@ -108,7 +110,8 @@ units(const struct sw_frag_info *fi, uint32_t *s, uint32_t *e)
 
 int
 sw_frag_first(struct sw_frag_table *t, const struct sw_pkt *p,
-	      const struct sw_frag_info *fi, uint64_t now)
+	      const struct sw_frag_info *fi, const struct sw_frag_tcp *tcp,
+	      uint64_t now)
 {
 	struct sw_frag_entry *set, *e = NULL;
 	struct sw_frag_src *s;
@@ -146,8 +149,16 @@ sw_frag_first(struct sw_frag_table *t, const struct sw_pkt *p,
 	memcpy(e->dst, p->k.dst, 16);
 	e->id = p->frag_id;
 	e->family = p->k.family;
-	e->proto = p->k.proto;
+	e->proto = p->frag_nh;
 	e->in_port = p->k.in_port;
+	e->vlan = p->vlan;
+	e->tcp = tcp != NULL;
+	if (tcp != NULL) {
+		e->sport = tcp->sport;
+		e->dport = tcp->dport;
+		e->seq = tcp->seq;
+		e->skip = tcp->skip;
+	}
 	e->expire = now + t->timeout;
 	units(fi, &us, &ue);
 	e->nr = 1;
@@ -158,12 +169,15 @@ sw_frag_first(struct sw_frag_table *t, const struct sw_pkt *p,
 
 int
 sw_frag_later(struct sw_frag_table *t, const struct sw_pkt *p,
-	      const struct sw_frag_info *fi, uint64_t now)
+	      const struct sw_frag_info *fi, uint64_t now,
+	      struct sw_frag_end *end)
 {
 	struct sw_frag_entry *e = find(t, p, now);
 	uint32_t us, ue, i, at, nr;
 	bool last;
 
+	if (end != NULL)
+		end->known = 0;
 	if (e == NULL)
 		return SW_FRAG_R_UNKNOWN;
 	if (fi->len == 0 || (fi->more && fi->len % 8 != 0))
@@ -199,6 +213,14 @@ sw_frag_later(struct sw_frag_table *t, const struct sw_pkt *p,
 		e->r[at][0] = (uint16_t)us;
 		e->r[at][1] = (uint16_t)ue;
 		nr++;
+	}
+	/* The last fragment: the datagram's length, its segment's end. */
+	if (!fi->more && e->tcp && end != NULL &&
+	    fi->off + fi->len >= e->skip) {
+		end->known = 1;
+		end->sport = e->sport;
+		end->dport = e->dport;
+		end->end = e->seq + (fi->off + fi->len - e->skip);
 	}
 	last = last || !fi->more;
 	e->nr = (uint8_t)(nr | (last ? SW_FRAG_LAST : 0));

@@ -15,7 +15,17 @@
  *
  * - The table is set-associative (SW_FRAG_SETS sets of SW_FRAG_WAYS),
  *   indexed by SipHash under the per-start secret, keyed by (family,
- *   protocol, source, destination, fragment id).
+ *   protocol, source, destination, fragment id, ingress port, outer
+ *   VLAN): fragments of one datagram arrive where its first did, and a
+ *   host on another port or VLAN cannot complete it. The protocol is
+ *   what every fragment says (sw_pkt.frag_nh: for IPv6 the Fragment
+ *   header's next header, even when AH or destination options follow
+ *   it in the first fragment).
+ * - A first fragment of a tracked TCP segment (sw_frag_tcp) keeps its
+ *   sequence number and ports: when the datagram's last fragment comes,
+ *   its length is known and sw_frag_later says where the segment ends,
+ *   for the flow's window (its first fragment advanced it only by the
+ *   bytes it carried).
  * - Only accepted datagrams are recorded: a first fragment the rules
  *   drop leaves nothing, so a flood of those costs no entry. A recorded
  *   datagram is pinned until it is complete or its time-out passes:
@@ -55,17 +65,24 @@
 
 struct sw_pkt;
 
-/* One datagram: 64 bytes, one cache line. */
+/* One datagram: 80 bytes. */
 struct sw_frag_entry {
 	uint8_t src[16];
 	uint8_t dst[16];
 	uint32_t id;
 	uint8_t family;		/* 0: free */
-	uint8_t proto;
+	uint8_t proto;		/* sw_pkt.frag_nh */
 	uint8_t in_port;	/* its source is counted for this port */
 	uint8_t nr;		/* ranges in use, | SW_FRAG_LAST */
 	uint64_t expire;	/* TSC */
 	uint16_t r[SW_FRAG_RANGES][2];	/* [start, end) in 8-byte units */
+	uint16_t vlan;		/* outer VLAN id */
+	uint16_t skip;		/* TCP: datagram bytes before the payload */
+	uint16_t sport;		/* TCP: network order */
+	uint16_t dport;
+	uint32_t seq;		/* TCP: the segment's sequence number */
+	uint8_t tcp;		/* 1: a tracked TCP segment */
+	uint8_t pad[3];
 };
 
 /* In sw_frag_entry.nr: the datagram's last fragment was sent. */
@@ -82,6 +99,26 @@ struct sw_frag_table {
 	uint32_t sweep;		/* next set the bounded sweep looks at */
 	struct sw_frag_src src[SW_FRAG_SRC_SLOTS];
 	struct sw_frag_entry e[SW_FRAG_SETS][SW_FRAG_WAYS];
+};
+
+/*
+ * A first fragment that carries a tracked TCP segment: its ports and
+ * sequence number, and how many bytes of the datagram (after the IPv4
+ * header or the IPv6 Fragment header) come before the segment's data.
+ */
+struct sw_frag_tcp {
+	uint16_t sport;		/* network order */
+	uint16_t dport;
+	uint32_t seq;
+	uint16_t skip;
+};
+
+/* What a datagram's last fragment tells of its TCP segment. */
+struct sw_frag_end {
+	uint8_t known;		/* 1: the fields below are set */
+	uint16_t sport;		/* network order */
+	uint16_t dport;
+	uint32_t end;		/* the segment's last sequence number + 1 */
 };
 
 /* Where a fragment sits in its datagram (sw_parse_frag). */
@@ -115,15 +152,23 @@ void sw_frag_init(struct sw_frag_table *t, uint64_t tsc_hz,
 		  uint32_t timeout_s, uint32_t per_source);
 
 /*
- * A first fragment the rules accepted: record its datagram. Returns
+ * A first fragment the rules accepted: record its datagram, and tcp
+ * (NULL: none) if it carries a tracked TCP segment. Returns
  * SW_FRAG_R_OK (send it) or why to drop it instead.
  */
 int sw_frag_first(struct sw_frag_table *t, const struct sw_pkt *p,
-		  const struct sw_frag_info *fi, uint64_t now);
+		  const struct sw_frag_info *fi, const struct sw_frag_tcp *tcp,
+		  uint64_t now);
 
-/* A later fragment: SW_FRAG_R_OK when it may follow its first. */
+/*
+ * A later fragment: SW_FRAG_R_OK when it may follow its first. When it
+ * is the last fragment of a datagram whose first carried a tracked TCP
+ * segment, *end (if not NULL) says where that segment ends; else
+ * end->known is 0.
+ */
 int sw_frag_later(struct sw_frag_table *t, const struct sw_pkt *p,
-		  const struct sw_frag_info *fi, uint64_t now);
+		  const struct sw_frag_info *fi, uint64_t now,
+		  struct sw_frag_end *end);
 
 /* Datagrams recorded now (tests, reports). */
 unsigned int sw_frag_count(const struct sw_frag_table *t, uint64_t now);

@@ -303,6 +303,8 @@ flowtable_create(struct sw_app *app)
 	c.proxy_mode = (uint8_t)f->synproxy;
 	c.proxy_start = (uint8_t)f->synproxy_start;
 	c.proxy_wscale = (uint8_t)f->synproxy_wscale;
+	c.proxy_cookie_period = f->synproxy_cookie_period;
+	c.proxy_bad_cookies = f->synproxy_bad_cookies;
 	/*
 	 * Quotas count per shard, as the table does: a source's flows
 	 * spread over the workers by RSS, so each shard allows its share.

@@ -140,6 +140,7 @@ parse_ip4(const uint8_t *f, uint32_t off, uint32_t len, struct sw_pkt *p)
 	frag = rd16(ip + 6);
 	if (frag & 0x3fff) {
 		p->frag_id = rd16(ip + 4);
+		p->frag_nh = ip[9];
 		if (frag & 0x1fff) {
 			/*
 			 * RFC 1858: an offset of 8 bytes into a TCP segment
@@ -210,6 +211,7 @@ parse_ip6(const uint8_t *f, uint32_t off, uint32_t len, struct sw_pkt *p)
 			fo = rd16(ip + o + 2);
 			p->frag_id = rd32(ip + o + 4);
 			nh = ip[o];
+			p->frag_nh = nh;
 			o += 8;
 			if (fo & 0xfff8) {
 				p->k.proto = nh;

@@ -82,7 +82,13 @@ const char *sw_parse_result_name(int r);
 struct sw_pkt {
 	struct sw_acl_key k;	/* proto, family, in_port, flags, ports, addrs */
 	uint8_t frag;		/* enum sw_frag */
-	uint8_t pad;
+	/*
+	 * A fragment's protocol as its fragments all say it: IPv4's, or
+	 * the IPv6 Fragment header's next header (a first fragment's AH or
+	 * destination options come after that header, so k.proto, the
+	 * last next header, differs from what its later fragments carry).
+	 */
+	uint8_t frag_nh;
 	uint16_t icmp_id;	/* echo identifier, network order */
 	uint16_t vlan;		/* outer VLAN id (0: untagged) */
 	uint16_t l3_off;	/* offset of the IP header in the frame (non-IP:

@@ -97,6 +97,8 @@ report_restart(const struct sw_config *old, const struct sw_config *new,
 	NEEDS_RESTART(fo->synproxy_wscale != fn->synproxy_wscale ||
 		      fo->synproxy_mss != fn->synproxy_mss,
 		      "flowtable.synproxy_wscale or synproxy_mss");
+	NEEDS_RESTART(fo->synproxy_cookie_period != fn->synproxy_cookie_period,
+		      "flowtable.synproxy_cookie_period");
 	NEEDS_RESTART(fo->adaptive_start != fn->adaptive_start ||
 		      fo->adaptive_end != fn->adaptive_end,
 		      "flowtable.adaptive");
@@ -294,6 +296,8 @@ commit(struct sw_app *app, struct sw_reload *j, struct sw_buf *out)
 	cur->flowtable.tcp_be_liberal = next->flowtable.tcp_be_liberal;
 	cur->flowtable.synproxy = next->flowtable.synproxy;
 	cur->flowtable.synproxy_start = next->flowtable.synproxy_start;
+	cur->flowtable.synproxy_bad_cookies =
+		next->flowtable.synproxy_bad_cookies;
 	cur->flowtable.early_drop = next->flowtable.early_drop;
 	cur->flowtable.revalidate_on_reload =
 		next->flowtable.revalidate_on_reload;
@@ -306,6 +310,8 @@ commit(struct sw_app *app, struct sw_reload *j, struct sw_buf *out)
 				  cur->flowtable.early_drop);
 		sw_ft_set_proxy(app->ft, (uint8_t)cur->flowtable.synproxy,
 				(uint8_t)cur->flowtable.synproxy_start);
+		sw_ft_set_bad_cookies(app->ft,
+				      cur->flowtable.synproxy_bad_cookies);
 		if (cur->flowtable.revalidate_on_reload)
 			sw_app_rules_rejudge(app);
 	}

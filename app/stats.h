@@ -73,6 +73,7 @@
 	X(invalid_rst,    INVALID, "invalid: TCP RST outside the window") \
 	X(invalid_zone,   INVALID, "invalid: arrived on the wrong port for its flow's direction") \
 	X(icmp_unrelated, INVALID, "invalid: ICMP error about no flow, a flow it cannot concern, or a redirect") \
+	X(invalid_frag,   INVALID, "invalid: a TCP first fragment outside an established flow, or carrying SYN, FIN or RST") \
 	X(bad_checksum,   INVALID, "invalid: IPv4 header, TCP, UDP, ICMP or ICMPv6 checksum wrong") \
 	X(related,        OWN,     "ICMP errors about a tracked flow, passed as related") \
 	X(policy_accept,  OWN,     "new flows accepted by the policy rules") \
@@ -80,6 +81,10 @@
 	X(synproxy_cookies_sent, OWN, "SYNs the SYN proxy answered with a cookie") \
 	X(synproxy_valid,  OWN,    "ACKs with a valid cookie: the proxy opened a flow") \
 	X(synproxy_invalid, DROPPED, "ACKs without a valid cookie while the proxy answers SYNs (dropped)") \
+	X(synproxy_checked, OWN,   "ACKs checked as cookies: the policy would accept and proxy their SYN") \
+	X(synproxy_bad_cookie, OWN, "of those, cookies that were not valid") \
+	X(synproxy_source_limited, OWN, "ACKs not checked as cookies: their source sent flowtable.synproxy_bad_cookies invalid ones in 10 s") \
+	X(synproxy_unfit, DROPPED, "SYNs the proxy would answer but cannot represent (fragments): dropped") \
 	X(synproxy_rewritten, OWN, "segments of proxied flows translated or rebuilt") \
 	X(synproxy_consumed, OWN,  "segments the proxy kept (its handshakes; the client's, before the server answered)") \
 	X(source_over,    OWN,     "new flows refused: their source is over its per-source quota") \

@@ -48,16 +48,6 @@ rd32(const uint8_t *p)
 	return rte_be_to_cpu_32(v);
 }
 
-bool
-sw_synproxy_fits(const struct sw_pkt *p)
-{
-	uint32_t l3 = p->l4_off - p->l3_off;
-
-	return p->k.proto == IPPROTO_TCP && p->l4_off != 0 &&
-	       p->frag == SW_FRAG_NONE &&
-	       l3 == (p->k.family == SW_AF_INET ? 20u : 40u);
-}
-
 /*
  * A segment the proxy writes has a plain IP header, whatever the packet
  * it is written over carried: no IPv4 options, no IPv6 extension
@@ -207,9 +197,12 @@ sw_synproxy_synack(struct rte_mbuf *m, const struct sw_pkt *p, uint32_t cookie,
 	uint32_t isn = rd32(th + 4);
 	struct sw_ft_pkt seg;
 	unsigned int olen;
+	struct sw_pkt q;
 
+	/* The SYN's options are read before its header moves. */
 	sw_parse_tcp_seg(f, p, &seg);
-	turn_around(f, p);
+	plain_ip(f, p, &q);
+	turn_around(f, &q);
 	olen = options(o, mss, client->wscale != SW_FT_NO_WSCALE ? wscale :
 		       SW_FT_NO_WSCALE, client->sack_perm, seg.has_ts, tsval,
 		       seg.tsval);
@@ -217,7 +210,7 @@ sw_synproxy_synack(struct rte_mbuf *m, const struct sw_pkt *p, uint32_t cookie,
 	 * Window 0, as Linux SYNPROXY: the client sends its ACK and waits
 	 * for the window the server will give it.
 	 */
-	finish(m, p, cookie, isn + 1, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 0,
+	finish(m, &q, cookie, isn + 1, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 0,
 	       o, olen);
 }
 

@@ -28,17 +28,13 @@ struct sw_ft_syn_opts;
 struct sw_ft_xlate;
 
 /*
- * Can this packet be answered or rebuilt by the proxy? TCP without IPv4
- * options or IPv6 extension headers, not fragmented (the rest is
- * tracked directly).
- */
-bool sw_synproxy_fits(const struct sw_pkt *p);
-
-/*
  * Turn the client's SYN into the proxy's SYN/ACK: ISN `cookie`, the
  * acknowledgement of the client's ISN, window 0 (the client waits for
  * the server), MSS `mss`, and, as the client offered them, SACK-
- * permitted, window scale `wscale` and a timestamp `tsval`. The mbuf
+ * permitted, window scale `wscale` and a timestamp `tsval`. The SYN/ACK
+ * has a plain IP header whatever the SYN carried (IPv4 options, IPv6
+ * extension headers), as Linux SYNPROXY answers; p must not be a
+ * fragment (the worker drops those the proxy would answer). The mbuf
  * then leaves by the port it came in on.
  */
 void sw_synproxy_synack(struct rte_mbuf *m, const struct sw_pkt *p,

@@ -353,6 +353,7 @@ static const uint8_t invalid_reason[SW_FT_VERDICT_MAX] = {
 	[SW_FT_INV_RST] = SW_CNT_invalid_rst,
 	[SW_FT_INV_ZONE] = SW_CNT_invalid_zone,
 	[SW_FT_INV_ICMP] = SW_CNT_icmp_unrelated,
+	[SW_FT_INV_FRAG] = SW_CNT_invalid_frag,
 	[SW_FT_RETRY] = SW_CNT_invalid_state,	/* never used */
 };
 
@@ -496,8 +497,11 @@ ft_pkt(const struct sw_pkt *p, const uint8_t *frame, int dir,
 	fp->port = p->k.in_port;
 	fp->tcp_flags = p->k.tcp_flags;
 	fp->family = p->k.family;
-	if (p->k.proto == IPPROTO_TCP && p->l4_off != 0)
+	fp->frag = 0;
+	if (p->k.proto == IPPROTO_TCP && p->l4_off != 0) {
 		sw_parse_tcp_seg(frame, p, fp);
+		fp->frag = p->frag == SW_FRAG_FIRST;
+	}
 }
 
 /*
@@ -523,22 +527,6 @@ related_key(const struct sw_worker *w, const struct sw_pkt *p,
 	q->port = p->k.in_port;
 	q->seq = in->seq;
 	return 0;
-}
-
-/*
- * Should the SYN proxy answer this SYN the policy accepted? The
- * accepting rule's own choice first, then the shard's mode (auto:
- * engaged under pressure).
- */
-static inline bool
-proxy_this(const struct sw_acl *acl, uint32_t rule,
-	   const struct sw_ft_shard *s, const struct sw_pkt *p)
-{
-	int8_t r = rule ? sw_acl_get_rule(acl, SW_ACL_POLICY,
-					  rule - 1)->synproxy : -1;
-
-	return (r == 1 || (r == -1 && sw_ft_proxying(s))) &&
-	       sw_synproxy_fits(p);
 }
 
 /* Answer a SYN with a cookie: a SYN/ACK back out its port, no state. */
@@ -601,325 +589,659 @@ proxy_act(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *p,
 
 _Static_assert(SW_BURST_MAX <= SW_FT_BURST_MAX,
 	       "a burst must fit one flow table lookup");
+_Static_assert(SW_BURST_MAX <= 64, "a burst's fragments fit a 64-bit mask");
 
-/* Per-packet tracking outcome before the policy has spoken. */
+/* How a packet meets the flow table. */
 enum {
-	T_LOOKUP,	/* key built, look it up */
-	T_RELATED,	/* ICMP error: look its quoted flow up */
-	T_POLICY,	/* untracked: the policy decides, nothing inserted */
-	T_UNRELATED,	/* ICMP error that cannot be related: invalid */
+	T_LOOKUP,	/* its own flow's key */
+	T_RELATED,	/* an ICMP error: the key of the flow it quotes */
+	T_POLICY,	/* never tracked (ICMP other than echo and errors) */
+	T_UNRELATED,	/* an ICMP error that cannot be related: invalid */
 };
 
 /*
- * Stage 2, stateful: look the burst up in this worker's shard, advance
- * the flows it hits, send new flows to the policy rules and insert what
- * they accept; what cannot be inserted spills to the fallback rules.
- * Nothing invalid spills: only what could have been tracked.
+ * What a packet that missed the table is (the rows of miss_action).
+ * TCP first fragments never open a flow: their length and checksum are
+ * not known (a SYN in one is SYN_FRAG, anything else FRAG). loose:
+ * flowtable.tcp_loose is on.
+ */
+enum miss_class {
+	MC_SYN,		/* a TCP SYN: may open a flow */
+	MC_SYN_FRAG,	/* a TCP SYN in a first fragment */
+	MC_NEW,		/* UDP, ICMP echo request, other protocols */
+	MC_ACK_LOOSE,	/* a TCP ACK: picked up mid-stream */
+	MC_ACK,		/* a TCP ACK, not picked up */
+	MC_MID_LOOSE,	/* other valid TCP that cannot open a flow */
+	MC_MID,
+	MC_FRAG_LOOSE,	/* a TCP first fragment, no SYN */
+	MC_FRAG,
+	MC_ORPHAN_LOOSE, /* an ICMP error about no flow */
+	MC_ORPHAN,
+	MC_ECHO_REPLY,	/* an ICMP echo reply: judged, never tracked */
+	MC_UNTRACKED,	/* other ICMP: judged, never tracked */
+	MC_COOKIE,	/* an ACK with a valid cookie the policy proxies */
+	MC_INVALID,	/* impossible TCP flags */
+	MC_FORGED_ICMP,	/* an ICMP error that cannot be related */
+	MC_MAX
+};
+
+/* What a miss does: one function each (miss_fn). */
+enum miss_act {
+	A_VERDICT,	/* the policy's verdict; nothing kept */
+	A_INSERT,	/* open a flow and pass */
+	A_ANSWER,	/* the SYN proxy answers with a cookie; nothing kept */
+	A_OPEN,		/* the proxy opens the flow, SYNs the server */
+	A_SPILL,	/* the fallback rules judge it */
+	A_UNFIT,	/* the proxy would answer, cannot: drop */
+	A_ORPHAN,	/* no valid cookie while the proxy answers: drop */
+	A_INV_STATE,	/* invalid: cannot open a flow */
+	A_INV_FLAGS,
+	A_INV_ICMP,
+	A_INV_FRAG,
+	A_MAX
+};
+
+/*
+ * The columns of miss_action: the shard spills (M_SPILL); the proxy
+ * stands in front (M_PROXY: for a SYN, the policy's accepting rule or
+ * the shard's mode would answer it; for the rest, the shard answers
+ * SYNs now); the policy accepts the packet (M_ACCEPT).
+ */
+#define M_ACCEPT	1
+#define M_PROXY		2
+#define M_SPILL		4
+#define M_COLS		8
+
+#define VRD A_VERDICT
+#define INS A_INSERT
+#define ANS A_ANSWER
+#define OPN A_OPEN
+#define SPL A_SPILL
+#define UNF A_UNFIT
+#define ORP A_ORPHAN
+#define IST A_INV_STATE
+#define IFL A_INV_FLAGS
+#define IIC A_INV_ICMP
+#define IFR A_INV_FRAG
+
+/*
+ * Every miss, one cell: its class by its mode and the policy's verdict.
+ * Nothing opens a flow but an accepting policy (INS, ANS, OPN sit only
+ * in accept columns, and MC_COOKIE is only classed so when the policy,
+ * as it is now, would accept and proxy that tuple's SYN).
+ */
+static const uint8_t miss_action[MC_MAX][M_COLS] = {
+/*			   quiet	proxy		spilling	spill+proxy
+ *			   deny accept	deny accept	deny accept	deny accept */
+[MC_SYN]	  =	{ VRD, INS,	VRD, ANS,	VRD, INS,	VRD, ANS },
+/*	spilling: INS tries early drop first, else the packet spills */
+[MC_SYN_FRAG]	  =	{ VRD, IFR,	VRD, UNF,	VRD, IFR,	VRD, UNF },
+/*	a SYN must fit a packet: never tracked from a fragment */
+[MC_NEW]	  =	{ VRD, INS,	VRD, INS,	VRD, INS,	VRD, INS },
+[MC_ACK_LOOSE]	  =	{ VRD, INS,	ORP, ORP,	SPL, SPL,	SPL, SPL },
+/*	proxy: an ACK without a cookie is dropped, as Linux SYNPROXY;
+ *	spilling: it may belong to a connection the fallback admitted */
+[MC_ACK]	  =	{ IST, IST,	ORP, ORP,	IST, IST,	IST, IST },
+[MC_MID_LOOSE]	  =	{ IST, IST,	IST, IST,	SPL, SPL,	SPL, SPL },
+[MC_MID]	  =	{ IST, IST,	IST, IST,	IST, IST,	IST, IST },
+/*	without tcp_loose nothing is picked up, so nothing of it spills */
+[MC_FRAG_LOOSE]	  =	{ IFR, IFR,	IFR, IFR,	SPL, SPL,	SPL, SPL },
+[MC_FRAG]	  =	{ IFR, IFR,	IFR, IFR,	IFR, IFR,	IFR, IFR },
+[MC_ORPHAN_LOOSE] =	{ IIC, IIC,	IIC, IIC,	SPL, SPL,	SPL, SPL },
+[MC_ORPHAN]	  =	{ IIC, IIC,	IIC, IIC,	IIC, IIC,	IIC, IIC },
+[MC_ECHO_REPLY]	  =	{ VRD, VRD,	VRD, VRD,	SPL, SPL,	SPL, SPL },
+/*	spilling: it answers a request the fallback let through untracked */
+[MC_UNTRACKED]	  =	{ VRD, VRD,	VRD, VRD,	VRD, VRD,	VRD, VRD },
+[MC_COOKIE]	  =	{ OPN, OPN,	OPN, OPN,	OPN, OPN,	OPN, OPN },
+/*	deny: the ACK's own verdict; its SYN's was accept (the cookie) */
+[MC_INVALID]	  =	{ IFL, IFL,	IFL, IFL,	IFL, IFL,	IFL, IFL },
+[MC_FORGED_ICMP]  =	{ IIC, IIC,	IIC, IIC,	IIC, IIC,	IIC, IIC },
+};
+
+#undef VRD
+#undef INS
+#undef ANS
+#undef OPN
+#undef SPL
+#undef UNF
+#undef ORP
+#undef IST
+#undef IFL
+#undef IIC
+#undef IFR
+
+/* One packet of the tracking stage. */
+struct trk {
+	struct sw_ft_key fk;
+	struct sw_ft_pkt fp;
+	uint32_t hash;		/* sw_ft_key_hash(&fk) */
+	int32_t pos;		/* its flow's slot; < 0: a miss */
+	uint32_t rule;		/* the policy's rule + 1 (0: its default) */
+	struct sw_ft_syn_opts opts;	/* MC_COOKIE: what the cookie holds */
+	uint16_t i;		/* its index in the burst */
+	uint8_t how;		/* T_* */
+	uint8_t cls;		/* enum miss_class (a miss) */
+	uint8_t verdict;	/* the policy's; SW_ACL_NONE: not asked */
+	uint8_t cookie;		/* 1: check it as a cookie the policy proxies */
+};
+
+/* A burst in the tracking stage. */
+struct track {
+	struct sw_worker *w;
+	struct sw_ft_shard *s;
+	const struct sw_acl *acl;
+	struct rte_mbuf **pkts;
+	const struct sw_pkt *meta;
+	const struct sw_acl_key **keys;	/* by list index, as t[] */
+	uint8_t *v;			/* by burst index */
+	uint64_t now;
+	uint64_t frag_tracked;	/* burst bits: TCP first fragments passed */
+	uint16_t n;
+	bool inserted;		/* a flow was opened in this burst */
+	bool proxy;		/* a mode or a rule lets the proxy answer */
+	int spill_first;	/* fb index of a spill episode's first */
+	uint16_t nf;
+	const struct sw_acl_key *fb[SW_BURST_MAX];
+	uint16_t fbi[SW_BURST_MAX];
+	struct trk t[SW_BURST_MAX];
+};
+
+static inline bool
+pure_ack(uint8_t flags)
+{
+	return (flags & (RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG |
+			 RTE_TCP_FIN_FLAG | RTE_TCP_ACK_FLAG)) ==
+	       RTE_TCP_ACK_FLAG;
+}
+
+static uint8_t
+miss_class(const struct track *b, const struct trk *t)
+{
+	const struct sw_pkt *p = &b->meta[t->i];
+	bool loose = sw_ft_loose(b->s);
+	bool frag = p->frag == SW_FRAG_FIRST;
+
+	switch (t->how) {
+	case T_UNRELATED:
+		return MC_FORGED_ICMP;
+	case T_RELATED:
+		return loose ? MC_ORPHAN_LOOSE : MC_ORPHAN;
+	case T_POLICY:
+		return MC_UNTRACKED;
+	default:
+		break;
+	}
+	switch (sw_ft_miss_kind(b->s, p->k.family, p->k.proto,
+				p->k.tcp_flags, p->k.icmp_type)) {
+	case SW_FT_MISS_INVALID:
+		return MC_INVALID;
+	case SW_FT_MISS_UNTRACKED:
+		return MC_ECHO_REPLY;
+	case SW_FT_MISS_NEW:
+		if (p->k.proto != IPPROTO_TCP)
+			return MC_NEW;
+		return frag ? MC_SYN_FRAG : MC_SYN;
+	default:
+		if (frag)
+			return loose ? MC_FRAG_LOOSE : MC_FRAG;
+		if (pure_ack(p->k.tcp_flags))
+			return loose ? MC_ACK_LOOSE : MC_ACK;
+		return loose ? MC_MID_LOOSE : MC_MID;
+	}
+}
+
+/*
+ * Does the policy's accepting rule let the proxy stand in front? Its
+ * own choice first (synproxy = true / false), else the shard's mode:
+ * `engaged` says whether that counts now.
+ */
+static inline bool
+rule_proxies(const struct sw_acl *acl, uint32_t rule, bool engaged)
+{
+	int8_t r = rule ? sw_acl_get_rule(acl, SW_ACL_POLICY,
+					  rule - 1)->synproxy : -1;
+
+	return r == 1 || (r == -1 && engaged);
+}
+
+/* The column of miss_action for a miss, now. */
+static inline unsigned int
+miss_col(const struct track *b, const struct trk *t)
+{
+	bool accept = t->verdict == SW_ACL_ACCEPT, px;
+
+	if (t->cls == MC_SYN || t->cls == MC_SYN_FRAG)
+		px = accept && rule_proxies(b->acl, t->rule,
+					    sw_ft_proxying(b->s));
+	else
+		px = sw_ft_proxying(b->s);
+	return (sw_ft_spilling(b->s) ? M_SPILL : 0) | (px ? M_PROXY : 0) |
+	       (accept ? M_ACCEPT : 0);
+}
+
+/*
+ * Must the policy judge this class of miss? When a cell its mode can
+ * reach reads the verdict (VERDICT) or differs by it. A shard that
+ * spills at the start of a burst spills to its end (only the sweep
+ * ends it); one that does not may begin to. Whether the shard answers
+ * SYNs changes only in the sweep too; for a SYN, the proxy column also
+ * depends on the rule that accepts it, so both count.
+ */
+static bool
+needs_policy(uint8_t cls, bool spilling, bool proxying)
+{
+	bool syn = cls == MC_SYN || cls == MC_SYN_FRAG;
+	unsigned int sp, px;
+
+	for (sp = spilling ? 1 : 0; sp < 2; sp++)
+		for (px = syn ? 0 : proxying; px < 2; px++) {
+			unsigned int m = (sp ? M_SPILL : 0) |
+					 (px ? M_PROXY : 0);
+			uint8_t d = miss_action[cls][m];
+			uint8_t a = miss_action[cls][m | M_ACCEPT];
+
+			if (d != a || d == A_VERDICT)
+				return true;
+			if (!syn)
+				break;
+		}
+	return false;
+}
+
+/*
+ * Pass 1: each packet's key (its own flow's, or the one an ICMP error
+ * quotes), hashed once for the lookup and an insert.
  */
 static void
-stage_track(struct sw_worker *w, const struct sw_acl *acl,
-	    struct rte_mbuf **pkts, const struct sw_pkt *meta, uint8_t *v,
-	    const struct sw_acl_key **keys, uint16_t *ki, uint16_t n,
-	    uint64_t now)
+track_keys(struct track *b, const uint16_t *ki)
 {
-	struct sw_ft_shard *s = w->ft;
-	struct sw_ft_key fk[SW_BURST_MAX];
-	struct sw_ft_pkt fp[SW_BURST_MAX];
-	const struct sw_ft_key *fkp[SW_BURST_MAX];
-	const struct sw_acl_key *pk[SW_BURST_MAX], *fb[SW_BURST_MAX];
-	uint16_t pki[SW_BURST_MAX], fbi[SW_BURST_MAX], look[SW_BURST_MAX];
-	int32_t pos[SW_BURST_MAX];
-	uint32_t hash[SW_BURST_MAX], lhash[SW_BURST_MAX];
-	uint8_t kind[SW_BURST_MAX], how[SW_BURST_MAX];
-	uint8_t act[SW_BURST_MAX], pact[SW_BURST_MAX];
-	uint32_t prule[SW_BURST_MAX], rule[SW_BURST_MAX];
-	uint64_t *c = w->cnt.c;
-	uint16_t j, nl = 0, np = 0, nf = 0;
-	int spill_first = -1;
-	bool spilling = sw_ft_spilling(s), inserted = false;
-	bool loose = sw_ft_loose(s);
-	bool proxy = sw_ft_proxy_mode(s) != SW_FT_PROXY_OFF ||
-		     sw_acl_any_synproxy(acl);
-	struct sw_ft_xlate x;
+	uint16_t j;
 
-	for (j = 0; j < n; j++) {
-		const struct sw_pkt *p = &meta[ki[j]];
-		const uint8_t *frame = rte_pktmbuf_mtod(pkts[ki[j]],
+	for (j = 0; j < b->n; j++) {
+		struct trk *t = &b->t[j];
+		const struct sw_pkt *p = &b->meta[ki[j]];
+		const uint8_t *frame = rte_pktmbuf_mtod(b->pkts[ki[j]],
 							const uint8_t *);
 		struct sw_inner in;
 		int d;
 
-		pos[j] = -1;
+		t->i = ki[j];
+		t->pos = -1;
+		t->verdict = SW_ACL_NONE;
+		t->rule = 0;
+		t->cookie = 0;
 		if (unlikely(sw_parse_icmp_error(frame, p, &in) == 0)) {
-			memset(&fp[j], 0, sizeof(fp[j]));
-			if (related_key(w, p, &in, &fk[j], &fp[j]) != 0) {
-				how[j] = T_UNRELATED;
+			memset(&t->fp, 0, sizeof(t->fp));
+			if (related_key(b->w, p, &in, &t->fk, &t->fp) != 0) {
+				t->how = T_UNRELATED;
 				continue;
 			}
-			how[j] = T_RELATED;
-		} else if ((d = flow_key(w, p, &fk[j])) >= 0) {
-			ft_pkt(p, frame, d, &fp[j]);
-			how[j] = T_LOOKUP;
+			t->how = T_RELATED;
+		} else if ((d = flow_key(b->w, p, &t->fk)) >= 0) {
+			ft_pkt(p, frame, d, &t->fp);
+			t->how = T_LOOKUP;
 		} else {
-			how[j] = T_POLICY;
+			t->how = T_POLICY;
 			continue;
 		}
-		/*
-		 * Hashed here, once: the lookup and an insert reuse it
-		 * (SipHash costs a cache miss's worth of cycles a key).
-		 */
-		hash[j] = sw_ft_key_hash(&fk[j]);
-		fkp[nl] = &fk[j];
-		lhash[nl] = hash[j];
-		look[nl++] = j;
+		t->hash = sw_ft_key_hash(&t->fk);
 	}
-	{
-		int32_t r[SW_BURST_MAX];
+}
 
-		sw_ft_lookup_burst_hash(s, fkp, lhash, nl, r);
-		for (j = 0; j < nl; j++)
-			pos[look[j]] = r[j];
-	}
+/* Pass 2: one bulk lookup of every key. */
+static void
+track_lookup(struct track *b)
+{
+	const struct sw_ft_key *k[SW_BURST_MAX];
+	uint32_t h[SW_BURST_MAX];
+	int32_t pos[SW_BURST_MAX];
+	uint16_t j, look[SW_BURST_MAX], nl = 0;
 
-	/*
-	 * The policy judges, in one classification, every miss that may
-	 * open a flow or is never tracked.
-	 */
-	for (j = 0; j < n; j++) {
-		const struct sw_pkt *p = &meta[ki[j]];
-
-		pact[j] = SW_ACL_NONE;
-		if (pos[j] >= 0)
-			continue;
-		switch (how[j]) {
-		case T_LOOKUP:
-			kind[j] = (uint8_t)sw_ft_miss_kind(s, p->k.family,
-				p->k.proto, p->k.tcp_flags, p->k.icmp_type);
-			break;
-		case T_POLICY:
-			kind[j] = SW_FT_MISS_UNTRACKED;
-			break;
-		default:	/* ICMP errors about no flow */
-			kind[j] = SW_FT_MISS_MIDSTREAM;
-			break;
+	for (j = 0; j < b->n; j++)
+		if (b->t[j].how <= T_RELATED) {
+			k[nl] = &b->t[j].fk;
+			h[nl] = b->t[j].hash;
+			look[nl++] = j;
 		}
-		if (kind[j] == SW_FT_MISS_INVALID ||
-		    kind[j] == SW_FT_MISS_MIDSTREAM ||
-		    (kind[j] == SW_FT_MISS_LOOSE && spilling) ||
-		    (kind[j] == SW_FT_MISS_UNTRACKED && how[j] == T_LOOKUP &&
-		     spilling))
+	sw_ft_lookup_burst_hash(b->s, k, h, nl, pos);
+	for (j = 0; j < nl; j++)
+		b->t[look[j]].pos = pos[j];
+}
+
+/*
+ * Pass 3: what each miss is, and the policy's verdict where its cell
+ * reads one, in one classification. An ACK that misses while the proxy
+ * may answer is checked as a cookie (later, in order) only if the
+ * policy would accept and proxy its tuple's SYN: its SYN, as the
+ * policy and its sets stand now, judged without counting a hit.
+ */
+static void
+track_judge(struct track *b)
+{
+	const struct sw_acl_key *pk[SW_BURST_MAX], *sk[SW_BURST_MAX];
+	struct sw_acl_key syn[SW_BURST_MAX];
+	uint16_t pj[SW_BURST_MAX], sj[SW_BURST_MAX], j, np = 0, ns = 0;
+	uint8_t act[SW_BURST_MAX];
+	uint32_t rule[SW_BURST_MAX];
+	bool spilling = sw_ft_spilling(b->s);
+	bool proxying = sw_ft_proxying(b->s);
+	bool logs = sw_acl_logs(b->acl, SW_ACL_POLICY);
+	bool engaged = sw_ft_proxy_mode(b->s) != SW_FT_PROXY_OFF;
+
+	for (j = 0; j < b->n; j++) {
+		struct trk *t = &b->t[j];
+
+		if (t->pos >= 0)
 			continue;
-		pk[np] = keys[j];
-		pki[np++] = j;
+		t->cls = miss_class(b, t);
+		if (needs_policy(t->cls, spilling, proxying)) {
+			pk[np] = b->keys[j];
+			pj[np++] = j;
+		}
+		if (b->proxy && (t->cls == MC_ACK_LOOSE || t->cls == MC_ACK)) {
+			syn[ns] = *b->keys[j];
+			syn[ns].tcp_flags = RTE_TCP_SYN_FLAG;
+			sk[ns] = &syn[ns];
+			sj[ns++] = j;
+		}
 	}
 	if (np)
-		sw_acl_classify(acl, SW_ACL_POLICY, w->id, pk, np, act, rule);
+		sw_acl_classify(b->acl, SW_ACL_POLICY, b->w->id, pk, np, act,
+				rule);
 	for (j = 0; j < np; j++) {
-		pact[pki[j]] = act[j];
-		prule[pki[j]] = rule[j];
-		if (unlikely(sw_acl_logs(acl, SW_ACL_POLICY)))
-			log_decision(w, &meta[ki[pki[j]]], acl, SW_ACL_POLICY,
-				     act[j], rule[j]);
+		b->t[pj[j]].verdict = act[j];
+		b->t[pj[j]].rule = rule[j];
+		if (unlikely(logs))
+			log_decision(b->w, &b->meta[b->t[pj[j]].i], b->acl,
+				     SW_ACL_POLICY, act[j], rule[j]);
 	}
+	if (ns)
+		sw_acl_classify(b->acl, SW_ACL_POLICY, SW_ACL_NO_COUNT, sk, ns,
+				act, rule);
+	for (j = 0; j < ns; j++)
+		b->t[sj[j]].cookie = act[j] == SW_ACL_ACCEPT &&
+				     rule_proxies(b->acl, rule[j], engaged);
+}
+
+static void track_miss(struct track *b, struct trk *t);
+
+/* Count an invalid miss under its reason: the act functions below. */
+static void
+act_inv_state(struct track *b, struct trk *t)
+{
+	b->v[t->i] = SW_ACL_DROP;
+	invalid(b->w, &b->meta[t->i], SW_CNT_invalid_state);
+}
+
+static void
+act_inv_flags(struct track *b, struct trk *t)
+{
+	b->v[t->i] = SW_ACL_DROP;
+	invalid(b->w, &b->meta[t->i], SW_CNT_invalid_flags);
+}
+
+static void
+act_inv_icmp(struct track *b, struct trk *t)
+{
+	b->v[t->i] = SW_ACL_DROP;
+	invalid(b->w, &b->meta[t->i], SW_CNT_icmp_unrelated);
+}
+
+static void
+act_inv_frag(struct track *b, struct trk *t)
+{
+	b->v[t->i] = SW_ACL_DROP;
+	invalid(b->w, &b->meta[t->i], SW_CNT_invalid_frag);
+}
+
+static void
+act_verdict(struct track *b, struct trk *t)
+{
+	b->v[t->i] = t->verdict;
+}
+
+/*
+ * To the fallback rules; the first packet of a spill episode is logged
+ * (log.spill).
+ */
+static void
+act_spill(struct track *b, struct trk *t)
+{
+	struct sw_worker *w = b->w;
+
+	if (unlikely(!w->log.in_spill) &&
+	    __atomic_load_n(&w->log.spill, __ATOMIC_RELAXED)) {
+		w->log.in_spill = true;
+		b->spill_first = b->nf;
+	}
+	b->fb[b->nf] = &b->meta[t->i].k;
+	b->fbi[b->nf++] = t->i;
+	w->cnt.c[SW_CNT_spilled]++;
+}
+
+static void
+act_unfit(struct track *b, struct trk *t)
+{
+	b->v[t->i] = SW_ACL_DROP;
+	b->w->cnt.c[SW_CNT_synproxy_unfit]++;
+}
+
+static void
+act_orphan(struct track *b, struct trk *t)
+{
+	b->v[t->i] = SW_ACL_DROP;
+	b->w->cnt.c[SW_CNT_synproxy_invalid]++;
+}
+
+static void
+act_answer(struct track *b, struct trk *t)
+{
+	proxy_answer(b->w, b->pkts[t->i], &b->meta[t->i], &t->fk, &t->fp,
+		     b->now);
+	b->v[t->i] = V_BACK;
+	b->w->cnt.c[SW_CNT_synproxy_cookies_sent]++;
+}
+
+static void
+act_insert(struct track *b, struct trk *t)
+{
+	struct sw_worker *w = b->w;
+	uint64_t *c = w->cnt.c;
+	uint8_t why = SW_FT_INV_STATE;
+	int rc = sw_ft_insert_hash(b->s, &t->fk, t->hash, &t->fp, b->now,
+				   &why);
+
+	b->v[t->i] = SW_ACL_ACCEPT;
+	if (likely(rc == 0)) {
+		c[SW_CNT_policy_accept]++;
+		b->inserted = true;
+	} else if (rc == 1) {
+		c[SW_CNT_tracked]++;
+	} else if (rc == -ENOSPC || rc == -EBUSY) {
+		act_spill(b, t);
+	} else if (rc == -EDQUOT) {
+		c[SW_CNT_source_over]++;
+		if (w->src_over_fallback)
+			act_spill(b, t);
+		else
+			b->v[t->i] = SW_ACL_DROP;
+	} else {
+		b->v[t->i] = SW_ACL_DROP;
+		invalid(w, &b->meta[t->i], invalid_reason[why]);
+	}
+}
+
+static void
+act_open(struct track *b, struct trk *t)
+{
+	struct sw_worker *w = b->w;
+	uint64_t *c = w->cnt.c;
+	struct sw_ft_xlate x;
+	uint8_t why = SW_FT_INV_STATE;
+	int rc;
+
+	c[SW_CNT_synproxy_valid]++;
+	rc = sw_ft_proxy_open(b->s, &t->fk, &t->fp, t->fp.ack - 1, &t->opts,
+			      b->now, &x, &why);
+	if (rc == 0 || rc == 1) {
+		b->inserted |= rc == 0;
+		b->v[t->i] = proxy_act(w, b->pkts[t->i], &b->meta[t->i], &x);
+		return;
+	}
+	b->v[t->i] = SW_ACL_DROP;
+	if (rc == -EDQUOT)
+		c[SW_CNT_source_over]++;	/* no server yet: no spill */
+	else if (rc == -EINVAL)
+		invalid(w, &b->meta[t->i], invalid_reason[why]);
+	else
+		c[SW_CNT_drop]++;		/* no room, no server yet */
+}
+
+typedef void (*miss_fn_t)(struct track *b, struct trk *t);
+
+static const miss_fn_t miss_fn[A_MAX] = {
+	[A_VERDICT] = act_verdict,
+	[A_INSERT] = act_insert,
+	[A_ANSWER] = act_answer,
+	[A_OPEN] = act_open,
+	[A_SPILL] = act_spill,
+	[A_UNFIT] = act_unfit,
+	[A_ORPHAN] = act_orphan,
+	[A_INV_STATE] = act_inv_state,
+	[A_INV_FLAGS] = act_inv_flags,
+	[A_INV_ICMP] = act_inv_icmp,
+	[A_INV_FRAG] = act_inv_frag,
+};
+
+/*
+ * A packet that hit its flow: the flow table's verdict. SW_FT_RETRY:
+ * the flow was let go (a SYN that starts over); the SYN is judged as
+ * the new connection it claims to be, as Linux does a SYN on a closed
+ * entry.
+ */
+static void
+track_hit(struct track *b, struct trk *t)
+{
+	struct sw_worker *w = b->w;
+	const struct sw_pkt *p = &b->meta[t->i];
+	struct sw_ft_xlate x;
+	int rc;
+
+	x.act = SW_FT_PX_NONE;
+	rc = t->how == T_RELATED ? sw_ft_related(b->s, t->pos, &t->fp) :
+	     sw_ft_update(b->s, t->pos, &t->fp, b->now, &x);
+	if (unlikely(rc == SW_FT_RETRY)) {
+		const struct sw_acl_key *k = &p->k;
+
+		t->pos = -1;
+		t->cls = miss_class(b, t);
+		sw_acl_classify(b->acl, SW_ACL_POLICY, w->id, &k, 1,
+				&t->verdict, &t->rule);
+		track_miss(b, t);
+		return;
+	}
+	if (rc != SW_FT_OK) {
+		b->v[t->i] = SW_ACL_DROP;
+		invalid(w, p, invalid_reason[rc]);
+		return;
+	}
+	b->v[t->i] = SW_ACL_ACCEPT;
+	w->cnt.c[t->how == T_RELATED ? SW_CNT_related : SW_CNT_tracked]++;
+	if (unlikely(t->fp.frag))
+		b->frag_tracked |= 1ull << t->i;
+	if (unlikely(x.act != SW_FT_PX_NONE))
+		b->v[t->i] = proxy_act(w, b->pkts[t->i], p, &x);
+}
+
+/* A cookie candidate's check, with its source's limit (counted). */
+static void
+check_cookie(struct track *b, struct trk *t)
+{
+	uint64_t *c = b->w->cnt.c;
+	int rc = sw_ft_cookie_verify(b->s, &t->fk, t->fp.dir, t->fp.port,
+				     t->fp.seq - 1, t->fp.ack - 1, b->now,
+				     &t->opts);
+
+	if (rc == -EDQUOT) {
+		c[SW_CNT_synproxy_source_limited]++;
+		return;
+	}
+	c[SW_CNT_synproxy_checked]++;
+	if (rc == 0)
+		t->cls = MC_COOKIE;
+	else
+		c[SW_CNT_synproxy_bad_cookie]++;
+}
+
+/*
+ * A miss, in arrival order: its cell of miss_action. A flow this burst
+ * opened is not in the bulk lookup's answers, so a later miss of it is
+ * looked up again, unless its cell inserts (sw_ft_insert looks first):
+ * a flood the policy accepts never pays for this, nor one it refuses.
+ */
+static void
+track_miss(struct track *b, struct trk *t)
+{
+	uint8_t a = miss_action[t->cls][miss_col(b, t)];
+
+	if (b->inserted && t->how != T_POLICY && a != A_INSERT &&
+	    (t->pos = sw_ft_lookup(b->s, &t->fk)) >= 0) {
+		track_hit(b, t);
+		return;
+	}
+	if (t->cookie) {
+		check_cookie(b, t);
+		a = miss_action[t->cls][miss_col(b, t)];
+	}
+	miss_fn[a](b, t);
+}
+
+/*
+ * Stage 2, stateful: look the burst up in this worker's shard, advance
+ * the flows it hits, and give each miss its cell of miss_action; what
+ * spills goes to the fallback rules at the end. Nothing invalid spills:
+ * only what could have been tracked. Returns the burst bits of the TCP
+ * first fragments that passed their flow (their datagram's last
+ * fragment advances it, stage 3).
+ */
+static uint64_t
+stage_track(struct sw_worker *w, const struct sw_acl *acl,
+	    struct rte_mbuf **pkts, const struct sw_pkt *meta, uint8_t *v,
+	    const struct sw_acl_key **keys, const uint16_t *ki, uint16_t n,
+	    uint64_t now)
+{
+	struct track b;
+	uint16_t j;
+
+	b.w = w;
+	b.s = w->ft;
+	b.acl = acl;
+	b.pkts = pkts;
+	b.meta = meta;
+	b.keys = keys;
+	b.v = v;
+	b.now = now;
+	b.n = n;
+	b.frag_tracked = 0;
+	b.inserted = false;
+	b.proxy = sw_ft_proxy_mode(w->ft) != SW_FT_PROXY_OFF ||
+		  sw_acl_any_synproxy(acl);
+	b.spill_first = -1;
+	b.nf = 0;
+	track_keys(&b, ki);
+	track_lookup(&b);
+	track_judge(&b);
 	/* A spill episode ends when the shard stops spilling. */
-	if (unlikely(w->log.in_spill) && !spilling)
+	if (unlikely(w->log.in_spill) && !sw_ft_spilling(w->ft))
 		w->log.in_spill = false;
-
-	/*
-	 * Packet j of the list, i of the burst, goes to the fallback rules;
-	 * the first of a spill episode is logged (log.spill).
-	 */
-#define SPILL(j, i) do { \
-		if (unlikely(!w->log.in_spill) && \
-		    __atomic_load_n(&w->log.spill, __ATOMIC_RELAXED)) { \
-			w->log.in_spill = true; \
-			spill_first = nf; \
-		} \
-		fb[nf] = keys[j]; \
-		fbi[nf++] = (i); \
-		c[SW_CNT_spilled]++; \
-	} while (0)
-
-	/* Then every packet, in arrival order. */
 	for (j = 0; j < n; j++) {
-		uint16_t i = ki[j];
-		uint8_t why = SW_FT_INV_STATE;
-		int rc;
-
-		if (unlikely(how[j] == T_UNRELATED)) {
-			v[i] = SW_ACL_DROP;
-			invalid(w, &meta[i], SW_CNT_icmp_unrelated);
-			continue;
-		}
-		/*
-		 * A flow this burst opened is not in the bulk lookup's
-		 * answers: look a later miss up again, unless the policy
-		 * accepted it and sw_ft_insert (which looks first) will see
-		 * it. A flood the policy accepts never pays for this, nor
-		 * does one it refuses (nothing is inserted).
-		 */
-		if (pos[j] < 0 && inserted && how[j] != T_POLICY &&
-		    !((kind[j] == SW_FT_MISS_NEW ||
-		       (kind[j] == SW_FT_MISS_LOOSE && !spilling)) &&
-		      pact[j] == SW_ACL_ACCEPT))
-			pos[j] = sw_ft_lookup(s, &fk[j]);
-		if (pos[j] >= 0) {
-			x.act = SW_FT_PX_NONE;
-			rc = how[j] == T_RELATED ?
-			     sw_ft_related(s, pos[j], &fp[j]) :
-			     sw_ft_update(s, pos[j], &fp[j], now, &x);
-			if (unlikely(rc == SW_FT_RETRY)) {
-				/*
-				 * A SYN the proxy must answer, not pass, or
-				 * one that reopened a closed flow while quotas
-				 * count: its old flow is gone. Judge it as the
-				 * new connection it claims to be (as Linux
-				 * does a SYN on a TIME_WAIT entry).
-				 */
-				const struct sw_acl_key *k1 = keys[j];
-
-				sw_acl_classify(acl, SW_ACL_POLICY, w->id, &k1,
-						1, &pact[j], &prule[j]);
-				kind[j] = SW_FT_MISS_NEW;
-				pos[j] = -1;
-				goto miss;
-			}
-			if (rc == SW_FT_OK) {
-				v[i] = SW_ACL_ACCEPT;
-				c[how[j] == T_RELATED ? SW_CNT_related :
-							SW_CNT_tracked]++;
-				if (unlikely(x.act != SW_FT_PX_NONE))
-					v[i] = proxy_act(w, pkts[i], &meta[i],
-							 &x);
-			} else {
-				v[i] = SW_ACL_DROP;
-				invalid(w, &meta[i], invalid_reason[rc]);
-			}
-			continue;
-		}
-		/*
-		 * While the shard spills, a valid miss that cannot open a
-		 * flow may belong to a connection the fallback rules
-		 * admitted: let them judge it, or that connection dies with
-		 * the flood. Without tcp_loose nothing is picked up
-		 * mid-stream, so nothing of that kind spills either.
-		 */
-miss:
-		spilling = sw_ft_spilling(s);
-		if (kind[j] == SW_FT_MISS_INVALID) {
-			v[i] = SW_ACL_DROP;
-			invalid(w, &meta[i], SW_CNT_invalid_flags);
-			continue;
-		}
-		/*
-		 * The SYN proxy: an ACK that misses may carry one of its
-		 * cookies (only those open proxied flows: the cookie proves
-		 * the policy accepted the SYN). While it answers SYNs, an
-		 * orphan ACK without one is dropped, as Linux SYNPROXY does;
-		 * so is one the proxy cannot take (IPv4 options, IPv6
-		 * extension headers, a fragment), or an ACK flood would be
-		 * picked up mid-stream just by carrying an option.
-		 */
-		if (proxy && how[j] == T_LOOKUP &&
-		    (kind[j] == SW_FT_MISS_LOOSE ||
-		     kind[j] == SW_FT_MISS_MIDSTREAM) &&
-		    (fp[j].tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG |
-					RTE_TCP_FIN_FLAG |
-					RTE_TCP_ACK_FLAG)) == RTE_TCP_ACK_FLAG) {
-			struct sw_ft_syn_opts o;
-
-			if (sw_synproxy_fits(&meta[i]) &&
-			    sw_ft_cookie_check(s, &fk[j], fp[j].dir,
-					       fp[j].port, fp[j].seq - 1,
-					       fp[j].ack - 1, now, &o) == 0) {
-				c[SW_CNT_synproxy_valid]++;
-				rc = sw_ft_proxy_open(s, &fk[j], &fp[j],
-						      fp[j].ack - 1, &o, now,
-						      &x, &why);
-				if (rc == 0 || rc == 1) {
-					inserted |= rc == 0;
-					v[i] = proxy_act(w, pkts[i], &meta[i],
-							 &x);
-				} else if (rc == -EDQUOT) {
-					/* Nothing to spill to: no server yet. */
-					v[i] = SW_ACL_DROP;
-					c[SW_CNT_source_over]++;
-				} else if (rc == -EINVAL) {
-					v[i] = SW_ACL_DROP;
-					invalid(w, &meta[i],
-						invalid_reason[why]);
-				} else {
-					/* No room: no server connection. */
-					v[i] = SW_ACL_DROP;
-					c[SW_CNT_drop]++;
-				}
-				continue;
-			}
-			if (sw_ft_proxying(s) && !spilling) {
-				v[i] = SW_ACL_DROP;
-				c[SW_CNT_synproxy_invalid]++;
-				continue;
-			}
-		}
-		if (kind[j] == SW_FT_MISS_MIDSTREAM ||
-		    (kind[j] == SW_FT_MISS_LOOSE && spilling)) {
-			if (spilling && loose) {
-				SPILL(j, i);
-			} else {
-				v[i] = SW_ACL_DROP;
-				invalid(w, &meta[i], how[j] == T_RELATED ?
-					SW_CNT_icmp_unrelated :
-					SW_CNT_invalid_state);
-			}
-			continue;
-		}
-		/*
-		 * An echo reply that misses while the shard spills answers a
-		 * request the fallback rules let through untracked (no room
-		 * for its flow): theirs to judge, as a spilled TCP segment
-		 * is, or pings from the side the policy lets out die.
-		 */
-		if (kind[j] == SW_FT_MISS_UNTRACKED && how[j] == T_LOOKUP &&
-		    spilling) {
-			SPILL(j, i);
-			continue;
-		}
-		if (pact[j] != SW_ACL_ACCEPT || kind[j] == SW_FT_MISS_UNTRACKED) {
-			v[i] = pact[j];
-			continue;
-		}
-		if (kind[j] == SW_FT_MISS_NEW && proxy &&
-		    fp[j].tcp_flags & RTE_TCP_SYN_FLAG &&
-		    proxy_this(acl, prule[j], s, &meta[i])) {
-			proxy_answer(w, pkts[i], &meta[i], &fk[j], &fp[j], now);
-			v[i] = V_BACK;
-			c[SW_CNT_synproxy_cookies_sent]++;
-			continue;
-		}
-		rc = sw_ft_insert_hash(s, &fk[j], hash[j], &fp[j], now, &why);
-		if (likely(rc == 0)) {
-			v[i] = SW_ACL_ACCEPT;
-			c[SW_CNT_policy_accept]++;
-			inserted = true;
-		} else if (rc == 1) {
-			v[i] = SW_ACL_ACCEPT;
-			c[SW_CNT_tracked]++;
-		} else if (rc == -ENOSPC || rc == -EBUSY) {
-			SPILL(j, i);
-		} else if (rc == -EDQUOT) {
-			c[SW_CNT_source_over]++;
-			if (w->src_over_fallback) {
-				SPILL(j, i);
-			} else {
-				v[i] = SW_ACL_DROP;
-			}
-		} else {
-			v[i] = SW_ACL_DROP;
-			invalid(w, &meta[i], invalid_reason[why]);
-		}
+		if (b.t[j].pos >= 0)
+			track_hit(&b, &b.t[j]);
+		else
+			track_miss(&b, &b.t[j]);
 	}
-#undef SPILL
-	stage_fallback(w, acl, meta, v, fb, fbi, nf, spill_first);
+	stage_fallback(w, acl, meta, v, b.fb, b.fbi, b.nf, b.spill_first);
+	return b.frag_tracked;
 }
 
 /* Counter of each way a fragment is dropped, by enum sw_frag_result. */
@@ -932,23 +1254,68 @@ static const uint8_t frag_counter[SW_FRAG_R_MAX] = {
 };
 
 /*
+ * The last fragment of a datagram whose first carried a tracked TCP
+ * segment: the segment's length is known now, and its flow's window
+ * moves to its end (its first fragment moved it only by its own
+ * bytes). Returns the verdict of the fragment that told.
+ */
+static uint8_t
+frag_advance(struct sw_worker *w, const struct sw_pkt *p,
+	     const struct sw_frag_end *e)
+{
+	struct sw_ft_key k;
+	int32_t pos;
+	int dir, rc;
+
+	dir = sw_ft_key_make(&k, p->k.family, IPPROTO_TCP, p->k.src, p->k.dst,
+			     e->sport, e->dport);
+	k.zone = zone_of(w, p->k.in_port, p);
+	pos = sw_ft_lookup(w->ft, &k);
+	if (pos < 0)
+		return SW_ACL_ACCEPT;	/* gone meanwhile: nothing to move */
+	rc = sw_ft_advance(w->ft, pos, (uint8_t)dir, p->k.in_port, e->end);
+	if (rc == SW_FT_OK)
+		return SW_ACL_ACCEPT;
+	invalid(w, p, invalid_reason[rc]);
+	return SW_ACL_DROP;
+}
+
+/*
  * A later fragment, or a first fragment the rules accepted: forwarded
- * only as sw_frag_later / sw_frag_first allow. Returns the verdict.
+ * only as sw_frag_later / sw_frag_first allow. `tracked`: a first
+ * fragment whose TCP segment passed its flow. Returns the verdict.
  */
 static uint8_t
 fragment(struct sw_worker *w, const struct rte_mbuf *m,
-	 const struct sw_pkt *p, bool later, uint64_t now)
+	 const struct sw_pkt *p, bool later, bool tracked, uint64_t now)
 {
+	const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
 	struct sw_frag_info fi;
+	struct sw_frag_tcp tcp;
+	struct sw_frag_end end;
 	int r;
 
-	if (sw_parse_frag(rte_pktmbuf_mtod(m, const uint8_t *), p, &fi.off,
-			  &fi.len, &fi.more) != 0)
+	if (sw_parse_frag(f, p, &fi.off, &fi.len, &fi.more) != 0) {
 		r = SW_FRAG_R_BAD;
-	else if (later)
-		r = sw_frag_later(&w->frag, p, &fi, now);
-	else
-		r = sw_frag_first(&w->frag, p, &fi, now);
+	} else if (later) {
+		r = sw_frag_later(&w->frag, p, &fi, now, &end);
+		if (r == SW_FRAG_R_OK && end.known && w->ft != NULL)
+			return frag_advance(w, p, &end);
+	} else if (tracked) {
+		/* Where its data starts, from the fragment's own start. */
+		uint32_t data = (uint32_t)(p->l3_off + p->l3_len - fi.len);
+		uint32_t doff = (uint32_t)(f[p->l4_off + 12] >> 4) * 4;
+		uint32_t seq;
+
+		memcpy(&seq, f + p->l4_off + 4, 4);
+		tcp.sport = p->k.sport;
+		tcp.dport = p->k.dport;
+		tcp.seq = rte_be_to_cpu_32(seq);
+		tcp.skip = (uint16_t)(p->l4_off - data + doff);
+		r = sw_frag_first(&w->frag, p, &fi, &tcp, now);
+	} else {
+		r = sw_frag_first(&w->frag, p, &fi, NULL, now);
+	}
 	if (r == SW_FRAG_R_OK)
 		return SW_ACL_ACCEPT;
 	w->cnt.c[frag_counter[r]]++;
@@ -970,7 +1337,7 @@ sw_worker_burst(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 	struct rte_eth_dev_tx_buffer *txb = w->txb[out];
 	uint16_t out_id = w->port_id[out];
 	uint64_t *c = w->cnt.c;
-	uint64_t now = rte_rdtsc();
+	uint64_t now = rte_rdtsc(), frags = 0;
 	uint16_t i, nk, nd = 0, nndp;
 
 	nk = stage_parse(w, in_port, pkts, nb, meta, v, keys, ki, &nndp);
@@ -987,7 +1354,7 @@ sw_worker_burst(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 		nk = stage_ndp(w, meta, v, keys, ki, nk);
 	nk = stage_valid(w, pkts, meta, v, keys, ki, nk);
 	if (w->ft != NULL)
-		stage_track(w, acl, pkts, meta, v, keys, ki, nk, now);
+		frags = stage_track(w, acl, pkts, meta, v, keys, ki, nk, now);
 	else
 		stage_fallback(w, acl, meta, v, keys, ki, nk, -1);
 
@@ -998,7 +1365,8 @@ sw_worker_burst(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 		if (unlikely(v[i] == V_FRAG) ||
 		    unlikely(meta[i].frag == SW_FRAG_FIRST &&
 			     v[i] == SW_ACL_ACCEPT))
-			v[i] = fragment(w, m, &meta[i], v[i] == V_FRAG, now);
+			v[i] = fragment(w, m, &meta[i], v[i] == V_FRAG,
+					(frags >> i) & 1, now);
 		if (likely(v[i] == SW_ACL_ACCEPT || v[i] == V_L2)) {
 			c[v[i] == V_L2 ? SW_CNT_l2_passthrough :
 					 SW_CNT_accept]++;

@@ -56,6 +56,7 @@ frag(struct sw_pkt *p, uint16_t src, uint32_t id)
 	memset(p, 0, sizeof(*p));
 	p->k.family = SW_AF_INET;
 	p->k.proto = 17;
+	p->frag_nh = 17;
 	p->k.src[0] = 192;
 	p->k.src[2] = (uint8_t)(src >> 8);
 	p->k.src[3] = (uint8_t)src;
@@ -70,7 +71,7 @@ first(const struct sw_pkt *p, uint32_t len, uint64_t now)
 {
 	struct sw_frag_info fi = { .off = 0, .len = len, .more = true };
 
-	return sw_frag_first(t, p, &fi, now);
+	return sw_frag_first(t, p, &fi, NULL, now);
 }
 
 static int
@@ -79,7 +80,7 @@ later(const struct sw_pkt *p, uint32_t off, uint32_t len, bool more,
 {
 	struct sw_frag_info fi = { .off = off, .len = len, .more = more };
 
-	return sw_frag_later(t, p, &fi, now);
+	return sw_frag_later(t, p, &fi, now, NULL);
 }
 
 static void
@@ -316,6 +317,64 @@ test_frag_unaligned_metadata(void **state)
 	assert_int_equal(later(&p, 8, 8, true, 1), SW_FRAG_R_OK);
 }
 
+/*
+ * Issue 22, item 7: fragments of a datagram arrive where its first did;
+ * another ingress port or outer VLAN cannot complete it.
+ */
+static void
+test_frag_keyed_by_port_and_vlan(void **state)
+{
+	struct sw_pkt p, q;
+
+	(void)state;
+	frag(&p, 1, 11);
+	p.k.in_port = 0;
+	assert_int_equal(first(&p, 800, 0), SW_FRAG_R_OK);
+	q = p;
+	q.k.in_port = 1;
+	assert_int_equal(later(&q, 800, 100, false, 1), SW_FRAG_R_UNKNOWN);
+	q = p;
+	q.vlan = 7;
+	assert_int_equal(later(&q, 800, 100, false, 1), SW_FRAG_R_UNKNOWN);
+	assert_int_equal(later(&p, 800, 100, false, 1), SW_FRAG_R_OK);
+}
+
+/*
+ * A tracked TCP segment's first fragment: its datagram's last fragment
+ * tells where the segment ends (sequence + datagram length - what came
+ * before the payload).
+ */
+static void
+test_frag_tcp_segment_end(void **state)
+{
+	struct sw_frag_info fi = { .off = 0, .len = 520, .more = true };
+	struct sw_frag_tcp tcp = { .sport = 1, .dport = 2, .seq = 5000,
+				   .skip = 20 };
+	struct sw_frag_end e;
+	struct sw_pkt p;
+
+	(void)state;
+	frag(&p, 1, 12);
+	p.k.proto = 6;
+	p.frag_nh = 6;
+	assert_int_equal(sw_frag_first(t, &p, &fi, &tcp, 0), SW_FRAG_R_OK);
+	fi = (struct sw_frag_info){ .off = 520, .len = 400, .more = true };
+	assert_int_equal(sw_frag_later(t, &p, &fi, 1, &e), SW_FRAG_R_OK);
+	assert_int_equal(e.known, 0);
+	fi = (struct sw_frag_info){ .off = 920, .len = 300, .more = false };
+	assert_int_equal(sw_frag_later(t, &p, &fi, 1, &e), SW_FRAG_R_OK);
+	assert_int_equal(e.known, 1);
+	assert_int_equal(e.sport, 1);
+	assert_int_equal(e.dport, 2);
+	assert_int_equal(e.end, 5000 + 1220 - 20);
+	/* An untracked datagram tells nothing. */
+	frag(&p, 1, 13);
+	assert_int_equal(first(&p, 800, 2), SW_FRAG_R_OK);
+	fi = (struct sw_frag_info){ .off = 800, .len = 8, .more = false };
+	assert_int_equal(sw_frag_later(t, &p, &fi, 2, &e), SW_FRAG_R_OK);
+	assert_int_equal(e.known, 0);
+}
+
 int
 main(void)
 {
@@ -338,6 +397,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_frag_per_source_per_port,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_frag_unaligned_metadata,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_frag_keyed_by_port_and_vlan,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_frag_tcp_segment_end,
 						setup, teardown),
 	};
 

@@ -403,6 +403,42 @@ test_parse_ipv6_fragments(void **state)
 	assert_result(parse(&f, &p), SW_PARSE_MAL_IP6_EXT);
 }
 
+/*
+ * A datagram whose fragmentable part starts with destination options:
+ * its first fragment's protocol is TCP, its later ones' the Fragment
+ * header's next header (60). frag_nh is the same in both, so the
+ * fragment table keys them alike (issue 22, item 7).
+ */
+static void
+test_parse_ipv6_fragment_protocol_consistent(void **state)
+{
+	struct frame f;
+	struct sw_pkt first, later;
+
+	(void)state;
+	fr_eth(&f, 0x86dd);
+	fr_ip6(&f, 44, 1, 2);
+	fr_ip6_frag(&f, 60, 0, 1, 77);
+	fr_ip6_ext(&f, 6, 0);
+	fr_tcp(&f, 1000, 80, RTE_TCP_ACK_FLAG, 0);
+	fr_payload(&f, 16);
+	fr_finish(&f, 60);
+	assert_result(parse(&f, &first), SW_PARSE_IP);
+	assert_int_equal(first.frag, SW_FRAG_FIRST);
+	assert_int_equal(first.k.proto, 6);
+	assert_int_equal(first.frag_nh, 60);
+
+	fr_eth(&f, 0x86dd);
+	fr_ip6(&f, 44, 1, 2);
+	fr_ip6_frag(&f, 60, 7, 0, 77);
+	fr_payload(&f, 16);
+	fr_finish(&f, 60);
+	assert_result(parse(&f, &later), SW_PARSE_IP);
+	assert_int_equal(later.frag, SW_FRAG_LATER);
+	assert_int_equal(later.frag_nh, first.frag_nh);
+	assert_int_equal(later.frag_id, first.frag_id);
+}
+
 /* One frame per malformed reason, built by breaking a good frame. */
 /*
  * Source routes (issue 13): IPv4 LSRR/SSRR options and IPv6 routing
@@ -738,6 +774,7 @@ main(void)
 		cmocka_unit_test(test_parse_ipv4_fragments),
 		cmocka_unit_test(test_parse_ipv4_tiny_tcp_fragment_malformed),
 		cmocka_unit_test(test_parse_ipv6_fragments),
+		cmocka_unit_test(test_parse_ipv6_fragment_protocol_consistent),
 		cmocka_unit_test(test_parse_source_route),
 		cmocka_unit_test(test_parse_frag_geometry),
 		cmocka_unit_test(test_parse_tiny_first_fragments_malformed),
