@@ -620,7 +620,6 @@ enum miss_class {
 	MC_ECHO_REPLY,	/* an ICMP echo reply: judged, never tracked */
 	MC_UNTRACKED,	/* other ICMP: judged, never tracked */
 	MC_COOKIE,	/* an ACK with a valid cookie the policy proxies */
-	MC_INVALID,	/* impossible TCP flags */
 	MC_FORGED_ICMP,	/* an ICMP error that cannot be related */
 	MC_MAX
 };
@@ -635,7 +634,6 @@ enum miss_act {
 	A_UNFIT,	/* the proxy would answer, cannot: drop */
 	A_ORPHAN,	/* no valid cookie while the proxy answers: drop */
 	A_INV_STATE,	/* invalid: cannot open a flow */
-	A_INV_FLAGS,
 	A_INV_ICMP,
 	A_INV_FRAG,
 	A_MAX
@@ -660,7 +658,6 @@ enum miss_act {
 #define UNF A_UNFIT
 #define ORP A_ORPHAN
 #define IST A_INV_STATE
-#define IFL A_INV_FLAGS
 #define IIC A_INV_ICMP
 #define IFR A_INV_FRAG
 
@@ -694,7 +691,6 @@ static const uint8_t miss_action[MC_MAX][M_COLS] = {
 [MC_UNTRACKED]	  =	{ VRD, VRD,	VRD, VRD,	VRD, VRD,	VRD, VRD },
 [MC_COOKIE]	  =	{ OPN, OPN,	OPN, OPN,	OPN, OPN,	OPN, OPN },
 /*	deny: the ACK's own verdict; its SYN's was accept (the cookie) */
-[MC_INVALID]	  =	{ IFL, IFL,	IFL, IFL,	IFL, IFL,	IFL, IFL },
 [MC_FORGED_ICMP]  =	{ IIC, IIC,	IIC, IIC,	IIC, IIC,	IIC, IIC },
 };
 
@@ -706,7 +702,6 @@ static const uint8_t miss_action[MC_MAX][M_COLS] = {
 #undef UNF
 #undef ORP
 #undef IST
-#undef IFL
 #undef IIC
 #undef IFR
 
@@ -774,7 +769,11 @@ miss_class(const struct track *b, const struct trk *t)
 	switch (sw_ft_miss_kind(b->s, p->k.family, p->k.proto,
 				p->k.tcp_flags, p->k.icmp_type)) {
 	case SW_FT_MISS_INVALID:
-		return MC_INVALID;
+		/*
+		 * Impossible TCP flag sets never get here (stage_valid
+		 * drops them); were one to, MID neither opens nor spills.
+		 */
+		return MC_MID;
 	case SW_FT_MISS_UNTRACKED:
 		return MC_ECHO_REPLY;
 	case SW_FT_MISS_NEW:
@@ -811,8 +810,7 @@ miss_col(const struct track *b, const struct trk *t)
 	bool accept = t->verdict == SW_ACL_ACCEPT, px;
 
 	if (t->cls == MC_SYN || t->cls == MC_SYN_FRAG)
-		px = accept && rule_proxies(b->acl, t->rule,
-					    sw_ft_proxying(b->s));
+		px = rule_proxies(b->acl, t->rule, sw_ft_proxying(b->s));
 	else
 		px = sw_ft_proxying(b->s);
 	return (sw_ft_spilling(b->s) ? M_SPILL : 0) | (px ? M_PROXY : 0) |
@@ -974,13 +972,6 @@ act_inv_state(struct track *b, struct trk *t)
 }
 
 static void
-act_inv_flags(struct track *b, struct trk *t)
-{
-	b->v[t->i] = SW_ACL_DROP;
-	invalid(b->w, &b->meta[t->i], SW_CNT_invalid_flags);
-}
-
-static void
 act_inv_icmp(struct track *b, struct trk *t)
 {
 	b->v[t->i] = SW_ACL_DROP;
@@ -1108,7 +1099,6 @@ static const miss_fn_t miss_fn[A_MAX] = {
 	[A_UNFIT] = act_unfit,
 	[A_ORPHAN] = act_orphan,
 	[A_INV_STATE] = act_inv_state,
-	[A_INV_FLAGS] = act_inv_flags,
 	[A_INV_ICMP] = act_inv_icmp,
 	[A_INV_FRAG] = act_inv_frag,
 };
