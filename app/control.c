@@ -42,7 +42,11 @@
 #define AUTH_SOURCES 64
 /* Unauthenticated TCP connections from one source at once. */
 #define TCP_PER_SOURCE 4
-/* Seconds (of its own time, not of waiting on us) to authenticate. */
+/*
+ * Seconds from connect to authenticate (idle_timeout if shorter): wall
+ * clock, so no source can keep slots by trickling bytes or by serving a
+ * back-off it earned on purpose.
+ */
 #define AUTH_WINDOW_S 10.0
 
 enum endpoint { EP_UNIX, EP_TCP };
@@ -64,6 +68,7 @@ struct client {
 	unsigned int auth_fails;
 	int src;		/* TCP: index in ctl->src; -1 */
 	double last_active;
+	double login_by;	/* TCP: closed then unless authenticated */
 	char peer[80];		/* for the log */
 	struct sw_cli_session sess;
 	struct sw_linebuf in;	/* telnet-filtered line assembly */
@@ -571,6 +576,7 @@ accept_tcp(struct sw_ctl *ctl, double now)
 		}
 		cl = client_init(ctl, i, fd, EP_TCP, now);
 		cl->src = s;
+		cl->login_by = now + RTE_MIN(ctl->idle, AUTH_WINDOW_S);
 		cl->sess.admin = ctl->tcp_admin;
 		sw_sockaddr_str(&ss, host, sizeof(host));
 		snprintf(cl->peer, sizeof(cl->peer), "tcp client %s", host);
@@ -677,13 +683,32 @@ serve(struct client *cl, short revents, double now)
 		flush_out(cl);
 }
 
+/*
+ * Its login deadline has passed: close it now, whatever it is waiting
+ * on. A back-off's reply still held is dropped, not sent early: the
+ * wait is what slows guessing down.
+ */
+static void
+login_expired(struct client *cl, double now)
+{
+	if (held(cl, now))
+		sw_buf_reset(&cl->out);
+	sw_buf_printf(&cl->out, "error: not authenticated within %.0f s, "
+		      "closing\n", RTE_MIN(cl->ctl->idle, AUTH_WINDOW_S));
+	reply_end(cl);
+	cl->closing = true;
+	/* One try: a client that does not read loses the message. */
+	flush_out(cl);
+	client_close(cl);
+}
+
 void
 sw_ctl_poll(struct sw_ctl *ctl, int timeout_ms)
 {
 	struct pollfd pfd[2 + 256];
 	int idx[2 + 256];
 	unsigned int i, n = 0;
-	double now = sw_now_s(), limit;
+	double now = sw_now_s();
 
 	if (ctl->ufd >= 0) {
 		pfd[n].fd = ctl->ufd;
@@ -737,15 +762,22 @@ sw_ctl_poll(struct sw_ctl *ctl, int timeout_ms)
 			if (cl->fd < 0)
 				continue;
 		}
+		/*
+		 * Nobody holds a TCP slot long without a password: its
+		 * deadline was set at connect, and nothing it sends and no
+		 * back-off of its source moves it.
+		 */
+		if (!cl->authed) {
+			if (now >= cl->login_by)
+				login_expired(cl, now);
+			continue;
+		}
 		/* Time it spends waiting on us is not idle time. */
-		if (held(cl, now) || cl->sess.streaming)
+		if (cl->sess.streaming)
 			cl->last_active = now;
-		/* Nobody holds a TCP slot long without a password. */
-		limit = cl->authed ? ctl->idle : RTE_MIN(ctl->idle,
-							AUTH_WINDOW_S);
-		if (!cl->closing && now - cl->last_active > limit) {
+		if (!cl->closing && now - cl->last_active > ctl->idle) {
 			sw_buf_printf(&cl->out, "error: idle for %.0f s, "
-				      "closing\n", limit);
+				      "closing\n", ctl->idle);
 			reply_end(cl);
 			cl->closing = true;
 			flush_out(cl);

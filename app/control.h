@@ -15,8 +15,9 @@
  *  - optionally TCP (control.listen), which always needs "auth PASSWORD"
  *    first (3 tries a connection; every failure logged, and its source
  *    made to wait 1, 2, 4 ... 64 s before anything more from it is read
- *    or answered; 4 such connections per address, 10 s each to
- *    authenticate), and is read-only unless control.tcp_admin.
+ *    or answered; 4 such connections per address, each closed 10 s
+ *    after its connect unless authenticated, whatever it sends or
+ *    waits on), and is read-only unless control.tcp_admin.
  *
  * Every reply ends with a line holding only "."; errors start with
  * "error:". Telnet option bytes are dropped; lines over SW_CLI_LINE_MAX

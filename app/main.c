@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <libconfig.h>
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -621,6 +623,51 @@ cli_connect(const char *opt, const char *path)
 }
 
 /*
+ * The control socket of the instance that runs the config at path, for
+ * --cli and --reload, into sock. Only libconfig's syntax is read and
+ * nothing is checked: a config the running spillway will refuse (a
+ * set's file gone, a bad prefix) must still reach that instance, which
+ * refuses it, says why and counts the failure, where a full load would
+ * fail here first and ask the default socket instead. A file this user
+ * cannot read leaves the default socket (a config kept from operators
+ * in control.socket_group); one whose syntax does not parse names no
+ * instance, and none is asked: -1 with err filled.
+ */
+static int
+config_socket(const char *path, char *sock, size_t len, char *err,
+	      size_t errlen)
+{
+	const char *slash = strrchr(path, '/'), *s = NULL;
+	char dir[PATH_MAX];
+	config_t lc;
+	FILE *f;
+	int rc = 0;
+
+	snprintf(sock, len, "%s", SW_CONTROL_SOCKET);
+	f = fopen(path, "re");
+	if (f == NULL)
+		return 0;
+	/* @include is read next to the config, as the loader does. */
+	if (slash != NULL)
+		snprintf(dir, sizeof(dir), "%.*s/", (int)(slash - path), path);
+	else
+		snprintf(dir, sizeof(dir), ".");
+	config_init(&lc);
+	config_set_include_dir(&lc, dir);
+	if (config_read(&lc, f) != CONFIG_TRUE) {
+		snprintf(err, errlen, "%s:%d: syntax error: %s", path,
+			 config_error_line(&lc), config_error_text(&lc));
+		rc = -1;
+	} else if (config_lookup_string(&lc, "control.socket", &s) ==
+		   CONFIG_TRUE && s[0] != '\0') {
+		snprintf(sock, len, "%s", s);
+	}
+	config_destroy(&lc);
+	fclose(f);
+	return rc;
+}
+
+/*
  * --reload: ask the running spillway to reload and wait for its answer
  * (the reload thread builds, then the reply comes): print it, and exit
  * 0 when it took, 1 when it was refused or could not be asked. This is
@@ -826,18 +873,18 @@ main(int argc, char **argv)
 	}
 
 	if (cli || ask) {
-		/*
-		 * Only the socket's path is wanted: a config this user may
-		 * not read (or one being edited) still leaves the default.
-		 */
-		rc = sock == NULL ? sw_config_load(path, &app.cfg, err,
-						   sizeof(err)) : -1;
-		if (sock == NULL)
-			sock = rc == 0 && app.cfg.control.socket[0] ?
-			       app.cfg.control.socket : SW_CONTROL_SOCKET;
-		rc = ask ? run_reload(sock) : run_cli(sock);
-		sw_config_free(&app.cfg);
-		return rc;
+		char csock[PATH_MAX];
+
+		/* Only the socket's path is wanted. */
+		if (sock == NULL) {
+			if (config_socket(path, csock, sizeof(csock), err,
+					  sizeof(err)) < 0) {
+				fprintf(stderr, "spillway: %s\n", err);
+				return 1;
+			}
+			sock = csock;
+		}
+		return ask ? run_reload(sock) : run_cli(sock);
 	}
 	rc = sw_config_load(path, &app.cfg, err, sizeof(err));
 	if (rc) {

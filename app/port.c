@@ -9,6 +9,7 @@
 #include <linux/if_packet.h>
 #include <linux/if_xdp.h>
 #include <net/if.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -28,19 +29,108 @@
  * gives the same hash, so both directions of a flow land on one queue
  * and so on one worker's shard (Woo and Park, "Scalable TCP Session
  * Monitoring with Symmetric Receive-side Scaling").
+ *
+ * The pattern is drawn at random once per process: with the well-known
+ * 0x6d5a anyone could compute which queue, so which worker, a tuple
+ * reaches, and aim a flood at one of them.
  */
-static uint8_t rss_key[64];
+static uint8_t rss_key[SW_PORT_RSS_KEY_MAX];
+static uint16_t rss_pattern;
+static int rss_ready;
+/* Bytes of key each port was given; 0: it does not hash. */
+static uint8_t rss_len[RTE_MAX_ETHPORTS];
+
+/*
+ * Which patterns are refused, and why. With a key of period 16 every
+ * 32-bit window the hash XORs in is the pattern rotated, twice over, so
+ * the hash of any input is (h << 16 | h) with h the product, in
+ * GF(2)[x]/(x^16 + 1), of the pattern and the XOR of the input's 16-bit
+ * words. x^16 + 1 is (x + 1)^16, so the product is a bijection of the
+ * 2^16 folded inputs exactly when the pattern is not a multiple of
+ * x + 1, that is when its weight (bits set) is odd. An even weight
+ * leaves a smaller image, down to 2 values (0xffff) or 1 (0x0000), and
+ * so fewer queues used, whatever the traffic; every pattern of a period
+ * shorter than 16 (0x5555, 0x0f0f ...) has an even weight. Each bit of h
+ * is the XOR of as many folded bits as the pattern has set: 5 to 11
+ * keeps each bit of the queue index (h's low bits) from hanging on one
+ * or three input bits, and the bits from being near copies of one
+ * another (at 15 each is the parity of all but one folded bit). That
+ * leaves 31616 of the 65536 patterns.
+ *
+ * What no pattern can do: the hash sees only the 16-bit fold, so
+ * tuples with one fold share a queue whatever the key, and a flood
+ * that keeps its fold constant (or matches a known flow's) still lands
+ * on one queue. A random pattern only hides which queue a tuple
+ * reaches, so no worker can be singled out by its number.
+ */
+bool
+sw_port_rss_pattern_ok(uint16_t pattern)
+{
+	int w = __builtin_popcount(pattern);
+
+	return (w & 1) && w >= 5 && w <= 11;
+}
+
+int
+sw_port_rss_draw(uint16_t *pattern)
+{
+	uint16_t p;
+	ssize_t r;
+
+	do {
+		r = getrandom(&p, sizeof(p), 0);
+		if (r < 0 && errno != EINTR)
+			return -errno;
+	} while (r != (ssize_t)sizeof(p) || !sw_port_rss_pattern_ok(p));
+	*pattern = p;
+	return 0;
+}
+
+int
+sw_port_rss_init(void)
+{
+	uint16_t p;
+	int rc;
+
+	if (__atomic_load_n(&rss_ready, __ATOMIC_ACQUIRE))
+		return 0;
+	rc = sw_port_rss_draw(&p);
+	if (rc < 0)
+		return rc;
+	rss_pattern = p;
+	__atomic_store_n(&rss_ready, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+void
+sw_port_rss_key_fill(uint8_t *key, size_t len, uint16_t pattern)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		key[i] = (uint8_t)(i & 1 ? pattern : pattern >> 8);
+}
 
 void
 sw_port_rss_key(uint8_t *key, size_t len)
 {
-	size_t i;
+	sw_port_rss_key_fill(key, len, rss_pattern);
+}
 
-	for (i = 0; i < len; i += 2) {
-		key[i] = 0x6d;
-		if (i + 1 < len)
-			key[i + 1] = 0x5a;
-	}
+bool
+sw_port_rss_key_str(uint16_t port_id, char *s, size_t size)
+{
+	uint8_t key[sizeof(rss_key)];
+	size_t len, i;
+
+	if (port_id >= RTE_MAX_ETHPORTS || rss_len[port_id] == 0 ||
+	    size < 2u * rss_len[port_id] + 1)
+		return false;
+	len = rss_len[port_id];
+	sw_port_rss_key(key, len);
+	for (i = 0; i < len; i++)
+		snprintf(s + 2 * i, 3, "%02x", key[i]);
+	return true;
 }
 
 int
@@ -75,7 +165,14 @@ sw_port_start(uint16_t port_id, const char *name, uint16_t nb_queues,
 
 		if (len > sizeof(rss_key))
 			len = sizeof(rss_key);
+		rc = sw_port_rss_init();
+		if (rc) {
+			PORT_LOG(ERR, "port %s: no random RSS key: %s\n",
+				 name, strerror(-rc));
+			return rc;
+		}
 		sw_port_rss_key(rss_key, len);
+		rss_len[port_id] = len;
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
 		conf.rx_adv_conf.rss_conf.rss_key = rss_key;
 		conf.rx_adv_conf.rss_conf.rss_key_len = len;

@@ -10,6 +10,7 @@
  * mode. Control thread only.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,11 +25,34 @@ int sw_port_start(uint16_t port_id, const char *name, uint16_t nb_queues,
 		  struct rte_mempool *pool);
 
 /*
- * Fill key[0 .. len-1] with the symmetric RSS key sw_port_start() gives
- * a hashing device: Toeplitz over it gives one hash to both directions
- * of a connection (addresses and ports swapped). Any thread.
+ * The symmetric RSS key sw_port_start() gives a hashing device: one
+ * 16-bit pattern, repeated, so Toeplitz over it gives one hash to both
+ * directions of a connection (addresses and ports swapped), drawn at
+ * random once per process so nobody outside can tell which queue a
+ * tuple reaches.
+ *
+ * sw_port_rss_init() draws the process's pattern from getrandom(); it
+ * is idempotent, sw_port_start() calls it when a port hashes, and it
+ * returns 0 or -errno from getrandom(). Control thread, at start.
+ * sw_port_rss_key() fills key[0 .. len-1] with the process's key (all
+ * zeros before sw_port_rss_init()). Any thread.
+ * sw_port_rss_key_str() writes the key port_id was given, as lowercase
+ * hex, to s; false when that port does not hash (one queue, no RSS) or
+ * size is too small. Control thread.
+ *
+ * For tests: sw_port_rss_pattern_ok() says whether a pattern is strong
+ * enough (port.c says what it refuses and why); sw_port_rss_draw()
+ * draws a new acceptable pattern (0 or -errno); sw_port_rss_key_fill()
+ * repeats any pattern over key[0 .. len-1]. Any thread.
  */
+#define SW_PORT_RSS_KEY_MAX 64	/* bytes; its text takes twice that + 1 */
+
+int sw_port_rss_init(void);
 void sw_port_rss_key(uint8_t *key, size_t len);
+bool sw_port_rss_key_str(uint16_t port_id, char *s, size_t size);
+bool sw_port_rss_pattern_ok(uint16_t pattern);
+int sw_port_rss_draw(uint16_t *pattern);
+void sw_port_rss_key_fill(uint8_t *key, size_t len, uint16_t pattern);
 
 /* Log the link state of a port ("up 10 Gbps full-duplex" / "down"). */
 void sw_port_log_link(uint16_t port_id, const char *name);

@@ -2,10 +2,12 @@
  * Copyright (c) 2026 The spillway authors
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "prefixfile.h"
 
@@ -48,19 +50,31 @@ sw_prefix_file_read(const char *path, uint8_t family, struct sw_acl_cidr **v,
 	struct sw_acl_cidr c;
 	struct stat st;
 	FILE *f;
-	int rc = 0;
+	int fd, rc = 0;
 
-	f = fopen(path, "re");
-	if (f == NULL) {
+	/*
+	 * A FIFO or a device would block or never end: files only. Opened
+	 * without blocking, or a FIFO with no writer would hold the reload
+	 * thread (or the start, or the control thread's set load) in
+	 * open() before the check below ever ran.
+	 */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
 		rc = -errno;
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return rc;
 	}
-	/* A FIFO or a device would block or never end: files only. */
-	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-		fclose(f);
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
 		snprintf(err, errlen, "%s: not a regular file", path);
 		return -EINVAL;
+	}
+	f = fdopen(fd, "r");
+	if (f == NULL) {
+		rc = -errno;
+		close(fd);
+		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+		return rc;
 	}
 	while (fgets(line, sizeof(line), f) != NULL) {
 		lineno++;

@@ -250,7 +250,7 @@ void
 sw_report_ports(const struct sw_app *app, struct sw_buf *b)
 {
 	const struct sw_stats_snap *s = sw_stats_take(app);
-	char name[RTE_ETH_NAME_MAX_LEN];
+	char name[RTE_ETH_NAME_MAX_LEN], key[2 * SW_PORT_RSS_KEY_MAX + 1];
 	unsigned int p, k;
 
 	for (p = 0; p < s->nb_ports; p++) {
@@ -262,9 +262,13 @@ sw_report_ports(const struct sw_app *app, struct sw_buf *b)
 				      s->port[p][k]);
 		if (rte_eth_dev_get_name_by_port(app->port_id[p], name) != 0)
 			snprintf(name, sizeof(name), "?");
-		sw_buf_printf(b, " peer=%s dev=%s dpdk_port=%u dpdk_name=%s\n",
+		sw_buf_printf(b, " peer=%s dev=%s dpdk_port=%u dpdk_name=%s",
 			      app->cfg.ports[app->cfg.ports[p].peer].name,
 			      app->cfg.ports[p].dev, app->port_id[p], name);
+		/* This run's random key, only where the port hashes. */
+		if (sw_port_rss_key_str(app->port_id[p], key, sizeof(key)))
+			sw_buf_printf(b, " rss_key=%s", key);
+		sw_buf_append(b, "\n", 1);
 	}
 }
 

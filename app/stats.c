@@ -354,6 +354,7 @@ sw_stats_json(const struct sw_stats_snap *s, const struct sw_app *app,
 	      struct sw_buf *b, bool rules)
 {
 	const struct sw_acl *acl = rules ? sw_app_acl(app) : NULL;
+	char key[2 * SW_PORT_RSS_KEY_MAX + 1];
 	unsigned int k, p;
 
 	sw_buf_append(b, "{", 1);
@@ -367,6 +368,10 @@ sw_stats_json(const struct sw_stats_snap *s, const struct sw_app *app,
 		sw_buf_json_str(b, s->port_name[p]);
 		for (k = 0; k < SW_PORT_MAX; k++)
 			json_value(b, &sw_port_stats[k], s->port[p][k], false);
+		/* This run's random key, only where the port hashes. */
+		if (app->port_started[p] &&
+		    sw_port_rss_key_str(app->port_id[p], key, sizeof(key)))
+			sw_buf_printf(b, ",\"rss_key\":\"%s\"", key);
 		sw_buf_append(b, "}", 1);
 	}
 	sw_buf_printf(b, "],\"flowtable\":{\"enabled\":%s",

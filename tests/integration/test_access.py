@@ -18,6 +18,10 @@ write the stats file with mkstemp, fsync, rename".
 - a wrong TCP password is answered more slowly each time (1, 2, 4 s),
   from parallel connections too, and each failure is logged; a TCP
   session is read-only; spillway --cli and nc -U work on the socket;
+- connections that never authenticate, from sources serving a
+  back-off and trickling bytes, cannot keep a TCP slot past the 10 s
+  login window (regression, "control: a TCP login ends at a deadline
+  set at connect");
 - spillway --check warns about a world-readable password;
 - a symlink planted at the stats file's temporary name (and at the
   file itself) does not redirect the write."""
@@ -181,7 +185,7 @@ def test_tcp_sequential(binary, work):
 def test_tcp_parallel(binary, work):
     """Parallel connections do not multiply the guesses: the source's
     wait holds them all, so three guesses take 1 + 2 + 4 s."""
-    sw = tcp_instance(binary, work, "par", " idle_timeout = 3;")
+    sw = tcp_instance(binary, work, "par")
     try:
         sw.wait_line(r"control: listening on")
         t0 = time.monotonic()
@@ -206,15 +210,77 @@ def test_tcp_parallel(binary, work):
         extra = swtest.Cli(sw.port, timeout=30)
         check(extra.banner.startswith("error: too many connections from your address"),
               "a fifth waiting connection from one address is refused")
-        # Slots held without a password are let go: 10 s at most, or
-        # idle_timeout if shorter (3 s here), not counting waits on us.
-        t0 = time.monotonic()
-        r = four[0].reply()
-        check(r.startswith("error: idle for 3 s") and time.monotonic() - t0 < 8,
-              "a connection that never authenticates is closed (%r)" % r.strip())
+        # That these slots come free again: test_tcp_login_window.
         for d in four:
             d.close()
     finally:
+        rc, _ = sw.stop()
+    check(rc == 0, "exit 0")
+
+
+def test_tcp_login_window(binary, work):
+    """Regression: "the TCP listener can be locked without the
+    password". Clients of a source serving a failed-authentication
+    back-off had their idle time reset on every poll, and bytes sent
+    reset it too, so the 10 s to authenticate never ran out: 2 addresses
+    x 4 connections x 2 wrong passwords, trickling a byte now and then,
+    held all 8 TCP slots for minutes, renewably. Fixed by "control: a
+    TCP login ends at a deadline set at connect". Here the right
+    password must get in within the window (10 s) and 2 s of slack."""
+    sw = tcp_instance(binary, work, "lock")
+    attackers = []
+    stop = threading.Event()
+
+    def trickle():
+        while not stop.wait(0.5):
+            for a in attackers:
+                try:
+                    a.sendall(b"x")
+                except OSError:
+                    pass
+    t = threading.Thread(target=trickle, daemon=True)
+    try:
+        sw.wait_line(r"control: listening on")
+        # 2 sources x 4: the per-source limit, and together every TCP slot
+        # (half of max_clients 16 while the unix socket is on).
+        for src in ("127.0.0.2", "127.0.0.3"):
+            for _ in range(4):
+                a = socket.create_connection(("127.0.0.1", sw.port), 10,
+                                             source_address=(src, 0))
+                a.sendall(b"auth wrong-one\nauth wrong-two\n")
+                attackers.append(a)
+        t0 = time.monotonic()
+        t.start()
+        sw.wait_line(r"failed authentication from tcp client 127\.0\.0\.3")
+        check(True, "both attacking sources are in a back-off")
+        got, first, tries = None, None, 0
+        while got is None and time.monotonic() - t0 < 14:
+            tries += 1
+            try:
+                c = swtest.Cli(sw.port, timeout=5)
+            except (OSError, ConnectionError):
+                time.sleep(0.2)
+                continue
+            if first is None:
+                first = c.banner.strip()
+            if c.banner.startswith("error: too many clients"):
+                c.close()
+                time.sleep(0.2)
+                continue
+            r = c.cmd("auth s3cret pw")
+            got = (r.strip(), time.monotonic() - t0)
+            c.close()
+        check(first is not None and first.startswith("error: too many clients"),
+              "8 unauthenticated connections hold every TCP slot (%r)" % first)
+        check(got is not None and got[0].startswith("authenticated") and got[1] <= 12,
+              "the right password gets in within the 10 s login window + 2 s, "
+              "however the locking clients trickle bytes (%s, %d tries)" %
+              ("%r after %.1f s" % got if got else "still locked out after 14 s",
+               tries))
+    finally:
+        stop.set()
+        for a in attackers:
+            a.close()
         rc, _ = sw.stop()
     check(rc == 0, "exit 0")
 
@@ -271,6 +337,7 @@ def main():
         test_group(binary, work)
         test_tcp_sequential(binary, work)
         test_tcp_parallel(binary, work)
+        test_tcp_login_window(binary, work)
         test_check_warns(binary, work)
     print("access: all checks passed")
 

@@ -493,8 +493,11 @@ def test_revalidate(sw, cli, work):
 
 
 def test_password_and_idle(binary, work):
+    # idle_timeout 9 s: shorter than the 10 s login window, so it is
+    # the window; long enough for 3 wrong passwords (answered after 1,
+    # 2 and 4 s of back-off).
     text = conf(work, dev0=NULL[0], dev1=NULL[1], stats=os.path.join(work, "s2.json"),
-                idle=1, max=64, est=100)
+                idle=9, max=64, est=100)
     text = text.replace('socket = "@SOCK@";',
                         'socket = "@SOCK@"; listen = "127.0.0.1:0"; password = "open sesame";')
     sw = swtest.Spillway(binary, work, text, "pw").start()
@@ -504,6 +507,12 @@ def test_password_and_idle(binary, work):
         check(c.cmd("show stats").startswith("error: authenticate first"), "no command before auth")
         check(c.cmd("auth open sesame").startswith("authenticated"), "auth")
         check("rx" in c.cmd("show stats"), "commands after auth")
+        # Left silent while d fails: a TCP client gets the login window
+        # on the wall clock, waits on d's back-off included; an idle
+        # session on the socket, idle_timeout.
+        t0 = time.monotonic()
+        e = swtest.Cli(sw.port, timeout=15)
+        f = sw.cli(timeout=15)
         d = swtest.Cli(sw.port)
         d.cmd("auth no")
         d.cmd("auth nope")
@@ -514,10 +523,15 @@ def test_password_and_idle(binary, work):
         if closed == "yes" and more:
             closed = "no: it answered %d bytes more" % more
         check(closed == "yes", "closed after 3 bad passwords (%s)" % closed)
-        e = swtest.Cli(sw.port, timeout=10)
-        t0 = time.monotonic()
-        check(e.reply().startswith("error: idle"), "idle client told and closed (%.1f s)"
-              % (time.monotonic() - t0))
+        r = e.reply()
+        dt = time.monotonic() - t0
+        check(r.startswith("error: not authenticated within 9 s") and 8 <= dt < 12,
+              "unauthenticated client told and closed at its deadline (%r after %.1f s)"
+              % (r.strip(), dt))
+        r = f.reply()
+        dt = time.monotonic() - t0
+        check(r.startswith("error: idle for 9 s") and 8 <= dt < 12,
+              "idle session told and closed (%r after %.1f s)" % (r.strip(), dt))
     finally:
         rc, _ = sw.stop()
     check(rc == 0, "password run exits 0")

@@ -19,7 +19,15 @@ namespace, telemetry on, a stats file every 200 ms):
     its client.
 A second spillway whose memory the flow table has taken refuses a reload
 it cannot build, with what it needs, what is free and what to raise, and
-keeps the running rules."""
+keeps the running rules.
+
+A third has a rule on a set read from a file; reloads whose file parses
+but whose set cannot be built are refused through `spillway --reload -c
+FILE` (the systemd unit's ExecReload): the set's file missing, a
+directory, a FIFO (all three fail for root, unlike a mode-000 file), or
+holding a bad prefix. Each exits 1 with the error naming the file,
+counts one reload failure, and the old set and rule still decide
+traffic."""
 
 import json
 import os
@@ -92,8 +100,7 @@ def rule_hits(cli, comment):
     return int(m.group(1)) if m else None
 
 
-def test_big_reload(binary, work):
-    ports = swtest.VethPorts()
+def test_big_reload(binary, work, ports):
     stats = os.path.join(work, "stats.json")
     sw = swtest.Spillway(binary, work, swtest.SEQ_PORTS % tuple(ports.dev) +
                          conf([WEB, SSH]) % stats, "rl", telemetry=True, mem=1024)
@@ -237,11 +244,107 @@ rules = { policy = ( %s ); };
     check(rc == 0, "spillway exits 0")
 
 
+FEED = ('{ in = "outside"; proto = "tcp"; src = "@feed"; dport = 80; '
+        'action = "accept"; comment = "feed web"; }')
+
+
+def set_conf(ports, stats, path):
+    return (swtest.SEQ_PORTS % tuple(ports.dev) +
+            conf([FEED], 'sets = { feed = { family = "ipv4"; file = "%s"; }; };\n'
+                 % path) % stats)
+
+
+def reload_failures(cli):
+    return int(re.search(r"^\s*reload_failures\s+(\d+)", cli.cmd("show stats"), re.M).group(1))
+
+
+def test_refused_sets(binary, work, ports):
+    """Regression: "reload failures that parse but cannot build".
+    `spillway --reload -c FILE` read FILE itself to find the control
+    socket, and a file whose set could not be read made it fall back to
+    the default socket: the instance was never asked, never counted the
+    failure, and the error said only that /run/spillway/control.sock was
+    not there. A set file that is a FIFO hung the reload (and a start)
+    in open(). Fixed by "main: --reload and --cli find the socket by the
+    config's syntax alone" and "prefixfile: refuse a FIFO without
+    waiting on a writer"."""
+    stats = os.path.join(work, "sets.json")
+    feed = os.path.join(work, "feed.txt")
+    with open(feed, "w") as f:
+        f.write("# the feed\n192.0.2.0/25\n")
+    missing = os.path.join(work, "missing.txt")
+    adir = os.path.join(work, "feed-dir")
+    os.mkdir(adir)
+    fifo = os.path.join(work, "feed-fifo")
+    os.mkfifo(fifo, 0)
+    bad = os.path.join(work, "bad.txt")
+    with open(bad, "w") as f:
+        f.write("192.0.2.0/25\n192.0.2.300/24\n")
+    sw = swtest.Spillway(binary, work, set_conf(ports, stats, feed), "rlset").start()
+    cli = sw.cli(timeout=60)
+    sport = [43000]
+
+    def through():
+        """A SYN from a feed address is accepted by the feed rule and
+        forwarded; one from outside the feed (192.0.2.200) is not."""
+        ports.drain(1)
+        rx, h = swtest.stat(cli, "rx"), rule_hits(cli, "feed web")
+        sport[0] += 2
+        for src, sp in (("192.0.2.10", sport[0]), ("192.0.2.200", sport[0] + 1)):
+            ports.send(0, raw(E / IP(src=src, dst="198.51.100.20") /
+                              TCP(sport=sp, dport=80, flags="S")))
+        end = time.monotonic() + 10
+        while swtest.stat(cli, "rx") < rx + 2 and time.monotonic() < end:
+            time.sleep(0.01)
+        time.sleep(0.2)		# out of the tx ring
+        out = [TCP in Ether(f) and Ether(f)[TCP].sport for f in ports.drain(1)]
+        return (rule_hits(cli, "feed web") == h + 1 and sport[0] in out and
+                sport[0] + 1 not in out)
+
+    try:
+        check(through(), "the feed rule accepts 192.0.2.10 and not 192.0.2.200")
+        cases = (("missing", missing, re.escape(missing) + r": No such file or directory"),
+                 ("a directory", adir, re.escape(adir) + r": not a regular file"),
+                 ("a FIFO", fifo, re.escape(fifo) + r": not a regular file"),
+                 ("holding 192.0.2.300/24", bad, re.escape(bad) + r":2: .*192\.0\.2\.300"))
+        for what, path, err in cases:
+            sw.write_conf(set_conf(ports, stats, path))
+            before = reload_failures(cli)
+            try:
+                p = subprocess.run([binary, "--reload", "-c", sw.conf], capture_output=True,
+                                   text=True, timeout=20)
+                rc, out, text = p.returncode, p.stdout, p.stderr.strip()
+            except subprocess.TimeoutExpired:
+                rc, out, text = None, "", "no answer in 20 s"
+            check(rc == 1 and not out and re.search(r"sets\.feed\.file.*" + err, text),
+                  "set file %s: spillway --reload -c exits 1 and says why (%s: %r)"
+                  % (what, rc, text))
+            after = reload_failures(cli)
+            check(after == before + 1, "set file %s: reload_failures %d -> %d"
+                  % (what, before, after))
+            check(through(), "set file %s: the old set and rule still decide traffic" % what)
+        # The file restored, the next reload takes (and counts no failure).
+        sw.write_conf(set_conf(ports, stats, feed))
+        before = reload_failures(cli)
+        p = subprocess.run([binary, "--reload", "-c", sw.conf], capture_output=True,
+                           text=True, timeout=20)
+        check(p.returncode == 0 and re.search(r"^reloaded ", p.stdout, re.M) and
+              reload_failures(cli) == before, "the set file restored: reloaded (%s: %r)"
+              % (p.returncode, (p.stdout + p.stderr).strip()))
+        check(through(), "and the feed rule still decides")
+    finally:
+        cli.close()
+        rc, _ = sw.stop()
+    check(rc == 0, "spillway exits 0")
+
+
 def main():
     binary = sys.argv[1]
     swtest.private_netns()
     work = tempfile.mkdtemp(prefix="sw-reload-")
-    test_big_reload(binary, work)
+    ports = swtest.VethPorts()
+    test_refused_sets(binary, work, ports)
+    test_big_reload(binary, work, ports)
     test_refused_for_memory(binary, work)
 
 

@@ -17,7 +17,10 @@ Then the metrics endpoint itself: `promtool check metrics` (Prometheus's
 own linter) on the live scrape; HEAD, 404, 405, an oversized request;
 stats.prometheus_allow closing a source it does not list; a change of
 stats.prometheus_listen reported as needing a restart; and, without
-stats.prometheus_listen, no TCP listener at all."""
+stats.prometheus_listen, no TCP listener at all.
+
+Last, ports that hash (two workers): show ports and the JSON give this
+run's RSS key, a random 16-bit pattern repeated, another each run."""
 
 import json
 import os
@@ -93,7 +96,8 @@ def from_json(j):
             out[k] = num(v)
     for p in j["ports"]:
         for k, v in p.items():
-            if k != "name":
+            # rss_key: the port's RSS key (hex), not a counter.
+            if k not in ("name", "rss_key"):
                 out["port.%s.%s" % (p["name"], k)] = num(v)
     for st, rules in j.get("rules", {}).items():
         for r in rules:
@@ -320,12 +324,61 @@ def test_off_by_default(binary, work):
     check(rc == 0, "spillway exits 0")
 
 
+RSS = """eal = ["--lcores", "0@0,1@1,2@1", "--no-huge", "-m", "256", "--no-telemetry",
+       "--file-prefix", "%(prefix)s"];
+ports = ( { name = "outside"; dev = "net_null0,no-rx=1"; },
+          { name = "inside";  dev = "net_null1,no-rx=1"; } );
+workers = { lcores = [1, 2]; };
+flowtable = { max_flows = 1024; };
+control = { socket = "@SOCK@"; };
+"""
+
+
+def rss_run(binary, work):
+    """One run on two hashing ports (net_null, two workers): the key
+    show ports and show stats json give."""
+    prefix = swtest.unique_prefix("rss")
+    sw = swtest.Spillway(binary, work, RSS % {"prefix": prefix}, "rss")
+    sw.prefix = prefix		# its EAL file prefix, removed at stop
+    sw.start()
+    try:
+        c = sw.cli()
+        text = re.findall(r"^  port (\S+) .* dpdk_name=\S+ rss_key=([0-9a-f]+)$",
+                          c.cmd("show ports"), re.M)
+        js = {p["name"]: p.get("rss_key") for p in json.loads(c.cmd("show stats json"))["ports"]}
+        c.close()
+    finally:
+        rc, _ = sw.stop()
+    check(rc == 0, "spillway exits 0")
+    return dict(text), js
+
+
+def test_rss_key(binary, work):
+    """A per-run random symmetric RSS key: show ports and the JSON give
+    it, the same on both ports; it is one 16-bit pattern repeated, of a
+    weight the port code accepts; another run draws another."""
+    keys = []
+    while len(keys) < 2 or (len(keys) == 2 and keys[0] == keys[1]):
+        text, js = rss_run(binary, work)
+        check(sorted(text) == ["inside", "outside"] and text == js,
+              "show ports and show stats json give both ports' key (%s, %s)" % (text, js))
+        key = text["outside"]
+        check(text["inside"] == key and len(key) == 80 and key == key[:4] * 20,
+              "one 40-byte key, a 16-bit pattern repeated: %s" % key)
+        w = bin(int(key[:4], 16)).count("1")
+        check(w % 2 == 1 and 5 <= w <= 11, "pattern %s, weight %d: odd, 5 to 11" % (key[:4], w))
+        keys.append(key)
+    # Two draws match once in 31616: then a third must differ.
+    check(len(set(keys)) > 1, "each run draws its own key (%s)" % ", ".join(k[:4] for k in keys))
+
+
 def main():
     binary = sys.argv[1]
     work = tempfile.mkdtemp(prefix="sw-stats-")
     try:
         test_parity(binary, work)
         test_off_by_default(binary, work)
+        test_rss_key(binary, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print("stats: all checks passed")

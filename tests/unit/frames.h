@@ -192,4 +192,70 @@ fr_finish(struct frame *f, uint32_t min)
 		fr_put(f, min - f->len);
 }
 
+/*
+ * Checksums as a sender computes them (RFC 1071, written out here so
+ * that the parser's sums are checked against code that is not theirs).
+ * fr_sum adds n bytes as big-endian words, an odd last byte padded.
+ */
+static inline uint32_t
+fr_sum(const uint8_t *p, uint32_t n, uint32_t sum)
+{
+	uint32_t i;
+
+	for (i = 0; i + 1 < n; i += 2)
+		sum += (uint32_t)p[i] << 8 | p[i + 1];
+	if (n & 1)
+		sum += (uint32_t)p[n - 1] << 8;
+	return sum;
+}
+
+static inline uint16_t
+fr_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* Where proto's checksum sits in its header: TCP 16, UDP 6, ICMP 2. */
+static inline uint32_t
+fr_cksum_at(uint8_t proto)
+{
+	return proto == 6 ? 16 : proto == 17 ? 6 : 2;
+}
+
+/*
+ * Fill in the IPv4 header checksum, and the checksum of the L4 header
+ * at f->l4 for proto (6, 17, 1 or 58) over the L4 bytes inside the IP
+ * packet, with its pseudo-header (none for ICMP over IPv4). A UDP sum
+ * that comes out 0 is sent as 0xffff (RFC 768). After fr_finish(), and
+ * after any change to the IPv4 header.
+ */
+static inline void
+fr_cksum(struct frame *f, uint8_t proto)
+{
+	uint8_t *ip = f->b + f->l3, *l4 = f->b + f->l4;
+	uint32_t end, len, sum = 0, at = fr_cksum_at(proto);
+	uint16_t c;
+
+	if (f->v6) {
+		end = f->l3 + 40 + ((uint32_t)ip[4] << 8 | ip[5]);
+	} else {
+		end = f->l3 + ((uint32_t)ip[2] << 8 | ip[3]);
+		put16(ip + 10, 0);
+		put16(ip + 10, fr_fold(fr_sum(ip, (ip[0] & 0xfu) * 4u, 0)));
+	}
+	len = end - f->l4;
+	put16(l4 + at, 0);
+	if (f->v6)
+		sum = fr_sum(ip + 8, 32, 0) + (len >> 16) + (len & 0xffff) +
+		      proto;
+	else if (proto != 1)
+		sum = fr_sum(ip + 12, 8, 0) + len + proto;
+	c = fr_fold(fr_sum(l4, len, sum));
+	if (proto == 17 && c == 0)
+		c = 0xffff;
+	put16(l4 + at, c);
+}
+
 #endif /* SW_TEST_FRAMES_H */

@@ -14,6 +14,8 @@
 #include <cmocka.h>
 #include <arpa/inet.h>
 
+#include <rte_common.h>
+#include <rte_mbuf_core.h>
 #include <rte_tcp.h>
 
 #include "parse.h"
@@ -754,6 +756,357 @@ test_parse_truncated_at_every_offset(void **state)
 	}
 }
 
+/*
+ * ---- checksums: sw_cksum_ok and sw_cksum_ip_ok ----
+ *
+ * Frames carry the sums a sender computes (fr_cksum). ol_flags 0 is a
+ * port that gives no verdict: spillway must compute. A verdict counts
+ * only for what it covers: the IP flag for the IPv4 header, the L4 flag
+ * for TCP and UDP (no NIC checks ICMP). Regression for a mutation that
+ * passed every test: sw_cksum_ip_ok() answering "good" without a
+ * verdict; and for an L4 check that always passes.
+ */
+#define IP_GOOD RTE_MBUF_F_RX_IP_CKSUM_GOOD
+#define IP_BAD RTE_MBUF_F_RX_IP_CKSUM_BAD
+#define IP_NONE RTE_MBUF_F_RX_IP_CKSUM_NONE
+#define L4_GOOD RTE_MBUF_F_RX_L4_CKSUM_GOOD
+#define L4_BAD RTE_MBUF_F_RX_L4_CKSUM_BAD
+#define L4_NONE RTE_MBUF_F_RX_L4_CKSUM_NONE
+
+#define CK_FRAMES 8
+
+/*
+ * One case per protocol and family: odd lengths, options, a VLAN tag
+ * and IPv6 extension headers move the offsets and lengths the sums
+ * depend on. Returns the L4 protocol.
+ */
+static uint8_t
+ck_frame(int which, struct frame *f)
+{
+	static const uint8_t proto[CK_FRAMES] = { 6, 17, 1, 17, 6, 17, 58, 6 };
+
+	switch (which) {
+	case 0:
+		fr_eth(f, 0x0800);
+		fr_ip4(f, 6, "192.0.2.1", "198.51.100.2", 4);
+		fr_tcp(f, 40000, 80, RTE_TCP_PSH_FLAG | RTE_TCP_ACK_FLAG, 4);
+		fr_payload(f, 13);
+		break;
+	case 1:
+		fr_eth(f, 0x0800);
+		fr_vlan(f, 0x8100, 7, 0x0800);
+		fr_ip4(f, 17, "198.51.100.7", "192.0.2.53", 0);
+		fr_udp(f, 5353, 53);
+		fr_payload(f, 11);
+		break;
+	case 2:
+		fr_eth(f, 0x0800);
+		fr_ip4(f, 1, "192.0.2.9", "198.51.100.2", 0);
+		fr_icmp(f, 8, 0, 42);
+		fr_payload(f, 9);
+		break;
+	case 3:
+		fr_eth(f, 0x0800);
+		fr_ip4(f, 17, "192.0.2.1", "198.51.100.2", 0);
+		fr_udp(f, 1000, 2000);
+		fr_payload(f, 400);
+		break;
+	case 4:
+		fr_eth(f, 0x86dd);
+		fr_ip6(f, 6, 1, 2);
+		fr_tcp(f, 40000, 443, RTE_TCP_SYN_FLAG, 0);
+		fr_payload(f, 7);
+		break;
+	case 5:
+		fr_eth(f, 0x86dd);
+		fr_ip6(f, 17, 3, 4);
+		fr_udp(f, 5353, 53);
+		fr_payload(f, 5);
+		break;
+	case 6:
+		fr_eth(f, 0x86dd);
+		fr_ip6(f, 58, 5, 6);
+		fr_icmp(f, 128, 0, 42);
+		fr_payload(f, 3);
+		break;
+	default:
+		/* The pseudo-header's length is the L4 part's, not the
+		 * payload length of the IPv6 header. */
+		fr_eth(f, 0x86dd);
+		fr_ip6(f, 0, 7, 8);
+		fr_ip6_ext(f, 60, 0);
+		fr_ip6_ext(f, 6, 1);
+		fr_tcp(f, 22, 60000, RTE_TCP_ACK_FLAG, 8);
+		fr_payload(f, 10);
+		break;
+	}
+	fr_finish(f, 60);
+	fr_cksum(f, proto[which]);
+	return proto[which];
+}
+
+/* Parse f (which must parse as IP) and ask both checks with ol_flags. */
+static int
+ck(const struct frame *f, uint64_t ol_flags, int *ip_ok)
+{
+	struct sw_pkt p;
+
+	assert_result(parse(f, &p), SW_PARSE_IP);
+	if (ip_ok != NULL)
+		*ip_ok = sw_cksum_ip_ok(f->b, &p, ol_flags);
+	return sw_cksum_ok(f->b, &p, ol_flags);
+}
+
+/* The end of the IP packet in f (padding excluded). */
+static uint32_t
+ip_end(const struct frame *f)
+{
+	const uint8_t *ip = f->b + f->l3;
+
+	return f->v6 ? f->l3 + 40 + ((uint32_t)ip[4] << 8 | ip[5]) :
+		       f->l3 + ((uint32_t)ip[2] << 8 | ip[3]);
+}
+
+/* Break the IPv4 header's sum without changing what parses: the TTL. */
+static void
+bad_ip(struct frame *f)
+{
+	f->b[f->l3 + 8] ^= 0x01;
+}
+
+/* Break the L4 sum: the last byte of the L4 part. */
+static void
+bad_l4(struct frame *f)
+{
+	f->b[ip_end(f) - 1] ^= 0x01;
+}
+
+static void
+test_cksum_good_sums_pass(void **state)
+{
+	struct frame f;
+	int which, ip_ok;
+
+	(void)state;
+	for (which = 0; which < CK_FRAMES; which++) {
+		ck_frame(which, &f);
+		assert_int_equal(ck(&f, 0, &ip_ok), 1);
+		assert_int_equal(ip_ok, 1);
+	}
+}
+
+/*
+ * No verdict from the port: every byte a sum covers, flipped, fails.
+ * The L4 part and, over IPv6, the addresses (only the pseudo-header
+ * covers them there); over IPv4 the header bytes that leave the parse
+ * unchanged, which must fail the header check itself too.
+ */
+static void
+test_cksum_flipped_byte_fails_unverified(void **state)
+{
+	/* TOS, id, TTL, the sum itself, the addresses. */
+	static const uint32_t v4_hdr[] = { 1, 4, 5, 8, 10, 11, 12, 13, 14,
+					   15, 16, 17, 18, 19 };
+	struct frame f, g;
+	struct sw_pkt p;
+	uint32_t at, end, i, tried;
+	int which, ip_ok;
+
+	(void)state;
+	for (which = 0; which < CK_FRAMES; which++) {
+		ck_frame(which, &f);
+		end = ip_end(&f);
+		tried = 0;
+		for (at = f.l4; at < end; at++) {
+			g = f;
+			g.b[at] ^= 0x01;
+			/* A flip that changes the parse is not a sum's. */
+			if (sw_parse(g.b, g.len, &p) != SW_PARSE_IP)
+				continue;
+			tried++;
+			if (sw_cksum_ok(g.b, &p, 0) != 0)
+				fail_msg("frame %d, byte %u flipped: passed",
+					 which, at);
+			assert_int_equal(sw_cksum_ip_ok(g.b, &p, 0), 1);
+		}
+		/* All but UDP's length, which must match IP's. */
+		assert_true(tried + 1 >= end - f.l4);
+		for (i = 0; f.v6 && i < 32; i++) {
+			g = f;
+			g.b[f.l3 + 8 + i] ^= 0x01;
+			assert_int_equal(ck(&g, 0, NULL), 0);
+		}
+		for (i = 0; !f.v6 && i < RTE_DIM(v4_hdr); i++) {
+			g = f;
+			g.b[f.l3 + v4_hdr[i]] ^= 0x01;
+			assert_int_equal(ck(&g, 0, &ip_ok), 0);
+			assert_int_equal(ip_ok, 0);
+		}
+	}
+}
+
+/* A port that says "bad" is believed, whatever the sum in the frame. */
+static void
+test_cksum_nic_bad_fails_a_good_sum(void **state)
+{
+	struct frame f;
+	uint8_t proto;
+	int which, ip_ok;
+
+	(void)state;
+	for (which = 0; which < CK_FRAMES; which++) {
+		proto = ck_frame(which, &f);
+		if (!f.v6) {
+			assert_int_equal(ck(&f, IP_BAD, &ip_ok), 0);
+			assert_int_equal(ip_ok, 0);
+			assert_int_equal(ck(&f, IP_BAD | L4_GOOD, NULL), 0);
+		}
+		if (proto == 6 || proto == 17) {
+			assert_int_equal(ck(&f, L4_BAD, &ip_ok), 0);
+			assert_int_equal(ip_ok, 1);
+			assert_int_equal(ck(&f, IP_GOOD | L4_BAD, NULL), 0);
+		}
+	}
+}
+
+/*
+ * A port's "good" spares spillway only the sum it covers: L4 GOOD says
+ * nothing of the IPv4 header, IP GOOD nothing of the L4 sum, and no
+ * port's L4 verdict covers ICMP or ICMPv6 (computed whatever the
+ * flags). NONE (the sum in the frame is not filled in, the data is
+ * verified, as virtio reports) is as good as GOOD.
+ */
+static void
+test_cksum_nic_good_only_where_it_applies(void **state)
+{
+	struct frame f;
+	uint8_t proto;
+	int which, ip_ok;
+	bool nic_l4;
+
+	(void)state;
+	for (which = 0; which < CK_FRAMES; which++) {
+		proto = ck_frame(which, &f);
+		nic_l4 = proto == 6 || proto == 17;
+		if (!f.v6) {
+			bad_ip(&f);
+			assert_int_equal(ck(&f, L4_GOOD, &ip_ok), 0);
+			assert_int_equal(ip_ok, 0);
+			assert_int_equal(ck(&f, IP_GOOD, &ip_ok), 1);
+			assert_int_equal(ip_ok, 1);
+			assert_int_equal(ck(&f, IP_NONE, &ip_ok), 1);
+			assert_int_equal(ip_ok, 1);
+			ck_frame(which, &f);
+		}
+		bad_l4(&f);
+		assert_int_equal(ck(&f, IP_GOOD, &ip_ok), 0);
+		assert_int_equal(ip_ok, 1);
+		assert_int_equal(ck(&f, L4_GOOD, NULL), nic_l4);
+		assert_int_equal(ck(&f, L4_NONE, NULL), nic_l4);
+		assert_int_equal(ck(&f, IP_GOOD | L4_GOOD, NULL), nic_l4);
+		/* Both trusted, both wrong in the frame. */
+		if (!f.v6 && nic_l4) {
+			bad_ip(&f);
+			assert_int_equal(ck(&f, IP_GOOD | L4_GOOD, NULL), 1);
+		}
+		/* ICMP: the L4 flags mean nothing, bad or good. */
+		if (!nic_l4) {
+			ck_frame(which, &f);
+			assert_int_equal(ck(&f, L4_BAD, NULL), 1);
+		}
+	}
+}
+
+/* UDP's 0 means "no checksum" over IPv4 (RFC 768), never over IPv6
+ * (RFC 8200 8.1); a sum that comes out 0 is sent as 0xffff. */
+static void
+test_cksum_udp_zero(void **state)
+{
+	static const int udp[] = { 1, 3, 5 };
+	struct frame f;
+	uint16_t c;
+	uint32_t at;
+	size_t i;
+	int tries;
+
+	(void)state;
+	for (i = 0; i < RTE_DIM(udp); i++) {
+		ck_frame(udp[i], &f);
+		at = f.l4 + fr_cksum_at(17);
+		put16(f.b + at, 0);
+		bad_l4(&f);
+		assert_int_equal(ck(&f, 0, NULL), !f.v6);
+		/* A port's L4 verdict is taken as given, even on a 0. */
+		assert_int_equal(ck(&f, L4_BAD, NULL), 0);
+		/* Make the sum come out 0: add it to a payload word. */
+		ck_frame(udp[i], &f);
+		for (tries = 0; tries < 2; tries++) {
+			c = (uint16_t)(f.b[at] << 8 | f.b[at + 1]);
+			if (c == 0xffff)
+				break;
+			put16(f.b + f.l4 + 8, (uint16_t)~fr_fold(
+				fr_sum(f.b + f.l4 + 8, 2, 0) + c));
+			fr_cksum(&f, 17);
+		}
+		assert_int_equal(f.b[at] << 8 | f.b[at + 1], 0xffff);
+		assert_int_equal(ck(&f, 0, NULL), 1);
+	}
+}
+
+/*
+ * A fragment: only its IPv4 header is checked. The L4 sum of a first
+ * fragment covers a datagram not all here; a later one has no L4
+ * header.
+ */
+static void
+test_cksum_fragment_only_ip_header(void **state)
+{
+	struct frame f, g;
+	struct sw_pkt p;
+	int ip_ok;
+
+	(void)state;
+	/* IPv4, first fragment (MF, offset 0): UDP claims 1400 bytes. */
+	ck_frame(3, &f);
+	put16(f.b + f.l3 + 6, 0x2000);
+	put16(f.b + f.l4 + 4, 1400);
+	fr_cksum(&f, 17);
+	f.b[f.l4 + 6] ^= 0x55;		/* the datagram's sum, not ours */
+	assert_result(parse(&f, &p), SW_PARSE_IP);
+	assert_int_equal(p.frag, SW_FRAG_FIRST);
+	assert_int_equal(ck(&f, 0, &ip_ok), 1);
+	assert_int_equal(ip_ok, 1);
+	g = f;
+	bad_ip(&g);
+	assert_int_equal(ck(&g, 0, &ip_ok), 0);
+	assert_int_equal(ip_ok, 0);
+	assert_int_equal(ck(&g, L4_GOOD, NULL), 0);
+	assert_int_equal(ck(&f, IP_BAD, NULL), 0);
+
+	/* A later fragment: header checked, the rest is data. */
+	put16(f.b + f.l3 + 6, 0x2000 | 100);
+	fr_cksum(&f, 17);
+	f.b[f.l4 + 6] ^= 0x55;
+	assert_result(parse(&f, &p), SW_PARSE_IP);
+	assert_int_equal(p.frag, SW_FRAG_LATER);
+	assert_int_equal(ck(&f, 0, NULL), 1);
+	bad_ip(&f);
+	assert_int_equal(ck(&f, 0, NULL), 0);
+
+	/* IPv6 first fragment: no header sum, so nothing to fail. */
+	fr_eth(&f, 0x86dd);
+	fr_ip6(&f, 44, 1, 2);
+	fr_ip6_frag(&f, 17, 0, 1, 99);
+	fr_udp(&f, 1000, 2000);
+	fr_payload(&f, 32);
+	fr_finish(&f, 60);
+	put16(f.b + f.l4 + 4, 1400);
+	put16(f.b + f.l4 + 6, 0x1234);
+	assert_result(parse(&f, &p), SW_PARSE_IP);
+	assert_int_equal(p.frag, SW_FRAG_FIRST);
+	assert_int_equal(ck(&f, 0, NULL), 1);
+}
+
 int
 main(void)
 {
@@ -780,6 +1133,12 @@ main(void)
 		cmocka_unit_test(test_parse_tiny_first_fragments_malformed),
 		cmocka_unit_test(test_parse_malformed_cases),
 		cmocka_unit_test(test_parse_truncated_at_every_offset),
+		cmocka_unit_test(test_cksum_good_sums_pass),
+		cmocka_unit_test(test_cksum_flipped_byte_fails_unverified),
+		cmocka_unit_test(test_cksum_nic_bad_fails_a_good_sum),
+		cmocka_unit_test(test_cksum_nic_good_only_where_it_applies),
+		cmocka_unit_test(test_cksum_udp_zero),
+		cmocka_unit_test(test_cksum_fragment_only_ip_header),
 	};
 
 	return cmocka_run_group_tests_name("parse", tests, NULL, NULL);
