@@ -732,6 +732,7 @@ struct track {
 	uint64_t now;
 	uint64_t frag_tracked;	/* burst bits: TCP first fragments passed */
 	uint16_t n;
+	uint16_t misses;	/* packets the bulk lookup did not find */
 	bool inserted;		/* a flow was opened in this burst */
 	bool proxy;		/* a mode or a rule lets the proxy answer */
 	int spill_first;	/* fb index of a spill episode's first */
@@ -865,9 +866,6 @@ track_keys(struct track *b, const uint16_t *ki)
 
 		t->i = ki[j];
 		t->pos = -1;
-		t->verdict = SW_ACL_NONE;
-		t->rule = 0;
-		t->cookie = 0;
 		if (unlikely(sw_parse_icmp_error(frame, p, &in) == 0)) {
 			memset(&t->fp, 0, sizeof(t->fp));
 			if (related_key(b->w, p, &in, &t->fk, &t->fp) != 0) {
@@ -902,8 +900,11 @@ track_lookup(struct track *b)
 			look[nl++] = j;
 		}
 	sw_ft_lookup_burst_hash(b->s, k, h, nl, pos);
-	for (j = 0; j < nl; j++)
+	b->misses = b->n - nl;
+	for (j = 0; j < nl; j++) {
 		b->t[look[j]].pos = pos[j];
+		b->misses += pos[j] < 0;
+	}
 }
 
 /*
@@ -926,11 +927,16 @@ track_judge(struct track *b)
 	bool logs = sw_acl_logs(b->acl, SW_ACL_POLICY);
 	bool engaged = sw_ft_proxy_mode(b->s) != SW_FT_PROXY_OFF;
 
+	if (b->misses == 0)
+		return;
 	for (j = 0; j < b->n; j++) {
 		struct trk *t = &b->t[j];
 
 		if (t->pos >= 0)
 			continue;
+		t->verdict = SW_ACL_NONE;
+		t->rule = 0;
+		t->cookie = 0;
 		t->cls = miss_class(b, t);
 		if (needs_policy(t->cls, spilling, proxying)) {
 			pk[np] = b->keys[j];
@@ -960,8 +966,6 @@ track_judge(struct track *b)
 		b->t[sj[j]].cookie = act[j] == SW_ACL_ACCEPT &&
 				     rule_proxies(b->acl, rule[j], engaged);
 }
-
-static void track_miss(struct track *b, struct trk *t);
 
 /* Count an invalid miss under its reason: the act functions below. */
 static void
@@ -1104,12 +1108,12 @@ static const miss_fn_t miss_fn[A_MAX] = {
 };
 
 /*
- * A packet that hit its flow: the flow table's verdict. SW_FT_RETRY:
- * the flow was let go (a SYN that starts over); the SYN is judged as
- * the new connection it claims to be, as Linux does a SYN on a closed
- * entry.
+ * A packet that hit its flow: the flow table's verdict. Returns false
+ * for SW_FT_RETRY: the flow was let go (a SYN that starts over), and
+ * the SYN is now a miss, judged as the new connection it claims to be,
+ * as Linux does a SYN on a closed entry.
  */
-static void
+static inline bool
 track_hit(struct track *b, struct trk *t)
 {
 	struct sw_worker *w = b->w;
@@ -1125,15 +1129,15 @@ track_hit(struct track *b, struct trk *t)
 
 		t->pos = -1;
 		t->cls = miss_class(b, t);
+		t->cookie = 0;
 		sw_acl_classify(b->acl, SW_ACL_POLICY, w->id, &k, 1,
 				&t->verdict, &t->rule);
-		track_miss(b, t);
-		return;
+		return false;
 	}
 	if (rc != SW_FT_OK) {
 		b->v[t->i] = SW_ACL_DROP;
 		invalid(w, p, invalid_reason[rc]);
-		return;
+		return true;
 	}
 	b->v[t->i] = SW_ACL_ACCEPT;
 	w->cnt.c[t->how == T_RELATED ? SW_CNT_related : SW_CNT_tracked]++;
@@ -1141,6 +1145,7 @@ track_hit(struct track *b, struct trk *t)
 		b->frag_tracked |= 1ull << t->i;
 	if (unlikely(x.act != SW_FT_PX_NONE))
 		b->v[t->i] = proxy_act(w, b->pkts[t->i], p, &x);
+	return true;
 }
 
 /* A cookie candidate's check, with its source's limit (counted). */
@@ -1168,22 +1173,34 @@ check_cookie(struct track *b, struct trk *t)
  * opened is not in the bulk lookup's answers, so a later miss of it is
  * looked up again, unless its cell inserts (sw_ft_insert looks first):
  * a flood the policy accepts never pays for this, nor one it refuses.
+ * Returns false when the packet turned out to hit a flow (t->pos).
  */
-static void
+static bool
 track_miss(struct track *b, struct trk *t)
 {
 	uint8_t a = miss_action[t->cls][miss_col(b, t)];
 
 	if (b->inserted && t->how != T_POLICY && a != A_INSERT &&
-	    (t->pos = sw_ft_lookup(b->s, &t->fk)) >= 0) {
-		track_hit(b, t);
-		return;
-	}
+	    (t->pos = sw_ft_lookup(b->s, &t->fk)) >= 0)
+		return false;
 	if (t->cookie) {
 		check_cookie(b, t);
 		a = miss_action[t->cls][miss_col(b, t)];
 	}
 	miss_fn[a](b, t);
+	return true;
+}
+
+/*
+ * One packet, in arrival order. A hit may turn into a miss (a SYN that
+ * starts over) and a miss into a hit (a flow this burst opened): each
+ * at most once, as a deleted flow is not found again.
+ */
+static inline void
+track_one(struct track *b, struct trk *t)
+{
+	while (t->pos >= 0 ? !track_hit(b, t) : !track_miss(b, t))
+		;
 }
 
 /*
@@ -1224,12 +1241,8 @@ stage_track(struct sw_worker *w, const struct sw_acl *acl,
 	/* A spill episode ends when the shard stops spilling. */
 	if (unlikely(w->log.in_spill) && !sw_ft_spilling(w->ft))
 		w->log.in_spill = false;
-	for (j = 0; j < n; j++) {
-		if (b.t[j].pos >= 0)
-			track_hit(&b, &b.t[j]);
-		else
-			track_miss(&b, &b.t[j]);
-	}
+	for (j = 0; j < n; j++)
+		track_one(&b, &b.t[j]);
 	stage_fallback(w, acl, meta, v, b.fb, b.fbi, b.nf, b.spill_first);
 	return b.frag_tracked;
 }
