@@ -26,21 +26,13 @@
 #include <rte_lcore.h>
 
 #include "sw_acl.h"
+#include "xorshift.h"
 
 #define PACKETS 65536
 #define BURST 32
 #define ROUNDS 20
 
-static uint64_t rng = 88172645463325252ull;
-
-static uint32_t
-rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (uint32_t)rng;
-}
+SW_XORSHIFT_STREAM(static, rnd, 88172645463325252ull)
 
 static void
 prefix(struct sw_acl_cidr *c, uint8_t family, unsigned int plen)

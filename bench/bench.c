@@ -53,7 +53,10 @@
 #include "sw_pset.h"
 #include "sw_ft.h"
 #include "parse.h"
+#include "pipeline.h"
 #include "worker.h"
+#include "xorshift.h"
+#include "counters.h"
 
 #define BURST 32
 #define FRAME 60
@@ -62,16 +65,7 @@
 
 static volatile bool never_quit;
 /* Each worker lcore draws its own stream (seeded by its index). */
-static __thread uint64_t rng = 0x9e3779b97f4a7c15ull;
-
-static uint32_t
-rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (uint32_t)rng;
-}
+SW_XORSHIFT_STREAM(static __thread, rnd, 0x9e3779b97f4a7c15ull)
 
 /*
  * A scenario's own check failed (packets not tracked, not spilled, ...):
@@ -275,13 +269,9 @@ struct setup {
 static void
 setup_free(struct setup *s)
 {
+	sw_pipeline_worker_free(s->w);
 	sw_ft_free(s->ft);
 	sw_ruleset_free(s->rs, NULL);
-	if (s->w) {
-		rte_free(s->w->txb[0]);
-		rte_free(s->w->txb[1]);
-	}
-	rte_free(s->w);
 	sw_config_free(&s->cfg);
 	memset(s, 0, sizeof(*s));
 }
@@ -311,7 +301,6 @@ setup_make(struct setup *s, uint32_t max_flows, bool early_drop,
 	static __thread struct sw_acl_rule rules[3];
 	struct sw_acl_conf ac;
 	struct sw_acl *acl;
-	struct sw_ft_conf fc;
 	char err[256];
 	unsigned int p;
 
@@ -356,38 +345,30 @@ setup_make(struct setup *s, uint32_t max_flows, bool early_drop,
 		exit(1);
 	}
 	if (max_flows) {
-		sw_ft_conf_defaults(&fc);
-		fc.max_flows = max_flows;
-		fc.early_drop = early_drop;
-		fc.hz = rte_get_tsc_hz() / hz_div;
-		fc.socket_id = (int)rte_socket_id();
+		struct sw_ft_conf *fc = &s->cfg.flowtable.ft;
+
+		fc->max_flows = max_flows;
+		fc->early_drop = early_drop;
 		/*
 		 * Rows measure one path each: the proxy only where they say
 		 * so (else a full table would engage it in auto mode), and
 		 * no per-source quota (the synthetic clients are few).
 		 */
-		fc.proxy_mode = bench_proxy;
-		fc.src_max_flows = 0;
-		s->ft = sw_ft_create(&fc);
+		fc->proxy_mode = bench_proxy;
+		fc->src_max_flows = 0;
+		s->ft = sw_pipeline_flowtable(&s->cfg, rte_get_tsc_hz() / hz_div,
+					      (int)rte_socket_id());
 		if (s->ft == NULL) {
 			fprintf(stderr, "flow table of %u: %s\n", max_flows,
 				rte_strerror(rte_errno));
 			exit(1);
 		}
 	}
-	s->w = rte_zmalloc("bench_worker", sizeof(*s->w), RTE_CACHE_LINE_SIZE);
-	s->w->id = 0;
-	s->w->burst = BURST;
-	s->w->quit = &never_quit;
-	sw_worker_init(s->w, &s->cfg, &s->rs, NULL,
-		       s->ft ? sw_ft_shard(s->ft, 0) : NULL);
-	s->w->nb_ports = 2;
-	for (p = 0; p < 2; p++) {
-		s->w->port_id[p] = port_id[p];
-		s->w->peer[p] = (uint8_t)(1 - p);
-		s->w->txb[p] = rte_zmalloc("bench_txb",
-					   RTE_ETH_TX_BUFFER_SIZE(BURST), 0);
-		rte_eth_tx_buffer_init(s->w->txb[p], BURST);
+	s->w = sw_pipeline_worker(&s->cfg, 0, rte_lcore_id(), port_id, &s->rs,
+				  NULL, s->ft, &never_quit);
+	if (s->w == NULL) {
+		fprintf(stderr, "worker: out of memory\n");
+		exit(1);
 	}
 }
 
@@ -939,7 +920,7 @@ bench_worker(void *arg)
 	struct job *j = arg;
 	unsigned int n = 0, r;
 
-	rng ^= 0x2545f4914f6cdd1dull * (j->idx + 1);
+	rnd_state ^= 0x2545f4914f6cdd1dull * (j->idx + 1);
 	if (make_ports(j->idx) != 0) {
 		/* The others would wait for it at the first barrier. */
 		fprintf(stderr, "worker %u: set-up failed: %s\n", j->idx,

@@ -26,7 +26,9 @@
 #include "sw_acl.h"
 #include "sw_ft.h"
 #include "parse.h"
+#include "pipeline.h"
 #include "worker.h"
+#include "counters.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -78,10 +80,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 			"--vdev", "net_null1" };
 	static struct sw_acl_rule r[3];
 	struct sw_acl_conf ac;
-	struct sw_ft_conf fc;
 	uint16_t id[2];
 	char err[256];
-	unsigned int p;
 
 	(void)argc;
 	(void)argv;
@@ -116,24 +116,16 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	ac.nb_workers = 1;
 	ac.socket_id = SOCKET_ID_ANY;
 	acl = sw_acl_create(&ac, err, sizeof(err));
-	sw_ft_conf_defaults(&fc);
-	fc.max_flows = MAX_FLOWS;
-	fc.hz = 1000;
-	ft = sw_ft_create(&fc);
+	cfg.flowtable.ft.max_flows = MAX_FLOWS;
+	cfg.flowtable.ft.src_max_flows = 0;
+	ft = sw_pipeline_flowtable(&cfg, 1000, SOCKET_ID_ANY);
 	rs = acl ? sw_ruleset_wrap(acl, NULL, 0) : NULL;
 	if (rs == NULL || ft == NULL)
 		abort();
-	w = rte_zmalloc("fz_w", sizeof(*w), RTE_CACHE_LINE_SIZE);
-	w->burst = 32;
-	w->quit = &never;
-	sw_worker_init(w, &cfg, &rs, NULL, sw_ft_shard(ft, 0));
-	w->nb_ports = 2;
-	for (p = 0; p < 2; p++) {
-		w->port_id[p] = id[p];
-		w->peer[p] = (uint8_t)(1 - p);
-		w->txb[p] = rte_zmalloc("fz_txb", RTE_ETH_TX_BUFFER_SIZE(32), 0);
-		rte_eth_tx_buffer_init(w->txb[p], 32);
-	}
+	w = sw_pipeline_worker(&cfg, 0, rte_lcore_id(), id, &rs, NULL, ft,
+			       &never);
+	if (w == NULL)
+		abort();
 	return 0;
 }
 

@@ -1399,20 +1399,7 @@ test_acl_publish_swaps_under_readers(void **state)
 	rte_free(ctx.qs);
 }
 
-static int
-eal_setup(void **state)
-{
-	(void)state;
-	return test_eal_init("acl");
-}
-
-static int
-eal_teardown(void **state)
-{
-	(void)state;
-	test_eal_cleanup();
-	return 0;
-}
+TEST_EAL_GROUP("acl")
 
 int
 main(int argc, char **argv)

@@ -107,7 +107,7 @@ test_cli_set_timeout(void **state)
 	assert_non_null(strstr(run("show timeouts", SW_CLI_OK), "udp"));
 	assert_non_null(strstr(run("  set\ttimeout  udp   13 ", SW_CLI_OK),
 			       "udp = 13"));
-	assert_int_equal(app.cfg.flowtable.timeouts[SW_FT_TO_udp], 13);
+	assert_int_equal(app.cfg.flowtable.ft.timeouts[SW_FT_TO_udp], 13);
 	assert_true(strncmp(run("set timeout nope 1", SW_CLI_OK),
 			    "error: no timeout named 'nope'", 30) == 0);
 	assert_true(strncmp(run("set timeout udp 0", SW_CLI_OK), "error:",
@@ -186,12 +186,12 @@ static void
 test_cli_read_only_session(void **state)
 {
 	struct sw_cli_session ro = { .admin = false };
-	uint32_t before = app.cfg.flowtable.timeouts[SW_FT_TO_udp];
+	uint32_t before = app.cfg.flowtable.ft.timeouts[SW_FT_TO_udp];
 
 	(void)state;
 	assert_true(strncmp(run_as(&ro, "set timeout udp 1", SW_CLI_OK),
 			    "error: this session is read-only", 32) == 0);
-	assert_int_equal(app.cfg.flowtable.timeouts[SW_FT_TO_udp], before);
+	assert_int_equal(app.cfg.flowtable.ft.timeouts[SW_FT_TO_udp], before);
 	assert_true(strncmp(run_as(&ro, "flush flows", SW_CLI_OK),
 			    "error: this session is read-only", 32) == 0);
 	assert_true(strncmp(run_as(&ro, "reload", SW_CLI_OK),

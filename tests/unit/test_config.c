@@ -359,19 +359,19 @@ test_config_flowtable(void **state)
 
 	assert_int_equal(load(fx, "\n"), 0);
 	assert_true(f->enabled);
-	assert_int_equal(f->max_flows, 1u << 20);
-	assert_true(f->tcp_loose);
-	assert_true(f->early_drop);
-	assert_int_equal(f->high_water, 95);
-	assert_int_equal(f->adaptive_start, 60);
-	assert_int_equal(f->adaptive_end, 120);
-	assert_int_equal(f->timeouts[SW_FT_TO_tcp_established], 432000);
-	assert_int_equal(f->timeouts[SW_FT_TO_udp], 30);
+	assert_int_equal(f->ft.max_flows, 1u << 20);
+	assert_true(f->ft.tcp_loose);
+	assert_true(f->ft.early_drop);
+	assert_int_equal(f->ft.high_water, 95);
+	assert_int_equal(f->ft.adaptive_start, 60);
+	assert_int_equal(f->ft.adaptive_end, 120);
+	assert_int_equal(f->ft.timeouts[SW_FT_TO_tcp_established], 432000);
+	assert_int_equal(f->ft.timeouts[SW_FT_TO_udp], 30);
 	/*
 	 * Accepted with Linux's default, for Linux compatibility; the README
 	 * says it has no effect until sequence windows are tracked.
 	 */
-	assert_int_equal(f->timeouts[SW_FT_TO_tcp_unacknowledged], 300);
+	assert_int_equal(f->ft.timeouts[SW_FT_TO_tcp_unacknowledged], 300);
 
 	assert_int_equal(load(fx,
 		"flowtable = { enabled = false; max_flows = 1024;\n"
@@ -380,15 +380,15 @@ test_config_flowtable(void **state)
 		"  timeouts = { tcp_established = 3600; udp = 10;\n"
 		"               tcp_unacknowledged = 45; }; };\n"), 0);
 	assert_false(f->enabled);
-	assert_int_equal(f->max_flows, 1024);
-	assert_false(f->tcp_loose);
-	assert_false(f->early_drop);
-	assert_int_equal(f->high_water, 90);
-	assert_int_equal(f->adaptive_start, 0);
-	assert_int_equal(f->timeouts[SW_FT_TO_tcp_established], 3600);
-	assert_int_equal(f->timeouts[SW_FT_TO_udp], 10);
-	assert_int_equal(f->timeouts[SW_FT_TO_icmp], 30);
-	assert_int_equal(f->timeouts[SW_FT_TO_tcp_unacknowledged], 45);
+	assert_int_equal(f->ft.max_flows, 1024);
+	assert_false(f->ft.tcp_loose);
+	assert_false(f->ft.early_drop);
+	assert_int_equal(f->ft.high_water, 90);
+	assert_int_equal(f->ft.adaptive_start, 0);
+	assert_int_equal(f->ft.timeouts[SW_FT_TO_tcp_established], 3600);
+	assert_int_equal(f->ft.timeouts[SW_FT_TO_udp], 10);
+	assert_int_equal(f->ft.timeouts[SW_FT_TO_icmp], 30);
+	assert_int_equal(f->ft.timeouts[SW_FT_TO_tcp_unacknowledged], 45);
 }
 
 static void

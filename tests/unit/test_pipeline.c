@@ -43,7 +43,9 @@
 #include "ruleset.h"
 #include "sw_acl.h"
 #include "sw_ft.h"
+#include "pipeline.h"
 #include "worker.h"
+#include "counters.h"
 
 #define FIN 0x01
 #define SYN 0x02
@@ -709,11 +711,6 @@ test_pipeline_assured_udp_cannot_pin(void **state)
 static int
 setup(void **state)
 {
-	static char prefix[64];
-	char *eal[] = { "test_pipeline", "-l", "0", "--no-huge", "-m", "256",
-			"--no-pci", "--no-telemetry", "--log-level", "*:error",
-			"--file-prefix", prefix, "--vdev", "net_null0",
-			"--vdev", "net_null1" };
 	static struct sw_acl_rule rule;
 	struct sw_acl_conf ac;
 	struct sw_acl *acl;
@@ -722,8 +719,7 @@ setup(void **state)
 	unsigned int p;
 
 	(void)state;
-	snprintf(prefix, sizeof(prefix), "swtest-pipeline-%d", (int)getpid());
-	if (rte_eal_init(16, eal) < 0)
+	if (test_eal_init_ports("pipeline", 2) != 0)
 		return -1;
 	pool = rte_pktmbuf_pool_create("tp", 4095, 0, 0,
 				       RTE_MBUF_DEFAULT_BUF_SIZE, 0);
@@ -756,20 +752,10 @@ setup(void **state)
 	rs = acl ? sw_ruleset_wrap(acl, NULL, 0) : NULL;
 	if (rs == NULL)
 		return -1;
-	w = rte_zmalloc("tp_w", sizeof(*w), RTE_CACHE_LINE_SIZE);
+	w = sw_pipeline_worker(&cfg, 0, rte_lcore_id(), id, &rs, NULL, NULL,
+			       &never);
 	if (w == NULL)
 		return -1;
-	w->burst = 32;
-	w->quit = &never;
-	sw_worker_init(w, &cfg, &rs, NULL, NULL);
-	w->nb_ports = 2;
-	for (p = 0; p < 2; p++) {
-		w->port_id[p] = id[p];
-		w->peer[p] = (uint8_t)(1 - p);
-		w->txb[p] = rte_zmalloc("tp_txb",
-					RTE_ETH_TX_BUFFER_SIZE(32), 0);
-		rte_eth_tx_buffer_init(w->txb[p], 32);
-	}
 	return 0;
 }
 
@@ -778,6 +764,7 @@ teardown(void **state)
 {
 	(void)state;
 	flush();
+	sw_pipeline_worker_free(w);
 	sw_ft_free(ft);
 	test_eal_cleanup();
 	return 0;

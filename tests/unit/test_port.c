@@ -21,19 +21,11 @@
 #include <cmocka.h>
 
 #include "port.h"
+#include "xorshift.h"
 
 #define TUPLES 10000
 
-static uint64_t rng = 0x243f6a8885a308d3ull;
-
-static uint32_t
-rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (uint32_t)rng;
-}
+SW_XORSHIFT_STREAM(static, rnd, 0x243f6a8885a308d3ull)
 
 /*
  * Toeplitz as the NIC computes it: for each input bit set, most

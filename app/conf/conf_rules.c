@@ -1,0 +1,557 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The spillway authors
+ *
+ * rules: the notrack, policy and fallback lists, their defaults, the
+ * fallback derived from the policy.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
+#include "config_private.h"
+
+/* A port list may be written 80 or "80,443". */
+static int
+get_ports(struct ctx *c, const config_setting_t *g, const char *gpath,
+	  const char *name, struct sw_acl_range *r, uint8_t *nb,
+	  uint8_t *neg, const config_setting_t **set)
+{
+	const config_setting_t *s = config_setting_get_member(g, name);
+	char p[256], buf[16], why[160];
+	const char *text;
+	unsigned int n;
+
+	*set = s;
+	if (s == NULL)
+		return 0;
+	join(p, sizeof(p), gpath, name);
+	if (config_setting_type(s) == CONFIG_TYPE_INT ||
+	    config_setting_type(s) == CONFIG_TYPE_INT64) {
+		snprintf(buf, sizeof(buf), "%lld",
+			 (long long)config_setting_get_int64(s));
+		text = buf;
+	} else if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+		text = config_setting_get_string(s);
+	} else {
+		return fail(c, s, p, "expected a port list such as \"80,443\", "
+			    "\"8000-8080\" or \"!22\"");
+	}
+	if (sw_acl_parse_ports_neg(text, r, &n, neg, why, sizeof(why)))
+		return fail(c, s, p, "%s", why);
+	*nb = (uint8_t)n;
+	return 0;
+}
+
+static int
+get_icmp(struct ctx *c, const config_setting_t *g, const char *gpath,
+	 const char *name, int16_t *out, const config_setting_t **set)
+{
+	unsigned int v = 0;
+	int rc;
+
+	*set = config_setting_get_member(g, name);
+	rc = get_int(c, g, gpath, name, 0, 255, &v);
+	if (rc == 0 && *set != NULL)
+		*out = (int16_t)v;
+	return rc;
+}
+
+/*
+ * log = true: what the rule decides goes to the drop log; log_prefix
+ * starts its lines (printable ASCII: a prefix cannot forge a line).
+ */
+static int
+load_rule_log(struct ctx *c, const config_setting_t *e, const char *p,
+	      struct sw_acl_rule *r, const char *lp,
+	      const config_setting_t *s_lp)
+{
+	char q[256];
+	bool log = false;
+	size_t i;
+	int rc;
+
+	rc = get_bool(c, e, p, "log", &log);
+	if (rc)
+		return rc;
+	r->log = log;
+	if (lp == NULL)
+		return 0;
+	join(q, sizeof(q), p, "log_prefix");
+	if (!log)
+		return fail(c, s_lp, q, "needs log = true");
+	if (strlen(lp) >= SW_ACL_LOG_PREFIX_MAX)
+		return fail(c, s_lp, q, "longer than %d characters",
+			    SW_ACL_LOG_PREFIX_MAX - 1);
+	for (i = 0; lp[i]; i++)
+		if ((unsigned char)lp[i] < 0x20 || (unsigned char)lp[i] > 0x7e)
+			return fail(c, s_lp, q, "printable ASCII only (byte "
+				    "%zu is 0x%02x)", i, (unsigned char)lp[i]);
+	snprintf(r->log_prefix, sizeof(r->log_prefix), "%s", lp);
+	return 0;
+}
+
+/* Index of the file a setting came from (the config or an @include). */
+static int
+file_index(struct ctx *c, const config_setting_t *e, struct sw_config *cfg)
+{
+	const char *f = config_setting_source_file(e);
+	char path[512];
+	unsigned int i;
+
+	if (f == NULL)
+		f = c->file;
+	/* libconfig names an included file as written: say where it is. */
+	if (strcmp(f, c->file) != 0 && f[0] != '/' && c->dir[0]) {
+		snprintf(path, sizeof(path), "%s%s", c->dir, f);
+		f = path;
+	}
+	for (i = 0; i < cfg->rules.nb_files; i++)
+		if (strcmp(cfg->rules.files[i], f) == 0)
+			return (int)i;
+	if (i == SW_MAX_FILES)
+		return 0;
+	cfg->rules.files[i] = strdup(f);
+	if (cfg->rules.files[i] == NULL)
+		return -ENOMEM;
+	cfg->rules.nb_files = i + 1;
+	return (int)i;
+}
+
+/*
+ * A source or destination: a string ("192.0.2.0/24", "@feed",
+ * "!{a, @b}") or a list of strings, read as one comma-separated list
+ * (a leading "!" on the first element negates the whole list).
+ */
+static int
+get_addr(struct ctx *c, const config_setting_t *e, const char *p,
+	 const char *name, struct sw_config *cfg, struct sw_acl_cidr *one,
+	 struct sw_acl_addr *x, const config_setting_t **set)
+{
+	const char *names[SW_ACL_MAX_SETS];
+	const config_setting_t *s = config_setting_get_member(e, name);
+	char q[256], why[256], *text = NULL;
+	size_t len = 0;
+	int i, n, rc;
+
+	*set = s;
+	if (s == NULL)
+		return 0;
+	join(q, sizeof(q), p, name);
+	if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+		text = strdup(config_setting_get_string(s));
+	} else if (config_setting_type(s) == CONFIG_TYPE_LIST ||
+		   config_setting_type(s) == CONFIG_TYPE_ARRAY) {
+		n = config_setting_length(s);
+		for (i = 0; i < n; i++) {
+			const config_setting_t *el =
+				config_setting_get_elem(s, (unsigned int)i);
+			const char *v = config_setting_get_string(el);
+			char *t;
+
+			if (v == NULL) {
+				free(text);
+				return fail(c, el, q, "expected strings "
+					    "(prefixes or @sets)");
+			}
+			t = realloc(text, len + strlen(v) + 3);
+			if (t == NULL) {
+				free(text);
+				return -ENOMEM;
+			}
+			text = t;
+			len += (size_t)sprintf(text + len, "%s%s",
+					       i ? ", " : "", v);
+		}
+		if (n == 0)
+			return fail(c, s, q, "an empty list matches nothing");
+	} else {
+		return fail(c, s, q, "expected an address, @set or a list of "
+			    "them");
+	}
+	if (text == NULL)
+		return -ENOMEM;
+	sw_config_names(cfg, NULL, names);
+	rc = sw_acl_parse_addr(text, names, cfg->nb_sets, &cfg->rules.pool,
+			       one, x, why, sizeof(why));
+	free(text);
+	if (rc == -EINVAL)
+		return fail(c, s, q, "%s", why);
+	return rc;
+}
+
+static int
+load_rule(struct ctx *c, const config_setting_t *e, const char *p,
+	  struct sw_config *cfg, enum sw_acl_set set,
+	  struct sw_acl_rule *r)
+{
+	static const char *const keys[] = {
+		"in", "src", "dst", "proto", "sport", "dport", "tcp_flags",
+		"icmp_type", "icmp_code", "action", "comment", "synproxy",
+		"log", "log_prefix", NULL
+	};
+	const config_setting_t *s_px, *s_lp;
+	const config_setting_t *s_in, *s_src, *s_dst, *s_proto, *s_sport,
+		*s_dport, *s_flags, *s_type, *s_code, *s_action, *s_comment;
+	const char *in, *proto, *flags, *action, *comment, *lp;
+	uint8_t setfam[SW_ACL_MAX_SETS];
+	unsigned int fam, fs, fd, i;
+	char q[256], why[160];
+	int rc, pr;
+
+	rc = want_type(c, e, p, CONFIG_TYPE_GROUP);
+	if (rc == 0)
+		rc = check_keys(c, e, p, keys);
+	if (rc == 0)
+		rc = get_str(c, e, p, "in", &in, &s_in);
+	if (rc == 0)
+		rc = get_str(c, e, p, "proto", &proto, &s_proto);
+	if (rc == 0)
+		rc = get_str(c, e, p, "tcp_flags", &flags, &s_flags);
+	if (rc == 0)
+		rc = get_str(c, e, p, "action", &action, &s_action);
+	if (rc == 0)
+		rc = get_str(c, e, p, "comment", &comment, &s_comment);
+	if (rc == 0)
+		rc = get_str(c, e, p, "log_prefix", &lp, &s_lp);
+	if (rc)
+		return rc;
+
+	sw_acl_rule_init(r, SW_ACL_NONE);
+	r->line = (uint32_t)config_setting_source_line(e);
+	rc = file_index(c, e, cfg);
+	if (rc < 0)
+		return rc;
+	r->file = (uint16_t)rc;
+	if (action == NULL)
+		return fail(c, e, p, "missing 'action' (accept, drop, reject "
+			    "or return)");
+	join(q, sizeof(q), p, "action");
+	if (sw_acl_parse_action(action, &r->action))
+		return fail(c, s_action, q, "'%s' is not accept, drop, reject "
+			    "or return", action);
+	if (in != NULL) {
+		join(q, sizeof(q), p, "in");
+		r->in_port = (int16_t)sw_config_port_index(cfg, in);
+		if (r->in_port < 0)
+			return fail(c, s_in, q, "no port named '%s'", in);
+	}
+	rc = get_addr(c, e, p, "src", cfg, &r->src, &r->srcx, &s_src);
+	if (rc == 0)
+		rc = get_addr(c, e, p, "dst", cfg, &r->dst, &r->dstx, &s_dst);
+	if (rc)
+		return rc;
+	for (i = 0; i < SW_ACL_MAX_SETS; i++)
+		setfam[i] = i < cfg->nb_sets ? cfg->sets[i].family : 0;
+	fs = sw_acl_addr_families(&r->src, &r->srcx, cfg->rules.pool.v,
+				  setfam);
+	fd = sw_acl_addr_families(&r->dst, &r->dstx, cfg->rules.pool.v,
+				  setfam);
+	fam = fs & fd;
+	if (fam == 0) {
+		join(q, sizeof(q), p, "dst");
+		return fail(c, s_dst, q, "an IPv%u match, but src is IPv%u: "
+			    "the rule could never match", fd == 1 ? 4 : 6,
+			    fs == 1 ? 4 : 6);
+	}
+	if (proto != NULL) {
+		join(q, sizeof(q), p, "proto");
+		if (sw_acl_parse_proto(proto, &pr, why, sizeof(why)))
+			return fail(c, s_proto, q, "%s", why);
+		r->proto = (int16_t)pr;
+	}
+	/* ICMP is IPv4's, ICMPv6 IPv6's: an address of the other family
+	 * could never match. */
+	if (r->proto == IPPROTO_ICMP || r->proto == IPPROTO_ICMPV6) {
+		uint8_t want = r->proto == IPPROTO_ICMP ? 4 : 6;
+		unsigned int bit = want == 4 ? 1 : 2;
+		const config_setting_t *bad = NULL;
+		const char *which = NULL;
+
+		if (!(fs & bit)) {
+			bad = s_src;
+			which = "src";
+		} else if (!(fd & bit)) {
+			bad = s_dst;
+			which = "dst";
+		}
+		if (bad != NULL) {
+			join(q, sizeof(q), p, which);
+			return fail(c, bad, q, "an IPv%u address in an %s "
+				    "rule (use %s)", 10 - want,
+				    want == 4 ? "icmp" : "icmpv6",
+				    want == 4 ? "icmpv6" : "icmp");
+		}
+	}
+	rc = get_ports(c, e, p, "sport", r->sport, &r->nb_sport,
+		       &r->sport_neg, &s_sport);
+	if (rc == 0)
+		rc = get_ports(c, e, p, "dport", r->dport, &r->nb_dport,
+			       &r->dport_neg, &s_dport);
+	if (rc)
+		return rc;
+	if ((s_sport || s_dport) && r->proto != IPPROTO_TCP &&
+	    r->proto != IPPROTO_UDP) {
+		join(q, sizeof(q), p, s_sport ? "sport" : "dport");
+		return fail(c, s_sport ? s_sport : s_dport, q,
+			    "ports need proto \"tcp\" or \"udp\"");
+	}
+	if (flags != NULL) {
+		join(q, sizeof(q), p, "tcp_flags");
+		if (r->proto != IPPROTO_TCP)
+			return fail(c, s_flags, q, "needs proto \"tcp\"");
+		if (sw_acl_parse_tcp_flags(flags, &r->flags_value,
+					   &r->flags_mask, why, sizeof(why)))
+			return fail(c, s_flags, q, "%s", why);
+	}
+	rc = get_icmp(c, e, p, "icmp_type", &r->icmp_type, &s_type);
+	if (rc == 0)
+		rc = get_icmp(c, e, p, "icmp_code", &r->icmp_code, &s_code);
+	if (rc)
+		return rc;
+	if ((s_type || s_code) && r->proto != IPPROTO_ICMP &&
+	    r->proto != IPPROTO_ICMPV6) {
+		join(q, sizeof(q), p, s_type ? "icmp_type" : "icmp_code");
+		return fail(c, s_type ? s_type : s_code, q,
+			    "needs proto \"icmp\" or \"icmpv6\"");
+	}
+	if (comment != NULL) {
+		join(q, sizeof(q), p, "comment");
+		if (strlen(comment) >= SW_ACL_COMMENT_MAX)
+			return fail(c, s_comment, q, "longer than %d "
+				    "characters", SW_ACL_COMMENT_MAX - 1);
+		snprintf(r->comment, sizeof(r->comment), "%s", comment);
+	}
+	rc = load_rule_log(c, e, p, r, lp, s_lp);
+	if (rc)
+		return rc;
+	s_px = config_setting_get_member(e, "synproxy");
+	if (s_px != NULL) {
+		bool px = false;
+
+		join(q, sizeof(q), p, "synproxy");
+		if (set != SW_ACL_POLICY || r->action != SW_ACL_ACCEPT ||
+		    (r->proto != IPPROTO_TCP && r->proto != -1))
+			return fail(c, s_px, q, "only on policy rules that "
+				    "accept TCP");
+		rc = get_bool(c, e, p, "synproxy", &px);
+		if (rc)
+			return rc;
+		r->synproxy = px ? 1 : 0;
+	}
+	return 0;
+}
+
+static int
+load_rule_list(struct ctx *c, const config_setting_t *g, enum sw_acl_set set,
+	       struct sw_config *cfg)
+{
+	const char *name = sw_acl_set_name(set);
+	const config_setting_t *l = config_setting_get_member(g, name);
+	char p[64];
+	int i, n, rc;
+
+	if (l == NULL)
+		return 0;
+	snprintf(p, sizeof(p), "rules.%s", name);
+	rc = want_type(c, l, p, CONFIG_TYPE_LIST);
+	if (rc)
+		return rc;
+	n = config_setting_length(l);
+	if (n > SW_ACL_MAX_RULES)
+		return fail(c, l, p, "%d rules, at most %d", n,
+			    SW_ACL_MAX_RULES);
+	if (n == 0)
+		return 0;
+	cfg->rules.rules[set] = calloc((size_t)n, sizeof(struct sw_acl_rule));
+	if (cfg->rules.rules[set] == NULL)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		snprintf(p, sizeof(p), "rules.%s[%d]", name, i);
+		rc = load_rule(c, config_setting_get_elem(l, (unsigned int)i),
+			       p, cfg, set, &cfg->rules.rules[set][i]);
+		if (rc)
+			return rc;
+		cfg->rules.nb[set] = (unsigned int)i + 1;
+	}
+	return 0;
+}
+
+static int
+get_default(struct ctx *c, const config_setting_t *g, const char *name,
+	    uint8_t *out)
+{
+	const config_setting_t *s;
+	const char *v;
+	char p[64];
+	int rc;
+
+	snprintf(p, sizeof(p), "rules.%s", name);
+	rc = get_str(c, g, "rules", name, &v, &s);
+	if (rc || v == NULL)
+		return rc;
+	if (sw_acl_parse_action(v, out) || *out == SW_ACL_RETURN)
+		return fail(c, s, p, "'%s' is not accept, drop or reject", v);
+	return 0;
+}
+
+/*
+ * rules.fallback_from_policy: the policy, read statelessly. Each policy
+ * rule becomes a fallback rule in the same order, so a drop or return
+ * above an accept still comes first. An accept also lets through what
+ * its connections send back: TCP segments with ACK set (which covers
+ * the SYN-ACK, and never a bare SYN), UDP from the ports it accepted
+ * to, ICMP echo replies; other protocols both ways. Its own TCP flags
+ * condition is dropped: the fallback rules see every packet of a
+ * connection, not only the SYN that opened it.
+ */
+static void
+derived(struct sw_acl_rule *d, const struct sw_acl_rule *r, unsigned int from,
+	uint8_t origin)
+{
+	*d = *r;
+	d->origin = origin;
+	d->from = from;
+	d->synproxy = -1;
+}
+
+static void
+reply_of(struct sw_acl_rule *d, const struct sw_acl_rule *r, unsigned int from,
+	 const struct sw_config *cfg, int16_t proto)
+{
+	derived(d, r, from, SW_ACL_DERIVED_REPLY);
+	d->in_port = r->in_port < 0 ? -1 :
+		     (int16_t)cfg->ports[r->in_port].peer;
+	d->src = r->dst;
+	d->srcx = r->dstx;
+	d->dst = r->src;
+	d->dstx = r->srcx;
+	memcpy(d->sport, r->dport, sizeof(d->sport));
+	memcpy(d->dport, r->sport, sizeof(d->dport));
+	d->nb_sport = r->nb_dport;
+	d->nb_dport = r->nb_sport;
+	d->sport_neg = r->dport_neg;
+	d->dport_neg = r->sport_neg;
+	d->proto = proto;
+	d->flags_mask = 0;
+	d->flags_value = 0;
+	d->icmp_type = -1;
+	d->icmp_code = -1;
+	if (proto == 6)
+		d->flags_mask = d->flags_value = 0x10;	/* ACK */
+	else if (proto == 1)
+		d->icmp_type = 0;			/* echo reply */
+	else if (proto == 58)
+		d->icmp_type = 129;
+	if (proto != 6 && proto != 17) {
+		d->nb_sport = d->nb_dport = 0;
+		d->sport_neg = d->dport_neg = 0;
+	}
+}
+
+static int
+derive_fallback(struct ctx *c, const config_setting_t *g,
+		struct sw_config *cfg)
+{
+	static const int16_t any_protos[] = { 6, 17, 1, 58 };
+	struct sw_rules_conf *rc_ = &cfg->rules;
+	const struct sw_acl_rule *pol = rc_->rules[SW_ACL_POLICY];
+	unsigned int np = rc_->nb[SW_ACL_POLICY], nf = rc_->nb[SW_ACL_FALLBACK];
+	unsigned int i, k, n = nf, cap = nf + np * 5;
+	struct sw_acl_rule *out;
+
+	rc_->nb_written_fallback = nf;
+	if (np == 0)
+		return 0;
+	out = realloc(rc_->rules[SW_ACL_FALLBACK], sizeof(*out) * cap);
+	if (out == NULL)
+		return -ENOMEM;
+	rc_->rules[SW_ACL_FALLBACK] = out;
+	for (i = 0; i < np; i++) {
+		const struct sw_acl_rule *r = &pol[i];
+
+		if (r->action != SW_ACL_ACCEPT) {
+			derived(&out[n++], r, i, SW_ACL_DERIVED_COPY);
+			continue;
+		}
+		derived(&out[n], r, i, SW_ACL_DERIVED);
+		out[n].flags_mask = out[n].flags_value = 0;
+		n++;
+		if (r->proto < 0) {
+			for (k = 0; k < 4; k++)
+				reply_of(&out[n++], r, i, cfg, any_protos[k]);
+		} else if ((r->proto == 1 && r->icmp_type >= 0 &&
+			    r->icmp_type != 8) ||
+			   (r->proto == 58 && r->icmp_type >= 0 &&
+			    r->icmp_type != 128)) {
+			continue;	/* no reply to expect */
+		} else {
+			reply_of(&out[n++], r, i, cfg, r->proto);
+		}
+	}
+	if (n > SW_ACL_MAX_RULES)
+		return fail(c, g, "rules.fallback_from_policy", "%u fallback "
+			    "rules with the derived ones, at most %d", n,
+			    SW_ACL_MAX_RULES);
+	rc_->nb[SW_ACL_FALLBACK] = n;
+	return 0;
+}
+
+int
+load_rules(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
+{
+	static const char *const keys[] = {
+		"notrack", "policy", "fallback", "policy_default",
+		"fallback_default", "allow_ndp", "reject_rate",
+		"reject_rate_per_dest", "allow_source_route",
+		"fallback_from_policy", NULL
+	};
+	const config_setting_t *g = config_setting_get_member(root, "rules");
+	struct sw_rules_conf *rc_ = &cfg->rules;
+	int rc;
+
+	rc_->default_action[SW_ACL_NOTRACK] = SW_ACL_NONE;
+	rc_->default_action[SW_ACL_POLICY] = SW_ACL_DROP;
+	rc_->default_action[SW_ACL_FALLBACK] = SW_ACL_DROP;
+	rc_->allow_ndp = true;
+	rc_->reject_rate = 1000;
+	rc_->reject_rate_per_dest = 10;
+	if (g == NULL)
+		return 0;
+	rc = want_type(c, g, "rules", CONFIG_TYPE_GROUP);
+	if (rc == 0)
+		rc = check_keys(c, g, "rules", keys);
+	if (rc == 0)
+		rc = load_rule_list(c, g, SW_ACL_NOTRACK, cfg);
+	if (rc == 0)
+		rc = load_rule_list(c, g, SW_ACL_POLICY, cfg);
+	if (rc == 0)
+		rc = load_rule_list(c, g, SW_ACL_FALLBACK, cfg);
+	if (rc == 0)
+		rc = get_default(c, g, "policy_default",
+				 &rc_->default_action[SW_ACL_POLICY]);
+	if (rc == 0)
+		rc = get_default(c, g, "fallback_default",
+				 &rc_->default_action[SW_ACL_FALLBACK]);
+	if (rc == 0)
+		rc = get_bool(c, g, "rules", "allow_ndp", &rc_->allow_ndp);
+	if (rc == 0)
+		rc = get_bool(c, g, "rules", "allow_source_route",
+			      &rc_->allow_source_route);
+	if (rc == 0)
+		rc = get_int(c, g, "rules", "reject_rate", 0, 10000000,
+			     &rc_->reject_rate);
+	if (rc == 0)
+		rc = get_int(c, g, "rules", "reject_rate_per_dest", 0,
+			     10000000, &rc_->reject_rate_per_dest);
+	if (rc == 0)
+		rc = get_bool(c, g, "rules", "fallback_from_policy",
+			      &rc_->fallback_from_policy);
+	rc_->nb_written_fallback = rc_->nb[SW_ACL_FALLBACK];
+	if (rc == 0 && rc_->fallback_from_policy)
+		rc = derive_fallback(c, g, cfg);
+	return rc;
+}

@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The spillway authors
+ *
+ * The config loader's helpers: errors that name the file, the line and
+ * the setting; typed members; unknown keys; a group loaded by its
+ * table of settings.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config_private.h"
+
+int
+fail(struct ctx *c, const config_setting_t *s, const char *path,
+     const char *fmt, ...)
+{
+	const char *file = s ? config_setting_source_file(s) : NULL;
+	int line = s ? config_setting_source_line(s) : 0;
+	size_t n;
+	va_list ap;
+
+	n = (size_t)snprintf(c->err, c->errlen, "%s:%d: %s: ",
+			     file ? file : c->file, line, path);
+	if (n < c->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(c->err + n, c->errlen - n, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+void
+join(char *buf, size_t n, const char *parent, const char *name)
+{
+	if (parent[0] == '\0')
+		snprintf(buf, n, "%s", name);
+	else
+		snprintf(buf, n, "%s.%s", parent, name);
+}
+
+const char *
+type_name(int t)
+{
+	switch (t) {
+	case CONFIG_TYPE_GROUP: return "a group";
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64: return "an integer";
+	case CONFIG_TYPE_FLOAT: return "a float";
+	case CONFIG_TYPE_STRING: return "a string";
+	case CONFIG_TYPE_BOOL: return "a boolean";
+	case CONFIG_TYPE_ARRAY: return "an array";
+	case CONFIG_TYPE_LIST: return "a list";
+	default: return "?";
+	}
+}
+
+/* Every member of group g must be named in `known` (NULL-terminated). */
+int
+check_keys(struct ctx *c, const config_setting_t *g, const char *path,
+	   const char *const *known)
+{
+	char p[256];
+	int i, n = config_setting_length(g);
+
+	for (i = 0; i < n; i++) {
+		const config_setting_t *s = config_setting_get_elem(g, i);
+		const char *name = config_setting_name(s);
+		const char *const *k;
+
+		for (k = known; *k != NULL; k++)
+			if (strcmp(*k, name) == 0)
+				break;
+		if (*k == NULL) {
+			join(p, sizeof(p), path, name);
+			return fail(c, s, p, "unknown setting");
+		}
+	}
+	return 0;
+}
+
+int
+want_type(struct ctx *c, const config_setting_t *s, const char *path,
+	  int type)
+{
+	int t = config_setting_type(s);
+
+	if (t == type || (type == CONFIG_TYPE_INT && t == CONFIG_TYPE_INT64))
+		return 0;
+	/* A list and an array read the same to a person: take either. */
+	if (type == CONFIG_TYPE_LIST && t == CONFIG_TYPE_ARRAY)
+		return 0;
+	return fail(c, s, path, "expected %s, found %s", type_name(type),
+		    type_name(t));
+}
+
+/*
+ * Optional member `name` of g of the given type: *s is NULL when it is
+ * absent; a member of another type is an error. p gets its path.
+ */
+int
+typed_member(struct ctx *c, const config_setting_t *g, const char *gpath,
+	     const char *name, int type, const config_setting_t **s,
+	     char *p, size_t plen)
+{
+	*s = config_setting_get_member(g, name);
+	if (*s == NULL)
+		return 0;
+	join(p, plen, gpath, name);
+	return want_type(c, *s, p, type);
+}
+
+/* Optional integer member `name` of g in [lo, hi]; absent keeps *out. */
+int
+get_int(struct ctx *c, const config_setting_t *g, const char *gpath,
+	const char *name, long long lo, long long hi, unsigned int *out)
+{
+	const config_setting_t *s;
+	char p[256];
+	long long v;
+	int rc;
+
+	rc = typed_member(c, g, gpath, name, CONFIG_TYPE_INT, &s, p,
+			  sizeof(p));
+	if (rc || s == NULL)
+		return rc;
+	v = config_setting_get_int64(s);
+	if (v < lo || v > hi)
+		return fail(c, s, p, "%lld is out of range %lld..%lld",
+			    v, lo, hi);
+	*out = (unsigned int)v;
+	return 0;
+}
+
+int
+get_bool(struct ctx *c, const config_setting_t *g, const char *gpath,
+	 const char *name, bool *out)
+{
+	const config_setting_t *s;
+	char p[256];
+	int rc;
+
+	rc = typed_member(c, g, gpath, name, CONFIG_TYPE_BOOL, &s, p,
+			  sizeof(p));
+	if (rc == 0 && s != NULL)
+		*out = config_setting_get_bool(s) != 0;
+	return rc;
+}
+
+/* Optional string member; *out NULL when absent. */
+int
+get_str(struct ctx *c, const config_setting_t *g, const char *gpath,
+	const char *name, const char **out, const config_setting_t **set)
+{
+	char p[256];
+	int rc;
+
+	*out = NULL;
+	rc = typed_member(c, g, gpath, name, CONFIG_TYPE_STRING, set, p,
+			  sizeof(p));
+	if (rc == 0 && *set != NULL)
+		*out = config_setting_get_string(*set);
+	return rc;
+}
+
+static int
+load_uint(struct ctx *c, const config_setting_t *g, const char *gpath,
+	  const struct conf_key *k, uint8_t *dst)
+{
+	const config_setting_t *s;
+	char p[256];
+	long long v;
+	int rc;
+
+	rc = typed_member(c, g, gpath, k->name, CONFIG_TYPE_INT, &s, p,
+			  sizeof(p));
+	if (rc || s == NULL)
+		return rc;
+	v = config_setting_get_int64(s);
+	if (v < k->lo || v > k->hi)
+		return fail(c, s, p, "%lld is out of range %lld..%lld",
+			    v, k->lo, k->hi);
+	switch (k->size) {
+	case 1:
+		*dst = (uint8_t)v;
+		break;
+	case 2:
+		*(uint16_t *)(void *)dst = (uint16_t)v;
+		break;
+	default:
+		*(uint32_t *)(void *)dst = (uint32_t)v;
+		break;
+	}
+	return 0;
+}
+
+static int
+load_enum(struct ctx *c, const config_setting_t *g, const char *gpath,
+	  const struct conf_key *k, uint8_t *dst)
+{
+	const config_setting_t *s;
+	char p[256], all[256] = "";
+	const char *w;
+	size_t n = 0;
+	int i, rc;
+
+	rc = get_str(c, g, gpath, k->name, &w, &s);
+	if (rc || w == NULL)
+		return rc;
+	for (i = 0; k->words[i] != NULL; i++) {
+		if (strcmp(w, k->words[i]) == 0) {
+			*dst = (uint8_t)i;
+			return 0;
+		}
+		n += (size_t)snprintf(all + n, n < sizeof(all) ?
+				      sizeof(all) - n : 0, "%s%s",
+				      i == 0 ? "" : k->words[i + 1] ? ", " :
+				      " or ", k->words[i]);
+	}
+	join(p, sizeof(p), gpath, k->name);
+	return fail(c, s, p, "'%s' is not %s", w, all);
+}
+
+int
+conf_load_keys(struct ctx *c, const config_setting_t *g, const char *gpath,
+	       const struct conf_key *keys, size_t nb, void *base)
+{
+	const char *known[64];
+	size_t i;
+	int rc;
+
+	if (g == NULL)
+		return 0;
+	rc = want_type(c, g, gpath, CONFIG_TYPE_GROUP);
+	for (i = 0; i < nb && i < 63; i++)
+		known[i] = keys[i].name;
+	known[i] = NULL;
+	if (rc == 0)
+		rc = check_keys(c, g, gpath, known);
+	for (i = 0; rc == 0 && i < nb; i++) {
+		const struct conf_key *k = &keys[i];
+		uint8_t *dst = (uint8_t *)base + k->off;
+		const config_setting_t *s;
+		char p[256];
+
+		switch (k->type) {
+		case CT_BOOL:
+			rc = get_bool(c, g, gpath, k->name, (bool *)dst);
+			break;
+		case CT_UINT:
+			rc = load_uint(c, g, gpath, k, dst);
+			break;
+		case CT_ENUM:
+			rc = load_enum(c, g, gpath, k, dst);
+			break;
+		default:
+			s = config_setting_get_member(g, k->name);
+			if (s == NULL)
+				break;
+			join(p, sizeof(p), gpath, k->name);
+			rc = k->fn(c, s, p, base);
+			break;
+		}
+	}
+	return rc;
+}

@@ -1,0 +1,492 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The spillway authors
+ *
+ * The config loader's walk: the EAL, ports, pairs, workers and non-IP
+ * frames here, then each section's loader (conf_*.c).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <arpa/inet.h>
+#include <grp.h>
+#include <sys/socket.h>
+
+#include "config_private.h"
+
+/*
+ * The built-in defaults describe the embedded demo: two net_af_packet
+ * ports on veth interfaces sw-out and sw-in, bridged, one worker on
+ * lcore 1, no hugepages. A file only needs the settings it changes.
+ */
+static const char *const default_eal[] = {
+	"-l", "0-1", "--no-huge", "-m", "512",
+};
+
+static const struct {
+	const char *name;
+	const char *dev;
+} default_ports[] = {
+	{ "outside", "net_af_packet0,iface=sw-out" },
+	{ "inside", "net_af_packet1,iface=sw-in" },
+};
+
+static int
+set_eal(struct sw_config *cfg, const char *const *argv, unsigned int argc)
+{
+	unsigned int i;
+
+	for (i = 0; i < argc; i++) {
+		cfg->eal_argv[i] = strdup(argv[i]);
+		if (cfg->eal_argv[i] == NULL)
+			return -ENOMEM;
+		cfg->eal_argc = i + 1;
+	}
+	return 0;
+}
+
+static int
+load_eal(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
+{
+	const config_setting_t *s = config_setting_get_member(root, "eal");
+	const char *argv[SW_MAX_EAL_ARGS];
+	char p[32];
+	int i, n, rc;
+
+	if (s == NULL)
+		return set_eal(cfg, default_eal,
+			       sizeof(default_eal) / sizeof(default_eal[0]));
+	rc = want_type(c, s, "eal", CONFIG_TYPE_LIST);
+	if (rc)
+		return rc;
+	n = config_setting_length(s);
+	if (n > SW_MAX_EAL_ARGS)
+		return fail(c, s, "eal", "more than %d arguments",
+			    SW_MAX_EAL_ARGS);
+	for (i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, i);
+
+		snprintf(p, sizeof(p), "eal[%d]", i);
+		rc = want_type(c, e, p, CONFIG_TYPE_STRING);
+		if (rc)
+			return rc;
+		argv[i] = config_setting_get_string(e);
+	}
+	return set_eal(cfg, argv, (unsigned int)n);
+}
+
+static int
+valid_port_name(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n >= SW_PORT_NAME_MAX)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		      (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') ||
+		      s[i] == '_' || s[i] == '-'))
+			return 0;
+	return 1;
+}
+
+static int
+load_ports(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
+{
+	static const char *const keys[] = { "name", "dev", NULL };
+	const config_setting_t *s = config_setting_get_member(root, "ports");
+	char p[64], q[80];
+	int i, n, rc;
+	unsigned int j;
+
+	if (s == NULL) {
+		for (j = 0; j < 2; j++) {
+			snprintf(cfg->ports[j].name, SW_PORT_NAME_MAX, "%s",
+				 default_ports[j].name);
+			snprintf(cfg->ports[j].dev, SW_PORT_DEV_MAX, "%s",
+				 default_ports[j].dev);
+		}
+		cfg->nb_ports = 2;
+		return 0;
+	}
+	rc = want_type(c, s, "ports", CONFIG_TYPE_LIST);
+	if (rc)
+		return rc;
+	n = config_setting_length(s);
+	if (n < 2 || n > SW_MAX_PORTS)
+		return fail(c, s, "ports", "need 2..%d ports, found %d",
+			    SW_MAX_PORTS, n);
+	for (i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, i);
+		struct sw_port_conf *pc = &cfg->ports[i];
+		const config_setting_t *name, *dev;
+
+		snprintf(p, sizeof(p), "ports[%d]", i);
+		rc = want_type(c, e, p, CONFIG_TYPE_GROUP);
+		if (rc)
+			return rc;
+		rc = check_keys(c, e, p, keys);
+		if (rc)
+			return rc;
+		name = config_setting_get_member(e, "name");
+		dev = config_setting_get_member(e, "dev");
+		if (name == NULL)
+			return fail(c, e, p, "missing 'name'");
+		if (dev == NULL)
+			return fail(c, e, p, "missing 'dev'");
+		snprintf(q, sizeof(q), "%s.name", p);
+		rc = want_type(c, name, q, CONFIG_TYPE_STRING);
+		if (rc)
+			return rc;
+		if (!valid_port_name(config_setting_get_string(name)))
+			return fail(c, name, q, "'%s' is not a port name "
+				    "(1-%d of A-Z a-z 0-9 _ -)",
+				    config_setting_get_string(name),
+				    SW_PORT_NAME_MAX - 1);
+		if (sw_config_port_index(cfg,
+					 config_setting_get_string(name)) >= 0)
+			return fail(c, name, q, "duplicate port name '%s'",
+				    config_setting_get_string(name));
+		snprintf(q, sizeof(q), "%s.dev", p);
+		rc = want_type(c, dev, q, CONFIG_TYPE_STRING);
+		if (rc)
+			return rc;
+		if (config_setting_get_string(dev)[0] == '\0' ||
+		    strlen(config_setting_get_string(dev)) >= SW_PORT_DEV_MAX)
+			return fail(c, dev, q, "device string must be 1-%d "
+				    "characters", SW_PORT_DEV_MAX - 1);
+		for (j = 0; j < (unsigned int)i; j++)
+			if (strcmp(cfg->ports[j].dev,
+				   config_setting_get_string(dev)) == 0)
+				return fail(c, dev, q, "device also used by "
+					    "port '%s'", cfg->ports[j].name);
+		snprintf(pc->name, SW_PORT_NAME_MAX, "%s",
+			 config_setting_get_string(name));
+		snprintf(pc->dev, SW_PORT_DEV_MAX, "%s",
+			 config_setting_get_string(dev));
+		cfg->nb_ports = (unsigned int)i + 1;
+	}
+	return 0;
+}
+
+/*
+ * pairs = ( ("a", "b"), ... ). Every port is in exactly one pair: a
+ * bump in the wire has no port without a peer. Absent, ports pair up in
+ * the order they are listed.
+ */
+static int
+load_pairs(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
+{
+	const config_setting_t *s = config_setting_get_member(root, "pairs");
+	bool used[SW_MAX_PORTS] = { false };
+	char p[64];
+	int i, n, k, idx[2], rc;
+	unsigned int j;
+
+	if (s == NULL) {
+		if (cfg->nb_ports % 2)
+			return fail(c, config_setting_get_member(root, "ports"),
+				    "ports", "odd number of ports and no "
+				    "'pairs' to say which port pairs with "
+				    "which");
+		for (j = 0; j < cfg->nb_ports; j += 2) {
+			cfg->ports[j].peer = (uint8_t)(j + 1);
+			cfg->ports[j + 1].peer = (uint8_t)j;
+		}
+		return 0;
+	}
+	rc = want_type(c, s, "pairs", CONFIG_TYPE_LIST);
+	if (rc)
+		return rc;
+	n = config_setting_length(s);
+	for (i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, i);
+
+		snprintf(p, sizeof(p), "pairs[%d]", i);
+		rc = want_type(c, e, p, CONFIG_TYPE_LIST);
+		if (rc)
+			return rc;
+		if (config_setting_length(e) != 2)
+			return fail(c, e, p, "a pair names exactly 2 ports");
+		for (k = 0; k < 2; k++) {
+			const config_setting_t *x =
+				config_setting_get_elem(e, (unsigned int)k);
+			const char *name;
+
+			rc = want_type(c, x, p, CONFIG_TYPE_STRING);
+			if (rc)
+				return rc;
+			name = config_setting_get_string(x);
+			idx[k] = sw_config_port_index(cfg, name);
+			if (idx[k] < 0)
+				return fail(c, x, p, "no port named '%s'",
+					    name);
+			if (used[idx[k]])
+				return fail(c, x, p, "port '%s' is already "
+					    "paired", name);
+			used[idx[k]] = true;
+		}
+		cfg->ports[idx[0]].peer = (uint8_t)idx[1];
+		cfg->ports[idx[1]].peer = (uint8_t)idx[0];
+	}
+	for (j = 0; j < cfg->nb_ports; j++)
+		if (!used[j])
+			return fail(c, s, "pairs", "port '%s' is in no pair",
+				    cfg->ports[j].name);
+	return 0;
+}
+
+/*
+ * l2_passthrough: true (ARP and LLDP), false (no non-IP frame), or the
+ * list of what passes: names (arp, lldp, mpls, ...) and ethertypes.
+ */
+static int
+load_l2(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
+{
+	const config_setting_t *s;
+	char p[64], why[256];
+	int i, n, rc;
+
+	s = config_setting_get_member(root, "l2_passthrough");
+	sw_l2_default(&cfg->l2);
+	cfg->l2_passthrough = true;
+	if (s == NULL)
+		return 0;
+	if (config_setting_type(s) == CONFIG_TYPE_BOOL) {
+		cfg->l2_passthrough = config_setting_get_bool(s) != 0;
+		if (!cfg->l2_passthrough)
+			memset(&cfg->l2, 0, sizeof(cfg->l2));
+		return 0;
+	}
+	if (config_setting_type(s) != CONFIG_TYPE_LIST &&
+	    config_setting_type(s) != CONFIG_TYPE_ARRAY)
+		return fail(c, s, "l2_passthrough", "expected a boolean or a "
+			    "list of ethertypes (\"arp\", \"lldp\", "
+			    "\"0x88b5\"), found %s",
+			    type_name(config_setting_type(s)));
+	memset(&cfg->l2, 0, sizeof(cfg->l2));
+	n = config_setting_length(s);
+	for (i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, i);
+
+		snprintf(p, sizeof(p), "l2_passthrough[%d]", i);
+		rc = want_type(c, e, p, CONFIG_TYPE_STRING);
+		if (rc)
+			return rc;
+		if (sw_l2_add(&cfg->l2, config_setting_get_string(e), why,
+			      sizeof(why)))
+			return fail(c, e, p, "%s", why);
+	}
+	cfg->l2_passthrough = n > 0;
+	return 0;
+}
+
+static int
+load_workers(struct ctx *c, const config_setting_t *root,
+	     struct sw_config *cfg)
+{
+	static const char *const keys[] = { "lcores", "burst", NULL };
+	const config_setting_t *s = config_setting_get_member(root, "workers");
+	const config_setting_t *l;
+	char p[64];
+	int i, n, rc;
+	unsigned int j, v;
+
+	cfg->nb_workers = 1;
+	cfg->lcores[0] = 1;
+	cfg->burst = 32;
+	if (s == NULL)
+		return 0;
+	rc = want_type(c, s, "workers", CONFIG_TYPE_GROUP);
+	if (rc)
+		return rc;
+	rc = check_keys(c, s, "workers", keys);
+	if (rc)
+		return rc;
+	rc = get_int(c, s, "workers", "burst", 1, 64, &cfg->burst);
+	if (rc)
+		return rc;
+	l = config_setting_get_member(s, "lcores");
+	if (l == NULL)
+		return 0;
+	rc = want_type(c, l, "workers.lcores", CONFIG_TYPE_LIST);
+	if (rc)
+		return rc;
+	n = config_setting_length(l);
+	if (n < 1 || n > SW_MAX_WORKERS)
+		return fail(c, l, "workers.lcores", "need 1..%d lcores",
+			    SW_MAX_WORKERS);
+	for (i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(l, i);
+		long long x;
+
+		snprintf(p, sizeof(p), "workers.lcores[%d]", i);
+		rc = want_type(c, e, p, CONFIG_TYPE_INT);
+		if (rc)
+			return rc;
+		x = config_setting_get_int64(e);
+		if (x < 0 || x >= 1024)
+			return fail(c, e, p, "%lld is not an lcore id", x);
+		v = (unsigned int)x;
+		for (j = 0; j < (unsigned int)i; j++)
+			if (cfg->lcores[j] == v)
+				return fail(c, e, p, "lcore %u listed twice",
+					    v);
+		cfg->lcores[i] = v;
+	}
+	cfg->nb_workers = (unsigned int)n;
+	return 0;
+}
+
+int
+sw_config_load(const char *path, struct sw_config *cfg, char *err,
+	       size_t errlen)
+{
+	FILE *f;
+	int rc;
+
+	memset(cfg, 0, sizeof(*cfg));
+	f = fopen(path, "r");
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -ENOENT;
+	}
+	rc = sw_config_load_file(f, path, cfg, err, errlen);
+	fclose(f);
+	return rc;
+}
+
+int
+sw_config_load_file(FILE *f, const char *path, struct sw_config *cfg,
+		    char *err, size_t errlen)
+{
+	static const char *const top[] = {
+		"eal", "ports", "pairs", "workers", "l2_passthrough",
+		"checksum_verify", "sets", "rules", "flowtable", "fragments",
+		"control", "stats", "log", NULL
+	};
+	struct ctx c = { .file = path, .err = err, .errlen = errlen };
+	const config_setting_t *root;
+	const char *slash = strrchr(path, '/');
+	config_t lc;
+	int rc;
+
+	memset(cfg, 0, sizeof(*cfg));
+	config_init(&lc);
+	/*
+	 * @include and set files are read next to the config file, not
+	 * from wherever spillway was started.
+	 */
+	if (slash != NULL && (size_t)(slash - path) + 2 < sizeof(c.dir))
+		snprintf(c.dir, sizeof(c.dir), "%.*s/",
+			 (int)(slash - path), path);
+	config_set_include_dir(&lc, c.dir[0] ? c.dir : ".");
+	if (config_read(&lc, f) != CONFIG_TRUE) {
+		snprintf(err, errlen, "%s:%d: syntax error: %s", path,
+			 config_error_line(&lc), config_error_text(&lc));
+		rc = -EINVAL;
+		goto out;
+	}
+	snprintf(cfg->file, sizeof(cfg->file), "%s", path);
+	cfg->checksum_verify = true;
+
+	root = config_root_setting(&lc);
+	rc = check_keys(&c, root, "", top);
+	if (rc == 0)
+		rc = load_eal(&c, root, cfg);
+	if (rc == 0)
+		rc = load_ports(&c, root, cfg);
+	if (rc == 0)
+		rc = load_pairs(&c, root, cfg);
+	if (rc == 0)
+		rc = load_workers(&c, root, cfg);
+	if (rc == 0)
+		rc = load_l2(&c, root, cfg);
+	if (rc == 0)
+		rc = get_bool(&c, root, "", "checksum_verify",
+			      &cfg->checksum_verify);
+	if (rc == 0)
+		rc = load_sets(&c, root, cfg);
+	if (rc == 0)
+		rc = load_rules(&c, root, cfg);
+	if (rc == 0)
+		rc = load_flowtable(&c, root, cfg);
+	if (rc == 0)
+		rc = load_fragments(&c, root, cfg);
+	if (rc == 0)
+		rc = load_control(&c, root, cfg);
+	if (rc == 0)
+		rc = load_stats(&c, root, cfg);
+	if (rc == 0)
+		rc = load_log(&c, root, cfg);
+	if (rc == -ENOMEM)
+		snprintf(err, errlen, "%s: out of memory", path);
+	if (rc)
+		sw_config_free(cfg);
+out:
+	config_destroy(&lc);
+	return rc;
+}
+
+void
+sw_config_free(struct sw_config *cfg)
+{
+	unsigned int i;
+
+	if (cfg == NULL)
+		return;
+	for (i = 0; i < cfg->eal_argc; i++)
+		free(cfg->eal_argv[i]);
+	cfg->eal_argc = 0;
+	for (i = 0; i < SW_ACL_NB_SETS; i++) {
+		free(cfg->rules.rules[i]);
+		cfg->rules.rules[i] = NULL;
+		cfg->rules.nb[i] = 0;
+	}
+	sw_acl_pool_free(&cfg->rules.pool);
+	for (i = 0; i < cfg->rules.nb_files; i++)
+		free(cfg->rules.files[i]);
+	cfg->rules.nb_files = 0;
+	for (i = 0; i < cfg->nb_sets; i++) {
+		free(cfg->sets[i].prefixes);
+		cfg->sets[i].prefixes = NULL;
+		cfg->sets[i].nb_prefixes = 0;
+	}
+	cfg->nb_sets = 0;
+}
+
+int
+sw_config_set_index(const struct sw_config *cfg, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < cfg->nb_sets; i++)
+		if (strcmp(cfg->sets[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+void
+sw_config_names(const struct sw_config *cfg, const char *ports[SW_MAX_PORTS],
+		const char *sets[SW_ACL_MAX_SETS])
+{
+	unsigned int i;
+
+	for (i = 0; ports != NULL && i < SW_MAX_PORTS; i++)
+		ports[i] = i < cfg->nb_ports ? cfg->ports[i].name : NULL;
+	for (i = 0; sets != NULL && i < SW_ACL_MAX_SETS; i++)
+		sets[i] = i < cfg->nb_sets ? cfg->sets[i].name : NULL;
+}
+
+int
+sw_config_port_index(const struct sw_config *cfg, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < cfg->nb_ports; i++)
+		if (strcmp(cfg->ports[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}

@@ -1,0 +1,619 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The spillway authors
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app.h"
+#include "atomicfile.h"
+#include "buf.h"
+#include "cli.h"
+#include "prefixfile.h"
+#include "ruleset.h"
+#include "sw_ft.h"
+#include "sw_pset.h"
+#include "report.h"
+#include "reload.h"
+#include "flowfilter.h"
+
+/* Words a line may hold: a `set add` line of prefixes fills 4 KiB. */
+#define MAX_ARGS 512
+#define FLOWS_DEFAULT 1000
+#define SET_LIST_DEFAULT 1000
+/* Prefixes one chunk of `set list` appends. */
+#define SET_LIST_CHUNK 2048
+
+static const char help_text[] =
+"help                      this list\n"
+"show stats                counters (human table)\n"
+"show stats json           the same counters as one JSON object, with rules\n"
+"show flows [detail] [N] [FILTER...]\n"
+"                          flows, like conntrack -L (default: first 1000;\n"
+"                          0: all); detail adds zone, port, hash and windows;\n"
+"                          FILTER: src=ADDR[/LEN] dst=... sport=P dport=P\n"
+"                          proto=tcp|udp|icmp|N state=ESTABLISHED|...\n"
+"show flowtable            size, occupancy, per-worker shards, adaptive scale\n"
+"show sources [N]          the N sources (default 20) holding most flows, with\n"
+"                          their new flows a second (per-source quotas)\n"
+"show rules [notrack|policy|fallback] [TEXT...]\n"
+"                          every rule: action, hits, match, file:line,\n"
+"                          comment; only lines holding TEXT if given\n"
+"show sets                 each set: family, prefixes, size\n"
+"show timeouts             flow timeouts in seconds\n"
+"set timeout NAME SECONDS  change a timeout; live flows follow at once\n"
+"set add NAME PREFIX...    add prefixes to a set, in place (also: -f FILE)\n"
+"set del NAME PREFIX...    delete prefixes from a set (also: -f FILE)\n"
+"set test NAME ADDRESS     is the address in the set, by which prefix\n"
+"set list NAME [N]         the set's prefixes (default: first 1000; 0: all)\n"
+"set load NAME FILE        replace the set's content with FILE's, at once\n"
+"set save NAME FILE        write the set's prefixes to FILE\n"
+"                          (set changes are not written back to the config;\n"
+"                          a reload keeps them unless the set's definition or\n"
+"                          file changed)\n"
+"show ports                DPDK port counters and links\n"
+"flush flows [FILTER...]   delete every flow, or those FILTER names\n"
+"reload                    re-read the config file and wait for the result;\n"
+"                          the running one stays on error\n"
+"quit                      close this session\n";
+
+static int
+split(char *line, char **argv)
+{
+	int argc = 0;
+	char *save = NULL, *tok;
+
+	for (tok = strtok_r(line, " \t", &save); tok != NULL && argc < MAX_ARGS;
+	     tok = strtok_r(NULL, " \t", &save))
+		argv[argc++] = tok;
+	return tok != NULL ? -1 : argc;
+}
+
+/* A decimal number in [0, max]; -1 when it is not one. */
+static long long
+number(const char *s, long long max)
+{
+	char *end;
+	long long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || *end != '\0' || v > max)
+		return -1;
+	return v;
+}
+
+static uint64_t
+total_flows(const struct sw_app *app)
+{
+	struct sw_ft_stats st;
+	uint64_t n = 0;
+	unsigned int i;
+
+	for (i = 0; app->ft && i < sw_ft_nb_shards(app->ft); i++) {
+		sw_ft_shard_stats(app->ft, i, &st);
+		n += st.flows;
+	}
+	return n;
+}
+
+static bool
+no_table(const struct sw_app *app, struct sw_buf *out)
+{
+	if (app->ft != NULL)
+		return false;
+	sw_buf_printf(out, "error: the flow table is disabled "
+		      "(flowtable.enabled = false)\n");
+	return true;
+}
+
+/* show flows [detail] [N] [FILTER...] */
+static int
+cmd_show_flows(struct sw_app *app, struct sw_cli_session *s, int argc,
+	       char **argv, struct sw_buf *out)
+{
+	struct sw_flow_filter f;
+	char err[200];
+	int i = 2, detail = 0;
+	long long n = FLOWS_DEFAULT;
+
+	if (i < argc && strcmp(argv[i], "detail") == 0) {
+		detail = 1;
+		i++;
+	}
+	if (i < argc && strchr(argv[i], '=') == NULL) {
+		n = number(argv[i], UINT32_MAX);
+		if (n < 0) {
+			sw_buf_printf(out, "error: show flows [detail] [N] "
+				      "[FILTER...]: '%.40s' is not a count\n",
+				      argv[i]);
+			return SW_CLI_OK;
+		}
+		i++;
+	}
+	if (sw_flow_filter_parse(&f, argc - i, argv + i, err, sizeof(err))) {
+		sw_buf_printf(out, "error: %s\n", err);
+		return SW_CLI_OK;
+	}
+	if (no_table(app, out))
+		return SW_CLI_OK;
+	sw_report_flows_begin(app, &s->flows, (uint64_t)n, detail,
+			      i < argc ? &f : NULL);
+	s->stream = SW_STREAM_FLOWS;
+	s->streaming = true;
+	return SW_CLI_MORE;
+}
+
+static struct sw_pset *
+find_set(const struct sw_app *app, const char *name, struct sw_buf *out)
+{
+	int i = sw_ruleset_set_index(app->rules, name);
+
+	if (i < 0) {
+		sw_buf_printf(out, "error: no set named '%.40s' (show sets "
+			      "lists them)\n", name);
+		return NULL;
+	}
+	return app->rules->sets[i];
+}
+
+static void
+cmd_show_sets(const struct sw_app *app, struct sw_buf *out)
+{
+	static const char *const fam[] = { "any", "", "", "", "ipv4", "",
+					   "ipv6" };
+	unsigned int i;
+
+	if (app->rules == NULL || app->rules->nb_sets == 0) {
+		sw_buf_printf(out, "no sets (define them under sets in the "
+			      "config)\n");
+		return;
+	}
+	for (i = 0; i < app->rules->nb_sets; i++) {
+		const struct sw_pset *ps = app->rules->sets[i];
+		uint8_t f = sw_pset_family(ps);
+
+		sw_buf_printf(out, "set %s family=%s ipv4=%u ipv6=%u max=%u "
+			      "changes=%" PRIu64 "%s%s\n", app->rules->names[i],
+			      fam[f], sw_pset_count(ps, 4),
+			      sw_pset_count(ps, 6), sw_pset_max(ps, f ? f : 4),
+			      sw_pset_generation(ps),
+			      app->cfg.sets[i].file[0] ? " file=" : "",
+			      app->cfg.sets[i].file);
+	}
+}
+
+static int
+cmd_show(struct sw_app *app, struct sw_cli_session *s, int argc, char **argv,
+	 struct sw_buf *out)
+{
+	if (argc < 2) {
+		sw_buf_printf(out, "error: show what? stats, flows, flowtable, "
+			      "rules, sets, timeouts, ports\n");
+	} else if (strcmp(argv[1], "stats") == 0 && argc == 2) {
+		sw_report_stats(app, out);
+	} else if (strcmp(argv[1], "stats") == 0 && argc == 3 &&
+		   strcmp(argv[2], "json") == 0) {
+		sw_report_stats_json(app, out, true);
+	} else if (strcmp(argv[1], "flows") == 0) {
+		return cmd_show_flows(app, s, argc, argv, out);
+	} else if (strcmp(argv[1], "sources") == 0 && argc <= 3) {
+		long long n = argc == 3 ? number(argv[2], 100000) : 20;
+
+		if (n < 0)
+			sw_buf_printf(out, "error: show sources [N]: '%s' is "
+				      "not a count\n", argv[2]);
+		else
+			sw_report_sources(app, out, (unsigned int)n);
+	} else if (strcmp(argv[1], "flowtable") == 0 && argc == 2) {
+		sw_report_flowtable(app, out);
+	} else if (strcmp(argv[1], "rules") == 0) {
+		char grep[64] = "";
+		int set = -1, k, i;
+
+		for (k = 0; argc >= 3 && k < SW_ACL_NB_SETS; k++)
+			if (strcmp(argv[2], sw_acl_set_name(k)) == 0)
+				set = k;
+		/* The words after the list's name, as one text. */
+		for (i = set < 0 ? 2 : 3; i < argc; i++)
+			snprintf(grep + strlen(grep), sizeof(grep) -
+				 strlen(grep), "%s%s", grep[0] ? " " : "",
+				 argv[i]);
+		if (sw_app_acl(app) == NULL)
+			return SW_CLI_OK;
+		sw_report_rules_begin(app, &s->rules, set, grep[0] ? grep :
+				      NULL);
+		s->stream = SW_STREAM_RULES;
+		s->streaming = true;
+		return SW_CLI_MORE;
+	} else if (strcmp(argv[1], "sets") == 0 && argc == 2) {
+		cmd_show_sets(app, out);
+	} else if (strcmp(argv[1], "timeouts") == 0 && argc == 2) {
+		sw_report_timeouts(app, out);
+	} else if (strcmp(argv[1], "ports") == 0 && argc == 2) {
+		sw_report_ports(app, out);
+	} else {
+		sw_buf_printf(out, "error: unknown: show %.40s (help lists the "
+			      "commands)\n", argv[1]);
+	}
+	return SW_CLI_OK;
+}
+
+static void
+cmd_timeout(struct sw_app *app, int argc, char **argv, struct sw_buf *out)
+{
+	long long secs;
+	int t;
+
+	if (argc != 4) {
+		sw_buf_printf(out, "error: usage: set timeout NAME SECONDS\n");
+		return;
+	}
+	t = sw_ft_timeout_index(argv[2]);
+	if (t < 0) {
+		sw_buf_printf(out, "error: no timeout named '%.40s' (show "
+			      "timeouts lists them)\n", argv[2]);
+		return;
+	}
+	secs = number(argv[3], INT32_MAX);
+	if (secs < 1) {
+		sw_buf_printf(out, "error: '%.40s' is not a number of seconds "
+			      "(1 to %d)\n", argv[3], INT32_MAX);
+		return;
+	}
+	app->cfg.flowtable.ft.timeouts[t] = (uint32_t)secs;
+	if (app->ft != NULL)
+		sw_ft_set_timeout(app->ft, (unsigned int)t, (uint32_t)secs);
+	sw_buf_printf(out, "%s = %lld (live flows follow at once; the config "
+		      "file is unchanged)\n", argv[2], secs);
+}
+
+static double
+ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) * 1e3 +
+	       (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* The prefixes of a set command: the words, or -f FILE's lines. */
+static int
+set_prefixes(struct sw_pset *ps, int argc, char **argv,
+	     struct sw_acl_cidr **v, uint32_t *n, struct sw_buf *out)
+{
+	uint8_t fam = sw_pset_family(ps);
+	char err[SW_ERR_MAX];
+	uint64_t digest = 0;
+	int i;
+
+	*v = NULL;
+	*n = 0;
+	if (argc == 2 && strcmp(argv[0], "-f") == 0) {
+		if (sw_prefix_file_read(argv[1], fam, v, n, &digest, err,
+					sizeof(err)) == 0)
+			return 0;
+		sw_buf_printf(out, "error: %s\n", err);
+		free(*v);
+		return -EINVAL;
+	}
+	*v = malloc(sizeof(**v) * (size_t)(argc ? argc : 1));
+	if (*v == NULL) {
+		sw_buf_printf(out, "error: out of memory\n");
+		return -ENOMEM;
+	}
+	for (i = 0; i < argc; i++) {
+		struct sw_acl_cidr *c = &(*v)[*n];
+
+		if (sw_acl_parse_cidr(argv[i], c, err, sizeof(err)) != 0 ||
+		    c->family == 0 || (fam && c->family != fam)) {
+			sw_buf_printf(out, "error: '%.60s': %s\n", argv[i],
+				      c->family == 0 ? "not a prefix" :
+				      fam && c->family != fam ?
+				      "not of the set's family" : err);
+			free(*v);
+			return -EINVAL;
+		}
+		(*n)++;
+	}
+	return 0;
+}
+
+static void
+cmd_set_change(struct sw_app *app, const char *op, const char *name,
+	       int argc, char **argv, struct sw_buf *out)
+{
+	struct sw_pset *ps = find_set(app, name, out);
+	struct sw_pset_result res;
+	struct sw_acl_cidr *v;
+	struct timespec t0;
+	bool del = strcmp(op, "del") == 0, load = strcmp(op, "load") == 0;
+	uint32_t n;
+	char a[64];
+	int rc;
+
+	if (ps == NULL)
+		return;
+	if (argc == 0) {
+		sw_buf_printf(out, "error: usage: set %s NAME PREFIX... (or "
+			      "-f FILE)\n", op);
+		return;
+	}
+	if (load && argc == 1) {
+		char *fa[2] = { "-f", argv[0] };
+
+		rc = set_prefixes(ps, 2, fa, &v, &n, out);
+	} else {
+		rc = set_prefixes(ps, argc, argv, &v, &n, out);
+	}
+	if (rc)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = load ? sw_pset_replace(ps, (const struct sw_pset_prefix *)v, n,
+				    &res) :
+		    sw_pset_update(ps, (const struct sw_pset_prefix *)v, n, del,
+				   &res);
+	if (rc) {
+		sw_acl_cidr_format(&v[res.failed], a, sizeof(a));
+		sw_buf_printf(out, "error: set %s: %s at %s: nothing changed%s"
+			      "\n", name, rc == -ENOSPC ? "full" :
+			      rc == -EINVAL ? "not of its family" :
+			      strerror(-rc), a, rc == -ENOSPC ?
+			      " (its max is in the config: sets.NAME.max, "
+			      "max_nets; a restart applies a new size)" : "");
+	} else if (load) {
+		sw_buf_printf(out, "set %s: now %u prefixes from %s (%u "
+			      "duplicates), swapped in at once, %.1f ms; the "
+			      "config is unchanged\n", name, res.changed,
+			      argv[0], res.unchanged, ms_since(&t0));
+	} else {
+		sw_buf_printf(out, "set %s: %u %s, %u %s, %.1f ms, in place "
+			      "(no rule rebuild; the config is unchanged)\n",
+			      name, res.changed, del ? "deleted" : "added",
+			      res.unchanged, del ? "were not in it" :
+			      "were already in it", ms_since(&t0));
+	}
+	free(v);
+}
+
+static void
+cmd_set_test(struct sw_app *app, const char *name, const char *addr,
+	     struct sw_buf *out)
+{
+	struct sw_pset *ps = find_set(app, name, out);
+	struct sw_pset_prefix m;
+	struct sw_acl_cidr c;
+	char err[160], a[64];
+
+	if (ps == NULL)
+		return;
+	if (sw_acl_parse_cidr(addr, &c, err, sizeof(err)) != 0 ||
+	    c.family == 0 || c.plen != (c.family == 4 ? 32 : 128)) {
+		sw_buf_printf(out, "error: '%.60s' is not an address\n", addr);
+		return;
+	}
+	if (sw_pset_test(ps, c.family, c.addr, &m)) {
+		sw_acl_cidr_format((const struct sw_acl_cidr *)&m, a,
+				   sizeof(a));
+		sw_buf_printf(out, "%s is in %s (by %s)\n", addr, name, a);
+	} else {
+		sw_buf_printf(out, "%s is not in %s\n", addr, name);
+	}
+}
+
+static void
+cmd_set_save(struct sw_app *app, const char *name, const char *file,
+	     struct sw_buf *out)
+{
+	struct sw_pset *ps = find_set(app, name, out);
+	struct sw_set_list l;
+	struct sw_buf b;
+	int rc;
+
+	if (ps == NULL)
+		return;
+	sw_buf_init(&b);
+	memset(&l, 0, sizeof(l));
+	snprintf(l.name, sizeof(l.name), "%s", name);
+	l.gen = sw_pset_generation(ps);
+	sw_buf_printf(&b, "# set %s, saved by spillway\n", name);
+	while (sw_report_set_more(app, &l, &b))
+		;
+	rc = b.oom ? -ENOMEM : sw_file_replace(file, b.p, b.len, 0644);
+	if (rc)
+		sw_buf_printf(out, "error: %s: %s\n", file, strerror(-rc));
+	else
+		sw_buf_printf(out, "set %s: %" PRIu64 " prefixes written to %s"
+			      "\n", name, l.shown, file);
+	sw_buf_free(&b);
+}
+
+static int
+cmd_set(struct sw_app *app, struct sw_cli_session *s, int argc, char **argv,
+	struct sw_buf *out)
+{
+	if (argc >= 2 && strcmp(argv[1], "timeout") == 0) {
+		cmd_timeout(app, argc, argv, out);
+	} else if (argc >= 3 && (strcmp(argv[1], "add") == 0 ||
+				 strcmp(argv[1], "del") == 0)) {
+		cmd_set_change(app, argv[1], argv[2], argc - 3, argv + 3, out);
+	} else if (argc == 4 && strcmp(argv[1], "load") == 0) {
+		cmd_set_change(app, "load", argv[2], 1, argv + 3, out);
+	} else if (argc == 4 && strcmp(argv[1], "test") == 0) {
+		cmd_set_test(app, argv[2], argv[3], out);
+	} else if (argc == 4 && strcmp(argv[1], "save") == 0) {
+		cmd_set_save(app, argv[2], argv[3], out);
+	} else if ((argc == 3 || argc == 4) && strcmp(argv[1], "list") == 0) {
+		long long n = argc == 4 ? number(argv[3], UINT32_MAX) :
+			      SET_LIST_DEFAULT;
+		struct sw_pset *ps = find_set(app, argv[2], out);
+
+		if (ps == NULL)
+			return SW_CLI_OK;
+		if (n < 0) {
+			sw_buf_printf(out, "error: set list NAME [N]: '%.40s' "
+				      "is not a count\n", argv[3]);
+			return SW_CLI_OK;
+		}
+		memset(&s->set, 0, sizeof(s->set));
+		snprintf(s->set.name, sizeof(s->set.name), "%s", argv[2]);
+		s->set.limit = (uint64_t)n;
+		s->set.gen = sw_pset_generation(ps);
+		s->stream = SW_STREAM_SET;
+		s->streaming = true;
+		return SW_CLI_MORE;
+	} else {
+		sw_buf_printf(out, "error: usage: set timeout NAME SECONDS | "
+			      "set add|del NAME PREFIX... | set test NAME ADDR "
+			      "| set list NAME [N] | set load|save NAME "
+			      "FILE\n");
+	}
+	return SW_CLI_OK;
+}
+
+/* flush flows [FILTER...] */
+static void
+cmd_flush(struct sw_app *app, int argc, char **argv, struct sw_buf *out)
+{
+	struct sw_flow_filter f, *ff;
+	char err[200];
+
+	if (sw_flow_filter_parse(&f, argc - 2, argv + 2, err, sizeof(err))) {
+		sw_buf_printf(out, "error: %s\n", err);
+		return;
+	}
+	if (no_table(app, out))
+		return;
+	if (argc == 2) {
+		sw_buf_printf(out, "flushing %" PRIu64 " flows (each worker "
+			      "empties its own shard)\n", total_flows(app));
+		sw_ft_flush(app->ft);
+		return;
+	}
+	if (app->flush_filter != NULL) {
+		sw_buf_printf(out, "error: a filtered flush is still going on; "
+			      "try again in a moment\n");
+		return;
+	}
+	ff = malloc(sizeof(*ff));
+	if (ff == NULL) {
+		sw_buf_printf(out, "error: out of memory\n");
+		return;
+	}
+	*ff = f;
+	/* The workers' judge reads it from now until its pass is over. */
+	__atomic_store_n(&app->flush_filter, ff, __ATOMIC_RELEASE);
+	sw_ft_revalidate(app->ft);
+	sw_buf_printf(out, "flushing the flows that match (each worker sweeps "
+		      "its shard; show flowtable counts them as revalidated)"
+		      "\n");
+}
+
+bool
+sw_cli_changes_state(const char *line)
+{
+	char w[16];
+
+	if (sscanf(line, " %15s", w) != 1)
+		return false;
+	return strcmp(w, "set") == 0 || strcmp(w, "flush") == 0 ||
+	       strcmp(w, "reload") == 0;
+}
+
+int
+sw_cli_more(struct sw_app *app, struct sw_cli_session *s, struct sw_buf *out)
+{
+	bool more = false;
+
+	switch (s->stream) {
+	case SW_STREAM_FLOWS:
+		more = sw_report_flows_more(app, &s->flows, out);
+		break;
+	case SW_STREAM_RULES:
+		more = sw_report_rules_more(app, &s->rules, out);
+		break;
+	case SW_STREAM_SET:
+		more = sw_report_set_more(app, &s->set, out);
+		break;
+	case SW_STREAM_RELOAD:
+		/* The reload thread works; the answer comes when it is done. */
+		if (app->reload_done < s->reload_seq)
+			return SW_CLI_WAIT;
+		sw_buf_printf(out, "%s", app->reload_result ?
+			      app->reload_result : "error: no result\n");
+		break;
+	default:
+		break;
+	}
+	if (more)
+		return SW_CLI_MORE;
+	s->stream = SW_STREAM_NONE;
+	s->streaming = false;
+	return SW_CLI_OK;
+}
+
+int
+sw_cli_exec(struct sw_app *app, struct sw_cli_session *s, const char *line,
+	    struct sw_buf *out)
+{
+	char buf[SW_CLI_LINE_MAX + 1];
+	char *argv[MAX_ARGS];
+	size_t i;
+	int argc;
+
+	snprintf(buf, sizeof(buf), "%s", line);
+	for (i = 0; buf[i]; i++)
+		if ((unsigned char)buf[i] < 0x20 && buf[i] != '\t')
+			buf[i] = ' ';
+	argc = split(buf, argv);
+	if (argc < 0) {
+		sw_buf_printf(out, "error: too many words (help lists the "
+			      "commands)\n");
+		return SW_CLI_OK;
+	}
+	if (argc == 0)
+		return SW_CLI_OK;
+	if (sw_cli_changes_state(argv[0]) && !s->admin) {
+		sw_buf_printf(out, "error: this session is read-only (TCP "
+			      "without control.tcp_admin); %s needs the unix "
+			      "socket\n", argv[0]);
+	} else if (strcmp(argv[0], "help") == 0 && argc == 1) {
+		sw_buf_printf(out, "%s", help_text);
+	} else if (strcmp(argv[0], "show") == 0) {
+		return cmd_show(app, s, argc, argv, out);
+	} else if (strcmp(argv[0], "set") == 0) {
+		return cmd_set(app, s, argc, argv, out);
+	} else if (strcmp(argv[0], "flush") == 0 && argc >= 2 &&
+		   strcmp(argv[1], "flows") == 0) {
+		cmd_flush(app, argc, argv, out);
+	} else if (strcmp(argv[0], "reload") == 0 && argc == 1) {
+		if (app->conf_path[0] == '\0') {
+			sw_buf_printf(out, "error: no config file to reload\n");
+			return SW_CLI_OK;
+		}
+		s->reload_seq = sw_app_reload_ask(app, "CLI");
+		s->stream = SW_STREAM_RELOAD;
+		s->streaming = true;
+		return SW_CLI_MORE;
+	} else if (strcmp(argv[0], "quit") == 0 && argc == 1) {
+		sw_buf_printf(out, "bye\n");
+		return SW_CLI_QUIT;
+	} else {
+		/* Never echo junk back raw: quote printable ASCII only. */
+		for (i = 0; argv[0][i]; i++)
+			if ((unsigned char)argv[0][i] > 0x7e)
+				argv[0][i] = '?';
+		if (strlen(argv[0]) > 40)
+			argv[0][40] = '\0';
+		sw_buf_printf(out, "error: unknown command '%s' (help lists the "
+			      "commands)\n", argv[0]);
+	}
+	return SW_CLI_OK;
+}

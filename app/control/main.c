@@ -1,0 +1,958 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The spillway authors
+ *
+ * spillway: EAL and port set-up from the config, worker launch, the
+ * control thread (CLI, reload, stats), signal handling, clean shutdown.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <libconfig.h>
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_pci.h>
+#include <rte_pdump.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_version.h>
+
+#include "app.h"
+#include "atomicfile.h"
+#include "buf.h"
+#include "config.h"
+#include "control.h"
+#include "droplog.h"
+#include "log.h"
+#include "metrics.h"
+#include "policy.h"
+#include "port.h"
+#include "ruleset.h"
+#include "sw_acl.h"
+#include "sw_ft.h"
+#include "telemetry.h"
+#include "pipeline.h"
+#include "worker.h"
+#include "report.h"
+#include "reload.h"
+#include "stats.h"
+#include "flowfilter.h"
+#include "clock.h"
+
+#define SW_DEFAULT_CONFIG "config/spillway.conf"
+
+static volatile bool force_quit;
+static volatile sig_atomic_t want_reload;
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"Usage: spillway [-c FILE] [--check] [--duration S] [--stats S]\n"
+"                [--dump-flows] [--socket PATH] [-- EAL...]\n"
+"       spillway [-c FILE] [--socket PATH] --cli\n"
+"       spillway [-c FILE] [--socket PATH] --reload\n"
+"\n"
+"A DPDK userspace firewall: a bump in the wire between port pairs.\n"
+"\n"
+"  -c, --config FILE  configuration file (default " SW_DEFAULT_CONFIG ")\n"
+"  -t, --check        validate the configuration and exit: 0 if good,\n"
+"                     1 with the file, line and setting that is wrong\n"
+"      --duration S   stop by itself after S seconds (scripts, demos)\n"
+"      --stats S      print a counter line every S seconds\n"
+"      --dump-flows   at exit, list the flow table (conntrack -L style)\n"
+"      --socket PATH  the control socket (instead of control.socket)\n"
+"      --cli          open the control socket for a person or a script:\n"
+"                     what you type goes to spillway, its replies to you\n"
+"      --reload       ask the running spillway to reload and wait for the\n"
+"                     result: exit 0 if it took, 1 if it was refused\n"
+"  -h, --help         this text\n"
+"  -V, --version      print the version and exit\n"
+"\n"
+"Arguments after -- are passed to the DPDK EAL after the config's eal list.\n"
+"SIGINT/SIGTERM stop the firewall cleanly and print the totals; SIGHUP\n"
+"reloads the configuration. The CLI is on the unix socket control.socket\n"
+"(default " SW_CONTROL_SOCKET "): spillway --cli, or\n"
+"nc -U " SW_CONTROL_SOCKET ", then 'help'.\n");
+}
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		want_reload = 1;
+	else
+		force_quit = true;
+}
+
+/* "0000:01:00.0" or "01:00.0", optionally followed by ",devargs". */
+static bool
+is_pci_addr(const char *dev)
+{
+	struct rte_pci_addr a;
+	char name[64];
+	size_t n = strcspn(dev, ",");
+
+	if (n >= sizeof(name))
+		return false;
+	memcpy(name, dev, n);
+	name[n] = '\0';
+	return rte_pci_addr_parse(name, &a) == 0;
+}
+
+static void
+dev_name(const char *dev, char *name, size_t len)
+{
+	struct rte_pci_addr a;
+	size_t n = strcspn(dev, ",");
+
+	if (n >= len)
+		n = len - 1;
+	memcpy(name, dev, n);
+	name[n] = '\0';
+	if (rte_pci_addr_parse(name, &a) == 0)
+		rte_pci_device_name(&a, name, len);
+}
+
+static bool
+has_arg(const struct sw_config *cfg, const char *a)
+{
+	unsigned int i;
+
+	for (i = 0; i < cfg->eal_argc; i++)
+		if (strcmp(cfg->eal_argv[i], a) == 0)
+			return true;
+	return false;
+}
+
+/* One line with the EAL arguments: which devices it was told to take. */
+static void
+log_eal_args(int argc, char **argv)
+{
+	char line[1024];
+	size_t n = 0;
+	int i;
+
+	line[0] = '\0';
+	for (i = 1; i < argc && n < sizeof(line); i++)
+		n += (size_t)snprintf(line + n, sizeof(line) - n, " %s",
+				      argv[i]);
+	SW_LOG(INFO, "eal:%s\n", line);
+}
+
+/*
+ * EAL arguments: the config's eal list, then one -a per PCI port (so
+ * only the NICs named in the config are taken) or --vdev per virtual
+ * port, then whatever followed -- on the command line.
+ */
+static int
+eal_init(struct sw_app *app, char *prog, int extra_argc, char **extra_argv)
+{
+	struct sw_config *cfg = &app->cfg;
+	char *argv[SW_MAX_EAL_ARGS * 2 + 2 * SW_MAX_PORTS + 8];
+	int argc = 0, i, pci = 0;
+	unsigned int p;
+
+	argv[argc++] = prog;
+	for (p = 0; p < cfg->eal_argc; p++)
+		argv[argc++] = cfg->eal_argv[p];
+	for (p = 0; p < cfg->nb_ports; p++) {
+		bool is_pci = is_pci_addr(cfg->ports[p].dev);
+
+		argv[argc++] = is_pci ? "-a" : "--vdev";
+		argv[argc++] = cfg->ports[p].dev;
+		pci += is_pci;
+	}
+	if (pci == 0 && !has_arg(cfg, "--no-pci") && !has_arg(cfg, "-a") &&
+	    !has_arg(cfg, "--allow"))
+		argv[argc++] = "--no-pci";
+	for (i = 0; i < extra_argc && i < SW_MAX_EAL_ARGS; i++)
+		argv[argc++] = extra_argv[i];
+	argv[argc] = NULL;
+	log_eal_args(argc, argv);
+	return rte_eal_init(argc, argv);
+}
+
+static int
+check_lcores(const struct sw_config *cfg)
+{
+	unsigned int i, l;
+
+	for (i = 0; i < cfg->nb_workers; i++) {
+		l = cfg->lcores[i];
+		if (l >= RTE_MAX_LCORE || !rte_lcore_is_enabled(l)) {
+			SW_LOG(ERR, "%s: workers.lcores: lcore %u is not in "
+			       "the EAL core list (eal -l)\n", cfg->file, l);
+			return -EINVAL;
+		}
+		if (l == rte_get_main_lcore()) {
+			SW_LOG(ERR, "%s: workers.lcores: lcore %u is the "
+			       "main lcore, which runs the control thread\n",
+			       cfg->file, l);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int
+ports_start(struct sw_app *app)
+{
+	struct sw_config *cfg = &app->cfg;
+	unsigned int p, nb_mbufs;
+	char name[RTE_ETH_NAME_MAX_LEN];
+	int rc;
+
+	for (p = 0; p < cfg->nb_ports; p++) {
+		dev_name(cfg->ports[p].dev, name, sizeof(name));
+		if (rte_eth_dev_get_port_by_name(name, &app->port_id[p])) {
+			SW_LOG(ERR, "port %s: no DPDK device '%s' (not probed: "
+			       "check the device string and the driver)\n",
+			       cfg->ports[p].name, name);
+			return -ENODEV;
+		}
+	}
+	/* Rx rings full, tx rings full, a burst in flight per worker. */
+	nb_mbufs = cfg->nb_ports * cfg->nb_workers * 2048 +
+		   cfg->nb_workers * (SW_BURST_MAX + 512) + 4096;
+	app->pool = rte_pktmbuf_pool_create("sw_mbuf", nb_mbufs, 256, 0,
+					    RTE_MBUF_DEFAULT_BUF_SIZE,
+					    rte_socket_id());
+	if (app->pool == NULL) {
+		SW_LOG(ERR, "cannot create a pool of %u mbufs: %s (more "
+		       "memory: eal -m)\n", nb_mbufs, rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	for (p = 0; p < cfg->nb_ports; p++) {
+		rc = sw_port_start(app->port_id[p], cfg->ports[p].name,
+				   (uint16_t)cfg->nb_workers, app->pool);
+		if (rc)
+			return rc;
+		app->port_started[p] = true;
+		app->link_up[p] = -1;
+		app->nb_ring_fd[p] = sw_port_ring_fds(cfg->ports[p].dev,
+						      app->ring_fd[p],
+						      SW_PORT_MAX_RING_FDS);
+		/* Count from now: what the interface dropped before is not ours. */
+		sw_port_xdp_iface_drops(cfg->ports[p].dev, &app->iface_last[p]);
+	}
+	return 0;
+}
+
+/*
+ * Capture: DPDK's packet-capture framework, so that dpdk-dumpcap (a
+ * secondary process of this primary) can copy what the ports receive
+ * and send while spillway runs. Nothing is copied until a capture
+ * starts. Secondary processes share the primary's memory through its
+ * hugepage files: a --no-huge (or --in-memory) spillway cannot be
+ * captured, and says so.
+ */
+static void
+capture_init(const struct sw_app *app)
+{
+	const char *dir = rte_eal_get_runtime_dir();
+	const char *prefix = strrchr(dir, '/');
+	char name[RTE_ETH_NAME_MAX_LEN];
+	unsigned int p;
+
+	prefix = prefix ? prefix + 1 : dir;
+	if (rte_pdump_init() != 0) {
+		SW_LOG(WARNING, "capture: rte_pdump_init: %s: dpdk-dumpcap "
+		       "will not attach\n", rte_strerror(rte_errno));
+		return;
+	}
+	if (!rte_eal_has_hugepages()) {
+		SW_LOG(INFO, "capture: off: dpdk-dumpcap needs spillway on "
+		       "hugepages (this run has --no-huge)\n");
+		return;
+	}
+	for (p = 0; p < app->cfg.nb_ports; p++) {
+		if (rte_eth_dev_get_name_by_port(app->port_id[p], name) != 0)
+			continue;
+		SW_LOG(INFO, "capture: port %s is DPDK port %u '%s': "
+		       "dpdk-dumpcap --file-prefix=%s -i %s -w FILE\n",
+		       app->cfg.ports[p].name, app->port_id[p], name, prefix,
+		       name);
+	}
+}
+
+static int
+flowtable_create(struct sw_app *app)
+{
+	const struct sw_ft_conf *f = &app->cfg.flowtable.ft;
+
+	if (!app->cfg.flowtable.enabled) {
+		SW_LOG(INFO, "flowtable disabled: notrack and fallback rules "
+		       "decide every packet\n");
+		return 0;
+	}
+	app->ft = sw_pipeline_flowtable(&app->cfg, rte_get_tsc_hz(),
+					(int)rte_socket_id());
+	if (app->ft == NULL) {
+		SW_LOG(ERR, "flowtable of %u flows: %s (more memory: eal -m)\n",
+		       f->max_flows, rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	sw_app_rules_judge(app);
+	SW_LOG(INFO, "flowtable: %u flows in %u shards of %u, %zu bytes "
+	       "allocated, %.1f bytes per flow\n", f->max_flows,
+	       app->cfg.nb_workers, sw_ft_shard_max(app->ft),
+	       sw_ft_memory(app->ft),
+	       (double)sw_ft_memory(app->ft) / f->max_flows);
+	return 0;
+}
+
+static int
+rcu_init(struct sw_app *app)
+{
+	unsigned int n = app->cfg.nb_workers, i;
+	size_t sz = rte_rcu_qsbr_get_memsize(n);
+
+	app->qs = rte_zmalloc("sw_qsbr", sz, RTE_CACHE_LINE_SIZE);
+	if (app->qs == NULL || rte_rcu_qsbr_init(app->qs, n) != 0)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		rte_rcu_qsbr_thread_register(app->qs, i);
+	return 0;
+}
+
+static int
+workers_launch(struct sw_app *app)
+{
+	struct sw_config *cfg = &app->cfg;
+	unsigned int i;
+
+	for (i = 0; i < cfg->nb_workers; i++) {
+		app->workers[i] = sw_pipeline_worker(cfg, i, cfg->lcores[i],
+						     app->port_id, &app->rules,
+						     app->qs, app->ft,
+						     &force_quit);
+		if (app->workers[i] == NULL)
+			return -ENOMEM;
+	}
+	/* The drop log's rings, before a worker may log. */
+	app->droplog = sw_droplog_create(app);
+	if (app->droplog == NULL)
+		return -ENOMEM;
+	for (i = 0; i < cfg->nb_workers; i++) {
+		if (rte_eal_remote_launch(sw_worker_main, app->workers[i],
+					  app->workers[i]->lcore) != 0)
+			return -EBUSY;
+		SW_LOG(INFO, "worker %u on lcore %u: rx/tx queue %u of %u "
+		       "ports\n", i, app->workers[i]->lcore, i,
+		       cfg->nb_ports);
+	}
+	return 0;
+}
+
+static void
+print_stats_line(const struct sw_app *app)
+{
+	struct sw_buf b;
+
+	sw_buf_init(&b);
+	sw_stats_line(sw_stats_take(app), &b);
+	fputs(b.p ? b.p : "", stdout);
+	fflush(stdout);
+	sw_buf_free(&b);
+}
+
+static void
+print_totals(const struct sw_app *app)
+{
+	struct sw_buf b;
+
+	sw_buf_init(&b);
+	sw_report_stats(app, &b);
+	sw_report_rules(app, &b);
+	if (app->ft != NULL)
+		sw_report_flowtable(app, &b);
+	sw_report_ports(app, &b);
+	printf("spillway: totals\n%s", b.p ? b.p : "");
+	fflush(stdout);
+	sw_buf_free(&b);
+}
+
+/*
+ * The SYN proxy engages and lets go per shard, in the worker (auto
+ * mode): say so in the log, from here (workers never print).
+ */
+static void
+watch_proxy(struct sw_app *app)
+{
+	static bool was[SW_MAX_WORKERS];
+	struct sw_ft_stats st;
+	unsigned int i;
+
+	for (i = 0; app->ft != NULL && i < sw_ft_nb_shards(app->ft); i++) {
+		sw_ft_shard_stats(app->ft, i, &st);
+		if (st.proxying == was[i])
+			continue;
+		was[i] = st.proxying;
+		SW_LOG(NOTICE, "flowtable shard %u: SYN proxy %s (%" PRIu64
+		       " flows, %sspilling; engaged %" PRIu64 " times)\n", i,
+		       st.proxying ? "engaged: SYNs answered with cookies" :
+		       "idle: SYNs go to the server", st.flows,
+		       st.spilling ? "" : "not ", st.proxy_engaged);
+	}
+}
+
+/* --dump-flows: the table at exit, a chunk at a time, never whole. */
+static void
+dump_all_flows(const struct sw_app *app)
+{
+	struct sw_flow_stream fs;
+	struct sw_buf b;
+	char *line, *save;
+	bool more;
+
+	sw_buf_init(&b);
+	sw_report_flows_begin(app, &fs, 0, 0, NULL);
+	do {
+		more = sw_report_flows_more(app, &fs, &b);
+		save = NULL;
+		for (line = strtok_r(b.p, "\n", &save); line != NULL;
+		     line = strtok_r(NULL, "\n", &save))
+			printf("flow: %s\n", line);
+		sw_buf_reset(&b);
+	} while (more);
+	sw_buf_free(&b);
+}
+
+static void
+watch_links(struct sw_app *app)
+{
+	struct rte_eth_link link;
+	unsigned int p;
+
+	for (p = 0; p < app->cfg.nb_ports; p++) {
+		if (rte_eth_link_get_nowait(app->port_id[p], &link) != 0)
+			continue;
+		if (link.link_status != app->link_up[p]) {
+			app->link_up[p] = link.link_status;
+			sw_port_log_link(app->port_id[p],
+					 app->cfg.ports[p].name);
+		}
+	}
+}
+
+/*
+ * The stats file, replaced whole (sw_file_replace: mkstemp, fsync,
+ * rename). A failure is logged when it starts and when it changes, not
+ * at every interval.
+ */
+static void
+write_stats_file(const struct sw_app *app)
+{
+	static int last_rc;
+	struct sw_buf b;
+	int rc;
+
+	sw_buf_init(&b);
+	sw_report_stats_json(app, &b, app->cfg.stats.rules_in_file);
+	rc = b.oom ? -ENOMEM : sw_file_replace(app->cfg.stats.file, b.p,
+					       b.len, 0644);
+	if (rc != 0 && rc != last_rc)
+		SW_LOG(WARNING, "stats.file %s: %s\n", app->cfg.stats.file,
+		       strerror(-rc));
+	else if (rc == 0 && last_rc != 0)
+		SW_LOG(INFO, "stats.file %s: written again\n",
+		       app->cfg.stats.file);
+	last_rc = rc;
+	sw_buf_free(&b);
+}
+
+/*
+ * A filtered flush asks the workers' judge; its filter stays until
+ * every shard has swept past, then goes (after the workers let go).
+ */
+static void
+watch_flush(struct sw_app *app)
+{
+	struct sw_flow_filter *ff = app->flush_filter;
+
+	if (ff == NULL || app->ft == NULL || sw_ft_revalidate_pending(app->ft))
+		return;
+	__atomic_store_n(&app->flush_filter, NULL, __ATOMIC_RELEASE);
+	rte_rcu_qsbr_synchronize(app->qs, RTE_QSBR_THRID_INVALID);
+	free(ff);
+}
+
+/* The control thread: CLI, reload on SIGHUP, stats, links, deadline. */
+static void
+control_loop(struct sw_app *app, struct sw_ctl *ctl, struct sw_metrics *prom,
+	     double duration, double stats_every)
+{
+	double start = sw_now_s(), next_stats = start + stats_every;
+	double next_file = start, next_tel = start, next_link = start, t;
+
+	while (!force_quit) {
+		if (ctl != NULL)
+			sw_ctl_poll(ctl, 50);
+		if (prom != NULL)
+			sw_metrics_poll(prom, ctl != NULL ? 0 : 50);
+		if (ctl == NULL && prom == NULL)
+			usleep(50 * 1000);
+		sw_droplog_drain(app->droplog);
+		t = sw_now_s();
+		if (want_reload) {
+			want_reload = 0;
+			sw_app_reload_ask(app, "SIGHUP");
+		}
+		if (app->reload_job != NULL) {
+			uint64_t done = app->reload_done;
+
+			sw_app_reload_poll(app);
+			if (app->reload_done != done)
+				sw_telemetry_update(app);
+		}
+		watch_flush(app);
+		if (t >= next_link) {
+			watch_links(app);
+			watch_proxy(app);
+			sw_app_poll_rings(app);
+			next_link = t + 1;
+		}
+		if (t >= next_tel) {
+			sw_telemetry_update(app);
+			next_tel = t + 1;
+		}
+		if (app->cfg.stats.file[0] && t >= next_file) {
+			write_stats_file(app);
+			next_file = t + app->cfg.stats.interval_ms / 1000.0;
+		}
+		if (stats_every > 0 && t >= next_stats) {
+			print_stats_line(app);
+			next_stats += stats_every;
+		}
+		if (duration > 0 && t - start >= duration)
+			force_quit = true;
+	}
+}
+
+static int
+cli_connect(const char *opt, const char *path)
+{
+	struct sockaddr_un sa;
+	int fd;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "spillway: %s: %s: path too long\n", opt, path);
+		return -1;
+	}
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		fprintf(stderr, "spillway: %s: %s: %s%s\n", opt, path,
+			strerror(errno), errno == EACCES ? " (root, or a "
+			"member of control.socket_group, may connect)" : "");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * The control socket of the instance that runs the config at path, for
+ * --cli and --reload, into sock. Only libconfig's syntax is read and
+ * nothing is checked: a config the running spillway will refuse (a
+ * set's file gone, a bad prefix) must still reach that instance, which
+ * refuses it, says why and counts the failure, where a full load would
+ * fail here first and ask the default socket instead. A file this user
+ * cannot read leaves the default socket (a config kept from operators
+ * in control.socket_group); one whose syntax does not parse names no
+ * instance, and none is asked: -1 with err filled.
+ */
+static int
+config_socket(const char *path, char *sock, size_t len, char *err,
+	      size_t errlen)
+{
+	const char *slash = strrchr(path, '/'), *s = NULL;
+	char dir[PATH_MAX];
+	config_t lc;
+	FILE *f;
+	int rc = 0;
+
+	snprintf(sock, len, "%s", SW_CONTROL_SOCKET);
+	f = fopen(path, "re");
+	if (f == NULL)
+		return 0;
+	/* @include is read next to the config, as the loader does. */
+	if (slash != NULL)
+		snprintf(dir, sizeof(dir), "%.*s/", (int)(slash - path), path);
+	else
+		snprintf(dir, sizeof(dir), ".");
+	config_init(&lc);
+	config_set_include_dir(&lc, dir);
+	if (config_read(&lc, f) != CONFIG_TRUE) {
+		snprintf(err, errlen, "%s:%d: syntax error: %s", path,
+			 config_error_line(&lc), config_error_text(&lc));
+		rc = -1;
+	} else if (config_lookup_string(&lc, "control.socket", &s) ==
+		   CONFIG_TRUE && s[0] != '\0') {
+		snprintf(sock, len, "%s", s);
+	}
+	config_destroy(&lc);
+	fclose(f);
+	return rc;
+}
+
+/*
+ * --reload: ask the running spillway to reload and wait for its answer
+ * (the reload thread builds, then the reply comes): print it, and exit
+ * 0 when it took, 1 when it was refused or could not be asked. This is
+ * the unit's ExecReload, so `systemctl reload` fails when the file does.
+ */
+static int
+run_reload(const char *path)
+{
+	char buf[65536], *text = NULL, *end;
+	size_t len = 0, greet = 0;
+	bool refused;
+	ssize_t n;
+	int fd = cli_connect("--reload", path);
+
+	if (fd < 0)
+		return 1;
+	if (write(fd, "reload\n", 7) != 7) {
+		close(fd);
+		return 1;
+	}
+	/* The greeting, then the reply: each ends with a "." line. */
+	for (;;) {
+		char *t;
+
+		n = read(fd, buf, sizeof(buf));
+		if (n <= 0)
+			break;
+		t = realloc(text, len + (size_t)n + 1);
+		if (t == NULL)
+			break;
+		text = t;
+		memcpy(text + len, buf, (size_t)n);
+		len += (size_t)n;
+		text[len] = '\0';
+		if (greet == 0 && (end = strstr(text, "\n.\n")) != NULL)
+			greet = (size_t)(end - text) + 3;
+		if (greet && strstr(text + greet, "\n.\n") != NULL)
+			break;
+	}
+	close(fd);
+	if (text == NULL || greet == 0 ||
+	    strstr(text + greet, "\n.\n") == NULL) {
+		fprintf(stderr, "spillway: --reload: %s: no answer\n", path);
+		free(text);
+		return 1;
+	}
+	*strstr(text + greet, "\n.\n") = '\0';
+	refused = strncmp(text + greet, "error:", 6) == 0 ||
+		  strstr(text + greet, "\nerror:") != NULL;
+	fprintf(refused ? stderr : stdout, "%s\n", text + greet);
+	free(text);
+	return refused ? 1 : 0;
+}
+
+/*
+ * --cli: a terminal (or a script's pipe) on the control socket. Lines
+ * typed go to spillway, replies come back; at the end of the input the
+ * replies still due are read before it exits.
+ */
+static int
+run_cli(const char *path)
+{
+	struct pollfd pfd[2];
+	char buf[65536];
+	bool in_open = true;
+	ssize_t n;
+	int fd = cli_connect("--cli", path);
+
+	if (fd < 0)
+		return 1;
+	pfd[0].fd = STDIN_FILENO;
+	pfd[1].fd = fd;
+	pfd[1].events = POLLIN;
+	for (;;) {
+		pfd[0].events = in_open ? POLLIN : 0;
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+			n = read(fd, buf, sizeof(buf));
+			if (n <= 0)
+				break;
+			if (fwrite(buf, 1, (size_t)n, stdout) != (size_t)n)
+				break;
+			fflush(stdout);
+		}
+		if (in_open && (pfd[0].revents & (POLLIN | POLLHUP))) {
+			n = read(STDIN_FILENO, buf, sizeof(buf));
+			if (n <= 0) {
+				/* No more commands: spillway answers, then
+				 * closes. */
+				in_open = false;
+				shutdown(fd, SHUT_WR);
+			} else if (write(fd, buf, (size_t)n) != n) {
+				break;
+			}
+		}
+	}
+	close(fd);
+	return 0;
+}
+
+/*
+ * The password is a secret: a config that holds one must not be
+ * readable by others (install it 0600). Returns true when it is.
+ */
+static bool
+password_exposed(const char *path, const struct sw_config *cfg,
+		 char *why, size_t len)
+{
+	struct stat st;
+
+	if (cfg->control.password[0] == '\0' || stat(path, &st) != 0)
+		return false;
+	if (!(st.st_mode & S_IROTH) &&
+	    !((st.st_mode & S_IRGRP) && st.st_gid != 0))
+		return false;
+	snprintf(why, len, "%s holds control.password and is readable by "
+		 "%s (mode %04o): chmod 600 %s", path,
+		 (st.st_mode & S_IROTH) ? "everyone" : "its group",
+		 (unsigned int)(st.st_mode & 07777), path);
+	return true;
+}
+
+static double
+parse_seconds(const char *opt, const char *s)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (*s == '\0' || *end != '\0' || !(v > 0) || v > 1e9) {
+		fprintf(stderr, "spillway: %s: '%s' is not a number of "
+			"seconds\n", opt, s);
+		exit(1);
+	}
+	return v;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check", no_argument, NULL, 't' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "stats", required_argument, NULL, 's' },
+		{ "dump-flows", no_argument, NULL, 'f' },
+		{ "socket", required_argument, NULL, 'S' },
+		{ "cli", no_argument, NULL, 'C' },
+		{ "reload", no_argument, NULL, 'R' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct sw_app app;
+	struct sw_ctl *ctl = NULL;
+	struct sw_metrics *prom = NULL;
+	const char *path = SW_DEFAULT_CONFIG, *sock = NULL;
+	double duration = 0, stats_every = 0;
+	char err[SW_ERR_MAX];
+	bool check = false, dump_flows = false, cli = false, ask = false;
+	unsigned int p, i;
+	int opt, rc, status = 0;
+
+	while ((opt = getopt_long(argc, argv, "+c:thV", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			path = optarg;
+			break;
+		case 't':
+			check = true;
+			break;
+		case 'd':
+			duration = parse_seconds("--duration", optarg);
+			break;
+		case 's':
+			stats_every = parse_seconds("--stats", optarg);
+			break;
+		case 'f':
+			dump_flows = true;
+			break;
+		case 'S':
+			sock = optarg;
+			break;
+		case 'C':
+			cli = true;
+			break;
+		case 'R':
+			ask = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("spillway %s (%s)\n", SW_VERSION, rte_version());
+			return 0;
+		default:
+			usage(stderr);
+			return 1;
+		}
+	}
+
+	if (cli || ask) {
+		char csock[PATH_MAX];
+
+		/* Only the socket's path is wanted. */
+		if (sock == NULL) {
+			if (config_socket(path, csock, sizeof(csock), err,
+					  sizeof(err)) < 0) {
+				fprintf(stderr, "spillway: %s\n", err);
+				return 1;
+			}
+			sock = csock;
+		}
+		return ask ? run_reload(sock) : run_cli(sock);
+	}
+	rc = sw_config_load(path, &app.cfg, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "spillway: %s\n", err);
+		return 1;
+	}
+	if (sock != NULL)
+		snprintf(app.cfg.control.socket, sizeof(app.cfg.control.socket),
+			 "%s", sock);
+	if (password_exposed(path, &app.cfg, err, sizeof(err)))
+		fprintf(stderr, "spillway: warning: %s\n", err);
+	if (check) {
+		printf("spillway: %s: configuration is valid (%u ports, %u "
+		       "workers)\n", path, app.cfg.nb_ports,
+		       app.cfg.nb_workers);
+		sw_config_free(&app.cfg);
+		return 0;
+	}
+	snprintf(app.conf_path, sizeof(app.conf_path), "%s", path);
+	if (sock != NULL)
+		snprintf(app.socket_override, sizeof(app.socket_override),
+			 "%s", sock);
+	app.quit = &force_quit;
+	app.start_time = sw_now_s();
+
+	signal(SIGPIPE, SIG_IGN);
+	sw_telemetry_init();
+	rc = eal_init(&app, argv[0], argc - optind, argv + optind);
+	if (rc < 0) {
+		fprintf(stderr, "spillway: EAL init failed: %s\n",
+			rte_strerror(rte_errno));
+		sw_config_free(&app.cfg);
+		return 1;
+	}
+	app.socket_id = (int)rte_socket_id();
+	/* After EAL init: its own handlers must not replace ours. */
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
+
+	if (app.cfg.control.socket[0] || app.cfg.control.listen[0]) {
+		ctl = sw_ctl_create(&app, err, sizeof(err));
+		if (ctl == NULL)
+			SW_LOG(ERR, "%s\n", err);
+	}
+	if (app.cfg.stats.prom_listen[0]) {
+		prom = sw_metrics_create(&app, err, sizeof(err));
+		if (prom == NULL)
+			SW_LOG(ERR, "%s\n", err);
+	}
+	if (((app.cfg.control.socket[0] || app.cfg.control.listen[0]) &&
+	     ctl == NULL) || (app.cfg.stats.prom_listen[0] && prom == NULL) ||
+	    check_lcores(&app.cfg) || rcu_init(&app) || sw_app_rules_start(&app) ||
+	    flowtable_create(&app) || ports_start(&app) ||
+	    workers_launch(&app)) {
+		status = 1;
+		force_quit = true;
+	} else {
+		capture_init(&app);
+		if (ctl != NULL && sw_ctl_socket(ctl) != NULL)
+			SW_LOG(INFO, "control: socket %s (mode %s, uid %u%s%s)"
+			       "\n", sw_ctl_socket(ctl),
+			       app.cfg.control.socket_group[0] ? "0660" :
+			       "0600", (unsigned int)geteuid(),
+			       app.cfg.control.socket_group[0] ? ", group " :
+			       "", app.cfg.control.socket_group);
+		if (ctl != NULL && sw_ctl_address(ctl) != NULL)
+			SW_LOG(INFO, "control: listening on %s (TCP, password "
+			       "required, %s)\n", sw_ctl_address(ctl),
+			       app.cfg.control.tcp_admin ? "admin" :
+			       "read-only");
+		if (prom != NULL)
+			SW_LOG(INFO, "metrics: Prometheus endpoint on http://%s"
+			       "/metrics (%u allowed source prefixes)\n",
+			       sw_metrics_address(prom),
+			       app.cfg.stats.nb_prom_allow);
+		SW_LOG(INFO, "running: %u ports, %u workers, burst %u "
+		       "(config %s)\n", app.cfg.nb_ports, app.cfg.nb_workers,
+		       app.cfg.burst, path);
+		control_loop(&app, ctl, prom, duration, stats_every);
+	}
+
+	force_quit = true;
+	sw_ctl_free(ctl);
+	sw_metrics_free(prom);
+	sw_app_reload_cancel(&app);
+	rte_eal_mp_wait_lcore();
+	/* What the workers queued last is written. */
+	sw_droplog_free(app.droplog);
+	app.droplog = NULL;
+	for (p = 0; p < app.cfg.nb_ports; p++)
+		if (app.port_started[p])
+			rte_eth_dev_stop(app.port_id[p]);
+	sw_app_poll_rings(&app);
+	if (status == 0)
+		print_totals(&app);
+	if (status == 0 && dump_flows && app.ft != NULL)
+		dump_all_flows(&app);
+	/* Closing a pcap port completes its output file. */
+	for (p = 0; p < app.cfg.nb_ports; p++) {
+		if (app.port_started[p])
+			rte_eth_dev_close(app.port_id[p]);
+		/* Gone: the last telemetry snapshot must not ask it. */
+		app.port_started[p] = false;
+	}
+	for (i = 0; i < app.cfg.nb_workers; i++) {
+		sw_pipeline_worker_free(app.workers[i]);
+		app.workers[i] = NULL;
+	}
+	sw_telemetry_update(&app);
+	rte_mempool_free(app.pool);
+	sw_ft_free(app.ft);
+	app.ft = NULL;
+	sw_ruleset_free(app.rules, NULL);
+	app.rules = NULL;
+	free(app.flush_filter);
+	free(app.reload_result);
+	rte_free(app.qs);
+	sw_config_free(&app.cfg);
+	rte_pdump_uninit();
+	rte_eal_cleanup();
+	return status;
+}

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The spillway authors
+ */
+#ifndef SW_PORT_H
+#define SW_PORT_H
+
+/*
+ * Port set-up: one rx and one tx queue per worker, a symmetric RSS key
+ * when there is more than one queue and the device hashes, promiscuous
+ * mode. Control thread only.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+
+struct rte_mempool;
+
+/*
+ * Configure and start DPDK port `port_id` (called `name` in logs) with
+ * nb_queues rx/tx queue pairs fed from `pool`. Returns 0 or -errno
+ * with the reason logged.
+ */
+int sw_port_start(uint16_t port_id, const char *name, uint16_t nb_queues,
+		  struct rte_mempool *pool);
+
+/*
+ * The symmetric RSS key sw_port_start() gives a hashing device: one
+ * 16-bit pattern, repeated, so Toeplitz over it gives one hash to both
+ * directions of a connection (addresses and ports swapped), drawn at
+ * random once per process so nobody outside can tell which queue a
+ * tuple reaches.
+ *
+ * sw_port_rss_init() draws the process's pattern from getrandom(); it
+ * is idempotent, sw_port_start() calls it when a port hashes, and it
+ * returns 0 or -errno from getrandom(). Control thread, at start.
+ * sw_port_rss_key() fills key[0 .. len-1] with the process's key (all
+ * zeros before sw_port_rss_init()). Any thread.
+ * sw_port_rss_key_str() writes the key port_id was given, as lowercase
+ * hex, to s; false when that port does not hash (one queue, no RSS) or
+ * size is too small. Control thread.
+ *
+ * For tests: sw_port_rss_pattern_ok() says whether a pattern is strong
+ * enough (port.c says what it refuses and why); sw_port_rss_draw()
+ * draws a new acceptable pattern (0 or -errno); sw_port_rss_key_fill()
+ * repeats any pattern over key[0 .. len-1]. Any thread.
+ */
+#define SW_PORT_RSS_KEY_MAX 64	/* bytes; its text takes twice that + 1 */
+
+int sw_port_rss_init(void);
+void sw_port_rss_key(uint8_t *key, size_t len);
+bool sw_port_rss_key_str(uint16_t port_id, char *s, size_t size);
+bool sw_port_rss_pattern_ok(uint16_t pattern);
+int sw_port_rss_draw(uint16_t *pattern);
+void sw_port_rss_key_fill(uint8_t *key, size_t len, uint16_t pattern);
+
+/* Log the link state of a port ("up 10 Gbps full-duplex" / "down"). */
+void sw_port_log_link(uint16_t port_id, const char *name);
+
+/*
+ * Kernel rings of net_af_packet and net_af_xdp ports overflow before
+ * spillway sees the frames, and the 22.11 PMDs do not say so (af_packet
+ * reports nothing, af_xdp only XDP's rx_dropped, not a full RX ring or
+ * an empty fill ring). These find the PMD's sockets for the port's
+ * interface among this process's descriptors (the device string's
+ * iface=) and read their drops: PACKET_STATISTICS (reset by reading),
+ * XDP_STATISTICS rx_ring_full + rx_fill_ring_empty_descs (cumulative:
+ * last[] holds what was read before). sw_port_ring_fds returns how many
+ * sockets it found (0 for other devices); sw_port_ring_drops the drops
+ * since its last call.
+ *
+ * An AF_XDP socket whose ring is full makes the XDP redirect fail, and
+ * the interface counts that frame dropped (veth: rx_dropped), overlapping
+ * rx_ring_full: for net_af_xdp ports sw_port_xdp_iface_drops gives the
+ * interface's rx_dropped since its last call, and the caller takes the
+ * larger of the two.
+ */
+int sw_port_ring_fds(const char *dev, int *fds, int max);
+uint64_t sw_port_ring_drops(const int *fds, uint64_t *last, int n);
+uint64_t sw_port_xdp_iface_drops(const char *dev, uint64_t *last);
+
+#endif /* SW_PORT_H */
