@@ -183,166 +183,247 @@ get_addr(struct ctx *c, const config_setting_t *e, const char *p,
 	return rc;
 }
 
+/* What a rule's loader has read of it so far. */
+struct rule_in {
+	const config_setting_t *e;	/* the rule */
+	const char *p;			/* its path */
+	const char *in, *proto, *flags, *action, *comment, *lp;
+	const config_setting_t *s_in, *s_src, *s_dst, *s_proto, *s_sport,
+		*s_dport, *s_flags, *s_type, *s_code, *s_action, *s_comment,
+		*s_lp;
+	unsigned int src_fams, dst_fams;	/* bit 0 IPv4, bit 1 IPv6 */
+};
+
+/* The rule's string members, and which it has at all. */
 static int
-load_rule(struct ctx *c, const config_setting_t *e, const char *p,
-	  struct sw_config *cfg, enum sw_acl_set set,
-	  struct sw_acl_rule *r)
+rule_strings(struct ctx *c, struct rule_in *ri)
 {
 	static const char *const keys[] = {
 		"in", "src", "dst", "proto", "sport", "dport", "tcp_flags",
 		"icmp_type", "icmp_code", "action", "comment", "synproxy",
 		"log", "log_prefix", NULL
 	};
-	const config_setting_t *s_px, *s_lp;
-	const config_setting_t *s_in, *s_src, *s_dst, *s_proto, *s_sport,
-		*s_dport, *s_flags, *s_type, *s_code, *s_action, *s_comment;
-	const char *in, *proto, *flags, *action, *comment, *lp;
-	uint8_t setfam[SW_ACL_MAX_SETS];
-	unsigned int fam, fs, fd, i;
-	char q[256], why[160];
-	int rc, pr;
+	const config_setting_t *e = ri->e;
+	const char *p = ri->p;
+	int rc;
 
 	rc = want_type(c, e, p, CONFIG_TYPE_GROUP);
 	if (rc == 0)
 		rc = check_keys(c, e, p, keys);
 	if (rc == 0)
-		rc = get_str(c, e, p, "in", &in, &s_in);
+		rc = get_str(c, e, p, "in", &ri->in, &ri->s_in);
 	if (rc == 0)
-		rc = get_str(c, e, p, "proto", &proto, &s_proto);
+		rc = get_str(c, e, p, "proto", &ri->proto, &ri->s_proto);
 	if (rc == 0)
-		rc = get_str(c, e, p, "tcp_flags", &flags, &s_flags);
+		rc = get_str(c, e, p, "tcp_flags", &ri->flags, &ri->s_flags);
 	if (rc == 0)
-		rc = get_str(c, e, p, "action", &action, &s_action);
+		rc = get_str(c, e, p, "action", &ri->action, &ri->s_action);
 	if (rc == 0)
-		rc = get_str(c, e, p, "comment", &comment, &s_comment);
+		rc = get_str(c, e, p, "comment", &ri->comment, &ri->s_comment);
 	if (rc == 0)
-		rc = get_str(c, e, p, "log_prefix", &lp, &s_lp);
+		rc = get_str(c, e, p, "log_prefix", &ri->lp, &ri->s_lp);
+	return rc;
+}
+
+/* action, in: what the rule does, where its packets come in. */
+static int
+rule_action(struct ctx *c, struct rule_in *ri, struct sw_config *cfg,
+	    struct sw_acl_rule *r)
+{
+	char q[256];
+
+	if (ri->action == NULL)
+		return fail(c, ri->e, ri->p, "missing 'action' (accept, drop, "
+			    "reject or return)");
+	join(q, sizeof(q), ri->p, "action");
+	if (sw_acl_parse_action(ri->action, &r->action))
+		return fail(c, ri->s_action, q, "'%s' is not accept, drop, "
+			    "reject or return", ri->action);
+	if (ri->in != NULL) {
+		join(q, sizeof(q), ri->p, "in");
+		r->in_port = (int16_t)sw_config_port_index(cfg, ri->in);
+		if (r->in_port < 0)
+			return fail(c, ri->s_in, q, "no port named '%s'",
+				    ri->in);
+	}
+	return 0;
+}
+
+/* src, dst: the families they allow must meet. */
+static int
+rule_addrs(struct ctx *c, struct rule_in *ri, struct sw_config *cfg,
+	   struct sw_acl_rule *r)
+{
+	uint8_t setfam[SW_ACL_MAX_SETS];
+	unsigned int i;
+	char q[256];
+	int rc;
+
+	rc = get_addr(c, ri->e, ri->p, "src", cfg, &r->src, &r->srcx,
+		      &ri->s_src);
+	if (rc == 0)
+		rc = get_addr(c, ri->e, ri->p, "dst", cfg, &r->dst, &r->dstx,
+			      &ri->s_dst);
 	if (rc)
 		return rc;
+	for (i = 0; i < SW_ACL_MAX_SETS; i++)
+		setfam[i] = i < cfg->nb_sets ? cfg->sets[i].family : 0;
+	ri->src_fams = sw_acl_addr_families(&r->src, &r->srcx,
+					    cfg->rules.pool.v, setfam);
+	ri->dst_fams = sw_acl_addr_families(&r->dst, &r->dstx,
+					    cfg->rules.pool.v, setfam);
+	if ((ri->src_fams & ri->dst_fams) == 0) {
+		join(q, sizeof(q), ri->p, "dst");
+		return fail(c, ri->s_dst, q, "an IPv%u match, but src is "
+			    "IPv%u: the rule could never match",
+			    ri->dst_fams == 1 ? 4 : 6,
+			    ri->src_fams == 1 ? 4 : 6);
+	}
+	return 0;
+}
 
+/* proto; ICMP is IPv4's, ICMPv6 IPv6's: an address of the other family
+ * could never match. */
+static int
+rule_proto(struct ctx *c, struct rule_in *ri, struct sw_acl_rule *r)
+{
+	const config_setting_t *bad = NULL;
+	const char *which = NULL;
+	char q[256], why[160];
+	unsigned int bit;
+	uint8_t want;
+	int pr;
+
+	if (ri->proto != NULL) {
+		join(q, sizeof(q), ri->p, "proto");
+		if (sw_acl_parse_proto(ri->proto, &pr, why, sizeof(why)))
+			return fail(c, ri->s_proto, q, "%s", why);
+		r->proto = (int16_t)pr;
+	}
+	if (r->proto != IPPROTO_ICMP && r->proto != IPPROTO_ICMPV6)
+		return 0;
+	want = r->proto == IPPROTO_ICMP ? 4 : 6;
+	bit = want == 4 ? 1 : 2;
+	if (!(ri->src_fams & bit)) {
+		bad = ri->s_src;
+		which = "src";
+	} else if (!(ri->dst_fams & bit)) {
+		bad = ri->s_dst;
+		which = "dst";
+	}
+	if (bad == NULL)
+		return 0;
+	join(q, sizeof(q), ri->p, which);
+	return fail(c, bad, q, "an IPv%u address in an %s rule (use %s)",
+		    10 - want, want == 4 ? "icmp" : "icmpv6",
+		    want == 4 ? "icmpv6" : "icmp");
+}
+
+/* sport, dport, tcp_flags, icmp_type, icmp_code: each needs its proto. */
+static int
+rule_l4(struct ctx *c, struct rule_in *ri, struct sw_acl_rule *r)
+{
+	const config_setting_t *e = ri->e;
+	const char *p = ri->p;
+	char q[256], why[160];
+	int rc;
+
+	rc = get_ports(c, e, p, "sport", r->sport, &r->nb_sport,
+		       &r->sport_neg, &ri->s_sport);
+	if (rc == 0)
+		rc = get_ports(c, e, p, "dport", r->dport, &r->nb_dport,
+			       &r->dport_neg, &ri->s_dport);
+	if (rc)
+		return rc;
+	if ((ri->s_sport || ri->s_dport) && r->proto != IPPROTO_TCP &&
+	    r->proto != IPPROTO_UDP) {
+		join(q, sizeof(q), p, ri->s_sport ? "sport" : "dport");
+		return fail(c, ri->s_sport ? ri->s_sport : ri->s_dport, q,
+			    "ports need proto \"tcp\" or \"udp\"");
+	}
+	if (ri->flags != NULL) {
+		join(q, sizeof(q), p, "tcp_flags");
+		if (r->proto != IPPROTO_TCP)
+			return fail(c, ri->s_flags, q, "needs proto \"tcp\"");
+		if (sw_acl_parse_tcp_flags(ri->flags, &r->flags_value,
+					   &r->flags_mask, why, sizeof(why)))
+			return fail(c, ri->s_flags, q, "%s", why);
+	}
+	rc = get_icmp(c, e, p, "icmp_type", &r->icmp_type, &ri->s_type);
+	if (rc == 0)
+		rc = get_icmp(c, e, p, "icmp_code", &r->icmp_code, &ri->s_code);
+	if (rc)
+		return rc;
+	if ((ri->s_type || ri->s_code) && r->proto != IPPROTO_ICMP &&
+	    r->proto != IPPROTO_ICMPV6) {
+		join(q, sizeof(q), p, ri->s_type ? "icmp_type" : "icmp_code");
+		return fail(c, ri->s_type ? ri->s_type : ri->s_code, q,
+			    "needs proto \"icmp\" or \"icmpv6\"");
+	}
+	return 0;
+}
+
+/* comment, log, log_prefix, synproxy. */
+static int
+rule_extras(struct ctx *c, struct rule_in *ri, enum sw_acl_set set,
+	    struct sw_acl_rule *r)
+{
+	const config_setting_t *s_px;
+	char q[256];
+	bool px = false;
+	int rc;
+
+	if (ri->comment != NULL) {
+		join(q, sizeof(q), ri->p, "comment");
+		if (strlen(ri->comment) >= SW_ACL_COMMENT_MAX)
+			return fail(c, ri->s_comment, q, "longer than %d "
+				    "characters", SW_ACL_COMMENT_MAX - 1);
+		snprintf(r->comment, sizeof(r->comment), "%s", ri->comment);
+	}
+	rc = load_rule_log(c, ri->e, ri->p, r, ri->lp, ri->s_lp);
+	if (rc)
+		return rc;
+	s_px = config_setting_get_member(ri->e, "synproxy");
+	if (s_px == NULL)
+		return 0;
+	join(q, sizeof(q), ri->p, "synproxy");
+	if (set != SW_ACL_POLICY || r->action != SW_ACL_ACCEPT ||
+	    (r->proto != IPPROTO_TCP && r->proto != -1))
+		return fail(c, s_px, q, "only on policy rules that accept "
+			    "TCP");
+	rc = get_bool(c, ri->e, ri->p, "synproxy", &px);
+	if (rc == 0)
+		r->synproxy = px ? 1 : 0;
+	return rc;
+}
+
+static int
+load_rule(struct ctx *c, const config_setting_t *e, const char *p,
+	  struct sw_config *cfg, enum sw_acl_set set,
+	  struct sw_acl_rule *r)
+{
+	struct rule_in ri = { .e = e, .p = p };
+	int rc;
+
+	rc = rule_strings(c, &ri);
+	if (rc)
+		return rc;
 	sw_acl_rule_init(r, SW_ACL_NONE);
 	r->line = (uint32_t)config_setting_source_line(e);
 	rc = file_index(c, e, cfg);
 	if (rc < 0)
 		return rc;
 	r->file = (uint16_t)rc;
-	if (action == NULL)
-		return fail(c, e, p, "missing 'action' (accept, drop, reject "
-			    "or return)");
-	join(q, sizeof(q), p, "action");
-	if (sw_acl_parse_action(action, &r->action))
-		return fail(c, s_action, q, "'%s' is not accept, drop, reject "
-			    "or return", action);
-	if (in != NULL) {
-		join(q, sizeof(q), p, "in");
-		r->in_port = (int16_t)sw_config_port_index(cfg, in);
-		if (r->in_port < 0)
-			return fail(c, s_in, q, "no port named '%s'", in);
-	}
-	rc = get_addr(c, e, p, "src", cfg, &r->src, &r->srcx, &s_src);
+	rc = rule_action(c, &ri, cfg, r);
 	if (rc == 0)
-		rc = get_addr(c, e, p, "dst", cfg, &r->dst, &r->dstx, &s_dst);
-	if (rc)
-		return rc;
-	for (i = 0; i < SW_ACL_MAX_SETS; i++)
-		setfam[i] = i < cfg->nb_sets ? cfg->sets[i].family : 0;
-	fs = sw_acl_addr_families(&r->src, &r->srcx, cfg->rules.pool.v,
-				  setfam);
-	fd = sw_acl_addr_families(&r->dst, &r->dstx, cfg->rules.pool.v,
-				  setfam);
-	fam = fs & fd;
-	if (fam == 0) {
-		join(q, sizeof(q), p, "dst");
-		return fail(c, s_dst, q, "an IPv%u match, but src is IPv%u: "
-			    "the rule could never match", fd == 1 ? 4 : 6,
-			    fs == 1 ? 4 : 6);
-	}
-	if (proto != NULL) {
-		join(q, sizeof(q), p, "proto");
-		if (sw_acl_parse_proto(proto, &pr, why, sizeof(why)))
-			return fail(c, s_proto, q, "%s", why);
-		r->proto = (int16_t)pr;
-	}
-	/* ICMP is IPv4's, ICMPv6 IPv6's: an address of the other family
-	 * could never match. */
-	if (r->proto == IPPROTO_ICMP || r->proto == IPPROTO_ICMPV6) {
-		uint8_t want = r->proto == IPPROTO_ICMP ? 4 : 6;
-		unsigned int bit = want == 4 ? 1 : 2;
-		const config_setting_t *bad = NULL;
-		const char *which = NULL;
-
-		if (!(fs & bit)) {
-			bad = s_src;
-			which = "src";
-		} else if (!(fd & bit)) {
-			bad = s_dst;
-			which = "dst";
-		}
-		if (bad != NULL) {
-			join(q, sizeof(q), p, which);
-			return fail(c, bad, q, "an IPv%u address in an %s "
-				    "rule (use %s)", 10 - want,
-				    want == 4 ? "icmp" : "icmpv6",
-				    want == 4 ? "icmpv6" : "icmp");
-		}
-	}
-	rc = get_ports(c, e, p, "sport", r->sport, &r->nb_sport,
-		       &r->sport_neg, &s_sport);
+		rc = rule_addrs(c, &ri, cfg, r);
 	if (rc == 0)
-		rc = get_ports(c, e, p, "dport", r->dport, &r->nb_dport,
-			       &r->dport_neg, &s_dport);
-	if (rc)
-		return rc;
-	if ((s_sport || s_dport) && r->proto != IPPROTO_TCP &&
-	    r->proto != IPPROTO_UDP) {
-		join(q, sizeof(q), p, s_sport ? "sport" : "dport");
-		return fail(c, s_sport ? s_sport : s_dport, q,
-			    "ports need proto \"tcp\" or \"udp\"");
-	}
-	if (flags != NULL) {
-		join(q, sizeof(q), p, "tcp_flags");
-		if (r->proto != IPPROTO_TCP)
-			return fail(c, s_flags, q, "needs proto \"tcp\"");
-		if (sw_acl_parse_tcp_flags(flags, &r->flags_value,
-					   &r->flags_mask, why, sizeof(why)))
-			return fail(c, s_flags, q, "%s", why);
-	}
-	rc = get_icmp(c, e, p, "icmp_type", &r->icmp_type, &s_type);
+		rc = rule_proto(c, &ri, r);
 	if (rc == 0)
-		rc = get_icmp(c, e, p, "icmp_code", &r->icmp_code, &s_code);
-	if (rc)
-		return rc;
-	if ((s_type || s_code) && r->proto != IPPROTO_ICMP &&
-	    r->proto != IPPROTO_ICMPV6) {
-		join(q, sizeof(q), p, s_type ? "icmp_type" : "icmp_code");
-		return fail(c, s_type ? s_type : s_code, q,
-			    "needs proto \"icmp\" or \"icmpv6\"");
-	}
-	if (comment != NULL) {
-		join(q, sizeof(q), p, "comment");
-		if (strlen(comment) >= SW_ACL_COMMENT_MAX)
-			return fail(c, s_comment, q, "longer than %d "
-				    "characters", SW_ACL_COMMENT_MAX - 1);
-		snprintf(r->comment, sizeof(r->comment), "%s", comment);
-	}
-	rc = load_rule_log(c, e, p, r, lp, s_lp);
-	if (rc)
-		return rc;
-	s_px = config_setting_get_member(e, "synproxy");
-	if (s_px != NULL) {
-		bool px = false;
-
-		join(q, sizeof(q), p, "synproxy");
-		if (set != SW_ACL_POLICY || r->action != SW_ACL_ACCEPT ||
-		    (r->proto != IPPROTO_TCP && r->proto != -1))
-			return fail(c, s_px, q, "only on policy rules that "
-				    "accept TCP");
-		rc = get_bool(c, e, p, "synproxy", &px);
-		if (rc)
-			return rc;
-		r->synproxy = px ? 1 : 0;
-	}
-	return 0;
+		rc = rule_l4(c, &ri, r);
+	if (rc == 0)
+		rc = rule_extras(c, &ri, set, r);
+	return rc;
 }
 
 static int

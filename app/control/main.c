@@ -756,8 +756,25 @@ parse_seconds(const char *opt, const char *s)
 	return v;
 }
 
-int
-main(int argc, char **argv)
+/* What the command line asked for. */
+struct opts {
+	const char *path;
+	const char *sock;
+	double duration;
+	double stats_every;
+	bool check;
+	bool dump_flows;
+	bool cli;
+	bool ask;		/* --reload */
+};
+
+/*
+ * Parse the options into *o; EAL arguments follow at argv[optind].
+ * Returns -1 to go on, else the exit status (--help, --version, a bad
+ * option).
+ */
+static int
+parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -772,41 +789,35 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static struct sw_app app;
-	struct sw_ctl *ctl = NULL;
-	struct sw_metrics *prom = NULL;
-	const char *path = SW_DEFAULT_CONFIG, *sock = NULL;
-	double duration = 0, stats_every = 0;
-	char err[SW_ERR_MAX];
-	bool check = false, dump_flows = false, cli = false, ask = false;
-	unsigned int p, i;
-	int opt, rc, status = 0;
+	int opt;
 
+	memset(o, 0, sizeof(*o));
+	o->path = SW_DEFAULT_CONFIG;
 	while ((opt = getopt_long(argc, argv, "+c:thV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
-			path = optarg;
+			o->path = optarg;
 			break;
 		case 't':
-			check = true;
+			o->check = true;
 			break;
 		case 'd':
-			duration = parse_seconds("--duration", optarg);
+			o->duration = parse_seconds("--duration", optarg);
 			break;
 		case 's':
-			stats_every = parse_seconds("--stats", optarg);
+			o->stats_every = parse_seconds("--stats", optarg);
 			break;
 		case 'f':
-			dump_flows = true;
+			o->dump_flows = true;
 			break;
 		case 'S':
-			sock = optarg;
+			o->sock = optarg;
 			break;
 		case 'C':
-			cli = true;
+			o->cli = true;
 			break;
 		case 'R':
-			ask = true;
+			o->ask = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -819,42 +830,162 @@ main(int argc, char **argv)
 			return 1;
 		}
 	}
+	return -1;
+}
 
-	if (cli || ask) {
-		char csock[PATH_MAX];
+/* --cli, --reload: talk to the running instance of the config. */
+static int
+run_client(const struct opts *o)
+{
+	char csock[PATH_MAX], err[SW_ERR_MAX];
+	const char *sock = o->sock;
 
-		/* Only the socket's path is wanted. */
-		if (sock == NULL) {
-			if (config_socket(path, csock, sizeof(csock), err,
-					  sizeof(err)) < 0) {
-				fprintf(stderr, "spillway: %s\n", err);
-				return 1;
-			}
-			sock = csock;
+	/* Only the socket's path is wanted. */
+	if (sock == NULL) {
+		if (config_socket(o->path, csock, sizeof(csock), err,
+				  sizeof(err)) < 0) {
+			fprintf(stderr, "spillway: %s\n", err);
+			return 1;
 		}
-		return ask ? run_reload(sock) : run_cli(sock);
+		sock = csock;
 	}
-	rc = sw_config_load(path, &app.cfg, err, sizeof(err));
+	return o->ask ? run_reload(sock) : run_cli(sock);
+}
+
+/*
+ * Everything the running appliance needs, in order: the control
+ * server, the metrics endpoint, lcores, RCU, rules, the flow table,
+ * ports, workers. Returns 0, or non-zero with the reason logged.
+ */
+static int
+start(struct sw_app *app, struct sw_ctl **ctl, struct sw_metrics **prom)
+{
+	char err[SW_ERR_MAX];
+
+	if (app->cfg.control.socket[0] || app->cfg.control.listen[0]) {
+		*ctl = sw_ctl_create(app, err, sizeof(err));
+		if (*ctl == NULL) {
+			SW_LOG(ERR, "%s\n", err);
+			return -1;
+		}
+	}
+	if (app->cfg.stats.prom_listen[0]) {
+		*prom = sw_metrics_create(app, err, sizeof(err));
+		if (*prom == NULL) {
+			SW_LOG(ERR, "%s\n", err);
+			return -1;
+		}
+	}
+	return check_lcores(&app->cfg) || rcu_init(app) ||
+	       sw_app_rules_start(app) || flowtable_create(app) ||
+	       ports_start(app) || workers_launch(app);
+}
+
+/* Where the operator finds it. */
+static void
+log_running(const struct sw_app *app, const struct sw_ctl *ctl,
+	    const struct sw_metrics *prom)
+{
+	if (ctl != NULL && sw_ctl_socket(ctl) != NULL)
+		SW_LOG(INFO, "control: socket %s (mode %s, uid %u%s%s)\n",
+		       sw_ctl_socket(ctl),
+		       app->cfg.control.socket_group[0] ? "0660" : "0600",
+		       (unsigned int)geteuid(),
+		       app->cfg.control.socket_group[0] ? ", group " : "",
+		       app->cfg.control.socket_group);
+	if (ctl != NULL && sw_ctl_address(ctl) != NULL)
+		SW_LOG(INFO, "control: listening on %s (TCP, password "
+		       "required, %s)\n", sw_ctl_address(ctl),
+		       app->cfg.control.tcp_admin ? "admin" : "read-only");
+	if (prom != NULL)
+		SW_LOG(INFO, "metrics: Prometheus endpoint on http://%s"
+		       "/metrics (%u allowed source prefixes)\n",
+		       sw_metrics_address(prom), app->cfg.stats.nb_prom_allow);
+	SW_LOG(INFO, "running: %u ports, %u workers, burst %u (config %s)\n",
+	       app->cfg.nb_ports, app->cfg.nb_workers, app->cfg.burst,
+	       app->conf_path);
+}
+
+/*
+ * Stop everything in the order the workers need: they stop, the drop
+ * log is written out, ports stop, totals (and the flows) are printed,
+ * ports close (a pcap port's file completes), then memory goes.
+ */
+static void
+stop(struct sw_app *app, bool totals, bool dump_flows)
+{
+	unsigned int p, i;
+
+	force_quit = true;
+	sw_app_reload_cancel(app);
+	rte_eal_mp_wait_lcore();
+	sw_droplog_free(app->droplog);
+	app->droplog = NULL;
+	for (p = 0; p < app->cfg.nb_ports; p++)
+		if (app->port_started[p])
+			rte_eth_dev_stop(app->port_id[p]);
+	sw_app_poll_rings(app);
+	if (totals)
+		print_totals(app);
+	if (totals && dump_flows && app->ft != NULL)
+		dump_all_flows(app);
+	for (p = 0; p < app->cfg.nb_ports; p++) {
+		if (app->port_started[p])
+			rte_eth_dev_close(app->port_id[p]);
+		/* Gone: the last telemetry snapshot must not ask it. */
+		app->port_started[p] = false;
+	}
+	for (i = 0; i < app->cfg.nb_workers; i++) {
+		sw_pipeline_worker_free(app->workers[i]);
+		app->workers[i] = NULL;
+	}
+	sw_telemetry_update(app);
+	rte_mempool_free(app->pool);
+	sw_ft_free(app->ft);
+	app->ft = NULL;
+	sw_ruleset_free(app->rules, NULL);
+	app->rules = NULL;
+	free(app->flush_filter);
+	free(app->reload_result);
+	rte_free(app->qs);
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct sw_app app;
+	struct sw_ctl *ctl = NULL;
+	struct sw_metrics *prom = NULL;
+	char err[SW_ERR_MAX];
+	struct opts o;
+	int rc, status = 0;
+
+	rc = parse_opts(argc, argv, &o);
+	if (rc >= 0)
+		return rc;
+	if (o.cli || o.ask)
+		return run_client(&o);
+	rc = sw_config_load(o.path, &app.cfg, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "spillway: %s\n", err);
 		return 1;
 	}
-	if (sock != NULL)
+	if (o.sock != NULL)
 		snprintf(app.cfg.control.socket, sizeof(app.cfg.control.socket),
-			 "%s", sock);
-	if (password_exposed(path, &app.cfg, err, sizeof(err)))
+			 "%s", o.sock);
+	if (password_exposed(o.path, &app.cfg, err, sizeof(err)))
 		fprintf(stderr, "spillway: warning: %s\n", err);
-	if (check) {
+	if (o.check) {
 		printf("spillway: %s: configuration is valid (%u ports, %u "
-		       "workers)\n", path, app.cfg.nb_ports,
+		       "workers)\n", o.path, app.cfg.nb_ports,
 		       app.cfg.nb_workers);
 		sw_config_free(&app.cfg);
 		return 0;
 	}
-	snprintf(app.conf_path, sizeof(app.conf_path), "%s", path);
-	if (sock != NULL)
+	snprintf(app.conf_path, sizeof(app.conf_path), "%s", o.path);
+	if (o.sock != NULL)
 		snprintf(app.socket_override, sizeof(app.socket_override),
-			 "%s", sock);
+			 "%s", o.sock);
 	app.quit = &force_quit;
 	app.start_time = sw_now_s();
 
@@ -873,84 +1004,18 @@ main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
 
-	if (app.cfg.control.socket[0] || app.cfg.control.listen[0]) {
-		ctl = sw_ctl_create(&app, err, sizeof(err));
-		if (ctl == NULL)
-			SW_LOG(ERR, "%s\n", err);
-	}
-	if (app.cfg.stats.prom_listen[0]) {
-		prom = sw_metrics_create(&app, err, sizeof(err));
-		if (prom == NULL)
-			SW_LOG(ERR, "%s\n", err);
-	}
-	if (((app.cfg.control.socket[0] || app.cfg.control.listen[0]) &&
-	     ctl == NULL) || (app.cfg.stats.prom_listen[0] && prom == NULL) ||
-	    check_lcores(&app.cfg) || rcu_init(&app) || sw_app_rules_start(&app) ||
-	    flowtable_create(&app) || ports_start(&app) ||
-	    workers_launch(&app)) {
+	if (start(&app, &ctl, &prom) != 0) {
 		status = 1;
 		force_quit = true;
 	} else {
 		capture_init(&app);
-		if (ctl != NULL && sw_ctl_socket(ctl) != NULL)
-			SW_LOG(INFO, "control: socket %s (mode %s, uid %u%s%s)"
-			       "\n", sw_ctl_socket(ctl),
-			       app.cfg.control.socket_group[0] ? "0660" :
-			       "0600", (unsigned int)geteuid(),
-			       app.cfg.control.socket_group[0] ? ", group " :
-			       "", app.cfg.control.socket_group);
-		if (ctl != NULL && sw_ctl_address(ctl) != NULL)
-			SW_LOG(INFO, "control: listening on %s (TCP, password "
-			       "required, %s)\n", sw_ctl_address(ctl),
-			       app.cfg.control.tcp_admin ? "admin" :
-			       "read-only");
-		if (prom != NULL)
-			SW_LOG(INFO, "metrics: Prometheus endpoint on http://%s"
-			       "/metrics (%u allowed source prefixes)\n",
-			       sw_metrics_address(prom),
-			       app.cfg.stats.nb_prom_allow);
-		SW_LOG(INFO, "running: %u ports, %u workers, burst %u "
-		       "(config %s)\n", app.cfg.nb_ports, app.cfg.nb_workers,
-		       app.cfg.burst, path);
-		control_loop(&app, ctl, prom, duration, stats_every);
+		log_running(&app, ctl, prom);
+		control_loop(&app, ctl, prom, o.duration, o.stats_every);
 	}
-
 	force_quit = true;
 	sw_ctl_free(ctl);
 	sw_metrics_free(prom);
-	sw_app_reload_cancel(&app);
-	rte_eal_mp_wait_lcore();
-	/* What the workers queued last is written. */
-	sw_droplog_free(app.droplog);
-	app.droplog = NULL;
-	for (p = 0; p < app.cfg.nb_ports; p++)
-		if (app.port_started[p])
-			rte_eth_dev_stop(app.port_id[p]);
-	sw_app_poll_rings(&app);
-	if (status == 0)
-		print_totals(&app);
-	if (status == 0 && dump_flows && app.ft != NULL)
-		dump_all_flows(&app);
-	/* Closing a pcap port completes its output file. */
-	for (p = 0; p < app.cfg.nb_ports; p++) {
-		if (app.port_started[p])
-			rte_eth_dev_close(app.port_id[p]);
-		/* Gone: the last telemetry snapshot must not ask it. */
-		app.port_started[p] = false;
-	}
-	for (i = 0; i < app.cfg.nb_workers; i++) {
-		sw_pipeline_worker_free(app.workers[i]);
-		app.workers[i] = NULL;
-	}
-	sw_telemetry_update(&app);
-	rte_mempool_free(app.pool);
-	sw_ft_free(app.ft);
-	app.ft = NULL;
-	sw_ruleset_free(app.rules, NULL);
-	app.rules = NULL;
-	free(app.flush_filter);
-	free(app.reload_result);
-	rte_free(app.qs);
+	stop(&app, status == 0, o.dump_flows);
 	sw_config_free(&app.cfg);
 	rte_pdump_uninit();
 	rte_eal_cleanup();

@@ -210,20 +210,13 @@ job_free(struct sw_reload *j)
 }
 
 /* The control thread's half: swap in what was built, apply the rest. */
-static int
-commit(struct sw_app *app, struct sw_reload *j, struct sw_buf *out)
+/* The rule lists, their pool, their files and the sets move to cur. */
+static void
+take_rules(struct sw_config *cur, struct sw_config *next)
 {
-	struct sw_config *cur = &app->cfg, *next = &j->next;
-	unsigned int k, t, i;
+	struct sw_rules_conf tr = cur->rules;
+	unsigned int k, i;
 
-	report_restart(cur, next, out);
-	if (j->report.len)
-		sw_buf_append(out, j->report.p, j->report.len);
-
-	/* Rules and sets: swap, wait out every worker, carry hit counts. */
-	sw_ruleset_publish(&app->rules, j->rules, next, cur, app->qs);
-	j->rules = NULL;
-	app->rule_builds++;
 	for (k = 0; k < SW_ACL_NB_SETS; k++) {
 		free(cur->rules.rules[k]);
 		cur->rules.rules[k] = next->rules.rules[k];
@@ -234,17 +227,12 @@ commit(struct sw_app *app, struct sw_reload *j, struct sw_buf *out)
 		next->rules.nb[k] = 0;
 	}
 	/* The pool, file names and sets move whole; next frees the old. */
-	{
-		struct sw_rules_conf tr = cur->rules;
-
-		cur->rules.pool = next->rules.pool;
-		next->rules.pool = tr.pool;
-		memcpy(cur->rules.files, next->rules.files,
-		       sizeof(cur->rules.files));
-		cur->rules.nb_files = next->rules.nb_files;
-		memcpy(next->rules.files, tr.files, sizeof(tr.files));
-		next->rules.nb_files = tr.nb_files;
-	}
+	cur->rules.pool = next->rules.pool;
+	next->rules.pool = tr.pool;
+	memcpy(cur->rules.files, next->rules.files, sizeof(cur->rules.files));
+	cur->rules.nb_files = next->rules.nb_files;
+	memcpy(next->rules.files, tr.files, sizeof(tr.files));
+	next->rules.nb_files = tr.nb_files;
 	cur->rules.fallback_from_policy = next->rules.fallback_from_policy;
 	cur->rules.nb_written_fallback = next->rules.nb_written_fallback;
 	for (i = 0; i < cur->nb_sets; i++)
@@ -258,6 +246,14 @@ commit(struct sw_app *app, struct sw_reload *j, struct sw_buf *out)
 		cur->sets[i].nb_prefixes = 0;
 	}
 	next->nb_sets = 0;
+}
+
+/* Packet-path switches every worker reads as it goes. */
+static void
+apply_packet_settings(struct sw_app *app, const struct sw_config *next)
+{
+	struct sw_config *cur = &app->cfg;
+	unsigned int i, e;
 
 	cur->rules.allow_ndp = next->rules.allow_ndp;
 	cur->rules.allow_source_route = next->rules.allow_source_route;
@@ -266,7 +262,6 @@ commit(struct sw_app *app, struct sw_reload *j, struct sw_buf *out)
 	cur->l2 = next->l2;
 	for (i = 0; i < cur->nb_workers; i++) {
 		struct sw_worker *w = app->workers[i];
-		unsigned int e;
 
 		if (w == NULL)
 			continue;
@@ -284,33 +279,54 @@ commit(struct sw_app *app, struct sw_reload *j, struct sw_buf *out)
 		__atomic_store_n(&w->checksum_verify, cur->checksum_verify,
 				 __ATOMIC_RELAXED);
 	}
+}
 
-	/* Timeouts and tracking options apply to live flows at once. */
+/* Timeouts and tracking options apply to live flows at once. */
+static void
+apply_flowtable(struct sw_app *app, const struct sw_config *next)
+{
+	struct sw_ft_conf *c = &app->cfg.flowtable.ft;
+	const struct sw_ft_conf *n = &next->flowtable.ft;
+	unsigned int t;
+
 	for (t = 0; t < SW_FT_TO_MAX; t++)
-		cur->flowtable.ft.timeouts[t] = next->flowtable.ft.timeouts[t];
-	cur->flowtable.ft.tcp_loose = next->flowtable.ft.tcp_loose;
-	cur->flowtable.ft.tcp_be_liberal = next->flowtable.ft.tcp_be_liberal;
-	cur->flowtable.ft.proxy_mode = next->flowtable.ft.proxy_mode;
-	cur->flowtable.ft.proxy_start = next->flowtable.ft.proxy_start;
-	cur->flowtable.ft.proxy_bad_cookies =
-		next->flowtable.ft.proxy_bad_cookies;
-	cur->flowtable.ft.early_drop = next->flowtable.ft.early_drop;
-	cur->flowtable.revalidate_on_reload =
+		c->timeouts[t] = n->timeouts[t];
+	c->tcp_loose = n->tcp_loose;
+	c->tcp_be_liberal = n->tcp_be_liberal;
+	c->proxy_mode = n->proxy_mode;
+	c->proxy_start = n->proxy_start;
+	c->proxy_bad_cookies = n->proxy_bad_cookies;
+	c->early_drop = n->early_drop;
+	app->cfg.flowtable.revalidate_on_reload =
 		next->flowtable.revalidate_on_reload;
-	if (app->ft != NULL) {
-		for (t = 0; t < SW_FT_TO_MAX; t++)
-			sw_ft_set_timeout(app->ft, t,
-					  cur->flowtable.ft.timeouts[t]);
-		sw_ft_set_options(app->ft, cur->flowtable.ft.tcp_loose,
-				  cur->flowtable.ft.tcp_be_liberal,
-				  cur->flowtable.ft.early_drop);
-		sw_ft_set_proxy(app->ft, cur->flowtable.ft.proxy_mode,
-				cur->flowtable.ft.proxy_start);
-		sw_ft_set_bad_cookies(app->ft,
-				      cur->flowtable.ft.proxy_bad_cookies);
-		if (cur->flowtable.revalidate_on_reload)
-			sw_app_rules_rejudge(app);
-	}
+	if (app->ft == NULL)
+		return;
+	for (t = 0; t < SW_FT_TO_MAX; t++)
+		sw_ft_set_timeout(app->ft, t, c->timeouts[t]);
+	sw_ft_set_options(app->ft, c->tcp_loose, c->tcp_be_liberal,
+			  c->early_drop);
+	sw_ft_set_proxy(app->ft, c->proxy_mode, c->proxy_start);
+	sw_ft_set_bad_cookies(app->ft, c->proxy_bad_cookies);
+	if (app->cfg.flowtable.revalidate_on_reload)
+		sw_app_rules_rejudge(app);
+}
+
+static int
+commit(struct sw_app *app, struct sw_reload *j, struct sw_buf *out)
+{
+	struct sw_config *cur = &app->cfg, *next = &j->next;
+
+	report_restart(cur, next, out);
+	if (j->report.len)
+		sw_buf_append(out, j->report.p, j->report.len);
+
+	/* Rules and sets: swap, wait out every worker, carry hit counts. */
+	sw_ruleset_publish(&app->rules, j->rules, next, cur, app->qs);
+	j->rules = NULL;
+	app->rule_builds++;
+	take_rules(cur, next);
+	apply_packet_settings(app, next);
+	apply_flowtable(app, next);
 	/* stats.*: live, but for the endpoint's address (bound at start). */
 	memcpy(next->stats.prom_listen, cur->stats.prom_listen,
 	       sizeof(next->stats.prom_listen));

@@ -363,4 +363,57 @@ ft_flow_at(const struct sw_ft_shard *s, uint32_t pos)
 	return &ft_slot(s, pos)->f;
 }
 
+/* Timeouts' adaptive scale: Q10 fixed point (1024: unscaled). */
+#define FT_Q10 1024u
+
+static inline uint32_t
+time_unit(const struct sw_ft *ft, uint64_t now)
+{
+	return (uint32_t)(now >> ft->tshift);
+}
+
+static inline uint32_t
+timeout_of(const struct sw_ft *ft, unsigned int t)
+{
+	return __atomic_load_n(&ft->timeout_u[t], __ATOMIC_RELAXED);
+}
+
+static inline bool
+is_tcp(uint8_t state)
+{
+	return state <= SW_FT_TCP_SYN_SENT2;
+}
+
+/*
+ * The flow's timeout now, in time units: its state's, capped at
+ * tcp_unacknowledged while TCP data waits for its acknowledgement or a
+ * picked-up flow has not heard from its other side (Linux), then
+ * adaptively scaled.
+ */
+static inline uint32_t
+flow_timeout(const struct sw_ft_shard *s, const struct ft_flow *f,
+	     uint8_t state, uint8_t flags)
+{
+	uint32_t t = timeout_of(s->ft, ft_state_timeout[state]);
+	uint32_t q = FT_GET(s->cnt.scale_q10);
+
+	if (is_tcp(state)) {
+		uint8_t tf = FT_GET(f->tflags[0]) | FT_GET(f->tflags[1]);
+
+		if ((tf & SW_FT_TCPF_UNACKED) ||
+		    ((tf & SW_FT_TCPF_PICKUP) && !(flags & FT_REPLIED)))
+			t = RTE_MIN(t, timeout_of(s->ft,
+						  SW_FT_TO_tcp_unacknowledged));
+	}
+	if (q == FT_Q10)
+		return t;
+	return (uint32_t)(((uint64_t)t * q) >> 10);
+}
+
+/*
+ * Delete the flow at pos (the owner only): its source's count, the
+ * walkers' live mark, the hash slot (reused after the RCU grace).
+ */
+void ft_flow_delete(struct sw_ft_shard *s, uint32_t pos);
+
 #endif /* SW_FT_PRIVATE_H */

@@ -21,100 +21,6 @@
 
 RTE_LOG_REGISTER(sw_ft_logtype, user.sw.ft, INFO);
 
-#define Q10 1024u
-
-static const char *const timeout_names[SW_FT_TO_MAX] = {
-#define TO_NAME(n, d) #n,
-	SW_FT_TIMEOUTS(TO_NAME)
-#undef TO_NAME
-};
-
-static const uint32_t timeout_defaults[SW_FT_TO_MAX] = {
-#define TO_DEF(n, d) d,
-	SW_FT_TIMEOUTS(TO_DEF)
-#undef TO_DEF
-};
-
-static const char *const state_names[SW_FT_STATE_MAX] = {
-#define ST_NAME(n, s, t) s,
-	SW_FT_STATES(ST_NAME)
-#undef ST_NAME
-};
-
-const uint8_t ft_state_timeout[SW_FT_STATE_MAX] = {
-#define ST_TO(n, s, t) SW_FT_TO_##t,
-	SW_FT_STATES(ST_TO)
-#undef ST_TO
-};
-
-int
-sw_ft_timeout_index(const char *name)
-{
-	unsigned int i;
-
-	for (i = 0; i < SW_FT_TO_MAX; i++)
-		if (strcmp(name, timeout_names[i]) == 0)
-			return (int)i;
-	return -1;
-}
-
-const char *
-sw_ft_timeout_name(unsigned int t)
-{
-	return t < SW_FT_TO_MAX ? timeout_names[t] : "?";
-}
-
-uint32_t
-sw_ft_timeout_default(unsigned int t)
-{
-	return t < SW_FT_TO_MAX ? timeout_defaults[t] : 0;
-}
-
-const char *
-sw_ft_state_name(unsigned int state)
-{
-	return state < SW_FT_STATE_MAX ? state_names[state] : "?";
-}
-
-static const char *const verdict_names[SW_FT_VERDICT_MAX] = {
-#define V_NAME(n, d) #n,
-	SW_FT_VERDICTS(V_NAME)
-#undef V_NAME
-};
-
-const char *
-sw_ft_verdict_name(unsigned int v)
-{
-	return v < SW_FT_VERDICT_MAX ? verdict_names[v] : "?";
-}
-
-void
-sw_ft_conf_defaults(struct sw_ft_conf *c)
-{
-	unsigned int t;
-
-	memset(c, 0, sizeof(*c));
-	c->max_flows = 1u << 20;
-	c->nb_shards = 1;
-	c->tcp_loose = true;
-	c->tcp_be_liberal = false;
-	c->early_drop = true;
-	c->high_water = 95;
-	c->adaptive_start = 60;
-	c->adaptive_end = 120;
-	for (t = 0; t < SW_FT_TO_MAX; t++)
-		c->timeouts[t] = timeout_defaults[t];
-	c->hz = 1;
-	c->socket_id = SOCKET_ID_ANY;
-	c->proxy_mode = SW_FT_PROXY_AUTO;
-	c->proxy_start = 50;
-	c->proxy_wscale = 7;
-	c->proxy_cookie_period = 64;
-	c->proxy_bad_cookies = 32;
-	c->src_v4_prefix = 32;
-	c->src_v6_prefix = 64;
-}
-
 static size_t
 heap_used(int socket)
 {
@@ -231,7 +137,7 @@ shard_create(struct sw_ft *ft, const struct sw_ft_conf *c, unsigned int id)
 		s->adapt_end = (uint32_t)((uint64_t)s->max *
 					  c->adaptive_end / 100);
 	}
-	s->cnt.scale_q10 = Q10;
+	s->cnt.scale_q10 = FT_Q10;
 	s->cnt.adaptive_scale_permille = 1000;
 	s->cnt.max_flows = s->max;
 
@@ -422,50 +328,6 @@ sw_ft_get_timeout(const struct sw_ft *ft, unsigned int t)
 	       __atomic_load_n(&ft->timeout_s[t], __ATOMIC_RELAXED) : 0;
 }
 
-static inline uint32_t
-time_unit(const struct sw_ft *ft, uint64_t now)
-{
-	return (uint32_t)(now >> ft->tshift);
-}
-
-static inline uint32_t
-timeout_of(const struct sw_ft *ft, unsigned int t)
-{
-	return __atomic_load_n(&ft->timeout_u[t], __ATOMIC_RELAXED);
-}
-
-static inline bool
-is_tcp(uint8_t state)
-{
-	return state <= SW_FT_TCP_SYN_SENT2;
-}
-
-/*
- * The flow's timeout now, in time units: its state's, capped at
- * tcp_unacknowledged while TCP data waits for its acknowledgement or a
- * picked-up flow has not heard from its other side (Linux), then
- * adaptively scaled.
- */
-static inline uint32_t
-flow_timeout(const struct sw_ft_shard *s, const struct ft_flow *f,
-	     uint8_t state, uint8_t flags)
-{
-	uint32_t t = timeout_of(s->ft, ft_state_timeout[state]);
-	uint32_t q = FT_GET(s->cnt.scale_q10);
-
-	if (is_tcp(state)) {
-		uint8_t tf = FT_GET(f->tflags[0]) | FT_GET(f->tflags[1]);
-
-		if ((tf & SW_FT_TCPF_UNACKED) ||
-		    ((tf & SW_FT_TCPF_PICKUP) && !(flags & FT_REPLIED)))
-			t = RTE_MIN(t, timeout_of(s->ft,
-						  SW_FT_TO_tcp_unacknowledged));
-	}
-	if (q == Q10)
-		return t;
-	return (uint32_t)(((uint64_t)t * q) >> 10);
-}
-
 void
 sw_ft_lookup_burst_hash(struct sw_ft_shard *s, const struct sw_ft_key **keys,
 			const uint32_t *hash, uint16_t n, int32_t *pos)
@@ -599,8 +461,6 @@ track_evictable(struct sw_ft_shard *s, struct ft_flow *f)
 		FT_SET(s->cnt.evictable_assured, s->cnt.evictable_assured + 1);
 }
 
-static void flow_delete(struct sw_ft_shard *s, uint32_t pos);
-
 static inline int
 flow_reply(const struct ft_flow *f, int dir)
 {
@@ -671,7 +531,7 @@ sw_ft_update(struct sw_ft_shard *s, int32_t pos, const struct sw_ft_pkt *p,
 						RTE_TCP_ACK_FLAG)) ==
 		     RTE_TCP_SYN_FLAG && p->port == f->port) &&
 	    syn_starts_over(s, f)) {
-		flow_delete(s, (uint32_t)pos);
+		ft_flow_delete(s, (uint32_t)pos);
 		return SW_FT_RETRY;
 	}
 	/*
@@ -728,7 +588,7 @@ sw_ft_update(struct sw_ft_shard *s, int32_t pos, const struct sw_ft_pkt *p,
 			 * source's count: it starts again as a new flow, so
 			 * that the quota judges it.
 			 */
-			flow_delete(s, (uint32_t)pos);
+			ft_flow_delete(s, (uint32_t)pos);
 			return SW_FT_RETRY;
 		}
 		if (f->stag)
@@ -776,8 +636,8 @@ sw_ft_advance(struct sw_ft_shard *s, int32_t pos, uint8_t dir, uint8_t port,
 	return ft_tcp_advance(f, snd, end);
 }
 
-static void
-flow_delete(struct sw_ft_shard *s, uint32_t pos)
+void
+ft_flow_delete(struct sw_ft_shard *s, uint32_t pos)
 {
 	struct ft_slot *sl = ft_slot(s, pos);
 	struct ft_flow *f = &sl->f;
@@ -850,7 +710,7 @@ early_drop_class(struct sw_ft_shard *s, uint8_t class)
 	s->ed_hand = pos;
 	if (victim == UINT32_MAX)
 		return 0;
-	flow_delete(s, victim);
+	ft_flow_delete(s, victim);
 	if (class == FT_SOFT)
 		FT_INC(s->cnt.early_drops_assured);
 	else
@@ -1020,7 +880,7 @@ sw_ft_insert_hash(struct sw_ft_shard *s, const struct sw_ft_key *key,
 	v = sw_ft_update(s, pos, p, now, NULL);
 	if (v != SW_FT_OK) {
 		/* Callers only insert what sw_ft_miss_kind() allowed. */
-		flow_delete(s, (uint32_t)pos);
+		ft_flow_delete(s, (uint32_t)pos);
 		FT_SET(s->cnt.inserts, s->cnt.inserts - 1);
 		*why = (uint8_t)v;
 		return -EINVAL;
@@ -1066,349 +926,4 @@ bool
 sw_ft_spilling(const struct sw_ft_shard *s)
 {
 	return s->cnt.spilling != 0;
-}
-
-/*
- * pf's adaptive timeouts: past adapt_start flows every timeout is scaled
- * by (end - flows) / (end - start), reaching 0 at adapt_end.
- */
-static void
-update_scale(struct sw_ft_shard *s)
-{
-	uint64_t flows = s->cnt.flows;
-	uint32_t q;
-
-	if (s->adapt_end == 0 || flows <= s->adapt_start)
-		q = Q10;
-	else if (flows >= s->adapt_end)
-		q = 0;
-	else
-		q = (uint32_t)((s->adapt_end - flows) * Q10 /
-			       (s->adapt_end - s->adapt_start));
-	if (q != s->cnt.scale_q10) {
-		FT_SET(s->cnt.scale_q10, q);
-		FT_SET(s->cnt.adaptive_scale_permille, q * 1000ull / Q10);
-	}
-}
-
-/*
- * Start a flush or revalidation pass when one was asked for: the next
- * nb_slots slots of the hand's sweep serve it.
- */
-static void
-start_pass(struct sw_ft_shard *s)
-{
-	uint32_t fr = __atomic_load_n(&s->flush_req, __ATOMIC_ACQUIRE);
-	uint32_t rr = __atomic_load_n(&s->reval_req, __ATOMIC_ACQUIRE);
-
-	if (fr == s->flush_done && rr == s->reval_done)
-		return;
-	s->pass_flush = fr != s->flush_done ? fr : 0;
-	s->pass_reval = rr != s->reval_done ? rr : 0;
-	s->pass_left = s->nb_slots;
-}
-
-static void
-end_pass(struct sw_ft_shard *s)
-{
-	if (s->pass_flush)
-		__atomic_store_n(&s->flush_done, s->pass_flush,
-				 __ATOMIC_RELEASE);
-	if (s->pass_reval)
-		__atomic_store_n(&s->reval_done, s->pass_reval,
-				 __ATOMIC_RELEASE);
-	s->pass_flush = 0;
-	s->pass_reval = 0;
-}
-
-static bool
-judged_out(struct sw_ft_shard *s, uint32_t pos, const struct ft_flow *f)
-{
-	if (s->ft->judge == NULL)
-		return false;
-	return !s->ft->judge(s->id, &ft_slot(s, pos)->key,
-			     (f->flags & FT_ORIG_HI) ?
-			     SW_FT_DIR_HI : SW_FT_DIR_LO, f->port, f->state,
-			     s->ft->judge_arg);
-}
-
-/*
- * The SYN proxy in auto mode engages past proxy_start % of the shard,
- * while it spills, or when a source runs into its quota (a source
- * opening that much is pressure too, even if the table has room). It lets go only when the shard is below four fifths
- * of that, not spilling, and over a whole window (5 s) the cookies no
- * client completed (what a spoofed flood leaves) would not have filled
- * a quarter of it: during a flood the entries opened before the proxy
- * engaged expire and the table empties, yet the proxy must stay.
- */
-static void
-update_proxy(struct sw_ft_shard *s, uint32_t t)
-{
-	uint8_t mode = __atomic_load_n(&s->ft->proxy_mode, __ATOMIC_RELAXED);
-	uint64_t start = (uint64_t)s->max *
-		__atomic_load_n(&s->ft->proxy_start, __ATOMIC_RELAXED) / 100;
-	uint32_t on = s->cnt.proxying;
-	uint64_t unanswered = 0;
-	bool window_done = t - s->px_win_start >= s->ft->proxy_window_u;
-	bool over = s->cnt.src_over != s->px_src_over;
-
-	s->px_src_over = s->cnt.src_over;
-	if (window_done) {
-		unanswered = (s->cnt.proxy_cookies - s->px_win_cookies) -
-			     (s->cnt.proxy_valid - s->px_win_valid);
-		s->px_win_start = t;
-		s->px_win_cookies = s->cnt.proxy_cookies;
-		s->px_win_valid = s->cnt.proxy_valid;
-	}
-	if (mode != SW_FT_PROXY_AUTO)
-		on = mode == SW_FT_PROXY_ON;
-	else if (!on && (s->cnt.flows >= start || s->cnt.spilling || over))
-		on = 1;
-	else if (on && window_done && s->cnt.flows < start * 4 / 5 &&
-		 !s->cnt.spilling && unanswered < start / 4)
-		on = 0;
-	if (on == s->cnt.proxying)
-		return;
-	if (on && mode == SW_FT_PROXY_AUTO)
-		FT_INC(s->cnt.proxy_engaged);
-	FT_SET(s->cnt.proxying, on);
-}
-
-void
-sw_ft_set_proxy(struct sw_ft *ft, uint8_t mode, uint8_t start)
-{
-	__atomic_store_n(&ft->proxy_mode, mode, __ATOMIC_RELAXED);
-	__atomic_store_n(&ft->proxy_start, start, __ATOMIC_RELAXED);
-}
-
-void
-sw_ft_expire(struct sw_ft_shard *s, uint64_t now)
-{
-	uint32_t k, pos = s->hand, t = time_unit(s->ft, now);
-
-	/* One division per poll, never per packet. */
-	update_scale(s);
-	if (s->cnt.spilling && s->cnt.flows < s->spill_clear)
-		FT_SET(s->cnt.spilling, 0);
-	update_proxy(s, t);
-	if (s->pass_left == 0)
-		start_pass(s);
-	for (k = 0; k < SW_FT_EXPIRE_BATCH; k++) {
-		struct ft_flow *f = ft_flow_at(s, (uint32_t)pos);
-
-		if (f->flags & FT_USED) {
-			if ((int32_t)(t - f->last) >
-			    (int32_t)flow_timeout(s, f, f->state, f->flags)) {
-				flow_delete(s, pos);
-				FT_INC(s->cnt.expired);
-			} else if (s->pass_flush) {
-				flow_delete(s, pos);
-				FT_INC(s->cnt.flushed);
-			} else if (s->pass_reval && judged_out(s, pos, f)) {
-				flow_delete(s, pos);
-				FT_INC(s->cnt.revalidated);
-			}
-		}
-		if (++pos == s->nb_slots)
-			pos = 0;
-		if (s->pass_left && --s->pass_left == 0)
-			end_pass(s);
-	}
-	s->hand = pos;
-	/*
-	 * The next call's slots, one burst ahead: slots are 128 bytes
-	 * apart, a stride the hardware prefetchers follow badly (a SYN
-	 * flood into a 64K table ran 10 % slower without this).
-	 */
-	for (k = 0; k < SW_FT_EXPIRE_BATCH; k++) {
-		rte_prefetch0(ft_flow_at(s, pos));
-		if (++pos == s->nb_slots)
-			pos = 0;
-	}
-}
-
-/* Ask for a pass: bump a request counter (0 means "no pass": skipped). */
-static void
-bump(uint32_t *req)
-{
-	uint32_t v = __atomic_load_n(req, __ATOMIC_RELAXED);
-
-	__atomic_store_n(req, v + 1 ? v + 1 : 1, __ATOMIC_RELEASE);
-}
-
-void
-sw_ft_flush(struct sw_ft *ft)
-{
-	unsigned int i;
-
-	for (i = 0; i < ft->nb_shards; i++)
-		bump(&ft->shards[i]->flush_req);
-}
-
-void
-sw_ft_set_judge(struct sw_ft *ft, sw_ft_judge_cb cb, void *arg)
-{
-	ft->judge_arg = arg;
-	ft->judge = cb;
-}
-
-void
-sw_ft_revalidate(struct sw_ft *ft)
-{
-	unsigned int i;
-
-	for (i = 0; i < ft->nb_shards; i++)
-		bump(&ft->shards[i]->reval_req);
-}
-
-bool
-sw_ft_revalidate_pending(const struct sw_ft *ft)
-{
-	unsigned int i;
-
-	for (i = 0; i < ft->nb_shards; i++)
-		if (__atomic_load_n(&ft->shards[i]->reval_done,
-				    __ATOMIC_ACQUIRE) !=
-		    __atomic_load_n(&ft->shards[i]->reval_req,
-				    __ATOMIC_RELAXED))
-			return true;
-	return false;
-}
-
-void
-sw_ft_set_options(struct sw_ft *ft, bool tcp_loose, bool tcp_be_liberal,
-		  bool early_drop)
-{
-	unsigned int i;
-
-	for (i = 0; i < ft->nb_shards; i++) {
-		__atomic_store_n(&ft->shards[i]->tcp_loose, tcp_loose,
-				 __ATOMIC_RELAXED);
-		__atomic_store_n(&ft->shards[i]->tcp_be_liberal,
-				 tcp_be_liberal, __ATOMIC_RELAXED);
-		__atomic_store_n(&ft->shards[i]->early_drop, early_drop,
-				 __ATOMIC_RELAXED);
-	}
-}
-
-void
-sw_ft_shard_stats(const struct sw_ft *ft, unsigned int i,
-		  struct sw_ft_stats *st)
-{
-	const struct ft_counters *c = &ft->shards[i]->cnt;
-
-#define FT_STAT_COPY(n, k, t, d) st->n = FT_GET(c->n);
-	SW_FT_STATS(FT_STAT_COPY)
-#undef FT_STAT_COPY
-	st->occupancy_permille = st->max_flows ? st->flows * 1000 /
-						 st->max_flows : 0;
-}
-
-/* Fill *info for a live slot; false when the slot holds no flow. */
-static bool
-walk_slot(const struct sw_ft *ft, unsigned int i, uint32_t pos, uint64_t now,
-	  struct sw_ft_info *info, void **key)
-{
-	const struct sw_ft_shard *s = ft->shards[i];
-	const struct ft_flow *f = ft_flow_at(s, pos);
-	uint32_t idle, to, last, t = time_unit(ft, now);
-	uint8_t flags;
-	unsigned int k;
-
-	if (!__atomic_load_n(&s->live[pos], __ATOMIC_ACQUIRE))
-		return false;
-	flags = FT_GET(f->flags);
-	if (!(flags & FT_USED))
-		return false;
-	*key = &ft_slot(s, pos)->key;
-	memset(info, 0, sizeof(*info));
-	info->shard = i;
-	info->hash = ft_slot(s, pos)->hash;
-	info->state = FT_GET(f->state);
-	info->port = FT_GET(f->port);
-	info->orig_dir = (flags & FT_ORIG_HI) ? SW_FT_DIR_HI : SW_FT_DIR_LO;
-	info->assured = (flags & FT_ASSURED) != 0;
-	info->replied = (flags & FT_REPLIED) != 0;
-	info->proxied = (flags & FT_PROXY) != 0;
-	if (info->proxied) {
-		info->px_delta = FT_GET(f->px);
-		info->px_tsoff = ft_px_tsoff(f);
-	}
-	for (k = 0; k < 2; k++) {
-		info->pkts[k] = FT_GET(f->pkts[k]);
-		info->bytes[k] = FT_GET(f->bytes[k]) & FT_BYTES_MASK;
-		if (!is_tcp(info->state))
-			continue;
-		info->tcp[k].end = FT_GET(f->end[k]);
-		info->tcp[k].maxend = FT_GET(f->maxend[k]);
-		info->tcp[k].maxwin = FT_GET(f->maxwin[k]);
-		info->tcp[k].scale = FT_GET(f->scale[k]);
-		info->tcp[k].flags = FT_GET(f->tflags[k]);
-	}
-	last = FT_GET(f->last);
-	idle = (int32_t)(t - last) > 0 ? t - last : 0;
-	to = flow_timeout(s, f, info->state, flags);
-	info->remaining = idle < to ?
-		(((uint64_t)(to - idle)) << ft->tshift) / ft->hz : 0;
-	return true;
-}
-
-unsigned int
-sw_ft_walk_from(struct sw_ft *ft, unsigned int reader,
-		struct sw_ft_cursor *cur, uint32_t max_slots, uint64_t now,
-		sw_ft_walk_cb cb, void *arg)
-{
-	struct sw_ft_info info;
-	unsigned int n = 0;
-	void *key;
-
-	if (reader >= SW_FT_MAX_READERS || cur->shard >= ft->nb_shards)
-		return 0;
-	/*
-	 * Online, no slot we can see is reused: the owners only free slots
-	 * once every online reader has reported a quiescent state. Offline
-	 * again before returning, so that between calls (a streamed
-	 * listing waiting on its client) the owners reclaim freely.
-	 */
-	rte_rcu_qsbr_thread_online(ft->qs, reader);
-	while (max_slots > 0 && cur->shard < ft->nb_shards) {
-		const struct sw_ft_shard *s = ft->shards[cur->shard];
-		int stop = 0;
-
-		for (; cur->pos < s->nb_slots && max_slots > 0 && !stop;
-		     cur->pos++, max_slots--) {
-			if (!walk_slot(ft, cur->shard, cur->pos, now, &info,
-				       &key))
-				continue;
-			n++;
-			stop = cb(key, &info, arg);
-		}
-		if (cur->pos >= s->nb_slots) {
-			cur->shard++;
-			cur->pos = 0;
-		}
-		/* Let the owners reclaim between shards. */
-		FT_TSAN_RELEASE(ft->qs);
-		rte_rcu_qsbr_quiescent(ft->qs, reader);
-		if (stop)
-			break;
-	}
-	FT_TSAN_RELEASE(ft->qs);
-	rte_rcu_qsbr_thread_offline(ft->qs, reader);
-	return n;
-}
-
-bool
-sw_ft_walk_done(const struct sw_ft *ft, const struct sw_ft_cursor *cur)
-{
-	return cur->shard >= ft->nb_shards;
-}
-
-unsigned int
-sw_ft_walk(struct sw_ft *ft, unsigned int reader, uint64_t now,
-	   sw_ft_walk_cb cb, void *arg)
-{
-	struct sw_ft_cursor cur = { 0 };
-
-	return sw_ft_walk_from(ft, reader, &cur, UINT32_MAX, now, cb, arg);
 }

@@ -397,6 +397,70 @@ reopen(struct ft_flow *f, struct win *w)
 				   (FT_USED | FT_ORIG_HI | FT_EVICTABLE)));
 }
 
+/* rst_verdict: the RST closes the flow (commit), or passes unchanged. */
+#define RST_CLOSES	(-1)
+
+/*
+ * What an RST may do, on the flow's window state c (w its view): close
+ * (RST_CLOSES), pass and change nothing (SW_FT_OK), or nothing at all
+ * (SW_FT_INV_RST).
+ */
+static int
+rst_verdict(const struct win *c, struct wv w, const struct sw_ft_pkt *p,
+	    int snd, uint8_t old, bool *refresh)
+{
+	if (old == sSS && snd == 1) {
+		/*
+		 * RFC 793: in SYN-SENT a reset is acceptable if it
+		 * acknowledges the SYN (its seq is usually 0).
+		 */
+		if (!(p->tcp_flags & F_ACK) || p->ack != c->end[0])
+			return SW_FT_INV_RST;
+		return RST_CLOSES;
+	}
+	if (p->seq == c->end[snd]) {
+		/*
+		 * Exact: where the sender is. Once closed, another one
+		 * changes nothing, not even the timeout: an RST repeated
+		 * every few seconds must not keep a CLOSE entry alive (a
+		 * new SYN replaces it anyway).
+		 */
+		if (old == sCL)
+			*refresh = false;
+		return RST_CLOSES;
+	}
+	/*
+	 * Not exact. Within the window it passes, so that the peer can
+	 * answer with a challenge ACK (RFC 5961) and the sender, if real,
+	 * resets again exactly; the flow keeps its state and its timeout.
+	 * Outside the window it is invalid.
+	 */
+	if (in_window_slow(w, p, snd, old, false) != SW_FT_OK)
+		return SW_FT_INV_RST;
+	*refresh = false;
+	return SW_FT_OK;
+}
+
+/*
+ * A valid segment's effect on the flow beyond its windows: the state,
+ * the replied mark, and assured, which is earned: by the handshake's
+ * exact ACK, or, for a flow picked up mid-stream, by a valid answer
+ * from the other side (never by a first fragment).
+ */
+static inline void
+commit(struct ft_flow *f, const struct sw_ft_pkt *p, int reply, uint8_t old,
+       uint8_t next)
+{
+	if (next != old)
+		FT_SET(f->state, next);
+	if (reply && !(f->flags & FT_REPLIED))
+		FT_SET(f->flags, (uint8_t)(f->flags | FT_REPLIED));
+	if (!(f->flags & FT_ASSURED) && next == sES && !p->frag &&
+	    ((old == sSR && !reply) ||
+	     (old == sES && reply && (f->tflags[0] & SW_FT_TCPF_PICKUP))))
+		FT_SET(f->flags, (uint8_t)(f->flags | FT_ASSURED));
+}
+
 int
 ft_tcp_packet(struct ft_flow *f, const struct sw_ft_pkt *p, int reply,
 	      bool liberal, bool *refresh)
@@ -468,36 +532,10 @@ ft_tcp_packet(struct ft_flow *f, const struct sw_ft_pkt *p, int reply,
 			return SW_FT_INV_SEQ;
 		break;
 	case FT_TCP_RST:
-		if (old == sSS && reply) {
-			/*
-			 * RFC 793: in SYN-SENT a reset is acceptable if it
-			 * acknowledges the SYN (its seq is usually 0).
-			 */
-			if (!(fl & F_ACK) || p->ack != c.end[0])
-				return SW_FT_INV_RST;
+		v = rst_verdict(&c, w, p, snd, old, refresh);
+		if (v == RST_CLOSES)
 			goto commit;
-		}
-		if (p->seq == c.end[snd]) {
-			/*
-			 * Exact: where the sender is. Once closed, another
-			 * one changes nothing, not even the timeout: an RST
-			 * repeated every few seconds must not keep a CLOSE
-			 * entry alive (a new SYN replaces it anyway).
-			 */
-			if (old == sCL)
-				*refresh = false;
-			goto commit;
-		}
-		/*
-		 * Not exact. Within the window it passes, so that the peer
-		 * can answer with a challenge ACK (RFC 5961) and the sender,
-		 * if real, resets again exactly; the flow keeps its state
-		 * and its timeout. Outside the window it is invalid.
-		 */
-		if (in_window_slow(w, p, snd, old, false) != SW_FT_OK)
-			return SW_FT_INV_RST;
-		*refresh = false;
-		return SW_FT_OK;
+		return v;
 	default:
 		break;
 	}
@@ -518,18 +556,7 @@ ft_tcp_packet(struct ft_flow *f, const struct sw_ft_pkt *p, int reply,
 commit:
 	if (copy)
 		win_store(f, &c);
-	if (next != old)
-		FT_SET(f->state, next);
-	if (reply && !(f->flags & FT_REPLIED))
-		FT_SET(f->flags, (uint8_t)(f->flags | FT_REPLIED));
-	/*
-	 * Assured is earned: by the handshake's exact ACK, or, for a flow
-	 * picked up mid-stream, by a valid answer from the other side.
-	 */
-	if (!(f->flags & FT_ASSURED) && next == sES && !p->frag &&
-	    ((old == sSR && !reply) ||
-	     (old == sES && reply && (f->tflags[0] & SW_FT_TCPF_PICKUP))))
-		FT_SET(f->flags, (uint8_t)(f->flags | FT_ASSURED));
+	commit(f, p, reply, old, next);
 	return SW_FT_OK;
 }
 
