@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <rte_common.h>
+
 #include "app.h"
 #include "atomicfile.h"
 #include "buf.h"
@@ -27,39 +29,6 @@
 #define SET_LIST_DEFAULT 1000
 /* Prefixes one chunk of `set list` appends. */
 #define SET_LIST_CHUNK 2048
-
-static const char help_text[] =
-"help                      this list\n"
-"show stats                counters (human table)\n"
-"show stats json           the same counters as one JSON object, with rules\n"
-"show flows [detail] [N] [FILTER...]\n"
-"                          flows, like conntrack -L (default: first 1000;\n"
-"                          0: all); detail adds zone, port, hash and windows;\n"
-"                          FILTER: src=ADDR[/LEN] dst=... sport=P dport=P\n"
-"                          proto=tcp|udp|icmp|N state=ESTABLISHED|...\n"
-"show flowtable            size, occupancy, per-worker shards, adaptive scale\n"
-"show sources [N]          the N sources (default 20) holding most flows, with\n"
-"                          their new flows a second (per-source quotas)\n"
-"show rules [notrack|policy|fallback] [TEXT...]\n"
-"                          every rule: action, hits, match, file:line,\n"
-"                          comment; only lines holding TEXT if given\n"
-"show sets                 each set: family, prefixes, size\n"
-"show timeouts             flow timeouts in seconds\n"
-"set timeout NAME SECONDS  change a timeout; live flows follow at once\n"
-"set add NAME PREFIX...    add prefixes to a set, in place (also: -f FILE)\n"
-"set del NAME PREFIX...    delete prefixes from a set (also: -f FILE)\n"
-"set test NAME ADDRESS     is the address in the set, by which prefix\n"
-"set list NAME [N]         the set's prefixes (default: first 1000; 0: all)\n"
-"set load NAME FILE        replace the set's content with FILE's, at once\n"
-"set save NAME FILE        write the set's prefixes to FILE\n"
-"                          (set changes are not written back to the config;\n"
-"                          a reload keeps them unless the set's definition or\n"
-"                          file changed)\n"
-"show ports                DPDK port counters and links\n"
-"flush flows [FILTER...]   delete every flow, or those FILTER names\n"
-"reload                    re-read the config file and wait for the result;\n"
-"                          the running one stays on error\n"
-"quit                      close this session\n";
 
 static int
 split(char *line, char **argv)
@@ -189,59 +158,109 @@ cmd_show_sets(const struct sw_app *app, struct sw_buf *out)
 	}
 }
 
+/* The handlers of the command table (cli_cmds, below). */
+
 static int
-cmd_show(struct sw_app *app, struct sw_cli_session *s, int argc, char **argv,
-	 struct sw_buf *out)
+cmd_stats(struct sw_app *app, struct sw_cli_session *s, int argc,
+	  char **argv, struct sw_buf *out)
 {
-	if (argc < 2) {
-		sw_buf_printf(out, "error: show what? stats, flows, flowtable, "
-			      "rules, sets, timeouts, ports\n");
-	} else if (strcmp(argv[1], "stats") == 0 && argc == 2) {
-		sw_report_stats(app, out);
-	} else if (strcmp(argv[1], "stats") == 0 && argc == 3 &&
-		   strcmp(argv[2], "json") == 0) {
-		sw_report_stats_json(app, out, true);
-	} else if (strcmp(argv[1], "flows") == 0) {
-		return cmd_show_flows(app, s, argc, argv, out);
-	} else if (strcmp(argv[1], "sources") == 0 && argc <= 3) {
-		long long n = argc == 3 ? number(argv[2], 100000) : 20;
+	(void)s;
+	(void)argc;
+	(void)argv;
+	sw_report_stats(app, out);
+	return SW_CLI_OK;
+}
 
-		if (n < 0)
-			sw_buf_printf(out, "error: show sources [N]: '%s' is "
-				      "not a count\n", argv[2]);
-		else
-			sw_report_sources(app, out, (unsigned int)n);
-	} else if (strcmp(argv[1], "flowtable") == 0 && argc == 2) {
-		sw_report_flowtable(app, out);
-	} else if (strcmp(argv[1], "rules") == 0) {
-		char grep[64] = "";
-		int set = -1, k, i;
+static int
+cmd_stats_json(struct sw_app *app, struct sw_cli_session *s, int argc,
+	       char **argv, struct sw_buf *out)
+{
+	(void)s;
+	(void)argc;
+	(void)argv;
+	sw_report_stats_json(app, out, true);
+	return SW_CLI_OK;
+}
 
-		for (k = 0; argc >= 3 && k < SW_ACL_NB_SETS; k++)
-			if (strcmp(argv[2], sw_acl_set_name(k)) == 0)
-				set = k;
-		/* The words after the list's name, as one text. */
-		for (i = set < 0 ? 2 : 3; i < argc; i++)
-			snprintf(grep + strlen(grep), sizeof(grep) -
-				 strlen(grep), "%s%s", grep[0] ? " " : "",
-				 argv[i]);
-		if (sw_app_acl(app) == NULL)
-			return SW_CLI_OK;
-		sw_report_rules_begin(app, &s->rules, set, grep[0] ? grep :
-				      NULL);
-		s->stream = SW_STREAM_RULES;
-		s->streaming = true;
-		return SW_CLI_MORE;
-	} else if (strcmp(argv[1], "sets") == 0 && argc == 2) {
-		cmd_show_sets(app, out);
-	} else if (strcmp(argv[1], "timeouts") == 0 && argc == 2) {
-		sw_report_timeouts(app, out);
-	} else if (strcmp(argv[1], "ports") == 0 && argc == 2) {
-		sw_report_ports(app, out);
-	} else {
-		sw_buf_printf(out, "error: unknown: show %.40s (help lists the "
-			      "commands)\n", argv[1]);
-	}
+static int
+cmd_sources(struct sw_app *app, struct sw_cli_session *s, int argc,
+	    char **argv, struct sw_buf *out)
+{
+	long long n = argc == 3 ? number(argv[2], 100000) : 20;
+
+	(void)s;
+	if (n < 0)
+		sw_buf_printf(out, "error: show sources [N]: '%s' is not a "
+			      "count\n", argv[2]);
+	else
+		sw_report_sources(app, out, (unsigned int)n);
+	return SW_CLI_OK;
+}
+
+static int
+cmd_flowtable(struct sw_app *app, struct sw_cli_session *s, int argc,
+	      char **argv, struct sw_buf *out)
+{
+	(void)s;
+	(void)argc;
+	(void)argv;
+	sw_report_flowtable(app, out);
+	return SW_CLI_OK;
+}
+
+static int
+cmd_rules(struct sw_app *app, struct sw_cli_session *s, int argc,
+	  char **argv, struct sw_buf *out)
+{
+	char grep[64] = "";
+	int set = -1, k, i;
+
+	(void)out;
+	for (k = 0; argc >= 3 && k < SW_ACL_NB_SETS; k++)
+		if (strcmp(argv[2], sw_acl_set_name(k)) == 0)
+			set = k;
+	/* The words after the list's name, as one text. */
+	for (i = set < 0 ? 2 : 3; i < argc; i++)
+		snprintf(grep + strlen(grep), sizeof(grep) - strlen(grep),
+			 "%s%s", grep[0] ? " " : "", argv[i]);
+	if (sw_app_acl(app) == NULL)
+		return SW_CLI_OK;
+	sw_report_rules_begin(app, &s->rules, set, grep[0] ? grep : NULL);
+	s->stream = SW_STREAM_RULES;
+	s->streaming = true;
+	return SW_CLI_MORE;
+}
+
+static int
+cmd_sets(struct sw_app *app, struct sw_cli_session *s, int argc,
+	 char **argv, struct sw_buf *out)
+{
+	(void)s;
+	(void)argc;
+	(void)argv;
+	cmd_show_sets(app, out);
+	return SW_CLI_OK;
+}
+
+static int
+cmd_timeouts(struct sw_app *app, struct sw_cli_session *s, int argc,
+	     char **argv, struct sw_buf *out)
+{
+	(void)s;
+	(void)argc;
+	(void)argv;
+	sw_report_timeouts(app, out);
+	return SW_CLI_OK;
+}
+
+static int
+cmd_ports(struct sw_app *app, struct sw_cli_session *s, int argc,
+	  char **argv, struct sw_buf *out)
+{
+	(void)s;
+	(void)argc;
+	(void)argv;
+	sw_report_ports(app, out);
 	return SW_CLI_OK;
 }
 
@@ -436,49 +455,77 @@ cmd_set_save(struct sw_app *app, const char *name, const char *file,
 }
 
 static int
-cmd_set(struct sw_app *app, struct sw_cli_session *s, int argc, char **argv,
-	struct sw_buf *out)
+cmd_set_timeout(struct sw_app *app, struct sw_cli_session *s, int argc,
+		char **argv, struct sw_buf *out)
 {
-	if (argc >= 2 && strcmp(argv[1], "timeout") == 0) {
-		cmd_timeout(app, argc, argv, out);
-	} else if (argc >= 3 && (strcmp(argv[1], "add") == 0 ||
-				 strcmp(argv[1], "del") == 0)) {
-		cmd_set_change(app, argv[1], argv[2], argc - 3, argv + 3, out);
-	} else if (argc == 4 && strcmp(argv[1], "load") == 0) {
-		cmd_set_change(app, "load", argv[2], 1, argv + 3, out);
-	} else if (argc == 4 && strcmp(argv[1], "test") == 0) {
-		cmd_set_test(app, argv[2], argv[3], out);
-	} else if (argc == 4 && strcmp(argv[1], "save") == 0) {
-		cmd_set_save(app, argv[2], argv[3], out);
-	} else if ((argc == 3 || argc == 4) && strcmp(argv[1], "list") == 0) {
-		long long n = argc == 4 ? number(argv[3], UINT32_MAX) :
-			      SET_LIST_DEFAULT;
-		struct sw_pset *ps = find_set(app, argv[2], out);
-
-		if (ps == NULL)
-			return SW_CLI_OK;
-		if (n < 0) {
-			sw_buf_printf(out, "error: set list NAME [N]: '%.40s' "
-				      "is not a count\n", argv[3]);
-			return SW_CLI_OK;
-		}
-		memset(&s->set, 0, sizeof(s->set));
-		snprintf(s->set.name, sizeof(s->set.name), "%s", argv[2]);
-		s->set.limit = (uint64_t)n;
-		s->set.gen = sw_pset_generation(ps);
-		s->stream = SW_STREAM_SET;
-		s->streaming = true;
-		return SW_CLI_MORE;
-	} else {
-		sw_buf_printf(out, "error: usage: set timeout NAME SECONDS | "
-			      "set add|del NAME PREFIX... | set test NAME ADDR "
-			      "| set list NAME [N] | set load|save NAME "
-			      "FILE\n");
-	}
+	(void)s;
+	cmd_timeout(app, argc, argv, out);
 	return SW_CLI_OK;
 }
 
-/* flush flows [FILTER...] */
+static int
+cmd_set_add_del(struct sw_app *app, struct sw_cli_session *s, int argc,
+		char **argv, struct sw_buf *out)
+{
+	(void)s;
+	cmd_set_change(app, argv[1], argv[2], argc - 3, argv + 3, out);
+	return SW_CLI_OK;
+}
+
+static int
+cmd_set_load(struct sw_app *app, struct sw_cli_session *s, int argc,
+	     char **argv, struct sw_buf *out)
+{
+	(void)s;
+	(void)argc;
+	cmd_set_change(app, "load", argv[2], 1, argv + 3, out);
+	return SW_CLI_OK;
+}
+
+static int
+cmd_set_test_fn(struct sw_app *app, struct sw_cli_session *s, int argc,
+		char **argv, struct sw_buf *out)
+{
+	(void)s;
+	(void)argc;
+	cmd_set_test(app, argv[2], argv[3], out);
+	return SW_CLI_OK;
+}
+
+static int
+cmd_set_save_fn(struct sw_app *app, struct sw_cli_session *s, int argc,
+		char **argv, struct sw_buf *out)
+{
+	(void)s;
+	(void)argc;
+	cmd_set_save(app, argv[2], argv[3], out);
+	return SW_CLI_OK;
+}
+
+static int
+cmd_set_list(struct sw_app *app, struct sw_cli_session *s, int argc,
+	     char **argv, struct sw_buf *out)
+{
+	long long n = argc == 4 ? number(argv[3], UINT32_MAX) :
+		      SET_LIST_DEFAULT;
+	struct sw_pset *ps = find_set(app, argv[2], out);
+
+	if (ps == NULL)
+		return SW_CLI_OK;
+	if (n < 0) {
+		sw_buf_printf(out, "error: set list NAME [N]: '%.40s' is not "
+			      "a count\n", argv[3]);
+		return SW_CLI_OK;
+	}
+	memset(&s->set, 0, sizeof(s->set));
+	snprintf(s->set.name, sizeof(s->set.name), "%s", argv[2]);
+	s->set.limit = (uint64_t)n;
+	s->set.gen = sw_pset_generation(ps);
+	s->stream = SW_STREAM_SET;
+	s->streaming = true;
+	return SW_CLI_MORE;
+}
+
 static void
 cmd_flush(struct sw_app *app, int argc, char **argv, struct sw_buf *out)
 {
@@ -516,15 +563,246 @@ cmd_flush(struct sw_app *app, int argc, char **argv, struct sw_buf *out)
 		      "\n");
 }
 
+static int
+cmd_flush_fn(struct sw_app *app, struct sw_cli_session *s, int argc,
+	     char **argv, struct sw_buf *out)
+{
+	(void)s;
+	cmd_flush(app, argc, argv, out);
+	return SW_CLI_OK;
+}
+
+static int
+cmd_reload(struct sw_app *app, struct sw_cli_session *s, int argc,
+	   char **argv, struct sw_buf *out)
+{
+	(void)argc;
+	(void)argv;
+	if (app->conf_path[0] == '\0') {
+		sw_buf_printf(out, "error: no config file to reload\n");
+		return SW_CLI_OK;
+	}
+	s->reload_seq = sw_app_reload_ask(app, "CLI");
+	s->stream = SW_STREAM_RELOAD;
+	s->streaming = true;
+	return SW_CLI_MORE;
+}
+
+static int
+cmd_quit(struct sw_app *app, struct sw_cli_session *s, int argc,
+	 char **argv, struct sw_buf *out)
+{
+	(void)app;
+	(void)s;
+	(void)argc;
+	(void)argv;
+	sw_buf_printf(out, "bye\n");
+	return SW_CLI_QUIT;
+}
+
+static int cmd_help(struct sw_app *app, struct sw_cli_session *s, int argc,
+		    char **argv, struct sw_buf *out);
+
+typedef int (*cli_fn)(struct sw_app *app, struct sw_cli_session *s, int argc,
+		      char **argv, struct sw_buf *out);
+
+/*
+ * Every command, once: the words that name it, its arguments, how many
+ * words a line of it has in all (min, max; -1: any), whether it changes
+ * state (a read-only session may not; it is logged), its help (lines
+ * after the first start with a tab) and its handler. help, dispatch and
+ * the state-change log all read this table (VPP's VLIB_CLI_COMMAND).
+ */
+static const struct cli_cmd {
+	const char *words;
+	const char *args;
+	int8_t min, max;
+	bool changes;
+	const char *help;
+	cli_fn fn;
+} cli_cmds[] = {
+	{ "help", "", 1, 1, false, "this list", cmd_help },
+	{ "show stats", "", 2, 2, false, "counters (human table)", cmd_stats },
+	{ "show stats json", "", 3, 3, false,
+	  "the same counters as one JSON object, with rules", cmd_stats_json },
+	{ "show flows", "[detail] [N] [FILTER...]", 2, -1, false,
+	  "flows, like conntrack -L (default: first 1000;\n"
+	  "\t0: all); detail adds zone, port, hash and windows;\n"
+	  "\tFILTER: src=ADDR[/LEN] dst=... sport=P dport=P\n"
+	  "\tproto=tcp|udp|icmp|N state=ESTABLISHED|...", cmd_show_flows },
+	{ "show flowtable", "", 2, 2, false,
+	  "size, occupancy, per-worker shards, adaptive scale", cmd_flowtable },
+	{ "show sources", "[N]", 2, 3, false,
+	  "the N sources (default 20) holding most flows, with\n"
+	  "\ttheir new flows a second (per-source quotas)", cmd_sources },
+	{ "show rules", "[notrack|policy|fallback] [TEXT...]", 2, -1, false,
+	  "every rule: action, hits, match, file:line,\n"
+	  "\tcomment; only lines holding TEXT if given", cmd_rules },
+	{ "show sets", "", 2, 2, false, "each set: family, prefixes, size",
+	  cmd_sets },
+	{ "show timeouts", "", 2, 2, false, "flow timeouts in seconds",
+	  cmd_timeouts },
+	{ "set timeout", "NAME SECONDS", 2, -1, true,
+	  "change a timeout; live flows follow at once", cmd_set_timeout },
+	{ "set add", "NAME PREFIX...", 3, -1, true,
+	  "add prefixes to a set, in place (also: -f FILE)", cmd_set_add_del },
+	{ "set del", "NAME PREFIX...", 3, -1, true,
+	  "delete prefixes from a set (also: -f FILE)", cmd_set_add_del },
+	{ "set test", "NAME ADDRESS", 4, 4, true,
+	  "is the address in the set, by which prefix", cmd_set_test_fn },
+	{ "set list", "NAME [N]", 3, 4, true,
+	  "the set's prefixes (default: first 1000; 0: all)", cmd_set_list },
+	{ "set load", "NAME FILE", 4, 4, true,
+	  "replace the set's content with FILE's, at once", cmd_set_load },
+	{ "set save", "NAME FILE", 4, 4, true,
+	  "write the set's prefixes to FILE\n"
+	  "\t(set changes are not written back to the config;\n"
+	  "\ta reload keeps them unless the set's definition or\n"
+	  "\tfile changed)", cmd_set_save_fn },
+	{ "show ports", "", 2, 2, false, "DPDK port counters and links",
+	  cmd_ports },
+	{ "flush flows", "[FILTER...]", 2, -1, true,
+	  "delete every flow, or those FILTER names", cmd_flush_fn },
+	{ "reload", "", 1, 1, true,
+	  "re-read the config file and wait for the result;\n"
+	  "\tthe running one stays on error", cmd_reload },
+	{ "quit", "", 1, 1, false, "close this session", cmd_quit },
+};
+
+#define HELP_COL 26
+
+static int
+cmd_help(struct sw_app *app, struct sw_cli_session *s, int argc,
+	 char **argv, struct sw_buf *out)
+{
+	size_t i;
+
+	(void)app;
+	(void)s;
+	(void)argc;
+	(void)argv;
+	for (i = 0; i < RTE_DIM(cli_cmds); i++) {
+		const struct cli_cmd *c = &cli_cmds[i];
+		const char *h = c->help, *nl;
+		char syn[128];
+		int n;
+
+		n = snprintf(syn, sizeof(syn), "%s%s%s", c->words,
+			     c->args[0] ? " " : "", c->args);
+		if (n >= HELP_COL)
+			sw_buf_printf(out, "%s\n%*s", syn, HELP_COL, "");
+		else
+			sw_buf_printf(out, "%-*s", HELP_COL, syn);
+		for (; (nl = strchr(h, '\n')) != NULL; h = nl + 2)
+			sw_buf_printf(out, "%.*s\n%*s", (int)(nl - h), h,
+				      HELP_COL, "");
+		sw_buf_printf(out, "%s\n", h);
+	}
+	return SW_CLI_OK;
+}
+
+/*
+ * The command argv names: the row whose words it starts with, the
+ * longest such. *partial: the first word names a group of commands
+ * ("show", "set") though no row of it matched.
+ */
+static const struct cli_cmd *
+cli_find(int argc, char **argv, bool *partial)
+{
+	const struct cli_cmd *best = NULL;
+	size_t i, best_n = 0;
+
+	*partial = false;
+	for (i = 0; i < RTE_DIM(cli_cmds); i++) {
+		const char *w = cli_cmds[i].words;
+		size_t n = 0;
+		int k;
+
+		for (k = 0; k < argc && *w; k++) {
+			size_t len = strcspn(w, " ");
+
+			if (strlen(argv[k]) != len ||
+			    strncmp(argv[k], w, len) != 0)
+				break;
+			if (k == 0)
+				*partial = true;
+			n++;
+			w += len;
+			w += *w == ' ';
+		}
+		if (*w == '\0' && n > best_n) {
+			best = &cli_cmds[i];
+			best_n = n;
+		}
+	}
+	return best;
+}
+
+static bool
+fits(const struct cli_cmd *c, int argc)
+{
+	return c != NULL && argc >= c->min && (c->max < 0 || argc <= c->max);
+}
+
+/* The error of a line no row takes, by the group it starts with. */
+static void
+no_command(int argc, char **argv, bool partial, struct sw_buf *out)
+{
+	size_t i;
+
+	if (partial && strcmp(argv[0], "show") == 0) {
+		if (argc < 2)
+			sw_buf_printf(out, "error: show what? stats, flows, "
+				      "flowtable, rules, sets, timeouts, "
+				      "ports\n");
+		else
+			sw_buf_printf(out, "error: unknown: show %.40s (help "
+				      "lists the commands)\n", argv[1]);
+		return;
+	}
+	if (partial && strcmp(argv[0], "set") == 0) {
+		sw_buf_printf(out, "error: usage: set timeout NAME SECONDS | "
+			      "set add|del NAME PREFIX... | set test NAME ADDR "
+			      "| set list NAME [N] | set load|save NAME "
+			      "FILE\n");
+		return;
+	}
+	if (partial) {
+		sw_buf_printf(out, "error: unknown command '%.40s' (help lists "
+			      "the commands)\n", argv[0]);
+		return;
+	}
+	/* Never echo junk back raw: quote printable ASCII only. */
+	for (i = 0; argv[0][i]; i++)
+		if ((unsigned char)argv[0][i] > 0x7e)
+			argv[0][i] = '?';
+	if (strlen(argv[0]) > 40)
+		argv[0][40] = '\0';
+	sw_buf_printf(out, "error: unknown command '%s' (help lists the "
+		      "commands)\n", argv[0]);
+}
+
 bool
 sw_cli_changes_state(const char *line)
 {
-	char w[16];
+	char buf[SW_CLI_LINE_MAX + 1], *argv[8];
+	const struct cli_cmd *c;
+	bool partial;
+	int argc = 0;
+	char *save = NULL, *tok;
 
-	if (sscanf(line, " %15s", w) != 1)
+	snprintf(buf, sizeof(buf), "%s", line);
+	for (tok = strtok_r(buf, " \t", &save); tok != NULL && argc < 8;
+	     tok = strtok_r(NULL, " \t", &save))
+		argv[argc++] = tok;
+	if (argc == 0)
 		return false;
-	return strcmp(w, "set") == 0 || strcmp(w, "flush") == 0 ||
-	       strcmp(w, "reload") == 0;
+	c = cli_find(argc, argv, &partial);
+	/* A word of a group that changes state counts, as before. */
+	if (c == NULL)
+		return partial && (strcmp(argv[0], "set") == 0 ||
+				   strcmp(argv[0], "flush") == 0);
+	return c->changes;
 }
 
 int
@@ -565,6 +843,8 @@ sw_cli_exec(struct sw_app *app, struct sw_cli_session *s, const char *line,
 {
 	char buf[SW_CLI_LINE_MAX + 1];
 	char *argv[MAX_ARGS];
+	const struct cli_cmd *c;
+	bool partial;
 	size_t i;
 	int argc;
 
@@ -580,40 +860,19 @@ sw_cli_exec(struct sw_app *app, struct sw_cli_session *s, const char *line,
 	}
 	if (argc == 0)
 		return SW_CLI_OK;
-	if (sw_cli_changes_state(argv[0]) && !s->admin) {
+	c = cli_find(argc, argv, &partial);
+	if (((c != NULL && c->changes) ||
+	     (c == NULL && partial && (strcmp(argv[0], "set") == 0 ||
+				       strcmp(argv[0], "flush") == 0))) &&
+	    !s->admin) {
 		sw_buf_printf(out, "error: this session is read-only (TCP "
 			      "without control.tcp_admin); %s needs the unix "
 			      "socket\n", argv[0]);
-	} else if (strcmp(argv[0], "help") == 0 && argc == 1) {
-		sw_buf_printf(out, "%s", help_text);
-	} else if (strcmp(argv[0], "show") == 0) {
-		return cmd_show(app, s, argc, argv, out);
-	} else if (strcmp(argv[0], "set") == 0) {
-		return cmd_set(app, s, argc, argv, out);
-	} else if (strcmp(argv[0], "flush") == 0 && argc >= 2 &&
-		   strcmp(argv[1], "flows") == 0) {
-		cmd_flush(app, argc, argv, out);
-	} else if (strcmp(argv[0], "reload") == 0 && argc == 1) {
-		if (app->conf_path[0] == '\0') {
-			sw_buf_printf(out, "error: no config file to reload\n");
-			return SW_CLI_OK;
-		}
-		s->reload_seq = sw_app_reload_ask(app, "CLI");
-		s->stream = SW_STREAM_RELOAD;
-		s->streaming = true;
-		return SW_CLI_MORE;
-	} else if (strcmp(argv[0], "quit") == 0 && argc == 1) {
-		sw_buf_printf(out, "bye\n");
-		return SW_CLI_QUIT;
-	} else {
-		/* Never echo junk back raw: quote printable ASCII only. */
-		for (i = 0; argv[0][i]; i++)
-			if ((unsigned char)argv[0][i] > 0x7e)
-				argv[0][i] = '?';
-		if (strlen(argv[0]) > 40)
-			argv[0][40] = '\0';
-		sw_buf_printf(out, "error: unknown command '%s' (help lists the "
-			      "commands)\n", argv[0]);
+		return SW_CLI_OK;
 	}
-	return SW_CLI_OK;
+	if (!fits(c, argc)) {
+		no_command(argc, argv, partial, out);
+		return SW_CLI_OK;
+	}
+	return c->fn(app, s, argc, argv, out);
 }
