@@ -13,7 +13,6 @@
 #include <rte_errno.h>
 #include <rte_log.h>
 #include <rte_malloc.h>
-#include <rte_rcu_qsbr.h>
 
 #include "acl_private.h"
 #include "sw_acl.h"
@@ -812,17 +811,4 @@ sw_acl_free(struct sw_acl *acl)
 	/* A reader that wrongly still holds this build sees it die. */
 	acl->magic = ACL_DEAD;
 	free(acl);
-}
-
-void
-sw_acl_publish(struct sw_acl **slot, struct sw_acl *next,
-	       struct rte_rcu_qsbr *qs)
-{
-	struct sw_acl *old = __atomic_exchange_n(slot, next, __ATOMIC_ACQ_REL);
-
-	if (old == NULL)
-		return;
-	if (qs != NULL)
-		rte_rcu_qsbr_synchronize(qs, RTE_QSBR_THRID_INVALID);
-	sw_acl_free(old);
 }

@@ -23,14 +23,13 @@
  *   - sw_acl_create() compiles all three sets into rte_acl contexts (one
  *     IPv4 and one IPv6 layout per set) with per-worker hit counters.
  *     The result is immutable.
- *   - Workers: acl = sw_acl_current(&slot) once per burst, then
- *     sw_acl_classify() per set; report an RCU quiescent state between
- *     bursts.
- *   - Control: sw_acl_publish(&slot, next, qsbr) swaps in a new build
- *     and frees the old one once every worker has been quiescent.
+ *   - Workers classify with sw_acl_classify() per set, on the build
+ *     their caller publishes (spillway: in a rule-set snapshot, swapped
+ *     under RCU and freed once every worker has been quiescent, see
+ *     app/rules/ruleset.h).
  *
- * Thread-safety: parsers are pure. sw_acl_create() and sw_acl_publish()
- * are control-thread only (rte_acl_build is not thread-safe).
+ * Thread-safety: parsers are pure. sw_acl_create() is control-thread
+ * only (rte_acl_build is not thread-safe).
  * sw_acl_classify() may run on any number of workers at once, each with
  * its own worker index. Counters are read (summed) from any thread.
  *
@@ -74,7 +73,6 @@ struct sw_acl_key {
 /* Named sets a configuration may define (ids 0..31 in a rule). */
 #define SW_ACL_MAX_SETS 32
 
-struct rte_rcu_qsbr;
 
 /* Port ranges one rule may list ("80,443,8000-8080"). */
 #define SW_ACL_MAX_RANGES 16
@@ -378,21 +376,5 @@ unsigned int sw_acl_nb_expanded(const struct sw_acl *acl,
 
 /* 1 until sw_acl_free(acl): lets tests catch a reader outliving a swap. */
 int sw_acl_alive(const struct sw_acl *acl);
-
-/* Worker side: the build in force. Load once per burst. */
-static inline struct sw_acl *
-sw_acl_current(struct sw_acl *const *slot)
-{
-	return __atomic_load_n(slot, __ATOMIC_ACQUIRE);
-}
-
-/*
- * Control side: make `next` current, wait until every reader registered
- * and online in `qs` has reported a quiescent state (so none still holds
- * the old build), then free the old build. qs may be NULL when no
- * reader runs. Must not be called by a registered reader.
- */
-void sw_acl_publish(struct sw_acl **slot, struct sw_acl *next,
-		    struct rte_rcu_qsbr *qs);
 
 #endif /* SW_ACL_H */

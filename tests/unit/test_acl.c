@@ -23,6 +23,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "eal.h"
+#include "ruleset.h"
 #include "sw_acl.h"
 
 static char err[256];
@@ -1307,7 +1308,7 @@ test_acl_hits_base_adds(void **state)
 #define SWAPS 200
 
 struct swap_ctx {
-	struct sw_acl *slot;
+	struct sw_ruleset *slot;
 	struct rte_rcu_qsbr *qs;
 	int stop;		/* atomic: readers stop at 1 */
 	int bad;		/* atomic: a reader saw a freed build */
@@ -1326,7 +1327,7 @@ reader(void *p)
 	struct swap_ctx *ctx = ra->ctx;
 	struct sw_acl_key k;
 	const struct sw_acl_key *kp[1] = { &k };
-	struct sw_acl *last = NULL;
+	const struct sw_acl *last = NULL;
 	uint8_t a;
 	int spin;
 
@@ -1334,7 +1335,7 @@ reader(void *p)
 	rte_rcu_qsbr_thread_register(ctx->qs, ra->id);
 	rte_rcu_qsbr_thread_online(ctx->qs, ra->id);
 	while (!__atomic_load_n(&ctx->stop, __ATOMIC_ACQUIRE)) {
-		struct sw_acl *acl = sw_acl_current(&ctx->slot);
+		const struct sw_acl *acl = sw_ruleset_current(&ctx->slot)->acl;
 
 		sw_acl_classify(acl, SW_ACL_POLICY, ra->id, kp, 1, &a, NULL);
 		/* Hold the build a while, as a worker holds it a burst. */
@@ -1351,6 +1352,20 @@ reader(void *p)
 	rte_rcu_qsbr_thread_offline(ctx->qs, ra->id);
 	rte_rcu_qsbr_thread_unregister(ctx->qs, ra->id);
 	return NULL;
+}
+
+/*
+ * A build goes in as spillway publishes one: in a snapshot, through
+ * sw_ruleset_publish, which waits out the readers before the old one
+ * is freed.
+ */
+static void
+publish(struct swap_ctx *ctx, struct sw_acl *acl)
+{
+	struct sw_ruleset *rs = sw_ruleset_wrap(acl, NULL, 0);
+
+	assert_non_null(rs);
+	sw_ruleset_publish(&ctx->slot, rs, NULL, NULL, ctx->qs);
 }
 
 static void
@@ -1371,8 +1386,8 @@ test_acl_publish_swaps_under_readers(void **state)
 	sw_acl_rule_init(&r, SW_ACL_ACCEPT);
 	r.proto = 6;
 	ports(r.dport, &r.nb_dport, "80");
-	sw_acl_publish(&ctx.slot, build1(SW_ACL_POLICY, &r, 1, SW_ACL_DROP,
-					 SWAP_READERS), ctx.qs);
+	publish(&ctx, build1(SW_ACL_POLICY, &r, 1, SW_ACL_DROP,
+			     SWAP_READERS));
 	for (i = 0; i < SWAP_READERS; i++) {
 		ra[i].ctx = &ctx;
 		ra[i].id = i;
@@ -1381,9 +1396,8 @@ test_acl_publish_swaps_under_readers(void **state)
 	for (i = 0; i < SWAPS; i++) {
 		/* Each build differs, so it really is a new one. */
 		ports(r.sport, &r.nb_sport, i % 2 ? "0-65535" : "any");
-		sw_acl_publish(&ctx.slot, build1(SW_ACL_POLICY, &r, 1,
-						 SW_ACL_DROP, SWAP_READERS),
-			       ctx.qs);
+		publish(&ctx, build1(SW_ACL_POLICY, &r, 1, SW_ACL_DROP,
+				     SWAP_READERS));
 		usleep(200);
 	}
 	__atomic_store_n(&ctx.stop, 1, __ATOMIC_RELEASE);
@@ -1395,7 +1409,7 @@ test_acl_publish_swaps_under_readers(void **state)
 	assert_false(__atomic_load_n(&ctx.bad, __ATOMIC_RELAXED));
 	for (i = 0; i < SWAP_READERS; i++)
 		assert_true(ctx.seen[i] > 1);
-	sw_acl_publish(&ctx.slot, NULL, ctx.qs);
+	sw_ruleset_free(ctx.slot, NULL);
 	rte_free(ctx.qs);
 }
 
