@@ -8,7 +8,7 @@
   - app/dataplane/ never includes app/control/;
   - no include circle between modules (a module is a name: x.c, x.h and
     x_private.h, wherever they live; x.c including y.h is an arrow
-    x -> y).
+    x -> y), nor between rooms (the folders the modules live in).
 
 Prints the rooms (folders) and the arrows between them with --map;
 exits 1 with every broken rule named, else 0.
@@ -88,6 +88,16 @@ def main():
                 bad.append("dataplane includes control: %s -> %s" % (m, n))
     for c in cycles(arrows):
         bad.append("include circle: " + " -> ".join(c))
+    # Rooms (folders) too: the house has floors, no arrow runs back up.
+    rooms = {}
+    for m, outs in arrows.items():
+        for n in outs:
+            if room[m] != room[n]:
+                rooms.setdefault(room[m], set()).add(room[n])
+    for r in set(room.values()):
+        rooms.setdefault(r, set())
+    for c in cycles(rooms):
+        bad.append("room circle: " + " -> ".join(c))
     if "--map" in sys.argv:
         edges = {}
         for m, outs in arrows.items():
