@@ -306,6 +306,14 @@ int ft_tcp_packet(struct ft_flow *f, const struct sw_ft_pkt *p, int reply,
  */
 int ft_tcp_advance(struct ft_flow *f, int snd, uint32_t end);
 
+/*
+ * The common segment's check and update in place (ft_tcp.c): an ACK,
+ * no SYN, FIN or RST, in an ESTABLISHED flow whose side `snd` has been
+ * seen (maxwin[snd] != 0). Returns SW_FT_OK or SW_FT_INV_SEQ.
+ */
+int ft_tcp_ack(struct ft_flow *f, const struct sw_ft_pkt *p, int snd,
+	       bool liberal);
+
 /* SYN proxy (ft_proxy.c). The MSS of a cookie's MSS index. */
 uint16_t ft_cookie_mss(uint8_t family, unsigned int idx);
 

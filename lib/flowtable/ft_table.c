@@ -514,6 +514,34 @@ syn_starts_over(const struct sw_ft_shard *s, const struct ft_flow *f)
 		f->state == SW_FT_TCP_TIME_WAIT);
 }
 
+/*
+ * sw_ft_update for the common packet (see there): the port, the window,
+ * assured for a picked-up flow's first answer, the counters.
+ */
+static inline int
+update_ack(struct sw_ft_shard *s, struct ft_flow *f,
+	   const struct sw_ft_pkt *p, int reply, uint32_t t)
+{
+	if (unlikely((p->port == f->port) == (reply != 0)))
+		return SW_FT_INV_ZONE;
+	if (unlikely(ft_tcp_ack(f, p, reply, __atomic_load_n(
+				&s->tcp_be_liberal, __ATOMIC_RELAXED)) !=
+		     SW_FT_OK))
+		return SW_FT_INV_SEQ;
+	if (unlikely(!(f->flags & FT_ASSURED)) && reply) {
+		/* Picked up mid-stream: the other side's answer earns it. */
+		if (!(f->flags & FT_REPLIED))
+			FT_SET(f->flags, (uint8_t)(f->flags | FT_REPLIED));
+		if (f->tflags[0] & SW_FT_TCPF_PICKUP)
+			FT_SET(f->flags, (uint8_t)(f->flags | FT_ASSURED));
+		track_evictable(s, f);
+	}
+	FT_INC(f->pkts[reply]);
+	FT_ADD(f->bytes[reply], p->len);
+	FT_SET(f->last, t);
+	return SW_FT_OK;
+}
+
 int
 sw_ft_update(struct sw_ft_shard *s, int32_t pos, const struct sw_ft_pkt *p,
 	     uint64_t now, struct sw_ft_xlate *x)
@@ -527,6 +555,16 @@ sw_ft_update(struct sw_ft_shard *s, int32_t pos, const struct sw_ft_pkt *p,
 	if (x == NULL)
 		x = &dummy;
 	x->act = SW_FT_PX_NONE;
+	/*
+	 * Most packets: an ACK of an established direct flow, both sides
+	 * seen, not a fragment. The same checks as below, straight.
+	 */
+	if (likely((p->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG |
+				    RTE_TCP_FIN_FLAG | RTE_TCP_ACK_FLAG)) ==
+		   RTE_TCP_ACK_FLAG && f->state == SW_FT_TCP_ESTABLISHED &&
+		   !(f->flags & FT_PROXY) && !p->frag &&
+		   f->maxwin[reply] != 0))
+		return update_ack(s, f, p, reply, t);
 	if (unlikely(!reply && (p->tcp_flags & (RTE_TCP_SYN_FLAG |
 						RTE_TCP_ACK_FLAG)) ==
 		     RTE_TCP_SYN_FLAG && p->port == f->port) &&

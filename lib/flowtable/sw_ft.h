@@ -84,6 +84,14 @@ int sw_ft_hash_init(void);
 void sw_ft_hash_set_secret(uint64_t k0, uint64_t k1);
 uint64_t sw_ft_siphash(const void *data, size_t len);
 uint32_t sw_ft_key_hash(const struct sw_ft_key *key);
+/*
+ * sw_ft_key_hash() of n keys into hash[]: the same values, IPv4 keys
+ * four at a time with AVX2 where the CPU has it (checked once at run
+ * time). sw_ft_hash_vector(false) keeps it scalar (tests compare).
+ */
+void sw_ft_key_hash_burst(const struct sw_ft_key *const *keys, uint32_t *hash,
+			  uint16_t n);
+void sw_ft_hash_vector(bool on);
 /* SipHash-c-d under an explicit key: the reference, for tests. */
 uint64_t sw_ft_siphash_ref(const uint8_t key[16], const void *data,
 			   size_t len, unsigned int c, unsigned int d);

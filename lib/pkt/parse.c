@@ -531,10 +531,68 @@ sw_parse_tcp_seg(const uint8_t *f, const struct sw_pkt *p,
 	}
 }
 
-static inline int
-sum_ok(uint32_t sum)
+/*
+ * The one's complement sum of len bytes, added to acc: eight bytes a
+ * step, as two 32-bit halves into a 64-bit accumulator that cannot
+ * overflow below 4 GiB (DPDK 22.11's __rte_raw_cksum adds one 16-bit
+ * word a step). Grouping does not change a one's complement sum (RFC
+ * 1071): folded, it is __rte_raw_cksum's, bit for bit (the parse suite
+ * compares them over random buffers).
+ */
+static inline uint64_t
+sum_bytes(const uint8_t *b, size_t len, uint64_t acc)
 {
-	return __rte_raw_cksum_reduce(sum) == 0xffff;
+	uint64_t w;
+	uint32_t h;
+	uint16_t q;
+
+	for (; len >= 8; b += 8, len -= 8) {
+		memcpy(&w, b, 8);
+		acc += (w & 0xffffffffu) + (w >> 32);
+	}
+	if (len >= 4) {
+		memcpy(&h, b, 4);
+		acc += h;
+		b += 4;
+		len -= 4;
+	}
+	if (len >= 2) {
+		memcpy(&q, b, 2);
+		acc += q;
+		b += 2;
+		len -= 2;
+	}
+	if (len) {
+		q = 0;
+		*(uint8_t *)&q = *b;
+		acc += q;
+	}
+	return acc;
+}
+
+/* acc folded to 16 bits: all ones when the sum checks. */
+static inline int
+sum_ok(uint64_t acc)
+{
+	acc = (acc & 0xffffffffu) + (acc >> 32);
+	acc = (acc & 0xffffffffu) + (acc >> 32);
+	acc = (acc & 0xffffu) + (acc >> 16);
+	acc = (acc & 0xffffu) + (acc >> 16);
+	acc = (acc & 0xffffu) + (acc >> 16);
+	return acc == 0xffff;
+}
+
+uint16_t
+sw_cksum_sum(const void *buf, size_t len)
+{
+	uint64_t acc = sum_bytes(buf, len, 0);
+
+	acc = (acc & 0xffffffffu) + (acc >> 32);
+	acc = (acc & 0xffffffffu) + (acc >> 32);
+	acc = (acc & 0xffffu) + (acc >> 16);
+	acc = (acc & 0xffffu) + (acc >> 16);
+	acc = (acc & 0xffffu) + (acc >> 16);
+	return (uint16_t)acc;
 }
 
 /* The L4 checksum with its pseudo-header (none for ICMPv4). */
@@ -542,7 +600,7 @@ static int
 l4_sum_ok(const uint8_t *f, const struct sw_pkt *p)
 {
 	const uint8_t *l4 = f + p->l4_off;
-	uint32_t sum = 0;
+	uint64_t sum = 0;
 
 	if (p->k.proto == IPPROTO_UDP && rd16(l4 + 6) == 0)
 		return p->k.family == SW_AF_INET;	/* v4: no checksum */
@@ -559,7 +617,7 @@ l4_sum_ok(const uint8_t *f, const struct sw_pkt *p)
 			ph.zero = 0;
 			ph.proto = p->k.proto;
 			ph.len = rte_cpu_to_be_16(p->l4_len);
-			sum = __rte_raw_cksum(&ph, sizeof(ph), 0);
+			sum = sum_bytes((const uint8_t *)&ph, sizeof(ph), 0);
 		}
 	} else {
 		struct {
@@ -574,9 +632,9 @@ l4_sum_ok(const uint8_t *f, const struct sw_pkt *p)
 		ph.len = rte_cpu_to_be_32(p->l4_len);
 		memset(ph.zero, 0, sizeof(ph.zero));
 		ph.nh = p->k.proto;
-		sum = __rte_raw_cksum(&ph, sizeof(ph), 0);
+		sum = sum_bytes((const uint8_t *)&ph, sizeof(ph), 0);
 	}
-	return sum_ok(__rte_raw_cksum(l4, p->l4_len, sum));
+	return sum_ok(sum_bytes(l4, p->l4_len, sum));
 }
 
 int
@@ -589,8 +647,8 @@ sw_cksum_ip_ok(const uint8_t *f, const struct sw_pkt *p, uint64_t ol_flags)
 	if (ip == RTE_MBUF_F_RX_IP_CKSUM_BAD)
 		return 0;
 	return ip != RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN ||
-	       sum_ok(__rte_raw_cksum(f + p->l3_off,
-				      (f[p->l3_off] & 0x0fu) * 4u, 0));
+	       sum_ok(sum_bytes(f + p->l3_off, (f[p->l3_off] & 0x0fu) * 4u,
+				0));
 }
 
 int

@@ -16,6 +16,7 @@
  */
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "sw_acl.h"
@@ -186,6 +187,13 @@ void sw_parse_tcp_seg(const uint8_t *frame, const struct sw_pkt *p,
  */
 int sw_cksum_ok(const uint8_t *frame, const struct sw_pkt *p,
 		uint64_t ol_flags);
+
+/*
+ * The one's complement sum of len bytes folded to 16 bits, in the
+ * buffer's own byte order (__rte_raw_cksum_reduce(__rte_raw_cksum()),
+ * eight bytes a step): what sw_cksum_ok checks with. Any thread.
+ */
+uint16_t sw_cksum_sum(const void *buf, size_t len);
 
 /*
  * The IPv4 header checksum alone (1 for IPv6): for a source-routed

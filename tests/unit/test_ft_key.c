@@ -151,7 +151,55 @@ test_ft_key_distinguishes_protocol_and_family(void **state)
 	assert_memory_not_equal(&k1, &k2, sizeof(k1));
 }
 
+/*
+ * The burst hash (four IPv4 keys at once with AVX2 where the CPU has
+ * it) gives every key the value sw_ft_key_hash gives it, IPv4 and IPv6
+ * mixed, bursts of every length up to 64.
+ */
+static void
+test_ft_hash_burst_matches_scalar(void **state)
+{
+	struct sw_ft_key keys[64];
+	const struct sw_ft_key *kp[64];
+	uint32_t h[64];
+	uint64_t rng = 0x1234567887654321ull;
+	unsigned int n, i, j;
+
+	(void)state;
+	sw_ft_hash_set_secret(0x0123456789abcdefull, 0xfedcba9876543210ull);
+	for (n = 0; n <= 64; n++) {
+		for (i = 0; i < n; i++) {
+			uint8_t a[16], b[16];
+
+			for (j = 0; j < 16; j++) {
+				rng ^= rng << 13;
+				rng ^= rng >> 7;
+				rng ^= rng << 17;
+				a[j] = (uint8_t)rng;
+				b[j] = (uint8_t)(rng >> 8);
+			}
+			sw_ft_key_make(&keys[i], (rng >> 20) % 3 ? 4 : 6,
+				       (rng >> 24) & 1 ? 6 : 17, a, b,
+				       (uint16_t)(rng >> 32),
+				       (uint16_t)(rng >> 48));
+			keys[i].zone = (uint16_t)(rng >> 40);
+			kp[i] = &keys[i];
+		}
+		memset(h, 0, sizeof(h));
+		sw_ft_key_hash_burst(kp, h, (uint16_t)n);
+		for (i = 0; i < n; i++)
+			assert_int_equal(h[i], sw_ft_key_hash(&keys[i]));
+	}
+	sw_ft_hash_vector(false);
+	sw_ft_key_hash_burst(kp, h, 64);
+	for (i = 0; i < 64; i++)
+		assert_int_equal(h[i], sw_ft_key_hash(&keys[i]));
+	sw_ft_hash_vector(true);
+}
+
+
 const struct CMUnitTest ft_key_tests[] = {
+	cmocka_unit_test(test_ft_hash_burst_matches_scalar),
 	cmocka_unit_test(test_ft_hash_siphash_reference_vector),
 	cmocka_unit_test(test_ft_hash_keyed_by_secret),
 	cmocka_unit_test(test_ft_key_both_directions_meet_v4),
