@@ -16,6 +16,7 @@ and seconds, and talks only to the addresses it is given (192.0.2.0/24,
   listen ADDR PORT SECONDS      accept connections for a while
   synflood IFACE DSTMAC DST COUNT SECONDS   spoofed SYNs, random sources
   synblast IFACE DSTMAC DST SECONDS         the same, unpaced, for SECONDS
+  fragflood IFACE DSTMAC DST RATE COUNT SECONDS   IPv6 fragments, three kinds
   exhaust DST SRC COUNT SECONDS real connections held idle, topped up
 """
 
@@ -28,8 +29,9 @@ import select
 import socket
 import struct
 import sys
-import threading
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def raise_nofile():
@@ -232,38 +234,34 @@ def listen(addr, port, seconds):
     out({"role": "listen", "accepted": n})
 
 
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    s = (s >> 16) + (s & 0xffff)
-    s += s >> 16
-    return ~s & 0xffff
+def syn_template(iface, dstmac, dst):
+    """Spoofed SYNs to dst:80 as raw Ethernet frames (no route or ARP is
+    consulted): a template whose source, port, sequence and IP id vary.
+    The packet builder (scapy) is imported here only: the other roles
+    start without it."""
+    from pylib.packets import tcp_template
+    srcmac = open("/sys/class/net/%s/address" % iface).read().strip()
+    return tcp_template("198.51.100.1", dst, 1024, 80, "S", (dstmac, srcmac))
+
+
+def spoofed_syn(t):
+    """A SYN from a random source in 198.51.100.0/24, a random port."""
+    return t.make(src=bytes([198, 51, 100, random.randint(1, 254)]),
+                  sport=random.randint(1024, 65535), seq=random.getrandbits(32),
+                  ident=random.getrandbits(16))
 
 
 def synflood(iface, dstmac, dst, count, seconds):
     """SYNs from random spoofed sources in 198.51.100.0/24, random ports,
-    as raw Ethernet frames: no route or ARP is consulted."""
+    paced to count in seconds."""
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
     s.bind((iface, 0))
-    srcmac = open("/sys/class/net/%s/address" % iface).read().strip()
-    eth = bytes.fromhex(dstmac.replace(":", "")) + \
-        bytes.fromhex(srcmac.replace(":", "")) + b"\x08\x00"
-    d = socket.inet_aton(dst)
+    t = syn_template(iface, dstmac, dst)
     rate = count / seconds
     start = time.monotonic()
     sent = 0
     while sent < count and time.monotonic() - start < seconds + 5:
-        src = bytes([198, 51, 100, random.randint(1, 254)])
-        sport = random.randint(1024, 65535)
-        tcp = struct.pack("!HHIIBBHHH", sport, 80, random.getrandbits(32), 0,
-                          5 << 4, 0x02, 64240, 0, 0)
-        pseudo = src + d + struct.pack("!BBH", 0, 6, len(tcp))
-        tcp = tcp[:16] + struct.pack("!H", csum(pseudo + tcp)) + tcp[18:]
-        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp),
-                         random.getrandbits(16), 0, 64, 6, 0, src, d)
-        ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
-        s.send(eth + ip + tcp)
+        s.send(spoofed_syn(t))
         sent += 1
         due = start + sent / rate
         now = time.monotonic()
@@ -280,20 +278,8 @@ def synblast(iface, dstmac, dst, seconds):
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
     s.bind((iface, 0))
     s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4 << 20)
-    srcmac = open("/sys/class/net/%s/address" % iface).read().strip()
-    eth = bytes.fromhex(dstmac.replace(":", "")) + \
-        bytes.fromhex(srcmac.replace(":", "")) + b"\x08\x00"
-    d = socket.inet_aton(dst)
-    frames = []
-    for _ in range(65536):
-        src = bytes([198, 51, 100, random.randint(1, 254)])
-        tcp = struct.pack("!HHIIBBHHH", random.randint(1024, 65535), 80,
-                          random.getrandbits(32), 0, 5 << 4, 0x02, 64240, 0, 0)
-        pseudo = src + d + struct.pack("!BBH", 0, 6, len(tcp))
-        tcp = tcp[:16] + struct.pack("!H", csum(pseudo + tcp)) + tcp[18:]
-        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp),
-                         random.getrandbits(16), 0, 64, 6, 0, src, d)
-        frames.append(eth + ip[:10] + struct.pack("!H", csum(ip)) + ip[12:] + tcp)
+    t = syn_template(iface, dstmac, dst)
+    frames = [spoofed_syn(t) for _ in range(65536)]
     out({"role": "synblast", "ready": True})
     send, sent = s.send, 0
     end = time.monotonic() + seconds
@@ -306,6 +292,46 @@ def synblast(iface, dstmac, dst, seconds):
         sent += 4096
         frames = frames[4096:] + frames[:4096]
     out({"role": "synblast", "sent": sent, "seconds": seconds})
+
+
+def fragflood(iface, dstmac, dst, rate, count, seconds):
+    """IPv6 fragments to dst, `rate` a second, `count` or `seconds` at
+    most, from a seeded generator: 60 % first fragments the policy drops
+    (spoofed from 2001:db8:bad::/64, to UDP 9999), 20 % first fragments
+    it accepts (from 2001:db8::100, to UDP 53: held to
+    fragments.per_source), 20 % later fragments of nothing."""
+    from pylib.packets import UDP, Ether, IPv6, IPv6ExtHdrFragment, Raw, Template
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    s.bind((iface, 0))
+    e = Ether(dst=dstmac, src=open("/sys/class/net/%s/address" % iface).read().strip())
+    frag = lambda src, off, payload: Template(
+        e / IPv6(src=src, dst=dst) / IPv6ExtHdrFragment(nh=17, offset=off, m=1) / payload,
+        l4_checksum=False)
+    drop = frag("2001:db8:bad::1", 0, UDP(dport=9999, len=1000, chksum=0x1234) / Raw(b"d" * 56))
+    accept = frag("2001:db8::100", 0, UDP(dport=53, len=1000, chksum=0x1234) / Raw(b"a" * 56))
+    later = frag("2001:db8:bad::1", 1, Raw(b"l" * 64))
+    rnd = random.Random(1)
+    sent, start = 0, time.monotonic()
+    while sent < count and time.monotonic() - start < seconds:
+        batch = []
+        for _ in range(50):
+            kind = rnd.random()
+            ident = rnd.getrandbits(32)
+            spoof = "2001:db8:bad::%x" % rnd.randrange(1, 65535)
+            if kind < 0.6:
+                batch.append(drop.make(src=spoof, ident=ident, sport=rnd.getrandbits(16)))
+            elif kind < 0.8:
+                batch.append(accept.make(ident=ident, sport=rnd.getrandbits(16)))
+            else:
+                batch.append(later.make(src=spoof, ident=ident,
+                                        frag_offset=8 * rnd.randrange(1, 100)))
+        for f in batch:
+            s.send(f)
+        sent += len(batch)
+        ahead = sent / rate - (time.monotonic() - start)
+        if ahead > 0:
+            time.sleep(ahead)
+    out({"role": "fragflood", "sent": sent})
 
 
 def exhaust(dst, src, count, seconds):
@@ -407,6 +433,8 @@ def main():
         synflood(args[0], args[1], args[2], int(args[3]), float(args[4]))
     elif role == "synblast":
         synblast(args[0], args[1], args[2], float(args[3]))
+    elif role == "fragflood":
+        fragflood(args[0], args[1], args[2], int(args[3]), int(args[4]), float(args[5]))
     elif role == "exhaust":
         exhaust(args[0], args[1], int(args[2]), float(args[3]))
     else:

@@ -3,8 +3,9 @@
 # Copyright (c) 2026 The spillway authors
 """The attacker's roles for tests/e2e/attacks.py, run inside the client's
 namespace: raw Ethernet frames on eth0 addressed to the server's MAC
-(spillway is a bump in the wire), built by hand for speed, and the legit
-client roles the attacks are judged by. Each role prints one JSON line.
+(spillway is a bump in the wire), built by tests/pylib/packets.py
+(templates, for speed), and the legit client roles the attacks are
+judged by. Each role prints one JSON line.
 Bounded in packets and seconds; sources only in 198.51.100.0/24 and
 2001:db8::/32, destinations only the test's own hosts.
 
@@ -31,6 +32,9 @@ import struct
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from pylib.netns import raw_socket  # noqa: E402
+
 IFACE = "eth0"
 
 
@@ -38,65 +42,32 @@ def out(d):
     print(json.dumps(d), flush=True)
 
 
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    s = (s >> 16) + (s & 0xffff)
-    s += s >> 16
-    return ~s & 0xffff
+def mac(dstmac):
+    """(dstmac, this namespace's eth0): spillway is a bump in the wire."""
+    return dstmac, open("/sys/class/net/%s/address" % IFACE).read().strip()
 
 
-def raw_socket():
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
-    # Room for every answer to a burst: the SYN proxy answers 3,000
-    # SYNs as fast as they come, before the attacker starts reading.
-    s.setsockopt(socket.SOL_SOCKET, 33, 8 << 20)	# SO_RCVBUFFORCE
-    s.bind((IFACE, 0))
-    return s
-
-
-def eth(dstmac, proto=0x0800):
-    src = open("/sys/class/net/%s/address" % IFACE).read().strip()
-    return bytes.fromhex(dstmac.replace(":", "")) + \
-        bytes.fromhex(src.replace(":", "")) + struct.pack("!H", proto)
-
-
-def tcp4(src, dst, sport, dport, seq, ack, flags, bad_csum=False, win=64240):
-    s, d = socket.inet_aton(src), socket.inet_aton(dst)
-    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags,
-                      win, 0, 0)
-    c = csum(s + d + struct.pack("!BBH", 0, 6, len(tcp)) + tcp)
-    if bad_csum:
-        c ^= 0x5a5a
-    tcp = tcp[:16] + struct.pack("!H", c) + tcp[18:]
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp),
-                     random.getrandbits(16), 0, 64, 6, 0, s, d)
-    return ip[:10] + struct.pack("!H", csum(ip)) + ip[12:] + tcp
-
-
-def tcp6(src, dst, sport, dport, seq, ack, flags):
-    s, d = socket.inet_pton(socket.AF_INET6, src), socket.inet_pton(socket.AF_INET6, dst)
-    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags,
-                      64240, 0, 0)
-    c = csum(s + d + struct.pack("!IxxxB", len(tcp), 6) + tcp)
-    tcp = tcp[:16] + struct.pack("!H", c) + tcp[18:]
-    ip = struct.pack("!IHBB16s16s", 6 << 28, len(tcp), 6, 64, s, d)
-    return ip + tcp
+def tcp_template(dstmac, src, dst, sport, dport, flags):
+    """TCP segments src -> dst whose ports, numbers and IP id vary, built
+    fast enough for tens of thousands. The packet builder (scapy) is
+    imported where frames are built: talk starts without it."""
+    from pylib.packets import tcp_template
+    return tcp_template(src, dst, sport, dport, flags, mac(dstmac))
 
 
 def blindack(dstmac, dst, n):
     """Attack (a): spoofed SYNs, then an ACK for each SYN/ACK seen."""
-    s = raw_socket()
+    s = raw_socket(IFACE)
     s.settimeout(0.05)
-    e = eth(dstmac)
+    syn = tcp_template(dstmac, "198.51.100.1", dst, 1024, 80, "S")
+    ack = tcp_template(dstmac, "198.51.100.1", dst, 1024, 80, "A")
     sent = {}
     for i in range(n):
         src = "198.51.100.%d" % random.randint(1, 254)
         sport = random.randint(1024, 65535)
         seq = random.getrandbits(32)
         sent[(src, sport)] = seq
-        s.send(e + tcp4(src, dst, sport, 80, seq, 0, 0x02))
+        s.send(syn.make(src=src, sport=sport, seq=seq, ident=random.getrandbits(16)))
         if i % 50 == 49:
             time.sleep(0.01)
     # The server's SYN/ACKs cross spillway and arrive here (the spoofed
@@ -126,35 +97,37 @@ def blindack(dstmac, dst, n):
         seq = sent[(cdst, cport)] + 1
         if len(seen) % 2:
             # Off-path: the right tuple, a wrong acknowledgement.
-            s.send(e + tcp4(cdst, dst, cport, 80, seq,
-                            (srv_isn + 1 + random.randint(1000, 1 << 30)) & 0xffffffff, 0x10))
+            s.send(ack.make(src=cdst, sport=cport, seq=seq,
+                            ack=srv_isn + 1 + random.randint(1000, 1 << 30),
+                            ident=random.getrandbits(16)))
             acks["wrong"] += 1
         else:
             # The right numbers, a bad checksum: the server drops it.
-            s.send(e + tcp4(cdst, dst, cport, 80, seq, (srv_isn + 1) & 0xffffffff,
-                            0x10, bad_csum=True))
+            s.send(ack.make(src=cdst, sport=cport, seq=seq, ack=srv_isn + 1,
+                            ident=random.getrandbits(16), bad_checksum=True))
             acks["badsum"] += 1
     out({"role": "blindack", "syns": n, "synacks": len(seen), **acks})
 
 
 def rsts(dstmac, src, sport, dst, n):
     """Attack (b): blind RSTs with the right tuple, random numbers."""
-    s = raw_socket()
-    e = eth(dstmac)
+    s = raw_socket(IFACE)
+    rst = tcp_template(dstmac, src, dst, sport, 80, "R")
     for i in range(n):
-        s.send(e + tcp4(src, dst, sport, 80, random.getrandbits(32), 0, 0x04))
+        s.send(rst.make(seq=random.getrandbits(32), ident=random.getrandbits(16)))
         if i % 256 == 255:
             time.sleep(0.005)
     # The same, claiming to come from the server: the wrong side.
+    rst = tcp_template(dstmac, dst, src, 80, sport, "R")
     for i in range(n // 64):
-        s.send(e + tcp4(dst, src, 80, sport, random.getrandbits(32), 0, 0x04))
+        s.send(rst.make(seq=random.getrandbits(32), ident=random.getrandbits(16)))
         if i % 256 == 255:
             time.sleep(0.005)
     out({"role": "rsts", "sent": n, "wrong_side": n // 64})
 
 
 def frames(dstmac, path):
-    s = raw_socket()
+    s = raw_socket(IFACE)
     n = 0
     with open(path) as f:
         for line in f:
@@ -225,11 +198,11 @@ def solve_tail(base, target):
 
 
 def collide(dstmac, src6, sport, dst6, n):
+    from pylib.packets import tcp
     c = socket.inet_pton(socket.AF_INET6, src6)
     d = socket.inet_pton(socket.AF_INET6, dst6)
     target = crc32c(key6(c, d, sport, 80))
-    s = raw_socket()
-    e = eth(dstmac, 0x86dd)
+    s = raw_socket(IFACE)
     keys = 0
     for i in range(n):
         a = bytes.fromhex("20010db8ffff") + os.urandom(10)
@@ -238,8 +211,8 @@ def collide(dstmac, src6, sport, dst6, n):
         k = solve_tail(base, target)
         a = k[16:32]
         assert a[:6] == bytes.fromhex("20010db8ffff")
-        s.send(e + tcp6(socket.inet_ntop(socket.AF_INET6, a), dst6, ap, 80,
-                        random.getrandbits(32), 0, 0x02))
+        s.send(tcp(socket.inet_ntop(socket.AF_INET6, a), dst6, ap, 80,
+                   random.getrandbits(32), 0, 0x02, mac=mac(dstmac)))
         keys += 1
     out({"role": "collide", "sent": keys, "crc": "%08x" % target})
 

@@ -19,29 +19,21 @@
 Only 192.0.2.0/24, 198.51.100.0/24 and 2001:db8::/32, only in the
 namespaces the test makes; removed on exit, whatever happens."""
 
-import atexit
 import os
 import random
 import re
-import shutil
-import signal
-import subprocess
 import sys
-import tempfile
-import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import flood  # noqa: E402  (namespaces, agents, the CLI over nc)
-from flood import agent, agent_bg, check, failed, sh, stat, topo, wait_ready  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from pylib import (Topology, check, finish, need_root, ready, sh, stat, tmpdir,  # noqa: E402
+                   wait_for)
 
-C4, S4, C6, S6 = "192.0.2.1", "192.0.2.2", "2001:db8::1", "2001:db8::2"
+C4, S4, C6, S6 = Topology.C4, Topology.S4, Topology.C6, Topology.S6
 LISTED = "198.51.100.7"
 HOLDER = "192.0.2.100"
+T = None	# the Topology
 
-EAL = ('eal = ["-l", "0-1", "--no-huge", "-m", "512", "--no-telemetry", '
-       '"--file-prefix", "swt-edge-%s"];\ncontrol = { socket = "%s"; };\n')
-
-FEED = EAL + """
+FEED = """
 sets = {
   feed = { family = "ipv4"; file = "feed.txt"; };
   admin = { family = "any"; elements = [ "192.0.2.0/24", "2001:db8::/64" ]; };
@@ -60,7 +52,7 @@ rules = {
 """
 
 # The demo's policy (config/spillway.conf), its fallback derived.
-SPILL = EAL + """
+SPILL = """
 flowtable = { max_flows = 16; synproxy = "off"; per_source = { max_flows = 0; }; };
 rules = {
   fallback_from_policy = true;
@@ -80,38 +72,17 @@ rules = {
 """
 
 
-def cli(cmd):
-    return flood.cli(cmd)
-
-
 def start(binary, work, text, tag):
-    conf = os.path.join(work, tag + ".conf")
-    with open(conf, "w") as f:
-        f.write(text % (flood.ID, flood.CTL))
-    log = open(os.path.join(work, tag + ".log"), "w")
-    sw = subprocess.Popen(["ip", "netns", "exec", flood.FW, binary, "-c", conf],
-                          stdout=log, stderr=subprocess.STDOUT)
-    atexit.register(lambda: sw.poll() is None and sw.kill())
-    end = time.monotonic() + 30
-    while time.monotonic() < end and "running:" not in open(log.name).read():
-        if sw.poll() is not None:
-            break
-        time.sleep(0.1)
-    if "running:" not in open(log.name).read():
-        print(open(log.name).read())
+    sw = T.spillway(binary, text, "edge-" + tag, workdir=work).start()
+    if not sw.wait_running():
+        print(sw.output())
         sys.exit("spillway did not start")
-    return sw, log
+    return sw
 
 
-def stop(sw, log, what):
-    sw.send_signal(signal.SIGTERM)
-    check(sw.wait(timeout=30) == 0, "%s: spillway exits 0" % what)
-
-
-def ping(ns, dst):
-    p = subprocess.run(["ip", "netns", "exec", ns, "ping", "-6" if ":" in dst else "-4",
-                        "-c", "2", "-i", "0.2", "-W", "2", dst], capture_output=True, text=True)
-    return p.returncode == 0
+def stop(sw, what):
+    rc, _ = sw.stop()
+    check(rc == 0, "%s: spillway exits 0" % what)
 
 
 def feed_part(binary, work):
@@ -124,20 +95,21 @@ def feed_part(binary, work):
         lines.add("%d.%d.%d.%d" % (x >> 24, x >> 16 & 255, x >> 8 & 255, x & 255))
     with open(os.path.join(work, "feed.txt"), "w") as f:
         f.write("\n".join(sorted(lines)) + "\n")
-    sw, log = start(binary, work, FEED, "feed")
-    lst = agent_bg(flood.SRV, "listen", S4, 22, 20)
-    wait_ready(lst)
-    r = agent(flood.CLI, "probe", S4, 22, 3, C4)
+    sw = start(binary, work, FEED, "feed")
+    cli = sw.cmd
+    lst = T.agent_bg(T.srv, "listen", S4, 22, 20)
+    ready(lst)
+    r = T.agent(T.cli, "probe", S4, 22, 3, C4)
     check(r.get("result") == "ok", "admin SSH (192.0.2.1 -> 22) connects though the feed "
           "holds 192.0.0.0/12")
     flows = cli("show flows dport=22 src=192.0.2.0/24")
     check(re.search(r"src=192\.0\.2\.1 dst=192\.0\.2\.2 sport=\d+ dport=22 .*\[ASSURED\]", flows)
           is not None, "  and is tracked: " + (flows.strip().splitlines() or ["none"])[0])
-    r = agent(flood.CLI, "probe", S4, 22, 1.5, LISTED)
+    r = T.agent(T.cli, "probe", S4, 22, 1.5, LISTED)
     check(r.get("result") == "timeout", "a listed source (198.51.100.7) cannot reach SSH")
-    r = agent(flood.CLI, "probe", S4, 80, 1.5, LISTED)
+    r = T.agent(T.cli, "probe", S4, 80, 1.5, LISTED)
     check(r.get("result") == "timeout", "  nor the web the policy accepts for others")
-    r = agent(flood.CLI, "probe", S4, 80, 3, C4)
+    r = T.agent(T.cli, "probe", S4, 80, 3, C4)
     check(r.get("result") in ("ok", "refused"), "the admin reaches port 80 too (%s)"
           % r.get("result"))
     rules = cli("show rules notrack")
@@ -149,68 +121,58 @@ def feed_part(binary, work):
     check(cli("show flows src=198.51.100.7").count("src=198.51.100.7") == 0,
           "the listed source left no flow")
     lst.kill()
-    stop(sw, log, "feed")
+    stop(sw, "feed")
 
 
 def spill_part(binary, work):
-    sw, log = start(binary, work, SPILL, "spill")
+    sw = start(binary, work, SPILL, "spill")
+    cli = sw.cmd
     rules = cli("show rules fallback")
     check("generated(policy[0])" in rules and "generated(policy[0] reply)" in rules,
           "show rules fallback marks the derived rules")
-    holder = agent_bg(flood.CLI, "exhaust", S4, HOLDER, 40, 25)
-    end = time.monotonic() + 15
-    while time.monotonic() < end:
+    holder = T.agent_bg(T.cli, "exhaust", S4, HOLDER, 40, 25)
+    def spilling():
         st = cli("show stats")
-        if stat(st, "insert_failed") > 0 and stat(st, "flows") >= 16:
-            break
-        time.sleep(0.3)
+        return stat(st, "insert_failed", -1) > 0 and stat(st, "flows", -1) >= 16
+    wait_for(spilling, 15, 0.3)
     st0 = cli("show stats")
-    check(stat(st0, "flows") >= 16 and stat(st0, "insert_failed") > 0,
+    check(stat(st0, "flows", -1) >= 16 and stat(st0, "insert_failed", -1) > 0,
           "the 16-flow table is full (%d flows, %d inserts failed)"
-          % (stat(st0, "flows"), stat(st0, "insert_failed")))
+          % (stat(st0, "flows", -1), stat(st0, "insert_failed", -1)))
     check("SPILLING" in cli("show flowtable"), "  and spilling")
     for dst, tag in ((S4, "v4"), (S6, "v6")):
-        check(ping(flood.CLI, dst), "spilling: ping client -> server %s" % tag)
-        r = agent(flood.CLI, "legit", dst, 5, 0.05)
+        check(T.ping(T.cli, dst), "spilling: ping client -> server %s" % tag)
+        r = T.agent(T.cli, "legit", dst, 5, 0.05)
         check(r.get("ok") == 5, "spilling: web client -> server %s, %s/5" % (tag, r.get("ok")))
     for dst, tag in ((C4, "v4"), (C6, "v6")):
         # Regression: an echo reply missing the table while it spilled
         # went to the policy (which never accepts replies from outside)
         # instead of the fallback rules that let its request through.
-        check(ping(flood.SRV, dst), "spilling: ping server -> client %s" % tag)
-        r = agent(flood.SRV, "legit", dst, 5, 0.05)
+        check(T.ping(T.srv, dst), "spilling: ping server -> client %s" % tag)
+        r = T.agent(T.srv, "legit", dst, 5, 0.05)
         check(r.get("ok") == 5, "spilling: web server -> client %s, %s/5" % (tag, r.get("ok")))
     st = cli("show stats")
-    fa = stat(st, "fallback_accept") - stat(st0, "fallback_accept")
-    check(fa > 0 and stat(st, "spilled") > 0,
+    fa = stat(st, "fallback_accept", -1) - stat(st0, "fallback_accept", -1)
+    check(fa > 0 and stat(st, "spilled", -1) > 0,
           "the derived fallback rules decided them (%d accepted while spilling)" % fa)
     holder.kill()
-    stop(sw, log, "spill")
+    stop(sw, "spill")
 
 
 def main():
+    global T
     binary = sys.argv[1]
-    if os.geteuid() != 0:
-        print("needs root for network namespaces")
-        sys.exit(77)
-    topo("up")
-    atexit.register(lambda: topo("down"))
-    sh("ip -n %s addr add %s/24 dev eth0" % (flood.CLI, LISTED))
-    sh("ip -n %s addr add %s/24 dev eth0" % (flood.CLI, HOLDER))
-    sh("ip -n %s route add 198.51.100.0/24 dev eth0" % flood.SRV)
-    srv = agent_bg(flood.SRV, "server", S4, S6)
-    atexit.register(srv.kill)
-    wait_ready(srv)
-    csrv = agent_bg(flood.CLI, "server", C4, C6)
-    atexit.register(csrv.kill)
-    wait_ready(csrv)
-    work = tempfile.mkdtemp(prefix="sw-edge-")
-    atexit.register(lambda: shutil.rmtree(work, ignore_errors=True))
-    atexit.register(lambda: shutil.rmtree(os.path.dirname(flood.CTL), ignore_errors=True))
+    need_root()
+    T = Topology("edge")
+    sh("ip -n %s addr add %s/24 dev eth0" % (T.cli, LISTED))
+    sh("ip -n %s addr add %s/24 dev eth0" % (T.cli, HOLDER))
+    sh("ip -n %s route add 198.51.100.0/24 dev eth0" % T.srv)
+    ready(T.agent_bg(T.srv, "server", S4, S6))
+    ready(T.agent_bg(T.cli, "server", C4, C6))
+    work = tmpdir("sw-edge-")
     feed_part(binary, work)
     spill_part(binary, work)
-    print("e2e edge: %d checks, %d failed" % (len(flood.results["checks"]), len(failed)))
-    sys.exit(1 if failed else 0)
+    finish("e2e edge")
 
 
 if __name__ == "__main__":

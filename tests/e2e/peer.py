@@ -17,11 +17,15 @@ Each role prints JSON lines. Bounded in bytes and seconds.
 
 import hashlib
 import json
+import os
 import socket
 import struct
 import sys
 import threading
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from pylib import Cli  # noqa: E402
 
 
 def out(d):
@@ -134,28 +138,12 @@ def synsniff(src, seconds):
 
 
 def clilat(path, seconds):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(5)
-    s.connect(path)
-    buf = b""
-
-    def reply():
-        nonlocal buf
-        while b"\n.\n" not in buf and not buf.startswith(b".\n"):
-            d = s.recv(65536)
-            if not d:
-                raise ConnectionError("closed")
-            buf += d
-        i = buf.find(b"\n.\n")
-        buf = buf[i + 3:] if i >= 0 else buf[2:]
-
-    reply()				# the banner
+    c = Cli(path, 5)		# the banner read
     out({"role": "clilat", "ready": True})
     lat, end = [], time.monotonic() + seconds
     while time.monotonic() < end:
         t0 = time.monotonic()
-        s.sendall(b"show flowtable\n")
-        reply()
+        c.cmd("show flowtable")
         lat.append(time.monotonic() - t0)
         time.sleep(0.1)
     lat.sort()

@@ -46,58 +46,32 @@ is removed on exit.
   proxy_attacks.py SPILLWAY_BINARY [--runs A,B,C]"""
 
 import argparse
-import atexit
-import ctypes
 import json
 import os
 import random
 import re
-import select
-import signal
-import socket
 import struct
-import subprocess
 import sys
-import tempfile
-import threading
 import time
 
-TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-HERE = os.path.join(TOP, "tests", "e2e")
-PY = "/usr/bin/python3"
-ID = "x%d" % os.getpid()
-CLI, FW, SRV = "sw-cli-" + ID, "sw-fw-" + ID, "sw-srv-" + ID
-C4, S4, F4 = "192.0.2.1", "192.0.2.2", "192.0.2.77"
-C6, S6, F6 = "2001:db8::1", "2001:db8::2", "2001:db8::77"
-SHORT = 3	# seconds: syn_sent, syn_recv, close, time_wait
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from pylib import (Topology, Wire, attempt as run_attempt, check, delta,  # noqa: E402
+                   finish, need_root, ready, tmpdir, wait_for)
+from pylib.packets import (ACK, OPT_SACKOK, PSH, RST, SYN, SYNACK, Seg,  # noqa: E402
+                           is_tcp, opt_mss, opt_ts, opt_ws, rnd32, segs, tcp, tcp_template,
+                           unique_port, v6, wellformed)
 
-failed = []
+C4, S4, C6, S6 = Topology.C4, Topology.S4, Topology.C6, Topology.S6
+F4, F6 = "192.0.2.77", "2001:db8::77"
+SHORT = 3	# seconds: syn_sent, syn_recv, close, time_wait
+T = None	# the Topology
+SW = None	# the running spillway
+
 notes = {}
 
 
-def check(cond, msg):
-    print(("ok: " if cond else "FAIL: ") + msg, flush=True)
-    if not cond:
-        failed.append(msg)
-
-
-def sh(cmd, **kw):
-    return subprocess.run(["bash", "-c", cmd], check=True, text=True,
-                          capture_output=True, **kw).stdout
-
-
-def topo(action):
-    sh(". %s/tools/netns.sh; sw_topo_%s" % (TOP, action), env=dict(os.environ, SW_ID=ID))
-
-
-CTL = "/run/swt-pxa-%s/control.sock" % ID
-
-
 def cli(cmd):
-    p = subprocess.run(["nc", "-N", "-U", CTL], input=cmd + "\nquit\n",
-                       capture_output=True, text=True, timeout=30)
-    out = p.stdout.split("\n.\n")
-    return out[1] if len(out) > 1 else ""
+    return SW.cmd(cmd)
 
 
 COUNTERS = ("synproxy_cookies_sent", "synproxy_valid", "synproxy_invalid",
@@ -108,311 +82,18 @@ COUNTERS = ("synproxy_cookies_sent", "synproxy_valid", "synproxy_invalid",
 
 
 def stats():
-    t = cli("show stats")
-    out = {}
-    for n in COUNTERS:
-        m = re.search(r"^\s+%s\s+(\d+)" % n, t, re.M)
-        out[n] = int(m.group(1)) if m else -1
-    return out
-
-
-def delta(a, b):
-    return {k: b[k] - a[k] for k in a}
+    """The counters of COUNTERS (-1: one this binary lacks)."""
+    c = SW.counters()
+    return {n: c.get(n, -1) for n in COUNTERS}
 
 
 def flows(*pat):
-    t = cli("show flows detail 0")
-    return [l for l in t.splitlines() if all(re.search(p, l) for p in pat)]
-
-
-def wait_for(fn, timeout=10, step=0.05):
-    """Poll fn() until it is true (or timeout); returns its last value."""
-    end = time.monotonic() + timeout
-    while True:
-        v = fn()
-        if v or time.monotonic() > end:
-            return v
-        time.sleep(step)
-
-
-# ---- raw sockets inside the namespaces ----
-
-libc = ctypes.CDLL(None, use_errno=True)
-CLONE_NEWNET = 0x40000000
-
-
-def ns_socket(ns):
-    """An AF_PACKET socket on eth0 of namespace ns (made in a thread that
-    entered it: the socket stays there, the process does not)."""
-    res = {}
-
-    def enter():
-        fd = os.open("/run/netns/" + ns, os.O_RDONLY)
-        try:
-            if libc.setns(fd, CLONE_NEWNET) != 0:
-                res["err"] = ctypes.get_errno()
-                return
-            s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
-            s.setsockopt(socket.SOL_SOCKET, 33, 8 << 20)	# SO_RCVBUFFORCE
-            s.bind(("eth0", 0))
-            res["s"] = s
-        finally:
-            os.close(fd)
-    t = threading.Thread(target=enter)
-    t.start()
-    t.join()
-    if "s" not in res:
-        raise RuntimeError("setns %s: errno %s" % (ns, res.get("err")))
-    # (sysfs shows the namespace it was mounted in: ask ip netns exec)
-    mac = sh("ip netns exec %s cat /sys/class/net/eth0/address" % ns).strip()
-    return res["s"], mac
-
-
-class Wire:
-    """One side of spillway: send frames into it, read what it lets out."""
-
-    def __init__(self, ns):
-        self.s, self.mac = ns_socket(ns)
-        self.peer = None
-
-    def send(self, frames, pace=64):
-        if isinstance(frames, bytes):
-            frames = [frames]
-        for i, f in enumerate(frames):
-            self.s.send(f)
-            if pace and i % pace == pace - 1:
-                time.sleep(0.002)
-
-    def read(self, timeout=0.0, outgoing=False):
-        """Frames that arrived (not the ones we sent), within timeout."""
-        out = []
-        end = time.monotonic() + timeout
-        while True:
-            left = end - time.monotonic()
-            r, _, _ = select.select([self.s], [], [], max(0.0, left))
-            if not r:
-                if left <= 0:
-                    return out
-                continue
-            f, addr = self.s.recvfrom(65535)
-            if outgoing or addr[2] != socket.PACKET_OUTGOING:
-                out.append(f)
-
-    def drain(self):
-        return self.read(0.0)
-
-    def expect(self, pred, timeout=3.0):
-        """Wait for frames matching pred; returns those seen."""
-        got = []
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            got += [f for f in self.read(0.05) if pred(f)]
-            if got:
-                # what else arrives right behind it
-                got += [f for f in self.read(0.1) if pred(f)]
-                return got
-        return got
-
-
-# ---- frames ----
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    s = (s >> 16) + (s & 0xffff)
-    s += s >> 16
-    return ~s & 0xffff
-
-
-def v6(a):
-    return ":" in a
-
-
-def addr(a):
-    return socket.inet_pton(socket.AF_INET6 if v6(a) else socket.AF_INET, a)
-
-
-def opt_mss(v):
-    return struct.pack("!BBH", 2, 4, v)
-
-
-def opt_ws(v):
-    return struct.pack("!BBB", 3, 3, v)
-
-
-OPT_SACKOK = b"\x04\x02"
-
-
-def opt_ts(val, ecr):
-    return struct.pack("!BBII", 8, 10, val, ecr)
-
-
-def pad4(o):
-    return o + b"\x01" * (-len(o) % 4)
-
-
-def tcp(src, dst, sport, dport, seq, ack, flags, opts=b"", data=b"", win=64240,
-        ipopts=b"", ext6=b"", frag=False, doff=None, mac=None, cks=True):
-    """An Ethernet frame with a TCP segment; ipopts (IPv4, a multiple of
-    4), ext6 (IPv6: a destination options header is put in front), frag:
-    a first fragment (MF set) with the whole segment."""
-    opts = pad4(opts)
-    hl = (20 + len(opts)) // 4 if doff is None else doff
-    t = struct.pack("!HHIIBBHHH", sport, dport, seq & 0xffffffff, ack & 0xffffffff,
-                    hl << 4, flags, win, 0, 0) + opts + data
-    s, d = addr(src), addr(dst)
-    if v6(src):
-        ph = s + d + struct.pack("!IxxxB", len(t), 6)
-    else:
-        ph = s + d + struct.pack("!BBH", 0, 6, len(t))
-    c = csum(ph + t) if cks else 0x1234
-    t = t[:16] + struct.pack("!H", c) + t[18:]
-    if v6(src):
-        nh, ext = 6, b""
-        if frag:
-            ext = struct.pack("!BBHI", nh, 0, 1, random.getrandbits(32))	# M=1
-            nh = 44
-        if ext6:
-            ext = struct.pack("!BB", nh, (len(ext6) + 2) // 8 - 1) + ext6 + ext
-            nh = 60
-        ip = struct.pack("!IHBB16s16s", 6 << 28, len(ext) + len(t), nh, 64, s, d) + ext
-        et = 0x86dd
-    else:
-        ihl = 5 + len(ipopts) // 4
-        ip = struct.pack("!BBHHHBBH4s4s", 0x40 | ihl, 0, ihl * 4 + len(t),
-                         random.getrandbits(16), 0x2000 if frag else 0, 64, 6, 0, s, d) + ipopts
-        ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
-        et = 0x0800
-    dmac, smac = mac
-    return bytes.fromhex(dmac.replace(":", "")) + bytes.fromhex(smac.replace(":", "")) + \
-        struct.pack("!H", et) + ip + t
-
-
-class Seg:
-    """A TCP frame, parsed by hand (what the checks need)."""
-
-    def __init__(self, f):
-        self.raw = f
-        et = struct.unpack("!H", f[12:14])[0]
-        self.ok = False
-        if et == 0x0800 and len(f) >= 34 and f[23] == 6:
-            ihl = (f[14] & 15) * 4
-            self.src, self.dst = socket.inet_ntoa(f[26:30]), socket.inet_ntoa(f[30:34])
-            self.l3 = f[14:14 + struct.unpack("!H", f[16:18])[0]]
-            t = 14 + ihl
-            self.v = 4
-        elif et == 0x86dd and len(f) >= 54:
-            nh, t = f[20], 54
-            while nh in (0, 43, 60):
-                nh, t = f[t], t + (f[t + 1] + 1) * 8
-            if nh != 6:
-                return
-            self.src = socket.inet_ntop(socket.AF_INET6, f[22:38])
-            self.dst = socket.inet_ntop(socket.AF_INET6, f[38:54])
-            self.l3 = f[14:54 + struct.unpack("!H", f[18:20])[0]]
-            self.v = 6
-        else:
-            return
-        self.t = t
-        (self.sport, self.dport, self.seq, self.ack, off, self.flags, self.win) = \
-            struct.unpack("!HHIIBBH", f[t:t + 16])
-        self.doff = (off >> 4) * 4
-        self.opts = f[t + 20:t + self.doff]
-        self.data = f[t + self.doff:14 + len(self.l3)]
-        self.ok = True
-
-    def opt(self, kind):
-        o, i = self.opts, 0
-        while i < len(o):
-            if o[i] == 0:
-                break
-            if o[i] == 1:
-                i += 1
-                continue
-            if i + 1 >= len(o) or o[i + 1] < 2:
-                break
-            if o[i] == kind:
-                return o[i + 2:i + o[i + 1]]
-            i += o[i + 1]
-        return None
-
-    def mss(self):
-        v = self.opt(2)
-        return struct.unpack("!H", v)[0] if v else None
-
-    def ws(self):
-        v = self.opt(3)
-        return v[0] if v else None
-
-    def ts(self):
-        v = self.opt(8)
-        return struct.unpack("!II", v) if v else None
-
-    def __repr__(self):
-        return "%s:%d>%s:%d f=%02x seq=%d ack=%d win=%d len=%d" % (
-            self.src, self.sport, self.dst, self.dport, self.flags, self.seq, self.ack,
-            self.win, len(self.data))
-
-
-def wellformed(f):
-    """IP lengths and checksums right (by hand), and scapy agrees."""
-    s = Seg(f)
-    if not s.ok:
-        return False
-    if s.v == 4:
-        ihl = (f[14] & 15) * 4
-        if csum(f[14:14 + ihl]) != 0 or len(s.l3) != len(f) - 14:
-            return False
-        seg = s.l3[ihl:]
-        ph = f[26:34] + struct.pack("!BBH", 0, 6, len(seg))
-    else:
-        if len(s.l3) != len(f) - 14:
-            return False
-        seg = f[s.t:]
-        ph = f[22:54] + struct.pack("!IxxxB", len(seg), 6)
-    if csum(ph + seg) != 0:
-        return False
-    return scapy_ok(f)
-
-
-def scapy_ok(f):
-    from scapy.layers.l2 import Ether
-    from scapy.layers.inet import IP, TCP
-    from scapy.layers.inet6 import IPv6
-    p = Ether(f)
-    if TCP not in p:
-        return False
-    q = Ether(f)
-    if IP in q:
-        del q[IP].chksum
-        del q[IP].len
-    if IPv6 in q:
-        del q[IPv6].plen
-    del q[TCP].chksum
-    return bytes(q) == f
-
-
-def is_tcp(src=None, dst=None, sport=None, dport=None, flags=None):
-    def pred(f):
-        s = Seg(f)
-        return s.ok and (src is None or s.src == src) and (dst is None or s.dst == dst) and \
-            (sport is None or s.sport == sport) and (dport is None or s.dport == dport) and \
-            (flags is None or s.flags & 0x17 == flags)
-    return pred
-
-
-def segs(frames, **kw):
-    return [Seg(f) for f in frames if is_tcp(**kw)(f)]
+    return SW.flows(*pat)
 
 
 # ---- spillway ----
 
 CONF = """
-control = { socket = "%(ctl)s"; };
-eal = ["-l", "0-1", "--no-huge", "-m", "512", "--no-telemetry", "--file-prefix", "swt-pxa-%(id)s-%(run)s"];
-ports = ( { name = "outside"; dev = "net_af_packet0,iface=sw-out,framecnt=16384"; },
-          { name = "inside"; dev = "net_af_packet1,iface=sw-in,framecnt=16384"; } );
 flowtable = { max_flows = %(max)d; synproxy = "%(mode)s";%(extra)s
   timeouts = { tcp_syn_sent = %(s)d; tcp_syn_recv = %(s)d; tcp_time_wait = %(s)d;
                tcp_close = %(s)d; }; };
@@ -431,57 +112,29 @@ rules = {
 
 class Firewall:
     def __init__(self, binary, work, run, mode, max_flows=1024, extra=""):
-        conf = os.path.join(work, "sw-%s.conf" % run)
-        with open(conf, "w") as f:
-            f.write(CONF % {"id": ID, "ctl": CTL, "run": run, "max": max_flows,
-                            "mode": mode, "s": SHORT, "extra": extra})
-        self.conf = conf
-        self.log = os.path.join(work, "log-%s" % run)
-        self.prefix = "swt-pxa-%s-%s" % (ID, run)
-        self.p = subprocess.Popen(["ip", "netns", "exec", FW, binary, "-c", conf],
-                                  stdout=open(self.log, "w"), stderr=subprocess.STDOUT)
-        atexit.register(self.kill)
-        ok = wait_for(lambda: "running:" in open(self.log).read(), 30, 0.1)
-        check(ok, "spillway %s runs (synproxy %s%s)" % (run, mode, extra))
-
-    def kill(self):
-        if self.p.poll() is None:
-            self.p.kill()
-        subprocess.run(["rm", "-rf", "/var/run/dpdk/" + self.prefix])
+        global SW
+        self.sw = SW = T.spillway(binary, T.ports(framecnt=16384) + CONF % {
+            "max": max_flows, "mode": mode, "s": SHORT, "extra": extra},
+                                  "pxa" + run, workdir=work).start()
+        check(self.sw.wait_running(), "spillway %s runs (synproxy %s%s)" % (run, mode, extra))
 
     def stop(self):
-        self.p.send_signal(signal.SIGTERM)
-        try:
-            rc = self.p.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            rc = -1
-        self.kill()
+        rc, _ = self.sw.stop()
         if rc != 0 or os.environ.get("SW_DEBUG"):
-            print(open(self.log).read()[-3000:])
+            print(self.sw.output()[-3000:])
         return rc
 
 
 def attempt(name, fn, *args):
-    """Run one attack; an exception is a failed check, not the end."""
+    """Run one attack (PXA_ONLY=A1,A5: only those)."""
     only = os.environ.get("PXA_ONLY")
     if only and name.split()[0] not in only.split(","):
         return None
-    t = time.monotonic()
-    try:
-        return fn(*args)
-    except Exception as e:	# noqa: BLE001 - every failure is reported
-        import traceback
-        traceback.print_exc()
-        check(False, "%s: %s: %s" % (name, type(e).__name__, str(e)[:300]))
-        return None
-    finally:
-        print("   (%s: %.1f s)" % (name, time.monotonic() - t), flush=True)
+    return run_attempt(name, fn, *args)
 
 
 # ---- the attacks ----
 
-ACK, SYN, RST, PSH, FIN = 0x10, 0x02, 0x04, 0x08, 0x01
-SYNACK = SYN | ACK
 ATT = "198.51.100."		# the attacker's own (routed) addresses
 ATT6 = "2001:db8:ffff:"
 OUT = IN = None			# Wire: outside (client ns), inside (server ns)
@@ -497,20 +150,15 @@ def frm_in(*a, **kw):
     return tcp(*a, mac=(OUT.mac, IN.mac), **kw)
 
 
-def rnd32():
-    return random.getrandbits(32)
-
-
 def syn_opts(ts=None):
     return opt_mss(1460) + OPT_SACKOK + (opt_ts(*ts) if ts else b"") + opt_ws(7)
 
 
 def get_cookie(src, sport, dst, dport, isn, opts=None, data=b"", **kw):
     """Send a SYN from the outside; the proxy's SYN/ACK (a Seg) or None."""
-    OUT.drain()
-    OUT.send(frm_out(src, dst, sport, dport, isn, 0, SYN,
-                     syn_opts() if opts is None else opts, data, **kw))
-    got = OUT.expect(is_tcp(src=dst, dst=src, sport=dport, dport=sport, flags=SYNACK))
+    got = OUT.ask(frm_out(src, dst, sport, dport, isn, 0, SYN,
+                          syn_opts() if opts is None else opts, data, **kw),
+                  is_tcp(src=dst, dst=src, sport=dport, dport=sport, flags=SYNACK))
     return Seg(got[0]) if got else None
 
 
@@ -520,7 +168,7 @@ class Conn:
 
     def __init__(self, src, dst, dport=80, ts=True):
         self.src, self.dst, self.dport = src, dst, dport
-        self.sport = random.randint(20000, 60000)
+        self.sport = unique_port()
         self.isn = rnd32()
         self.tsv = random.getrandbits(30)
         self.sa = get_cookie(src, self.sport, dst, dport, self.isn,
@@ -581,22 +229,24 @@ def a1_blind_acks():
     slice_bits = mine.cookie >> 29
     n4, n6 = 16000, 4000
     fr = []
+    t4 = tcp_template(ATT + "10", S4, 1024, 80, ACK, (IN.mac, OUT.mac))
+    t6 = tcp_template(ATT6 + "1::1", S6, 1024, 80, ACK, (IN.mac, OUT.mac))
     for i in range(n4):
         guess = rnd32() if i < n4 // 2 else (slice_bits << 29 | random.getrandbits(29))
-        fr.append(frm_out(ATT + str(random.randint(10, 250)), S4, random.randint(1024, 65535),
-                          80, rnd32(), guess + 1, ACK))
+        fr.append(t4.make(src=ATT + str(random.randint(10, 250)),
+                          sport=random.randint(1024, 65535), seq=rnd32(), ack=guess + 1,
+                          ident=random.getrandbits(16)))
     for i in range(n6):
-        fr.append(frm_out(ATT6 + "1::%x" % random.randint(1, 0xffff), S6,
-                          random.randint(1024, 65535), 80, rnd32(), rnd32(), ACK))
+        fr.append(t6.make(src=ATT6 + "1::%x" % random.randint(1, 0xffff),
+                          sport=random.randint(1024, 65535), seq=rnd32(), ack=rnd32()))
     IN.drain()
     s0 = stats()
     t = time.monotonic()
     OUT.send(fr)
     t1 = time.monotonic()
-    wait_for(lambda: stats()["rx"] - s0["rx"] >= len(fr), 20, 0.2)
+    s1 = SW.counted(s0, len(fr), stats, 0.2, 20)
     notes["a1_send_s"] = round(t1 - t, 2)
-    time.sleep(0.2)
-    d = delta(s0, stats())
+    d = delta(s0, s1)
     at_srv = segs(IN.read(0.3), dport=80)
     at_srv = [s for s in at_srv if s.src.startswith(ATT) or s.src.startswith(ATT6)]
     forged = d["synproxy_valid"]
@@ -681,8 +331,7 @@ def a2_replay():
     s0 = stats()
     OUT.drain()
     IN.send(frm_in(c.src, F4, c.sport, 80, c.isn + 1, c.cookie + 1, ACK, o))
-    time.sleep(0.3)
-    d = delta(s0, stats())
+    d = delta(s0, SW.counted(s0, 1, stats))
     wrong = c.flow()
     check(not wrong and d["synproxy_valid"] == 0 and
           got_nothing(OUT, is_tcp(src=c.src, dport=80)),
@@ -769,7 +418,8 @@ def a3_offpath(c):
     # "The client's" RSTs with guessed numbers: 1,000 random, and one at the
     # server's next number (the wrong space).
     s0 = stats()
-    fr = [frm_out(c.src, F4, c.sport, 80, rnd32(), 0, RST) for _ in range(1000)]
+    rst = tcp_template(c.src, F4, c.sport, 80, RST, (IN.mac, OUT.mac))
+    fr = [rst.make(seq=rnd32(), ident=random.getrandbits(16)) for _ in range(1000)]
     fr.append(frm_out(c.src, F4, c.sport, 80, srv + 7, 0, RST))
     OUT.send(fr)
     wait_for(lambda: stats()["rx"] - s0["rx"] >= len(fr), 10, 0.1)
@@ -806,9 +456,7 @@ def a3_offpath(c):
     w.open()
     s0 = stats()
     OUT.send([frm_out(w.src, F4, w.sport, 80, rnd32(), 0, RST) for _ in range(20)])
-    wait_for(lambda: stats()["rx"] - s0["rx"] >= 20, 5)
-    time.sleep(0.1)
-    d = delta(s0, stats())
+    d = delta(s0, SW.counted(s0, 20, stats))
     check(len(w.flow("SYN_SENT")) == 1 and d["invalid_rst"] == 20,
           "A3 20 blind RSTs while the proxy waits for the server: invalid_rst (%d), "
           "the flow stays SYN_SENT (%s)" % (d["invalid_rst"],
@@ -856,7 +504,7 @@ def a4_options():
     ]
     bad = []
     for i, (name, opts, data, mss, ws) in enumerate(cases):
-        src, sport, isn = ATT + str(20 + i), random.randint(20000, 60000), rnd32()
+        src, sport, isn = ATT + str(20 + i), unique_port(), rnd32()
         IN.drain()
         sa = get_cookie(src, sport, F4, 80, isn, opts, data)
         early = segs(IN.read(0.05), src=src)
@@ -985,8 +633,7 @@ def a5_server():
     IN.drain()
     OUT.drain()
     IN.send(frm_in(F4, c.src, 80, c.sport, rnd32(), c.isn + 2, SYNACK, opt_mss(1400)))
-    time.sleep(0.3)
-    d = delta(s0, stats())
+    d = delta(s0, SW.counted(s0, 1, stats))
     check(d["invalid_seq"] == 1 and got_nothing(IN, c.to_inside(), 0.05) and
           got_nothing(OUT, c.to_outside(), 0.05) and c.flow("SYN_SENT"),
           "A5 a SYN/ACK acknowledging ISN + 2: invalid_seq, no ACK, no window to the "
@@ -995,30 +642,39 @@ def a5_server():
     IN.drain()
     OUT.send([frm_out(c.src, F4, c.sport, 80, c.isn + 1, c.cookie + 1, PSH | ACK,
                       data=b"x" * 1000) for _ in range(3)])
-    r = [Seg(f) for f in IN.read(0.5) if c.to_inside()(f)]
+    r = IN.collect(c.to_inside(), 3, 5)
+    r = [Seg(f) for f in r + [f for f in IN.read(0.1) if c.to_inside()(f)]]
     check(len(r) == 3 and all(x.flags == SYN and not x.data and x.seq == c.isn and
                               wellformed(x.raw) for x in r),
           "A5 the client's data while the server is silent: each segment becomes the "
           "SYN again, without its data (nothing is kept): %s" % r)
     # Valid-cookie ACKs from one source to a server that never answers.
+    # Regression (a flaky test): "one of 24 cookies unaccounted" while
+    # another process took the second core. The counters were read a
+    # fixed half second after the ACKs were sent, and the 24 source ports
+    # were random (two alike now and then: one flow, not two). Fixed by
+    # "tests: tests/pylib ..." (distinct ports; wait for every ACK to be
+    # counted, with a deadline).
     src = ATT + "52"
-    conns = []
-    for i in range(24):
-        k = Conn(src, F4)
-        conns.append(k)
+    conns = [Conn(src, F4) for _ in range(24)]
+    acks = [k.ack_frame() for k in conns if k.cookie is not None]
     s0 = stats()
     IN.drain()
-    OUT.send([k.ack_frame() for k in conns if k.cookie is not None])
-    time.sleep(0.5)
-    d = delta(s0, stats())
-    syns = {x.sport for x in segs(IN.read(0.2), src=src, flags=SYN)}
+    OUT.send(acks)
+    SW.wait_counters(lambda c: c["synproxy_valid"] - s0["synproxy_valid"] >= len(acks), 10,
+                     read=stats)
+    pred = is_tcp(src=src, flags=SYN)
+    got = IN.collect(pred, QUOTA_A, 5)
+    syns = {x.sport for x in segs(got + [f for f in IN.read(0.1) if pred(f)])}
+    d = delta(s0, SW.counted(s0, len(acks), stats))
     held = flows(r"src=%s " % re.escape(src))
     notes["a5"] = {"valid": d["synproxy_valid"], "flows": len(held), "over": d["source_over"]}
-    check(d["synproxy_valid"] == 24 and len(held) == QUOTA_A and
+    check(len(acks) == 24 and d["synproxy_valid"] == 24 and len(held) == QUOTA_A and
           d["source_over"] == 24 - QUOTA_A and len(syns) == QUOTA_A,
-          "A5 24 valid cookies from one source, the server silent: %d flows (its quota "
-          "%d), %d refused (source_over), %d SYNs reached the server"
-          % (len(held), QUOTA_A, d["source_over"], len(syns)))
+          "A5 24 valid cookies from one source (%d cookies answered), the server silent: "
+          "%d valid, %d flows (its quota %d), %d refused (source_over), %d SYNs reached "
+          "the server" % (len(acks), d["synproxy_valid"], len(held), QUOTA_A,
+                          d["source_over"], len(syns)))
     check(wait_for(lambda: not flows(r"src=(%s|%s) " % (re.escape(src), re.escape(c.src))),
                    SHORT + 5, 0.3),
           "A5 ... and these flows, and the one whose server never answered, are gone "
@@ -1027,10 +683,11 @@ def a5_server():
 
 def a_victim_on():
     """Spoofed SYNs in the real client's name, proxy on: cookies only."""
-    fr = [frm_out(C4, S4, random.randint(20000, 60000), 80, rnd32(), 0, SYN, opt_mss(1460))
+    fr = [frm_out(C4, S4, unique_port(), 80, rnd32(), 0, SYN, opt_mss(1460))
           for _ in range(200)]
+    s0 = stats()
     OUT.send(fr)
-    time.sleep(0.3)
+    SW.counted(s0, len(fr), stats, 0.3)
     n = len(flows(r"src=%s " % re.escape(C4)))
     ok = curl(S4)
     check(n == 0 and ok, "A victim: 200 SYNs spoofed in the client's name leave it no "
@@ -1038,10 +695,8 @@ def a_victim_on():
 
 
 def curl(host, timeout=5):
-    p = subprocess.run(["ip", "netns", "exec", CLI, "curl", "-s", "--max-time", str(timeout),
-                        "http://%s/" % ("[%s]" % host if v6(host) else host)],
-                       capture_output=True, text=True)
-    return p.returncode == 0 and "hello from spillway" in p.stdout
+    rc, out = T.curl(T.cli, "http://%s/" % ("[%s]" % host if v6(host) else host), timeout)
+    return rc == 0 and "hello from spillway" in out
 
 
 QUOTA_A = 8
@@ -1049,7 +704,7 @@ QUOTA_A = 8
 
 def spoof_syns(srcs, dst, dport=80, sports=None):
     """SYNs from the outside, one per source (spoofed: nobody answers)."""
-    sports = sports or [random.randint(20000, 60000) for _ in srcs]
+    sports = sports or [unique_port() for _ in srcs]
     OUT.send([frm_out(a, dst, p, dport, rnd32(), 0, SYN, opt_mss(1460))
               for a, p in zip(srcs, sports)])
     return sports
@@ -1061,10 +716,9 @@ def rnd_host():
 
 
 def settle(s0, n):
-    """Wait until spillway has received n more frames; the deltas."""
-    wait_for(lambda: stats()["rx"] - s0["rx"] >= n, 5)
-    time.sleep(0.1)
-    return delta(s0, stats())
+    """Wait until spillway has received n more frames and counted them;
+    the deltas."""
+    return delta(s0, SW.counted(s0, n, stats))
 
 
 def b_quota_fallback():
@@ -1094,10 +748,11 @@ def b_quota_fallback():
     IN.drain()
     s0 = stats()
     spoof_syns([src] * 12, S4)
-    d = settle(s0, 12)
-    time.sleep(0.3)
-    d = delta(s0, stats())
-    at = [x for x in segs(IN.read(0.2), flags=SYN) if x.src == src]
+    settle(s0, 12)
+    pred = is_tcp(src=src, flags=SYN)
+    at = segs(IN.collect(pred, 12, 3) + [f for f in IN.read(0.1) if pred(f)])
+    # The server's answers come back in (invalid_state): until they stop.
+    d = delta(s0, SW.counted(s0, 12, stats, 0.3))
     notes["b_fallback"] = {"syns": 12, "tracked": 4, "fallback_accept": d["fallback_accept"],
                            "at_server": len(at), "replies_invalid": d["invalid_state"]}
     check(len(flows(r"src=%s " % re.escape(src))) == 4 and d["source_over"] == 8 and
@@ -1249,29 +904,20 @@ RUNS = {"A": run_a, "B": run_b, "C": run_c}
 
 
 def main():
-    global OUT, IN
+    global OUT, IN, T
     ap = argparse.ArgumentParser()
     ap.add_argument("binary")
     ap.add_argument("--runs", default="A,B,C")
     ap.add_argument("--json")
     a = ap.parse_args()
-    if os.geteuid() != 0:
-        print("needs root (network namespaces)")
-        sys.exit(77)
-    atexit.register(topo, "down")
-    atexit.register(lambda: subprocess.run(["rm", "-rf", os.path.dirname(CTL)]))
-    signal.signal(signal.SIGTERM, lambda *x: sys.exit(1))
+    need_root()
     t0 = time.monotonic()
-    topo("up")
-    sh("ip -n %s route add 198.51.100.0/24 via %s" % (SRV, C4))
-    sh("ip -n %s -6 route add 2001:db8:ffff::/48 via %s" % (SRV, C6))
-    work = tempfile.mkdtemp(prefix="sw-pxa-")
-    atexit.register(lambda: subprocess.run(["rm", "-rf", work]))
-    srv = subprocess.Popen(["ip", "netns", "exec", SRV, PY, os.path.join(HERE, "agent.py"),
-                            "server", S4, S6], stdout=subprocess.PIPE, text=True)
-    atexit.register(srv.kill)
-    srv.stdout.readline()
-    OUT, IN = Wire(CLI), Wire(SRV)
+    T = Topology("x")
+    T.ns(T.srv, "ip route add 198.51.100.0/24 via %s" % C4)
+    T.ns(T.srv, "ip -6 route add 2001:db8:ffff::/48 via %s" % C6)
+    work = tmpdir("sw-pxa-")
+    ready(T.agent_bg(T.srv, "server", S4, S6))
+    OUT, IN = Wire(T.cli), Wire(T.srv)
     for r in a.runs.split(","):
         RUNS[r](a.binary, work)
     notes["seconds"] = round(time.monotonic() - t0, 1)
@@ -1279,8 +925,7 @@ def main():
         with open(a.json, "w") as f:
             json.dump(notes, f, indent=1)
     print("figures: %s" % json.dumps(notes))
-    print("e2e proxy attacks: %d failed in %.0f s" % (len(failed), time.monotonic() - t0))
-    sys.exit(1 if failed else 0)
+    finish("e2e proxy attacks", " in %.0f s" % (time.monotonic() - t0))
 
 
 if __name__ == "__main__":

@@ -26,84 +26,36 @@ table, legitimate connections keep succeeding, and the CLI answers.
   synproxy.py --fw linux|linux-synproxy [...]   (compare-kernel.sh)"""
 
 import argparse
-import atexit
 import json
 import os
 import re
 import signal
-import socket
-import struct
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 
-TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-E2E = os.path.join(TOP, "tests", "e2e")
-PY = "/usr/bin/python3"
-ID = "p%d" % os.getpid()
-CLI, FW, SRV = "sw-cli-" + ID, "sw-fw-" + ID, "sw-srv-" + ID
-C4, S4, C6, S6 = "192.0.2.1", "192.0.2.2", "2001:db8::1", "2001:db8::2"
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from pylib import (Topology, bg, check, finish, need_root, ready, sh, sleep_until,  # noqa: E402
+                   stat, tmpdir, wait_for)
+
+C4, S4, C6, S6 = Topology.C4, Topology.S4, Topology.C6, Topology.S6
 SPOOF = "198.51.100.77"
-
-failed = []
-
-
-def check(cond, msg):
-    print(("ok: " if cond else "FAIL: ") + msg, flush=True)
-    if not cond:
-        failed.append(msg)
-
-
-def sh(cmd):
-    return subprocess.run(["bash", "-c", cmd], check=True, text=True,
-                          capture_output=True).stdout
-
-
-def topo(action):
-    subprocess.run(["bash", "-c", ". %s/tools/netns.sh; sw_topo_%s" % (TOP, action)],
-                   env=dict(os.environ, SW_ID=ID), check=True, capture_output=True)
-
-
-def run(script, ns, *args, timeout=120):
-    p = subprocess.run(["ip", "netns", "exec", ns, PY, os.path.join(E2E, script)]
-                       + [str(a) for a in args], capture_output=True, text=True,
-                       timeout=timeout)
-    lines = [l for l in p.stdout.splitlines() if l.startswith("{")]
-    return json.loads(lines[-1]) if lines else {"error": p.stderr[-800:]}
-
-
-def bg(script, ns, *args):
-    p = subprocess.Popen(["ip", "netns", "exec", ns, PY, os.path.join(E2E, script)]
-                         + [str(a) for a in args], stdout=subprocess.PIPE, text=True)
-    atexit.register(p.kill)
-    return p
+T = None	# the Topology
+SW = None	# the running spillway (a Firewall's), for cli()
 
 
 def cli(cmd, timeout=30):
-    p = subprocess.run(CLI_CMD,
-                       input=cmd + "\nquit\n", capture_output=True, text=True,
-                       timeout=timeout)
-    out = p.stdout.split("\n.\n")
-    return out[1] if len(out) > 1 else ""
+    return SW.cmd(cmd, timeout) if SW else ""
 
 
 def stats(*names):
     t = cli("show stats")
-    out = {}
-    for n in names:
-        m = re.search(r"^\s+%s\s+(\d+)" % n, t, re.M)
-        out[n] = int(m.group(1)) if m else -1
-    return out
+    return {n: stat(t, n, -1) for n in names}
 
 
-# The CLI: this run's unix socket (spillway makes its directory).
-CTL = "/run/swt-px-%s/control.sock" % ID
-CLI_CMD = ["nc", "-N", "-U", CTL]
 CONF = """
-control = { socket = "%(ctl)s"; };
-eal = ["-l", "0-1", "--no-huge", "-m", "512", "--no-telemetry", "--file-prefix", "swt-px-%(id)s-%(run)d"];
 %(ports)s
 flowtable = { max_flows = 1024; synproxy = "%(mode)s";%(extra)s
   timeouts = { tcp_syn_sent = 5; tcp_syn_recv = 5; tcp_time_wait = 5; tcp_close = 5; }; };
@@ -116,29 +68,24 @@ rules = {
 
 class Firewall:
     def __init__(self, binary, work, run_no, mode, extra=""):
-        conf = os.path.join(work, "sw%d.conf" % run_no)
-        with open(conf, "w") as f:
-            f.write(CONF % {"id": ID, "ctl": CTL, "run": run_no, "mode": mode,
-                            "extra": extra, "ports": PORTS[DRIVER]})
-        self.log = os.path.join(work, "log%d" % run_no)
-        self.prefix = "swt-px-%s-%d" % (ID, run_no)
-        self.p = subprocess.Popen(["ip", "netns", "exec", FW, binary, "-c", conf],
-                                  stdout=open(self.log, "w"), stderr=subprocess.STDOUT)
-        end = time.monotonic() + 20
-        while time.monotonic() < end and "running:" not in open(self.log).read():
-            time.sleep(0.1)
+        global SW
+        self.sw = SW = T.spillway(binary, CONF % {"mode": mode, "extra": extra,
+                                                  "ports": T.ports(**PORTS[DRIVER])},
+                                  "px%d" % run_no, workdir=work).start()
+        self.sw.wait_running()
 
     def stop(self):
-        self.p.send_signal(signal.SIGTERM)
-        rc = self.p.wait(timeout=30)
-        subprocess.run(["rm", "-rf", "/var/run/dpdk/" + self.prefix])
+        rc, _ = self.sw.stop()
         return rc
 
 
+def run(script, ns, *args, timeout=120):
+    return T.role(ns, script, *args, timeout=timeout)
+
+
 def curl(url, fam):
-    p = subprocess.run(["ip", "netns", "exec", CLI, "curl", "-s", fam, "--max-time", "5", url],
-                       capture_output=True, text=True)
-    return p.returncode == 0 and "hello from spillway" in p.stdout
+    rc, out = T.curl(T.cli, url, 5, fam)
+    return rc == 0 and "hello from spillway" in out
 
 
 def part1(binary, work):
@@ -147,19 +94,19 @@ def part1(binary, work):
         check(curl("http://%s/" % S4, "-4"), "curl over IPv4 through the SYN proxy")
         check(curl("http://[%s]/" % S6, "-6"), "curl over IPv6 through the SYN proxy")
         for dst, tag in ((S4, "IPv4"), (S6, "IPv6")):
-            r = run("peer.py", CLI, "get", dst, 8080, 8 << 20)
+            r = run("peer.py", T.cli, "get", dst, 8080, 8 << 20)
             check(r.get("ok") is True, "%s: 8 MB through a lossy bottleneck via the "
                   "proxy, byte-exact (%s s)" % (tag, r.get("seconds")))
-        sh("ip netns exec %s sysctl -qw net.ipv4.tcp_timestamps=0" % CLI)
-        r = run("peer.py", CLI, "get", S4, 8080, 2 << 20)
-        sh("ip netns exec %s sysctl -qw net.ipv4.tcp_timestamps=1" % CLI)
+        sh("ip netns exec %s sysctl -qw net.ipv4.tcp_timestamps=0" % T.cli)
+        r = run("peer.py", T.cli, "get", S4, 8080, 2 << 20)
+        sh("ip netns exec %s sysctl -qw net.ipv4.tcp_timestamps=1" % T.cli)
         check(r.get("ok") is True, "timestamps off: 2 MB byte-exact")
-        sh("ip -n %s link set eth0 mtu 1280" % CLI)
+        sh("ip -n %s link set eth0 mtu 1280" % T.cli)
         for dst, tag in ((S4, "IPv4"), (S6, "IPv6")):
-            r = run("peer.py", CLI, "get", dst, 8080, 2 << 20)
+            r = run("peer.py", T.cli, "get", dst, 8080, 2 << 20)
             check(r.get("ok") is True, "a client with MTU 1280 (%s): the MSS from its "
                   "cookie reaches the server, 2 MB byte-exact" % tag)
-        sh("ip -n %s link set eth0 mtu 1500" % CLI)
+        sh("ip -n %s link set eth0 mtu 1500" % T.cli)
         st = stats("synproxy_cookies_sent", "synproxy_valid", "invalid", "policy_accept")
         check(st["synproxy_valid"] == 7 and st["synproxy_cookies_sent"] >= 7 and
               st["policy_accept"] == 0,
@@ -174,7 +121,7 @@ def legit(n, tag, results):
     """n paced connections, each with 1 s to connect, ask and be answered
     (the issue's measure: a lost SYN costs the client its 1 s
     retransmission, so it fails); at most 1 in 200 may fail."""
-    r = run("agent.py", CLI, "legit", S4, n, 0.05, "-", 1.0, timeout=n * 1.05 + 120)
+    r = run("agent.py", T.cli, "legit", S4, n, 0.05, "-", 1.0, timeout=n * 1.05 + 120)
     ok = r.get("ok", 0)
     results.setdefault("phases", []).append({"phase": tag, "ok": ok, "tried": n,
                                              "clean": r.get("clean")})
@@ -196,14 +143,14 @@ class SpillwayFlood:
 
     def mac(self):
         """Where the client's frames go: the server, across the bridge."""
-        return sh("ip netns exec %s cat /sys/class/net/eth0/address" % SRV).strip()
+        return T.mac(T.srv)
 
     def flows(self):
         return stats("flows")["flows"]
 
     def cli_latency(self, seconds):
-        p = bg("peer.py", FW, "clilat", CTL, seconds)
-        p.stdout.readline()
+        p = T.role_bg(T.fw, "peer.py", "clilat", self.fw.sw.sock, seconds)
+        ready(p)
         return p
 
     def lost(self):
@@ -253,20 +200,20 @@ class LinuxFlood:
         for k, v in (("tcp_timeout_syn_sent", 5), ("tcp_timeout_syn_recv", 5),
                      ("tcp_timeout_time_wait", 5), ("tcp_timeout_close", 5),
                      ("tcp_loose", 0 if synproxy else 1)):
-            sh("ip netns exec %s sysctl -qw net.netfilter.nf_conntrack_%s=%s" % (FW, k, v))
+            sh("ip netns exec %s sysctl -qw net.netfilter.nf_conntrack_%s=%s" % (T.fw, k, v))
         with tempfile.NamedTemporaryFile("w", suffix=".nft", delete=False) as f:
             f.write(NFT % {"proxy": NFT_PROXY if synproxy else "",
                            "raw": NFT_RAW if synproxy else ""})
-        sh("ip netns exec %s nft -f %s" % (FW, f.name))
+        sh("ip netns exec %s nft -f %s" % (T.fw, f.name))
         os.unlink(f.name)
         self.lost0 = self.lost()
 
     def flows(self):
-        return int(sh("ip netns exec %s cat /proc/sys/net/netfilter/nf_conntrack_count" % FW))
+        return int(sh("ip netns exec %s cat /proc/sys/net/netfilter/nf_conntrack_count" % T.fw))
 
     def mac(self):
         """Where the client's frames go: the router."""
-        return sh("ip netns exec %s cat /sys/class/net/r-out/address" % FW).strip()
+        return sh("ip netns exec %s cat /sys/class/net/r-out/address" % T.fw).strip()
 
     def cli_latency(self, seconds):
         lat, t = [], threading.Thread(target=self._lat, args=(seconds,), daemon=True)
@@ -278,19 +225,19 @@ class LinuxFlood:
         lat, end = threading.current_thread().lat, time.monotonic() + seconds
         while time.monotonic() < end:
             t0 = time.monotonic()
-            subprocess.run(["ip", "netns", "exec", FW, "conntrack", "-C"],
+            subprocess.run(["ip", "netns", "exec", T.fw, "conntrack", "-C"],
                            capture_output=True)
             lat.append(time.monotonic() - t0)
             time.sleep(0.1)
 
     def lost(self):
-        j = json.loads(sh("ip -n %s -s -j link show r-out" % FW))
+        j = json.loads(sh("ip -n %s -s -j link show r-out" % T.fw))
         dev = j[0]["stats64"]["rx"]["dropped"]
         backlog = sum(int(l.split()[1], 16) for l in open("/proc/net/softnet_stat"))
         return dev + backlog - getattr(self, "lost0", 0)
 
     def counters(self):
-        out = sh("ip netns exec %s conntrack -S 2>/dev/null || true" % FW)
+        out = sh("ip netns exec %s conntrack -S 2>/dev/null || true" % T.fw)
         return {k: sum(int(v) for v in re.findall(r"\b%s=(\d+)" % k, out))
                 for k in ("insert_failed", "early_drop", "drop")}
 
@@ -331,33 +278,29 @@ def part2(fw, n, seconds):
             # Random sources in 198.51.100.0/24 (hping3's --rand-source
             # would spoof the whole address space), as fast as Python
             # sends: quotas cannot hold 254 sources, the proxy must.
-            flood = bg("agent.py", CLI, "synblast", "eth0", fw.mac(), S4, seconds + 1.5)
-            flood.stdout.readline()
+            flood = T.role_bg(T.cli, "agent.py", "synblast", "eth0", fw.mac(), S4,
+                              seconds + 1.5)
+            ready(flood, 60)
         else:
-            flood = subprocess.Popen(["ip", "netns", "exec", CLI, "hping3", "-S", "-p", "80",
-                                      "-a", SPOOF, "--flood", S4],
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     text=True)
-            atexit.register(lambda: flood.poll() is None and flood.kill())
+            flood = bg(["ip", "netns", "exec", T.cli, "hping3", "-S", "-p", "80",
+                        "-a", SPOOF, "--flood", S4], stderr=subprocess.STDOUT)
         t0 = time.monotonic()
         engaged = None
-        while fw.mode == "auto" and time.monotonic() - t0 < 5:
-            if fw.engaged():
-                engaged = time.monotonic() - t0
-                break
-            time.sleep(0.05)
+        if fw.mode == "auto" and wait_for(fw.engaged, 5, 0.05):
+            engaged = time.monotonic() - t0
         if fw.mode == "auto":
             check(engaged is not None and engaged < 1.5,
                   "auto: the proxy engaged %s s into the flood" % (
                       "%.2f" % engaged if engaged is not None else "never"))
-        time.sleep(max(0, 1 - (time.monotonic() - t0)))
-        sniff = bg("peer.py", SRV, "synsniff", "!" + C4 if RAND else SPOOF, seconds)
-        sniff.stdout.readline()
+        # The schedule of the flood, not waits for a condition: the
+        # sniffer and the "during" phase start a second into it, and it
+        # runs `seconds` from there.
+        sleep_until(t0 + 1)
+        sniff = T.role_bg(T.srv, "peer.py", "synsniff", "!" + C4 if RAND else SPOOF, seconds)
+        ready(sniff)
         lat = fw.cli_latency(seconds - 2)
         legit(n, "during the flood", res)
-        left = t0 + 1 + seconds - time.monotonic()
-        if left > 0:
-            time.sleep(left)
+        sleep_until(t0 + 1 + seconds)
         cl = latency(lat)
         if RAND:
             o = flood.communicate(timeout=30)[0]
@@ -404,12 +347,7 @@ def part2(fw, n, seconds):
 # net_af_packet with deep kernel rings (16,384 frames: a full-rate flood
 # must not push legitimate frames out before the worker reads them), or
 # net_af_xdp (the frames skip the kernel's socket path).
-PORTS = {
-    "af_packet": """ports = ( { name = "outside"; dev = "net_af_packet0,iface=sw-out,framecnt=16384"; },
-          { name = "inside"; dev = "net_af_packet1,iface=sw-in,framecnt=16384"; } );""",
-    "af_xdp": """ports = ( { name = "outside"; dev = "net_af_xdp0,iface=sw-out"; },
-          { name = "inside"; dev = "net_af_xdp1,iface=sw-in"; } );""",
-}
+PORTS = {"af_packet": dict(framecnt=16384), "af_xdp": dict(driver="af_xdp")}
 DRIVER = "af_packet"
 RAND = False	# --rand-source
 ATTACKER = "192.0.2.100"
@@ -422,7 +360,7 @@ def part3(binary, work, n):
     results = {"fw": "quota"}
     try:
         legit(n, "before the exhaustion", results)
-        att = bg("agent.py", CLI, "exhaust", S4, ATTACKER, 1500, n * 0.05 + 12)
+        att = T.role_bg(T.cli, "agent.py", "exhaust", S4, ATTACKER, 1500, n * 0.05 + 12)
         peak = 0
         end = time.monotonic() + 4
         while time.monotonic() < end:
@@ -451,6 +389,7 @@ def part3(binary, work, n):
 
 
 def main():
+    global DRIVER, S4, S6, RAND, T
     ap = argparse.ArgumentParser()
     ap.add_argument("binary", nargs="?")
     ap.add_argument("--phase", type=int, default=60)
@@ -465,45 +404,36 @@ def main():
                     help="part 2: the flood from random sources (hping3 --rand-source)")
     ap.add_argument("--json")
     a = ap.parse_args()
-    global DRIVER, S4, S6, RAND
     RAND = a.rand_source
     DRIVER = a.driver
     parts = {int(x) for x in a.parts.split(",")}
-    if os.geteuid() != 0:
-        print("needs root (network namespaces)")
-        sys.exit(77)
-    atexit.register(topo, "down")
-    atexit.register(lambda: subprocess.run(["rm", "-rf", os.path.dirname(CTL)]))
-    signal.signal(signal.SIGTERM, lambda *x: sys.exit(1))
+    need_root()
     out = {}
     if a.fw != "spillway":
-        S4, S6 = "192.0.2.130", "2001:db8:2::2"
-        topo("router_up")
-        web = bg("agent.py", SRV, "server", S4, S6)
-        web.stdout.readline()
+        T = Topology("p", router=True)
+        S4, S6 = T.S4, T.S6
+        ready(T.role_bg(T.srv, "agent.py", "server", S4, S6))
         out["flood"] = part2(LinuxFlood(a.fw == "linux-synproxy"), a.phase, a.flood_seconds)
     else:
-        topo("up")
-        sh("ip netns exec %s tc qdisc replace dev eth0 root tbf rate 50mbit "
-           "burst 16kb latency 2ms" % SRV)
-        work = tempfile.mkdtemp(prefix="sw-px-")
-        web = bg("agent.py", SRV, "server", S4, S6)
-        bulk = bg("peer.py", SRV, "serve", S4, S6, "8080")
-        web.stdout.readline()
-        bulk.stdout.readline()
+        T = Topology("p")
+        T.ns(T.srv, "tc qdisc replace dev eth0 root tbf rate 50mbit burst 16kb latency 2ms")
+        work = tmpdir("sw-px-")
+        web = T.role_bg(T.srv, "agent.py", "server", S4, S6)
+        bulk = T.role_bg(T.srv, "peer.py", "serve", S4, S6, "8080")
+        ready(web)
+        ready(bulk)
         if 1 in parts:
             part1(a.binary, work)
         if 2 in parts:
             out["flood"] = part2(SpillwayFlood(a.binary, work, a.mode), a.phase,
                                  a.flood_seconds)
         if 3 in parts:
-            sh("ip -n %s addr add %s/24 dev eth0" % (CLI, ATTACKER))
+            sh("ip -n %s addr add %s/24 dev eth0" % (T.cli, ATTACKER))
             out["exhaustion"] = part3(a.binary, work, a.phase)
     if a.json:
         with open(a.json, "w") as f:
             json.dump(out, f, indent=1)
-    print("e2e synproxy: %d failed" % len(failed))
-    sys.exit(1 if failed else 0)
+    finish("e2e synproxy")
 
 
 if __name__ == "__main__":

@@ -33,18 +33,13 @@ import socket
 import stat
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import swtest  # noqa: E402
-from swtest import check  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from pylib import Cli, Spillway, check, finish, ports_conf, tmpdir, wait_for  # noqa: E402
 
-CONF = """eal = @EAL@;
-ports = ( { name = "outside"; dev = "net_null0"; },
-          { name = "inside";  dev = "net_null1"; } );
-flowtable = { max_flows = 1024; };
+CONF = ports_conf("net_null0", "net_null1") + """flowtable = { max_flows = 1024; };
 control = { socket = "@SOCK@"; %(extra)s };
 stats = { file = "%(stats)s"; interval_ms = 100; };
 """
@@ -123,7 +118,7 @@ def test_unix_socket(sw, work):
 def test_group(binary, work):
     sock = os.path.join(work, "grp.sock")
     text = CONF % {"extra": 'socket_group = "nogroup";', "stats": os.path.join(work, "g.json")}
-    sw = swtest.Spillway(binary, work, text.replace("@SOCK@", sock), "grp").start()
+    sw = Spillway(binary, work, text.replace("@SOCK@", sock), "grp").start()
     try:
         sw.wait_line(r"control: socket .*mode 0660")
         st = os.stat(sock)
@@ -149,7 +144,7 @@ TCP = 'listen = "127.0.0.1:0"; password = "s3cret pw";'
 
 def tcp_instance(binary, work, tag, extra=""):
     text = CONF % {"extra": TCP + extra, "stats": os.path.join(work, tag + ".json")}
-    return swtest.Spillway(binary, work, text, tag).start()
+    return Spillway(binary, work, text, tag).start()
 
 
 def test_tcp_sequential(binary, work):
@@ -190,7 +185,7 @@ def test_tcp_parallel(binary, work):
         sw.wait_line(r"control: listening on")
         t0 = time.monotonic()
         done = []
-        conns = [swtest.Cli(sw.port, timeout=30) for _ in range(3)]
+        conns = [Cli(sw.port, timeout=30) for _ in range(3)]
 
         def guess(d, n):
             done.append((d.cmd("auth wrong%d" % n), time.monotonic() - t0))
@@ -206,8 +201,8 @@ def test_tcp_parallel(binary, work):
         check(when[0] >= 0.9 and when[1] >= 2.8 and when[2] >= 6.5,
               "and answered one after another: %s s" % ", ".join("%.1f" % w for w in when))
         check(log_count(sw, r"failed authentication from tcp client") == 3, "3 failures logged")
-        four = [swtest.Cli(sw.port, timeout=30) for _ in range(4)]
-        extra = swtest.Cli(sw.port, timeout=30)
+        four = [Cli(sw.port, timeout=30) for _ in range(4)]
+        extra = Cli(sw.port, timeout=30)
         check(extra.banner.startswith("error: too many connections from your address"),
               "a fifth waiting connection from one address is refused")
         # That these slots come free again: test_tcp_login_window.
@@ -257,7 +252,7 @@ def test_tcp_login_window(binary, work):
         while got is None and time.monotonic() - t0 < 14:
             tries += 1
             try:
-                c = swtest.Cli(sw.port, timeout=5)
+                c = Cli(sw.port, timeout=5)
             except (OSError, ConnectionError):
                 time.sleep(0.2)
                 continue
@@ -298,12 +293,20 @@ def test_check_warns(binary, work):
     check(p.returncode == 0 and "warning" not in p.stderr, "--check quiet at 0600")
 
 
+def uptime(path):
+    """The stats file's uptime_s, or -1 while there is none to read."""
+    try:
+        with open(path) as f:
+            return json.load(f)["uptime_s"]
+    except (OSError, ValueError, KeyError):
+        return -1
+
+
 def test_stats_symlink(sw, stats, victim):
-    swtest.Spillway.wait_line(sw, r"running:")
-    end = time.monotonic() + 10
-    while time.monotonic() < end and not os.path.isfile(stats):
-        time.sleep(0.1)
-    time.sleep(0.5)		# several more writes
+    sw.wait_line(r"running:")
+    first = wait_for(lambda: uptime(stats) >= 0 and uptime(stats), 10, 0.05)
+    # Several more writes (one every 100 ms), each through FILE.tmp's name.
+    wait_for(lambda: uptime(stats) >= first + 0.5, 10, 0.05)
     with open(victim) as f:
         check(f.read() == "precious\n", "the symlink at stats.json.tmp did not redirect "
               "the write: its target is untouched")
@@ -313,33 +316,33 @@ def test_stats_symlink(sw, stats, victim):
 
 def main():
     binary = sys.argv[1]
-    with tempfile.TemporaryDirectory(prefix="sw-access-") as work:
-        # Others may reach the directory: the socket's own mode decides.
-        os.chmod(work, 0o755)
-        sdir = os.path.join(work, "stats")
-        os.mkdir(sdir)
-        stats = os.path.join(sdir, "stats.json")
-        victim = os.path.join(work, "victim")
-        with open(victim, "w") as f:
-            f.write("precious\n")
-        os.symlink(victim, stats + ".tmp")
-        sw = swtest.Spillway(binary, work, CONF % {"extra": "", "stats": stats}, "acc").start()
-        try:
-            test_stats_symlink(sw, stats, victim)
-            test_unix_socket(sw, work)
-        finally:
-            rc, _ = sw.stop()
-        check(rc == 0, "exit 0")
-        # Once it has stopped (a write may be under way while it runs):
-        # every temporary file was renamed into place or removed.
-        left = [n for n in os.listdir(os.path.dirname(stats)) if n.startswith(".stats.json.")]
-        check(not left, "no temporary file left behind (%s)" % left)
-        test_group(binary, work)
-        test_tcp_sequential(binary, work)
-        test_tcp_parallel(binary, work)
-        test_tcp_login_window(binary, work)
-        test_check_warns(binary, work)
-    print("access: all checks passed")
+    work = tmpdir("sw-access-")
+    # Others may reach the directory: the socket's own mode decides.
+    os.chmod(work, 0o755)
+    sdir = os.path.join(work, "stats")
+    os.mkdir(sdir)
+    stats = os.path.join(sdir, "stats.json")
+    victim = os.path.join(work, "victim")
+    with open(victim, "w") as f:
+        f.write("precious\n")
+    os.symlink(victim, stats + ".tmp")
+    sw = Spillway(binary, work, CONF % {"extra": "", "stats": stats}, "acc").start()
+    try:
+        test_stats_symlink(sw, stats, victim)
+        test_unix_socket(sw, work)
+    finally:
+        rc, _ = sw.stop()
+    check(rc == 0, "exit 0")
+    # Once it has stopped (a write may be under way while it runs):
+    # every temporary file was renamed into place or removed.
+    left = [n for n in os.listdir(os.path.dirname(stats)) if n.startswith(".stats.json.")]
+    check(not left, "no temporary file left behind (%s)" % left)
+    test_group(binary, work)
+    test_tcp_sequential(binary, work)
+    test_tcp_parallel(binary, work)
+    test_tcp_login_window(binary, work)
+    test_check_warns(binary, work)
+    finish("access")
 
 
 if __name__ == "__main__":

@@ -24,25 +24,21 @@ import re
 import signal
 import socket
 import sys
-import tempfile
 import threading
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import swtest  # noqa: E402
-from swtest import check  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from pylib import (Cli, Spillway, VethPorts, check, finish, ports_conf,  # noqa: E402
+                   private_netns, stat, tmpdir, wait_for)
+from pylib.packets import E, ER  # noqa: E402
 
-from scapy.all import (ARP, ICMPv6ND_NS, IP, TCP, UDP, Ether, IPv6,  # noqa: E402
+from scapy.all import (ARP, ICMPv6ND_NS, IP, TCP, UDP, IPv6,  # noqa: E402
                        Raw, raw)
 
 C, S = "192.0.2.10", "198.51.100.20"
-E = Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02")
-ER = Ether(src="02:00:00:00:00:02", dst="02:00:00:00:00:01")
 NFLOWS = 5
 
-BASE = """eal = @EAL@;
-ports = ( { name = "outside"; dev = "%(dev0)s"; },
-          { name = "inside";  dev = "%(dev1)s"; } );
+BASE = ports_conf("%(dev0)s", "%(dev1)s") + """
 control = { socket = "@SOCK@"; idle_timeout = %(idle)d; };
 stats = { file = "%(stats)s"; interval_ms = %(interval)d; };
 l2_passthrough = %(l2)s;
@@ -111,10 +107,11 @@ class Live:
     def __init__(self, ports, cli):
         self.ports = ports
         self.stop = threading.Event()
-        base = swtest.stat(cli, "rx")
+        base = stat(cli, "rx")
         for n, (side, f) in enumerate(handshakes(), 1):
             ports.send(side, f)
-            wait_for("handshake frame %d" % n, lambda: swtest.stat(cli, "rx") >= base + n, 10)
+            wait_for(lambda: stat(cli, "rx") >= base + n, 10, 0.1,
+                     "handshake frame %d" % n)
         self.frames = exchange()
         for side, f in self.frames:	# once in order, then endlessly
             ports.send(side, f)
@@ -131,11 +128,6 @@ class Live:
     def close(self):
         self.stop.set()
         self.th.join()
-
-
-def stat(cli, name):
-    m = re.search(r"^\s+%s\s+(\d+)" % name, cli.cmd("show stats"), re.M)
-    return int(m.group(1))
 
 
 def flows(cli):
@@ -179,23 +171,14 @@ def served_client(path):
     got = []
 
     def one():
-        c = swtest.Cli(path)
+        c = Cli(path)
         if c.banner.startswith("spillway "):
             got.append(c)
             return True
         c.close()
         return False
-    wait_for("a free slot", one)
+    wait_for(one, 15.0, 0.1, "a free slot")
     return got[0]
-
-
-def wait_for(what, fn, timeout=15.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if fn():
-            return
-        time.sleep(0.1)
-    raise RuntimeError("timed out: " + what)
 
 
 def test_commands(sw, cli, work):
@@ -204,10 +187,9 @@ def test_commands(sw, cli, work):
     for c in ("show stats", "show stats json", "show flows", "show flowtable", "show rules",
               "show timeouts", "set timeout", "show ports", "flush flows", "reload", "quit"):
         check(c in h, "help lists '%s'" % c)
-    wait_for("5 flows", lambda: flows(cli) == NFLOWS)
+    wait_for(lambda: flows(cli) == NFLOWS, 15.0, 0.1, "5 flows")
     rx1 = stat(cli, "rx")
-    time.sleep(0.3)
-    check(stat(cli, "rx") > rx1, "show stats: rx grows (forwarding)")
+    check(wait_for(lambda: stat(cli, "rx") > rx1, 10), "show stats: rx grows (forwarding)")
     j = json.loads(cli.cmd("show stats json"))
     for k in ("uptime_s", "ports", "flowtable", "verdicts", "rules"):
         check(k in j, "show stats json has %s" % k)
@@ -257,8 +239,8 @@ def test_commands(sw, cli, work):
     ins = shard(cli, "inserts")
     out = cli.cmd("flush flows")
     check(out.startswith("flushing"), "flush flows")
-    wait_for("flushed counted", lambda: shard(cli, "flushed") >= NFLOWS)
-    wait_for("flows picked up again", lambda: flows(cli) == NFLOWS)
+    wait_for(lambda: shard(cli, "flushed") >= NFLOWS, 15.0, 0.1, "flushed counted")
+    wait_for(lambda: flows(cli) == NFLOWS, 15.0, 0.1, "flows picked up again")
     check(shard(cli, "flushed") >= NFLOWS and shard(cli, "inserts") >= ins + NFLOWS,
           "flush: the worker deleted its %d flows; the replay inserted them again"
           % NFLOWS)
@@ -271,8 +253,8 @@ def stats_file_refreshes(path, n=3, timeout=30.0):
     one rewritten in place: a reader never sees half of one).
     Returns the inodes seen."""
     try:
-        wait_for("stats file " + path, lambda: os.path.exists(path))
-    except RuntimeError:
+        wait_for(lambda: os.path.exists(path), 15.0, 0.1, "stats file " + path)
+    except TimeoutError:
         pass
     check(os.path.exists(path), "stats file %s written" % os.path.basename(path))
     inodes, last = [], None
@@ -300,7 +282,7 @@ def test_stats_file(work):
 
 
 def test_reload(sw, cli, work):
-    wait_for("5 flows", lambda: flows(cli) == NFLOWS)
+    wait_for(lambda: flows(cli) == NFLOWS, 15.0, 0.1, "5 flows")
     ins = shard(cli, "inserts")
     web = hits(cli, "web")
     check(web is not None and web >= NFLOWS, "before reload: web rule hits=%s" % web)
@@ -312,7 +294,7 @@ def test_reload(sw, cli, work):
     # The replay goes on: every TCP packet of it must meet its kept flow,
     # none the new rules (ARP and ND pass before the rules).
     rx = stat(cli, "rx")
-    wait_for("traffic after the reload", lambda: stat(cli, "rx") > rx + 100, 30)
+    wait_for(lambda: stat(cli, "rx") > rx + 100, 30, 0.1, "traffic after the reload")
     check(flows(cli) == NFLOWS and shard(cli, "inserts") == ins,
           "reload: flows kept (%d live, no flow inserted again)" % flows(cli))
     # The web rule did not change: it keeps its count, and the replayed
@@ -337,7 +319,7 @@ def test_reload(sw, cli, work):
 
     sw.write_conf(conf(work, policy=WEB, est=7200))
     sw.proc.send_signal(signal.SIGHUP)
-    wait_for("SIGHUP reload", lambda: "ssh" not in cli.cmd("show rules"))
+    wait_for(lambda: "ssh" not in cli.cmd("show rules"), 15.0, 0.1, "SIGHUP reload")
     check("ssh" not in cli.cmd("show rules") and hits(cli, "web") == web,
           "SIGHUP reloads (ssh rule gone; web keeps its %s hits)" % web)
     check(flows(cli) == NFLOWS and shard(cli, "inserts") == ins, "SIGHUP: flows kept")
@@ -347,7 +329,7 @@ def growing(cli, name):
     """Whether counter `name` grows over a stretch of replayed traffic
     (200 frames: ten rounds of the exchange, each with its ARP and ND)."""
     a, rx = stat(cli, name), stat(cli, "rx")
-    wait_for("traffic", lambda: stat(cli, "rx") > rx + 200, 30)
+    wait_for(lambda: stat(cli, "rx") > rx + 200, 30, 0.1, "traffic")
     return stat(cli, name) > a
 
 
@@ -401,7 +383,7 @@ def test_telemetry(sw):
 def test_abuse(sw, cli):
     rx = stat(cli, "rx")
     mal = stat(cli, "malformed")
-    a = swtest.Cli(sw.sock)
+    a = Cli(sw.sock)
     a.sock.sendall(b"x" * (1 << 20) + b"\n")
     check("error: line longer than 4096" in a.reply(), "1 MiB line: error, not a crash")
     check("rx" in a.cmd("show stats"), "same client still served")
@@ -430,7 +412,7 @@ def test_abuse(sw, cli):
     many, polite, other = [], 0, []
     for _ in range(40):
         try:
-            c = swtest.Cli(sw.sock, timeout=5)
+            c = Cli(sw.sock, timeout=5)
         except (ConnectionError, OSError) as e:
             other.append(repr(e))
             continue
@@ -486,7 +468,7 @@ def test_revalidate(sw, cli, work):
     sw.write_conf(conf(work, policy=SSH, reval="true"))
     out = cli.cmd("reload")
     check("revalidating" in out, "reload with revalidate_on_reload")
-    wait_for("flows revalidated away", lambda: flows(cli) == 0)
+    wait_for(lambda: flows(cli) == 0, 15.0, 0.1, "flows revalidated away")
     ft = cli.cmd("show flowtable")
     check(int(re.search(r"revalidated=(\d+)", ft).group(1)) >= NFLOWS,
           "flows the new policy denies were removed")
@@ -500,7 +482,7 @@ def test_password_and_idle(binary, work):
                 idle=9, max=64, est=100)
     text = text.replace('socket = "@SOCK@";',
                         'socket = "@SOCK@"; listen = "127.0.0.1:0"; password = "open sesame";')
-    sw = swtest.Spillway(binary, work, text, "pw").start()
+    sw = Spillway(binary, work, text, "pw").start()
     try:
         c = sw.cli(tcp=True)
         check("auth PASSWORD" in c.banner, "password: the banner asks for auth")
@@ -511,9 +493,9 @@ def test_password_and_idle(binary, work):
         # on the wall clock, waits on d's back-off included; an idle
         # session on the socket, idle_timeout.
         t0 = time.monotonic()
-        e = swtest.Cli(sw.port, timeout=15)
+        e = Cli(sw.port, timeout=15)
         f = sw.cli(timeout=15)
-        d = swtest.Cli(sw.port)
+        d = Cli(sw.port)
         d.cmd("auth no")
         d.cmd("auth nope")
         check(d.cmd("auth still no").startswith("error: authentication failed"), "3 bad passwords")
@@ -537,10 +519,7 @@ def test_password_and_idle(binary, work):
     check(rc == 0, "password run exits 0")
 
 
-LIMIT = """eal = @EAL@;
-ports = ( { name = "outside"; dev = "%s"; },
-          { name = "inside";  dev = "%s"; } );
-flowtable = { max_flows = 2048; per_source = { max_flows = 0; };
+LIMIT = ports_conf(*VETH) + """flowtable = { max_flows = 2048; per_source = { max_flows = 0; };
               timeouts = { udp = 3600; }; };
 rules = { policy = ( { proto = "udp"; dport = 53; action = "accept"; } ); };
 """
@@ -552,7 +531,7 @@ def test_show_flows_limit(binary, work, ports):
     all, so its quota (a quarter of the table by default) is off."""
     n = 1100
     frames = [raw(E / IP(src=C, dst=S) / UDP(sport=10000 + i, dport=53)) for i in range(n)]
-    sw = swtest.Spillway(binary, work, LIMIT % tuple(VETH), "lim").start()
+    sw = Spillway(binary, work, LIMIT, "lim").start()
     try:
         c = sw.cli()
         base = stat(c, "rx")
@@ -561,10 +540,10 @@ def test_show_flows_limit(binary, work, ports):
             for f in frames[i:i + 50]:
                 ports.send(OUT, f)
             k = min(i + 50, n)
-            wait_for("%d frames received" % k, lambda: stat(c, "rx") >= base + k, 30)
+            wait_for(lambda: stat(c, "rx") >= base + k, 30, 0.1, "%d frames received" % k)
         try:
-            wait_for("%d flows" % n, lambda: flows(c) >= n)
-        except RuntimeError:
+            wait_for(lambda: flows(c) >= n, 15.0, 0.1, "%d flows" % n)
+        except TimeoutError:
             pass
         check(flows(c) == n, "%d UDP flows live (%d)" % (n, flows(c)))
         out = c.cmd("show flows")
@@ -585,32 +564,32 @@ def test_show_flows_limit(binary, work, ports):
 
 
 def main():
-    swtest.private_netns()
+    private_netns()
     binary = sys.argv[1]
-    with tempfile.TemporaryDirectory(prefix="sw-ctl-") as work:
-        ports = swtest.VethPorts()
-        sw = swtest.Spillway(binary, work, conf(work), "ctl", telemetry=True).start()
-        live = None
-        try:
-            cli = sw.cli()
-            live = Live(ports, cli)
-            test_commands(sw, cli, work)
-            test_stats_file(work)
-            test_reload(sw, cli, work)
-            test_reload_live_settings(sw, cli, work)
-            test_telemetry(sw)
-            test_abuse(sw, cli)
-            test_revalidate(sw, cli, work)
-            check(cli.cmd("quit").startswith("bye"), "quit")
-        finally:
-            if live is not None:
-                live.close()
-            rc, t = sw.stop()
-            print(sw.output()[-3000:])
-        check(rc == 0, "spillway exits 0 after all that")
-        test_password_and_idle(binary, work)
-        test_show_flows_limit(binary, work, ports)
-    print("control: all checks passed")
+    work = tmpdir("sw-ctl-")
+    ports = VethPorts()
+    sw = Spillway(binary, work, conf(work), "ctl", telemetry=True).start()
+    live = None
+    try:
+        cli = sw.cli()
+        live = Live(ports, cli)
+        test_commands(sw, cli, work)
+        test_stats_file(work)
+        test_reload(sw, cli, work)
+        test_reload_live_settings(sw, cli, work)
+        test_telemetry(sw)
+        test_abuse(sw, cli)
+        test_revalidate(sw, cli, work)
+        check(cli.cmd("quit").startswith("bye"), "quit")
+    finally:
+        if live is not None:
+            live.close()
+        rc, t = sw.stop()
+        print(sw.output()[-3000:])
+    check(rc == 0, "spillway exits 0 after all that")
+    test_password_and_idle(binary, work)
+    test_show_flows_limit(binary, work, ports)
+    finish("control")
 
 
 if __name__ == "__main__":

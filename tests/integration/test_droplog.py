@@ -15,19 +15,15 @@
 
 import os
 import re
-import shutil
 import sys
-import tempfile
-import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import swtest  # noqa: E402
-from swtest import check  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from pylib import Spillway, check, finish, pcap_conf, tmpdir, wait_for  # noqa: E402
+from pylib.packets import E  # noqa: E402
 
-from scapy.all import IP, TCP, Ether, raw  # noqa: E402
+from scapy.all import IP, TCP, raw  # noqa: E402
 
 C, S = "192.0.2.10", "198.51.100.20"
-E = Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02")
 
 RULES = """
 flowtable = { max_flows = 8; early_drop = false; synproxy = "off";
@@ -53,17 +49,28 @@ def syn(sport, dport, flags="S"):
     return raw(E / IP(src=C, dst=S) / TCP(sport=sport, dport=dport, flags=flags, seq=1))
 
 
+def written(sw):
+    """Whether the log writer has caught up: every record made written or
+    suppressed, every line written read back, and what was held back
+    reported (once a second)."""
+    c = sw.counters()
+    recs = len([ln for ln in sw.lines if LINE.match(ln.rstrip("\n"))])
+    held = sum(int(m.group(1)) for m in (re.search(r"log: (\d+) records suppressed", ln)
+                                         for ln in sw.lines) if m)
+    return (c["log_lines"] + c["log_suppressed"] == c["log_queued"] and
+            recs == c["log_lines"] and
+            held == c["log_limited"] + c["log_ring_full"] + c["log_suppressed"])
+
+
 def run(binary, work, tag, frames, rate):
-    path = lambda n: os.path.join(work, "%s-%s.pcap" % (tag, n))
-    swtest.write_pcap(path("in0"), frames)
-    swtest.write_pcap(path("in1"), [])
-    conf = swtest.PCAP_PORTS % (path("in0"), path("out0"), path("in1"), path("out1")) + \
-        RULES % rate
-    sw = swtest.Spillway(binary, work, conf, tag).start()
+    conf, _ = pcap_conf(work, tag, frames, [], RULES % rate)
+    sw = Spillway(binary, work, conf, tag).start()
     try:
         sw.wait_stats(lambda s: s.get("rx", 0) >= len(frames))
-        # The writer drains every 50 ms and reports once a second.
-        time.sleep(1.5)
+        # The writer drains every 50 ms and reports once a second: wait
+        # until it has caught up (the checks say what is missing if it
+        # never does).
+        wait_for(lambda: written(sw), 15, 0.1)
     finally:
         rc, totals = sw.stop()
     check(rc == 0, "%s: spillway exits 0" % tag)
@@ -140,14 +147,11 @@ def test_off(binary, work):
 
 def main():
     binary = sys.argv[1]
-    work = tempfile.mkdtemp(prefix="sw-droplog-")
-    try:
-        test_what_is_logged(binary, work)
-        test_flood(binary, work)
-        test_off(binary, work)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    print("droplog: all checks passed")
+    work = tmpdir("sw-droplog-")
+    test_what_is_logged(binary, work)
+    test_flood(binary, work)
+    test_off(binary, work)
+    finish("droplog")
 
 
 if __name__ == "__main__":

@@ -21,16 +21,13 @@ of the 100,000 deleted slots is touched for the first time)."""
 
 import os
 import re
-import socket
-import struct
 import sys
-import tempfile
 import threading
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import swtest  # noqa: E402
-from swtest import check  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from pylib import Cli, Spillway, check, finish, ports_conf, tmpdir, wait_for  # noqa: E402
+from pylib.packets import E, IP, TCP, UDP, Template, write_pcap  # noqa: E402
 
 NTCP = 1000000
 NUDP = 100000
@@ -39,60 +36,29 @@ EXPIRE_BOUND = 4 << 20		# and 100,000 deletions meanwhile
 
 # The SYN proxy stays off: past half the table it would answer these
 # SYNs with cookies instead of filling the table with them.
-CONF = """eal = @EAL@;
-ports = ( { name = "outside"; dev = "net_pcap0,rx_pcap=%(a)s,tx_pcap=/dev/null"; },
-          { name = "inside";  dev = "net_pcap1,rx_pcap=%(b)s,tx_pcap=/dev/null"; } );
+CONF = ports_conf("net_pcap0,rx_pcap=%(a)s,tx_pcap=/dev/null",
+                  "net_pcap1,rx_pcap=%(b)s,tx_pcap=/dev/null") + """
 flowtable = { max_flows = %(max)d; adaptive = { start = 0; }; synproxy = "off";
               timeouts = { tcp_syn_sent = 3600; udp = 3600; }; };
 rules = { policy = ( { action = "accept"; } ); };
 """
 
 
-def csum(words):
-    s = sum(words)
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return s
-
-
-def ip_header(src, dst, proto, length):
-    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, length, 0, 0x4000, 64, proto, 0, src, dst)
-    c = 0xffff & ~csum(struct.unpack("!10H", h))
-    return h[:10] + struct.pack("!H", c) + h[12:]
-
-
 def write_flows(path, n, tcp):
     """n distinct flows, one frame each: TCP SYNs 192.0.2.x:port ->
-    198.51.100.1:80, or UDP 198.51.100.x:port -> 192.0.2.1:53, with
-    valid checksums (built from per-source templates: fast enough)."""
-    eth = bytes.fromhex("020000000002" "020000000001" "0800")
-    rec = struct.Struct("<IIII")
-    out = [struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1)]
+    198.51.100.1:80 (seq = i), or UDP 198.51.100.x:port -> 192.0.2.1:53,
+    with valid checksums (a template's fields changed: fast enough)."""
     if tcp:
-        peer = bytes([198, 51, 100, 1])
-        for i in range(n):
-            src = bytes([192, 0, 2, i % 256])
-            sport = 1024 + i // 256
-            iph = ip_header(src, peer, 6, 40)
-            # Pseudo-header and TCP header words; seq = i.
-            words = list(struct.unpack("!2H2H", src + peer)) + [6, 20, sport, 80,
-                                                                 i >> 16, i & 0xffff, 0, 0,
-                                                                 0x5002, 65535, 0, 0]
-            c = 0xffff & ~csum(words)
-            tcph = struct.pack("!HHIIBBHHH", sport, 80, i, 0, 0x50, 0x02, 65535, c, 0)
-            f = eth + iph + tcph
-            out.append(rec.pack(0, 0, len(f), len(f)))
-            out.append(f)
+        t = Template(E / IP(src="192.0.2.0", dst="198.51.100.1", flags="DF", id=0) /
+                     TCP(sport=1024, dport=80, flags="S", window=65535))
+        frames = (t.make(src=bytes([192, 0, 2, i % 256]), sport=1024 + i // 256, seq=i)
+                  for i in range(n))
     else:
-        peer = bytes([192, 0, 2, 1])
-        for i in range(n):
-            src = bytes([198, 51, 100, i % 256])
-            f = eth + ip_header(src, peer, 17, 28) + struct.pack("!HHHH", 1024 + i // 256,
-                                                                 53, 8, 0)
-            out.append(rec.pack(0, 0, len(f), len(f)))
-            out.append(f)
-    with open(path, "wb") as fh:
-        fh.write(b"".join(out))
+        t = Template(E / IP(src="198.51.100.0", dst="192.0.2.1", flags="DF", id=0) /
+                     UDP(sport=1024, dport=53))
+        frames = (t.make(src=bytes([198, 51, 100, i % 256]), sport=1024 + i // 256)
+                  for i in range(n))
+    write_pcap(path, frames)
 
 
 def rss(pid):
@@ -121,7 +87,7 @@ def listing(sw, pid, ctl, pause, expire=False):
             time.sleep(0.01)
     th = threading.Thread(target=sample)
     th.start()
-    s = swtest.Cli(sw.sock, timeout=60).sock	# the banner read
+    s = Cli(sw.sock, timeout=60).sock	# the banner read
     s.sendall(b"show flows 0\n")
     got, tcp, udp, tail, done = 0, 0, 0, b"", False
     set_at, expired = None, None
@@ -158,44 +124,42 @@ def listing(sw, pid, ctl, pause, expire=False):
 
 def main():
     binary = sys.argv[1]
-    with tempfile.TemporaryDirectory(prefix="sw-flows-") as work:
-        a, b = os.path.join(work, "tcp.pcap"), os.path.join(work, "udp.pcap")
-        t0 = time.monotonic()
-        write_flows(a, NTCP, True)
-        write_flows(b, NUDP, False)
-        print("pcaps of %d + %d flows written in %.1f s" % (NTCP, NUDP, time.monotonic() - t0))
-        conf = CONF % {"a": a, "b": b, "max": NTCP + NUDP}
-        sw = swtest.Spillway(binary, work, conf, "flows", mem=768).start()
-        try:
-            ctl = sw.cli(timeout=60)
-            end = time.monotonic() + 120
-            while time.monotonic() < end and flowtable(ctl)["inserts"] < NTCP + NUDP:
-                time.sleep(0.2)
-            ft = flowtable(ctl)
-            check(ft["flows"] == NTCP + NUDP, "table filled: %d flows" % ft["flows"])
-            pid = sw.proc.pid
-            # 1. As fast as it can be read: the listing's own cost.
-            r = listing(sw, pid, ctl, pause=0)
-            check(r["tcp"] == NTCP and r["udp"] == NUDP,
-                  "show flows 0 listed every flow (%d tcp, %d udp)" % (r["tcp"], r["udp"]))
-            check(r["peak"] - r["base"] < LIST_BOUND,
-                  "RSS during show flows 0 stayed within %d KiB of its start (+%d KiB)"
-                  % (LIST_BOUND // 1024, (r["peak"] - r["base"]) // 1024))
-            # 2. A slow reader, and the workers expiring meanwhile.
-            r = listing(sw, pid, ctl, pause=0.003, expire=True)
-            check(r["tcp"] == NTCP, "every TCP flow listed again (%d)" % r["tcp"])
-            check(r["expired"] is not None and r["expired"] >= NUDP,
-                  "the workers expired the %d UDP flows while the listing went on (%s)"
-                  % (NUDP, r["expired"]))
-            check(r["peak"] - r["base"] < EXPIRE_BOUND,
-                  "RSS during it within %d KiB (+%d KiB: the deleted slots' RCU "
-                  "defer queue, not the listing)"
-                  % (EXPIRE_BOUND // 1024, (r["peak"] - r["base"]) // 1024))
-            check(flowtable(ctl)["flows"] == NTCP, "the TCP flows are still there")
-        finally:
-            rc, _ = sw.stop(timeout=60)
-        check(rc == 0, "exit 0")
-    print("flows stream: all checks passed")
+    work = tmpdir("sw-flows-")
+    a, b = os.path.join(work, "tcp.pcap"), os.path.join(work, "udp.pcap")
+    t0 = time.monotonic()
+    write_flows(a, NTCP, True)
+    write_flows(b, NUDP, False)
+    print("pcaps of %d + %d flows written in %.1f s" % (NTCP, NUDP, time.monotonic() - t0))
+    conf = CONF % {"a": a, "b": b, "max": NTCP + NUDP}
+    sw = Spillway(binary, work, conf, "flows", mem=768).start()
+    try:
+        ctl = sw.cli(timeout=60)
+        wait_for(lambda: flowtable(ctl)["inserts"] >= NTCP + NUDP, 120, 0.2)
+        ft = flowtable(ctl)
+        check(ft["flows"] == NTCP + NUDP, "table filled: %d flows" % ft["flows"])
+        pid = sw.proc.pid
+        # 1. As fast as it can be read: the listing's own cost.
+        r = listing(sw, pid, ctl, pause=0)
+        check(r["tcp"] == NTCP and r["udp"] == NUDP,
+              "show flows 0 listed every flow (%d tcp, %d udp)" % (r["tcp"], r["udp"]))
+        check(r["peak"] - r["base"] < LIST_BOUND,
+              "RSS during show flows 0 stayed within %d KiB of its start (+%d KiB)"
+              % (LIST_BOUND // 1024, (r["peak"] - r["base"]) // 1024))
+        # 2. A slow reader, and the workers expiring meanwhile.
+        r = listing(sw, pid, ctl, pause=0.003, expire=True)
+        check(r["tcp"] == NTCP, "every TCP flow listed again (%d)" % r["tcp"])
+        check(r["expired"] is not None and r["expired"] >= NUDP,
+              "the workers expired the %d UDP flows while the listing went on (%s)"
+              % (NUDP, r["expired"]))
+        check(r["peak"] - r["base"] < EXPIRE_BOUND,
+              "RSS during it within %d KiB (+%d KiB: the deleted slots' RCU "
+              "defer queue, not the listing)"
+              % (EXPIRE_BOUND // 1024, (r["peak"] - r["base"]) // 1024))
+        check(flowtable(ctl)["flows"] == NTCP, "the TCP flows are still there")
+    finally:
+        rc, _ = sw.stop(timeout=60)
+    check(rc == 0, "exit 0")
+    finish("flows stream")
 
 
 if __name__ == "__main__":

@@ -21,11 +21,10 @@ unchanged and in order, and every drop is counted by reason."""
 
 import os
 import sys
-import tempfile
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import swtest  # noqa: E402
-from swtest import check  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from pylib import check, finish, run_pcap, tmpdir  # noqa: E402
+from pylib.packets import MAC_C as MC, MAC_S as MS, E  # noqa: E402
 
 from scapy.all import (ARP, ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6ND_RA, IP,  # noqa: E402
                        LLC, SNAP, STP, TCP, UDP, Dot1Q, Dot3, Ether,
@@ -37,8 +36,6 @@ from scapy.layers.ppp import PPP, PPPoE  # noqa: E402
 
 C, S = "192.0.2.10", "198.51.100.20"
 C6, S6 = "2001:db8::10", "2001:db8:1::20"
-MC, MS = "02:00:00:00:00:01", "02:00:00:00:00:02"
-E = Ether(src=MC, dst=MS)
 UDPX = UDP(sport=1000, dport=53) / Raw(b"x" * 16)
 ALLNODES = "ff02::1"
 
@@ -102,7 +99,7 @@ def drops():
 def run_filters(binary, work):
     ps, ds = passes(), drops()
     frames = [raw(f) for f, _ in ps] + [raw(f) for f, _ in ds]
-    r = swtest.run_pcap(binary, work, "filter", frames, [], CONF % {"extra": "", "top": ""})
+    r = run_pcap(binary, work, "filter", frames, [], CONF % {"extra": "", "top": ""})
     t = r.totals
     check(r.rc == 0, "spillway exits 0")
     check(r.out1 == [raw(f) for f, _ in ps],
@@ -140,7 +137,7 @@ def run_allowed(binary, work):
     frames = [raw(f) for f in ps + ds]
     conf = CONF % {"extra": "allow_source_route = true;",
                    "top": 'l2_passthrough = [ "mpls", "pppoe", "0x88b5", "stp" ];'}
-    r = swtest.run_pcap(binary, work, "allowed", frames, [], conf)
+    r = run_pcap(binary, work, "allowed", frames, [], conf)
     t = r.totals
     check(r.rc == 0 and r.out1 == [raw(f) for f in ps],
           "allow_source_route and l2_passthrough = [mpls, pppoe, 0x88b5, stp]: those pass")
@@ -212,7 +209,7 @@ fragments = { per_source = 4; };
     add(E / IP(src=C, dst=S, id=12, flags="MF", proto=6) / Raw(b"t" * 16), False, "malformed")
     add(E / IP(src=C, dst=S, id=12, frag=1, proto=6) / Raw(b"t" * 16), False, "malformed")
 
-    r = swtest.run_pcap(binary, work, "frags", frames, [], conf)
+    r = run_pcap(binary, work, "frags", frames, [], conf)
     t = r.totals
     check(r.rc == 0 and t["rx"] == len(frames), "%d frames read" % len(frames))
     check(r.out1 == want_out, "%d fragments forwarded, in order: every accepted datagram "
@@ -224,11 +221,11 @@ fragments = { per_source = 4; };
 
 def main():
     binary = sys.argv[1]
-    with tempfile.TemporaryDirectory(prefix="sw-filter-") as work:
-        run_filters(binary, work)
-        run_allowed(binary, work)
-        run_fragments(binary, work)
-    print("pcap filter: all checks passed")
+    work = tmpdir("sw-filter-")
+    run_filters(binary, work)
+    run_allowed(binary, work)
+    run_fragments(binary, work)
+    finish("pcap filter")
 
 
 if __name__ == "__main__":

@@ -13,10 +13,10 @@ every well-formed packet: this test is about the parser and the bridge."""
 import os
 import socket
 import sys
-import tempfile
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import swtest  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from pylib import check, finish, run_pcap, tmpdir  # noqa: E402
+from pylib.packets import E, ER  # noqa: E402
 
 from scapy.all import (ARP, ICMP, IP, TCP, UDP, Dot1AD, Dot1Q,  # noqa: E402
                        Ether, ICMPv6EchoRequest, ICMPv6ND_NS, IPv6,
@@ -25,8 +25,6 @@ from scapy.all import (ARP, ICMP, IP, TCP, UDP, Dot1AD, Dot1Q,  # noqa: E402
 
 C, S = "192.0.2.10", "198.51.100.20"
 C6, S6 = "2001:db8::10", "2001:db8:1::20"
-E = Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02")
-ER = Ether(src="02:00:00:00:00:02", dst="02:00:00:00:00:01")
 
 
 def good_frames():
@@ -177,41 +175,41 @@ def run(binary, work, l2_passthrough):
 rules = { fallback_default = "accept"; };
 flowtable = { enabled = false; };
 """ % ("true" if l2_passthrough else "false")
-    r = swtest.run_pcap(binary, work, tag, mixed, rep, conf)
+    r = run_pcap(binary, work, tag, mixed, rep, conf)
     rc, totals, sw = r.rc, r.totals, r.sw
     total = len(mixed) + len(rep)
-    swtest.check(rc == 0, "%s: spillway exits 0 on SIGTERM" % tag)
+    check(rc == 0, "%s: spillway exits 0 on SIGTERM" % tag)
     print(sw.output())
 
     got1, got0 = r.out1, r.out0
-    swtest.check(got1 == expect_out1,
-                 "%s: %d well-formed frames outside->inside, unchanged, in order"
-                 % (tag, len(expect_out1)))
-    swtest.check(got0 == expect_out0,
-                 "%s: %d frames inside->outside, unchanged, in order"
-                 % (tag, len(expect_out0)))
-    swtest.check(totals.get("malformed") == len(bad),
-                 "%s: malformed counter %s == %d dropped" % (tag, totals.get("malformed"), len(bad)))
-    swtest.check(totals.get("bad_checksum") == n_bad_sum,
-                 "%s: %d frames with a wrong checksum dropped, counted in bad_checksum (%s)"
-                 % (tag, n_bad_sum, totals.get("bad_checksum")))
-    swtest.check(totals.get("rx") == total, "%s: rx %s == %d" % (tag, totals.get("rx"), total))
-    swtest.check(totals.get("frag_unknown") == len(orphans),
-                 "%s: %d orphan fragments dropped (frag_unknown)" % (tag, len(orphans)))
+    check(got1 == expect_out1,
+          "%s: %d well-formed frames outside->inside, unchanged, in order"
+          % (tag, len(expect_out1)))
+    check(got0 == expect_out0,
+          "%s: %d frames inside->outside, unchanged, in order"
+          % (tag, len(expect_out0)))
+    check(totals.get("malformed") == len(bad),
+          "%s: malformed counter %s == %d dropped" % (tag, totals.get("malformed"), len(bad)))
+    check(totals.get("bad_checksum") == n_bad_sum,
+          "%s: %d frames with a wrong checksum dropped, counted in bad_checksum (%s)"
+          % (tag, n_bad_sum, totals.get("bad_checksum")))
+    check(totals.get("rx") == total, "%s: rx %s == %d" % (tag, totals.get("rx"), total))
+    check(totals.get("frag_unknown") == len(orphans),
+          "%s: %d orphan fragments dropped (frag_unknown)" % (tag, len(orphans)))
     if l2_passthrough:
-        swtest.check(totals.get("l2_passthrough") == n_l2, "%s: %d ARP frames passed" % (tag, n_l2))
+        check(totals.get("l2_passthrough") == n_l2, "%s: %d ARP frames passed" % (tag, n_l2))
     else:
-        swtest.check(totals.get("l2_dropped") == n_l2, "%s: %d ARP frames dropped" % (tag, n_l2))
-    swtest.check(totals.get("tx") == len(expect_out0) + len(expect_out1) and
-                 totals.get("tx_dropped") == 0, "%s: tx counter matches" % tag)
+        check(totals.get("l2_dropped") == n_l2, "%s: %d ARP frames dropped" % (tag, n_l2))
+    check(totals.get("tx") == len(expect_out0) + len(expect_out1) and
+          totals.get("tx_dropped") == 0, "%s: tx counter matches" % tag)
 
 
 def main():
     binary = sys.argv[1]
-    with tempfile.TemporaryDirectory(prefix="sw-pcap-") as work:
-        run(binary, work, True)
-        run(binary, work, False)
-    print("pcap forward: all checks passed")
+    work = tmpdir("sw-pcap-")
+    run(binary, work, True)
+    run(binary, work, False)
+    finish("pcap forward")
 
 
 if __name__ == "__main__":

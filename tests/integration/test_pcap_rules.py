@@ -16,10 +16,10 @@ second; 0: none), and allow_ndp = false."""
 import os
 import re
 import sys
-import tempfile
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import swtest  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from pylib import check, finish, run_pcap, tmpdir  # noqa: E402
+from pylib.packets import MAC_C as MC, MAC_S as MS, E  # noqa: E402
 
 from scapy.all import (ICMP, IP, TCP, UDP, Dot1AD, Dot1Q, Ether,  # noqa: E402
                        ICMPv6DestUnreach, ICMPv6EchoRequest, ICMPv6ND_NA,
@@ -27,8 +27,6 @@ from scapy.all import (ICMP, IP, TCP, UDP, Dot1AD, Dot1Q, Ether,  # noqa: E402
 
 C, S = "192.0.2.10", "198.51.100.20"
 C6, S6 = "2001:db8::10", "2001:db8:1::20"
-MC, MS = "02:00:00:00:00:01", "02:00:00:00:00:02"
-E = Ether(src=MC, dst=MS)
 
 RULES = """
 rules = {
@@ -125,101 +123,101 @@ def valid_cksums(frame):
 def check_reply(orig, rep, label):
     o = Ether(raw(orig))
     r = Ether(rep)
-    swtest.check(r.src == o.dst and r.dst == o.src, label + ": MACs swapped")
+    check(r.src == o.dst and r.dst == o.src, label + ": MACs swapped")
     ip_o = o[IP] if IP in o else o[IPv6]
     l2 = len(raw(o)) - len(raw(ip_o))
-    swtest.check(rep[12:l2] == raw(o)[12:l2], label + ": the VLAN tag stack kept (%d tags)"
-                 % ((l2 - 14) // 4))
-    swtest.check(valid_cksums(rep), label + ": checksums valid")
+    check(rep[12:l2] == raw(o)[12:l2], label + ": the VLAN tag stack kept (%d tags)"
+          % ((l2 - 14) // 4))
+    check(valid_cksums(rep), label + ": checksums valid")
     if TCP in o and not (ICMP in r or ICMPv6DestUnreach in r):
         ip_r = r[IP] if IP in r else r[IPv6]
         t, to = r[TCP], o[TCP]
-        swtest.check(ip_r.src == ip_o.dst and ip_r.dst == ip_o.src, label + ": addresses swapped")
-        swtest.check(t.sport == to.dport and t.dport == to.sport, label + ": ports swapped")
+        check(ip_r.src == ip_o.dst and ip_r.dst == ip_o.src, label + ": addresses swapped")
+        check(t.sport == to.dport and t.dport == to.sport, label + ": ports swapped")
         seglen = len(to.payload) + (1 if "S" in to.flags else 0) + (1 if "F" in to.flags else 0)
         if "A" in to.flags:
-            swtest.check(t.flags == "R" and t.seq == to.ack,
-                         label + ": RST, seq = segment's ack (%d)" % t.seq)
+            check(t.flags == "R" and t.seq == to.ack,
+                  label + ": RST, seq = segment's ack (%d)" % t.seq)
         else:
-            swtest.check(t.flags == "RA" and t.seq == 0 and t.ack == to.seq + seglen,
-                         label + ": RST/ACK, ack = seq + len (%d)" % t.ack)
+            check(t.flags == "RA" and t.seq == 0 and t.ack == to.seq + seglen,
+                  label + ": RST/ACK, ack = seq + len (%d)" % t.ack)
         return
     if IP in o:
-        swtest.check(ICMP in r and r[ICMP].type == 3 and r[ICMP].code == 3,
-                     label + ": ICMP type 3 code 3")
-        swtest.check(r[IP].src == o[IP].dst and r[IP].dst == o[IP].src, label + ": addresses")
+        check(ICMP in r and r[ICMP].type == 3 and r[ICMP].code == 3,
+              label + ": ICMP type 3 code 3")
+        check(r[IP].src == o[IP].dst and r[IP].dst == o[IP].src, label + ": addresses")
         # RFC 1812 4.3.2.3: as much as fits in 576 bytes of reply, and
         # never a reply longer than the packet it answers.
         full = raw(o[IP])
         quoted = full[:min(len(full) - 28, 576 - 20 - 8)]
         body = raw(r[ICMP])[8:]
-        swtest.check(body == quoted and len(raw(r[IP])) <= min(len(full), 576),
-                     label + ": quotes the packet, %d of %d bytes: the reply is no longer"
-                     % (len(body), len(full)))
+        check(body == quoted and len(raw(r[IP])) <= min(len(full), 576),
+              label + ": quotes the packet, %d of %d bytes: the reply is no longer"
+              % (len(body), len(full)))
     else:
-        swtest.check(ICMPv6DestUnreach in r and r[ICMPv6DestUnreach].code == 4,
-                     label + ": ICMPv6 type 1 code 4")
-        swtest.check(r[IPv6].src == o[IPv6].dst and r[IPv6].dst == o[IPv6].src, label + ": addresses")
+        check(ICMPv6DestUnreach in r and r[ICMPv6DestUnreach].code == 4,
+              label + ": ICMPv6 type 1 code 4")
+        check(r[IPv6].src == o[IPv6].dst and r[IPv6].dst == o[IPv6].src, label + ": addresses")
         # RFC 4443 2.4 (c): as much as fits in the minimum MTU, 1280.
         full = raw(o[IPv6])
         quoted = full[:min(len(full) - 48, 1280 - 40 - 8)]
         body = raw(r[ICMPv6DestUnreach])[8:]
-        swtest.check(body == quoted and len(raw(r[IPv6])) <= min(len(full), 1280),
-                     label + ": quotes the packet, %d of %d bytes: the reply is no longer"
-                     % (len(body), len(full)))
+        check(body == quoted and len(raw(r[IPv6])) <= min(len(full), 1280),
+              label + ": quotes the packet, %d of %d bytes: the reply is no longer"
+              % (len(body), len(full)))
 
 
 def run_main(binary, work):
     cs = cases()
     frames = [raw(f) for f, _, _ in cs]
-    r = swtest.run_pcap(binary, work, "rules", frames, [], RULES % (1000, 1000))
+    r = run_pcap(binary, work, "rules", frames, [], RULES % (1000, 1000))
     sw, rc, t = r.sw, r.rc, r.totals
     print(sw.output())
-    swtest.check(rc == 0, "spillway exits 0")
+    check(rc == 0, "spillway exits 0")
 
     fwd = r.out1
     replies = r.out0
     want_fwd = [raw(f) for f, v, _ in cs if v == "accept"]
-    swtest.check(fwd == want_fwd, "%d accepted frames leave inside, unchanged, in order"
-                 % len(want_fwd))
+    check(fwd == want_fwd, "%d accepted frames leave inside, unchanged, in order"
+          % len(want_fwd))
     rej = [(f, l) for f, v, l in cs if v == "reject"]
-    swtest.check(len(replies) == len(rej), "%d replies out of outside (%d)"
-                 % (len(rej), len(replies)))
+    check(len(replies) == len(rej), "%d replies out of outside (%d)"
+          % (len(rej), len(replies)))
     for (f, label), rep in zip(rej, replies):
         check_reply(f, rep, label)
 
     n = lambda v: sum(1 for _, x, _ in cs if x == v)
-    swtest.check(t["accept"] == n("accept"), "accept counter %d" % t["accept"])
-    swtest.check(t["reject"] == n("reject") + n("reject-silent"), "reject counter %d" % t["reject"])
-    swtest.check(t["reject_limited"] == 0 and t["reject_dest_limited"] == 0,
-                 "no reply due was held back by a rate")
-    swtest.check(t["reject_sent"] == n("reject"), "reject_sent %d" % t["reject_sent"])
-    swtest.check(t["drop"] == n("drop"), "drop counter %d" % t["drop"])
-    swtest.check(t["notrack"] == 2, "notrack decided 2")
-    swtest.check(t["ndp"] == 1, "one ND packet passed before the rules")
+    check(t["accept"] == n("accept"), "accept counter %d" % t["accept"])
+    check(t["reject"] == n("reject") + n("reject-silent"), "reject counter %d" % t["reject"])
+    check(t["reject_limited"] == 0 and t["reject_dest_limited"] == 0,
+          "no reply due was held back by a rate")
+    check(t["reject_sent"] == n("reject"), "reject_sent %d" % t["reject_sent"])
+    check(t["drop"] == n("drop"), "drop counter %d" % t["drop"])
+    check(t["notrack"] == 2, "notrack decided 2")
+    check(t["ndp"] == 1, "one ND packet passed before the rules")
     out = sw.output()
-    swtest.check(re.search(r"rule notrack\[0\] accept hits=1 proto=udp .*at=\S+:\d+ # dns", out)
-                 is not None, "dns rule hit once")
-    swtest.check(re.search(r"rule fallback\[4\] reject hits=7 .*at=\S+:\d+ # telnet", out)
-                 is not None,
-                 "telnet rule hit 7 times (syn, ack, v6 syn, rst, group MACs)")
+    check(re.search(r"rule notrack\[0\] accept hits=1 proto=udp .*at=\S+:\d+ # dns", out)
+          is not None, "dns rule hit once")
+    check(re.search(r"rule fallback\[4\] reject hits=7 .*at=\S+:\d+ # telnet", out)
+          is not None,
+          "telnet rule hit 7 times (syn, ack, v6 syn, rst, group MACs)")
 
 
 def run_rate_limit(binary, work):
     frames = [raw(E / IP(src=C, dst=S) / UDP(sport=1000 + i, dport=161) / Raw(b"q" * 40))
               for i in range(20)]
-    r = swtest.run_pcap(binary, work, "ratelimit", frames, [], RULES % (1, 0))
+    r = run_pcap(binary, work, "ratelimit", frames, [], RULES % (1, 0))
     rc, t = r.rc, r.totals
     sent = len(r.out0)
     # One reply a second: the first goes at once; a few more only if
     # start-up was slow. Far fewer than 20 either way.
-    swtest.check(rc == 0 and t["reject"] == 20, "20 rejected")
+    check(rc == 0 and t["reject"] == 20, "20 rejected")
     # A bucket of one token, refilled once a second. All 20 arrive in
     # one rx burst: the first reply goes; one more only if that burst
     # came over a second after start-up. A burst of 5 fails.
-    swtest.check(1 <= sent <= 2 and t["reject_sent"] == sent and
-                 t["reject_limited"] == 20 - sent,
-                 "rate limit: %d of 20 replies sent at 1/s, the rest counted" % sent)
+    check(1 <= sent <= 2 and t["reject_sent"] == sent and
+          t["reject_limited"] == 20 - sent,
+          "rate limit: %d of 20 replies sent at 1/s, the rest counted" % sent)
 
 
 def run_reflection(binary, work):
@@ -240,19 +238,19 @@ def run_reflection(binary, work):
                for i, v in enumerate(victim6)]
     frames.append(raw(E / IP(src="198.51.100.7", dst=S) / UDP(sport=53000, dport=161) / Raw(b"q" * 40)))
     frames.append(raw(E / IPv6(src="2001:db8:77::7", dst=S6) / UDP(sport=53000, dport=161) / Raw(b"q" * 60)))
-    r = swtest.run_pcap(binary, work, "reflect", frames, [], RULES % (1000, 5))
+    r = run_pcap(binary, work, "reflect", frames, [], RULES % (1000, 5))
     t = r.totals
     to4 = [p for p in r.out0 if IP in Ether(p) and Ether(p)[IP].dst.startswith("192.0.2.")]
     to6 = [p for p in r.out0 if IPv6 in Ether(p) and Ether(p)[IPv6].dst.startswith("2001:db8:66:1:")]
     other = [p for p in r.out0 if (IP in Ether(p) and Ether(p)[IP].dst == "198.51.100.7") or
              (IPv6 in Ether(p) and Ether(p)[IPv6].dst == "2001:db8:77::7")]
-    swtest.check(r.rc == 0 and t["reject"] == len(frames), "%d rejected" % len(frames))
-    swtest.check(5 <= len(to4) <= 10, "300 spoofed from one /24: %d replies reach it" % len(to4))
-    swtest.check(5 <= len(to6) <= 10, "300 spoofed from one /64: %d replies reach it" % len(to6))
-    swtest.check(len(other) == 2, "a client of another /24 and /64 is still answered")
-    swtest.check(t["reject_dest_limited"] == 600 - len(to4) - len(to6) and
-                 t["reject_sent"] == len(r.out0),
-                 "the rest counted as reject_dest_limited (%d)" % t["reject_dest_limited"])
+    check(r.rc == 0 and t["reject"] == len(frames), "%d rejected" % len(frames))
+    check(5 <= len(to4) <= 10, "300 spoofed from one /24: %d replies reach it" % len(to4))
+    check(5 <= len(to6) <= 10, "300 spoofed from one /64: %d replies reach it" % len(to6))
+    check(len(other) == 2, "a client of another /24 and /64 is still answered")
+    check(t["reject_dest_limited"] == 600 - len(to4) - len(to6) and
+          t["reject_sent"] == len(r.out0),
+          "the rest counted as reject_dest_limited (%d)" % t["reject_dest_limited"])
 
 
 def run_no_replies(binary, work):
@@ -261,11 +259,11 @@ def run_no_replies(binary, work):
     frames = [raw(E / IP(src=C, dst=S) / UDP(sport=1000 + i, dport=161) / Raw(b"q" * 40))
               for i in range(5)]
     frames.append(raw(E / IP(src=C, dst=S) / TCP(sport=2000, dport=23, flags="S")))
-    r = swtest.run_pcap(binary, work, "rate0", frames, [], RULES % (0, 0))
+    r = run_pcap(binary, work, "rate0", frames, [], RULES % (0, 0))
     t = r.totals
-    swtest.check(r.rc == 0 and t["reject"] == 6 and t["reject_sent"] == 0 and not r.out0
-                 and not r.out1, "reject_rate = 0: 6 rejected, no reply sent (%d)"
-                 % len(r.out0))
+    check(r.rc == 0 and t["reject"] == 6 and t["reject_sent"] == 0 and not r.out0
+          and not r.out1, "reject_rate = 0: 6 rejected, no reply sent (%d)"
+          % len(r.out0))
 
 
 NDP_RULES = """
@@ -286,25 +284,25 @@ def run_allow_ndp_off(binary, work):
           E / IPv6(src=C6, dst=S6) / ICMPv6ND_NA(tgt=C6)]
     # With room to quote the header and 8 bytes: a reply is never longer.
     echo = E / IPv6(src=C6, dst=S6) / ICMPv6EchoRequest(id=4, data=b"p" * 48)
-    r = swtest.run_pcap(binary, work, "ndpoff", [raw(p) for p in nd + [echo]], [],
-                        NDP_RULES)
+    r = run_pcap(binary, work, "ndpoff", [raw(p) for p in nd + [echo]], [],
+                 NDP_RULES)
     t = r.totals
-    swtest.check(r.rc == 0 and t["ndp"] == 0 and t["reject"] == 4 and not r.out1,
-                 "allow_ndp = false: no ND passed before the rules, all 4 rejected")
-    swtest.check(len(r.out0) == 1 and t["reject_sent"] == 1,
-                 "no reply to ND messages, one to the echo request")
+    check(r.rc == 0 and t["ndp"] == 0 and t["reject"] == 4 and not r.out1,
+          "allow_ndp = false: no ND passed before the rules, all 4 rejected")
+    check(len(r.out0) == 1 and t["reject_sent"] == 1,
+          "no reply to ND messages, one to the echo request")
     check_reply(echo, r.out0[0], "echo request rejected")
 
 
 def main():
     binary = sys.argv[1]
-    with tempfile.TemporaryDirectory(prefix="sw-rules-") as work:
-        run_main(binary, work)
-        run_rate_limit(binary, work)
-        run_reflection(binary, work)
-        run_no_replies(binary, work)
-        run_allow_ndp_off(binary, work)
-    print("pcap rules: all checks passed")
+    work = tmpdir("sw-rules-")
+    run_main(binary, work)
+    run_rate_limit(binary, work)
+    run_reflection(binary, work)
+    run_no_replies(binary, work)
+    run_allow_ndp_off(binary, work)
+    finish("pcap rules")
 
 
 if __name__ == "__main__":

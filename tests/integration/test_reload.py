@@ -35,17 +35,15 @@ import re
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import swtest  # noqa: E402
-from swtest import check  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from pylib import (Box, Cli, Spillway, VethPorts, check, finish,  # noqa: E402
+                   ports_conf, private_netns, tmpdir, wait_for)
+from pylib.packets import E  # noqa: E402
 
 from scapy.all import IP, TCP, Ether, raw  # noqa: E402
-
-E = Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02")
 WEB = ('{ in = "outside"; proto = "tcp"; dst = "198.51.100.20"; dport = 80; '
        'action = "accept"; comment = "web"; }')
 SSH = ('{ in = "outside"; proto = "tcp"; dport = 22; action = "accept"; '
@@ -95,6 +93,16 @@ def reload_cmd(binary, sock):
     return p.returncode, p.stdout + p.stderr
 
 
+def stats_file(path, pred):
+    """The stats file's JSON when pred(it) holds, else None."""
+    try:
+        with open(path) as f:
+            j = json.load(f)
+    except (OSError, ValueError):
+        return None
+    return j if pred(j) else None
+
+
 def rule_hits(cli, comment):
     m = re.search(r"hits=(\d+) .*# %s$" % re.escape(comment), cli.cmd("show rules"), re.M)
     return int(m.group(1)) if m else None
@@ -102,31 +110,29 @@ def rule_hits(cli, comment):
 
 def test_big_reload(binary, work, ports):
     stats = os.path.join(work, "stats.json")
-    sw = swtest.Spillway(binary, work, swtest.SEQ_PORTS % tuple(ports.dev) +
-                         conf([WEB, SSH]) % stats, "rl", telemetry=True, mem=1024)
-    sw.start()
-    cli = sw.cli(timeout=120)
+    box = Box(binary, work, ports, conf([WEB, SSH]) % stats, "rl", telemetry=True, mem=1024,
+              cli_timeout=120)
+    sw, cli = box.sw, box.cli
     try:
         for p in range(3):
-            ports.send(0, raw(E / IP(src="192.0.2.10", dst="198.51.100.20") /
-                              TCP(sport=41000 + p, dport=80, flags="S")))
+            box.send(0, raw(E / IP(src="192.0.2.10", dst="198.51.100.20") /
+                            TCP(sport=41000 + p, dport=80, flags="S")))
         sw.wait_stats(lambda s: s.get("policy_accept", 0) >= 3)
         check(rule_hits(cli, "web") == 3, "the web rule has 3 hits")
 
         # 60,000 rules, the web rule now last, ssh changed (port 2222).
         ssh2 = SSH.replace("dport = 22", "dport = 2222")
-        sw.write_conf(swtest.SEQ_PORTS % tuple(ports.dev) +
-                      conf(many(60000) + [ssh2, WEB]) % stats)
+        box.write_conf(conf(many(60000) + [ssh2, WEB]) % stats)
         result = {}
 
         def do_reload():
-            c = swtest.Cli(sw.sock, 300)
+            c = Cli(sw.sock, 300)
             t0 = time.monotonic()
             result["out"] = c.cmd("reload")
             result["s"] = time.monotonic() - t0
             c.close()
 
-        other = swtest.Cli(sw.sock, 10)
+        other = Cli(sw.sock, 10)
         th = threading.Thread(target=do_reload)
         uptimes, lat = [], []
         th.start()
@@ -186,8 +192,7 @@ def test_big_reload(binary, work, ports):
         # spillway --reload: exit codes; failures counted everywhere.
         rc, text = reload_cmd(binary, sw.sock)
         check(rc == 0 and text.startswith("reloaded"), "spillway --reload exits 0 when it takes")
-        sw.write_conf(swtest.SEQ_PORTS % tuple(ports.dev) +
-                      conf([WEB]) % stats + "\nbogus = 1;\n")
+        box.write_conf(conf([WEB]) % stats + "\nbogus = 1;\n")
         rc, text = reload_cmd(binary, sw.sock)
         check(rc == 1 and re.search(r"error: .*bogus: unknown setting", text),
               "spillway --reload exits 1 on a refused file, with the reason")
@@ -195,8 +200,9 @@ def test_big_reload(binary, work, ports):
         check(re.search(r"reload_failures\s+1 ", st) and
               re.search(r"reload_error\s+.*bogus: unknown setting", st),
               "show stats: reload_failures 1 and the error")
-        time.sleep(0.5)
-        js = json.load(open(stats))
+        # The stats file says so at its next write (every 200 ms).
+        js = wait_for(lambda: stats_file(stats, lambda j: j["reload_failures"] == 1), 10)
+        js = js or stats_file(stats, lambda j: True)
         check(js["reload_failures"] == 1 and "bogus" in js["reload_error"] and
               "rules" not in js, "stats file: the same (and no per-rule list by default)")
         d = tel(path, "/spillway/stats")
@@ -216,12 +222,10 @@ def test_big_reload(binary, work, ports):
 def test_refused_for_memory(binary, work):
     """The flow table takes most of 256 MB; the new rules would take
     more than what is left (about 420 bytes a rule here)."""
-    text = """eal = @EAL@;
-ports = ( { name = "outside"; dev = "net_null0"; }, { name = "inside"; dev = "net_null1"; } );
-flowtable = { max_flows = 1250000; };
+    text = ports_conf("net_null0", "net_null1") + """flowtable = { max_flows = 1250000; };
 rules = { policy = ( %s ); };
 """
-    sw = swtest.Spillway(binary, work, text % WEB, "mem", mem=256).start()
+    sw = Spillway(binary, work, text % WEB, "mem", mem=256).start()
     cli = sw.cli(timeout=120)
     try:
         free = int(re.search(r"memory_free_bytes\s+(\d+)", cli.cmd("show stats")).group(1)) >> 20
@@ -248,10 +252,9 @@ FEED = ('{ in = "outside"; proto = "tcp"; src = "@feed"; dport = 80; '
         'action = "accept"; comment = "feed web"; }')
 
 
-def set_conf(ports, stats, path):
-    return (swtest.SEQ_PORTS % tuple(ports.dev) +
-            conf([FEED], 'sets = { feed = { family = "ipv4"; file = "%s"; }; };\n'
-                 % path) % stats)
+def set_conf(stats, path):
+    return conf([FEED], 'sets = { feed = { family = "ipv4"; file = "%s"; }; };\n'
+                % path) % stats
 
 
 def reload_failures(cli):
@@ -280,24 +283,20 @@ def test_refused_sets(binary, work, ports):
     bad = os.path.join(work, "bad.txt")
     with open(bad, "w") as f:
         f.write("192.0.2.0/25\n192.0.2.300/24\n")
-    sw = swtest.Spillway(binary, work, set_conf(ports, stats, feed), "rlset").start()
-    cli = sw.cli(timeout=60)
+    box = Box(binary, work, ports, set_conf(stats, feed), "rlset")
+    sw, cli = box.sw, box.cli
     sport = [43000]
 
     def through():
         """A SYN from a feed address is accepted by the feed rule and
         forwarded; one from outside the feed (192.0.2.200) is not."""
         ports.drain(1)
-        rx, h = swtest.stat(cli, "rx"), rule_hits(cli, "feed web")
+        h = rule_hits(cli, "feed web")
         sport[0] += 2
         for src, sp in (("192.0.2.10", sport[0]), ("192.0.2.200", sport[0] + 1)):
-            ports.send(0, raw(E / IP(src=src, dst="198.51.100.20") /
-                              TCP(sport=sp, dport=80, flags="S")))
-        end = time.monotonic() + 10
-        while swtest.stat(cli, "rx") < rx + 2 and time.monotonic() < end:
-            time.sleep(0.01)
-        time.sleep(0.2)		# out of the tx ring
-        out = [TCP in Ether(f) and Ether(f)[TCP].sport for f in ports.drain(1)]
+            box.send(0, raw(E / IP(src=src, dst="198.51.100.20") /
+                            TCP(sport=sp, dport=80, flags="S")))
+        out = [TCP in Ether(f) and Ether(f)[TCP].sport for f in box.sent_out(1)]
         return (rule_hits(cli, "feed web") == h + 1 and sport[0] in out and
                 sport[0] + 1 not in out)
 
@@ -308,7 +307,7 @@ def test_refused_sets(binary, work, ports):
                  ("a FIFO", fifo, re.escape(fifo) + r": not a regular file"),
                  ("holding 192.0.2.300/24", bad, re.escape(bad) + r":2: .*192\.0\.2\.300"))
         for what, path, err in cases:
-            sw.write_conf(set_conf(ports, stats, path))
+            box.write_conf(set_conf(stats, path))
             before = reload_failures(cli)
             try:
                 p = subprocess.run([binary, "--reload", "-c", sw.conf], capture_output=True,
@@ -324,7 +323,7 @@ def test_refused_sets(binary, work, ports):
                   % (what, before, after))
             check(through(), "set file %s: the old set and rule still decide traffic" % what)
         # The file restored, the next reload takes (and counts no failure).
-        sw.write_conf(set_conf(ports, stats, feed))
+        box.write_conf(set_conf(stats, feed))
         before = reload_failures(cli)
         p = subprocess.run([binary, "--reload", "-c", sw.conf], capture_output=True,
                            text=True, timeout=20)
@@ -340,12 +339,13 @@ def test_refused_sets(binary, work, ports):
 
 def main():
     binary = sys.argv[1]
-    swtest.private_netns()
-    work = tempfile.mkdtemp(prefix="sw-reload-")
-    ports = swtest.VethPorts()
+    private_netns()
+    work = tmpdir("sw-reload-")
+    ports = VethPorts()
     test_refused_sets(binary, work, ports)
     test_big_reload(binary, work, ports)
     test_refused_for_memory(binary, work)
+    finish("reload")
 
 
 if __name__ == "__main__":

@@ -17,16 +17,15 @@ import os
 import random
 import re
 import sys
-import tempfile
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import swtest  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from pylib import (Box, VethPorts, check, finish, private_netns, rule_hits,  # noqa: E402
+                   stat, tmpdir, wait_for)
+from pylib.packets import E, ER  # noqa: E402
 
-from scapy.all import IP, TCP, Ether, IPv6, raw  # noqa: E402
+from scapy.all import IP, TCP, raw  # noqa: E402
 
-E = Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02")
-ER = Ether(src="02:00:00:00:00:02", dst="02:00:00:00:00:01")
 OUT, IN = 0, 1
 
 ADMIN = "192.0.2.9"		# the admin /25, inside the feed's 192.0.0.0/12
@@ -90,126 +89,85 @@ def v4(a):
     return p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3]
 
 
-class Box:
-    """spillway on the veth pairs, kept running; frames one at a time."""
-
-    def __init__(self, binary, work, conf):
-        self.ports = swtest.VethPorts()
-        text = swtest.SEQ_PORTS % tuple(self.ports.dev) + conf
-        self.sw = swtest.Spillway(binary, work, text, "sets", mem=1024).start()
-        self.cli = self.sw.cli(timeout=60)
-        self.rx = swtest.stat(self.cli, "rx")
-
-    def passes(self, side, frame):
-        """Send one frame; True when it came out the other side."""
-        self.ports.drain(0)
-        self.ports.drain(1)
-        self.ports.send(side, frame)
-        self.rx += 1
-        end = time.monotonic() + 10
-        while swtest.stat(self.cli, "rx") < self.rx:
-            if time.monotonic() > end:
-                raise RuntimeError("frame never arrived:\n" + self.sw.output())
-            time.sleep(0.002)
-        time.sleep(0.05)
-        got = self.ports.drain(1 - side)
-        return any(g == frame for g in got)
-
-    def stop(self):
-        self.cli.close()
-        return self.sw.stop()
-
-
 def syn(src, dst, dport, sport=40000, side=OUT):
     return raw((E if side == OUT else ER) / IP(src=src, dst=dst) /
                TCP(sport=sport, dport=dport, flags="S", seq=1000))
 
 
-def hits(cli, comment):
-    m = re.search(r"hits=(\d+) .*# %s$" % re.escape(comment), cli.cmd("show rules"), re.M)
-    return int(m.group(1))
-
-
-def stat(cli, name):
-    return swtest.stat(cli, name)
-
-
 def main():
     binary = sys.argv[1]
-    swtest.private_netns()
-    work = tempfile.mkdtemp(prefix="sw-sets-")
+    private_netns()
+    work = tmpdir("sw-sets-")
     AVOID.extend(v4(a) for a in (ADMIN, LISTED, CLEAN, SERVER, SPOOF, GONE, ADDED))
     rng = random.Random(17)
     lines = feed_lines(100000 - 4, rng)
     lines += ["192.0.0.0/12", LISTED + "/32", "198.51.100.128/25", GONE + "/32"]
     with open(os.path.join(work, "feed.txt"), "w") as f:
         f.write("# the feed\n" + "\n".join(lines) + "\n")
-    box = Box(binary, work, CONF % "feed.txt")
+    box = Box(binary, work, VethPorts(), CONF % "feed.txt", "sets", mem=1024)
     cli = box.cli
     try:
         sets = cli.cmd("show sets")
-        swtest.check(re.search(r"set feed family=ipv4 ipv4=100000 ", sets) is not None,
-                     "a 100,000-prefix feed loaded from its file: " + sets.splitlines()[0])
+        check(re.search(r"set feed family=ipv4 ipv4=100000 ", sets) is not None,
+              "a 100,000-prefix feed loaded from its file: " + sets.splitlines()[0])
         builds = stat(cli, "rule_builds")
         reloads = stat(cli, "reloads")
 
         # The feed as source and as destination; the admin /24 returns.
-        swtest.check(not box.passes(OUT, syn(LISTED, SERVER, 80)),
-                     "a listed source is dropped (notrack)")
-        swtest.check(hits(cli, "feed, as source") == 1, "  by the feed rule")
-        swtest.check(not box.passes(OUT, syn(CLEAN, LISTED, 80)),
-                     "a listed destination is dropped (src and dst feed)")
-        swtest.check(hits(cli, "feed, as destination") == 1, "  by the destination rule")
-        swtest.check(box.passes(OUT, syn(ADMIN, SERVER, 22, 40001)),
-                     "admin SSH passes though the feed's /12 holds the admin /25")
+        check(not box.passes(OUT, syn(LISTED, SERVER, 80)),
+              "a listed source is dropped (notrack)")
+        check(rule_hits(cli, "feed, as source") == 1, "  by the feed rule")
+        check(not box.passes(OUT, syn(CLEAN, LISTED, 80)),
+              "a listed destination is dropped (src and dst feed)")
+        check(rule_hits(cli, "feed, as destination") == 1, "  by the destination rule")
+        check(box.passes(OUT, syn(ADMIN, SERVER, 22, 40001)),
+              "admin SSH passes though the feed's /12 holds the admin /25")
         flows = cli.cmd("show flows dport=22")
-        swtest.check("src=%s dst=%s sport=40001 dport=22" % (ADMIN, SERVER) in flows,
-                     "  and is tracked: " + flows.strip().splitlines()[0])
-        swtest.check(hits(cli, "admin: stays stateful") == 1, "  through the return rule")
-        swtest.check(not box.passes(OUT, syn(NOT_ADMIN, SERVER, 22, 40002)),
-                     "a source of the /12 outside the admin /25 is dropped")
-        swtest.check(box.passes(OUT, syn(CLEAN, SERVER, 80, 40003)),
-                     "a clean source passes the policy")
-        swtest.check(not box.passes(OUT, syn(CLEAN, SERVER, 22, 40004)),
-                     "ssh from a non-admin: the policy default")
+        check("src=%s dst=%s sport=40001 dport=22" % (ADMIN, SERVER) in flows,
+              "  and is tracked: " + flows.strip().splitlines()[0])
+        check(rule_hits(cli, "admin: stays stateful") == 1, "  through the return rule")
+        check(not box.passes(OUT, syn(NOT_ADMIN, SERVER, 22, 40002)),
+              "a source of the /12 outside the admin /25 is dropped")
+        check(box.passes(OUT, syn(CLEAN, SERVER, 80, 40003)),
+              "a clean source passes the policy")
+        check(not box.passes(OUT, syn(CLEAN, SERVER, 22, 40004)),
+              "ssh from a non-admin: the policy default")
         # Negation: entering inside from outside `internal` is spoofed.
-        swtest.check(box.passes(IN, syn(SERVER, CLEAN, 443, 40005, IN)),
-                     "inside, from an internal source: passes")
-        swtest.check(not box.passes(IN, syn(SPOOF, CLEAN, 443, 40006, IN)),
-                     "inside, from a source not in internal (!@internal): dropped")
-        swtest.check(hits(cli, "spoofed from inside") == 1, "  by the negated rule")
+        check(box.passes(IN, syn(SERVER, CLEAN, 443, 40005, IN)),
+              "inside, from an internal source: passes")
+        check(not box.passes(IN, syn(SPOOF, CLEAN, 443, 40006, IN)),
+              "inside, from a source not in internal (!@internal): dropped")
+        check(rule_hits(cli, "spoofed from inside") == 1, "  by the negated rule")
 
         # conntrack-style filters: list, then delete only what they name.
         web = cli.cmd("show flows dport=80 state=SYN_SENT")
-        swtest.check("dport=80" in web and "dport=22" not in web and "dport=443" not in web,
-                     "show flows dport=80 state=SYN_SENT lists only the web flow")
-        swtest.check(cli.cmd("show flows state=NOPE").startswith("error:"),
-                     "an unknown state is an error")
+        check("dport=80" in web and "dport=22" not in web and "dport=443" not in web,
+              "show flows dport=80 state=SYN_SENT lists only the web flow")
+        check(cli.cmd("show flows state=NOPE").startswith("error:"),
+              "an unknown state is an error")
         out = cli.cmd("flush flows dport=22 src=192.0.2.0/25")
-        swtest.check(out.startswith("flushing the flows that match"), "flush flows FILTER: " +
-                     out.strip())
-        end = time.monotonic() + 10
-        while "dport=22" in cli.cmd("show flows") and time.monotonic() < end:
-            time.sleep(0.1)
+        check(out.startswith("flushing the flows that match"), "flush flows FILTER: " +
+              out.strip())
+        wait_for(lambda: "dport=22" not in cli.cmd("show flows"), 10, 0.1)
         left = cli.cmd("show flows")
-        swtest.check("dport=22" not in left and "dport=80" in left and "dport=443" in left,
-                     "  the admin's SSH flow is gone, the others stay")
+        check("dport=22" not in left and "dport=80" in left and "dport=443" in left,
+              "  the admin's SSH flow is gone, the others stay")
 
         # In place from the CLI: no rule is rebuilt.
         out = cli.cmd("set del feed 198.51.100.128/25 %s 10.9.9.9" % LISTED)
-        swtest.check(re.search(r"set feed: 2 deleted, 1 were not in it, .* ms, in place", out)
-                     is not None, "set del: " + out.strip())
-        swtest.check("is not in feed" in cli.cmd("set test feed " + LISTED), "set test: gone")
-        swtest.check(box.passes(OUT, syn(LISTED, SERVER, 80, 40007)),
-                     "the deleted source passes at once")
+        check(re.search(r"set feed: 2 deleted, 1 were not in it, .* ms, in place", out)
+              is not None, "set del: " + out.strip())
+        check("is not in feed" in cli.cmd("set test feed " + LISTED), "set test: gone")
+        check(box.passes(OUT, syn(LISTED, SERVER, 80, 40007)),
+              "the deleted source passes at once")
         out = cli.cmd("set add feed %s/32" % LISTED)
-        swtest.check("1 added" in out, "set add: " + out.strip())
-        swtest.check("is in feed (by %s)" % LISTED in cli.cmd("set test feed " + LISTED),
-                     "set test names the prefix")
-        swtest.check(not box.passes(OUT, syn(LISTED, SERVER, 80, 40008)),
-                     "the added source is dropped at once")
-        swtest.check(cli.cmd("set add feed 2001:db8::1").startswith("error:"),
-                     "an IPv6 prefix in an IPv4 set: refused")
+        check("1 added" in out, "set add: " + out.strip())
+        check("is in feed (by %s)" % LISTED in cli.cmd("set test feed " + LISTED),
+              "set test names the prefix")
+        check(not box.passes(OUT, syn(LISTED, SERVER, 80, 40008)),
+              "the added source is dropped at once")
+        check(cli.cmd("set add feed 2001:db8::1").startswith("error:"),
+              "an IPv6 prefix in an IPv4 set: refused")
 
         # 25,000 deletions and 25,000 additions, from files, in place.
         gone = lines[:24999] + [GONE + "/32"]
@@ -226,64 +184,65 @@ def main():
         print("timing: 25,000 deletions in %.1f ms, %d additions in %.1f ms in place; "
               "%.0f ms with the CLI round trips and file reading" % (ms[0], len(new), ms[1],
                                                                      t * 1000))
-        swtest.check(re.search(r"25000 deleted", d) is not None, "set del -f: " + d.strip())
-        swtest.check(re.search(r"%d added" % len(new), a) is not None, "set add -f: " + a.strip())
-        swtest.check("is not in feed" in cli.cmd("set test feed " + GONE) and
-                     "is not in feed" in cli.cmd("set test feed " + gone[0].split("/")[0]),
-                     "the deleted prefixes are out")
-        swtest.check(box.passes(OUT, syn(GONE, SERVER, 80, 40009)),
-                     "  and a deleted source passes")
-        swtest.check("is in feed" in cli.cmd("set test feed " + ADDED) and
-                     "is in feed" in cli.cmd("set test feed " + new[0].split("/")[0]),
-                     "the added prefixes are in")
-        swtest.check(not box.passes(OUT, syn(ADDED, SERVER, 80, 40012)),
-                     "  and an added source is dropped")
-        swtest.check(stat(cli, "rule_builds") == builds and stat(cli, "reloads") == reloads,
-                     "no rule rebuilt, no reload (rule_builds %d)" % builds)
+        check(re.search(r"25000 deleted", d) is not None, "set del -f: " + d.strip())
+        check(re.search(r"%d added" % len(new), a) is not None, "set add -f: " + a.strip())
+        check("is not in feed" in cli.cmd("set test feed " + GONE) and
+              "is not in feed" in cli.cmd("set test feed " + gone[0].split("/")[0]),
+              "the deleted prefixes are out")
+        check(box.passes(OUT, syn(GONE, SERVER, 80, 40009)),
+              "  and a deleted source passes")
+        check("is in feed" in cli.cmd("set test feed " + ADDED) and
+              "is in feed" in cli.cmd("set test feed " + new[0].split("/")[0]),
+              "the added prefixes are in")
+        check(not box.passes(OUT, syn(ADDED, SERVER, 80, 40012)),
+              "  and an added source is dropped")
+        check(stat(cli, "rule_builds") == builds and stat(cli, "reloads") == reloads,
+              "no rule rebuilt, no reload (rule_builds %d)" % builds)
 
         # list, save, load.
         lst = cli.cmd("set list admin")
-        swtest.check("192.0.2.0/25" in lst and "2001:db8::/64" in lst, "set list admin: " +
-                     " ".join(lst.split()))
+        check("192.0.2.0/25" in lst and "2001:db8::/64" in lst, "set list admin: " +
+              " ".join(lst.split()))
         lst = cli.cmd("set list feed 5")
         count = int(re.search(r"ipv4=(\d+)", cli.cmd("show sets")).group(1))
-        swtest.check(len(re.findall(r"^\d+\.\d+\.\d+\.\d+", lst, re.M)) == 5 and
-                     "5 of %d shown" % count in lst, "set list feed 5: five, and how many")
+        check(len(re.findall(r"^\d+\.\d+\.\d+\.\d+", lst, re.M)) == 5 and
+              "5 of %d shown" % count in lst, "set list feed 5: five, and how many")
         save = os.path.join(work, "saved.txt")
         out = cli.cmd("set save feed " + save)
         saved = [x for x in open(save).read().split("\n") if x and not x.startswith("#")]
-        swtest.check(len(saved) == count and "%d prefixes written" % count in out,
-                     "set save writes every prefix (%d)" % len(saved))
+        check(len(saved) == count and "%d prefixes written" % count in out,
+              "set save writes every prefix (%d)" % len(saved))
         with open(os.path.join(work, "small.txt"), "w") as f:
             f.write("198.51.100.128/25\n")
         out = cli.cmd("set load feed " + os.path.join(work, "small.txt"))
-        swtest.check("now 1 prefixes" in out, "set load swaps the content: " + out.strip())
-        swtest.check(box.passes(OUT, syn(NOT_ADMIN, SERVER, 80, 40010)),
-                     "after the load, the /12 is gone")
-        swtest.check(not box.passes(OUT, syn(LISTED, SERVER, 80, 40011)),
-                     "and the loaded /24 drops")
+        check("now 1 prefixes" in out, "set load swaps the content: " + out.strip())
+        check(box.passes(OUT, syn(NOT_ADMIN, SERVER, 80, 40010)),
+              "after the load, the /12 is gone")
+        check(not box.passes(OUT, syn(LISTED, SERVER, 80, 40011)),
+              "and the loaded /24 drops")
         out = cli.cmd("set load feed " + save)
-        swtest.check("now %d prefixes" % count in out, "set load of the saved file restores it")
-        swtest.check(stat(cli, "rule_builds") == builds, "still no rule rebuilt")
+        check("now %d prefixes" % count in out, "set load of the saved file restores it")
+        check(stat(cli, "rule_builds") == builds, "still no rule rebuilt")
 
         # A reload keeps a set whose definition and file did not change,
         # with its runtime changes; the file edited makes it again.
         cli.cmd("set add feed 198.51.100.77")
         out = cli.cmd("reload")
-        swtest.check("set feed: unchanged, kept as it runs" in out, "reload keeps the set")
-        swtest.check("is in feed" in cli.cmd("set test feed 198.51.100.77"),
-                     "  with its runtime change")
+        check("set feed: unchanged, kept as it runs" in out, "reload keeps the set")
+        check("is in feed" in cli.cmd("set test feed 198.51.100.77"),
+              "  with its runtime change")
         with open(os.path.join(work, "feed.txt"), "a") as f:
             f.write("198.51.100.88\n")
         out = cli.cmd("reload")
-        swtest.check("set feed: made again from the config" in out,
-                     "the feed file edited: the set is made again")
-        swtest.check("is in feed" in cli.cmd("set test feed 198.51.100.88") and
-                     "is not in feed" in cli.cmd("set test feed 198.51.100.77"),
-                     "  from the file (the runtime change is gone, as said)")
+        check("set feed: made again from the config" in out,
+              "the feed file edited: the set is made again")
+        check("is in feed" in cli.cmd("set test feed 198.51.100.88") and
+              "is not in feed" in cli.cmd("set test feed 198.51.100.77"),
+              "  from the file (the runtime change is gone, as said)")
     finally:
         rc, _ = box.stop()
-    swtest.check(rc == 0, "spillway exits 0")
+    check(rc == 0, "spillway exits 0")
+    finish("sets")
 
 
 if __name__ == "__main__":

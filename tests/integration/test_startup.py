@@ -16,19 +16,15 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import swtest  # noqa: E402
-from swtest import check  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from pylib import (NULL_PORTS, TOP, Spillway, check, finish, need_root,  # noqa: E402
+                   on_exit, pcap_conf, ports_conf, tmpdir)
+from pylib.packets import E, read_pcap  # noqa: E402
 
-from scapy.all import IP, UDP, Ether, raw  # noqa: E402
+from scapy.all import IP, UDP, raw  # noqa: E402
 
-TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-NULL_PORTS = """ports = ( { name = "outside"; dev = "net_null0,no-rx=1"; },
-          { name = "inside";  dev = "net_null1,no-rx=1"; } );
-"""
 # A PCI address no machine here has.
 NO_SUCH_PCI = "0000:fe:1f.7"
 
@@ -62,7 +58,7 @@ def test_check(binary, work):
 
 def run_to_exit(binary, work, text, tag, *args, timeout=60):
     """Start spillway on `text`; wait for it to exit by itself."""
-    sw = swtest.Spillway(binary, work, text, tag).start(*args)
+    sw = Spillway(binary, work, text, tag).start(*args)
     t0 = time.monotonic()
     try:
         sw.proc.wait(timeout=timeout)
@@ -82,24 +78,17 @@ def test_duration(binary, work):
 
 
 def test_sigint(binary, work):
-    frames = [raw(Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02") /
-                  IP(src="192.0.2.10", dst="198.51.100.20") / UDP(sport=1000 + i, dport=53))
+    frames = [raw(E / IP(src="192.0.2.10", dst="198.51.100.20") / UDP(sport=1000 + i, dport=53))
               for i in range(50)]
-    path = lambda n: os.path.join(work, "int-%s.pcap" % n)
-    swtest.write_pcap(path("in0"), frames)
-    swtest.write_pcap(path("in1"), [])
-    text = """eal = @EAL@;
-ports = ( { name = "outside"; dev = "net_pcap0,rx_pcap=%s,tx_pcap=%s"; },
-          { name = "inside";  dev = "net_pcap1,rx_pcap=%s,tx_pcap=%s"; } );
-flowtable = { max_flows = 1024; };
+    text, path = pcap_conf(work, "int", frames, [], """flowtable = { max_flows = 1024; };
 rules = { policy = ( { proto = "udp"; dport = 53; action = "accept"; } ); };
-""" % (path("in0"), path("out0"), path("in1"), path("out1"))
-    sw = swtest.Spillway(binary, work, text, "int").start()
+""")
+    sw = Spillway(binary, work, text, "int").start()
     try:
         sw.wait_stats(lambda s: s.get("rx", 0) >= len(frames))
     finally:
         rc, totals = sw.stop(sig=signal.SIGINT)
-    out = swtest.read_pcap(path("out1"))
+    out = read_pcap(path("out1"))
     check(rc == 0 and "spillway: totals" in sw.output() and totals.get("tx") == len(frames),
           "SIGINT: exit %d, totals printed" % rc)
     check(out == frames, "SIGINT: the pcap output is complete (%d of %d frames)"
@@ -175,58 +164,41 @@ def test_rss(binary, work):
     and RSS, with the symmetric key (its symmetry: unit suite "port")."""
     ns = "sw-rss-%d" % os.getpid()
     subprocess.run(["ip", "netns", "add", ns], check=True)
-    prefix = swtest.unique_prefix("rss")
-    text = """eal = ["--lcores", "0@0,1@1,2@1", "--no-huge", "-m", "256",
-       "--file-prefix", "%s"];
-ports = ( { name = "outside"; dev = "net_tap0,iface=swtap0"; },
-          { name = "inside";  dev = "net_tap1,iface=swtap1"; } );
+    on_exit(subprocess.run, ["ip", "netns", "del", ns])
+    text = ports_conf("net_tap0,iface=swtap0", "net_tap1,iface=swtap1") + """
 workers = { lcores = [1, 2]; };
 flowtable = { max_flows = 1024; };
-control = { listen = ""; };
-""" % prefix
-    conf = write(work, "rss.conf", text)
-    p = subprocess.Popen(["ip", "netns", "exec", ns, binary, "-c", conf],
-                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+control = { socket = "@SOCK@"; listen = ""; };
+"""
+    sw = Spillway(binary, work, text, "rss", telemetry=True, lcores="0@0,1@1,2@1",
+                  netns=ns, stats_interval=None).start()
     try:
-        out = ""
-        while "running:" not in out:
-            line = p.stdout.readline()
-            if not line:
-                break
-            out += line
-        check("running:" in out, "two workers on net_tap ports started")
+        check(sw.wait_running(), "two workers on net_tap ports started")
+        out = sw.output()
         for port in ("outside", "inside"):
             check("port %s: symmetric RSS over 2 queues" % port in out,
                   "port %s: symmetric RSS over 2 queues" % port)
         for pid in (0, 1):
-            info = telemetry(prefix, "/ethdev/info,%d" % pid)
+            info = telemetry(sw.prefix, "/ethdev/info,%d" % pid)
             check(info["nb_rx_queues"] == 2 and info["ethdev_rss_hf"] != 0,
                   "port %d: 2 rx queues, RSS hash functions 0x%x" % (pid, info["ethdev_rss_hf"]))
-        p.send_signal(signal.SIGTERM)
-        out += p.communicate(timeout=30)[0]
-        check(p.returncode == 0, "exits 0")
     finally:
-        if p.poll() is None:
-            p.kill()
-            p.wait()
-        subprocess.run(["ip", "netns", "del", ns])
-        subprocess.run(["rm", "-rf", "/var/run/dpdk/" + prefix])
+        rc, _ = sw.stop()
+    check(rc == 0, "exits 0")
 
 
 def main():
     binary = sys.argv[1]
-    if os.geteuid() != 0:
-        print("needs root (a network namespace for net_tap)")
-        sys.exit(77)
-    with tempfile.TemporaryDirectory(prefix="sw-start-") as work:
-        test_check(binary, work)
-        test_duration(binary, work)
-        test_sigint(binary, work)
-        test_eal_ports(binary, work)
-        test_lcores(binary, work)
-        test_high_water(binary, work)
-        test_rss(binary, work)
-    print("startup: all checks passed")
+    need_root("a network namespace for net_tap")
+    work = tmpdir("sw-start-")
+    test_check(binary, work)
+    test_duration(binary, work)
+    test_sigint(binary, work)
+    test_eal_ports(binary, work)
+    test_lcores(binary, work)
+    test_high_water(binary, work)
+    test_rss(binary, work)
+    finish("startup")
 
 
 if __name__ == "__main__":

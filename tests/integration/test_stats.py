@@ -29,17 +29,14 @@ import shutil
 import socket
 import subprocess
 import sys
-import tempfile
-import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import swtest  # noqa: E402
-from swtest import check  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from pylib import NULL_PORTS, Spillway, check, finish, pcap_conf, tmpdir, wait_for  # noqa: E402
+from pylib.packets import E  # noqa: E402
 
-from scapy.all import ICMP, IP, TCP, UDP, Ether, IPv6, Raw, raw  # noqa: E402
+from scapy.all import ICMP, IP, TCP, UDP, IPv6, Raw, raw  # noqa: E402
 
 C, S = "192.0.2.10", "198.51.100.20"
-E = Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02")
 
 CONF = """
 flowtable = { max_flows = 1024; };
@@ -229,20 +226,24 @@ def metrics_port(sw):
 
 def test_parity(binary, work):
     statsf = os.path.join(work, "stats.json")
-    path = lambda n: os.path.join(work, "parity-%s.pcap" % n)
     fr = frames()
-    swtest.write_pcap(path("in0"), fr)
-    swtest.write_pcap(path("in1"), [])
-    conf = swtest.PCAP_PORTS % (path("in0"), path("out0"), path("in1"), path("out1")) + \
-        CONF % {"file": statsf}
-    sw = swtest.Spillway(binary, work, conf, "stats", telemetry=True).start()
+    conf, _ = pcap_conf(work, "parity", fr, [], CONF % {"file": statsf})
+    sw = Spillway(binary, work, conf, "stats", telemetry=True).start()
     try:
         sw.wait_stats(lambda s: s.get("rx", 0) >= len(fr))
         port = metrics_port(sw)
         cli = sw.cli()
         # Quiet now; telemetry refreshes its copy every second, the
-        # stats file every 100 ms: let both catch up.
-        time.sleep(1.5)
+        # stats file every 100 ms: wait until both have caught up (the
+        # checks below say what differs if they never do).
+        def caught_up():
+            js, _ = from_json(json.loads(cli.cmd("show stats json")))
+            with open(statsf) as f:
+                fs, _ = from_json(json.load(f))
+            tel, _ = from_telemetry(sw.prefix)
+            moving = lambda d: {k: v for k, v in d.items() if k != "uptime_s"}
+            return moving(js) == moving(fs) == moving(tel)
+        wait_for(caught_up, 15, 0.2)
         text = from_text(cli.cmd("show stats"))
         js, jv = from_json(json.loads(cli.cmd("show stats json")))
         with open(statsf) as f:
@@ -308,11 +309,8 @@ def test_parity(binary, work):
 
 def test_off_by_default(binary, work):
     """No stats.prometheus_listen: no TCP listener at all."""
-    path = lambda n: os.path.join(work, "off-%s.pcap" % n)
-    swtest.write_pcap(path("in0"), [])
-    swtest.write_pcap(path("in1"), [])
-    conf = swtest.PCAP_PORTS % (path("in0"), path("out0"), path("in1"), path("out1"))
-    sw = swtest.Spillway(binary, work, conf, "statsoff").start()
+    conf, _ = pcap_conf(work, "off", [], [])
+    sw = Spillway(binary, work, conf, "statsoff").start()
     try:
         sw.wait_line(r"running: ")
         out = subprocess.run(["ss", "-ltnpH"], capture_output=True, text=True).stdout
@@ -324,11 +322,7 @@ def test_off_by_default(binary, work):
     check(rc == 0, "spillway exits 0")
 
 
-RSS = """eal = ["--lcores", "0@0,1@1,2@1", "--no-huge", "-m", "256", "--no-telemetry",
-       "--file-prefix", "%(prefix)s"];
-ports = ( { name = "outside"; dev = "net_null0,no-rx=1"; },
-          { name = "inside";  dev = "net_null1,no-rx=1"; } );
-workers = { lcores = [1, 2]; };
+RSS = NULL_PORTS + """workers = { lcores = [1, 2]; };
 flowtable = { max_flows = 1024; };
 control = { socket = "@SOCK@"; };
 """
@@ -337,10 +331,7 @@ control = { socket = "@SOCK@"; };
 def rss_run(binary, work):
     """One run on two hashing ports (net_null, two workers): the key
     show ports and show stats json give."""
-    prefix = swtest.unique_prefix("rss")
-    sw = swtest.Spillway(binary, work, RSS % {"prefix": prefix}, "rss")
-    sw.prefix = prefix		# its EAL file prefix, removed at stop
-    sw.start()
+    sw = Spillway(binary, work, RSS, "rss", lcores="0@0,1@1,2@1").start()
     try:
         c = sw.cli()
         text = re.findall(r"^  port (\S+) .* dpdk_name=\S+ rss_key=([0-9a-f]+)$",
@@ -374,14 +365,11 @@ def test_rss_key(binary, work):
 
 def main():
     binary = sys.argv[1]
-    work = tempfile.mkdtemp(prefix="sw-stats-")
-    try:
-        test_parity(binary, work)
-        test_off_by_default(binary, work)
-        test_rss_key(binary, work)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    print("stats: all checks passed")
+    work = tmpdir("sw-stats-")
+    test_parity(binary, work)
+    test_off_by_default(binary, work)
+    test_rss_key(binary, work)
+    finish("stats")
 
 
 if __name__ == "__main__":
