@@ -12,6 +12,8 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
+#include <rte_common.h>
+
 #include "config_private.h"
 
 /* A port list may be written 80 or "80,443". */
@@ -60,24 +62,60 @@ get_icmp(struct ctx *c, const config_setting_t *g, const char *gpath,
 	return rc;
 }
 
+/* Syslog's names (and numbers), as iptables' --log-level takes them. */
+static int
+syslog_level(const char *v)
+{
+	static const char *const names[] = {
+		"emerg", "alert", "crit", "err", "warning", "notice", "info",
+		"debug"
+	};
+	unsigned int i;
+
+	if (v[0] >= '0' && v[0] <= '7' && v[1] == '\0')
+		return v[0] - '0';
+	for (i = 0; i < RTE_DIM(names); i++)
+		if (strcmp(v, names[i]) == 0)
+			return (int)i;
+	return strcmp(v, "error") == 0 ? 3 : strcmp(v, "warn") == 0 ? 4 :
+	       strcmp(v, "panic") == 0 ? 0 : -1;
+}
+
 /*
  * log = true: what the rule decides goes to the drop log; log_prefix
- * starts its lines (printable ASCII: a prefix cannot forge a line).
+ * starts its lines (printable ASCII: a prefix cannot forge a line);
+ * log_level is their syslog level.
  */
 static int
 load_rule_log(struct ctx *c, const config_setting_t *e, const char *p,
 	      struct sw_acl_rule *r, const char *lp,
 	      const config_setting_t *s_lp)
 {
+	const config_setting_t *s_lv;
+	const char *lv;
 	char q[256];
 	bool log = false;
 	size_t i;
 	int rc;
 
 	rc = get_bool(c, e, p, "log", &log);
+	if (rc == 0)
+		rc = get_str(c, e, p, "log_level", &lv, &s_lv);
 	if (rc)
 		return rc;
 	r->log = log;
+	if (lv != NULL) {
+		join(q, sizeof(q), p, "log_level");
+		if (!log)
+			return fail(c, s_lv, q, "needs log = true");
+		rc = syslog_level(lv);
+		if (rc < 0)
+			return fail(c, s_lv, q, "'%s' is not a syslog level "
+				    "(emerg, alert, crit, err, warning, notice, "
+				    "info, debug, or 0-7)", lv);
+		/* DPDK's levels are syslog's, one up. */
+		r->log_level = (uint8_t)(rc + 1);
+	}
 	if (lp == NULL)
 		return 0;
 	join(q, sizeof(q), p, "log_prefix");
@@ -201,7 +239,7 @@ rule_strings(struct ctx *c, struct rule_in *ri)
 	static const char *const keys[] = {
 		"in", "src", "dst", "proto", "sport", "dport", "tcp_flags",
 		"icmp_type", "icmp_code", "action", "comment", "synproxy",
-		"log", "log_prefix", NULL
+		"log", "log_prefix", "log_level", NULL
 	};
 	const config_setting_t *e = ri->e;
 	const char *p = ri->p;
@@ -433,7 +471,7 @@ load_rule_list(struct ctx *c, const config_setting_t *g, enum sw_acl_set set,
 	const char *name = sw_acl_set_name(set);
 	const config_setting_t *l = config_setting_get_member(g, name);
 	char p[64];
-	int i, n, rc;
+	int i, n, rc, bad = 0;
 
 	if (l == NULL)
 		return 0;
@@ -450,15 +488,24 @@ load_rule_list(struct ctx *c, const config_setting_t *g, enum sw_acl_set set,
 	cfg->rules.rules[set] = calloc((size_t)n, sizeof(struct sw_acl_rule));
 	if (cfg->rules.rules[set] == NULL)
 		return -ENOMEM;
+	/* Each rule on its own: one bad rule hides no other's error. */
 	for (i = 0; i < n; i++) {
 		snprintf(p, sizeof(p), "rules.%s[%d]", name, i);
 		rc = load_rule(c, config_setting_get_elem(l, (unsigned int)i),
 			       p, cfg, set, &cfg->rules.rules[set][i]);
-		if (rc)
+		if (rc == -ENOMEM)
 			return rc;
+		bad = bad ? bad : rc;
 		cfg->rules.nb[set] = (unsigned int)i + 1;
 	}
-	return 0;
+	return bad;
+}
+
+/* The first error of two steps that both ran (out of memory first). */
+static int
+first(int a, int b)
+{
+	return a == -ENOMEM || b == -ENOMEM ? -ENOMEM : a ? a : b;
 }
 
 static int
@@ -603,34 +650,26 @@ load_rules(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
 	if (g == NULL)
 		return 0;
 	rc = want_type(c, g, "rules", CONFIG_TYPE_GROUP);
-	if (rc == 0)
-		rc = check_keys(c, g, "rules", keys);
-	if (rc == 0)
-		rc = load_rule_list(c, g, SW_ACL_NOTRACK, cfg);
-	if (rc == 0)
-		rc = load_rule_list(c, g, SW_ACL_POLICY, cfg);
-	if (rc == 0)
-		rc = load_rule_list(c, g, SW_ACL_FALLBACK, cfg);
-	if (rc == 0)
-		rc = get_default(c, g, "policy_default",
-				 &rc_->default_action[SW_ACL_POLICY]);
-	if (rc == 0)
-		rc = get_default(c, g, "fallback_default",
-				 &rc_->default_action[SW_ACL_FALLBACK]);
-	if (rc == 0)
-		rc = get_bool(c, g, "rules", "allow_ndp", &rc_->allow_ndp);
-	if (rc == 0)
-		rc = get_bool(c, g, "rules", "allow_source_route",
-			      &rc_->allow_source_route);
-	if (rc == 0)
-		rc = get_int(c, g, "rules", "reject_rate", 0, 10000000,
-			     &rc_->reject_rate);
-	if (rc == 0)
-		rc = get_int(c, g, "rules", "reject_rate_per_dest", 0,
-			     10000000, &rc_->reject_rate_per_dest);
-	if (rc == 0)
-		rc = get_bool(c, g, "rules", "fallback_from_policy",
-			      &rc_->fallback_from_policy);
+	if (rc)
+		return rc;
+	/* Every part, its errors all reported; the first one's code. */
+	rc = check_keys(c, g, "rules", keys);
+	rc = first(rc, load_rule_list(c, g, SW_ACL_NOTRACK, cfg));
+	rc = first(rc, load_rule_list(c, g, SW_ACL_POLICY, cfg));
+	rc = first(rc, load_rule_list(c, g, SW_ACL_FALLBACK, cfg));
+	rc = first(rc, get_default(c, g, "policy_default",
+				   &rc_->default_action[SW_ACL_POLICY]));
+	rc = first(rc, get_default(c, g, "fallback_default",
+				   &rc_->default_action[SW_ACL_FALLBACK]));
+	rc = first(rc, get_bool(c, g, "rules", "allow_ndp", &rc_->allow_ndp));
+	rc = first(rc, get_bool(c, g, "rules", "allow_source_route",
+				&rc_->allow_source_route));
+	rc = first(rc, get_int(c, g, "rules", "reject_rate", 0, 10000000,
+			       &rc_->reject_rate));
+	rc = first(rc, get_int(c, g, "rules", "reject_rate_per_dest", 0,
+			       10000000, &rc_->reject_rate_per_dest));
+	rc = first(rc, get_bool(c, g, "rules", "fallback_from_policy",
+				&rc_->fallback_from_policy));
 	rc_->nb_written_fallback = rc_->nb[SW_ACL_FALLBACK];
 	if (rc == 0 && rc_->fallback_from_policy)
 		rc = derive_fallback(c, g, cfg);

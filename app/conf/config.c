@@ -284,6 +284,13 @@ load_l2(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
 }
 
 static int
+load_checksum(struct ctx *c, const config_setting_t *root,
+	      struct sw_config *cfg)
+{
+	return get_bool(c, root, "", "checksum_verify", &cfg->checksum_verify);
+}
+
+static int
 load_workers(struct ctx *c, const config_setting_t *root,
 	     struct sw_config *cfg)
 {
@@ -358,15 +365,42 @@ sw_config_load(const char *path, struct sw_config *cfg, char *err,
 	return rc;
 }
 
-int
-sw_config_load_file(FILE *f, const char *path, struct sw_config *cfg,
-		    char *err, size_t errlen)
+/*
+ * Every section, in order; past one that fails the next still runs,
+ * so the file's errors are all reported (out of memory stops it).
+ * -EINVAL when any failed.
+ */
+static int
+walk(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
 {
 	static const char *const top[] = {
 		"eal", "ports", "pairs", "workers", "l2_passthrough",
 		"checksum_verify", "sets", "rules", "flowtable", "fragments",
 		"control", "stats", "log", NULL
 	};
+	int (*const sections[])(struct ctx *, const config_setting_t *,
+				struct sw_config *) = {
+		load_eal, load_ports, load_pairs, load_workers, load_l2,
+		load_checksum, load_sets, load_rules, load_flowtable,
+		load_fragments, load_control, load_stats, load_log,
+	};
+	unsigned int i;
+	int rc, bad;
+
+	bad = check_keys(c, root, "", top);
+	for (i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
+		rc = sections[i](c, root, cfg);
+		if (rc == -ENOMEM)
+			return rc;
+		bad = bad ? bad : rc;
+	}
+	return bad ? bad : c->nb_err ? -EINVAL : 0;
+}
+
+int
+sw_config_load_file(FILE *f, const char *path, struct sw_config *cfg,
+		    char *err, size_t errlen)
+{
 	struct ctx c = { .file = path, .err = err, .errlen = errlen };
 	const config_setting_t *root;
 	const char *slash = strrchr(path, '/');
@@ -393,36 +427,12 @@ sw_config_load_file(FILE *f, const char *path, struct sw_config *cfg,
 	cfg->checksum_verify = true;
 
 	root = config_root_setting(&lc);
-	rc = check_keys(&c, root, "", top);
-	if (rc == 0)
-		rc = load_eal(&c, root, cfg);
-	if (rc == 0)
-		rc = load_ports(&c, root, cfg);
-	if (rc == 0)
-		rc = load_pairs(&c, root, cfg);
-	if (rc == 0)
-		rc = load_workers(&c, root, cfg);
-	if (rc == 0)
-		rc = load_l2(&c, root, cfg);
-	if (rc == 0)
-		rc = get_bool(&c, root, "", "checksum_verify",
-			      &cfg->checksum_verify);
-	if (rc == 0)
-		rc = load_sets(&c, root, cfg);
-	if (rc == 0)
-		rc = load_rules(&c, root, cfg);
-	if (rc == 0)
-		rc = load_flowtable(&c, root, cfg);
-	if (rc == 0)
-		rc = load_fragments(&c, root, cfg);
-	if (rc == 0)
-		rc = load_control(&c, root, cfg);
-	if (rc == 0)
-		rc = load_stats(&c, root, cfg);
-	if (rc == 0)
-		rc = load_log(&c, root, cfg);
+	rc = walk(&c, root, cfg);
 	if (rc == -ENOMEM)
 		snprintf(err, errlen, "%s: out of memory", path);
+	else if (c.nb_err > c.shown && c.used + 1 < errlen)
+		snprintf(err + c.used, errlen - c.used, "\n%s: %u more errors "
+			 "not shown", path, c.nb_err - c.shown);
 	if (rc)
 		sw_config_free(cfg);
 out:
@@ -449,12 +459,19 @@ sw_config_free(struct sw_config *cfg)
 	for (i = 0; i < cfg->rules.nb_files; i++)
 		free(cfg->rules.files[i]);
 	cfg->rules.nb_files = 0;
-	for (i = 0; i < cfg->nb_sets; i++) {
-		free(cfg->sets[i].prefixes);
-		cfg->sets[i].prefixes = NULL;
-		cfg->sets[i].nb_prefixes = 0;
-	}
+	for (i = 0; i < cfg->nb_sets; i++)
+		sw_set_conf_drop_elements(&cfg->sets[i]);
 	cfg->nb_sets = 0;
+}
+
+void
+sw_set_conf_drop_elements(struct sw_set_conf *sc)
+{
+	free(sc->prefixes);
+	free(sc->timeouts_of);
+	sc->prefixes = NULL;
+	sc->timeouts_of = NULL;
+	sc->nb_prefixes = 0;
 }
 
 int
