@@ -12,6 +12,7 @@
 #include <rte_prefetch.h>
 #include <rte_rcu_qsbr.h>
 
+#include "log.h"
 #include "reject.h"
 #include "ruleset.h"
 #include "sw_pset.h"
@@ -38,10 +39,20 @@ sw_worker_log_it(struct sw_worker *w, const struct sw_pkt *p, const struct sw_ac
 {
 	const struct sw_acl_rule *r = rule && acl ?
 		sw_acl_get_rule(acl, set, rule - 1) : NULL;
+	uintptr_t i = ((uintptr_t)p - (uintptr_t)w->log.meta) / sizeof(*p);
+	uint8_t level = r != NULL && r->log_level ? r->log_level :
+						    RTE_LOG_NOTICE;
+	const uint8_t *frame = NULL;
 
-	sw_log_packet(&w->log, w->cnt.c, w->id, p, set,
+	/* A line the drop log's level keeps out is not even made. */
+	if (!rte_log_can_log(sw_drop_logtype, level))
+		return;
+	/* Its frame, by its place in the burst's meta[]. */
+	if (w->log.meta != NULL && p >= w->log.meta && i < SW_BURST_MAX)
+		frame = rte_pktmbuf_mtod(w->log.pkts[i], const uint8_t *);
+	sw_log_packet(&w->log, w->cnt.c, w->id, p, frame, set,
 		      rule ? rule - 1 : SW_LOG_NO_RULE, verdict, reason, why,
-		      r ? r->log_prefix : NULL);
+		      r ? r->log_prefix : NULL, level);
 }
 
 /* The counter of each flow-table verdict. */
@@ -450,6 +461,9 @@ sw_worker_burst(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 	uint64_t now = rte_rdtsc(), frags = 0;
 	uint16_t i, nk, nd = 0, nndp;
 
+	/* What a packet logged in this burst finds its frame by. */
+	w->log.meta = meta;
+	w->log.pkts = pkts;
 	nk = stage_parse(w, in_port, pkts, nb, meta, v, keys, ki, &nndp);
 	if (rs->nb_look[0] + rs->nb_look[1] != 0) {
 		struct sw_acl_key *wk[SW_BURST_MAX];
