@@ -27,7 +27,7 @@ struct sw_ft;
 struct sw_worker;
 struct sw_buf;
 struct sw_droplog;
-struct sw_flow_filter;
+struct sw_flush;
 struct sw_reload;
 struct sw_ruleset;
 
@@ -44,7 +44,8 @@ struct sw_app {
 	uint64_t ring_last[SW_MAX_PORTS][SW_PORT_MAX_RING_FDS];
 	uint64_t iface_last[SW_MAX_PORTS];	/* net_af_xdp: rx_dropped */
 	uint64_t ring_drops[SW_MAX_PORTS];
-	int link_up[SW_MAX_PORTS];
+	int link_up[SW_MAX_PORTS];	/* as last seen; -1: not yet */
+	bool ports_stopped;		/* stopping: the totals are due */
 	struct sw_worker *workers[SW_MAX_WORKERS];
 	struct rte_rcu_qsbr *qs;	/* readers: the workers */
 	struct sw_ruleset *rules;	/* published rules and sets */
@@ -66,8 +67,10 @@ struct sw_app {
 	uint64_t reload_asked;		/* highest number asked for */
 	uint64_t reload_done;		/* number of the last one done */
 	char *reload_result;		/* its report, for CLI waiters */
-	/* flush flows with a filter: the workers' judge reads it. */
-	struct sw_flow_filter *flush_filter;
+	/* It took in full: not refused, no setting left for a restart. */
+	bool reload_ok;
+	/* flush flows: the one the workers serve now (policy.h). */
+	struct sw_flush *flush;
 	volatile bool *quit;
 };
 
