@@ -10,6 +10,7 @@ pkgs=(
 	libedit-dev		# spillway ctl's prompt: history, completion
 	dpdk-dev		# dpdk-dumpcap: capture on spillway's ports
 	python3 python3-scapy
+	python3-markdown-it ruby-mdl	# the docs' linters
 	iproute2 ethtool iputils-ping curl procps tmux netcat-openbsd hping3
 	systemd
 	prometheus		# promtool: the metrics endpoint's linter
