@@ -387,8 +387,9 @@ finish(struct sw_app *app, struct sw_reload *j)
 		sw_buf_printf(&out, "error: %s\nerror: reload refused, the "
 			      "running configuration stays in force\n", p);
 		app->reload_failures++;
-		snprintf(app->reload_error, sizeof(app->reload_error), "%s",
-			 j->err);
+		/* The stats' reload_error: as much of the reason as fits. */
+		snprintf(app->reload_error, sizeof(app->reload_error), "%.*s",
+			 (int)sizeof(app->reload_error) - 1, j->err);
 		SW_LOG(ERR, "reload %" PRIu64 " (%s) refused: %s\n", j->seq,
 		       j->why, j->err);
 	}
