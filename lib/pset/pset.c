@@ -232,9 +232,19 @@ v4_of(const struct sw_pset_prefix *p)
 }
 
 /* Is prefix p in copy cp exactly (as a prefix, not as an address)? */
+/*
+ * An IPv6 host as rte_hash's key: rte_hash_crc reads it 8 bytes at a
+ * time, and a prefix's addr[] sits 2 bytes into its struct.
+ */
+union key6 {
+	uint64_t align;
+	uint8_t a[16];
+};
+
 static bool
 has_exact(const struct pset_copy *cp, const struct sw_pset_prefix *p)
 {
+	union key6 k;
 	uint32_t ip;
 
 	if (p->family == 4) {
@@ -244,8 +254,10 @@ has_exact(const struct pset_copy *cp, const struct sw_pset_prefix *p)
 		return rte_rib_lookup_exact(rte_fib_get_rib(cp->f4), ip,
 					    p->plen) != NULL;
 	}
-	if (p->plen == 128)
-		return rte_hash_lookup(cp->h6, p->addr) >= 0;
+	if (p->plen == 128) {
+		memcpy(k.a, p->addr, sizeof(k.a));
+		return rte_hash_lookup(cp->h6, k.a) >= 0;
+	}
 	return rte_rib6_lookup_exact(rte_fib6_get_rib(cp->f6), p->addr,
 				     p->plen) != NULL;
 }
@@ -253,6 +265,7 @@ has_exact(const struct pset_copy *cp, const struct sw_pset_prefix *p)
 static int
 apply_one(struct pset_copy *cp, const struct sw_pset_prefix *p, bool del)
 {
+	union key6 k;
 	uint32_t ip;
 	int rc;
 
@@ -267,8 +280,9 @@ apply_one(struct pset_copy *cp, const struct sw_pset_prefix *p, bool del)
 			     rte_fib_add(cp->f4, ip, p->plen, NH_OF(p));
 	}
 	if (p->plen == 128) {
-		rc = del ? rte_hash_del_key(cp->h6, p->addr) :
-			   rte_hash_add_key(cp->h6, p->addr);
+		memcpy(k.a, p->addr, sizeof(k.a));
+		rc = del ? rte_hash_del_key(cp->h6, k.a) :
+			   rte_hash_add_key(cp->h6, k.a);
 		return rc < 0 ? rc : 0;
 	}
 	return del ? rte_fib6_delete(cp->f6, p->addr, p->plen) :
