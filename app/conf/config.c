@@ -421,6 +421,10 @@ sw_config_load_file(FILE *f, const char *path, struct sw_config *cfg,
 		rc = load_stats(&c, root, cfg);
 	if (rc == 0)
 		rc = load_log(&c, root, cfg);
+	/* After the sections: their own checks say more (a log prefix is
+	 * printable ASCII); this one covers every string they let by. */
+	if (rc == 0)
+		rc = check_strings(&c, root, "");
 	if (rc == -ENOMEM)
 		snprintf(err, errlen, "%s: out of memory", path);
 	if (rc)

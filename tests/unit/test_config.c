@@ -747,7 +747,52 @@ static const struct {
 	{ "log = { rate = 1000000; };\n", 1, "log.rate", "out of range" },
 	{ "log = { invalid = 1; };\n", 1, "log.invalid", "expected a boolean" },
 	{ "log = { level = 1; };\n", 1, "log.level", "unknown setting" },
+	/* Strings are UTF-8 without control characters (issue 24). */
+	{ "rules = { policy = ( {\n action = \"drop\";\n"
+	  " comment = \"caf\xe9\"; } ); };\n", 3, "rules.policy[0].comment",
+	  "byte 0xe9 is not UTF-8 at offset 3" },
+	{ "rules = { policy = ( { action = \"drop\";\n"
+	  " comment = \"a\\x01b\"; } ); };\n", 2, "rules.policy[0].comment",
+	  "control character U+0001 at offset 1" },
+	{ "rules = { policy = ( { action = \"drop\"; comment = \"x\xc2\x85\"; "
+	  "} ); };\n", 1, "rules.policy[0].comment",
+	  "control character U+0085" },
+	{ "rules = { policy = ( { action = \"drop\"; comment = \"\xc0\xaf\"; "
+	  "} ); };\n", 1, "rules.policy[0].comment", "byte 0xc0 is not UTF-8" },
+	{ "rules = { policy = ( { action = \"drop\"; comment = \"\xed\xa0\x80\"; "
+	  "} ); };\n", 1, "rules.policy[0].comment", "byte 0xed is not UTF-8" },
+	{ "rules = { policy = ( { action = \"drop\"; comment = \"\xe2\x82\"; "
+	  "} ); };\n", 1, "rules.policy[0].comment", "byte 0xe2 is not UTF-8" },
+	{ "eal = [\"-l\", \"0-1\\t\"];\n", 1, "eal[1]",
+	  "control character U+0009" },
+	{ "ports = ( { name = \"a\"; dev = \"net_null0\"; },\n"
+	  "  { name = \"b\"; dev = \"net_null1,iface=\xff\"; } );\n", 2,
+	  "ports[1].dev", "byte 0xff is not UTF-8" },
+	{ "stats = { file = \"/run/st\\x7fats.json\"; };\n", 1, "stats.file",
+	  "control character U+007F" },
 };
+
+/*
+ * Odd but valid UTF-8 is kept exactly: accents, an emoji, a character
+ * outside the BMP, quotes and backslashes (libconfig's escapes), a
+ * right-to-left override, a zero-width joiner.
+ */
+static void
+test_config_utf8_strings_kept(void **state)
+{
+	static const char want[] = "caf\xc3\xa9 \xe2\x98\x95 \xf0\x9d\x84\x9e "
+		"\"q\" \\ \xe2\x80\xae rtl \xe2\x80\x8d";
+	struct fx *fx = *state;
+	const struct sw_acl_rule *r;
+
+	assert_int_equal(load(fx, "rules = { policy = ( { action = \"drop\"; "
+			      "comment = \"caf\xc3\xa9 \xe2\x98\x95 "
+			      "\xf0\x9d\x84\x9e \\\"q\\\" \\\\ "
+			      "\xe2\x80\xae rtl \xe2\x80\x8d\"; } ); };\n"), 0);
+	assert_int_equal(fx->cfg.rules.nb[SW_ACL_POLICY], 1);
+	r = &fx->cfg.rules.rules[SW_ACL_POLICY][0];
+	assert_string_equal(r->comment, want);
+}
 
 static void
 test_config_errors_name_file_line_setting(void **state)
@@ -796,6 +841,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 			test_config_errors_name_file_line_setting, setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(test_config_utf8_strings_kept,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
