@@ -805,8 +805,8 @@ sw_cli_changes_state(const char *line)
 	return c->changes;
 }
 
-int
-sw_cli_more(struct sw_app *app, struct sw_cli_session *s, struct sw_buf *out)
+static int
+stream_more(struct sw_app *app, struct sw_cli_session *s, struct sw_buf *out)
 {
 	bool more = false;
 
@@ -837,9 +837,9 @@ sw_cli_more(struct sw_app *app, struct sw_cli_session *s, struct sw_buf *out)
 	return SW_CLI_OK;
 }
 
-int
-sw_cli_exec(struct sw_app *app, struct sw_cli_session *s, const char *line,
-	    struct sw_buf *out)
+static int
+exec_line(struct sw_app *app, struct sw_cli_session *s, const char *line,
+	  struct sw_buf *out)
 {
 	char buf[SW_CLI_LINE_MAX + 1];
 	char *argv[MAX_ARGS];
@@ -875,4 +875,30 @@ sw_cli_exec(struct sw_app *app, struct sw_cli_session *s, const char *line,
 		return SW_CLI_OK;
 	}
 	return c->fn(app, s, argc, argv, out);
+}
+
+/*
+ * Every reply is text for a person or a line-based script: whatever a
+ * command echoes (an argument, a set file's line, a reload's error)
+ * comes out as UTF-8 without control characters but newlines and tabs.
+ */
+int
+sw_cli_more(struct sw_app *app, struct sw_cli_session *s, struct sw_buf *out)
+{
+	size_t from = out->len;
+	int rc = stream_more(app, s, out);
+
+	sw_buf_text_clean(out, from);
+	return rc;
+}
+
+int
+sw_cli_exec(struct sw_app *app, struct sw_cli_session *s, const char *line,
+	    struct sw_buf *out)
+{
+	size_t from = out->len;
+	int rc = exec_line(app, s, line, out);
+
+	sw_buf_text_clean(out, from);
+	return rc;
 }

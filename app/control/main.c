@@ -383,6 +383,7 @@ print_totals(const struct sw_app *app)
 	if (app->ft != NULL)
 		sw_report_flowtable(app, &b);
 	sw_report_ports(app, &b);
+	sw_buf_text_clean(&b, 0);
 	printf("spillway: totals\n%s", b.p ? b.p : "");
 	fflush(stdout);
 	sw_buf_free(&b);
