@@ -991,6 +991,7 @@ main(int argc, char **argv)
 	app.start_time = sw_now_s();
 
 	signal(SIGPIPE, SIG_IGN);
+	sw_log_open();
 	sw_telemetry_init();
 	rc = eal_init(&app, argv[0], argc - optind, argv + optind);
 	if (rc < 0) {
