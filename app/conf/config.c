@@ -358,42 +358,54 @@ sw_config_load(const char *path, struct sw_config *cfg, char *err,
 	return rc;
 }
 
+/* The settings at the top of a file. */
+static const char *const top_keys[] = {
+	"eal", "ports", "pairs", "workers", "l2_passthrough",
+	"checksum_verify", "sets", "rules", "flowtable", "fragments",
+	"control", "stats", "log", NULL
+};
+
+/*
+ * Read f (named path) with libconfig into lc, @include and set files
+ * next to the config file, not wherever spillway was started; c gets
+ * that directory. -EINVAL with err filled on a syntax error.
+ */
+static int
+read_file(FILE *f, const char *path, config_t *lc, struct ctx *c)
+{
+	const char *slash = strrchr(path, '/');
+
+	config_init(lc);
+	if (slash != NULL && (size_t)(slash - path) + 2 < sizeof(c->dir))
+		snprintf(c->dir, sizeof(c->dir), "%.*s/",
+			 (int)(slash - path), path);
+	config_set_include_dir(lc, c->dir[0] ? c->dir : ".");
+	if (config_read(lc, f) != CONFIG_TRUE) {
+		snprintf(c->err, c->errlen, "%s:%d: syntax error: %s", path,
+			 config_error_line(lc), config_error_text(lc));
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int
 sw_config_load_file(FILE *f, const char *path, struct sw_config *cfg,
 		    char *err, size_t errlen)
 {
-	static const char *const top[] = {
-		"eal", "ports", "pairs", "workers", "l2_passthrough",
-		"checksum_verify", "sets", "rules", "flowtable", "fragments",
-		"control", "stats", "log", NULL
-	};
 	struct ctx c = { .file = path, .err = err, .errlen = errlen };
 	const config_setting_t *root;
-	const char *slash = strrchr(path, '/');
 	config_t lc;
 	int rc;
 
 	memset(cfg, 0, sizeof(*cfg));
-	config_init(&lc);
-	/*
-	 * @include and set files are read next to the config file, not
-	 * from wherever spillway was started.
-	 */
-	if (slash != NULL && (size_t)(slash - path) + 2 < sizeof(c.dir))
-		snprintf(c.dir, sizeof(c.dir), "%.*s/",
-			 (int)(slash - path), path);
-	config_set_include_dir(&lc, c.dir[0] ? c.dir : ".");
-	if (config_read(&lc, f) != CONFIG_TRUE) {
-		snprintf(err, errlen, "%s:%d: syntax error: %s", path,
-			 config_error_line(&lc), config_error_text(&lc));
-		rc = -EINVAL;
+	rc = read_file(f, path, &lc, &c);
+	if (rc)
 		goto out;
-	}
 	snprintf(cfg->file, sizeof(cfg->file), "%s", path);
 	cfg->checksum_verify = true;
 
 	root = config_root_setting(&lc);
-	rc = check_keys(&c, root, "", top);
+	rc = check_keys(&c, root, "", top_keys);
 	if (rc == 0)
 		rc = load_eal(&c, root, cfg);
 	if (rc == 0)
@@ -431,6 +443,45 @@ sw_config_load_file(FILE *f, const char *path, struct sw_config *cfg,
 		sw_config_free(cfg);
 out:
 	config_destroy(&lc);
+	return rc;
+}
+
+int
+sw_config_socket(const char *path, char *sock, size_t len, char *err,
+		 size_t errlen)
+{
+	struct ctx c = { .file = path, .err = err, .errlen = errlen };
+	const config_setting_t *root, *g;
+	struct sw_config *cfg;
+	config_t lc;
+	FILE *f;
+	int rc;
+
+	f = fopen(path, "r");
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -ENOENT;
+	}
+	cfg = calloc(1, sizeof(*cfg));
+	rc = cfg == NULL ? -ENOMEM : read_file(f, path, &lc, &c);
+	fclose(f);
+	if (rc == -ENOMEM) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return rc;
+	}
+	if (rc == 0) {
+		root = config_root_setting(&lc);
+		g = config_setting_get_member(root, "control");
+		rc = check_keys(&c, root, "", top_keys);
+		if (rc == 0 && g != NULL)
+			rc = check_strings(&c, g, "control");
+		if (rc == 0)
+			rc = load_control(&c, root, cfg);
+		if (rc == 0)
+			snprintf(sock, len, "%s", cfg->control.socket);
+	}
+	config_destroy(&lc);
+	free(cfg);
 	return rc;
 }
 

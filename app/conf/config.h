@@ -179,6 +179,18 @@ int sw_config_load(const char *path, struct sw_config *cfg,
 int sw_config_load_file(FILE *f, const char *path, struct sw_config *cfg,
 			char *err, size_t errlen);
 
+/*
+ * The control socket of the instance that runs the config at path, for
+ * the tools that talk to it (client.h): the file's syntax, its
+ * top-level setting names and its control group, each checked as a
+ * load checks them, and nothing else (a set file the instance will
+ * refuse must still reach that instance, which says why and counts
+ * the failure). 0 with sock filled ("" when control.socket is ""), or
+ * -ENOENT (cannot read) / -EINVAL (err: "FILE:LINE: SETTING: ...").
+ */
+int sw_config_socket(const char *path, char *sock, size_t len, char *err,
+		     size_t errlen);
+
 /* Release what sw_config_load allocated. NULL is a no-op. */
 void sw_config_free(struct sw_config *cfg);
 

@@ -35,6 +35,7 @@
 #include "app.h"
 #include "atomicfile.h"
 #include "buf.h"
+#include "client.h"
 #include "config.h"
 #include "control.h"
 #include "droplog.h"
@@ -54,7 +55,7 @@
 #include "flowfilter.h"
 #include "clock.h"
 
-#define SW_DEFAULT_CONFIG "config/spillway.conf"
+#define SW_DEFAULT_CONFIG "/etc/spillway/spillway.conf"
 
 static volatile bool force_quit;
 static volatile sig_atomic_t want_reload;
@@ -81,6 +82,9 @@ usage(FILE *f)
 "                     what you type goes to spillway, its replies to you\n"
 "      --reload       ask the running spillway to reload and wait for the\n"
 "                     result: exit 0 if it took, 1 if it was refused\n"
+"                     (--cli and --reload ask the instance of the -c\n"
+"                     config, or --socket; a config that cannot be read\n"
+"                     or parsed names none: exit 1, never a default)\n"
 "  -h, --help         this text\n"
 "  -V, --version      print the version and exit\n"
 "\n"
@@ -546,181 +550,6 @@ control_loop(struct sw_app *app, struct sw_ctl *ctl, struct sw_metrics *prom,
 	}
 }
 
-static int
-cli_connect(const char *opt, const char *path)
-{
-	struct sockaddr_un sa;
-	int fd;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		fprintf(stderr, "spillway: %s: %s: path too long\n", opt, path);
-		return -1;
-	}
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		fprintf(stderr, "spillway: %s: %s: %s%s\n", opt, path,
-			strerror(errno), errno == EACCES ? " (root, or a "
-			"member of control.socket_group, may connect)" : "");
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-/*
- * The control socket of the instance that runs the config at path, for
- * --cli and --reload, into sock. Only libconfig's syntax is read and
- * nothing is checked: a config the running spillway will refuse (a
- * set's file gone, a bad prefix) must still reach that instance, which
- * refuses it, says why and counts the failure, where a full load would
- * fail here first and ask the default socket instead. A file this user
- * cannot read leaves the default socket (a config kept from operators
- * in control.socket_group); one whose syntax does not parse names no
- * instance, and none is asked: -1 with err filled.
- */
-static int
-config_socket(const char *path, char *sock, size_t len, char *err,
-	      size_t errlen)
-{
-	const char *slash = strrchr(path, '/'), *s = NULL;
-	char dir[PATH_MAX];
-	config_t lc;
-	FILE *f;
-	int rc = 0;
-
-	snprintf(sock, len, "%s", SW_CONTROL_SOCKET);
-	f = fopen(path, "re");
-	if (f == NULL)
-		return 0;
-	/* @include is read next to the config, as the loader does. */
-	if (slash != NULL)
-		snprintf(dir, sizeof(dir), "%.*s/", (int)(slash - path), path);
-	else
-		snprintf(dir, sizeof(dir), ".");
-	config_init(&lc);
-	config_set_include_dir(&lc, dir);
-	if (config_read(&lc, f) != CONFIG_TRUE) {
-		snprintf(err, errlen, "%s:%d: syntax error: %s", path,
-			 config_error_line(&lc), config_error_text(&lc));
-		rc = -1;
-	} else if (config_lookup_string(&lc, "control.socket", &s) ==
-		   CONFIG_TRUE && s[0] != '\0') {
-		snprintf(sock, len, "%s", s);
-	}
-	config_destroy(&lc);
-	fclose(f);
-	return rc;
-}
-
-/*
- * --reload: ask the running spillway to reload and wait for its answer
- * (the reload thread builds, then the reply comes): print it, and exit
- * 0 when it took, 1 when it was refused or could not be asked. This is
- * the unit's ExecReload, so `systemctl reload` fails when the file does.
- */
-static int
-run_reload(const char *path)
-{
-	char buf[65536], *text = NULL, *end;
-	size_t len = 0, greet = 0;
-	bool refused;
-	ssize_t n;
-	int fd = cli_connect("--reload", path);
-
-	if (fd < 0)
-		return 1;
-	if (write(fd, "reload\n", 7) != 7) {
-		close(fd);
-		return 1;
-	}
-	/* The greeting, then the reply: each ends with a "." line. */
-	for (;;) {
-		char *t;
-
-		n = read(fd, buf, sizeof(buf));
-		if (n <= 0)
-			break;
-		t = realloc(text, len + (size_t)n + 1);
-		if (t == NULL)
-			break;
-		text = t;
-		memcpy(text + len, buf, (size_t)n);
-		len += (size_t)n;
-		text[len] = '\0';
-		if (greet == 0 && (end = strstr(text, "\n.\n")) != NULL)
-			greet = (size_t)(end - text) + 3;
-		if (greet && strstr(text + greet, "\n.\n") != NULL)
-			break;
-	}
-	close(fd);
-	if (text == NULL || greet == 0 ||
-	    strstr(text + greet, "\n.\n") == NULL) {
-		fprintf(stderr, "spillway: --reload: %s: no answer\n", path);
-		free(text);
-		return 1;
-	}
-	*strstr(text + greet, "\n.\n") = '\0';
-	refused = strncmp(text + greet, "error:", 6) == 0 ||
-		  strstr(text + greet, "\nerror:") != NULL;
-	fprintf(refused ? stderr : stdout, "%s\n", text + greet);
-	free(text);
-	return refused ? 1 : 0;
-}
-
-/*
- * --cli: a terminal (or a script's pipe) on the control socket. Lines
- * typed go to spillway, replies come back; at the end of the input the
- * replies still due are read before it exits.
- */
-static int
-run_cli(const char *path)
-{
-	struct pollfd pfd[2];
-	char buf[65536];
-	bool in_open = true;
-	ssize_t n;
-	int fd = cli_connect("--cli", path);
-
-	if (fd < 0)
-		return 1;
-	pfd[0].fd = STDIN_FILENO;
-	pfd[1].fd = fd;
-	pfd[1].events = POLLIN;
-	for (;;) {
-		pfd[0].events = in_open ? POLLIN : 0;
-		if (poll(pfd, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) {
-			n = read(fd, buf, sizeof(buf));
-			if (n <= 0)
-				break;
-			if (fwrite(buf, 1, (size_t)n, stdout) != (size_t)n)
-				break;
-			fflush(stdout);
-		}
-		if (in_open && (pfd[0].revents & (POLLIN | POLLHUP))) {
-			n = read(STDIN_FILENO, buf, sizeof(buf));
-			if (n <= 0) {
-				/* No more commands: spillway answers, then
-				 * closes. */
-				in_open = false;
-				shutdown(fd, SHUT_WR);
-			} else if (write(fd, buf, (size_t)n) != n) {
-				break;
-			}
-		}
-	}
-	close(fd);
-	return 0;
-}
-
 /*
  * The password is a secret: a config that holds one must not be
  * readable by others (install it 0600). Returns true when it is.
@@ -838,19 +667,14 @@ parse_opts(int argc, char **argv, struct opts *o)
 static int
 run_client(const struct opts *o)
 {
-	char csock[PATH_MAX], err[SW_ERR_MAX];
-	const char *sock = o->sock;
+	char sock[PATH_MAX], err[SW_ERR_MAX + 128];
 
-	/* Only the socket's path is wanted. */
-	if (sock == NULL) {
-		if (config_socket(o->path, csock, sizeof(csock), err,
-				  sizeof(err)) < 0) {
-			fprintf(stderr, "spillway: %s\n", err);
-			return 1;
-		}
-		sock = csock;
+	if (sw_client_socket(o->path, o->sock, sock, sizeof(sock), err,
+			     sizeof(err)) < 0) {
+		fprintf(stderr, "spillway: %s\n", err);
+		return 1;
 	}
-	return o->ask ? run_reload(sock) : run_cli(sock);
+	return o->ask ? sw_client_reload(sock) : sw_client_cli(sock);
 }
 
 /*
