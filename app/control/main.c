@@ -34,6 +34,7 @@
 
 #include "app.h"
 #include "atomicfile.h"
+#include "boot.h"
 #include "buf.h"
 #include "client.h"
 #include "config.h"
@@ -68,6 +69,7 @@ usage(FILE *f)
 "                [--dump-flows] [--socket PATH] [-- EAL...]\n"
 "       spillway [-c FILE] [--socket PATH] --cli\n"
 "       spillway [-c FILE] [--socket PATH] --reload\n"
+"       spillway [-c FILE] --print-ports\n"
 "\n"
 "A DPDK userspace firewall: a bump in the wire between port pairs.\n"
 "\n"
@@ -85,6 +87,9 @@ usage(FILE *f)
 "                     (--cli and --reload ask the instance of the -c\n"
 "                     config, or --socket; a config that cannot be read\n"
 "                     or parsed names none: exit 1, never a default)\n"
+"      --print-ports  print what the machine must provide, as the file\n"
+"                     says it: EAL arguments, PCI and virtual devices,\n"
+"                     hugepages (for spillway-setup), and exit\n"
 "  -h, --help         this text\n"
 "  -V, --version      print the version and exit\n"
 "\n"
@@ -104,46 +109,6 @@ on_signal(int sig)
 		force_quit = true;
 }
 
-/* "0000:01:00.0" or "01:00.0", optionally followed by ",devargs". */
-static bool
-is_pci_addr(const char *dev)
-{
-	struct rte_pci_addr a;
-	char name[64];
-	size_t n = strcspn(dev, ",");
-
-	if (n >= sizeof(name))
-		return false;
-	memcpy(name, dev, n);
-	name[n] = '\0';
-	return rte_pci_addr_parse(name, &a) == 0;
-}
-
-static void
-dev_name(const char *dev, char *name, size_t len)
-{
-	struct rte_pci_addr a;
-	size_t n = strcspn(dev, ",");
-
-	if (n >= len)
-		n = len - 1;
-	memcpy(name, dev, n);
-	name[n] = '\0';
-	if (rte_pci_addr_parse(name, &a) == 0)
-		rte_pci_device_name(&a, name, len);
-}
-
-static bool
-has_arg(const struct sw_config *cfg, const char *a)
-{
-	unsigned int i;
-
-	for (i = 0; i < cfg->eal_argc; i++)
-		if (strcmp(cfg->eal_argv[i], a) == 0)
-			return true;
-	return false;
-}
-
 /* One line with the EAL arguments: which devices it was told to take. */
 static void
 log_eal_args(int argc, char **argv)
@@ -159,35 +124,14 @@ log_eal_args(int argc, char **argv)
 	SW_LOG(INFO, "eal:%s\n", line);
 }
 
-/*
- * EAL arguments: the config's eal list, then one -a per PCI port (so
- * only the NICs named in the config are taken) or --vdev per virtual
- * port, then whatever followed -- on the command line.
- */
+/* The EAL line (boot.c), logged, then EAL. */
 static int
 eal_init(struct sw_app *app, char *prog, int extra_argc, char **extra_argv)
 {
-	struct sw_config *cfg = &app->cfg;
-	char *argv[SW_MAX_EAL_ARGS * 2 + 2 * SW_MAX_PORTS + 8];
-	int argc = 0, i, pci = 0;
-	unsigned int p;
+	char *argv[SW_BOOT_MAX_ARGS + 1];
+	int argc;
 
-	argv[argc++] = prog;
-	for (p = 0; p < cfg->eal_argc; p++)
-		argv[argc++] = cfg->eal_argv[p];
-	for (p = 0; p < cfg->nb_ports; p++) {
-		bool is_pci = is_pci_addr(cfg->ports[p].dev);
-
-		argv[argc++] = is_pci ? "-a" : "--vdev";
-		argv[argc++] = cfg->ports[p].dev;
-		pci += is_pci;
-	}
-	if (pci == 0 && !has_arg(cfg, "--no-pci") && !has_arg(cfg, "-a") &&
-	    !has_arg(cfg, "--allow"))
-		argv[argc++] = "--no-pci";
-	for (i = 0; i < extra_argc && i < SW_MAX_EAL_ARGS; i++)
-		argv[argc++] = extra_argv[i];
-	argv[argc] = NULL;
+	argc = sw_boot_eal_argv(&app->cfg, prog, extra_argc, extra_argv, argv);
 	log_eal_args(argc, argv);
 	return rte_eal_init(argc, argv);
 }
@@ -223,7 +167,7 @@ ports_start(struct sw_app *app)
 	int rc;
 
 	for (p = 0; p < cfg->nb_ports; p++) {
-		dev_name(cfg->ports[p].dev, name, sizeof(name));
+		sw_boot_dev_name(cfg->ports[p].dev, name, sizeof(name));
 		if (rte_eth_dev_get_port_by_name(name, &app->port_id[p])) {
 			SW_LOG(ERR, "port %s: no DPDK device '%s' (not probed: "
 			       "check the device string and the driver)\n",
@@ -596,6 +540,7 @@ struct opts {
 	bool dump_flows;
 	bool cli;
 	bool ask;		/* --reload */
+	bool print_ports;
 };
 
 /*
@@ -615,6 +560,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "socket", required_argument, NULL, 'S' },
 		{ "cli", no_argument, NULL, 'C' },
 		{ "reload", no_argument, NULL, 'R' },
+		{ "print-ports", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -648,6 +594,9 @@ parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 'R':
 			o->ask = true;
+			break;
+		case 'P':
+			o->print_ports = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -800,6 +749,11 @@ main(int argc, char **argv)
 			 "%s", o.sock);
 	if (password_exposed(o.path, &app.cfg, err, sizeof(err)))
 		fprintf(stderr, "spillway: warning: %s\n", err);
+	if (o.print_ports) {
+		sw_boot_print(&app.cfg, stdout);
+		sw_config_free(&app.cfg);
+		return 0;
+	}
 	if (o.check) {
 		printf("spillway: %s: configuration is valid (%u ports, %u "
 		       "workers)\n", o.path, app.cfg.nb_ports,
