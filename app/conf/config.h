@@ -33,10 +33,19 @@
 #define SW_MAX_FILES		64	/* config file and its includes */
 #define SW_SET_NAME_MAX		32
 
+/* A port's NIC settings when the file gives none. */
+#define SW_PORT_MTU		1500
+#define SW_PORT_DESC		1024
+
 struct sw_port_conf {
 	char name[SW_PORT_NAME_MAX];
 	char dev[SW_PORT_DEV_MAX];	/* PCI address or vdev string */
 	uint8_t peer;			/* index of the paired port */
+	bool link_propagate;		/* its pair's link follows: pairs[] */
+	uint16_t mtu;			/* largest IP packet (L3), bytes */
+	uint16_t rx_desc;		/* descriptors per rx queue */
+	uint16_t tx_desc;		/* per tx queue */
+	uint16_t queues;		/* rx/tx queue pairs: workers 0..q-1 */
 };
 
 /*

@@ -52,7 +52,12 @@ same_ports(const struct sw_config *a, const struct sw_config *b)
 	for (i = 0; i < a->nb_ports; i++)
 		if (strcmp(a->ports[i].name, b->ports[i].name) ||
 		    strcmp(a->ports[i].dev, b->ports[i].dev) ||
-		    a->ports[i].peer != b->ports[i].peer)
+		    a->ports[i].peer != b->ports[i].peer ||
+		    a->ports[i].link_propagate != b->ports[i].link_propagate ||
+		    a->ports[i].mtu != b->ports[i].mtu ||
+		    a->ports[i].rx_desc != b->ports[i].rx_desc ||
+		    a->ports[i].tx_desc != b->ports[i].tx_desc ||
+		    a->ports[i].queues != b->ports[i].queues)
 			return false;
 	return true;
 }

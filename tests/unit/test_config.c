@@ -617,6 +617,31 @@ static const struct {
 	  "  { name = \"b\"; dev = \"net_null1\"; } );\n"
 	  "pairs = ( (\"a\", \"a\") );\n", 3, "pairs[0]", "already paired" },
 	{ "pairs = ( (\"outside\") );\n", 1, "pairs[0]", "exactly 2" },
+	{ "pairs = ( { ports = (\"outside\", \"inside\");\n"
+	  " link_propagate = 1; } );\n", 2, "pairs[0].link_propagate",
+	  "expected a boolean" },
+	{ "pairs = ( { link_propagate = true; } );\n", 1, "pairs[0]",
+	  "missing 'ports'" },
+	{ "pairs = ( { ports = (\"outside\", \"inside\"); mode = 1; } );\n",
+	  1, "pairs[0].mode", "unknown setting" },
+	{ "pairs = ( { ports = (\"outside\", \"x\"); } );\n", 1,
+	  "pairs[0].ports", "no port named 'x'" },
+	{ "ports = ( { name = \"a\"; dev = \"net_null0\";\n mtu = 20000; },\n"
+	  "  { name = \"b\"; dev = \"net_null1\"; } );\n", 2, "ports[0].mtu",
+	  "out of range 68..16000" },
+	{ "ports = ( { name = \"a\"; dev = \"net_null0\"; rx_desc = 8; },\n"
+	  "  { name = \"b\"; dev = \"net_null1\"; } );\n", 1,
+	  "ports[0].rx_desc", "out of range" },
+	{ "ports = ( { name = \"a\"; dev = \"net_null0\"; },\n"
+	  "  { name = \"b\"; dev = \"net_null1\"; tx_desc = \"1k\"; } );\n", 2,
+	  "ports[1].tx_desc", "expected an integer" },
+	{ "ports = ( { name = \"a\"; dev = \"net_null0\"; queues = 2; },\n"
+	  "  { name = \"b\"; dev = \"net_null1\"; queues = 2; } );\n", 1,
+	  "ports[0].queues", "2 queues for 1 workers" },
+	{ "workers = { lcores = [1, 2]; };\n"
+	  "ports = ( { name = \"a\"; dev = \"net_null0\"; queues = 1; },\n"
+	  "  { name = \"b\"; dev = \"net_null1\"; } );\n", 2,
+	  "ports[0].queues", "its pair 'b' 2" },
 	{ "rules = {\n policy = (\n { proto = \"tcp\"; } );\n};\n", 3,
 	  "rules.policy[0]", "missing 'action'" },
 	{ "rules = { policy = ( { action = \"allow\"; } ); };\n", 1,
@@ -794,6 +819,41 @@ test_config_utf8_strings_kept(void **state)
 	assert_string_equal(r->comment, want);
 }
 
+/* A port's NIC settings and a pair's options (issue 24). */
+static void
+test_config_port_nic_and_pairs(void **state)
+{
+	struct fx *fx = *state;
+	const struct sw_config *c = &fx->cfg;
+
+	assert_int_equal(load(fx, ""), 0);
+	assert_int_equal(c->ports[0].mtu, 1500);
+	assert_int_equal(c->ports[0].rx_desc, 1024);
+	assert_int_equal(c->ports[1].tx_desc, 1024);
+	assert_int_equal(c->ports[0].queues, 1);
+	assert_false(c->ports[0].link_propagate);
+	assert_int_equal(load(fx,
+		"workers = { lcores = [1, 2, 3]; };\n"
+		"ports = ( { name = \"a\"; dev = \"net_null0\"; mtu = 9000;\n"
+		"            rx_desc = 2048; tx_desc = 512; queues = 2; },\n"
+		"          { name = \"b\"; dev = \"net_null1\"; queues = 2; },\n"
+		"          { name = \"c\"; dev = \"net_null2\"; },\n"
+		"          { name = \"d\"; dev = \"net_null3\"; } );\n"
+		"pairs = ( { ports = (\"a\", \"b\"); link_propagate = true; },\n"
+		"          (\"c\", \"d\") );\n"), 0);
+	assert_int_equal(c->ports[0].mtu, 9000);
+	assert_int_equal(c->ports[1].mtu, 1500);
+	assert_int_equal(c->ports[0].rx_desc, 2048);
+	assert_int_equal(c->ports[0].tx_desc, 512);
+	assert_int_equal(c->ports[0].queues, 2);
+	assert_int_equal(c->ports[2].queues, 3);
+	assert_int_equal(c->ports[0].peer, 1);
+	assert_int_equal(c->ports[2].peer, 3);
+	assert_true(c->ports[0].link_propagate);
+	assert_true(c->ports[1].link_propagate);
+	assert_false(c->ports[2].link_propagate);
+}
+
 static void
 test_config_errors_name_file_line_setting(void **state)
 {
@@ -842,6 +902,8 @@ main(void)
 			test_config_errors_name_file_line_setting, setup,
 			teardown),
 		cmocka_unit_test_setup_teardown(test_config_utf8_strings_kept,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_config_port_nic_and_pairs,
 						setup, teardown),
 	};
 
