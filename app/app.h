@@ -36,6 +36,7 @@ struct sw_app {
 	char conf_path[256];
 	char socket_override[108];	/* --socket: wins over the file's */
 	struct rte_mempool *pool;
+	struct rte_mempool *big_pool;	/* jumbo rx, chains copied; or NULL */
 	uint16_t port_id[SW_MAX_PORTS];
 	bool port_started[SW_MAX_PORTS];
 	/* net_af_packet: the kernel ring's drops the PMD does not count. */

@@ -162,7 +162,8 @@ static int
 ports_start(struct sw_app *app)
 {
 	struct sw_config *cfg = &app->cfg;
-	unsigned int p, nb_mbufs;
+	struct sw_port_plan plan[SW_MAX_PORTS];
+	unsigned int p;
 	char name[RTE_ETH_NAME_MAX_LEN];
 	int rc;
 
@@ -175,20 +176,15 @@ ports_start(struct sw_app *app)
 			return -ENODEV;
 		}
 	}
-	/* Rx rings full, tx rings full, a burst in flight per worker. */
-	nb_mbufs = cfg->nb_ports * cfg->nb_workers * 2048 +
-		   cfg->nb_workers * (SW_BURST_MAX + 512) + 4096;
-	app->pool = rte_pktmbuf_pool_create("sw_mbuf", nb_mbufs, 256, 0,
-					    RTE_MBUF_DEFAULT_BUF_SIZE,
-					    rte_socket_id());
-	if (app->pool == NULL) {
-		SW_LOG(ERR, "cannot create a pool of %u mbufs: %s (more "
-		       "memory: eal -m)\n", nb_mbufs, rte_strerror(rte_errno));
-		return -ENOMEM;
-	}
+	rc = sw_port_pools(cfg, app->port_id, cfg->nb_workers, plan,
+			   &app->pool, &app->big_pool);
+	if (rc)
+		return rc;
 	for (p = 0; p < cfg->nb_ports; p++) {
-		rc = sw_port_start(app->port_id[p], cfg->ports[p].name,
-				   (uint16_t)cfg->nb_workers, app->pool);
+		/* Fast free wants one pool behind every tx queue. */
+		rc = sw_port_start_conf(app->port_id[p], &cfg->ports[p],
+					&plan[p], plan[p].room ? app->big_pool :
+					app->pool, app->big_pool == NULL);
 		if (rc)
 			return rc;
 		app->port_started[p] = true;
@@ -292,6 +288,7 @@ workers_launch(struct sw_app *app)
 						     &force_quit);
 		if (app->workers[i] == NULL)
 			return -ENOMEM;
+		app->workers[i]->lin_pool = app->big_pool;
 	}
 	/* The drop log's rings, before a worker may log. */
 	app->droplog = sw_droplog_create(app);
@@ -715,6 +712,7 @@ stop(struct sw_app *app, bool totals, bool dump_flows)
 	}
 	sw_telemetry_update(app);
 	rte_mempool_free(app->pool);
+	rte_mempool_free(app->big_pool);
 	sw_ft_free(app->ft);
 	app->ft = NULL;
 	sw_ruleset_free(app->rules, NULL);

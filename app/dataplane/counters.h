@@ -29,6 +29,9 @@
 	X(tx,             OWN,     "packets handed to the paired port's tx queue") \
 	X(tx_dropped,     OWN,     "of those, packets the tx queue refused (freed)") \
 	X(malformed,      DROPPED, "frames dropped by the parser") \
+	X(over_mtu,       DROPPED, "frames dropped unparsed: longer than their port's MTU (ports[].mtu) allows") \
+	X(rx_chained,     OWN,     "frames that came in segments (rx scatter), copied whole before parsing") \
+	X(chain_dropped,  DROPPED, "frames in segments dropped: no buffer free to copy them into") \
 	X(l2_passthrough, OWN,     "non-IP frames passed (their type is in l2_passthrough)") \
 	X(l2_dropped,     DROPPED, "non-IP frames dropped (their type is not in l2_passthrough)") \
 	X(accept,         VERDICT, "IP packets accepted") \
@@ -50,6 +53,7 @@
 	X(icmp_unrelated, INVALID, "invalid: ICMP error about no flow, a flow it cannot concern, or a redirect") \
 	X(invalid_frag,   INVALID, "invalid: a TCP first fragment outside an established flow, or carrying SYN, FIN or RST") \
 	X(bad_checksum,   INVALID, "invalid: IPv4 header, TCP, UDP, ICMP or ICMPv6 checksum wrong") \
+	X(cksum_by_nic,   OWN,     "TCP/UDP packets whose checksum the port's rx offload checked: not summed in software") \
 	X(related,        OWN,     "ICMP errors about a tracked flow, passed as related") \
 	X(policy_accept,  OWN,     "new flows accepted by the policy rules") \
 	X(spilled,        OWN,     "packets sent to the fallback rules: table full or spilling") \

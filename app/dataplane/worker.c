@@ -63,6 +63,7 @@ sw_worker_init(struct sw_worker *w, const struct sw_config *cfg,
 	       struct sw_ft_shard *ft)
 {
 	uint64_t hz = rte_get_tsc_hz();
+	unsigned int p;
 
 	w->rules = rules;
 	w->ft = ft;
@@ -79,6 +80,8 @@ sw_worker_init(struct sw_worker *w, const struct sw_config *cfg,
 	/* The proxy's timestamps tick about once a millisecond. */
 	for (w->ms_shift = 0; (hz >> w->ms_shift) > 1000; w->ms_shift++)
 		;
+	for (p = 0; p < cfg->nb_ports && p < SW_MAX_PORTS; p++)
+		w->mtu[p] = cfg->ports[p].mtu;
 	w->allow_ndp = cfg->rules.allow_ndp;
 	w->allow_source_route = cfg->rules.allow_source_route;
 	sw_reject_limit_init(&w->rl, cfg->rules.reject_rate,
@@ -138,10 +141,66 @@ screen_ip(const uint8_t *f, const struct sw_pkt *p, bool srcroute_ok)
 }
 
 /*
- * Stage 1: parse the burst and settle what needs no rule: malformed and
- * non-IP frames, source routes, invalid neighbour discovery, non-first
- * fragments. The rest is listed in keys[] / ki[] for classification;
- * *nndp counts the neighbour discovery among them. Returns how many.
+ * A frame that came in segments (rx scatter) copied into one mbuf of
+ * lin_pool, so that everything after reads it whole, headers and
+ * payload: the parser, the checksums, the state machine, the proxy's
+ * rewrites, a reject's reply. NULL when no mbuf is free (the chain is
+ * the caller's still). Cold: only frames larger than a default mbuf.
+ */
+static __rte_noinline struct rte_mbuf *
+linearise(struct sw_worker *w, struct rte_mbuf *m)
+{
+	struct rte_mbuf *n;
+
+	if (w->lin_pool == NULL)
+		return NULL;
+	n = rte_pktmbuf_copy(m, w->lin_pool, 0, UINT32_MAX);
+	if (n == NULL)
+		return NULL;
+	if (n->nb_segs != 1) {
+		/* lin_pool's room holds the largest frame: cannot be. */
+		rte_pktmbuf_free(n);
+		return NULL;
+	}
+	rte_pktmbuf_free(m);
+	return n;
+}
+
+/*
+ * Frames past the port's MTU are dropped before they are parsed (a
+ * NIC drops them itself; a kernel-backed vdev hands them over); one
+ * that came in segments is made whole first. Returns false when the
+ * frame is dropped (counted; pkts[i] freed in stage 3).
+ */
+static inline bool
+whole_frame(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
+	    uint16_t i)
+{
+	struct rte_mbuf *m = pkts[i];
+
+	if (unlikely(rte_pktmbuf_pkt_len(m) > (uint32_t)w->mtu[in_port] +
+		     SW_FRAME_L2_MAX)) {
+		w->cnt.c[SW_CNT_over_mtu]++;
+		return false;
+	}
+	if (likely(m->nb_segs == 1))
+		return true;
+	m = linearise(w, m);
+	if (m == NULL) {
+		w->cnt.c[SW_CNT_chain_dropped]++;
+		return false;
+	}
+	w->cnt.c[SW_CNT_rx_chained]++;
+	pkts[i] = m;
+	return true;
+}
+
+/*
+ * Stage 1: parse the burst and settle what needs no rule: frames over
+ * the MTU, malformed and non-IP frames, source routes, invalid
+ * neighbour discovery, non-first fragments. The rest is listed in
+ * keys[] / ki[] for classification; *nndp counts the neighbour
+ * discovery among them. Returns how many.
  */
 static uint16_t
 stage_parse(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
@@ -161,17 +220,31 @@ stage_parse(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	for (i = 0; i < nb; i++) {
 		struct sw_pkt *p = &meta[i];
-		const uint8_t *f = rte_pktmbuf_mtod(pkts[i], const uint8_t *);
+		const uint8_t *f;
+		uint32_t len;
 
 		if (i + SW_PREFETCH < nb)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + SW_PREFETCH],
 						       void *));
-		/*
-		 * Headers are read from the first segment only: without rx
-		 * scatter every frame up to the mbuf size is one segment.
-		 */
-		r = sw_parse(f, rte_pktmbuf_data_len(pkts[i]), p);
+		if (unlikely(!whole_frame(w, in_port, pkts, i))) {
+			memset(p, 0, sizeof(*p));
+			v[i] = V_GONE;
+			continue;
+		}
+		/* One segment now: the parser reads it all, and no more. */
+		f = rte_pktmbuf_mtod(pkts[i], const uint8_t *);
+		len = rte_pktmbuf_data_len(pkts[i]);
+		r = sw_parse(f, len, p);
 		p->k.in_port = in_port;
+		/* Within the frame limit, the packet after the tags may
+		 * still be over the MTU (untagged frames have 8 bytes
+		 * more). */
+		if (unlikely(r < SW_PARSE_MAL_FIRST &&
+			     len - p->l3_off > w->mtu[in_port])) {
+			c[SW_CNT_over_mtu]++;
+			v[i] = V_GONE;
+			continue;
+		}
 		if (likely(r == SW_PARSE_IP)) {
 			int why = screen_ip(f, p, srcroute_ok);
 
@@ -189,9 +262,8 @@ stage_parse(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 				ki[nk++] = i;
 			}
 		} else if (r == SW_PARSE_L2) {
-			if (sw_l2_allowed(&w->l2, f,
-					  rte_pktmbuf_data_len(pkts[i]),
-					  p->l3_off, &hidden)) {
+			if (sw_l2_allowed(&w->l2, f, len, p->l3_off,
+					  &hidden)) {
 				v[i] = V_L2;
 			} else {
 				v[i] = V_L2_DROP;
@@ -303,6 +375,13 @@ stage_valid(struct sw_worker *w, struct rte_mbuf **pkts,
 			invalid(w, p, SW_CNT_invalid_flags);
 			continue;
 		}
+		/* What the port's rx offload vouched for (good or bad). */
+		w->cnt.c[SW_CNT_cksum_by_nic] += cksum && p->l4_off != 0 &&
+			p->frag == SW_FRAG_NONE &&
+			(p->k.proto == IPPROTO_TCP ||
+			 p->k.proto == IPPROTO_UDP) &&
+			(mb->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) !=
+			RTE_MBUF_F_RX_L4_CKSUM_UNKNOWN;
 		if (cksum && !sw_cksum_ok(rte_pktmbuf_mtod(mb, const uint8_t *),
 					  p, mb->ol_flags) &&
 		    !srcroute_cksum(w, rte_pktmbuf_mtod(mb, const uint8_t *),
