@@ -40,6 +40,7 @@
 #include "config.h"
 #include "control.h"
 #include "droplog.h"
+#include "link.h"
 #include "log.h"
 #include "metrics.h"
 #include "policy.h"
@@ -380,23 +381,6 @@ dump_all_flows(const struct sw_app *app)
 	sw_buf_free(&b);
 }
 
-static void
-watch_links(struct sw_app *app)
-{
-	struct rte_eth_link link;
-	unsigned int p;
-
-	for (p = 0; p < app->cfg.nb_ports; p++) {
-		if (rte_eth_link_get_nowait(app->port_id[p], &link) != 0)
-			continue;
-		if (link.link_status != app->link_up[p]) {
-			app->link_up[p] = link.link_status;
-			sw_port_log_link(app->port_id[p],
-					 app->cfg.ports[p].name);
-		}
-	}
-}
-
 /*
  * The stats file, replaced whole (sw_file_replace: mkstemp, fsync,
  * rename). A failure is logged when it starts and when it changes, not
@@ -468,8 +452,8 @@ control_loop(struct sw_app *app, struct sw_ctl *ctl, struct sw_metrics *prom,
 				sw_telemetry_update(app);
 		}
 		watch_flush(app);
+		sw_links_watch(app, t);
 		if (t >= next_link) {
-			watch_links(app);
 			watch_proxy(app);
 			sw_app_poll_rings(app);
 			next_link = t + 1;
@@ -690,6 +674,7 @@ stop(struct sw_app *app, bool totals, bool dump_flows)
 	force_quit = true;
 	sw_app_reload_cancel(app);
 	rte_eal_mp_wait_lcore();
+	sw_links_release(app);
 	sw_droplog_free(app->droplog);
 	app->droplog = NULL;
 	for (p = 0; p < app->cfg.nb_ports; p++)

@@ -483,6 +483,17 @@ sw_port_start_conf(uint16_t port_id, const struct sw_port_conf *pc,
 	if (rc && rc != -ENOTSUP)
 		PORT_LOG(WARNING, "port %s: promiscuous mode: %s\n", name,
 			 strerror(-rc));
+	/* link_propagate takes this link down and up: can it? */
+	if (pc->link_propagate) {
+		rc = rte_eth_dev_set_link_up(port_id);
+		if (rc) {
+			PORT_LOG(ERR, "port %s (%s): pairs[].link_propagate: "
+				 "the device cannot set its link up or down "
+				 "(%s)\n", name, info.driver_name,
+				 strerror(-rc));
+			return rc;
+		}
+	}
 	sw_buf_init(&b);
 	sw_port_describe(port_id, pc, &b);
 	PORT_LOG(INFO, "port %s:%s\n", name, b.p ? b.p : "");

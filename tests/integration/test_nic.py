@@ -15,11 +15,16 @@ sends out of the other (AF_PACKET sockets on the kernel's side).
   2. The port settings in force: MTU 9000 on a driver that caps it
      (net_tap reports 1522-byte frames) is set on its kernel interface;
      show ports gives mtu, dev_mtu, queues and descriptors.
-"""
+  3. Link propagation (pairs[].link_propagate): one tap interface set
+     down takes the other down, and back up after; either way round;
+     and the held side never holds the other (no lock-up).
+  4. A device that cannot: link_propagate on net_null is refused at
+     start, with the port named."""
 
 import os
 import re
 import socket
+import subprocess
 import sys
 import time
 
@@ -35,6 +40,7 @@ TAPS = ("swtap0", "swtap1")
 CONF = """
 ports = ( { name = "outside"; dev = "net_tap0,iface=swtap0"; mtu = 9000; },
           { name = "inside";  dev = "net_tap1,iface=swtap1"; mtu = 9000; } );
+pairs = ( { ports = ("outside", "inside"); link_propagate = true; } );
 flowtable = { max_flows = 1024; };
 rules = { policy = ( { in = "outside"; proto = "tcp"; dport = 80; action = "accept"; } ); };
 """
@@ -58,6 +64,10 @@ def received(s, pred, timeout=3.0):
         if addr[2] != socket.PACKET_OUTGOING and pred(f):
             got.append(f)
     return got
+
+
+def link_up(iface):
+    return "UP" in re.search(r"<([^>]*)>", sh("ip -o link show dev %s" % iface)).group(1).split(",")
 
 
 def test_offloads(sw, cli):
@@ -102,6 +112,47 @@ def test_settings(cli):
     check(mtu == 9000, "MTU 9000 set on the tap's kernel interface (%d)" % mtu)
 
 
+def test_link_propagation(sw):
+    for down, other in ((TAPS[0], TAPS[1]), (TAPS[1], TAPS[0])):
+        check(wait_for(lambda: link_up(down) and link_up(other), 5),
+              "both taps up before %s goes down" % down)
+        t = time.monotonic()
+        sh("ip link set %s down" % down)
+        gone = wait_for(lambda: not link_up(other), 5, 0.01)
+        dt = time.monotonic() - t
+        check(gone, "%s down: spillway takes %s down (%.2f s)" % (down, other, dt))
+        time.sleep(0.3)		# spillway reads links every 0.1 s
+        check(not link_up(other) and not link_up(down),
+              "%s stays held down, and does not hold %s in turn" % (other, down))
+        t = time.monotonic()
+        sh("ip link set %s up" % down)
+        back = wait_for(lambda: link_up(other), 5, 0.01)
+        dt = time.monotonic() - t
+        check(back, "%s up again: %s brought back up (%.2f s)" % (down, other, dt))
+    time.sleep(0.3)
+    check(link_up(TAPS[0]) and link_up(TAPS[1]), "both stay up")
+    out = sw.output()
+    check("port outside: link down: port inside taken down with it" in out and
+          "port inside: link up: port outside brought back up" in out,
+          "the log says which port took which down and up")
+
+
+def test_refused(binary, work):
+    text = ("eal = @EAL@;\nports = ( { name = \"a\"; dev = \"net_null0,no-rx=1\"; },\n"
+            "  { name = \"b\"; dev = \"net_null1,no-rx=1\"; } );\n"
+            "pairs = ( { ports = (\"a\", \"b\"); link_propagate = true; } );\n"
+            "flowtable = { max_flows = 1024; };\n")
+    sw = Spillway(binary, work, text, "nolink", stats_interval=None).start()
+    try:
+        sw.proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        pass
+    rc, _ = sw.stop()
+    check(rc == 1 and "port a (net_null): pairs[].link_propagate: the device cannot set "
+          "its link up or down" in sw.output(),
+          "link_propagate on a device that cannot: refused at start (exit %s)" % rc)
+
+
 def main():
     binary = sys.argv[1]
     private_netns()
@@ -114,10 +165,12 @@ def main():
         cli = sw.cli()
         test_offloads(sw, cli)
         test_settings(cli)
+        test_link_propagation(sw)
         cli.close()
     finally:
         rc, _ = sw.stop()
     check(rc == 0, "exits 0")
+    test_refused(binary, work)
     finish("nic")
 
 
