@@ -43,6 +43,7 @@
 #include "link.h"
 #include "log.h"
 #include "metrics.h"
+#include "notify.h"
 #include "policy.h"
 #include "port.h"
 #include "ruleset.h"
@@ -291,6 +292,7 @@ workers_launch(struct sw_app *app)
 			return -ENOMEM;
 		app->workers[i]->lin_pool = app->big_pool;
 	}
+	sw_notify_test_hook(app);
 	/* The drop log's rings, before a worker may log. */
 	app->droplog = sw_droplog_create(app);
 	if (app->droplog == NULL)
@@ -453,6 +455,7 @@ control_loop(struct sw_app *app, struct sw_ctl *ctl, struct sw_metrics *prom,
 		}
 		watch_flush(app);
 		sw_links_watch(app, t);
+		sw_notify_tick(app, t);
 		if (t >= next_link) {
 			watch_proxy(app);
 			sw_app_poll_rings(app);
@@ -773,9 +776,12 @@ main(int argc, char **argv)
 	} else {
 		capture_init(&app);
 		log_running(&app, ctl, prom);
+		/* Ports up, rules built, workers running: ready. */
+		sw_notify_ready(&app);
 		control_loop(&app, ctl, prom, o.duration, o.stats_every);
 	}
 	force_quit = true;
+	sw_notify_stopping();
 	sw_ctl_free(ctl);
 	sw_metrics_free(prom);
 	stop(&app, status == 0, o.dump_flows);

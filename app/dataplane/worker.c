@@ -9,6 +9,7 @@
 #include <rte_ethdev.h>
 #include <rte_icmp.h>
 #include <rte_mbuf.h>
+#include <rte_pause.h>
 #include <rte_prefetch.h>
 #include <rte_rcu_qsbr.h>
 
@@ -608,6 +609,17 @@ sw_worker_flush(struct sw_worker *w)
 		rte_eth_tx_buffer_flush(w->port_id[p], w->txq, w->txb[p]);
 }
 
+/*
+ * The test hook's stuck worker: it spins, polls nothing, reports
+ * nothing (not even to RCU), and leaves only when spillway stops.
+ */
+static __rte_noinline void
+stall(struct sw_worker *w)
+{
+	while (!*w->quit)
+		rte_pause();
+}
+
 int
 sw_worker_main(void *arg)
 {
@@ -619,6 +631,9 @@ sw_worker_main(void *arg)
 	if (w->qs != NULL)
 		rte_rcu_qsbr_thread_online(w->qs, w->id);
 	while (!*w->quit) {
+		__atomic_store_n(&w->loops, w->loops + 1, __ATOMIC_RELAXED);
+		if (unlikely(w->stall_tsc != 0) && rte_rdtsc() >= w->stall_tsc)
+			stall(w);
 		for (q = 0; q < w->nb_rxq; q++) {
 			nb = rte_eth_rx_burst(w->rxq[q].port_id,
 					      w->rxq[q].queue, pkts, w->burst);

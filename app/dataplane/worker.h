@@ -52,6 +52,16 @@ struct sw_rxq {
 struct sw_worker {
 	struct sw_counters cnt;		/* first: its own cache lines */
 
+	/*
+	 * Poll loops run: the control thread feeds systemd's watchdog only
+	 * while every worker's moves (notify.h). Written by the worker
+	 * alone, read relaxed.
+	 */
+	uint64_t loops;
+	/* Test hook: TSC at which the worker stops making progress, as a
+	 * worker stuck in a loop would (0: never). */
+	uint64_t stall_tsc;
+
 	unsigned int id;
 	unsigned int lcore;
 	uint16_t burst;

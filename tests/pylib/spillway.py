@@ -135,14 +135,16 @@ class Spillway:
         with open(self.conf, "w") as f:
             f.write(text)
 
-    def start(self, *extra):
+    def start(self, *extra, env=None):
+        """Run it (extra: more arguments; env: more environment)."""
         args = [self.binary, "-c", self.conf]
         if self.stats_interval:
             args += ["--stats", str(self.stats_interval)]
         if self.netns:
             args = ["ip", "netns", "exec", self.netns] + args
         self.proc = subprocess.Popen(args + list(extra), stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, text=True)
+                                     stderr=subprocess.STDOUT, text=True,
+                                     env=dict(os.environ, **env) if env else None)
         threading.Thread(target=self._reader, daemon=True).start()
         return self
 
