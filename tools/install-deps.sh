@@ -9,6 +9,7 @@ pkgs=(
 	libdpdk-dev dpdk libconfig-dev libcmocka-dev libpcap-dev
 	libunistring-dev	# UTF-8: the config's strings, the outputs
 	libsystemd-dev		# sd_notify: readiness, status, watchdog
+	scdoc			# the man pages the unit names
 	dpdk-dev		# dpdk-dumpcap: capture on spillway's ports
 	python3 python3-scapy
 	iproute2 ethtool iputils-ping curl procps tmux netcat-openbsd hping3

@@ -38,10 +38,20 @@ echo "ok: the unit passes SPILLWAY_HUGEPAGES to spillway-setup --hugepages"
 for d in NoNewPrivileges=yes ProtectSystem=strict ProtectHome=yes \
 	PrivateTmp=yes LockPersonality=yes RestrictNamespaces=yes \
 	SystemCallArchitectures=native CapabilityBoundingSet=CAP_IPC_LOCK \
-	RuntimeDirectory=spillway ReadWritePaths=-/run/dpdk; do
+	RuntimeDirectory=spillway ReadWritePaths=-/run/dpdk \
+	Type=notify NotifyAccess=main StateDirectory=spillway \
+	ReadWritePaths=-/etc/spillway/sets; do
 	grep -qx "$d" "$top/config/spillway.service" || fail "unit lacks $d"
 done
-echo "ok: confinement directives present"
+echo "ok: confinement directives present; Type=notify; where sets may be saved"
+grep -q '^WatchdogSec=' "$top/config/spillway.service" || fail "no watchdog"
+grep -q '^ExecStartPre=.*spillway-setup .*--spillway /usr/local/bin/spillway' \
+	"$top/config/spillway.service" || fail "spillway-setup not told which spillway"
+for m in $(sed -n 's/^Documentation=//p' "$top/config/spillway.service" | tr ' ' '\n' |
+	sed -n 's/^man:\([^(]*\)(\([0-9]\))$/\1.\2/p'); do
+	[ -f "$top/doc/man/$m.scd" ] || fail "the unit names man:$m, which has no page"
+done
+echo "ok: a watchdog; every man page the unit names has its source in doc/man"
 score=$(systemd-analyze security --offline=true "$work/spillway.service" 2>&1 |
 	sed -n 's/.*Overall exposure level for spillway.service: \([0-9.]*\).*/\1/p')
 [ -n "$score" ] || fail "no systemd-analyze security score"
