@@ -76,6 +76,7 @@ struct sw_rules_conf {
 	char *files[SW_MAX_FILES];	/* files rules came from (@include) */
 	unsigned int nb_files;
 	bool allow_ndp;			/* ND passes before the policy */
+	bool allow_mld;			/* MLD too */
 	bool allow_source_route;	/* LSRR/SSRR, RH0 not dropped */
 	unsigned int reject_rate;	/* replies/s per worker; 0: none */
 	unsigned int reject_rate_per_dest; /* to one /24, /64; 0: no limit */

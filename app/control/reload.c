@@ -261,6 +261,7 @@ apply_packet_settings(struct sw_app *app, const struct sw_config *next)
 	unsigned int i, e;
 
 	cur->rules.allow_ndp = next->rules.allow_ndp;
+	cur->rules.allow_mld = next->rules.allow_mld;
 	cur->rules.allow_source_route = next->rules.allow_source_route;
 	cur->l2_passthrough = next->l2_passthrough;
 	cur->checksum_verify = next->checksum_verify;
@@ -271,6 +272,8 @@ apply_packet_settings(struct sw_app *app, const struct sw_config *next)
 		if (w == NULL)
 			continue;
 		__atomic_store_n(&w->allow_ndp, cur->rules.allow_ndp,
+				 __ATOMIC_RELAXED);
+		__atomic_store_n(&w->allow_mld, cur->rules.allow_mld,
 				 __ATOMIC_RELAXED);
 		__atomic_store_n(&w->allow_source_route,
 				 cur->rules.allow_source_route,

@@ -42,6 +42,7 @@
 	X(fallback_accept, OWN,    "packets accepted by the fallback rules") \
 	X(fallback_drop,  OWN,     "packets dropped or rejected by the fallback rules") \
 	X(ndp,            OWN,     "ICMPv6 neighbour discovery passed after notrack (rules.allow_ndp)") \
+	X(mld,            OWN,     "ICMPv6 multicast listener discovery passed after notrack (rules.allow_mld)") \
 	X(frag_unknown,   DROPPED, "non-first fragments dropped: no accepted first fragment seen") \
 	X(tracked,        OWN,     "packets that hit a flow and passed") \
 	X(invalid,        OWN,     "packets dropped as invalid: the sum of the reasons below") \
@@ -71,6 +72,7 @@
 	X(reject_dest_limited, OWN, "reject replies not sent: the destination /24 or /64 over rules.reject_rate_per_dest") \
 	X(source_route,   DROPPED, "IP packets dropped: IPv4 LSRR/SSRR option or IPv6 type 0 routing header") \
 	X(ndp_invalid,    DROPPED, "neighbour discovery dropped: hop limit not 255 or code not 0 (RFC 4861)") \
+	X(mld_invalid,    DROPPED, "multicast listener discovery dropped: hop limit not 1, or a source not link-local (RFC 3810)") \
 	X(l2_hidden_ip,   OWN,     "of l2_dropped, frames whose type carries IP no rule sees (MPLS, PPPoE, SNAP, ...)") \
 	X(frag_overlap,   DROPPED, "fragments dropped: they overlap bytes of their datagram already sent") \
 	X(frag_bad,       DROPPED, "fragments dropped: not a multiple of 8, past the last, or too many holes") \

@@ -84,6 +84,7 @@ sw_worker_init(struct sw_worker *w, const struct sw_config *cfg,
 	for (p = 0; p < cfg->nb_ports && p < SW_MAX_PORTS; p++)
 		w->mtu[p] = cfg->ports[p].mtu;
 	w->allow_ndp = cfg->rules.allow_ndp;
+	w->allow_mld = cfg->rules.allow_mld;
 	w->allow_source_route = cfg->rules.allow_source_route;
 	sw_reject_limit_init(&w->rl, cfg->rules.reject_rate,
 			     cfg->rules.reject_rate_per_dest, hz, rte_rdtsc());
@@ -114,30 +115,69 @@ reject_reply(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *p,
 	return sw_reject_build(m, p) == 0;
 }
 
-static inline bool
-is_ndp(const struct sw_pkt *p)
+/*
+ * A link's own ICMPv6 housekeeping, which never leaves the link:
+ * neighbour discovery (router and neighbour solicitation and
+ * advertisement, redirect) and multicast listener discovery (query,
+ * reports v1 and v2, done), which hosts on a bridged link send all the
+ * time.
+ */
+enum link_kind {
+	LK_NONE = 0,
+	LK_ND,
+	LK_MLD,
+};
+
+static inline int
+link_kind(const struct sw_pkt *p)
 {
-	/* Router/neighbour solicitation and advertisement, redirect. */
-	return p->k.family == SW_AF_INET6 && p->k.proto == IPPROTO_ICMPV6 &&
-	       p->frag == SW_FRAG_NONE &&
-	       p->k.icmp_type >= SW_ND_ROUTER_SOLICIT &&
-	       p->k.icmp_type <= SW_ND_REDIRECT;
+	uint8_t t = p->k.icmp_type;
+
+	if (p->k.family != SW_AF_INET6 || p->k.proto != IPPROTO_ICMPV6 ||
+	    p->frag != SW_FRAG_NONE)
+		return LK_NONE;
+	if (t >= SW_ND_ROUTER_SOLICIT && t <= SW_ND_REDIRECT)
+		return LK_ND;
+	if ((t >= SW_MLD_QUERY && t <= SW_MLD_DONE) || t == SW_MLD2_REPORT)
+		return LK_MLD;
+	return LK_NONE;
 }
 
 /*
- * IP packets dropped before any rule: a source route (unless allowed),
- * and neighbour discovery that RFC 4861 7.1.1 has every receiver
- * discard (hop limit not 255: it crossed a router; code not 0). Returns
- * the counter of the reason, or -1.
+ * MLD from a link-local source, or the unspecified one (a report sent
+ * before the host has an address, RFC 3810 5.2.13).
+ */
+static inline bool
+mld_source_ok(const struct sw_pkt *p)
+{
+	static const uint8_t zero[16];
+
+	return (p->k.src[0] == 0xfe && (p->k.src[1] & 0xc0) == 0x80) ||
+	       memcmp(p->k.src, zero, 16) == 0;
+}
+
+/*
+ * IP packets dropped before any rule: a source route (unless allowed);
+ * neighbour discovery that RFC 4861 7.1.1 has every receiver discard
+ * (hop limit not 255: it crossed a router; code not 0); and MLD that
+ * RFC 2710 and RFC 3810 5.1.14 have receivers discard (hop limit not
+ * 1, a source that is not link-local). Returns the counter of the
+ * reason, or -1.
  */
 static inline int
 screen_ip(const uint8_t *f, const struct sw_pkt *p, bool srcroute_ok)
 {
+	int k;
+
 	if (!srcroute_ok && unlikely(sw_parse_source_route(f, p)))
 		return SW_CNT_source_route;
-	if (unlikely(is_ndp(p)) &&
+	k = link_kind(p);
+	if (unlikely(k == LK_ND) &&
 	    (f[p->l3_off + 7] != 255 || p->k.icmp_code != 0))
 		return SW_CNT_ndp_invalid;
+	if (unlikely(k == LK_MLD) &&
+	    (f[p->l3_off + 7] != 1 || !mld_source_ok(p)))
+		return SW_CNT_mld_invalid;
 	return -1;
 }
 
@@ -200,8 +240,9 @@ whole_frame(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
  * Stage 1: parse the burst and settle what needs no rule: frames over
  * the MTU, malformed and non-IP frames, source routes, invalid
  * neighbour discovery, non-first fragments. The rest is listed in
- * keys[] / ki[] for classification; *nndp counts the neighbour
- * discovery among them. Returns how many.
+ * keys[] / ki[] for classification; *nndp counts the link's
+ * housekeeping among them (neighbour and multicast listener
+ * discovery). Returns how many.
  */
 static uint16_t
 stage_parse(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
@@ -257,7 +298,7 @@ stage_parse(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 				 * fragment, which may be in this burst. */
 				v[i] = V_FRAG;
 			} else {
-				*nndp += is_ndp(p);
+				*nndp += link_kind(p) != LK_NONE;
 				v[i] = V_PENDING;
 				keys[nk] = &p->k;
 				ki[nk++] = i;
@@ -278,22 +319,35 @@ stage_parse(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 }
 
 /*
- * Neighbour discovery that the notrack rules left (RFC 4861 valid, see
- * screen_ip) passes before the policy when rules.allow_ndp: it never
- * leaves the link, as the bridge sends it only to the paired port.
- * Returns how many packets remain in keys[] / ki[].
+ * The link's housekeeping that the notrack rules left (valid, see
+ * screen_ip) passes before the policy: neighbour discovery when
+ * rules.allow_ndp, multicast listener discovery when rules.allow_mld.
+ * Neither leaves the link: the bridge sends it only to the paired
+ * port. Returns how many packets remain in keys[] / ki[].
  */
 static uint16_t
-stage_ndp(struct sw_worker *w, const struct sw_pkt *meta, uint8_t *v,
-	  const struct sw_acl_key **keys, uint16_t *ki, uint16_t nk)
+stage_link(struct sw_worker *w, const struct sw_pkt *meta, uint8_t *v,
+	   const struct sw_acl_key **keys, uint16_t *ki, uint16_t nk)
 {
 	uint64_t *c = w->cnt.c;
+	/* By link_kind: may it pass, and its counter. */
+	const bool pass[] = {
+		[LK_NONE] = false,
+		[LK_ND] = __atomic_load_n(&w->allow_ndp, __ATOMIC_RELAXED),
+		[LK_MLD] = __atomic_load_n(&w->allow_mld, __ATOMIC_RELAXED),
+	};
+	static const uint8_t counter[] = {
+		[LK_ND] = SW_CNT_ndp,
+		[LK_MLD] = SW_CNT_mld,
+	};
 	uint16_t j, m = 0;
+	int k;
 
 	for (j = 0; j < nk; j++) {
-		if (is_ndp(&meta[ki[j]])) {
+		k = link_kind(&meta[ki[j]]);
+		if (pass[k]) {
 			v[ki[j]] = SW_ACL_ACCEPT;
-			c[SW_CNT_ndp]++;
+			c[counter[k]]++;
 		} else {
 			keys[m] = keys[j];
 			ki[m++] = ki[j];
@@ -539,9 +593,8 @@ sw_worker_burst(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 		sw_ruleset_set_bits(rs, wk, nk);
 	}
 	nk = stage_notrack(w, acl, meta, v, keys, ki, nk);
-	if (unlikely(nndp) &&
-	    __atomic_load_n(&w->allow_ndp, __ATOMIC_RELAXED))
-		nk = stage_ndp(w, meta, v, keys, ki, nk);
+	if (unlikely(nndp))
+		nk = stage_link(w, meta, v, keys, ki, nk);
 	nk = stage_valid(w, pkts, meta, v, keys, ki, nk);
 	if (w->ft != NULL)
 		frags = sw_worker_track(w, acl, pkts, meta, v, keys, ki, nk,

@@ -90,6 +90,7 @@ struct sw_worker {
 	struct sw_ruleset *const *rules;
 	struct rte_rcu_qsbr *qs;	/* NULL: no reclamation to report to */
 	bool allow_ndp;
+	bool allow_mld;
 	bool allow_source_route;
 	struct sw_l2_conf l2;		/* non-IP frames that pass */
 

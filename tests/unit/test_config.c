@@ -142,7 +142,7 @@ test_config_rules(void **state)
 		"      src = \"2001:db8::/32\"; action = \"reject\"; } );\n"
 		"  policy_default = \"reject\";\n"
 		"  fallback_default = \"accept\";\n"
-		"  allow_ndp = false; reject_rate = 5;\n"
+		"  allow_ndp = false; allow_mld = false; reject_rate = 5;\n"
 		"  reject_rate_per_dest = 0;\n"
 		"};\n"), 0);
 	assert_int_equal(fx->cfg.rules.nb[SW_ACL_NOTRACK], 1);
@@ -179,6 +179,7 @@ test_config_rules(void **state)
 	assert_int_equal(fx->cfg.rules.default_action[SW_ACL_NOTRACK],
 			 SW_ACL_NONE);
 	assert_false(fx->cfg.rules.allow_ndp);
+	assert_false(fx->cfg.rules.allow_mld);
 	assert_int_equal(fx->cfg.rules.reject_rate, 5);
 	assert_int_equal(fx->cfg.rules.reject_rate_per_dest, 0);
 }
@@ -446,6 +447,7 @@ test_config_rules_defaults(void **state)
 	assert_int_equal(fx->cfg.rules.default_action[SW_ACL_FALLBACK],
 			 SW_ACL_DROP);
 	assert_true(fx->cfg.rules.allow_ndp);
+	assert_true(fx->cfg.rules.allow_mld);
 	assert_int_equal(fx->cfg.rules.reject_rate, 1000);
 	assert_int_equal(fx->cfg.rules.reject_rate_per_dest, 10);
 	assert_false(fx->cfg.rules.allow_source_route);
