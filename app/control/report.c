@@ -264,12 +264,6 @@ sw_report_ports(const struct sw_app *app, struct sw_buf *b)
 		for (k = 0; k < SW_PORT_MAX; k++)
 			sw_buf_printf(b, " %s=%" PRIu64, sw_port_stats[k].name,
 				      s->port[p][k]);
-		/*
-		 * Link, MTU, queues, descriptors, offloads in force: before
-		 * the peer, so that the line still ends with the fields it
-		 * ended with (scripts anchor on them).
-		 */
-		sw_port_describe(app->port_id[p], &app->cfg.ports[p], b);
 		if (rte_eth_dev_get_name_by_port(app->port_id[p], name) != 0)
 			snprintf(name, sizeof(name), "?");
 		sw_buf_printf(b, " peer=%s dev=%s dpdk_port=%u dpdk_name=%s",
@@ -278,6 +272,8 @@ sw_report_ports(const struct sw_app *app, struct sw_buf *b)
 		/* This run's random key, only where the port hashes. */
 		if (sw_port_rss_key_str(app->port_id[p], key, sizeof(key)))
 			sw_buf_printf(b, " rss_key=%s", key);
+		/* Link, MTU, queues, descriptors, offloads in force. */
+		sw_port_describe(app->port_id[p], &app->cfg.ports[p], b);
 		sw_buf_append(b, "\n", 1);
 	}
 }
