@@ -25,7 +25,7 @@ mandir=$(meson introspect "$build" --buildoptions |
 files="bin/spillway sbin/spillway-setup lib/systemd/system/spillway.service
 	share/spillway/examples/spillway.conf share/spillway/examples/spillway-nic.conf
 	share/spillway/examples/edge.conf share/spillway/examples/edge-feed.txt
-	$mandir/man8/spillway.8 $mandir/man8/spillway-setup.8"
+	$mandir/man8/spillway.8 $mandir/man8/spillway-setup.8 $mandir/man5/spillway.conf.5"
 for f in $files; do
 	[ -f "$root/$f" ] || fail "$prefix/$f not installed"
 	echo "ok: $prefix/$f"
@@ -49,5 +49,6 @@ grep -q "$prefix/sbin/spillway-setup" "$root/lib/systemd/system/spillway.service
 	fail "the unit does not run $prefix/sbin/spillway-setup"
 echo "ok: the unit runs this prefix's programs"
 n=$(find "$dest" -type f | wc -l)
-[ "$n" -eq 9 ] || { find "$dest" -type f; fail "$n files installed, want 9"; }
+want=$(echo $files | wc -w)
+[ "$n" -eq "$want" ] || { find "$dest" -type f; fail "$n files installed, want $want"; }
 echo "ok: nothing else installed"
