@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -541,9 +542,9 @@ defer(struct sw_cli_session *s, const char *line, struct sw_buf *out)
 	return SW_CLI_MORE;
 }
 
-int
-sw_cli_exec(struct sw_app *app, struct sw_cli_session *s, const char *line,
-	    struct sw_buf *out)
+static int
+exec_line(struct sw_app *app, struct sw_cli_session *s, const char *line,
+	  struct sw_buf *out)
 {
 	char buf[SW_CLI_LINE_MAX + 1];
 	char *argv[MAX_ARGS];
@@ -617,8 +618,8 @@ deferred_more(struct sw_app *app, struct sw_cli_session *s,
 	return rc == SW_CLI_MORE ? SW_CLI_MORE : SW_CLI_OK;
 }
 
-int
-sw_cli_more(struct sw_app *app, struct sw_cli_session *s, struct sw_buf *out)
+static int
+stream_more(struct sw_app *app, struct sw_cli_session *s, struct sw_buf *out)
 {
 	int rc = SW_CLI_OK;
 
@@ -777,4 +778,30 @@ sw_cli_complete(int argc, char *const *argv, const char *prefix,
 		word[len] = '\0';
 		cb(word, arg);
 	}
+}
+
+/*
+ * Every reply is text for a person or a line-based script: whatever a
+ * command echoes (an argument, a set file's line, a reload's error)
+ * comes out as UTF-8 without control characters but newlines and tabs.
+ */
+int
+sw_cli_more(struct sw_app *app, struct sw_cli_session *s, struct sw_buf *out)
+{
+	size_t from = out->len;
+	int rc = stream_more(app, s, out);
+
+	sw_buf_text_clean(out, from);
+	return rc;
+}
+
+int
+sw_cli_exec(struct sw_app *app, struct sw_cli_session *s, const char *line,
+	    struct sw_buf *out)
+{
+	size_t from = out->len;
+	int rc = exec_line(app, s, line, out);
+
+	sw_buf_text_clean(out, from);
+	return rc;
 }

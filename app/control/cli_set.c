@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +75,38 @@ set_conf(const struct sw_app *app, const char *name)
  * ...), or -f FILE's lines. Elements that give no timeout get the
  * set's default (sets with timeouts).
  */
+/*
+ * A file a command names, as the config's own files are found: a
+ * relative path is read next to the config file, never in whatever
+ * directory spillway runs in (the unit's, /).
+ */
+static void
+cli_path(const struct sw_app *app, const char *file, char *buf, size_t len)
+{
+	const char *slash = strrchr(app->conf_path, '/');
+
+	if (file[0] == '/' || slash == NULL)
+		snprintf(buf, len, "%s", file);
+	else
+		snprintf(buf, len, "%.*s/%s", (int)(slash - app->conf_path),
+			 app->conf_path, file);
+}
+
+/*
+ * Under systemd, spillway's /tmp is its own (the unit's PrivateTmp): a
+ * file an admin left in the host's /tmp is not there. Say so.
+ */
+static const char *
+tmp_hint(const char *path, int rc)
+{
+	if (rc != -ENOENT || getenv("INVOCATION_ID") == NULL ||
+	    (strncmp(path, "/tmp/", 5) != 0 &&
+	     strncmp(path, "/var/tmp/", 9) != 0))
+		return "";
+	return " (spillway's /tmp is its own under systemd, PrivateTmp: "
+	       "put the file in /var/lib/spillway)";
+}
+
 static int
 read_elems(const struct sw_app *app, struct sw_cli_session *s,
 	   struct sw_pset *ps, const char *name, bool del, int argc,
@@ -82,18 +115,19 @@ read_elems(const struct sw_app *app, struct sw_cli_session *s,
 	const struct sw_set_conf *sc = set_conf(app, name);
 	bool timed = sw_pset_has_timeouts(ps);
 	uint8_t fam = sw_pset_family(ps);
-	char err[SW_ERR_MAX];
+	char err[SW_ERR_MAX], path[PATH_MAX];
 	uint64_t digest = 0;
 	uint32_t i;
 	int k, rc;
 
 	memset(e, 0, sizeof(*e));
 	if (argc == 2 && strcmp(argv[0], "-f") == 0) {
-		rc = sw_prefix_file_read(argv[1], fam, &e->v,
+		cli_path(app, argv[1], path, sizeof(path));
+		rc = sw_prefix_file_read(path, fam, &e->v,
 					 timed ? &e->t : NULL, &e->n, &digest,
 					 err, sizeof(err));
 		if (rc) {
-			cli_fail(s, out, "%s", err);
+			cli_fail(s, out, "%s%s", err, tmp_hint(path, rc));
 			elems_free(e);
 			return rc;
 		}
@@ -324,6 +358,7 @@ cli_set_save(struct sw_app *app, struct sw_cli_session *s, int argc,
 	     char **argv, struct sw_buf *out)
 {
 	const char *name = argv[2], *file = argv[3];
+	char path[PATH_MAX];
 	struct sw_set_list l;
 	struct sw_buf b;
 	int rc;
@@ -339,12 +374,16 @@ cli_set_save(struct sw_app *app, struct sw_cli_session *s, int argc,
 	sw_buf_printf(&b, "# set %s, saved by spillway, sorted\n", name);
 	while (sw_report_set_more(app, &l, &b))
 		;
-	rc = b.oom ? -ENOMEM : sw_file_replace(file, b.p, b.len, 0644);
+	cli_path(app, file, path, sizeof(path));
+	rc = b.oom ? -ENOMEM : sw_file_replace(path, b.p, b.len, 0644);
 	if (rc)
-		cli_fail(s, out, "%s: %s", file, strerror(-rc));
+		cli_fail(s, out, "%s: %s%s", path, strerror(-rc),
+			 rc == -EROFS ? " (read-only under systemd's "
+			 "ProtectSystem: save to /var/lib/spillway or "
+			 "/etc/spillway/sets)" : "");
 	else
 		sw_buf_printf(out, "set %s: %" PRIu64 " prefixes written to %s"
-			      "\n", name, l.shown, file);
+			      "\n", name, l.shown, path);
 	sw_report_set_end(&l);
 	sw_buf_free(&b);
 	return SW_CLI_OK;

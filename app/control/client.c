@@ -19,7 +19,6 @@
 #include <unistd.h>
 
 #include <histedit.h>
-#include <libconfig.h>
 
 #include "buf.h"
 #include "cli.h"
@@ -72,61 +71,37 @@ connect_unix(const char *opt, const char *path)
 	return fd;
 }
 
-/*
- * The control socket of the instance that runs the config at path, for
- * ctl, --cli and --reload, into sock: the one function that finds it.
- * Only libconfig's syntax is read and nothing is checked: a config the
- * running spillway will refuse (a set's file gone, a bad prefix) must
- * still reach that instance, which refuses it, says why and counts the
- * failure, where a full load would fail here first and ask the default
- * socket instead. A file this user cannot read leaves the default
- * socket (a config kept from operators in control.socket_group); one
- * whose syntax does not parse names no instance, and none is asked:
- * -1 with err filled.
- */
-static int
-config_socket(const char *path, char *sock, size_t len, char *err,
-	      size_t errlen)
+int
+sw_client_socket(const char *conf_path, const char *sock_opt, char *sock,
+		 size_t len, char *err, size_t errlen)
 {
-	const char *slash = strrchr(path, '/'), *s = NULL;
-	char dir[PATH_MAX];
-	config_t lc;
-	FILE *f;
-	int rc = 0;
+	char why[SW_ERR_MAX];
 
-	snprintf(sock, len, "%s", SW_CONTROL_SOCKET);
-	f = fopen(path, "re");
-	if (f == NULL)
+	if (sock_opt != NULL) {
+		snprintf(sock, len, "%s", sock_opt);
 		return 0;
-	/* @include is read next to the config, as the loader does. */
-	if (slash != NULL)
-		snprintf(dir, sizeof(dir), "%.*s/", (int)(slash - path), path);
-	else
-		snprintf(dir, sizeof(dir), ".");
-	config_init(&lc);
-	config_set_include_dir(&lc, dir);
-	if (config_read(&lc, f) != CONFIG_TRUE) {
-		snprintf(err, errlen, "%s:%d: syntax error: %s", path,
-			 config_error_line(&lc), config_error_text(&lc));
-		rc = -1;
-	} else if (config_lookup_string(&lc, "control.socket", &s) ==
-		   CONFIG_TRUE && s[0] != '\0') {
-		snprintf(sock, len, "%s", s);
 	}
-	config_destroy(&lc);
-	fclose(f);
-	return rc;
+	if (sw_config_socket(conf_path, sock, len, why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "%s (no instance asked; --socket PATH "
+			 "names one)", why);
+		return -1;
+	}
+	if (sock[0] == '\0') {
+		snprintf(err, errlen, "%s: control.socket is \"\": its "
+			 "instance has no unix socket (--socket PATH names "
+			 "one)", conf_path);
+		return -1;
+	}
+	return 0;
 }
 
 /* The socket to ask: --socket, else the config's. NULL on error. */
 static const char *
 socket_of(const char *conf, const char *sock, char *buf, size_t len)
 {
-	char err[SW_ERR_MAX];
+	char err[SW_ERR_MAX + 128];
 
-	if (sock != NULL)
-		return sock;
-	if (config_socket(conf, buf, len, err, sizeof(err)) < 0) {
+	if (sw_client_socket(conf, sock, buf, len, err, sizeof(err)) < 0) {
 		fprintf(stderr, "spillway: %s\n", err);
 		return NULL;
 	}
@@ -581,16 +556,47 @@ interactive(struct conn *c)
 }
 
 /*
+ * Watches the replies for error lines as they stream by: a line that
+ * starts "error:" makes the exit status 1. Replies may arrive cut
+ * anywhere, so the start of the current line is kept across reads.
+ */
+struct err_watch {
+	char head[7];		/* the current line's first bytes */
+	size_t n;
+	bool seen;
+};
+
+static void
+watch(struct err_watch *w, const char *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (p[i] == '\n') {
+			w->n = 0;
+			continue;
+		}
+		if (w->n < 6) {
+			w->head[w->n++] = p[i];
+			if (w->n == 6 && memcmp(w->head, "error:", 6) == 0)
+				w->seen = true;
+		}
+	}
+}
+
+/*
  * --cli from a pipe: the text protocol as it is, both ways. Lines
  * typed go to spillway, replies come back; at the end of the input
- * the replies still due are read before it exits.
+ * the replies still due are read before it exits. Exit 1 when the
+ * connection failed or any reply held an error line.
  */
 static int
 passthrough(const char *sock)
 {
+	struct err_watch ew = { .n = 0 };
 	struct pollfd pfd[2];
 	char buf[65536];
-	bool in_open = true;
+	bool in_open = true, lost = false;
 	ssize_t n;
 	int fd = connect_unix("--cli", sock);
 
@@ -604,14 +610,20 @@ passthrough(const char *sock)
 		if (poll(pfd, 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;
+			lost = true;
 			break;
 		}
 		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) {
 			n = read(fd, buf, sizeof(buf));
+			if (n < 0)
+				lost = true;
 			if (n <= 0)
 				break;
-			if (fwrite(buf, 1, (size_t)n, stdout) != (size_t)n)
+			watch(&ew, buf, (size_t)n);
+			if (fwrite(buf, 1, (size_t)n, stdout) != (size_t)n) {
+				lost = true;
 				break;
+			}
 			fflush(stdout);
 		}
 		if (in_open && (pfd[0].revents & (POLLIN | POLLHUP))) {
@@ -622,12 +634,13 @@ passthrough(const char *sock)
 				in_open = false;
 				shutdown(fd, SHUT_WR);
 			} else if (write(fd, buf, (size_t)n) != n) {
+				lost = true;
 				break;
 			}
 		}
 	}
 	close(fd);
-	return 0;
+	return lost || ew.seen ? 1 : 0;
 }
 
 static int
@@ -644,13 +657,8 @@ open_interactive(const char *opt, const char *sock)
 }
 
 int
-sw_client_cli(const char *conf, const char *sock)
+sw_client_cli(const char *sock)
 {
-	char buf[PATH_MAX];
-
-	sock = socket_of(conf, sock, buf, sizeof(buf));
-	if (sock == NULL)
-		return 1;
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
 		return passthrough(sock);
 	return open_interactive("--cli", sock);
@@ -662,16 +670,12 @@ sw_client_cli(const char *conf, const char *sock)
  * mode) is asked in the text mode, its "error:" lines read as before.
  */
 int
-sw_client_reload(const char *conf, const char *sock)
+sw_client_reload(const char *sock)
 {
-	char buf[PATH_MAX];
 	struct reply r;
 	struct conn c;
 	int rc;
 
-	sock = socket_of(conf, sock, buf, sizeof(buf));
-	if (sock == NULL)
-		return 1;
 	rc = session_open("--reload", sock, false, &c, NULL);
 	if (rc)
 		return 1;

@@ -27,18 +27,37 @@
  * keys and other escape sequences stay in the editor: a line holding
  * a control character is never sent.
  *
- * The socket is the config's control.socket (the config given, or the
- * default path), never another: the config is read for that setting
- * only, and one that does not parse names no instance.
+ * An instance is named by its config (its control.socket, the default
+ * when the file sets none) or by --socket PATH. A config that cannot
+ * be read, does not parse, or whose top-level names or control group
+ * are wrong names no instance: the tool says why and exits non-zero,
+ * and never asks a default socket in its place. The rest of the file
+ * is the instance's to judge.
  *
  * Thread-safety: these run instead of the firewall, alone.
  */
 
+#include <stddef.h>
+
+/*
+ * The control socket of the instance to ask, into sock[len]: sock_opt
+ * (--socket) when given, else the control.socket of the config at
+ * conf_path (sw_config_socket). Returns 0, or -1 with err holding why
+ * (the loader's FILE:LINE: SETTING: ... error). ctl, --cli and
+ * --reload all find their instance with it.
+ */
+int sw_client_socket(const char *conf_path, const char *sock_opt,
+		     char *sock, size_t len, char *err, size_t errlen);
+
 /* spillway ctl ARGS (argv[0] is "ctl"); `conf`: the default config. */
 int sw_client_ctl(int argc, char **argv, const char *conf);
 
-/* spillway --cli, --reload: the socket `sock`, else the config's. */
-int sw_client_cli(const char *conf, const char *sock);
-int sw_client_reload(const char *conf, const char *sock);
+/*
+ * spillway --cli and --reload on the instance at sock. Exit statuses:
+ * --reload 0 only when the reload took in full; --cli from a pipe 0,
+ * or 1 when the connection failed or any reply was an error.
+ */
+int sw_client_cli(const char *sock);
+int sw_client_reload(const char *sock);
 
 #endif /* SW_CLIENT_H */
