@@ -365,7 +365,7 @@ sw_config_load_file(FILE *f, const char *path, struct sw_config *cfg,
 	static const char *const top[] = {
 		"eal", "ports", "pairs", "workers", "l2_passthrough",
 		"checksum_verify", "sets", "rules", "flowtable", "fragments",
-		"control", "stats", "log", NULL
+		"control", "stats", "log", "ha", NULL
 	};
 	struct ctx c = { .file = path, .err = err, .errlen = errlen };
 	const config_setting_t *root;
@@ -421,6 +421,8 @@ sw_config_load_file(FILE *f, const char *path, struct sw_config *cfg,
 		rc = load_stats(&c, root, cfg);
 	if (rc == 0)
 		rc = load_log(&c, root, cfg);
+	if (rc == 0)
+		rc = load_ha(&c, root, cfg);
 	if (rc == -ENOMEM)
 		snprintf(err, errlen, "%s: out of memory", path);
 	if (rc)
