@@ -20,6 +20,7 @@
 #include "ruleset.h"
 #include "sw_proto.h"
 #include "synproxy.h"
+#include "syncq.h"
 #include "worker_private.h"
 
 /*
@@ -621,6 +622,11 @@ act_insert(struct track *b, struct trk *t)
 	if (likely(rc == 0)) {
 		c[SW_CNT_policy_accept]++;
 		b->inserted = true;
+		/* Active-active: its reply may come through the peer. */
+		if (unlikely(w->sync != NULL) &&
+		    b->meta[t->i].frag == SW_FRAG_NONE &&
+		    sw_syncq_defer(w->sync, b->s, w->id, t->i))
+			b->v[t->i] = V_HOLD;
 	} else if (rc == 1) {
 		c[SW_CNT_tracked]++;
 	} else if (rc == -ENOSPC || rc == -EBUSY) {

@@ -31,6 +31,7 @@ struct rte_mbuf;
 #define V_FRAG		(SW_ACL_NB_ACTIONS + 3)	/* non-first fragment */
 #define V_BACK		(SW_ACL_NB_ACTIONS + 4)	/* out the ingress port */
 #define V_GONE		(SW_ACL_NB_ACTIONS + 5)	/* kept by the proxy */
+#define V_HOLD		(SW_ACL_NB_ACTIONS + 6)	/* held for the HA peer */
 
 /*
  * Log a packet (cold: only packets the log asks for get here). rule:
