@@ -19,16 +19,14 @@ _Static_assert(sizeof(struct sw_ft_event) % 4 == 0,
 
 bool
 sw_syncq_defer(struct sw_syncq *q, struct sw_ft_shard *s, unsigned int worker,
-	       unsigned int i)
+	       unsigned int i, unsigned int since)
 {
-	struct sw_ft_event *e;
+	struct sw_ft_event *e = sw_ft_hold_event(s, since);
 	uint32_t id;
 
-	if (!__atomic_load_n(&q->defer, __ATOMIC_RELAXED))
+	if (e == NULL)
 		return false;
-	e = sw_ft_last_new(s);
-	if (e == NULL || q->nb_held >= SW_SYNCQ_HOLD_MAX ||
-	    i >= RTE_DIM(q->burst_id)) {
+	if (q->nb_held >= SW_SYNCQ_HOLD_MAX || i >= RTE_DIM(q->burst_id)) {
 		q->cnt[SW_SYNCQ_deferred_unheld]++;
 		return false;
 	}

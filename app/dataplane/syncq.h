@@ -64,21 +64,22 @@ enum {
 #define SW_SYNCQ_RING		16384
 
 /*
- * The worker's HA counters: X(name, help). app/ha reports them (show
- * ha, the JSON "ha" object, telemetry, Prometheus), summed.
+ * The worker's HA counters: X(name, kind, help), kind as in app/ha's
+ * list. app/ha reports them (show ha, the JSON "ha" object, telemetry,
+ * Prometheus), summed over the workers.
  */
 #define SW_SYNCQ_COUNTERS(X) \
-	X(events_queued,    "flow events handed to the control thread for the peer") \
-	X(events_lost,      "flow events lost: the ring to the control thread was full") \
-	X(import_failed,    "flows from the peer not put in: the shard was full or busy, or the record was bad") \
-	X(removed,          "flows deleted because the peer deleted them") \
-	X(deferred_held,    "first packets of new flows held until the peer acknowledged the flow (active-active)") \
-	X(deferred_released, "held packets sent on the peer's acknowledgement") \
-	X(deferred_timed_out, "held packets sent without an acknowledgement: the hold ran out") \
-	X(deferred_unheld,  "first packets sent at once: no room to hold them, or their event was lost")
+	X(events_queued,    COUNTER, "flow events handed to the control thread for the peer") \
+	X(events_lost,      COUNTER, "flow events lost: the ring to the control thread was full") \
+	X(import_failed,    COUNTER, "flows from the peer not put in: the shard was full or busy, or the record was bad") \
+	X(removed,          COUNTER, "flows deleted because the peer deleted them") \
+	X(deferred_held,    COUNTER, "first packets of new flows held until the peer acknowledged the flow (active-active)") \
+	X(deferred_released, COUNTER, "held packets sent on the peer's acknowledgement") \
+	X(deferred_timed_out, COUNTER, "held packets sent without an acknowledgement: the hold ran out") \
+	X(deferred_unheld,  COUNTER, "first packets sent at once: no room to hold them, or their event was lost")
 
 enum sw_syncq_counter {
-#define SW_SYNCQ_ENUM(n, d) SW_SYNCQ_##n,
+#define SW_SYNCQ_ENUM(n, k, d) SW_SYNCQ_##n,
 	SW_SYNCQ_COUNTERS(SW_SYNCQ_ENUM)
 #undef SW_SYNCQ_ENUM
 	SW_SYNCQ_CNT_MAX
@@ -119,12 +120,12 @@ sw_syncq_id_worker(uint32_t id)
 }
 
 /*
- * A flow worker `worker` just opened in shard s (sw_ft_insert* returned
- * 0) for the packet at burst index i: true when the packet is to be
- * held (its flow's event tagged, an id kept for sw_syncq_hold).
+ * The packet at burst index i made shard s's events from `since` on
+ * (sw_ft_events_count before it): true when it is to be held (the
+ * event that asks for it tagged, an id kept for sw_syncq_hold).
  */
 bool sw_syncq_defer(struct sw_syncq *q, struct sw_ft_shard *s,
-		    unsigned int worker, unsigned int i);
+		    unsigned int worker, unsigned int i, unsigned int since);
 
 /*
  * Hold m (the packet at burst index i, due out of spillway port out)

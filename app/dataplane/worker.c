@@ -585,14 +585,20 @@ sw_worker_main(void *arg)
 		rte_rcu_qsbr_thread_online(w->qs, w->id);
 	while (!*w->quit) {
 		for (q = 0; q < w->nb_rxq; q++) {
+			/*
+			 * The peer's flows first: one it acknowledged was in
+			 * the ring before any packet its acknowledgement let
+			 * go can be here.
+			 */
+			if (unlikely(w->sync != NULL) && w->ft != NULL) {
+				sw_syncq_poll(w->sync, w->ft, rte_rdtsc());
+				if (w->sync->nb_go)
+					send_held(w);
+			}
 			nb = rte_eth_rx_burst(w->rxq[q].port_id,
 					      w->rxq[q].queue, pkts, w->burst);
 			if (nb)
 				sw_worker_burst(w, w->rxq[q].port, pkts, nb);
-		}
-		if (unlikely(w->sync != NULL) && w->ft != NULL) {
-			sw_syncq_poll(w->sync, w->ft, rte_rdtsc());
-			send_held(w);
 		}
 		sw_worker_flush(w);
 		if (w->ft != NULL)

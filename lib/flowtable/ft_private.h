@@ -243,7 +243,6 @@ struct sw_ft_shard {
 	uint8_t sync_mode;
 	uint32_t sync_refresh_u;
 	uint32_t nb_ev;
-	int32_t last_new;		/* index in ev of the last NEW, or -1 */
 	struct sw_ft_event *ev;
 
 	/*

@@ -163,7 +163,6 @@ sw_ft_set_sync(struct sw_ft *ft, uint8_t mode, uint32_t refresh_s)
 				    RTE_CACHE_LINE_SIZE);
 		if (s->ev == NULL)
 			return -ENOMEM;
-		s->last_new = -1;
 	}
 	for (i = 0; i < ft->nb_shards; i++) {
 		__atomic_store_n(&ft->shards[i]->sync_refresh_u,
@@ -182,14 +181,24 @@ sw_ft_events(struct sw_ft_shard *s, struct sw_ft_event **ev)
 
 	*ev = s->ev;
 	s->nb_ev = 0;
-	s->last_new = -1;
 	return n;
 }
 
-struct sw_ft_event *
-sw_ft_last_new(struct sw_ft_shard *s)
+unsigned int
+sw_ft_events_count(const struct sw_ft_shard *s)
 {
-	return s->ev != NULL && s->last_new >= 0 ? &s->ev[s->last_new] : NULL;
+	return s->nb_ev;
+}
+
+struct sw_ft_event *
+sw_ft_hold_event(struct sw_ft_shard *s, unsigned int since)
+{
+	struct sw_ft_event *e;
+
+	if (s->nb_ev <= since)
+		return NULL;
+	e = &s->ev[s->nb_ev - 1];
+	return e->hold ? e : NULL;
 }
 
 /* Add an event for the flow at pos; the peer has it from now on. */
@@ -209,7 +218,8 @@ emit(struct sw_ft_shard *s, uint32_t pos, uint8_t op, uint8_t reason,
 	e = &s->ev[s->nb_ev++];
 	e->op = op;
 	e->reason = reason;
-	e->spare = 0;
+	e->hold = 0;
+	e->pad = 0;
 	e->tag = 0;
 	if (op == SW_FT_EV_DELETE) {
 		memset(&e->fs, 0, sizeof(e->fs));
@@ -227,10 +237,13 @@ emit(struct sw_ft_shard *s, uint32_t pos, uint8_t op, uint8_t reason,
 void
 ft_sync_new(struct sw_ft_shard *s, uint32_t pos, uint32_t t)
 {
-	s->last_new = -1;
-	if (FT_GET(s->sync_mode) == SW_FT_SYNC_ALL &&
-	    emit(s, pos, SW_FT_EV_NEW, 0, t) != NULL)
-		s->last_new = (int32_t)s->nb_ev - 1;
+	struct sw_ft_event *e;
+
+	if (FT_GET(s->sync_mode) != SW_FT_SYNC_ALL)
+		return;
+	e = emit(s, pos, SW_FT_EV_NEW, 0, t);
+	if (e != NULL)
+		e->hold = 1;	/* its answer may come through the peer */
 }
 
 /*
@@ -249,7 +262,15 @@ ft_sync_changed(struct sw_ft_shard *s, uint32_t pos, uint8_t old_state,
 	uint8_t mode = FT_GET(s->sync_mode);
 
 	if (mode == SW_FT_SYNC_ALL) {
-		emit(s, pos, SW_FT_EV_UPSERT, 0, t);
+		struct sw_ft_event *e = emit(s, pos, SW_FT_EV_UPSERT, 0, t);
+
+		/*
+		 * A side of it passes through the peer (asymmetric paths):
+		 * the peer must know the change before the answer to this
+		 * packet, which it forwards, arrives there.
+		 */
+		if (e != NULL && (old_flags & FT_SYNC))
+			e->hold = 1;
 		return;
 	}
 	if (mode != SW_FT_SYNC_KEEP || !(f->flags & FT_ASSURED))

@@ -127,7 +127,6 @@ shard_create(struct sw_ft *ft, const struct sw_ft_conf *c, unsigned int id)
 		return NULL;
 	s->ft = ft;
 	s->id = id;
-	s->last_new = -1;
 	s->max = ft->shard_max;
 	s->spill_clear = (uint32_t)((uint64_t)s->max * 9 / 10);
 	s->tcp_loose = c->tcp_loose;

@@ -813,14 +813,18 @@ enum sw_ft_del_reason {
 };
 
 /*
- * One event of a shard, for its HA peer. `tag` is the caller's: the
- * table leaves it 0 (spillway puts a held packet's id there, see
- * sw_ft_last_new).
+ * One event of a shard, for its HA peer. `hold` (SW_FT_SYNC_ALL): the
+ * peer must have it before the packet that made it goes on, as it may
+ * see the answer first: a new flow, or a change of a flow whose other
+ * side passes through the peer (see sw_ft_hold_event). `tag` is the
+ * caller's: the table leaves it 0 (spillway puts a held packet's id
+ * there).
  */
 struct sw_ft_event {
 	uint8_t op;		/* enum sw_ft_ev_op */
 	uint8_t reason;		/* SW_FT_EV_DELETE: enum sw_ft_del_reason */
-	uint16_t spare;
+	uint8_t hold;
+	uint8_t pad;
 	uint32_t tag;
 	struct sw_ft_flowstate fs;
 };
@@ -847,11 +851,15 @@ int sw_ft_set_sync(struct sw_ft *ft, uint8_t mode, uint32_t refresh_s);
 unsigned int sw_ft_events(struct sw_ft_shard *s, struct sw_ft_event **ev);
 
 /*
- * The event the last sw_ft_insert*() reported for the flow it opened
- * (SW_FT_EV_NEW, SW_FT_SYNC_ALL only), so the caller may tag it; NULL
- * when there is none. Owner only, before its next call of the table.
+ * Events in the shard's buffer now: before a packet, so that
+ * sw_ft_hold_event(s, since) finds the event the packet made, if that
+ * event asks to hold it (a new flow; a flow that also passes through
+ * the peer changed state), so the caller may tag it and hold the
+ * packet; NULL otherwise. Owner only, before its next call.
  */
-struct sw_ft_event *sw_ft_last_new(struct sw_ft_shard *s);
+unsigned int sw_ft_events_count(const struct sw_ft_shard *s);
+struct sw_ft_event *sw_ft_hold_event(struct sw_ft_shard *s,
+				     unsigned int since);
 
 /*
  * The state of the flow at pos, as of `now` (its owner; tests).

@@ -132,22 +132,27 @@ static void
 test_ft_sync_all_reports_new_flows(void **state)
 {
 	struct sw_ft *ft = make_ft(64, true, 0, 0);
+	struct sw_ft_shard *s = sw_ft_shard(ft, 0);
 	struct sw_ft_event *ev;
 	struct sw_ft_event *last;
+	unsigned int since;
 
 	(void)state;
 	assert_int_equal(sw_ft_set_sync(ft, SW_FT_SYNC_ALL, 10), 0);
+	since = sw_ft_events_count(s);
 	assert_int_equal(packet(ft, 6, 9, 80, 1, SYN, 10), 0);
-	last = sw_ft_last_new(sw_ft_shard(ft, 0));
-	assert_non_null(last);
+	last = sw_ft_hold_event(s, since);
+	assert_non_null(last);		/* a new flow: hold its packet */
 	last->tag = 77;
 	assert_int_equal(events(ft, &ev), 1);
 	assert_int_equal(ev[0].op, SW_FT_EV_NEW);
 	assert_int_equal(ev[0].tag, 77);
 	assert_int_equal(ev[0].fs.state, SW_FT_TCP_SYN_SENT);
-	assert_null(sw_ft_last_new(sw_ft_shard(ft, 0)));
-	/* Every change after that. */
+	assert_null(sw_ft_hold_event(s, 0));
+	/* Every change after that; a flow of its own: no hold. */
+	since = sw_ft_events_count(s);
 	assert_int_equal(packet(ft, 6, 9, 80, 0, SYN | ACK, 10), 0);
+	assert_null(sw_ft_hold_event(s, since));
 	assert_int_equal(events(ft, &ev), 1);
 	assert_int_equal(ev[0].fs.state, SW_FT_TCP_SYN_RECV);
 	/* UDP: new at once, in ALL mode. */
@@ -156,6 +161,50 @@ test_ft_sync_all_reports_new_flows(void **state)
 	assert_int_equal(ev[0].op, SW_FT_EV_NEW);
 	assert_int_equal(ev[0].fs.state, SW_FT_UDP);
 	sw_ft_free(ft);
+}
+
+/*
+ * Asymmetric paths: the SYN went through a, the SYN/ACK comes through
+ * b, which has the flow from a. Its change must reach a before the
+ * client's ACK does: the event asks to hold the SYN/ACK.
+ */
+static void
+test_ft_sync_all_holds_changes_of_shared_flows(void **state)
+{
+	struct sw_ft *b = make_ft(64, true, 0, 0);
+	struct sw_ft *a = make_quota_ft(64, 0, 0);
+	struct sw_ft_shard *sa = sw_ft_shard(a, 0), *sb = sw_ft_shard(b, 0);
+	struct sw_ft_event *ev;
+	unsigned int since;
+
+	(void)state;
+	assert_int_equal(sw_ft_set_sync(a, SW_FT_SYNC_ALL, 10), 0);
+	assert_int_equal(sw_ft_set_sync(b, SW_FT_SYNC_ALL, 10), 0);
+	assert_int_equal(packet(a, 6, 11, 80, 1, SYN, 10), 0);
+	assert_int_equal(events(a, &ev), 1);
+	assert_int_equal(sw_ft_import(sb, &ev[0].fs, 10), 0);
+	since = sw_ft_events_count(sb);
+	assert_int_equal(packet(b, 6, 11, 80, 0, SYN | ACK, 10), 0);
+	assert_non_null(sw_ft_hold_event(sb, since));
+	assert_int_equal(events(b, &ev), 1);
+	assert_int_equal(ev[0].fs.state, SW_FT_TCP_SYN_RECV);
+	/* a learns it; the client's ACK completes the handshake there. */
+	assert_int_equal(sw_ft_import(sa, &ev[0].fs, 10), 1);
+	since = sw_ft_events_count(sa);
+	assert_int_equal(packet(a, 6, 11, 80, 1, ACK, 10), 0);
+	assert_non_null(sw_ft_hold_event(sa, since));
+	assert_int_equal(events(a, &ev), 1);
+	assert_int_equal(ev[0].fs.state, SW_FT_TCP_ESTABLISHED);
+	assert_true(ev[0].fs.flags & SW_FT_FS_ASSURED);
+	/* Data both ways, each through its own node: no state change. */
+	assert_int_equal(sw_ft_import(sb, &ev[0].fs, 10), 1);
+	assert_int_equal(packet(a, 6, 11, 80, 1, PSH | ACK, 11), 0);
+	assert_int_equal(packet(b, 6, 11, 80, 0, PSH | ACK, 11), 0);
+	assert_int_equal(packet(a, 6, 11, 80, 1, ACK, 11), 0);
+	assert_int_equal(events(a, &ev), 0);
+	assert_int_equal(events(b, &ev), 0);
+	sw_ft_free(a);
+	sw_ft_free(b);
 }
 
 /*
@@ -391,6 +440,7 @@ const struct CMUnitTest ft_sync_tests[] = {
 	cmocka_unit_test(test_ft_sync_export_import_roundtrip),
 	cmocka_unit_test(test_ft_sync_keep_never_reports_half_open),
 	cmocka_unit_test(test_ft_sync_all_reports_new_flows),
+	cmocka_unit_test(test_ft_sync_all_holds_changes_of_shared_flows),
 	cmocka_unit_test(test_ft_sync_takeover_learns_windows),
 	cmocka_unit_test(test_ft_sync_stale_local_flow_refuses),
 	cmocka_unit_test(test_ft_sync_merge_never_goes_back),
