@@ -492,7 +492,8 @@ ft_track_evictable(struct sw_ft_shard *s, struct ft_flow *f)
  * not yet published, or an existing flow's with *existing set, or
  * -ENOSPC (full after early drop), -EDQUOT (the opener's source is over
  * its quota; quota false: not asked) or -EBUSY. ft_flow_publish() makes
- * it live, opened from side dir, with the flags `more`.
+ * it live, opened from side dir, with the flags `more` (the caller
+ * counts it: inserts, or sync_applied).
  */
 int32_t ft_flow_alloc(struct sw_ft_shard *s, const struct sw_ft_key *key,
 		      uint32_t hash, int dir, uint64_t now, bool quota,

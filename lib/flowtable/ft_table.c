@@ -866,7 +866,6 @@ ft_flow_publish(struct sw_ft_shard *s, uint32_t pos, int dir, uint8_t more)
 	__atomic_store_n(&s->live[pos], 1, __ATOMIC_RELEASE);
 	FT_INC(s->cnt.flows);
 	FT_INC(s->cnt.evictable);
-	FT_INC(s->cnt.inserts);
 	s->burst_inserts++;
 }
 
@@ -906,6 +905,7 @@ sw_ft_insert_hash(struct sw_ft_shard *s, const struct sw_ft_key *key,
 	if (!is_tcp(f->state))
 		f->end[0] = f->last;	/* born: UDP is assured 2 s later */
 	ft_flow_publish(s, (uint32_t)pos, p->dir, 0);
+	FT_INC(s->cnt.inserts);
 	nb_ev = s->nb_ev;
 	v = sw_ft_update(s, pos, p, now, NULL);
 	if (v != SW_FT_OK) {
@@ -954,6 +954,7 @@ sw_ft_proxy_open(struct sw_ft_shard *s, const struct sw_ft_key *key,
 	f->pkts[0] = 1;
 	f->bytes[0] += p->len;
 	ft_flow_publish(s, (uint32_t)pos, p->dir, FT_PROXY);
+	FT_INC(s->cnt.inserts);
 	FT_INC(s->cnt.proxy_flows);
 	if (unlikely(FT_GET(s->sync_mode)))
 		ft_sync_new(s, (uint32_t)pos, f->last);

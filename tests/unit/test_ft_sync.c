@@ -73,6 +73,15 @@ test_ft_sync_export_import_roundtrip(void **state)
 	assert_int_equal(ib.tcp[0].scale, ia.tcp[0].scale);
 	assert_true(ib.tcp[0].flags & SW_FT_TCPF_UNSEEN);
 	assert_true(ib.tcp[1].flags & SW_FT_TCPF_UNSEEN);
+	/* Counted as put in from the peer, not as opened here. */
+	{
+		struct sw_ft_stats st;
+
+		sw_ft_shard_stats(b, 0, &st);
+		assert_int_equal(st.inserts, 0);
+		assert_int_equal(st.sync_applied, 1);
+		assert_int_equal(st.flows, 1);
+	}
 	/* The same state, exported from the walk's copy. */
 	{
 		struct sw_ft_flowstate w;
