@@ -27,12 +27,14 @@ from .spillway import (NULL_PORTS, PCAP_PORTS, SEQ_PORTS, Box, Cli, PcapRun, Spi
                        delta, eal_args, parse_stats, pcap_conf, ports_conf, rule_hits,
                        run_pcap, run_seq, stat, unique_prefix)
 from .netns import (PY, TOP, HaPair, Topology, VethPorts, Wire, in_ns,  # noqa: F401
-                    private_netns, readline, ready, result, role, role_bg)
+                    kernel_counter, private_netns, readline, ready, result, role,
+                    role_bg)
 
 __all__ = ["attempt", "bg", "check", "checks", "failures", "finish", "groups", "kill",
            "need_root", "on_exit", "settle", "sh", "skip", "sleep_until", "tmpdir",
            "wait_for", "NULL_PORTS", "PCAP_PORTS", "SEQ_PORTS", "Box", "Cli", "PcapRun",
            "Spillway", "delta", "eal_args", "parse_stats", "pcap_conf", "ports_conf",
            "rule_hits", "run_pcap", "run_seq", "stat", "unique_prefix", "PY", "TOP", "HaPair",
+           "kernel_counter",
            "Topology", "VethPorts", "Wire", "in_ns", "private_netns", "readline", "ready",
            "result", "role", "role_bg"]

@@ -447,3 +447,16 @@ class HaPair:
         return Spillway(binary, kw.pop("workdir", None), conf_text, tag or "ha" + node,
                         mem=mem, netns=self.fw[node],
                         stats_interval=kw.pop("stats_interval", None), **kw)
+
+
+def kernel_counter(ns, group, name):
+    """A counter of namespace ns's stack from /proc/net/snmp or
+    /proc/net/netstat: group "Tcp", "TcpExt", "Udp", ...; -1 if absent."""
+    for f in ("snmp", "netstat"):
+        lines = sh("ip netns exec %s cat /proc/net/%s" % (ns, f)).splitlines()
+        for h, v in zip(lines[::2], lines[1::2]):
+            if h.startswith(group + ":"):
+                d = dict(zip(h.split()[1:], v.split()[1:]))
+                if name in d:
+                    return int(d[name])
+    return -1
