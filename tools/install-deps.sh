@@ -7,11 +7,13 @@ set -euo pipefail
 pkgs=(
 	build-essential meson ninja-build pkg-config
 	libdpdk-dev dpdk libconfig-dev libcmocka-dev libpcap-dev
+	libsodium-dev		# the HA sync link's MAC, the state file's digest
 	dpdk-dev		# dpdk-dumpcap: capture on spillway's ports
 	python3 python3-scapy
 	python3-markdown-it ruby-mdl	# the docs' linters
 	iproute2 ethtool iputils-ping curl procps tmux netcat-openbsd hping3
 	systemd
+	keepalived		# the HA failover test (config/keepalived.conf)
 	prometheus		# promtool: the metrics endpoint's linter
 	tshark			# reads what dpdk-dumpcap captured
 	clang libclang-rt-14-dev

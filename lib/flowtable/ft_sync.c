@@ -16,9 +16,6 @@
 
 #include "ft_private.h"
 
-/* Sequence-space comparison, as ft_tcp.c's. */
-#define SEQ_GT(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) > 0)
-
 /*
  * How far along a TCP connection each state is, so that a merge never
  * takes a flow back (a late report of SYN_RECV must not undo the
