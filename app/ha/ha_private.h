@@ -135,6 +135,8 @@ enum {
 #define HA_RX_BUDGET	256	/* datagrams one pass reads at most */
 #define HA_TX_BUDGET	256	/* datagrams one pass sends at most */
 #define HA_WALK_SLOTS	16384	/* slots a bulk pass walks at most */
+#define HA_BULK_PASS	64	/* bulk datagrams one pass sends at most */
+#define HA_BULK_TRIES	3	/* a bulk that lost datagrams: asked again */
 #define HA_WALK_READER	(SW_FT_MAX_READERS - 1)
 
 struct sw_ha {
@@ -187,6 +189,7 @@ struct sw_ha {
 	double bulk_asked;
 	double bulk_began;
 	double bulk_took;	/* seconds, once done */
+	unsigned int bulk_tries;	/* asked again: it came incomplete */
 };
 
 /* The peer is up while heard from within this (hellos: every second). */
