@@ -432,6 +432,7 @@ got_bulk_mark(struct sw_ha *ha, const struct ha_hdr *h, const uint8_t *p,
 		ha->bulk_in_got = 0;
 		if (ha->bulk_tries == 0)	/* a try again: from the first */
 			ha->bulk_began = now;
+		ha->bulk_heard = now;
 	} else if (h->type == HA_BULK_END &&
 		   ha->bulk_in == HA_BULK_RECEIVING) {
 		uint64_t sent = get64(p);
@@ -511,6 +512,8 @@ handle(struct sw_ha *ha, const uint8_t *buf, size_t len, double now)
 	}
 	switch (h.type) {
 	case HA_FLOWS:
+		if (h.flags & HA_F_BULK)
+			ha->bulk_heard = now;
 		got_flows(ha, &h, p);
 		break;
 	case HA_ACK:
@@ -584,6 +587,14 @@ ha_ask_bulk(struct sw_ha *ha, double now)
 {
 	if (!ha_peer_up(ha, now))
 		return;
+	/* Its end, or all that followed, was lost: ask again. */
+	if (ha->bulk_in == HA_BULK_RECEIVING &&
+	    now - ha->bulk_heard >= HA_BULK_STALL_S) {
+		SW_LOG(NOTICE, "ha: bulk from the peer stalled at %" PRIu64
+		       " flows; asking again\n", ha->bulk_in_got);
+		ha->bulk_tries++;
+		ha->bulk_in = HA_BULK_IDLE;
+	}
 	if (ha->bulk_in == HA_BULK_IDLE ||
 	    (ha->bulk_in == HA_BULK_ASKED && now - ha->bulk_asked >=
 	     HA_BULK_RETRY_S)) {

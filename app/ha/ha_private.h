@@ -190,6 +190,7 @@ struct sw_ha {
 	double bulk_began;
 	double bulk_took;	/* seconds, once done */
 	unsigned int bulk_tries;	/* asked again: it came incomplete */
+	double bulk_heard;	/* the last datagram of the bulk asked */
 };
 
 /* The peer is up while heard from within this (hellos: every second). */
@@ -197,6 +198,7 @@ struct sw_ha {
 #define HA_HELLO_S	1.0
 /* A bulk request not answered is asked again after this. */
 #define HA_BULK_RETRY_S	2.0
+#define HA_BULK_STALL_S	3.0	/* a bulk silent this long: asked again */
 
 /*
  * The messages (ha_net.c), on the control thread. ha_rx reads what
