@@ -8,6 +8,9 @@ pkgs=(
 	build-essential meson ninja-build pkg-config
 	libdpdk-dev dpdk libconfig-dev libcmocka-dev libpcap-dev
 	libsodium-dev		# the HA sync link's MAC, the state file's digest
+	libunistring-dev	# UTF-8: the config's strings, the outputs
+	libsystemd-dev		# sd_notify: readiness, status, watchdog
+	scdoc			# the man pages the unit names
 	dpdk-dev		# dpdk-dumpcap: capture on spillway's ports
 	python3 python3-scapy
 	python3-markdown-it ruby-mdl	# the docs' linters
