@@ -27,6 +27,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_common.h>
+
 struct sw_ft_key;
 
 #define SW_SHARDMAP_KEY_MAX	64
@@ -35,7 +37,8 @@ struct sw_ft_key;
 struct sw_shardmap {
 	unsigned int nb_shards;
 	bool rss;			/* several shards, known hash */
-	uint8_t key[SW_SHARDMAP_KEY_MAX];
+	/* rte_softrss reads the key a 32-bit word at a time. */
+	uint8_t key[SW_SHARDMAP_KEY_MAX] __rte_aligned(4);
 	uint8_t key_len;
 	uint64_t rss_hf;		/* RTE_ETH_RSS_* the ports hash by */
 	uint16_t reta_size;		/* a power of two */
