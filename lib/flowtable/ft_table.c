@@ -260,6 +260,8 @@ sw_ft_create(const struct sw_ft_conf *c)
 		if (ft->shards[i] == NULL)
 			goto err;
 	}
+	if (ft_tags_create(ft, c->socket_id))
+		goto err;
 	ft->memory = heap_used(c->socket_id) - before;
 	return ft;
 err:
@@ -278,6 +280,7 @@ sw_ft_free(struct sw_ft *ft)
 		return;
 	for (i = 0; i < ft->nb_shards; i++)
 		shard_free(ft->shards[i]);
+	ft_tags_free(ft);
 	rte_free(ft->qs);
 	rte_free(ft);
 }
@@ -683,6 +686,11 @@ ft_flow_delete(struct sw_ft_shard *s, uint32_t pos)
 	if (f->stag)
 		ft_source_release(s, &sl->key, (f->flags & FT_ORIG_HI) ?
 				  SW_FT_DIR_HI : SW_FT_DIR_LO);
+	/* Its rule's connection count, whoever deletes it. */
+	if (sl->tag)
+		sw_ft_tag_release(s->ft, sl->tag, sl->key.family,
+				  (f->flags & FT_ORIG_HI) ? sl->key.hi :
+				  sl->key.lo);
 	/* Walkers stop reading the slot before rte_hash may reuse it. */
 	__atomic_store_n(&s->live[pos], 0, __ATOMIC_RELEASE);
 	rte_hash_del_key_with_hash(s->h, &sl->key, sl->hash);
@@ -923,6 +931,8 @@ sw_ft_insert_hash(struct sw_ft_shard *s, const struct sw_ft_key *key,
 		*why = (uint8_t)v;
 		return -EINVAL;
 	}
+	/* Taken only now: a failed insert leaves the place the caller's. */
+	ft_slot(s, (uint32_t)pos)->tag = p->tag;
 	return 0;
 }
 
@@ -955,6 +965,7 @@ sw_ft_proxy_open(struct sw_ft_shard *s, const struct sw_ft_key *key,
 	FT_INC(s->cnt.proxy_valid);
 	f->pkts[0] = 1;
 	f->bytes[0] += p->len;
+	ft_slot(s, (uint32_t)pos)->tag = p->tag;
 	flow_publish(s, (uint32_t)pos, p->dir, FT_PROXY);
 	FT_INC(s->cnt.proxy_flows);
 	return 0;
