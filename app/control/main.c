@@ -876,8 +876,9 @@ start(struct sw_app *app, struct sw_ctl **ctl, struct sw_metrics **prom)
 			return -1;
 		}
 	}
+	/* The flow table first: conn_limit rules count under its tags. */
 	return check_lcores(&app->cfg) || rcu_init(app) ||
-	       sw_app_rules_start(app) || flowtable_create(app) ||
+	       flowtable_create(app) || sw_app_rules_start(app) ||
 	       ports_start(app) || workers_launch(app);
 }
 

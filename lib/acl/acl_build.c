@@ -430,8 +430,9 @@ static const char *
 lname(const struct acl_set *s, enum sw_acl_set which, char *buf, size_t len)
 {
 	if ((unsigned int)which < SW_ACL_NB_SETS)
-		return sw_acl_set_name(which);
-	snprintf(buf, len, "group %s", s->name);
+		snprintf(buf, len, "%s", sw_acl_set_name(which));
+	else
+		snprintf(buf, len, "group %s", s->name);
 	return buf;
 }
 

@@ -105,6 +105,15 @@ sw_acl_parse_ports(const char *s, struct sw_acl_range *r, unsigned int *nb,
 	if (strlen(s) >= sizeof(buf) || s[0] == '\0')
 		return bad(err, errlen, "'%s': bad port list", s);
 	snprintf(buf, sizeof(buf), "%s", s);
+	if (strchr(buf, ':') != NULL) {
+		/* iptables writes ranges 137:139; spillway, as nft, 137-139. */
+		for (tok = buf; *tok; tok++)
+			if (*tok == ':')
+				*tok = '-';
+		snprintf(err, errlen, "'%s': a range is written with '-': "
+			 "\"%s\"", s, buf);
+		return -EINVAL;
+	}
 	if (buf[strlen(buf) - 1] == ',' || buf[0] == ',' ||
 	    strstr(buf, ",,"))
 		return bad(err, errlen, "'%s': empty entry in port list", s);

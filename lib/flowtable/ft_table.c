@@ -303,6 +303,12 @@ sw_ft_shard(struct sw_ft *ft, unsigned int i)
 	return i < ft->nb_shards ? ft->shards[i] : NULL;
 }
 
+struct sw_ft *
+sw_ft_of(const struct sw_ft_shard *s)
+{
+	return s->ft;
+}
+
 uint32_t
 sw_ft_shard_max(const struct sw_ft *ft)
 {

@@ -226,6 +226,8 @@ size_t sw_ft_memory(const struct sw_ft *ft);
 
 unsigned int sw_ft_nb_shards(const struct sw_ft *ft);
 struct sw_ft_shard *sw_ft_shard(struct sw_ft *ft, unsigned int i);
+/* The table a shard belongs to (its tags are the table's). */
+struct sw_ft *sw_ft_of(const struct sw_ft_shard *s);
 /* Flows one shard may hold (max_flows / nb_shards). */
 uint32_t sw_ft_shard_max(const struct sw_ft *ft);
 
