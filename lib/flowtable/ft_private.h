@@ -264,6 +264,7 @@ struct sw_ft {
 	uint32_t *tag_count;		/* [SW_FT_MAX_TAGS] */
 	uint8_t *tag_prefix;		/* [SW_FT_MAX_TAGS][2]: v4, v6 */
 	uint32_t *sketch;		/* [2][FT_SKETCH]: per source */
+	bool tags_used;			/* a tag was ever set up */
 	uint32_t shard_max;
 	unsigned int nb_shards;
 	struct sw_ft_shard *shards[];

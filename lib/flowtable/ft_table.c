@@ -499,6 +499,17 @@ source_leave(struct sw_ft_shard *s, uint32_t pos, struct ft_flow *f)
 	FT_SET(f->stag, 0);
 }
 
+/* The same for its rule's connection count (a tag): nf_conncount's. */
+static void
+tag_leave(struct sw_ft_shard *s, uint32_t pos, struct ft_flow *f)
+{
+	struct ft_slot *sl = ft_slot(s, pos);
+
+	sw_ft_tag_release(s->ft, sl->tag, sl->key.family,
+			  (f->flags & FT_ORIG_HI) ? sl->key.hi : sl->key.lo);
+	sl->tag = 0;
+}
+
 /*
  * A SYN from the opener, on its port, that must start a new flow rather
  * than go on with this one (the caller deletes this one and judges the
@@ -628,18 +639,22 @@ sw_ft_update(struct sw_ft_shard *s, int32_t pos, const struct sw_ft_pkt *p,
 			FT_SET(f->flags, (uint8_t)(f->flags | FT_ASSURED));
 		}
 	}
-	if (unlikely(was_closed != closed(f->state)) && s->src) {
+	if (unlikely(was_closed != closed(f->state)) &&
+	    (s->src || __atomic_load_n(&s->ft->tags_used, __ATOMIC_RELAXED))) {
 		if (was_closed) {
 			/*
 			 * A valid SYN reopened a closed flow, which left its
-			 * source's count: it starts again as a new flow, so
-			 * that the quota judges it.
+			 * source's count (and its rule's): it starts again
+			 * as a new flow, so that the quota and the rules'
+			 * connection limits judge it.
 			 */
 			ft_flow_delete(s, (uint32_t)pos);
 			return SW_FT_RETRY;
 		}
 		if (f->stag)
 			source_leave(s, (uint32_t)pos, f);
+		if (ft_slot(s, (uint32_t)pos)->tag)
+			tag_leave(s, (uint32_t)pos, f);
 	}
 	track_evictable(s, f);
 	FT_INC(f->pkts[reply]);

@@ -59,6 +59,7 @@ sw_ft_tag_setup(struct sw_ft *ft, uint16_t t, uint8_t v4_prefix,
 	    (ft->tag_prefix[2 * t] != v4_prefix ||
 	     ft->tag_prefix[2 * t + 1] != v6_prefix))
 		return -EBUSY;
+	__atomic_store_n(&ft->tags_used, true, __ATOMIC_RELAXED);
 	__atomic_store_n(&ft->tag_prefix[2 * t], v4_prefix, __ATOMIC_RELAXED);
 	__atomic_store_n(&ft->tag_prefix[2 * t + 1], v6_prefix,
 			 __ATOMIC_RELAXED);

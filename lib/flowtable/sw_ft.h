@@ -559,7 +559,10 @@ void sw_ft_expire(struct sw_ft_shard *s, uint64_t now);
  * tag's v4/v6 prefix lengths), the latter in a keyed count-min sketch
  * of two rows that never counts a source low (a collision can only
  * make it look busier). A flow takes its place before it is inserted
- * and gives it back when it is deleted, whatever deletes it.
+ * and gives it back when it is deleted, whatever deletes it, or when a
+ * TCP flow closes (TIME_WAIT, CLOSE), as nf_conncount does not count
+ * closed connections; a SYN that reopens a closed flow then goes back
+ * to the rules (SW_FT_RETRY) to take a place again.
  */
 #define SW_FT_MAX_TAGS 1024
 

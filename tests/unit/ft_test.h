@@ -49,6 +49,9 @@ extern unsigned int nb_convs;
 /* Set: packet() judges a flow let go (SW_FT_RETRY) as a miss. */
 extern bool retry_as_miss;
 
+/* The connection counter tag packet() gives the flows it inserts. */
+extern uint16_t insert_tag;
+
 /* One shard of max flows; adaptive scaling from astart to aend. */
 struct sw_ft *make_ft(uint32_t max, bool early_drop, uint16_t astart,
 		      uint16_t aend);

@@ -151,7 +151,39 @@ test_ft_tag_per_source(void **state)
 	sw_ft_free(ft);
 }
 
+/*
+ * A connection that closes leaves its count, as nf_conncount does not
+ * count closed ones; a SYN that reopens it goes back to the rules
+ * (RETRY), to take a place again.
+ */
+static void
+test_ft_tag_closed_leaves_count(void **state)
+{
+	struct sw_ft *ft = make_ft(64, true, 0, 0);
+
+	(void)state;
+	assert_int_equal(sw_ft_tag_setup(ft, 2, 0, 0), 0);
+	assert_int_equal(sw_ft_tag_acquire(ft, 2, 1, 4, A4), 0);
+	insert_tag = 2;
+	assert_int_equal(packet(ft, 6, 1000, 80, 1, SYN, 1), 0);
+	insert_tag = 0;
+	assert_int_equal(packet(ft, 6, 1000, 80, 0, SYN | ACK, 1), 0);
+	assert_int_equal(packet(ft, 6, 1000, 80, 1, ACK, 1), 0);
+	assert_int_equal(sw_ft_tag_count(ft, 2), 1);
+	assert_int_equal(sw_ft_tag_acquire(ft, 2, 1, 4, A4), -EDQUOT);
+	/* The client resets: CLOSE, the place is free at once. */
+	assert_int_equal(packet(ft, 6, 1000, 80, 1, RST, 2), 0);
+	assert_int_equal(sw_ft_tag_count(ft, 2), 0);
+	/* Its next SYN on the tuple is judged again, as a new flow. */
+	assert_int_equal(packet(ft, 6, 1000, 80, 1, SYN, 3), -SW_FT_RETRY);
+	/* The entry is gone: the expiry of the closed one frees nothing. */
+	sweep(ft, 100);
+	assert_int_equal(sw_ft_tag_count(ft, 2), 0);
+	sw_ft_free(ft);
+}
+
 const struct CMUnitTest ft_tag_tests[] = {
+	cmocka_unit_test(test_ft_tag_closed_leaves_count),
 	cmocka_unit_test(test_ft_tag_counts_across_shards),
 	cmocka_unit_test(test_ft_tag_per_source),
 };
