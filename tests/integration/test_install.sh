@@ -3,8 +3,9 @@
 # Copyright (c) 2026 The spillway authors
 #
 # meson install puts what the README's service set-up needs in place:
-# spillway, spillway-setup, the systemd unit (its paths this prefix's)
-# and the example configurations; nothing of the tests or benchmarks.
+# spillway, spillway-setup, the systemd unit (its paths this prefix's),
+# the example configurations and the importer (spillway import);
+# nothing of the tests or benchmarks.
 #
 # usage: test_install.sh BUILD_DIR
 set -euo pipefail
@@ -19,13 +20,19 @@ rm -f "$dest.log"
 prefix=$(meson introspect "$build" --buildoptions |
 	/usr/bin/python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"] == "prefix"][0])')
 root=$dest$prefix
+libexec=$(meson introspect "$build" --buildoptions |
+	/usr/bin/python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"] == "libexecdir"][0])')
 for f in bin/spillway sbin/spillway-setup lib/systemd/system/spillway.service \
-	share/spillway/examples/spillway.conf share/spillway/examples/spillway-nic.conf; do
+	share/spillway/examples/spillway.conf share/spillway/examples/spillway-nic.conf \
+	"$libexec/spillway/spillway-import"; do
 	[ -f "$root/$f" ] || fail "$prefix/$f not installed"
 	echo "ok: $prefix/$f"
 done
-[ -x "$root/bin/spillway" ] && [ -x "$root/sbin/spillway-setup" ] ||
+[ -x "$root/bin/spillway" ] && [ -x "$root/sbin/spillway-setup" ] &&
+	[ -x "$root/$libexec/spillway/spillway-import" ] ||
 	fail "programs not executable"
+"$root/$libexec/spillway/spillway-import" --help | grep -q 'spillway import' ||
+	fail "spillway-import --help"
 "$root/bin/spillway" --version | grep -q '^spillway ' || fail "spillway --version"
 grep -q "^ExecStart=$prefix/bin/spillway " "$root/lib/systemd/system/spillway.service" ||
 	fail "the unit does not run $prefix/bin/spillway"
@@ -33,5 +40,5 @@ grep -q "$prefix/sbin/spillway-setup" "$root/lib/systemd/system/spillway.service
 	fail "the unit does not run $prefix/sbin/spillway-setup"
 echo "ok: the unit runs this prefix's programs"
 n=$(find "$dest" -type f | wc -l)
-[ "$n" -eq 5 ] || { find "$dest" -type f; fail "$n files installed, want 5"; }
+[ "$n" -eq 6 ] || { find "$dest" -type f; fail "$n files installed, want 6"; }
 echo "ok: nothing else installed"
