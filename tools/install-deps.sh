@@ -10,6 +10,8 @@ pkgs=(
 	dpdk-dev		# dpdk-dumpcap: capture on spillway's ports
 	python3 python3-scapy
 	iproute2 ethtool iputils-ping curl procps tmux netcat-openbsd hping3
+	netbase			# /etc/services: service names in ports
+	iptables ipset		# the import test's reference: Linux itself
 	systemd
 	prometheus		# promtool: the metrics endpoint's linter
 	tshark			# reads what dpdk-dumpcap captured
