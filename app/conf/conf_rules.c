@@ -906,14 +906,15 @@ check_rules_need_table(struct ctx *c, const struct sw_config *cfg)
 	if (cfg->flowtable.enabled)
 		return 0;
 	for (g = 0; g <= rc_->nb_groups; g++) {
-		r = g == 0 ? rc_->rules[SW_ACL_POLICY] : rc_->groups[g - 1].rules;
-		n = g == 0 ? rc_->nb[SW_ACL_POLICY] : rc_->groups[g - 1].nb;
+		r = g ? rc_->groups[g - 1].rules : rc_->rules[SW_ACL_POLICY];
+		n = g ? rc_->groups[g - 1].nb : rc_->nb[SW_ACL_POLICY];
 		for (i = 0; i < n; i++) {
 			if (r[i].conn.max == 0)
 				continue;
-			snprintf(c->err, c->errlen, "%s:%u: %s%s[%u].conn_limit: "
-				 "needs the flow table (flowtable.enabled is "
-				 "false)", r[i].file < rc_->nb_files ?
+			snprintf(c->err, c->errlen, "%s:%u: %s%s[%u]."
+				 "conn_limit: needs the flow table "
+				 "(flowtable.enabled is false)",
+				 r[i].file < rc_->nb_files ?
 				 rc_->files[r[i].file] : c->file, r[i].line,
 				 g ? "rules.groups." : "rules.",
 				 g ? rc_->groups[g - 1].name : "policy", i);

@@ -285,7 +285,7 @@ struct trk {
 	uint8_t cls;		/* enum miss_class (a miss) */
 	uint8_t verdict;	/* the policy's; SW_ACL_NONE: not asked */
 	uint8_t cookie;		/* 1: check it as a cookie the policy proxies */
-	uint16_t tag;		/* a conn_limit's place it holds (0: none) */
+	uint16_t tag;		/* a conn_limit place it holds; 0 */
 };
 
 /* A burst in the tracking stage. */

@@ -471,7 +471,8 @@ carry_set(struct sw_acl *to, const struct sw_acl *from, enum sw_acl_set k,
 	  enum sw_acl_set kf, const struct sw_config *to_cfg,
 	  const struct sw_config *from_cfg)
 {
-	unsigned int no = sw_acl_nb_rules(from, kf), nn = sw_acl_nb_rules(to, k);
+	unsigned int no = sw_acl_nb_rules(from, kf);
+	unsigned int nn = sw_acl_nb_rules(to, k);
 	unsigned int cap, i, j;
 	struct slot *t;
 

@@ -45,7 +45,7 @@ struct sw_ruleset {
 	 * by tag, what the rule is (0: unused), so that the next build
 	 * gives the same rule the same tag, and its live flows' count.
 	 */
-	uint64_t *tag_rule;			/* [SW_FT_MAX_TAGS], or NULL */
+	uint64_t *tag_rule;		/* [SW_FT_MAX_TAGS], or NULL */
 };
 
 /* Worker side: the snapshot in force. Load once per burst. */

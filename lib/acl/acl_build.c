@@ -593,7 +593,7 @@ build_ctx(struct build *b, struct acl_set *s, enum sw_acl_set which, int v6,
 			k = expand(b, &s->rules[i], i, v6, false, 1, NULL, 0,
 				   NULL);
 			if (k == 0)
-				continue;	/* cannot match in this family */
+				continue;	/* not in this family */
 			idx[n++] = i;
 		}
 		rc = n ? build_part(b, s, g, c, which, v6, socket, idx, n, err,

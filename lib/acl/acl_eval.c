@@ -33,7 +33,7 @@ struct frame {
 struct walk {
 	const struct sw_acl *acl;
 	const struct sw_acl_key *key;
-	uint64_t *hits;		/* its worker's bank; NULL: not counted */
+	uint64_t *hits;		/* its worker's bank; NULL: none */
 	struct sw_acl_ctx *cx;	/* NULL: conditions met, nothing spent */
 	uint16_t i;		/* the packet's index in the burst */
 };

@@ -68,7 +68,7 @@ struct acl_set {
 	bool logs;			/* a rule or the default logs */
 	bool stateful;			/* continue rules: sw_acl_eval */
 	uint32_t nb_cont;
-	uint32_t *cont;			/* the continue rules, in order */
+	uint32_t *cont;			/* the continue rules */
 	uint32_t *cont_no;		/* rule -> 1 + place in cont, 0 */
 	char name[SW_ACL_GROUP_NAME_MAX];
 };
@@ -80,7 +80,7 @@ struct acl_set {
  * A meter keeps one such word per source in its table.
  */
 struct acl_way {
-	uint64_t key;			/* keyed hash of the prefix; 0: free */
+	uint64_t key;		/* keyed hash of the prefix; 0: free */
 	uint64_t tat;
 };
 
@@ -92,7 +92,7 @@ struct acl_lim {
 	uint64_t tolerance;		/* (burst - 1) * interval */
 	uint64_t m_interval;		/* the meter's */
 	uint64_t m_tolerance;
-	struct acl_way *ways;		/* meter: buckets of ACL_METER_WAYS */
+	struct acl_way *ways;	/* meter: buckets of ACL_METER_WAYS */
 	uint32_t m_mask;		/* buckets - 1 */
 } __rte_cache_aligned;
 

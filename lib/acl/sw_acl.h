@@ -259,7 +259,7 @@ struct sw_acl_conn {
 	uint8_t over;
 	uint8_t v4_prefix;	/* 0: the rule's flows, whatever source */
 	uint8_t v6_prefix;
-	uint16_t tag;		/* the caller's counter (sw_acl_set_conn_tag) */
+	uint16_t tag;		/* the caller's (sw_acl_set_conn_tag) */
 };
 
 /* Where a rule came from. */
@@ -296,7 +296,7 @@ struct sw_acl_rule {
 	uint16_t file;			/* config file index (listings) */
 	uint32_t line;			/* config line, for messages */
 	uint32_t from;			/* derived: the policy rule */
-	uint16_t group;			/* jump / goto: the group's index */
+	uint16_t group;			/* jump / goto: the group */
 	uint8_t reject_with;		/* reject: the caller's reply kind
 					 * (0: its default) */
 	uint8_t pad;
