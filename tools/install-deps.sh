@@ -9,6 +9,7 @@ pkgs=(
 	libdpdk-dev dpdk libconfig-dev libcmocka-dev libpcap-dev
 	dpdk-dev		# dpdk-dumpcap: capture on spillway's ports
 	python3 python3-scapy
+	python3-markdown-it ruby-mdl	# the docs' linters
 	iproute2 ethtool iputils-ping curl procps tmux netcat-openbsd hping3
 	netbase			# /etc/services: service names in ports
 	iptables ipset		# the import test's reference: Linux itself

@@ -56,12 +56,30 @@ type_name(int t)
 	}
 }
 
+/*
+ * "a, b, c": a misspelt key is answered with the right spellings, and
+ * the reference test (tests/integration/test_reference.py) walks every
+ * group's keys through this message, so the man page and the loader
+ * cannot drift apart.
+ */
+static const char *
+known_list(const char *const *known, char *buf, size_t n)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (; *known != NULL && used < n; known++)
+		used += (size_t)snprintf(buf + used, n - used, "%s%s",
+					 used ? ", " : "", *known);
+	return buf;
+}
+
 /* Every member of group g must be named in `known` (NULL-terminated). */
 int
 check_keys(struct ctx *c, const config_setting_t *g, const char *path,
 	   const char *const *known)
 {
-	char p[256];
+	char p[256], list[400];
 	int i, n = config_setting_length(g);
 
 	for (i = 0; i < n; i++) {
@@ -74,7 +92,8 @@ check_keys(struct ctx *c, const config_setting_t *g, const char *path,
 				break;
 		if (*k == NULL) {
 			join(p, sizeof(p), path, name);
-			return fail(c, s, p, "unknown setting");
+			return fail(c, s, p, "unknown setting (known here: %s)",
+				    known_list(known, list, sizeof(list)));
 		}
 	}
 	return 0;

@@ -279,16 +279,18 @@ stage_notrack(struct sw_worker *w, const struct sw_acl *acl,
  * stays in keys[] / ki[] (compacted). Returns how many remain.
  */
 /*
- * A source-routed packet (only with rules.allow_source_route) sums its
- * TCP/UDP pseudo-header with the final destination, the last hop of its
- * route: spillway checks its IPv4 header and leaves the rest to the
- * final host. Only asked once the full check failed.
+ * An IPv4 source-routed packet (only with rules.allow_source_route)
+ * sums its TCP/UDP pseudo-header with the final destination, the last
+ * hop of its route: spillway checks its IPv4 header and leaves the rest
+ * to the final host. (sw_cksum_ok reads an IPv6 routing header's final
+ * destination itself.) Only asked once the full check failed.
  */
 static int
 srcroute_cksum(const struct sw_worker *w, const uint8_t *f,
 	       const struct sw_pkt *p, uint64_t ol_flags)
 {
-	return __atomic_load_n(&w->allow_source_route, __ATOMIC_RELAXED) &&
+	return p->k.family == SW_AF_INET &&
+	       __atomic_load_n(&w->allow_source_route, __ATOMIC_RELAXED) &&
 	       sw_parse_source_route(f, p) && sw_cksum_ip_ok(f, p, ol_flags);
 }
 

@@ -6,8 +6,10 @@
 #ifndef SW_FT_PRIVATE_H
 #define SW_FT_PRIVATE_H
 
+#include <rte_branch_prediction.h>
 #include <rte_common.h>
 #include <rte_log.h>
+#include <rte_tcp.h>
 
 #include "sw_ft.h"
 
@@ -312,13 +314,66 @@ int ft_tcp_packet(struct ft_flow *f, const struct sw_ft_pkt *p, int reply,
  */
 int ft_tcp_advance(struct ft_flow *f, int snd, uint32_t end);
 
+/* Sequence-space comparisons (RFC 1982 style, as Linux's before/after). */
+#define SEQ_LT(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) < 0)
+#define SEQ_GT(a, b) SEQ_LT(b, a)
+#define SEQ_LE(a, b) (!SEQ_GT(a, b))
+#define SEQ_GE(a, b) (!SEQ_LT(a, b))
+
+/* Linux's MAXACKWINCONST: how far back an ACK may be before a window. */
+#define MAXACKWIN_CONST 66000
+/* RFC 7323: the largest window shift. */
+#define MAX_WSCALE 14
+
 /*
- * The common segment's check and update in place (ft_tcp.c): an ACK,
- * no SYN, FIN or RST, in an ESTABLISHED flow whose side `snd` has been
- * seen (maxwin[snd] != 0). Returns SW_FT_OK or SW_FT_INV_SEQ.
+ * in_window for the common segment, in place: an ACK, with or without
+ * data or a FIN (no SYN, no RST), between two sides both seen. The same
+ * four checks and the same updates as in_window, on the flow's own
+ * fields through plain scalars (in_window takes a view of pointers,
+ * which costs register spills on every segment). Returns SW_FT_OK or
+ * SW_FT_INV_SEQ (nothing changed).
  */
-int ft_tcp_ack(struct ft_flow *f, const struct sw_ft_pkt *p, int snd,
-	       bool liberal);
+static inline __attribute__((always_inline)) int
+ft_tcp_ack(struct ft_flow *f, const struct sw_ft_pkt *p, int snd, bool liberal)
+{
+	int rcv = !snd;
+	uint32_t seq = p->seq, ack = p->ack;
+	uint32_t end = seq + p->datalen + ((p->tcp_flags & RTE_TCP_FIN_FLAG) ? 1 : 0);
+	uint32_t sack, win, swin, maxackwin;
+	uint32_t snd_end = f->end[snd], snd_maxend = f->maxend[snd];
+	uint32_t snd_maxwin = f->maxwin[snd], rcv_end = f->end[rcv];
+	uint32_t rcv_maxend = f->maxend[rcv], rcv_maxwin = f->maxwin[rcv];
+	uint8_t stf = f->tflags[snd], rtf = f->tflags[rcv];
+
+	sack = (rtf & SW_FT_TCPF_SACK_PERM) && SEQ_GT(p->sack, ack) ?
+	       p->sack : ack;
+	maxackwin = snd_maxwin ? snd_maxwin : MAXACKWIN_CONST;
+	if (unlikely(!(SEQ_LE(seq, snd_maxend) &&			/* I */
+		       (rcv_maxwin == 0 ||
+			SEQ_GT(end, snd_end - rcv_maxwin - 1)) &&	/* II */
+		       SEQ_LE(sack, rcv_end) &&				/* III */
+		       SEQ_GT(sack, rcv_end - maxackwin - 1))))		/* IV */
+		return liberal ? SW_FT_OK : SW_FT_INV_SEQ;
+	win = (uint32_t)p->win << ((stf & SW_FT_TCPF_PICKUP) ? MAX_WSCALE :
+				   f->scale[snd]);
+	swin = win + (sack - ack);
+	if (snd_maxwin < swin)
+		FT_SET(f->maxwin[snd], swin);
+	if (SEQ_GT(end, snd_end)) {
+		FT_SET(f->end[snd], end);
+		stf |= SW_FT_TCPF_UNACKED;
+	}
+	if (rcv_maxwin != 0 && SEQ_GT(end, snd_maxend))
+		FT_SET(f->maxwin[rcv], rcv_maxwin + (end - snd_maxend));
+	if (SEQ_GT(sack + win, rcv_maxend - 1))
+		FT_SET(f->maxend[rcv], sack + win + (win == 0));
+	if (ack == rcv_end && (rtf & SW_FT_TCPF_UNACKED))
+		FT_SET(f->tflags[rcv], (uint8_t)(rtf & ~SW_FT_TCPF_UNACKED));
+	if (stf != f->tflags[snd])
+		FT_SET(f->tflags[snd], stf);
+	return SW_FT_OK;
+}
+
 
 /* SYN proxy (ft_proxy.c). The MSS of a cookie's MSS index. */
 uint16_t ft_cookie_mss(uint8_t family, unsigned int idx);

@@ -161,17 +161,6 @@ ft_tcp_next(uint8_t state, int reply, int cls)
 	return tcp_next[reply != 0][cls][state];
 }
 
-/* Sequence-space comparisons (RFC 1982 style, as Linux's before/after). */
-#define SEQ_LT(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) < 0)
-#define SEQ_GT(a, b) SEQ_LT(b, a)
-#define SEQ_LE(a, b) (!SEQ_GT(a, b))
-#define SEQ_GE(a, b) (!SEQ_LT(a, b))
-
-/* Linux's MAXACKWINCONST: how far back an ACK may be before a window. */
-#define MAXACKWIN_CONST 66000
-/* RFC 7323: the largest window shift. */
-#define MAX_WSCALE 14
-
 /* The TCP part of a flow, worked on as a copy and stored when valid. */
 struct win {
 	uint32_t end[2];
@@ -372,54 +361,6 @@ in_window(struct wv w, const struct sw_ft_pkt *p, int snd, uint8_t state,
 	return SW_FT_OK;
 }
 
-/*
- * in_window for the common segment, in place: an ACK (with or without
- * data; no SYN, FIN or RST) between two sides both seen, in an
- * established flow. The same four checks and the same updates as
- * in_window, on the flow's own fields through plain scalars (in_window
- * takes a view of pointers, which costs register spills on every
- * segment). Returns SW_FT_OK or SW_FT_INV_SEQ (nothing changed).
- */
-int
-ft_tcp_ack(struct ft_flow *f, const struct sw_ft_pkt *p, int snd, bool liberal)
-{
-	int rcv = !snd;
-	uint32_t seq = p->seq, ack = p->ack, end = seq + p->datalen;
-	uint32_t sack, win, swin, maxackwin;
-	uint32_t snd_end = f->end[snd], snd_maxend = f->maxend[snd];
-	uint32_t snd_maxwin = f->maxwin[snd], rcv_end = f->end[rcv];
-	uint32_t rcv_maxend = f->maxend[rcv], rcv_maxwin = f->maxwin[rcv];
-	uint8_t stf = f->tflags[snd], rtf = f->tflags[rcv];
-
-	sack = (rtf & SW_FT_TCPF_SACK_PERM) && SEQ_GT(p->sack, ack) ?
-	       p->sack : ack;
-	maxackwin = snd_maxwin ? snd_maxwin : MAXACKWIN_CONST;
-	if (unlikely(!(SEQ_LE(seq, snd_maxend) &&			/* I */
-		       (rcv_maxwin == 0 ||
-			SEQ_GT(end, snd_end - rcv_maxwin - 1)) &&	/* II */
-		       SEQ_LE(sack, rcv_end) &&				/* III */
-		       SEQ_GT(sack, rcv_end - maxackwin - 1))))		/* IV */
-		return liberal ? SW_FT_OK : SW_FT_INV_SEQ;
-	win = (uint32_t)p->win << ((stf & SW_FT_TCPF_PICKUP) ? MAX_WSCALE :
-				   f->scale[snd]);
-	swin = win + (sack - ack);
-	if (snd_maxwin < swin)
-		FT_SET(f->maxwin[snd], swin);
-	if (SEQ_GT(end, snd_end)) {
-		FT_SET(f->end[snd], end);
-		stf |= SW_FT_TCPF_UNACKED;
-	}
-	if (rcv_maxwin != 0 && SEQ_GT(end, snd_maxend))
-		FT_SET(f->maxwin[rcv], rcv_maxwin + (end - snd_maxend));
-	if (SEQ_GT(sack + win, rcv_maxend - 1))
-		FT_SET(f->maxend[rcv], sack + win + (win == 0));
-	if (ack == rcv_end && (rtf & SW_FT_TCPF_UNACKED))
-		FT_SET(f->tflags[rcv], (uint8_t)(rtf & ~SW_FT_TCPF_UNACKED));
-	if (stf != f->tflags[snd])
-		FT_SET(f->tflags[snd], stf);
-	return SW_FT_OK;
-}
-
 /* in_window for the rare segments: one copy of the code for them all. */
 static __attribute__((noinline)) int
 in_window_slow(struct wv w, const struct sw_ft_pkt *p, int snd, uint8_t state,
@@ -519,21 +460,6 @@ ft_tcp_packet(struct ft_flow *f, const struct sw_ft_pkt *p, int reply,
 	struct wv w;
 	bool copy;
 
-	/*
-	 * Most segments: an ACK, with or without data, in an established
-	 * flow whose sides have both been seen. The same checks as below,
-	 * in place, with the flags known to the compiler.
-	 */
-	if (likely((fl & (F_SYN | F_RST | F_FIN | F_ACK)) == F_ACK &&
-		   old == sES && f->maxwin[snd] != 0)) {
-		v = in_window(wv_flow(f), p, snd, sES, liberal);
-		if (v != SW_FT_OK)
-			return v;
-		*refresh = true;
-		copy = false;
-		next = sES;
-		goto commit;
-	}
 	cls = ft_tcp_class(fl);
 	if (cls == FT_TCP_CLASS_INVALID)
 		return SW_FT_INV_FLAGS;
@@ -598,7 +524,9 @@ ft_tcp_packet(struct ft_flow *f, const struct sw_ft_pkt *p, int reply,
 		c.tflags[0] |= SW_FT_TCPF_PICKUP;
 		c.tflags[1] |= SW_FT_TCPF_PICKUP;
 	}
-	v = in_window_slow(w, p, snd, old, liberal);
+	/* Both sides seen, no SYN, no RST: in place, through scalars. */
+	v = copy ? in_window_slow(w, p, snd, old, liberal) :
+	    ft_tcp_ack(f, p, snd, liberal);
 	if (v != SW_FT_OK)
 		return v;
 commit:

@@ -595,9 +595,56 @@ sw_cksum_sum(const void *buf, size_t len)
 	return (uint16_t)acc;
 }
 
-/* The L4 checksum with its pseudo-header (none for ICMPv4). */
+/*
+ * RFC 8200 8.1: a packet with a routing header whose segments are not
+ * all visited sums its pseudo-header with the final destination, not
+ * the header's next hop. Where a routing type names it: type 0's last
+ * address (RFC 5095 deprecates it; only with allow_source_route), type
+ * 2's home address (RFC 6275), an SRH's Segment List[0] (RFC 8754).
+ * NULL when there is no such header or its type hides the final
+ * address (RPL's compressed type 3: a router that does not know it
+ * discards the packet, and so does spillway's checksum).
+ */
+static const uint8_t *
+ip6_final_dst(const uint8_t *ip, uint32_t end)
+{
+	uint32_t o = 40, hl;
+	uint8_t nh = ip[6];
+	int i;
+
+	for (i = 0; i < SW_IP6_MAX_EXT && o + 8 <= end; i++) {
+		switch (nh) {
+		case IPPROTO_ROUTING:
+			hl = ((uint32_t)ip[o + 1] + 1) * 8;
+			if (ip[o + 3] == 0 || o + hl > end || hl < 24)
+				break;
+			if (ip[o + 2] == 0)
+				return ip + o + hl - 16;
+			if (ip[o + 2] == 2 || ip[o + 2] == 4)
+				return ip + o + 8;
+			return NULL;
+		case IPPROTO_HOPOPTS:
+		case IPPROTO_DSTOPTS:
+			hl = ((uint32_t)ip[o + 1] + 1) * 8;
+			break;
+		case IPPROTO_AH:
+			hl = ((uint32_t)ip[o + 1] + 2) * 4;
+			break;
+		default:
+			return NULL;
+		}
+		nh = ip[o];
+		o += hl;
+	}
+	return NULL;
+}
+
+/*
+ * The L4 checksum with its pseudo-header (none for ICMPv4); dst6: the
+ * IPv6 destination it holds (NULL: the header's).
+ */
 static int
-l4_sum_ok(const uint8_t *f, const struct sw_pkt *p)
+l4_sum_ok(const uint8_t *f, const struct sw_pkt *p, const uint8_t *dst6)
 {
 	const uint8_t *l4 = f + p->l4_off;
 	uint64_t sum = 0;
@@ -628,7 +675,7 @@ l4_sum_ok(const uint8_t *f, const struct sw_pkt *p)
 
 		/* ICMPv6 has the pseudo-header too (RFC 4443 2.3). */
 		memcpy(ph.src, p->k.src, 16);
-		memcpy(ph.dst, p->k.dst, 16);
+		memcpy(ph.dst, dst6 != NULL ? dst6 : p->k.dst, 16);
 		ph.len = rte_cpu_to_be_32(p->l4_len);
 		memset(ph.zero, 0, sizeof(ph.zero));
 		ph.nh = p->k.proto;
@@ -655,6 +702,7 @@ int
 sw_cksum_ok(const uint8_t *f, const struct sw_pkt *p, uint64_t ol_flags)
 {
 	uint64_t l4 = ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
+	const uint8_t *dst;
 
 	if (!sw_cksum_ip_ok(f, p, ol_flags))
 		return 0;
@@ -675,9 +723,15 @@ sw_cksum_ok(const uint8_t *f, const struct sw_pkt *p, uint64_t ol_flags)
 	default:
 		return 1;	/* no checksum spillway knows */
 	}
-	/* A NIC's verdict counts only for the protocols it checks. */
+	/* The final destination, where a routing header names another. */
+	dst = p->k.family == SW_AF_INET6 && f[p->l3_off + 6] != p->k.proto ?
+	      ip6_final_dst(f + p->l3_off, p->l4_off - p->l3_off) : NULL;
+	/*
+	 * A NIC's verdict counts only for the protocols it checks, and
+	 * not where it would have summed a routing header's next hop.
+	 */
 	if ((p->k.proto == IPPROTO_TCP || p->k.proto == IPPROTO_UDP) &&
-	    l4 != RTE_MBUF_F_RX_L4_CKSUM_UNKNOWN)
+	    l4 != RTE_MBUF_F_RX_L4_CKSUM_UNKNOWN && dst == NULL)
 		return l4 != RTE_MBUF_F_RX_L4_CKSUM_BAD;
-	return l4_sum_ok(f, p);
+	return l4_sum_ok(f, p, dst);
 }

@@ -183,7 +183,9 @@ void sw_parse_tcp_seg(const uint8_t *frame, const struct sw_pkt *p,
  * invalid over IPv6). `ol_flags` are the mbuf's rx flags: a part the
  * port reports good or bad is not computed again. A first fragment has
  * only its IPv4 header checked (its L4 checksum covers the whole
- * datagram). Returns 1 if good, 0 if bad.
+ * datagram). An IPv6 packet with a routing header of type 0, 2 or 4
+ * and segments left is summed with its final destination (RFC 8200
+ * 8.1), whatever the port says. Returns 1 if good, 0 if bad.
  */
 int sw_cksum_ok(const uint8_t *frame, const struct sw_pkt *p,
 		uint64_t ol_flags);

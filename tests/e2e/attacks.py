@@ -38,8 +38,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from pylib import (Topology, check, finish, need_root, ready, result, settle, sh,  # noqa: E402
-                   stat, tmpdir, wait_for)
+from pylib import (Topology, attempt, check, finish, need_root, ready, result,  # noqa: E402
+                   settle, sh, tmpdir, wait_for)
 from pylib import packets  # noqa: E402
 
 C4, S4, C6, S6 = Topology.C4, Topology.S4, Topology.C6, Topology.S6
@@ -59,20 +59,6 @@ def role(script, ns, *args, timeout=120):
 
 def role_bg(script, ns, *args):
     return T.role_bg(ns, script, *args)
-
-
-def cli(cmd):
-    return SW.cmd(cmd)
-
-
-def stats(*names):
-    """Counters by name; -1 for one this binary does not have."""
-    t = cli("show stats")
-    return {n: stat(t, n, -1) for n in names}
-
-
-def flows(*pat):
-    return SW.flows(*pat)
 
 
 CONF = """
@@ -115,22 +101,22 @@ def eth(dst, src):
 def counted(s0, n, *names):
     """Wait until spillway has received n frames more than at s0 (its
     "rx") and the counters named have stopped moving; their values."""
-    wait_for(lambda: stats("rx")["rx"] - s0["rx"] >= n, 10)
-    return settle(lambda: stats(*names), 0.2, 5)
+    wait_for(lambda: SW.counters("rx")["rx"] - s0["rx"] >= n, 10)
+    return settle(lambda: SW.counters(*names), 0.2, 5)
 
 
 def attack_c(work, mac):
     """(c): 16 colliding keys, then the legitimate connection they aim at."""
-    before = stats("inserts", "spilled", "policy_accept")
+    before = SW.counters("inserts", "spilled", "policy_accept")
     r = role("attacker.py", T.cli, "collide", mac, C6, 40123, S6, 16)
     check(r.get("sent") == 16, "(c) 16 SYNs whose keys share CRC32C %s with the "
           "target's (the landed hash)" % r.get("crc"))
     t = role_bg("attacker.py", T.cli, "talk", S6, 40123, 0.5)
     ready(t)
     r2 = result(t)
-    ft = cli("show flowtable")
-    after = stats("inserts", "spilled", "policy_accept")
-    mine = flows(r"src=2001:db8::1 dst=2001:db8::2 sport=40123 dport=80")
+    ft = SW.cmd("show flowtable")
+    after = SW.counters("inserts", "spilled", "policy_accept")
+    mine = SW.flows(r"src=2001:db8::1 dst=2001:db8::2 sport=40123 dport=80")
     check(r2.get("ok") is True, "(c) the target connection works")
     check(len(mine) == 1 and after["spilled"] == before["spilled"],
           "(c) its insert succeeded in a mostly empty table: tracked, nothing "
@@ -147,13 +133,13 @@ def attack_b(mac):
     """(b): blind RSTs against a live, idle connection."""
     t = role_bg("attacker.py", T.cli, "talk", S4, 40200, 14)
     ready(t)
-    wait_for(lambda: flows(r"sport=40200 dport=80", "ESTABLISHED", r"\[ASSURED\]"), 5)
-    before = stats("invalid_rst", "invalid_zone")
+    wait_for(lambda: SW.flows(r"sport=40200 dport=80", "ESTABLISHED", r"\[ASSURED\]"), 5)
+    before = SW.counters("invalid_rst", "invalid_zone")
     t0 = time.monotonic()
     r = role("attacker.py", T.cli, "rsts", mac, C4, 40200, S4, 65536, timeout=120)
     spent = time.monotonic() - t0
-    after = stats("invalid_rst", "invalid_zone")
-    est = flows(r"sport=40200 dport=80", "ESTABLISHED", r"\[ASSURED\]")
+    after = SW.counters("invalid_rst", "invalid_zone")
+    est = SW.flows(r"sport=40200 dport=80", "ESTABLISHED", r"\[ASSURED\]")
     check(r.get("sent") == 65536, "(b) 65,536 blind RSTs sent in %.1f s, and %d "
           "from the wrong side" % (spent, r.get("wrong_side", 0)))
     check(len(est) == 1, "(b) the connection is still ESTABLISHED [ASSURED]")
@@ -173,7 +159,7 @@ def attack_d(work, mac, cmac):
     """(d): ICMP errors about a tracked flow that must not pass."""
     t = role_bg("attacker.py", T.cli, "talk", S4, 40300, 4)
     ready(t)
-    line = wait_for(lambda: flows(r"sport=40300 dport=80", "ESTABLISHED"), 5)
+    line = wait_for(lambda: SW.flows(r"sport=40300 dport=80", "ESTABLISHED"), 5)
     m = re.search(r"reply=\[end=(\d+)", line[0]) if line else None
     check(m is not None, "(d) the flow's server side is at a known sequence number")
     srv_seq = int(m.group(1)) if m else 0
@@ -195,7 +181,7 @@ def attack_d(work, mac, cmac):
         e + icmp("198.51.100.9", S4, 5, 1, from_srv, gw="192.0.2.99"),
     ]
     good = e + icmp("198.51.100.9", S4, 3, 1, from_srv)
-    before = stats("rx", "icmp_unrelated", "related")
+    before = SW.counters("rx", "icmp_unrelated", "related")
     r = role("attacker.py", T.cli, "frames", mac, frames_file(work, "d.hex", bad + [good]))
     after = counted(before, 5, "icmp_unrelated", "related")
     check(r.get("sent") == 5 and after["icmp_unrelated"] - before["icmp_unrelated"] == 4,
@@ -224,10 +210,10 @@ def attack_fg(work, mac, cmac):
             fr += [e + tcp(C4, ABSENT4, sp, 80, isn, 0, 0x02),
                    e + tcp(ABSENT4, C4, 80, sp, risn, isn + 1, 0x12)]
         fr.append(e + tcp(C4, ABSENT4, sp, 80, isn + 1, risn + 1, 0x10))
-    before = stats("rx", "invalid_zone", "invalid_state")
+    before = SW.counters("rx", "invalid_zone", "invalid_state")
     r = role("attacker.py", T.cli, "frames", mac, frames_file(work, "fg.hex", fr))
     after = counted(before, len(fr), "invalid_zone", "invalid_state")
-    est = flows(r"dst=192\.0\.2\.77", r"ESTABLISHED|SYN_RECV|\[ASSURED\]")
+    est = SW.flows(r"dst=192\.0\.2\.77", r"ESTABLISHED|SYN_RECV|\[ASSURED\]")
     check(r.get("sent") == len(fr) and not est,
           "(f)(g) %d frames: no flow to the absent host ESTABLISHED, SYN_RECV or "
           "assured (%d)" % (len(fr), len(est)))
@@ -241,14 +227,14 @@ def attack_fg(work, mac, cmac):
 
 def attack_a(mac):
     """(a): spoofed SYNs, real SYN/ACKs, blind or badly summed ACKs."""
-    before = stats("invalid_seq", "bad_checksum", "insert_failed", "spilled")
+    before = SW.counters("invalid_seq", "bad_checksum", "insert_failed", "spilled")
     r = role("attacker.py", T.cli, "blindack", mac, S4, 3000, timeout=120)
     check(r.get("syns") == 3000 and r.get("synacks", 0) > 1024,
           "(a) 3,000 spoofed SYNs, %s SYN/ACKs came back, %s blind ACKs with a "
           "wrong number, %s with the right number and a bad checksum"
           % (r.get("synacks"), r.get("wrong"), r.get("badsum")))
-    mid = stats("invalid_seq", "bad_checksum", "insert_failed", "spilled")
-    assured = flows(r"src=198\.51\.100\.", r"\[ASSURED\]")
+    mid = SW.counters("invalid_seq", "bad_checksum", "insert_failed", "spilled")
+    assured = SW.flows(r"src=198\.51\.100\.", r"\[ASSURED\]")
     check(not assured, "(a) no attacker flow is assured (%d)" % len(assured))
     check(mid["bad_checksum"] - before["bad_checksum"] >= r.get("badsum", 1),
           "(a) every badly summed ACK dropped as bad_checksum (%d)"
@@ -259,15 +245,15 @@ def attack_a(mac):
     t = role_bg("attacker.py", T.cli, "talk", S4, 40400, 0.2)
     ready(t)
     ok = result(t).get("ok")
-    after = stats("insert_failed", "spilled")
-    mine = flows(r"sport=40400 dport=80", r"\[ASSURED\]")
+    after = SW.counters("insert_failed", "spilled")
+    mine = SW.flows(r"sport=40400 dport=80", r"\[ASSURED\]")
     check(ok is True and len(mine) == 1 and after["spilled"] == mid["spilled"] and
           after["insert_failed"] == mid["insert_failed"],
           "(a) a legitimate connection right after gets a table slot, not spilled "
           "(spilled %d -> %d)" % (mid["spilled"], after["spilled"]))
     # None may be left SHORT + 2 s from now; polled until then.
-    wait_for(lambda: not flows(r"src=198\.51\.100\."), SHORT + 2, 0.2)
-    left = flows(r"src=198\.51\.100\.")
+    wait_for(lambda: not SW.flows(r"src=198\.51\.100\."), SHORT + 2, 0.2)
+    left = SW.flows(r"src=198\.51\.100\.")
     check(not left, "(a) once tcp_syn_recv (%d s) has run out, no attacker entry is "
           "left (%d)" % (SHORT, len(left)))
 
@@ -282,7 +268,7 @@ def attack_e(work, mac, cmac):
     extra = role_bg("attacker.py", T.cli, "talk", S4, 41100, 0.1)
     ready(extra)
     result(extra)
-    check("SPILLING" in cli("show flowtable"),
+    check("SPILLING" in SW.cmd("show flowtable"),
           "(e) the 16-flow table is full of assured flows and spilling")
     e = eth(mac, cmac)
     fr = []
@@ -290,7 +276,7 @@ def attack_e(work, mac, cmac):
         for fl in (0x29, 0x00, 0x03, 0x3f, 0x01):	# XMAS, NULL, SYN+FIN, all, FIN
             fr.append(e + tcp("198.51.100.%d" % (1 + i), S4, 30000 + i, 80,
                               random.getrandbits(32), 0, fl))
-    before = stats("rx", "invalid_flags", "fallback_accept", "spilled")
+    before = SW.counters("rx", "invalid_flags", "fallback_accept", "spilled")
     r = role("attacker.py", T.cli, "frames", mac, frames_file(work, "e.hex", fr))
     after = counted(before, len(fr), "invalid_flags", "fallback_accept", "spilled")
     check(r.get("sent") == 500 and after["invalid_flags"] - before["invalid_flags"] == 500,
@@ -304,15 +290,6 @@ def attack_e(work, mac, cmac):
               after["spilled"] - before["spilled"]))
     for h in holds:
         h.kill()
-
-
-def attempt(name, fn, *args):
-    """Run one attack; an exception is a failed check, not the end."""
-    try:
-        return fn(*args)
-    except Exception as e:	# noqa: BLE001 - every failure is reported
-        check(False, "%s: %s: %s" % (name, type(e).__name__, str(e)[:300]))
-        return None
 
 
 def syn_recv_gone():
@@ -360,7 +337,7 @@ def main():
     def second_hash():
         t = role_bg("attacker.py", T.cli, "talk", S6, 40123, 0.5)
         ready(t)
-        m = flows(r"src=2001:db8::1 dst=2001:db8::2 sport=40123 dport=80")
+        m = SW.flows(r"src=2001:db8::1 dst=2001:db8::2 sport=40123 dport=80")
         result(t)
         return re.search(r"hash=(0x[0-9a-f]{8})", m[0]).group(1) if m else None
 

@@ -79,15 +79,11 @@ def kernel_topo_up():
     os.unlink(f.name)
 
 
-def cli(cmd):
-    return SW.cmd(cmd)
-
-
 class Spillway:
     name = "spillway"
 
     def stats(self):
-        t = cli("show stats")
+        t = SW.cmd("show stats")
         n = lambda k: stat(t, k, -1)
         return {"flows": n("flows"), "insert_failed": n("insert_failed"),
                 "early_drops": n("early_drops"), "fallback_accept": n("fallback_accept"),
@@ -194,7 +190,7 @@ def basic_traffic():
     lst.wait(timeout=10)
     h = agent_bg(T.cli, "hold", T.S4, 80, 3)
     port = ready(h)["local"]
-    flows = cli("show flows")
+    flows = SW.cmd("show flows")
     check(re.search(r"ESTABLISHED src=192\.0\.2\.1 dst=192\.0\.2\.2 sport=%d dport=80 .*\[ASSURED\]"
                     % port, flows) is not None, "show flows lists the live connection (sport %d)" % port)
     h.wait(timeout=10)
@@ -208,30 +204,30 @@ def expiry_via_cli():
     pi, pb = ready(idle)["local"], ready(busy)["local"]
     has = lambda flows, p: re.search(r"ESTABLISHED src=%s dst=%s sport=%d dport=80 "
                                      % (T.C4, T.S4, p), flows) is not None
-    flows = cli("show flows")
+    flows = SW.cmd("show flows")
     check(has(flows, pi) and has(flows, pb), "idle (sport %d) and busy (sport %d) "
           "connections both tracked" % (pi, pb))
-    out = cli("set timeout tcp_established 2")
+    out = SW.cmd("set timeout tcp_established 2")
     check(out.startswith("tcp_established = 2"), "set timeout tcp_established 2")
     t0 = time.monotonic()
     fl = {"now": flows}
 
     def idle_gone():
-        fl["now"] = cli("show flows")
+        fl["now"] = SW.cmd("show flows")
         return not has(fl["now"], pi)
     wait_for(idle_gone, 30, 0.2)
     flows = fl["now"]
     check(not has(flows, pi) and has(flows, pb),
           "the idle flow is gone after %.1f s, the busy one stays"
           % (time.monotonic() - t0))
-    cli("set timeout tcp_established 432000")
+    SW.cmd("set timeout tcp_established 432000")
     idle.kill()
     busy.kill()
 
 
 def attack_entries(pattern, states=None):
     """Attack entries listed by show flows now (in the given states)."""
-    return [l for l in cli("show flows 0").splitlines()
+    return [l for l in SW.cmd("show flows 0").splitlines()
             if re.search(pattern, l) and
             (states is None or any(" %s " % st in l for st in states))]
 
@@ -372,7 +368,7 @@ def main():
     expiry_via_cli()
     attack_synflood(a.phase_connections, a.interval)
     attack_exhaustion(a.phase_connections, a.interval)
-    st = cli("show stats")
+    st = SW.cmd("show stats")
     check(stat(st, "rx", -1) > 0, "spillway still answers the CLI after both attacks")
     results["stats"] = {k: stat(st, k, -1) for k in (
         "rx", "flows", "inserts", "insert_failed", "early_drops", "expired",

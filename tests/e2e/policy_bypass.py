@@ -66,7 +66,8 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from pylib import (Topology, Wire, attempt as run_attempt, check, groups,  # noqa: E402
+import pylib  # noqa: E402
+from pylib import (Topology, Wire, attempt, check, groups,  # noqa: E402
                    finish, in_ns, need_root, ports_conf, readline, sh, sleep_until, tmpdir,
                    wait_for)
 from pylib import packets  # noqa: E402
@@ -238,26 +239,12 @@ class Firewall:
         return rc
 
 
-def cli(cmd):
-    return SW.cmd(cmd)
-
-
-def snap():
-    """Every counter of `show stats json`: the worker counters (its
-    "counters" object) and the flow table's ("flowtable"), by name."""
-    return SW.stats_json()
-
-
 def delta(s0, s1, name):
     """How much counter `name` moved; None when this binary has no such
     counter."""
     if name not in s0 or name not in s1:
         return None
     return s1[name] - s0[name]
-
-
-def flows(*pat):
-    return SW.flows(*pat)
 
 
 def tuple_re(src, sport, dst, dport):
@@ -274,7 +261,7 @@ def state_of(fl):
 def settle(s0, n, timeout=10):
     """Wait until spillway has received n more frames and counted them; a
     new snapshot."""
-    return SW.counted(s0, n, snap, 0.1, timeout)
+    return SW.counted(s0, n, SW.stats_json, 0.1, timeout)
 
 
 def get_cookie(src, sport, dst, dport, isn, **kw):
@@ -331,19 +318,13 @@ class Played:
         return got
 
     def flow(self):
-        return flows(tuple_re(self.src, self.sport, self.dst, self.dport))
+        return SW.flows(tuple_re(self.src, self.sport, self.dst, self.dport))
 
     def reset(self):
         OUT.send(self.frame(RST | ACK))
 
 
-def attempt(cid, fn, *args):
-    """One attack (those --only names, if given)."""
-    if not ONLY or cid in ONLY:
-        run_attempt(cid, fn, *args, group=cid)
-
-
-ONLY = None
+ONLY = pylib.harness.only	# --only: the check ids to run (empty: all)
 
 
 # ---- the attacks ----
@@ -356,18 +337,18 @@ def c1a_stale_cookie():
     if not check(sa is not None and sa.ack == p.nxt and sa.win == 0,
                  "the proxy answers 192.0.2.70's SYN to :8080 with a cookie (%s)" % sa, "1a"):
         return
-    r = cli("set add deny 192.0.2.70/32")
+    r = SW.cmd("set add deny 192.0.2.70/32")
     check(not r.startswith("error"), "set add deny 192.0.2.70/32: %r" % r.strip(), "1a")
     sa2 = get_cookie(src, p.sport + 1, S4, dport, rnd32())
     check(sa2 is None, "a new SYN from 192.0.2.70 is dropped now (%s)" % sa2, "1a")
-    s0 = snap()
+    s0 = SW.stats_json()
     IN.drain()
     OUT.send(p.frame(ACK))
     settle(s0, 1)
     # Nothing may come: once spillway has the ACK, a second for a SYN to
     # the server, its answer and the proxy's ACK to show.
     at = syns_from(IN.read(1.0), src)
-    s1 = snap()
+    s1 = SW.stats_json()
     fl = p.flow()
     chk = delta(s0, s1, "synproxy_checked")
     check(not at and not fl and chk == 0,
@@ -384,7 +365,7 @@ def c1b_denied_port():
     t = tcp_template(ATT + "10", S4, 1024, 22, ACK, (IN.mac, OUT.mac))
     fr = [t.make(src=ATT + str(random.randint(10, 250)), sport=random.randint(1024, 65535),
                  seq=rnd32(), ack=rnd32(), ident=random.getrandbits(16)) for _ in range(n)]
-    s0 = snap()
+    s0 = SW.stats_json()
     IN.drain()
     OUT.send(fr)
     s1 = settle(s0, n)
@@ -403,7 +384,7 @@ def c1c_rate_limit():
     """300 bad cookies from one allowed source; another source meanwhile."""
     src, n = "192.0.2.71", 300
     mk = lambda: out_frame(src, S4, random.randint(1024, 65535), 8080, rnd32(), rnd32(), ACK)
-    s0 = snap()
+    s0 = SW.stats_json()
     OUT.send([mk() for _ in range(n // 2)])
     t, reply = in_ns(T.cli, tcp_talk, S4, 8080)
     OUT.send([mk() for _ in range(n - n // 2)])
@@ -426,7 +407,7 @@ def c2_unfit_syns():
     v4, v6 = "192.0.2.74", "2001:db8::74"
     opt4, pad6 = dict(ipopts=b"\x01\x01\x01\x01"), dict(ext6=b"\x01\x04\x00\x00\x00\x00")
     cl = [Played(v4, S4, 80) for _ in range(10)] + [Played(v6, S6, 80) for _ in range(10)]
-    s0 = snap()
+    s0 = SW.stats_json()
     IN.drain()
     OUT.drain()
     OUT.send([out_frame(c.src, c.dst, c.sport, 80, c.isn, 0, SYN, opt_mss(1440),
@@ -438,7 +419,7 @@ def c2_unfit_syns():
     answers = {}
     for c in cl:
         got = [s for s in back if s.ok and is_tcp(src=c.dst, dst=c.src, sport=80,
-                                                     dport=c.sport, flags=SYNACK)(s.raw)]
+                                                  dport=c.sport, flags=SYNACK)(s.raw)]
         if got:
             answers[c] = got[0]
     plain = [s for s in answers.values() if
@@ -472,7 +453,7 @@ def c2_unfit_syns():
         c.reset()
     # An IPv6 SYN in a first fragment (whole, M set): dropped, unfit.
     src = "2001:db8::79"
-    s0 = snap()
+    s0 = SW.stats_json()
     IN.drain()
     OUT.drain()
     OUT.send(out_frame(src, S6, 40079, 80, rnd32(), 0, SYN, opt_mss(1440), frag=True))
@@ -483,7 +464,7 @@ def c2_unfit_syns():
     check(not at and not back and unfit == 1,
           "an IPv6 SYN in a first fragment: %d frames reached the server, %d answers "
           "(want 0, 0), synproxy_unfit +%s (want 1), flows %s"
-          % (len(at), len(back), unfit, [state_of(f) for f in flows(r"sport=40079 ")]), "2")
+          % (len(at), len(back), unfit, [state_of(f) for f in SW.flows(r"sport=40079 ")]), "2")
 
 
 def c3a_frag_ack():
@@ -493,7 +474,7 @@ def c3a_frag_ack():
     if not check(sa is not None and p.flow() and "SYN_RECV" in p.flow()[0],
                  "a handshake to the real server (IPv6): its SYN/ACK (%s), SYN_RECV" % sa, "3a"):
         return
-    s0 = snap()
+    s0 = SW.stats_json()
     OUT.send(p.frame(ACK, frag=True))
     s1 = settle(s0, 1)
     fl = p.flow()
@@ -510,10 +491,10 @@ def frag_segment(cid, p, what):
     data = bytes(random.getrandbits(8) for _ in range(1200))
     fr = tcp_frags(p.src, p.dst, p.sport, p.dport, p.nxt, p.rcv, PSH | ACK, data,
                    (IN.mac, OUT.mac), 600)
-    s0 = snap()
+    s0 = SW.stats_json()
     IN.drain()
     got = p.send(data, frags=fr)
-    s1 = snap()
+    s1 = SW.stats_json()
     at = IN.read(0.1)
     seen = [x for x in (frag_of(f) for f in at) if x and x[0] == p.src]
     segs_at = [s for s in (Seg(f) for f in at) if s.ok and s.src == p.src and
@@ -593,10 +574,10 @@ def c4_close_pin():
         OUT.send(out_frame(C4, S4, sport, 80, a, 0, SYN, opt_mss(1460)))
     # The server's SYN/ACK crosses: SYN_RECV (the client's kernel resets
     # :P2's at A + 1 itself, as a real client does: CLOSE at once).
-    wait_for(lambda: [f for f in flows(tuple_re(C4, P1, S4, 80)) if "SYN_RECV" in f], 2)
+    wait_for(lambda: [f for f in SW.flows(tuple_re(C4, P1, S4, 80)) if "SYN_RECV" in f], 2)
     for sport, a in ((P1, a1), (P2, a2)):
         OUT.send(out_frame(C4, S4, sport, 80, a + 1, 0, RST))
-    both = lambda: [flows(tuple_re(C4, sp, S4, 80)) for sp in (P1, P2)]
+    both = lambda: [SW.flows(tuple_re(C4, sp, S4, 80)) for sp in (P1, P2)]
     wait_for(lambda: all(f and "CLOSE" in f[0] for f in both()), 2)
     f1, f2 = both()
     check(f1 and "CLOSE" in f1[0] and f2 and "CLOSE" in f2[0],
@@ -616,10 +597,10 @@ def c4_close_pin():
         # The client comes once the RSTs have pinned the tuples again.
         wait_for(lambda: pins[0] >= 1, 5, 0.02)
         p = Played(C4, S4, 80, sport=P1, isn=a1 - 1000)
-        s0 = snap()
+        s0 = SW.stats_json()
         IN.drain()
         sa = p.syn()
-        s1 = snap()
+        s1 = SW.stats_json()
         at = [s for s in syns_from(IN.read(0.1), C4) if s.sport == P1]
         ok = sa is not None
         if ok:
@@ -635,10 +616,10 @@ def c4_close_pin():
             p.reset()
             check([g for g in got if g.data == b"got 2\n"],
                   "... and carries data (%s)" % [g.data for g in got], "4")
-        s0 = snap()
+        s0 = SW.stats_json()
         OUT.drain()
         took, reply = in_ns(T.cli, tcp_talk, S4, 80, C4, P2, b"ping", 3.0)
-        s1 = snap()
+        s1 = SW.stats_json()
         isn = [Seg(f).seq for f in OUT.read(0.0, outgoing=True)
                if is_tcp(src=C4, sport=P2, flags=SYN)(f)]
         below = isn and ((a2 + 1 - isn[0]) & 0xffffffff) < (1 << 31)
@@ -677,9 +658,9 @@ def c5_udp_pin(max_flows):
     r1 = queries()
     sleep_until(t0 + 2.6)		# the second query is what assures a UDP flow
     r2 = queries()
-    wait_for(lambda: len(flows(r"^udp ", r"\[ASSURED\]")) >= max_flows, 3)
-    s0 = snap()
-    assured = flows(r"^udp ", r"\[ASSURED\]")
+    wait_for(lambda: len(SW.flows(r"^udp ", r"\[ASSURED\]")) >= max_flows, 3)
+    s0 = SW.stats_json()
+    assured = SW.flows(r"^udp ", r"\[ASSURED\]")
     check(r1 == r2 == len(tuples) and s0["flows"] == max_flows and
           len(assured) == max_flows,
           "20 spoofed sources, 2 queries 2.6 s apart on %d tuples: %d and %d answered, "
@@ -690,8 +671,8 @@ def c5_udp_pin(max_flows):
           "evictable_assured %s (want > 0)"
           % (s0.get("evictable"), s0.get("evictable_assured")), "5")
     took, reply = in_ns(T.cli, tcp_talk, S4, 80, C4, 0, b"ping", 3.0)
-    s1 = snap()
-    fl = flows(r"^tcp ", r"src=192\.0\.2\.1 ", r"dport=80 ")
+    s1 = SW.stats_json()
+    fl = SW.flows(r"^tcp ", r"src=192\.0\.2\.1 ", r"dport=80 ")
     eda = delta(s0, s1, "early_drops_assured")
     check(fl and reply == b"got 4\n" and eda is not None and eda >= 1,
           "a new TCP connection from the real client: tracked (%s), answered (%s), "
@@ -710,7 +691,7 @@ def c6_blind_ack():
     if not check(sa is not None and mine,
                  "a spoofed SYN; the server's SYN/ACK seen on its side (%s)" % mine, "6"):
         return
-    s0 = snap()
+    s0 = SW.stats_json()
     IN.drain()
     OUT.send(p.frame(ACK, ack=mine[0].seq))		# ISN + 1 - 1
     s1 = settle(s0, 1)
@@ -740,12 +721,12 @@ def c7_expired_cookie():
     if not check(sa_old is not None, "a cookie for 192.0.2.72 (%s)" % sa_old, "7"):
         return
     sleep_until(t + 5.0)		# the cookie's age is what is tested
-    s0 = snap()
+    s0 = SW.stats_json()
     IN.drain()
     OUT.send(old.frame(ACK))
     settle(s0, 1)
     at = syns_from(IN.read(0.6), old.src)	# room for a SYN to show, if one went out
-    s1 = snap()
+    s1 = SW.stats_json()
     fl = old.flow()
     check(not at and not fl,
           "the same ACK 5 s after its cookie (3 slices of 1 s): %d SYN reached the server, "
@@ -768,7 +749,7 @@ def c8_checksums():
               udp("192.0.2.78", S4, 40079, 53, b"bad", mac, cks=False), "192.0.2.78"),
              ("an IPv4 SYN with a bad header checksum", bytes(bad_h), "192.0.2.78")]
     for what, f, src in cases:
-        s0 = snap()
+        s0 = SW.stats_json()
         IN.drain()
         OUT.send(f)
         s1 = settle(s0, 1, 3)
@@ -793,7 +774,7 @@ def group(binary, work, run, mode, checks, **kw):
                 if not ONLY or cid in ONLY:
                     check(False, "spillway refused the config it needs: %s" % fw.why, cid)
                 continue
-            attempt(cid, fn, *args)
+            attempt(cid, fn, *args, group=cid)
     finally:
         rc = fw.stop()
         if fw.ok:
@@ -801,7 +782,7 @@ def group(binary, work, run, mode, checks, **kw):
 
 
 def main():
-    global OUT, IN, ONLY
+    global OUT, IN
     ap = argparse.ArgumentParser()
     ap.add_argument("binary", nargs="?")
     ap.add_argument("--only", help="check ids, e.g. 1a,3b")
@@ -811,7 +792,7 @@ def main():
         serve(a.serve, 300)
         return
     need_root()
-    ONLY = set(a.only.split(",")) if a.only else None
+    ONLY.update(a.only.split(",") if a.only else ())
     t0 = time.monotonic()
     work = tmpdir("sw-pb-")
     topo_up()

@@ -55,8 +55,9 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from pylib import (Topology, Wire, attempt as run_attempt, check, delta,  # noqa: E402
-                   finish, need_root, ready, tmpdir, wait_for)
+import pylib  # noqa: E402
+from pylib import (Topology, Wire, attempt, check, delta, finish,  # noqa: E402
+                   need_root, ready, tmpdir, wait_for)
 from pylib.packets import (ACK, OPT_SACKOK, PSH, RST, SYN, SYNACK, Seg,  # noqa: E402
                            is_tcp, opt_mss, opt_ts, opt_ws, rnd32, segs, tcp, tcp_template,
                            unique_port, v6, wellformed)
@@ -70,10 +71,6 @@ SW = None	# the running spillway
 notes = {}
 
 
-def cli(cmd):
-    return SW.cmd(cmd)
-
-
 COUNTERS = ("synproxy_cookies_sent", "synproxy_valid", "synproxy_invalid",
             "synproxy_rewritten", "synproxy_consumed", "source_over", "invalid",
             "invalid_seq", "invalid_rst", "invalid_zone", "invalid_state",
@@ -83,12 +80,7 @@ COUNTERS = ("synproxy_cookies_sent", "synproxy_valid", "synproxy_invalid",
 
 def stats():
     """The counters of COUNTERS (-1: one this binary lacks)."""
-    c = SW.counters()
-    return {n: c.get(n, -1) for n in COUNTERS}
-
-
-def flows(*pat):
-    return SW.flows(*pat)
+    return SW.counters(*COUNTERS)
 
 
 # ---- spillway ----
@@ -123,14 +115,6 @@ class Firewall:
         if rc != 0 or os.environ.get("SW_DEBUG"):
             print(self.sw.output()[-3000:])
         return rc
-
-
-def attempt(name, fn, *args):
-    """Run one attack (PXA_ONLY=A1,A5: only those)."""
-    only = os.environ.get("PXA_ONLY")
-    if only and name.split()[0] not in only.split(","):
-        return None
-    return run_attempt(name, fn, *args)
 
 
 # ---- the attacks ----
@@ -189,7 +173,7 @@ class Conn:
         return is_tcp(src=self.dst, dst=self.src, sport=self.dport, dport=self.sport, **kw)
 
     def flow(self, *more):
-        return flows(r"src=%s dst=%s sport=%d dport=%d " % (
+        return SW.flows(r"src=%s dst=%s sport=%d dport=%d " % (
             re.escape(self.src), re.escape(self.dst), self.sport, self.dport), *more)
 
     def open(self):
@@ -257,7 +241,7 @@ def a1_blind_acks():
           "A1 %d blind ACKs (%d IPv4, half of them slice-aware; %d IPv6): %d "
           "synproxy_invalid, %d opened a flow (expected %.4f at 2^-22 a guess)"
           % (len(fr), n4, n6, d["synproxy_invalid"], forged, exp))
-    left = flows(r"src=(198\.51\.100\.|2001:db8:ffff:)", r"dport=80 ")
+    left = SW.flows(r"src=(198\.51\.100\.|2001:db8:ffff:)", r"dport=80 ")
     check(len(left) == forged, "A1 no flow of theirs but the forged ones "
           "(%d)" % len(left))
     check(len(at_srv) <= forged, "A1 nothing of the flood reached the server (%d)"
@@ -283,7 +267,7 @@ def a1_blind_acks():
     d = delta(s0, stats())
     at_srv = [s for s in segs(IN.read(0.3), dport=80) if s.src.startswith(ATT)
               or s.src.startswith(ATT6)]
-    picked = flows(r"src=(198\.51\.100\.1[12]|2001:db8:ffff:1[12]::1[12]) ")
+    picked = SW.flows(r"src=(198\.51\.100\.1[12]|2001:db8:ffff:1[12]::1[12]) ")
     check(not at_srv and not picked and d["policy_accept"] == 0,
           "A1 %d orphan ACKs with IPv4 options, an IPv6 destination-options header or "
           "a fragment header: none picked up (%d flows), none reached the server (%d)"
@@ -321,8 +305,8 @@ def a2_replay():
     wait_for(lambda: stats()["synproxy_invalid"] - s0["synproxy_invalid"] >= len(bad), 5)
     d = delta(s0, stats())
     check(d["synproxy_invalid"] == len(bad) and d["synproxy_valid"] == 0 and
-          got_nothing(IN, is_tcp(dport=80)) and not flows(r"src=198\.51\.100\.1[03] ")
-          and not flows(r"src=2001:db8:ffff:10::10 "),
+          got_nothing(IN, is_tcp(dport=80)) and not SW.flows(r"src=198\.51\.100\.1[03] ")
+          and not SW.flows(r"src=2001:db8:ffff:10::10 "),
           "A2 the cookie replayed for %s: %d of %d synproxy_invalid, no flow, nothing "
           "reached the inside" % (", ".join(n for n, _ in bad), d["synproxy_invalid"],
                                   len(bad)))
@@ -548,7 +532,7 @@ def a4_options():
              ((x.v == 4 and x.raw[14] == 0x45) or (x.v == 6 and x.raw[20] == 6)) and
              x.ack == (isn[0 if x.v == 4 else 1] + 1) & 0xffffffff]
     check(not got and len(answered) == 2 and len(plain) == 2 and
-          not flows(r"sport=40040 "),
+          not SW.flows(r"sport=40040 "),
           "A4 a SYN with an IPv4 router-alert option and one with an IPv6 destination-"
           "options header: %d reached the server (want 0), answered by the proxy with "
           "SYN/ACKs (%d of 2, %d with a plain IP header), no flow"
@@ -667,7 +651,7 @@ def a5_server():
     got = IN.collect(pred, QUOTA_A, 5)
     syns = {x.sport for x in segs(got + [f for f in IN.read(0.1) if pred(f)])}
     d = delta(s0, SW.counted(s0, len(acks), stats))
-    held = flows(r"src=%s " % re.escape(src))
+    held = SW.flows(r"src=%s " % re.escape(src))
     notes["a5"] = {"valid": d["synproxy_valid"], "flows": len(held), "over": d["source_over"]}
     check(len(acks) == 24 and d["synproxy_valid"] == 24 and len(held) == QUOTA_A and
           d["source_over"] == 24 - QUOTA_A and len(syns) == QUOTA_A,
@@ -675,7 +659,7 @@ def a5_server():
           "%d valid, %d flows (its quota %d), %d refused (source_over), %d SYNs reached "
           "the server" % (len(acks), d["synproxy_valid"], len(held), QUOTA_A,
                           d["source_over"], len(syns)))
-    check(wait_for(lambda: not flows(r"src=(%s|%s) " % (re.escape(src), re.escape(c.src))),
+    check(wait_for(lambda: not SW.flows(r"src=(%s|%s) " % (re.escape(src), re.escape(c.src))),
                    SHORT + 5, 0.3),
           "A5 ... and these flows, and the one whose server never answered, are gone "
           "after tcp_syn_sent (%d s): nothing else is kept" % SHORT)
@@ -688,7 +672,7 @@ def a_victim_on():
     s0 = stats()
     OUT.send(fr)
     SW.counted(s0, len(fr), stats, 0.3)
-    n = len(flows(r"src=%s " % re.escape(C4)))
+    n = len(SW.flows(r"src=%s " % re.escape(C4)))
     ok = curl(S4)
     check(n == 0 and ok, "A victim: 200 SYNs spoofed in the client's name leave it no "
           "flow (%d); its own connection works (%s)" % (n, ok))
@@ -730,8 +714,8 @@ def b_quota_fallback():
     d = settle(s0, 40)
     at = segs(IN.read(0.2), flags=SYN)
     mine = [x for x in at if x.src.startswith(pre)]
-    src = re.search(r"source 2001:db8:ffff:60::/64 flows=(\d+)", cli("show sources"))
-    check(len(flows(r"src=2001:db8:ffff:60:")) == 4 and d["source_over"] == 36 and
+    src = re.search(r"source 2001:db8:ffff:60::/64 flows=(\d+)", SW.cmd("show sources"))
+    check(len(SW.flows(r"src=2001:db8:ffff:60:")) == 4 and d["source_over"] == 36 and
           len(mine) == 4 and src and src.group(1) == "4",
           "B 40 SYNs from 40 addresses of one /64: its quota of 4 flows (show sources: "
           "%s), %d over, %d reached the server (no IPv6 fallback rule)"
@@ -740,7 +724,7 @@ def b_quota_fallback():
     s0 = stats()
     spoof_syns([ATT6 + "61::1"] * 6, F6)
     d = settle(s0, 6)
-    check(len(flows(r"src=2001:db8:ffff:61:")) == 4,
+    check(len(SW.flows(r"src=2001:db8:ffff:61:")) == 4,
           "B the next /64 of the same /48 has a quota of its own (4 more flows): "
           "a /48 is 65,536 sources")
     # Over the quota with over = "fallback": what the fallback rules pass.
@@ -755,7 +739,7 @@ def b_quota_fallback():
     d = delta(s0, SW.counted(s0, 12, stats, 0.3))
     notes["b_fallback"] = {"syns": 12, "tracked": 4, "fallback_accept": d["fallback_accept"],
                            "at_server": len(at), "replies_invalid": d["invalid_state"]}
-    check(len(flows(r"src=%s " % re.escape(src))) == 4 and d["source_over"] == 8 and
+    check(len(SW.flows(r"src=%s " % re.escape(src))) == 4 and d["source_over"] == 8 and
           d["fallback_accept"] == 8 and len(at) == 12,
           "B over = \"fallback\": of 12 SYNs from one source 4 are tracked, the 8 over "
           "its quota go to the fallback rules, which pass them to the server untracked "
@@ -784,7 +768,7 @@ def b_quota_fallback():
     s0 = stats()
     spoof_syns([src] * 12, F4)
     d = settle(s0, 12)
-    n = len(flows(r"src=%s " % re.escape(src)))
+    n = len(SW.flows(r"src=%s " % re.escape(src)))
     check(n == 4 and d["source_over"] == 8,
           "B 24 spoofed /64s fill the 16-entry quota table; a source behind them still "
           "gets its 4 flows of 12 (%d, %d over)" % (n, d["source_over"]))
@@ -797,7 +781,7 @@ def b_rate():
     s0 = stats()
     spoof_syns([pre + rnd_host() for _ in range(30)], F6)
     d = settle(s0, 30)
-    n = len(flows(r"src=2001:db8:ffff:62:"))
+    n = len(SW.flows(r"src=2001:db8:ffff:62:"))
     at = [x for x in segs(IN.read(0.2), flags=SYN) if x.src.startswith(pre)]
     check(5 <= n <= 6 and d["source_over"] == 30 - n and len(at) == n,
           "B max_new_per_s 5: 30 SYNs at once from one /64: %d flows, %d over (dropped), "
@@ -806,9 +790,9 @@ def b_rate():
 
 def c_auto():
     """synproxy auto (64 flows, engaged past 32), 4 flows a source."""
-    eng = lambda: re.search(r"synproxy=(\w+)", cli("show flowtable")).group(1)
+    eng = lambda: re.search(r"synproxy=(\w+)", SW.cmd("show flowtable")).group(1)
     def engaged_count():
-        m = re.search(r"proxy_engaged=(\d+)", cli("show flowtable"))
+        m = re.search(r"proxy_engaged=(\d+)", SW.cmd("show flowtable"))
         return int(m.group(1)) if m else -1
     check(eng() == "idle", "C the proxy starts idle")
     # Direct half-open entries from before the proxy engages.
@@ -818,7 +802,7 @@ def c_auto():
     ports = spoof_syns(srcs, F4)
     settle(s0, 6)
     at = [x for x in segs(IN.read(0.2), flags=SYN) if x.src in srcs]
-    check(len(at) == 6 and len(flows(r"src=198\.51\.100\.7[1-6] ", "SYN_SENT")) == 6,
+    check(len(at) == 6 and len(SW.flows(r"src=198\.51\.100\.7[1-6] ", "SYN_SENT")) == 6,
           "C idle: 6 spoofed SYNs are direct SYN_SENT entries, at the server (%d)" % len(at))
     # Engaging costs five SYNs from one address (its quota is 4).
     e0 = engaged_count()
@@ -838,7 +822,7 @@ def c_auto():
     cookies = [x for x in segs(OUT.read(0.3), flags=SYNACK) if x.dst in srcs]
     at = [x for x in segs(IN.read(0.1), flags=SYN) if x.src in srcs]
     check(len(cookies) == 6 and not at and
-          not flows(r"src=198\.51\.100\.7[1-6] "),
+          not SW.flows(r"src=198\.51\.100\.7[1-6] "),
           "C the same 6 tuples again once engaged: their entries deleted, answered with "
           "cookies (%d), none reached the server (%d)" % (len(cookies), len(at)))
     check(curl(S4), "C a real connection while engaged works")
@@ -911,6 +895,8 @@ def main():
     ap.add_argument("--json")
     a = ap.parse_args()
     need_root()
+    # PXA_ONLY=A1,A5: those attacks only.
+    pylib.harness.only.update(filter(None, os.environ.get("PXA_ONLY", "").split(",")))
     t0 = time.monotonic()
     T = Topology("x")
     T.ns(T.srv, "ip route add 198.51.100.0/24 via %s" % C4)

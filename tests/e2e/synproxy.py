@@ -38,21 +38,12 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from pylib import (Topology, bg, check, finish, need_root, ready, sh, sleep_until,  # noqa: E402
-                   stat, tmpdir, wait_for)
+                   tmpdir, wait_for)
 
 C4, S4, C6, S6 = Topology.C4, Topology.S4, Topology.C6, Topology.S6
 SPOOF = "198.51.100.77"
 T = None	# the Topology
-SW = None	# the running spillway (a Firewall's), for cli()
-
-
-def cli(cmd, timeout=30):
-    return SW.cmd(cmd, timeout) if SW else ""
-
-
-def stats(*names):
-    t = cli("show stats")
-    return {n: stat(t, n, -1) for n in names}
+SW = None	# the running spillway (a Firewall's)
 
 
 CONF = """
@@ -107,7 +98,7 @@ def part1(binary, work):
             check(r.get("ok") is True, "a client with MTU 1280 (%s): the MSS from its "
                   "cookie reaches the server, 2 MB byte-exact" % tag)
         sh("ip -n %s link set eth0 mtu 1500" % T.cli)
-        st = stats("synproxy_cookies_sent", "synproxy_valid", "invalid", "policy_accept")
+        st = SW.counters("synproxy_cookies_sent", "synproxy_valid", "invalid", "policy_accept")
         check(st["synproxy_valid"] == 7 and st["synproxy_cookies_sent"] >= 7 and
               st["policy_accept"] == 0,
               "every connection came through a cookie (%d cookies, %d valid, %d direct)"
@@ -139,14 +130,14 @@ class SpillwayFlood:
         self.fw = Firewall(binary, work, 2, mode)
 
     def engaged(self):
-        return "synproxy=answering" in cli("show flowtable")
+        return "synproxy=answering" in SW.cmd("show flowtable")
 
     def mac(self):
         """Where the client's frames go: the server, across the bridge."""
         return T.mac(T.srv)
 
     def flows(self):
-        return stats("flows")["flows"]
+        return SW.counters("flows")["flows"]
 
     def cli_latency(self, seconds):
         p = T.role_bg(T.fw, "peer.py", "clilat", self.fw.sw.sock, seconds)
@@ -154,16 +145,16 @@ class SpillwayFlood:
         return p
 
     def lost(self):
-        j = json.loads(cli("show stats json"))
+        j = json.loads(SW.cmd("show stats json"))
         return sum(pt["rx_missed"] for pt in j["ports"])
 
     def counters(self):
-        return stats("synproxy_cookies_sent", "synproxy_valid", "insert_failed",
-                     "early_drops", "fallback_accept")
+        return SW.counters("synproxy_cookies_sent", "synproxy_valid", "insert_failed",
+                           "early_drops", "fallback_accept")
 
     def stop(self):
         if os.environ.get("SW_DEBUG"):
-            print(cli("show stats"), cli("show flowtable"), cli("show ports"))
+            print(SW.cmd("show stats"), SW.cmd("show flowtable"), SW.cmd("show ports"))
         check(self.fw.stop() == 0, "spillway exits 0")
 
 
@@ -325,7 +316,7 @@ def part2(fw, n, seconds):
                   "clients')" % (c1["synproxy_cookies_sent"], c1["synproxy_valid"]))
             check(sn.get("syns") == 0, "once engaged, spoofed SYNs that reached the "
                   "server: %s" % sn.get("syns"))
-            fl = cli("show flows 0").splitlines()
+            fl = SW.cmd("show flows 0").splitlines()
             theirs = [l for l in fl if (SPOOF in l) or
                       (RAND and "src=%s " % C4 not in l and "src=%s " % S4 not in l)]
             check(not theirs, "the table holds no flow of the spoofed source%s (%d)"
@@ -365,16 +356,16 @@ def part3(binary, work, n):
         end = time.monotonic() + 4
         while time.monotonic() < end:
             m = re.search(r"source %s/32 flows=(\d+)" % re.escape(ATTACKER),
-                          cli("show sources 5"))
+                          SW.cmd("show sources 5"))
             peak = max(peak, int(m.group(1)) if m else 0)
             time.sleep(0.2)
         legit(n, "during the exhaustion", results)
         for _ in range(10):
             m = re.search(r"source %s/32 flows=(\d+)" % re.escape(ATTACKER),
-                          cli("show sources 5"))
+                          SW.cmd("show sources 5"))
             peak = max(peak, int(m.group(1)) if m else 0)
             time.sleep(0.2)
-        st = stats("source_over")
+        st = SW.counters("source_over")
         check(QUOTA - 8 <= peak <= QUOTA, "the attacker's source held at most its "
               "quota: peak %d of %d flows" % (peak, QUOTA))
         check(st["source_over"] > 0, "its connections beyond the quota were refused "

@@ -30,10 +30,20 @@ class Tmux:
 
     def __init__(self, command):
         self.sock = "sw-tmux-%d" % os.getpid()
-        on_exit(self.tmux, "kill-server")
+        on_exit(self.close)
         self.tmux("new-session", "-d", "-s", "s", "-x", "160", "-y", "60", command)
+        self.path = self.tmux("display-message", "-p", "#{socket_path}").strip()
         # Keep the screen readable after the session ends with quit.
         self.tmux("set-option", "-t", "s", "remain-on-exit", "on")
+
+    def close(self):
+        """Stop the server, and remove its socket (kill-server leaves it)."""
+        self.tmux("kill-server")
+        if getattr(self, "path", None):
+            try:
+                os.unlink(self.path)
+            except FileNotFoundError:
+                pass
 
     def tmux(self, *args):
         return subprocess.run(["tmux", "-L", self.sock] + list(args), capture_output=True,

@@ -83,10 +83,18 @@ def need_root(what="network namespaces"):
         skip("needs root (%s)" % what)
 
 
+# only: the parts attempt() runs (their group, or the first word of their
+# name), as a script's --only or environment asks; empty: all of them.
+only = set()
+
+
 def attempt(name, fn, *args, group=None):
     """Run one part of a test (an attack, a scenario): an exception in it
     is a failed check, with its traceback, not the end of the script.
-    Prints how long it took; returns what fn returned, or None."""
+    Prints how long it took; returns what fn returned, or None (also for
+    a part `only` leaves out)."""
+    if only and (group or name.split()[0]) not in only:
+        return None
     t = time.monotonic()
     try:
         return fn(*args)

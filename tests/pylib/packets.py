@@ -489,13 +489,19 @@ def scapy_ok(f):
 
 # ---- pcap files ----
 
+_PCAP_REC = struct.Struct("<IIII")
+
+
 def write_pcap(path, frames):
-    """Write raw Ethernet frames (bytes) to a classic pcap file."""
+    """Write raw Ethernet frames (bytes) to a classic pcap file, in one
+    write (a million frames take a second or two)."""
+    out = [struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1)]
+    rec = _PCAP_REC.pack
+    for i, b in enumerate(frames):
+        out.append(rec(i // 1000, (i % 1000) * 1000, len(b), len(b)))
+        out.append(b)
     with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
-        for i, b in enumerate(frames):
-            f.write(struct.pack("<IIII", i // 1000, (i % 1000) * 1000, len(b), len(b)))
-            f.write(b)
+        f.write(b"".join(out))
 
 
 def read_pcap(path):

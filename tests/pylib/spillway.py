@@ -206,9 +206,11 @@ class Spillway:
         finally:
             c.close()
 
-    def counters(self):
-        """`show stats` now, as {name: int}."""
-        return parse_stats(self.cmd("show stats"))
+    def counters(self, *names):
+        """`show stats` now, as {name: int}; with names, those only (-1
+        for one this binary does not have)."""
+        c = parse_stats(self.cmd("show stats"))
+        return {n: c.get(n, -1) for n in names} if names else c
 
     def stats_json(self):
         """`show stats json`: its worker counters and the flow table's

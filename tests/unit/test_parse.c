@@ -1095,6 +1095,72 @@ test_cksum_udp_zero(void **state)
 }
 
 /*
+ * RFC 8200 8.1: with a routing header not yet walked to its end, the
+ * sender sums the final destination (type 0's last address, type 2's
+ * home address, an SRH's Segment List[0]), not the header's next hop.
+ * Once every segment is visited (segments left 0), the header's
+ * destination is the final one. A type whose final address spillway
+ * cannot read (RPL's type 3) keeps the header's.
+ */
+static void
+rh_frame(struct frame *f, uint8_t type, uint8_t left, int sum_final)
+{
+	uint8_t *rh, *dst, hop[16];
+
+	fr_eth(f, 0x86dd);
+	fr_ip6(f, 43, 1, 2);
+	fr_ip6_ext(f, 17, 4);		/* 8 bytes, then two addresses */
+	rh = f->b + f->l3 + 40;
+	rh[2] = type;
+	rh[3] = left;
+	memcpy(rh + 8, f->b + f->l3 + 24, 16);
+	memcpy(rh + 24, f->b + f->l3 + 24, 16);
+	/* The final address: type 0's last, the others' first. */
+	(type == 0 ? rh + 24 : rh + 8)[15] = 9;
+	fr_udp(f, 5353, 53);
+	fr_payload(f, 5);
+	fr_finish(f, 60);
+	put16(f->b + f->l4 + 4, 13);	/* fr_finish: UDP right after IP only */
+	dst = f->b + f->l3 + 24;
+	memcpy(hop, dst, 16);
+	if (sum_final)
+		memcpy(dst, type == 0 ? rh + 24 : rh + 8, 16);
+	fr_cksum(f, 17);
+	memcpy(dst, hop, 16);
+}
+
+static void
+test_cksum_routing_header_final_destination(void **state)
+{
+	static const uint8_t types[] = { 0, 2, 4 };
+	struct frame f;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < RTE_DIM(types); i++) {
+		rh_frame(&f, types[i], 1, 1);
+		assert_int_equal(ck(&f, 0, NULL), 1);
+		/* A port that summed the next hop is overruled... */
+		assert_int_equal(ck(&f, L4_BAD, NULL), 1);
+		bad_l4(&f);
+		assert_int_equal(ck(&f, 0, NULL), 0);
+		assert_int_equal(ck(&f, L4_BAD, NULL), 0);
+		/* ...and the next hop's sum is not the final one's. */
+		rh_frame(&f, types[i], 1, 0);
+		assert_int_equal(ck(&f, 0, NULL), 0);
+		/* Every segment visited: the header's destination. */
+		rh_frame(&f, types[i], 0, 0);
+		assert_int_equal(ck(&f, 0, NULL), 1);
+		rh_frame(&f, types[i], 0, 1);
+		assert_int_equal(ck(&f, 0, NULL), 0);
+	}
+	rh_frame(&f, 3, 1, 1);
+	assert_int_equal(ck(&f, 0, NULL), 0);
+	rh_frame(&f, 3, 1, 0);
+	assert_int_equal(ck(&f, 0, NULL), 1);
+}
+
+/*
  * A fragment: only its IPv4 header is checked. The L4 sum of a first
  * fragment covers a datagram not all here; a later one has no L4
  * header.
@@ -1180,6 +1246,7 @@ main(void)
 		cmocka_unit_test(test_cksum_nic_bad_fails_a_good_sum),
 		cmocka_unit_test(test_cksum_nic_good_only_where_it_applies),
 		cmocka_unit_test(test_cksum_udp_zero),
+		cmocka_unit_test(test_cksum_routing_header_final_destination),
 		cmocka_unit_test(test_cksum_fragment_only_ip_header),
 	};
 
