@@ -36,6 +36,7 @@ struct sw_app {
 	char conf_path[256];
 	char socket_override[108];	/* --socket: wins over the file's */
 	struct rte_mempool *pool;
+	struct rte_mempool *big_pool;	/* jumbo rx, chains copied; or NULL */
 	uint16_t port_id[SW_MAX_PORTS];
 	bool port_started[SW_MAX_PORTS];
 	/* net_af_packet: the kernel ring's drops the PMD does not count. */
@@ -44,7 +45,9 @@ struct sw_app {
 	uint64_t ring_last[SW_MAX_PORTS][SW_PORT_MAX_RING_FDS];
 	uint64_t iface_last[SW_MAX_PORTS];	/* net_af_xdp: rx_dropped */
 	uint64_t ring_drops[SW_MAX_PORTS];
-	int link_up[SW_MAX_PORTS];
+	int link_up[SW_MAX_PORTS];	/* -1 unknown, 0 down, 1 up */
+	bool link_held[SW_MAX_PORTS];	/* taken down by link_propagate */
+	double link_next;		/* when links are read next */
 	struct sw_worker *workers[SW_MAX_WORKERS];
 	struct rte_rcu_qsbr *qs;	/* readers: the workers */
 	struct sw_ruleset *rules;	/* published rules and sets */

@@ -33,4 +33,10 @@
 #define SW_ND_ROUTER_SOLICIT	133
 #define SW_ND_REDIRECT		137
 
+/* Multicast listener discovery (RFC 2710, RFC 3810). */
+#define SW_MLD_QUERY		130
+#define SW_MLD_REPORT		131
+#define SW_MLD_DONE		132
+#define SW_MLD2_REPORT		143
+
 #endif /* SW_PROTO_H */

@@ -7,6 +7,9 @@ set -euo pipefail
 pkgs=(
 	build-essential meson ninja-build pkg-config
 	libdpdk-dev dpdk libconfig-dev libcmocka-dev libpcap-dev
+	libunistring-dev	# UTF-8: the config's strings, the outputs
+	libsystemd-dev		# sd_notify: readiness, status, watchdog
+	scdoc			# the man pages the unit names
 	dpdk-dev		# dpdk-dumpcap: capture on spillway's ports
 	python3 python3-scapy
 	python3-markdown-it ruby-mdl	# the docs' linters

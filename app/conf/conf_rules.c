@@ -929,7 +929,7 @@ load_rules(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
 {
 	static const char *const keys[] = {
 		"notrack", "policy", "fallback", "policy_default",
-		"fallback_default", "allow_ndp", "reject_rate",
+		"fallback_default", "allow_ndp", "allow_mld", "reject_rate",
 		"reject_rate_per_dest", "allow_source_route",
 		"fallback_from_policy", "groups", NULL
 	};
@@ -941,6 +941,7 @@ load_rules(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
 	rc_->default_action[SW_ACL_POLICY] = SW_ACL_DROP;
 	rc_->default_action[SW_ACL_FALLBACK] = SW_ACL_DROP;
 	rc_->allow_ndp = true;
+	rc_->allow_mld = true;
 	rc_->reject_rate = 1000;
 	rc_->reject_rate_per_dest = 10;
 	if (g == NULL)
@@ -966,6 +967,8 @@ load_rules(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
 				 &rc_->default_action[SW_ACL_FALLBACK]);
 	if (rc == 0)
 		rc = get_bool(c, g, "rules", "allow_ndp", &rc_->allow_ndp);
+	if (rc == 0)
+		rc = get_bool(c, g, "rules", "allow_mld", &rc_->allow_mld);
 	if (rc == 0)
 		rc = get_bool(c, g, "rules", "allow_source_route",
 			      &rc_->allow_source_route);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "config_private.h"
+#include "utf8.h"
 
 int
 fail(struct ctx *c, const config_setting_t *s, const char *path,
@@ -283,4 +284,49 @@ conf_load_keys(struct ctx *c, const config_setting_t *g, const char *gpath,
 		}
 	}
 	return rc;
+}
+
+/*
+ * Strings are UTF-8 without control characters: comments, names,
+ * prefixes, paths, EAL arguments, every string the file holds, checked
+ * here once, whatever reads them later. A Latin-1 comment would
+ * otherwise reach the JSON stats and the Prometheus scrape, where one
+ * byte makes the whole document unreadable.
+ */
+int
+check_strings(struct ctx *c, const config_setting_t *s, const char *path)
+{
+	char p[256], why[64];
+	const char *v;
+	size_t off;
+	int i, n, rc;
+
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_STRING:
+		v = config_setting_get_string(s);
+		if (sw_utf8_check(v, strlen(v), &off, why, sizeof(why)) == 0)
+			return 0;
+		return fail(c, s, path, "%s at offset %zu: strings are UTF-8 "
+			    "without control characters", why, off);
+	case CONFIG_TYPE_GROUP:
+	case CONFIG_TYPE_LIST:
+	case CONFIG_TYPE_ARRAY:
+		n = config_setting_length(s);
+		for (i = 0; i < n; i++) {
+			const config_setting_t *e =
+				config_setting_get_elem(s, (unsigned int)i);
+
+			if (config_setting_type(s) == CONFIG_TYPE_GROUP)
+				join(p, sizeof(p), path,
+				     config_setting_name(e));
+			else
+				snprintf(p, sizeof(p), "%s[%d]", path, i);
+			rc = check_strings(c, e, p);
+			if (rc)
+				return rc;
+		}
+		return 0;
+	default:
+		return 0;
+	}
 }

@@ -92,10 +92,57 @@ valid_port_name(const char *s)
 	return 1;
 }
 
+/*
+ * A port's NIC settings: MTU (the largest IP packet, as Linux's ip link
+ * mtu; frames are allowed 14 bytes of Ethernet and two VLAN tags
+ * more), descriptors per rx and tx queue, queues (0 here: one per
+ * worker, settled once the workers are known). What the device can
+ * take is checked at start, against rte_eth_dev_info.
+ */
+static const struct {
+	const char *name;
+	size_t off;
+	unsigned int lo, hi;
+} port_nic[] = {
+	{ "mtu", offsetof(struct sw_port_conf, mtu), 68, 16000 },
+	{ "rx_desc", offsetof(struct sw_port_conf, rx_desc), 16, 32768 },
+	{ "tx_desc", offsetof(struct sw_port_conf, tx_desc), 16, 32768 },
+	{ "queues", offsetof(struct sw_port_conf, queues), 1, SW_MAX_WORKERS },
+};
+
+static void
+port_defaults(struct sw_port_conf *pc)
+{
+	pc->mtu = SW_PORT_MTU;
+	pc->rx_desc = SW_PORT_DESC;
+	pc->tx_desc = SW_PORT_DESC;
+	pc->queues = 0;
+}
+
+static int
+load_port_nic(struct ctx *c, const config_setting_t *e, const char *p,
+	      struct sw_port_conf *pc)
+{
+	unsigned int v, k;
+	int rc;
+
+	for (k = 0; k < sizeof(port_nic) / sizeof(port_nic[0]); k++) {
+		v = *(uint16_t *)(void *)((char *)pc + port_nic[k].off);
+		rc = get_int(c, e, p, port_nic[k].name, port_nic[k].lo,
+			     port_nic[k].hi, &v);
+		if (rc)
+			return rc;
+		*(uint16_t *)(void *)((char *)pc + port_nic[k].off) =
+			(uint16_t)v;
+	}
+	return 0;
+}
+
 static int
 load_ports(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
 {
-	static const char *const keys[] = { "name", "dev", NULL };
+	static const char *const keys[] = { "name", "dev", "mtu", "rx_desc",
+					    "tx_desc", "queues", NULL };
 	const config_setting_t *s = config_setting_get_member(root, "ports");
 	char p[64], q[80];
 	int i, n, rc;
@@ -107,6 +154,7 @@ load_ports(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
 				 default_ports[j].name);
 			snprintf(cfg->ports[j].dev, SW_PORT_DEV_MAX, "%s",
 				 default_ports[j].dev);
+			port_defaults(&cfg->ports[j]);
 		}
 		cfg->nb_ports = 2;
 		return 0;
@@ -166,23 +214,60 @@ load_ports(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
 			 config_setting_get_string(name));
 		snprintf(pc->dev, SW_PORT_DEV_MAX, "%s",
 			 config_setting_get_string(dev));
+		port_defaults(pc);
+		rc = load_port_nic(c, e, p, pc);
+		if (rc)
+			return rc;
 		cfg->nb_ports = (unsigned int)i + 1;
 	}
 	return 0;
 }
 
 /*
- * pairs = ( ("a", "b"), ... ). Every port is in exactly one pair: a
- * bump in the wire has no port without a peer. Absent, ports pair up in
- * the order they are listed.
+ * pairs = ( ("a", "b"), ... ), or a pair as a group with its options:
+ * { ports = ("a", "b"); link_propagate = true; }. Every port is in
+ * exactly one pair: a bump in the wire has no port without a peer.
+ * Absent, ports pair up in the order they are listed.
  */
+static int
+load_pair_ports(struct ctx *c, const config_setting_t *e, const char *p,
+		struct sw_config *cfg, bool *used, int *idx)
+{
+	int k, rc;
+
+	rc = want_type(c, e, p, CONFIG_TYPE_LIST);
+	if (rc)
+		return rc;
+	if (config_setting_length(e) != 2)
+		return fail(c, e, p, "a pair names exactly 2 ports");
+	for (k = 0; k < 2; k++) {
+		const config_setting_t *x =
+			config_setting_get_elem(e, (unsigned int)k);
+		const char *name;
+
+		rc = want_type(c, x, p, CONFIG_TYPE_STRING);
+		if (rc)
+			return rc;
+		name = config_setting_get_string(x);
+		idx[k] = sw_config_port_index(cfg, name);
+		if (idx[k] < 0)
+			return fail(c, x, p, "no port named '%s'", name);
+		if (used[idx[k]])
+			return fail(c, x, p, "port '%s' is already paired",
+				    name);
+		used[idx[k]] = true;
+	}
+	return 0;
+}
+
 static int
 load_pairs(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
 {
+	static const char *const keys[] = { "ports", "link_propagate", NULL };
 	const config_setting_t *s = config_setting_get_member(root, "pairs");
 	bool used[SW_MAX_PORTS] = { false };
-	char p[64];
-	int i, n, k, idx[2], rc;
+	char p[64], q[80];
+	int i, n, idx[2], rc;
 	unsigned int j;
 
 	if (s == NULL) {
@@ -203,38 +288,77 @@ load_pairs(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
 	n = config_setting_length(s);
 	for (i = 0; i < n; i++) {
 		const config_setting_t *e = config_setting_get_elem(s, i);
+		bool propagate = false;
 
 		snprintf(p, sizeof(p), "pairs[%d]", i);
-		rc = want_type(c, e, p, CONFIG_TYPE_LIST);
-		if (rc)
-			return rc;
-		if (config_setting_length(e) != 2)
-			return fail(c, e, p, "a pair names exactly 2 ports");
-		for (k = 0; k < 2; k++) {
-			const config_setting_t *x =
-				config_setting_get_elem(e, (unsigned int)k);
-			const char *name;
+		if (config_setting_type(e) == CONFIG_TYPE_GROUP) {
+			const config_setting_t *ports;
 
-			rc = want_type(c, x, p, CONFIG_TYPE_STRING);
+			rc = check_keys(c, e, p, keys);
+			if (rc == 0)
+				rc = get_bool(c, e, p, "link_propagate",
+					      &propagate);
 			if (rc)
 				return rc;
-			name = config_setting_get_string(x);
-			idx[k] = sw_config_port_index(cfg, name);
-			if (idx[k] < 0)
-				return fail(c, x, p, "no port named '%s'",
-					    name);
-			if (used[idx[k]])
-				return fail(c, x, p, "port '%s' is already "
-					    "paired", name);
-			used[idx[k]] = true;
+			ports = config_setting_get_member(e, "ports");
+			if (ports == NULL)
+				return fail(c, e, p, "missing 'ports'");
+			snprintf(q, sizeof(q), "%s.ports", p);
+			rc = load_pair_ports(c, ports, q, cfg, used, idx);
+		} else {
+			rc = load_pair_ports(c, e, p, cfg, used, idx);
 		}
+		if (rc)
+			return rc;
 		cfg->ports[idx[0]].peer = (uint8_t)idx[1];
 		cfg->ports[idx[1]].peer = (uint8_t)idx[0];
+		cfg->ports[idx[0]].link_propagate = propagate;
+		cfg->ports[idx[1]].link_propagate = propagate;
 	}
 	for (j = 0; j < cfg->nb_ports; j++)
 		if (!used[j])
 			return fail(c, s, "pairs", "port '%s' is in no pair",
 				    cfg->ports[j].name);
+	return 0;
+}
+
+/*
+ * Queues, once the workers are known: worker i polls queue i of each
+ * port that has one, so a port has at most one queue a worker (default:
+ * one each), and both ports of a pair have as many (symmetric RSS
+ * sends both directions of a flow to the same queue number, so to the
+ * same worker's shard).
+ */
+static int
+settle_queues(struct ctx *c, const config_setting_t *root,
+	      struct sw_config *cfg)
+{
+	const config_setting_t *ports = config_setting_get_member(root,
+								  "ports");
+	unsigned int j, peer;
+	char p[64];
+
+	for (j = 0; j < cfg->nb_ports; j++)
+		if (cfg->ports[j].queues == 0)
+			cfg->ports[j].queues = (uint16_t)cfg->nb_workers;
+	for (j = 0; j < cfg->nb_ports; j++) {
+		const config_setting_t *e = ports != NULL ?
+			config_setting_get_elem(ports, j) : NULL;
+
+		snprintf(p, sizeof(p), "ports[%u].queues", j);
+		if (cfg->ports[j].queues > cfg->nb_workers)
+			return fail(c, e ? config_setting_get_member(e,
+				    "queues") : NULL, p, "%u queues for %u "
+				    "workers: each queue needs its worker",
+				    cfg->ports[j].queues, cfg->nb_workers);
+		peer = cfg->ports[j].peer;
+		if (cfg->ports[j].queues != cfg->ports[peer].queues)
+			return fail(c, e, p, "port '%s' has %u queues, its "
+				    "pair '%s' %u: a pair's ports have as many",
+				    cfg->ports[j].name, cfg->ports[j].queues,
+				    cfg->ports[peer].name,
+				    cfg->ports[peer].queues);
+	}
 	return 0;
 }
 
@@ -358,42 +482,54 @@ sw_config_load(const char *path, struct sw_config *cfg, char *err,
 	return rc;
 }
 
+/* The settings at the top of a file. */
+static const char *const top_keys[] = {
+	"eal", "ports", "pairs", "workers", "l2_passthrough",
+	"checksum_verify", "sets", "rules", "flowtable", "fragments",
+	"control", "stats", "log", NULL
+};
+
+/*
+ * Read f (named path) with libconfig into lc, @include and set files
+ * next to the config file, not wherever spillway was started; c gets
+ * that directory. -EINVAL with err filled on a syntax error.
+ */
+static int
+read_file(FILE *f, const char *path, config_t *lc, struct ctx *c)
+{
+	const char *slash = strrchr(path, '/');
+
+	config_init(lc);
+	if (slash != NULL && (size_t)(slash - path) + 2 < sizeof(c->dir))
+		snprintf(c->dir, sizeof(c->dir), "%.*s/",
+			 (int)(slash - path), path);
+	config_set_include_dir(lc, c->dir[0] ? c->dir : ".");
+	if (config_read(lc, f) != CONFIG_TRUE) {
+		snprintf(c->err, c->errlen, "%s:%d: syntax error: %s", path,
+			 config_error_line(lc), config_error_text(lc));
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int
 sw_config_load_file(FILE *f, const char *path, struct sw_config *cfg,
 		    char *err, size_t errlen)
 {
-	static const char *const top[] = {
-		"eal", "ports", "pairs", "workers", "l2_passthrough",
-		"checksum_verify", "sets", "rules", "flowtable", "fragments",
-		"control", "stats", "log", NULL
-	};
 	struct ctx c = { .file = path, .err = err, .errlen = errlen };
 	const config_setting_t *root;
-	const char *slash = strrchr(path, '/');
 	config_t lc;
 	int rc;
 
 	memset(cfg, 0, sizeof(*cfg));
-	config_init(&lc);
-	/*
-	 * @include and set files are read next to the config file, not
-	 * from wherever spillway was started.
-	 */
-	if (slash != NULL && (size_t)(slash - path) + 2 < sizeof(c.dir))
-		snprintf(c.dir, sizeof(c.dir), "%.*s/",
-			 (int)(slash - path), path);
-	config_set_include_dir(&lc, c.dir[0] ? c.dir : ".");
-	if (config_read(&lc, f) != CONFIG_TRUE) {
-		snprintf(err, errlen, "%s:%d: syntax error: %s", path,
-			 config_error_line(&lc), config_error_text(&lc));
-		rc = -EINVAL;
+	rc = read_file(f, path, &lc, &c);
+	if (rc)
 		goto out;
-	}
 	snprintf(cfg->file, sizeof(cfg->file), "%s", path);
 	cfg->checksum_verify = true;
 
 	root = config_root_setting(&lc);
-	rc = check_keys(&c, root, "", top);
+	rc = check_keys(&c, root, "", top_keys);
 	if (rc == 0)
 		rc = load_eal(&c, root, cfg);
 	if (rc == 0)
@@ -402,6 +538,8 @@ sw_config_load_file(FILE *f, const char *path, struct sw_config *cfg,
 		rc = load_pairs(&c, root, cfg);
 	if (rc == 0)
 		rc = load_workers(&c, root, cfg);
+	if (rc == 0)
+		rc = settle_queues(&c, root, cfg);
 	if (rc == 0)
 		rc = load_l2(&c, root, cfg);
 	if (rc == 0)
@@ -423,12 +561,55 @@ sw_config_load_file(FILE *f, const char *path, struct sw_config *cfg,
 		rc = load_stats(&c, root, cfg);
 	if (rc == 0)
 		rc = load_log(&c, root, cfg);
+	/* After the sections: their own checks say more (a log prefix is
+	 * printable ASCII); this one covers every string they let by. */
+	if (rc == 0)
+		rc = check_strings(&c, root, "");
 	if (rc == -ENOMEM)
 		snprintf(err, errlen, "%s: out of memory", path);
 	if (rc)
 		sw_config_free(cfg);
 out:
 	config_destroy(&lc);
+	return rc;
+}
+
+int
+sw_config_socket(const char *path, char *sock, size_t len, char *err,
+		 size_t errlen)
+{
+	struct ctx c = { .file = path, .err = err, .errlen = errlen };
+	const config_setting_t *root, *g;
+	struct sw_config *cfg;
+	config_t lc;
+	FILE *f;
+	int rc;
+
+	f = fopen(path, "r");
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -ENOENT;
+	}
+	cfg = calloc(1, sizeof(*cfg));
+	rc = cfg == NULL ? -ENOMEM : read_file(f, path, &lc, &c);
+	fclose(f);
+	if (rc == -ENOMEM) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return rc;
+	}
+	if (rc == 0) {
+		root = config_root_setting(&lc);
+		g = config_setting_get_member(root, "control");
+		rc = check_keys(&c, root, "", top_keys);
+		if (rc == 0 && g != NULL)
+			rc = check_strings(&c, g, "control");
+		if (rc == 0)
+			rc = load_control(&c, root, cfg);
+		if (rc == 0)
+			snprintf(sock, len, "%s", cfg->control.socket);
+	}
+	config_destroy(&lc);
+	free(cfg);
 	return rc;
 }
 

@@ -33,10 +33,19 @@
 #define SW_MAX_FILES		64	/* config file and its includes */
 #define SW_SET_NAME_MAX		32
 
+/* A port's NIC settings when the file gives none. */
+#define SW_PORT_MTU		1500
+#define SW_PORT_DESC		1024
+
 struct sw_port_conf {
 	char name[SW_PORT_NAME_MAX];
 	char dev[SW_PORT_DEV_MAX];	/* PCI address or vdev string */
 	uint8_t peer;			/* index of the paired port */
+	bool link_propagate;		/* its pair's link follows: pairs[] */
+	uint16_t mtu;			/* largest IP packet (L3), bytes */
+	uint16_t rx_desc;		/* descriptors per rx queue */
+	uint16_t tx_desc;		/* per tx queue */
+	uint16_t queues;		/* rx/tx queue pairs: workers 0..q-1 */
 };
 
 /*
@@ -77,6 +86,7 @@ struct sw_rules_conf {
 	char *files[SW_MAX_FILES];	/* files rules came from (@include) */
 	unsigned int nb_files;
 	bool allow_ndp;			/* ND passes before the policy */
+	bool allow_mld;			/* MLD too */
 	bool allow_source_route;	/* LSRR/SSRR, RH0 not dropped */
 	unsigned int reject_rate;	/* replies/s per worker; 0: none */
 	unsigned int reject_rate_per_dest; /* to one /24, /64; 0: no limit */
@@ -188,6 +198,18 @@ int sw_config_load(const char *path, struct sw_config *cfg,
 /* The same from an open stream; `path` names it in errors. */
 int sw_config_load_file(FILE *f, const char *path, struct sw_config *cfg,
 			char *err, size_t errlen);
+
+/*
+ * The control socket of the instance that runs the config at path, for
+ * the tools that talk to it (client.h): the file's syntax, its
+ * top-level setting names and its control group, each checked as a
+ * load checks them, and nothing else (a set file the instance will
+ * refuse must still reach that instance, which says why and counts
+ * the failure). 0 with sock filled ("" when control.socket is ""), or
+ * -ENOENT (cannot read) / -EINVAL (err: "FILE:LINE: SETTING: ...").
+ */
+int sw_config_socket(const char *path, char *sock, size_t len, char *err,
+		     size_t errlen);
 
 /* Release what sw_config_load allocated. NULL is a no-op. */
 void sw_config_free(struct sw_config *cfg);

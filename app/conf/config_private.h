@@ -60,6 +60,12 @@ int get_str(struct ctx *c, const config_setting_t *g, const char *gpath,
 	    const char *name, const char **out, const config_setting_t **set);
 
 /*
+ * Every string under s (path: its name) must be UTF-8 without control
+ * characters; the first that is not is the error.
+ */
+int check_strings(struct ctx *c, const config_setting_t *s, const char *path);
+
+/*
  * A group's settings as a table (one line a setting: its name, its
  * type, where it goes, its range): conf_load_keys() refuses a member
  * the table does not name and loads every one it does, so a setting

@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -303,23 +304,58 @@ ms_since(const struct timespec *t0)
 	       (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
+/*
+ * A file a command names, as the config's own files are found: a
+ * relative path is read next to the config file, never in whatever
+ * directory spillway runs in (the unit's, /).
+ */
+static void
+cli_path(const struct sw_app *app, const char *file, char *buf, size_t len)
+{
+	const char *slash = strrchr(app->conf_path, '/');
+
+	if (file[0] == '/' || slash == NULL)
+		snprintf(buf, len, "%s", file);
+	else
+		snprintf(buf, len, "%.*s/%s", (int)(slash - app->conf_path),
+			 app->conf_path, file);
+}
+
+/*
+ * Under systemd, spillway's /tmp is its own (the unit's PrivateTmp): a
+ * file an admin left in the host's /tmp is not there. Say so.
+ */
+static const char *
+tmp_hint(const char *path, int rc)
+{
+	if (rc != -ENOENT || getenv("INVOCATION_ID") == NULL ||
+	    (strncmp(path, "/tmp/", 5) != 0 &&
+	     strncmp(path, "/var/tmp/", 9) != 0))
+		return "";
+	return " (spillway's /tmp is its own under systemd, PrivateTmp: "
+	       "put the file in /var/lib/spillway)";
+}
+
 /* The prefixes of a set command: the words, or -f FILE's lines. */
 static int
-set_prefixes(struct sw_pset *ps, int argc, char **argv,
-	     struct sw_acl_cidr **v, uint32_t *n, struct sw_buf *out)
+set_prefixes(const struct sw_app *app, struct sw_pset *ps, int argc,
+	     char **argv, struct sw_acl_cidr **v, uint32_t *n,
+	     struct sw_buf *out)
 {
 	uint8_t fam = sw_pset_family(ps);
-	char err[SW_ERR_MAX];
+	char err[SW_ERR_MAX], path[PATH_MAX];
 	uint64_t digest = 0;
-	int i;
+	int i, rc;
 
 	*v = NULL;
 	*n = 0;
 	if (argc == 2 && strcmp(argv[0], "-f") == 0) {
-		if (sw_prefix_file_read(argv[1], fam, v, n, &digest, err,
-					sizeof(err)) == 0)
+		cli_path(app, argv[1], path, sizeof(path));
+		rc = sw_prefix_file_read(path, fam, v, n, &digest, err,
+					 sizeof(err));
+		if (rc == 0)
 			return 0;
-		sw_buf_printf(out, "error: %s\n", err);
+		sw_buf_printf(out, "error: %s%s\n", err, tmp_hint(path, rc));
 		free(*v);
 		return -EINVAL;
 	}
@@ -368,9 +404,9 @@ cmd_set_change(struct sw_app *app, const char *op, const char *name,
 	if (load && argc == 1) {
 		char *fa[2] = { "-f", argv[0] };
 
-		rc = set_prefixes(ps, 2, fa, &v, &n, out);
+		rc = set_prefixes(app, ps, 2, fa, &v, &n, out);
 	} else {
-		rc = set_prefixes(ps, argc, argv, &v, &n, out);
+		rc = set_prefixes(app, ps, argc, argv, &v, &n, out);
 	}
 	if (rc)
 		return;
@@ -433,6 +469,7 @@ cmd_set_save(struct sw_app *app, const char *name, const char *file,
 {
 	struct sw_pset *ps = find_set(app, name, out);
 	struct sw_set_list l;
+	char path[PATH_MAX];
 	struct sw_buf b;
 	int rc;
 
@@ -445,12 +482,16 @@ cmd_set_save(struct sw_app *app, const char *name, const char *file,
 	sw_buf_printf(&b, "# set %s, saved by spillway\n", name);
 	while (sw_report_set_more(app, &l, &b))
 		;
-	rc = b.oom ? -ENOMEM : sw_file_replace(file, b.p, b.len, 0644);
+	cli_path(app, file, path, sizeof(path));
+	rc = b.oom ? -ENOMEM : sw_file_replace(path, b.p, b.len, 0644);
 	if (rc)
-		sw_buf_printf(out, "error: %s: %s\n", file, strerror(-rc));
+		sw_buf_printf(out, "error: %s: %s%s\n", path, strerror(-rc),
+			      rc == -EROFS ? " (read-only under systemd's "
+			      "ProtectSystem: save to /var/lib/spillway or "
+			      "/etc/spillway/sets)" : "");
 	else
 		sw_buf_printf(out, "set %s: %" PRIu64 " prefixes written to %s"
-			      "\n", name, l.shown, file);
+			      "\n", name, l.shown, path);
 	sw_buf_free(&b);
 }
 
@@ -805,8 +846,8 @@ sw_cli_changes_state(const char *line)
 	return c->changes;
 }
 
-int
-sw_cli_more(struct sw_app *app, struct sw_cli_session *s, struct sw_buf *out)
+static int
+stream_more(struct sw_app *app, struct sw_cli_session *s, struct sw_buf *out)
 {
 	bool more = false;
 
@@ -837,9 +878,9 @@ sw_cli_more(struct sw_app *app, struct sw_cli_session *s, struct sw_buf *out)
 	return SW_CLI_OK;
 }
 
-int
-sw_cli_exec(struct sw_app *app, struct sw_cli_session *s, const char *line,
-	    struct sw_buf *out)
+static int
+exec_line(struct sw_app *app, struct sw_cli_session *s, const char *line,
+	  struct sw_buf *out)
 {
 	char buf[SW_CLI_LINE_MAX + 1];
 	char *argv[MAX_ARGS];
@@ -875,4 +916,30 @@ sw_cli_exec(struct sw_app *app, struct sw_cli_session *s, const char *line,
 		return SW_CLI_OK;
 	}
 	return c->fn(app, s, argc, argv, out);
+}
+
+/*
+ * Every reply is text for a person or a line-based script: whatever a
+ * command echoes (an argument, a set file's line, a reload's error)
+ * comes out as UTF-8 without control characters but newlines and tabs.
+ */
+int
+sw_cli_more(struct sw_app *app, struct sw_cli_session *s, struct sw_buf *out)
+{
+	size_t from = out->len;
+	int rc = stream_more(app, s, out);
+
+	sw_buf_text_clean(out, from);
+	return rc;
+}
+
+int
+sw_cli_exec(struct sw_app *app, struct sw_cli_session *s, const char *line,
+	    struct sw_buf *out)
+{
+	size_t from = out->len;
+	int rc = exec_line(app, s, line, out);
+
+	sw_buf_text_clean(out, from);
+	return rc;
 }

@@ -34,12 +34,16 @@
 
 #include "app.h"
 #include "atomicfile.h"
+#include "boot.h"
 #include "buf.h"
+#include "client.h"
 #include "config.h"
 #include "control.h"
 #include "droplog.h"
+#include "link.h"
 #include "log.h"
 #include "metrics.h"
+#include "notify.h"
 #include "policy.h"
 #include "port.h"
 #include "ruleset.h"
@@ -54,7 +58,7 @@
 #include "flowfilter.h"
 #include "clock.h"
 
-#define SW_DEFAULT_CONFIG "config/spillway.conf"
+#define SW_DEFAULT_CONFIG "/etc/spillway/spillway.conf"
 
 static volatile bool force_quit;
 static volatile sig_atomic_t want_reload;
@@ -67,6 +71,7 @@ usage(FILE *f)
 "                [--dump-flows] [--socket PATH] [-- EAL...]\n"
 "       spillway [-c FILE] [--socket PATH] --cli\n"
 "       spillway [-c FILE] [--socket PATH] --reload\n"
+"       spillway [-c FILE] --print-ports\n"
 "       spillway import [-4 FILE] [-6 FILE] [--ipset FILE] [-o DIR] ...\n"
 "\n"
 "A DPDK userspace firewall: a bump in the wire between port pairs.\n"
@@ -82,6 +87,12 @@ usage(FILE *f)
 "                     what you type goes to spillway, its replies to you\n"
 "      --reload       ask the running spillway to reload and wait for the\n"
 "                     result: exit 0 if it took, 1 if it was refused\n"
+"                     (--cli and --reload ask the instance of the -c\n"
+"                     config, or --socket; a config that cannot be read\n"
+"                     or parsed names none: exit 1, never a default)\n"
+"      --print-ports  print what the machine must provide, as the file\n"
+"                     says it: EAL arguments, PCI and virtual devices,\n"
+"                     hugepages (for spillway-setup), and exit\n"
 "  import ...         iptables-save / ip6tables-save / ipset save output as\n"
 "                     spillway rules and sets, with a report (exit 2 when\n"
 "                     something was left out): spillway import --help\n"
@@ -104,46 +115,6 @@ on_signal(int sig)
 		force_quit = true;
 }
 
-/* "0000:01:00.0" or "01:00.0", optionally followed by ",devargs". */
-static bool
-is_pci_addr(const char *dev)
-{
-	struct rte_pci_addr a;
-	char name[64];
-	size_t n = strcspn(dev, ",");
-
-	if (n >= sizeof(name))
-		return false;
-	memcpy(name, dev, n);
-	name[n] = '\0';
-	return rte_pci_addr_parse(name, &a) == 0;
-}
-
-static void
-dev_name(const char *dev, char *name, size_t len)
-{
-	struct rte_pci_addr a;
-	size_t n = strcspn(dev, ",");
-
-	if (n >= len)
-		n = len - 1;
-	memcpy(name, dev, n);
-	name[n] = '\0';
-	if (rte_pci_addr_parse(name, &a) == 0)
-		rte_pci_device_name(&a, name, len);
-}
-
-static bool
-has_arg(const struct sw_config *cfg, const char *a)
-{
-	unsigned int i;
-
-	for (i = 0; i < cfg->eal_argc; i++)
-		if (strcmp(cfg->eal_argv[i], a) == 0)
-			return true;
-	return false;
-}
-
 /* One line with the EAL arguments: which devices it was told to take. */
 static void
 log_eal_args(int argc, char **argv)
@@ -159,35 +130,14 @@ log_eal_args(int argc, char **argv)
 	SW_LOG(INFO, "eal:%s\n", line);
 }
 
-/*
- * EAL arguments: the config's eal list, then one -a per PCI port (so
- * only the NICs named in the config are taken) or --vdev per virtual
- * port, then whatever followed -- on the command line.
- */
+/* The EAL line (boot.c), logged, then EAL. */
 static int
 eal_init(struct sw_app *app, char *prog, int extra_argc, char **extra_argv)
 {
-	struct sw_config *cfg = &app->cfg;
-	char *argv[SW_MAX_EAL_ARGS * 2 + 2 * SW_MAX_PORTS + 8];
-	int argc = 0, i, pci = 0;
-	unsigned int p;
+	char *argv[SW_BOOT_MAX_ARGS + 1];
+	int argc;
 
-	argv[argc++] = prog;
-	for (p = 0; p < cfg->eal_argc; p++)
-		argv[argc++] = cfg->eal_argv[p];
-	for (p = 0; p < cfg->nb_ports; p++) {
-		bool is_pci = is_pci_addr(cfg->ports[p].dev);
-
-		argv[argc++] = is_pci ? "-a" : "--vdev";
-		argv[argc++] = cfg->ports[p].dev;
-		pci += is_pci;
-	}
-	if (pci == 0 && !has_arg(cfg, "--no-pci") && !has_arg(cfg, "-a") &&
-	    !has_arg(cfg, "--allow"))
-		argv[argc++] = "--no-pci";
-	for (i = 0; i < extra_argc && i < SW_MAX_EAL_ARGS; i++)
-		argv[argc++] = extra_argv[i];
-	argv[argc] = NULL;
+	argc = sw_boot_eal_argv(&app->cfg, prog, extra_argc, extra_argv, argv);
 	log_eal_args(argc, argv);
 	return rte_eal_init(argc, argv);
 }
@@ -218,12 +168,13 @@ static int
 ports_start(struct sw_app *app)
 {
 	struct sw_config *cfg = &app->cfg;
-	unsigned int p, nb_mbufs;
+	struct sw_port_plan plan[SW_MAX_PORTS];
+	unsigned int p;
 	char name[RTE_ETH_NAME_MAX_LEN];
 	int rc;
 
 	for (p = 0; p < cfg->nb_ports; p++) {
-		dev_name(cfg->ports[p].dev, name, sizeof(name));
+		sw_boot_dev_name(cfg->ports[p].dev, name, sizeof(name));
 		if (rte_eth_dev_get_port_by_name(name, &app->port_id[p])) {
 			SW_LOG(ERR, "port %s: no DPDK device '%s' (not probed: "
 			       "check the device string and the driver)\n",
@@ -231,20 +182,15 @@ ports_start(struct sw_app *app)
 			return -ENODEV;
 		}
 	}
-	/* Rx rings full, tx rings full, a burst in flight per worker. */
-	nb_mbufs = cfg->nb_ports * cfg->nb_workers * 2048 +
-		   cfg->nb_workers * (SW_BURST_MAX + 512) + 4096;
-	app->pool = rte_pktmbuf_pool_create("sw_mbuf", nb_mbufs, 256, 0,
-					    RTE_MBUF_DEFAULT_BUF_SIZE,
-					    rte_socket_id());
-	if (app->pool == NULL) {
-		SW_LOG(ERR, "cannot create a pool of %u mbufs: %s (more "
-		       "memory: eal -m)\n", nb_mbufs, rte_strerror(rte_errno));
-		return -ENOMEM;
-	}
+	rc = sw_port_pools(cfg, app->port_id, cfg->nb_workers, plan,
+			   &app->pool, &app->big_pool);
+	if (rc)
+		return rc;
 	for (p = 0; p < cfg->nb_ports; p++) {
-		rc = sw_port_start(app->port_id[p], cfg->ports[p].name,
-				   (uint16_t)cfg->nb_workers, app->pool);
+		/* Fast free wants one pool behind every tx queue. */
+		rc = sw_port_start_conf(app->port_id[p], &cfg->ports[p],
+					&plan[p], plan[p].room ? app->big_pool :
+					app->pool, app->big_pool == NULL);
 		if (rc)
 			return rc;
 		app->port_started[p] = true;
@@ -348,7 +294,9 @@ workers_launch(struct sw_app *app)
 						     &force_quit);
 		if (app->workers[i] == NULL)
 			return -ENOMEM;
+		app->workers[i]->lin_pool = app->big_pool;
 	}
+	sw_notify_test_hook(app);
 	/* The drop log's rings, before a worker may log. */
 	app->droplog = sw_droplog_create(app);
 	if (app->droplog == NULL)
@@ -387,6 +335,7 @@ print_totals(const struct sw_app *app)
 	if (app->ft != NULL)
 		sw_report_flowtable(app, &b);
 	sw_report_ports(app, &b);
+	sw_buf_text_clean(&b, 0);
 	printf("spillway: totals\n%s", b.p ? b.p : "");
 	fflush(stdout);
 	sw_buf_free(&b);
@@ -436,23 +385,6 @@ dump_all_flows(const struct sw_app *app)
 		sw_buf_reset(&b);
 	} while (more);
 	sw_buf_free(&b);
-}
-
-static void
-watch_links(struct sw_app *app)
-{
-	struct rte_eth_link link;
-	unsigned int p;
-
-	for (p = 0; p < app->cfg.nb_ports; p++) {
-		if (rte_eth_link_get_nowait(app->port_id[p], &link) != 0)
-			continue;
-		if (link.link_status != app->link_up[p]) {
-			app->link_up[p] = link.link_status;
-			sw_port_log_link(app->port_id[p],
-					 app->cfg.ports[p].name);
-		}
-	}
 }
 
 /*
@@ -526,8 +458,9 @@ control_loop(struct sw_app *app, struct sw_ctl *ctl, struct sw_metrics *prom,
 				sw_telemetry_update(app);
 		}
 		watch_flush(app);
+		sw_links_watch(app, t);
+		sw_notify_tick(app, t);
 		if (t >= next_link) {
-			watch_links(app);
 			watch_proxy(app);
 			sw_app_poll_rings(app);
 			next_link = t + 1;
@@ -547,181 +480,6 @@ control_loop(struct sw_app *app, struct sw_ctl *ctl, struct sw_metrics *prom,
 		if (duration > 0 && t - start >= duration)
 			force_quit = true;
 	}
-}
-
-static int
-cli_connect(const char *opt, const char *path)
-{
-	struct sockaddr_un sa;
-	int fd;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		fprintf(stderr, "spillway: %s: %s: path too long\n", opt, path);
-		return -1;
-	}
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		fprintf(stderr, "spillway: %s: %s: %s%s\n", opt, path,
-			strerror(errno), errno == EACCES ? " (root, or a "
-			"member of control.socket_group, may connect)" : "");
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-/*
- * The control socket of the instance that runs the config at path, for
- * --cli and --reload, into sock. Only libconfig's syntax is read and
- * nothing is checked: a config the running spillway will refuse (a
- * set's file gone, a bad prefix) must still reach that instance, which
- * refuses it, says why and counts the failure, where a full load would
- * fail here first and ask the default socket instead. A file this user
- * cannot read leaves the default socket (a config kept from operators
- * in control.socket_group); one whose syntax does not parse names no
- * instance, and none is asked: -1 with err filled.
- */
-static int
-config_socket(const char *path, char *sock, size_t len, char *err,
-	      size_t errlen)
-{
-	const char *slash = strrchr(path, '/'), *s = NULL;
-	char dir[PATH_MAX];
-	config_t lc;
-	FILE *f;
-	int rc = 0;
-
-	snprintf(sock, len, "%s", SW_CONTROL_SOCKET);
-	f = fopen(path, "re");
-	if (f == NULL)
-		return 0;
-	/* @include is read next to the config, as the loader does. */
-	if (slash != NULL)
-		snprintf(dir, sizeof(dir), "%.*s/", (int)(slash - path), path);
-	else
-		snprintf(dir, sizeof(dir), ".");
-	config_init(&lc);
-	config_set_include_dir(&lc, dir);
-	if (config_read(&lc, f) != CONFIG_TRUE) {
-		snprintf(err, errlen, "%s:%d: syntax error: %s", path,
-			 config_error_line(&lc), config_error_text(&lc));
-		rc = -1;
-	} else if (config_lookup_string(&lc, "control.socket", &s) ==
-		   CONFIG_TRUE && s[0] != '\0') {
-		snprintf(sock, len, "%s", s);
-	}
-	config_destroy(&lc);
-	fclose(f);
-	return rc;
-}
-
-/*
- * --reload: ask the running spillway to reload and wait for its answer
- * (the reload thread builds, then the reply comes): print it, and exit
- * 0 when it took, 1 when it was refused or could not be asked. This is
- * the unit's ExecReload, so `systemctl reload` fails when the file does.
- */
-static int
-run_reload(const char *path)
-{
-	char buf[65536], *text = NULL, *end;
-	size_t len = 0, greet = 0;
-	bool refused;
-	ssize_t n;
-	int fd = cli_connect("--reload", path);
-
-	if (fd < 0)
-		return 1;
-	if (write(fd, "reload\n", 7) != 7) {
-		close(fd);
-		return 1;
-	}
-	/* The greeting, then the reply: each ends with a "." line. */
-	for (;;) {
-		char *t;
-
-		n = read(fd, buf, sizeof(buf));
-		if (n <= 0)
-			break;
-		t = realloc(text, len + (size_t)n + 1);
-		if (t == NULL)
-			break;
-		text = t;
-		memcpy(text + len, buf, (size_t)n);
-		len += (size_t)n;
-		text[len] = '\0';
-		if (greet == 0 && (end = strstr(text, "\n.\n")) != NULL)
-			greet = (size_t)(end - text) + 3;
-		if (greet && strstr(text + greet, "\n.\n") != NULL)
-			break;
-	}
-	close(fd);
-	if (text == NULL || greet == 0 ||
-	    strstr(text + greet, "\n.\n") == NULL) {
-		fprintf(stderr, "spillway: --reload: %s: no answer\n", path);
-		free(text);
-		return 1;
-	}
-	*strstr(text + greet, "\n.\n") = '\0';
-	refused = strncmp(text + greet, "error:", 6) == 0 ||
-		  strstr(text + greet, "\nerror:") != NULL;
-	fprintf(refused ? stderr : stdout, "%s\n", text + greet);
-	free(text);
-	return refused ? 1 : 0;
-}
-
-/*
- * --cli: a terminal (or a script's pipe) on the control socket. Lines
- * typed go to spillway, replies come back; at the end of the input the
- * replies still due are read before it exits.
- */
-static int
-run_cli(const char *path)
-{
-	struct pollfd pfd[2];
-	char buf[65536];
-	bool in_open = true;
-	ssize_t n;
-	int fd = cli_connect("--cli", path);
-
-	if (fd < 0)
-		return 1;
-	pfd[0].fd = STDIN_FILENO;
-	pfd[1].fd = fd;
-	pfd[1].events = POLLIN;
-	for (;;) {
-		pfd[0].events = in_open ? POLLIN : 0;
-		if (poll(pfd, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) {
-			n = read(fd, buf, sizeof(buf));
-			if (n <= 0)
-				break;
-			if (fwrite(buf, 1, (size_t)n, stdout) != (size_t)n)
-				break;
-			fflush(stdout);
-		}
-		if (in_open && (pfd[0].revents & (POLLIN | POLLHUP))) {
-			n = read(STDIN_FILENO, buf, sizeof(buf));
-			if (n <= 0) {
-				/* No more commands: spillway answers, then
-				 * closes. */
-				in_open = false;
-				shutdown(fd, SHUT_WR);
-			} else if (write(fd, buf, (size_t)n) != n) {
-				break;
-			}
-		}
-	}
-	close(fd);
-	return 0;
 }
 
 /*
@@ -770,6 +528,7 @@ struct opts {
 	bool dump_flows;
 	bool cli;
 	bool ask;		/* --reload */
+	bool print_ports;
 };
 
 /*
@@ -789,6 +548,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "socket", required_argument, NULL, 'S' },
 		{ "cli", no_argument, NULL, 'C' },
 		{ "reload", no_argument, NULL, 'R' },
+		{ "print-ports", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -823,6 +583,9 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'R':
 			o->ask = true;
 			break;
+		case 'P':
+			o->print_ports = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -841,19 +604,14 @@ parse_opts(int argc, char **argv, struct opts *o)
 static int
 run_client(const struct opts *o)
 {
-	char csock[PATH_MAX], err[SW_ERR_MAX];
-	const char *sock = o->sock;
+	char sock[PATH_MAX], err[SW_ERR_MAX + 128];
 
-	/* Only the socket's path is wanted. */
-	if (sock == NULL) {
-		if (config_socket(o->path, csock, sizeof(csock), err,
-				  sizeof(err)) < 0) {
-			fprintf(stderr, "spillway: %s\n", err);
-			return 1;
-		}
-		sock = csock;
+	if (sw_client_socket(o->path, o->sock, sock, sizeof(sock), err,
+			     sizeof(err)) < 0) {
+		fprintf(stderr, "spillway: %s\n", err);
+		return 1;
 	}
-	return o->ask ? run_reload(sock) : run_cli(sock);
+	return o->ask ? sw_client_reload(sock) : sw_client_cli(sock);
 }
 
 /*
@@ -924,6 +682,7 @@ stop(struct sw_app *app, bool totals, bool dump_flows)
 	force_quit = true;
 	sw_app_reload_cancel(app);
 	rte_eal_mp_wait_lcore();
+	sw_links_release(app);
 	sw_droplog_free(app->droplog);
 	app->droplog = NULL;
 	for (p = 0; p < app->cfg.nb_ports; p++)
@@ -946,6 +705,7 @@ stop(struct sw_app *app, bool totals, bool dump_flows)
 	}
 	sw_telemetry_update(app);
 	rte_mempool_free(app->pool);
+	rte_mempool_free(app->big_pool);
 	sw_ft_free(app->ft);
 	app->ft = NULL;
 	sw_ruleset_free(app->rules, NULL);
@@ -1007,6 +767,11 @@ main(int argc, char **argv)
 			 "%s", o.sock);
 	if (password_exposed(o.path, &app.cfg, err, sizeof(err)))
 		fprintf(stderr, "spillway: warning: %s\n", err);
+	if (o.print_ports) {
+		sw_boot_print(&app.cfg, stdout);
+		sw_config_free(&app.cfg);
+		return 0;
+	}
 	if (o.check) {
 		printf("spillway: %s: configuration is valid (%u ports, %u "
 		       "workers)\n", o.path, app.cfg.nb_ports,
@@ -1022,6 +787,7 @@ main(int argc, char **argv)
 	app.start_time = sw_now_s();
 
 	signal(SIGPIPE, SIG_IGN);
+	sw_log_open();
 	sw_telemetry_init();
 	rc = eal_init(&app, argv[0], argc - optind, argv + optind);
 	if (rc < 0) {
@@ -1042,9 +808,12 @@ main(int argc, char **argv)
 	} else {
 		capture_init(&app);
 		log_running(&app, ctl, prom);
+		/* Ports up, rules built, workers running: ready. */
+		sw_notify_ready(&app);
 		control_loop(&app, ctl, prom, o.duration, o.stats_every);
 	}
 	force_quit = true;
+	sw_notify_stopping();
 	sw_ctl_free(ctl);
 	sw_metrics_free(prom);
 	stop(&app, status == 0, o.dump_flows);

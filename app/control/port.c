@@ -13,15 +13,26 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include <sys/ioctl.h>
+#include <rte_errno.h>
+#include <rte_mbuf.h>
+#include <unistd.h>
+
 #include <rte_ethdev.h>
+#include <rte_ether.h>
+#include "buf.h"
 #include "log.h"
 
 #include "port.h"
 
 #define PORT_LOG SW_LOG
 
-#define RX_DESC 1024
-#define TX_DESC 1024
+/* Mbufs in a worker's hands at once (SW_BURST_MAX, worker.h). */
+#define SW_PORT_FLIGHT	64
+
+/* What the worker trusts of a port's rx flags (sw_cksum_ok). */
+#define RX_CKSUM (RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | \
+		  RTE_ETH_RX_OFFLOAD_TCP_CKSUM | RTE_ETH_RX_OFFLOAD_UDP_CKSUM)
 
 /*
  * A key made of one repeated 16-bit pattern makes the Toeplitz hash
@@ -133,16 +144,257 @@ sw_port_rss_key_str(uint16_t port_id, char *s, size_t size)
 	return true;
 }
 
+/* ethdev's own rule (eth_dev_get_overhead_len): L2 bytes over the MTU. */
+static uint32_t
+overhead(const struct rte_eth_dev_info *info)
+{
+	if (info->max_mtu != UINT16_MAX &&
+	    info->max_rx_pktlen > info->max_mtu)
+		return info->max_rx_pktlen - info->max_mtu;
+	return RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN;
+}
+
+/*
+ * A net_af_packet port copies each frame from a ring frame of framesz
+ * bytes (devargs, 2048 by default) into one mbuf, never a chain: its rx
+ * queue wants mbufs with room for a whole ring frame's data, and the
+ * frames it can carry are what a ring frame holds after the kernel's
+ * header (the MAC header starts at TPACKET_ALIGN(hdrlen + 16) - 14).
+ */
+#define AF_PACKET_MAC_OFF \
+	(TPACKET_ALIGN(TPACKET2_HDRLEN + 16) - RTE_ETHER_HDR_LEN)
+
+static bool
+af_packet_frames(const char *dev, uint32_t *room, uint32_t *carries)
+{
+	const char *f = strstr(dev, ",framesz=");
+	unsigned long framesz = 2048;
+
+	if (strncmp(dev, "net_af_packet", 13) != 0 &&
+	    strncmp(dev, "eth_af_packet", 13) != 0)
+		return false;
+	if (f != NULL)
+		framesz = strtoul(f + 9, NULL, 0);
+	*room = (uint32_t)(framesz - (TPACKET2_HDRLEN -
+				      sizeof(struct sockaddr_ll)));
+	*carries = (uint32_t)(framesz - AF_PACKET_MAC_OFF);
+	return true;
+}
+
+static int
+check_desc(const char *name, const char *what, uint16_t n,
+	   const struct rte_eth_desc_lim *lim)
+{
+	if (n >= lim->nb_min && n <= lim->nb_max &&
+	    (lim->nb_align <= 1 || n % lim->nb_align == 0))
+		return 0;
+	PORT_LOG(ERR, "port %s: %s %u: the device takes %u..%u, a multiple "
+		 "of %u\n", name, what, n, lim->nb_min, lim->nb_max,
+		 lim->nb_align ? lim->nb_align : 1);
+	return -EINVAL;
+}
+
 int
-sw_port_start(uint16_t port_id, const char *name, uint16_t nb_queues,
-	      struct rte_mempool *pool)
+sw_port_plan(uint16_t port_id, const struct sw_port_conf *pc,
+	     struct sw_port_plan *plan)
+{
+	struct rte_eth_dev_info info;
+	uint32_t room, carries;
+	int rc;
+
+	memset(plan, 0, sizeof(*plan));
+	rc = rte_eth_dev_info_get(port_id, &info);
+	if (rc) {
+		PORT_LOG(ERR, "port %s: cannot get device info: %s\n",
+			 pc->name, strerror(-rc));
+		return rc;
+	}
+	if (pc->queues > info.max_rx_queues ||
+	    pc->queues > info.max_tx_queues) {
+		PORT_LOG(ERR, "port %s (%s): %u queues asked, the device has "
+			 "%u rx, %u tx (workers poll queue i of each port: "
+			 "ports[].queues; for net_af_packet add qpairs=%u to "
+			 "the device string)\n", pc->name, info.driver_name,
+			 pc->queues, info.max_rx_queues, info.max_tx_queues,
+			 pc->queues);
+		return -EINVAL;
+	}
+	rc = check_desc(pc->name, "rx_desc", pc->rx_desc, &info.rx_desc_lim);
+	if (rc == 0)
+		rc = check_desc(pc->name, "tx_desc", pc->tx_desc,
+				&info.tx_desc_lim);
+	if (rc)
+		return rc;
+	plan->frame = pc->mtu + RTE_ETHER_HDR_LEN + 2 * RTE_VLAN_HLEN;
+	if (pc->mtu < info.min_mtu) {
+		PORT_LOG(ERR, "port %s (%s): mtu %u: the device takes %u at "
+			 "least\n", pc->name, info.driver_name, pc->mtu,
+			 info.min_mtu);
+		return -EINVAL;
+	}
+	if (pc->mtu > info.max_mtu ||
+	    pc->mtu + overhead(&info) > info.max_rx_pktlen) {
+		/*
+		 * A vdev over a kernel interface (net_tap, net_af_packet)
+		 * reports a frame limit of 1518 or 1522 whatever its
+		 * interface carries, and ethdev then refuses any larger
+		 * MTU: the interface's MTU is the real limit.
+		 */
+		if (info.if_index == 0) {
+			PORT_LOG(ERR, "port %s (%s): mtu %u: the device takes "
+				 "%u at most (frames of %u bytes)\n", pc->name,
+				 info.driver_name, pc->mtu,
+				 RTE_MIN(info.max_mtu, info.max_rx_pktlen -
+					 overhead(&info)), info.max_rx_pktlen);
+			return -EINVAL;
+		}
+		plan->kernel_mtu = true;
+	}
+	if (af_packet_frames(pc->dev, &room, &carries)) {
+		if (carries < plan->frame) {
+			PORT_LOG(ERR, "port %s: mtu %u needs frames of %u "
+				 "bytes; net_af_packet's ring frames hold %u: "
+				 "add framesz=%u (and blocksz at least that, a "
+				 "multiple of 4096) to its device string\n",
+				 pc->name, pc->mtu, plan->frame, carries,
+				 (unsigned int)RTE_ALIGN_CEIL(plan->frame +
+						AF_PACKET_MAC_OFF, 1024));
+			return -EINVAL;
+		}
+		plan->room = room > SW_PORT_ROOM ? room : 0;
+	} else if (plan->frame > SW_PORT_ROOM) {
+		if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER)
+			plan->scatter = true;
+		else
+			plan->room = plan->frame;
+	}
+	return 0;
+}
+
+static struct rte_mempool *
+make_pool(const char *name, unsigned int n, uint32_t room)
+{
+	struct rte_mempool *mp;
+
+	mp = rte_pktmbuf_pool_create(name, n, 256, 0,
+				     (uint16_t)(room + RTE_PKTMBUF_HEADROOM),
+				     rte_socket_id());
+	if (mp == NULL)
+		PORT_LOG(ERR, "cannot create a pool of %u mbufs of %u bytes: "
+			 "%s (more memory: eal -m)\n", n, room,
+			 rte_strerror(rte_errno));
+	return mp;
+}
+
+int
+sw_port_pools(const struct sw_config *cfg, const uint16_t *port_id,
+	      unsigned int nb_workers, struct sw_port_plan *plan,
+	      struct rte_mempool **pool, struct rte_mempool **big)
+{
+	/* A burst in flight per worker, its tx buffers, some slack. */
+	unsigned int flight = nb_workers * (SW_PORT_FLIGHT + 512);
+	unsigned int n = flight + 4096, nbig = flight + 1024, p;
+	uint32_t room = 0;
+	bool need_big = false;
+	int rc;
+
+	*pool = *big = NULL;
+	for (p = 0; p < cfg->nb_ports; p++) {
+		const struct sw_port_conf *pc = &cfg->ports[p];
+
+		rc = sw_port_plan(port_id[p], pc, &plan[p]);
+		if (rc)
+			return rc;
+		/* Rx rings full; tx rings full (of either pool's mbufs). */
+		if (plan[p].room)
+			nbig += pc->queues * pc->rx_desc;
+		else
+			n += pc->queues * pc->rx_desc;
+		n += pc->queues * pc->tx_desc;
+		nbig += pc->queues * pc->tx_desc;
+		room = RTE_MAX(room, plan[p].room);
+		if (plan[p].scatter)
+			room = RTE_MAX(room, plan[p].frame);
+		need_big |= plan[p].room || plan[p].scatter;
+	}
+	*pool = make_pool("sw_mbuf", n, SW_PORT_ROOM);
+	if (*pool == NULL)
+		return -ENOMEM;
+	if (need_big) {
+		*big = make_pool("sw_mbuf_big", nbig, room);
+		if (*big == NULL)
+			return -ENOMEM;
+		PORT_LOG(INFO, "jumbo frames: %u mbufs of %u bytes beside %u "
+			 "of %u\n", nbig, room, n, SW_PORT_ROOM);
+	}
+	return 0;
+}
+
+/* The kernel interface's MTU, raised to mtu if below (SIOCSIFMTU). */
+static int
+kernel_mtu(uint32_t if_index, const char *name, uint16_t mtu)
+{
+	struct ifreq ifr;
+	int fd, rc = 0;
+
+	memset(&ifr, 0, sizeof(ifr));
+	if (if_indextoname(if_index, ifr.ifr_name) == NULL)
+		return -errno;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu >= mtu) {
+		close(fd);
+		return 0;
+	}
+	ifr.ifr_mtu = mtu;
+	if (ioctl(fd, SIOCSIFMTU, &ifr) != 0)
+		rc = -errno;
+	close(fd);
+	if (rc)
+		PORT_LOG(ERR, "port %s: the driver caps its MTU below %u; "
+			 "its kernel interface %s cannot take it: %s\n", name,
+			 mtu, ifr.ifr_name, strerror(-rc));
+	else
+		PORT_LOG(INFO, "port %s: the driver caps its MTU below %u: "
+			 "MTU %u set on its kernel interface %s\n", name, mtu,
+			 mtu, ifr.ifr_name);
+	return rc;
+}
+
+/* Offload names, "A,B" (DPDK's), "none" when there is none. */
+static void
+offload_names(struct sw_buf *b, uint64_t off, bool rx)
+{
+	uint64_t bit;
+	bool first = true;
+
+	for (bit = 1; bit != 0; bit <<= 1) {
+		if (!(off & bit))
+			continue;
+		sw_buf_printf(b, "%s%s", first ? "" : ",",
+			      rx ? rte_eth_dev_rx_offload_name(bit) :
+				   rte_eth_dev_tx_offload_name(bit));
+		first = false;
+	}
+	if (first)
+		sw_buf_printf(b, "none");
+}
+
+int
+sw_port_start_conf(uint16_t port_id, const struct sw_port_conf *pc,
+		   const struct sw_port_plan *plan, struct rte_mempool *pool,
+		   bool fast_free)
 {
 	struct rte_eth_conf conf;
 	struct rte_eth_dev_info info;
 	struct rte_eth_rxconf rxconf;
 	struct rte_eth_txconf txconf;
-	uint16_t nb_rxd = RX_DESC, nb_txd = TX_DESC, q;
+	uint16_t nb_rxd = pc->rx_desc, nb_txd = pc->tx_desc, q;
+	uint16_t nb_queues = pc->queues;
+	const char *name = pc->name;
 	int socket = rte_eth_dev_socket_id(port_id);
+	struct sw_buf b;
 	int rc;
 
 	memset(&conf, 0, sizeof(conf));
@@ -151,14 +403,6 @@ sw_port_start(uint16_t port_id, const char *name, uint16_t nb_queues,
 		PORT_LOG(ERR, "port %s: cannot get device info: %s\n", name,
 			 strerror(-rc));
 		return rc;
-	}
-	if (nb_queues > info.max_rx_queues || nb_queues > info.max_tx_queues) {
-		PORT_LOG(ERR, "port %s (%s): %u workers need %u rx/tx queues, "
-			 "the device has %u/%u (for net_af_packet add "
-			 "qpairs=%u to the device string)\n", name,
-			 info.driver_name, nb_queues, nb_queues,
-			 info.max_rx_queues, info.max_tx_queues, nb_queues);
-		return -EINVAL;
 	}
 	if (nb_queues > 1 && info.flow_type_rss_offloads != 0) {
 		uint8_t len = info.hash_key_size ? info.hash_key_size : 40;
@@ -187,7 +431,16 @@ sw_port_start(uint16_t port_id, const char *name, uint16_t nb_queues,
 			 "a flow on one queue\n", name, info.driver_name,
 			 nb_queues);
 	}
-	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE)
+	/*
+	 * The worker sums in software only what the flags leave unknown
+	 * (sw_cksum_ok): ask for every rx checksum the port can check.
+	 */
+	conf.rxmode.offloads = info.rx_offload_capa & RX_CKSUM;
+	if (plan->scatter)
+		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_SCATTER;
+	conf.rxmode.mtu = plan->kernel_mtu ? 0 : pc->mtu;
+	if (fast_free &&
+	    (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE))
 		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
 
 	rc = rte_eth_dev_configure(port_id, nb_queues, nb_queues, &conf);
@@ -215,6 +468,11 @@ sw_port_start(uint16_t port_id, const char *name, uint16_t nb_queues,
 			return rc;
 		}
 	}
+	if (plan->kernel_mtu) {
+		rc = kernel_mtu(info.if_index, name, pc->mtu);
+		if (rc)
+			return rc;
+	}
 	rc = rte_eth_dev_start(port_id);
 	if (rc) {
 		PORT_LOG(ERR, "port %s: start failed: %s\n", name,
@@ -225,7 +483,67 @@ sw_port_start(uint16_t port_id, const char *name, uint16_t nb_queues,
 	if (rc && rc != -ENOTSUP)
 		PORT_LOG(WARNING, "port %s: promiscuous mode: %s\n", name,
 			 strerror(-rc));
+	/* link_propagate takes this link down and up: can it? */
+	if (pc->link_propagate) {
+		rc = rte_eth_dev_set_link_up(port_id);
+		if (rc) {
+			PORT_LOG(ERR, "port %s (%s): pairs[].link_propagate: "
+				 "the device cannot set its link up or down "
+				 "(%s)\n", name, info.driver_name,
+				 strerror(-rc));
+			return rc;
+		}
+	}
+	sw_buf_init(&b);
+	sw_port_describe(port_id, pc, &b);
+	PORT_LOG(INFO, "port %s:%s\n", name, b.p ? b.p : "");
+	sw_buf_free(&b);
 	return 0;
+}
+
+int
+sw_port_start(uint16_t port_id, const char *name, uint16_t nb_queues,
+	      struct rte_mempool *pool)
+{
+	struct sw_port_conf pc = {
+		.mtu = SW_PORT_MTU, .rx_desc = SW_PORT_DESC,
+		.tx_desc = SW_PORT_DESC, .queues = nb_queues,
+	};
+	struct sw_port_plan plan;
+	int rc;
+
+	snprintf(pc.name, sizeof(pc.name), "%s", name);
+	rc = sw_port_plan(port_id, &pc, &plan);
+	if (rc == 0)
+		rc = sw_port_start_conf(port_id, &pc, &plan, pool, true);
+	return rc;
+}
+
+void
+sw_port_describe(uint16_t port_id, const struct sw_port_conf *pc,
+		 struct sw_buf *b)
+{
+	struct rte_eth_conf conf;
+	struct rte_eth_link link;
+	struct rte_eth_dev_info info;
+	uint16_t mtu = 0;
+
+	memset(&link, 0, sizeof(link));
+	rte_eth_link_get_nowait(port_id, &link);
+	rte_eth_dev_get_mtu(port_id, &mtu);
+	memset(&info, 0, sizeof(info));
+	rte_eth_dev_info_get(port_id, &info);
+	sw_buf_printf(b, " link=%s speed=%u duplex=%s mtu=%u dev_mtu=%u "
+		      "queues=%u rx_desc=%u tx_desc=%u",
+		      link.link_status ? "up" : "down", link.link_speed,
+		      link.link_duplex ? "full" : "half", pc->mtu, mtu,
+		      info.nb_rx_queues, pc->rx_desc, pc->tx_desc);
+	if (rte_eth_dev_conf_get(port_id, &conf) != 0)
+		memset(&conf, 0, sizeof(conf));
+	sw_buf_printf(b, " rx_offloads=");
+	offload_names(b, conf.rxmode.offloads, true);
+	sw_buf_printf(b, " tx_offloads=");
+	offload_names(b, conf.txmode.offloads, false);
 }
 
 int

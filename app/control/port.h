@@ -5,9 +5,14 @@
 #define SW_PORT_H
 
 /*
- * Port set-up: one rx and one tx queue per worker, a symmetric RSS key
- * when there is more than one queue and the device hashes, promiscuous
- * mode. Control thread only.
+ * Port set-up as DPDK applications do it: the port's queues (one rx
+ * and one tx queue per worker that polls it) and descriptor counts,
+ * checked against rte_eth_dev_info; its MTU, with jumbo frames received
+ * into chains (rx scatter) when the device offers that and its mbufs
+ * are smaller, or into larger mbufs; the rx checksum offloads it
+ * offers (the worker then trusts the flags and sums in software only
+ * what they leave unknown); a symmetric RSS key when it has more than
+ * one queue and hashes; promiscuous mode. Control thread only.
  */
 
 #include <stdbool.h>
@@ -18,13 +23,68 @@
 
 struct rte_mempool;
 
+/* The data room of a default mbuf (RTE_MBUF_DEFAULT_DATAROOM). */
+#define SW_PORT_ROOM	2048
+
+/* How a port takes frames of its MTU, from its settings and its device. */
+struct sw_port_plan {
+	uint32_t frame;		/* largest frame: MTU, Ethernet, 2 VLAN tags */
+	uint32_t room;		/* data room its rx mbufs need; 0: default */
+	bool scatter;		/* frames past SW_PORT_ROOM come as chains */
+	bool kernel_mtu;	/* the driver caps the MTU below pc->mtu (a
+				 * kernel-backed vdev): its kernel interface
+				 * gets it instead, as its PMD would */
+};
+
 /*
- * Configure and start DPDK port `port_id` (called `name` in logs) with
- * nb_queues rx/tx queue pairs fed from `pool`. Returns 0 or -errno
+ * Check pc against what device port_id offers (queues, descriptors,
+ * MTU) and plan how it receives: *plan filled, 0; or -errno with the
+ * reason logged (a setting the device cannot take).
+ */
+int sw_port_plan(uint16_t port_id, const struct sw_port_conf *pc,
+		 struct sw_port_plan *plan);
+
+/*
+ * Plan each port of cfg (DPDK ids port_id[], plans into plan[]) and
+ * create the mbuf pools they need, sized by their queues and
+ * descriptors: *pool of default mbufs (every port's rx but those below,
+ * every reply) and *big, NULL when no port needs it, with data room for
+ * the largest frame: the rx of ports whose frames do not fit a default
+ * mbuf and cannot scatter, and the copies the workers make of frames
+ * that arrive as chains (sw_worker's lin_pool). Returns 0 or -errno,
+ * logged.
+ */
+int sw_port_pools(const struct sw_config *cfg, const uint16_t *port_id,
+		  unsigned int nb_workers, struct sw_port_plan *plan,
+		  struct rte_mempool **pool, struct rte_mempool **big);
+
+/*
+ * Configure and start DPDK port `port_id` as pc and plan say, its rx
+ * queues fed from `pool` (with data room for plan->room). fast_free:
+ * every mbuf its tx queues get comes from one pool, whole (no chain):
+ * RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE may be asked. Returns 0 or -errno
  * with the reason logged.
+ */
+int sw_port_start_conf(uint16_t port_id, const struct sw_port_conf *pc,
+		       const struct sw_port_plan *plan,
+		       struct rte_mempool *pool, bool fast_free);
+
+/*
+ * The same with the default settings (MTU 1500, 1024 descriptors) and
+ * nb_queues queue pairs, for the benchmark and tests: port `name`.
  */
 int sw_port_start(uint16_t port_id, const char *name, uint16_t nb_queues,
 		  struct rte_mempool *pool);
+
+/*
+ * What is in force on a port, for show ports: " link=up speed=10000
+ * duplex=full mtu=... dev_mtu=... queues=... rx_desc=... tx_desc=...
+ * rx_offloads=A,B tx_offloads=C" (names as DPDK's
+ * rte_eth_dev_rx_offload_name; "none"), appended to b.
+ */
+struct sw_buf;
+void sw_port_describe(uint16_t port_id, const struct sw_port_conf *pc,
+		      struct sw_buf *b);
 
 /*
  * The symmetric RSS key sw_port_start() gives a hashing device: one

@@ -52,7 +52,12 @@ same_ports(const struct sw_config *a, const struct sw_config *b)
 	for (i = 0; i < a->nb_ports; i++)
 		if (strcmp(a->ports[i].name, b->ports[i].name) ||
 		    strcmp(a->ports[i].dev, b->ports[i].dev) ||
-		    a->ports[i].peer != b->ports[i].peer)
+		    a->ports[i].peer != b->ports[i].peer ||
+		    a->ports[i].link_propagate != b->ports[i].link_propagate ||
+		    a->ports[i].mtu != b->ports[i].mtu ||
+		    a->ports[i].rx_desc != b->ports[i].rx_desc ||
+		    a->ports[i].tx_desc != b->ports[i].tx_desc ||
+		    a->ports[i].queues != b->ports[i].queues)
 			return false;
 	return true;
 }
@@ -262,6 +267,7 @@ apply_packet_settings(struct sw_app *app, const struct sw_config *next)
 	unsigned int i, e;
 
 	cur->rules.allow_ndp = next->rules.allow_ndp;
+	cur->rules.allow_mld = next->rules.allow_mld;
 	cur->rules.allow_source_route = next->rules.allow_source_route;
 	cur->l2_passthrough = next->l2_passthrough;
 	cur->checksum_verify = next->checksum_verify;
@@ -272,6 +278,8 @@ apply_packet_settings(struct sw_app *app, const struct sw_config *next)
 		if (w == NULL)
 			continue;
 		__atomic_store_n(&w->allow_ndp, cur->rules.allow_ndp,
+				 __ATOMIC_RELAXED);
+		__atomic_store_n(&w->allow_mld, cur->rules.allow_mld,
 				 __ATOMIC_RELAXED);
 		__atomic_store_n(&w->allow_source_route,
 				 cur->rules.allow_source_route,

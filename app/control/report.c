@@ -304,6 +304,8 @@ sw_report_ports(const struct sw_app *app, struct sw_buf *b)
 		/* This run's random key, only where the port hashes. */
 		if (sw_port_rss_key_str(app->port_id[p], key, sizeof(key)))
 			sw_buf_printf(b, " rss_key=%s", key);
+		/* Link, MTU, queues, descriptors, offloads in force. */
+		sw_port_describe(app->port_id[p], &app->cfg.ports[p], b);
 		sw_buf_append(b, "\n", 1);
 	}
 }

@@ -405,28 +405,13 @@ sw_stats_json(const struct sw_stats_snap *s, const struct sw_app *app,
 
 /* ---- Prometheus text format 0.0.4: GET /metrics ---- */
 
-static void
-prom_escape(struct sw_buf *b, const char *s, bool quote)
-{
-	for (; *s; s++) {
-		if (*s == '\\')
-			sw_buf_append(b, "\\\\", 2);
-		else if (*s == '\n')
-			sw_buf_append(b, "\\n", 2);
-		else if (*s == '"' && quote)
-			sw_buf_append(b, "\\\"", 2);
-		else
-			sw_buf_append(b, s, 1);
-	}
-}
-
 /* "# HELP" and "# TYPE" of a family named spillway_<a><b><c>. */
 static void
 prom_head(struct sw_buf *b, const char *name, const char *type,
 	  const char *help)
 {
 	sw_buf_printf(b, "# HELP %s ", name);
-	prom_escape(b, help, false);
+	sw_buf_prom_str(b, help, false);
 	sw_buf_printf(b, "\n# TYPE %s %s\n", name, type);
 }
 
@@ -513,7 +498,7 @@ prom_rule(const struct sw_stats_rule *r, void *arg)
 		sw_buf_printf(b, "%d", r->index);
 	sw_buf_printf(b, "\",action=\"%s\",comment=\"",
 		      sw_acl_action_name(r->action));
-	prom_escape(b, r->comment, true);
+	sw_buf_prom_str(b, r->comment, true);
 	sw_buf_printf(b, "\"} %" PRIu64 "\n", r->hits);
 }
 
@@ -528,7 +513,7 @@ sw_stats_prom(const struct sw_stats_snap *s, const struct sw_app *app,
 		  "spillway's version and DPDK's, as labels");
 	sw_buf_printf(b, "spillway_build_info{version=\"%s\",dpdk=\"",
 		      SW_VERSION);
-	prom_escape(b, rte_version(), true);
+	sw_buf_prom_str(b, rte_version(), true);
 	sw_buf_printf(b, "\"} 1\n");
 	for (k = 0; k < SW_CTL_MAX; k++) {
 		snprintf(name, sizeof(name), "spillway_%s",
@@ -555,7 +540,7 @@ sw_stats_prom(const struct sw_stats_snap *s, const struct sw_app *app,
 			  "counter" : "gauge", sw_port_stats[k].help);
 		for (i = 0; i < s->nb_ports; i++) {
 			sw_buf_printf(b, "%s{port=\"", name);
-			prom_escape(b, s->port_name[i], true);
+			sw_buf_prom_str(b, s->port_name[i], true);
 			sw_buf_append(b, "\"}", 2);
 			prom_value(b, &sw_port_stats[k], s->port[i][k]);
 		}

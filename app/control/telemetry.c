@@ -13,6 +13,7 @@
 #include "stats.h"
 #include "sw_acl.h"
 #include "telemetry.h"
+#include "utf8.h"
 #include "counters.h"
 
 /*
@@ -62,8 +63,9 @@ sw_telemetry_update(const struct sw_app *app)
 
 	pthread_mutex_lock(&snap.lock);
 	snap.s = *s;
-	snprintf(snap.reload_error, sizeof(snap.reload_error), "%.*s",
-		 (int)sizeof(snap.reload_error) - 1, app->reload_error);
+	/* ASCII only: DPDK 22.11's telemetry mangles other bytes. */
+	sw_utf8_copy_ascii(snap.reload_error, sizeof(snap.reload_error),
+			   app->reload_error);
 	snap.nb_rules = 0;
 	for (k = 0; k < SW_ACL_NB_SETS; k++)
 		sw_stats_foreach_rule(sw_app_acl(app), k, copy_rule, NULL);

@@ -29,6 +29,9 @@
 	X(tx,             OWN,     "packets handed to the paired port's tx queue") \
 	X(tx_dropped,     OWN,     "of those, packets the tx queue refused (freed)") \
 	X(malformed,      DROPPED, "frames dropped by the parser") \
+	X(over_mtu,       DROPPED, "frames dropped unparsed: longer than their port's MTU (ports[].mtu) allows") \
+	X(rx_chained,     OWN,     "frames that came in segments (rx scatter), copied whole before parsing") \
+	X(chain_dropped,  DROPPED, "frames in segments dropped: no buffer free to copy them into") \
 	X(l2_passthrough, OWN,     "non-IP frames passed (their type is in l2_passthrough)") \
 	X(l2_dropped,     DROPPED, "non-IP frames dropped (their type is not in l2_passthrough)") \
 	X(accept,         VERDICT, "IP packets accepted") \
@@ -39,6 +42,7 @@
 	X(fallback_accept, OWN,    "packets accepted by the fallback rules") \
 	X(fallback_drop,  OWN,     "packets dropped or rejected by the fallback rules") \
 	X(ndp,            OWN,     "ICMPv6 neighbour discovery passed after notrack (rules.allow_ndp)") \
+	X(mld,            OWN,     "ICMPv6 multicast listener discovery passed after notrack (rules.allow_mld)") \
 	X(frag_unknown,   DROPPED, "non-first fragments dropped: no accepted first fragment seen") \
 	X(tracked,        OWN,     "packets that hit a flow and passed") \
 	X(invalid,        OWN,     "packets dropped as invalid: the sum of the reasons below") \
@@ -50,6 +54,7 @@
 	X(icmp_unrelated, INVALID, "invalid: ICMP error about no flow, a flow it cannot concern, or a redirect") \
 	X(invalid_frag,   INVALID, "invalid: a TCP first fragment outside an established flow, or carrying SYN, FIN or RST") \
 	X(bad_checksum,   INVALID, "invalid: IPv4 header, TCP, UDP, ICMP or ICMPv6 checksum wrong") \
+	X(cksum_by_nic,   OWN,     "TCP/UDP packets whose checksum the port's rx offload checked: not summed in software") \
 	X(related,        OWN,     "ICMP errors about a tracked flow, passed as related") \
 	X(policy_accept,  OWN,     "new flows accepted by the policy rules") \
 	X(spilled,        OWN,     "packets sent to the fallback rules: table full or spilling") \
@@ -69,6 +74,7 @@
 	X(reject_dest_limited, OWN, "reject replies not sent: the destination /24 or /64 over rules.reject_rate_per_dest") \
 	X(source_route,   DROPPED, "IP packets dropped: IPv4 LSRR/SSRR option or IPv6 type 0 routing header") \
 	X(ndp_invalid,    DROPPED, "neighbour discovery dropped: hop limit not 255 or code not 0 (RFC 4861)") \
+	X(mld_invalid,    DROPPED, "multicast listener discovery dropped: hop limit not 1, or a source not link-local (RFC 3810)") \
 	X(l2_hidden_ip,   OWN,     "of l2_dropped, frames whose type carries IP no rule sees (MPLS, PPPoE, SNAP, ...)") \
 	X(frag_overlap,   DROPPED, "fragments dropped: they overlap bytes of their datagram already sent") \
 	X(frag_bad,       DROPPED, "fragments dropped: not a multiple of 8, past the last, or too many holes") \

@@ -62,13 +62,18 @@ sw_pipeline_worker(const struct sw_config *cfg, unsigned int id,
 	w->quit = quit;
 	sw_worker_init(w, cfg, rules, qs, ft ? sw_ft_shard(ft, id) : NULL);
 	w->nb_ports = cfg->nb_ports;
-	w->nb_rxq = cfg->nb_ports;
+	w->nb_rxq = 0;
 	for (p = 0; p < cfg->nb_ports; p++) {
 		w->port_id[p] = port_id[p];
 		w->peer[p] = cfg->ports[p].peer;
-		w->rxq[p].port_id = port_id[p];
-		w->rxq[p].queue = (uint16_t)id;
-		w->rxq[p].port = (uint8_t)p;
+		/* Queue `id` of the ports that have one (ports[].queues;
+		 * 0: a config built by hand, one per worker). */
+		if (cfg->ports[p].queues == 0 || id < cfg->ports[p].queues) {
+			w->rxq[w->nb_rxq].port_id = port_id[p];
+			w->rxq[w->nb_rxq].queue = (uint16_t)id;
+			w->rxq[w->nb_rxq].port = (uint8_t)p;
+			w->nb_rxq++;
+		}
 		w->txb[p] = rte_zmalloc_socket("sw_txb",
 			RTE_ETH_TX_BUFFER_SIZE(SW_BURST_MAX), 0, socket);
 		if (w->txb[p] == NULL) {

@@ -9,6 +9,7 @@
 #include <rte_ethdev.h>
 #include <rte_icmp.h>
 #include <rte_mbuf.h>
+#include <rte_pause.h>
 #include <rte_prefetch.h>
 #include <rte_rcu_qsbr.h>
 
@@ -67,6 +68,7 @@ sw_worker_init(struct sw_worker *w, const struct sw_config *cfg,
 	       struct sw_ft_shard *ft)
 {
 	uint64_t hz = rte_get_tsc_hz();
+	unsigned int p;
 
 	w->rules = rules;
 	w->ft = ft;
@@ -83,7 +85,10 @@ sw_worker_init(struct sw_worker *w, const struct sw_config *cfg,
 	/* The proxy's timestamps tick about once a millisecond. */
 	for (w->ms_shift = 0; (hz >> w->ms_shift) > 1000; w->ms_shift++)
 		;
+	for (p = 0; p < cfg->nb_ports && p < SW_MAX_PORTS; p++)
+		w->mtu[p] = cfg->ports[p].mtu;
 	w->allow_ndp = cfg->rules.allow_ndp;
+	w->allow_mld = cfg->rules.allow_mld;
 	w->allow_source_route = cfg->rules.allow_source_route;
 	sw_reject_limit_init(&w->rl, cfg->rules.reject_rate,
 			     cfg->rules.reject_rate_per_dest, hz, rte_rdtsc());
@@ -114,38 +119,134 @@ reject_reply(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *p,
 	return sw_reject_build_with(m, p, kind) == 0;
 }
 
-static inline bool
-is_ndp(const struct sw_pkt *p)
+/*
+ * A link's own ICMPv6 housekeeping, which never leaves the link:
+ * neighbour discovery (router and neighbour solicitation and
+ * advertisement, redirect) and multicast listener discovery (query,
+ * reports v1 and v2, done), which hosts on a bridged link send all the
+ * time.
+ */
+enum link_kind {
+	LK_NONE = 0,
+	LK_ND,
+	LK_MLD,
+};
+
+static inline int
+link_kind(const struct sw_pkt *p)
 {
-	/* Router/neighbour solicitation and advertisement, redirect. */
-	return p->k.family == SW_AF_INET6 && p->k.proto == IPPROTO_ICMPV6 &&
-	       p->frag == SW_FRAG_NONE &&
-	       p->k.icmp_type >= SW_ND_ROUTER_SOLICIT &&
-	       p->k.icmp_type <= SW_ND_REDIRECT;
+	uint8_t t = p->k.icmp_type;
+
+	if (p->k.family != SW_AF_INET6 || p->k.proto != IPPROTO_ICMPV6 ||
+	    p->frag != SW_FRAG_NONE)
+		return LK_NONE;
+	if (t >= SW_ND_ROUTER_SOLICIT && t <= SW_ND_REDIRECT)
+		return LK_ND;
+	if ((t >= SW_MLD_QUERY && t <= SW_MLD_DONE) || t == SW_MLD2_REPORT)
+		return LK_MLD;
+	return LK_NONE;
 }
 
 /*
- * IP packets dropped before any rule: a source route (unless allowed),
- * and neighbour discovery that RFC 4861 7.1.1 has every receiver
- * discard (hop limit not 255: it crossed a router; code not 0). Returns
- * the counter of the reason, or -1.
+ * MLD from a link-local source, or the unspecified one (a report sent
+ * before the host has an address, RFC 3810 5.2.13).
+ */
+static inline bool
+mld_source_ok(const struct sw_pkt *p)
+{
+	static const uint8_t zero[16];
+
+	return (p->k.src[0] == 0xfe && (p->k.src[1] & 0xc0) == 0x80) ||
+	       memcmp(p->k.src, zero, 16) == 0;
+}
+
+/*
+ * IP packets dropped before any rule: a source route (unless allowed);
+ * neighbour discovery that RFC 4861 7.1.1 has every receiver discard
+ * (hop limit not 255: it crossed a router; code not 0); and MLD that
+ * RFC 2710 and RFC 3810 5.1.14 have receivers discard (hop limit not
+ * 1, a source that is not link-local). Returns the counter of the
+ * reason, or -1.
  */
 static inline int
 screen_ip(const uint8_t *f, const struct sw_pkt *p, bool srcroute_ok)
 {
+	int k;
+
 	if (!srcroute_ok && unlikely(sw_parse_source_route(f, p)))
 		return SW_CNT_source_route;
-	if (unlikely(is_ndp(p)) &&
+	k = link_kind(p);
+	if (unlikely(k == LK_ND) &&
 	    (f[p->l3_off + 7] != 255 || p->k.icmp_code != 0))
 		return SW_CNT_ndp_invalid;
+	if (unlikely(k == LK_MLD) &&
+	    (f[p->l3_off + 7] != 1 || !mld_source_ok(p)))
+		return SW_CNT_mld_invalid;
 	return -1;
 }
 
 /*
- * Stage 1: parse the burst and settle what needs no rule: malformed and
- * non-IP frames, source routes, invalid neighbour discovery, non-first
- * fragments. The rest is listed in keys[] / ki[] for classification;
- * *nndp counts the neighbour discovery among them. Returns how many.
+ * A frame that came in segments (rx scatter) copied into one mbuf of
+ * lin_pool, so that everything after reads it whole, headers and
+ * payload: the parser, the checksums, the state machine, the proxy's
+ * rewrites, a reject's reply. NULL when no mbuf is free (the chain is
+ * the caller's still). Cold: only frames larger than a default mbuf.
+ */
+static __rte_noinline struct rte_mbuf *
+linearise(struct sw_worker *w, struct rte_mbuf *m)
+{
+	struct rte_mbuf *n;
+
+	if (w->lin_pool == NULL)
+		return NULL;
+	n = rte_pktmbuf_copy(m, w->lin_pool, 0, UINT32_MAX);
+	if (n == NULL)
+		return NULL;
+	if (n->nb_segs != 1) {
+		/* lin_pool's room holds the largest frame: cannot be. */
+		rte_pktmbuf_free(n);
+		return NULL;
+	}
+	rte_pktmbuf_free(m);
+	return n;
+}
+
+/*
+ * Frames past the port's MTU are dropped before they are parsed (a
+ * NIC drops them itself; a kernel-backed vdev hands them over); one
+ * that came in segments is made whole first. Returns false when the
+ * frame is dropped (counted; pkts[i] freed in stage 3).
+ */
+static inline bool
+whole_frame(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
+	    uint16_t i)
+{
+	struct rte_mbuf *m = pkts[i];
+
+	if (unlikely(rte_pktmbuf_pkt_len(m) > (uint32_t)w->mtu[in_port] +
+		     SW_FRAME_L2_MAX)) {
+		w->cnt.c[SW_CNT_over_mtu]++;
+		return false;
+	}
+	if (likely(m->nb_segs == 1))
+		return true;
+	m = linearise(w, m);
+	if (m == NULL) {
+		w->cnt.c[SW_CNT_chain_dropped]++;
+		return false;
+	}
+	w->cnt.c[SW_CNT_rx_chained]++;
+	pkts[i] = m;
+	return true;
+}
+
+/*
+ * Stage 1: parse the burst and settle what needs no rule: frames over
+ * the MTU, malformed and non-IP frames, source routes, invalid
+ * neighbour discovery, non-first fragments. The rest is listed in
+ * keys[] / ki[] for classification; *nndp counts the link's
+ * housekeeping among them (neighbour and multicast listener
+ * discovery). Returns how many.
  */
 static uint16_t
 stage_parse(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
@@ -165,17 +266,31 @@ stage_parse(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	for (i = 0; i < nb; i++) {
 		struct sw_pkt *p = &meta[i];
-		const uint8_t *f = rte_pktmbuf_mtod(pkts[i], const uint8_t *);
+		const uint8_t *f;
+		uint32_t len;
 
 		if (i + SW_PREFETCH < nb)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + SW_PREFETCH],
 						       void *));
-		/*
-		 * Headers are read from the first segment only: without rx
-		 * scatter every frame up to the mbuf size is one segment.
-		 */
-		r = sw_parse(f, rte_pktmbuf_data_len(pkts[i]), p);
+		if (unlikely(!whole_frame(w, in_port, pkts, i))) {
+			memset(p, 0, sizeof(*p));
+			v[i] = V_GONE;
+			continue;
+		}
+		/* One segment now: the parser reads it all, and no more. */
+		f = rte_pktmbuf_mtod(pkts[i], const uint8_t *);
+		len = rte_pktmbuf_data_len(pkts[i]);
+		r = sw_parse(f, len, p);
 		p->k.in_port = in_port;
+		/* Within the frame limit, the packet after the tags may
+		 * still be over the MTU (untagged frames have 8 bytes
+		 * more). */
+		if (unlikely(r < SW_PARSE_MAL_FIRST &&
+			     len - p->l3_off > w->mtu[in_port])) {
+			c[SW_CNT_over_mtu]++;
+			v[i] = V_GONE;
+			continue;
+		}
 		if (likely(r == SW_PARSE_IP)) {
 			int why = screen_ip(f, p, srcroute_ok);
 
@@ -187,15 +302,14 @@ stage_parse(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 				 * fragment, which may be in this burst. */
 				v[i] = V_FRAG;
 			} else {
-				*nndp += is_ndp(p);
+				*nndp += link_kind(p) != LK_NONE;
 				v[i] = V_PENDING;
 				keys[nk] = &p->k;
 				ki[nk++] = i;
 			}
 		} else if (r == SW_PARSE_L2) {
-			if (sw_l2_allowed(&w->l2, f,
-					  rte_pktmbuf_data_len(pkts[i]),
-					  p->l3_off, &hidden)) {
+			if (sw_l2_allowed(&w->l2, f, len, p->l3_off,
+					  &hidden)) {
 				v[i] = V_L2;
 			} else {
 				v[i] = V_L2_DROP;
@@ -209,22 +323,35 @@ stage_parse(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 }
 
 /*
- * Neighbour discovery that the notrack rules left (RFC 4861 valid, see
- * screen_ip) passes before the policy when rules.allow_ndp: it never
- * leaves the link, as the bridge sends it only to the paired port.
- * Returns how many packets remain in keys[] / ki[].
+ * The link's housekeeping that the notrack rules left (valid, see
+ * screen_ip) passes before the policy: neighbour discovery when
+ * rules.allow_ndp, multicast listener discovery when rules.allow_mld.
+ * Neither leaves the link: the bridge sends it only to the paired
+ * port. Returns how many packets remain in keys[] / ki[].
  */
 static uint16_t
-stage_ndp(struct sw_worker *w, const struct sw_pkt *meta, uint8_t *v,
-	  const struct sw_acl_key **keys, uint16_t *ki, uint16_t nk)
+stage_link(struct sw_worker *w, const struct sw_pkt *meta, uint8_t *v,
+	   const struct sw_acl_key **keys, uint16_t *ki, uint16_t nk)
 {
 	uint64_t *c = w->cnt.c;
+	/* By link_kind: may it pass, and its counter. */
+	const bool pass[] = {
+		[LK_NONE] = false,
+		[LK_ND] = __atomic_load_n(&w->allow_ndp, __ATOMIC_RELAXED),
+		[LK_MLD] = __atomic_load_n(&w->allow_mld, __ATOMIC_RELAXED),
+	};
+	static const uint8_t counter[] = {
+		[LK_ND] = SW_CNT_ndp,
+		[LK_MLD] = SW_CNT_mld,
+	};
 	uint16_t j, m = 0;
+	int k;
 
 	for (j = 0; j < nk; j++) {
-		if (is_ndp(&meta[ki[j]])) {
+		k = link_kind(&meta[ki[j]]);
+		if (pass[k]) {
 			v[ki[j]] = SW_ACL_ACCEPT;
-			c[SW_CNT_ndp]++;
+			c[counter[k]]++;
 		} else {
 			keys[m] = keys[j];
 			ki[m++] = ki[j];
@@ -312,6 +439,13 @@ stage_valid(struct sw_worker *w, struct rte_mbuf **pkts,
 			invalid(w, p, SW_CNT_invalid_flags);
 			continue;
 		}
+		/* What the port's rx offload vouched for (good or bad). */
+		w->cnt.c[SW_CNT_cksum_by_nic] += cksum && p->l4_off != 0 &&
+			p->frag == SW_FRAG_NONE &&
+			(p->k.proto == IPPROTO_TCP ||
+			 p->k.proto == IPPROTO_UDP) &&
+			(mb->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) !=
+			RTE_MBUF_F_RX_L4_CKSUM_UNKNOWN;
 		if (cksum && !sw_cksum_ok(rte_pktmbuf_mtod(mb, const uint8_t *),
 					  p, mb->ol_flags) &&
 		    !srcroute_cksum(w, rte_pktmbuf_mtod(mb, const uint8_t *),
@@ -469,9 +603,8 @@ sw_worker_burst(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 		sw_ruleset_set_bits(rs, wk, nk);
 	}
 	nk = stage_notrack(w, acl, meta, v, keys, ki, nk, now);
-	if (unlikely(nndp) &&
-	    __atomic_load_n(&w->allow_ndp, __ATOMIC_RELAXED))
-		nk = stage_ndp(w, meta, v, keys, ki, nk);
+	if (unlikely(nndp))
+		nk = stage_link(w, meta, v, keys, ki, nk);
 	nk = stage_valid(w, pkts, meta, v, keys, ki, nk);
 	if (w->ft != NULL)
 		frags = sw_worker_track(w, acl, pkts, meta, v, keys, ki, nk,
@@ -544,6 +677,17 @@ sw_worker_flush(struct sw_worker *w)
 		rte_eth_tx_buffer_flush(w->port_id[p], w->txq, w->txb[p]);
 }
 
+/*
+ * The test hook's stuck worker: it spins, polls nothing, reports
+ * nothing (not even to RCU), and leaves only when spillway stops.
+ */
+static __rte_noinline void
+stall(struct sw_worker *w)
+{
+	while (!*w->quit)
+		rte_pause();
+}
+
 int
 sw_worker_main(void *arg)
 {
@@ -555,6 +699,9 @@ sw_worker_main(void *arg)
 	if (w->qs != NULL)
 		rte_rcu_qsbr_thread_online(w->qs, w->id);
 	while (!*w->quit) {
+		__atomic_store_n(&w->loops, w->loops + 1, __ATOMIC_RELAXED);
+		if (unlikely(w->stall_tsc != 0) && rte_rdtsc() >= w->stall_tsc)
+			stall(w);
 		for (q = 0; q < w->nb_rxq; q++) {
 			nb = rte_eth_rx_burst(w->rxq[q].port_id,
 					      w->rxq[q].queue, pkts, w->burst);

@@ -32,8 +32,11 @@
 #include "reject.h"
 
 #define SW_BURST_MAX	64	/* SW_RULESET_BURST_MAX, SW_FT_BURST_MAX */
+/* A frame's bytes beyond its MTU: Ethernet and two VLAN tags. */
+#define SW_FRAME_L2_MAX	(14 + 2 * 4)
 
 struct rte_mbuf;
+struct rte_mempool;
 struct rte_eth_dev_tx_buffer;
 struct rte_rcu_qsbr;
 struct sw_acl;
@@ -48,6 +51,16 @@ struct sw_rxq {
 
 struct sw_worker {
 	struct sw_counters cnt;		/* first: its own cache lines */
+
+	/*
+	 * Poll loops run: the control thread feeds systemd's watchdog only
+	 * while every worker's moves (notify.h). Written by the worker
+	 * alone, read relaxed.
+	 */
+	uint64_t loops;
+	/* Test hook: TSC at which the worker stops making progress, as a
+	 * worker stuck in a loop would (0: never). */
+	uint64_t stall_tsc;
 
 	unsigned int id;
 	unsigned int lcore;
@@ -66,6 +79,10 @@ struct sw_worker {
 
 	unsigned int nb_ports;
 	uint16_t port_id[SW_MAX_PORTS];	/* spillway index -> DPDK id */
+	uint16_t mtu[SW_MAX_PORTS];	/* by spillway index: ports[].mtu */
+	/* Frames that came as chains are copied into one of these (data
+	 * room for the largest frame); NULL: chains are dropped. */
+	struct rte_mempool *lin_pool;
 	uint8_t peer[SW_MAX_PORTS];	/* spillway index -> paired index */
 	struct rte_eth_dev_tx_buffer *txb[SW_MAX_PORTS];
 
@@ -73,6 +90,7 @@ struct sw_worker {
 	struct sw_ruleset *const *rules;
 	struct rte_rcu_qsbr *qs;	/* NULL: no reclamation to report to */
 	bool allow_ndp;
+	bool allow_mld;
 	bool allow_source_route;
 	struct sw_l2_conf l2;		/* non-IP frames that pass */
 

@@ -4,6 +4,8 @@
 #ifndef SW_LOG_H
 #define SW_LOG_H
 
+#include <stdbool.h>
+
 #include <rte_log.h>
 
 /* The application's one logtype, "user.sw.app" (--log-level to tune). */
@@ -14,5 +16,24 @@ extern int sw_logtype;
 /* The drop log's lines, "user.sw.drop" (droplog.h). */
 extern int sw_drop_logtype;
 #define RTE_LOGTYPE_SPILLWAY_DROP sw_drop_logtype
+
+/*
+ * One log sink: DPDK's log (every logtype, EAL's too) goes to standard
+ * output only, a line at a time, each line as UTF-8 without control
+ * characters (a set file's line or a client's bytes quoted in an error
+ * cannot break the log). DPDK 22.11's own stream writes each line to
+ * stdout and to syslog, which under systemd are both the journal: every
+ * line twice. When standard output is the journal (JOURNAL_STREAM names
+ * it, sd_journal_stream_fd(3)), each line starts with its priority,
+ * "<3>" for ERR ... "<7>" for DEBUG, which journald keeps as the
+ * line's priority.
+ *
+ * Call once, before rte_eal_init() (its messages go the same way).
+ * Returns true when stdout is the journal. Main thread.
+ */
+bool sw_log_open(void);
+
+/* True when fd is the stream JOURNAL_STREAM ("DEV:INODE") names. */
+bool sw_log_is_journal(int fd);
 
 #endif /* SW_LOG_H */

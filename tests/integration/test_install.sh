@@ -4,8 +4,9 @@
 #
 # meson install puts what the README's service set-up needs in place:
 # spillway, spillway-setup, the systemd unit (its paths this prefix's),
-# the example configurations and the importer (spillway import);
-# nothing of the tests or benchmarks.
+# the example configurations (the edge one with its feed file), the
+# man pages the unit names and the importer (spillway import); nothing
+# of the tests or benchmarks.
 #
 # usage: test_install.sh BUILD_DIR
 set -euo pipefail
@@ -22,12 +23,27 @@ prefix=$(meson introspect "$build" --buildoptions |
 root=$dest$prefix
 libexec=$(meson introspect "$build" --buildoptions |
 	/usr/bin/python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"] == "libexecdir"][0])')
-for f in bin/spillway sbin/spillway-setup lib/systemd/system/spillway.service \
-	share/spillway/examples/spillway.conf share/spillway/examples/spillway-nic.conf \
-	"$libexec/spillway/spillway-import"; do
+mandir=$(meson introspect "$build" --buildoptions |
+	/usr/bin/python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"] == "mandir"][0])')
+files="bin/spillway sbin/spillway-setup lib/systemd/system/spillway.service
+	share/spillway/examples/spillway.conf share/spillway/examples/spillway-nic.conf
+	share/spillway/examples/edge.conf share/spillway/examples/edge-feed.txt
+	$mandir/man8/spillway.8 $mandir/man8/spillway-setup.8 $mandir/man5/spillway.conf.5
+	$libexec/spillway/spillway-import"
+for f in $files; do
 	[ -f "$root/$f" ] || fail "$prefix/$f not installed"
 	echo "ok: $prefix/$f"
 done
+# Every man page the unit names is installed.
+for m in $(sed -n 's/^Documentation=//p' "$root/lib/systemd/system/spillway.service" |
+	tr ' ' '\n' | sed -n 's/^man:\([^(]*\)(\([0-9]\))$/\1.\2/p'); do
+	[ -f "$root/$mandir/man${m##*.}/$m" ] || fail "the unit names man:$m, not installed"
+	echo "ok: the unit's man:$m is installed"
+done
+# The edge example runs as installed: its feed file is next to it.
+"$root/bin/spillway" --check -c "$root/share/spillway/examples/edge.conf" >/dev/null ||
+	fail "the installed edge example does not validate"
+echo "ok: the installed edge example validates"
 [ -x "$root/bin/spillway" ] && [ -x "$root/sbin/spillway-setup" ] &&
 	[ -x "$root/$libexec/spillway/spillway-import" ] ||
 	fail "programs not executable"
@@ -40,5 +56,6 @@ grep -q "$prefix/sbin/spillway-setup" "$root/lib/systemd/system/spillway.service
 	fail "the unit does not run $prefix/sbin/spillway-setup"
 echo "ok: the unit runs this prefix's programs"
 n=$(find "$dest" -type f | wc -l)
-[ "$n" -eq 6 ] || { find "$dest" -type f; fail "$n files installed, want 6"; }
+want=$(echo $files | wc -w)
+[ "$n" -eq "$want" ] || { find "$dest" -type f; fail "$n files installed, want $want"; }
 echo "ok: nothing else installed"

@@ -27,6 +27,8 @@ from pylib import check, finish, run_pcap, tmpdir  # noqa: E402
 from pylib.packets import MAC_C as MC, MAC_S as MS, E  # noqa: E402
 
 from scapy.all import (ARP, ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6ND_RA, IP,  # noqa: E402
+                       ICMPv6MLDone, ICMPv6MLQuery, ICMPv6MLReport,
+                       ICMPv6MLReport2, ICMPv6MLDMultAddrRec, RouterAlert,
                        LLC, SNAP, STP, TCP, UDP, Dot1Q, Dot3, Ether,
                        IPOption_LSRR, IPOption_RR, IPOption_SSRR, IPv6,
                        IPv6ExtHdrFragment, IPv6ExtHdrHopByHop,
@@ -38,6 +40,8 @@ C, S = "192.0.2.10", "198.51.100.20"
 C6, S6 = "2001:db8::10", "2001:db8:1::20"
 UDPX = UDP(sport=1000, dport=53) / Raw(b"x" * 16)
 ALLNODES = "ff02::1"
+# MLD as hosts send it: hop limit 1, router alert, link-local source.
+RA = IPv6ExtHdrHopByHop(options=[RouterAlert()])
 
 # Notrack sees NDP first: router advertisements from outside are dropped.
 CONF = """
@@ -64,6 +68,14 @@ def passes():
         (Ether(src=MC, dst="01:80:c2:00:00:0e", type=0x88cc) / Raw(b"\x02\x07\x04" + b"l" * 20), "l2"),
         (E / IPv6(src="fe80::1", dst="ff02::1:ff00:20") / ICMPv6ND_NS(tgt=S6), "ndp"),
         (E / IPv6(src="fe80::2", dst=ALLNODES) / ICMPv6ND_NA(tgt=C6), "ndp"),
+        (E / IPv6(src="fe80::1", dst="ff02::16", hlim=1) / RA /
+         ICMPv6MLReport2(records=[ICMPv6MLDMultAddrRec(dst="ff02::fb")]), "mld"),
+        # Before the host has an address (RFC 3810 5.2.13).
+        (E / IPv6(src="::", dst="ff02::16", hlim=1) / RA /
+         ICMPv6MLReport2(records=[ICMPv6MLDMultAddrRec(dst="ff02::1:ff00:10")]), "mld"),
+        (E / IPv6(src="fe80::1", dst="ff02::fb", hlim=1) / RA / ICMPv6MLReport(mladdr="ff02::fb"), "mld"),
+        (E / IPv6(src="fe80::1", dst="ff02::2", hlim=1) / RA / ICMPv6MLDone(mladdr="ff02::fb"), "mld"),
+        (E / IPv6(src="fe80::3", dst=ALLNODES, hlim=1) / RA / ICMPv6MLQuery(), "mld"),
     ]
 
 
@@ -93,6 +105,11 @@ def drops():
         (E / IPv6(src="fe80::1", dst="ff02::1:ff00:20", hlim=64) / ICMPv6ND_NS(tgt=S6), "ndp_invalid"),
         (E / IPv6(src="fe80::2", dst=ALLNODES) / ICMPv6ND_NA(tgt=C6, code=1), "ndp_invalid"),
         (E / IPv6(src="fe80::1", dst=ALLNODES) / ICMPv6ND_RA(), "notrack"),
+        # RFC 3810 5.1.14, 5.2.13: hop limit 1, a link-local source.
+        (E / IPv6(src="fe80::1", dst="ff02::16", hlim=2) / RA /
+         ICMPv6MLReport2(records=[ICMPv6MLDMultAddrRec(dst="ff02::fb")]), "mld_invalid"),
+        (E / IPv6(src=C6, dst="ff02::16", hlim=1) / RA /
+         ICMPv6MLReport2(records=[ICMPv6MLDMultAddrRec(dst="ff02::fb")]), "mld_invalid"),
     ]
 
 
@@ -104,7 +121,8 @@ def run_filters(binary, work):
     check(r.rc == 0, "spillway exits 0")
     check(r.out1 == [raw(f) for f, _ in ps],
           "%d frames pass, unchanged, in order (IP with record route, RH types 2 and 4, "
-          "ARP, tagged ARP, LLDP, NS and NA with hop limit 255)" % len(ps))
+          "ARP, tagged ARP, LLDP, NS and NA with hop limit 255, MLD reports v1 and v2, "
+          "done, query with hop limit 1)" % len(ps))
     want = lambda k: sum(1 for _, w in ds if w == k)
     check(t["source_route"] == want("source_route"),
           "LSRR, SSRR (in a later fragment too), a bad option list, RH0 (segments left 0, "
@@ -119,7 +137,13 @@ def run_filters(binary, work):
           "NS with hop limit 64 and NA with code 1 dropped: ndp_invalid = %d" % t["ndp_invalid"])
     check(t["ndp"] == 2 and t["notrack"] == 1,
           "valid NS and NA passed as ndp; the RA met the notrack rule first")
-    check(t["drop"] == want("source_route") + want("ndp_invalid") + want("notrack"),
+    check(t["mld"] == sum(1 for _, k in ps if k == "mld"),
+          "valid MLD passed before the policy as mld = %d" % t["mld"])
+    check(t["mld_invalid"] == want("mld_invalid"),
+          "MLD with hop limit 2 or a global source dropped: mld_invalid = %d"
+          % t["mld_invalid"])
+    check(t["drop"] == want("source_route") + want("ndp_invalid") + want("notrack") +
+          want("mld_invalid"),
           "the IP ones counted as drops too (%d)" % t["drop"])
     check(r.out0 == [], "nothing goes back out of outside")
 

@@ -81,11 +81,14 @@ def malformed_frames():
         raw(E / Dot1AD(vlan=1) / Dot1Q(vlan=2) / Dot1Q(vlan=3) / IP(src=C, dst=S) / UDP()),
         raw(E / IP(src=C, dst=S, frag=1, proto=6) / Raw(b"\x00" * 12)),  # RFC 1858
         jumbogram(),
-        # 3,000 bytes: more than one 2 KiB mbuf holds, so net_pcap hands it
-        # over as a chain of segments. Headers are read from the first
-        # segment only (no rx scatter): a chained frame is malformed.
-        raw(E / IP(src=C, dst=S) / UDP(sport=1, dport=53) / Raw(b"j" * 2958)),
     ]
+
+
+def over_mtu_frames():
+    """3,000 bytes: over the port's MTU (1500), and more than one 2 KiB
+    mbuf holds, so net_pcap hands it over as a chain of segments. It is
+    dropped before any header is read, and counted over_mtu."""
+    return [raw(E / IP(src=C, dst=S) / UDP(sport=1, dport=53) / Raw(b"j" * 2958))]
 
 
 def jumbogram():
@@ -166,6 +169,8 @@ def run(binary, work, l2_passthrough):
     n_bad_sum = sum(1 for _, forwarded in cks if not forwarded)
     orphans = orphan_fragments()
     mixed += orphans
+    big = over_mtu_frames()
+    mixed += big
     rep = reply_frames()
     expect_out0 = [r for r in rep if l2_passthrough or Ether(r).type != 0x0806]
     n_l2 = sum(1 for g in good + rep if Ether(g).type == 0x0806)
@@ -190,6 +195,9 @@ flowtable = { enabled = false; };
           % (tag, len(expect_out0)))
     check(totals.get("malformed") == len(bad),
           "%s: malformed counter %s == %d dropped" % (tag, totals.get("malformed"), len(bad)))
+    check(totals.get("over_mtu") == len(big),
+          "%s: %d frame over the MTU dropped unparsed: over_mtu %s"
+          % (tag, len(big), totals.get("over_mtu")))
     check(totals.get("bad_checksum") == n_bad_sum,
           "%s: %d frames with a wrong checksum dropped, counted in bad_checksum (%s)"
           % (tag, n_bad_sum, totals.get("bad_checksum")))

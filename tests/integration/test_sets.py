@@ -223,6 +223,17 @@ def main():
         out = cli.cmd("set load feed " + save)
         check("now %d prefixes" % count in out, "set load of the saved file restores it")
         check(stat(cli, "rule_builds") == builds, "still no rule rebuilt")
+        # Issue 24: a relative path is next to the config file, as the
+        # config's own set files are, not in spillway's working directory.
+        out = cli.cmd("set save feed saved-rel.txt")
+        rel = os.path.join(work, "saved-rel.txt")
+        check(os.path.exists(rel) and "written to " + rel in out,
+              "set save with a relative path writes next to the config: " + out.strip())
+        out = cli.cmd("set load feed small.txt")
+        check("now 1 prefixes" in out, "set load with a relative path reads next to the "
+              "config: " + out.strip())
+        out = cli.cmd("set load feed saved-rel.txt")
+        check("now %d prefixes" % count in out, "  and restores from there")
 
         # A reload keeps a set whose definition and file did not change,
         # with its runtime changes; the file edited makes it again.

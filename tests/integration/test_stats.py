@@ -334,7 +334,7 @@ def rss_run(binary, work):
     sw = Spillway(binary, work, RSS, "rss", lcores="0@0,1@1,2@1").start()
     try:
         c = sw.cli()
-        text = re.findall(r"^  port (\S+) .* dpdk_name=\S+ rss_key=([0-9a-f]+)$",
+        text = re.findall(r"^  port (\S+) .* dpdk_name=\S+ rss_key=([0-9a-f]+)(?: |$)",
                           c.cmd("show ports"), re.M)
         js = {p["name"]: p.get("rss_key") for p in json.loads(c.cmd("show stats json"))["ports"]}
         c.close()

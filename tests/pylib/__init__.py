@@ -9,7 +9,8 @@ directory (the tests run under /usr/bin/python3, Debian's, with scapy):
     from pylib import check, finish, Spillway, ...
 
   harness   check / finish (the exit status), on_exit (cleanup however
-            the script ends), tmpdir, sh, bg, wait_for / settle
+            the script ends), tmpdir, sh, bg, wait_for / settle,
+            private_run (a /run of the script's own)
   spillway  Spillway (the binary on a generated config: the one EAL
             line, its control socket, counters, stop and totals), Cli,
             run_pcap (two net_pcap ports), Box / run_seq (frame by frame
@@ -21,7 +22,8 @@ directory (the tests run under /usr/bin/python3, Debian's, with scapy):
 """
 
 from .harness import (attempt, bg, check, checks, failures, finish, groups, kill,  # noqa: F401
-                      need_root, on_exit, settle, sh, skip, sleep_until, tmpdir, wait_for)
+                      need_root, on_exit, private_run, settle, sh, skip, sleep_until, tmpdir,
+                      wait_for)
 from .spillway import (NULL_PORTS, PCAP_PORTS, SEQ_PORTS, Box, Cli, PcapRun, Spillway,  # noqa: F401
                        delta, eal_args, parse_stats, pcap_conf, ports_conf, rule_hits,
                        run_pcap, run_seq, stat, unique_prefix)
@@ -29,7 +31,7 @@ from .netns import (PY, TOP, Topology, VethPorts, Wire, in_ns, private_netns,  #
                     readline, ready, result, role, role_bg)
 
 __all__ = ["attempt", "bg", "check", "checks", "failures", "finish", "groups", "kill",
-           "need_root", "on_exit", "settle", "sh", "skip", "sleep_until", "tmpdir",
+           "need_root", "on_exit", "private_run", "settle", "sh", "skip", "sleep_until", "tmpdir",
            "wait_for", "NULL_PORTS", "PCAP_PORTS", "SEQ_PORTS", "Box", "Cli", "PcapRun",
            "Spillway", "delta", "eal_args", "parse_stats", "pcap_conf", "ports_conf",
            "rule_hits", "run_pcap", "run_seq", "stat", "unique_prefix", "PY", "TOP",

@@ -166,6 +166,23 @@ def tmpdir(prefix="sw-test-"):
     return d
 
 
+# ---- a mount namespace of the script's own ----
+
+def private_run():
+    """Re-run this script in a mount namespace of its own (root only),
+    with an empty tmpfs on /run: a private /run where spillway's default
+    control socket (/run/spillway/control.sock) and DPDK's runtime files
+    belong to this script alone, and vanish with it. Call it first,
+    before anything is made that exec would leave behind."""
+    if os.environ.get("SW_PRIVATE_RUN") == "1":
+        return
+    need_root("a private mount namespace")
+    env = dict(os.environ, SW_PRIVATE_RUN="1")
+    cmd = 'mount -t tmpfs -o mode=0755 tmpfs /run && exec "$0" "$@"'
+    os.execvpe("unshare", ["unshare", "--mount", "--propagation", "private", "--",
+                           "sh", "-c", cmd, sys.executable] + sys.argv, env)
+
+
 # ---- commands ----
 
 def sh(cmd, check=True, env=None, timeout=120, **kw):

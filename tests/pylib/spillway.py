@@ -135,14 +135,16 @@ class Spillway:
         with open(self.conf, "w") as f:
             f.write(text)
 
-    def start(self, *extra):
+    def start(self, *extra, env=None):
+        """Run it (extra: more arguments; env: more environment)."""
         args = [self.binary, "-c", self.conf]
         if self.stats_interval:
             args += ["--stats", str(self.stats_interval)]
         if self.netns:
             args = ["ip", "netns", "exec", self.netns] + args
         self.proc = subprocess.Popen(args + list(extra), stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, text=True)
+                                     stderr=subprocess.STDOUT, text=True,
+                                     env=dict(os.environ, **env) if env else None)
         threading.Thread(target=self._reader, daemon=True).start()
         return self
 
@@ -205,6 +207,24 @@ class Spillway:
             return ""
         finally:
             c.close()
+
+    def metrics_url(self):
+        """The Prometheus endpoint's URL, as the start-up log gives it
+        (stats.prometheus_listen, port 0 resolved)."""
+        line = self.wait_line(r"metrics: Prometheus endpoint on http://")
+        return re.search(r"(http://\S+/metrics)", line).group(1)
+
+    def telemetry(self, cmd):
+        """One rte_telemetry command (a run started with telemetry=True):
+        the reply's bytes, as DPDK wrote them."""
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            s.connect("/var/run/dpdk/%s/dpdk_telemetry.v2" % self.prefix)
+            s.recv(16384)
+            s.send(cmd.encode())
+            return s.recv(1 << 20)
+        finally:
+            s.close()
 
     def counters(self, *names):
         """`show stats` now, as {name: int}; with names, those only (-1
@@ -318,23 +338,25 @@ class Cli:
         self.buf = b""
         self.banner = self.reply()
 
-    def reply(self):
+    def reply(self, raw=False):
+        """The next reply, text (bytes not UTF-8 replaced), or its bytes
+        as they came (raw=True)."""
         while True:
             i = self.buf.find(b"\n.\n")
             if self.buf.startswith(b".\n"):
                 self.buf = self.buf[2:]
-                return ""
+                return b"" if raw else ""
             if i >= 0:
                 out, self.buf = self.buf[:i + 1], self.buf[i + 3:]
-                return out.decode(errors="replace")
+                return out if raw else out.decode(errors="replace")
             data = self.sock.recv(65536)
             if not data:
                 raise ConnectionError("closed; read so far: %r" % self.buf[-200:])
             self.buf += data
 
-    def cmd(self, line):
-        self.sock.sendall(line.encode() + b"\n")
-        return self.reply()
+    def cmd(self, line, raw=False):
+        self.sock.sendall((line if isinstance(line, bytes) else line.encode()) + b"\n")
+        return self.reply(raw)
 
     def close(self):
         self.sock.close()

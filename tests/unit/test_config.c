@@ -142,7 +142,7 @@ test_config_rules(void **state)
 		"      src = \"2001:db8::/32\"; action = \"reject\"; } );\n"
 		"  policy_default = \"reject\";\n"
 		"  fallback_default = \"accept\";\n"
-		"  allow_ndp = false; reject_rate = 5;\n"
+		"  allow_ndp = false; allow_mld = false; reject_rate = 5;\n"
 		"  reject_rate_per_dest = 0;\n"
 		"};\n"), 0);
 	assert_int_equal(fx->cfg.rules.nb[SW_ACL_NOTRACK], 1);
@@ -179,6 +179,7 @@ test_config_rules(void **state)
 	assert_int_equal(fx->cfg.rules.default_action[SW_ACL_NOTRACK],
 			 SW_ACL_NONE);
 	assert_false(fx->cfg.rules.allow_ndp);
+	assert_false(fx->cfg.rules.allow_mld);
 	assert_int_equal(fx->cfg.rules.reject_rate, 5);
 	assert_int_equal(fx->cfg.rules.reject_rate_per_dest, 0);
 }
@@ -446,6 +447,7 @@ test_config_rules_defaults(void **state)
 	assert_int_equal(fx->cfg.rules.default_action[SW_ACL_FALLBACK],
 			 SW_ACL_DROP);
 	assert_true(fx->cfg.rules.allow_ndp);
+	assert_true(fx->cfg.rules.allow_mld);
 	assert_int_equal(fx->cfg.rules.reject_rate, 1000);
 	assert_int_equal(fx->cfg.rules.reject_rate_per_dest, 10);
 	assert_false(fx->cfg.rules.allow_source_route);
@@ -617,6 +619,31 @@ static const struct {
 	  "  { name = \"b\"; dev = \"net_null1\"; } );\n"
 	  "pairs = ( (\"a\", \"a\") );\n", 3, "pairs[0]", "already paired" },
 	{ "pairs = ( (\"outside\") );\n", 1, "pairs[0]", "exactly 2" },
+	{ "pairs = ( { ports = (\"outside\", \"inside\");\n"
+	  " link_propagate = 1; } );\n", 2, "pairs[0].link_propagate",
+	  "expected a boolean" },
+	{ "pairs = ( { link_propagate = true; } );\n", 1, "pairs[0]",
+	  "missing 'ports'" },
+	{ "pairs = ( { ports = (\"outside\", \"inside\"); mode = 1; } );\n",
+	  1, "pairs[0].mode", "unknown setting" },
+	{ "pairs = ( { ports = (\"outside\", \"x\"); } );\n", 1,
+	  "pairs[0].ports", "no port named 'x'" },
+	{ "ports = ( { name = \"a\"; dev = \"net_null0\";\n mtu = 20000; },\n"
+	  "  { name = \"b\"; dev = \"net_null1\"; } );\n", 2, "ports[0].mtu",
+	  "out of range 68..16000" },
+	{ "ports = ( { name = \"a\"; dev = \"net_null0\"; rx_desc = 8; },\n"
+	  "  { name = \"b\"; dev = \"net_null1\"; } );\n", 1,
+	  "ports[0].rx_desc", "out of range" },
+	{ "ports = ( { name = \"a\"; dev = \"net_null0\"; },\n"
+	  "  { name = \"b\"; dev = \"net_null1\"; tx_desc = \"1k\"; } );\n", 2,
+	  "ports[1].tx_desc", "expected an integer" },
+	{ "ports = ( { name = \"a\"; dev = \"net_null0\"; queues = 2; },\n"
+	  "  { name = \"b\"; dev = \"net_null1\"; queues = 2; } );\n", 1,
+	  "ports[0].queues", "2 queues for 1 workers" },
+	{ "workers = { lcores = [1, 2]; };\n"
+	  "ports = ( { name = \"a\"; dev = \"net_null0\"; queues = 1; },\n"
+	  "  { name = \"b\"; dev = \"net_null1\"; } );\n", 2,
+	  "ports[0].queues", "its pair 'b' 2" },
 	{ "rules = {\n policy = (\n { proto = \"tcp\"; } );\n};\n", 3,
 	  "rules.policy[0]", "missing 'action'" },
 	{ "rules = { policy = ( { action = \"allow\"; } ); };\n", 1,
@@ -747,7 +774,87 @@ static const struct {
 	{ "log = { rate = 1000000; };\n", 1, "log.rate", "out of range" },
 	{ "log = { invalid = 1; };\n", 1, "log.invalid", "expected a boolean" },
 	{ "log = { level = 1; };\n", 1, "log.level", "unknown setting" },
+	/* Strings are UTF-8 without control characters (issue 24). */
+	{ "rules = { policy = ( {\n action = \"drop\";\n"
+	  " comment = \"caf\xe9\"; } ); };\n", 3, "rules.policy[0].comment",
+	  "byte 0xe9 is not UTF-8 at offset 3" },
+	{ "rules = { policy = ( { action = \"drop\";\n"
+	  " comment = \"a\\x01b\"; } ); };\n", 2, "rules.policy[0].comment",
+	  "control character U+0001 at offset 1" },
+	{ "rules = { policy = ( { action = \"drop\"; comment = \"x\xc2\x85\"; "
+	  "} ); };\n", 1, "rules.policy[0].comment",
+	  "control character U+0085" },
+	{ "rules = { policy = ( { action = \"drop\"; comment = \"\xc0\xaf\"; "
+	  "} ); };\n", 1, "rules.policy[0].comment", "byte 0xc0 is not UTF-8" },
+	{ "rules = { policy = ( { action = \"drop\"; comment = \"\xed\xa0\x80\"; "
+	  "} ); };\n", 1, "rules.policy[0].comment", "byte 0xed is not UTF-8" },
+	{ "rules = { policy = ( { action = \"drop\"; comment = \"\xe2\x82\"; "
+	  "} ); };\n", 1, "rules.policy[0].comment", "byte 0xe2 is not UTF-8" },
+	{ "eal = [\"-l\", \"0-1\\t\"];\n", 1, "eal[1]",
+	  "control character U+0009" },
+	{ "ports = ( { name = \"a\"; dev = \"net_null0\"; },\n"
+	  "  { name = \"b\"; dev = \"net_null1,iface=\xff\"; } );\n", 2,
+	  "ports[1].dev", "byte 0xff is not UTF-8" },
+	{ "stats = { file = \"/run/st\\x7fats.json\"; };\n", 1, "stats.file",
+	  "control character U+007F" },
 };
+
+/*
+ * Odd but valid UTF-8 is kept exactly: accents, an emoji, a character
+ * outside the BMP, quotes and backslashes (libconfig's escapes), a
+ * right-to-left override, a zero-width joiner.
+ */
+static void
+test_config_utf8_strings_kept(void **state)
+{
+	static const char want[] = "caf\xc3\xa9 \xe2\x98\x95 \xf0\x9d\x84\x9e "
+		"\"q\" \\ \xe2\x80\xae rtl \xe2\x80\x8d";
+	struct fx *fx = *state;
+	const struct sw_acl_rule *r;
+
+	assert_int_equal(load(fx, "rules = { policy = ( { action = \"drop\"; "
+			      "comment = \"caf\xc3\xa9 \xe2\x98\x95 "
+			      "\xf0\x9d\x84\x9e \\\"q\\\" \\\\ "
+			      "\xe2\x80\xae rtl \xe2\x80\x8d\"; } ); };\n"), 0);
+	assert_int_equal(fx->cfg.rules.nb[SW_ACL_POLICY], 1);
+	r = &fx->cfg.rules.rules[SW_ACL_POLICY][0];
+	assert_string_equal(r->comment, want);
+}
+
+/* A port's NIC settings and a pair's options (issue 24). */
+static void
+test_config_port_nic_and_pairs(void **state)
+{
+	struct fx *fx = *state;
+	const struct sw_config *c = &fx->cfg;
+
+	assert_int_equal(load(fx, ""), 0);
+	assert_int_equal(c->ports[0].mtu, 1500);
+	assert_int_equal(c->ports[0].rx_desc, 1024);
+	assert_int_equal(c->ports[1].tx_desc, 1024);
+	assert_int_equal(c->ports[0].queues, 1);
+	assert_false(c->ports[0].link_propagate);
+	assert_int_equal(load(fx,
+		"workers = { lcores = [1, 2, 3]; };\n"
+		"ports = ( { name = \"a\"; dev = \"net_null0\"; mtu = 9000;\n"
+		"            rx_desc = 2048; tx_desc = 512; queues = 2; },\n"
+		"          { name = \"b\"; dev = \"net_null1\"; queues = 2; },\n"
+		"          { name = \"c\"; dev = \"net_null2\"; },\n"
+		"          { name = \"d\"; dev = \"net_null3\"; } );\n"
+		"pairs = ( { ports = (\"a\", \"b\"); link_propagate = true; },\n"
+		"          (\"c\", \"d\") );\n"), 0);
+	assert_int_equal(c->ports[0].mtu, 9000);
+	assert_int_equal(c->ports[1].mtu, 1500);
+	assert_int_equal(c->ports[0].rx_desc, 2048);
+	assert_int_equal(c->ports[0].tx_desc, 512);
+	assert_int_equal(c->ports[0].queues, 2);
+	assert_int_equal(c->ports[2].queues, 3);
+	assert_int_equal(c->ports[0].peer, 1);
+	assert_int_equal(c->ports[2].peer, 3);
+	assert_true(c->ports[0].link_propagate);
+	assert_true(c->ports[1].link_propagate);
+	assert_false(c->ports[2].link_propagate);
+}
 
 static void
 test_config_errors_name_file_line_setting(void **state)
@@ -796,6 +903,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 			test_config_errors_name_file_line_setting, setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(test_config_utf8_strings_kept,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_config_port_nic_and_pairs,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

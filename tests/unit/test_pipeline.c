@@ -708,6 +708,202 @@ test_pipeline_assured_udp_cannot_pin(void **state)
 	flush();
 }
 
+/* ---- jumbo frames, in segments (issue 24) ---- */
+
+#define JUMBO_MTU	9000
+static struct rte_mempool *big;
+
+/*
+ * A TCP segment of `data` bytes from s, whole in buf (the frame's
+ * bytes), with correct checksums; its length is returned.
+ */
+static uint32_t
+jumbo4(const struct tcp_seg *s, uint32_t data, uint8_t *buf)
+{
+	struct rte_mbuf *h = tcp4(s);
+	uint32_t hl, i;
+	struct rte_ipv4_hdr *ip;
+	uint8_t *th;
+
+	/* tcp4's frame is padded to 60 bytes: keep its 54 of headers. */
+	hl = 14 + 20 + 20;
+	memcpy(buf, rte_pktmbuf_mtod(h, uint8_t *), hl);
+	rte_pktmbuf_free(h);
+	for (i = 0; i < data; i++)
+		buf[hl + i] = (uint8_t)(i * 7 + 3);
+	ip = (struct rte_ipv4_hdr *)(buf + 14);
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(20 + 20 + data));
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	th = buf + 34;
+	th[16] = th[17] = 0;
+	*(uint16_t *)(void *)(th + 16) = rte_ipv4_udptcp_cksum(ip, th);
+	return hl + data;
+}
+
+/*
+ * buf[0 .. len-1] as a chain of mbufs: `first` bytes in the first
+ * (headers cut across segments), then up to 2000 a segment.
+ */
+static struct rte_mbuf *
+chain_of(const uint8_t *buf, uint32_t len, uint32_t first, uint64_t ol_flags)
+{
+	struct rte_mbuf *head = NULL, *m;
+	uint32_t off = 0, n;
+
+	while (off < len) {
+		n = off == 0 ? first : 2000;
+		if (n > len - off)
+			n = len - off;
+		m = rte_pktmbuf_alloc(pool);
+		assert_non_null(m);
+		memcpy(rte_pktmbuf_append(m, (uint16_t)n), buf + off, n);
+		if (head == NULL)
+			head = m;
+		else
+			assert_int_equal(rte_pktmbuf_chain(head, m), 0);
+		off += n;
+	}
+	head->ol_flags = ol_flags;
+	return head;
+}
+
+/*
+ * A 9,000-byte IP packet at MTU 9000 that came as a chain (rx scatter),
+ * its headers cut across segments: made whole, parsed, its checksum
+ * summed over every byte, tracked, forwarded byte for byte. One byte
+ * changed in a later segment is bad_checksum; a packet one byte over
+ * the MTU and a frame past the frame limit are over_mtu, never parsed;
+ * with no buffer to copy into, chain_dropped. The old worker parsed the
+ * first segment only and counted each of these malformed.
+ */
+static void
+test_pipeline_chained_jumbo(void **state)
+{
+	static uint8_t buf[JUMBO_MTU + 64];
+	struct tcp_seg c = { .src = OK, .dst = SRV, .sport = 40010,
+			     .dport = 80 };
+	struct tcp_seg r = { .src = SRV, .dst = OK, .sport = 80,
+			     .dport = 40010 };
+	uint64_t c0[SW_CNT_MAX];
+	struct rte_mbuf *out;
+	uint32_t len;
+
+	(void)state;
+	fresh_table(64, false, SW_FT_PROXY_OFF);
+	w->mtu[OUT] = w->mtu[IN] = JUMBO_MTU;
+	w->lin_pool = big;
+	c.flags = SYN;
+	c.seq = 1000;
+	send1(OUT, tcp4(&c));
+	r.flags = SYN | ACK;
+	r.seq = 5000;
+	r.ack = 1001;
+	send1(IN, tcp4(&r));
+	c.flags = ACK;
+	c.seq = 1001;
+	c.ack = 5001;
+	send1(OUT, tcp4(&c));
+	flush();
+	memcpy(c0, w->cnt.c, sizeof(c0));
+
+	c.flags = ACK | PSH;
+	len = jumbo4(&c, JUMBO_MTU - 40, buf);
+	assert_int_equal(len, 14 + JUMBO_MTU);
+	send1(OUT, chain_of(buf, len, 30, 0));
+	assert_int_equal(cnt(SW_CNT_rx_chained) - c0[SW_CNT_rx_chained], 1);
+	assert_int_equal(cnt(SW_CNT_tracked) - c0[SW_CNT_tracked], 1);
+	assert_int_equal(cnt(SW_CNT_malformed), c0[SW_CNT_malformed]);
+	assert_int_equal(pending(IN), 1);
+	out = pending_pkt(IN, 0);
+	assert_int_equal(out->nb_segs, 1);
+	assert_int_equal(rte_pktmbuf_pkt_len(out), len);
+	assert_memory_equal(rte_pktmbuf_mtod(out, uint8_t *), buf, len);
+	flush();
+
+	/* One byte changed in the fourth segment: summed, refused. */
+	c.seq += JUMBO_MTU - 40;
+	len = jumbo4(&c, JUMBO_MTU - 40, buf);
+	buf[6000] ^= 0x40;
+	send1(OUT, chain_of(buf, len, 30, 0));
+	assert_int_equal(cnt(SW_CNT_bad_checksum) - c0[SW_CNT_bad_checksum],
+			 1);
+	assert_int_equal(pending(IN), 0);
+
+	/* The port's flags are kept through the copy: trusted. */
+	send1(OUT, chain_of(buf, len, 30, RTE_MBUF_F_RX_L4_CKSUM_GOOD |
+			    RTE_MBUF_F_RX_IP_CKSUM_GOOD));
+	assert_int_equal(pending(IN), 1);
+	assert_int_equal(cnt(SW_CNT_cksum_by_nic) - c0[SW_CNT_cksum_by_nic],
+			 1);
+	flush();
+
+	/* One byte over the MTU (untagged: within the frame limit). */
+	c.seq += JUMBO_MTU - 40;
+	len = jumbo4(&c, JUMBO_MTU - 40 + 1, buf);
+	send1(OUT, chain_of(buf, len, 30, 0));
+	assert_int_equal(cnt(SW_CNT_over_mtu) - c0[SW_CNT_over_mtu], 1);
+	/* Past the frame limit: dropped before it is copied or parsed. */
+	len = jumbo4(&c, JUMBO_MTU - 40 + 23, buf);
+	send1(OUT, chain_of(buf, len, 30, 0));
+	assert_int_equal(cnt(SW_CNT_over_mtu) - c0[SW_CNT_over_mtu], 2);
+	/* Copied: the four within the frame limit, not the last. */
+	assert_int_equal(cnt(SW_CNT_rx_chained) - c0[SW_CNT_rx_chained], 4);
+
+	/* Nothing to copy a chain into: dropped, counted. */
+	w->lin_pool = NULL;
+	len = jumbo4(&c, 4000, buf);
+	send1(OUT, chain_of(buf, len, 30, 0));
+	assert_int_equal(cnt(SW_CNT_chain_dropped) - c0[SW_CNT_chain_dropped],
+			 1);
+	assert_int_equal(pending(IN), 0);
+	assert_int_equal(cnt(SW_CNT_malformed), c0[SW_CNT_malformed]);
+	w->mtu[OUT] = w->mtu[IN] = 1500;
+}
+
+/*
+ * The software checksum is skipped when the port's rx flags say good,
+ * and not when they say bad or nothing: a segment with a wrong sum and
+ * good flags passes (the port checked it), one with a right sum and
+ * bad flags is bad_checksum, and one without flags is summed.
+ */
+static void
+test_pipeline_rx_cksum_flags(void **state)
+{
+	struct tcp_seg c = { .src = OK, .dst = SRV, .sport = 40020,
+			     .dport = 80, .flags = SYN, .seq = 77 };
+	uint64_t c0[SW_CNT_MAX];
+	struct rte_mbuf *m;
+
+	(void)state;
+	fresh_table(64, false, SW_FT_PROXY_OFF);
+	memcpy(c0, w->cnt.c, sizeof(c0));
+	m = tcp4(&c);
+	rte_pktmbuf_mtod(m, uint8_t *)[14 + 20 + 16] ^= 0xff;
+	m->ol_flags = RTE_MBUF_F_RX_L4_CKSUM_GOOD | RTE_MBUF_F_RX_IP_CKSUM_GOOD;
+	send1(OUT, m);
+	assert_int_equal(pending(IN), 1);
+	assert_int_equal(cnt(SW_CNT_cksum_by_nic) - c0[SW_CNT_cksum_by_nic],
+			 1);
+	flush();
+	c.sport++;
+	m = tcp4(&c);
+	m->ol_flags = RTE_MBUF_F_RX_L4_CKSUM_BAD | RTE_MBUF_F_RX_IP_CKSUM_GOOD;
+	send1(OUT, m);
+	assert_int_equal(pending(IN), 0);
+	assert_int_equal(cnt(SW_CNT_bad_checksum) - c0[SW_CNT_bad_checksum],
+			 1);
+	c.sport++;
+	m = tcp4(&c);
+	rte_pktmbuf_mtod(m, uint8_t *)[14 + 20 + 16] ^= 0xff;
+	send1(OUT, m);
+	assert_int_equal(pending(IN), 0);
+	assert_int_equal(cnt(SW_CNT_bad_checksum) - c0[SW_CNT_bad_checksum],
+			 2);
+	assert_int_equal(cnt(SW_CNT_cksum_by_nic) - c0[SW_CNT_cksum_by_nic],
+			 2);
+}
+
 static int
 setup(void **state)
 {
@@ -723,7 +919,9 @@ setup(void **state)
 		return -1;
 	pool = rte_pktmbuf_pool_create("tp", 4095, 0, 0,
 				       RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-	if (pool == NULL)
+	big = rte_pktmbuf_pool_create("tpbig", 63, 0, 0,
+				      JUMBO_MTU + 22 + RTE_PKTMBUF_HEADROOM, 0);
+	if (pool == NULL || big == NULL)
 		return -1;
 	for (p = 0; p < 2; p++) {
 		char name[16];
@@ -780,6 +978,8 @@ main(void)
 		cmocka_unit_test(test_pipeline_fragmented_segment),
 		cmocka_unit_test(test_pipeline_close_reopened),
 		cmocka_unit_test(test_pipeline_assured_udp_cannot_pin),
+		cmocka_unit_test(test_pipeline_chained_jumbo),
+		cmocka_unit_test(test_pipeline_rx_cksum_flags),
 	};
 
 	return cmocka_run_group_tests_name("pipeline", tests, setup, teardown);
