@@ -15,6 +15,8 @@ pkgs=(
 	python3 python3-scapy
 	python3-markdown-it ruby-mdl	# the docs' linters
 	iproute2 ethtool iputils-ping curl procps tmux netcat-openbsd hping3
+	netbase			# /etc/services: service names in ports
+	iptables ipset		# the import test's reference: Linux itself
 	systemd
 	keepalived		# the HA failover test (config/keepalived.conf)
 	prometheus		# promtool: the metrics endpoint's linter

@@ -552,6 +552,8 @@ sw_config_load_file(FILE *f, const char *path, struct sw_config *cfg,
 	if (rc == 0)
 		rc = load_flowtable(&c, root, cfg);
 	if (rc == 0)
+		rc = check_rules_need_table(&c, cfg);
+	if (rc == 0)
 		rc = load_fragments(&c, root, cfg);
 	if (rc == 0)
 		rc = load_control(&c, root, cfg);
@@ -628,6 +630,12 @@ sw_config_free(struct sw_config *cfg)
 		cfg->rules.rules[i] = NULL;
 		cfg->rules.nb[i] = 0;
 	}
+	for (i = 0; i < cfg->rules.nb_groups; i++) {
+		free(cfg->rules.groups[i].rules);
+		cfg->rules.groups[i].rules = NULL;
+		cfg->rules.groups[i].nb = 0;
+	}
+	cfg->rules.nb_groups = 0;
 	sw_acl_pool_free(&cfg->rules.pool);
 	for (i = 0; i < cfg->rules.nb_files; i++)
 		free(cfg->rules.files[i]);

@@ -66,9 +66,19 @@ struct sw_set_conf {
 	uint32_t line;
 };
 
+/* A rule group (rules.groups.NAME): what jump and goto rules name. */
+struct sw_group_conf {
+	char name[SW_ACL_GROUP_NAME_MAX];
+	struct sw_acl_rule *rules;	/* malloc'd */
+	unsigned int nb;
+	uint32_t line;
+};
+
 struct sw_rules_conf {
 	struct sw_acl_rule *rules[SW_ACL_NB_SETS];	/* malloc'd */
 	unsigned int nb[SW_ACL_NB_SETS];
+	unsigned int nb_groups;
+	struct sw_group_conf groups[SW_ACL_MAX_GROUPS];
 	uint8_t default_action[SW_ACL_NB_SETS];
 	struct sw_acl_pool pool;	/* prefixes of address lists */
 	bool fallback_from_policy;	/* derive fallback from the policy */

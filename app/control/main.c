@@ -74,6 +74,7 @@ usage(FILE *f)
 "       spillway [-c FILE] [--socket PATH] --cli\n"
 "       spillway [-c FILE] [--socket PATH] --reload\n"
 "       spillway [-c FILE] --print-ports\n"
+"       spillway import [-4 FILE] [-6 FILE] [--ipset FILE] [-o DIR] ...\n"
 "\n"
 "A DPDK userspace firewall: a bump in the wire between port pairs.\n"
 "\n"
@@ -94,6 +95,9 @@ usage(FILE *f)
 "      --print-ports  print what the machine must provide, as the file\n"
 "                     says it: EAL arguments, PCI and virtual devices,\n"
 "                     hugepages (for spillway-setup), and exit\n"
+"  import ...         iptables-save / ip6tables-save / ipset save output as\n"
+"                     spillway rules and sets, with a report (exit 2 when\n"
+"                     something was left out): spillway import --help\n"
 "  -h, --help         this text\n"
 "  -V, --version      print the version and exit\n"
 "\n"
@@ -659,8 +663,9 @@ start(struct sw_app *app, struct sw_ctl **ctl, struct sw_metrics **prom)
 			return -1;
 		}
 	}
+	/* The flow table first: conn_limit rules count under its tags. */
 	return check_lcores(&app->cfg) || rcu_init(app) ||
-	       sw_app_rules_start(app) || flowtable_create(app) ||
+	       flowtable_create(app) || sw_app_rules_start(app) ||
 	       ports_start(app) || workers_launch(app);
 }
 
@@ -737,6 +742,31 @@ stop(struct sw_app *app, bool totals, bool dump_flows)
 	rte_free(app->qs);
 }
 
+/*
+ * spillway import ...: the importer is a program of its own (Python 3's
+ * standard library: string work on iptables-save text), installed
+ * beside spillway; from a build tree, the source tree's.
+ */
+static int
+run_import(char **argv)
+{
+	static const char *const where[] = { SW_IMPORT_PATH, SW_IMPORT_SRC };
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(where); i++) {
+		if (access(where[i], X_OK) != 0)
+			continue;
+		argv[1] = (char *)(uintptr_t)where[i];
+		execv(where[i], argv + 1);
+		fprintf(stderr, "spillway: import: %s: %s\n", where[i],
+			strerror(errno));
+		return 1;
+	}
+	fprintf(stderr, "spillway: import: %s is not installed\n",
+		SW_IMPORT_PATH);
+	return 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -747,6 +777,8 @@ main(int argc, char **argv)
 	struct opts o;
 	int rc, status = 0;
 
+	if (argc > 1 && strcmp(argv[1], "import") == 0)
+		return run_import(argv);
 	rc = parse_opts(argc, argv, &o);
 	if (rc >= 0)
 		return rc;

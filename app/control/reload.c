@@ -172,8 +172,8 @@ reload_main(void *arg)
 				 app->socket_override);
 		j->rules = sw_ruleset_build(&j->next, app->rules,
 					    app->cfg.nb_workers, app->socket_id,
-					    app->qs, true, &j->report, j->err,
-					    sizeof(j->err));
+					    app->qs, app->ft, true, &j->report,
+					    j->err, sizeof(j->err));
 		if (j->rules == NULL)
 			j->rc = -EINVAL;
 	}
@@ -241,6 +241,12 @@ take_rules(struct sw_config *cur, struct sw_config *next)
 	next->rules.nb_files = tr.nb_files;
 	cur->rules.fallback_from_policy = next->rules.fallback_from_policy;
 	cur->rules.nb_written_fallback = next->rules.nb_written_fallback;
+	/* The groups move whole too; next frees the old ones. */
+	memcpy(cur->rules.groups, next->rules.groups,
+	       sizeof(cur->rules.groups));
+	cur->rules.nb_groups = next->rules.nb_groups;
+	memcpy(next->rules.groups, tr.groups, sizeof(tr.groups));
+	next->rules.nb_groups = tr.nb_groups;
 	for (i = 0; i < cur->nb_sets; i++)
 		free(cur->sets[i].prefixes);
 	memcpy(cur->sets, next->sets, sizeof(cur->sets));

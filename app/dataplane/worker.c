@@ -40,9 +40,13 @@ sw_worker_log_it(struct sw_worker *w, const struct sw_pkt *p, const struct sw_ac
 {
 	const struct sw_acl_rule *r = rule && acl ?
 		sw_acl_get_rule(acl, set, rule - 1) : NULL;
+	unsigned int idx = 0;
 
+	/* A group's rule is logged as the group's (its list, its index). */
+	if (rule)
+		set = (uint8_t)sw_acl_rule_list(set, rule - 1, &idx);
 	sw_log_packet(&w->log, w->cnt.c, w->id, p, set,
-		      rule ? rule - 1 : SW_LOG_NO_RULE, verdict, reason, why,
+		      rule ? idx : SW_LOG_NO_RULE, verdict, reason, why,
 		      r ? r->log_prefix : NULL);
 }
 
@@ -100,7 +104,7 @@ sw_worker_init(struct sw_worker *w, const struct sw_config *cfg,
  */
 static bool
 reject_reply(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *p,
-	     uint64_t now)
+	     unsigned int kind, uint64_t now)
 {
 	uint64_t *c = w->cnt.c;
 	int rc;
@@ -113,7 +117,7 @@ reject_reply(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *p,
 						 SW_CNT_reject_limited]++;
 		return false;
 	}
-	return sw_reject_build(m, p) == 0;
+	return sw_reject_build_with(m, p, kind) == 0;
 }
 
 /*
@@ -364,8 +368,10 @@ stage_link(struct sw_worker *w, const struct sw_pkt *meta, uint8_t *v,
 static uint16_t
 stage_notrack(struct sw_worker *w, const struct sw_acl *acl,
 	      const struct sw_pkt *meta, uint8_t *v,
-	      const struct sw_acl_key **keys, uint16_t *ki, uint16_t nk)
+	      const struct sw_acl_key **keys, uint16_t *ki, uint16_t nk,
+	      uint64_t now)
 {
+	struct sw_acl_ctx cx = { .now = now };
 	uint64_t *c = w->cnt.c;
 	uint8_t act[SW_BURST_MAX];
 	uint32_t rule[SW_BURST_MAX];
@@ -376,11 +382,12 @@ stage_notrack(struct sw_worker *w, const struct sw_acl *acl,
 	if (nk == 0 || sw_acl_empty(acl, SW_ACL_NOTRACK))
 		return nk;
 	lg = sw_acl_logs(acl, SW_ACL_NOTRACK);
-	sw_acl_classify(acl, SW_ACL_NOTRACK, w->id, keys, nk, act,
-			lg ? rule : NULL);
+	sw_acl_eval(acl, SW_ACL_NOTRACK, w->id, keys, nk, act, rule, &cx);
+	count_limited(w, &cx);
 	for (j = 0; j < nk; j++) {
 		if (act[j] != SW_ACL_NONE) {
-			v[ki[j]] = act[j];
+			v[ki[j]] = verdict_of(acl, SW_ACL_NOTRACK, act[j],
+					      rule[j]);
 			c[SW_CNT_notrack]++;
 			if (unlikely(lg))
 				log_decision(w, &meta[ki[j]], acl,
@@ -463,8 +470,9 @@ void
 sw_worker_fallback(struct sw_worker *w, const struct sw_acl *acl,
 	       const struct sw_pkt *meta, uint8_t *v,
 	       const struct sw_acl_key **keys, const uint16_t *ki, uint16_t n,
-	       int spill_first)
+	       int spill_first, uint64_t now)
 {
+	struct sw_acl_ctx cx = { .now = now };
 	uint64_t *c = w->cnt.c;
 	uint8_t act[SW_BURST_MAX];
 	uint32_t rule[SW_BURST_MAX];
@@ -474,10 +482,10 @@ sw_worker_fallback(struct sw_worker *w, const struct sw_acl *acl,
 	if (n == 0)
 		return;
 	lg = sw_acl_logs(acl, SW_ACL_FALLBACK) || spill_first >= 0;
-	sw_acl_classify(acl, SW_ACL_FALLBACK, w->id, keys, n, act,
-			lg ? rule : NULL);
+	sw_acl_eval(acl, SW_ACL_FALLBACK, w->id, keys, n, act, rule, &cx);
+	count_limited(w, &cx);
 	for (j = 0; j < n; j++) {
-		v[ki[j]] = act[j];
+		v[ki[j]] = verdict_of(acl, SW_ACL_FALLBACK, act[j], rule[j]);
 		c[act[j] == SW_ACL_ACCEPT ? SW_CNT_fallback_accept :
 					    SW_CNT_fallback_drop]++;
 		if (likely(!lg))
@@ -631,7 +639,7 @@ sw_worker_burst(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 			wk[i] = &meta[ki[i]].k;
 		sw_ruleset_set_bits(rs, wk, nk);
 	}
-	nk = stage_notrack(w, acl, meta, v, keys, ki, nk);
+	nk = stage_notrack(w, acl, meta, v, keys, ki, nk, now);
 	if (unlikely(nndp))
 		nk = stage_link(w, meta, v, keys, ki, nk);
 	nk = stage_valid(w, pkts, meta, v, keys, ki, nk);
@@ -639,12 +647,17 @@ sw_worker_burst(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 		frags = sw_worker_track(w, acl, pkts, meta, v, keys, ki, nk,
 					now);
 	else
-		sw_worker_fallback(w, acl, meta, v, keys, ki, nk, -1);
+		sw_worker_fallback(w, acl, meta, v, keys, ki, nk, -1, now);
 
 	/* Stage 3: act, in arrival order. */
 	for (i = 0; i < nb; i++) {
 		struct rte_mbuf *m = pkts[i];
+		unsigned int kind = SW_REJECT_WITH_DEFAULT;
 
+		if (unlikely(v[i] >= V_REJECT_WITH)) {
+			kind = v[i] - V_REJECT_WITH;
+			v[i] = SW_ACL_REJECT;
+		}
 		if (unlikely(v[i] == V_FRAG) ||
 		    unlikely(meta[i].frag == SW_FRAG_FIRST &&
 			     v[i] == SW_ACL_ACCEPT))
@@ -660,7 +673,7 @@ sw_worker_burst(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 		switch (v[i]) {
 		case SW_ACL_REJECT:
 			c[SW_CNT_reject]++;
-			if (reject_reply(w, m, &meta[i], now)) {
+			if (reject_reply(w, m, &meta[i], kind, now)) {
 				c[SW_CNT_reject_sent]++;
 				rte_eth_tx_buffer(w->port_id[in_port], w->txq,
 						  w->txb[in_port], m);

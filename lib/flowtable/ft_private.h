@@ -136,7 +136,7 @@ struct ft_flow {
  * prefetch fetches together; packed to 104 (112 a slot), half the slots
  * straddle three lines and a 1M-flow table ran 11 % slower (README,
  * "Benchmarks"). The other 16 bytes keep the key's hash (a delete needs
- * it) and are spare.
+ * it) and the flow's connection counter tag; the rest is spare.
  *
  * rte_hash copies all 120 bytes on insert, from a template with the
  * flow zeroed; it never writes a live slot again until its key is
@@ -151,8 +151,9 @@ struct ft_slot {
 	 * HA peer: when the flow was last reported, and FT_SY_* marks.
 	 */
 	uint32_t sync_t;
+	uint16_t tag;		/* connection counter (sw_ft_tag_*); 0 */
 	uint8_t sync;
-	uint8_t spare[7];
+	uint8_t spare[5];
 };
 
 #define FT_SY_SENT	0x01	/* the peer has it (reported, or from it) */
@@ -287,6 +288,11 @@ struct sw_ft {
 	sw_ft_judge_cb judge;
 	void *judge_arg;
 	size_t memory;
+	/* Connection counters (ft_tag.c): shared by the shards, atomic. */
+	uint32_t *tag_count;		/* [SW_FT_MAX_TAGS] */
+	uint8_t *tag_prefix;		/* [SW_FT_MAX_TAGS][2]: v4, v6 */
+	uint32_t *sketch;		/* [2][FT_SKETCH]: per source */
+	bool tags_used;			/* a tag was ever set up */
 	uint32_t shard_max;
 	unsigned int nb_shards;
 	struct sw_ft_shard *shards[];
@@ -498,6 +504,11 @@ flow_timeout(const struct sw_ft_shard *s, const struct ft_flow *f,
 		return t;
 	return (uint32_t)(((uint64_t)t * q) >> 10);
 }
+
+/* Cells of each row of the per-source tag sketch (ft_tag.c). */
+#define FT_SKETCH	32768u
+int ft_tags_create(struct sw_ft *ft, int socket_id);
+void ft_tags_free(struct sw_ft *ft);
 
 /*
  * Delete the flow at pos (the owner only): its source's count, the

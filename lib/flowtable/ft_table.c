@@ -285,6 +285,8 @@ sw_ft_create(const struct sw_ft_conf *c)
 		if (ft->shards[i] == NULL)
 			goto err;
 	}
+	if (ft_tags_create(ft, c->socket_id))
+		goto err;
 	ft->memory = heap_used(c->socket_id) - before;
 	return ft;
 err:
@@ -303,6 +305,7 @@ sw_ft_free(struct sw_ft *ft)
 		return;
 	for (i = 0; i < ft->nb_shards; i++)
 		shard_free(ft->shards[i]);
+	ft_tags_free(ft);
 	rte_free(ft->qs);
 	rte_free(ft);
 }
@@ -323,6 +326,12 @@ struct sw_ft_shard *
 sw_ft_shard(struct sw_ft *ft, unsigned int i)
 {
 	return i < ft->nb_shards ? ft->shards[i] : NULL;
+}
+
+struct sw_ft *
+sw_ft_of(const struct sw_ft_shard *s)
+{
+	return s->ft;
 }
 
 uint32_t
@@ -475,6 +484,17 @@ source_leave(struct sw_ft_shard *s, uint32_t pos, struct ft_flow *f)
 	FT_SET(f->stag, 0);
 }
 
+/* The same for its rule's connection count (a tag): nf_conncount's. */
+static void
+tag_leave(struct sw_ft_shard *s, uint32_t pos, struct ft_flow *f)
+{
+	struct ft_slot *sl = ft_slot(s, pos);
+
+	sw_ft_tag_release(s->ft, sl->tag, sl->key.family,
+			  (f->flags & FT_ORIG_HI) ? sl->key.hi : sl->key.lo);
+	sl->tag = 0;
+}
+
 /*
  * A SYN from the opener, on its port, that must start a new flow rather
  * than go on with this one (the caller deletes this one and judges the
@@ -620,18 +640,22 @@ sw_ft_update(struct sw_ft_shard *s, int32_t pos, const struct sw_ft_pkt *p,
 			FT_SET(f->flags, (uint8_t)(f->flags | FT_ASSURED));
 		}
 	}
-	if (unlikely(was_closed != closed(f->state)) && s->src) {
+	if (unlikely(was_closed != closed(f->state)) &&
+	    (s->src || __atomic_load_n(&s->ft->tags_used, __ATOMIC_RELAXED))) {
 		if (was_closed) {
 			/*
 			 * A valid SYN reopened a closed flow, which left its
-			 * source's count: it starts again as a new flow, so
-			 * that the quota judges it.
+			 * source's count (and its rule's): it starts again
+			 * as a new flow, so that the quota and the rules'
+			 * connection limits judge it.
 			 */
 			ft_flow_delete(s, (uint32_t)pos, SW_FT_DEL_RESTARTED);
 			return SW_FT_RETRY;
 		}
 		if (f->stag)
 			source_leave(s, (uint32_t)pos, f);
+		if (ft_slot(s, (uint32_t)pos)->tag)
+			tag_leave(s, (uint32_t)pos, f);
 	}
 	ft_track_evictable(s, f);
 	FT_INC(f->pkts[reply]);
@@ -691,6 +715,11 @@ ft_flow_delete(struct sw_ft_shard *s, uint32_t pos, uint8_t reason)
 	if (f->stag)
 		ft_source_release(s, &sl->key, (f->flags & FT_ORIG_HI) ?
 				  SW_FT_DIR_HI : SW_FT_DIR_LO);
+	/* Its rule's connection count, whoever deletes it. */
+	if (sl->tag)
+		sw_ft_tag_release(s->ft, sl->tag, sl->key.family,
+				  (f->flags & FT_ORIG_HI) ? sl->key.hi :
+				  sl->key.lo);
 	/* Walkers stop reading the slot before rte_hash may reuse it. */
 	__atomic_store_n(&s->live[pos], 0, __ATOMIC_RELEASE);
 	rte_hash_del_key_with_hash(s->h, &sl->key, sl->hash);
@@ -939,6 +968,8 @@ sw_ft_insert_hash(struct sw_ft_shard *s, const struct sw_ft_key *key,
 		*why = (uint8_t)v;
 		return -EINVAL;
 	}
+	/* Taken only now: a failed insert leaves the place the caller's. */
+	ft_slot(s, (uint32_t)pos)->tag = p->tag;
 	if (unlikely(FT_GET(s->sync_mode))) {
 		/* One event for a new flow: NEW, not the first packet's. */
 		s->nb_ev = nb_ev;
@@ -977,6 +1008,7 @@ sw_ft_proxy_open(struct sw_ft_shard *s, const struct sw_ft_key *key,
 	FT_INC(s->cnt.proxy_valid);
 	f->pkts[0] = 1;
 	f->bytes[0] += p->len;
+	ft_slot(s, (uint32_t)pos)->tag = p->tag;
 	ft_flow_publish(s, (uint32_t)pos, p->dir, FT_PROXY);
 	FT_INC(s->cnt.inserts);
 	FT_INC(s->cnt.proxy_flows);

@@ -226,6 +226,8 @@ size_t sw_ft_memory(const struct sw_ft *ft);
 
 unsigned int sw_ft_nb_shards(const struct sw_ft *ft);
 struct sw_ft_shard *sw_ft_shard(struct sw_ft *ft, unsigned int i);
+/* The table a shard belongs to (its tags are the table's). */
+struct sw_ft *sw_ft_of(const struct sw_ft_shard *s);
 /* Flows one shard may hold (max_flows / nb_shards). */
 uint32_t sw_ft_shard_max(const struct sw_ft *ft);
 
@@ -281,6 +283,13 @@ struct sw_ft_pkt {
 	 * one (the other port of the pair), or it is SW_FT_INV_ZONE.
 	 */
 	uint8_t port;
+	/*
+	 * A new flow's connection counter (sw_ft_tag_acquire), 0: none.
+	 * When sw_ft_insert / sw_ft_proxy_open return 0 the flow holds the
+	 * place the caller reserved, and gives it back when it ends; on
+	 * any other return the caller still holds it.
+	 */
+	uint16_t tag;
 	/*
 	 * 1: the packet is the first fragment of its datagram. Its TCP
 	 * checksum could not be checked and datalen counts only the bytes
@@ -539,6 +548,48 @@ bool sw_ft_spilling(const struct sw_ft_shard *s);
 /* Examine the next SW_FT_EXPIRE_BATCH slots; delete what timed out. */
 #define SW_FT_EXPIRE_BATCH 32
 void sw_ft_expire(struct sw_ft_shard *s, uint64_t now);
+
+/*
+ * ---- Connection counters (tags) ----
+ *
+ * Live flows counted under a tag (1 .. SW_FT_MAX_TAGS - 1), shared by
+ * every shard: spillway gives each rule with a connection limit a tag,
+ * so a rule's limit holds across workers. A tag counts its flows
+ * altogether, or per source prefix (the opener's address cut to the
+ * tag's v4/v6 prefix lengths), the latter in a keyed count-min sketch
+ * of two rows that never counts a source low (a collision can only
+ * make it look busier). A flow takes its place before it is inserted
+ * and gives it back when it is deleted, whatever deletes it, or when a
+ * TCP flow closes (TIME_WAIT, CLOSE), as nf_conncount does not count
+ * closed connections; a SYN that reopens a closed flow then goes back
+ * to the rules (SW_FT_RETRY) to take a place again.
+ */
+#define SW_FT_MAX_TAGS 1024
+
+/*
+ * Set tag t's prefixes (0: the tag's flows whatever their source).
+ * Control thread (or a reload's), only while t has no live flow and no
+ * published rule uses it. Returns 0, -EINVAL, -EBUSY (flows hold it).
+ */
+int sw_ft_tag_setup(struct sw_ft *ft, uint16_t t, uint8_t v4_prefix,
+		    uint8_t v6_prefix);
+
+/*
+ * Reserve a place for one more flow of tag t from source `src` (4 or
+ * 16 bytes, network order): 0 when the tag (or that source's prefix)
+ * held fewer than max, else -EDQUOT and nothing reserved. Any worker,
+ * lock-free.
+ */
+int sw_ft_tag_acquire(struct sw_ft *ft, uint16_t t, uint32_t max,
+		      uint8_t family, const uint8_t *src);
+/* Give a place back (a packet that reserved one and opened no flow). */
+void sw_ft_tag_release(struct sw_ft *ft, uint16_t t, uint8_t family,
+		       const uint8_t *src);
+/* Would one more flow from src still fit under max? Reserves nothing. */
+bool sw_ft_tag_fits(const struct sw_ft *ft, uint16_t t, uint32_t max,
+		    uint8_t family, const uint8_t *src);
+/* Live flows of tag t, all sources. Any thread. */
+uint32_t sw_ft_tag_count(const struct sw_ft *ft, uint16_t t);
 
 /* ---- Control side ---- */
 
