@@ -28,6 +28,7 @@ struct sw_worker;
 struct sw_buf;
 struct sw_droplog;
 struct sw_flow_filter;
+struct sw_ha;
 struct sw_reload;
 struct sw_ruleset;
 
@@ -71,6 +72,7 @@ struct sw_app {
 	char *reload_result;		/* its report, for CLI waiters */
 	/* flush flows with a filter: the workers' judge reads it. */
 	struct sw_flow_filter *flush_filter;
+	struct sw_ha *ha;		/* HA state sync (app/ha); NULL: none */
 	volatile bool *quit;
 };
 

@@ -7,6 +7,7 @@ set -euo pipefail
 pkgs=(
 	build-essential meson ninja-build pkg-config
 	libdpdk-dev dpdk libconfig-dev libcmocka-dev libpcap-dev
+	libsodium-dev		# the HA sync link's MAC, the state file's digest
 	libunistring-dev	# UTF-8: the config's strings, the outputs
 	libsystemd-dev		# sd_notify: readiness, status, watchdog
 	scdoc			# the man pages the unit names
@@ -17,6 +18,7 @@ pkgs=(
 	netbase			# /etc/services: service names in ports
 	iptables ipset		# the import test's reference: Linux itself
 	systemd
+	keepalived		# the HA failover test (config/keepalived.conf)
 	prometheus		# promtool: the metrics endpoint's linter
 	tshark			# reads what dpdk-dumpcap captured
 	clang libclang-rt-14-dev

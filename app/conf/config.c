@@ -486,7 +486,7 @@ sw_config_load(const char *path, struct sw_config *cfg, char *err,
 static const char *const top_keys[] = {
 	"eal", "ports", "pairs", "workers", "l2_passthrough",
 	"checksum_verify", "sets", "rules", "flowtable", "fragments",
-	"control", "stats", "log", NULL
+	"control", "stats", "log", "ha", NULL
 };
 
 /*
@@ -561,6 +561,8 @@ sw_config_load_file(FILE *f, const char *path, struct sw_config *cfg,
 		rc = load_stats(&c, root, cfg);
 	if (rc == 0)
 		rc = load_log(&c, root, cfg);
+	if (rc == 0)
+		rc = load_ha(&c, root, cfg);
 	/* After the sections: their own checks say more (a log prefix is
 	 * printable ASCII); this one covers every string they let by. */
 	if (rc == 0)

@@ -136,5 +136,7 @@ int load_stats(struct ctx *c, const config_setting_t *root,
 	       struct sw_config *cfg);
 int load_log(struct ctx *c, const config_setting_t *root,
 	     struct sw_config *cfg);
+int load_ha(struct ctx *c, const config_setting_t *root,
+	    struct sw_config *cfg);
 
 #endif /* SW_CONFIG_PRIVATE_H */

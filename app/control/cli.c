@@ -23,6 +23,7 @@
 #include "report.h"
 #include "reload.h"
 #include "flowfilter.h"
+#include "ha.h"
 
 /* Words a line may hold: a `set add` line of prefixes fills 4 KiB. */
 #define MAX_ARGS 512
@@ -630,6 +631,43 @@ cmd_reload(struct sw_app *app, struct sw_cli_session *s, int argc,
 }
 
 static int
+cmd_show_ha(struct sw_app *app, struct sw_cli_session *s, int argc,
+	    char **argv, struct sw_buf *out)
+{
+	(void)s;
+	(void)argc;
+	(void)argv;
+	sw_ha_report(app, out);
+	return SW_CLI_OK;
+}
+
+static int
+cmd_ha_role(struct sw_app *app, struct sw_cli_session *s, int argc,
+	    char **argv, struct sw_buf *out)
+{
+	(void)s;
+	(void)argc;
+	if (strcmp(argv[2], "active") == 0)
+		sw_ha_set_role(app, SW_HA_ROLE_ACTIVE, "CLI", out);
+	else if (strcmp(argv[2], "standby") == 0)
+		sw_ha_set_role(app, SW_HA_ROLE_STANDBY, "CLI", out);
+	else
+		sw_buf_printf(out, "error: usage: ha role active|standby\n");
+	return SW_CLI_OK;
+}
+
+static int
+cmd_ha_resync(struct sw_app *app, struct sw_cli_session *s, int argc,
+	      char **argv, struct sw_buf *out)
+{
+	(void)s;
+	(void)argc;
+	(void)argv;
+	sw_ha_resync(app, out);
+	return SW_CLI_OK;
+}
+
+static int
 cmd_quit(struct sw_app *app, struct sw_cli_session *s, int argc,
 	 char **argv, struct sw_buf *out)
 {
@@ -707,6 +745,13 @@ static const struct cli_cmd {
 	{ "reload", "", 1, 1, true,
 	  "re-read the config file and wait for the result;\n"
 	  "\tthe running one stays on error", cmd_reload },
+	{ "show ha", "", 2, 2, false,
+	  "HA: mode, role, peer, bulk progress, sync counters", cmd_show_ha },
+	{ "ha role", "active|standby", 3, 3, true,
+	  "forward (active), or forward nothing and keep the\n"
+	  "\tpeer's flows (standby); keepalived's notify scripts", cmd_ha_role },
+	{ "ha resync", "", 2, 2, true, "ask the peer for a bulk of its flows",
+	  cmd_ha_resync },
 	{ "quit", "", 1, 1, false, "close this session", cmd_quit },
 };
 
@@ -795,7 +840,7 @@ no_command(int argc, char **argv, bool partial, struct sw_buf *out)
 		if (argc < 2)
 			sw_buf_printf(out, "error: show what? stats, flows, "
 				      "flowtable, rules, sets, timeouts, "
-				      "ports\n");
+				      "ports, ha\n");
 		else
 			sw_buf_printf(out, "error: unknown: show %.40s (help "
 				      "lists the commands)\n", argv[1]);

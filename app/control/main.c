@@ -57,6 +57,8 @@
 #include "stats.h"
 #include "flowfilter.h"
 #include "clock.h"
+#include "ha.h"
+#include "shardmap.h"
 
 #define SW_DEFAULT_CONFIG "/etc/spillway/spillway.conf"
 
@@ -281,6 +283,24 @@ rcu_init(struct sw_app *app)
 	return 0;
 }
 
+/*
+ * HA state sync, or the state file's flows: before any worker runs
+ * (the shards are the control thread's until then), with the map of
+ * which shard a flow's packets reach.
+ */
+static int
+ha_start(struct sw_app *app)
+{
+	struct sw_shardmap map;
+	char why[256];
+
+	if (sw_port_shardmap(app->port_id, app->cfg.nb_ports,
+			     app->cfg.nb_workers, &map, why, sizeof(why)) &&
+	    (app->cfg.ha.enabled || app->cfg.flowtable.state_path[0]))
+		SW_LOG(WARNING, "%s\n", why);
+	return sw_ha_start(app, &map) == 0 ? 0 : -EINVAL;
+}
+
 static int
 workers_launch(struct sw_app *app)
 {
@@ -301,6 +321,8 @@ workers_launch(struct sw_app *app)
 	app->droplog = sw_droplog_create(app);
 	if (app->droplog == NULL)
 		return -ENOMEM;
+	if (ha_start(app) != 0)
+		return -EINVAL;
 	for (i = 0; i < cfg->nb_workers; i++) {
 		if (rte_eal_remote_launch(sw_worker_main, app->workers[i],
 					  app->workers[i]->lcore) != 0)
@@ -437,14 +459,17 @@ control_loop(struct sw_app *app, struct sw_ctl *ctl, struct sw_metrics *prom,
 	double start = sw_now_s(), next_stats = start + stats_every;
 	double next_file = start, next_tel = start, next_link = start, t;
 
+	int wait = sw_ha_wait_ms(app, 50);
+
 	while (!force_quit) {
 		if (ctl != NULL)
-			sw_ctl_poll(ctl, 50);
+			sw_ctl_poll(ctl, wait);
 		if (prom != NULL)
-			sw_metrics_poll(prom, ctl != NULL ? 0 : 50);
+			sw_metrics_poll(prom, ctl != NULL ? 0 : wait);
 		if (ctl == NULL && prom == NULL)
-			usleep(50 * 1000);
+			usleep((useconds_t)wait * 1000);
 		sw_droplog_drain(app->droplog);
+		sw_ha_poll(app);
 		t = sw_now_s();
 		if (want_reload) {
 			want_reload = 0;
@@ -685,6 +710,8 @@ stop(struct sw_app *app, bool totals, bool dump_flows)
 	sw_links_release(app);
 	sw_droplog_free(app->droplog);
 	app->droplog = NULL;
+	/* The state file, then the rings and held packets (mbufs). */
+	sw_ha_stop(app, totals);
 	for (p = 0; p < app->cfg.nb_ports; p++)
 		if (app->port_started[p])
 			rte_eth_dev_stop(app->port_id[p]);

@@ -123,6 +123,7 @@ report_restart(const struct sw_config *old, const struct sw_config *new,
 	NEEDS_RESTART(old->fragments.timeout != new->fragments.timeout ||
 		      old->fragments.per_source != new->fragments.per_source,
 		      "fragments");
+	NEEDS_RESTART(memcmp(&old->ha, &new->ha, sizeof(old->ha)) != 0, "ha");
 	NEEDS_RESTART(old->rules.reject_rate != new->rules.reject_rate ||
 		      old->rules.reject_rate_per_dest !=
 		      new->rules.reject_rate_per_dest,
@@ -313,6 +314,11 @@ apply_flowtable(struct sw_app *app, const struct sw_config *next)
 	c->early_drop = n->early_drop;
 	app->cfg.flowtable.revalidate_on_reload =
 		next->flowtable.revalidate_on_reload;
+	/* Read at the next stop: the new name is the one written. */
+	memcpy(app->cfg.flowtable.state_file, next->flowtable.state_file,
+	       sizeof(app->cfg.flowtable.state_file));
+	memcpy(app->cfg.flowtable.state_path, next->flowtable.state_path,
+	       sizeof(app->cfg.flowtable.state_path));
 	if (app->ft == NULL)
 		return;
 	for (t = 0; t < SW_FT_TO_MAX; t++)

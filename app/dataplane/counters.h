@@ -82,7 +82,8 @@
 	X(frag_source_limit, DROPPED, "first fragments dropped: their source holds fragments.per_source datagrams") \
 	X(log_queued,     OWN,     "drop log records handed to the control thread") \
 	X(log_limited,    OWN,     "drop log records not made: over the worker's log.rate") \
-	X(log_ring_full,  OWN,     "drop log records lost: the ring to the control thread was full")
+	X(log_ring_full,  OWN,     "drop log records lost: the ring to the control thread was full") \
+	X(ha_standby,     DROPPED, "frames dropped unseen: this node is the HA standby, it forwards nothing")
 
 enum sw_counter {
 #define SW_CNT_ENUM(n, f, d) SW_CNT_##n,

@@ -20,6 +20,7 @@
 #include "ruleset.h"
 #include "sw_proto.h"
 #include "synproxy.h"
+#include "syncq.h"
 #include "worker_private.h"
 
 /*
@@ -303,6 +304,8 @@ struct track {
 	uint16_t misses;	/* packets the bulk lookup did not find */
 	bool inserted;		/* a flow was opened in this burst */
 	bool proxy;		/* a mode or a rule lets the proxy answer */
+	bool defer;		/* hold packets until the HA peer has their
+				 * flow (active-active, syncq.h) */
 	int spill_first;	/* fb index of a spill episode's first */
 	const uint16_t *map;	/* conn_room: classified index -> t[] */
 	uint16_t nf;
@@ -664,6 +667,7 @@ act_insert(struct track *b, struct trk *t)
 	struct sw_worker *w = b->w;
 	uint64_t *c = w->cnt.c;
 	uint8_t why = SW_FT_INV_STATE;
+	unsigned int since = b->defer ? sw_ft_events_count(b->s) : 0;
 	int rc;
 
 	t->fp.tag = t->tag;
@@ -673,6 +677,11 @@ act_insert(struct track *b, struct trk *t)
 		c[SW_CNT_policy_accept]++;
 		b->inserted = true;
 		t->tag = 0;	/* the flow holds it now */
+		/* Active-active: its reply may come through the peer. */
+		if (unlikely(b->defer) &&
+		    b->meta[t->i].frag == SW_FRAG_NONE &&
+		    sw_syncq_defer(w->sync, b->s, w->id, t->i, since))
+			b->v[t->i] = V_HOLD;
 	} else if (rc == 1) {
 		c[SW_CNT_tracked]++;
 	} else if (rc == -ENOSPC || rc == -EBUSY) {
@@ -745,6 +754,7 @@ track_hit(struct track *b, struct trk *t)
 	struct sw_worker *w = b->w;
 	const struct sw_pkt *p = &b->meta[t->i];
 	struct sw_ft_xlate x;
+	unsigned int since = b->defer ? sw_ft_events_count(b->s) : 0;
 	int rc;
 
 	x.act = SW_FT_PX_NONE;
@@ -771,6 +781,13 @@ track_hit(struct track *b, struct trk *t)
 		b->frag_tracked |= 1ull << t->i;
 	if (unlikely(x.act != SW_FT_PX_NONE))
 		b->v[t->i] = proxy_act(w, b->pkts[t->i], p, &x);
+	/*
+	 * Active-active, a flow whose other side passes through the peer:
+	 * a change of its state waits until the peer knows it.
+	 */
+	else if (unlikely(b->defer) && !t->fp.frag &&
+		 sw_syncq_defer(w->sync, b->s, w->id, t->i, since))
+		b->v[t->i] = V_HOLD;
 	return true;
 }
 
@@ -861,6 +878,8 @@ sw_worker_track(struct sw_worker *w, const struct sw_acl *acl,
 	b.inserted = false;
 	b.proxy = sw_ft_proxy_mode(w->ft) != SW_FT_PROXY_OFF ||
 		  sw_acl_any_synproxy(acl);
+	b.defer = unlikely(w->sync != NULL) &&
+		  __atomic_load_n(&w->sync->defer, __ATOMIC_RELAXED);
 	b.spill_first = -1;
 	b.nf = 0;
 	track_keys(&b, ki);

@@ -24,6 +24,7 @@
 #include "worker.h"
 #include "worker_private.h"
 #include "counters.h"
+#include "syncq.h"
 
 /* Packets ahead whose first cache line is fetched (l3fwd uses 3). */
 #define SW_PREFETCH 3
@@ -576,6 +577,34 @@ fragment(struct sw_worker *w, const struct rte_mbuf *m,
 	return SW_ACL_DROP;
 }
 
+/* Send the held first packets the peer acknowledged, or whose time is up. */
+static void
+send_held(struct sw_worker *w)
+{
+	struct sw_syncq *q = w->sync;
+	unsigned int k;
+
+	for (k = 0; q->nb_go > 0 && k < SW_SYNCQ_HOLD_MAX; k++) {
+		uint8_t out = q->held[k].out;
+
+		if (!q->held[k].go)
+			continue;
+		w->cnt.c[SW_CNT_tx]++;
+		rte_eth_tx_buffer(w->port_id[out], w->txq, w->txb[out],
+				  q->held[k].m);
+		sw_syncq_sent(q, k);
+	}
+}
+
+/* The shard's events to the control thread, for the HA peer. */
+static void
+sync_push(struct sw_worker *w)
+{
+	sw_syncq_push(w->sync, w->ft);
+	if (unlikely(w->sync->nb_go))
+		send_held(w);
+}
+
 void
 sw_worker_burst(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 		uint16_t nb)
@@ -594,6 +623,14 @@ sw_worker_burst(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 	uint64_t now = rte_rdtsc(), frags = 0;
 	uint16_t i, nk, nd = 0, nndp;
 
+	if (unlikely(w->sync != NULL) &&
+	    __atomic_load_n(&w->sync->standby, __ATOMIC_RELAXED)) {
+		/* The HA standby forwards nothing (syncq.h says why). */
+		c[SW_CNT_rx] += nb;
+		c[SW_CNT_ha_standby] += nb;
+		rte_pktmbuf_free_bulk(pkts, nb);
+		return;
+	}
 	nk = stage_parse(w, in_port, pkts, nb, meta, v, keys, ki, &nndp);
 	if (rs->nb_look[0] + rs->nb_look[1] != 0) {
 		struct sw_acl_key *wk[SW_BURST_MAX];
@@ -651,6 +688,11 @@ sw_worker_burst(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 			continue;
 		case V_GONE:
 			break;
+		case V_HOLD:
+			/* Accepted; it leaves when the peer knows its flow. */
+			c[SW_CNT_accept]++;
+			sw_syncq_hold(w->sync, m, i, out, now);
+			continue;
 		case V_L2_DROP:
 			c[SW_CNT_l2_dropped]++;
 			break;
@@ -666,6 +708,8 @@ sw_worker_burst(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 	c[SW_CNT_rx] += nb;
 	if (nd)
 		rte_pktmbuf_free_bulk(drop, nd);
+	if (unlikely(w->sync != NULL) && w->ft != NULL)
+		sync_push(w);
 }
 
 void
@@ -703,6 +747,16 @@ sw_worker_main(void *arg)
 		if (unlikely(w->stall_tsc != 0) && rte_rdtsc() >= w->stall_tsc)
 			stall(w);
 		for (q = 0; q < w->nb_rxq; q++) {
+			/*
+			 * The peer's flows first: one it acknowledged was in
+			 * the ring before any packet its acknowledgement let
+			 * go can be here.
+			 */
+			if (unlikely(w->sync != NULL) && w->ft != NULL) {
+				sw_syncq_poll(w->sync, w->ft, rte_rdtsc());
+				if (w->sync->nb_go)
+					send_held(w);
+			}
 			nb = rte_eth_rx_burst(w->rxq[q].port_id,
 					      w->rxq[q].queue, pkts, w->burst);
 			if (nb)
@@ -711,6 +765,8 @@ sw_worker_main(void *arg)
 		sw_worker_flush(w);
 		if (w->ft != NULL)
 			sw_ft_expire(w->ft, rte_rdtsc());
+		if (unlikely(w->sync != NULL) && w->ft != NULL)
+			sync_push(w);
 		/* Between polls this worker holds no rule set or flow. */
 		if (w->qs != NULL)
 			rte_rcu_qsbr_quiescent(w->qs, w->id);

@@ -32,8 +32,9 @@ struct rte_mbuf;
 #define V_FRAG		(SW_ACL_NB_ACTIONS + 3)	/* non-first fragment */
 #define V_BACK		(SW_ACL_NB_ACTIONS + 4)	/* out the ingress port */
 #define V_GONE		(SW_ACL_NB_ACTIONS + 5)	/* kept by the proxy */
+#define V_HOLD		(SW_ACL_NB_ACTIONS + 6)	/* held for the HA peer */
 /* A reject whose rule asks for a reply kind: V_REJECT_WITH + kind. */
-#define V_REJECT_WITH	(SW_ACL_NB_ACTIONS + 6)
+#define V_REJECT_WITH	(SW_ACL_NB_ACTIONS + 7)
 
 _Static_assert(V_REJECT_WITH + SW_REJECT_WITH_MAX <= UINT8_MAX,
 	       "every verdict fits a byte");

@@ -99,8 +99,9 @@ int seg(struct sw_ft *ft, int from_a, uint8_t flags, uint32_t seq,
 #include <cmocka.h>
 
 extern const struct CMUnitTest ft_key_tests[], ft_tcp_tests[],
-	ft_proxy_tests[], ft_source_tests[], ft_table_tests[], ft_tag_tests[];
+	ft_proxy_tests[], ft_source_tests[], ft_table_tests[], ft_sync_tests[],
+	ft_tag_tests[];
 extern const size_t ft_key_nb, ft_tcp_nb, ft_proxy_nb, ft_source_nb,
-	ft_table_nb, ft_tag_nb;
+	ft_table_nb, ft_sync_nb, ft_tag_nb;
 
 #endif /* SW_FT_TEST_H */
