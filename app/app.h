@@ -28,6 +28,7 @@ struct sw_worker;
 struct sw_buf;
 struct sw_droplog;
 struct sw_flush;
+struct sw_ha;
 struct sw_reload;
 struct sw_ruleset;
 
@@ -74,6 +75,7 @@ struct sw_app {
 	bool reload_ok;
 	/* flush flows: the one the workers serve now (policy.h). */
 	struct sw_flush *flush;
+	struct sw_ha *ha;		/* HA state sync (app/ha); NULL: none */
 	volatile bool *quit;
 };
 

@@ -18,6 +18,12 @@
  * one and four sets, 50K and 1M prefixes each, traffic from random
  * sources; against notrack_rule, the same with a plain prefix).
  *
+ * --sync turns HA state sync on as spillway does with an ha group
+ * (ha.mode = "active-standby", the active node): the shard reports the
+ * flows worth keeping, the worker hands them to its ring to the control
+ * thread, timed; here a peer that drops empties the ring, untimed (the
+ * control thread runs on another core). Compare rows with and without.
+ *
  * --workers N runs the same scenarios on N lcores at once, each worker
  * with its own flow table, rules, mbuf pool and pair of net_null ports
  * (as spillway's workers each own a shard and their queues); the timed
@@ -25,7 +31,7 @@
  * each worker's figures and the total.
  *
  *   spillway-bench [--json] [--quick] [--only NAME] [--runs N]
- *                  [--workers N] [--nic-cksum] [-- EAL]
+ *                  [--workers N] [--nic-cksum] [--sync] [-- EAL]
  */
 #include <getopt.h>
 #include <stdarg.h>
@@ -57,6 +63,7 @@
 #include "worker.h"
 #include "xorshift.h"
 #include "counters.h"
+#include "syncq.h"
 
 #define BURST 32
 #define FRAME 60
@@ -219,6 +226,20 @@ est_tpl(struct tpl *t, uint32_t i, int from_server)
 		from_server ? CI + 1 : SI + 1);
 }
 
+/* --sync: flow events go to the HA ring, and a peer that drops them. */
+static bool bench_ha;
+static uint64_t sync_events;	/* handed to the rings, all workers */
+
+static void
+sync_drop(struct sw_syncq *q)
+{
+	struct sw_ft_event ev[64];
+
+	while (rte_ring_sc_dequeue_burst_elem(q->out, ev, sizeof(ev[0]),
+					      RTE_DIM(ev), NULL) > 0)
+		;
+}
+
 /* Send templates through the worker in bursts per port; returns cycles. */
 static uint64_t
 run(struct sw_worker *w, const struct tpl *t, uint64_t n,
@@ -254,7 +275,11 @@ run(struct sw_worker *w, const struct tpl *t, uint64_t n,
 		sw_worker_flush(w);
 		if (w->ft != NULL)
 			sw_ft_expire(w->ft, rte_rdtsc());
+		if (w->sync != NULL)	/* as sw_worker_main, after expiry */
+			sw_syncq_push(w->sync, w->ft);
 		cycles += rte_rdtsc() - t0;
+		if (w->sync != NULL)
+			sync_drop(w->sync);
 	}
 	return cycles;
 }
@@ -269,6 +294,14 @@ struct setup {
 static void
 setup_free(struct setup *s)
 {
+	if (s->w != NULL && s->w->sync != NULL) {
+		__atomic_fetch_add(&sync_events,
+				   s->w->sync->cnt[SW_SYNCQ_events_queued],
+				   __ATOMIC_RELAXED);
+		rte_ring_free(s->w->sync->out);
+		rte_ring_free(s->w->sync->in);
+		rte_free(s->w->sync);
+	}
 	sw_pipeline_worker_free(s->w);
 	sw_ft_free(s->ft);
 	sw_ruleset_free(s->rs, NULL);
@@ -293,6 +326,37 @@ static __thread struct sw_acl_rule *bench_notrack;
 static __thread unsigned int bench_nb_notrack;
 static __thread struct sw_pset *bench_sets[SW_ACL_MAX_SETS];
 static __thread unsigned int bench_nb_sets;
+
+/* The worker's HA rings, as app/ha makes them, and the table's reports. */
+static void
+sync_make(struct setup *s)
+{
+	static uint32_t seq;
+	char name[RTE_RING_NAMESIZE];
+	struct sw_syncq *q;
+	uint32_t n = __atomic_fetch_add(&seq, 1, __ATOMIC_RELAXED);
+
+	q = rte_zmalloc("bench_syncq", sizeof(*q), RTE_CACHE_LINE_SIZE);
+	if (q == NULL)
+		goto nomem;
+	snprintf(name, sizeof(name), "bench_so%u", n);
+	q->out = rte_ring_create_elem(name, sizeof(struct sw_ft_event),
+				      SW_SYNCQ_RING, SOCKET_ID_ANY,
+				      RING_F_SP_ENQ | RING_F_SC_DEQ);
+	snprintf(name, sizeof(name), "bench_si%u", n);
+	q->in = rte_ring_create_elem(name, sizeof(struct sw_ft_event),
+				     SW_SYNCQ_RING, SOCKET_ID_ANY,
+				     RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (q->out == NULL || q->in == NULL ||
+	    sw_ft_set_sync(s->ft, SW_FT_SYNC_KEEP, 10) != 0)
+		goto nomem;
+	q->next_id = 1;
+	s->w->sync = q;
+	return;
+nomem:
+	fprintf(stderr, "sync rings: out of memory\n");
+	exit(1);
+}
 
 static void
 setup_make(struct setup *s, uint32_t max_flows, bool early_drop,
@@ -370,6 +434,8 @@ setup_make(struct setup *s, uint32_t max_flows, bool early_drop,
 		fprintf(stderr, "worker: out of memory\n");
 		exit(1);
 	}
+	if (bench_ha && s->ft != NULL)
+		sync_make(s);
 }
 
 static uint64_t
@@ -1098,6 +1164,7 @@ main(int argc, char **argv)
 		{ "runs", required_argument, NULL, 'r' },
 		{ "workers", required_argument, NULL, 'w' },
 		{ "nic-cksum", no_argument, NULL, 'c' },
+		{ "sync", no_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static char vdev[2 * MAX_WORKERS][24];
@@ -1114,6 +1181,7 @@ main(int argc, char **argv)
 				      RTE_MBUF_F_RX_L4_CKSUM_GOOD;
 			break;
 		case 'j': json = true; break;
+		case 's': bench_ha = true; break;
 		case 'q': quick = true; break;
 		case 'o': only = optarg; break;
 		case 'r': nruns = RTE_MAX(1, RTE_MIN(9, atoi(optarg))); break;
@@ -1124,7 +1192,7 @@ main(int argc, char **argv)
 		default:
 			fprintf(stderr, "usage: spillway-bench [--json] [--quick] "
 				"[--only NAME] [--runs N] [--workers N] "
-				"[--nic-cksum] [-- EAL args]\n");
+				"[--nic-cksum] [--sync] [-- EAL args]\n");
 			return 1;
 		}
 	}
@@ -1204,6 +1272,9 @@ main(int argc, char **argv)
 	else
 		print_many(json, huge);
 	rte_eal_cleanup();
+	if (bench_ha)
+		fprintf(stderr, "spillway-bench: --sync: %" PRIu64 " flow events "
+			"handed to the HA rings\n", sync_events);
 	if (sanity_failures) {
 		fprintf(stderr, "spillway-bench: %u sanity check%s failed: the "
 			"figures above are not what they say\n",

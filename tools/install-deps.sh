@@ -8,6 +8,7 @@ pkgs=(
 	build-essential meson ninja-build pkg-config
 	libdpdk-dev dpdk libconfig-dev libcmocka-dev libpcap-dev
 	libedit-dev		# spillway ctl's prompt: history, completion
+	libsodium-dev		# the HA sync link's MAC, the state file's digest
 	libunistring-dev	# UTF-8: the config's strings, the outputs
 	libsystemd-dev		# sd_notify: readiness, status, watchdog
 	scdoc			# the man pages the unit names
@@ -15,7 +16,10 @@ pkgs=(
 	python3 python3-scapy
 	python3-markdown-it ruby-mdl	# the docs' linters
 	iproute2 ethtool iputils-ping curl procps tmux netcat-openbsd hping3
+	netbase			# /etc/services: service names in ports
+	iptables ipset		# the import test's reference: Linux itself
 	systemd
+	keepalived		# the HA failover test (config/keepalived.conf)
 	prometheus		# promtool: the metrics endpoint's linter
 	tshark			# reads what dpdk-dumpcap captured
 	clang libclang-rt-14-dev

@@ -6,6 +6,7 @@
  * and land in the struct sw_ft_conf spillway creates the table with.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <rte_common.h>
@@ -79,6 +80,31 @@ load_per_source(struct ctx *c, const config_setting_t *s, const char *p,
 	return rc;
 }
 
+/*
+ * flowtable.state_file: where a clean stop writes the flows and the
+ * next start reads them; relative to the config's directory.
+ */
+static int
+load_state_file(struct ctx *c, const config_setting_t *s, const char *p,
+		void *base)
+{
+	F *f = base;
+	const char *v;
+	int rc = want_type(c, s, p, CONFIG_TYPE_STRING);
+
+	if (rc)
+		return rc;
+	v = config_setting_get_string(s);
+	if (strlen(v) >= sizeof(f->state_file))
+		return fail(c, s, p, "longer than %zu characters",
+			    sizeof(f->state_file) - 1);
+	snprintf(f->state_file, sizeof(f->state_file), "%s", v);
+	if (v[0] != '\0')
+		snprintf(f->state_path, sizeof(f->state_path), "%s%s",
+			 v[0] == '/' ? "" : c->dir, v);
+	return 0;
+}
+
 /* Loaded in this order: per_source's range depends on max_flows. */
 static const struct conf_key flowtable_keys[] = {
 	CK_BOOL("enabled", F, enabled),
@@ -98,6 +124,7 @@ static const struct conf_key flowtable_keys[] = {
 	CK_UINT("synproxy_cookie_period", F, ft.proxy_cookie_period, 1, 3600),
 	CK_UINT("synproxy_bad_cookies", F, ft.proxy_bad_cookies, 0, 1000000),
 	CK_GROUP("per_source", load_per_source),
+	CK_GROUP("state_file", load_state_file),
 };
 
 int

@@ -2,9 +2,11 @@
  * Copyright (c) 2026 The spillway authors
  *
  * rules: the notrack, policy and fallback lists, their defaults, the
- * fallback derived from the policy.
+ * groups they jump to, the fallback derived from the policy.
  */
+#include <ctype.h>
 #include <errno.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,15 +17,126 @@
 #include <rte_common.h>
 
 #include "config_private.h"
+#include "reject.h"
 
-/* A port list may be written 80 or "80,443". */
+/*
+ * A service name of /etc/services ("ssh", "domain") as its port for
+ * proto (tcp or udp; else either). Returns the port, or -1.
+ */
+static int
+service_port(const char *name, int proto)
+{
+	struct servent se, *res = NULL;
+	char buf[1024];
+	const char *pn = proto == IPPROTO_TCP ? "tcp" :
+			 proto == IPPROTO_UDP ? "udp" : NULL;
+
+	/* The _r form: a reload reads its config on a thread of its own. */
+	if (getservbyname_r(name, pn, &se, buf, sizeof(buf), &res) != 0 ||
+	    res == NULL)
+		return -1;
+	return ntohs((uint16_t)res->s_port);
+}
+
+/* One end of a port list entry: a number, or a name to look up. */
+static int
+port_word(const char *w, size_t n, int proto, char *out, size_t outlen,
+	  size_t *at)
+{
+	char name[64];
+	int port;
+
+	if (n == 0 || isdigit((unsigned char)w[0]) || n >= sizeof(name)) {
+		*at += (size_t)snprintf(out + *at, *at < outlen ?
+					outlen - *at : 0, "%.*s", (int)n, w);
+		return 0;
+	}
+	memcpy(name, w, n);
+	name[n] = '\0';
+	port = service_port(name, proto);
+	if (port < 0)
+		return -1;
+	*at += (size_t)snprintf(out + *at, *at < outlen ? outlen - *at : 0,
+				"%d", port);
+	return 0;
+}
+
+/*
+ * A range of two words "lo-hi" whose ends may be names holding '-'
+ * themselves (netbios-ns-netbios-dgm): each '-' in turn is tried as
+ * the range's. Returns 0 with the numbers appended, or -1.
+ */
+static int
+service_range(const char *t, size_t n, int proto, char *out, size_t outlen,
+	      size_t *at)
+{
+	size_t d, mark = *at;
+
+	for (d = 1; d + 1 < n; d++) {
+		if (t[d] != '-')
+			continue;
+		*at = mark;
+		if (port_word(t, d, proto, out, outlen, at) != 0)
+			continue;
+		*at += (size_t)snprintf(out + *at, *at < outlen ?
+					outlen - *at : 0, "-");
+		if (port_word(t + d + 1, n - d - 1, proto, out, outlen,
+			      at) == 0)
+			return 0;
+	}
+	*at = mark;
+	return -1;
+}
+
+/*
+ * Port lists with service names ("ssh, http-alt", "ssh-5000") become
+ * numbers: a word is first looked up whole (names hold '-': netbios-ns),
+ * then as the two ends of a range. Returns 0, or -1 with the unknown
+ * name in *bad.
+ */
+static int
+resolve_services(const char *text, int proto, char *out, size_t outlen,
+		 char *bad, size_t badlen)
+{
+	size_t at = 0;
+	const char *t = text;
+
+	out[0] = '\0';
+	while (*t) {
+		size_t n = strcspn(t, ", !");
+
+		if (n == 0) {
+			at += (size_t)snprintf(out + at, at < outlen ?
+					       outlen - at : 0, "%c", *t);
+			t++;
+			continue;
+		}
+		if (!isalpha((unsigned char)t[0]) ||
+		    (n == 3 && strncasecmp(t, "any", 3) == 0)) {
+			at += (size_t)snprintf(out + at, at < outlen ?
+					       outlen - at : 0, "%.*s",
+					       (int)n, t);
+		} else if (port_word(t, n, proto, out, outlen, &at) != 0 &&
+			   service_range(t, n, proto, out, outlen, &at) != 0) {
+			snprintf(bad, badlen, "%.*s", (int)n, t);
+			return -1;
+		}
+		t += n;
+	}
+	return at < outlen ? 0 : -1;
+}
+
+/*
+ * A port list may be written 80 or "80,443", with service names of
+ * /etc/services for the rule's proto ("ssh", "domain").
+ */
 static int
 get_ports(struct ctx *c, const config_setting_t *g, const char *gpath,
-	  const char *name, struct sw_acl_range *r, uint8_t *nb,
+	  const char *name, int proto, struct sw_acl_range *r, uint8_t *nb,
 	  uint8_t *neg, const config_setting_t **set)
 {
 	const config_setting_t *s = config_setting_get_member(g, name);
-	char p[256], buf[16], why[160];
+	char p[256], buf[16], why[160], num[256], unk[64];
 	const char *text;
 	unsigned int n;
 
@@ -42,6 +155,13 @@ get_ports(struct ctx *c, const config_setting_t *g, const char *gpath,
 		return fail(c, s, p, "expected a port list such as \"80,443\", "
 			    "\"8000-8080\" or \"!22\"");
 	}
+	if (resolve_services(text, proto, num, sizeof(num), unk,
+			     sizeof(unk)) != 0)
+		return fail(c, s, p, "'%s': no %s service named '%s' in "
+			    "/etc/services", text, proto == IPPROTO_UDP ?
+			    "udp" : proto == IPPROTO_TCP ? "tcp" : "tcp or udp",
+			    unk);
+	text = num;
 	if (sw_acl_parse_ports_neg(text, r, &n, neg, why, sizeof(why)))
 		return fail(c, s, p, "%s", why);
 	*nb = (uint8_t)n;
@@ -225,10 +345,11 @@ get_addr(struct ctx *c, const config_setting_t *e, const char *p,
 struct rule_in {
 	const config_setting_t *e;	/* the rule */
 	const char *p;			/* its path */
-	const char *in, *proto, *flags, *action, *comment, *lp;
+	const char *in, *proto, *flags, *action, *comment, *lp, *rw, *jump,
+		*go;
 	const config_setting_t *s_in, *s_src, *s_dst, *s_proto, *s_sport,
 		*s_dport, *s_flags, *s_type, *s_code, *s_action, *s_comment,
-		*s_lp;
+		*s_lp, *s_rw, *s_jump, *s_goto;
 	unsigned int src_fams, dst_fams;	/* bit 0 IPv4, bit 1 IPv6 */
 };
 
@@ -239,7 +360,8 @@ rule_strings(struct ctx *c, struct rule_in *ri)
 	static const char *const keys[] = {
 		"in", "src", "dst", "proto", "sport", "dport", "tcp_flags",
 		"icmp_type", "icmp_code", "action", "comment", "synproxy",
-		"log", "log_prefix", "log_level", NULL
+		"log", "log_prefix", "log_level", "reject_with", "jump", "goto",
+		"limit", "meter", "conn_limit", NULL
 	};
 	const config_setting_t *e = ri->e;
 	const char *p = ri->p;
@@ -260,7 +382,37 @@ rule_strings(struct ctx *c, struct rule_in *ri)
 		rc = get_str(c, e, p, "comment", &ri->comment, &ri->s_comment);
 	if (rc == 0)
 		rc = get_str(c, e, p, "log_prefix", &ri->lp, &ri->s_lp);
+	if (rc == 0)
+		rc = get_str(c, e, p, "reject_with", &ri->rw, &ri->s_rw);
+	if (rc == 0)
+		rc = get_str(c, e, p, "jump", &ri->jump, &ri->s_jump);
+	if (rc == 0)
+		rc = get_str(c, e, p, "goto", &ri->go, &ri->s_goto);
 	return rc;
+}
+
+/* jump = "NAME" / goto = "NAME": the group, instead of an action. */
+static int
+rule_target(struct ctx *c, struct rule_in *ri, struct sw_config *cfg,
+	    struct sw_acl_rule *r)
+{
+	const config_setting_t *s = ri->jump ? ri->s_jump : ri->s_goto;
+	const char *name = ri->jump ? ri->jump : ri->go;
+	char q[256];
+	unsigned int g;
+
+	join(q, sizeof(q), ri->p, ri->jump ? "jump" : "goto");
+	if (ri->action != NULL || (ri->jump && ri->go))
+		return fail(c, s, q, "a rule has one of action, jump and goto");
+	for (g = 0; g < cfg->rules.nb_groups; g++)
+		if (strcmp(cfg->rules.groups[g].name, name) == 0)
+			break;
+	if (g == cfg->rules.nb_groups)
+		return fail(c, s, q, "no group named '%s' (define it under "
+			    "rules.groups)", name);
+	r->action = ri->jump ? SW_ACL_JUMP : SW_ACL_GOTO;
+	r->group = (uint16_t)g;
+	return 0;
 }
 
 /* action, in: what the rule does, where its packets come in. */
@@ -269,14 +421,21 @@ rule_action(struct ctx *c, struct rule_in *ri, struct sw_config *cfg,
 	    struct sw_acl_rule *r)
 {
 	char q[256];
+	int rc;
 
-	if (ri->action == NULL)
+	if (ri->jump != NULL || ri->go != NULL) {
+		rc = rule_target(c, ri, cfg, r);
+		if (rc)
+			return rc;
+	} else if (ri->action == NULL) {
 		return fail(c, ri->e, ri->p, "missing 'action' (accept, drop, "
-			    "reject or return)");
-	join(q, sizeof(q), ri->p, "action");
-	if (sw_acl_parse_action(ri->action, &r->action))
-		return fail(c, ri->s_action, q, "'%s' is not accept, drop, "
-			    "reject or return", ri->action);
+			    "reject or return; or jump / goto a group)");
+	} else {
+		join(q, sizeof(q), ri->p, "action");
+		if (sw_acl_parse_action(ri->action, &r->action))
+			return fail(c, ri->s_action, q, "'%s' is not accept, "
+				    "drop, reject or return", ri->action);
+	}
 	if (ri->in != NULL) {
 		join(q, sizeof(q), ri->p, "in");
 		r->in_port = (int16_t)sw_config_port_index(cfg, ri->in);
@@ -366,11 +525,11 @@ rule_l4(struct ctx *c, struct rule_in *ri, struct sw_acl_rule *r)
 	char q[256], why[160];
 	int rc;
 
-	rc = get_ports(c, e, p, "sport", r->sport, &r->nb_sport,
+	rc = get_ports(c, e, p, "sport", r->proto, r->sport, &r->nb_sport,
 		       &r->sport_neg, &ri->s_sport);
 	if (rc == 0)
-		rc = get_ports(c, e, p, "dport", r->dport, &r->nb_dport,
-			       &r->dport_neg, &ri->s_dport);
+		rc = get_ports(c, e, p, "dport", r->proto, r->dport,
+			       &r->nb_dport, &r->dport_neg, &ri->s_dport);
 	if (rc)
 		return rc;
 	if ((ri->s_sport || ri->s_dport) && r->proto != IPPROTO_TCP &&
@@ -401,7 +560,42 @@ rule_l4(struct ctx *c, struct rule_in *ri, struct sw_acl_rule *r)
 	return 0;
 }
 
-/* comment, log, log_prefix, synproxy. */
+/*
+ * reject_with: the reply a reject sends. tcp-reset answers TCP only,
+ * prot-unreachable has no ICMPv6 kind: a rule that may see packets
+ * they cannot answer is refused.
+ */
+static int
+rule_reject_with(struct ctx *c, struct rule_in *ri, struct sw_acl_rule *r)
+{
+	char q[256];
+	int k;
+
+	if (ri->rw == NULL)
+		return 0;
+	join(q, sizeof(q), ri->p, "reject_with");
+	if (r->action != SW_ACL_REJECT)
+		return fail(c, ri->s_rw, q, "needs action \"reject\"");
+	k = sw_reject_with_parse(ri->rw);
+	if (k < 0)
+		return fail(c, ri->s_rw, q, "'%s' is not tcp-reset, "
+			    "port-unreachable, host-unreachable, "
+			    "net-unreachable, prot-unreachable, "
+			    "admin-prohibited, host-prohibited or "
+			    "net-prohibited (iptables' names work too)",
+			    ri->rw);
+	if (k == SW_REJECT_WITH_TCP_RESET && r->proto != IPPROTO_TCP)
+		return fail(c, ri->s_rw, q, "tcp-reset needs proto \"tcp\"");
+	if (k == SW_REJECT_WITH_PROT_UNREACH && r->proto != IPPROTO_ICMP &&
+	    (ri->src_fams & ri->dst_fams & 2))
+		return fail(c, ri->s_rw, q, "prot-unreachable has no ICMPv6 "
+			    "kind: the rule must match IPv4 only (an IPv4 "
+			    "src or dst, or proto icmp)");
+	r->reject_with = (uint8_t)k;
+	return 0;
+}
+
+/* comment, log, log_prefix, synproxy, reject_with. */
 static int
 rule_extras(struct ctx *c, struct rule_in *ri, enum sw_acl_set set,
 	    struct sw_acl_rule *r)
@@ -419,13 +613,17 @@ rule_extras(struct ctx *c, struct rule_in *ri, enum sw_acl_set set,
 		snprintf(r->comment, sizeof(r->comment), "%s", ri->comment);
 	}
 	rc = load_rule_log(c, ri->e, ri->p, r, ri->lp, ri->s_lp);
+	if (rc == 0)
+		rc = rule_reject_with(c, ri, r);
 	if (rc)
 		return rc;
 	s_px = config_setting_get_member(ri->e, "synproxy");
 	if (s_px == NULL)
 		return 0;
 	join(q, sizeof(q), ri->p, "synproxy");
-	if (set != SW_ACL_POLICY || r->action != SW_ACL_ACCEPT ||
+	/* A group's rules may decide policy misses: they may ask too. */
+	if (set == SW_ACL_NOTRACK || set == SW_ACL_FALLBACK ||
+	    r->action != SW_ACL_ACCEPT ||
 	    (r->proto != IPPROTO_TCP && r->proto != -1))
 		return fail(c, s_px, q, "only on policy rules that accept "
 			    "TCP");
@@ -461,7 +659,43 @@ load_rule(struct ctx *c, const config_setting_t *e, const char *p,
 		rc = rule_l4(c, &ri, r);
 	if (rc == 0)
 		rc = rule_extras(c, &ri, set, r);
+	if (rc == 0)
+		rc = load_rule_limits(c, e, p, set, r);
 	return rc;
+}
+
+/* The rules of list l (path `path`) into *out, *nb. */
+static int
+load_list(struct ctx *c, const config_setting_t *l, const char *path,
+	  struct sw_config *cfg, enum sw_acl_set set, struct sw_acl_rule **out,
+	  unsigned int *nb)
+{
+	char p[128];
+	int i, n, rc, bad = 0;
+
+	rc = want_type(c, l, path, CONFIG_TYPE_LIST);
+	if (rc)
+		return rc;
+	n = config_setting_length(l);
+	if (n > SW_ACL_MAX_RULES)
+		return fail(c, l, path, "%d rules, at most %d", n,
+			    SW_ACL_MAX_RULES);
+	if (n == 0)
+		return 0;
+	*out = calloc((size_t)n, sizeof(struct sw_acl_rule));
+	if (*out == NULL)
+		return -ENOMEM;
+	/* Each rule on its own: one bad rule hides no other's error. */
+	for (i = 0; i < n; i++) {
+		snprintf(p, sizeof(p), "%s[%d]", path, i);
+		rc = load_rule(c, config_setting_get_elem(l, (unsigned int)i),
+			       p, cfg, set, &(*out)[i]);
+		if (rc == -ENOMEM)
+			return rc;
+		bad = bad ? bad : rc;
+		*nb = (unsigned int)i + 1;
+	}
+	return bad;
 }
 
 static int
@@ -471,34 +705,69 @@ load_rule_list(struct ctx *c, const config_setting_t *g, enum sw_acl_set set,
 	const char *name = sw_acl_set_name(set);
 	const config_setting_t *l = config_setting_get_member(g, name);
 	char p[64];
-	int i, n, rc, bad = 0;
 
 	if (l == NULL)
 		return 0;
 	snprintf(p, sizeof(p), "rules.%s", name);
-	rc = want_type(c, l, p, CONFIG_TYPE_LIST);
+	return load_list(c, l, p, cfg, set, &cfg->rules.rules[set],
+			 &cfg->rules.nb[set]);
+}
+
+/*
+ * rules.groups = { NAME = ( rules ); ... }: named lists that jump and
+ * goto rules enter (iptables' user chains). Their names are read
+ * first, so a rule may name a group defined below it.
+ */
+static int
+group_names(struct ctx *c, const config_setting_t *g, struct sw_config *cfg)
+{
+	const config_setting_t *gs = config_setting_get_member(g, "groups");
+	int i, n, rc;
+
+	if (gs == NULL)
+		return 0;
+	rc = want_type(c, gs, "rules.groups", CONFIG_TYPE_GROUP);
 	if (rc)
 		return rc;
-	n = config_setting_length(l);
-	if (n > SW_ACL_MAX_RULES)
-		return fail(c, l, p, "%d rules, at most %d", n,
-			    SW_ACL_MAX_RULES);
-	if (n == 0)
-		return 0;
-	cfg->rules.rules[set] = calloc((size_t)n, sizeof(struct sw_acl_rule));
-	if (cfg->rules.rules[set] == NULL)
-		return -ENOMEM;
-	/* Each rule on its own: one bad rule hides no other's error. */
+	n = config_setting_length(gs);
+	if (n > SW_ACL_MAX_GROUPS)
+		return fail(c, gs, "rules.groups", "%d groups, at most %d", n,
+			    SW_ACL_MAX_GROUPS);
 	for (i = 0; i < n; i++) {
-		snprintf(p, sizeof(p), "rules.%s[%d]", name, i);
-		rc = load_rule(c, config_setting_get_elem(l, (unsigned int)i),
-			       p, cfg, set, &cfg->rules.rules[set][i]);
-		if (rc == -ENOMEM)
-			return rc;
-		bad = bad ? bad : rc;
-		cfg->rules.nb[set] = (unsigned int)i + 1;
+		const config_setting_t *e = config_setting_get_elem(gs, i);
+		const char *name = config_setting_name(e);
+		struct sw_group_conf *gc = &cfg->rules.groups[i];
+		char p[96];
+
+		snprintf(p, sizeof(p), "rules.groups.%s", name);
+		if (strlen(name) >= sizeof(gc->name))
+			return fail(c, e, p, "a group's name is 1-%zu "
+				    "characters", sizeof(gc->name) - 1);
+		snprintf(gc->name, sizeof(gc->name), "%s", name);
+		gc->line = (uint32_t)config_setting_source_line(e);
+		cfg->rules.nb_groups = (unsigned int)i + 1;
 	}
-	return bad;
+	return 0;
+}
+
+static int
+load_groups(struct ctx *c, const config_setting_t *g, struct sw_config *cfg)
+{
+	const config_setting_t *gs = config_setting_get_member(g, "groups");
+	unsigned int i;
+	int rc;
+
+	for (i = 0; gs != NULL && i < cfg->rules.nb_groups; i++) {
+		struct sw_group_conf *gc = &cfg->rules.groups[i];
+		char p[96];
+
+		snprintf(p, sizeof(p), "rules.groups.%s", gc->name);
+		rc = load_list(c, config_setting_get_elem(gs, i), p, cfg,
+			       SW_ACL_GROUP(i), &gc->rules, &gc->nb);
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 
 /* The first error of two steps that both ran (out of memory first). */
@@ -568,6 +837,9 @@ reply_of(struct sw_acl_rule *d, const struct sw_acl_rule *r, unsigned int from,
 	d->flags_value = 0;
 	d->icmp_type = -1;
 	d->icmp_code = -1;
+	/* What comes back is not what the conditions count. */
+	memset(&d->limit, 0, sizeof(d->limit));
+	memset(&d->meter, 0, sizeof(d->meter));
 	if (proto == 6)
 		d->flags_mask = d->flags_value = 0x10;	/* ACK */
 	else if (proto == 1)
@@ -580,11 +852,31 @@ reply_of(struct sw_acl_rule *d, const struct sw_acl_rule *r, unsigned int from,
 	}
 }
 
+/*
+ * Families a rule can match (bit 0 IPv4, bit 1 IPv6): those its source
+ * and its destination both allow.
+ */
+static unsigned int
+rule_families(const struct sw_acl_rule *r, const struct sw_config *cfg)
+{
+	uint8_t setfam[SW_ACL_MAX_SETS];
+	unsigned int i;
+
+	for (i = 0; i < SW_ACL_MAX_SETS; i++)
+		setfam[i] = i < cfg->nb_sets ? cfg->sets[i].family : 0;
+	return sw_acl_addr_families(&r->src, &r->srcx, cfg->rules.pool.v,
+				    setfam) &
+	       sw_acl_addr_families(&r->dst, &r->dstx, cfg->rules.pool.v,
+				    setfam);
+}
+
 static int
 derive_fallback(struct ctx *c, const config_setting_t *g,
 		struct sw_config *cfg)
 {
 	static const int16_t any_protos[] = { 6, 17, 1, 58 };
+	/* Families each of any_protos can be: ICMP is IPv4's, ICMPv6 v6's. */
+	static const unsigned int proto_fams[] = { 3, 3, 1, 2 };
 	struct sw_rules_conf *rc_ = &cfg->rules;
 	const struct sw_acl_rule *pol = rc_->rules[SW_ACL_POLICY];
 	unsigned int np = rc_->nb[SW_ACL_POLICY], nf = rc_->nb[SW_ACL_FALLBACK];
@@ -594,6 +886,12 @@ derive_fallback(struct ctx *c, const config_setting_t *g,
 	rc_->nb_written_fallback = nf;
 	if (np == 0)
 		return 0;
+	for (i = 0; i < np; i++)
+		if (pol[i].action == SW_ACL_JUMP ||
+		    pol[i].action == SW_ACL_GOTO)
+			return fail(c, g, "rules.fallback_from_policy",
+				    "the policy jumps to groups (policy[%u]): "
+				    "derive by hand, write rules.fallback", i);
 	out = realloc(rc_->rules[SW_ACL_FALLBACK], sizeof(*out) * cap);
 	if (out == NULL)
 		return -ENOMEM;
@@ -602,15 +900,28 @@ derive_fallback(struct ctx *c, const config_setting_t *g,
 		const struct sw_acl_rule *r = &pol[i];
 
 		if (r->action != SW_ACL_ACCEPT) {
-			derived(&out[n++], r, i, SW_ACL_DERIVED_COPY);
+			derived(&out[n], r, i, SW_ACL_DERIVED_COPY);
+			/* Without flows there is nothing to count. */
+			memset(&out[n++].conn, 0, sizeof(out[0].conn));
 			continue;
 		}
+		/*
+		 * An accept up to a number of flows cannot be kept to it
+		 * statelessly: what spills is refused, as past its limit.
+		 */
+		if (r->conn.max)
+			continue;
 		derived(&out[n], r, i, SW_ACL_DERIVED);
 		out[n].flags_mask = out[n].flags_value = 0;
 		n++;
 		if (r->proto < 0) {
+			unsigned int fams = rule_families(r, cfg);
+
+			/* An IPv4 rule has no ICMPv6 reply, nor v6 ICMP. */
 			for (k = 0; k < 4; k++)
-				reply_of(&out[n++], r, i, cfg, any_protos[k]);
+				if (fams & proto_fams[k])
+					reply_of(&out[n++], r, i, cfg,
+						 any_protos[k]);
 		} else if ((r->proto == 1 && r->icmp_type >= 0 &&
 			    r->icmp_type != 8) ||
 			   (r->proto == 58 && r->icmp_type >= 0 &&
@@ -628,6 +939,38 @@ derive_fallback(struct ctx *c, const config_setting_t *g,
 	return 0;
 }
 
+/*
+ * Connection limits count flows: without the flow table (flowtable.
+ * enabled = false) there are none. Called once both sections are read.
+ */
+int
+check_rules_need_table(struct ctx *c, const struct sw_config *cfg)
+{
+	const struct sw_rules_conf *rc_ = &cfg->rules;
+	const struct sw_acl_rule *r;
+	unsigned int g, i, n;
+
+	if (cfg->flowtable.enabled)
+		return 0;
+	for (g = 0; g <= rc_->nb_groups; g++) {
+		r = g ? rc_->groups[g - 1].rules : rc_->rules[SW_ACL_POLICY];
+		n = g ? rc_->groups[g - 1].nb : rc_->nb[SW_ACL_POLICY];
+		for (i = 0; i < n; i++) {
+			if (r[i].conn.max == 0)
+				continue;
+			snprintf(c->err, c->errlen, "%s:%u: %s%s[%u]."
+				 "conn_limit: needs the flow table "
+				 "(flowtable.enabled is false)",
+				 r[i].file < rc_->nb_files ?
+				 rc_->files[r[i].file] : c->file, r[i].line,
+				 g ? "rules.groups." : "rules.",
+				 g ? rc_->groups[g - 1].name : "policy", i);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 int
 load_rules(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
 {
@@ -635,11 +978,11 @@ load_rules(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
 		"notrack", "policy", "fallback", "policy_default",
 		"fallback_default", "allow_ndp", "allow_mld", "reject_rate",
 		"reject_rate_per_dest", "allow_source_route",
-		"fallback_from_policy", NULL
+		"fallback_from_policy", "groups", NULL
 	};
 	const config_setting_t *g = config_setting_get_member(root, "rules");
 	struct sw_rules_conf *rc_ = &cfg->rules;
-	int rc;
+	int rc, bad;
 
 	rc_->default_action[SW_ACL_NOTRACK] = SW_ACL_NONE;
 	rc_->default_action[SW_ACL_POLICY] = SW_ACL_DROP;
@@ -655,9 +998,14 @@ load_rules(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
 		return rc;
 	/* Every part, its errors all reported; the first one's code. */
 	rc = check_keys(c, g, "rules", keys);
+	/* The rules name groups: a bad name list makes no more sense. */
+	bad = group_names(c, g, cfg);
+	if (bad)
+		return first(rc, bad);
 	rc = first(rc, load_rule_list(c, g, SW_ACL_NOTRACK, cfg));
 	rc = first(rc, load_rule_list(c, g, SW_ACL_POLICY, cfg));
 	rc = first(rc, load_rule_list(c, g, SW_ACL_FALLBACK, cfg));
+	rc = first(rc, load_groups(c, g, cfg));
 	rc = first(rc, get_default(c, g, "policy_default",
 				   &rc_->default_action[SW_ACL_POLICY]));
 	rc = first(rc, get_default(c, g, "fallback_default",

@@ -493,7 +493,7 @@ sw_config_load(const char *path, struct sw_config *cfg, char *err,
 static const char *const top_keys[] = {
 	"eal", "ports", "pairs", "workers", "l2_passthrough",
 	"checksum_verify", "sets", "rules", "flowtable", "fragments",
-	"control", "stats", "log", NULL
+	"control", "stats", "log", "ha", NULL
 };
 
 /*
@@ -519,6 +519,15 @@ read_file(FILE *f, const char *path, config_t *lc, struct ctx *c)
 	return 0;
 }
 
+/* check_rules_need_table, as a section of the walk. */
+static int
+rules_need_table(struct ctx *c, const config_setting_t *root,
+		 struct sw_config *cfg)
+{
+	(void)root;
+	return check_rules_need_table(c, cfg);
+}
+
 /*
  * Every section, in order; past one that fails the next still runs,
  * so the file's errors are all reported (out of memory stops it).
@@ -531,15 +540,21 @@ walk(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
 				struct sw_config *) = {
 		load_eal, load_ports, load_pairs, load_workers, settle_queues,
 		load_l2, load_checksum, load_sets, load_rules, load_flowtable,
-		load_fragments, load_control, load_stats, load_log,
+		rules_need_table, load_fragments, load_control, load_stats,
+		load_log, load_ha,
 	};
 	unsigned int i;
 	int rc, bad;
 
 	bad = check_keys(c, root, "", top_keys);
 	for (i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
-		/* The queues follow from ports and workers: only if sound. */
-		if (sections[i] == settle_queues && (bad || c->nb_err))
+		/*
+		 * The queues follow from ports and workers, and the rules'
+		 * need of a table from both rules and flowtable: checked
+		 * only when what they follow from is sound.
+		 */
+		if ((sections[i] == settle_queues ||
+		     sections[i] == rules_need_table) && (bad || c->nb_err))
 			continue;
 		rc = sections[i](c, root, cfg);
 		if (rc == -ENOMEM)
@@ -638,6 +653,12 @@ sw_config_free(struct sw_config *cfg)
 		cfg->rules.rules[i] = NULL;
 		cfg->rules.nb[i] = 0;
 	}
+	for (i = 0; i < cfg->rules.nb_groups; i++) {
+		free(cfg->rules.groups[i].rules);
+		cfg->rules.groups[i].rules = NULL;
+		cfg->rules.groups[i].nb = 0;
+	}
+	cfg->rules.nb_groups = 0;
 	sw_acl_pool_free(&cfg->rules.pool);
 	for (i = 0; i < cfg->rules.nb_files; i++)
 		free(cfg->rules.files[i]);

@@ -79,9 +79,19 @@ struct sw_set_conf {
 	uint32_t line;
 };
 
+/* A rule group (rules.groups.NAME): what jump and goto rules name. */
+struct sw_group_conf {
+	char name[SW_ACL_GROUP_NAME_MAX];
+	struct sw_acl_rule *rules;	/* malloc'd */
+	unsigned int nb;
+	uint32_t line;
+};
+
 struct sw_rules_conf {
 	struct sw_acl_rule *rules[SW_ACL_NB_SETS];	/* malloc'd */
 	unsigned int nb[SW_ACL_NB_SETS];
+	unsigned int nb_groups;
+	struct sw_group_conf groups[SW_ACL_MAX_GROUPS];
 	uint8_t default_action[SW_ACL_NB_SETS];
 	struct sw_acl_pool pool;	/* prefixes of address lists */
 	bool fallback_from_policy;	/* derive fallback from the policy */
@@ -98,6 +108,13 @@ struct sw_rules_conf {
 
 struct sw_flowtable_conf {
 	bool enabled;			/* false: fully stateless */
+	/*
+	 * flowtable.state_file: written at a clean stop, loaded at the
+	 * next start (path as written, and resolved next to the config);
+	 * "": none.
+	 */
+	char state_file[256];
+	char state_path[512];
 	bool zone_vlan;			/* the outer VLAN id is part of a flow */
 	bool revalidate_on_reload;	/* drop flows the new policy denies */
 	bool src_over_fallback;		/* over a quota: fallback, else drop */
@@ -154,6 +171,39 @@ enum sw_log_format {
 	SW_LOG_FORMAT_JSON,		/* one JSON object a line */
 };
 
+/* ha.mode: what the two nodes do (an absent ha group: no HA). */
+enum sw_ha_mode {
+	SW_HA_ACTIVE_STANDBY = 0,	/* one forwards, the other waits */
+	SW_HA_ACTIVE_ACTIVE,		/* both forward, each knows all */
+};
+
+/* ha.role: whether this node forwards. */
+enum sw_ha_role {
+	SW_HA_ROLE_ACTIVE = 0,
+	SW_HA_ROLE_STANDBY,
+};
+
+/*
+ * ha: state sync with one peer over UDP (app/ha). The key file's bytes
+ * are read at start; the loader checks that it exists, holds 16 bytes
+ * or more and is readable by nobody but its owner.
+ */
+struct sw_ha_conf {
+	bool enabled;			/* an ha group is there */
+	uint8_t mode;			/* enum sw_ha_mode */
+	uint8_t role;			/* enum sw_ha_role, at start */
+	char local[80];			/* "ADDR:PORT" as written */
+	char peer[80];
+	int family;			/* AF_INET / AF_INET6, both alike */
+	uint8_t local_addr[16];		/* network order */
+	uint16_t local_port;		/* host order */
+	uint8_t peer_addr[16];
+	uint16_t peer_port;
+	char key_file[256];		/* as written */
+	char key_path[512];		/* resolved next to the config */
+	uint32_t max_updates_per_s;	/* flow updates sent; 0: no limit */
+};
+
 /* The drop log (log.*); the defaults' switches are in the rules. */
 struct sw_log_conf {
 	unsigned int rate;		/* lines a second in all; 0: none */
@@ -188,6 +238,7 @@ struct sw_config {
 	struct sw_control_conf control;
 	struct sw_stats_conf stats;
 	struct sw_log_conf log;
+	struct sw_ha_conf ha;
 };
 
 /*

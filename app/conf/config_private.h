@@ -133,6 +133,14 @@ int load_sets(struct ctx *c, const config_setting_t *root,
 	      struct sw_config *cfg);
 int load_rules(struct ctx *c, const config_setting_t *root,
 	       struct sw_config *cfg);
+/* After rules and flowtable: what rules need of the flow table. */
+int check_rules_need_table(struct ctx *c, const struct sw_config *cfg);
+/*
+ * A rule's limit, meter and conn_limit (conf_limits.c); set: the list
+ * it is in (a group: SW_ACL_GROUP(g)).
+ */
+int load_rule_limits(struct ctx *c, const config_setting_t *e, const char *p,
+		     enum sw_acl_set set, struct sw_acl_rule *r);
 int load_flowtable(struct ctx *c, const config_setting_t *root,
 		   struct sw_config *cfg);
 int load_fragments(struct ctx *c, const config_setting_t *root,
@@ -143,5 +151,7 @@ int load_stats(struct ctx *c, const config_setting_t *root,
 	       struct sw_config *cfg);
 int load_log(struct ctx *c, const config_setting_t *root,
 	     struct sw_config *cfg);
+int load_ha(struct ctx *c, const config_setting_t *root,
+	    struct sw_config *cfg);
 
 #endif /* SW_CONFIG_PRIVATE_H */

@@ -25,6 +25,7 @@
 #include "ruleset.h"
 #include "sw_ft.h"
 #include "sw_pset.h"
+#include "ha.h"
 
 /* Words a line may hold: a `set add` line of prefixes fills 4 KiB. */
 #define MAX_ARGS 512
@@ -219,6 +220,43 @@ cmd_reload(struct sw_app *app, struct sw_cli_session *s, int argc,
 }
 
 static int
+cmd_show_ha(struct sw_app *app, struct sw_cli_session *s, int argc,
+	    char **argv, struct sw_buf *out)
+{
+	(void)s;
+	(void)argc;
+	(void)argv;
+	sw_ha_report(app, out);
+	return SW_CLI_OK;
+}
+
+static int
+cmd_ha_role(struct sw_app *app, struct sw_cli_session *s, int argc,
+	    char **argv, struct sw_buf *out)
+{
+	(void)s;
+	(void)argc;
+	if (strcmp(argv[2], "active") == 0)
+		sw_ha_set_role(app, SW_HA_ROLE_ACTIVE, "CLI", out);
+	else if (strcmp(argv[2], "standby") == 0)
+		sw_ha_set_role(app, SW_HA_ROLE_STANDBY, "CLI", out);
+	else
+		sw_buf_printf(out, "error: usage: ha role active|standby\n");
+	return SW_CLI_OK;
+}
+
+static int
+cmd_ha_resync(struct sw_app *app, struct sw_cli_session *s, int argc,
+	      char **argv, struct sw_buf *out)
+{
+	(void)s;
+	(void)argc;
+	(void)argv;
+	sw_ha_resync(app, out);
+	return SW_CLI_OK;
+}
+
+static int
 cmd_mode(struct sw_app *app, struct sw_cli_session *s, int argc,
 	 char **argv, struct sw_buf *out)
 {
@@ -345,6 +383,13 @@ static const struct cli_cmd {
 	  "how replies end: text (a '.' line), machine (a\n"
 	  "\tstatus line: spillway ctl), json (machine, and JSON\n"
 	  "\twhere a command has it)", cmd_mode },
+	{ "show ha", "", 2, 2, false, false, ARG_NONE,
+	  "HA: mode, role, peer, bulk progress, sync counters", cmd_show_ha },
+	{ "ha role", "active|standby", 3, 3, true, true, ARG_WORDS,
+	  "forward (active), or forward nothing and keep the\n"
+	  "\tpeer's flows (standby); keepalived's notify scripts", cmd_ha_role },
+	{ "ha resync", "", 2, 2, true, true, ARG_NONE,
+	  "ask the peer for a bulk of its flows", cmd_ha_resync },
 	{ "quit", "", 1, 1, false, false, ARG_NONE, "close this session",
 	  cmd_quit },
 };
@@ -434,7 +479,7 @@ no_command(struct sw_cli_session *s, int argc, char **argv, bool partial,
 	if (partial && strcmp(argv[0], "show") == 0) {
 		if (argc < 2)
 			cli_fail(s, out, "show what? stats, flows, flowtable, "
-				 "rules, sets, timeouts, ports");
+				 "rules, sets, timeouts, ports, ha");
 		else
 			cli_fail(s, out, "unknown: show %.40s (help lists the "
 				 "commands)", argv[1]);

@@ -328,6 +328,10 @@ write_line(const struct sw_droplog *d, const struct sw_log_rec *r)
 	else if (r->rule == SW_LOG_NO_RULE)
 		snprintf(rule, sizeof(rule), "%s_default",
 			 sw_acl_set_name(r->set));
+	else if (r->set >= SW_ACL_NB_SETS && sw_app_acl(d->app) != NULL)
+		snprintf(rule, sizeof(rule), "group:%s[%u]",
+			 sw_acl_list_name(sw_app_acl(d->app), r->set),
+			 r->rule);
 	else
 		snprintf(rule, sizeof(rule), "%s[%u]", sw_acl_set_name(r->set),
 			 r->rule);

@@ -53,6 +53,8 @@
 #include "stats.h"
 #include "flowfilter.h"
 #include "clock.h"
+#include "ha.h"
+#include "shardmap.h"
 
 #define SW_DEFAULT_CONFIG "/etc/spillway/spillway.conf"
 
@@ -69,6 +71,7 @@ usage(FILE *f)
 "       spillway [-c FILE] [--socket PATH] --reload\n"
 "       spillway ctl [-c FILE | --socket PATH] [--json] [-f FILE] [CMD...]\n"
 "       spillway [-c FILE] --print-ports\n"
+"       spillway import [-4 FILE] [-6 FILE] [--ipset FILE] [-o DIR] ...\n"
 "\n"
 "A DPDK userspace firewall: a bump in the wire between port pairs.\n"
 "\n"
@@ -92,6 +95,9 @@ usage(FILE *f)
 "                     hugepages (for spillway-setup), and exit\n"
 "  ctl ...            one command of the CLI, for scripts: exit status 0\n"
 "                     only on success (spillway ctl --help)\n"
+"  import ...         iptables-save / ip6tables-save / ipset save output as\n"
+"                     spillway rules and sets, with a report (exit 2 when\n"
+"                     something was left out): spillway import --help\n"
 "  -h, --help         this text\n"
 "  -V, --version      print the version and exit\n"
 "\n"
@@ -277,6 +283,24 @@ rcu_init(struct sw_app *app)
 	return 0;
 }
 
+/*
+ * HA state sync, or the state file's flows: before any worker runs
+ * (the shards are the control thread's until then), with the map of
+ * which shard a flow's packets reach.
+ */
+static int
+ha_start(struct sw_app *app)
+{
+	struct sw_shardmap map;
+	char why[256];
+
+	if (sw_port_shardmap(app->port_id, app->cfg.nb_ports,
+			     app->cfg.nb_workers, &map, why, sizeof(why)) &&
+	    (app->cfg.ha.enabled || app->cfg.flowtable.state_path[0]))
+		SW_LOG(WARNING, "%s\n", why);
+	return sw_ha_start(app, &map) == 0 ? 0 : -EINVAL;
+}
+
 static int
 workers_launch(struct sw_app *app)
 {
@@ -297,6 +321,8 @@ workers_launch(struct sw_app *app)
 	app->droplog = sw_droplog_create(app);
 	if (app->droplog == NULL)
 		return -ENOMEM;
+	if (ha_start(app) != 0)
+		return -EINVAL;
 	for (i = 0; i < cfg->nb_workers; i++) {
 		if (rte_eal_remote_launch(sw_worker_main, app->workers[i],
 					  app->workers[i]->lcore) != 0)
@@ -433,14 +459,17 @@ control_loop(struct sw_app *app, struct sw_ctl *ctl, struct sw_metrics *prom,
 	double start = sw_now_s(), next_stats = start + stats_every;
 	double next_file = start, next_tel = start, next_link = start, t;
 
+	int wait = sw_ha_wait_ms(app, 50);
+
 	while (!force_quit) {
 		if (ctl != NULL)
-			sw_ctl_poll(ctl, 50);
+			sw_ctl_poll(ctl, wait);
 		if (prom != NULL)
-			sw_metrics_poll(prom, ctl != NULL ? 0 : 50);
+			sw_metrics_poll(prom, ctl != NULL ? 0 : wait);
 		if (ctl == NULL && prom == NULL)
-			usleep(50 * 1000);
+			usleep((useconds_t)wait * 1000);
 		sw_droplog_drain(app->droplog);
+		sw_ha_poll(app);
 		t = sw_now_s();
 		if (want_reload) {
 			want_reload = 0;
@@ -646,8 +675,9 @@ start(struct sw_app *app, struct sw_ctl **ctl, struct sw_metrics **prom)
 			return -1;
 		}
 	}
+	/* The flow table first: conn_limit rules count under its tags. */
 	return check_lcores(&app->cfg) || rcu_init(app) ||
-	       sw_app_rules_start(app) || flowtable_create(app) ||
+	       flowtable_create(app) || sw_app_rules_start(app) ||
 	       ports_start(app) || workers_launch(app);
 }
 
@@ -692,6 +722,8 @@ stop(struct sw_app *app, bool totals, bool dump_flows)
 	sw_links_release(app);
 	sw_droplog_free(app->droplog);
 	app->droplog = NULL;
+	/* The state file, then the rings and held packets (mbufs). */
+	sw_ha_stop(app, totals);
 	app->ports_stopped = true;
 	for (p = 0; p < app->cfg.nb_ports; p++)
 		if (app->port_started[p])
@@ -724,6 +756,31 @@ stop(struct sw_app *app, bool totals, bool dump_flows)
 	rte_free(app->qs);
 }
 
+/*
+ * spillway import ...: the importer is a program of its own (Python 3's
+ * standard library: string work on iptables-save text), installed
+ * beside spillway; from a build tree, the source tree's.
+ */
+static int
+run_import(char **argv)
+{
+	static const char *const where[] = { SW_IMPORT_PATH, SW_IMPORT_SRC };
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(where); i++) {
+		if (access(where[i], X_OK) != 0)
+			continue;
+		argv[1] = (char *)(uintptr_t)where[i];
+		execv(where[i], argv + 1);
+		fprintf(stderr, "spillway: import: %s: %s\n", where[i],
+			strerror(errno));
+		return 1;
+	}
+	fprintf(stderr, "spillway: import: %s is not installed\n",
+		SW_IMPORT_PATH);
+	return 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -736,6 +793,8 @@ main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "ctl") == 0)
 		return sw_client_ctl(argc - 1, argv + 1, SW_DEFAULT_CONFIG);
+	if (argc > 1 && strcmp(argv[1], "import") == 0)
+		return run_import(argv);
 	rc = parse_opts(argc, argv, &o);
 	if (rc >= 0)
 		return rc;

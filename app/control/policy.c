@@ -37,8 +37,8 @@ sw_app_rules_start(struct sw_app *app)
 
 	sw_buf_init(&rep);
 	rs = sw_ruleset_build(&app->cfg, NULL, app->cfg.nb_workers,
-			      app->socket_id, app->qs, false, &rep, err,
-			      sizeof(err));
+			      app->socket_id, app->qs, app->ft, false, &rep,
+			      err, sizeof(err));
 	if (rs == NULL) {
 		SW_LOG(ERR, "%s: rules: %s\n", app->cfg.file, err);
 		sw_buf_free(&rep);

@@ -24,6 +24,7 @@
 #include "log.h"
 
 #include "port.h"
+#include "shardmap.h"
 
 #define PORT_LOG SW_LOG
 
@@ -643,6 +644,79 @@ sw_port_xdp_iface_drops(const char *dev, uint64_t *last)
 	d = v - *last;
 	*last = v;
 	return d;
+}
+
+/* The redirection table of a port: its size and entries, or 0. */
+static uint16_t
+port_reta(uint16_t port_id, uint16_t *reta)
+{
+	struct rte_eth_rss_reta_entry64 conf[SW_SHARDMAP_RETA_MAX /
+					     RTE_ETH_RETA_GROUP_SIZE];
+	struct rte_eth_dev_info info;
+	unsigned int i;
+
+	if (rte_eth_dev_info_get(port_id, &info) != 0 ||
+	    info.reta_size == 0 || info.reta_size > SW_SHARDMAP_RETA_MAX ||
+	    (info.reta_size & (info.reta_size - 1)) != 0)
+		return 0;
+	memset(conf, 0, sizeof(conf));
+	for (i = 0; i < info.reta_size / RTE_ETH_RETA_GROUP_SIZE; i++)
+		conf[i].mask = UINT64_MAX;
+	if (rte_eth_dev_rss_reta_query(port_id, conf, info.reta_size) != 0)
+		return 0;
+	for (i = 0; i < info.reta_size; i++)
+		reta[i] = conf[i / RTE_ETH_RETA_GROUP_SIZE].reta[
+			i % RTE_ETH_RETA_GROUP_SIZE];
+	return info.reta_size;
+}
+
+int
+sw_port_shardmap(const uint16_t *port_id, unsigned int nb_ports,
+		 unsigned int nb_queues, struct sw_shardmap *m, char *why,
+		 size_t len)
+{
+	uint16_t reta[SW_SHARDMAP_RETA_MAX];
+	struct rte_eth_rss_conf rc;
+	uint8_t key[SW_SHARDMAP_KEY_MAX];
+	unsigned int p;
+	uint16_t n;
+
+	memset(m, 0, sizeof(*m));
+	m->nb_shards = nb_queues;
+	if (nb_queues <= 1)
+		return 0;
+	for (p = 0; p < nb_ports; p++) {
+		uint16_t id = port_id[p];
+
+		memset(&rc, 0, sizeof(rc));
+		rc.rss_key = key;
+		rc.rss_key_len = sizeof(key);
+		n = id < RTE_MAX_ETHPORTS && rss_len[id] ? port_reta(id, reta) :
+		    0;
+		if (n == 0 || rte_eth_dev_rss_hash_conf_get(id, &rc) != 0) {
+			snprintf(why, len, "DPDK port %u does not hash with "
+				 "spillway's RSS key (net_af_packet's qpairs "
+				 "use the kernel's fanout hash, which cannot "
+				 "be computed here): with %u workers a flow's "
+				 "shard cannot be known", id, nb_queues);
+			return -ENOTSUP;
+		}
+		if (p == 0) {
+			m->reta_size = n;
+			memcpy(m->reta, reta, sizeof(reta[0]) * n);
+			m->rss_hf = rc.rss_hf;
+			m->key_len = rss_len[id];
+			sw_port_rss_key(m->key, m->key_len);
+		} else if (n != m->reta_size || rc.rss_hf != m->rss_hf ||
+			   memcmp(reta, m->reta, sizeof(reta[0]) * n) != 0) {
+			snprintf(why, len, "DPDK port %u hashes otherwise than "
+				 "port %u: a flow's shard cannot be known", id,
+				 port_id[0]);
+			return -ENOTSUP;
+		}
+	}
+	m->rss = true;
+	return 0;
 }
 
 void

@@ -22,6 +22,7 @@
 #include "config.h"
 
 struct rte_mempool;
+struct sw_shardmap;
 
 /* The data room of a default mbuf (RTE_MBUF_DEFAULT_DATAROOM). */
 #define SW_PORT_ROOM	2048
@@ -115,6 +116,18 @@ bool sw_port_rss_key_str(uint16_t port_id, char *s, size_t size);
 bool sw_port_rss_pattern_ok(uint16_t pattern);
 int sw_port_rss_draw(uint16_t *pattern);
 void sw_port_rss_key_fill(uint8_t *key, size_t len, uint16_t pattern);
+
+/*
+ * Fill *m with what decides a flow's shard on these started ports
+ * (dataplane/shardmap.h): one shard, or their RSS key, hash types and
+ * redirection table when every port hashes alike with spillway's key;
+ * else m->rss stays false (several shards, hash unknown). Returns 0,
+ * or -ENOTSUP with why[] saying which port does not hash. Control
+ * thread, after sw_port_start().
+ */
+int sw_port_shardmap(const uint16_t *port_id, unsigned int nb_ports,
+		     unsigned int nb_queues, struct sw_shardmap *m,
+		     char *why, size_t len);
 
 /* Log the link state of a port ("up 10 Gbps full-duplex" / "down"). */
 void sw_port_log_link(uint16_t port_id, const char *name);

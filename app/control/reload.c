@@ -123,6 +123,7 @@ report_restart(const struct sw_config *old, const struct sw_config *new,
 	NEEDS_RESTART(old->fragments.timeout != new->fragments.timeout ||
 		      old->fragments.per_source != new->fragments.per_source,
 		      "fragments");
+	NEEDS_RESTART(memcmp(&old->ha, &new->ha, sizeof(old->ha)) != 0, "ha");
 	NEEDS_RESTART(old->rules.reject_rate != new->rules.reject_rate ||
 		      old->rules.reject_rate_per_dest !=
 		      new->rules.reject_rate_per_dest,
@@ -171,8 +172,8 @@ reload_main(void *arg)
 				 app->socket_override);
 		j->rules = sw_ruleset_build(&j->next, app->rules,
 					    app->cfg.nb_workers, app->socket_id,
-					    app->qs, true, &j->report, j->err,
-					    sizeof(j->err));
+					    app->qs, app->ft, true, &j->report,
+					    j->err, sizeof(j->err));
 		if (j->rules == NULL)
 			j->rc = -EINVAL;
 	}
@@ -240,6 +241,12 @@ take_rules(struct sw_config *cur, struct sw_config *next)
 	next->rules.nb_files = tr.nb_files;
 	cur->rules.fallback_from_policy = next->rules.fallback_from_policy;
 	cur->rules.nb_written_fallback = next->rules.nb_written_fallback;
+	/* The groups move whole too; next frees the old ones. */
+	memcpy(cur->rules.groups, next->rules.groups,
+	       sizeof(cur->rules.groups));
+	cur->rules.nb_groups = next->rules.nb_groups;
+	memcpy(next->rules.groups, tr.groups, sizeof(tr.groups));
+	next->rules.nb_groups = tr.nb_groups;
 	for (i = 0; i < cur->nb_sets; i++)
 		sw_set_conf_drop_elements(&cur->sets[i]);
 	memcpy(cur->sets, next->sets, sizeof(cur->sets));
@@ -304,6 +311,11 @@ apply_flowtable(struct sw_app *app, const struct sw_config *next)
 	c->early_drop = n->early_drop;
 	app->cfg.flowtable.revalidate_on_reload =
 		next->flowtable.revalidate_on_reload;
+	/* Read at the next stop: the new name is the one written. */
+	memcpy(app->cfg.flowtable.state_file, next->flowtable.state_file,
+	       sizeof(app->cfg.flowtable.state_file));
+	memcpy(app->cfg.flowtable.state_path, next->flowtable.state_path,
+	       sizeof(app->cfg.flowtable.state_path));
 	if (app->ft == NULL)
 		return;
 	for (t = 0; t < SW_FT_TO_MAX; t++)

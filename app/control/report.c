@@ -29,6 +29,7 @@
 #include "flowfilter.h"
 #include "port.h"
 #include "clock.h"
+#include "reject.h"
 
 void
 sw_report_stats(const struct sw_app *app, struct sw_buf *b)
@@ -159,13 +160,39 @@ origin_text(const struct sw_acl_rule *r, char *buf, size_t len)
 	return buf;
 }
 
+/* " jump=NAME", " reject_with=KIND": what the action says beyond its word. */
+static const char *
+target_text(const struct sw_acl *acl, const struct sw_acl_rule *r, char *buf,
+	    size_t len)
+{
+	if (r->action == SW_ACL_JUMP || r->action == SW_ACL_GOTO)
+		snprintf(buf, len, " %s=%s", sw_acl_action_name(r->action),
+			 sw_acl_list_name(acl, SW_ACL_GROUP(r->group)));
+	else if (r->action == SW_ACL_REJECT && r->reject_with)
+		snprintf(buf, len, " reject_with=%s",
+			 sw_reject_with_name(r->reject_with));
+	else
+		buf[0] = '\0';
+	return buf;
+}
+
+/* "policy", or "group:NAME" for a group's rules. */
+static const char *
+list_text(const struct sw_acl *acl, enum sw_acl_set k, char *buf, size_t len)
+{
+	if ((unsigned int)k < SW_ACL_NB_SETS)
+		return sw_acl_set_name(k);
+	snprintf(buf, len, "group:%s", sw_acl_list_name(acl, k));
+	return buf;
+}
+
 void
 sw_report_rule_line(const struct sw_app *app, const struct sw_acl *acl,
 		    enum sw_acl_set k, unsigned int i, char *line, size_t len)
 {
 	const struct sw_acl_rule *r = sw_acl_get_rule(acl, k, i);
 	const char *ports[SW_MAX_PORTS], *sets[SW_ACL_MAX_SETS];
-	char match[1024], origin[48];
+	char match[1024], origin[48], target[64], ln[48];
 	const char *file;
 
 	if (r == NULL) {
@@ -180,9 +207,10 @@ sw_report_rule_line(const struct sw_app *app, const struct sw_acl *acl,
 			  sizeof(match));
 	file = r->file < app->cfg.rules.nb_files ?
 	       app->cfg.rules.files[r->file] : app->cfg.file;
-	snprintf(line, len, "rule %s[%u] %s hits=%" PRIu64 " %s at=%s:%u%s%s%s",
-		 sw_acl_set_name(k), i, sw_acl_action_name(r->action),
-		 sw_acl_hits(acl, k, i), match, file, r->line,
+	snprintf(line, len, "rule %s[%u] %s hits=%" PRIu64 " %s%s at=%s:%u%s"
+		 "%s%s", list_text(acl, k, ln, sizeof(ln)), i,
+		 sw_acl_action_name(r->action), sw_acl_hits(acl, k, i), match,
+		 target_text(acl, r, target, sizeof(target)), file, r->line,
 		 origin_text(r, origin, sizeof(origin)),
 		 r->comment[0] ? " # " : "", r->comment);
 }
@@ -229,13 +257,17 @@ sw_report_rules_more(const struct sw_app *app, struct sw_rule_stream *rs,
 			      rs->shown);
 		return false;
 	}
-	while (rs->k < SW_ACL_NB_SETS && b->len - start < RULES_CHUNK_BYTES) {
+	while (rs->k < sw_acl_nb_lists(acl) &&
+	       b->len - start < RULES_CHUNK_BYTES) {
 		/* Policy and fallback end with their default (index n);
-		 * notrack has none: no rule there means "no verdict". */
+		 * notrack has none: no rule there means "no verdict", and
+		 * a group's end returns to the rule that jumped. */
 		n = sw_acl_nb_rules(acl, rs->k) +
-		    (rs->k != SW_ACL_NOTRACK ? 1 : 0);
+		    (rs->k == SW_ACL_POLICY || rs->k == SW_ACL_FALLBACK ? 1 :
+		     0);
 		if (rs->i >= n) {
-			rs->k = rs->set >= 0 ? SW_ACL_NB_SETS : rs->k + 1;
+			rs->k = rs->set >= 0 ? sw_acl_nb_lists(acl) :
+				rs->k + 1;
 			rs->i = 0;
 			continue;
 		}
@@ -246,7 +278,7 @@ sw_report_rules_more(const struct sw_app *app, struct sw_rule_stream *rs,
 		sw_buf_printf(b, "  %s\n", line);
 		rs->shown++;
 	}
-	if (rs->k < SW_ACL_NB_SETS)
+	if (rs->k < sw_acl_nb_lists(acl))
 		return true;
 	if (rs->grep[0] && rs->shown == 0)
 		sw_buf_printf(b, "(no rule line holds '%s')\n", rs->grep);

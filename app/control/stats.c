@@ -86,6 +86,14 @@ const struct sw_stat_desc sw_port_stats[SW_PORT_MAX] = {
 #undef PORT_DESC
 };
 
+const struct sw_stat_desc sw_ha_stat_desc[SW_HA_STAT_MAX] = {
+#define HA_DESC(n, k, d) \
+	[SW_HA_STAT_##n] = { #n, d, NULL, SW_STAT_##k, SW_STAT_SUM, \
+			     SW_STAT_OWN },
+	SW_HA_STATS(HA_DESC)
+#undef HA_DESC
+};
+
 const uint8_t sw_verdict_summary[] = {
 #define VERDICT_IDX(n) SW_CNT_##n,
 	SW_VERDICT_SUMMARY(VERDICT_IDX)
@@ -197,6 +205,9 @@ sw_stats_take(const struct sw_app *app)
 					       i == 0);
 	}
 	take_ports(app, &s);
+	s.ha_enabled = sw_ha_values(app, s.ha);
+	snprintf(s.ha_mode, sizeof(s.ha_mode), "%s", sw_ha_mode_name(app));
+	snprintf(s.ha_role, sizeof(s.ha_role), "%s", sw_ha_role_name(app));
 	return &s;
 }
 
@@ -293,6 +304,10 @@ sw_stats_text(const struct sw_stats_snap *s, const struct sw_app *app,
 				 s->port_name[p], sw_port_stats[k].name);
 			text_line(b, name, &sw_port_stats[k], s->port[p][k]);
 		}
+	for (k = 0; s->ha_enabled && k < SW_HA_STAT_MAX; k++) {
+		snprintf(name, sizeof(name), "ha.%s", sw_ha_stat_desc[k].name);
+		text_line(b, name, &sw_ha_stat_desc[k], s->ha[k]);
+	}
 	for (k = 0; k < SW_ACL_NB_SETS; k++)
 		sw_stats_foreach_rule(sw_app_acl(app), k, text_rule, b);
 	/* Not a counter: why the last reload was refused. */
@@ -402,6 +417,13 @@ sw_stats_json(const struct sw_stats_snap *s, const struct sw_app *app,
 	sw_buf_printf(b, "},\"counters\":{");
 	for (k = 0; k < SW_CNT_MAX; k++)
 		json_value(b, &sw_worker_stats[k], s->worker_total[k], k == 0);
+	sw_buf_printf(b, "},\"ha\":{\"enabled\":%s",
+		      s->ha_enabled ? "true" : "false");
+	if (s->ha_enabled)
+		sw_buf_printf(b, ",\"mode\":\"%s\",\"role\":\"%s\"",
+			      s->ha_mode, s->ha_role);
+	for (k = 0; s->ha_enabled && k < SW_HA_STAT_MAX; k++)
+		json_value(b, &sw_ha_stat_desc[k], s->ha[k], false);
 	sw_buf_append(b, "}", 1);
 	/* Per-rule counters only when asked: 60,000 rules are megabytes. */
 	if (acl != NULL) {
@@ -558,6 +580,13 @@ sw_stats_prom(const struct sw_stats_snap *s, const struct sw_app *app,
 			sw_buf_append(b, "\"}", 2);
 			prom_value(b, &sw_port_stats[k], s->port[i][k]);
 		}
+	}
+	for (k = 0; s->ha_enabled && k < SW_HA_STAT_MAX; k++) {
+		prom_name(name, sizeof(name), "ha_", &sw_ha_stat_desc[k], "");
+		prom_head(b, name, sw_ha_stat_desc[k].kind == SW_STAT_COUNTER ?
+			  "counter" : "gauge", sw_ha_stat_desc[k].help);
+		sw_buf_printf(b, "%s", name);
+		prom_value(b, &sw_ha_stat_desc[k], s->ha[k]);
 	}
 	prom_head(b, "spillway_rule_hits_total", "counter",
 		  "packets each rule decided (index \"default\": the set's "

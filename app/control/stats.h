@@ -20,7 +20,9 @@
  *   - flowtable: SW_FT_STATS (lib/flowtable/sw_ft.h), per shard, added
  *     up by their `total` rule;
  *   - port: SW_PORT_COUNTERS, per port (ethdev stats, ring drops);
- *   - rule: each rule's and default's hits (lib/acl).
+ *   - rule: each rule's and default's hits (lib/acl);
+ *   - ha: SW_HA_STATS (app/ha/ha.h), with HA on: "ha.NAME" in text,
+ *     the "ha" object in JSON, /spillway/ha, spillway_ha_NAME.
  *
  * Per-worker counters are plain cache-aligned structs, each written by
  * its worker only; the control thread sums them without locks. A torn
@@ -39,6 +41,7 @@
 
 #include "config.h"
 #include "counters.h"
+#include "ha.h"
 #include "sw_ft.h"
 
 /*
@@ -138,6 +141,7 @@ extern const struct sw_stat_desc sw_ctl_stats[SW_CTL_MAX];
 extern const struct sw_stat_desc sw_worker_stats[SW_CNT_MAX];
 extern const struct sw_stat_desc sw_ft_stat_desc[SW_FT_STAT_MAX];
 extern const struct sw_stat_desc sw_port_stats[SW_PORT_MAX];
+extern const struct sw_stat_desc sw_ha_stat_desc[SW_HA_STAT_MAX];
 
 /* Indexes of the verdict summary's counters, and how many. */
 extern const uint8_t sw_verdict_summary[];
@@ -160,6 +164,10 @@ struct sw_stats_snap {
 	unsigned int nb_ports;
 	char port_name[SW_MAX_PORTS][SW_PORT_NAME_MAX];
 	uint64_t port[SW_MAX_PORTS][SW_PORT_MAX];
+	bool ha_enabled;
+	char ha_mode[16];
+	char ha_role[16];
+	uint64_t ha[SW_HA_STAT_MAX];
 };
 
 struct sw_app;

@@ -132,6 +132,27 @@ tel_verdicts(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+/* HA: its mode and role, and SW_HA_STATS; {"enabled": 0} without. */
+static int
+tel_ha(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	unsigned int k;
+
+	(void)cmd;
+	(void)params;
+	rte_tel_data_start_dict(d);
+	pthread_mutex_lock(&snap.lock);
+	rte_tel_data_add_dict_u64(d, "enabled", snap.s.ha_enabled);
+	if (snap.s.ha_enabled) {
+		rte_tel_data_add_dict_string(d, "mode", snap.s.ha_mode);
+		rte_tel_data_add_dict_string(d, "role", snap.s.ha_role);
+	}
+	for (k = 0; snap.s.ha_enabled && k < SW_HA_STAT_MAX; k++)
+		add_value(d, &sw_ha_stat_desc[k], snap.s.ha[k]);
+	pthread_mutex_unlock(&snap.lock);
+	return 0;
+}
+
 /* The port names, for /spillway/port,NAME (as /ethdev/list). */
 static int
 tel_ports(const char *cmd, const char *params, struct rte_tel_data *d)
@@ -225,6 +246,8 @@ sw_telemetry_init(void)
 		"spillway flow table counters, all shards. No parameters");
 	rte_telemetry_register_cmd("/spillway/verdicts", tel_verdicts,
 		"spillway verdict counters. No parameters");
+	rte_telemetry_register_cmd("/spillway/ha", tel_ha,
+		"spillway HA: mode, role, sync counters. No parameters");
 	rte_telemetry_register_cmd("/spillway/ports", tel_ports,
 		"spillway port names. No parameters");
 	rte_telemetry_register_cmd("/spillway/port", tel_port,

@@ -68,6 +68,8 @@
 	X(synproxy_rewritten, OWN, "segments of proxied flows translated or rebuilt") \
 	X(synproxy_consumed, OWN,  "segments the proxy kept (its handshakes; the client's, before the server answered)") \
 	X(source_over,    OWN,     "new flows refused: their source is over its per-source quota") \
+	X(rule_limited,   OWN,     "rule matches a limit or meter turned away: over the rate, the packet went on to the rules below") \
+	X(conn_limited,   OWN,     "rule matches a conn_limit turned away: the rule's flows at their max, the packet went on to the rules below") \
 	X(reject_limited, OWN,     "reject replies not sent: the worker's rules.reject_rate") \
 	X(reject_dest_limited, OWN, "reject replies not sent: the destination /24 or /64 over rules.reject_rate_per_dest") \
 	X(source_route,   DROPPED, "IP packets dropped: IPv4 LSRR/SSRR option or IPv6 type 0 routing header") \
@@ -80,7 +82,8 @@
 	X(frag_source_limit, DROPPED, "first fragments dropped: their source holds fragments.per_source datagrams") \
 	X(log_queued,     OWN,     "drop log records handed to the control thread") \
 	X(log_limited,    OWN,     "drop log records not made: over the worker's log.rate") \
-	X(log_ring_full,  OWN,     "drop log records lost: the ring to the control thread was full")
+	X(log_ring_full,  OWN,     "drop log records lost: the ring to the control thread was full") \
+	X(ha_standby,     DROPPED, "frames dropped unseen: this node is the HA standby, it forwards nothing")
 
 enum sw_counter {
 #define SW_CNT_ENUM(n, f, d) SW_CNT_##n,

@@ -20,6 +20,7 @@
 #include "ruleset.h"
 #include "sw_proto.h"
 #include "synproxy.h"
+#include "syncq.h"
 #include "worker_private.h"
 
 /*
@@ -62,6 +63,7 @@ ft_pkt(const struct sw_pkt *p, const uint8_t *frame, int dir,
 	fp->tcp_flags = p->k.tcp_flags;
 	fp->family = p->k.family;
 	fp->frag = 0;
+	fp->tag = 0;
 	if (p->k.proto == IPPROTO_TCP && p->l4_off != 0) {
 		sw_parse_tcp_seg(frame, p, fp);
 		fp->frag = p->frag == SW_FRAG_FIRST;
@@ -284,6 +286,7 @@ struct trk {
 	uint8_t cls;		/* enum miss_class (a miss) */
 	uint8_t verdict;	/* the policy's; SW_ACL_NONE: not asked */
 	uint8_t cookie;		/* 1: check it as a cookie the policy proxies */
+	uint16_t tag;		/* a conn_limit place it holds; 0 */
 };
 
 /* A burst in the tracking stage. */
@@ -301,7 +304,10 @@ struct track {
 	uint16_t misses;	/* packets the bulk lookup did not find */
 	bool inserted;		/* a flow was opened in this burst */
 	bool proxy;		/* a mode or a rule lets the proxy answer */
+	bool defer;		/* hold packets until the HA peer has their
+				 * flow (active-active, syncq.h) */
 	int spill_first;	/* fb index of a spill episode's first */
+	const uint16_t *map;	/* conn_room: classified index -> t[] */
 	uint16_t nf;
 	const struct sw_acl_key *fb[SW_BURST_MAX];
 	uint16_t fbi[SW_BURST_MAX];
@@ -432,6 +438,7 @@ track_keys(struct track *b, const uint16_t *ki)
 
 		t->i = ki[j];
 		t->pos = -1;
+		t->tag = 0;
 		if (unlikely(sw_parse_icmp_error(frame, p, &in) == 0)) {
 			memset(&t->fp, 0, sizeof(t->fp));
 			if (related_key(b->w, p, &in, &t->fk, &t->fp) != 0) {
@@ -479,6 +486,53 @@ track_lookup(struct track *b)
 }
 
 /*
+ * A policy rule's conn_limit, for the packet classified at index i: a
+ * place among the rule's flows (its tag's, counted across workers) is
+ * reserved for the flow the packet may open; act_insert hands it to the
+ * flow, and whatever opens none gives it back (track_one). A packet
+ * that holds a place already (an earlier rule's) only looks.
+ */
+static bool
+conn_room(void *arg, uint16_t i, const struct sw_acl_rule *r)
+{
+	struct track *b = arg;
+	struct trk *t = &b->t[b->map[i]];
+	const struct sw_pkt *p = &b->meta[t->i];
+	struct sw_ft *ft = sw_ft_of(b->s);
+
+	if (t->tag != 0)
+		return sw_ft_tag_fits(ft, r->conn.tag, r->conn.max,
+				      p->k.family, p->k.src);
+	if (sw_ft_tag_acquire(ft, r->conn.tag, r->conn.max, p->k.family,
+			      p->k.src) != 0)
+		return false;
+	t->tag = r->conn.tag;
+	return true;
+}
+
+/* The policy's verdicts for n misses (keys[j] is t[map[j]]'s). */
+static void
+policy_eval(struct track *b, const struct sw_acl_key **keys,
+	    const uint16_t *map, uint16_t n, uint8_t *act, uint32_t *rule)
+{
+	struct sw_acl_ctx cx = { .now = b->now, .conn = conn_room, .arg = b };
+
+	b->map = map;
+	sw_acl_eval(b->acl, SW_ACL_POLICY, b->w->id, keys, n, act, rule, &cx);
+	count_limited(b->w, &cx);
+}
+
+/* A place the packet reserved and no flow took: given back. */
+static inline void
+tag_release(struct track *b, struct trk *t)
+{
+	const struct sw_pkt *p = &b->meta[t->i];
+
+	sw_ft_tag_release(sw_ft_of(b->s), t->tag, p->k.family, p->k.src);
+	t->tag = 0;
+}
+
+/*
  * Pass 3: what each miss is, and the policy's verdict where its cell
  * reads one, in one classification. An ACK that misses while the proxy
  * may answer is checked as a cookie (later, in order) only if the
@@ -521,8 +575,7 @@ track_judge(struct track *b)
 		}
 	}
 	if (np)
-		sw_acl_classify(b->acl, SW_ACL_POLICY, b->w->id, pk, np, act,
-				rule);
+		policy_eval(b, pk, pj, np, act, rule);
 	for (j = 0; j < np; j++) {
 		b->t[pj[j]].verdict = act[j];
 		b->t[pj[j]].rule = rule[j];
@@ -563,7 +616,7 @@ act_inv_frag(struct track *b, struct trk *t)
 static void
 act_verdict(struct track *b, struct trk *t)
 {
-	b->v[t->i] = t->verdict;
+	b->v[t->i] = verdict_of(b->acl, SW_ACL_POLICY, t->verdict, t->rule);
 }
 
 /*
@@ -614,13 +667,21 @@ act_insert(struct track *b, struct trk *t)
 	struct sw_worker *w = b->w;
 	uint64_t *c = w->cnt.c;
 	uint8_t why = SW_FT_INV_STATE;
-	int rc = sw_ft_insert_hash(b->s, &t->fk, t->hash, &t->fp, b->now,
-				   &why);
+	unsigned int since = b->defer ? sw_ft_events_count(b->s) : 0;
+	int rc;
 
+	t->fp.tag = t->tag;
+	rc = sw_ft_insert_hash(b->s, &t->fk, t->hash, &t->fp, b->now, &why);
 	b->v[t->i] = SW_ACL_ACCEPT;
 	if (likely(rc == 0)) {
 		c[SW_CNT_policy_accept]++;
 		b->inserted = true;
+		t->tag = 0;	/* the flow holds it now */
+		/* Active-active: its reply may come through the peer. */
+		if (unlikely(b->defer) &&
+		    b->meta[t->i].frag == SW_FRAG_NONE &&
+		    sw_syncq_defer(w->sync, b->s, w->id, t->i, since))
+			b->v[t->i] = V_HOLD;
 	} else if (rc == 1) {
 		c[SW_CNT_tracked]++;
 	} else if (rc == -ENOSPC || rc == -EBUSY) {
@@ -647,10 +708,13 @@ act_open(struct track *b, struct trk *t)
 	int rc;
 
 	c[SW_CNT_synproxy_valid]++;
+	t->fp.tag = t->tag;
 	rc = sw_ft_proxy_open(b->s, &t->fk, &t->fp, t->fp.ack - 1, &t->opts,
 			      b->now, &x, &why);
 	if (rc == 0 || rc == 1) {
 		b->inserted |= rc == 0;
+		if (rc == 0)
+			t->tag = 0;	/* the flow holds it now */
 		b->v[t->i] = proxy_act(w, b->pkts[t->i], &b->meta[t->i], &x);
 		return;
 	}
@@ -690,6 +754,7 @@ track_hit(struct track *b, struct trk *t)
 	struct sw_worker *w = b->w;
 	const struct sw_pkt *p = &b->meta[t->i];
 	struct sw_ft_xlate x;
+	unsigned int since = b->defer ? sw_ft_events_count(b->s) : 0;
 	int rc;
 
 	x.act = SW_FT_PX_NONE;
@@ -697,12 +762,12 @@ track_hit(struct track *b, struct trk *t)
 	     sw_ft_update(b->s, t->pos, &t->fp, b->now, &x);
 	if (unlikely(rc == SW_FT_RETRY)) {
 		const struct sw_acl_key *k = &p->k;
+		uint16_t self = (uint16_t)(t - b->t);
 
 		t->pos = -1;
 		t->cls = miss_class(b, t);
 		t->cookie = 0;
-		sw_acl_classify(b->acl, SW_ACL_POLICY, w->id, &k, 1,
-				&t->verdict, &t->rule);
+		policy_eval(b, &k, &self, 1, &t->verdict, &t->rule);
 		return false;
 	}
 	if (rc != SW_FT_OK) {
@@ -716,6 +781,13 @@ track_hit(struct track *b, struct trk *t)
 		b->frag_tracked |= 1ull << t->i;
 	if (unlikely(x.act != SW_FT_PX_NONE))
 		b->v[t->i] = proxy_act(w, b->pkts[t->i], p, &x);
+	/*
+	 * Active-active, a flow whose other side passes through the peer:
+	 * a change of its state waits until the peer knows it.
+	 */
+	else if (unlikely(b->defer) && !t->fp.frag &&
+		 sw_syncq_defer(w->sync, b->s, w->id, t->i, since))
+		b->v[t->i] = V_HOLD;
 	return true;
 }
 
@@ -772,6 +844,8 @@ track_one(struct track *b, struct trk *t)
 {
 	while (t->pos >= 0 ? !track_hit(b, t) : !track_miss(b, t))
 		;
+	if (unlikely(t->tag != 0))
+		tag_release(b, t);
 }
 
 /*
@@ -804,6 +878,8 @@ sw_worker_track(struct sw_worker *w, const struct sw_acl *acl,
 	b.inserted = false;
 	b.proxy = sw_ft_proxy_mode(w->ft) != SW_FT_PROXY_OFF ||
 		  sw_acl_any_synproxy(acl);
+	b.defer = unlikely(w->sync != NULL) &&
+		  __atomic_load_n(&w->sync->defer, __ATOMIC_RELAXED);
 	b.spill_first = -1;
 	b.nf = 0;
 	track_keys(&b, ki);
@@ -814,7 +890,8 @@ sw_worker_track(struct sw_worker *w, const struct sw_acl *acl,
 		w->log.in_spill = false;
 	for (j = 0; j < n; j++)
 		track_one(&b, &b.t[j]);
-	sw_worker_fallback(w, acl, meta, v, b.fb, b.fbi, b.nf, b.spill_first);
+	sw_worker_fallback(w, acl, meta, v, b.fb, b.fbi, b.nf, b.spill_first,
+			   now);
 	return b.frag_tracked;
 }
 

@@ -25,6 +25,7 @@
 #include "worker.h"
 #include "worker_private.h"
 #include "counters.h"
+#include "syncq.h"
 
 /* Packets ahead whose first cache line is fetched (l3fwd uses 3). */
 #define SW_PREFETCH 3
@@ -44,6 +45,7 @@ sw_worker_log_it(struct sw_worker *w, const struct sw_pkt *p, const struct sw_ac
 	uint8_t level = r != NULL && r->log_level ? r->log_level :
 						    RTE_LOG_NOTICE;
 	const uint8_t *frame = NULL;
+	unsigned int idx = 0;
 
 	/* A line the drop log's level keeps out is not even made. */
 	if (!rte_log_can_log(sw_drop_logtype, level))
@@ -51,8 +53,11 @@ sw_worker_log_it(struct sw_worker *w, const struct sw_pkt *p, const struct sw_ac
 	/* Its frame, by its place in the burst's meta[]. */
 	if (w->log.meta != NULL && p >= w->log.meta && i < SW_BURST_MAX)
 		frame = rte_pktmbuf_mtod(w->log.pkts[i], const uint8_t *);
+	/* A group's rule is logged as the group's (its list, its index). */
+	if (rule)
+		set = (uint8_t)sw_acl_rule_list(set, rule - 1, &idx);
 	sw_log_packet(&w->log, w->cnt.c, w->id, p, frame, set,
-		      rule ? rule - 1 : SW_LOG_NO_RULE, verdict, reason, why,
+		      rule ? idx : SW_LOG_NO_RULE, verdict, reason, why,
 		      r ? r->log_prefix : NULL, level);
 }
 
@@ -110,7 +115,7 @@ sw_worker_init(struct sw_worker *w, const struct sw_config *cfg,
  */
 static bool
 reject_reply(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *p,
-	     uint64_t now)
+	     unsigned int kind, uint64_t now)
 {
 	uint64_t *c = w->cnt.c;
 	int rc;
@@ -123,7 +128,7 @@ reject_reply(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *p,
 						 SW_CNT_reject_limited]++;
 		return false;
 	}
-	return sw_reject_build(m, p) == 0;
+	return sw_reject_build_with(m, p, kind) == 0;
 }
 
 /*
@@ -374,8 +379,10 @@ stage_link(struct sw_worker *w, const struct sw_pkt *meta, uint8_t *v,
 static uint16_t
 stage_notrack(struct sw_worker *w, const struct sw_acl *acl,
 	      const struct sw_pkt *meta, uint8_t *v,
-	      const struct sw_acl_key **keys, uint16_t *ki, uint16_t nk)
+	      const struct sw_acl_key **keys, uint16_t *ki, uint16_t nk,
+	      uint64_t now)
 {
+	struct sw_acl_ctx cx = { .now = now };
 	uint64_t *c = w->cnt.c;
 	uint8_t act[SW_BURST_MAX];
 	uint32_t rule[SW_BURST_MAX];
@@ -386,11 +393,12 @@ stage_notrack(struct sw_worker *w, const struct sw_acl *acl,
 	if (nk == 0 || sw_acl_empty(acl, SW_ACL_NOTRACK))
 		return nk;
 	lg = sw_acl_logs(acl, SW_ACL_NOTRACK);
-	sw_acl_classify(acl, SW_ACL_NOTRACK, w->id, keys, nk, act,
-			lg ? rule : NULL);
+	sw_acl_eval(acl, SW_ACL_NOTRACK, w->id, keys, nk, act, rule, &cx);
+	count_limited(w, &cx);
 	for (j = 0; j < nk; j++) {
 		if (act[j] != SW_ACL_NONE) {
-			v[ki[j]] = act[j];
+			v[ki[j]] = verdict_of(acl, SW_ACL_NOTRACK, act[j],
+					      rule[j]);
 			c[SW_CNT_notrack]++;
 			if (unlikely(lg))
 				log_decision(w, &meta[ki[j]], acl,
@@ -473,8 +481,9 @@ void
 sw_worker_fallback(struct sw_worker *w, const struct sw_acl *acl,
 	       const struct sw_pkt *meta, uint8_t *v,
 	       const struct sw_acl_key **keys, const uint16_t *ki, uint16_t n,
-	       int spill_first)
+	       int spill_first, uint64_t now)
 {
+	struct sw_acl_ctx cx = { .now = now };
 	uint64_t *c = w->cnt.c;
 	uint8_t act[SW_BURST_MAX];
 	uint32_t rule[SW_BURST_MAX];
@@ -484,10 +493,10 @@ sw_worker_fallback(struct sw_worker *w, const struct sw_acl *acl,
 	if (n == 0)
 		return;
 	lg = sw_acl_logs(acl, SW_ACL_FALLBACK) || spill_first >= 0;
-	sw_acl_classify(acl, SW_ACL_FALLBACK, w->id, keys, n, act,
-			lg ? rule : NULL);
+	sw_acl_eval(acl, SW_ACL_FALLBACK, w->id, keys, n, act, rule, &cx);
+	count_limited(w, &cx);
 	for (j = 0; j < n; j++) {
-		v[ki[j]] = act[j];
+		v[ki[j]] = verdict_of(acl, SW_ACL_FALLBACK, act[j], rule[j]);
 		c[act[j] == SW_ACL_ACCEPT ? SW_CNT_fallback_accept :
 					    SW_CNT_fallback_drop]++;
 		if (likely(!lg))
@@ -579,6 +588,34 @@ fragment(struct sw_worker *w, const struct rte_mbuf *m,
 	return SW_ACL_DROP;
 }
 
+/* Send the held first packets the peer acknowledged, or whose time is up. */
+static void
+send_held(struct sw_worker *w)
+{
+	struct sw_syncq *q = w->sync;
+	unsigned int k;
+
+	for (k = 0; q->nb_go > 0 && k < SW_SYNCQ_HOLD_MAX; k++) {
+		uint8_t out = q->held[k].out;
+
+		if (!q->held[k].go)
+			continue;
+		w->cnt.c[SW_CNT_tx]++;
+		rte_eth_tx_buffer(w->port_id[out], w->txq, w->txb[out],
+				  q->held[k].m);
+		sw_syncq_sent(q, k);
+	}
+}
+
+/* The shard's events to the control thread, for the HA peer. */
+static void
+sync_push(struct sw_worker *w)
+{
+	sw_syncq_push(w->sync, w->ft);
+	if (unlikely(w->sync->nb_go))
+		send_held(w);
+}
+
 void
 sw_worker_burst(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 		uint16_t nb)
@@ -597,6 +634,14 @@ sw_worker_burst(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 	uint64_t now = rte_rdtsc(), frags = 0;
 	uint16_t i, nk, nd = 0, nndp;
 
+	if (unlikely(w->sync != NULL) &&
+	    __atomic_load_n(&w->sync->standby, __ATOMIC_RELAXED)) {
+		/* The HA standby forwards nothing (syncq.h says why). */
+		c[SW_CNT_rx] += nb;
+		c[SW_CNT_ha_standby] += nb;
+		rte_pktmbuf_free_bulk(pkts, nb);
+		return;
+	}
 	/* What a packet logged in this burst finds its frame by. */
 	w->log.meta = meta;
 	w->log.pkts = pkts;
@@ -608,7 +653,7 @@ sw_worker_burst(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 			wk[i] = &meta[ki[i]].k;
 		sw_ruleset_set_bits(rs, wk, nk);
 	}
-	nk = stage_notrack(w, acl, meta, v, keys, ki, nk);
+	nk = stage_notrack(w, acl, meta, v, keys, ki, nk, now);
 	if (unlikely(nndp))
 		nk = stage_link(w, meta, v, keys, ki, nk);
 	nk = stage_valid(w, pkts, meta, v, keys, ki, nk);
@@ -616,12 +661,17 @@ sw_worker_burst(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 		frags = sw_worker_track(w, acl, pkts, meta, v, keys, ki, nk,
 					now);
 	else
-		sw_worker_fallback(w, acl, meta, v, keys, ki, nk, -1);
+		sw_worker_fallback(w, acl, meta, v, keys, ki, nk, -1, now);
 
 	/* Stage 3: act, in arrival order. */
 	for (i = 0; i < nb; i++) {
 		struct rte_mbuf *m = pkts[i];
+		unsigned int kind = SW_REJECT_WITH_DEFAULT;
 
+		if (unlikely(v[i] >= V_REJECT_WITH)) {
+			kind = v[i] - V_REJECT_WITH;
+			v[i] = SW_ACL_REJECT;
+		}
 		if (unlikely(v[i] == V_FRAG) ||
 		    unlikely(meta[i].frag == SW_FRAG_FIRST &&
 			     v[i] == SW_ACL_ACCEPT))
@@ -637,7 +687,7 @@ sw_worker_burst(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 		switch (v[i]) {
 		case SW_ACL_REJECT:
 			c[SW_CNT_reject]++;
-			if (reject_reply(w, m, &meta[i], now)) {
+			if (reject_reply(w, m, &meta[i], kind, now)) {
 				c[SW_CNT_reject_sent]++;
 				rte_eth_tx_buffer(w->port_id[in_port], w->txq,
 						  w->txb[in_port], m);
@@ -652,6 +702,11 @@ sw_worker_burst(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 			continue;
 		case V_GONE:
 			break;
+		case V_HOLD:
+			/* Accepted; it leaves when the peer knows its flow. */
+			c[SW_CNT_accept]++;
+			sw_syncq_hold(w->sync, m, i, out, now);
+			continue;
 		case V_L2_DROP:
 			c[SW_CNT_l2_dropped]++;
 			break;
@@ -667,6 +722,8 @@ sw_worker_burst(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 	c[SW_CNT_rx] += nb;
 	if (nd)
 		rte_pktmbuf_free_bulk(drop, nd);
+	if (unlikely(w->sync != NULL) && w->ft != NULL)
+		sync_push(w);
 }
 
 void
@@ -704,6 +761,16 @@ sw_worker_main(void *arg)
 		if (unlikely(w->stall_tsc != 0) && rte_rdtsc() >= w->stall_tsc)
 			stall(w);
 		for (q = 0; q < w->nb_rxq; q++) {
+			/*
+			 * The peer's flows first: one it acknowledged was in
+			 * the ring before any packet its acknowledgement let
+			 * go can be here.
+			 */
+			if (unlikely(w->sync != NULL) && w->ft != NULL) {
+				sw_syncq_poll(w->sync, w->ft, rte_rdtsc());
+				if (w->sync->nb_go)
+					send_held(w);
+			}
 			nb = rte_eth_rx_burst(w->rxq[q].port_id,
 					      w->rxq[q].queue, pkts, w->burst);
 			if (nb)
@@ -712,6 +779,8 @@ sw_worker_main(void *arg)
 		sw_worker_flush(w);
 		if (w->ft != NULL)
 			sw_ft_expire(w->ft, rte_rdtsc());
+		if (unlikely(w->sync != NULL) && w->ft != NULL)
+			sync_push(w);
 		/* Between polls this worker holds no rule set or flow. */
 		if (w->qs != NULL)
 			rte_rcu_qsbr_quiescent(w->qs, w->id);

@@ -42,6 +42,7 @@ struct rte_rcu_qsbr;
 struct sw_acl;
 struct sw_ft_shard;
 struct sw_ruleset;
+struct sw_syncq;
 
 struct sw_rxq {
 	uint16_t port_id;	/* DPDK port id */
@@ -104,6 +105,9 @@ struct sw_worker {
 
 	/* The drop log: what is logged, the bucket, the ring (logq.h). */
 	struct sw_log_q log;
+
+	/* HA state sync (syncq.h); NULL: no peer, no role. */
+	struct sw_syncq *sync;
 } __rte_cache_aligned;
 
 /*

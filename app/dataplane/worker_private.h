@@ -17,6 +17,7 @@
 #include "counters.h"
 #include "logq.h"
 #include "parse.h"
+#include "reject.h"
 #include "sw_acl.h"
 #include "sw_ft.h"
 #include "worker.h"
@@ -31,6 +32,36 @@ struct rte_mbuf;
 #define V_FRAG		(SW_ACL_NB_ACTIONS + 3)	/* non-first fragment */
 #define V_BACK		(SW_ACL_NB_ACTIONS + 4)	/* out the ingress port */
 #define V_GONE		(SW_ACL_NB_ACTIONS + 5)	/* kept by the proxy */
+#define V_HOLD		(SW_ACL_NB_ACTIONS + 6)	/* held for the HA peer */
+/* A reject whose rule asks for a reply kind: V_REJECT_WITH + kind. */
+#define V_REJECT_WITH	(SW_ACL_NB_ACTIONS + 7)
+
+_Static_assert(V_REJECT_WITH + SW_REJECT_WITH_MAX <= UINT8_MAX,
+	       "every verdict fits a byte");
+
+/*
+ * A rule's verdict as the act stage reads it (act, rule as sw_acl_eval
+ * gives them): a reject keeps its rule's reply kind.
+ */
+static inline uint8_t
+verdict_of(const struct sw_acl *acl, uint8_t set, uint8_t act, uint32_t rule)
+{
+	const struct sw_acl_rule *r;
+
+	if (likely(act != SW_ACL_REJECT) || rule == 0)
+		return act;
+	r = sw_acl_get_rule(acl, set, rule - 1);
+	return r != NULL && r->reject_with ?
+	       (uint8_t)(V_REJECT_WITH + r->reject_with) : act;
+}
+
+/* What a rule evaluation turned away, into the worker's counters. */
+static inline void
+count_limited(struct sw_worker *w, const struct sw_acl_ctx *cx)
+{
+	w->cnt.c[SW_CNT_rule_limited] += cx->limited;
+	w->cnt.c[SW_CNT_conn_limited] += cx->conn_limited;
+}
 
 /*
  * Log a packet (cold: only packets the log asks for get here). rule:
@@ -91,7 +122,7 @@ zone_of(const struct sw_worker *w, uint8_t in_port, const struct sw_pkt *p)
 void sw_worker_fallback(struct sw_worker *w, const struct sw_acl *acl,
 			const struct sw_pkt *meta, uint8_t *v,
 			const struct sw_acl_key **keys, const uint16_t *ki,
-			uint16_t n, int spill_first);
+			uint16_t n, int spill_first, uint64_t now);
 
 /*
  * The tracking stage (track.c): the n valid packets of keys[] (burst

@@ -19,10 +19,13 @@
 #include <rte_malloc.h>
 #include <rte_rcu_qsbr.h>
 
+#include <rte_cycles.h>
+
 #include "buf.h"
 #include "clock.h"
 #include "prefixfile.h"
 #include "ruleset.h"
+#include "sw_ft.h"
 #include "sw_pset.h"
 
 /*
@@ -107,6 +110,7 @@ sw_ruleset_free(struct sw_ruleset *rs, const struct sw_ruleset *keep)
 			sw_pset_free(rs->sets[i]);
 	}
 	sw_acl_free(rs->acl);
+	free(rs->tag_rule);
 	free(rs);
 }
 
@@ -139,11 +143,22 @@ pset_conf(const struct sw_set_conf *sc, int socket, struct rte_rcu_qsbr *qs,
 
 static void
 acl_conf(const struct sw_config *cfg, unsigned int nb_workers, int socket,
-	 struct sw_acl_conf *ac)
+	 struct sw_acl_group_conf *groups, struct sw_acl_conf *ac)
 {
 	unsigned int k;
 
 	memset(ac, 0, sizeof(*ac));
+	for (k = 0; k < cfg->rules.nb_groups; k++) {
+		snprintf(groups[k].name, sizeof(groups[k].name), "%s",
+			 cfg->rules.groups[k].name);
+		groups[k].rules = cfg->rules.groups[k].rules;
+		groups[k].nb_rules = cfg->rules.groups[k].nb;
+	}
+	ac->groups = groups;
+	ac->nb_groups = cfg->rules.nb_groups;
+	/* Limits run on the workers' clock; meters hash as flows do. */
+	ac->hz = rte_get_tsc_hz();
+	ac->hash = sw_ft_siphash;
 	for (k = 0; k < SW_ACL_NB_SETS; k++) {
 		ac->set[k].rules = cfg->rules.rules[k];
 		ac->set[k].nb_rules = cfg->rules.nb[k];
@@ -395,12 +410,109 @@ sw_ruleset_wrap(struct sw_acl *acl, struct sw_pset *const *sets,
 	return rs;
 }
 
+/*
+ * What a conn_limit rule is, for its tag: its list, match, action and
+ * limit, in the config's own words (a rule that moves or whose port
+ * indexes change keeps its tag; one whose limit changes gets another).
+ */
+static uint64_t
+conn_rule_key(const struct sw_acl *acl, unsigned int list,
+	      const struct sw_acl_rule *r, const struct sw_config *cfg)
+{
+	const char *ports[SW_MAX_PORTS], *sets[SW_ACL_MAX_SETS];
+	const char *ln = sw_acl_list_name(acl, (enum sw_acl_set)list);
+	char text[2048];
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	sw_config_names(cfg, ports, sets);
+	sw_acl_match_text(r, sw_acl_pool(acl), ports, sets, text,
+			  sizeof(text));
+	h = sw_digest(h, ln, strlen(ln));
+	h = sw_digest(h, &r->action, 1);
+	h = sw_digest(h, &r->group, sizeof(r->group));
+	h = sw_digest(h, text, strlen(text));
+	return h ? h : 1;
+}
+
+/*
+ * Tags for the build's conn_limit rules: one the running snapshot
+ * gives the same rule stays (its flows' count with it); a new rule
+ * takes a tag no running rule uses and no live flow holds.
+ */
+static int
+assign_tags(struct sw_ruleset *rs, const struct sw_ruleset *cur,
+	    struct sw_ft *ft, const struct sw_config *cfg, char *err,
+	    size_t errlen)
+{
+	unsigned int k, i, t, next = 1;
+
+	for (k = 0; k < sw_acl_nb_lists(rs->acl); k++)
+		for (i = 0; i < sw_acl_nb_rules(rs->acl, k); i++) {
+			const struct sw_acl_rule *r =
+				sw_acl_get_rule(rs->acl, k, i);
+			uint64_t key;
+
+			if (r->conn.max == 0)
+				continue;
+			if (ft == NULL) {
+				snprintf(err, errlen, "%s[%u]: conn_limit "
+					 "needs the flow table",
+					 sw_acl_list_name(rs->acl, k), i);
+				return -EINVAL;
+			}
+			if (rs->tag_rule == NULL) {
+				rs->tag_rule = calloc(SW_FT_MAX_TAGS,
+						      sizeof(uint64_t));
+				if (rs->tag_rule == NULL)
+					goto nomem;
+			}
+			key = conn_rule_key(rs->acl, k, r, cfg);
+			for (t = 1; cur != NULL && cur->tag_rule != NULL &&
+			     t < SW_FT_MAX_TAGS; t++)
+				if (cur->tag_rule[t] == key &&
+				    rs->tag_rule[t] == 0)
+					break;
+			if (cur == NULL || cur->tag_rule == NULL ||
+			    t == SW_FT_MAX_TAGS) {
+				for (t = next; t < SW_FT_MAX_TAGS; t++)
+					if (rs->tag_rule[t] == 0 &&
+					    (cur == NULL ||
+					     cur->tag_rule == NULL ||
+					     cur->tag_rule[t] == 0) &&
+					    sw_ft_tag_count(ft, t) == 0)
+						break;
+				if (t == SW_FT_MAX_TAGS) {
+					snprintf(err, errlen, "more than %u "
+						 "conn_limit rules (or their "
+						 "old flows still live)",
+						 SW_FT_MAX_TAGS - 1);
+					return -ENOSPC;
+				}
+				next = t + 1;
+			}
+			if (sw_ft_tag_setup(ft, (uint16_t)t, r->conn.v4_prefix,
+					    r->conn.v6_prefix) != 0) {
+				snprintf(err, errlen, "%s[%u]: conn_limit: its "
+					 "counter is busy",
+					 sw_acl_list_name(rs->acl, k), i);
+				return -EBUSY;
+			}
+			rs->tag_rule[t] = key;
+			sw_acl_set_conn_tag(rs->acl, k, i, (uint16_t)t);
+		}
+	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory");
+	return -ENOMEM;
+}
+
 struct sw_ruleset *
 sw_ruleset_build(const struct sw_config *cfg, const struct sw_ruleset *cur,
 		 unsigned int nb_workers, int socket_id,
-		 struct rte_rcu_qsbr *qs, bool check_memory,
+		 struct rte_rcu_qsbr *qs, struct sw_ft *ft, bool check_memory,
 		 struct sw_buf *report, char *err, size_t errlen)
 {
+	struct sw_acl_group_conf groups[SW_ACL_MAX_GROUPS];
 	struct sw_ruleset_need need;
 	struct sw_buf scratch;
 	struct sw_acl_conf ac;
@@ -409,7 +521,7 @@ sw_ruleset_build(const struct sw_config *cfg, const struct sw_ruleset *cur,
 	size_t free_b, largest;
 
 	sw_buf_init(&scratch);
-	acl_conf(cfg, nb_workers, socket_id, &ac);
+	acl_conf(cfg, nb_workers, socket_id, groups, &ac);
 	if (need_of(cfg, cur, &ac, socket_id, &need, err, errlen))
 		return NULL;
 	if (check_memory) {
@@ -445,6 +557,8 @@ sw_ruleset_build(const struct sw_config *cfg, const struct sw_ruleset *cur,
 	sw_buf_free(&scratch);
 	rs->acl = sw_acl_create(&ac, err, errlen);
 	if (rs->acl == NULL)
+		goto err;
+	if (assign_tags(rs, cur, ft, cfg, err, errlen))
 		goto err;
 	map_looks(rs);
 	return rs;
@@ -483,16 +597,20 @@ rule_key(const struct sw_acl_rule *r, const struct sw_acl_cidr *pool,
 	return sw_digest(h, text, strlen(text));
 }
 
+/* List k of `to` from list kf of `from` (a set, or a group by name). */
 static void
 carry_set(struct sw_acl *to, const struct sw_acl *from, enum sw_acl_set k,
-	  const struct sw_config *to_cfg, const struct sw_config *from_cfg)
+	  enum sw_acl_set kf, const struct sw_config *to_cfg,
+	  const struct sw_config *from_cfg)
 {
-	unsigned int no = sw_acl_nb_rules(from, k), nn = sw_acl_nb_rules(to, k);
+	unsigned int no = sw_acl_nb_rules(from, kf);
+	unsigned int nn = sw_acl_nb_rules(to, k);
 	unsigned int cap, i, j;
 	struct slot *t;
 
-	if (sw_acl_default(to, k) == sw_acl_default(from, k))
-		sw_acl_set_hits_base(to, k, nn, sw_acl_hits(from, k, no));
+	if (k < SW_ACL_NB_SETS &&
+	    sw_acl_default(to, k) == sw_acl_default(from, kf))
+		sw_acl_set_hits_base(to, k, nn, sw_acl_hits(from, kf, no));
 	if (no == 0 || nn == 0)
 		return;
 	cap = rte_align32pow2(2 * no);
@@ -500,7 +618,7 @@ carry_set(struct sw_acl *to, const struct sw_acl *from, enum sw_acl_set k,
 	if (t == NULL)
 		return;	/* counts start again: no harm beyond that */
 	for (i = 0; i < no; i++) {
-		uint64_t key = rule_key(sw_acl_get_rule(from, k, i),
+		uint64_t key = rule_key(sw_acl_get_rule(from, kf, i),
 					sw_acl_pool(from), from_cfg);
 
 		for (j = (uint32_t)key & (cap - 1); t[j].used;
@@ -519,7 +637,7 @@ carry_set(struct sw_acl *to, const struct sw_acl *from, enum sw_acl_set k,
 		if (!t[j].used)
 			continue;
 		t[j].taken = true;
-		sw_acl_set_hits_base(to, k, i, sw_acl_hits(from, k, t[j].idx));
+		sw_acl_set_hits_base(to, k, i, sw_acl_hits(from, kf, t[j].idx));
 	}
 	free(t);
 }
@@ -539,8 +657,20 @@ sw_ruleset_publish(struct sw_ruleset **slot, struct sw_ruleset *next,
 	if (qs != NULL)
 		rte_rcu_qsbr_synchronize(qs, RTE_QSBR_THRID_INVALID);
 	/* The old counters are final now: no worker holds the old build. */
-	for (k = 0; k < SW_ACL_NB_SETS && old_cfg != NULL; k++)
-		carry_set(next->acl, old->acl, k, next_cfg, old_cfg);
+	for (k = 0; k < sw_acl_nb_lists(next->acl) && old_cfg != NULL; k++) {
+		unsigned int kf = k;
+
+		/* A group carries from the old group of its name. */
+		for (kf = k < SW_ACL_NB_SETS ? k : SW_ACL_NB_SETS;
+		     k >= SW_ACL_NB_SETS && kf < sw_acl_nb_lists(old->acl);
+		     kf++)
+			if (strcmp(sw_acl_list_name(old->acl, kf),
+				   sw_acl_list_name(next->acl, k)) == 0)
+				break;
+		if (kf < sw_acl_nb_lists(old->acl))
+			carry_set(next->acl, old->acl, k, kf, next_cfg,
+				  old_cfg);
+	}
 	sw_ruleset_free(old, next);
 }
 

@@ -27,6 +27,7 @@
 
 struct rte_rcu_qsbr;
 struct sw_buf;
+struct sw_ft;
 struct sw_pset;
 
 struct sw_ruleset {
@@ -46,6 +47,12 @@ struct sw_ruleset {
 	unsigned int nb_look[2];
 	struct sw_pset *look[2][SW_ACL_SET_BITS];
 	uint64_t gen;				/* bumped by each publish */
+	/*
+	 * The flow table's connection counters its conn_limit rules use:
+	 * by tag, what the rule is (0: unused), so that the next build
+	 * gives the same rule the same tag, and its live flows' count.
+	 */
+	uint64_t *tag_rule;		/* [SW_FT_MAX_TAGS], or NULL */
 };
 
 /* Worker side: the snapshot in force. Load once per burst. */
@@ -71,13 +78,15 @@ struct sw_ruleset_need {
  * while this runs (the CLI holds set changes back during a reload). With check_memory, the DPDK memory free is compared
  * with what the build needs first, and a build that would not fit is
  * refused with both numbers and the setting to raise. Appends a line
- * per set made or kept to `report` (may be NULL). Returns the snapshot,
- * or NULL with err set.
+ * per set made or kept to `report` (may be NULL). Rules with a
+ * conn_limit count their flows under tags of `ft` (NULL: a config
+ * with such rules is refused). Returns the snapshot, or NULL with err
+ * set.
  */
 struct sw_ruleset *sw_ruleset_build(const struct sw_config *cfg,
 				    const struct sw_ruleset *cur,
 				    unsigned int nb_workers, int socket_id,
-				    struct rte_rcu_qsbr *qs,
+				    struct rte_rcu_qsbr *qs, struct sw_ft *ft,
 				    bool check_memory, struct sw_buf *report,
 				    char *err, size_t errlen);
 

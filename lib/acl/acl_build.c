@@ -355,13 +355,14 @@ fill_rule(struct rte_acl_field *fields, const struct sw_acl_rule *r,
 
 /*
  * Expand rule r (index idx of its list) in one family into rte_acl
- * rules at buf (stride rsz), or only count them when buf is NULL.
+ * rules at buf (stride rsz), in the categories of cmask, or only count
+ * them when buf is NULL.
  * *uses_sets tells whether any of them tests a set. Returns the count,
  * or -E2BIG.
  */
 static int64_t
 expand(struct build *b, const struct sw_acl_rule *r, uint32_t idx, int v6,
-       bool sets, uint8_t *buf, size_t rsz, bool *uses_sets)
+       bool sets, uint32_t cmask, uint8_t *buf, size_t rsz, bool *uses_sets)
 {
 	struct sw_acl_range sp[SW_ACL_MAX_RANGES + 1];
 	struct sw_acl_range dp[SW_ACL_MAX_RANGES + 1];
@@ -393,7 +394,7 @@ expand(struct build *b, const struct sw_acl_rule *r, uint32_t idx, int v6,
 					}
 					ar = (struct rte_acl_rule *)(buf +
 								    k * rsz);
-					ar->data.category_mask = 1;
+					ar->data.category_mask = cmask;
 					ar->data.priority = (int32_t)
 						(RTE_ACL_MAX_PRIORITY - idx);
 					ar->data.userdata = idx + 1;
@@ -424,15 +425,41 @@ build_fini(struct build *b)
 	free(b->alt[1]);
 }
 
+/* "policy", or "group NAME", for messages. */
+static const char *
+lname(const struct acl_set *s, enum sw_acl_set which, char *buf, size_t len)
+{
+	if ((unsigned int)which < SW_ACL_NB_SETS)
+		snprintf(buf, len, "%s", sw_acl_set_name(which));
+	else
+		snprintf(buf, len, "group %s", s->name);
+	return buf;
+}
+
 /*
- * Build one context from the rules listed in idx[0..n-1] of one family of
- * one set. Rule i gets priority MAX - i, so the first match in the list
- * wins, and userdata i + 1.
+ * The categories rule idx is in, in segment c of its list: category 0,
+ * and j for each of the segment's continue rules j above it.
+ */
+static uint32_t
+seg_mask(const struct acl_set *s, unsigned int c, uint32_t idx)
+{
+	uint32_t m = 1, j, first = c * ACL_SEG_CONT;
+
+	for (j = 1; j <= ACL_SEG_CONT && first + j <= s->nb_cont; j++)
+		if (idx > s->cont[first + j - 1])
+			m |= 1u << j;
+	return m;
+}
+
+/*
+ * Build one context of segment g from the rules listed in idx[0..n-1]
+ * of one family of one list. Rule i gets priority MAX - i, so the first
+ * match in the list wins, and userdata i + 1.
  */
 static int
-build_part(struct build *b, struct acl_set *s, enum sw_acl_set which, int v6,
-	   int socket, const uint32_t *idx, unsigned int n, char *err,
-	   size_t errlen)
+build_part(struct build *b, struct acl_set *s, struct acl_seg *g,
+	   unsigned int c, enum sw_acl_set which, int v6, int socket,
+	   const uint32_t *idx, unsigned int n, char *err, size_t errlen)
 {
 	uint8_t family = v6 ? 6 : 4;
 	bool sets = s->has_sets[v6];
@@ -441,21 +468,21 @@ build_part(struct build *b, struct acl_set *s, enum sw_acl_set which, int v6,
 	struct rte_acl_param prm;
 	struct rte_acl_config bcfg;
 	struct rte_acl_ctx *ctx;
-	char name[RTE_ACL_NAMESIZE];
+	char name[RTE_ACL_NAMESIZE], ln[48];
 	unsigned int i;
 	uint64_t total = 0;
 	int64_t k;
 	uint8_t *buf;
 	int rc;
 
+	lname(s, which, ln, sizeof(ln));
 	for (i = 0; i < n; i++) {
-		k = expand(b, &s->rules[idx[i]], idx[i], v6, sets, NULL, 0,
+		k = expand(b, &s->rules[idx[i]], idx[i], v6, sets, 1, NULL, 0,
 			   NULL);
 		if (k < 0) {
 			snprintf(err, errlen, "%s[%u]: expands to too many "
 				 "classifier rules (lists, negations and "
-				 "ports multiply)", sw_acl_set_name(which),
-				 idx[i]);
+				 "ports multiply)", ln, idx[i]);
 			return -E2BIG;
 		}
 		total += (uint64_t)k;
@@ -463,27 +490,27 @@ build_part(struct build *b, struct acl_set *s, enum sw_acl_set which, int v6,
 	if (total == 0)
 		return 0;
 	if (total > UINT32_MAX / 2) {
-		snprintf(err, errlen, "%s: too many classifier rules",
-			 sw_acl_set_name(which));
+		snprintf(err, errlen, "%s: too many classifier rules", ln);
 		return -E2BIG;
 	}
 	buf = calloc(total, rsz);
 	if (buf == NULL) {
-		snprintf(err, errlen, "%s: out of memory",
-			 sw_acl_set_name(which));
+		snprintf(err, errlen, "%s: out of memory", ln);
 		return -ENOMEM;
 	}
 	for (i = 0, k = 0; i < n; i++)
 		k += expand(b, &s->rules[idx[i]], idx[i], v6, sets,
-			    buf + (size_t)k * rsz, rsz, NULL);
+			    seg_mask(s, c, idx[i]), buf + (size_t)k * rsz, rsz,
+			    NULL);
 
 	/*
 	 * rte_acl_create() hands back an existing context of the same name,
 	 * so every build names its contexts afresh.
 	 */
-	snprintf(name, sizeof(name), "sw%u_%s%d",
+	snprintf(name, sizeof(name), "sw%u_%.12s%d",
 		 __atomic_fetch_add(&ctx_serial, 1, __ATOMIC_RELAXED),
-		 sw_acl_set_name(which), family);
+		 (unsigned int)which < SW_ACL_NB_SETS ?
+		 sw_acl_set_name(which) : s->name, family);
 	memset(&prm, 0, sizeof(prm));
 	prm.name = name;
 	prm.socket_id = socket;
@@ -492,8 +519,8 @@ build_part(struct build *b, struct acl_set *s, enum sw_acl_set which, int v6,
 	ctx = rte_acl_create(&prm);
 	if (ctx == NULL) {
 		free(buf);
-		snprintf(err, errlen, "%s: rte_acl_create: %s",
-			 sw_acl_set_name(which), rte_strerror(rte_errno));
+		snprintf(err, errlen, "%s: rte_acl_create: %s", ln,
+			 rte_strerror(rte_errno));
 		return -ENOMEM;
 	}
 	rc = rte_acl_add_rules(ctx, (struct rte_acl_rule *)buf,
@@ -502,36 +529,35 @@ build_part(struct build *b, struct acl_set *s, enum sw_acl_set which, int v6,
 	if (rc == 0) {
 		memset(&bcfg, 0, sizeof(bcfg));
 		fill_defs(defs, v6, sets);
-		bcfg.num_categories = 1;
+		bcfg.num_categories = g->nb_cats;
 		bcfg.num_fields = NB_FIELDS(v6, sets);
 		memcpy(bcfg.defs, defs, sizeof(defs[0]) * bcfg.num_fields);
 		rc = rte_acl_build(ctx, &bcfg);
 	}
 	if (rc == -ENOMEM && n > 1 &&
-	    s->nb_parts[v6] + 2 <= ACL_MAX_PARTS) {
+	    g->nb_parts[v6] + 2 <= ACL_MAX_PARTS) {
 		rte_acl_free(ctx);
-		rc = build_part(b, s, which, v6, socket, idx, n / 2, err,
+		rc = build_part(b, s, g, c, which, v6, socket, idx, n / 2, err,
 				errlen);
 		if (rc == 0)
-			rc = build_part(b, s, which, v6, socket, idx + n / 2,
-					n - n / 2, err, errlen);
+			rc = build_part(b, s, g, c, which, v6, socket,
+					idx + n / 2, n - n / 2, err, errlen);
 		return rc;
 	}
 	if (rc) {
 		rte_acl_free(ctx);
 		snprintf(err, errlen, "%s: building the IPv%u classifier "
-			 "(%" PRIu64 " rules): %s", sw_acl_set_name(which),
-			 family, total, strerror(-rc));
+			 "(%" PRIu64 " rules): %s", ln, family, total,
+			 strerror(-rc));
 		return rc;
 	}
-	if (s->nb_parts[v6] == ACL_MAX_PARTS) {
+	if (g->nb_parts[v6] == ACL_MAX_PARTS) {
 		rte_acl_free(ctx);
 		snprintf(err, errlen, "%s: IPv%u rules too irregular to "
-			 "classify in %d parts", sw_acl_set_name(which),
-			 family, ACL_MAX_PARTS);
+			 "classify in %d parts", ln, family, ACL_MAX_PARTS);
 		return -ENOMEM;
 	}
-	s->ctx[v6][s->nb_parts[v6]++] = ctx;
+	g->ctx[v6][g->nb_parts[v6]++] = ctx;
 	s->nb_expanded += (unsigned int)total;
 	return 0;
 }
@@ -541,10 +567,12 @@ build_ctx(struct build *b, struct acl_set *s, enum sw_acl_set which, int v6,
 	  int socket, char *err, size_t errlen)
 {
 	uint8_t family = v6 ? 6 : 4;
+	struct acl_seg *g;
 	uint32_t *idx;
-	unsigned int i, n = 0;
+	unsigned int i, n, c;
 	int64_t k;
-	int rc;
+	char ln[48];
+	int rc = 0;
 
 	idx = malloc(sizeof(*idx) * (s->nb_rules + 1));
 	if (idx == NULL) {
@@ -554,18 +582,29 @@ build_ctx(struct build *b, struct acl_set *s, enum sw_acl_set which, int v6,
 	for (i = 0; i < s->nb_rules; i++) {
 		bool uses = false;
 
-		k = expand(b, &s->rules[i], i, v6, false, NULL, 0, &uses);
-		if (k == 0)
-			continue;	/* cannot match in this family */
+		expand(b, &s->rules[i], i, v6, false, 1, NULL, 0, &uses);
 		s->has_sets[v6] |= uses;
-		idx[n++] = i;
 	}
-	rc = n ? build_part(b, s, which, v6, socket, idx, n, err, errlen) :
-		 0;
+	for (c = 0; c < s->nb_seg && rc == 0; c++) {
+		g = (struct acl_seg *)(uintptr_t)acl_seg_of(s, c);
+		for (i = 0, n = 0; i < s->nb_rules; i++) {
+			if ((int64_t)i <= g->base)
+				continue;
+			k = expand(b, &s->rules[i], i, v6, false, 1, NULL, 0,
+				   NULL);
+			if (k == 0)
+				continue;	/* not in this family */
+			idx[n++] = i;
+		}
+		rc = n ? build_part(b, s, g, c, which, v6, socket, idx, n, err,
+				    errlen) : 0;
+		if (rc == 0 && g->nb_parts[v6] > 1)
+			ACL_LOG(INFO, "%s: IPv%u rules split into %u "
+				"classifiers\n", lname(s, which, ln,
+							  sizeof(ln)),
+				family, g->nb_parts[v6]);
+	}
 	free(idx);
-	if (rc == 0 && s->nb_parts[v6] > 1)
-		ACL_LOG(INFO, "%s: IPv%u rules split into %u classifiers\n",
-			sw_acl_set_name(which), family, s->nb_parts[v6]);
 	return rc;
 }
 
@@ -592,7 +631,7 @@ map_sets(struct sw_acl *acl, char *err, size_t errlen)
 	unsigned int k, i, d;
 
 	memset(acl->set_bit, -1, sizeof(acl->set_bit));
-	for (k = 0; k < SW_ACL_NB_SETS; k++)
+	for (k = 0; k < acl->nb_lists; k++)
 		for (i = 0; i < acl->set[k].nb_rules; i++) {
 			used[0] |= acl->set[k].rules[i].srcx.sets;
 			used[1] |= acl->set[k].rules[i].dstx.sets;
@@ -613,28 +652,211 @@ map_sets(struct sw_acl *acl, char *err, size_t errlen)
 	return 0;
 }
 
-/* Check that every list and set a rule names is there. */
+/* The rules of list k of a conf (a set, then the groups). */
+static const struct sw_acl_rule *
+conf_rules(const struct sw_acl_conf *conf, unsigned int k, unsigned int *n)
+{
+	if (k < SW_ACL_NB_SETS) {
+		*n = conf->set[k].nb_rules;
+		return conf->set[k].rules;
+	}
+	*n = conf->groups[k - SW_ACL_NB_SETS].nb_rules;
+	return conf->groups[k - SW_ACL_NB_SETS].rules;
+}
+
+static const char *
+conf_name(const struct sw_acl_conf *conf, unsigned int k, char *buf,
+	  size_t len)
+{
+	if (k < SW_ACL_NB_SETS)
+		return sw_acl_set_name(k);
+	snprintf(buf, len, "group %s", conf->groups[k - SW_ACL_NB_SETS].name);
+	return buf;
+}
+
+/*
+ * The deepest stack of jumps list k can lead to (a goto replaces its
+ * list, a jump adds one), or -1 when its groups jump in a circle.
+ * mark: 0 not seen, 1 on the path, 2 done (depth[] holds the answer).
+ */
+static int
+jump_depth(const struct sw_acl_conf *conf, unsigned int k, uint8_t *mark,
+	   int *depth)
+{
+	const struct sw_acl_rule *r;
+	unsigned int i, n;
+	int d, best = 0;
+
+	if (mark[k] == 2)
+		return depth[k];
+	if (mark[k] == 1)
+		return -1;
+	mark[k] = 1;
+	r = conf_rules(conf, k, &n);
+	for (i = 0; i < n; i++) {
+		if (r[i].action != SW_ACL_JUMP && r[i].action != SW_ACL_GOTO)
+			continue;
+		d = jump_depth(conf, SW_ACL_NB_SETS + r[i].group, mark, depth);
+		if (d < 0)
+			return -1;
+		d += r[i].action == SW_ACL_JUMP;
+		best = RTE_MAX(best, d);
+	}
+	mark[k] = 2;
+	depth[k] = best;
+	return best;
+}
+
+/* Check that every list, set and group a rule names is there. */
 static int
 check_refs(const struct sw_acl_conf *conf, char *err, size_t errlen)
 {
-	unsigned int k, i;
+	uint8_t mark[SW_ACL_NB_SETS + SW_ACL_MAX_GROUPS] = { 0 };
+	int depth[SW_ACL_NB_SETS + SW_ACL_MAX_GROUPS];
+	unsigned int k, i, n, nl = SW_ACL_NB_SETS + conf->nb_groups;
+	const struct sw_acl_rule *rules;
+	char nm[48];
 
-	for (k = 0; k < SW_ACL_NB_SETS; k++)
-		for (i = 0; i < conf->set[k].nb_rules; i++) {
-			const struct sw_acl_rule *r = &conf->set[k].rules[i];
+	if (conf->nb_groups > SW_ACL_MAX_GROUPS ||
+	    (conf->nb_groups && conf->groups == NULL)) {
+		snprintf(err, errlen, "%u groups, at most %u",
+			 conf->nb_groups, SW_ACL_MAX_GROUPS);
+		return -EINVAL;
+	}
+	for (k = 0; k < nl; k++) {
+		rules = conf_rules(conf, k, &n);
+		for (i = 0; i < n; i++) {
+			const struct sw_acl_rule *r = &rules[i];
 
 			uint64_t se = (uint64_t)r->srcx.list + r->srcx.nb;
 			uint64_t de = (uint64_t)r->dstx.list + r->dstx.nb;
 
 			if (se > conf->nb_pool || de > conf->nb_pool ||
 			    r->action == SW_ACL_NONE ||
-			    r->action >= SW_ACL_NB_ACTIONS) {
+			    r->action >= SW_ACL_NB_ACTIONS ||
+			    ((r->action == SW_ACL_JUMP ||
+			      r->action == SW_ACL_GOTO) &&
+			     r->group >= conf->nb_groups)) {
 				snprintf(err, errlen, "%s[%u]: bad rule",
-					 sw_acl_set_name(k), i);
+					 conf_name(conf, k, nm, sizeof(nm)), i);
+				return -EINVAL;
+			}
+			if ((r->limit.packets || r->meter.rate.packets) &&
+			    (conf->hz == 0 || (r->meter.rate.packets &&
+					       conf->hash == NULL))) {
+				snprintf(err, errlen, "%s[%u]: a limit needs "
+					 "the clock's rate (and a meter the "
+					 "hash)", conf_name(conf, k, nm,
+							    sizeof(nm)), i);
 				return -EINVAL;
 			}
 		}
+	}
+	for (k = 0; k < SW_ACL_NB_SETS; k++) {
+		int d = jump_depth(conf, k, mark, depth);
+
+		if (d < 0 || d > SW_ACL_MAX_DEPTH) {
+			snprintf(err, errlen, d < 0 ? "%s: its groups jump in "
+				 "a circle" : "%s: groups jump deeper than "
+				 "%d", sw_acl_set_name(k), SW_ACL_MAX_DEPTH);
+			return -EINVAL;
+		}
+	}
+	/* A group no set reaches must be sound too. */
+	for (k = SW_ACL_NB_SETS; k < nl; k++)
+		if (jump_depth(conf, k, mark, depth) < 0) {
+			snprintf(err, errlen, "%s: jumps in a circle",
+				 conf_name(conf, k, nm, sizeof(nm)));
+			return -EINVAL;
+		}
 	return 0;
+}
+
+/*
+ * A list's continue rules (jumps, gotos, conditions with state) and its
+ * segments: one per ACL_SEG_CONT of them.
+ */
+static int
+plan_list(struct acl_set *s)
+{
+	unsigned int i, c;
+
+	s->nb_seg = 1;
+	s->seg.base = -1;
+	s->seg.nb_cats = 1;
+	for (i = 0; i < s->nb_rules; i++)
+		if (s->rules[i].action == SW_ACL_JUMP ||
+		    s->rules[i].action == SW_ACL_GOTO ||
+		    sw_acl_rule_stateful(&s->rules[i]))
+			s->nb_cont++;
+	if (s->nb_cont == 0)
+		return 0;
+	s->stateful = true;
+	s->cont = malloc(sizeof(*s->cont) * s->nb_cont);
+	s->cont_no = calloc(s->nb_rules, sizeof(*s->cont_no));
+	s->nb_seg = 1 + (s->nb_cont - 1) / ACL_SEG_CONT;
+	if (s->nb_seg > 1)
+		s->more = calloc(s->nb_seg - 1, sizeof(*s->more));
+	if (s->cont == NULL || s->cont_no == NULL ||
+	    (s->nb_seg > 1 && s->more == NULL))
+		return -ENOMEM;
+	for (i = 0, c = 0; i < s->nb_rules; i++)
+		if (s->rules[i].action == SW_ACL_JUMP ||
+		    s->rules[i].action == SW_ACL_GOTO ||
+		    sw_acl_rule_stateful(&s->rules[i])) {
+			s->cont[c] = i;
+			s->cont_no[i] = ++c;
+		}
+	for (c = 0; c < s->nb_seg; c++) {
+		struct acl_seg *g = (struct acl_seg *)(uintptr_t)
+				    acl_seg_of(s, c);
+		unsigned int k = RTE_MIN(s->nb_cont - c * ACL_SEG_CONT,
+					 (unsigned int)ACL_SEG_CONT);
+
+		g->base = c == 0 ? -1 : (int64_t)s->cont[c * ACL_SEG_CONT - 1];
+		/* rte_acl: 1 category, or a multiple of 4. */
+		g->nb_cats = (uint8_t)RTE_ALIGN_CEIL(1 + k, 4);
+	}
+	return 0;
+}
+
+/* Copy list k of the conf into the build. */
+static int
+take_list(struct sw_acl *acl, const struct sw_acl_conf *conf, unsigned int k,
+	  char *err, size_t errlen)
+{
+	struct acl_set *s = &acl->set[k];
+	const struct sw_acl_rule *rules;
+	unsigned int i, n;
+	char nm[48];
+
+	rules = conf_rules(conf, k, &n);
+	if (n > SW_ACL_MAX_RULES) {
+		snprintf(err, errlen, "%s: %u rules, at most %u",
+			 conf_name(conf, k, nm, sizeof(nm)), n,
+			 SW_ACL_MAX_RULES);
+		return -EINVAL;
+	}
+	if (k < SW_ACL_NB_SETS) {
+		s->default_action = conf->set[k].default_action;
+		s->default_log = conf->set[k].default_log;
+		s->logs = s->default_log;
+	} else {
+		snprintf(s->name, sizeof(s->name), "%s",
+			 conf->groups[k - SW_ACL_NB_SETS].name);
+	}
+	s->nb_rules = n;
+	if (n) {
+		s->rules = malloc(sizeof(*s->rules) * n);
+		if (s->rules == NULL)
+			return -ENOMEM;
+		memcpy(s->rules, rules, sizeof(*s->rules) * n);
+	}
+	for (i = 0; i < n; i++) {
+		acl->synproxy |= rules[i].synproxy == 1;
+		s->logs |= rules[i].log != 0;
+	}
+	return plan_list(s);
 }
 
 struct sw_acl *
@@ -643,7 +865,7 @@ sw_acl_create(const struct sw_acl_conf *conf, char *err, size_t errlen)
 	struct sw_acl *acl;
 	struct build b = { 0 };
 	uint32_t base = 0;
-	unsigned int k, i;
+	unsigned int k;
 	size_t before = heap_used();
 	int rc = -EINVAL;
 
@@ -664,6 +886,9 @@ sw_acl_create(const struct sw_acl_conf *conf, char *err, size_t errlen)
 	}
 	acl->magic = ACL_MAGIC;
 	acl->nb_workers = conf->nb_workers;
+	acl->hz = conf->hz;
+	acl->hash = conf->hash;
+	acl->nb_lists = SW_ACL_NB_SETS + conf->nb_groups;
 	memcpy(acl->set_family, conf->set_family, sizeof(acl->set_family));
 	if (conf->nb_pool) {
 		acl->pool = malloc(sizeof(*acl->pool) * conf->nb_pool);
@@ -676,35 +901,14 @@ sw_acl_create(const struct sw_acl_conf *conf, char *err, size_t errlen)
 		       conf->nb_pool);
 		acl->nb_pool = conf->nb_pool;
 	}
-	for (k = 0; k < SW_ACL_NB_SETS; k++) {
-		const struct sw_acl_set_conf *sc = &conf->set[k];
-		struct acl_set *s = &acl->set[k];
-
-		if (sc->nb_rules > SW_ACL_MAX_RULES) {
-			snprintf(err, errlen, "%s: %u rules, at most %u",
-				 sw_acl_set_name(k), sc->nb_rules,
-				 SW_ACL_MAX_RULES);
-			goto err;
-		}
-		s->default_action = sc->default_action;
-		s->default_log = sc->default_log;
-		s->logs = sc->default_log;
-		s->hit_base = base;
-		base += sc->nb_rules + 1;	/* + the default */
-		s->nb_rules = sc->nb_rules;
-		if (sc->nb_rules == 0)
-			continue;
-		s->rules = malloc(sizeof(*s->rules) * sc->nb_rules);
-		if (s->rules == NULL) {
-			rc = -ENOMEM;
+	for (k = 0; k < acl->nb_lists; k++) {
+		rc = take_list(acl, conf, k, err, errlen);
+		if (rc == -ENOMEM)
 			snprintf(err, errlen, "out of memory");
+		if (rc)
 			goto err;
-		}
-		memcpy(s->rules, sc->rules, sizeof(*s->rules) * sc->nb_rules);
-		for (i = 0; i < sc->nb_rules; i++) {
-			acl->synproxy |= sc->rules[i].synproxy == 1;
-			s->logs |= sc->rules[i].log != 0;
-		}
+		acl->set[k].hit_base = base;
+		base += acl->set[k].nb_rules + 1;	/* + the default */
 	}
 	rc = map_sets(acl, err, errlen);
 	if (rc)
@@ -721,12 +925,15 @@ sw_acl_create(const struct sw_acl_conf *conf, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory for hit counters");
 		goto err;
 	}
+	rc = acl_lims_create(acl, conf->socket_id, err, errlen);
+	if (rc)
+		goto err;
 	rc = build_init(&b, acl);
 	if (rc) {
 		snprintf(err, errlen, "out of memory");
 		goto err;
 	}
-	for (k = 0; k < SW_ACL_NB_SETS; k++) {
+	for (k = 0; k < acl->nb_lists; k++) {
 		rc = build_ctx(&b, &acl->set[k], k, 0, conf->socket_id, err,
 			       errlen);
 		if (rc == 0)
@@ -749,62 +956,94 @@ uint64_t
 sw_acl_count_expanded(const struct sw_acl_conf *conf, char *err,
 		      size_t errlen)
 {
-	struct sw_acl acl;
+	struct sw_acl *acl;
 	struct build b = { 0 };
 	uint64_t total = 0;
-	unsigned int k, i;
+	unsigned int k, i, c;
 	int v6;
 	int64_t n;
+	char nm[48];
 
-	memset(&acl, 0, sizeof(acl));
 	if (check_refs(conf, err, errlen))
 		return 0;
-	acl.pool = (struct sw_acl_cidr *)(uintptr_t)conf->pool;
-	acl.nb_pool = conf->nb_pool;
-	memcpy(acl.set_family, conf->set_family, sizeof(acl.set_family));
-	for (k = 0; k < SW_ACL_NB_SETS; k++) {
-		acl.set[k].rules = (struct sw_acl_rule *)(uintptr_t)
-				   conf->set[k].rules;
-		acl.set[k].nb_rules = conf->set[k].nb_rules;
-	}
-	if (map_sets(&acl, err, errlen) || build_init(&b, &acl)) {
-		build_fini(&b);
+	acl = calloc(1, sizeof(*acl));
+	if (acl == NULL) {
+		snprintf(err, errlen, "out of memory");
 		return 0;
 	}
-	for (k = 0; k < SW_ACL_NB_SETS; k++)
-		for (i = 0; i < acl.set[k].nb_rules; i++)
-			for (v6 = 0; v6 < 2; v6++) {
-				n = expand(&b, &acl.set[k].rules[i], i, v6,
-					   false, NULL, 0, NULL);
-				if (n < 0) {
-					snprintf(err, errlen, "%s[%u]: expands "
-						 "to too many classifier "
-						 "rules", sw_acl_set_name(k),
-						 i);
-					build_fini(&b);
-					return 0;
+	acl->pool = (struct sw_acl_cidr *)(uintptr_t)conf->pool;
+	acl->nb_pool = conf->nb_pool;
+	acl->nb_lists = SW_ACL_NB_SETS + conf->nb_groups;
+	memcpy(acl->set_family, conf->set_family, sizeof(acl->set_family));
+	for (k = 0; k < acl->nb_lists; k++) {
+		struct acl_set *s = &acl->set[k];
+
+		s->rules = (struct sw_acl_rule *)(uintptr_t)
+			   conf_rules(conf, k, &s->nb_rules);
+		if (plan_list(s)) {
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
+	}
+	if (map_sets(acl, err, errlen) || build_init(&b, acl))
+		goto out;
+	for (k = 0; k < acl->nb_lists; k++) {
+		struct acl_set *s = &acl->set[k];
+
+		for (c = 0; c < s->nb_seg; c++)
+			for (i = (unsigned int)(acl_seg_of(s, c)->base + 1);
+			     i < s->nb_rules; i++)
+				for (v6 = 0; v6 < 2; v6++) {
+					n = expand(&b, &s->rules[i], i, v6,
+						   false, 1, NULL, 0, NULL);
+					if (n < 0) {
+						snprintf(err, errlen, "%s[%u]: "
+							 "expands to too many "
+							 "classifier rules",
+							 conf_name(conf, k, nm,
+								   sizeof(nm)),
+							 i);
+						total = 0;
+						goto out;
+					}
+					total += (uint64_t)n;
 				}
-				total += (uint64_t)n;
-			}
+	}
+	total = total ? total : 1;
+out:
 	build_fini(&b);
-	return total ? total : 1;
+	for (k = 0; k < acl->nb_lists; k++) {
+		free(acl->set[k].cont);
+		free(acl->set[k].cont_no);
+		free(acl->set[k].more);
+	}
+	free(acl);
+	return total;
 }
 
 void
 sw_acl_free(struct sw_acl *acl)
 {
-	unsigned int k;
+	unsigned int k, c, f, p;
 
 	if (acl == NULL)
 		return;
-	unsigned int f, p;
+	for (k = 0; k < acl->nb_lists; k++) {
+		struct acl_set *s = &acl->set[k];
 
-	for (k = 0; k < SW_ACL_NB_SETS; k++) {
-		for (f = 0; f < 2; f++)
-			for (p = 0; p < acl->set[k].nb_parts[f]; p++)
-				rte_acl_free(acl->set[k].ctx[f][p]);
-		free(acl->set[k].rules);
+		for (c = 0; c < s->nb_seg && (c == 0 || s->more); c++) {
+			const struct acl_seg *g = acl_seg_of(s, c);
+
+			for (f = 0; f < 2; f++)
+				for (p = 0; p < g->nb_parts[f]; p++)
+					rte_acl_free(g->ctx[f][p]);
+		}
+		free(s->more);
+		free(s->cont);
+		free(s->cont_no);
+		free(s->rules);
 	}
+	acl_lims_free(acl);
 	rte_free(acl->hits);
 	free(acl->hits_base);
 	free(acl->pool);

@@ -24,12 +24,12 @@ classify_family(const struct acl_set *s, int v6, const uint8_t **data,
 
 	if (n == 0)
 		return;
-	if (s->nb_parts[v6] != 0)
-		rte_acl_classify(s->ctx[v6][0], data, res, n, 1);
+	if (s->seg.nb_parts[v6] != 0)
+		rte_acl_classify(s->seg.ctx[v6][0], data, res, n, 1);
 	else
 		memset(res, 0, sizeof(res[0]) * n);
-	for (p = 1; p < s->nb_parts[v6]; p++) {
-		rte_acl_classify(s->ctx[v6][p], data, more, n, 1);
+	for (p = 1; p < s->seg.nb_parts[v6]; p++) {
+		rte_acl_classify(s->seg.ctx[v6][p], data, more, n, 1);
 		for (j = 0; j < n; j++)
 			if (more[j] != 0 && (res[j] == 0 || more[j] < res[j]))
 				res[j] = more[j];
@@ -48,9 +48,42 @@ classify_family(const struct acl_set *s, int v6, const uint8_t **data,
 }
 
 void
+acl_classify_seg(const struct acl_seg *g, int v6, const uint8_t **data,
+		 uint16_t n, uint32_t *res)
+{
+	uint32_t tmp[ACL_BURST * ACL_CATS], *out;
+	unsigned int p, nc = g->nb_cats;
+	uint16_t j, c;
+
+	memset(res, 0, sizeof(res[0]) * ACL_CATS * n);
+	for (p = 0; p < g->nb_parts[v6]; p++) {
+		rte_acl_classify(g->ctx[v6][p], data, tmp, n, nc);
+		/* The lowest rule index among the parts' answers wins. */
+		for (j = 0; j < n; j++) {
+			out = res + (size_t)j * ACL_CATS;
+			for (c = 0; c < nc; c++) {
+				uint32_t v = tmp[(size_t)j * nc + c];
+
+				if (v != 0 && (out[c] == 0 || v < out[c]))
+					out[c] = v;
+			}
+		}
+	}
+}
+
+void
 sw_acl_classify(const struct sw_acl *acl, enum sw_acl_set set,
 		unsigned int worker, const struct sw_acl_key *const *keys,
 		uint16_t nb, uint8_t *action, uint32_t *rule)
+{
+	sw_acl_eval(acl, set, worker, keys, nb, action, rule, NULL);
+}
+
+/* A list without continue rules: first match wins, one category. */
+void
+acl_classify_plain(const struct sw_acl *acl, enum sw_acl_set set,
+		   unsigned int worker, const struct sw_acl_key *const *keys,
+		   uint16_t nb, uint8_t *action, uint32_t *rule)
 {
 	const struct acl_set *s = &acl->set[set];
 	const uint8_t *d4[ACL_BURST], *d6[ACL_BURST];
@@ -118,7 +151,7 @@ sw_acl_nb_expanded_all(const struct sw_acl *acl)
 {
 	unsigned int k, n = 0;
 
-	for (k = 0; k < SW_ACL_NB_SETS; k++)
+	for (k = 0; k < acl->nb_lists; k++)
 		n += acl->set[k].nb_expanded;
 	return n;
 }
@@ -146,10 +179,49 @@ sw_acl_nb_rules(const struct sw_acl *acl, enum sw_acl_set set)
 	return acl->set[set].nb_rules;
 }
 
+enum sw_acl_set
+sw_acl_rule_list(enum sw_acl_set set, uint32_t id, unsigned int *index)
+{
+	*index = id & ACL_ID_MASK;
+	return (id >> ACL_ID_SHIFT) ?
+	       SW_ACL_GROUP((id >> ACL_ID_SHIFT) - 1) : set;
+}
+
 const struct sw_acl_rule *
 sw_acl_get_rule(const struct sw_acl *acl, enum sw_acl_set set, unsigned int i)
 {
+	set = sw_acl_rule_list(set, i, &i);
+	if ((unsigned int)set >= acl->nb_lists)
+		return NULL;
 	return i < acl->set[set].nb_rules ? &acl->set[set].rules[i] : NULL;
+}
+
+unsigned int
+sw_acl_nb_lists(const struct sw_acl *acl)
+{
+	return acl->nb_lists;
+}
+
+const char *
+sw_acl_list_name(const struct sw_acl *acl, enum sw_acl_set list)
+{
+	if ((unsigned int)list < SW_ACL_NB_SETS)
+		return sw_acl_set_name(list);
+	return (unsigned int)list < acl->nb_lists ? acl->set[list].name : "?";
+}
+
+bool
+sw_acl_stateful(const struct sw_acl *acl, enum sw_acl_set set)
+{
+	return acl->set[set].stateful;
+}
+
+void
+sw_acl_set_conn_tag(struct sw_acl *acl, enum sw_acl_set list, unsigned int i,
+		    uint16_t tag)
+{
+	if ((unsigned int)list < acl->nb_lists && i < acl->set[list].nb_rules)
+		acl->set[list].rules[i].conn.tag = tag;
 }
 
 uint8_t

@@ -105,6 +105,15 @@ sw_acl_parse_ports(const char *s, struct sw_acl_range *r, unsigned int *nb,
 	if (strlen(s) >= sizeof(buf) || s[0] == '\0')
 		return bad(err, errlen, "'%s': bad port list", s);
 	snprintf(buf, sizeof(buf), "%s", s);
+	if (strchr(buf, ':') != NULL) {
+		/* iptables writes ranges 137:139; spillway, as nft, 137-139. */
+		for (tok = buf; *tok; tok++)
+			if (*tok == ':')
+				*tok = '-';
+		snprintf(err, errlen, "'%s': a range is written with '-': "
+			 "\"%s\"", s, buf);
+		return -EINVAL;
+	}
 	if (buf[strlen(buf) - 1] == ',' || buf[0] == ',' ||
 	    strstr(buf, ",,"))
 		return bad(err, errlen, "'%s': empty entry in port list", s);
@@ -477,6 +486,16 @@ put_ports(struct text *t, const char *key, const struct sw_acl_range *r,
 	}
 }
 
+/* " limit=over 10/1s,burst=5": a rate as its rule says it. */
+static void
+put_rate(struct text *t, const char *key, const struct sw_acl_rate *r)
+{
+	if (r->packets == 0)
+		return;
+	put(t, " %s=%s%u/%us,burst=%u", key, r->over ? "over " : "",
+	    r->packets, r->seconds, r->burst);
+}
+
 int
 sw_acl_match_text(const struct sw_acl_rule *r, const struct sw_acl_cidr *pool,
 		  const char *const *ports, const char *const *sets,
@@ -520,6 +539,19 @@ sw_acl_match_text(const struct sw_acl_rule *r, const struct sw_acl_cidr *pool,
 		put(&t, " icmp_type=%d", r->icmp_type);
 	if (r->icmp_code >= 0)
 		put(&t, " icmp_code=%d", r->icmp_code);
+	put_rate(&t, "limit", &r->limit);
+	if (r->meter.rate.packets) {
+		put_rate(&t, "meter", &r->meter.rate);
+		put(&t, ",%s/%u,/%u", r->meter.by_dst ? "dst" : "src",
+		    r->meter.v4_prefix, r->meter.v6_prefix);
+	}
+	if (r->conn.max) {
+		put(&t, " conn_limit=%s%u", r->conn.over ? "over " : "",
+		    r->conn.max);
+		if (r->conn.v4_prefix)
+			put(&t, ",src/%u,/%u", r->conn.v4_prefix,
+			    r->conn.v6_prefix);
+	}
 	if (t.off == 0)
 		put(&t, " any");
 	/* Drop the leading space. */
@@ -560,10 +592,53 @@ const char *
 sw_acl_action_name(uint8_t action)
 {
 	static const char *const names[SW_ACL_NB_ACTIONS] = {
-		"none", "accept", "drop", "reject", "return",
+		"none", "accept", "drop", "reject", "return", "jump", "goto",
 	};
 
 	return action < SW_ACL_NB_ACTIONS ? names[action] : "?";
+}
+
+int
+sw_acl_parse_rate(const char *s, struct sw_acl_rate *r, char *err,
+		  size_t errlen)
+{
+	static const struct {
+		const char *name;
+		uint32_t seconds;
+	} units[] = {
+		{ "second", 1 }, { "sec", 1 }, { "s", 1 },
+		{ "minute", 60 }, { "min", 60 }, { "m", 60 },
+		{ "hour", 3600 }, { "h", 3600 },
+		{ "day", 86400 }, { "d", 86400 },
+	};
+	const char *slash = strchr(s, '/');
+	unsigned long x;
+	char *end;
+	size_t i;
+
+	if (*s < '0' || *s > '9' || slash == NULL)
+		return bad(err, errlen, "'%s': a rate is packets/unit, as "
+			   "\"10/second\" (second, minute, hour, day)", s);
+	errno = 0;
+	x = strtoul(s, &end, 10);
+	if (errno || end != slash || x == 0 || x > 100000000)
+		return bad(err, errlen, "'%s': the packets of a rate are "
+			   "1-100000000", s);
+	for (i = 0; i < RTE_DIM(units); i++)
+		if (strcasecmp(slash + 1, units[i].name) == 0)
+			break;
+	if (i == RTE_DIM(units))
+		return bad(err, errlen, "'%s': the unit is second, minute, "
+			   "hour or day", s);
+	r->packets = (uint32_t)x;
+	r->seconds = units[i].seconds;
+	return 0;
+}
+
+bool
+sw_acl_rule_stateful(const struct sw_acl_rule *r)
+{
+	return r->limit.packets || r->meter.rate.packets || r->conn.max;
 }
 
 const char *

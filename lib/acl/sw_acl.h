@@ -10,6 +10,11 @@
  * Three rule sets, each an ordered list where the first match wins:
  * `notrack` (decides a packet before tracking), `policy` (decides new
  * flows) and `fallback` (decides, statelessly, what cannot be tracked).
+ * Any of them may jump to named rule groups (jump / goto / return, as
+ * iptables' user chains), and a rule may carry conditions that hold
+ * state: a rate limit, a per-source meter and a connection limit. A
+ * rule whose condition fails does not match: evaluation goes on below
+ * it, as nftables does (lib/acl/DESIGN.md).
  *
  * Usage:
  *   - Parse rule fields from text with sw_acl_parse_*() (each returns 0
@@ -163,6 +168,13 @@ enum sw_acl_action {
 	 * sw_acl_classify() never reports it.
 	 */
 	SW_ACL_RETURN,
+	/*
+	 * Evaluate group r->group; if it ends without a verdict (a return
+	 * rule, or no rule of it matched) go on below the jump rule.
+	 */
+	SW_ACL_JUMP,
+	/* The same, but the group's end is this list's end (iptables -g). */
+	SW_ACL_GOTO,
 	SW_ACL_NB_ACTIONS
 };
 
@@ -172,6 +184,18 @@ enum sw_acl_set {
 	SW_ACL_FALLBACK,
 	SW_ACL_NB_SETS
 };
+
+/*
+ * Rule groups: lists that rules jump to. Every function below that
+ * takes an enum sw_acl_set also takes a group as SW_ACL_GROUP(g), its
+ * index in sw_acl_conf.groups: the three sets and the groups are the
+ * build's lists, 0 .. sw_acl_nb_lists() - 1.
+ */
+#define SW_ACL_MAX_GROUPS 64
+#define SW_ACL_GROUP(g) ((enum sw_acl_set)(SW_ACL_NB_SETS + (g)))
+/* Groups a packet may be inside at once (jumps within jumps). */
+#define SW_ACL_MAX_DEPTH 16
+#define SW_ACL_GROUP_NAME_MAX 32
 
 /* Rules per set; each may expand to nb_sport * nb_dport rte_acl rules. */
 #define SW_ACL_MAX_RULES 65536
@@ -193,6 +217,49 @@ struct sw_acl_addr {
 	uint8_t neg;
 	uint8_t pad;
 	uint32_t sets;
+};
+
+/*
+ * A packet rate, as nftables' `limit rate 10/second burst 20`: the rule
+ * matches while a token bucket of `burst` tokens, refilled with
+ * `packets` every `seconds`, holds one (and takes it); with `over`, it
+ * matches the packets over the rate instead (`limit rate over`).
+ * packets == 0: no such condition.
+ */
+struct sw_acl_rate {
+	uint32_t packets;
+	uint32_t seconds;
+	uint32_t burst;
+	uint8_t over;
+};
+
+/*
+ * A per-source meter, as iptables' hashlimit or an nftables meter: the
+ * rate holds for each source (by_dst: destination) prefix apart, in a
+ * bounded table of `size` entries keyed with a secret hash.
+ */
+struct sw_acl_meter {
+	struct sw_acl_rate rate;
+	uint8_t by_dst;
+	uint8_t v4_prefix;
+	uint8_t v6_prefix;
+	uint32_t size;
+};
+
+/*
+ * A connection limit, as iptables' connlimit or nftables' `ct count`:
+ * the rule matches while the live flows it let through number fewer
+ * than `max` (with `over`: once they would be more than max). Counted
+ * by the caller (sw_acl_eval's conn callback: spillway's flow table,
+ * across all workers), per rule, or per source prefix when v4_prefix
+ * is set. max == 0: no such condition.
+ */
+struct sw_acl_conn {
+	uint32_t max;
+	uint8_t over;
+	uint8_t v4_prefix;	/* 0: the rule's flows, whatever source */
+	uint8_t v6_prefix;
+	uint16_t tag;		/* the caller's (sw_acl_set_conn_tag) */
 };
 
 /* Where a rule came from. */
@@ -231,6 +298,15 @@ struct sw_acl_rule {
 	uint16_t file;			/* config file index (listings) */
 	uint32_t line;			/* config line, for messages */
 	uint32_t from;			/* derived: the policy rule */
+	uint16_t group;			/* jump / goto: the group */
+	uint8_t reject_with;		/* reject: the caller's reply kind
+					 * (0: its default) */
+	uint8_t pad;
+	struct sw_acl_rate limit;	/* conditions with state: */
+	struct sw_acl_meter meter;
+	struct sw_acl_conn conn;
+	uint32_t state;			/* lib/acl's own: the rule's rate
+					 * state (set by sw_acl_create) */
 	char comment[SW_ACL_COMMENT_MAX];
 	char log_prefix[SW_ACL_LOG_PREFIX_MAX];	/* "": none */
 };
@@ -238,11 +314,24 @@ struct sw_acl_rule {
 /* A rule with every field "any" and the given action. */
 void sw_acl_rule_init(struct sw_acl_rule *r, uint8_t action);
 
-/* "accept" / "drop" / "reject" / "return" -> enum; -EINVAL else. */
+/*
+ * "accept" / "drop" / "reject" / "return" -> enum; -EINVAL else (jump
+ * and goto name a group: the caller sets them).
+ */
 int sw_acl_parse_action(const char *s, uint8_t *action);
 
-/* "accept", "drop", "reject", "return", "none". */
+/* "accept", "drop", "reject", "return", "jump", "goto", "none". */
 const char *sw_acl_action_name(uint8_t action);
+
+/*
+ * "10/second", "600/minute", "5/s", "100/hour", "1000/day" (also sec,
+ * min, m, h, d): packets and seconds of a rate. 0 or -EINVAL (err).
+ */
+int sw_acl_parse_rate(const char *s, struct sw_acl_rate *r, char *err,
+		      size_t errlen);
+
+/* True when the rule has a condition with state (limit, meter, conn). */
+bool sw_acl_rule_stateful(const struct sw_acl_rule *r);
 
 /*
  * True when prefix c holds address a (network order, of c's family);
@@ -277,8 +366,25 @@ struct sw_acl_set_conf {
 	bool default_log;		/* log what the default drops */
 };
 
+struct sw_acl_group_conf {
+	char name[SW_ACL_GROUP_NAME_MAX];
+	const struct sw_acl_rule *rules;
+	unsigned int nb_rules;
+};
+
 struct sw_acl_conf {
 	struct sw_acl_set_conf set[SW_ACL_NB_SETS];
+	/* Groups jump and goto rules name (rule.group: their index). */
+	const struct sw_acl_group_conf *groups;
+	unsigned int nb_groups;
+	/*
+	 * Rate limits and meters: ticks of `now` a second (sw_acl_eval),
+	 * and the keyed hash a meter's table is indexed by (spillway:
+	 * the flow table's SipHash); both needed only when a rule has a
+	 * limit or a meter.
+	 */
+	uint64_t hz;
+	uint64_t (*hash)(const void *data, size_t len);
 	const struct sw_acl_cidr *pool;	/* prefixes of address lists */
 	unsigned int nb_pool;
 	/* Family of each named set (0: both); ids the rules use. */
@@ -290,9 +396,10 @@ struct sw_acl_conf {
 struct sw_acl;
 
 /*
- * Compile the three rule sets. Control thread only. Returns the build,
- * or NULL with rte_errno set (EINVAL: a rule the classifier cannot
- * express, ENOMEM) and a reason in err.
+ * Compile the three rule sets and the groups. Control thread only.
+ * Returns the build, or NULL with rte_errno set (EINVAL: a rule the
+ * classifier cannot express, a jump to no group, groups that jump in a
+ * circle or deeper than SW_ACL_MAX_DEPTH; ENOMEM) and a reason in err.
  */
 struct sw_acl *sw_acl_create(const struct sw_acl_conf *conf, char *err,
 			     size_t errlen);
@@ -312,6 +419,56 @@ void sw_acl_free(struct sw_acl *acl);
 void sw_acl_classify(const struct sw_acl *acl, enum sw_acl_set set,
 		     unsigned int worker, const struct sw_acl_key *const *keys,
 		     uint16_t nb, uint8_t *action, uint32_t *rule);
+
+/*
+ * A connection limit's count, asked by sw_acl_eval for packet i (its
+ * index in keys[]) when rule r matched it otherwise: true while r's
+ * flows number fewer than r->conn.max with this one (the callback may
+ * then reserve the place for the flow the packet opens).
+ */
+typedef bool (*sw_acl_conn_cb)(void *arg, uint16_t i,
+			       const struct sw_acl_rule *r);
+
+/* What an evaluation with state needs, and what it counts. */
+struct sw_acl_ctx {
+	uint64_t now;		/* ticks of sw_acl_conf.hz */
+	sw_acl_conn_cb conn;	/* NULL: connection limits are not over */
+	void *arg;
+	uint32_t limited;	/* out, added: rules a rate or meter kept */
+	uint32_t conn_limited;	/* out, added: rules a conn limit kept */
+};
+
+/*
+ * sw_acl_classify with the rules' conditions: limits and meters take
+ * their tokens at ctx->now, connection limits ask ctx->conn. The rule a
+ * packet gets may be in a group: rule[i] then says which (pass it, less
+ * 1, to sw_acl_get_rule with the set it was classified in). With ctx
+ * NULL, conditions are judged as met without spending anything (what
+ * sw_acl_classify does: revalidation, checks that are no packet's).
+ */
+void sw_acl_eval(const struct sw_acl *acl, enum sw_acl_set set,
+		 unsigned int worker, const struct sw_acl_key *const *keys,
+		 uint16_t nb, uint8_t *action, uint32_t *rule,
+		 struct sw_acl_ctx *ctx);
+
+/*
+ * The list a rule id of sw_acl_eval (its rule[i] - 1, with the set it
+ * was classified in) lies in, and its index there.
+ */
+enum sw_acl_set sw_acl_rule_list(enum sw_acl_set set, uint32_t id,
+				 unsigned int *index);
+
+/* Lists of a build: the three sets, then its groups. */
+unsigned int sw_acl_nb_lists(const struct sw_acl *acl);
+/* "policy", or a group's name. */
+const char *sw_acl_list_name(const struct sw_acl *acl, enum sw_acl_set list);
+
+/*
+ * The caller's counter of rule i's connection limit (r->conn.tag),
+ * before the build is published. Control thread.
+ */
+void sw_acl_set_conn_tag(struct sw_acl *acl, enum sw_acl_set list,
+			 unsigned int i, uint16_t tag);
 
 unsigned int sw_acl_nb_rules(const struct sw_acl *acl, enum sw_acl_set set);
 
@@ -362,8 +519,18 @@ uint64_t sw_acl_count_expanded(const struct sw_acl_conf *conf, char *err,
 void sw_acl_set_hits_base(struct sw_acl *acl, enum sw_acl_set set,
 			  unsigned int i, uint64_t hits);
 
+/*
+ * True when the list has a rule that jumps, goes to a group, or has a
+ * condition with state: its packets need sw_acl_eval with a context.
+ */
+bool sw_acl_stateful(const struct sw_acl *acl, enum sw_acl_set set);
+
 /* True when the set has no rule (every packet gets its default). */
 bool sw_acl_empty(const struct sw_acl *acl, enum sw_acl_set set);
+/*
+ * Rule i of a list, or NULL; i may also be a rule id sw_acl_eval gave
+ * for that set (rule[i] - 1), which names the group it lies in.
+ */
 const struct sw_acl_rule *sw_acl_get_rule(const struct sw_acl *acl,
 					  enum sw_acl_set set, unsigned int i);
 uint8_t sw_acl_default(const struct sw_acl *acl, enum sw_acl_set set);

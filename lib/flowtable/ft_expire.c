@@ -150,6 +150,8 @@ void
 sw_ft_expire(struct sw_ft_shard *s, uint64_t now)
 {
 	uint32_t k, pos = s->hand, t = time_unit(s->ft, now);
+	bool sync = __atomic_load_n(&s->sync_mode, __ATOMIC_RELAXED) !=
+		    SW_FT_SYNC_OFF;
 
 	/* One division per poll, never per packet. */
 	update_scale(s);
@@ -164,15 +166,17 @@ sw_ft_expire(struct sw_ft_shard *s, uint64_t now)
 		if (f->flags & FT_USED) {
 			if ((int32_t)(t - f->last) >
 			    (int32_t)flow_timeout(s, f, f->state, f->flags)) {
-				ft_flow_delete(s, pos);
+				ft_flow_delete(s, pos, SW_FT_DEL_EXPIRED);
 				FT_INC(s->cnt.expired);
 			} else if (s->pass_flush && flushed_out(s, pos, f)) {
-				ft_flow_delete(s, pos);
+				ft_flow_delete(s, pos, SW_FT_DEL_FLUSHED);
 				FT_INC(s->cnt.flushed);
 				s->pass_deleted++;
 			} else if (s->pass_reval && judged_out(s, pos, f)) {
-				ft_flow_delete(s, pos);
+				ft_flow_delete(s, pos, SW_FT_DEL_REVALIDATED);
 				FT_INC(s->cnt.revalidated);
+			} else if (unlikely(sync)) {
+				ft_sync_refresh(s, pos, t);
 			}
 		}
 		if (++pos == s->nb_slots)

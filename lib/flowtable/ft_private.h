@@ -71,6 +71,12 @@ void __tsan_release(void *addr);
  * takes them once no unassured flow is left.
  */
 #define FT_SOFT		0x40
+/*
+ * Its state came from the HA peer (or a state file) and a TCP side
+ * marked SW_FT_TCPF_UNSEEN has not sent here since (sw_ft_import): the
+ * common segment's fast path is not for it.
+ */
+#define FT_SYNC		0x80
 
 /* Protocol classes, for the state machine dispatch. */
 enum {
@@ -130,7 +136,7 @@ struct ft_flow {
  * prefetch fetches together; packed to 104 (112 a slot), half the slots
  * straddle three lines and a 1M-flow table ran 11 % slower (README,
  * "Benchmarks"). The other 16 bytes keep the key's hash (a delete needs
- * it) and are spare.
+ * it) and the flow's connection counter tag; the rest is spare.
  *
  * rte_hash copies all 120 bytes on insert, from a template with the
  * flow zeroed; it never writes a live slot again until its key is
@@ -140,8 +146,18 @@ struct ft_slot {
 	struct sw_ft_key key;
 	struct ft_flow f;
 	uint32_t hash;		/* sw_ft_key_hash(&key) */
-	uint8_t spare[12];
+	/*
+	 * State sync (ft_sync.c), read only when the shard reports to an
+	 * HA peer: when the flow was last reported, and FT_SY_* marks.
+	 */
+	uint32_t sync_t;
+	uint16_t tag;		/* connection counter (sw_ft_tag_*); 0 */
+	uint8_t sync;
+	uint8_t spare[5];
 };
+
+#define FT_SY_SENT	0x01	/* the peer has it (reported, or from it) */
+#define FT_SY_LOCAL	0x02	/* a packet passed here since then */
 
 /*
  * A proxied flow keeps its timestamp offset (the server's clock minus
@@ -221,6 +237,17 @@ struct sw_ft_shard {
 	unsigned int id;
 
 	/*
+	 * State sync (ft_sync.c): which flows are reported (enum
+	 * sw_ft_sync_mode, stored by the control thread), the refresh
+	 * period in time units, and the events since the owner's last
+	 * sw_ft_events(). ev is NULL until sync is first set.
+	 */
+	uint8_t sync_mode;
+	uint32_t sync_refresh_u;
+	uint32_t nb_ev;
+	struct sw_ft_event *ev;
+
+	/*
 	 * Sweeps asked for by the control thread (it bumps *_req; the owner
 	 * runs a full pass of its hand, then sets *_done to what it saw).
 	 */
@@ -268,6 +295,11 @@ struct sw_ft {
 	sw_ft_match_cb flush_match;
 	void *flush_arg;
 	size_t memory;
+	/* Connection counters (ft_tag.c): shared by the shards, atomic. */
+	uint32_t *tag_count;		/* [SW_FT_MAX_TAGS] */
+	uint8_t *tag_prefix;		/* [SW_FT_MAX_TAGS][2]: v4, v6 */
+	uint32_t *sketch;		/* [2][FT_SKETCH]: per source */
+	bool tags_used;			/* a tag was ever set up */
 	uint32_t shard_max;
 	unsigned int nb_shards;
 	struct sw_ft_shard *shards[];
@@ -480,10 +512,93 @@ flow_timeout(const struct sw_ft_shard *s, const struct ft_flow *f,
 	return (uint32_t)(((uint64_t)t * q) >> 10);
 }
 
+/* Cells of each row of the per-source tag sketch (ft_tag.c). */
+#define FT_SKETCH	32768u
+int ft_tags_create(struct sw_ft *ft, int socket_id);
+void ft_tags_free(struct sw_ft *ft);
+
 /*
  * Delete the flow at pos (the owner only): its source's count, the
- * walkers' live mark, the hash slot (reused after the RCU grace).
+ * walkers' live mark, the hash slot (reused after the RCU grace); a
+ * flow the HA peer has is reported gone (enum sw_ft_del_reason).
  */
-void ft_flow_delete(struct sw_ft_shard *s, uint32_t pos);
+void ft_flow_delete(struct sw_ft_shard *s, uint32_t pos, uint8_t reason);
+
+/*
+ * Early drop may take a flow that has not earned assured, or a TCP flow
+ * that is closing (Linux's tcp_can_early_drop): FT_EVICTABLE. Once none
+ * of those is left it takes assured connectionless flows (FT_SOFT):
+ * their assured mark is no proof an off-path host cannot fake.
+ */
+static inline uint8_t
+ft_evict_class(const struct ft_flow *f)
+{
+	if (!(f->flags & FT_ASSURED) ||
+	    (f->state >= SW_FT_TCP_FIN_WAIT && f->state <= SW_FT_TCP_CLOSE))
+		return FT_EVICTABLE;
+	return is_tcp(f->state) ? 0 : FT_SOFT;
+}
+
+/* Keep FT_EVICTABLE, FT_SOFT and the shard's counts in step. */
+static inline void
+ft_track_evictable(struct sw_ft_shard *s, struct ft_flow *f)
+{
+	uint8_t now = ft_evict_class(f);
+	uint8_t was = f->flags & (FT_EVICTABLE | FT_SOFT);
+
+	if (likely(now == was))
+		return;
+	FT_SET(f->flags, (uint8_t)(f->flags ^ was ^ now));
+	if (was & FT_EVICTABLE)
+		FT_SET(s->cnt.evictable, s->cnt.evictable - 1);
+	if (was & FT_SOFT)
+		FT_SET(s->cnt.evictable_assured, s->cnt.evictable_assured - 1);
+	if (now & FT_EVICTABLE)
+		FT_SET(s->cnt.evictable, s->cnt.evictable + 1);
+	if (now & FT_SOFT)
+		FT_SET(s->cnt.evictable_assured, s->cnt.evictable_assured + 1);
+}
+
+/*
+ * A slot for a new flow of key (ft_table.c): its position, zeroed and
+ * not yet published, or an existing flow's with *existing set, or
+ * -ENOSPC (full after early drop), -EDQUOT (the opener's source is over
+ * its quota; quota false: not asked) or -EBUSY. ft_flow_publish() makes
+ * it live, opened from side dir, with the flags `more` (the caller
+ * counts it: inserts, or sync_applied).
+ */
+int32_t ft_flow_alloc(struct sw_ft_shard *s, const struct sw_ft_key *key,
+		      uint32_t hash, int dir, uint64_t now, bool quota,
+		      bool *existing);
+void ft_flow_publish(struct sw_ft_shard *s, uint32_t pos, int dir,
+		     uint8_t more);
+
+/* The flow's opener side of a packet direction: 1 for a reply. */
+static inline int
+ft_flow_reply(const struct ft_flow *f, int dir)
+{
+	return dir != ((f->flags & FT_ORIG_HI) ? SW_FT_DIR_HI : SW_FT_DIR_LO);
+}
+
+/*
+ * State sync on the owner's side (ft_sync.c). ft_sync_changed: a packet
+ * changed the flow at pos from (old_state, old_flags): report it if the
+ * mode says so. ft_sync_seen: a packet of side `snd` came to a flow
+ * marked FT_SYNC: learn that side again if it is unseen; returns
+ * whether the other side is still unseen (check liberally).
+ * ft_sync_passed: the packet passed: the side is seen now. ft_sync_new:
+ * a flow was opened here. ft_sync_deleted: a flow is about to go.
+ * ft_sync_refresh: the sweep passes a live flow.
+ */
+void ft_sync_changed(struct sw_ft_shard *s, uint32_t pos, uint8_t old_state,
+		     uint8_t old_flags, uint32_t t);
+bool ft_sync_seen(struct sw_ft_shard *s, uint32_t pos, int snd);
+void ft_sync_passed(struct sw_ft_shard *s, uint32_t pos, int snd);
+void ft_sync_new(struct sw_ft_shard *s, uint32_t pos, uint32_t t);
+void ft_sync_deleted(struct sw_ft_shard *s, uint32_t pos, uint8_t reason);
+void ft_sync_refresh(struct sw_ft_shard *s, uint32_t pos, uint32_t t);
+
+/* Time units as milliseconds (walkers too). */
+uint64_t ft_units_to_ms(const struct sw_ft *ft, uint32_t u);
 
 #endif /* SW_FT_PRIVATE_H */

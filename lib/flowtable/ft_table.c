@@ -87,6 +87,7 @@ shard_free(struct sw_ft_shard *s)
 	rte_free(s->live);
 	rte_free(s->src);
 	rte_free(s->badck);
+	rte_free(s->ev);
 	rte_free(s);
 }
 
@@ -284,6 +285,8 @@ sw_ft_create(const struct sw_ft_conf *c)
 		if (ft->shards[i] == NULL)
 			goto err;
 	}
+	if (ft_tags_create(ft, c->socket_id))
+		goto err;
 	ft->memory = heap_used(c->socket_id) - before;
 	return ft;
 err:
@@ -302,6 +305,7 @@ sw_ft_free(struct sw_ft *ft)
 		return;
 	for (i = 0; i < ft->nb_shards; i++)
 		shard_free(ft->shards[i]);
+	ft_tags_free(ft);
 	rte_free(ft->qs);
 	rte_free(ft);
 }
@@ -322,6 +326,12 @@ struct sw_ft_shard *
 sw_ft_shard(struct sw_ft *ft, unsigned int i)
 {
 	return i < ft->nb_shards ? ft->shards[i] : NULL;
+}
+
+struct sw_ft *
+sw_ft_of(const struct sw_ft_shard *s)
+{
+	return s->ft;
 }
 
 uint32_t
@@ -451,46 +461,6 @@ sw_ft_miss_kind(const struct sw_ft_shard *s, uint8_t family, uint8_t proto,
 	}
 }
 
-/*
- * Early drop may take a flow that has not earned assured, or a TCP flow
- * that is closing (Linux's tcp_can_early_drop): FT_EVICTABLE. Once none
- * of those is left it takes assured connectionless flows (FT_SOFT):
- * their assured mark is no proof an off-path host cannot fake.
- */
-static inline uint8_t
-evict_class(const struct ft_flow *f)
-{
-	if (!(f->flags & FT_ASSURED) ||
-	    (f->state >= SW_FT_TCP_FIN_WAIT && f->state <= SW_FT_TCP_CLOSE))
-		return FT_EVICTABLE;
-	return is_tcp(f->state) ? 0 : FT_SOFT;
-}
-
-/* Keep FT_EVICTABLE, FT_SOFT and the shard's counts in step. */
-static inline void
-track_evictable(struct sw_ft_shard *s, struct ft_flow *f)
-{
-	uint8_t now = evict_class(f), was = f->flags & (FT_EVICTABLE | FT_SOFT);
-
-	if (likely(now == was))
-		return;
-	FT_SET(f->flags, (uint8_t)(f->flags ^ was ^ now));
-	if (was & FT_EVICTABLE)
-		FT_SET(s->cnt.evictable, s->cnt.evictable - 1);
-	if (was & FT_SOFT)
-		FT_SET(s->cnt.evictable_assured, s->cnt.evictable_assured - 1);
-	if (now & FT_EVICTABLE)
-		FT_SET(s->cnt.evictable, s->cnt.evictable + 1);
-	if (now & FT_SOFT)
-		FT_SET(s->cnt.evictable_assured, s->cnt.evictable_assured + 1);
-}
-
-static inline int
-flow_reply(const struct ft_flow *f, int dir)
-{
-	return dir != ((f->flags & FT_ORIG_HI) ? SW_FT_DIR_HI : SW_FT_DIR_LO);
-}
-
 static inline bool
 closed(uint8_t state)
 {
@@ -512,6 +482,17 @@ source_leave(struct sw_ft_shard *s, uint32_t pos, struct ft_flow *f)
 	ft_source_release(s, &ft_slot(s, pos)->key, (f->flags & FT_ORIG_HI) ?
 			  SW_FT_DIR_HI : SW_FT_DIR_LO);
 	FT_SET(f->stag, 0);
+}
+
+/* The same for its rule's connection count (a tag): nf_conncount's. */
+static void
+tag_leave(struct sw_ft_shard *s, uint32_t pos, struct ft_flow *f)
+{
+	struct ft_slot *sl = ft_slot(s, pos);
+
+	sw_ft_tag_release(s->ft, sl->tag, sl->key.family,
+			  (f->flags & FT_ORIG_HI) ? sl->key.hi : sl->key.lo);
+	sl->tag = 0;
 }
 
 /*
@@ -543,7 +524,7 @@ syn_starts_over(const struct sw_ft_shard *s, const struct ft_flow *f)
  * assured for a picked-up flow's first answer, the counters.
  */
 static inline int
-update_ack(struct sw_ft_shard *s, struct ft_flow *f,
+update_ack(struct sw_ft_shard *s, int32_t pos, struct ft_flow *f,
 	   const struct sw_ft_pkt *p, int reply, uint32_t t)
 {
 	if (unlikely((p->port == f->port) == (reply != 0)))
@@ -556,9 +537,15 @@ update_ack(struct sw_ft_shard *s, struct ft_flow *f,
 		/* Picked up mid-stream: the other side's answer earns it. */
 		if (!(f->flags & FT_REPLIED))
 			FT_SET(f->flags, (uint8_t)(f->flags | FT_REPLIED));
-		if (f->tflags[0] & SW_FT_TCPF_PICKUP)
+		if (f->tflags[0] & SW_FT_TCPF_PICKUP) {
+			uint8_t was = f->flags;
+
 			FT_SET(f->flags, (uint8_t)(f->flags | FT_ASSURED));
-		track_evictable(s, f);
+			if (FT_GET(s->sync_mode))
+				ft_sync_changed(s, (uint32_t)pos, f->state,
+						was, t);
+		}
+		ft_track_evictable(s, f);
 	}
 	FT_INC(f->pkts[reply]);
 	FT_ADD(f->bytes[reply], p->len);
@@ -571,29 +558,31 @@ sw_ft_update(struct sw_ft_shard *s, int32_t pos, const struct sw_ft_pkt *p,
 	     uint64_t now, struct sw_ft_xlate *x)
 {
 	struct ft_flow *f = ft_flow_at(s, (uint32_t)pos);
-	int reply = flow_reply(f, p->dir), v;
+	int reply = ft_flow_reply(f, p->dir), v;
 	uint32_t t = time_unit(s->ft, now);
 	struct sw_ft_xlate dummy;
-	bool refresh = true, was_closed = closed(f->state);
+	bool refresh = true, was_closed = closed(f->state), liberal;
+	uint8_t old_state, old_flags;
 
 	if (x == NULL)
 		x = &dummy;
 	x->act = SW_FT_PX_NONE;
 	/*
 	 * Most packets: an ACK of an established direct flow, both sides
-	 * seen, not a fragment. The same checks as below, straight.
+	 * seen, not a fragment, nothing learnt from the HA peer still to
+	 * check. The same checks as below, straight.
 	 */
 	if (likely((p->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG |
 				    RTE_TCP_FIN_FLAG | RTE_TCP_ACK_FLAG)) ==
 		   RTE_TCP_ACK_FLAG && f->state == SW_FT_TCP_ESTABLISHED &&
-		   !(f->flags & FT_PROXY) && !p->frag &&
+		   !(f->flags & (FT_PROXY | FT_SYNC)) && !p->frag &&
 		   f->maxwin[reply] != 0))
-		return update_ack(s, f, p, reply, t);
+		return update_ack(s, pos, f, p, reply, t);
 	if (unlikely(!reply && (p->tcp_flags & (RTE_TCP_SYN_FLAG |
 						RTE_TCP_ACK_FLAG)) ==
 		     RTE_TCP_SYN_FLAG && p->port == f->port) &&
 	    syn_starts_over(s, f)) {
-		ft_flow_delete(s, (uint32_t)pos);
+		ft_flow_delete(s, (uint32_t)pos, SW_FT_DEL_RESTARTED);
 		return SW_FT_RETRY;
 	}
 	/*
@@ -614,17 +603,25 @@ sw_ft_update(struct sw_ft_shard *s, int32_t pos, const struct sw_ft_pkt *p,
 	 */
 	if ((p->port == f->port) == (reply != 0))
 		return SW_FT_INV_ZONE;
+	old_state = f->state;
+	old_flags = f->flags;
+	liberal = __atomic_load_n(&s->tcp_be_liberal, __ATOMIC_RELAXED);
+	/*
+	 * Numbers from the HA peer: a side not seen here yet is learnt
+	 * again from this segment, and while the other side is unseen its
+	 * numbers may be behind: liberal, as conntrackd's users set
+	 * tcp_be_liberal for a takeover.
+	 */
+	if (unlikely(f->flags & FT_SYNC))
+		liberal |= ft_sync_seen(s, (uint32_t)pos, reply);
 	if (unlikely(f->flags & FT_PROXY)) {
 		memset((uint8_t *)x + 1, 0, sizeof(*x) - 1);
-		v = ft_proxy_packet(f, p, reply, __atomic_load_n(
-				    &s->tcp_be_liberal, __ATOMIC_RELAXED),
+		v = ft_proxy_packet(f, p, reply, liberal,
 				    s->ft->proxy_wscale, &refresh, x);
 		if (v != SW_FT_OK)
 			return v;
 	} else if (is_tcp(f->state)) {
-		v = ft_tcp_packet(f, p, reply, __atomic_load_n(
-				  &s->tcp_be_liberal, __ATOMIC_RELAXED),
-				  &refresh);
+		v = ft_tcp_packet(f, p, reply, liberal, &refresh);
 		if (v != SW_FT_OK)
 			return v;
 	} else {
@@ -643,24 +640,33 @@ sw_ft_update(struct sw_ft_shard *s, int32_t pos, const struct sw_ft_pkt *p,
 			FT_SET(f->flags, (uint8_t)(f->flags | FT_ASSURED));
 		}
 	}
-	if (unlikely(was_closed != closed(f->state)) && s->src) {
+	if (unlikely(was_closed != closed(f->state)) &&
+	    (s->src || __atomic_load_n(&s->ft->tags_used, __ATOMIC_RELAXED))) {
 		if (was_closed) {
 			/*
 			 * A valid SYN reopened a closed flow, which left its
-			 * source's count: it starts again as a new flow, so
-			 * that the quota judges it.
+			 * source's count (and its rule's): it starts again
+			 * as a new flow, so that the quota and the rules'
+			 * connection limits judge it.
 			 */
-			ft_flow_delete(s, (uint32_t)pos);
+			ft_flow_delete(s, (uint32_t)pos, SW_FT_DEL_RESTARTED);
 			return SW_FT_RETRY;
 		}
 		if (f->stag)
 			source_leave(s, (uint32_t)pos, f);
+		if (ft_slot(s, (uint32_t)pos)->tag)
+			tag_leave(s, (uint32_t)pos, f);
 	}
-	track_evictable(s, f);
+	ft_track_evictable(s, f);
 	FT_INC(f->pkts[reply]);
 	FT_ADD(f->bytes[reply], p->len);
 	if (refresh)
 		FT_SET(f->last, t);
+	if (unlikely(f->flags & FT_SYNC))
+		ft_sync_passed(s, (uint32_t)pos, reply);
+	if (unlikely(FT_GET(s->sync_mode)) &&
+	    (f->state != old_state || f->flags != old_flags))
+		ft_sync_changed(s, (uint32_t)pos, old_state, old_flags, t);
 	return SW_FT_OK;
 }
 
@@ -669,7 +675,7 @@ sw_ft_related(const struct sw_ft_shard *s, int32_t pos,
 	      const struct sw_ft_pkt *q)
 {
 	const struct ft_flow *f = ft_flow_at(s, (uint32_t)pos);
-	int side = flow_reply(f, q->dir);
+	int side = ft_flow_reply(f, q->dir);
 
 	/*
 	 * The quoted packet went from `side` to the other side; the error
@@ -689,7 +695,7 @@ sw_ft_advance(struct sw_ft_shard *s, int32_t pos, uint8_t dir, uint8_t port,
 	      uint32_t end)
 {
 	struct ft_flow *f = ft_flow_at(s, (uint32_t)pos);
-	int snd = flow_reply(f, dir);
+	int snd = ft_flow_reply(f, dir);
 
 	if ((port == f->port) == (snd != 0))
 		return SW_FT_INV_ZONE;
@@ -699,14 +705,21 @@ sw_ft_advance(struct sw_ft_shard *s, int32_t pos, uint8_t dir, uint8_t port,
 }
 
 void
-ft_flow_delete(struct sw_ft_shard *s, uint32_t pos)
+ft_flow_delete(struct sw_ft_shard *s, uint32_t pos, uint8_t reason)
 {
 	struct ft_slot *sl = ft_slot(s, pos);
 	struct ft_flow *f = &sl->f;
 
+	if (unlikely(s->ev != NULL) && (sl->sync & FT_SY_SENT))
+		ft_sync_deleted(s, pos, reason);
 	if (f->stag)
 		ft_source_release(s, &sl->key, (f->flags & FT_ORIG_HI) ?
 				  SW_FT_DIR_HI : SW_FT_DIR_LO);
+	/* Its rule's connection count, whoever deletes it. */
+	if (sl->tag)
+		sw_ft_tag_release(s->ft, sl->tag, sl->key.family,
+				  (f->flags & FT_ORIG_HI) ? sl->key.hi :
+				  sl->key.lo);
 	/* Walkers stop reading the slot before rte_hash may reuse it. */
 	__atomic_store_n(&s->live[pos], 0, __ATOMIC_RELEASE);
 	rte_hash_del_key_with_hash(s->h, &sl->key, sl->hash);
@@ -772,7 +785,7 @@ early_drop_class(struct sw_ft_shard *s, uint8_t class)
 	s->ed_hand = pos;
 	if (victim == UINT32_MAX)
 		return 0;
-	ft_flow_delete(s, victim);
+	ft_flow_delete(s, victim, SW_FT_DEL_EVICTED);
 	if (class == FT_SOFT)
 		FT_INC(s->cnt.early_drops_assured);
 	else
@@ -814,11 +827,13 @@ first_state(const struct sw_ft_key *key)
  * A slot for a new flow of key (the caller has looked the key up in
  * this burst). Returns its position with the entry zeroed but not yet
  * published, or the position of an existing flow with *existing set, or
- * -ENOSPC (full after early drop: spilling) or -EBUSY.
+ * -ENOSPC (full after early drop: spilling), -EDQUOT or -EBUSY. quota
+ * false: the per-source quota is not asked (a flow from the HA peer,
+ * which its quota admitted there).
  */
-static int32_t
-flow_alloc(struct sw_ft_shard *s, const struct sw_ft_key *key, uint32_t hash,
-	   int dir, uint64_t now, bool *existing)
+int32_t
+ft_flow_alloc(struct sw_ft_shard *s, const struct sw_ft_key *key,
+	      uint32_t hash, int dir, uint64_t now, bool quota, bool *existing)
 {
 	struct ft_slot tmpl;
 	struct ft_flow *f;
@@ -838,7 +853,9 @@ flow_alloc(struct sw_ft_shard *s, const struct sw_ft_key *key, uint32_t hash,
 		return pos;
 	}
 	/* A source over its quota takes nothing, not even a victim. */
-	if (ft_source_acquire(s, key, dir, time_unit(s->ft, now), &tag) != 0)
+	tag = 0;
+	if (quota && ft_source_acquire(s, key, dir, time_unit(s->ft, now),
+				       &tag) != 0)
 		return -EDQUOT;
 	/*
 	 * Above the high-water mark, no cuckoo search: early drop or spill.
@@ -856,6 +873,8 @@ flow_alloc(struct sw_ft_shard *s, const struct sw_ft_key *key, uint32_t hash,
 	memset(&tmpl, 0, sizeof(tmpl));
 	tmpl.key = *key;
 	tmpl.hash = hash;
+	/* A flow a packet opens here is this node's to report. */
+	tmpl.sync = quota ? FT_SY_LOCAL : 0;
 	pos = rte_hash_add_key_with_hash(s->h, &tmpl, hash);
 	/*
 	 * The slot it handed out may be one a walker let go of only now:
@@ -883,14 +902,14 @@ flow_alloc(struct sw_ft_shard *s, const struct sw_ft_key *key, uint32_t hash,
 		return pos;
 	}
 	/* rte_hash copied the zeroed template in; a walker skips it until
-	 * flow_publish() marks it live. */
+	 * ft_flow_publish() marks it live. */
 	f->stag = tag;
 	return pos;
 }
 
 /* Published last: a walking reader sees a whole entry or none. */
-static void
-flow_publish(struct sw_ft_shard *s, uint32_t pos, int dir, uint8_t more)
+void
+ft_flow_publish(struct sw_ft_shard *s, uint32_t pos, int dir, uint8_t more)
 {
 	struct ft_flow *f = ft_flow_at(s, pos);
 
@@ -900,7 +919,6 @@ flow_publish(struct sw_ft_shard *s, uint32_t pos, int dir, uint8_t more)
 	__atomic_store_n(&s->live[pos], 1, __ATOMIC_RELEASE);
 	FT_INC(s->cnt.flows);
 	FT_INC(s->cnt.evictable);
-	FT_INC(s->cnt.inserts);
 	s->burst_inserts++;
 }
 
@@ -917,11 +935,12 @@ sw_ft_insert_hash(struct sw_ft_shard *s, const struct sw_ft_key *key,
 		  uint8_t *why)
 {
 	struct ft_flow *f;
+	uint32_t nb_ev;
 	bool existing;
 	int32_t pos;
 	int v;
 
-	pos = flow_alloc(s, key, hash, p->dir, now, &existing);
+	pos = ft_flow_alloc(s, key, hash, p->dir, now, true, &existing);
 	if (pos < 0)
 		return pos;
 	if (existing) {
@@ -938,14 +957,23 @@ sw_ft_insert_hash(struct sw_ft_shard *s, const struct sw_ft_key *key,
 	f->last = time_unit(s->ft, now);
 	if (!is_tcp(f->state))
 		f->end[0] = f->last;	/* born: UDP is assured 2 s later */
-	flow_publish(s, (uint32_t)pos, p->dir, 0);
+	ft_flow_publish(s, (uint32_t)pos, p->dir, 0);
+	FT_INC(s->cnt.inserts);
+	nb_ev = s->nb_ev;
 	v = sw_ft_update(s, pos, p, now, NULL);
 	if (v != SW_FT_OK) {
 		/* Callers only insert what sw_ft_miss_kind() allowed. */
-		ft_flow_delete(s, (uint32_t)pos);
+		ft_flow_delete(s, (uint32_t)pos, SW_FT_DEL_RESTARTED);
 		FT_SET(s->cnt.inserts, s->cnt.inserts - 1);
 		*why = (uint8_t)v;
 		return -EINVAL;
+	}
+	/* Taken only now: a failed insert leaves the place the caller's. */
+	ft_slot(s, (uint32_t)pos)->tag = p->tag;
+	if (unlikely(FT_GET(s->sync_mode))) {
+		/* One event for a new flow: NEW, not the first packet's. */
+		s->nb_ev = nb_ev;
+		ft_sync_new(s, (uint32_t)pos, f->last);
 	}
 	return 0;
 }
@@ -961,7 +989,8 @@ sw_ft_proxy_open(struct sw_ft_shard *s, const struct sw_ft_key *key,
 	int32_t pos;
 	int v;
 
-	pos = flow_alloc(s, key, sw_ft_key_hash(key), p->dir, now, &existing);
+	pos = ft_flow_alloc(s, key, sw_ft_key_hash(key), p->dir, now, true,
+			    &existing);
 	if (pos < 0)
 		return pos;
 	if (existing) {
@@ -979,8 +1008,12 @@ sw_ft_proxy_open(struct sw_ft_shard *s, const struct sw_ft_key *key,
 	FT_INC(s->cnt.proxy_valid);
 	f->pkts[0] = 1;
 	f->bytes[0] += p->len;
-	flow_publish(s, (uint32_t)pos, p->dir, FT_PROXY);
+	ft_slot(s, (uint32_t)pos)->tag = p->tag;
+	ft_flow_publish(s, (uint32_t)pos, p->dir, FT_PROXY);
+	FT_INC(s->cnt.inserts);
 	FT_INC(s->cnt.proxy_flows);
+	if (unlikely(FT_GET(s->sync_mode)))
+		ft_sync_new(s, (uint32_t)pos, f->last);
 	return 0;
 }
 

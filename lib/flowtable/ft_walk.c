@@ -69,6 +69,8 @@ walk_slot(const struct sw_ft *ft, unsigned int i, uint32_t pos, uint64_t now,
 	to = flow_timeout(s, f, info->state, flags);
 	info->remaining = idle < to ?
 		(((uint64_t)(to - idle)) << ft->tshift) / ft->hz : 0;
+	info->remaining_ms = idle < to ? ft_units_to_ms(ft, to - idle) : 0;
+	info->synced = (flags & FT_SYNC) != 0;
 	return true;
 }
 

@@ -226,6 +226,8 @@ size_t sw_ft_memory(const struct sw_ft *ft);
 
 unsigned int sw_ft_nb_shards(const struct sw_ft *ft);
 struct sw_ft_shard *sw_ft_shard(struct sw_ft *ft, unsigned int i);
+/* The table a shard belongs to (its tags are the table's). */
+struct sw_ft *sw_ft_of(const struct sw_ft_shard *s);
 /* Flows one shard may hold (max_flows / nb_shards). */
 uint32_t sw_ft_shard_max(const struct sw_ft *ft);
 
@@ -281,6 +283,13 @@ struct sw_ft_pkt {
 	 * one (the other port of the pair), or it is SW_FT_INV_ZONE.
 	 */
 	uint8_t port;
+	/*
+	 * A new flow's connection counter (sw_ft_tag_acquire), 0: none.
+	 * When sw_ft_insert / sw_ft_proxy_open return 0 the flow holds the
+	 * place the caller reserved, and gives it back when it ends; on
+	 * any other return the caller still holds it.
+	 */
+	uint16_t tag;
 	/*
 	 * 1: the packet is the first fragment of its datagram. Its TCP
 	 * checksum could not be checked and datalen counts only the bytes
@@ -540,6 +549,48 @@ bool sw_ft_spilling(const struct sw_ft_shard *s);
 #define SW_FT_EXPIRE_BATCH 32
 void sw_ft_expire(struct sw_ft_shard *s, uint64_t now);
 
+/*
+ * ---- Connection counters (tags) ----
+ *
+ * Live flows counted under a tag (1 .. SW_FT_MAX_TAGS - 1), shared by
+ * every shard: spillway gives each rule with a connection limit a tag,
+ * so a rule's limit holds across workers. A tag counts its flows
+ * altogether, or per source prefix (the opener's address cut to the
+ * tag's v4/v6 prefix lengths), the latter in a keyed count-min sketch
+ * of two rows that never counts a source low (a collision can only
+ * make it look busier). A flow takes its place before it is inserted
+ * and gives it back when it is deleted, whatever deletes it, or when a
+ * TCP flow closes (TIME_WAIT, CLOSE), as nf_conncount does not count
+ * closed connections; a SYN that reopens a closed flow then goes back
+ * to the rules (SW_FT_RETRY) to take a place again.
+ */
+#define SW_FT_MAX_TAGS 1024
+
+/*
+ * Set tag t's prefixes (0: the tag's flows whatever their source).
+ * Control thread (or a reload's), only while t has no live flow and no
+ * published rule uses it. Returns 0, -EINVAL, -EBUSY (flows hold it).
+ */
+int sw_ft_tag_setup(struct sw_ft *ft, uint16_t t, uint8_t v4_prefix,
+		    uint8_t v6_prefix);
+
+/*
+ * Reserve a place for one more flow of tag t from source `src` (4 or
+ * 16 bytes, network order): 0 when the tag (or that source's prefix)
+ * held fewer than max, else -EDQUOT and nothing reserved. Any worker,
+ * lock-free.
+ */
+int sw_ft_tag_acquire(struct sw_ft *ft, uint16_t t, uint32_t max,
+		      uint8_t family, const uint8_t *src);
+/* Give a place back (a packet that reserved one and opened no flow). */
+void sw_ft_tag_release(struct sw_ft *ft, uint16_t t, uint8_t family,
+		       const uint8_t *src);
+/* Would one more flow from src still fit under max? Reserves nothing. */
+bool sw_ft_tag_fits(const struct sw_ft *ft, uint16_t t, uint32_t max,
+		    uint8_t family, const uint8_t *src);
+/* Live flows of tag t, all sources. Any thread. */
+uint32_t sw_ft_tag_count(const struct sw_ft *ft, uint16_t t);
+
 /* ---- Control side ---- */
 
 /*
@@ -622,6 +673,9 @@ void sw_ft_set_options(struct sw_ft *ft, bool tcp_loose, bool tcp_be_liberal,
 	X(proxy_flows,   COUNTER, SUM, "flows the SYN proxy opened") \
 	X(src_over,      COUNTER, SUM, "inserts refused: the source is over its per-source quota") \
 	X(src_untracked, COUNTER, SUM, "new sources that found their quota chain full (each took the lightest entry's place)") \
+	X(sync_applied,  COUNTER, SUM, "flows put in from the HA peer or a state file (inserted or merged)") \
+	X(sync_events,   COUNTER, SUM, "flow events made for the HA peer (new, changed, deleted, refreshed)") \
+	X(sync_ev_dropped, COUNTER, SUM, "flow events for the HA peer lost: the shard's buffer was full") \
 	X(spilling,      FLAG,    MAX, "1 while the shard spills to the fallback rules") \
 	X(proxying,      FLAG,    MAX, "1 while the SYN proxy answers SYNs with cookies") \
 	X(adaptive_scale_permille, GAUGE, MIN, "timeouts scaled to this per mille (1000: unscaled)") \
@@ -683,6 +737,13 @@ struct sw_ft_tcp_side {
 #define SW_FT_TCPF_SACK_PERM	0x02	/* sent SACK-permitted */
 #define SW_FT_TCPF_UNACKED	0x04	/* data not yet acknowledged */
 #define SW_FT_TCPF_PICKUP	0x08	/* picked up mid-stream: scale unknown */
+/*
+ * The side's numbers came from the HA peer (or a state file) and no
+ * packet of that side has passed here since: its window is learnt
+ * again from its next segment, and the other side's segments are
+ * checked liberally until then (sw_ft_import).
+ */
+#define SW_FT_TCPF_UNSEEN	0x40
 
 struct sw_ft_info {
 	unsigned int shard;
@@ -698,6 +759,9 @@ struct sw_ft_info {
 	uint64_t pkts[2];	/* [0] opener -> peer, [1] replies */
 	uint64_t bytes[2];
 	uint64_t remaining;	/* seconds before expiry */
+	uint64_t remaining_ms;	/* the same in milliseconds */
+	bool synced;		/* its state came from the HA peer and a
+				 * side has not been seen here since */
 	struct sw_ft_tcp_side tcp[2];	/* [0] opener, [1] responder */
 };
 
@@ -740,5 +804,166 @@ unsigned int sw_ft_walk_from(struct sw_ft *ft, unsigned int reader,
 
 /* True once a walk from *cur has seen every slot. */
 bool sw_ft_walk_done(const struct sw_ft *ft, const struct sw_ft_cursor *cur);
+
+/* ---- State sync: a flow's whole state, out and in (ft_sync.c) ---- */
+
+/*
+ * Everything another table needs to carry a flow on: its key, state,
+ * marks, the opener's port, both sides' TCP windows and scales, the
+ * SYN proxy's sequence and timestamp offsets, and the time it has left
+ * (not an absolute time: the clocks of two hosts, or of two runs, do
+ * not agree). Packet and byte counters are not carried. Plain data,
+ * the same on every host of one byte order; app/ha puts it on the wire
+ * field by field.
+ */
+struct sw_ft_flowstate {
+	struct sw_ft_key key;
+	uint64_t remaining_ms;	/* before it expires, where it was taken */
+	uint32_t px_delta;	/* SW_FT_FS_PROXY: server ISN - cookie */
+	uint32_t px_tsoff;	/* SW_FT_FS_PROXY: server clock - proxy's */
+	uint8_t state;		/* enum sw_ft_state */
+	uint8_t flags;		/* SW_FT_FS_* */
+	uint8_t port;		/* the opener's ingress port */
+	uint8_t pad[5];
+	struct sw_ft_tcp_side tcp[2];	/* [0] opener, [1] responder */
+};
+
+#define SW_FT_FS_ORIG_HI	0x01	/* the higher endpoint opened it */
+#define SW_FT_FS_ASSURED	0x02
+#define SW_FT_FS_REPLIED	0x04
+#define SW_FT_FS_PROXY		0x08	/* opened by the SYN proxy */
+
+/* The state of a flow a walk visited (key and info from the walk). */
+void sw_ft_info_state(const struct sw_ft_key *key,
+		      const struct sw_ft_info *info,
+		      struct sw_ft_flowstate *fs);
+
+/*
+ * Which flows a table reports for its HA peer (sw_ft_set_sync):
+ *   OFF   none;
+ *   KEEP  flows worth keeping: once assured (TCP: the exact handshake,
+ *         or a picked-up flow's answer; UDP and others: both ways and
+ *         2 s), when an assured TCP flow leaves ESTABLISHED, and when a
+ *         reported flow this node forwarded is deleted; never a
+ *         half-open flow, so a SYN flood is not repeated to the peer;
+ *   ALL   every new flow at once (the peer must know it before its
+ *         reply can come through it: active-active) and every change
+ *         of state or marks, as well as the deletions.
+ * Reported flows that saw packets here are reported again every
+ * `refresh_s` seconds (or half their timeout, if shorter), so that the
+ * peer's copy keeps its remaining time and windows.
+ */
+enum sw_ft_sync_mode {
+	SW_FT_SYNC_OFF = 0,
+	SW_FT_SYNC_KEEP,
+	SW_FT_SYNC_ALL,
+};
+
+/* What an event says of its flow. */
+enum sw_ft_ev_op {
+	SW_FT_EV_UPSERT = 1,	/* here is its state now */
+	SW_FT_EV_NEW,		/* a new flow (SW_FT_SYNC_ALL) */
+	SW_FT_EV_DELETE,	/* it is gone (fs: only the key is set) */
+};
+
+/* Why a flow was deleted (SW_FT_EV_DELETE's reason). */
+#define SW_FT_DEL_REASONS(X) \
+	X(EXPIRED, "expired") \
+	X(FLUSHED, "flushed") \
+	X(REVALIDATED, "denied after a reload") \
+	X(EVICTED, "taken by early drop") \
+	X(RESTARTED, "a new connection took its tuple") \
+	X(PEER, "the peer deleted it")
+
+enum sw_ft_del_reason {
+#define SW_FT_DEL_ENUM(n, d) SW_FT_DEL_##n,
+	SW_FT_DEL_REASONS(SW_FT_DEL_ENUM)
+#undef SW_FT_DEL_ENUM
+	SW_FT_DEL_MAX
+};
+
+/*
+ * One event of a shard, for its HA peer. `hold` (SW_FT_SYNC_ALL): the
+ * peer must have it before the packet that made it goes on, as it may
+ * see the answer first: a new flow, or a change of a flow whose other
+ * side passes through the peer (see sw_ft_hold_event). `tag` is the
+ * caller's: the table leaves it 0 (spillway puts a held packet's id
+ * there).
+ */
+struct sw_ft_event {
+	uint8_t op;		/* enum sw_ft_ev_op */
+	uint8_t reason;		/* SW_FT_EV_DELETE: enum sw_ft_del_reason */
+	uint8_t hold;
+	uint8_t pad;
+	uint32_t tag;
+	struct sw_ft_flowstate fs;
+};
+
+/* Events a shard keeps between two sw_ft_events() calls. */
+#define SW_FT_EV_MAX 256
+
+/*
+ * Set which flows every shard reports, and how often a busy reported
+ * flow is reported again. The control thread, live (relaxed stores the
+ * owners read). The event buffers are allocated by the first call with
+ * a mode other than OFF: make it before the workers start. Returns 0,
+ * or -ENOMEM.
+ */
+int sw_ft_set_sync(struct sw_ft *ft, uint8_t mode, uint32_t refresh_s);
+
+/*
+ * The owner's events since its last call: *ev points at n of them,
+ * valid until the next call of the table on this shard. Events that
+ * found the buffer full were dropped and counted (sync_ev_dropped).
+ * Owner only; call it after each burst and each sw_ft_expire(), so the
+ * buffer never holds more than a burst's and a sweep's worth.
+ */
+unsigned int sw_ft_events(struct sw_ft_shard *s, struct sw_ft_event **ev);
+
+/*
+ * Events in the shard's buffer now: before a packet, so that
+ * sw_ft_hold_event(s, since) finds the event the packet made, if that
+ * event asks to hold it (a new flow; a flow that also passes through
+ * the peer changed state), so the caller may tag it and hold the
+ * packet; NULL otherwise. Owner only, before its next call.
+ */
+unsigned int sw_ft_events_count(const struct sw_ft_shard *s);
+struct sw_ft_event *sw_ft_hold_event(struct sw_ft_shard *s,
+				     unsigned int since);
+
+/*
+ * The state of the flow at pos, as of `now` (its owner; tests).
+ */
+void sw_ft_export(const struct sw_ft_shard *s, int32_t pos, uint64_t now,
+		  struct sw_ft_flowstate *fs);
+
+/*
+ * Put a flow the HA peer (or a state file) reports into the owner's
+ * shard, as of `now`. A new flow is inserted without a per-source
+ * quota and without an event; it is forwarded as its state allows,
+ * each TCP side's window being learnt again from that side's next
+ * segment (SW_FT_TCPF_UNSEEN). A flow already here is merged: the
+ * later state wins (TCP states never go back, but a closed flow may
+ * be reopened), a side takes the reported numbers when they are ahead
+ * of its own or it has not been seen here, marks are added, and the
+ * later expiry stays. Returns
+ *   0        inserted;
+ *   1        merged into the flow that was here;
+ *   -EINVAL  a state or key no table holds (nothing changed);
+ *   -ENOSPC  the shard is full even after early drop;
+ *   -EBUSY   rte_hash has no room for the key now.
+ * Owner only.
+ */
+int sw_ft_import(struct sw_ft_shard *s, const struct sw_ft_flowstate *fs,
+		 uint64_t now);
+
+/*
+ * Delete the flow of key because the HA peer deleted it (no event
+ * back). keep_local: not if a packet passed here since it was inserted
+ * or reported (both nodes forward it: each lets it expire by itself).
+ * Returns 0, -ENOENT (no such flow) or -EBUSY (kept). Owner only.
+ */
+int sw_ft_remove(struct sw_ft_shard *s, const struct sw_ft_key *key,
+		 bool keep_local);
 
 #endif /* SW_FT_H */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <rte_byteorder.h>
+#include <rte_common.h>
 #include <rte_ether.h>
 #include <rte_icmp.h>
 #include <rte_ip.h>
@@ -152,7 +153,8 @@ quote_len(const struct sw_pkt *p, uint16_t hdr, uint16_t max)
 }
 
 static int
-build_unreach(struct rte_mbuf *m, const struct sw_pkt *p)
+build_unreach(struct rte_mbuf *m, const struct sw_pkt *p, uint8_t code4,
+	      uint8_t code6)
 {
 	int v4 = p->k.family == SW_AF_INET;
 	uint16_t hdr = v4 ? 28 : 48, l2 = p->l3_off;
@@ -177,7 +179,7 @@ build_unreach(struct rte_mbuf *m, const struct sw_pkt *p)
 	memset(icmp, 0, 8);
 	if (v4) {
 		icmp[0] = SW_ICMP_UNREACH;
-		icmp[1] = SW_ICMP_UNREACH_PORT;
+		icmp[1] = code4;
 		fill_ip4((void *)(f + l2), p, IPPROTO_ICMP,
 			 (uint16_t)(28 + quote));
 		uint16_t ck = (uint16_t)~rte_raw_cksum(icmp, 8u + quote);
@@ -188,7 +190,7 @@ build_unreach(struct rte_mbuf *m, const struct sw_pkt *p)
 		uint16_t ck;
 
 		icmp[0] = SW_ICMP6_UNREACH;
-		icmp[1] = SW_ICMP6_UNREACH_PORT;
+		icmp[1] = code6;
 		fill_ip6(ip, p, IPPROTO_ICMPV6, (uint16_t)(8 + quote));
 		ck = rte_ipv6_udptcp_cksum(ip, icmp);
 		memcpy(icmp + 2, &ck, 2);
@@ -206,14 +208,85 @@ sw_reject_due(const struct rte_mbuf *m, const struct sw_pkt *p)
 	       !bad_source_or_dest(p);
 }
 
+static const struct {
+	const char *name;
+	uint8_t code4;
+	uint8_t code6;
+} kinds[SW_REJECT_WITH_MAX] = {
+#define SW_REJECT_WITH_ROW(n, s, c4, c6) \
+	[SW_REJECT_WITH_##n] = { s, c4, c6 },
+	SW_REJECT_WITH(SW_REJECT_WITH_ROW)
+#undef SW_REJECT_WITH_ROW
+};
+
+/* Other tools' names of the same kinds. */
+static const struct {
+	const char *name;
+	uint8_t kind;
+} aliases[] = {
+	{ "tcp-rst", SW_REJECT_WITH_TCP_RESET },
+	{ "icmp-port-unreachable", SW_REJECT_WITH_PORT_UNREACH },
+	{ "icmp6-port-unreachable", SW_REJECT_WITH_PORT_UNREACH },
+	{ "icmp-host-unreachable", SW_REJECT_WITH_HOST_UNREACH },
+	{ "icmp6-addr-unreachable", SW_REJECT_WITH_HOST_UNREACH },
+	{ "addr-unreachable", SW_REJECT_WITH_HOST_UNREACH },
+	{ "icmp-net-unreachable", SW_REJECT_WITH_NET_UNREACH },
+	{ "icmp6-no-route", SW_REJECT_WITH_NET_UNREACH },
+	{ "no-route", SW_REJECT_WITH_NET_UNREACH },
+	{ "icmp-proto-unreachable", SW_REJECT_WITH_PROT_UNREACH },
+	{ "icmp-admin-prohibited", SW_REJECT_WITH_ADMIN_PROHIB },
+	{ "icmp6-adm-prohibited", SW_REJECT_WITH_ADMIN_PROHIB },
+	{ "adm-prohibited", SW_REJECT_WITH_ADMIN_PROHIB },
+	{ "icmp-host-prohibited", SW_REJECT_WITH_HOST_PROHIB },
+	{ "icmp-net-prohibited", SW_REJECT_WITH_NET_PROHIB },
+};
+
+int
+sw_reject_with_parse(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < SW_REJECT_WITH_MAX; i++)
+		if (strcmp(name, kinds[i].name) == 0)
+			return (int)i;
+	for (i = 0; i < RTE_DIM(aliases); i++)
+		if (strcmp(name, aliases[i].name) == 0)
+			return aliases[i].kind;
+	return -1;
+}
+
+const char *
+sw_reject_with_name(unsigned int kind)
+{
+	return kind < SW_REJECT_WITH_MAX ? kinds[kind].name : "?";
+}
+
+int
+sw_reject_build_with(struct rte_mbuf *m, const struct sw_pkt *p,
+		     unsigned int kind)
+{
+	uint8_t code;
+
+	if (!sw_reject_due(m, p))
+		return -1;
+	if (kind >= SW_REJECT_WITH_MAX)
+		kind = SW_REJECT_WITH_DEFAULT;
+	code = p->k.family == SW_AF_INET ? kinds[kind].code4 :
+					   kinds[kind].code6;
+	if (kind == SW_REJECT_WITH_TCP_RESET || code == 0xff) {
+		/* The default, and any kind this packet has no room for. */
+		if (p->k.proto == IPPROTO_TCP)
+			return build_rst(m, p);
+		return build_unreach(m, p, SW_ICMP_UNREACH_PORT,
+				     SW_ICMP6_UNREACH_PORT);
+	}
+	return build_unreach(m, p, code, code);
+}
+
 int
 sw_reject_build(struct rte_mbuf *m, const struct sw_pkt *p)
 {
-	if (!sw_reject_due(m, p))
-		return -1;
-	if (p->k.proto == IPPROTO_TCP)
-		return build_rst(m, p);
-	return build_unreach(m, p);
+	return sw_reject_build_with(m, p, SW_REJECT_WITH_DEFAULT);
 }
 
 /* ---- rate limits ---- */

@@ -6,11 +6,13 @@
 
 /*
  * Turn a rejected packet, in place, into the reply that goes back out
- * its ingress port: a TCP RST for TCP (RFC 9293 3.10.7.1: seq = the
- * segment's ACK if it had one, else seq 0 with ACK = SEG.SEQ + SEG.LEN),
- * otherwise ICMP port unreachable (type 3 code 3) or ICMPv6 destination
- * unreachable, port unreachable (type 1 code 4) quoting the packet.
- * VLAN tags are kept, MAC addresses swapped, checksums computed.
+ * its ingress port: by default a TCP RST for TCP (RFC 9293 3.10.7.1:
+ * seq = the segment's ACK if it had one, else seq 0 with ACK = SEG.SEQ
+ * + SEG.LEN), otherwise ICMP port unreachable (type 3 code 3) or ICMPv6
+ * destination unreachable, port unreachable (type 1 code 4) quoting the
+ * packet; a rule's reject_with picks another (enum sw_reject_with, as
+ * iptables' --reject-with and nftables' `reject with`). VLAN tags are
+ * kept, MAC addresses swapped, checksums computed.
  *
  * No reply is due to an RST, an ICMP/ICMPv6 error or ND message, a
  * non-first fragment, a multicast or broadcast destination, or an
@@ -41,6 +43,43 @@ bool sw_reject_due(const struct rte_mbuf *m, const struct sw_pkt *p);
 
 /* Returns 0 when m now holds the reply, -1 when none is due. */
 int sw_reject_build(struct rte_mbuf *m, const struct sw_pkt *p);
+
+/*
+ * The replies a reject may send. ICMP kinds answer IPv4 with type 3 and
+ * IPv6 with type 1 of the codes below (IPv6 has one code for every
+ * "prohibited"); prot-unreachable has no ICMPv6 kind (rules that may
+ * see IPv6 cannot ask for it) and tcp-reset answers only TCP (rules ask
+ * it only with proto tcp): a packet it does not fit gets the default.
+ */
+#define SW_REJECT_WITH(X) \
+	X(DEFAULT,       "default",          0xff, 0xff) \
+	X(TCP_RESET,     "tcp-reset",        0xff, 0xff) \
+	X(PORT_UNREACH,  "port-unreachable",    3,    4) \
+	X(HOST_UNREACH,  "host-unreachable",    1,    3) \
+	X(NET_UNREACH,   "net-unreachable",     0,    0) \
+	X(PROT_UNREACH,  "prot-unreachable",    2, 0xff) \
+	X(ADMIN_PROHIB,  "admin-prohibited",   13,    1) \
+	X(HOST_PROHIB,   "host-prohibited",    10,    1) \
+	X(NET_PROHIB,    "net-prohibited",      9,    1)
+
+enum sw_reject_with {
+#define SW_REJECT_WITH_ENUM(n, s, c4, c6) SW_REJECT_WITH_##n,
+	SW_REJECT_WITH(SW_REJECT_WITH_ENUM)
+#undef SW_REJECT_WITH_ENUM
+	SW_REJECT_WITH_MAX
+};
+
+/*
+ * A kind by name: the names above, iptables' (icmp-port-unreachable,
+ * icmp-admin-prohibited, icmp6-adm-prohibited, icmp6-no-route, ...,
+ * tcp-rst) and nftables' (no-route, addr-unreachable). -1 if none.
+ */
+int sw_reject_with_parse(const char *name);
+const char *sw_reject_with_name(unsigned int kind);
+
+/* sw_reject_build with a rule's kind (enum sw_reject_with). */
+int sw_reject_build_with(struct rte_mbuf *m, const struct sw_pkt *p,
+			 unsigned int kind);
 
 #define SW_REJECT_DEST_SETS	64	/* power of two */
 #define SW_REJECT_DEST_WAYS	4

@@ -28,14 +28,15 @@ open_dir(const char *dir)
 }
 
 int
-sw_file_replace(const char *path, const void *data, size_t len, mode_t mode)
+sw_afile_open(struct sw_afile *f, const char *path, mode_t mode)
 {
 	char dir[PATH_MAX], tmpl[PATH_MAX];
-	const char *base, *tmpbase;
-	const char *p = data;
-	int dfd, fd, rc = 0;
-	ssize_t n;
+	const char *base;
+	int rc;
 
+	memset(f, 0, sizeof(*f));
+	f->dfd = -1;
+	f->fd = -1;
 	base = strrchr(path, '/');
 	if (base == NULL)
 		snprintf(dir, sizeof(dir), ".");
@@ -46,8 +47,11 @@ sw_file_replace(const char *path, const void *data, size_t len, mode_t mode)
 	base = base == NULL ? path : base + 1;
 	if (*base == '\0')
 		return -EISDIR;
-	dfd = open_dir(dir);
-	if (dfd < 0)
+	if (strlen(base) + 8 > NAME_MAX)
+		return -ENAMETOOLONG;
+	snprintf(f->base, sizeof(f->base), "%s", base);
+	f->dfd = open_dir(dir);
+	if (f->dfd < 0)
 		return -errno;
 	/*
 	 * mkstemp in that very directory, reached through its descriptor:
@@ -55,42 +59,86 @@ sw_file_replace(const char *path, const void *data, size_t len, mode_t mode)
 	 * followed), and a symlink swapped in for the directory afterwards
 	 * changes nothing.
 	 */
-	if (snprintf(tmpl, sizeof(tmpl), "/proc/self/fd/%d/.%s.XXXXXX", dfd,
-		     base) >= (int)sizeof(tmpl)) {
-		close(dfd);
+	if (snprintf(tmpl, sizeof(tmpl), "/proc/self/fd/%d/.%s.XXXXXX",
+		     f->dfd, base) >= (int)sizeof(tmpl)) {
+		close(f->dfd);
 		return -ENAMETOOLONG;
 	}
-	fd = mkostemp(tmpl, O_CLOEXEC);
-	if (fd < 0) {
+	f->fd = mkostemp(tmpl, O_CLOEXEC);
+	if (f->fd < 0) {
 		rc = -errno;
-		close(dfd);
+		close(f->dfd);
 		return rc;
 	}
-	tmpbase = strrchr(tmpl, '/') + 1;
-	if (fchmod(fd, mode) < 0)
-		rc = -errno;
-	while (rc == 0 && len > 0) {
-		n = write(fd, p, len);
+	snprintf(f->tmp, sizeof(f->tmp), "%s", strrchr(tmpl, '/') + 1);
+	if (fchmod(f->fd, mode) < 0)
+		f->err = -errno;
+	return 0;
+}
+
+int
+sw_afile_write(struct sw_afile *f, const void *data, size_t len)
+{
+	const char *p = data;
+	ssize_t n;
+
+	while (f->err == 0 && len > 0) {
+		n = write(f->fd, p, len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			rc = n < 0 ? -errno : -EIO;
+			f->err = n < 0 ? -errno : -EIO;
 			break;
 		}
 		p += n;
 		len -= (size_t)n;
 	}
-	if (rc == 0 && fsync(fd) < 0)
+	return f->err;
+}
+
+void
+sw_afile_abort(struct sw_afile *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	if (f->dfd >= 0) {
+		unlinkat(f->dfd, f->tmp, 0);
+		close(f->dfd);
+	}
+	f->fd = -1;
+	f->dfd = -1;
+}
+
+int
+sw_afile_commit(struct sw_afile *f)
+{
+	int rc = f->err;
+
+	if (rc == 0 && fsync(f->fd) < 0)
 		rc = -errno;
-	if (close(fd) < 0 && rc == 0)
+	if (close(f->fd) < 0 && rc == 0)
 		rc = -errno;
+	f->fd = -1;
 	/* rename replaces a symlink at the name; it never follows it. */
-	if (rc == 0 && renameat(dfd, tmpbase, dfd, base) < 0)
+	if (rc == 0 && renameat(f->dfd, f->tmp, f->dfd, f->base) < 0)
 		rc = -errno;
 	if (rc != 0)
-		unlinkat(dfd, tmpbase, 0);
+		unlinkat(f->dfd, f->tmp, 0);
 	else
-		fsync(dfd);
-	close(dfd);
+		fsync(f->dfd);
+	close(f->dfd);
+	f->dfd = -1;
 	return rc;
+}
+
+int
+sw_file_replace(const char *path, const void *data, size_t len, mode_t mode)
+{
+	struct sw_afile f;
+	int rc = sw_afile_open(&f, path, mode);
+
+	if (rc)
+		return rc;
+	sw_afile_write(&f, data, len);
+	return sw_afile_commit(&f);
 }

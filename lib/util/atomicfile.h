@@ -16,11 +16,32 @@
  * Thread-safety: any thread; control thread in spillway (it blocks).
  */
 
+#include <limits.h>
 #include <stddef.h>
 #include <sys/types.h>
 
 /* Returns 0 or -errno. */
 int sw_file_replace(const char *path, const void *data, size_t len,
 		    mode_t mode);
+
+/*
+ * The same, written in pieces (a file too big to hold in memory whole):
+ * sw_afile_open, sw_afile_write as often as needed, then sw_afile_commit
+ * (fsync, rename: the file is replaced) or sw_afile_abort (the target is
+ * untouched). A failed write is remembered: the commit then fails with
+ * it and removes the temporary file. Each returns 0 or -errno.
+ */
+struct sw_afile {
+	int dfd;		/* the target's directory */
+	int fd;			/* the temporary file */
+	int err;		/* the first error, -errno */
+	char base[NAME_MAX + 1];	/* the target's name in dfd */
+	char tmp[NAME_MAX + 1];		/* the temporary file's */
+};
+
+int sw_afile_open(struct sw_afile *f, const char *path, mode_t mode);
+int sw_afile_write(struct sw_afile *f, const void *data, size_t len);
+int sw_afile_commit(struct sw_afile *f);
+void sw_afile_abort(struct sw_afile *f);
 
 #endif /* SW_ATOMICFILE_H */

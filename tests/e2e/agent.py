@@ -21,6 +21,7 @@ and seconds, and talks only to the addresses it is given (192.0.2.0/24,
 """
 
 import asyncio
+import errno
 import json
 import os
 import random
@@ -261,7 +262,17 @@ def synflood(iface, dstmac, dst, count, seconds):
     start = time.monotonic()
     sent = 0
     while sent < count and time.monotonic() - start < seconds + 5:
-        s.send(spoofed_syn(t))
+        try:
+            s.send(spoofed_syn(t))
+        except BlockingIOError:
+            # The veth's queue is full (a loaded machine): wait a little.
+            time.sleep(0.001)
+            continue
+        except OSError as e:
+            if e.errno != errno.ENOBUFS:
+                raise
+            time.sleep(0.001)
+            continue
         sent += 1
         due = start + sent / rate
         now = time.monotonic()

@@ -244,7 +244,12 @@ def attack_synflood(n, interval):
     time.sleep(1)
     phase("during", "syn flood", n, interval)
     peak["stop"] = True
-    fl = json.loads(flood.communicate(timeout=60)[0].splitlines()[-1])
+    out, err = flood.communicate(timeout=60)
+    if not out.strip():
+        check(False, "syn flood: the generator reported nothing (exit %s): %s"
+              % (flood.returncode, (err or "").strip()[-400:]))
+        return
+    fl = json.loads(out.splitlines()[-1])
     t_end = time.monotonic()	# the last spoofed SYN was sent before this
     after = FWIMPL.stats()
     check(fl["sent"] > 10 * MAX_FLOWS, "syn flood: %d spoofed SYNs sent in %.1f s"

@@ -13,6 +13,14 @@ Each role prints JSON lines. Bounded in bytes and seconds.
                              (!SRC: from any source but SRC)
   clilat SOCKET SECONDS      one CLI connection to the unix SOCKET, a
                              "show flowtable" every 100 ms, timed
+  echo ADDR PORT SECONDS     echo every byte back, on many connections
+  session DST PORT KIND SECONDS [SPORT]  one connection to an echo server
+                             that lives across a failover: "active" sends
+                             a chunk of the pattern and reads it back, over
+                             and over, until "stop" on stdin; "idle" waits
+                             for "go" on stdin, then does one exchange.
+                             Every byte echoed is checked; a reset, a
+                             timeout or a wrong byte is a failure
 """
 
 import hashlib
@@ -153,6 +161,90 @@ def clilat(path, seconds):
          "max_ms": round(lat[-1] * 1000, 1) if lat else None})
 
 
+def echo(addr, port, seconds):
+    def handle(c):
+        try:
+            c.settimeout(seconds)
+            while True:
+                d = c.recv(1 << 16)
+                if not d:
+                    break
+                c.sendall(d)
+        except OSError:
+            pass
+        finally:
+            c.close()
+
+    fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
+    s = socket.socket(fam, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((addr, port))
+    s.listen(64)
+    s.settimeout(seconds)
+    out({"role": "echo", "ready": True})
+    try:
+        while True:
+            c, _ = s.accept()
+            threading.Thread(target=handle, args=(c,), daemon=True).start()
+    except OSError:
+        pass
+
+
+def _exchange(s, data):
+    """Send data, read as many bytes back; True when they are the same."""
+    s.sendall(data)
+    got = b""
+    while len(got) < len(data):
+        d = s.recv(len(data) - len(got))
+        if not d:
+            raise ConnectionError("closed by the peer after %d bytes" % len(got))
+        got += d
+    return got == data
+
+
+def session(dst, port, kind, seconds, sport=0):
+    import select
+    fam = socket.AF_INET6 if ":" in dst else socket.AF_INET
+    s = socket.socket(fam, socket.SOCK_STREAM)
+    if sport:
+        s.bind(("0.0.0.0", sport))
+    s.settimeout(30)
+    data = pattern(1 << 20)
+    sent = rounds = 0
+    ok, err = True, None
+    t0 = time.monotonic()
+    try:
+        s.connect((dst, port))
+        out({"role": "session", "kind": kind, "ready": True, "local": s.getsockname()[1]})
+        end = time.monotonic() + seconds
+        if kind == "idle":
+            r, _, _ = select.select([sys.stdin], [], [], seconds)
+            if r:
+                sys.stdin.readline()
+            chunk = data[:65536]
+            ok = _exchange(s, chunk)
+            sent, rounds = len(chunk), 1
+        else:
+            while time.monotonic() < end and ok:
+                r, _, _ = select.select([sys.stdin], [], [], 0)
+                if r and sys.stdin.readline().strip() == "stop":
+                    break
+                off = (rounds * 4096) % (len(data) - 4096)
+                ok = _exchange(s, data[off:off + 4096])
+                sent += 4096
+                rounds += 1
+                time.sleep(0.01)
+        s.shutdown(socket.SHUT_WR)
+        if s.recv(1) != b"":
+            ok, err = False, "more bytes after the last exchange"
+    except OSError as e:
+        ok, err = False, "%s: %s" % (type(e).__name__, e)
+    finally:
+        s.close()
+    out({"role": "session", "kind": kind, "ok": ok, "bytes": sent, "rounds": rounds,
+         "error": err, "seconds": round(time.monotonic() - t0, 2)})
+
+
 def main():
     role, a = sys.argv[1], sys.argv[2:]
     if role == "serve":
@@ -165,6 +257,10 @@ def main():
         synsniff(a[0], float(a[1]))
     elif role == "clilat":
         clilat(a[0], float(a[1]))
+    elif role == "echo":
+        echo(a[0], int(a[1]), float(a[2]))
+    elif role == "session":
+        session(a[0], int(a[1]), a[2], float(a[3]), int(a[4]) if len(a) > 4 else 0)
     else:
         sys.exit("unknown role " + role)
 

@@ -47,7 +47,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			const struct sw_acl_rule *r = &cfg.rules.rules[k][i];
 
 			if (r->action < SW_ACL_ACCEPT ||
-			    r->action > SW_ACL_RETURN ||
+			    r->action > SW_ACL_GOTO ||
 			    r->in_port >= (int)cfg.nb_ports ||
 			    (r->src.family && r->dst.family &&
 			     r->src.family != r->dst.family) ||

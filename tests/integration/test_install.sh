@@ -4,8 +4,9 @@
 #
 # meson install puts what the README's service set-up needs in place:
 # spillway, spillway-setup, the systemd unit (its paths this prefix's),
-# the example configurations (the edge one with its feed file) and the
-# man pages the unit names; nothing of the tests or benchmarks.
+# the example configurations (the edge one with its feed file), the
+# man pages the unit names and the importer (spillway import); nothing
+# of the tests or benchmarks.
 #
 # usage: test_install.sh BUILD_DIR
 set -euo pipefail
@@ -20,12 +21,15 @@ rm -f "$dest.log"
 prefix=$(meson introspect "$build" --buildoptions |
 	/usr/bin/python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"] == "prefix"][0])')
 root=$dest$prefix
+libexec=$(meson introspect "$build" --buildoptions |
+	/usr/bin/python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"] == "libexecdir"][0])')
 mandir=$(meson introspect "$build" --buildoptions |
 	/usr/bin/python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"] == "mandir"][0])')
 files="bin/spillway sbin/spillway-setup lib/systemd/system/spillway.service
 	share/spillway/examples/spillway.conf share/spillway/examples/spillway-nic.conf
 	share/spillway/examples/edge.conf share/spillway/examples/edge-feed.txt
-	$mandir/man8/spillway.8 $mandir/man8/spillway-setup.8 $mandir/man5/spillway.conf.5"
+	$mandir/man8/spillway.8 $mandir/man8/spillway-setup.8 $mandir/man5/spillway.conf.5
+	$libexec/spillway/spillway-import"
 for f in $files; do
 	[ -f "$root/$f" ] || fail "$prefix/$f not installed"
 	echo "ok: $prefix/$f"
@@ -40,8 +44,11 @@ done
 "$root/bin/spillway" --check -c "$root/share/spillway/examples/edge.conf" >/dev/null ||
 	fail "the installed edge example does not validate"
 echo "ok: the installed edge example validates"
-[ -x "$root/bin/spillway" ] && [ -x "$root/sbin/spillway-setup" ] ||
+[ -x "$root/bin/spillway" ] && [ -x "$root/sbin/spillway-setup" ] &&
+	[ -x "$root/$libexec/spillway/spillway-import" ] ||
 	fail "programs not executable"
+"$root/$libexec/spillway/spillway-import" --help | grep -q 'spillway import' ||
+	fail "spillway-import --help"
 "$root/bin/spillway" --version | grep -q '^spillway ' || fail "spillway --version"
 grep -q "^ExecStart=$prefix/bin/spillway " "$root/lib/systemd/system/spillway.service" ||
 	fail "the unit does not run $prefix/bin/spillway"

@@ -84,12 +84,17 @@ def from_json(j):
     out = {}
     for k, v in j.items():
         # reload_error: the last refusal's text, not a counter.
-        if k not in ("ports", "flowtable", "verdicts", "counters", "rules", "reload_error"):
+        if k not in ("ports", "flowtable", "verdicts", "counters", "rules", "reload_error",
+                     "ha"):
             out[k] = num(v)
     for k, v in j["counters"].items():
         out[k] = num(v)
     for k, v in j["flowtable"].items():
         if k != "enabled":
+            out[k] = num(v)
+    # ha: its counters with an ha group; mode and role are words.
+    for k, v in j.get("ha", {}).items():
+        if k not in ("enabled", "mode", "role"):
             out[k] = num(v)
     for p in j["ports"]:
         for k, v in p.items():

@@ -16,7 +16,8 @@ directory (the tests run under /usr/bin/python3, Debian's, with scapy):
             run_pcap (two net_pcap ports), Box / run_seq (frame by frame
             over veth pairs)
   netns     Topology (tools/netns.sh's namespaces, named after the run,
-            removed at exit), roles in namespaces, Wire, in_ns,
+            removed at exit), HaPair (two firewalls side by side, a sync
+            link between them), roles in namespaces, Wire, in_ns,
             private_netns / VethPorts
   packets   the packet builder (scapy) and reader; imported on its own
 """
@@ -27,13 +28,15 @@ from .harness import (attempt, bg, check, checks, failures, finish, groups, kill
 from .spillway import (NULL_PORTS, PCAP_PORTS, SEQ_PORTS, Box, Cli, PcapRun, Spillway,  # noqa: F401
                        delta, eal_args, parse_stats, pcap_conf, ports_conf, rule_hits,
                        run_pcap, run_seq, stat, unique_prefix)
-from .netns import (PY, TOP, Topology, VethPorts, Wire, in_ns, private_netns,  # noqa: F401
-                    readline, ready, result, role, role_bg)
+from .netns import (PY, TOP, HaPair, Topology, VethPorts, Wire, in_ns,  # noqa: F401
+                    kernel_counter, private_netns, readline, ready, result, role,
+                    role_bg)
 
 __all__ = ["attempt", "bg", "check", "checks", "failures", "finish", "groups", "kill",
            "need_root", "on_exit", "private_run", "settle", "sh", "skip", "sleep_until", "tmpdir",
            "wait_for", "NULL_PORTS", "PCAP_PORTS", "SEQ_PORTS", "Box", "Cli", "PcapRun",
            "Spillway", "delta", "eal_args", "parse_stats", "pcap_conf", "ports_conf",
-           "rule_hits", "run_pcap", "run_seq", "stat", "unique_prefix", "PY", "TOP",
+           "rule_hits", "run_pcap", "run_seq", "stat", "unique_prefix", "PY", "TOP", "HaPair",
+           "kernel_counter",
            "Topology", "VethPorts", "Wire", "in_ns", "private_netns", "readline", "ready",
            "result", "role", "role_bg"]

@@ -334,3 +334,129 @@ class VethPorts:
                 return out
             if addr[2] != PACKET_OUTGOING:
                 out.append(data)
+
+
+# ---- two firewalls side by side (HA) ----
+
+class HaPair:
+    """Two spillway nodes side by side, each bridging its own pair of
+    links between one client and one server, and a sync link between
+    them (state sync and VRRP), all in namespaces of this run, removed
+    at exit:
+
+        client ethA <-> a-out [fw a] a-in <-> ethA server
+        client ethB <-> b-out [fw b] b-in <-> ethB server
+        fw a ha0 198.51.100.1/24 <-> ha0 198.51.100.2/24 fw b
+
+    The client (192.0.2.1) and the server (192.0.2.2) hold their address
+    on lo and pick the node their packets go through by route and
+    static neighbour (route()), so there is no L2 loop and no ARP: a
+    node's links stay up whatever it does, as a bump in the wire's do."""
+
+    C4, S4 = "192.0.2.1", "192.0.2.2"
+    SYNC = {"a": "198.51.100.1", "b": "198.51.100.2"}
+
+    def __init__(self, tag):
+        global _topos
+        _topos += 1
+        self.id = "%s%d%s" % (tag, os.getpid(), "" if _topos == 1 else "-%d" % _topos)
+        self.cli, self.srv = "sw-hc-" + self.id, "sw-hs-" + self.id
+        self.fw = {"a": "sw-ha-" + self.id, "b": "sw-hb-" + self.id}
+        on_exit(self.down)
+        self._up()
+
+    def _up(self):
+        nss = [self.cli, self.srv, self.fw["a"], self.fw["b"]]
+        cmds = ["ip netns add %s" % n for n in nss]
+        cmds += ["ip -n %s link set lo up" % n for n in nss]
+        for n in ("a", "b"):
+            fw, up = self.fw[n], n.upper()
+            cmds += ["ip -n %s link add %s-out type veth peer name eth%s netns %s"
+                     % (fw, n, up, self.cli),
+                     "ip -n %s link add %s-in type veth peer name eth%s netns %s"
+                     % (fw, n, up, self.srv)]
+        cmds.append("ip -n %s link add ha0 type veth peer name ha0 netns %s"
+                    % (self.fw["a"], self.fw["b"]))
+        for n in ("a", "b"):
+            fw = self.fw[n]
+            for dev in ("%s-out" % n, "%s-in" % n):
+                cmds.append("ip netns exec %s sysctl -qw net.ipv6.conf.%s.disable_ipv6=1"
+                            % (fw, dev))
+                cmds.append("ip netns exec %s ethtool -K %s tx off rx off tso off gso off "
+                            "gro off >/dev/null 2>&1 || true" % (fw, dev))
+                cmds.append("ip -n %s link set %s up" % (fw, dev))
+            cmds += ["ip -n %s addr add %s/24 dev ha0" % (fw, self.SYNC[n]),
+                     "ip -n %s link set ha0 up" % fw]
+        for ns, addr in ((self.cli, self.C4), (self.srv, self.S4)):
+            cmds += ["ip -n %s addr add %s/32 dev lo" % (ns, addr),
+                     "ip netns exec %s sysctl -qw net.ipv4.conf.all.rp_filter=0 "
+                     "net.ipv4.conf.default.rp_filter=0" % ns]
+            for dev in ("ethA", "ethB"):
+                cmds += ["ip netns exec %s sysctl -qw net.ipv6.conf.%s.disable_ipv6=1"
+                         % (ns, dev),
+                         "ip netns exec %s sysctl -qw net.ipv4.conf.%s.rp_filter=0" % (ns, dev),
+                         "ip netns exec %s ethtool -K %s tx off rx off tso off gso off "
+                         "gro off >/dev/null 2>&1 || true" % (ns, dev),
+                         "ip -n %s link set %s up" % (ns, dev)]
+        sh(" && ".join(cmds))
+
+    def down(self):
+        nss = [self.cli, self.srv, self.fw["a"], self.fw["b"]]
+        for ns in nss:
+            sh("ip netns pids %s 2>/dev/null | xargs -r kill 2>/dev/null" % ns, check=False)
+        time.sleep(0.2)
+        for ns in nss:
+            sh("ip netns pids %s 2>/dev/null | xargs -r kill -9 2>/dev/null; "
+               "ip netns del %s 2>/dev/null" % (ns, ns), check=False)
+
+    def mac(self, ns, dev):
+        return mac_of(ns, dev)
+
+    def route(self, ns, node):
+        """Send ns's (client's or server's) packets through node "a" or
+        "b": the route to the other end and its MAC on that side."""
+        dev = "eth" + node.upper()
+        other = self.srv if ns == self.cli else self.cli
+        dst = self.S4 if ns == self.cli else self.C4
+        src = self.C4 if ns == self.cli else self.S4
+        sh("ip -n %s neigh replace %s lladdr %s dev %s nud permanent && "
+           "ip -n %s route replace %s/32 dev %s src %s"
+           % (ns, dst, self.mac(other, dev), dev, ns, dst, dev, src))
+
+    def route_all(self, node):
+        self.route(self.cli, node)
+        self.route(self.srv, node)
+
+    def ports(self, node):
+        from .spillway import ports_conf
+        return ports_conf("net_af_packet%s0,iface=%s-out" % (node, node),
+                          "net_af_packet%s1,iface=%s-in" % (node, node))
+
+    def ha_conf(self, node, key_file, mode="active-standby", role=None, port=7400):
+        """The ha group of node "a" or "b"."""
+        other = "b" if node == "a" else "a"
+        extra = ' role = "%s";' % role if role else ""
+        return ('ha = { mode = "%s";%s local = "%s:%d"; peer = "%s:%d"; key_file = "%s"; };\n'
+                % (mode, extra, self.SYNC[node], port, self.SYNC[other], port, key_file))
+
+    def spillway(self, node, binary, conf_text, tag=None, mem=512, **kw):
+        """A Spillway in node's namespace, on its two ports (not started)."""
+        from .spillway import Spillway
+        if not re.search(r"^\s*ports\s*=", conf_text, re.M):
+            conf_text = self.ports(node) + conf_text
+        return Spillway(binary, kw.pop("workdir", None), conf_text, tag or "ha" + node,
+                        mem=mem, netns=self.fw[node],
+                        stats_interval=kw.pop("stats_interval", None), **kw)
+
+
+def kernel_counter(ns, group, name):
+    """A counter of namespace ns's stack from /proc/net/snmp or
+    /proc/net/netstat: group "Tcp", "TcpExt", "Udp", ...; -1 if absent."""
+    for f in ("snmp", "netstat"):
+        lines = sh("ip netns exec %s cat /proc/net/%s" % (ns, f)).splitlines()
+        for h, v in zip(lines[::2], lines[1::2]):
+            if h.startswith(group + ":"):
+                d = dict(zip(h.split()[1:], v.split()[1:]))
+                if name in d:
+                    return int(d[name])
+    return -1

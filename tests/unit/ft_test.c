@@ -102,6 +102,8 @@ conv_of(uint16_t ap, uint16_t bp)
 /* Set: packet() judges a flow let go (SW_FT_RETRY) as a miss. */
 bool retry_as_miss;
 
+uint16_t insert_tag;
+
 /*
  * The packet from A (from_a) or from B, through the worker API. TCP
  * segments take their numbers from the model: seq is the sender's next,
@@ -128,6 +130,7 @@ packet(struct sw_ft *ft, uint8_t proto, uint16_t ap, uint16_t bp, int from_a,
 		sw_ft_key_make(&k, 4, proto, B4, A4, htons(bp), htons(ap)));
 	p.port = from_a ? PORT_A : PORT_B;
 	p.tcp_flags = flags;
+	p.tag = insert_tag;
 	if (proto == 6) {
 		if ((flags & (SYN | ACK)) == SYN && cv->sent[side])
 			cv->nxt[side] += 100000;	/* a new ISN */

@@ -49,6 +49,9 @@ extern unsigned int nb_convs;
 /* Set: packet() judges a flow let go (SW_FT_RETRY) as a miss. */
 extern bool retry_as_miss;
 
+/* The connection counter tag packet() gives the flows it inserts. */
+extern uint16_t insert_tag;
+
 /* One shard of max flows; adaptive scaling from astart to aend. */
 struct sw_ft *make_ft(uint32_t max, bool early_drop, uint16_t astart,
 		      uint16_t aend);
@@ -96,8 +99,9 @@ int seg(struct sw_ft *ft, int from_a, uint8_t flags, uint32_t seq,
 #include <cmocka.h>
 
 extern const struct CMUnitTest ft_key_tests[], ft_tcp_tests[],
-	ft_proxy_tests[], ft_source_tests[], ft_table_tests[];
+	ft_proxy_tests[], ft_source_tests[], ft_table_tests[], ft_sync_tests[],
+	ft_tag_tests[];
 extern const size_t ft_key_nb, ft_tcp_nb, ft_proxy_nb, ft_source_nb,
-	ft_table_nb;
+	ft_table_nb, ft_sync_nb, ft_tag_nb;
 
 #endif /* SW_FT_TEST_H */

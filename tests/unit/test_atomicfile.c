@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * Copyright (c) 2026 The spillway authors
  *
- * sw_file_replace, the stats file's writer.
+ * sw_file_replace, the stats file's writer, and sw_afile_*, the state
+ * file's.
  *
  * Regression: "stats file clobbers any file through a planted symlink":
  * the file was written as root to the fixed name FILE.tmp with
@@ -169,6 +170,46 @@ test_atomic_makes_missing_directory_0755(void **state)
 					 0644), -ENOENT);
 }
 
+/*
+ * The streaming writer (the state file's): pieces make one file, an
+ * abort or a failed write leaves the old one whole and no temporary
+ * file behind.
+ */
+static void
+test_atomic_pieces_commit_or_abort(void **state)
+{
+	struct sw_afile f;
+	char p[PATH_MAX];
+	struct stat st;
+	int n;
+
+	(void)state;
+	path(p, "flows.state");
+	put(p, "old");
+	n = entries(dir);
+	assert_int_equal(sw_afile_open(&f, p, 0600), 0);
+	assert_int_equal(sw_afile_write(&f, "ne", 2), 0);
+	assert_int_equal(sw_afile_write(&f, "w", 1), 0);
+	expect(p, "old");		/* nothing shows before the commit */
+	assert_int_equal(sw_afile_commit(&f), 0);
+	expect(p, "new");
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal(sw_afile_open(&f, p, 0600), 0);
+	assert_int_equal(sw_afile_write(&f, "half", 4), 0);
+	sw_afile_abort(&f);
+	expect(p, "new");
+	assert_int_equal(entries(dir), n);
+	/* A write that fails is remembered: the commit fails, nothing moves. */
+	assert_int_equal(sw_afile_open(&f, p, 0600), 0);
+	close(f.fd);
+	f.fd = open("/dev/null", O_RDONLY);
+	assert_true(sw_afile_write(&f, "x", 1) < 0);
+	assert_true(sw_afile_commit(&f) < 0);
+	expect(p, "new");
+	assert_int_equal(entries(dir), n);
+}
+
 int
 main(void)
 {
@@ -177,6 +218,7 @@ main(void)
 		cmocka_unit_test(test_atomic_planted_symlinks_not_followed),
 		cmocka_unit_test(test_atomic_directory_symlink_refused),
 		cmocka_unit_test(test_atomic_makes_missing_directory_0755),
+		cmocka_unit_test(test_atomic_pieces_commit_or_abort),
 	};
 
 	return cmocka_run_group_tests_name("atomicfile", tests, setup,

@@ -402,8 +402,8 @@ setup_live(void **state)
 	if (fd != 0)
 		return -1;
 	sw_buf_init(&rep);
-	rs = sw_ruleset_build(&app.cfg, NULL, 1, SOCKET_ID_ANY, NULL, false,
-			      &rep, err, sizeof(err));
+	rs = sw_ruleset_build(&app.cfg, NULL, 1, SOCKET_ID_ANY, NULL, NULL,
+			      false, &rep, err, sizeof(err));
 	sw_buf_free(&rep);
 	if (rs == NULL)
 		return -1;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 
 #include "config.h"
@@ -809,6 +810,106 @@ static const struct {
 	  "control character U+007F" },
 };
 
+/* A key file of n bytes with mode `mode`, named after the config. */
+static void
+key_file(struct fx *fx, char *path, size_t len, size_t n, mode_t mode)
+{
+	FILE *f;
+
+	snprintf(path, len, "%s.key", fx->path);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	while (n--)
+		fputc('a' + (int)(n % 26), f);
+	fclose(f);
+	assert_int_equal(chmod(path, mode), 0);
+}
+
+static void
+test_config_ha(void **state)
+{
+	struct fx *fx = *state;
+	char key[96], text[1024];
+
+	/* No group: no HA. */
+	assert_int_equal(load(fx, "workers = { lcores = [1]; };\n"), 0);
+	assert_false(fx->cfg.ha.enabled);
+	key_file(fx, key, sizeof(key), 64, 0600);
+	snprintf(text, sizeof(text),
+		 "ha = { local = \"198.51.100.1:7400\";\n"
+		 "       peer = \"198.51.100.2:7400\";\n"
+		 "       key_file = \"%s\"; };\n"
+		 "flowtable = { state_file = \"flows.state\"; };\n", key);
+	assert_int_equal(load(fx, text), 0);
+	assert_true(fx->cfg.ha.enabled);
+	assert_int_equal(fx->cfg.ha.mode, SW_HA_ACTIVE_STANDBY);
+	assert_int_equal(fx->cfg.ha.role, SW_HA_ROLE_STANDBY);
+	assert_int_equal(fx->cfg.ha.local_port, 7400);
+	assert_int_equal(fx->cfg.ha.peer_addr[3], 2);
+	assert_string_equal(fx->cfg.ha.key_path, key);
+	assert_string_equal(fx->cfg.flowtable.state_file, "flows.state");
+	assert_string_equal(fx->cfg.flowtable.state_path, "/tmp/flows.state");
+	/* Active-active: both forward unless told otherwise. */
+	snprintf(text, sizeof(text),
+		 "ha = { mode = \"active-active\"; local = \"[2001:db8::1]:7400\";"
+		 " peer = \"[2001:db8::2]:7400\"; key_file = \"%s\"; };\n", key);
+	assert_int_equal(load(fx, text), 0);
+	assert_int_equal(fx->cfg.ha.mode, SW_HA_ACTIVE_ACTIVE);
+	assert_int_equal(fx->cfg.ha.role, SW_HA_ROLE_ACTIVE);
+	unlink(key);
+}
+
+static void
+test_config_ha_errors(void **state)
+{
+	struct fx *fx = *state;
+	char key[96], text[1024];
+
+	key_file(fx, key, sizeof(key), 64, 0640);
+	snprintf(text, sizeof(text),
+		 "ha = { local = \"198.51.100.1:7400\";\n"
+		 "  peer = \"198.51.100.2:7400\";\n"
+		 "  key_file = \"%s\"; };\n", key);
+	expect_error(fx, text, 3, "ha.key_file", "readable by its group");
+	key_file(fx, key, sizeof(key), 64, 0604);
+	expect_error(fx, text, 3, "ha.key_file", "chmod 600");
+	key_file(fx, key, sizeof(key), 8, 0600);
+	expect_error(fx, text, 3, "ha.key_file", "holds 8 bytes");
+	unlink(key);
+	expect_error(fx, text, 3, "ha.key_file", "No such file");
+	key_file(fx, key, sizeof(key), 32, 0600);
+	snprintf(text, sizeof(text),
+		 "ha = { local = \"198.51.100.1\";\n"
+		 "  peer = \"198.51.100.2:7400\"; key_file = \"%s\"; };\n", key);
+	expect_error(fx, text, 1, "ha.local", "not ADDR:PORT");
+	snprintf(text, sizeof(text),
+		 "ha = { local = \"198.51.100.1:7400\";\n"
+		 "  peer = \"[2001:db8::2]:7400\"; key_file = \"%s\"; };\n", key);
+	expect_error(fx, text, 2, "ha.peer", "not of local's family");
+	snprintf(text, sizeof(text),
+		 "ha = { local = \"198.51.100.1:7400\"; key_file = \"%s\";\n"
+		 "  mode = \"hot-cold\"; };\n", key);
+	expect_error(fx, text, 2, "ha.mode", "active-standby");
+	snprintf(text, sizeof(text),
+		 "ha = { local = \"198.51.100.1:7400\"; key_file = \"%s\"; };\n",
+		 key);
+	expect_error(fx, text, 1, "ha", "missing 'peer'");
+	snprintf(text, sizeof(text),
+		 "ha = { local = \"198.51.100.1:7400\"; key_file = \"%s\";\n"
+		 "  peer = \"198.51.100.1:7400\"; };\n", key);
+	expect_error(fx, text, 2, "ha.peer", "own address");
+	snprintf(text, sizeof(text),
+		 "flowtable = { enabled = false; };\n"
+		 "ha = { local = \"198.51.100.1:7400\"; key_file = \"%s\";\n"
+		 "  peer = \"198.51.100.2:7400\"; };\n", key);
+	expect_error(fx, text, 2, "ha", "needs the flow table");
+	snprintf(text, sizeof(text),
+		 "ha = { local = \"198.51.100.1:7400\"; key_file = \"%s\";\n"
+		 "  peer = \"198.51.100.2:7400\"; secret = 1; };\n", key);
+	expect_error(fx, text, 2, "ha.secret", "unknown");
+	unlink(key);
+}
+
 /*
  * Odd but valid UTF-8 is kept exactly: accents, an emoji, a character
  * outside the BMP, quotes and backslashes (libconfig's escapes), a
@@ -1088,6 +1189,10 @@ main(void)
 			test_config_log_level_and_format, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_config_reports_every_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_config_ha, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_config_ha_errors, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_config_utf8_strings_kept,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_port_nic_and_pairs,

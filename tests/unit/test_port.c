@@ -20,7 +20,12 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+#include <rte_ethdev.h>
+
 #include "port.h"
+#include "shardmap.h"
+#include "sw_ft.h"
 #include "xorshift.h"
 
 #define TUPLES 10000
@@ -277,6 +282,69 @@ test_port_rss_weak_patterns_refused(void **state)
 	assert_int_equal(ok, 31616);
 }
 
+/*
+ * A flow's shard, computed from the ports' RSS key, hash types and
+ * redirection table, is the queue the NIC would pick: the published
+ * Toeplitz vector with its own key, and both directions of random
+ * tuples with a symmetric one.
+ */
+static void
+test_port_shardmap_owner_is_the_nics_queue(void **state)
+{
+	static const uint8_t src[4] = { 66, 9, 149, 187 };
+	static const uint8_t dst[4] = { 161, 142, 100, 80 };
+	struct sw_shardmap m;
+	struct sw_ft_key k;
+	uint8_t a[4], b[4], in[12];
+	unsigned int i, j;
+	uint16_t sp, dp;
+
+	(void)state;
+	memset(&m, 0, sizeof(m));
+	m.nb_shards = 1;
+	sw_ft_key_make(&k, 4, 6, src, dst, htons(2794), htons(1766));
+	assert_int_equal(sw_shardmap_owner(&m, &k), 0);
+	m.nb_shards = 4;		/* several, hash unknown */
+	assert_int_equal(sw_shardmap_owner(&m, &k), -1);
+	m.nb_shards = 128;
+	m.rss = true;
+	m.reta_size = 128;
+	for (i = 0; i < 128; i++)
+		m.reta[i] = (uint16_t)i;
+	memcpy(m.key, plain, 40);
+	m.key_len = 40;
+	m.rss_hf = RTE_ETH_RSS_NONFRAG_IPV4_TCP;
+	assert_int_equal(sw_shardmap_owner(&m, &k), 0x51ccc178 & 127);
+	/* UDP is not hashed by its ports here: the addresses only. */
+	sw_ft_key_make(&k, 4, 17, src, dst, htons(2794), htons(1766));
+	assert_int_equal(sw_shardmap_owner(&m, &k), 0x323e8fc2 & 127);
+	/* A symmetric key: both directions, one queue, the NIC's. */
+	sw_port_rss_key_fill(m.key, 52, 0x6d5a);
+	m.key_len = 52;
+	m.nb_shards = 4;
+	for (i = 0; i < 128; i++)
+		m.reta[i] = (uint16_t)(i % 4);
+	for (i = 0; i < TUPLES; i++) {
+		for (j = 0; j < 4; j++) {
+			a[j] = (uint8_t)rnd();
+			b[j] = (uint8_t)rnd();
+		}
+		sp = (uint16_t)rnd();
+		dp = (uint16_t)rnd();
+		tuple(in, a, b, 4, sp, dp, true);
+		sw_ft_key_make(&k, 4, 6, a, b, htons(sp), htons(dp));
+		assert_int_equal(sw_shardmap_owner(&m, &k),
+				 toeplitz(m.key, in, 12) % 4);
+		sw_ft_key_make(&k, 4, 6, b, a, htons(dp), htons(sp));
+		assert_int_equal(sw_shardmap_owner(&m, &k),
+				 toeplitz(m.key, in, 12) % 4);
+	}
+	/* A table pointing past the workers: unknown. */
+	m.reta[0] = 9;
+	m.reta_size = 1;
+	assert_int_equal(sw_shardmap_owner(&m, &k), -1);
+}
+
 int
 main(void)
 {
@@ -287,6 +355,7 @@ main(void)
 		cmocka_unit_test(test_port_rss_key_is_the_pattern_repeated),
 		cmocka_unit_test(test_port_rss_draws_differ),
 		cmocka_unit_test(test_port_rss_weak_patterns_refused),
+		cmocka_unit_test(test_port_shardmap_owner_is_the_nics_queue),
 	};
 
 	return cmocka_run_group_tests_name("port", tests, NULL, NULL);
