@@ -27,7 +27,7 @@ struct sw_ft;
 struct sw_worker;
 struct sw_buf;
 struct sw_droplog;
-struct sw_flow_filter;
+struct sw_flush;
 struct sw_ha;
 struct sw_reload;
 struct sw_ruleset;
@@ -49,6 +49,7 @@ struct sw_app {
 	int link_up[SW_MAX_PORTS];	/* -1 unknown, 0 down, 1 up */
 	bool link_held[SW_MAX_PORTS];	/* taken down by link_propagate */
 	double link_next;		/* when links are read next */
+	bool ports_stopped;		/* stopping: the totals are due */
 	struct sw_worker *workers[SW_MAX_WORKERS];
 	struct rte_rcu_qsbr *qs;	/* readers: the workers */
 	struct sw_ruleset *rules;	/* published rules and sets */
@@ -70,8 +71,10 @@ struct sw_app {
 	uint64_t reload_asked;		/* highest number asked for */
 	uint64_t reload_done;		/* number of the last one done */
 	char *reload_result;		/* its report, for CLI waiters */
-	/* flush flows with a filter: the workers' judge reads it. */
-	struct sw_flow_filter *flush_filter;
+	/* It took in full: not refused, no setting left for a restart. */
+	bool reload_ok;
+	/* flush flows: the one the workers serve now (policy.h). */
+	struct sw_flush *flush;
 	struct sw_ha *ha;		/* HA state sync (app/ha); NULL: none */
 	volatile bool *quit;
 };

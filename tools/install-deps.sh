@@ -7,6 +7,7 @@ set -euo pipefail
 pkgs=(
 	build-essential meson ninja-build pkg-config
 	libdpdk-dev dpdk libconfig-dev libcmocka-dev libpcap-dev
+	libedit-dev		# spillway ctl's prompt: history, completion
 	libsodium-dev		# the HA sync link's MAC, the state file's digest
 	libunistring-dev	# UTF-8: the config's strings, the outputs
 	libsystemd-dev		# sd_notify: readiness, status, watchdog

@@ -13,6 +13,8 @@
 #include <netdb.h>
 #include <sys/socket.h>
 
+#include <rte_common.h>
+
 #include "frag.h"
 #include "config_private.h"
 
@@ -282,39 +284,32 @@ load_stats(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
 	return 0;
 }
 
+/* log.*: the drop log. The defaults' switches live in the rules. */
+static const char *const log_formats[] = { "text", "json", NULL };
+
+static const struct conf_key log_keys[] = {
+	CK_UINT("rate", struct sw_config, log.rate, 0, 100000),
+	CK_BOOL("policy_default", struct sw_config,
+		rules.default_log[SW_ACL_POLICY]),
+	CK_BOOL("fallback_default", struct sw_config,
+		rules.default_log[SW_ACL_FALLBACK]),
+	CK_BOOL("invalid", struct sw_config, log.invalid),
+	CK_BOOL("spill", struct sw_config, log.spill),
+	CK_ENUM("format", struct sw_config, log.format, log_formats),
+};
+
 int
 load_log(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
 {
-	static const char *const keys[] = {
-		"rate", "policy_default", "fallback_default", "invalid",
-		"spill", NULL
-	};
-	const config_setting_t *g = config_setting_get_member(root, "log");
 	struct sw_log_conf *l = &cfg->log;
 	bool *dl = cfg->rules.default_log;
-	int rc;
 
 	l->rate = 20;
 	l->invalid = true;
 	l->spill = true;
+	l->format = SW_LOG_FORMAT_TEXT;
 	dl[SW_ACL_POLICY] = true;
 	dl[SW_ACL_FALLBACK] = true;
-	if (g == NULL)
-		return 0;
-	rc = want_type(c, g, "log", CONFIG_TYPE_GROUP);
-	if (rc == 0)
-		rc = check_keys(c, g, "log", keys);
-	if (rc == 0)
-		rc = get_int(c, g, "log", "rate", 0, 100000, &l->rate);
-	if (rc == 0)
-		rc = get_bool(c, g, "log", "policy_default",
-			      &dl[SW_ACL_POLICY]);
-	if (rc == 0)
-		rc = get_bool(c, g, "log", "fallback_default",
-			      &dl[SW_ACL_FALLBACK]);
-	if (rc == 0)
-		rc = get_bool(c, g, "log", "invalid", &l->invalid);
-	if (rc == 0)
-		rc = get_bool(c, g, "log", "spill", &l->spill);
-	return rc;
+	return conf_load_keys(c, config_setting_get_member(root, "log"), "log",
+			      log_keys, RTE_DIM(log_keys), cfg);
 }

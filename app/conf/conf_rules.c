@@ -14,6 +14,8 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
+#include <rte_common.h>
+
 #include "config_private.h"
 #include "reject.h"
 
@@ -180,24 +182,60 @@ get_icmp(struct ctx *c, const config_setting_t *g, const char *gpath,
 	return rc;
 }
 
+/* Syslog's names (and numbers), as iptables' --log-level takes them. */
+static int
+syslog_level(const char *v)
+{
+	static const char *const names[] = {
+		"emerg", "alert", "crit", "err", "warning", "notice", "info",
+		"debug"
+	};
+	unsigned int i;
+
+	if (v[0] >= '0' && v[0] <= '7' && v[1] == '\0')
+		return v[0] - '0';
+	for (i = 0; i < RTE_DIM(names); i++)
+		if (strcmp(v, names[i]) == 0)
+			return (int)i;
+	return strcmp(v, "error") == 0 ? 3 : strcmp(v, "warn") == 0 ? 4 :
+	       strcmp(v, "panic") == 0 ? 0 : -1;
+}
+
 /*
  * log = true: what the rule decides goes to the drop log; log_prefix
- * starts its lines (printable ASCII: a prefix cannot forge a line).
+ * starts its lines (printable ASCII: a prefix cannot forge a line);
+ * log_level is their syslog level.
  */
 static int
 load_rule_log(struct ctx *c, const config_setting_t *e, const char *p,
 	      struct sw_acl_rule *r, const char *lp,
 	      const config_setting_t *s_lp)
 {
+	const config_setting_t *s_lv;
+	const char *lv;
 	char q[256];
 	bool log = false;
 	size_t i;
 	int rc;
 
 	rc = get_bool(c, e, p, "log", &log);
+	if (rc == 0)
+		rc = get_str(c, e, p, "log_level", &lv, &s_lv);
 	if (rc)
 		return rc;
 	r->log = log;
+	if (lv != NULL) {
+		join(q, sizeof(q), p, "log_level");
+		if (!log)
+			return fail(c, s_lv, q, "needs log = true");
+		rc = syslog_level(lv);
+		if (rc < 0)
+			return fail(c, s_lv, q, "'%s' is not a syslog level "
+				    "(emerg, alert, crit, err, warning, notice, "
+				    "info, debug, or 0-7)", lv);
+		/* DPDK's levels are syslog's, one up. */
+		r->log_level = (uint8_t)(rc + 1);
+	}
 	if (lp == NULL)
 		return 0;
 	join(q, sizeof(q), p, "log_prefix");
@@ -322,8 +360,8 @@ rule_strings(struct ctx *c, struct rule_in *ri)
 	static const char *const keys[] = {
 		"in", "src", "dst", "proto", "sport", "dport", "tcp_flags",
 		"icmp_type", "icmp_code", "action", "comment", "synproxy",
-		"log", "log_prefix", "reject_with", "jump", "goto", "limit",
-		"meter", "conn_limit", NULL
+		"log", "log_prefix", "log_level", "reject_with", "jump", "goto",
+		"limit", "meter", "conn_limit", NULL
 	};
 	const config_setting_t *e = ri->e;
 	const char *p = ri->p;
@@ -633,7 +671,7 @@ load_list(struct ctx *c, const config_setting_t *l, const char *path,
 	  unsigned int *nb)
 {
 	char p[128];
-	int i, n, rc;
+	int i, n, rc, bad = 0;
 
 	rc = want_type(c, l, path, CONFIG_TYPE_LIST);
 	if (rc)
@@ -647,15 +685,17 @@ load_list(struct ctx *c, const config_setting_t *l, const char *path,
 	*out = calloc((size_t)n, sizeof(struct sw_acl_rule));
 	if (*out == NULL)
 		return -ENOMEM;
+	/* Each rule on its own: one bad rule hides no other's error. */
 	for (i = 0; i < n; i++) {
 		snprintf(p, sizeof(p), "%s[%d]", path, i);
 		rc = load_rule(c, config_setting_get_elem(l, (unsigned int)i),
 			       p, cfg, set, &(*out)[i]);
-		if (rc)
+		if (rc == -ENOMEM)
 			return rc;
+		bad = bad ? bad : rc;
 		*nb = (unsigned int)i + 1;
 	}
-	return 0;
+	return bad;
 }
 
 static int
@@ -728,6 +768,13 @@ load_groups(struct ctx *c, const config_setting_t *g, struct sw_config *cfg)
 			return rc;
 	}
 	return 0;
+}
+
+/* The first error of two steps that both ran (out of memory first). */
+static int
+first(int a, int b)
+{
+	return a == -ENOMEM || b == -ENOMEM ? -ENOMEM : a ? a : b;
 }
 
 static int
@@ -935,7 +982,7 @@ load_rules(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
 	};
 	const config_setting_t *g = config_setting_get_member(root, "rules");
 	struct sw_rules_conf *rc_ = &cfg->rules;
-	int rc;
+	int rc, bad;
 
 	rc_->default_action[SW_ACL_NOTRACK] = SW_ACL_NONE;
 	rc_->default_action[SW_ACL_POLICY] = SW_ACL_DROP;
@@ -947,40 +994,32 @@ load_rules(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
 	if (g == NULL)
 		return 0;
 	rc = want_type(c, g, "rules", CONFIG_TYPE_GROUP);
-	if (rc == 0)
-		rc = check_keys(c, g, "rules", keys);
-	if (rc == 0)
-		rc = group_names(c, g, cfg);
-	if (rc == 0)
-		rc = load_rule_list(c, g, SW_ACL_NOTRACK, cfg);
-	if (rc == 0)
-		rc = load_rule_list(c, g, SW_ACL_POLICY, cfg);
-	if (rc == 0)
-		rc = load_rule_list(c, g, SW_ACL_FALLBACK, cfg);
-	if (rc == 0)
-		rc = load_groups(c, g, cfg);
-	if (rc == 0)
-		rc = get_default(c, g, "policy_default",
-				 &rc_->default_action[SW_ACL_POLICY]);
-	if (rc == 0)
-		rc = get_default(c, g, "fallback_default",
-				 &rc_->default_action[SW_ACL_FALLBACK]);
-	if (rc == 0)
-		rc = get_bool(c, g, "rules", "allow_ndp", &rc_->allow_ndp);
-	if (rc == 0)
-		rc = get_bool(c, g, "rules", "allow_mld", &rc_->allow_mld);
-	if (rc == 0)
-		rc = get_bool(c, g, "rules", "allow_source_route",
-			      &rc_->allow_source_route);
-	if (rc == 0)
-		rc = get_int(c, g, "rules", "reject_rate", 0, 10000000,
-			     &rc_->reject_rate);
-	if (rc == 0)
-		rc = get_int(c, g, "rules", "reject_rate_per_dest", 0,
-			     10000000, &rc_->reject_rate_per_dest);
-	if (rc == 0)
-		rc = get_bool(c, g, "rules", "fallback_from_policy",
-			      &rc_->fallback_from_policy);
+	if (rc)
+		return rc;
+	/* Every part, its errors all reported; the first one's code. */
+	rc = check_keys(c, g, "rules", keys);
+	/* The rules name groups: a bad name list makes no more sense. */
+	bad = group_names(c, g, cfg);
+	if (bad)
+		return first(rc, bad);
+	rc = first(rc, load_rule_list(c, g, SW_ACL_NOTRACK, cfg));
+	rc = first(rc, load_rule_list(c, g, SW_ACL_POLICY, cfg));
+	rc = first(rc, load_rule_list(c, g, SW_ACL_FALLBACK, cfg));
+	rc = first(rc, load_groups(c, g, cfg));
+	rc = first(rc, get_default(c, g, "policy_default",
+				   &rc_->default_action[SW_ACL_POLICY]));
+	rc = first(rc, get_default(c, g, "fallback_default",
+				   &rc_->default_action[SW_ACL_FALLBACK]));
+	rc = first(rc, get_bool(c, g, "rules", "allow_ndp", &rc_->allow_ndp));
+	rc = first(rc, get_bool(c, g, "rules", "allow_mld", &rc_->allow_mld));
+	rc = first(rc, get_bool(c, g, "rules", "allow_source_route",
+				&rc_->allow_source_route));
+	rc = first(rc, get_int(c, g, "rules", "reject_rate", 0, 10000000,
+			       &rc_->reject_rate));
+	rc = first(rc, get_int(c, g, "rules", "reject_rate_per_dest", 0,
+			       10000000, &rc_->reject_rate_per_dest));
+	rc = first(rc, get_bool(c, g, "rules", "fallback_from_policy",
+				&rc_->fallback_from_policy));
 	rc_->nb_written_fallback = rc_->nb[SW_ACL_FALLBACK];
 	if (rc == 0 && rc_->fallback_from_policy)
 		rc = derive_fallback(c, g, cfg);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "prefixfile.h"
 #include "config_private.h"
@@ -25,14 +26,33 @@ parse_family(const char *v, uint8_t *f)
 	return 0;
 }
 
+/*
+ * What the file is before it is read: a later stat that differs says
+ * it changed since (show sets). A failure here is the read's to report.
+ */
+static int
+file_stat(struct sw_set_conf *sc)
+{
+	struct stat st;
+
+	if (stat(sc->path, &st) != 0)
+		return 0;
+	sc->file_size = (uint64_t)st.st_size;
+	sc->file_ino = (uint64_t)st.st_ino;
+	sc->file_mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 +
+			    st.st_mtim.tv_nsec;
+	return 0;
+}
+
 /* One set: definition, elements and file, read now. */
 static int
 load_set(struct ctx *c, const config_setting_t *e, struct sw_set_conf *sc)
 {
 	static const char *const keys[] = {
-		"family", "file", "elements", "max", "max_nets", NULL
+		"family", "file", "elements", "max", "max_nets", "timeout",
+		NULL
 	};
-	const config_setting_t *s_fam, *s_file, *s_el;
+	const config_setting_t *s_fam, *s_file, *s_el, *s_to;
 	const char *fam = NULL, *file = NULL;
 	char p[128], q[160], why[SW_ERR_MAX];
 	bool max_given, nets_given;
@@ -62,12 +82,22 @@ load_set(struct ctx *c, const config_setting_t *e, struct sw_set_conf *sc)
 	rc = get_int(c, e, p, "max", 1, 64u << 20, &sc->max);
 	if (rc == 0)
 		rc = get_int(c, e, p, "max_nets", 1, 64u << 20, &sc->max_nets);
+	if (rc == 0)
+		rc = get_int(c, e, p, "timeout", 0, SW_PREFIX_TIMEOUT_MAX,
+			     &sc->timeout);
 	if (rc)
 		return rc;
+	/* A timeout, even 0, makes a set whose elements may carry one. */
+	s_to = config_setting_get_member(e, "timeout");
+	sc->timeouts = s_to != NULL;
 	sc->digest = sw_digest(0xcbf29ce484222325ull, &sc->family, 1);
 	sc->digest = sw_digest(sc->digest, &sc->max, sizeof(sc->max));
 	sc->digest = sw_digest(sc->digest, &sc->max_nets,
 			       sizeof(sc->max_nets));
+	sc->digest = sw_digest(sc->digest, &sc->timeouts,
+			       sizeof(sc->timeouts));
+	sc->digest = sw_digest(sc->digest, &sc->timeout, sizeof(sc->timeout));
+	sc->content = 0xcbf29ce484222325ull;
 	max_given = sc->max != 0;
 	nets_given = sc->max_nets != 0;
 	rc = typed_member(c, e, p, "elements", CONFIG_TYPE_LIST, &s_el, q,
@@ -100,7 +130,7 @@ load_set(struct ctx *c, const config_setting_t *e, struct sw_set_conf *sc)
 			sc->prefixes = np;
 		}
 		sc->prefixes[sc->nb_prefixes++] = cidr;
-		sc->digest = sw_digest(sc->digest, &cidr, sizeof(cidr));
+		sc->content = sw_digest(sc->content, &cidr, sizeof(cidr));
 	}
 	if (file != NULL) {
 		join(q, sizeof(q), p, "file");
@@ -109,16 +139,21 @@ load_set(struct ctx *c, const config_setting_t *e, struct sw_set_conf *sc)
 		snprintf(sc->file, sizeof(sc->file), "%s", file);
 		snprintf(sc->path, sizeof(sc->path), "%s%s",
 			 file[0] == '/' ? "" : c->dir, file);
-		sc->digest = sw_digest(sc->digest, sc->path,
-				       strlen(sc->path));
-		rc = sw_prefix_file_read(sc->path, sc->family, &sc->prefixes,
-					 &sc->nb_prefixes, &sc->digest, why,
-					 sizeof(why));
+		sc->content = sw_digest(sc->content, sc->path,
+					strlen(sc->path));
+		rc = file_stat(sc);
+		if (rc == 0)
+			rc = sw_prefix_file_read(sc->path, sc->family,
+						 &sc->prefixes, sc->timeouts ?
+						 &sc->timeouts_of : NULL,
+						 &sc->nb_prefixes, &sc->content,
+						 why, sizeof(why));
 		if (rc == -ENOMEM)
 			return rc;
 		if (rc)
 			return fail(c, s_file, q, "%s", why);
 	}
+	sc->digest = sw_digest(sc->digest, &sc->content, sizeof(sc->content));
 	/*
 	 * Sized at start: by default with room for twice what the set
 	 * holds now (at least 4,096 prefixes, 1,024 of them networks).
@@ -142,7 +177,7 @@ int
 load_sets(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
 {
 	const config_setting_t *g = config_setting_get_member(root, "sets");
-	int i, n, rc;
+	int i, n, rc, bad = 0;
 
 	if (g == NULL)
 		return 0;
@@ -153,12 +188,14 @@ load_sets(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
 	if (n > SW_ACL_MAX_SETS)
 		return fail(c, g, "sets", "%d sets, at most %d", n,
 			    SW_ACL_MAX_SETS);
+	/* Each set on its own: one bad set hides no other's error. */
 	for (i = 0; i < n; i++) {
 		rc = load_set(c, config_setting_get_elem(g, (unsigned int)i),
 			      &cfg->sets[i]);
 		cfg->nb_sets = (unsigned int)i + 1;
-		if (rc)
+		if (rc == -ENOMEM)
 			return rc;
+		bad = bad ? bad : rc;
 	}
-	return 0;
+	return bad;
 }

@@ -19,16 +19,31 @@ fail(struct ctx *c, const config_setting_t *s, const char *path,
 {
 	const char *file = s ? config_setting_source_file(s) : NULL;
 	int line = s ? config_setting_source_line(s) : 0;
-	size_t n;
+	char msg[1024];
+	size_t n, sep = c->shown > 0;
 	va_list ap;
+	int k;
 
-	n = (size_t)snprintf(c->err, c->errlen, "%s:%d: %s: ",
-			     file ? file : c->file, line, path);
-	if (n < c->errlen) {
+	c->nb_err++;
+	if (c->shown >= SW_CONF_ERRORS || c->full || c->errlen == 0)
+		return -EINVAL;
+	k = snprintf(msg, sizeof(msg), "%s:%d: %s: ", file ? file : c->file,
+		     line, path);
+	if (k > 0 && (size_t)k < sizeof(msg)) {
 		va_start(ap, fmt);
-		vsnprintf(c->err + n, c->errlen - n, fmt, ap);
+		vsnprintf(msg + k, sizeof(msg) - (size_t)k, fmt, ap);
 		va_end(ap);
 	}
+	n = strlen(msg);
+	/* The first error always (cut if it must be); later ones whole. */
+	if (c->shown > 0 && c->used + sep + n + 1 > c->errlen) {
+		c->full = true;
+		return -EINVAL;
+	}
+	snprintf(c->err + c->used, c->errlen - c->used, "%s%s",
+		 sep ? "\n" : "", msg);
+	c->used = strlen(c->err);
+	c->shown++;
 	return -EINVAL;
 }
 
@@ -81,7 +96,7 @@ check_keys(struct ctx *c, const config_setting_t *g, const char *path,
 	   const char *const *known)
 {
 	char p[256], list[400];
-	int i, n = config_setting_length(g);
+	int i, n = config_setting_length(g), rc = 0;
 
 	for (i = 0; i < n; i++) {
 		const config_setting_t *s = config_setting_get_elem(g, i);
@@ -93,11 +108,11 @@ check_keys(struct ctx *c, const config_setting_t *g, const char *path,
 				break;
 		if (*k == NULL) {
 			join(p, sizeof(p), path, name);
-			return fail(c, s, p, "unknown setting (known here: %s)",
-				    known_list(known, list, sizeof(list)));
+			rc = fail(c, s, p, "unknown setting (known here: %s)",
+				  known_list(known, list, sizeof(list)));
 		}
 	}
-	return 0;
+	return rc;
 }
 
 int
@@ -248,17 +263,19 @@ conf_load_keys(struct ctx *c, const config_setting_t *g, const char *gpath,
 {
 	const char *known[64];
 	size_t i;
-	int rc;
+	int rc, bad;
 
 	if (g == NULL)
 		return 0;
 	rc = want_type(c, g, gpath, CONFIG_TYPE_GROUP);
+	if (rc)
+		return rc;
 	for (i = 0; i < nb && i < 63; i++)
 		known[i] = keys[i].name;
 	known[i] = NULL;
-	if (rc == 0)
-		rc = check_keys(c, g, gpath, known);
-	for (i = 0; rc == 0 && i < nb; i++) {
+	/* Each setting on its own: one bad one hides no other. */
+	bad = check_keys(c, g, gpath, known);
+	for (i = 0; i < nb; i++) {
 		const struct conf_key *k = &keys[i];
 		uint8_t *dst = (uint8_t *)base + k->off;
 		const config_setting_t *s;
@@ -276,14 +293,18 @@ conf_load_keys(struct ctx *c, const config_setting_t *g, const char *gpath,
 			break;
 		default:
 			s = config_setting_get_member(g, k->name);
+			rc = 0;
 			if (s == NULL)
 				break;
 			join(p, sizeof(p), gpath, k->name);
 			rc = k->fn(c, s, p, base);
 			break;
 		}
+		if (rc == -ENOMEM)
+			return rc;
+		bad = bad ? bad : rc;
 	}
-	return rc;
+	return bad;
 }
 
 /*

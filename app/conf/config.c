@@ -408,6 +408,13 @@ load_l2(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
 }
 
 static int
+load_checksum(struct ctx *c, const config_setting_t *root,
+	      struct sw_config *cfg)
+{
+	return get_bool(c, root, "", "checksum_verify", &cfg->checksum_verify);
+}
+
+static int
 load_workers(struct ctx *c, const config_setting_t *root,
 	     struct sw_config *cfg)
 {
@@ -512,6 +519,56 @@ read_file(FILE *f, const char *path, config_t *lc, struct ctx *c)
 	return 0;
 }
 
+/* check_rules_need_table, as a section of the walk. */
+static int
+rules_need_table(struct ctx *c, const config_setting_t *root,
+		 struct sw_config *cfg)
+{
+	(void)root;
+	return check_rules_need_table(c, cfg);
+}
+
+/*
+ * Every section, in order; past one that fails the next still runs,
+ * so the file's errors are all reported (out of memory stops it).
+ * -EINVAL when any failed.
+ */
+static int
+walk(struct ctx *c, const config_setting_t *root, struct sw_config *cfg)
+{
+	int (*const sections[])(struct ctx *, const config_setting_t *,
+				struct sw_config *) = {
+		load_eal, load_ports, load_pairs, load_workers, settle_queues,
+		load_l2, load_checksum, load_sets, load_rules, load_flowtable,
+		rules_need_table, load_fragments, load_control, load_stats,
+		load_log, load_ha,
+	};
+	unsigned int i;
+	int rc, bad;
+
+	bad = check_keys(c, root, "", top_keys);
+	for (i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
+		/*
+		 * The queues follow from ports and workers, and the rules'
+		 * need of a table from both rules and flowtable: checked
+		 * only when what they follow from is sound.
+		 */
+		if ((sections[i] == settle_queues ||
+		     sections[i] == rules_need_table) && (bad || c->nb_err))
+			continue;
+		rc = sections[i](c, root, cfg);
+		if (rc == -ENOMEM)
+			return rc;
+		bad = bad ? bad : rc;
+	}
+	bad = bad ? bad : c->nb_err ? -EINVAL : 0;
+	/* After the sections: their own checks say more (a log prefix is
+	 * printable ASCII); this one covers every string they let by. */
+	if (bad == 0)
+		bad = check_strings(c, root, "");
+	return bad;
+}
+
 int
 sw_config_load_file(FILE *f, const char *path, struct sw_config *cfg,
 		    char *err, size_t errlen)
@@ -529,46 +586,12 @@ sw_config_load_file(FILE *f, const char *path, struct sw_config *cfg,
 	cfg->checksum_verify = true;
 
 	root = config_root_setting(&lc);
-	rc = check_keys(&c, root, "", top_keys);
-	if (rc == 0)
-		rc = load_eal(&c, root, cfg);
-	if (rc == 0)
-		rc = load_ports(&c, root, cfg);
-	if (rc == 0)
-		rc = load_pairs(&c, root, cfg);
-	if (rc == 0)
-		rc = load_workers(&c, root, cfg);
-	if (rc == 0)
-		rc = settle_queues(&c, root, cfg);
-	if (rc == 0)
-		rc = load_l2(&c, root, cfg);
-	if (rc == 0)
-		rc = get_bool(&c, root, "", "checksum_verify",
-			      &cfg->checksum_verify);
-	if (rc == 0)
-		rc = load_sets(&c, root, cfg);
-	if (rc == 0)
-		rc = load_rules(&c, root, cfg);
-	if (rc == 0)
-		rc = load_flowtable(&c, root, cfg);
-	if (rc == 0)
-		rc = check_rules_need_table(&c, cfg);
-	if (rc == 0)
-		rc = load_fragments(&c, root, cfg);
-	if (rc == 0)
-		rc = load_control(&c, root, cfg);
-	if (rc == 0)
-		rc = load_stats(&c, root, cfg);
-	if (rc == 0)
-		rc = load_log(&c, root, cfg);
-	if (rc == 0)
-		rc = load_ha(&c, root, cfg);
-	/* After the sections: their own checks say more (a log prefix is
-	 * printable ASCII); this one covers every string they let by. */
-	if (rc == 0)
-		rc = check_strings(&c, root, "");
+	rc = walk(&c, root, cfg);
 	if (rc == -ENOMEM)
 		snprintf(err, errlen, "%s: out of memory", path);
+	else if (c.nb_err > c.shown && c.used + 1 < errlen)
+		snprintf(err + c.used, errlen - c.used, "\n%s: %u more errors "
+			 "not shown", path, c.nb_err - c.shown);
 	if (rc)
 		sw_config_free(cfg);
 out:
@@ -640,12 +663,19 @@ sw_config_free(struct sw_config *cfg)
 	for (i = 0; i < cfg->rules.nb_files; i++)
 		free(cfg->rules.files[i]);
 	cfg->rules.nb_files = 0;
-	for (i = 0; i < cfg->nb_sets; i++) {
-		free(cfg->sets[i].prefixes);
-		cfg->sets[i].prefixes = NULL;
-		cfg->sets[i].nb_prefixes = 0;
-	}
+	for (i = 0; i < cfg->nb_sets; i++)
+		sw_set_conf_drop_elements(&cfg->sets[i]);
 	cfg->nb_sets = 0;
+}
+
+void
+sw_set_conf_drop_elements(struct sw_set_conf *sc)
+{
+	free(sc->prefixes);
+	free(sc->timeouts_of);
+	sc->prefixes = NULL;
+	sc->timeouts_of = NULL;
+	sc->nb_prefixes = 0;
 }
 
 int

@@ -30,6 +30,8 @@
 #define SW_PORT_NAME_MAX	32
 #define SW_PORT_DEV_MAX		256
 #define SW_ERR_MAX		512
+/* Room for a config's errors, one line each (sw_config_load). */
+#define SW_CONF_ERR_MAX		8192
 #define SW_MAX_FILES		64	/* config file and its includes */
 #define SW_SET_NAME_MAX		32
 
@@ -58,11 +60,22 @@ struct sw_set_conf {
 	uint8_t family;			/* 0: both, 4, 6 */
 	uint32_t max;			/* prefixes per family */
 	uint32_t max_nets;		/* of which networks; 0: default */
+	bool timeouts;			/* elements may carry a timeout */
+	uint32_t timeout;		/* seconds an element given none gets;
+					 * 0: it stays until deleted */
 	char file[256];			/* as written; "": none */
 	char path[512];			/* resolved next to the config */
 	struct sw_acl_cidr *prefixes;	/* malloc'd */
+	uint32_t *timeouts_of;		/* malloc'd, parallel, or NULL: none
+					 * given (SW_PREFIX_NO_TIMEOUT: that
+					 * element gave none) */
 	uint32_t nb_prefixes;
 	uint64_t digest;		/* definition and content */
+	uint64_t content;		/* content only: elements and file */
+	/* The file as read, to tell later whether it changed since. */
+	uint64_t file_size;
+	uint64_t file_ino;
+	int64_t file_mtime_ns;
 	uint32_t line;
 };
 
@@ -152,6 +165,12 @@ struct sw_stats_conf {
 	bool rules_in_file;		/* per-rule counters in the file */
 };
 
+/* How the drop log writes a line (log.format). */
+enum sw_log_format {
+	SW_LOG_FORMAT_TEXT = 0,		/* iptables LOG's fields */
+	SW_LOG_FORMAT_JSON,		/* one JSON object a line */
+};
+
 /* ha.mode: what the two nodes do (an absent ha group: no HA). */
 enum sw_ha_mode {
 	SW_HA_ACTIVE_STANDBY = 0,	/* one forwards, the other waits */
@@ -190,6 +209,7 @@ struct sw_log_conf {
 	unsigned int rate;		/* lines a second in all; 0: none */
 	bool invalid;			/* invalid packets, by reason */
 	bool spill;			/* a spill episode's first packet */
+	uint8_t format;			/* enum sw_log_format */
 };
 
 struct sw_config {
@@ -230,8 +250,10 @@ int sw_config_parse_listen(const char *s, int *family, uint8_t *addr,
 
 /*
  * Load and validate `path` into a zeroed *cfg. Returns 0, or -EINVAL
- * (bad file: err holds "FILE:LINE: SETTING: what is wrong") or -ENOENT
- * (cannot read). On error *cfg holds nothing to free.
+ * (bad file: err holds a line "FILE:LINE: SETTING: what is wrong" for
+ * each error found, up to 20, and how many more; SW_CONF_ERR_MAX bytes
+ * hold them) or -ENOENT (cannot read). On error *cfg holds nothing to
+ * free.
  */
 int sw_config_load(const char *path, struct sw_config *cfg,
 		   char *err, size_t errlen);
@@ -257,6 +279,12 @@ void sw_config_free(struct sw_config *cfg);
 
 /* Index of the port named `name`, or -1. */
 int sw_config_port_index(const struct sw_config *cfg, const char *name);
+
+/*
+ * Free a set's elements (and their timeouts), once its set holds them:
+ * the definition stays. NULL-safe on both arrays.
+ */
+void sw_set_conf_drop_elements(struct sw_set_conf *sc);
 
 /* Index of the set named `name`, or -1. */
 int sw_config_set_index(const struct sw_config *cfg, const char *name);

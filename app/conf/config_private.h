@@ -20,9 +20,24 @@ struct ctx {
 	char dir[256];		/* the config's directory, with a '/' */
 	char *err;
 	size_t errlen;
+	size_t used;		/* bytes of err written */
+	unsigned int nb_err;	/* errors found, shown or not */
+	unsigned int shown;	/* of which err holds a line */
+	bool full;		/* err has no room for another */
 };
 
-/* Fill c->err with "FILE:LINE: path: ..." (s's); returns -EINVAL. */
+/*
+ * Every error of a file is reported, not the first alone: the walk
+ * goes on past a bad setting, rule or set (a section that depends on
+ * one that failed may add an error of its own), and err gets a line
+ * for each of the first SW_CONF_ERRORS.
+ */
+#define SW_CONF_ERRORS 20
+
+/*
+ * Add "FILE:LINE: path: ..." (s's) to c->err as a line of its own;
+ * returns -EINVAL.
+ */
 int fail(struct ctx *c, const config_setting_t *s, const char *path,
 	 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 

@@ -1,52 +1,50 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * Copyright (c) 2026 The spillway authors
+ *
+ * The command table and what reads it: help, dispatch, the state-change
+ * log, completion; the commands that are neither sets (cli_set.c) nor
+ * flows (cli_flow.c).
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <rte_common.h>
 
 #include "app.h"
-#include "atomicfile.h"
 #include "buf.h"
-#include "cli.h"
-#include "prefixfile.h"
+#include "cli_private.h"
+#include "policy.h"
+#include "reload.h"
+#include "report.h"
 #include "ruleset.h"
 #include "sw_ft.h"
 #include "sw_pset.h"
-#include "report.h"
-#include "reload.h"
-#include "flowfilter.h"
 #include "ha.h"
 
 /* Words a line may hold: a `set add` line of prefixes fills 4 KiB. */
 #define MAX_ARGS 512
-#define FLOWS_DEFAULT 1000
-#define SET_LIST_DEFAULT 1000
-/* Prefixes one chunk of `set list` appends. */
-#define SET_LIST_CHUNK 2048
 
-static int
-split(char *line, char **argv)
+void
+cli_fail(struct sw_cli_session *s, struct sw_buf *out, const char *fmt, ...)
 {
-	int argc = 0;
-	char *save = NULL, *tok;
+	char msg[SW_CLI_LINE_MAX + 256];
+	va_list ap;
 
-	for (tok = strtok_r(line, " \t", &save); tok != NULL && argc < MAX_ARGS;
-	     tok = strtok_r(NULL, " \t", &save))
-		argv[argc++] = tok;
-	return tok != NULL ? -1 : argc;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	sw_buf_printf(out, "error: %s\n", msg);
+	s->failed = true;
 }
 
-/* A decimal number in [0, max]; -1 when it is not one. */
-static long long
-number(const char *s, long long max)
+long long
+cli_number(const char *s, long long max)
 {
 	char *end;
 	long long v;
@@ -60,104 +58,30 @@ number(const char *s, long long max)
 	return v;
 }
 
-static uint64_t
-total_flows(const struct sw_app *app)
-{
-	struct sw_ft_stats st;
-	uint64_t n = 0;
-	unsigned int i;
-
-	for (i = 0; app->ft && i < sw_ft_nb_shards(app->ft); i++) {
-		sw_ft_shard_stats(app->ft, i, &st);
-		n += st.flows;
-	}
-	return n;
-}
-
-static bool
-no_table(const struct sw_app *app, struct sw_buf *out)
-{
-	if (app->ft != NULL)
-		return false;
-	sw_buf_printf(out, "error: the flow table is disabled "
-		      "(flowtable.enabled = false)\n");
-	return true;
-}
-
-/* show flows [detail] [N] [FILTER...] */
-static int
-cmd_show_flows(struct sw_app *app, struct sw_cli_session *s, int argc,
-	       char **argv, struct sw_buf *out)
-{
-	struct sw_flow_filter f;
-	char err[200];
-	int i = 2, detail = 0;
-	long long n = FLOWS_DEFAULT;
-
-	if (i < argc && strcmp(argv[i], "detail") == 0) {
-		detail = 1;
-		i++;
-	}
-	if (i < argc && strchr(argv[i], '=') == NULL) {
-		n = number(argv[i], UINT32_MAX);
-		if (n < 0) {
-			sw_buf_printf(out, "error: show flows [detail] [N] "
-				      "[FILTER...]: '%.40s' is not a count\n",
-				      argv[i]);
-			return SW_CLI_OK;
-		}
-		i++;
-	}
-	if (sw_flow_filter_parse(&f, argc - i, argv + i, err, sizeof(err))) {
-		sw_buf_printf(out, "error: %s\n", err);
-		return SW_CLI_OK;
-	}
-	if (no_table(app, out))
-		return SW_CLI_OK;
-	sw_report_flows_begin(app, &s->flows, (uint64_t)n, detail,
-			      i < argc ? &f : NULL);
-	s->stream = SW_STREAM_FLOWS;
-	s->streaming = true;
-	return SW_CLI_MORE;
-}
-
-static struct sw_pset *
-find_set(const struct sw_app *app, const char *name, struct sw_buf *out)
+struct sw_pset *
+cli_find_set(const struct sw_app *app, struct sw_cli_session *s,
+	     const char *name, struct sw_buf *out)
 {
 	int i = sw_ruleset_set_index(app->rules, name);
 
 	if (i < 0) {
-		sw_buf_printf(out, "error: no set named '%.40s' (show sets "
-			      "lists them)\n", name);
+		cli_fail(s, out, "no set named '%.40s' (show sets lists them)",
+			 name);
 		return NULL;
 	}
 	return app->rules->sets[i];
 }
 
-static void
-cmd_show_sets(const struct sw_app *app, struct sw_buf *out)
+static int
+split(char *line, char **argv)
 {
-	static const char *const fam[] = { "any", "", "", "", "ipv4", "",
-					   "ipv6" };
-	unsigned int i;
+	int argc = 0;
+	char *save = NULL, *tok;
 
-	if (app->rules == NULL || app->rules->nb_sets == 0) {
-		sw_buf_printf(out, "no sets (define them under sets in the "
-			      "config)\n");
-		return;
-	}
-	for (i = 0; i < app->rules->nb_sets; i++) {
-		const struct sw_pset *ps = app->rules->sets[i];
-		uint8_t f = sw_pset_family(ps);
-
-		sw_buf_printf(out, "set %s family=%s ipv4=%u ipv6=%u max=%u "
-			      "changes=%" PRIu64 "%s%s\n", app->rules->names[i],
-			      fam[f], sw_pset_count(ps, 4),
-			      sw_pset_count(ps, 6), sw_pset_max(ps, f ? f : 4),
-			      sw_pset_generation(ps),
-			      app->cfg.sets[i].file[0] ? " file=" : "",
-			      app->cfg.sets[i].file);
-	}
+	for (tok = strtok_r(line, " \t", &save); tok != NULL && argc < MAX_ARGS;
+	     tok = strtok_r(NULL, " \t", &save))
+		argv[argc++] = tok;
+	return tok != NULL ? -1 : argc;
 }
 
 /* The handlers of the command table (cli_cmds, below). */
@@ -166,21 +90,15 @@ static int
 cmd_stats(struct sw_app *app, struct sw_cli_session *s, int argc,
 	  char **argv, struct sw_buf *out)
 {
-	(void)s;
-	(void)argc;
+	/* `show stats json`, or `show stats` asked in JSON. */
+	s->json_out = argc == 3 || cli_json(s);
 	(void)argv;
-	sw_report_stats(app, out);
-	return SW_CLI_OK;
-}
-
-static int
-cmd_stats_json(struct sw_app *app, struct sw_cli_session *s, int argc,
-	       char **argv, struct sw_buf *out)
-{
-	(void)s;
-	(void)argc;
-	(void)argv;
-	sw_report_stats_json(app, out, true);
+	if (s->json_out)
+		sw_report_stats_json(app, out, true);
+	else
+		sw_report_stats(app, out);
+	if (s->json_out && (out->len == 0 || out->p[out->len - 1] != '\n'))
+		sw_buf_append(out, "\n", 1);
 	return SW_CLI_OK;
 }
 
@@ -188,12 +106,11 @@ static int
 cmd_sources(struct sw_app *app, struct sw_cli_session *s, int argc,
 	    char **argv, struct sw_buf *out)
 {
-	long long n = argc == 3 ? number(argv[2], 100000) : 20;
+	long long n = argc == 3 ? cli_number(argv[2], 100000) : 20;
 
-	(void)s;
 	if (n < 0)
-		sw_buf_printf(out, "error: show sources [N]: '%s' is not a "
-			      "count\n", argv[2]);
+		cli_fail(s, out, "show sources [N]: '%.40s' is not a count",
+			 argv[2]);
 	else
 		sw_report_sources(app, out, (unsigned int)n);
 	return SW_CLI_OK;
@@ -234,17 +151,6 @@ cmd_rules(struct sw_app *app, struct sw_cli_session *s, int argc,
 }
 
 static int
-cmd_sets(struct sw_app *app, struct sw_cli_session *s, int argc,
-	 char **argv, struct sw_buf *out)
-{
-	(void)s;
-	(void)argc;
-	(void)argv;
-	cmd_show_sets(app, out);
-	return SW_CLI_OK;
-}
-
-static int
 cmd_timeouts(struct sw_app *app, struct sw_cli_session *s, int argc,
 	     char **argv, struct sw_buf *out)
 {
@@ -266,351 +172,34 @@ cmd_ports(struct sw_app *app, struct sw_cli_session *s, int argc,
 	return SW_CLI_OK;
 }
 
-static void
-cmd_timeout(struct sw_app *app, int argc, char **argv, struct sw_buf *out)
+static int
+cmd_set_timeout(struct sw_app *app, struct sw_cli_session *s, int argc,
+		char **argv, struct sw_buf *out)
 {
 	long long secs;
 	int t;
 
 	if (argc != 4) {
-		sw_buf_printf(out, "error: usage: set timeout NAME SECONDS\n");
-		return;
+		cli_fail(s, out, "usage: set timeout NAME SECONDS");
+		return SW_CLI_OK;
 	}
 	t = sw_ft_timeout_index(argv[2]);
 	if (t < 0) {
-		sw_buf_printf(out, "error: no timeout named '%.40s' (show "
-			      "timeouts lists them)\n", argv[2]);
-		return;
+		cli_fail(s, out, "no timeout named '%.40s' (show timeouts "
+			 "lists them)", argv[2]);
+		return SW_CLI_OK;
 	}
-	secs = number(argv[3], INT32_MAX);
+	secs = cli_number(argv[3], INT32_MAX);
 	if (secs < 1) {
-		sw_buf_printf(out, "error: '%.40s' is not a number of seconds "
-			      "(1 to %d)\n", argv[3], INT32_MAX);
-		return;
+		cli_fail(s, out, "'%.40s' is not a number of seconds (1 to "
+			 "%d)", argv[3], INT32_MAX);
+		return SW_CLI_OK;
 	}
 	app->cfg.flowtable.ft.timeouts[t] = (uint32_t)secs;
 	if (app->ft != NULL)
 		sw_ft_set_timeout(app->ft, (unsigned int)t, (uint32_t)secs);
 	sw_buf_printf(out, "%s = %lld (live flows follow at once; the config "
 		      "file is unchanged)\n", argv[2], secs);
-}
-
-static double
-ms_since(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)(t.tv_sec - t0->tv_sec) * 1e3 +
-	       (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
-}
-
-/*
- * A file a command names, as the config's own files are found: a
- * relative path is read next to the config file, never in whatever
- * directory spillway runs in (the unit's, /).
- */
-static void
-cli_path(const struct sw_app *app, const char *file, char *buf, size_t len)
-{
-	const char *slash = strrchr(app->conf_path, '/');
-
-	if (file[0] == '/' || slash == NULL)
-		snprintf(buf, len, "%s", file);
-	else
-		snprintf(buf, len, "%.*s/%s", (int)(slash - app->conf_path),
-			 app->conf_path, file);
-}
-
-/*
- * Under systemd, spillway's /tmp is its own (the unit's PrivateTmp): a
- * file an admin left in the host's /tmp is not there. Say so.
- */
-static const char *
-tmp_hint(const char *path, int rc)
-{
-	if (rc != -ENOENT || getenv("INVOCATION_ID") == NULL ||
-	    (strncmp(path, "/tmp/", 5) != 0 &&
-	     strncmp(path, "/var/tmp/", 9) != 0))
-		return "";
-	return " (spillway's /tmp is its own under systemd, PrivateTmp: "
-	       "put the file in /var/lib/spillway)";
-}
-
-/* The prefixes of a set command: the words, or -f FILE's lines. */
-static int
-set_prefixes(const struct sw_app *app, struct sw_pset *ps, int argc,
-	     char **argv, struct sw_acl_cidr **v, uint32_t *n,
-	     struct sw_buf *out)
-{
-	uint8_t fam = sw_pset_family(ps);
-	char err[SW_ERR_MAX], path[PATH_MAX];
-	uint64_t digest = 0;
-	int i, rc;
-
-	*v = NULL;
-	*n = 0;
-	if (argc == 2 && strcmp(argv[0], "-f") == 0) {
-		cli_path(app, argv[1], path, sizeof(path));
-		rc = sw_prefix_file_read(path, fam, v, n, &digest, err,
-					 sizeof(err));
-		if (rc == 0)
-			return 0;
-		sw_buf_printf(out, "error: %s%s\n", err, tmp_hint(path, rc));
-		free(*v);
-		return -EINVAL;
-	}
-	*v = malloc(sizeof(**v) * (size_t)(argc ? argc : 1));
-	if (*v == NULL) {
-		sw_buf_printf(out, "error: out of memory\n");
-		return -ENOMEM;
-	}
-	for (i = 0; i < argc; i++) {
-		struct sw_acl_cidr *c = &(*v)[*n];
-
-		if (sw_acl_parse_cidr(argv[i], c, err, sizeof(err)) != 0 ||
-		    c->family == 0 || (fam && c->family != fam)) {
-			sw_buf_printf(out, "error: '%.60s': %s\n", argv[i],
-				      c->family == 0 ? "not a prefix" :
-				      fam && c->family != fam ?
-				      "not of the set's family" : err);
-			free(*v);
-			return -EINVAL;
-		}
-		(*n)++;
-	}
-	return 0;
-}
-
-static void
-cmd_set_change(struct sw_app *app, const char *op, const char *name,
-	       int argc, char **argv, struct sw_buf *out)
-{
-	struct sw_pset *ps = find_set(app, name, out);
-	struct sw_pset_result res;
-	struct sw_acl_cidr *v;
-	struct timespec t0;
-	bool del = strcmp(op, "del") == 0, load = strcmp(op, "load") == 0;
-	uint32_t n;
-	char a[64];
-	int rc;
-
-	if (ps == NULL)
-		return;
-	if (argc == 0) {
-		sw_buf_printf(out, "error: usage: set %s NAME PREFIX... (or "
-			      "-f FILE)\n", op);
-		return;
-	}
-	if (load && argc == 1) {
-		char *fa[2] = { "-f", argv[0] };
-
-		rc = set_prefixes(app, ps, 2, fa, &v, &n, out);
-	} else {
-		rc = set_prefixes(app, ps, argc, argv, &v, &n, out);
-	}
-	if (rc)
-		return;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	rc = load ? sw_pset_replace(ps, (const struct sw_pset_prefix *)v, n,
-				    &res) :
-		    sw_pset_update(ps, (const struct sw_pset_prefix *)v, n, del,
-				   &res);
-	if (rc) {
-		sw_acl_cidr_format(&v[res.failed], a, sizeof(a));
-		sw_buf_printf(out, "error: set %s: %s at %s: nothing changed%s"
-			      "\n", name, rc == -ENOSPC ? "full" :
-			      rc == -EINVAL ? "not of its family" :
-			      strerror(-rc), a, rc == -ENOSPC ?
-			      " (its max is in the config: sets.NAME.max, "
-			      "max_nets; a restart applies a new size)" : "");
-	} else if (load) {
-		sw_buf_printf(out, "set %s: now %u prefixes from %s (%u "
-			      "duplicates), swapped in at once, %.1f ms; the "
-			      "config is unchanged\n", name, res.changed,
-			      argv[0], res.unchanged, ms_since(&t0));
-	} else {
-		sw_buf_printf(out, "set %s: %u %s, %u %s, %.1f ms, in place "
-			      "(no rule rebuild; the config is unchanged)\n",
-			      name, res.changed, del ? "deleted" : "added",
-			      res.unchanged, del ? "were not in it" :
-			      "were already in it", ms_since(&t0));
-	}
-	free(v);
-}
-
-static void
-cmd_set_test(struct sw_app *app, const char *name, const char *addr,
-	     struct sw_buf *out)
-{
-	struct sw_pset *ps = find_set(app, name, out);
-	struct sw_pset_prefix m;
-	struct sw_acl_cidr c;
-	char err[160], a[64];
-
-	if (ps == NULL)
-		return;
-	if (sw_acl_parse_cidr(addr, &c, err, sizeof(err)) != 0 ||
-	    c.family == 0 || c.plen != (c.family == 4 ? 32 : 128)) {
-		sw_buf_printf(out, "error: '%.60s' is not an address\n", addr);
-		return;
-	}
-	if (sw_pset_test(ps, c.family, c.addr, &m)) {
-		sw_acl_cidr_format((const struct sw_acl_cidr *)&m, a,
-				   sizeof(a));
-		sw_buf_printf(out, "%s is in %s (by %s)\n", addr, name, a);
-	} else {
-		sw_buf_printf(out, "%s is not in %s\n", addr, name);
-	}
-}
-
-static void
-cmd_set_save(struct sw_app *app, const char *name, const char *file,
-	     struct sw_buf *out)
-{
-	struct sw_pset *ps = find_set(app, name, out);
-	struct sw_set_list l;
-	char path[PATH_MAX];
-	struct sw_buf b;
-	int rc;
-
-	if (ps == NULL)
-		return;
-	sw_buf_init(&b);
-	memset(&l, 0, sizeof(l));
-	snprintf(l.name, sizeof(l.name), "%s", name);
-	l.gen = sw_pset_generation(ps);
-	sw_buf_printf(&b, "# set %s, saved by spillway\n", name);
-	while (sw_report_set_more(app, &l, &b))
-		;
-	cli_path(app, file, path, sizeof(path));
-	rc = b.oom ? -ENOMEM : sw_file_replace(path, b.p, b.len, 0644);
-	if (rc)
-		sw_buf_printf(out, "error: %s: %s%s\n", path, strerror(-rc),
-			      rc == -EROFS ? " (read-only under systemd's "
-			      "ProtectSystem: save to /var/lib/spillway or "
-			      "/etc/spillway/sets)" : "");
-	else
-		sw_buf_printf(out, "set %s: %" PRIu64 " prefixes written to %s"
-			      "\n", name, l.shown, path);
-	sw_buf_free(&b);
-}
-
-static int
-cmd_set_timeout(struct sw_app *app, struct sw_cli_session *s, int argc,
-		char **argv, struct sw_buf *out)
-{
-	(void)s;
-	cmd_timeout(app, argc, argv, out);
-	return SW_CLI_OK;
-}
-
-static int
-cmd_set_add_del(struct sw_app *app, struct sw_cli_session *s, int argc,
-		char **argv, struct sw_buf *out)
-{
-	(void)s;
-	cmd_set_change(app, argv[1], argv[2], argc - 3, argv + 3, out);
-	return SW_CLI_OK;
-}
-
-static int
-cmd_set_load(struct sw_app *app, struct sw_cli_session *s, int argc,
-	     char **argv, struct sw_buf *out)
-{
-	(void)s;
-	(void)argc;
-	cmd_set_change(app, "load", argv[2], 1, argv + 3, out);
-	return SW_CLI_OK;
-}
-
-static int
-cmd_set_test_fn(struct sw_app *app, struct sw_cli_session *s, int argc,
-		char **argv, struct sw_buf *out)
-{
-	(void)s;
-	(void)argc;
-	cmd_set_test(app, argv[2], argv[3], out);
-	return SW_CLI_OK;
-}
-
-static int
-cmd_set_save_fn(struct sw_app *app, struct sw_cli_session *s, int argc,
-		char **argv, struct sw_buf *out)
-{
-	(void)s;
-	(void)argc;
-	cmd_set_save(app, argv[2], argv[3], out);
-	return SW_CLI_OK;
-}
-
-static int
-cmd_set_list(struct sw_app *app, struct sw_cli_session *s, int argc,
-	     char **argv, struct sw_buf *out)
-{
-	long long n = argc == 4 ? number(argv[3], UINT32_MAX) :
-		      SET_LIST_DEFAULT;
-	struct sw_pset *ps = find_set(app, argv[2], out);
-
-	if (ps == NULL)
-		return SW_CLI_OK;
-	if (n < 0) {
-		sw_buf_printf(out, "error: set list NAME [N]: '%.40s' is not "
-			      "a count\n", argv[3]);
-		return SW_CLI_OK;
-	}
-	memset(&s->set, 0, sizeof(s->set));
-	snprintf(s->set.name, sizeof(s->set.name), "%s", argv[2]);
-	s->set.limit = (uint64_t)n;
-	s->set.gen = sw_pset_generation(ps);
-	s->stream = SW_STREAM_SET;
-	s->streaming = true;
-	return SW_CLI_MORE;
-}
-
-static void
-cmd_flush(struct sw_app *app, int argc, char **argv, struct sw_buf *out)
-{
-	struct sw_flow_filter f, *ff;
-	char err[200];
-
-	if (sw_flow_filter_parse(&f, argc - 2, argv + 2, err, sizeof(err))) {
-		sw_buf_printf(out, "error: %s\n", err);
-		return;
-	}
-	if (no_table(app, out))
-		return;
-	if (argc == 2) {
-		sw_buf_printf(out, "flushing %" PRIu64 " flows (each worker "
-			      "empties its own shard)\n", total_flows(app));
-		sw_ft_flush(app->ft);
-		return;
-	}
-	if (app->flush_filter != NULL) {
-		sw_buf_printf(out, "error: a filtered flush is still going on; "
-			      "try again in a moment\n");
-		return;
-	}
-	ff = malloc(sizeof(*ff));
-	if (ff == NULL) {
-		sw_buf_printf(out, "error: out of memory\n");
-		return;
-	}
-	*ff = f;
-	/* The workers' judge reads it from now until its pass is over. */
-	__atomic_store_n(&app->flush_filter, ff, __ATOMIC_RELEASE);
-	sw_ft_revalidate(app->ft);
-	sw_buf_printf(out, "flushing the flows that match (each worker sweeps "
-		      "its shard; show flowtable counts them as revalidated)"
-		      "\n");
-}
-
-static int
-cmd_flush_fn(struct sw_app *app, struct sw_cli_session *s, int argc,
-	     char **argv, struct sw_buf *out)
-{
-	(void)s;
-	cmd_flush(app, argc, argv, out);
 	return SW_CLI_OK;
 }
 
@@ -621,7 +210,7 @@ cmd_reload(struct sw_app *app, struct sw_cli_session *s, int argc,
 	(void)argc;
 	(void)argv;
 	if (app->conf_path[0] == '\0') {
-		sw_buf_printf(out, "error: no config file to reload\n");
+		cli_fail(s, out, "no config file to reload");
 		return SW_CLI_OK;
 	}
 	s->reload_seq = sw_app_reload_ask(app, "CLI");
@@ -668,6 +257,28 @@ cmd_ha_resync(struct sw_app *app, struct sw_cli_session *s, int argc,
 }
 
 static int
+cmd_mode(struct sw_app *app, struct sw_cli_session *s, int argc,
+	 char **argv, struct sw_buf *out)
+{
+	static const char *const modes[] = { "text", "machine", "json" };
+	unsigned int m;
+
+	(void)app;
+	(void)argc;
+	for (m = 0; m < RTE_DIM(modes); m++)
+		if (strcmp(argv[1], modes[m]) == 0)
+			break;
+	if (m == RTE_DIM(modes)) {
+		cli_fail(s, out, "usage: mode text|machine|json");
+		return SW_CLI_OK;
+	}
+	/* The reply is framed in the new mode. */
+	s->mode = (uint8_t)m;
+	sw_buf_printf(out, "mode %s\n", modes[m]);
+	return SW_CLI_OK;
+}
+
+static int
 cmd_quit(struct sw_app *app, struct sw_cli_session *s, int argc,
 	 char **argv, struct sw_buf *out)
 {
@@ -682,77 +293,105 @@ cmd_quit(struct sw_app *app, struct sw_cli_session *s, int argc,
 static int cmd_help(struct sw_app *app, struct sw_cli_session *s, int argc,
 		    char **argv, struct sw_buf *out);
 
-typedef int (*cli_fn)(struct sw_app *app, struct sw_cli_session *s, int argc,
-		      char **argv, struct sw_buf *out);
+/* What completes a command's first argument (spillway ctl's prompt). */
+enum cli_arg {
+	ARG_NONE = 0,
+	ARG_SET,		/* a set's name */
+	ARG_TIMEOUT,		/* a flow timeout's name */
+	ARG_WORDS,		/* the words args lists: [a|b|c] */
+};
 
 /*
  * Every command, once: the words that name it, its arguments, how many
- * words a line of it has in all (min, max; -1: any), whether it changes
- * state (a read-only session may not; it is logged), its help (lines
- * after the first start with a tab) and its handler. help, dispatch and
- * the state-change log all read this table (VPP's VLIB_CLI_COMMAND).
+ * words a line of it has in all (min, max; -1: any), whether it needs
+ * an admin session (a read-only one may not), whether it changes state
+ * (logged at NOTICE with who asked), what completes its first argument,
+ * its help (lines after the first start with a tab) and its handler.
+ * help, dispatch, the state-change log and completion all read this
+ * table (VPP's VLIB_CLI_COMMAND); nothing lists a command elsewhere.
  */
 static const struct cli_cmd {
 	const char *words;
 	const char *args;
 	int8_t min, max;
+	bool admin;
 	bool changes;
+	uint8_t arg;		/* enum cli_arg */
 	const char *help;
 	cli_fn fn;
 } cli_cmds[] = {
-	{ "help", "", 1, 1, false, "this list", cmd_help },
-	{ "show stats", "", 2, 2, false, "counters (human table)", cmd_stats },
-	{ "show stats json", "", 3, 3, false,
-	  "the same counters as one JSON object, with rules", cmd_stats_json },
-	{ "show flows", "[detail] [N] [FILTER...]", 2, -1, false,
+	{ "help", "", 1, 1, false, false, ARG_NONE, "this list", cmd_help },
+	{ "show stats", "", 2, 2, false, false, ARG_NONE,
+	  "counters (human table; JSON in mode json)", cmd_stats },
+	{ "show stats json", "", 3, 3, false, false, ARG_NONE,
+	  "the same counters as one JSON object, with rules", cmd_stats },
+	{ "show flows", "[detail] [N] [FILTER...]", 2, -1, false, false,
+	  ARG_WORDS,
 	  "flows, like conntrack -L (default: first 1000;\n"
 	  "\t0: all); detail adds zone, port, hash and windows;\n"
 	  "\tFILTER: src=ADDR[/LEN] dst=... sport=P dport=P\n"
-	  "\tproto=tcp|udp|icmp|N state=ESTABLISHED|...", cmd_show_flows },
-	{ "show flowtable", "", 2, 2, false,
+	  "\tproto=tcp|udp|icmp|N state=ESTABLISHED|...",
+	  cli_show_flows },
+	{ "show flowtable", "", 2, 2, false, false, ARG_NONE,
 	  "size, occupancy, per-worker shards, adaptive scale", cmd_flowtable },
-	{ "show sources", "[N]", 2, 3, false,
+	{ "show sources", "[N]", 2, 3, false, false, ARG_NONE,
 	  "the N sources (default 20) holding most flows, with\n"
 	  "\ttheir new flows a second (per-source quotas)", cmd_sources },
 	{ "show rules", "[notrack|policy|fallback] [TEXT...]", 2, -1, false,
+	  false, ARG_WORDS,
 	  "every rule: action, hits, match, file:line,\n"
 	  "\tcomment; only lines holding TEXT if given", cmd_rules },
-	{ "show sets", "", 2, 2, false, "each set: family, prefixes, size",
-	  cmd_sets },
-	{ "show timeouts", "", 2, 2, false, "flow timeouts in seconds",
-	  cmd_timeouts },
-	{ "set timeout", "NAME SECONDS", 2, -1, true,
-	  "change a timeout; live flows follow at once", cmd_set_timeout },
-	{ "set add", "NAME PREFIX...", 3, -1, true,
-	  "add prefixes to a set, in place (also: -f FILE)", cmd_set_add_del },
-	{ "set del", "NAME PREFIX...", 3, -1, true,
-	  "delete prefixes from a set (also: -f FILE)", cmd_set_add_del },
-	{ "set test", "NAME ADDRESS", 4, 4, true,
-	  "is the address in the set, by which prefix", cmd_set_test_fn },
-	{ "set list", "NAME [N]", 3, 4, true,
-	  "the set's prefixes (default: first 1000; 0: all)", cmd_set_list },
-	{ "set load", "NAME FILE", 4, 4, true,
-	  "replace the set's content with FILE's, at once", cmd_set_load },
-	{ "set save", "NAME FILE", 4, 4, true,
-	  "write the set's prefixes to FILE\n"
+	{ "show sets", "", 2, 2, false, false, ARG_NONE,
+	  "each set: family, prefixes, size, timeouts, its file;\n"
+	  "\tdrift=yes: it no longer holds what its config gave\n"
+	  "\t(set add/del/load, timeouts); file_changed=yes: the\n"
+	  "\tfile changed since read (a reload applies it)", cli_show_sets },
+	{ "show timeouts", "", 2, 2, false, false, ARG_NONE,
+	  "flow timeouts in seconds", cmd_timeouts },
+	{ "show ports", "", 2, 2, false, false, ARG_NONE,
+	  "DPDK port counters and links", cmd_ports },
+	{ "set timeout", "NAME SECONDS", 2, -1, true, true, ARG_TIMEOUT,
+	  "change a flow timeout; live flows follow at once", cmd_set_timeout },
+	{ "set add", "SET PREFIX [timeout S]...", 3, -1, true, true, ARG_SET,
+	  "add prefixes to a set, in place, all or none, counted\n"
+	  "\t(also: -f FILE); timeout: seconds to live (sets\n"
+	  "\twith timeouts; default: the set's)", cli_set_add_del },
+	{ "set del", "SET PREFIX...", 3, -1, true, true, ARG_SET,
+	  "delete prefixes from a set, all or none, counted\n"
+	  "\t(also: -f FILE)", cli_set_add_del },
+	{ "set test", "SET ADDRESS", 4, 4, true, false, ARG_SET,
+	  "is the address in the set, by which prefix", cli_set_test },
+	{ "set list", "SET [N]", 3, 4, true, false, ARG_SET,
+	  "the set's prefixes, sorted (default: first 1000;\n"
+	  "\t0: all), with the seconds their timeouts have left", cli_set_list },
+	{ "set load", "SET FILE", 4, 4, true, true, ARG_SET,
+	  "replace the set's content with FILE's, at once\n"
+	  "\t(a prefix a line, or ipset save output)", cli_set_load },
+	{ "set save", "SET FILE", 4, 4, true, true, ARG_SET,
+	  "write the set's prefixes to FILE, sorted\n"
 	  "\t(set changes are not written back to the config;\n"
-	  "\ta reload keeps them unless the set's definition or\n"
-	  "\tfile changed)", cmd_set_save_fn },
-	{ "show ports", "", 2, 2, false, "DPDK port counters and links",
-	  cmd_ports },
-	{ "flush flows", "[FILTER...]", 2, -1, true,
-	  "delete every flow, or those FILTER names", cmd_flush_fn },
-	{ "reload", "", 1, 1, true,
+	  "\ta reload keeps them unless the set's elements or\n"
+	  "\tfile changed)", cli_set_save },
+	{ "flush flows", "[FILTER...]", 2, -1, true, true, ARG_WORDS,
+	  "delete every flow, or those FILTER names; answers\n"
+	  "\tonce the workers are done, with the count", cli_flush_flows },
+	{ "reload", "", 1, 1, true, true, ARG_NONE,
 	  "re-read the config file and wait for the result;\n"
-	  "\tthe running one stays on error", cmd_reload },
-	{ "show ha", "", 2, 2, false,
+	  "\tthe running one stays on error; an error too when a\n"
+	  "\tsetting needs a restart (not applied)", cmd_reload },
+	{ "mode", "text|machine|json", 2, 2, false, false, ARG_WORDS,
+	  "how replies end: text (a '.' line), machine (a\n"
+	  "\tstatus line: spillway ctl), json (machine, and JSON\n"
+	  "\twhere a command has it)", cmd_mode },
+	{ "show ha", "", 2, 2, false, false, ARG_NONE,
 	  "HA: mode, role, peer, bulk progress, sync counters", cmd_show_ha },
-	{ "ha role", "active|standby", 3, 3, true,
+	{ "ha role", "active|standby", 3, 3, true, true, ARG_WORDS,
 	  "forward (active), or forward nothing and keep the\n"
 	  "\tpeer's flows (standby); keepalived's notify scripts", cmd_ha_role },
-	{ "ha resync", "", 2, 2, true, "ask the peer for a bulk of its flows",
-	  cmd_ha_resync },
-	{ "quit", "", 1, 1, false, "close this session", cmd_quit },
+	{ "ha resync", "", 2, 2, true, true, ARG_NONE,
+	  "ask the peer for a bulk of its flows", cmd_ha_resync },
+	{ "quit", "", 1, 1, false, false, ARG_NONE, "close this session",
+	  cmd_quit },
 };
 
 #define HELP_COL 26
@@ -793,7 +432,7 @@ cmd_help(struct sw_app *app, struct sw_cli_session *s, int argc,
  * ("show", "set") though no row of it matched.
  */
 static const struct cli_cmd *
-cli_find(int argc, char **argv, bool *partial)
+cli_find(int argc, char *const *argv, bool *partial)
 {
 	const struct cli_cmd *best = NULL;
 	size_t i, best_n = 0;
@@ -832,30 +471,33 @@ fits(const struct cli_cmd *c, int argc)
 
 /* The error of a line no row takes, by the group it starts with. */
 static void
-no_command(int argc, char **argv, bool partial, struct sw_buf *out)
+no_command(struct sw_cli_session *s, int argc, char **argv, bool partial,
+	   struct sw_buf *out)
 {
 	size_t i;
 
 	if (partial && strcmp(argv[0], "show") == 0) {
 		if (argc < 2)
-			sw_buf_printf(out, "error: show what? stats, flows, "
-				      "flowtable, rules, sets, timeouts, "
-				      "ports, ha\n");
+			cli_fail(s, out, "show what? stats, flows, flowtable, "
+				 "rules, sets, timeouts, ports, ha");
 		else
-			sw_buf_printf(out, "error: unknown: show %.40s (help "
-				      "lists the commands)\n", argv[1]);
+			cli_fail(s, out, "unknown: show %.40s (help lists the "
+				 "commands)", argv[1]);
 		return;
 	}
 	if (partial && strcmp(argv[0], "set") == 0) {
-		sw_buf_printf(out, "error: usage: set timeout NAME SECONDS | "
-			      "set add|del NAME PREFIX... | set test NAME ADDR "
-			      "| set list NAME [N] | set load|save NAME "
-			      "FILE\n");
+		cli_fail(s, out, "usage: set timeout NAME SECONDS | set "
+			 "add|del SET PREFIX... | set test SET ADDR | set list "
+			 "SET [N] | set load|save SET FILE");
+		return;
+	}
+	if (partial && strcmp(argv[0], "mode") == 0) {
+		cli_fail(s, out, "usage: mode text|machine|json");
 		return;
 	}
 	if (partial) {
-		sw_buf_printf(out, "error: unknown command '%.40s' (help lists "
-			      "the commands)\n", argv[0]);
+		cli_fail(s, out, "unknown command '%.40s' (help lists the "
+			 "commands)", argv[0]);
 		return;
 	}
 	/* Never echo junk back raw: quote printable ASCII only. */
@@ -864,8 +506,18 @@ no_command(int argc, char **argv, bool partial, struct sw_buf *out)
 			argv[0][i] = '?';
 	if (strlen(argv[0]) > 40)
 		argv[0][40] = '\0';
-	sw_buf_printf(out, "error: unknown command '%s' (help lists the "
-		      "commands)\n", argv[0]);
+	cli_fail(s, out, "unknown command '%s' (help lists the commands)",
+		 argv[0]);
+}
+
+/* A word of a group that changes state counts, as before the table. */
+static bool
+group_changes(const struct cli_cmd *c, int argc, char **argv, bool partial)
+{
+	if (c != NULL)
+		return c->changes;
+	return argc > 0 && partial && (strcmp(argv[0], "set") == 0 ||
+				       strcmp(argv[0], "flush") == 0);
 }
 
 bool
@@ -884,43 +536,55 @@ sw_cli_changes_state(const char *line)
 	if (argc == 0)
 		return false;
 	c = cli_find(argc, argv, &partial);
-	/* A word of a group that changes state counts, as before. */
-	if (c == NULL)
-		return partial && (strcmp(argv[0], "set") == 0 ||
-				   strcmp(argv[0], "flush") == 0);
-	return c->changes;
+	/* set test, set list: looks, not changes, though admin's only. */
+	if (c != NULL && !fits(c, argc))
+		return c->changes;
+	return group_changes(c, argc, argv, partial);
 }
 
-static int
-stream_more(struct sw_app *app, struct sw_cli_session *s, struct sw_buf *out)
+/*
+ * A control character in a line is refused, not run: it is most often
+ * an escape sequence a terminal sent for an arrow key, and turned into
+ * a blank it made another command of the line ("\e[Ashow timeouts"
+ * ran as an unknown "[Ashow"); DEL is a backspace sent raw. Tabs
+ * separate words.
+ */
+static bool
+has_control(struct sw_cli_session *s, const char *line, struct sw_buf *out)
 {
-	bool more = false;
+	size_t i;
 
-	switch (s->stream) {
-	case SW_STREAM_FLOWS:
-		more = sw_report_flows_more(app, &s->flows, out);
-		break;
-	case SW_STREAM_RULES:
-		more = sw_report_rules_more(app, &s->rules, out);
-		break;
-	case SW_STREAM_SET:
-		more = sw_report_set_more(app, &s->set, out);
-		break;
-	case SW_STREAM_RELOAD:
-		/* The reload thread works; the answer comes when it is done. */
-		if (app->reload_done < s->reload_seq)
-			return SW_CLI_WAIT;
-		sw_buf_printf(out, "%s", app->reload_result ?
-			      app->reload_result : "error: no result\n");
-		break;
-	default:
-		break;
+	for (i = 0; line[i]; i++) {
+		unsigned char b = (unsigned char)line[i];
+
+		if ((b >= 0x20 && b != 0x7f) || b == '\t')
+			continue;
+		cli_fail(s, out, "control character 0x%02x at byte %zu%s: "
+			 "nothing was run", b, i, b == 0x1b ?
+			 " (an escape sequence: an arrow key? spillway ctl "
+			 "edits lines with them)" : "");
+		return true;
 	}
-	if (more)
-		return SW_CLI_MORE;
-	s->stream = SW_STREAM_NONE;
-	s->streaming = false;
-	return SW_CLI_OK;
+	return false;
+}
+
+/*
+ * A change while a reload builds waits for it: the reload reads the
+ * running sets from its own thread, and the order of changes stays the
+ * order they were asked in.
+ */
+static int
+defer(struct sw_cli_session *s, const char *line, struct sw_buf *out)
+{
+	free(s->deferred);
+	s->deferred = strdup(line);
+	if (s->deferred == NULL) {
+		cli_fail(s, out, "out of memory");
+		return SW_CLI_OK;
+	}
+	s->stream = SW_STREAM_DEFER;
+	s->streaming = true;
+	return SW_CLI_MORE;
 }
 
 static int
@@ -930,37 +594,235 @@ exec_line(struct sw_app *app, struct sw_cli_session *s, const char *line,
 	char buf[SW_CLI_LINE_MAX + 1];
 	char *argv[MAX_ARGS];
 	const struct cli_cmd *c;
+	size_t start = out->len;
 	bool partial;
-	size_t i;
-	int argc;
+	int argc, rc;
 
+	s->failed = false;
+	s->json_out = false;
+	if (has_control(s, line, out))
+		return SW_CLI_OK;
 	snprintf(buf, sizeof(buf), "%s", line);
-	for (i = 0; buf[i]; i++)
-		if ((unsigned char)buf[i] < 0x20 && buf[i] != '\t')
-			buf[i] = ' ';
 	argc = split(buf, argv);
 	if (argc < 0) {
-		sw_buf_printf(out, "error: too many words (help lists the "
-			      "commands)\n");
+		cli_fail(s, out, "too many words (help lists the commands)");
 		return SW_CLI_OK;
 	}
 	if (argc == 0)
 		return SW_CLI_OK;
 	c = cli_find(argc, argv, &partial);
-	if (((c != NULL && c->changes) ||
-	     (c == NULL && partial && (strcmp(argv[0], "set") == 0 ||
-				       strcmp(argv[0], "flush") == 0))) &&
+	if (((c != NULL && c->admin) ||
+	     (c == NULL && group_changes(c, argc, argv, partial))) &&
 	    !s->admin) {
-		sw_buf_printf(out, "error: this session is read-only (TCP "
-			      "without control.tcp_admin); %s needs the unix "
-			      "socket\n", argv[0]);
+		cli_fail(s, out, "this session is read-only (TCP without "
+			 "control.tcp_admin); %s needs the unix socket",
+			 argv[0]);
 		return SW_CLI_OK;
 	}
 	if (!fits(c, argc)) {
-		no_command(argc, argv, partial, out);
+		no_command(s, argc, argv, partial, out);
 		return SW_CLI_OK;
 	}
-	return c->fn(app, s, argc, argv, out);
+	if (c->changes && c->fn != cmd_reload && app->reload_job != NULL)
+		return defer(s, line, out);
+	rc = c->fn(app, s, argc, argv, out);
+	/* The text protocol's own rule: a reply that starts so failed. */
+	if (out->len - start >= 6 && strncmp(out->p + start, "error:", 6) == 0)
+		s->failed = true;
+	return rc;
+}
+
+/* reload: its result once the reload thread is done. */
+static int
+reload_more(struct sw_app *app, struct sw_cli_session *s, struct sw_buf *out)
+{
+	if (app->reload_done < s->reload_seq)
+		return SW_CLI_WAIT;
+	sw_buf_printf(out, "%s", app->reload_result ? app->reload_result :
+		      "error: no result\n");
+	/* Refused, or a setting not applied (restart needed). */
+	if (app->reload_result == NULL || !app->reload_ok)
+		s->failed = true;
+	return SW_CLI_OK;
+}
+
+static int
+deferred_more(struct sw_app *app, struct sw_cli_session *s,
+	      struct sw_buf *out)
+{
+	char *line = s->deferred;
+	int rc;
+
+	if (app->reload_job != NULL)
+		return SW_CLI_WAIT;
+	s->deferred = NULL;
+	s->stream = SW_STREAM_NONE;
+	s->streaming = false;
+	rc = sw_cli_exec(app, s, line, out);
+	free(line);
+	return rc == SW_CLI_MORE ? SW_CLI_MORE : SW_CLI_OK;
+}
+
+static int
+stream_more(struct sw_app *app, struct sw_cli_session *s, struct sw_buf *out)
+{
+	int rc = SW_CLI_OK;
+
+	switch (s->stream) {
+	case SW_STREAM_FLOWS:
+		rc = sw_report_flows_more(app, &s->flows, out) ? SW_CLI_MORE :
+								 SW_CLI_OK;
+		break;
+	case SW_STREAM_RULES:
+		rc = sw_report_rules_more(app, &s->rules, out) ? SW_CLI_MORE :
+								 SW_CLI_OK;
+		break;
+	case SW_STREAM_SET:
+		rc = sw_report_set_more(app, &s->set, out) ? SW_CLI_MORE :
+							     SW_CLI_OK;
+		if (rc == SW_CLI_OK)
+			sw_report_set_end(&s->set);
+		break;
+	case SW_STREAM_RELOAD:
+		rc = reload_more(app, s, out);
+		break;
+	case SW_STREAM_FLUSH:
+		rc = cli_flush_more(app, s, out);
+		break;
+	case SW_STREAM_DEFER:
+		/* It runs the line: the stream is the line's now. */
+		return deferred_more(app, s, out);
+	default:
+		break;
+	}
+	if (rc != SW_CLI_OK)
+		return rc;
+	s->stream = SW_STREAM_NONE;
+	s->streaming = false;
+	return SW_CLI_OK;
+}
+
+void
+sw_cli_end(struct sw_app *app, struct sw_cli_session *s)
+{
+	sw_report_set_end(&s->set);
+	sw_flush_release(app, s->flush);
+	s->flush = NULL;
+	free(s->deferred);
+	s->deferred = NULL;
+	s->streaming = false;
+	s->stream = SW_STREAM_NONE;
+}
+
+/* ---- completion ---- */
+
+/* Call cb with each alternative of "[a|b|c]" or "a|b|c" that fits. */
+static void
+complete_words(const char *args, const char *prefix, sw_cli_word_cb cb,
+	       void *arg)
+{
+	size_t len = strcspn(args, " "), n;
+	char alt[48];
+	const char *p = args;
+
+	if (*p == '[') {
+		p++;
+		len -= 2;
+	}
+	while (len > 0) {
+		n = strcspn(p, "|] ");
+		if (n > len)
+			n = len;
+		/* Upper case words stand for a value, not a word. */
+		if (n < sizeof(alt) && !(p[0] >= 'A' && p[0] <= 'Z')) {
+			memcpy(alt, p, n);
+			alt[n] = '\0';
+			if (strncmp(alt, prefix, strlen(prefix)) == 0)
+				cb(alt, arg);
+		}
+		if (n == len)
+			break;
+		p += n + 1;
+		len -= n + 1;
+	}
+}
+
+static void
+complete_arg(const struct cli_cmd *c, const char *prefix,
+	     const char *const *sets, unsigned int nb_sets, sw_cli_word_cb cb,
+	     void *arg)
+{
+	unsigned int i;
+	const char *n;
+
+	switch (c->arg) {
+	case ARG_SET:
+		for (i = 0; i < nb_sets; i++)
+			if (strncmp(sets[i], prefix, strlen(prefix)) == 0)
+				cb(sets[i], arg);
+		break;
+	case ARG_TIMEOUT:
+		for (i = 0; i < SW_FT_TO_MAX; i++) {
+			n = sw_ft_timeout_name(i);
+			if (strncmp(n, prefix, strlen(prefix)) == 0)
+				cb(n, arg);
+		}
+		break;
+	case ARG_WORDS:
+		complete_words(c->args, prefix, cb, arg);
+		break;
+	default:
+		break;
+	}
+}
+
+void
+sw_cli_complete(int argc, char *const *argv, const char *prefix,
+		const char *const *sets, unsigned int nb_sets,
+		sw_cli_word_cb cb, void *arg)
+{
+	/* Rows of a group share their next word: offered once. */
+	const char *seen[RTE_DIM(cli_cmds)];
+	size_t i, j, nb_seen = 0, len;
+	char word[32];
+
+	for (i = 0; i < RTE_DIM(cli_cmds); i++) {
+		const struct cli_cmd *c = &cli_cmds[i];
+		const char *w = c->words;
+		int k;
+
+		for (k = 0; k < argc && *w; k++) {
+			len = strcspn(w, " ");
+			if (strlen(argv[k]) != len ||
+			    strncmp(argv[k], w, len) != 0)
+				break;
+			w += len;
+			w += *w == ' ';
+		}
+		if (k < argc && *w)
+			continue;	/* a typed word is not this row's */
+		if (*w == '\0') {
+			/* The row's words typed: its first argument. */
+			if (k == argc)
+				complete_arg(c, prefix, sets, nb_sets, cb,
+					     arg);
+			continue;
+		}
+		len = strcspn(w, " ");
+		if (len >= sizeof(word) || strncmp(w, prefix,
+						   strlen(prefix)) != 0)
+			continue;
+		for (j = 0; j < nb_seen; j++)
+			if (strncmp(seen[j], w, len) == 0 &&
+			    (seen[j][len] == ' ' || seen[j][len] == '\0'))
+				break;
+		if (j < nb_seen)
+			continue;
+		seen[nb_seen++] = w;
+		memcpy(word, w, len);
+		word[len] = '\0';
+		cb(word, arg);
+	}
 }
 
 /*

@@ -7,6 +7,7 @@
 #include <grp.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,6 +78,13 @@ struct client {
 	size_t pend_off;
 	size_t pend_len;
 	struct sw_buf out;
+	/*
+	 * The reply as the CLI writes it, before it is framed into out
+	 * (the machine mode marks lines that start with '.'); bol: out
+	 * is at the start of a line.
+	 */
+	struct sw_buf reply;
+	bool bol;
 	struct sw_ctl *ctl;
 };
 
@@ -265,8 +273,10 @@ client_close(struct client *cl)
 	if (cl->fd >= 0)
 		close(cl->fd);
 	cl->fd = -1;
-	cl->sess.streaming = false;
+	if (cl->ctl != NULL)
+		sw_cli_end(cl->ctl->app, &cl->sess);
 	sw_buf_free(&cl->out);
+	sw_buf_free(&cl->reply);
 }
 
 void
@@ -292,10 +302,65 @@ sw_ctl_free(struct sw_ctl *ctl)
 	free(ctl);
 }
 
+/*
+ * The reply written so far into out, framed for the session's mode: as
+ * it is in the text mode; in the machine modes a line that starts with
+ * '.' gets one more, so that no line of a reply can pass for its end.
+ */
 static void
-reply_end(struct client *cl)
+emit(struct client *cl)
 {
-	sw_buf_append(&cl->out, ".\n", 2);
+	const char *p = cl->reply.p, *end = p + cl->reply.len, *nl;
+
+	if (cl->sess.mode == SW_CLI_TEXT) {
+		sw_buf_append(&cl->out, p, cl->reply.len);
+		if (cl->reply.len)
+			cl->bol = p[cl->reply.len - 1] == '\n';
+	} else {
+		for (; p < end; p = nl) {
+			nl = memchr(p, '\n', (size_t)(end - p));
+			nl = nl != NULL ? nl + 1 : end;
+			if (cl->bol && *p == '.')
+				sw_buf_append(&cl->out, ".", 1);
+			sw_buf_append(&cl->out, p, (size_t)(nl - p));
+			cl->bol = nl[-1] == '\n';
+		}
+	}
+	cl->out.oom |= cl->reply.oom;
+	sw_buf_reset(&cl->reply);
+}
+
+/*
+ * The end of a reply: a line holding only "." (text mode), or the
+ * status line ". ok|error text|json" (machine modes), which says
+ * whether the reply is an error and whether its body is JSON.
+ */
+static void
+reply_end(struct client *cl, bool failed, bool json)
+{
+	emit(cl);
+	if (!cl->bol)
+		sw_buf_append(&cl->out, "\n", 1);
+	if (cl->sess.mode == SW_CLI_TEXT)
+		sw_buf_append(&cl->out, ".\n", 2);
+	else
+		sw_buf_printf(&cl->out, ". %s %s\n", failed ? "error" : "ok",
+			      json ? "json" : "text");
+	cl->bol = true;
+}
+
+/* A reply of the server's own (no command): an error, unless said. */
+static void
+server_reply(struct client *cl, bool failed, const char *fmt, ...)
+{
+	va_list ap;
+	char msg[256];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	sw_buf_printf(&cl->reply, "%s", msg);
+	reply_end(cl, failed, false);
 }
 
 /* Compare without an early exit, so timing says nothing of the match. */
@@ -341,15 +406,18 @@ handle_line(const char *line, void *arg)
 {
 	struct client *cl = arg;
 	struct sw_ctl *ctl = cl->ctl;
+	struct sw_buf *r = &cl->reply;
 	double now = sw_now_s();
+	bool failed = true;
 	int rc = SW_CLI_OK;
 
 	if (line == NULL) {
-		sw_buf_printf(&cl->out, "error: line longer than %d bytes, "
-			      "ignored\n", SW_LINEBUF_MAX);
+		sw_buf_printf(r, "error: line longer than %d bytes, ignored\n",
+			      SW_LINEBUF_MAX);
 	} else if (!cl->authed && strcmp(line, "quit") == 0) {
-		sw_buf_printf(&cl->out, "bye\n");
+		sw_buf_printf(r, "bye\n");
 		cl->closing = true;
+		failed = false;
 	} else if (!cl->authed) {
 		bool tried = strncmp(line, "auth ", 5) == 0;
 
@@ -359,16 +427,17 @@ handle_line(const char *line, void *arg)
 			SW_LOG(INFO, "control: %s authenticated (%s)\n",
 			       cl->peer, cl->sess.admin ? "admin" :
 			       "read-only");
-			sw_buf_printf(&cl->out, "authenticated%s\n",
+			sw_buf_printf(r, "authenticated%s\n",
 				      cl->sess.admin ? "" : " (read-only)");
+			failed = false;
 		} else {
 			auth_failed(cl, now);
 			if (++cl->auth_fails >= AUTH_TRIES) {
-				sw_buf_printf(&cl->out, "error: authentication "
+				sw_buf_printf(r, "error: authentication "
 					      "failed\n");
 				cl->closing = true;
 			} else {
-				sw_buf_printf(&cl->out, "error: %s\n", tried ?
+				sw_buf_printf(r, "error: %s\n", tried ?
 					      "wrong password" :
 					      "authenticate first: auth "
 					      "PASSWORD");
@@ -379,13 +448,17 @@ handle_line(const char *line, void *arg)
 		if (sw_cli_changes_state(line))
 			SW_LOG(NOTICE, "control: %s%s: %.200s\n", cl->peer,
 			       cl->sess.admin ? "" : " (read-only)", line);
-		rc = sw_cli_exec(ctl->app, &cl->sess, line, &cl->out);
+		rc = sw_cli_exec(ctl->app, &cl->sess, line, r);
+		failed = cl->sess.failed;
 		if (rc == SW_CLI_QUIT)
 			cl->closing = true;
 	}
 	/* A streamed reply ends with its last chunk. */
 	if (rc != SW_CLI_MORE)
-		reply_end(cl);
+		reply_end(cl, failed, cl->sess.json_out && line != NULL &&
+			  cl->authed);
+	else
+		emit(cl);
 	/* Read no further line before this one is answered in full. */
 	return !cl->closing && rc != SW_CLI_MORE && !held(cl, now);
 }
@@ -393,10 +466,9 @@ handle_line(const char *line, void *arg)
 static void
 greet(struct client *cl)
 {
-	sw_buf_printf(&cl->out, "spillway %s control; %s\n", SW_VERSION,
-		      !cl->authed ? "authenticate with: auth PASSWORD" :
-				    "'help' lists the commands");
-	reply_end(cl);
+	server_reply(cl, false, "spillway %s control; %s\n", SW_VERSION,
+		     !cl->authed ? "authenticate with: auth PASSWORD" :
+				   "'help' lists the commands");
 }
 
 static int
@@ -434,6 +506,8 @@ client_init(struct sw_ctl *ctl, int i, int fd, enum endpoint ep, double now)
 	cl->last_active = now;
 	sw_linebuf_init(&cl->in);
 	sw_buf_init(&cl->out);
+	sw_buf_init(&cl->reply);
+	cl->bol = true;
 	return cl;
 }
 
@@ -505,7 +579,8 @@ accept_unix(struct sw_ctl *ctl, double now)
 		snprintf(cl->peer, sizeof(cl->peer), "unix client pid %d uid "
 			 "%u gid %u", (int)uc.pid, (unsigned int)uc.uid,
 			 (unsigned int)uc.gid);
-		SW_LOG(INFO, "control: %s connected\n", cl->peer);
+		/* Its changes are logged with it; a connect says nothing. */
+		SW_LOG(DEBUG, "control: %s connected\n", cl->peer);
 		greet(cl);
 	}
 }
@@ -633,21 +708,27 @@ stream(struct client *cl)
 	int rc;
 
 	while (cl->sess.streaming && cl->out.len < STREAM_LOW) {
-		rc = sw_cli_more(cl->ctl->app, &cl->sess, &cl->out);
+		rc = sw_cli_more(cl->ctl->app, &cl->sess, &cl->reply);
 		if (rc == SW_CLI_WAIT)
 			break;
 		if (rc == SW_CLI_OK) {
-			reply_end(cl);
+			reply_end(cl, cl->sess.failed, cl->sess.json_out);
 			/* Go on with what it sent meanwhile. */
 			feed(cl, sw_now_s());
+		} else {
+			emit(cl);
 		}
 	}
 }
 
+/* Waiting on the reload thread or the workers: nothing to send yet. */
 static bool
 waiting(const struct client *cl)
 {
-	return cl->sess.streaming && cl->sess.stream == SW_STREAM_RELOAD;
+	return cl->sess.streaming &&
+	       (cl->sess.stream == SW_STREAM_RELOAD ||
+		cl->sess.stream == SW_STREAM_FLUSH ||
+		cl->sess.stream == SW_STREAM_DEFER);
 }
 
 static void
@@ -694,9 +775,8 @@ login_expired(struct client *cl, double now)
 {
 	if (held(cl, now))
 		sw_buf_reset(&cl->out);
-	sw_buf_printf(&cl->out, "error: not authenticated within %.0f s, "
-		      "closing\n", RTE_MIN(cl->ctl->idle, AUTH_WINDOW_S));
-	reply_end(cl);
+	server_reply(cl, true, "error: not authenticated within %.0f s, "
+		     "closing\n", RTE_MIN(cl->ctl->idle, AUTH_WINDOW_S));
 	cl->closing = true;
 	/* One try: a client that does not read loses the message. */
 	flush_out(cl);
@@ -777,9 +857,8 @@ sw_ctl_poll(struct sw_ctl *ctl, int timeout_ms)
 		if (cl->sess.streaming)
 			cl->last_active = now;
 		if (!cl->closing && now - cl->last_active > ctl->idle) {
-			sw_buf_printf(&cl->out, "error: idle for %.0f s, "
-				      "closing\n", ctl->idle);
-			reply_end(cl);
+			server_reply(cl, true, "error: idle for %.0f s, "
+				     "closing\n", ctl->idle);
 			cl->closing = true;
 			flush_out(cl);
 		}

@@ -5,9 +5,12 @@
 #define SW_DROPLOG_H
 
 /*
- * The drop log: one line per logged packet (time, worker, rule,
- * verdict, reason, ingress port, 5-tuple, TCP flags), as iptables LOG
- * and nftables `log` write, with counts of what was held back.
+ * The drop log: one line per logged packet, with iptables LOG's
+ * fields in its order (prefix, IN= OUT= MAC= SRC= DST= LEN= TOS= PREC=
+ * TTL= ID= DF PROTO= SPT= DPT= WINDOW= RES= SYN URGP=, as apply), then
+ * spillway's (RULE= VERDICT= REASON= WORKER=); or, with log.format =
+ * "json", the same fields as one JSON object a line. A rule's
+ * log_level is its lines' syslog level. Counts say what was held back.
  *
  * What is logged: what a rule with log = true decides (log_prefix
  * starts its line); what the policy and fallback defaults drop

@@ -8,17 +8,13 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
-#include <libconfig.h>
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -73,6 +69,7 @@ usage(FILE *f)
 "                [--dump-flows] [--socket PATH] [-- EAL...]\n"
 "       spillway [-c FILE] [--socket PATH] --cli\n"
 "       spillway [-c FILE] [--socket PATH] --reload\n"
+"       spillway ctl [-c FILE | --socket PATH] [--json] [-f FILE] [CMD...]\n"
 "       spillway [-c FILE] --print-ports\n"
 "       spillway import [-4 FILE] [-6 FILE] [--ipset FILE] [-o DIR] ...\n"
 "\n"
@@ -88,13 +85,16 @@ usage(FILE *f)
 "      --cli          open the control socket for a person or a script:\n"
 "                     what you type goes to spillway, its replies to you\n"
 "      --reload       ask the running spillway to reload and wait for the\n"
-"                     result: exit 0 if it took, 1 if it was refused\n"
+"                     result: exit 0 if it took, 1 if it was refused or\n"
+"                     a setting needs a restart (not applied)\n"
 "                     (--cli and --reload ask the instance of the -c\n"
 "                     config, or --socket; a config that cannot be read\n"
 "                     or parsed names none: exit 1, never a default)\n"
 "      --print-ports  print what the machine must provide, as the file\n"
 "                     says it: EAL arguments, PCI and virtual devices,\n"
 "                     hugepages (for spillway-setup), and exit\n"
+"  ctl ...            one command of the CLI, for scripts: exit status 0\n"
+"                     only on success (spillway ctl --help)\n"
 "  import ...         iptables-save / ip6tables-save / ipset save output as\n"
 "                     spillway rules and sets, with a report (exit 2 when\n"
 "                     something was left out): spillway import --help\n"
@@ -436,19 +436,19 @@ write_stats_file(const struct sw_app *app)
 }
 
 /*
- * A filtered flush asks the workers' judge; its filter stays until
- * every shard has swept past, then goes (after the workers let go).
+ * Set elements whose timeout is due go, about once a second; never
+ * while a reload reads the running sets from its own thread.
  */
 static void
-watch_flush(struct sw_app *app)
+expire_sets(struct sw_app *app)
 {
-	struct sw_flow_filter *ff = app->flush_filter;
+	uint64_t n;
 
-	if (ff == NULL || app->ft == NULL || sw_ft_revalidate_pending(app->ft))
+	if (app->reload_job != NULL)
 		return;
-	__atomic_store_n(&app->flush_filter, NULL, __ATOMIC_RELEASE);
-	rte_rcu_qsbr_synchronize(app->qs, RTE_QSBR_THRID_INVALID);
-	free(ff);
+	n = sw_ruleset_expire(app->rules, (uint64_t)sw_now_s());
+	if (n)
+		SW_LOG(DEBUG, "sets: %" PRIu64 " elements timed out\n", n);
 }
 
 /* The control thread: CLI, reload on SIGHUP, stats, links, deadline. */
@@ -482,10 +482,11 @@ control_loop(struct sw_app *app, struct sw_ctl *ctl, struct sw_metrics *prom,
 			if (app->reload_done != done)
 				sw_telemetry_update(app);
 		}
-		watch_flush(app);
+		sw_app_flush_poll(app);
 		sw_links_watch(app, t);
 		sw_notify_tick(app, t);
 		if (t >= next_link) {
+			expire_sets(app);
 			watch_proxy(app);
 			sw_app_poll_rings(app);
 			next_link = t + 1;
@@ -527,6 +528,17 @@ password_exposed(const char *path, const struct sw_config *cfg,
 		 (st.st_mode & S_IROTH) ? "everyone" : "its group",
 		 (unsigned int)(st.st_mode & 07777), path);
 	return true;
+}
+
+/* Each line of text with the tag: every error of a config says whose. */
+static void
+print_lines(FILE *f, const char *tag, const char *text)
+{
+	const char *nl;
+
+	for (; (nl = strchr(text, '\n')) != NULL; text = nl + 1)
+		fprintf(f, "%s%.*s\n", tag, (int)(nl - text), text);
+	fprintf(f, "%s%s\n", tag, text);
 }
 
 static double
@@ -712,6 +724,7 @@ stop(struct sw_app *app, bool totals, bool dump_flows)
 	app->droplog = NULL;
 	/* The state file, then the rings and held packets (mbufs). */
 	sw_ha_stop(app, totals);
+	app->ports_stopped = true;
 	for (p = 0; p < app->cfg.nb_ports; p++)
 		if (app->port_started[p])
 			rte_eth_dev_stop(app->port_id[p]);
@@ -737,7 +750,8 @@ stop(struct sw_app *app, bool totals, bool dump_flows)
 	app->ft = NULL;
 	sw_ruleset_free(app->rules, NULL);
 	app->rules = NULL;
-	free(app->flush_filter);
+	/* A flush whose session went: no worker reads it any more. */
+	free(app->flush);
 	free(app->reload_result);
 	rte_free(app->qs);
 }
@@ -773,10 +787,12 @@ main(int argc, char **argv)
 	static struct sw_app app;
 	struct sw_ctl *ctl = NULL;
 	struct sw_metrics *prom = NULL;
-	char err[SW_ERR_MAX];
+	char err[SW_CONF_ERR_MAX];
 	struct opts o;
 	int rc, status = 0;
 
+	if (argc > 1 && strcmp(argv[1], "ctl") == 0)
+		return sw_client_ctl(argc - 1, argv + 1, SW_DEFAULT_CONFIG);
 	if (argc > 1 && strcmp(argv[1], "import") == 0)
 		return run_import(argv);
 	rc = parse_opts(argc, argv, &o);
@@ -786,7 +802,7 @@ main(int argc, char **argv)
 		return run_client(&o);
 	rc = sw_config_load(o.path, &app.cfg, err, sizeof(err));
 	if (rc) {
-		fprintf(stderr, "spillway: %s\n", err);
+		print_lines(stderr, "spillway: ", err);
 		return 1;
 	}
 	if (o.sock != NULL)

@@ -47,11 +47,8 @@ sw_app_rules_start(struct sw_app *app)
 	sw_ruleset_publish(&app->rules, rs, &app->cfg, NULL, NULL);
 	app->rule_builds++;
 	/* The sets hold them now. */
-	for (i = 0; i < app->cfg.nb_sets; i++) {
-		free(app->cfg.sets[i].prefixes);
-		app->cfg.sets[i].prefixes = NULL;
-		app->cfg.sets[i].nb_prefixes = 0;
-	}
+	for (i = 0; i < app->cfg.nb_sets; i++)
+		sw_set_conf_drop_elements(&app->cfg.sets[i]);
 	if (rep.len)
 		SW_LOG(INFO, "%s", rep.p);
 	sw_buf_free(&rep);
@@ -69,10 +66,9 @@ sw_app_rules_start(struct sw_app *app)
 }
 
 /*
- * Revalidation judge, run on a worker during its sweep: a flow `flush
- * flows FILTER` names goes; after a reload with revalidate_on_reload,
- * so does a flow whose opening packet the policy in force would not
- * accept.
+ * Revalidation judge, run on a worker during its sweep after a reload
+ * with revalidate_on_reload: a flow whose opening packet the policy in
+ * force would not accept goes.
  */
 static bool
 judge_flow(unsigned int shard, const struct sw_ft_key *k, int orig_dir,
@@ -80,16 +76,13 @@ judge_flow(unsigned int shard, const struct sw_ft_key *k, int orig_dir,
 {
 	struct sw_app *app = arg;
 	const struct sw_ruleset *rs = sw_ruleset_current(&app->rules);
-	const struct sw_flow_filter *ff =
-		__atomic_load_n(&app->flush_filter, __ATOMIC_ACQUIRE);
 	const struct sw_acl_key *kp[1];
 	struct sw_acl_key ak, *wk[1] = { &ak };
 	struct sw_flow_tuple t;
 	uint8_t act;
 
 	(void)shard;
-	if (ff != NULL && sw_flow_filter_match(ff, k, orig_dir, state))
-		return false;
+	(void)state;
 	if (!__atomic_load_n(&app->cfg.flowtable.revalidate_on_reload,
 			     __ATOMIC_RELAXED))
 		return true;
@@ -127,4 +120,79 @@ sw_app_rules_rejudge(struct sw_app *app)
 {
 	if (app->ft != NULL)
 		sw_ft_revalidate(app->ft);
+}
+
+/* A flush under way: the workers sweep; its waiter asks. */
+struct sw_flush {
+	uint32_t ticket;
+	bool filtered;
+	bool done;
+	bool orphan;		/* its waiter has gone: free when done */
+	uint64_t deleted;
+	struct sw_flow_filter filter;
+};
+
+/* The flush's filter, on a worker during its sweep. */
+static bool
+flush_match(unsigned int shard, const struct sw_ft_key *k, int orig_dir,
+	    uint8_t port, uint8_t state, void *arg)
+{
+	(void)shard;
+	(void)port;
+	return sw_flow_filter_match(arg, k, orig_dir, state);
+}
+
+struct sw_flush *
+sw_app_flush_start(struct sw_app *app, const struct sw_flow_filter *f)
+{
+	struct sw_flush *fl;
+
+	if (app->flush != NULL || app->ft == NULL)
+		return NULL;
+	fl = calloc(1, sizeof(*fl));
+	if (fl == NULL)
+		return NULL;
+	if (f != NULL) {
+		fl->filter = *f;
+		fl->filtered = true;
+	}
+	fl->ticket = sw_ft_flush(app->ft, f != NULL ? flush_match : NULL,
+				 f != NULL ? &fl->filter : NULL);
+	app->flush = fl;
+	return fl;
+}
+
+void
+sw_app_flush_poll(struct sw_app *app)
+{
+	struct sw_flush *fl = app->flush;
+
+	if (fl == NULL || !sw_ft_flush_done(app->ft, fl->ticket,
+					    &fl->deleted))
+		return;
+	/* No worker reads the filter any more: the next may start. */
+	fl->done = true;
+	app->flush = NULL;
+	if (fl->orphan)
+		free(fl);
+}
+
+bool
+sw_flush_done(const struct sw_flush *fl, uint64_t *deleted)
+{
+	if (!fl->done)
+		return false;
+	*deleted = fl->deleted;
+	return true;
+}
+
+void
+sw_flush_release(struct sw_app *app, struct sw_flush *fl)
+{
+	if (fl == NULL)
+		return;
+	if (fl->done || app->flush != fl)
+		free(fl);
+	else
+		fl->orphan = true;
 }

@@ -81,9 +81,9 @@ report_restart(const struct sw_config *old, const struct sw_config *new,
 
 #define NEEDS_RESTART(cond, what) do { \
 		if (cond) { \
-			sw_buf_printf(out, "restart needed: %s changed; not " \
-				      "applied, still running the old\n", \
-				      what); \
+			sw_buf_printf(out, "error: restart needed: %s " \
+				      "changed; not applied, still running " \
+				      "the old\n", what); \
 			n++; \
 		} \
 	} while (0)
@@ -142,7 +142,7 @@ struct sw_reload {
 	char why[32];
 	double started;
 	int rc;
-	char err[SW_ERR_MAX];
+	char err[SW_CONF_ERR_MAX];
 	struct sw_config next;
 	bool have_next;
 	struct sw_ruleset *rules;
@@ -248,15 +248,12 @@ take_rules(struct sw_config *cur, struct sw_config *next)
 	memcpy(next->rules.groups, tr.groups, sizeof(tr.groups));
 	next->rules.nb_groups = tr.nb_groups;
 	for (i = 0; i < cur->nb_sets; i++)
-		free(cur->sets[i].prefixes);
+		sw_set_conf_drop_elements(&cur->sets[i]);
 	memcpy(cur->sets, next->sets, sizeof(cur->sets));
 	cur->nb_sets = next->nb_sets;
-	for (i = 0; i < cur->nb_sets; i++) {
-		/* Kept by digest and name: the prefixes are not needed. */
-		free(cur->sets[i].prefixes);
-		cur->sets[i].prefixes = NULL;
-		cur->sets[i].nb_prefixes = 0;
-	}
+	/* Kept by digest and name: the elements are not needed. */
+	for (i = 0; i < cur->nb_sets; i++)
+		sw_set_conf_drop_elements(&cur->sets[i]);
 	next->nb_sets = 0;
 }
 
@@ -331,12 +328,17 @@ apply_flowtable(struct sw_app *app, const struct sw_config *next)
 		sw_app_rules_rejudge(app);
 }
 
-static int
+/*
+ * Put what was built in force; returns how many settings it could not
+ * apply (they need a restart; each has its "error:" line in out).
+ */
+static unsigned int
 commit(struct sw_app *app, struct sw_reload *j, struct sw_buf *out)
 {
 	struct sw_config *cur = &app->cfg, *next = &j->next;
+	unsigned int missed;
 
-	report_restart(cur, next, out);
+	missed = report_restart(cur, next, out);
 	if (j->report.len)
 		sw_buf_append(out, j->report.p, j->report.len);
 
@@ -370,29 +372,44 @@ commit(struct sw_app *app, struct sw_reload *j, struct sw_buf *out)
 		      cur->rules.nb_written_fallback, cur->nb_sets,
 		      app->ft && cur->flowtable.revalidate_on_reload ?
 		      "; revalidating live flows against the new policy" : "");
-	return 0;
+	if (missed)
+		sw_buf_printf(out, "error: reload incomplete: %u setting%s "
+			      "above need%s a restart and %s not applied; "
+			      "the rest took\n", missed, missed > 1 ? "s" : "",
+			      missed > 1 ? "" : "s", missed > 1 ? "were" :
+			      "was");
+	return missed;
 }
 
 static void
 finish(struct sw_app *app, struct sw_reload *j)
 {
 	struct sw_buf out;
+	const char *p, *nl;
 	int rc = j->rc;
 
 	pthread_join(j->thread, NULL);
 	sw_buf_init(&out);
 	if (rc == 0) {
-		commit(app, j, &out);
+		app->reload_ok = commit(app, j, &out) == 0;
 		app->reload_error[0] = '\0';
-		SW_LOG(INFO, "reload %" PRIu64 " (%s):\n%s", j->seq, j->why,
-		       out.p ? out.p : "");
+		if (app->reload_ok)
+			SW_LOG(INFO, "reload %" PRIu64 " (%s):\n%s", j->seq,
+			       j->why, out.p ? out.p : "");
+		else
+			SW_LOG(WARNING, "reload %" PRIu64 " (%s), incomplete:"
+			       "\n%s", j->seq, j->why, out.p ? out.p : "");
 	} else {
+		app->reload_ok = false;
+		/* Every line of the reason is an error line. */
+		for (p = j->err; (nl = strchr(p, '\n')) != NULL; p = nl + 1)
+			sw_buf_printf(&out, "error: %.*s\n", (int)(nl - p), p);
 		sw_buf_printf(&out, "error: %s\nerror: reload refused, the "
-			      "running configuration stays in force\n",
-			      j->err);
+			      "running configuration stays in force\n", p);
 		app->reload_failures++;
-		snprintf(app->reload_error, sizeof(app->reload_error), "%s",
-			 j->err);
+		/* The stats' reload_error: as much of the reason as fits. */
+		snprintf(app->reload_error, sizeof(app->reload_error), "%.*s",
+			 (int)sizeof(app->reload_error) - 1, j->err);
 		SW_LOG(ERR, "reload %" PRIu64 " (%s) refused: %s\n", j->seq,
 		       j->why, j->err);
 	}
@@ -424,6 +441,7 @@ sw_app_reload_ask(struct sw_app *app, const char *why)
 		free(app->reload_result);
 		app->reload_result = strdup("error: cannot start the reload "
 					    "thread\n");
+		app->reload_ok = false;
 		app->reload_done = seq;
 	}
 	return seq;
@@ -452,7 +470,7 @@ sw_app_reload(struct sw_app *app, struct sw_buf *out)
 	}
 	if (app->reload_result != NULL)
 		sw_buf_printf(out, "%s", app->reload_result);
-	return app->reload_error[0] ? -EINVAL : 0;
+	return app->reload_error[0] ? -EINVAL : app->reload_ok ? 0 : -EAGAIN;
 }
 
 void

@@ -23,13 +23,18 @@ struct sw_buf;
  * thread calls sw_app_reload_poll() every loop: it finishes what the
  * thread built (swaps it in, applies timeouts and live settings,
  * reports what needs a restart) or counts the failure, logs the report,
- * and starts the next if asked. reload_done and reload_result then
- * tell waiters how it went (reports hold "error:" lines on refusal).
+ * and starts the next if asked. reload_done, reload_ok and
+ * reload_result then tell waiters how it went (reports hold "error:"
+ * lines on refusal and for each setting that needs a restart).
  */
 uint64_t sw_app_reload_ask(struct sw_app *app, const char *why);
 void sw_app_reload_poll(struct sw_app *app);
 
-/* Reload and wait for the result (tests, --duration runs). 0 or -errno. */
+/*
+ * Reload and wait for the result (tests, --duration runs): 0 when it
+ * took in full, -EINVAL refused, -EAGAIN took but a setting needs a
+ * restart (not applied).
+ */
 int sw_app_reload(struct sw_app *app, struct sw_buf *out);
 
 /* Stop and discard a reload still running (shutdown). */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
@@ -27,6 +28,7 @@
 #include "stats.h"
 #include "flowfilter.h"
 #include "port.h"
+#include "clock.h"
 #include "reject.h"
 
 void
@@ -51,12 +53,13 @@ sw_report_flowtable(const struct sw_app *app, struct sw_buf *b)
 	s = sw_stats_take(app);
 	t = s->ft_total;
 	sw_buf_printf(b, "max_flows %" PRIu64 ", flows %" PRIu64 " (%.1f%%), "
-		      "%u shards of %u, adaptive scale %.3f%s\n",
+		      "%u shards of %u, adaptive_scale_permille %" PRIu64
+		      "%s\n",
 		      t[SW_FT_STAT_max_flows], t[SW_FT_STAT_flows],
 		      100.0 * (double)t[SW_FT_STAT_flows] /
 		      (double)RTE_MAX(t[SW_FT_STAT_max_flows], 1u),
 		      s->nb_shards, sw_ft_shard_max(app->ft),
-		      t[SW_FT_STAT_adaptive_scale_permille] / 1000.0,
+		      t[SW_FT_STAT_adaptive_scale_permille],
 		      t[SW_FT_STAT_spilling] ? ", SPILLING" : "");
 	/* Each shard's counters, then its state in words. */
 	for (i = 0; i < s->nb_shards; i++) {
@@ -404,54 +407,147 @@ sw_report_stats_json(const struct sw_app *app, struct sw_buf *b, bool rules)
 	sw_stats_json(sw_stats_take(app), app, b, rules);
 }
 
-/* ---- set list ---- */
+/* ---- sets ---- */
 
-struct set_arg {
-	struct sw_buf *b;
-	struct sw_set_list *l;
-};
-
-static int
-set_line(const struct sw_pset_prefix *p, void *arg)
+static const struct sw_pset *
+set_named(const struct sw_app *app, const char *name)
 {
-	struct set_arg *sa = arg;
-	char a[64];
+	int i = sw_ruleset_set_index(app->rules, name);
 
-	sw_acl_cidr_format((const struct sw_acl_cidr *)p, a, sizeof(a));
-	sw_buf_printf(sa->b, "%s\n", a);
-	sa->l->shown++;
-	return sa->l->limit != 0 && sa->l->shown >= sa->l->limit;
+	return i < 0 ? NULL : app->rules->sets[i];
+}
+
+int
+sw_report_set_begin(const struct sw_app *app, struct sw_set_list *l,
+		    const char *name, uint64_t limit)
+{
+	const struct sw_pset *ps = set_named(app, name);
+
+	memset(l, 0, sizeof(*l));
+	if (ps == NULL)
+		return -ENOENT;
+	snprintf(l->name, sizeof(l->name), "%s", name);
+	l->limit = limit;
+	return sw_pset_snapshot(ps, &l->v, &l->n);
 }
 
 bool
 sw_report_set_more(const struct sw_app *app, struct sw_set_list *l,
 		   struct sw_buf *b)
 {
-	int i = sw_ruleset_set_index(app->rules, l->name);
-	struct set_arg sa = { .b = b, .l = l };
-	struct sw_pset_pos *pos = (struct sw_pset_pos *)(void *)l->pos;
-	const struct sw_pset *ps;
+	const struct sw_pset *ps = set_named(app, l->name);
+	uint64_t now = (uint64_t)sw_now_s();
+	unsigned int k;
+	uint32_t left;
+	char a[64];
 
-	_Static_assert(sizeof(l->pos) >= sizeof(struct sw_pset_pos),
-		       "room for a set position");
-	if (i < 0 || sw_pset_generation(app->rules->sets[i]) != l->gen) {
-		sw_buf_printf(b, "(set %s changed during the listing: stopped "
-			      "after %" PRIu64 "; set save NAME FILE writes "
-			      "it whole)\n", l->name, l->shown);
-		return false;
+	for (k = 0; k < 2048 && l->shown < l->n &&
+	     (l->limit == 0 || l->shown < l->limit); k++) {
+		const struct sw_pset_prefix *p = &l->v[l->shown++];
+
+		sw_acl_cidr_format((const struct sw_acl_cidr *)p, a,
+				   sizeof(a));
+		left = ps != NULL ? sw_pset_timeout_left(ps, p, now) : 0;
+		if (left)
+			sw_buf_printf(b, "%s timeout %u\n", a, left);
+		else
+			sw_buf_printf(b, "%s\n", a);
 	}
-	ps = app->rules->sets[i];
-	if (sw_pset_walk(ps, pos, 2048, set_line, &sa) > 0 &&
-	    (l->limit == 0 || l->shown < l->limit))
+	if (l->shown < l->n && (l->limit == 0 || l->shown < l->limit))
 		return true;
-	if (l->limit != 0 && l->shown >= l->limit) {
-		uint64_t all = (uint64_t)sw_pset_count(ps, 4) +
-			       sw_pset_count(ps, 6);
-
-		if (all > l->shown)
-			sw_buf_printf(b, "(%" PRIu64 " of %" PRIu64 " shown: "
-				      "set list NAME 0 for all)\n", l->shown,
-				      all);
-	}
+	if (l->shown < l->n)
+		sw_buf_printf(b, "(%" PRIu64 " of %u shown: set list NAME 0 "
+			      "for all)\n", l->shown, l->n);
 	return false;
+}
+
+void
+sw_report_set_end(struct sw_set_list *l)
+{
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+/* Has the set's file changed since it was read (size, inode, mtime)? */
+static bool
+file_changed(const struct sw_set_conf *sc)
+{
+	struct stat st;
+
+	if (sc->path[0] == '\0')
+		return false;
+	if (stat(sc->path, &st) != 0)
+		return true;
+	return (uint64_t)st.st_size != sc->file_size ||
+	       (uint64_t)st.st_ino != sc->file_ino ||
+	       (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec !=
+	       sc->file_mtime_ns;
+}
+
+static void
+set_text(const struct sw_app *app, unsigned int i, struct sw_buf *b)
+{
+	static const char *const fam[] = { "any", "", "", "", "ipv4", "",
+					   "ipv6" };
+	const struct sw_pset *ps = app->rules->sets[i];
+	const struct sw_set_conf *sc = &app->cfg.sets[i];
+	uint8_t f = sw_pset_family(ps);
+
+	sw_buf_printf(b, "set %s family=%s ipv4=%u ipv6=%u max=%u changes=%"
+		      PRIu64, app->rules->names[i], fam[f],
+		      sw_pset_count(ps, 4), sw_pset_count(ps, 6),
+		      sw_pset_max(ps, f ? f : 4), sw_pset_generation(ps));
+	if (sw_pset_has_timeouts(ps))
+		sw_buf_printf(b, " timeout=%u timed=%u", sc->timeout,
+			      sw_pset_nb_timed(ps));
+	sw_buf_printf(b, " drift=%s", sw_ruleset_set_drifted(app->rules, i) ?
+		      "yes" : "no");
+	if (sc->file[0])
+		sw_buf_printf(b, " file_changed=%s file=%s",
+			      file_changed(sc) ? "yes" : "no", sc->file);
+	sw_buf_printf(b, "\n");
+}
+
+static void
+set_json(const struct sw_app *app, unsigned int i, struct sw_buf *b)
+{
+	const struct sw_pset *ps = app->rules->sets[i];
+	const struct sw_set_conf *sc = &app->cfg.sets[i];
+	uint8_t f = sw_pset_family(ps);
+
+	sw_buf_printf(b, "%s{\"name\":", i ? "," : "");
+	sw_buf_json_str(b, app->rules->names[i]);
+	sw_buf_printf(b, ",\"family\":\"%s\",\"ipv4\":%u,\"ipv6\":%u,"
+		      "\"max\":%u,\"changes\":%" PRIu64 ",\"timeouts\":%s,"
+		      "\"timeout\":%u,\"timed\":%u,\"drift\":%s,\"file\":",
+		      f == 4 ? "ipv4" : f == 6 ? "ipv6" : "any",
+		      sw_pset_count(ps, 4), sw_pset_count(ps, 6),
+		      sw_pset_max(ps, f ? f : 4), sw_pset_generation(ps),
+		      sw_pset_has_timeouts(ps) ? "true" : "false",
+		      sc->timeout, sw_pset_nb_timed(ps),
+		      sw_ruleset_set_drifted(app->rules, i) ? "true" :
+		      "false");
+	if (sc->file[0])
+		sw_buf_json_str(b, sc->file);
+	else
+		sw_buf_printf(b, "null");
+	sw_buf_printf(b, ",\"file_changed\":%s}",
+		      file_changed(sc) ? "true" : "false");
+}
+
+void
+sw_report_sets(const struct sw_app *app, struct sw_buf *b, bool json)
+{
+	unsigned int i, n = app->rules ? app->rules->nb_sets : 0;
+
+	if (json)
+		sw_buf_printf(b, "{\"sets\":[");
+	else if (n == 0)
+		sw_buf_printf(b, "no sets (define them under sets in the "
+			      "config)\n");
+	for (i = 0; i < n; i++)
+		(json ? set_json : set_text)(app, i, b);
+	if (json)
+		sw_buf_printf(b, "]}\n");
 }

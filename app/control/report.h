@@ -78,17 +78,36 @@ void sw_report_rules_begin(const struct sw_app *app, struct sw_rule_stream *rs,
 bool sw_report_rules_more(const struct sw_app *app, struct sw_rule_stream *rs,
 			  struct sw_buf *b);
 
-/* set list / set save: a set's prefixes, a chunk at a time. */
+/*
+ * set list / set save: a set's prefixes, sorted (IPv4 first, by
+ * address), each with the seconds its timeout has left, a chunk at a
+ * time from a snapshot taken at begin (so a change meanwhile cannot
+ * tear the listing). begin (0, -ENOENT no such set, -ENOMEM), more()
+ * until false, end.
+ */
+struct sw_pset_prefix;
+
 struct sw_set_list {
 	char name[32];
-	uint64_t gen;		/* the set's changes when it began */
 	uint64_t limit;		/* 0: all */
 	uint64_t shown;
-	uint64_t pos[4];	/* struct sw_pset_pos */
+	struct sw_pset_prefix *v;	/* the snapshot, malloc'd */
+	uint32_t n;
 };
 
+int sw_report_set_begin(const struct sw_app *app, struct sw_set_list *l,
+			const char *name, uint64_t limit);
 bool sw_report_set_more(const struct sw_app *app, struct sw_set_list *l,
 			struct sw_buf *b);
+void sw_report_set_end(struct sw_set_list *l);
+
+/*
+ * show sets: each set's family, prefixes, size, timeouts, its file,
+ * whether it drifted from what its config gave (runtime changes,
+ * timeouts) and whether its file changed since it was read. Text, or
+ * one JSON object.
+ */
+void sw_report_sets(const struct sw_app *app, struct sw_buf *b, bool json);
 
 /* One rule as show rules prints it (no newline). */
 void sw_report_rule_line(const struct sw_app *app, const struct sw_acl *acl,

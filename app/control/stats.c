@@ -152,6 +152,9 @@ take_ports(const struct sw_app *app, struct sw_stats_snap *s)
 						    &link) != 0)
 				memset(&link, 0, sizeof(link));
 		}
+		/* Stopped for the totals: the link as it was while up. */
+		if (app->ports_stopped)
+			link.link_status = app->link_up[p] > 0;
 #define PORT_FILL(n, k, v, d) s->port[p][SW_PORT_##n] = (uint64_t)(v);
 		SW_PORT_COUNTERS(PORT_FILL)
 #undef PORT_FILL
@@ -262,12 +265,18 @@ text_rule(const struct sw_stats_rule *r, void *arg)
 {
 	char name[48];
 
-	if (r->index < 0)
+	if (r->index < 0) {
+		/* A default has no line of its own. */
 		snprintf(name, sizeof(name), "rule.%s.default",
 			 sw_acl_set_name(r->set));
-	else
-		snprintf(name, sizeof(name), "rule.%s.%d",
-			 sw_acl_set_name(r->set), r->index);
+		sw_buf_printf(arg, "  %-24s %14" PRIu64 "  %s, the %s list's "
+			      "default\n", name, r->hits,
+			      sw_acl_action_name(r->action),
+			      sw_acl_set_name(r->set));
+		return;
+	}
+	snprintf(name, sizeof(name), "rule.%s.%d", sw_acl_set_name(r->set),
+		 r->index);
 	sw_buf_printf(arg, "  %-24s %14" PRIu64 "  %s, line %u: %s\n", name,
 		      r->hits, sw_acl_action_name(r->action), r->line,
 		      r->comment);
@@ -307,22 +316,27 @@ sw_stats_text(const struct sw_stats_snap *s, const struct sw_app *app,
 			      app->reload_error);
 }
 
+/*
+ * The --stats line: what an operator watches scroll by (SW_STATS_LINE),
+ * not every counter (show stats and the JSON have them all).
+ */
 void
 sw_stats_line(const struct sw_stats_snap *s, struct sw_buf *b)
 {
-	unsigned int k;
-
 	sw_buf_printf(b, "stats:");
-	for (k = 0; k < SW_CTL_MAX; k++) {
-		sw_buf_printf(b, " %s=", sw_ctl_stats[k].name);
-		value(b, &sw_ctl_stats[k], s->ctl[k], 0);
-	}
-	for (k = 0; k < SW_CNT_MAX; k++)
-		sw_buf_printf(b, " %s=%" PRIu64, sw_worker_stats[k].name,
-			      s->worker_total[k]);
-	for (k = 0; s->ft_enabled && k < SW_FT_STAT_MAX; k++)
-		sw_buf_printf(b, " %s=%" PRIu64, sw_ft_stat_desc[k].name,
-			      s->ft_total[k]);
+#define LINE_CTL(n) \
+	sw_buf_printf(b, " %s=", #n); \
+	value(b, &sw_ctl_stats[SW_CTL_##n], s->ctl[SW_CTL_##n], 0);
+#define LINE_CNT(n) \
+	sw_buf_printf(b, " %s=%" PRIu64, #n, s->worker_total[SW_CNT_##n]);
+#define LINE_FT(n) \
+	if (s->ft_enabled) \
+		sw_buf_printf(b, " %s=%" PRIu64, #n, \
+			      s->ft_total[SW_FT_STAT_##n]);
+	SW_STATS_LINE(LINE_CTL, LINE_CNT, LINE_FT)
+#undef LINE_CTL
+#undef LINE_CNT
+#undef LINE_FT
 	sw_buf_printf(b, "\n");
 }
 

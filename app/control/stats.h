@@ -53,6 +53,17 @@
 	X(fallback_accept) X(fallback_drop)
 
 /*
+ * The --stats line's counters, in its order: control (C), worker (W)
+ * and flow-table (F) counters by name. A dozen an operator watches
+ * scroll by; show stats and the JSON carry every one.
+ */
+#define SW_STATS_LINE(C, W, F) \
+	C(uptime_s) W(rx) W(tx) W(accept) W(drop) W(reject) W(notrack) \
+	W(invalid) W(malformed) W(policy_accept) W(spilled) \
+	W(fallback_accept) W(fallback_drop) F(flows) F(occupancy_permille) \
+	F(spilling) F(proxying) C(reloads) C(reload_failures)
+
+/*
  * The control thread's own: X(name, kind, Prometheus name, help). The
  * Prometheus name follows its conventions (base units, _total).
  */
@@ -197,7 +208,7 @@ void sw_stats_ft_values(const struct sw_ft_stats *st, uint64_t *v);
  * exit totals), and the last reload's refusal when there is one. JSON:
  * the stats file's object and show stats json, per-rule counters only
  * with `rules` (the file: stats.rules_in_file). Line: "stats:
- * NAME=VALUE ..." (--stats).
+ * NAME=VALUE ..." (--stats), SW_STATS_LINE's counters only.
  */
 void sw_stats_text(const struct sw_stats_snap *s, const struct sw_app *app,
 		   struct sw_buf *b);

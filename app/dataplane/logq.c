@@ -14,10 +14,32 @@
 #include "logq.h"
 #include "parse.h"
 
+/*
+ * The headers as they came: Ethernet addresses and type, the IP
+ * header's fixed part, the L4 header's first bytes (the parser checked
+ * that they are all inside the frame).
+ */
+static void
+copy_headers(struct sw_log_rec *r, const struct sw_pkt *p, const uint8_t *f)
+{
+	if (f == NULL || p->l3_off < 14)
+		return;
+	memcpy(r->mac, f, 12);
+	memcpy(r->mac + 12, f + p->l3_off - 2, 2);
+	r->nb_mac = 14;
+	r->nb_l3 = p->k.family == 4 ? 20 : 40;
+	memcpy(r->l3, f + p->l3_off, r->nb_l3);
+	if (p->l4_off != 0) {
+		r->nb_l4 = (uint8_t)RTE_MIN(p->l4_len, sizeof(r->l4));
+		memcpy(r->l4, f + p->l4_off, r->nb_l4);
+	}
+}
+
 void
 sw_log_packet(struct sw_log_q *q, uint64_t *cnt, unsigned int worker,
-	      const struct sw_pkt *p, uint8_t set, uint32_t rule,
-	      uint8_t verdict, uint8_t reason, uint8_t why, const char *prefix)
+	      const struct sw_pkt *p, const uint8_t *frame, uint8_t set,
+	      uint32_t rule, uint8_t verdict, uint8_t reason, uint8_t why,
+	      const char *prefix, uint8_t level)
 {
 	uint64_t cost = __atomic_load_n(&q->cost, __ATOMIC_RELAXED);
 	uint64_t now;
@@ -52,6 +74,11 @@ sw_log_packet(struct sw_log_q *q, uint64_t *cnt, unsigned int worker,
 	r.tcp_flags = p->k.tcp_flags;
 	r.icmp_type = p->k.icmp_type;
 	r.icmp_code = p->k.icmp_code;
+	r.l3_len = p->l3_len;
+	r.l4_len = p->l4_len;
+	r.frag = p->frag;
+	r.level = level;
+	copy_headers(&r, p, frame);
 	if (prefix != NULL)
 		memcpy(r.prefix, prefix, sizeof(r.prefix));
 	if (rte_ring_sp_enqueue_elem(q->ring, &r, sizeof(r)) != 0)

@@ -22,6 +22,7 @@
 
 #include "sw_acl.h"
 
+struct rte_mbuf;
 struct rte_ring;
 struct sw_pkt;
 
@@ -36,7 +37,11 @@ enum sw_log_reason {
 #define SW_LOG_NO_RULE UINT32_MAX	/* the set's default */
 #define SW_LOG_NO_SET 0xff		/* no rule set involved */
 
-/* What a worker hands over: a packet's tuple and why it was logged. */
+/*
+ * What a worker hands over: a packet's tuple, the headers iptables LOG
+ * writes from (copied as they are: the control thread decodes them),
+ * and why it was logged.
+ */
 struct sw_log_rec {
 	uint64_t tsc;
 	uint8_t src[16];	/* network order; IPv4: the first 4 */
@@ -44,6 +49,8 @@ struct sw_log_rec {
 	uint16_t sport;		/* network order */
 	uint16_t dport;
 	uint32_t rule;		/* SW_LOG_NO_RULE: the default */
+	uint16_t l3_len;	/* the IP packet's length */
+	uint16_t l4_len;	/* its L4 bytes */
 	uint8_t worker;
 	uint8_t set;		/* SW_LOG_NO_SET: none */
 	uint8_t verdict;
@@ -55,9 +62,16 @@ struct sw_log_rec {
 	uint8_t tcp_flags;
 	uint8_t icmp_type;
 	uint8_t icmp_code;
-	uint8_t pad;
+	uint8_t level;		/* the line's log level (RTE_LOG_*) */
+	uint8_t frag;		/* enum sw_frag */
+	uint8_t nb_mac;		/* 14: mac[] holds dst, src, type; 0: none */
+	uint8_t nb_l3;		/* bytes of l3[]: IPv4 20, IPv6 40; 0: none */
+	uint8_t nb_l4;		/* bytes of l4[]: its header's first */
+	uint8_t mac[14];	/* the type after any VLAN tags */
+	uint8_t l3[40];
+	uint8_t l4[20];
 	char prefix[SW_ACL_LOG_PREFIX_MAX];
-	uint8_t pad2[2];
+	uint8_t pad[2];
 };
 
 /* A worker's side of the log. Zeroed: nothing is logged. */
@@ -69,19 +83,28 @@ struct sw_log_q {
 	bool invalid;		/* log.invalid (live) */
 	bool spill;		/* log.spill (live) */
 	bool in_spill;		/* this episode's first spill is logged */
+	/*
+	 * The burst under way (sw_worker_burst sets them): a packet's
+	 * frame is found by its place in meta[], so the hot path passes
+	 * nothing more to what it may log.
+	 */
+	const struct sw_pkt *meta;
+	struct rte_mbuf *const *pkts;
 };
 
 /*
  * Log packet p on worker `worker`'s queue q, if its bucket allows;
  * counts log_queued, log_limited or log_ring_full in cnt (the worker's
- * counters). set, rule (index, or SW_LOG_NO_RULE), verdict (enum
- * sw_acl_action), reason, why (the counter of an invalid reason) and
- * prefix (NULL: none) say what happened. Worker only; cold path.
+ * counters). frame: p's frame (NULL: unknown, the line says less).
+ * set, rule (index, or SW_LOG_NO_RULE), verdict (enum sw_acl_action),
+ * reason, why (the counter of an invalid reason), prefix (NULL: none)
+ * and level (RTE_LOG_*; 0: notice) say what happened. Worker only;
+ * cold path.
  */
 void sw_log_packet(struct sw_log_q *q, uint64_t *cnt, unsigned int worker,
-		   const struct sw_pkt *p, uint8_t set, uint32_t rule,
-		   uint8_t verdict, uint8_t reason, uint8_t why,
-		   const char *prefix);
+		   const struct sw_pkt *p, const uint8_t *frame, uint8_t set,
+		   uint32_t rule, uint8_t verdict, uint8_t reason, uint8_t why,
+		   const char *prefix, uint8_t level);
 
 /*
  * Set a queue's rate (records a second; 0: none) and what it logs,

@@ -13,6 +13,7 @@
 #include <rte_prefetch.h>
 #include <rte_rcu_qsbr.h>
 
+#include "log.h"
 #include "reject.h"
 #include "ruleset.h"
 #include "sw_pset.h"
@@ -40,14 +41,24 @@ sw_worker_log_it(struct sw_worker *w, const struct sw_pkt *p, const struct sw_ac
 {
 	const struct sw_acl_rule *r = rule && acl ?
 		sw_acl_get_rule(acl, set, rule - 1) : NULL;
+	uintptr_t i = ((uintptr_t)p - (uintptr_t)w->log.meta) / sizeof(*p);
+	uint8_t level = r != NULL && r->log_level ? r->log_level :
+						    RTE_LOG_NOTICE;
+	const uint8_t *frame = NULL;
 	unsigned int idx = 0;
 
+	/* A line the drop log's level keeps out is not even made. */
+	if (!rte_log_can_log(sw_drop_logtype, level))
+		return;
+	/* Its frame, by its place in the burst's meta[]. */
+	if (w->log.meta != NULL && p >= w->log.meta && i < SW_BURST_MAX)
+		frame = rte_pktmbuf_mtod(w->log.pkts[i], const uint8_t *);
 	/* A group's rule is logged as the group's (its list, its index). */
 	if (rule)
 		set = (uint8_t)sw_acl_rule_list(set, rule - 1, &idx);
-	sw_log_packet(&w->log, w->cnt.c, w->id, p, set,
+	sw_log_packet(&w->log, w->cnt.c, w->id, p, frame, set,
 		      rule ? idx : SW_LOG_NO_RULE, verdict, reason, why,
-		      r ? r->log_prefix : NULL);
+		      r ? r->log_prefix : NULL, level);
 }
 
 /* The counter of each flow-table verdict. */
@@ -631,6 +642,9 @@ sw_worker_burst(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 		rte_pktmbuf_free_bulk(pkts, nb);
 		return;
 	}
+	/* What a packet logged in this burst finds its frame by. */
+	w->log.meta = meta;
+	w->log.pkts = pkts;
 	nk = stage_parse(w, in_port, pkts, nb, meta, v, keys, ki, &nndp);
 	if (rs->nb_look[0] + rs->nb_look[1] != 0) {
 		struct sw_acl_key *wk[SW_BURST_MAX];

@@ -22,6 +22,7 @@
 #include <rte_cycles.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "prefixfile.h"
 #include "ruleset.h"
 #include "sw_ft.h"
@@ -137,6 +138,7 @@ pset_conf(const struct sw_set_conf *sc, int socket, struct rte_rcu_qsbr *qs,
 	pc->nets6 = sc->max_nets;
 	pc->socket_id = socket;
 	pc->qs = qs;
+	pc->timeouts = sc->timeouts;
 }
 
 static void
@@ -194,44 +196,188 @@ need_of(const struct sw_config *cfg, const struct sw_ruleset *cur,
 		struct sw_pset_conf pc;
 
 		if (k >= 0 && cur->digest[k] == cfg->sets[i].digest)
-			continue;
+			continue;	/* kept */
 		pset_conf(&cfg->sets[i], socket, NULL, &pc);
 		need->set_bytes += sw_pset_memsize(&pc);
 	}
 	return 0;
 }
 
+/*
+ * The config's elements into set ps, each with the timeout it gave or
+ * the set's default (sets with timeouts).
+ */
+static int
+load_elements(struct sw_pset *ps, const struct sw_set_conf *sc,
+	      struct sw_pset_result *res)
+{
+	uint32_t *t = NULL, i;
+	int rc;
+
+	if (sc->timeouts && sc->nb_prefixes) {
+		t = malloc(sizeof(*t) * sc->nb_prefixes);
+		if (t == NULL)
+			return -ENOMEM;
+		for (i = 0; i < sc->nb_prefixes; i++)
+			t[i] = sc->timeouts_of == NULL ||
+			       sc->timeouts_of[i] == SW_PREFIX_NO_TIMEOUT ?
+			       sc->timeout : sc->timeouts_of[i];
+	}
+	rc = sw_pset_load(ps, (const struct sw_pset_prefix *)sc->prefixes, t,
+			  sc->nb_prefixes, (uint64_t)sw_now_s(), res);
+	free(t);
+	return rc;
+}
+
+/* An empty set for sc, or an error that says what to raise. */
+static int
+new_set(struct sw_ruleset *rs, unsigned int i, const struct sw_set_conf *sc,
+	int socket, struct rte_rcu_qsbr *qs, char *err, size_t errlen)
+{
+	struct sw_pset_conf pc;
+
+	pset_conf(sc, socket, qs, &pc);
+	rs->sets[i] = sw_pset_create(&pc);
+	if (rs->sets[i] != NULL)
+		return 0;
+	snprintf(err, errlen, "sets.%s: cannot make its tables (%s, %zu MB): "
+		 "raise eal -m or the hugepages, or lower its max", sc->name,
+		 rte_strerror(rte_errno), sw_pset_memsize(&pc) >> 20);
+	return -ENOMEM;
+}
+
+static void
+full_err(const struct sw_set_conf *sc, int rc, const char *at, uint32_t n,
+	 char *err, size_t errlen)
+{
+	snprintf(err, errlen, "sets.%s: %s at %s (%u prefixes; max %u, of "
+		 "which networks %u)", sc->name, rc == -ENOSPC ? "full" :
+		 strerror(-rc), at, n, sc->max, sc->max_nets ?
+		 sc->max_nets : RTE_MIN(sc->max, 65536u));
+}
+
+/* Set i made from the config's elements. */
 static int
 make_set(struct sw_ruleset *rs, unsigned int i, const struct sw_set_conf *sc,
 	 int socket, struct rte_rcu_qsbr *qs, char *err, size_t errlen)
 {
-	struct sw_pset_conf pc;
+	struct sw_pset_result res;
+	char a[64];
+	int rc;
+
+	rc = new_set(rs, i, sc, socket, qs, err, errlen);
+	if (rc)
+		return rc;
+	rc = load_elements(rs->sets[i], sc, &res);
+	if (rc) {
+		sw_acl_cidr_format(&sc->prefixes[res.failed], a, sizeof(a));
+		full_err(sc, rc, a, sc->nb_prefixes, err, errlen);
+		return rc;
+	}
+	rs->loaded[i] = sw_pset_digest(rs->sets[i]);
+	return 0;
+}
+
+/*
+ * Set i made again with sc's size and timeouts, beside the running
+ * one (`from`), holding what that one holds: a feed's set grows by a
+ * reload, its runtime changes kept.
+ */
+static int
+resize_set(struct sw_ruleset *rs, unsigned int i, const struct sw_set_conf *sc,
+	   const struct sw_pset *from, int socket, struct rte_rcu_qsbr *qs,
+	   char *err, size_t errlen)
+{
 	struct sw_pset_result res;
 	int rc;
 
-	pset_conf(sc, socket, qs, &pc);
-	rs->sets[i] = sw_pset_create(&pc);
-	if (rs->sets[i] == NULL) {
-		snprintf(err, errlen, "sets.%s: cannot make its tables (%s, "
-			 "%zu MB): raise eal -m or the hugepages, or lower "
-			 "its max", sc->name, rte_strerror(rte_errno),
-			 sw_pset_memsize(&pc) >> 20);
-		return -ENOMEM;
-	}
-	rc = sw_pset_replace(rs->sets[i],
-			     (const struct sw_pset_prefix *)sc->prefixes,
-			     sc->nb_prefixes, &res);
-	if (rc) {
-		char a[64];
-
-		sw_acl_cidr_format(&sc->prefixes[res.failed], a, sizeof(a));
-		snprintf(err, errlen, "sets.%s: %s at %s (%u prefixes; max "
-			 "%u, of which networks %u)", sc->name,
-			 rc == -ENOSPC ? "full" : strerror(-rc), a,
-			 sc->nb_prefixes, sc->max, sc->max_nets ?
-			 sc->max_nets : RTE_MIN(sc->max, 65536u));
+	rc = new_set(rs, i, sc, socket, qs, err, errlen);
+	if (rc)
 		return rc;
+	rc = sw_pset_copy(rs->sets[i], from, (uint64_t)sw_now_s(), &res);
+	if (rc)
+		full_err(sc, rc, "what it holds now", sw_pset_count(from, 4) +
+			 sw_pset_count(from, 6), err, errlen);
+	return rc;
+}
+
+bool
+sw_ruleset_set_drifted(const struct sw_ruleset *rs, unsigned int i)
+{
+	return i < rs->nb_sets &&
+	       sw_pset_digest(rs->sets[i]) != rs->loaded[i];
+}
+
+uint64_t
+sw_ruleset_expire(struct sw_ruleset *rs, uint64_t now)
+{
+	uint64_t n = 0;
+	unsigned int i;
+	int rc;
+
+	for (i = 0; rs != NULL && i < rs->nb_sets; i++) {
+		if (sw_pset_nb_timed(rs->sets[i]) == 0)
+			continue;
+		rc = sw_pset_expire(rs->sets[i], now);
+		if (rc > 0)
+			n += (uint64_t)rc;
 	}
+	return n;
+}
+
+/*
+ * Set i of the build: kept (same definition and elements), made again
+ * beside the running one with what it holds (same elements, another
+ * size or timeouts), or made from the config. A line to the report.
+ */
+static int
+build_set(struct sw_ruleset *rs, unsigned int i, const struct sw_set_conf *sc,
+	  const struct sw_ruleset *cur, int socket, struct rte_rcu_qsbr *qs,
+	  struct sw_buf *report, char *err, size_t errlen)
+{
+	int k = sw_ruleset_set_index(cur, sc->name);
+	const struct sw_pset *run = k >= 0 ? cur->sets[k] : NULL;
+	uint32_t now_n = run ? sw_pset_count(run, 4) + sw_pset_count(run, 6) :
+			       0;
+	bool drifted = k >= 0 && sw_ruleset_set_drifted(cur, (unsigned int)k);
+	int rc;
+
+	snprintf(rs->names[i], sizeof(rs->names[i]), "%s", sc->name);
+	rs->digest[i] = sc->digest;
+	rs->content[i] = sc->content;
+	if (k >= 0 && cur->digest[k] == sc->digest) {
+		rs->sets[i] = cur->sets[k];
+		rs->loaded[i] = cur->loaded[k];
+		sw_buf_printf(report, "set %s: unchanged, kept as it runs (%u "
+			      "prefixes, runtime changes included", sc->name,
+			      now_n);
+		if (drifted)
+			sw_buf_printf(report, "; it differs from what its "
+				      "config gives (%u prefixes): set load "
+				      "%s FILE puts a file back", sc->nb_prefixes,
+				      sc->name);
+		sw_buf_printf(report, ")\n");
+		return 0;
+	}
+	if (k >= 0 && cur->content[k] == sc->content &&
+	    sw_pset_family(run) == sc->family) {
+		rc = resize_set(rs, i, sc, run, socket, qs, err, errlen);
+		if (rc)
+			return rc;
+		rs->loaded[i] = cur->loaded[k];
+		sw_buf_printf(report, "set %s: made again beside the running "
+			      "one (max %u, timeouts %s), holding its %u "
+			      "prefixes, runtime changes included\n", sc->name,
+			      sc->max, sc->timeouts ? "on" : "off", now_n);
+		return 0;
+	}
+	rc = make_set(rs, i, sc, socket, qs, err, errlen);
+	if (rc)
+		return rc;
+	sw_buf_printf(report, "set %s: %s from the config (%u prefixes%s)\n",
+		      sc->name, k >= 0 ? "made again" : "made",
+		      sc->nb_prefixes, drifted ? "; its runtime changes are "
+		      "gone" : "");
 	return 0;
 }
 
@@ -368,11 +514,13 @@ sw_ruleset_build(const struct sw_config *cfg, const struct sw_ruleset *cur,
 {
 	struct sw_acl_group_conf groups[SW_ACL_MAX_GROUPS];
 	struct sw_ruleset_need need;
+	struct sw_buf scratch;
 	struct sw_acl_conf ac;
 	struct sw_ruleset *rs;
 	unsigned int i;
 	size_t free_b, largest;
 
+	sw_buf_init(&scratch);
 	acl_conf(cfg, nb_workers, socket_id, groups, &ac);
 	if (need_of(cfg, cur, &ac, socket_id, &need, err, errlen))
 		return NULL;
@@ -401,29 +549,12 @@ sw_ruleset_build(const struct sw_config *cfg, const struct sw_ruleset *cur,
 	}
 	rs->nb_sets = cfg->nb_sets;
 	for (i = 0; i < cfg->nb_sets; i++) {
-		const struct sw_set_conf *sc = &cfg->sets[i];
-		int k = sw_ruleset_set_index(cur, sc->name);
-
-		snprintf(rs->names[i], sizeof(rs->names[i]), "%s", sc->name);
-		rs->digest[i] = sc->digest;
-		if (k >= 0 && cur->digest[k] == sc->digest) {
-			rs->sets[i] = cur->sets[k];
-			if (report != NULL)
-				sw_buf_printf(report, "set %s: unchanged, kept "
-					      "as it runs (%u prefixes, "
-					      "runtime changes included)\n",
-					      sc->name,
-					      sw_pset_count(rs->sets[i], 4) +
-					      sw_pset_count(rs->sets[i], 6));
-			continue;
-		}
-		if (make_set(rs, i, sc, socket_id, qs, err, errlen))
+		/* Sets made so far count: a later failure frees them. */
+		if (build_set(rs, i, &cfg->sets[i], cur, socket_id, qs,
+			      report != NULL ? report : &scratch, err, errlen))
 			goto err;
-		if (report != NULL)
-			sw_buf_printf(report, "set %s: %s from the config (%u "
-				      "prefixes)\n", sc->name, k >= 0 ?
-				      "made again" : "made", sc->nb_prefixes);
 	}
+	sw_buf_free(&scratch);
 	rs->acl = sw_acl_create(&ac, err, errlen);
 	if (rs->acl == NULL)
 		goto err;
@@ -432,6 +563,7 @@ sw_ruleset_build(const struct sw_config *cfg, const struct sw_ruleset *cur,
 	map_looks(rs);
 	return rs;
 err:
+	sw_buf_free(&scratch);
 	sw_ruleset_free(rs, cur);
 	return NULL;
 }

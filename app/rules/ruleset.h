@@ -35,6 +35,13 @@ struct sw_ruleset {
 	unsigned int nb_sets;
 	struct sw_pset *sets[SW_ACL_MAX_SETS];	/* by config index */
 	uint64_t digest[SW_ACL_MAX_SETS];	/* of each set's definition */
+	uint64_t content[SW_ACL_MAX_SETS];	/* of its config's elements */
+	/*
+	 * The set's content digest (sw_pset_digest) when its config's
+	 * elements were put in: the set drifted from its config (set
+	 * add/del/load, timeouts) while its digest differs.
+	 */
+	uint64_t loaded[SW_ACL_MAX_SETS];
 	char names[SW_ACL_MAX_SETS][SW_SET_NAME_MAX];
 	/* The sets behind the bits of key->sets, per direction. */
 	unsigned int nb_look[2];
@@ -63,9 +70,12 @@ struct sw_ruleset_need {
 };
 
 /*
- * Build rules and sets for `cfg`. Sets of `cur` (may be NULL) whose
- * name and digest are the same are kept; the others are made from
- * cfg's prefixes. With check_memory, the DPDK memory free is compared
+ * Build rules and sets for `cfg`. A set of `cur` (may be NULL) with the
+ * same name and digest is kept as it runs; one whose elements are the
+ * same but whose size or timeouts changed is made again beside it and
+ * takes what it holds (runtime changes and timeouts included); the
+ * others are made from cfg's elements. `cur`'s sets must not change
+ * while this runs (the CLI holds set changes back during a reload). With check_memory, the DPDK memory free is compared
  * with what the build needs first, and a build that would not fit is
  * refused with both numbers and the setting to raise. Appends a line
  * per set made or kept to `report` (may be NULL). Rules with a
@@ -110,6 +120,16 @@ void sw_ruleset_free(struct sw_ruleset *rs, const struct sw_ruleset *keep);
 #define SW_RULESET_BURST_MAX 64
 void sw_ruleset_set_bits(const struct sw_ruleset *rs,
 			 struct sw_acl_key *const *keys, uint16_t n);
+
+/* True when set i no longer holds what its config gave it. */
+bool sw_ruleset_set_drifted(const struct sw_ruleset *rs, unsigned int i);
+
+/*
+ * Delete the elements of every set whose timeout is due at `now`
+ * (seconds, sw_now_s()); how many went. Control thread, never while a
+ * reload builds.
+ */
+uint64_t sw_ruleset_expire(struct sw_ruleset *rs, uint64_t now);
 
 /* Index of a set by name, or -1. */
 int sw_ruleset_set_index(const struct sw_ruleset *rs, const char *name);

@@ -292,6 +292,8 @@ struct sw_acl_rule {
 	int8_t synproxy;		/* policy accept: -1 the shard's
 					 * SYN proxy mode, 0 never, 1 always */
 	uint8_t log;			/* what it decides is logged */
+	uint8_t log_level;		/* its lines' level (RTE_LOG_*);
+					 * 0: the drop log's (notice) */
 	uint8_t origin;			/* enum sw_acl_origin */
 	uint16_t file;			/* config file index (listings) */
 	uint32_t line;			/* config line, for messages */

@@ -50,19 +50,40 @@ start_pass(struct sw_ft_shard *s)
 	s->pass_flush = fr != s->flush_done ? fr : 0;
 	s->pass_reval = rr != s->reval_done ? rr : 0;
 	s->pass_left = s->nb_slots;
+	/* Stored before the request, read after it (acquire above). */
+	s->pass_match = s->pass_flush ? s->ft->flush_match : NULL;
+	s->pass_arg = s->pass_flush ? s->ft->flush_arg : NULL;
+	s->pass_deleted = 0;
 }
 
 static void
 end_pass(struct sw_ft_shard *s)
 {
-	if (s->pass_flush)
+	if (s->pass_flush) {
+		__atomic_store_n(&s->flush_deleted, s->pass_deleted,
+				 __ATOMIC_RELAXED);
 		__atomic_store_n(&s->flush_done, s->pass_flush,
 				 __ATOMIC_RELEASE);
+	}
+	/* The filter is the caller's again once the pass says done. */
+	s->pass_match = NULL;
+	s->pass_arg = NULL;
 	if (s->pass_reval)
 		__atomic_store_n(&s->reval_done, s->pass_reval,
 				 __ATOMIC_RELEASE);
 	s->pass_flush = 0;
 	s->pass_reval = 0;
+}
+
+/* A flush deletes every flow, or those its filter names. */
+static bool
+flushed_out(struct sw_ft_shard *s, uint32_t pos, const struct ft_flow *f)
+{
+	if (s->pass_match == NULL)
+		return true;
+	return s->pass_match(s->id, &ft_slot(s, pos)->key,
+			     (f->flags & FT_ORIG_HI) ? SW_FT_DIR_HI :
+			     SW_FT_DIR_LO, f->port, f->state, s->pass_arg);
 }
 
 static bool
@@ -147,9 +168,10 @@ sw_ft_expire(struct sw_ft_shard *s, uint64_t now)
 			    (int32_t)flow_timeout(s, f, f->state, f->flags)) {
 				ft_flow_delete(s, pos, SW_FT_DEL_EXPIRED);
 				FT_INC(s->cnt.expired);
-			} else if (s->pass_flush) {
+			} else if (s->pass_flush && flushed_out(s, pos, f)) {
 				ft_flow_delete(s, pos, SW_FT_DEL_FLUSHED);
 				FT_INC(s->cnt.flushed);
+				s->pass_deleted++;
 			} else if (s->pass_reval && judged_out(s, pos, f)) {
 				ft_flow_delete(s, pos, SW_FT_DEL_REVALIDATED);
 				FT_INC(s->cnt.revalidated);
@@ -184,13 +206,34 @@ bump(uint32_t *req)
 	__atomic_store_n(req, v + 1 ? v + 1 : 1, __ATOMIC_RELEASE);
 }
 
-void
-sw_ft_flush(struct sw_ft *ft)
+uint32_t
+sw_ft_flush(struct sw_ft *ft, sw_ft_match_cb match, void *arg)
 {
 	unsigned int i;
 
+	ft->flush_match = match;
+	ft->flush_arg = arg;
 	for (i = 0; i < ft->nb_shards; i++)
 		bump(&ft->shards[i]->flush_req);
+	return __atomic_load_n(&ft->shards[0]->flush_req, __ATOMIC_RELAXED);
+}
+
+bool
+sw_ft_flush_done(const struct sw_ft *ft, uint32_t ticket, uint64_t *deleted)
+{
+	uint64_t n = 0;
+	unsigned int i;
+
+	for (i = 0; i < ft->nb_shards; i++) {
+		if (__atomic_load_n(&ft->shards[i]->flush_done,
+				    __ATOMIC_ACQUIRE) != ticket)
+			return false;
+		n += __atomic_load_n(&ft->shards[i]->flush_deleted,
+				     __ATOMIC_RELAXED);
+	}
+	if (deleted != NULL)
+		*deleted = n;
+	return true;
 }
 
 void

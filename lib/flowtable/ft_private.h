@@ -253,11 +253,15 @@ struct sw_ft_shard {
 	 */
 	uint32_t flush_req;
 	uint32_t flush_done;
+	uint64_t flush_deleted;		/* by the pass flush_done names */
 	uint32_t reval_req;
 	uint32_t reval_done;
 	uint32_t pass_left;		/* slots left in the current pass */
 	uint32_t pass_flush;		/* req being served, 0: none */
 	uint32_t pass_reval;
+	sw_ft_match_cb pass_match;	/* the flush's filter; NULL: all */
+	void *pass_arg;
+	uint64_t pass_deleted;
 } __rte_cache_aligned;
 
 struct ft_source_conf {
@@ -287,6 +291,9 @@ struct sw_ft {
 	struct rte_rcu_qsbr *qs;	/* readers: sw_ft_walk callers */
 	sw_ft_judge_cb judge;
 	void *judge_arg;
+	/* The flush asked for last; owners copy them as a pass starts. */
+	sw_ft_match_cb flush_match;
+	void *flush_arg;
 	size_t memory;
 	/* Connection counters (ft_tag.c): shared by the shards, atomic. */
 	uint32_t *tag_count;		/* [SW_FT_MAX_TAGS] */

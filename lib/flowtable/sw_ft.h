@@ -594,11 +594,30 @@ uint32_t sw_ft_tag_count(const struct sw_ft *ft, uint16_t t);
 /* ---- Control side ---- */
 
 /*
- * Ask every shard's owner to delete all its flows. Asynchronous: each
- * worker deletes during its next sweep of its shard (bounded work per
- * poll, done within milliseconds while it polls).
+ * A flush's filter, called on the shard's owner during its sweep: true
+ * deletes the flow. Arguments as sw_ft_judge_cb's. Must not block.
  */
-void sw_ft_flush(struct sw_ft *ft);
+typedef bool (*sw_ft_match_cb)(unsigned int shard, const struct sw_ft_key *key,
+			       int orig_dir, uint8_t port, uint8_t state,
+			       void *arg);
+
+/*
+ * Ask every shard's owner to delete all its flows, or those `match`
+ * names (NULL: all; it and `arg` must stay until the flush is done).
+ * Asynchronous: each worker deletes during its next full sweep of its
+ * shard (bounded work per poll, done within milliseconds while it
+ * polls). Returns the flush's ticket for sw_ft_flush_done(). One flush
+ * at a time: ask the next once the last is done. Control thread.
+ */
+uint32_t sw_ft_flush(struct sw_ft *ft, sw_ft_match_cb match, void *arg);
+
+/*
+ * True once every shard has finished the flush of `ticket` (its flows
+ * are gone, the filter is no longer used); *deleted (may be NULL) then
+ * holds how many it deleted in all. Control thread.
+ */
+bool sw_ft_flush_done(const struct sw_ft *ft, uint32_t ticket,
+		      uint64_t *deleted);
 
 /*
  * Judge of a live flow, called on the shard's owner during a

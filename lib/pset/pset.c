@@ -20,73 +20,11 @@
 #include <rte_rib.h>
 #include <rte_rib6.h>
 
-#include "sw_pset.h"
+#include "pset_private.h"
 
 RTE_LOG_REGISTER(sw_pset_logtype, user.sw.pset, INFO);
-#define RTE_LOGTYPE_SW_PSET sw_pset_logtype
-#define PSET_LOG(l, ...) RTE_LOG(l, SW_PSET, __VA_ARGS__)
-
-/*
- * Next hop of a prefix: its length + 1, never 0 (what an address no
- * prefix holds gets). Every prefix's next hop differs from its parent's
- * so that DPDK 22.11's dir24_8 never takes its "same next hop as the
- * parent" shortcut on add: that path skips reserving the prefix's table
- * group while delete releases one, so the count wraps and every later
- * prefix longer than /24 is refused with ENOSPC (see DESIGN.md).
- */
-#define NH_OF(p)	((uint64_t)(p)->plen + 1)
-/*
- * Host entries (/32, /128) go to a hash, other prefixes to the FIB:
- * DIR24_8 spends a 256-entry table group on every /24 that holds a
- * longer prefix, so a feed of a million scattered hosts would need a
- * million groups (over 1 GB); the hash holds them in about 40 bytes
- * each. A lookup asks the FIB, then the hash.
- *
- * FIB table groups: an IPv4 prefix longer than /24 reserves one group
- * (that of its /24), at most 32767 with 2-byte next hops. An IPv6
- * prefix of length L > 24 reserves ceil(L / 8) - 3 groups below its
- * parent: the table has V6_GROUPS per prefix (all /48s fit, 3/5 as
- * many /64s).
- */
-#define V4_SPARE	64
-/*
- * Up to this many networks a family uses the RIB tree alone
- * (RTE_FIB_DUMMY: a few node reads a lookup, a few hundred bytes a
- * prefix) rather than DIR24_8's 2^24-entry table (32 MB a copy).
- */
-#define TREE_MAX	4096
-#define V6_GROUPS	3
-#define GROUPS_2B	32767u
-#define BATCH_MAX	(1u << 26)
-
-struct pset_copy {
-	struct rte_fib *f4;
-	struct rte_fib6 *f6;
-	struct rte_hash *h4;	/* /32s: host-order uint32 keys */
-	struct rte_hash *h6;	/* /128s: 16-byte keys */
-};
-
-struct sw_pset {
-	char name[32];
-	uint8_t family;
-	uint32_t max[2];		/* [0] IPv4, [1] IPv6: prefixes */
-	uint32_t nets[2];		/* of which shorter than a host */
-	int socket_id;
-	struct rte_rcu_qsbr *qs;
-	uint32_t active;		/* the copy readers use */
-	uint32_t count[2];		/* prefixes now */
-	uint32_t hosts[2];		/* of which hosts, in the hash */
-	uint64_t gen;
-	struct pset_copy copy[2];
-};
 
 static uint32_t serial;
-
-static bool
-holds(uint8_t set_family, uint8_t family)
-{
-	return set_family == 0 || set_family == family;
-}
 
 static bool
 is_host(const struct sw_pset_prefix *p)
@@ -135,8 +73,8 @@ hash_bytes(uint32_t max, uint32_t key_len)
 static void
 sizes(const struct sw_pset_conf *c, uint32_t *max, uint32_t *nets)
 {
-	max[0] = holds(c->family, 4) ? c->max4 : 0;
-	max[1] = holds(c->family, 6) ? c->max6 : 0;
+	max[0] = pset_holds(c->family, 4) ? c->max4 : 0;
+	max[1] = pset_holds(c->family, 6) ? c->max6 : 0;
 	nets[0] = RTE_MIN(max[0], c->nets4 ? c->nets4 : 65536);
 	nets[1] = RTE_MIN(max[1], c->nets6 ? c->nets6 : 65536);
 }
@@ -163,7 +101,7 @@ sw_pset_memsize(const struct sw_pset_conf *c)
 			one += (1u << 24) * g6 + (size_t)(v6_groups(nets[1]) +
 							  1) * 256 * g6;
 	}
-	return 2 * one;
+	return 2 * one + pset_meta_bytes(c);
 }
 
 static void
@@ -244,8 +182,8 @@ sw_pset_create(const struct sw_pset_conf *c)
 
 	if (c == NULL || (c->family != 0 && c->family != 4 &&
 			  c->family != 6) ||
-	    (holds(c->family, 4) && (c->max4 == 0 || c->max4 > BATCH_MAX)) ||
-	    (holds(c->family, 6) && (c->max6 == 0 || c->max6 > BATCH_MAX))) {
+	    (pset_holds(c->family, 4) && (c->max4 == 0 || c->max4 > BATCH_MAX)) ||
+	    (pset_holds(c->family, 6) && (c->max6 == 0 || c->max6 > BATCH_MAX))) {
 		rte_errno = EINVAL;
 		return NULL;
 	}
@@ -262,6 +200,9 @@ sw_pset_create(const struct sw_pset_conf *c)
 	rc = copy_create(s, &s->copy[0]);
 	if (rc == 0)
 		rc = copy_create(s, &s->copy[1]);
+	if (rc == 0 && c->timeouts)
+		rc = pset_meta_create(s, __atomic_fetch_add(&serial, 1,
+							    __ATOMIC_RELAXED));
 	if (rc) {
 		sw_pset_free(s);
 		rte_errno = -rc;
@@ -277,6 +218,7 @@ sw_pset_free(struct sw_pset *s)
 		return;
 	copy_free(&s->copy[0]);
 	copy_free(&s->copy[1]);
+	pset_meta_free(s);
 	free(s);
 }
 
@@ -290,9 +232,19 @@ v4_of(const struct sw_pset_prefix *p)
 }
 
 /* Is prefix p in copy cp exactly (as a prefix, not as an address)? */
+/*
+ * An IPv6 host as rte_hash's key: rte_hash_crc reads it 8 bytes at a
+ * time, and a prefix's addr[] sits 2 bytes into its struct.
+ */
+union key6 {
+	uint64_t align;
+	uint8_t a[16];
+};
+
 static bool
 has_exact(const struct pset_copy *cp, const struct sw_pset_prefix *p)
 {
+	union key6 k;
 	uint32_t ip;
 
 	if (p->family == 4) {
@@ -302,8 +254,10 @@ has_exact(const struct pset_copy *cp, const struct sw_pset_prefix *p)
 		return rte_rib_lookup_exact(rte_fib_get_rib(cp->f4), ip,
 					    p->plen) != NULL;
 	}
-	if (p->plen == 128)
-		return rte_hash_lookup(cp->h6, p->addr) >= 0;
+	if (p->plen == 128) {
+		memcpy(k.a, p->addr, sizeof(k.a));
+		return rte_hash_lookup(cp->h6, k.a) >= 0;
+	}
 	return rte_rib6_lookup_exact(rte_fib6_get_rib(cp->f6), p->addr,
 				     p->plen) != NULL;
 }
@@ -311,6 +265,7 @@ has_exact(const struct pset_copy *cp, const struct sw_pset_prefix *p)
 static int
 apply_one(struct pset_copy *cp, const struct sw_pset_prefix *p, bool del)
 {
+	union key6 k;
 	uint32_t ip;
 	int rc;
 
@@ -325,8 +280,9 @@ apply_one(struct pset_copy *cp, const struct sw_pset_prefix *p, bool del)
 			     rte_fib_add(cp->f4, ip, p->plen, NH_OF(p));
 	}
 	if (p->plen == 128) {
-		rc = del ? rte_hash_del_key(cp->h6, p->addr) :
-			   rte_hash_add_key(cp->h6, p->addr);
+		memcpy(k.a, p->addr, sizeof(k.a));
+		rc = del ? rte_hash_del_key(cp->h6, k.a) :
+			   rte_hash_add_key(cp->h6, k.a);
 		return rc < 0 ? rc : 0;
 	}
 	return del ? rte_fib6_delete(cp->f6, p->addr, p->plen) :
@@ -382,7 +338,7 @@ check_family(const struct sw_pset *s, const struct sw_pset_prefix *p,
 
 	for (i = 0; i < n; i++)
 		if ((p[i].family != 4 && p[i].family != 6) ||
-		    !holds(s->family, p[i].family) ||
+		    !pset_holds(s->family, p[i].family) ||
 		    p[i].plen > (p[i].family == 4 ? 32 : 128)) {
 			res->failed = i;
 			return -EINVAL;
@@ -449,6 +405,7 @@ sw_pset_update(struct sw_pset *s, const struct sw_pset_prefix *p, uint32_t n,
 			return rc;
 		}
 		s->gen++;
+		pset_elem_changed(s, ops, k, del);
 	}
 	res->changed = k;
 	for (i = 0; i < 2; i++) {
@@ -559,12 +516,12 @@ walk_copy(const struct pset_copy *cp, uint8_t set_family,
 	unsigned int n = 0;
 
 	if (pos->stage == POS_START) {
-		pos->stage = holds(set_family, 4) ? POS_H4 : POS_H6;
+		pos->stage = pset_holds(set_family, 4) ? POS_H4 : POS_H6;
 		pos->next = 0;
 		pos->node = NULL;
 	}
 	while (n < max && pos->stage != POS_END) {
-		if (pos->stage == POS_H6 && !holds(set_family, 6)) {
+		if (pos->stage == POS_H6 && !pset_holds(set_family, 6)) {
 			pos->stage = POS_END;
 			break;
 		}
@@ -627,6 +584,7 @@ sw_pset_replace(struct sw_pset *s, const struct sw_pset_prefix *p, uint32_t n,
 	uint32_t idle = !s->active, used = s->active;
 	uint32_t i, d[2][2] = { { 0, 0 }, { 0, 0 } };
 	uint32_t old_count[2], old_hosts[2];
+	uint64_t digest = 0;
 	int rc;
 
 	memset(res, 0, sizeof(*res));
@@ -649,10 +607,12 @@ sw_pset_replace(struct sw_pset *s, const struct sw_pset_prefix *p, uint32_t n,
 			rc = -ENOSPC;
 		else
 			rc = apply_one(&s->copy[idle], &p[i], false);
-		if (rc)
+		if (rc) {
 			res->failed = i;
-		else
+		} else {
 			d[p[i].family == 6][is_host(&p[i])]++;
+			digest ^= pset_mix(&p[i]);
+		}
 	}
 	memcpy(s->count, old_count, sizeof(old_count));
 	memcpy(s->hosts, old_hosts, sizeof(old_hosts));
@@ -677,6 +637,7 @@ sw_pset_replace(struct sw_pset *s, const struct sw_pset_prefix *p, uint32_t n,
 	}
 	res->changed = s->count[0] + s->count[1];
 	s->gen++;
+	pset_elem_reset(s, digest);
 	return 0;
 }
 
@@ -686,7 +647,7 @@ sw_pset_test(const struct sw_pset *s, uint8_t family, const uint8_t *addr,
 {
 	const struct pset_copy *cp = &s->copy[s->active];
 
-	if (!holds(s->family, family) || (family != 4 && family != 6))
+	if (!pset_holds(s->family, family) || (family != 4 && family != 6))
 		return false;
 	if (match != NULL) {
 		memset(match, 0, sizeof(*match));

@@ -19,6 +19,14 @@
  *     sw_pset_walk() and sw_pset_count() read.
  *   - Workers: sw_pset_lookup4() / sw_pset_lookup6() per burst; report
  *     an RCU quiescent state between bursts (the `qs` given at create).
+ *   - Timeouts (a set made with `timeouts`, as ipset's and nftables'
+ *     `timeout`): sw_pset_add() and sw_pset_load() give elements a time
+ *     to live; the control thread calls sw_pset_expire() about once a
+ *     second, which deletes the elements due. Times are seconds on the
+ *     caller's clock (`now`), so tests need not wait.
+ *   - sw_pset_digest() follows the content (not its order or history):
+ *     a caller keeps the digest a set had when loaded to tell whether
+ *     it drifted since; sw_pset_snapshot() lists it sorted.
  *
  * Thread-safety: one writer at a time (the functions that change a set
  * must not run concurrently on one set), any number of readers. rte_fib
@@ -57,6 +65,7 @@ struct sw_pset_conf {
 	uint32_t nets6;		/* the same for IPv6 */
 	int socket_id;
 	struct rte_rcu_qsbr *qs;	/* the readers; NULL: none run */
+	bool timeouts;		/* elements may carry a timeout */
 };
 
 /*
@@ -141,6 +150,66 @@ typedef int (*sw_pset_walk_cb)(const struct sw_pset_prefix *p, void *arg);
 
 unsigned int sw_pset_walk(const struct sw_pset *s, struct sw_pset_pos *pos,
 			  unsigned int max, sw_pset_walk_cb cb, void *arg);
+
+/*
+ * Add n prefixes as sw_pset_update() does, all or none, each with
+ * timeout[i] seconds to live from `now` (0: none; timeout NULL: none
+ * given, and a prefix already there keeps the timeout it has). A
+ * prefix already there gets the timeout given anew (it is counted
+ * unchanged). Control thread. Returns 0, an error of sw_pset_update(),
+ * or -ENOTSUP: a timeout on a set made without timeouts (res->failed).
+ */
+int sw_pset_add(struct sw_pset *s, const struct sw_pset_prefix *p,
+		const uint32_t *timeout, uint32_t n, uint64_t now,
+		struct sw_pset_result *res);
+
+/*
+ * sw_pset_replace() with timeouts as sw_pset_add() takes them; every
+ * timeout the set had goes with its old content. Same errors.
+ */
+int sw_pset_load(struct sw_pset *s, const struct sw_pset_prefix *p,
+		 const uint32_t *timeout, uint32_t n, uint64_t now,
+		 struct sw_pset_result *res);
+
+/*
+ * Delete every element whose timeout is due at `now` (one batch, as
+ * sw_pset_update() deletes). Returns how many went, or -errno (then
+ * none did). Control thread.
+ */
+int sw_pset_expire(struct sw_pset *s, uint64_t now);
+
+/*
+ * Seconds p (a prefix of the set) has left at `now`: 0 when it has no
+ * timeout; at least 1 while it is in the set.
+ */
+uint32_t sw_pset_timeout_left(const struct sw_pset *s,
+			      const struct sw_pset_prefix *p, uint64_t now);
+
+/* Made with timeouts; and how many elements carry one now. */
+bool sw_pset_has_timeouts(const struct sw_pset *s);
+uint32_t sw_pset_nb_timed(const struct sw_pset *s);
+
+/*
+ * The content's digest: equal for two sets with the same prefixes
+ * however they got there (the XOR of a 64-bit mix of each), 0 empty.
+ */
+uint64_t sw_pset_digest(const struct sw_pset *s);
+
+/*
+ * Every prefix, sorted (IPv4 first; by address, then length) into *v
+ * (malloc'd, the caller frees) of *n. Returns 0 or -ENOMEM. Control
+ * thread.
+ */
+int sw_pset_snapshot(const struct sw_pset *s, struct sw_pset_prefix **v,
+		     uint32_t *n);
+
+/*
+ * Make `to` hold what `from` holds, with the time each element has
+ * left (none when `to` was made without timeouts): a set made again
+ * with another size. Errors as sw_pset_load(); then `to` is unchanged.
+ */
+int sw_pset_copy(struct sw_pset *to, const struct sw_pset *from, uint64_t now,
+		 struct sw_pset_result *res);
 
 /*
  * Workers: membership of n addresses. lookup4 takes IPv4 addresses in

@@ -58,7 +58,11 @@ def main():
     work = tmpdir("sw-client-")
     # No control.socket: the default one, in this script's own /run.
     conf = NULL_PORTS + "flowtable = { max_flows = 1024; };\ncontrol = { idle_timeout = 60; };\n"
-    sw = Spillway(binary, work, conf, "client", stats_interval=None).start()
+    sw = Spillway(binary, work, conf, "client", stats_interval=None)
+    # Connections are logged at debug level: this test counts them.
+    sw.eal.append("--log-level=user.sw.app:debug")
+    sw.write_conf(conf)
+    sw.start()
     try:
         check(sw.wait_running(), "an instance runs on the default socket")
         sw.wait_line(r"control: socket %s" % re.escape(DEFAULT_SOCK))

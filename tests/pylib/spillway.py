@@ -208,6 +208,15 @@ class Spillway:
         finally:
             c.close()
 
+    def ctl(self, *args, stdin=None, timeout=60, config=True):
+        """`spillway ctl ARGS...` on this run's config (config=False: no
+        -c, the args say where); a CompletedProcess (returncode, stdout,
+        stderr as text). stdin: text fed to it."""
+        argv = [self.binary, "ctl"] + (["-c", self.conf] if config else []) + list(args)
+        return subprocess.run(argv, input=stdin, capture_output=True, text=True,
+                              timeout=timeout, stdin=None if stdin is not None else
+                              subprocess.DEVNULL)
+
     def metrics_url(self):
         """The Prometheus endpoint's URL, as the start-up log gives it
         (stats.prometheus_listen, port 0 resolved)."""

@@ -209,6 +209,143 @@ test_cli_quit(void **state)
 	assert_string_equal(run("quit", SW_CLI_QUIT), "bye\n");
 }
 
+
+/* The words completion offers, as one "a b c" text. */
+static char words_seen[512];
+
+static void
+word_cb(const char *w, void *arg)
+{
+	(void)arg;
+	snprintf(words_seen + strlen(words_seen),
+		 sizeof(words_seen) - strlen(words_seen), "%s%s",
+		 words_seen[0] ? " " : "", w);
+}
+
+static const char *
+complete(const char *typed, const char *prefix)
+{
+	static const char *const sets[] = { "feed", "admin" };
+	char buf[256], *argv[16], *save = NULL, *t;
+	int argc = 0;
+
+	snprintf(buf, sizeof(buf), "%s", typed);
+	for (t = strtok_r(buf, " ", &save); t != NULL;
+	     t = strtok_r(NULL, " ", &save))
+		argv[argc++] = t;
+	words_seen[0] = '\0';
+	sw_cli_complete(argc, argv, prefix, sets, 2, word_cb, NULL);
+	return words_seen;
+}
+
+/* spillway ctl's Tab: from the one command table, names included. */
+static void
+test_cli_completion_reads_the_table(void **state)
+{
+	(void)state;
+	assert_string_equal(complete("", "sh"), "show");
+	assert_string_equal(complete("", "s"), "show set");
+	assert_string_equal(complete("show", "fl"), "flows flowtable");
+	assert_string_equal(complete("show stats", ""), "json");
+	assert_string_equal(complete("set", "l"), "list load");
+	assert_string_equal(complete("set add", ""), "feed admin");
+	assert_string_equal(complete("set list", "f"), "feed");
+	assert_string_equal(complete("set timeout", "tcp_es"),
+			    "tcp_established");
+	assert_string_equal(complete("show rules", "p"), "policy");
+	assert_string_equal(complete("mode", ""), "text machine json");
+	/* Past the first argument, and for words no row has: nothing. */
+	assert_string_equal(complete("set add feed", ""), "");
+	assert_string_equal(complete("frobnicate", ""), "");
+}
+
+/*
+ * The machine mode's status comes from the session, not the text: a
+ * reply is an error when its command says so.
+ */
+static void
+test_cli_reply_says_error_and_json(void **state)
+{
+	struct sw_cli_session js = { .admin = true };
+	const char *r;
+
+	(void)state;
+	r = run_as(&js, "mode json", SW_CLI_OK);
+	assert_string_equal(r, "mode json\n");
+	assert_int_equal(js.mode, SW_CLI_JSON);
+	assert_false(js.failed);
+	r = run_as(&js, "show stats", SW_CLI_OK);
+	assert_true(js.json_out && !js.failed && r[0] == '{');
+	assert_non_null(strstr(r, "\"verdicts\":{"));
+	run_as(&js, "set add nope 192.0.2.1", SW_CLI_OK);
+	assert_true(js.failed);
+	run_as(&js, "help", SW_CLI_OK);
+	assert_true(!js.failed && !js.json_out);
+	run_as(&js, "mode bogus", SW_CLI_OK);
+	assert_true(js.failed);
+	assert_int_equal(js.mode, SW_CLI_JSON);
+	r = run_as(&js, "mode text", SW_CLI_OK);
+	assert_int_equal(js.mode, SW_CLI_TEXT);
+	/* The text mode: show stats stays the human table. */
+	r = run_as(&js, "show stats", SW_CLI_OK);
+	assert_false(js.json_out);
+	assert_true(r[0] == ' ');
+}
+
+/*
+ * An arrow key's escape sequence is refused whole, never run as a
+ * command with the escape made a blank (the up-arrow bug).
+ */
+static void
+test_cli_control_characters_refused(void **state)
+{
+	uint32_t before = app.cfg.flowtable.ft.timeouts[SW_FT_TO_udp];
+	struct sw_cli_session s = { .admin = true };
+	const char *r;
+
+	(void)state;
+	r = run_as(&s, "\x1b[Aset timeout udp 5", SW_CLI_OK);
+	assert_true(strncmp(r, "error: control character 0x1b at byte 0",
+			    39) == 0);
+	assert_non_null(strstr(r, "escape sequence"));
+	assert_true(s.failed);
+	assert_int_equal(app.cfg.flowtable.ft.timeouts[SW_FT_TO_udp], before);
+	/* DEL: a backspace a raw terminal sent. */
+	r = run_as(&s, "show timeoutz\x7fs", SW_CLI_OK);
+	assert_true(strncmp(r, "error: control character 0x7f at byte 13",
+			    40) == 0);
+	r = run_as(&s, "show\ttimeouts", SW_CLI_OK);
+	assert_non_null(strstr(r, "udp"));
+}
+
+/* Only state changes are logged: the table's flag is the truth. */
+static void
+test_cli_only_changes_are_logged(void **state)
+{
+	struct sw_cli_session ro = { .admin = false };
+
+	(void)state;
+	assert_true(sw_cli_changes_state("set add feed 192.0.2.1"));
+	assert_true(sw_cli_changes_state("set del feed 192.0.2.1"));
+	assert_true(sw_cli_changes_state("set load feed /tmp/x"));
+	assert_true(sw_cli_changes_state("set save feed /tmp/x"));
+	assert_true(sw_cli_changes_state("set timeout udp 5"));
+	assert_true(sw_cli_changes_state("flush flows"));
+	assert_true(sw_cli_changes_state("reload"));
+	assert_false(sw_cli_changes_state("set test feed 192.0.2.1"));
+	assert_false(sw_cli_changes_state("set list feed"));
+	assert_false(sw_cli_changes_state("show sets"));
+	assert_false(sw_cli_changes_state("mode json"));
+	assert_false(sw_cli_changes_state("help"));
+	/* Not logged, yet still an admin's: read-only sessions may not. */
+	assert_true(strncmp(run_as(&ro, "set test feed 192.0.2.1", SW_CLI_OK),
+			    "error: this session is read-only", 32) == 0);
+	assert_true(strncmp(run_as(&ro, "set list feed", SW_CLI_OK),
+			    "error: this session is read-only", 32) == 0);
+	assert_string_equal(run_as(&ro, "mode machine", SW_CLI_OK),
+			    "mode machine\n");
+}
+
 static const char rules_conf[] =
 "ports = ( { name = \"outside\"; dev = \"net_null0\"; },\n"
 "          { name = \"inside\"; dev = \"net_null1\"; } );\n"
@@ -221,6 +358,11 @@ static const char rules_conf[] =
 "               comment = \"telnet\"; } );\n"
 "  policy_default = \"drop\";\n"
 "  fallback_default = \"accept\";\n"
+"};\n"
+"sets = {\n"
+"  feed = { family = \"ipv4\"; timeout = 600;\n"
+"           elements = [ \"198.51.100.7\", \"192.0.2.0/24\" ]; };\n"
+"  plain = { family = \"any\"; elements = [ \"2001:db8::/32\" ]; };\n"
 "};\n";
 
 /* The file rules_conf was loaded from: rule lines name it. */
@@ -304,6 +446,71 @@ teardown_live(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
+
+/* set add/del say how many changed; timeouts; set list sorted. */
+static void
+test_cli_set_changes_counted_and_listed_sorted(void **state)
+{
+	struct sw_cli_session js = { .admin = true, .mode = SW_CLI_JSON };
+	const char *r;
+
+	(void)state;
+	r = run("set add feed 203.0.113.1 timeout 30 192.0.2.0/24 10.0.0.0/8",
+		SW_CLI_OK);
+	assert_non_null(strstr(r, "set feed: 2 added, 1 were already in it"));
+	r = run_all("set list feed");
+	/* Sorted; the set's default timeout (600) for those given none. */
+	assert_string_equal(r, "10.0.0.0/8 timeout 600\n"
+			       "192.0.2.0/24 timeout 600\n"
+			       "198.51.100.7 timeout 600\n"
+			       "203.0.113.1 timeout 30\n");
+	r = run_as(&js, "set del feed 10.0.0.0/8 10.9.9.9", SW_CLI_OK);
+	assert_string_equal(r, strstr(r, "{\"set\":\"feed\",\"op\":\"del\","
+				      "\"changed\":1,\"unchanged\":1,"));
+	assert_true(js.json_out && !js.failed);
+	r = run_all("set list feed 2");
+	assert_non_null(strstr(r, "(2 of 3 shown"));
+	/* A timeout on a set without timeouts, a delete with one: no. */
+	assert_true(strncmp(run("set add plain 2001:db8:1::/48 timeout 5",
+				SW_CLI_OK), "error: a timeout on a set without",
+			    33) == 0);
+	assert_true(strncmp(run("set del feed 203.0.113.1 timeout 5",
+				SW_CLI_OK), "error: a timeout on a delete", 28) ==
+		    0);
+	assert_true(strncmp(run("set add feed 192.0.2.1 timeout x",
+				SW_CLI_OK), "error: 192.0.2.1: timeout 'x'", 29) ==
+		    0);
+	r = run_as(&js, "set test feed 203.0.113.1", SW_CLI_OK);
+	assert_non_null(strstr(r, "\"member\":true,\"by\":\"203.0.113.1\","
+			       "\"timeout\":"));
+	run("set del feed 203.0.113.1", SW_CLI_OK);
+}
+
+/* show sets says whether a set still holds what its config gave. */
+static void
+test_cli_show_sets_flags_drift(void **state)
+{
+	struct sw_cli_session js = { .admin = true, .mode = SW_CLI_JSON };
+	const char *r;
+
+	(void)state;
+	r = run("show sets", SW_CLI_OK);
+	assert_non_null(strstr(r, "set feed family=ipv4 ipv4=2 ipv6=0 "));
+	assert_non_null(strstr(r, " timeout=600 timed=2 drift=no\n"));
+	assert_non_null(strstr(r, "set plain family=any ipv4=0 ipv6=1 "));
+	run("set add plain 2001:db8:1::/48", SW_CLI_OK);
+	r = run("show sets", SW_CLI_OK);
+	assert_non_null(strstr(r, "ipv6=2 max=4096 changes=2 drift=yes"));
+	r = run_as(&js, "show sets", SW_CLI_OK);
+	assert_non_null(strstr(r, "\"name\":\"plain\",\"family\":\"any\","
+			       "\"ipv4\":0,\"ipv6\":2"));
+	assert_non_null(strstr(r, "\"drift\":true"));
+	/* Taken back out: the content is what the config gave again. */
+	run("set del plain 2001:db8:1::/48", SW_CLI_OK);
+	r = run("show sets", SW_CLI_OK);
+	assert_null(strstr(r, "drift=yes"));
+}
+
 static void
 test_cli_show_rules_lists_rules_and_hits(void **state)
 {
@@ -382,11 +589,17 @@ main(void)
 		cmocka_unit_test(test_cli_reports_without_table),
 		cmocka_unit_test(test_cli_read_only_session),
 		cmocka_unit_test(test_cli_quit),
+		cmocka_unit_test(test_cli_completion_reads_the_table),
+		cmocka_unit_test(test_cli_reply_says_error_and_json),
+		cmocka_unit_test(test_cli_control_characters_refused),
+		cmocka_unit_test(test_cli_only_changes_are_logged),
 	};
 
 	const struct CMUnitTest live[] = {
 		cmocka_unit_test(test_cli_show_rules_lists_rules_and_hits),
 		cmocka_unit_test(test_cli_show_ports_lists_both_with_counters),
+		cmocka_unit_test(test_cli_set_changes_counted_and_listed_sorted),
+		cmocka_unit_test(test_cli_show_sets_flags_drift),
 	};
 
 	return cmocka_run_group_tests_name("cli", tests, setup, teardown) |

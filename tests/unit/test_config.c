@@ -17,11 +17,12 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "prefixfile.h"
 
 struct fx {
 	char path[64];
 	struct sw_config cfg;
-	char err[SW_ERR_MAX];
+	char err[SW_CONF_ERR_MAX];
 };
 
 static int
@@ -775,6 +776,15 @@ static const struct {
 	{ "log = { rate = 1000000; };\n", 1, "log.rate", "out of range" },
 	{ "log = { invalid = 1; };\n", 1, "log.invalid", "expected a boolean" },
 	{ "log = { level = 1; };\n", 1, "log.level", "unknown setting" },
+	{ "log = { format = \"xml\"; };\n", 1, "log.format",
+	  "'xml' is not text or json" },
+	{ "rules = { policy = ( { action = \"drop\"; log = true; "
+	  "log_level = \"loud\"; } ); };\n", 1, "rules.policy[0].log_level",
+	  "not a syslog level" },
+	{ "rules = { policy = ( { action = \"drop\"; log_level = \"info\"; "
+	  "} ); };\n", 1, "rules.policy[0].log_level", "needs log = true" },
+	{ "sets = { s = { timeout = 3000000; }; };\n", 1, "sets.s.timeout",
+	  "out of range" },
 	/* Strings are UTF-8 without control characters (issue 24). */
 	{ "rules = { policy = ( {\n action = \"drop\";\n"
 	  " comment = \"caf\xe9\"; } ); };\n", 3, "rules.policy[0].comment",
@@ -968,6 +978,174 @@ test_config_errors_name_file_line_setting(void **state)
 			     bad_files[i].setting, bad_files[i].what);
 }
 
+/* An ipset save file, as it comes; timeouts for a set that has them. */
+static void
+test_config_sets_ipset_save_and_timeouts(void **state)
+{
+	struct fx *fx = *state;
+	const struct sw_set_conf *sc;
+	char feed[80], text[512];
+	uint64_t content, digest;
+	FILE *f;
+
+	snprintf(feed, sizeof(feed), "%s.ipset", fx->path);
+	f = fopen(feed, "w");
+	assert_non_null(f);
+	fputs("create feed hash:net family inet hashsize 1024 maxelem 65536 "
+	      "timeout 300 counters\n"
+	      "add feed 192.0.2.0/24 timeout 60 packets 3 bytes 180\n"
+	      "add feed 198.51.100.7 comment \"a host, quoted\"\n"
+	      "203.0.113.9 timeout 5\n", f);
+	fclose(f);
+	snprintf(text, sizeof(text), "sets = { feed = { file = \"%s\"; "
+		 "timeout = 30; }; };\n", feed);
+	assert_int_equal(load(fx, text), 0);
+	sc = &fx->cfg.sets[0];
+	assert_true(sc->timeouts);
+	assert_int_equal(sc->timeout, 30);
+	assert_int_equal(sc->nb_prefixes, 3);
+	assert_int_equal(sc->prefixes[0].plen, 24);
+	assert_non_null(sc->timeouts_of);
+	assert_int_equal(sc->timeouts_of[0], 60);
+	assert_int_equal(sc->timeouts_of[1], SW_PREFIX_NO_TIMEOUT);
+	assert_int_equal(sc->timeouts_of[2], 5);
+	content = sc->content;
+	digest = sc->digest;
+	/* Another size: the definition changed, the elements did not. */
+	snprintf(text, sizeof(text), "sets = { feed = { file = \"%s\"; "
+		 "timeout = 30; max = 100000; }; };\n", feed);
+	assert_int_equal(load(fx, text), 0);
+	assert_true(fx->cfg.sets[0].content == content);
+	assert_true(fx->cfg.sets[0].digest != digest);
+	/* A timeout for a set without timeouts is an error, with a hint. */
+	snprintf(text, sizeof(text), "sets = { feed = { file = \"%s\"; }; };\n",
+		 feed);
+	assert_int_equal(load(fx, text), -EINVAL);
+	if (strstr(fx->err, ".ipset:2: a timeout, but the set has none "
+		   "(give it one: sets.NAME.timeout)") == NULL)
+		fail_msg("error: %s", fx->err);
+	/* One file, one ipset; and address sets only. */
+	f = fopen(feed, "w");
+	fputs("add feed 192.0.2.1\nadd other 192.0.2.2\n", f);
+	fclose(f);
+	assert_int_equal(load(fx, text), -EINVAL);
+	if (strstr(fx->err, ".ipset:2: holds more than one ipset ('feed' and "
+		   "'other')") == NULL)
+		fail_msg("error: %s", fx->err);
+	f = fopen(feed, "w");
+	fputs("create feed hash:ip,port family inet\n", f);
+	fclose(f);
+	assert_int_equal(load(fx, text), -EINVAL);
+	if (strstr(fx->err, ".ipset:1: ipset type hash:ip,port: only address "
+		   "sets") == NULL)
+		fail_msg("error: %s", fx->err);
+	f = fopen(feed, "w");
+	fputs("add feed 192.0.2.0/24 nomatch\n", f);
+	fclose(f);
+	assert_int_equal(load(fx, text), -EINVAL);
+	if (strstr(fx->err, "option 'nomatch' is not supported") == NULL)
+		fail_msg("error: %s", fx->err);
+	unlink(feed);
+}
+
+/* A rule's log level, in syslog's words; the drop log's format. */
+static void
+test_config_log_level_and_format(void **state)
+{
+	struct fx *fx = *state;
+
+	assert_int_equal(load(fx, "rules = { policy = (\n"
+			      "  { action = \"drop\"; log = true; "
+			      "log_level = \"warning\"; },\n"
+			      "  { action = \"drop\"; log = true; "
+			      "log_level = \"7\"; },\n"
+			      "  { action = \"drop\"; log = true; } ); };\n"
+			      "log = { format = \"json\"; };\n"), 0);
+	/* DPDK's levels: syslog's, one up (RTE_LOG_WARNING is 5). */
+	assert_int_equal(fx->cfg.rules.rules[SW_ACL_POLICY][0].log_level, 5);
+	assert_int_equal(fx->cfg.rules.rules[SW_ACL_POLICY][1].log_level, 8);
+	assert_int_equal(fx->cfg.rules.rules[SW_ACL_POLICY][2].log_level, 0);
+	assert_int_equal(fx->cfg.log.format, SW_LOG_FORMAT_JSON);
+	assert_int_equal(load(fx, ""), 0);
+	assert_int_equal(fx->cfg.log.format, SW_LOG_FORMAT_TEXT);
+	assert_int_equal(fx->cfg.log.rate, 20);
+	assert_true(fx->cfg.rules.default_log[SW_ACL_POLICY]);
+}
+
+/* Lines of err that start "PATH:LINE: SETTING: ", in order. */
+static int
+error_lines(const struct fx *fx, const int *lines, const char *const *what,
+	    int n)
+{
+	const char *p = fx->err;
+	char head[200];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(head, sizeof(head), "%s:%d: %s: ", fx->path, lines[i],
+			 what[i]);
+		if (strncmp(p, head, strlen(head)) != 0)
+			return i;
+		p = strchr(p, '\n');
+		if (p == NULL)
+			return i == n - 1 ? n : i;
+		p++;
+	}
+	return *p == '\0' ? n : -1;
+}
+
+/*
+ * Every error of a file, each on its line, not the first alone; past
+ * 20, how many more.
+ */
+static void
+test_config_reports_every_error(void **state)
+{
+	static const int lines[] = { 3, 4, 6, 1, 1, 7 };
+	static const char *const what[] = {
+		"sets.a.family", "rules.policy[0].proto",
+		"rules.policy[2].dport", "flowtable.bogus",
+		"flowtable.max_flows", "log.format",
+	};
+	struct fx *fx = *state;
+	char text[4096];
+	size_t n = 0;
+	int i;
+
+	assert_int_equal(load(fx,
+		"flowtable = { max_flows = 0; bogus = 1; };\n"
+		"sets = {\n"
+		"  a = { family = \"ipv5\"; }; };\n"
+		"rules = { policy = ( { proto = \"tcpx\"; action = \"drop\"; },\n"
+		"  { proto = \"tcp\"; action = \"drop\"; },\n"
+		"  { proto = \"tcp\"; dport = \"137:139\"; action = \"drop\"; } ); };\n"
+		"log = { format = \"xml\"; };\n"), -EINVAL);
+	i = error_lines(fx, lines, what, 6);
+	if (i != 6)
+		fail_msg("line %d of the errors is not as expected:\n%s", i,
+			 fx->err);
+	/* 25 bad rules: 20 shown, and how many more. */
+	n += (size_t)snprintf(text + n, sizeof(text) - n,
+			      "rules = { policy = (\n");
+	for (i = 0; i < 25; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+				      "  { action = \"nope\"; }%s\n",
+				      i < 24 ? "," : "");
+	snprintf(text + n, sizeof(text) - n, "); };\n");
+	assert_int_equal(load(fx, text), -EINVAL);
+	for (i = 0, n = 0; fx->err[n]; n++)
+		i += fx->err[n] == '\n';
+	assert_int_equal(i, 20);
+	assert_non_null(strstr(fx->err, "rules.policy[19].action"));
+	assert_null(strstr(fx->err, "rules.policy[20].action"));
+	assert_non_null(strstr(fx->err, ": 5 more errors not shown"));
+	/* A small buffer: the first error, cut, rather than none. */
+	assert_int_equal(sw_config_load(fx->path, &fx->cfg, fx->err, 40),
+			 -EINVAL);
+	assert_int_equal(strlen(fx->err), 39);
+	assert_true(strncmp(fx->err, fx->path, strlen(fx->path)) == 0);
+}
+
 int
 main(void)
 {
@@ -1004,6 +1182,13 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 			test_config_errors_name_file_line_setting, setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_config_sets_ipset_save_and_timeouts, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_config_log_level_and_format, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_config_reports_every_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_ha, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_config_ha_errors, setup,

@@ -538,10 +538,19 @@ test_ft_flush_deletes_everything(void **state)
 	uint16_t p;
 
 	(void)state;
+	uint64_t n = 99;
+	uint32_t t;
+
+	(void)state;
 	for (p = 1; p <= 10; p++)
 		assert_int_equal(packet(ft, 17, p, 53, 1, 0, 0), 0);
-	sw_ft_flush(ft);
+	t = sw_ft_flush(ft, NULL, NULL);
+	/* Asked, not done: no worker has swept yet. */
+	assert_false(sw_ft_flush_done(ft, t, &n));
+	assert_int_equal(n, 99);
 	sweep(ft, 1);
+	assert_true(sw_ft_flush_done(ft, t, &n));
+	assert_int_equal(n, 10);
 	sw_ft_shard_stats(ft, 0, &st);
 	assert_int_equal(st.flows, 0);
 	assert_int_equal(st.flushed, 10);
@@ -551,6 +560,51 @@ test_ft_flush_deletes_everything(void **state)
 	sweep(ft, 2);
 	sw_ft_shard_stats(ft, 0, &st);
 	assert_int_equal(st.flows, 1);
+	sw_ft_free(ft);
+}
+
+/* The filter of a flush: odd source ports go. */
+static bool
+odd_port(unsigned int shard, const struct sw_ft_key *k, int orig_dir,
+	 uint8_t port, uint8_t state, void *arg)
+{
+	(void)shard;
+	(void)port;
+	(void)state;
+	(*(unsigned int *)arg)++;
+	return (orig_dir == SW_FT_DIR_LO ? ntohs(k->lo_port) :
+		ntohs(k->hi_port)) % 2 == 1;
+}
+
+static void
+test_ft_flush_filtered_counts_what_it_deleted(void **state)
+{
+	struct sw_ft *ft = make_ft(64, true, 0, 0);
+	struct sw_ft_stats st;
+	unsigned int asked = 0;
+	uint64_t n = 0;
+	uint32_t t;
+	uint16_t p;
+
+	(void)state;
+	for (p = 1; p <= 10; p++)
+		assert_int_equal(packet(ft, 17, 1000 + p, 53, 1, 0, 0), 0);
+	t = sw_ft_flush(ft, odd_port, &asked);
+	sweep(ft, 1);
+	assert_true(sw_ft_flush_done(ft, t, &n));
+	assert_int_equal(n, 5);
+	assert_int_equal(asked, 10);
+	sw_ft_shard_stats(ft, 0, &st);
+	assert_int_equal(st.flows, 5);
+	assert_int_equal(st.flushed, 5);
+	/* The filter is let go with the pass: later sweeps never ask it. */
+	sweep(ft, 2);
+	assert_int_equal(asked, 10);
+	/* A second flush, all: the 5 left, counted on their own. */
+	t = sw_ft_flush(ft, NULL, NULL);
+	sweep(ft, 3);
+	assert_true(sw_ft_flush_done(ft, t, &n));
+	assert_int_equal(n, 5);
 	sw_ft_free(ft);
 }
 
@@ -834,6 +888,7 @@ const struct CMUnitTest ft_table_tests[] = {
 	cmocka_unit_test(test_ft_insert_existing_key_is_an_update),
 	cmocka_unit_test(test_ft_hashed_calls_match),
 	cmocka_unit_test(test_ft_flush_deletes_everything),
+	cmocka_unit_test(test_ft_flush_filtered_counts_what_it_deleted),
 	cmocka_unit_test(test_ft_walk_from_resumes_and_lets_owner_reclaim),
 	cmocka_unit_test(test_ft_revalidate_asks_the_judge_once),
 	cmocka_unit_test(test_ft_options_change_live),

@@ -2,7 +2,9 @@
  * Copyright (c) 2026 The spillway authors
  *
  * lib/pset unit tests: membership, batches all or none, replace, the
- * listing, and readers that race updates.
+ * listing, readers that race updates; element timeouts (on the
+ * caller's clock: no test sleeps), the content's digest, the sorted
+ * snapshot and a set copied into a larger one.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -20,6 +22,7 @@
 #include <unistd.h>
 
 #include <rte_byteorder.h>
+#include <rte_common.h>
 #include <rte_eal.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
@@ -533,6 +536,237 @@ test_pset_feed_50k_in_place(void **state)
 	free(a);
 }
 
+static struct sw_pset *
+mkset_timed(uint8_t family, uint32_t max)
+{
+	struct sw_pset_conf c = {
+		.name = "tt", .family = family, .max4 = max, .max6 = max,
+		.socket_id = SOCKET_ID_ANY, .timeouts = true,
+	};
+	struct sw_pset *s = sw_pset_create(&c);
+
+	assert_non_null(s);
+	return s;
+}
+
+static void
+add_timed(struct sw_pset *s, const char *a, uint32_t t, uint64_t now)
+{
+	struct sw_pset_prefix p = pfx(a);
+	struct sw_pset_result r;
+
+	assert_int_equal(sw_pset_add(s, &p, &t, 1, now, &r), 0);
+}
+
+static uint32_t
+left(const struct sw_pset *s, const char *a, uint64_t now)
+{
+	struct sw_pset_prefix p = pfx(a);
+
+	return sw_pset_timeout_left(s, &p, now);
+}
+
+/* ipset/nft `timeout`: elements go when due, not before; 0 stays. */
+static void
+test_pset_timeouts_expire_when_due(void **state)
+{
+	struct sw_pset *s = mkset_timed(0, 64);
+
+	(void)state;
+	assert_true(sw_pset_has_timeouts(s));
+	add_timed(s, "192.0.2.1", 10, 100);
+	add_timed(s, "198.51.100.0/24", 0, 100);	/* stays */
+	add_timed(s, "2001:db8::/64", 20, 100);
+	assert_int_equal(sw_pset_nb_timed(s), 2);
+	assert_int_equal(left(s, "192.0.2.1", 104), 6);
+	assert_int_equal(left(s, "198.51.100.0/24", 104), 0);
+	assert_int_equal(sw_pset_expire(s, 109), 0);
+	assert_true(in4(s, "192.0.2.1"));
+	assert_int_equal(sw_pset_expire(s, 110), 1);
+	assert_false(in4(s, "192.0.2.1"));
+	assert_true(in6(s, "2001:db8::1"));
+	/* Given anew, a timeout starts again from then. */
+	add_timed(s, "2001:db8::/64", 30, 115);
+	assert_int_equal(sw_pset_expire(s, 120), 0);
+	assert_int_equal(left(s, "2001:db8::/64", 120), 25);
+	assert_int_equal(sw_pset_expire(s, 145), 1);
+	assert_false(in6(s, "2001:db8::1"));
+	assert_true(in4(s, "198.51.100.9"));
+	assert_int_equal(sw_pset_count(s, 4) + sw_pset_count(s, 6), 1);
+	assert_int_equal(sw_pset_nb_timed(s), 0);
+	assert_int_equal(sw_pset_expire(s, 1000), 0);
+	sw_pset_free(s);
+}
+
+/* A delete takes the timeout with it; re-added bare, it stays. */
+static void
+test_pset_delete_drops_the_timeout(void **state)
+{
+	struct sw_pset *s = mkset_timed(4, 64);
+
+	(void)state;
+	add_timed(s, "192.0.2.1", 10, 0);
+	add(s, "192.0.2.1", true);
+	assert_int_equal(sw_pset_nb_timed(s), 0);
+	add(s, "192.0.2.1", false);
+	assert_int_equal(sw_pset_expire(s, 50), 0);
+	assert_true(in4(s, "192.0.2.1"));
+	/* Re-added without a timeout given, it keeps what it has. */
+	add_timed(s, "192.0.2.2", 10, 0);
+	add(s, "192.0.2.2", false);
+	assert_int_equal(left(s, "192.0.2.2", 5), 5);
+	sw_pset_free(s);
+}
+
+/* A set made without timeouts refuses one, and changes nothing. */
+static void
+test_pset_timeout_needs_a_timed_set(void **state)
+{
+	struct sw_pset *s = mkset(4, 64, NULL);
+	struct sw_pset_prefix p[2] = { pfx("192.0.2.1"), pfx("192.0.2.2") };
+	uint32_t t[2] = { 0, 5 };
+	struct sw_pset_result r;
+
+	(void)state;
+	assert_false(sw_pset_has_timeouts(s));
+	assert_int_equal(sw_pset_add(s, p, t, 2, 0, &r), -ENOTSUP);
+	assert_int_equal(r.failed, 1);
+	assert_int_equal(sw_pset_count(s, 4), 0);
+	assert_int_equal(sw_pset_load(s, p, t, 2, 0, &r), -ENOTSUP);
+	/* No timeout (or 0 for all) is a plain add. */
+	t[1] = 0;
+	assert_int_equal(sw_pset_add(s, p, t, 2, 0, &r), 0);
+	assert_int_equal(sw_pset_count(s, 4), 2);
+	assert_int_equal(sw_pset_expire(s, 1000), 0);
+	sw_pset_free(s);
+}
+
+/* The digest is the content's, not its history's or its order's. */
+static void
+test_pset_digest_follows_content(void **state)
+{
+	struct sw_pset *a = mkset(0, 64, NULL), *b = mkset(0, 64, NULL);
+	struct sw_pset_prefix v[3] = {
+		pfx("2001:db8::1"), pfx("192.0.2.0/24"), pfx("198.51.100.7"),
+	};
+	struct sw_pset_result r;
+	uint64_t d;
+
+	(void)state;
+	assert_int_equal(sw_pset_digest(a), 0);
+	add(a, "192.0.2.0/24", false);
+	add(a, "10.0.0.0/8", false);
+	add(a, "198.51.100.7", false);
+	add(a, "2001:db8::1", false);
+	add(a, "10.0.0.0/8", true);
+	assert_int_equal(sw_pset_replace(b, v, 3, &r), 0);
+	assert_true(sw_pset_digest(a) == sw_pset_digest(b));
+	d = sw_pset_digest(a);
+	add(a, "192.0.2.0/25", false);
+	assert_true(sw_pset_digest(a) != d);
+	add(a, "192.0.2.0/25", true);
+	assert_true(sw_pset_digest(a) == d);
+	/* A duplicate in a batch counts once. */
+	add(b, "198.51.100.7", false);
+	assert_true(sw_pset_digest(b) == d);
+	sw_pset_free(a);
+	sw_pset_free(b);
+}
+
+/* set list / set save: IPv4 first, by address, a network before the
+ * longer prefixes inside it; a diff with a sorted feed is empty. */
+static void
+test_pset_snapshot_is_sorted(void **state)
+{
+	static const char *const in[] = {
+		"2001:db8::1", "198.51.100.7", "10.0.0.0/8", "192.0.2.0/24",
+		"192.0.2.0/25", "2001:db8::/32", "9.9.9.9", "192.0.2.200",
+	};
+	static const char *const want[] = {
+		"9.9.9.9", "10.0.0.0/8", "192.0.2.0/24", "192.0.2.0/25",
+		"192.0.2.200", "198.51.100.7", "2001:db8::/32", "2001:db8::1",
+	};
+	struct sw_pset *s = mkset(0, 64, NULL);
+	struct sw_pset_prefix *v;
+	uint32_t n, i;
+
+	(void)state;
+	for (i = 0; i < RTE_DIM(in); i++)
+		add(s, in[i], false);
+	assert_int_equal(sw_pset_snapshot(s, &v, &n), 0);
+	assert_int_equal(n, RTE_DIM(want));
+	for (i = 0; i < n; i++) {
+		struct sw_pset_prefix w = pfx(want[i]);
+
+		assert_int_equal(v[i].family, w.family);
+		assert_int_equal(v[i].plen, w.plen);
+		assert_memory_equal(v[i].addr, w.addr, 16);
+	}
+	free(v);
+	sw_pset_free(s);
+}
+
+/*
+ * A set made again larger (a reload that raises its max) holds what
+ * the running one holds, and the time each element has left.
+ */
+static void
+test_pset_copy_into_a_larger_set(void **state)
+{
+	struct sw_pset *a = mkset_timed(4, 8), *b = mkset_timed(4, 64);
+	struct sw_pset *plain = mkset(4, 64, NULL);
+	struct sw_pset_prefix p;
+	struct sw_pset_result r;
+	char buf[32];
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < 8; i++) {
+		snprintf(buf, sizeof(buf), "192.0.2.%u", i + 1);
+		add_timed(a, buf, i == 0 ? 30 : 0, 100);
+	}
+	/* Full: the small one takes no more. */
+	p = pfx("192.0.2.100");
+	assert_int_equal(sw_pset_update(a, &p, 1, false, &r), -ENOSPC);
+	assert_int_equal(sw_pset_copy(b, a, 110, &r), 0);
+	assert_int_equal(sw_pset_count(b, 4), 8);
+	assert_true(sw_pset_digest(b) == sw_pset_digest(a));
+	assert_int_equal(left(b, "192.0.2.1", 110), 20);
+	assert_int_equal(sw_pset_update(b, &p, 1, false, &r), 0);
+	/* Into a set without timeouts: the elements stay, untimed. */
+	assert_int_equal(sw_pset_copy(plain, a, 110, &r), 0);
+	assert_int_equal(sw_pset_count(plain, 4), 8);
+	assert_int_equal(sw_pset_expire(plain, 1000), 0);
+	assert_int_equal(sw_pset_count(plain, 4), 8);
+	/* And the larger one expires what the smaller one would have. */
+	assert_int_equal(sw_pset_expire(b, 130), 1);
+	sw_pset_free(a);
+	sw_pset_free(b);
+	sw_pset_free(plain);
+}
+
+/* A load replaces the timeouts with the content. */
+static void
+test_pset_load_replaces_timeouts(void **state)
+{
+	struct sw_pset *s = mkset_timed(4, 64);
+	struct sw_pset_prefix p[2] = { pfx("192.0.2.1"), pfx("192.0.2.2") };
+	uint32_t t[2] = { 50, 0 };
+	struct sw_pset_result r;
+
+	(void)state;
+	add_timed(s, "192.0.2.1", 5, 0);
+	add_timed(s, "198.51.100.1", 5, 0);
+	assert_int_equal(sw_pset_load(s, p, t, 2, 10, &r), 0);
+	assert_int_equal(sw_pset_nb_timed(s), 1);
+	assert_int_equal(left(s, "192.0.2.1", 10), 50);
+	assert_int_equal(left(s, "198.51.100.1", 10), 0);
+	assert_int_equal(sw_pset_expire(s, 59), 0);
+	assert_int_equal(sw_pset_expire(s, 60), 1);
+	assert_int_equal(sw_pset_count(s, 4), 1);
+	sw_pset_free(s);
+}
+
 int
 main(void)
 {
@@ -550,6 +784,13 @@ main(void)
 		cmocka_unit_test(test_pset_readers_right_under_churn),
 		cmocka_unit_test(test_pset_update_waits_out_readers),
 		cmocka_unit_test(test_pset_feed_50k_in_place),
+		cmocka_unit_test(test_pset_timeouts_expire_when_due),
+		cmocka_unit_test(test_pset_delete_drops_the_timeout),
+		cmocka_unit_test(test_pset_timeout_needs_a_timed_set),
+		cmocka_unit_test(test_pset_digest_follows_content),
+		cmocka_unit_test(test_pset_snapshot_is_sorted),
+		cmocka_unit_test(test_pset_copy_into_a_larger_set),
+		cmocka_unit_test(test_pset_load_replaces_timeouts),
 	};
 	int rc;
 
