@@ -616,54 +616,22 @@ sync_push(struct sw_worker *w)
 		send_held(w);
 }
 
-void
-sw_worker_burst(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
-		uint16_t nb)
+/*
+ * Stage 3: act on each packet's verdict, in arrival order: forward,
+ * answer back (a reject's reply, the SYN proxy's), hold for the HA peer,
+ * or count and free. Returns how many went to drop[].
+ */
+static __rte_always_inline uint16_t
+stage_act(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
+	  uint16_t nb, struct sw_pkt *meta, uint8_t *v, uint64_t frags,
+	  uint64_t now, struct rte_mbuf **drop)
 {
-	struct sw_pkt meta[SW_BURST_MAX];
-	const struct sw_acl_key *keys[SW_BURST_MAX];
-	struct rte_mbuf *drop[SW_BURST_MAX];
-	uint16_t ki[SW_BURST_MAX];
-	uint8_t v[SW_BURST_MAX];
-	const struct sw_ruleset *rs = sw_ruleset_current(w->rules);
-	const struct sw_acl *acl = rs->acl;
 	uint8_t out = w->peer[in_port];
 	struct rte_eth_dev_tx_buffer *txb = w->txb[out];
 	uint16_t out_id = w->port_id[out];
 	uint64_t *c = w->cnt.c;
-	uint64_t now = rte_rdtsc(), frags = 0;
-	uint16_t i, nk, nd = 0, nndp;
+	uint16_t i, nd = 0;
 
-	if (unlikely(w->sync != NULL) &&
-	    __atomic_load_n(&w->sync->standby, __ATOMIC_RELAXED)) {
-		/* The HA standby forwards nothing (syncq.h says why). */
-		c[SW_CNT_rx] += nb;
-		c[SW_CNT_ha_standby] += nb;
-		rte_pktmbuf_free_bulk(pkts, nb);
-		return;
-	}
-	/* What a packet logged in this burst finds its frame by. */
-	w->log.meta = meta;
-	w->log.pkts = pkts;
-	nk = stage_parse(w, in_port, pkts, nb, meta, v, keys, ki, &nndp);
-	if (rs->nb_look[0] + rs->nb_look[1] != 0) {
-		struct sw_acl_key *wk[SW_BURST_MAX];
-
-		for (i = 0; i < nk; i++)
-			wk[i] = &meta[ki[i]].k;
-		sw_ruleset_set_bits(rs, wk, nk);
-	}
-	nk = stage_notrack(w, acl, meta, v, keys, ki, nk, now);
-	if (unlikely(nndp))
-		nk = stage_link(w, meta, v, keys, ki, nk);
-	nk = stage_valid(w, pkts, meta, v, keys, ki, nk);
-	if (w->ft != NULL)
-		frags = sw_worker_track(w, acl, pkts, meta, v, keys, ki, nk,
-					now);
-	else
-		sw_worker_fallback(w, acl, meta, v, keys, ki, nk, -1, now);
-
-	/* Stage 3: act, in arrival order. */
 	for (i = 0; i < nb; i++) {
 		struct rte_mbuf *m = pkts[i];
 		unsigned int kind = SW_REJECT_WITH_DEFAULT;
@@ -719,6 +687,54 @@ sw_worker_burst(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 		}
 		drop[nd++] = m;
 	}
+	return nd;
+}
+
+void
+sw_worker_burst(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
+		uint16_t nb)
+{
+	struct sw_pkt meta[SW_BURST_MAX];
+	const struct sw_acl_key *keys[SW_BURST_MAX];
+	struct rte_mbuf *drop[SW_BURST_MAX];
+	uint16_t ki[SW_BURST_MAX];
+	uint8_t v[SW_BURST_MAX];
+	const struct sw_ruleset *rs = sw_ruleset_current(w->rules);
+	const struct sw_acl *acl = rs->acl;
+	uint64_t *c = w->cnt.c;
+	uint64_t now = rte_rdtsc(), frags = 0;
+	uint16_t i, nk, nd, nndp;
+
+	if (unlikely(w->sync != NULL) &&
+	    __atomic_load_n(&w->sync->standby, __ATOMIC_RELAXED)) {
+		/* The HA standby forwards nothing (syncq.h says why). */
+		c[SW_CNT_rx] += nb;
+		c[SW_CNT_ha_standby] += nb;
+		rte_pktmbuf_free_bulk(pkts, nb);
+		return;
+	}
+	/* What a packet logged in this burst finds its frame by. */
+	w->log.meta = meta;
+	w->log.pkts = pkts;
+	nk = stage_parse(w, in_port, pkts, nb, meta, v, keys, ki, &nndp);
+	if (rs->nb_look[0] + rs->nb_look[1] != 0) {
+		struct sw_acl_key *wk[SW_BURST_MAX];
+
+		for (i = 0; i < nk; i++)
+			wk[i] = &meta[ki[i]].k;
+		sw_ruleset_set_bits(rs, wk, nk);
+	}
+	nk = stage_notrack(w, acl, meta, v, keys, ki, nk, now);
+	if (unlikely(nndp))
+		nk = stage_link(w, meta, v, keys, ki, nk);
+	nk = stage_valid(w, pkts, meta, v, keys, ki, nk);
+	if (w->ft != NULL)
+		frags = sw_worker_track(w, acl, pkts, meta, v, keys, ki, nk,
+					now);
+	else
+		sw_worker_fallback(w, acl, meta, v, keys, ki, nk, -1, now);
+
+	nd = stage_act(w, in_port, pkts, nb, meta, v, frags, now, drop);
 	c[SW_CNT_rx] += nb;
 	if (nd)
 		rte_pktmbuf_free_bulk(drop, nd);
