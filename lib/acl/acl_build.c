@@ -652,126 +652,6 @@ map_sets(struct sw_acl *acl, char *err, size_t errlen)
 	return 0;
 }
 
-/* The rules of list k of a conf (a set, then the groups). */
-static const struct sw_acl_rule *
-conf_rules(const struct sw_acl_conf *conf, unsigned int k, unsigned int *n)
-{
-	if (k < SW_ACL_NB_SETS) {
-		*n = conf->set[k].nb_rules;
-		return conf->set[k].rules;
-	}
-	*n = conf->groups[k - SW_ACL_NB_SETS].nb_rules;
-	return conf->groups[k - SW_ACL_NB_SETS].rules;
-}
-
-static const char *
-conf_name(const struct sw_acl_conf *conf, unsigned int k, char *buf,
-	  size_t len)
-{
-	if (k < SW_ACL_NB_SETS)
-		return sw_acl_set_name(k);
-	snprintf(buf, len, "group %s", conf->groups[k - SW_ACL_NB_SETS].name);
-	return buf;
-}
-
-/*
- * The deepest stack of jumps list k can lead to (a goto replaces its
- * list, a jump adds one), or -1 when its groups jump in a circle.
- * mark: 0 not seen, 1 on the path, 2 done (depth[] holds the answer).
- */
-static int
-jump_depth(const struct sw_acl_conf *conf, unsigned int k, uint8_t *mark,
-	   int *depth)
-{
-	const struct sw_acl_rule *r;
-	unsigned int i, n;
-	int d, best = 0;
-
-	if (mark[k] == 2)
-		return depth[k];
-	if (mark[k] == 1)
-		return -1;
-	mark[k] = 1;
-	r = conf_rules(conf, k, &n);
-	for (i = 0; i < n; i++) {
-		if (r[i].action != SW_ACL_JUMP && r[i].action != SW_ACL_GOTO)
-			continue;
-		d = jump_depth(conf, SW_ACL_NB_SETS + r[i].group, mark, depth);
-		if (d < 0)
-			return -1;
-		d += r[i].action == SW_ACL_JUMP;
-		best = RTE_MAX(best, d);
-	}
-	mark[k] = 2;
-	depth[k] = best;
-	return best;
-}
-
-/* Check that every list, set and group a rule names is there. */
-static int
-check_refs(const struct sw_acl_conf *conf, char *err, size_t errlen)
-{
-	uint8_t mark[SW_ACL_NB_SETS + SW_ACL_MAX_GROUPS] = { 0 };
-	int depth[SW_ACL_NB_SETS + SW_ACL_MAX_GROUPS];
-	unsigned int k, i, n, nl = SW_ACL_NB_SETS + conf->nb_groups;
-	const struct sw_acl_rule *rules;
-	char nm[48];
-
-	if (conf->nb_groups > SW_ACL_MAX_GROUPS ||
-	    (conf->nb_groups && conf->groups == NULL)) {
-		snprintf(err, errlen, "%u groups, at most %u",
-			 conf->nb_groups, SW_ACL_MAX_GROUPS);
-		return -EINVAL;
-	}
-	for (k = 0; k < nl; k++) {
-		rules = conf_rules(conf, k, &n);
-		for (i = 0; i < n; i++) {
-			const struct sw_acl_rule *r = &rules[i];
-
-			uint64_t se = (uint64_t)r->srcx.list + r->srcx.nb;
-			uint64_t de = (uint64_t)r->dstx.list + r->dstx.nb;
-
-			if (se > conf->nb_pool || de > conf->nb_pool ||
-			    r->action == SW_ACL_NONE ||
-			    r->action >= SW_ACL_NB_ACTIONS ||
-			    ((r->action == SW_ACL_JUMP ||
-			      r->action == SW_ACL_GOTO) &&
-			     r->group >= conf->nb_groups)) {
-				snprintf(err, errlen, "%s[%u]: bad rule",
-					 conf_name(conf, k, nm, sizeof(nm)), i);
-				return -EINVAL;
-			}
-			if ((r->limit.packets || r->meter.rate.packets) &&
-			    (conf->hz == 0 || (r->meter.rate.packets &&
-					       conf->hash == NULL))) {
-				snprintf(err, errlen, "%s[%u]: a limit needs "
-					 "the clock's rate (and a meter the "
-					 "hash)", conf_name(conf, k, nm,
-							    sizeof(nm)), i);
-				return -EINVAL;
-			}
-		}
-	}
-	for (k = 0; k < SW_ACL_NB_SETS; k++) {
-		int d = jump_depth(conf, k, mark, depth);
-
-		if (d < 0 || d > SW_ACL_MAX_DEPTH) {
-			snprintf(err, errlen, d < 0 ? "%s: its groups jump in "
-				 "a circle" : "%s: groups jump deeper than "
-				 "%d", sw_acl_set_name(k), SW_ACL_MAX_DEPTH);
-			return -EINVAL;
-		}
-	}
-	/* A group no set reaches must be sound too. */
-	for (k = SW_ACL_NB_SETS; k < nl; k++)
-		if (jump_depth(conf, k, mark, depth) < 0) {
-			snprintf(err, errlen, "%s: jumps in a circle",
-				 conf_name(conf, k, nm, sizeof(nm)));
-			return -EINVAL;
-		}
-	return 0;
-}
-
 /*
  * A list's continue rules (jumps, gotos, conditions with state) and its
  * segments: one per ACL_SEG_CONT of them.
@@ -830,10 +710,10 @@ take_list(struct sw_acl *acl, const struct sw_acl_conf *conf, unsigned int k,
 	unsigned int i, n;
 	char nm[48];
 
-	rules = conf_rules(conf, k, &n);
+	rules = acl_conf_rules(conf, k, &n);
 	if (n > SW_ACL_MAX_RULES) {
 		snprintf(err, errlen, "%s: %u rules, at most %u",
-			 conf_name(conf, k, nm, sizeof(nm)), n,
+			 acl_conf_name(conf, k, nm, sizeof(nm)), n,
 			 SW_ACL_MAX_RULES);
 		return -EINVAL;
 	}
@@ -874,7 +754,7 @@ sw_acl_create(const struct sw_acl_conf *conf, char *err, size_t errlen)
 		rte_errno = EINVAL;
 		return NULL;
 	}
-	if (check_refs(conf, err, errlen)) {
+	if (acl_check_refs(conf, err, errlen)) {
 		rte_errno = EINVAL;
 		return NULL;
 	}
@@ -964,7 +844,7 @@ sw_acl_count_expanded(const struct sw_acl_conf *conf, char *err,
 	int64_t n;
 	char nm[48];
 
-	if (check_refs(conf, err, errlen))
+	if (acl_check_refs(conf, err, errlen))
 		return 0;
 	acl = calloc(1, sizeof(*acl));
 	if (acl == NULL) {
@@ -979,7 +859,7 @@ sw_acl_count_expanded(const struct sw_acl_conf *conf, char *err,
 		struct acl_set *s = &acl->set[k];
 
 		s->rules = (struct sw_acl_rule *)(uintptr_t)
-			   conf_rules(conf, k, &s->nb_rules);
+			   acl_conf_rules(conf, k, &s->nb_rules);
 		if (plan_list(s)) {
 			snprintf(err, errlen, "out of memory");
 			goto out;
@@ -1000,7 +880,7 @@ sw_acl_count_expanded(const struct sw_acl_conf *conf, char *err,
 						snprintf(err, errlen, "%s[%u]: "
 							 "expands to too many "
 							 "classifier rules",
-							 conf_name(conf, k, nm,
+							 acl_conf_name(conf, k, nm,
 								   sizeof(nm)),
 							 i);
 						total = 0;

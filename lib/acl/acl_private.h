@@ -131,6 +131,14 @@ acl_seg_of(const struct acl_set *s, unsigned int c)
  * the userdata (rule index + 1, 0: none) of category c's answer for
  * key j, zero beyond the segment's categories (acl_classify.c).
  */
+/* acl_check.c: list k of a conf (a set, then the groups), its name. */
+const struct sw_acl_rule *acl_conf_rules(const struct sw_acl_conf *conf,
+					 unsigned int k, unsigned int *n);
+const char *acl_conf_name(const struct sw_acl_conf *conf, unsigned int k,
+			  char *buf, size_t len);
+/* Every reference a rule makes is sound; else -EINVAL and err. */
+int acl_check_refs(const struct sw_acl_conf *conf, char *err, size_t errlen);
+
 void acl_classify_seg(const struct acl_seg *g, int v6, const uint8_t **data,
 		      uint16_t n, uint32_t *res);
 
