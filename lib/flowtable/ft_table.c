@@ -978,45 +978,6 @@ sw_ft_insert_hash(struct sw_ft_shard *s, const struct sw_ft_key *key,
 	return 0;
 }
 
-int
-sw_ft_proxy_open(struct sw_ft_shard *s, const struct sw_ft_key *key,
-		 const struct sw_ft_pkt *p, uint32_t cookie,
-		 const struct sw_ft_syn_opts *o, uint64_t now,
-		 struct sw_ft_xlate *x, uint8_t *why)
-{
-	struct ft_flow *f;
-	bool existing;
-	int32_t pos;
-	int v;
-
-	pos = ft_flow_alloc(s, key, sw_ft_key_hash(key), p->dir, now, true,
-			    &existing);
-	if (pos < 0)
-		return pos;
-	if (existing) {
-		v = sw_ft_update(s, pos, p, now, x);
-		if (v != SW_FT_OK) {
-			*why = (uint8_t)v;
-			return -EINVAL;
-		}
-		return 1;
-	}
-	f = ft_flow_at(s, (uint32_t)pos);
-	f->port = p->port;
-	f->last = time_unit(s->ft, now);
-	ft_proxy_init(f, p, cookie, o, x);
-	FT_INC(s->cnt.proxy_valid);
-	f->pkts[0] = 1;
-	f->bytes[0] += p->len;
-	ft_slot(s, (uint32_t)pos)->tag = p->tag;
-	ft_flow_publish(s, (uint32_t)pos, p->dir, FT_PROXY);
-	FT_INC(s->cnt.inserts);
-	FT_INC(s->cnt.proxy_flows);
-	if (unlikely(FT_GET(s->sync_mode)))
-		ft_sync_new(s, (uint32_t)pos, f->last);
-	return 0;
-}
-
 bool
 sw_ft_spilling(const struct sw_ft_shard *s)
 {
