@@ -44,6 +44,51 @@ file_stat(struct sw_set_conf *sc)
 	return 0;
 }
 
+/* sets.NAME.elements: prefixes of the set's family, in order. */
+static int
+load_elements(struct ctx *c, const config_setting_t *e, const char *p,
+	      struct sw_set_conf *sc)
+{
+	const config_setting_t *s_el;
+	char q[160], why[SW_ERR_MAX];
+	uint32_t cap = 0;
+	int i, n, rc;
+
+	rc = typed_member(c, e, p, "elements", CONFIG_TYPE_LIST, &s_el, q,
+			  sizeof(q));
+	if (rc)
+		return rc;
+	n = s_el ? config_setting_length(s_el) : 0;
+	for (i = 0; i < n; i++) {
+		const config_setting_t *el =
+			config_setting_get_elem(s_el, (unsigned int)i);
+		const char *t = config_setting_get_string(el);
+		struct sw_acl_cidr cidr;
+
+		snprintf(q, sizeof(q), "%s.elements[%d]", p, i);
+		if (t == NULL)
+			return fail(c, el, q, "expected a prefix string");
+		if (sw_acl_parse_cidr(t, &cidr, why, sizeof(why)))
+			return fail(c, el, q, "%s", why);
+		if (cidr.family == 0 ||
+		    (sc->family && cidr.family != sc->family))
+			return fail(c, el, q, "'%s' is not an IPv%u prefix", t,
+				    sc->family ? sc->family : 4);
+		if (sc->nb_prefixes == cap) {
+			void *np;
+
+			cap = cap ? 2 * cap : 64;
+			np = realloc(sc->prefixes, sizeof(cidr) * cap);
+			if (np == NULL)
+				return -ENOMEM;
+			sc->prefixes = np;
+		}
+		sc->prefixes[sc->nb_prefixes++] = cidr;
+		sc->content = sw_digest(sc->content, &cidr, sizeof(cidr));
+	}
+	return 0;
+}
+
 /* One set: definition, elements and file, read now. */
 static int
 load_set(struct ctx *c, const config_setting_t *e, struct sw_set_conf *sc)
@@ -52,11 +97,10 @@ load_set(struct ctx *c, const config_setting_t *e, struct sw_set_conf *sc)
 		"family", "file", "elements", "max", "max_nets", "timeout",
 		NULL
 	};
-	const config_setting_t *s_fam, *s_file, *s_el, *s_to;
+	const config_setting_t *s_fam, *s_file, *s_to;
 	const char *fam = NULL, *file = NULL;
 	char p[128], q[160], why[SW_ERR_MAX];
 	bool max_given, nets_given;
-	uint32_t cap = 0;
 	int i, n, rc;
 
 	snprintf(p, sizeof(p), "sets.%s", config_setting_name(e));
@@ -100,38 +144,9 @@ load_set(struct ctx *c, const config_setting_t *e, struct sw_set_conf *sc)
 	sc->content = 0xcbf29ce484222325ull;
 	max_given = sc->max != 0;
 	nets_given = sc->max_nets != 0;
-	rc = typed_member(c, e, p, "elements", CONFIG_TYPE_LIST, &s_el, q,
-			  sizeof(q));
+	rc = load_elements(c, e, p, sc);
 	if (rc)
 		return rc;
-	n = s_el ? config_setting_length(s_el) : 0;
-	for (i = 0; i < n; i++) {
-		const config_setting_t *el =
-			config_setting_get_elem(s_el, (unsigned int)i);
-		const char *t = config_setting_get_string(el);
-		struct sw_acl_cidr cidr;
-
-		snprintf(q, sizeof(q), "%s.elements[%d]", p, i);
-		if (t == NULL)
-			return fail(c, el, q, "expected a prefix string");
-		if (sw_acl_parse_cidr(t, &cidr, why, sizeof(why)))
-			return fail(c, el, q, "%s", why);
-		if (cidr.family == 0 ||
-		    (sc->family && cidr.family != sc->family))
-			return fail(c, el, q, "'%s' is not an IPv%u prefix", t,
-				    sc->family ? sc->family : 4);
-		if (sc->nb_prefixes == cap) {
-			void *np;
-
-			cap = cap ? 2 * cap : 64;
-			np = realloc(sc->prefixes, sizeof(cidr) * cap);
-			if (np == NULL)
-				return -ENOMEM;
-			sc->prefixes = np;
-		}
-		sc->prefixes[sc->nb_prefixes++] = cidr;
-		sc->content = sw_digest(sc->content, &cidr, sizeof(cidr));
-	}
 	if (file != NULL) {
 		join(q, sizeof(q), p, "file");
 		if (strlen(file) >= sizeof(sc->file) || file[0] == '\0')

@@ -135,6 +135,9 @@ int load_rules(struct ctx *c, const config_setting_t *root,
 	       struct sw_config *cfg);
 /* After rules and flowtable: what rules need of the flow table. */
 int check_rules_need_table(struct ctx *c, const struct sw_config *cfg);
+/* conf_derive.c: rules.fallback_from_policy, once the policy is read. */
+int conf_derive_fallback(struct ctx *c, const config_setting_t *g,
+			 struct sw_config *cfg);
 /*
  * A rule's limit, meter and conn_limit (conf_limits.c); set: the list
  * it is in (a group: SW_ACL_GROUP(g)).
