@@ -708,7 +708,7 @@ ctl_usage(FILE *f)
 "command succeeded, 1 when it failed, 2 when it could not be asked.\n"
 "\n"
 "  -c, --config FILE  the config whose spillway to ask (default\n"
-"                     config/spillway.conf)\n"
+"                     /etc/spillway/spillway.conf)\n"
 "      --socket PATH  this control socket instead\n"
 "  -j, --json         each reply as one JSON document: the command's\n"
 "                     own JSON, or {\"output\": TEXT}\n"
