@@ -350,17 +350,6 @@ got_acks(struct sw_ha *ha, const struct ha_hdr *h, const uint8_t *p)
 	}
 }
 
-static uint64_t
-get64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	int k;
-
-	for (k = 0; k < 8; k++)
-		v = v << 8 | p[k];
-	return v;
-}
-
 static void
 got_hello(struct sw_ha *ha, const uint8_t *p, double now)
 {

@@ -36,26 +36,6 @@
 #define ST_DIGEST	16
 #define ST_CHUNK	(10000 * HA_REC_LEN)	/* read and written a chunk */
 
-static void
-put64(uint8_t *p, uint64_t v)
-{
-	int k;
-
-	for (k = 0; k < 8; k++)
-		p[k] = (uint8_t)(v >> (56 - 8 * k));
-}
-
-static uint64_t
-get64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	int k;
-
-	for (k = 0; k < 8; k++)
-		v = v << 8 | p[k];
-	return v;
-}
-
 static uint64_t
 realtime_ms(void)
 {
