@@ -20,6 +20,7 @@
 #include "buf.h"
 #include "cli_private.h"
 #include "policy.h"
+#include "prefixfile.h"
 #include "reload.h"
 #include "report.h"
 #include "ruleset.h"
@@ -41,21 +42,6 @@ cli_fail(struct sw_cli_session *s, struct sw_buf *out, const char *fmt, ...)
 	va_end(ap);
 	sw_buf_printf(out, "error: %s\n", msg);
 	s->failed = true;
-}
-
-long long
-cli_number(const char *s, long long max)
-{
-	char *end;
-	long long v;
-
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno || *end != '\0' || v > max)
-		return -1;
-	return v;
 }
 
 struct sw_pset *
@@ -106,7 +92,7 @@ static int
 cmd_sources(struct sw_app *app, struct sw_cli_session *s, int argc,
 	    char **argv, struct sw_buf *out)
 {
-	long long n = argc == 3 ? cli_number(argv[2], 100000) : 20;
+	long long n = argc == 3 ? sw_decimal(argv[2], 100000) : 20;
 
 	if (n < 0)
 		cli_fail(s, out, "show sources [N]: '%.40s' is not a count",
@@ -189,7 +175,7 @@ cmd_set_timeout(struct sw_app *app, struct sw_cli_session *s, int argc,
 			 "lists them)", argv[2]);
 		return SW_CLI_OK;
 	}
-	secs = cli_number(argv[3], INT32_MAX);
+	secs = sw_decimal(argv[3], INT32_MAX);
 	if (secs < 1) {
 		cli_fail(s, out, "'%.40s' is not a number of seconds (1 to "
 			 "%d)", argv[3], INT32_MAX);

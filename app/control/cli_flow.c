@@ -11,6 +11,7 @@
 #include "app.h"
 #include "buf.h"
 #include "cli_private.h"
+#include "prefixfile.h"
 #include "flowfilter.h"
 #include "policy.h"
 #include "report.h"
@@ -43,7 +44,7 @@ cli_show_flows(struct sw_app *app, struct sw_cli_session *s, int argc,
 		i++;
 	}
 	if (i < argc && strchr(argv[i], '=') == NULL) {
-		n = cli_number(argv[i], UINT32_MAX);
+		n = sw_decimal(argv[i], UINT32_MAX);
 		if (n < 0) {
 			cli_fail(s, out, "show flows [detail] [N] [FILTER...]: "
 				 "'%.40s' is not a count", argv[i]);

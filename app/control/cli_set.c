@@ -335,7 +335,7 @@ int
 cli_set_list(struct sw_app *app, struct sw_cli_session *s, int argc,
 	     char **argv, struct sw_buf *out)
 {
-	long long n = argc == 4 ? cli_number(argv[3], UINT32_MAX) : 1000;
+	long long n = argc == 4 ? sw_decimal(argv[3], UINT32_MAX) : 1000;
 
 	if (cli_find_set(app, s, argv[2], out) == NULL)
 		return SW_CLI_OK;

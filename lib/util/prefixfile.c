@@ -49,9 +49,8 @@ grow(struct sw_acl_cidr **v, uint32_t **t, uint32_t n, uint32_t *cap)
 	return 0;
 }
 
-/* Seconds of a timeout word, or -1. */
-static long long
-seconds(const char *s)
+long long
+sw_decimal(const char *s, long long max)
 {
 	char *end;
 	long long v;
@@ -60,7 +59,7 @@ seconds(const char *s)
 		return -1;
 	errno = 0;
 	v = strtoll(s, &end, 10);
-	if (errno || *end != '\0' || v > SW_PREFIX_TIMEOUT_MAX)
+	if (errno || *end != '\0' || v > max)
 		return -1;
 	return v;
 }
@@ -85,7 +84,7 @@ sw_prefix_words(int argc, char **argv, struct sw_acl_cidr *c,
 	}
 	if (argc < 2 || strcmp(argv[1], "timeout") != 0)
 		return 1;
-	t = argc > 2 ? seconds(argv[2]) : -1;
+	t = argc > 2 ? sw_decimal(argv[2], SW_PREFIX_TIMEOUT_MAX) : -1;
 	if (t < 0) {
 		snprintf(err, errlen, "%s: timeout '%.20s' is not a number of "
 			 "seconds (0 to %u)", argv[0], argc > 2 ? argv[2] : "",

@@ -62,4 +62,10 @@ int sw_prefix_words(int argc, char **argv, struct sw_acl_cidr *c,
 /* Mix bytes into an FNV-1a digest. */
 uint64_t sw_digest(uint64_t h, const void *p, size_t len);
 
+/*
+ * A decimal word of digits only, 0 to max (a count, seconds), or -1:
+ * no sign, no space, no suffix, nothing past max.
+ */
+long long sw_decimal(const char *s, long long max);
+
 #endif /* SW_PREFIXFILE_H */
