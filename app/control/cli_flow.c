@@ -11,9 +11,9 @@
 #include "app.h"
 #include "buf.h"
 #include "cli_private.h"
-#include "prefixfile.h"
 #include "flowfilter.h"
 #include "policy.h"
+#include "prefixfile.h"
 #include "report.h"
 
 #define FLOWS_DEFAULT 1000

@@ -28,7 +28,6 @@ typedef int (*cli_fn)(struct sw_app *app, struct sw_cli_session *s, int argc,
 void cli_fail(struct sw_cli_session *s, struct sw_buf *out, const char *fmt,
 	      ...) __attribute__((format(printf, 3, 4)));
 
-
 /* The set called name, or NULL with the error replied. */
 struct sw_pset *cli_find_set(const struct sw_app *app,
 			     struct sw_cli_session *s, const char *name,
