@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
-# Runs one libFuzzer target for SW_TEST_FUZZ_SECONDS (20 by default) from
+# Runs one libFuzzer target for SW_TEST_FUZZ_SECONDS (10 by default) from
 # a copy of its seed corpus; a crash exits non-zero and leaves its input
 # at ARTIFACT_PREFIX*. tests/fuzz/meson.build registers each target as a
 # meson test of suite "fuzz" that runs this script.
@@ -10,7 +10,7 @@ set -uo pipefail
 target=$1
 corpus=$2
 artifacts=$3
-secs=${SW_TEST_FUZZ_SECONDS:-20}
+secs=${SW_TEST_FUZZ_SECONDS:-10}
 name=$(basename "$target")
 work=$(mktemp -d "/tmp/sw-$name.XXXXXX")
 trap 'rm -rf "$work"' EXIT

@@ -5,7 +5,7 @@
 # spillway on pcap files and drive its control server again under
 # ASan+UBSan (meson suite "asan", test setup "asan"), the multi-threaded
 # suites under ThreadSanitizer (suite and setup "tsan"), and each fuzz
-# target (suite "fuzz") for SW_TEST_FUZZ_SECONDS (20 by default). Which
+# target (suite "fuzz") for SW_TEST_FUZZ_SECONDS (10 by default). Which
 # tests make up a suite, and what they need built, is asked of meson
 # (tests/meson.build and the files it includes are the one list).
 #
@@ -153,7 +153,7 @@ stage() {
 	fi
 }
 
-export SW_TEST_FUZZ_SECONDS=${SW_TEST_FUZZ_SECONDS:-20}
+export SW_TEST_FUZZ_SECONDS=${SW_TEST_FUZZ_SECONDS:-10}
 start=$SECONDS
 
 stage release "$build" ""
