@@ -113,7 +113,7 @@ sw_worker_init(struct sw_worker *w, const struct sw_config *cfg,
  * limits allow it (no token is spent on a packet that gets no reply).
  * Returns true when m is now the reply.
  */
-static bool
+static __rte_cold bool
 reject_reply(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *p,
 	     unsigned int kind, uint64_t now)
 {
@@ -341,7 +341,7 @@ stage_parse(struct sw_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
  * Neither leaves the link: the bridge sends it only to the paired
  * port. Returns how many packets remain in keys[] / ki[].
  */
-static uint16_t
+static __rte_cold uint16_t
 stage_link(struct sw_worker *w, const struct sw_pkt *meta, uint8_t *v,
 	   const struct sw_acl_key **keys, uint16_t *ki, uint16_t nk)
 {
@@ -424,7 +424,7 @@ stage_notrack(struct sw_worker *w, const struct sw_acl *acl,
  * to the final host. (sw_cksum_ok reads an IPv6 routing header's final
  * destination itself.) Only asked once the full check failed.
  */
-static int
+static __rte_cold int
 srcroute_cksum(const struct sw_worker *w, const uint8_t *f,
 	       const struct sw_pkt *p, uint64_t ol_flags)
 {
@@ -525,7 +525,7 @@ static const uint8_t frag_counter[SW_FRAG_R_MAX] = {
  * moves to its end (its first fragment moved it only by its own
  * bytes). Returns the verdict of the fragment that told.
  */
-static uint8_t
+static __rte_cold uint8_t
 frag_advance(struct sw_worker *w, const struct sw_pkt *p,
 	     const struct sw_frag_end *e)
 {
@@ -551,7 +551,7 @@ frag_advance(struct sw_worker *w, const struct sw_pkt *p,
  * only as sw_frag_later / sw_frag_first allow. `tracked`: a first
  * fragment whose TCP segment passed its flow. Returns the verdict.
  */
-static uint8_t
+static __rte_cold uint8_t
 fragment(struct sw_worker *w, const struct rte_mbuf *m,
 	 const struct sw_pkt *p, bool later, bool tracked, uint64_t now)
 {
@@ -589,7 +589,7 @@ fragment(struct sw_worker *w, const struct rte_mbuf *m,
 }
 
 /* Send the held first packets the peer acknowledged, or whose time is up. */
-static void
+static __rte_cold void
 send_held(struct sw_worker *w)
 {
 	struct sw_syncq *q = w->sync;
