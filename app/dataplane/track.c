@@ -911,12 +911,23 @@ sw_worker_track(struct sw_worker *w, const struct sw_acl *acl,
 	b.nf = 0;
 	track_keys(&b, ki);
 	track_lookup(&b);
-	track_judge(&b);
 	/* A spill episode ends when the shard stops spilling. */
 	if (unlikely(w->log.in_spill) && !sw_ft_spilling(w->ft))
 		w->log.in_spill = false;
-	for (j = 0; j < n; j++)
-		track_one(&b, &b.t[j]);
+	if (likely(b.misses == 0)) {
+		/*
+		 * Every packet hit (established traffic): one pass. A hit
+		 * that turns into a miss (a SYN that starts over) takes
+		 * the general path from there.
+		 */
+		for (j = 0; j < n; j++)
+			if (unlikely(!track_hit(&b, &b.t[j])))
+				track_one(&b, &b.t[j]);
+	} else {
+		track_judge(&b);
+		for (j = 0; j < n; j++)
+			track_one(&b, &b.t[j]);
+	}
 	sw_worker_fallback(w, acl, meta, v, b.fb, b.fbi, b.nf, b.spill_first,
 			   now);
 	return b.frag_tracked;
