@@ -451,6 +451,7 @@ assign_tags(struct sw_ruleset *rs, const struct sw_ruleset *cur,
 			const struct sw_acl_rule *r =
 				sw_acl_get_rule(rs->acl, k, i);
 			uint64_t key;
+			int rc;
 
 			if (r->conn.max == 0)
 				continue;
@@ -490,12 +491,15 @@ assign_tags(struct sw_ruleset *rs, const struct sw_ruleset *cur,
 				}
 				next = t + 1;
 			}
-			if (sw_ft_tag_setup(ft, (uint16_t)t, r->conn.v4_prefix,
-					    r->conn.v6_prefix) != 0) {
-				snprintf(err, errlen, "%s[%u]: conn_limit: its "
-					 "counter is busy",
-					 sw_acl_list_name(rs->acl, k), i);
-				return -EBUSY;
+			rc = sw_ft_tag_setup(ft, (uint16_t)t,
+					     r->conn.v4_prefix,
+					     r->conn.v6_prefix);
+			if (rc != 0) {
+				snprintf(err, errlen, "%s[%u]: conn_limit: %s",
+					 sw_acl_list_name(rs->acl, k), i,
+					 rc == -ENOMEM ? "out of memory" :
+					 "its counter is busy");
+				return rc;
 			}
 			rs->tag_rule[t] = key;
 			sw_acl_set_conn_tag(rs->acl, k, i, (uint16_t)t);

@@ -298,7 +298,12 @@ struct sw_ft {
 	/* Connection counters (ft_tag.c): shared by the shards, atomic. */
 	uint32_t *tag_count;		/* [SW_FT_MAX_TAGS] */
 	uint8_t *tag_prefix;		/* [SW_FT_MAX_TAGS][2]: v4, v6 */
-	uint32_t *sketch;		/* [2][FT_SKETCH]: per source */
+	/*
+	 * [2][FT_SKETCH]: per source; allocated by the first tag set up
+	 * per source (NULL before: most configurations never need it).
+	 */
+	uint32_t *sketch;
+	int tag_socket;			/* where the sketch goes */
 	bool tags_used;			/* a tag was ever set up */
 	uint32_t shard_max;
 	unsigned int nb_shards;

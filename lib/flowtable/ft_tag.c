@@ -34,10 +34,31 @@ ft_tags_create(struct sw_ft *ft, int socket_id)
 					   socket_id);
 	ft->tag_prefix = rte_zmalloc_socket("sw_ft_tagp", 2 * SW_FT_MAX_TAGS,
 					    RTE_CACHE_LINE_SIZE, socket_id);
-	ft->sketch = rte_zmalloc_socket("sw_ft_sketch", sizeof(uint32_t) * 2 *
-					FT_SKETCH, RTE_CACHE_LINE_SIZE,
-					socket_id);
-	return ft->tag_count && ft->tag_prefix && ft->sketch ? 0 : -ENOMEM;
+	ft->tag_socket = socket_id;
+	return ft->tag_count && ft->tag_prefix ? 0 : -ENOMEM;
+}
+
+/*
+ * The per-source sketch, allocated when a tag first counts per source
+ * (the control thread, as it sets the tag up). Workers reach it only
+ * through a tag whose prefix is stored after it (release, acquire in
+ * cells()), so none sees the pointer before it is set.
+ */
+static int
+sketch_create(struct sw_ft *ft)
+{
+	size_t sz = sizeof(uint32_t) * 2 * FT_SKETCH;
+	uint32_t *sk;
+
+	if (ft->sketch != NULL)
+		return 0;
+	sk = rte_zmalloc_socket("sw_ft_sketch", sz, RTE_CACHE_LINE_SIZE,
+				ft->tag_socket);
+	if (sk == NULL)
+		return -ENOMEM;
+	__atomic_store_n(&ft->sketch, sk, __ATOMIC_RELEASE);
+	ft->memory += sz;
+	return 0;
 }
 
 void
@@ -59,10 +80,12 @@ sw_ft_tag_setup(struct sw_ft *ft, uint16_t t, uint8_t v4_prefix,
 	    (ft->tag_prefix[2 * t] != v4_prefix ||
 	     ft->tag_prefix[2 * t + 1] != v6_prefix))
 		return -EBUSY;
+	if (v4_prefix != 0 && sketch_create(ft) != 0)
+		return -ENOMEM;
 	__atomic_store_n(&ft->tags_used, true, __ATOMIC_RELAXED);
-	__atomic_store_n(&ft->tag_prefix[2 * t], v4_prefix, __ATOMIC_RELAXED);
+	__atomic_store_n(&ft->tag_prefix[2 * t], v4_prefix, __ATOMIC_RELEASE);
 	__atomic_store_n(&ft->tag_prefix[2 * t + 1], v6_prefix,
-			 __ATOMIC_RELAXED);
+			 __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -71,8 +94,9 @@ static bool
 cells(const struct sw_ft *ft, uint16_t t, uint8_t family, const uint8_t *src,
       uint32_t *c0, uint32_t *c1)
 {
+	/* Acquire: a prefix set means the sketch is there (sketch_create). */
 	unsigned int plen = __atomic_load_n(&ft->tag_prefix[2 * t +
-					    (family == 6)], __ATOMIC_RELAXED);
+					    (family == 6)], __ATOMIC_ACQUIRE);
 	unsigned int full = plen / 8, rest = plen % 8;
 	uint8_t k[20];
 	uint64_t h;

@@ -569,7 +569,8 @@ void sw_ft_expire(struct sw_ft_shard *s, uint64_t now);
 /*
  * Set tag t's prefixes (0: the tag's flows whatever their source).
  * Control thread (or a reload's), only while t has no live flow and no
- * published rule uses it. Returns 0, -EINVAL, -EBUSY (flows hold it).
+ * published rule uses it. Returns 0, -EINVAL, -EBUSY (flows hold it),
+ * -ENOMEM (the first per-source tag allocates the 256 KiB sketch).
  */
 int sw_ft_tag_setup(struct sw_ft *ft, uint16_t t, uint8_t v4_prefix,
 		    uint8_t v6_prefix);

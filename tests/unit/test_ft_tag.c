@@ -125,8 +125,16 @@ test_ft_tag_per_source(void **state)
 	uint8_t v6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 2, 9, 9 };
 	unsigned int i;
 
+	size_t mem = sw_ft_memory(ft);
+
 	(void)state;
+	/* A tag of no source needs no sketch; the first per source does. */
+	assert_int_equal(sw_ft_tag_setup(ft, 8, 0, 0), 0);
+	assert_int_equal(sw_ft_memory(ft), mem);
 	assert_int_equal(sw_ft_tag_setup(ft, 9, 24, 64), 0);
+	assert_int_equal(sw_ft_memory(ft), mem + 256 * 1024);
+	assert_int_equal(sw_ft_tag_setup(ft, 10, 32, 128), 0);
+	assert_int_equal(sw_ft_memory(ft), mem + 256 * 1024);
 	for (i = 0; i < 3; i++)
 		assert_int_equal(sw_ft_tag_acquire(ft, 9, 3, 4, a), 0);
 	assert_int_equal(sw_ft_tag_acquire(ft, 9, 3, 4, b), -EDQUOT);
