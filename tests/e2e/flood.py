@@ -303,6 +303,8 @@ def attack_exhaustion(n, interval):
     check(flows >= MAX_FLOWS - 8,
           "exhaustion: the attacker's assured connections fill the table (%d flows)" % flows)
     phase("during", "exhaustion", n, interval)
+    check(att.poll() is None, "exhaustion: the attacker still held its "
+          "connections when the \"during\" phase ended")
     a = json.loads(att.communicate(timeout=60)[0].splitlines()[-1])
     t_end = time.monotonic()
     after = FWIMPL.stats()
