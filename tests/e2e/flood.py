@@ -187,12 +187,14 @@ def basic_traffic():
     ready(lst)
     r = agent(T.srv, "probe", T.C4, 8080, 1.5)
     check(r.get("result") == "timeout", "the server cannot open a connection to the client")
+    lst.kill()	# its 4 s only had to cover the probe
     lst.wait(timeout=10)
     h = agent_bg(T.cli, "hold", T.S4, 80, 3)
     port = ready(h)["local"]
     flows = SW.cmd("show flows")
     check(re.search(r"ESTABLISHED src=192\.0\.2\.1 dst=192\.0\.2\.2 sport=%d dport=80 .*\[ASSURED\]"
                     % port, flows) is not None, "show flows lists the live connection (sport %d)" % port)
+    h.kill()	# listed: its 3 s need not run out
     h.wait(timeout=10)
 
 
@@ -303,6 +305,8 @@ def attack_exhaustion(n, interval):
     check(flows >= MAX_FLOWS - 8,
           "exhaustion: the attacker's assured connections fill the table (%d flows)" % flows)
     phase("during", "exhaustion", n, interval)
+    check(att.poll() is None, "exhaustion: the attacker still held its "
+          "connections when the \"during\" phase ended")
     a = json.loads(att.communicate(timeout=60)[0].splitlines()[-1])
     t_end = time.monotonic()
     after = FWIMPL.stats()

@@ -384,7 +384,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("binary", nargs="?")
     ap.add_argument("--phase", type=int, default=60)
-    ap.add_argument("--flood-seconds", type=float, default=15)
+    ap.add_argument("--flood-seconds", type=float, default=12)
     ap.add_argument("--parts", default="1,2,3")
     ap.add_argument("--driver", choices=sorted(PORTS), default="af_packet")
     ap.add_argument("--fw", choices=("spillway", "linux", "linux-synproxy"),

@@ -29,6 +29,7 @@
 #include "pipeline.h"
 #include "worker.h"
 #include "counters.h"
+#include "../unit/eal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -73,9 +74,10 @@ remove_runtime_dir(void)
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	static char prefix[64];
-	char *eal[] = { "fuzz_path", "-l", "0", "--no-huge", "-m", "256",
-			"--no-pci", "--no-telemetry", "--log-level", "*:error",
+	static char prefix[64], lcores[512];
+	/* Not pinned to CPU 0: other fuzz targets run beside this one. */
+	char *eal[] = { "fuzz_path", "--lcores", lcores, "--no-huge", "-m",
+			"256", "--no-pci", "--no-telemetry", "--log-level", "*:error",
 			"--file-prefix", prefix, "--vdev", "net_null0",
 			"--vdev", "net_null1" };
 	static struct sw_acl_rule r[3];
@@ -85,6 +87,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
+	test_eal_lcores(lcores, sizeof(lcores));
 	snprintf(prefix, sizeof(prefix), "sw-fuzz-path-%d", (int)getpid());
 	if (rte_eal_init(16, eal) < 0)
 		abort();
