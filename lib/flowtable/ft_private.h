@@ -158,6 +158,7 @@ struct ft_slot {
 
 #define FT_SY_SENT	0x01	/* the peer has it (reported, or from it) */
 #define FT_SY_LOCAL	0x02	/* a packet passed here since then */
+#define FT_SY_DIRTY	0x04	/* a change waits for the sweep to tell it */
 
 /*
  * A proxied flow keeps its timestamp offset (the server's clock minus
@@ -239,11 +240,13 @@ struct sw_ft_shard {
 	/*
 	 * State sync (ft_sync.c): which flows are reported (enum
 	 * sw_ft_sync_mode, stored by the control thread), the refresh
-	 * period in time units, and the events since the owner's last
-	 * sw_ft_events(). ev is NULL until sync is first set.
+	 * period and the least wait of a change the sweep tells
+	 * (FT_SY_DIRTY) in time units, and the events since the owner's
+	 * last sw_ft_events(). ev is NULL until sync is first set.
 	 */
 	uint8_t sync_mode;
 	uint32_t sync_refresh_u;
+	uint32_t sync_change_u;
 	uint32_t nb_ev;
 	struct sw_ft_event *ev;
 
@@ -590,8 +593,38 @@ ft_flow_reply(const struct ft_flow *f, int dir)
  * a flow was opened here. ft_sync_deleted: a flow is about to go.
  * ft_sync_refresh: the sweep passes a live flow.
  */
-void ft_sync_changed(struct sw_ft_shard *s, uint32_t pos, uint8_t old_state,
-		     uint8_t old_flags, uint32_t t);
+void ft_sync_report(struct sw_ft_shard *s, uint32_t pos, uint8_t old_flags,
+		    uint32_t t);
+
+/*
+ * KEEP decides here, inline, for the changes that make no event: most
+ * of a connection's (its handshake's, before it is assured; its close,
+ * which waits for the sweep) cost a call no more. A half-open flow is
+ * never reported. A reported TCP flow that leaves ESTABLISHED is marked
+ * for the sweep, which tells it at least sync_change_u after the last
+ * report, with whatever state the close reached by then; one deleted
+ * before that is reported gone and nothing else (DESIGN.md, "State
+ * sync"). ALL reports every change at once (ft_sync_report).
+ */
+static inline void
+ft_sync_changed(struct sw_ft_shard *s, uint32_t pos, uint8_t old_state,
+		uint8_t old_flags, uint32_t t)
+{
+	struct ft_slot *sl = ft_slot(s, pos);
+
+	if (FT_GET(s->sync_mode) == SW_FT_SYNC_KEEP) {
+		if (!(sl->f.flags & FT_ASSURED))
+			return;
+		if ((old_flags & FT_ASSURED) && (sl->sync & FT_SY_SENT)) {
+			if (old_state == SW_FT_TCP_ESTABLISHED &&
+			    sl->f.state != old_state)
+				sl->sync |= FT_SY_DIRTY;
+			return;
+		}
+	}
+	ft_sync_report(s, pos, old_flags, t);
+}
+
 bool ft_sync_seen(struct sw_ft_shard *s, uint32_t pos, int snd);
 void ft_sync_passed(struct sw_ft_shard *s, uint32_t pos, int snd);
 void ft_sync_new(struct sw_ft_shard *s, uint32_t pos, uint32_t t);

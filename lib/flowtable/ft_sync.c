@@ -149,6 +149,7 @@ int
 sw_ft_set_sync(struct sw_ft *ft, uint8_t mode, uint32_t refresh_s)
 {
 	uint64_t u = ((uint64_t)refresh_s * ft->hz) >> ft->tshift;
+	uint64_t cu = ((uint64_t)SW_FT_SYNC_CHANGE_S * ft->hz) >> ft->tshift;
 	unsigned int i;
 
 	for (i = 0; mode != SW_FT_SYNC_OFF && i < ft->nb_shards; i++) {
@@ -164,6 +165,9 @@ sw_ft_set_sync(struct sw_ft *ft, uint8_t mode, uint32_t refresh_s)
 	for (i = 0; i < ft->nb_shards; i++) {
 		__atomic_store_n(&ft->shards[i]->sync_refresh_u,
 				 (uint32_t)RTE_MAX(1ull, RTE_MIN(u,
+				 (uint64_t)INT32_MAX)), __ATOMIC_RELAXED);
+		__atomic_store_n(&ft->shards[i]->sync_change_u,
+				 (uint32_t)RTE_MAX(1ull, RTE_MIN(cu,
 				 (uint64_t)INT32_MAX)), __ATOMIC_RELAXED);
 		__atomic_store_n(&ft->shards[i]->sync_mode, mode,
 				 __ATOMIC_RELAXED);
@@ -224,7 +228,7 @@ emit(struct sw_ft_shard *s, uint32_t pos, uint8_t op, uint8_t reason,
 		e->fs.flags = fs_flags(sl->f.flags);
 	} else {
 		flow_state(s, pos, t, &e->fs);
-		sl->sync |= FT_SY_SENT;
+		sl->sync = (uint8_t)((sl->sync | FT_SY_SENT) & ~FT_SY_DIRTY);
 		sl->sync_t = t;
 	}
 	FT_INC(s->cnt.sync_events);
@@ -244,38 +248,24 @@ ft_sync_new(struct sw_ft_shard *s, uint32_t pos, uint32_t t)
 }
 
 /*
- * KEEP reports a flow when it earns assured (never while half-open),
- * when an assured TCP flow leaves ESTABLISHED (the closing states that
- * follow need not all be told: the deletion is), and a flow the peer
- * never got (its event was lost) at its next change. ALL reports every
- * change.
+ * What ft_sync_changed (ft_private.h) leaves to a call: KEEP reports a
+ * flow when it earns assured, and a flow the peer never got (its event
+ * was lost) at its next change; ALL reports every change.
  */
 void
-ft_sync_changed(struct sw_ft_shard *s, uint32_t pos, uint8_t old_state,
-		uint8_t old_flags, uint32_t t)
+ft_sync_report(struct sw_ft_shard *s, uint32_t pos, uint8_t old_flags,
+	       uint32_t t)
 {
-	struct ft_slot *sl = ft_slot(s, pos);
-	const struct ft_flow *f = &sl->f;
-	uint8_t mode = FT_GET(s->sync_mode);
+	struct sw_ft_event *e = emit(s, pos, SW_FT_EV_UPSERT, 0, t);
 
-	if (mode == SW_FT_SYNC_ALL) {
-		struct sw_ft_event *e = emit(s, pos, SW_FT_EV_UPSERT, 0, t);
-
-		/*
-		 * A side of it passes through the peer (asymmetric paths):
-		 * the peer must know the change before the answer to this
-		 * packet, which it forwards, arrives there.
-		 */
-		if (e != NULL && (old_flags & FT_SYNC))
-			e->hold = 1;
-		return;
-	}
-	if (mode != SW_FT_SYNC_KEEP || !(f->flags & FT_ASSURED))
-		return;
-	if (!(old_flags & FT_ASSURED) || !(sl->sync & FT_SY_SENT) ||
-	    (is_tcp(f->state) && old_state == SW_FT_TCP_ESTABLISHED &&
-	     f->state != old_state))
-		emit(s, pos, SW_FT_EV_UPSERT, 0, t);
+	/*
+	 * ALL: a side of it passes through the peer (asymmetric paths): the
+	 * peer must know the change before the answer to this packet, which
+	 * it forwards, arrives there.
+	 */
+	if (e != NULL && FT_GET(s->sync_mode) == SW_FT_SYNC_ALL &&
+	    (old_flags & FT_SYNC))
+		e->hold = 1;
 }
 
 /*
@@ -302,11 +292,23 @@ ft_sync_refresh(struct sw_ft_shard *s, uint32_t pos, uint32_t t)
 	uint32_t period;
 
 	if ((sl->sync & (FT_SY_SENT | FT_SY_LOCAL)) !=
-	    (FT_SY_SENT | FT_SY_LOCAL) || (int32_t)(f->last - sl->sync_t) <= 0)
+	    (FT_SY_SENT | FT_SY_LOCAL))
 		return;
-	/* Often enough that the peer's copy never runs out of time. */
-	period = RTE_MIN(FT_GET(s->sync_refresh_u),
-			 flow_timeout(s, f, f->state, f->flags) / 2);
+	if (sl->sync & FT_SY_DIRTY) {
+		/*
+		 * A close waits a little: the rest of it (the other FIN, the
+		 * last ACK) is told with it, and a connection gone before
+		 * that is told gone and nothing else.
+		 */
+		period = RTE_MIN(FT_GET(s->sync_change_u),
+				 FT_GET(s->sync_refresh_u));
+	} else {
+		if ((int32_t)(f->last - sl->sync_t) <= 0)
+			return;
+		/* Often enough that the peer's copy never runs out of time. */
+		period = RTE_MIN(FT_GET(s->sync_refresh_u),
+				 flow_timeout(s, f, f->state, f->flags) / 2);
+	}
 	if (t - sl->sync_t >= period)
 		emit(s, pos, SW_FT_EV_UPSERT, 0, t);
 }

@@ -843,9 +843,13 @@ void sw_ft_info_state(const struct sw_ft_key *key,
  *   OFF   none;
  *   KEEP  flows worth keeping: once assured (TCP: the exact handshake,
  *         or a picked-up flow's answer; UDP and others: both ways and
- *         2 s), when an assured TCP flow leaves ESTABLISHED, and when a
- *         reported flow this node forwarded is deleted; never a
- *         half-open flow, so a SYN flood is not repeated to the peer;
+ *         2 s), at once; when an assured TCP flow leaves ESTABLISHED,
+ *         by the sweep, at least SW_FT_SYNC_CHANGE_S after its last
+ *         report, with the state its close reached by then; and when a
+ *         reported flow this node forwarded is deleted (a connection
+ *         that closes and goes within that second is reported
+ *         established, then gone); never a half-open flow, so a SYN
+ *         flood is not repeated to the peer;
  *   ALL   every new flow at once (the peer must know it before its
  *         reply can come through it: active-active) and every change
  *         of state or marks, as well as the deletions.
@@ -858,6 +862,9 @@ enum sw_ft_sync_mode {
 	SW_FT_SYNC_KEEP,
 	SW_FT_SYNC_ALL,
 };
+
+/* KEEP: how long a close waits to be told, at least (seconds). */
+#define SW_FT_SYNC_CHANGE_S 1
 
 /* What an event says of its flow. */
 enum sw_ft_ev_op {

@@ -120,20 +120,84 @@ test_ft_sync_keep_never_reports_half_open(void **state)
 	assert_int_equal(packet(ft, 6, 7, 80, 1, PSH | ACK, 10), 0);
 	assert_int_equal(packet(ft, 6, 7, 80, 0, ACK, 10), 0);
 	assert_int_equal(events(ft, &ev), 0);
-	/* Leaving ESTABLISHED is told once; the closing states are not. */
-	assert_int_equal(packet(ft, 6, 7, 80, 1, FIN | ACK, 10), 0);
-	assert_int_equal(events(ft, &ev), 1);
-	assert_int_equal(ev[0].fs.state, SW_FT_TCP_FIN_WAIT);
-	assert_int_equal(packet(ft, 6, 7, 80, 0, FIN | ACK, 10), 0);
-	assert_int_equal(packet(ft, 6, 7, 80, 1, ACK, 10), 0);
-	assert_int_equal(events(ft, &ev), 0);
-	/* Its expiry is: the peer has it. The unanswered SYNs' is not. */
-	sweep(ft, 10 + 121);
+	/* Its deletion is: the peer has it. The unanswered SYNs' is not. */
+	sweep(ft, 10 + 432001);
 	assert_int_equal(events(ft, &ev), 1);
 	assert_int_equal(ev[0].op, SW_FT_EV_DELETE);
 	assert_int_equal(ev[0].reason, SW_FT_DEL_EXPIRED);
 	assert_int_equal(ev[0].fs.key.lo_port | ev[0].fs.key.hi_port,
 			 htons(7) | htons(80));
+	sw_ft_free(ft);
+}
+
+/*
+ * Leaving ESTABLISHED is told by the sweep, once, a second or more
+ * after the last report, with the state the close reached by then:
+ * the closing states in between are not told one by one.
+ */
+static void
+test_ft_sync_keep_tells_a_close_once(void **state)
+{
+	struct sw_ft *ft = make_ft(64, true, 0, 0);
+	struct sw_ft_event *ev;
+
+	(void)state;
+	assert_int_equal(sw_ft_set_sync(ft, SW_FT_SYNC_KEEP, 10), 0);
+	/* Long established: its close goes at the sweep's next visit. */
+	handshake(ft, 7, 10);
+	assert_int_equal(events(ft, &ev), 1);
+	assert_int_equal(packet(ft, 6, 7, 80, 1, FIN | ACK, 50), 0);
+	assert_int_equal(events(ft, &ev), 0);
+	sweep(ft, 50);
+	assert_int_equal(events(ft, &ev), 1);
+	assert_int_equal(ev[0].op, SW_FT_EV_UPSERT);
+	assert_int_equal(ev[0].fs.state, SW_FT_TCP_FIN_WAIT);
+	/* The rest of the close: nothing more until it goes. */
+	assert_int_equal(packet(ft, 6, 7, 80, 0, FIN | ACK, 50), 0);
+	assert_int_equal(packet(ft, 6, 7, 80, 1, ACK, 50), 0);
+	sweep(ft, 50);
+	assert_int_equal(events(ft, &ev), 0);
+	/* Opened and closed at once: told a second after its report. */
+	handshake(ft, 8, 60);
+	assert_int_equal(events(ft, &ev), 1);
+	assert_int_equal(packet(ft, 6, 8, 80, 1, FIN | ACK, 60), 0);
+	assert_int_equal(packet(ft, 6, 8, 80, 0, FIN | ACK, 60), 0);
+	assert_int_equal(packet(ft, 6, 8, 80, 1, ACK, 60), 0);
+	sweep(ft, 60);
+	assert_int_equal(events(ft, &ev), 0);
+	sweep(ft, 60 + SW_FT_SYNC_CHANGE_S);
+	assert_int_equal(events(ft, &ev), 1);
+	assert_int_equal(ev[0].op, SW_FT_EV_UPSERT);
+	assert_int_equal(ev[0].fs.state, SW_FT_TCP_TIME_WAIT);
+	assert_int_equal(ev[0].fs.key.lo_port | ev[0].fs.key.hi_port,
+			 htons(8) | htons(80));
+	sweep(ft, 60 + SW_FT_SYNC_CHANGE_S);
+	assert_int_equal(events(ft, &ev), 0);
+	sw_ft_free(ft);
+}
+
+/*
+ * A connection that closes and is gone before its close is told costs
+ * two events: established, then gone.
+ */
+static void
+test_ft_sync_keep_gone_before_told(void **state)
+{
+	struct sw_ft *ft = make_ft(64, true, 0, 0);
+	struct sw_ft_event *ev;
+
+	(void)state;
+	assert_int_equal(sw_ft_set_sync(ft, SW_FT_SYNC_KEEP, 10), 0);
+	sw_ft_set_timeout(ft, SW_FT_TO_tcp_time_wait, 1);
+	open_and_close(ft, 9, 100);
+	assert_int_equal(events(ft, &ev), 1);
+	assert_int_equal(ev[0].fs.state, SW_FT_TCP_ESTABLISHED);
+	sweep(ft, 102);
+	assert_int_equal(events(ft, &ev), 1);
+	assert_int_equal(ev[0].op, SW_FT_EV_DELETE);
+	assert_int_equal(ev[0].reason, SW_FT_DEL_EXPIRED);
+	assert_int_equal(ev[0].fs.key.lo_port | ev[0].fs.key.hi_port,
+			 htons(9) | htons(80));
 	sw_ft_free(ft);
 }
 
@@ -448,6 +512,8 @@ test_ft_sync_refresh_busy_flows_only(void **state)
 const struct CMUnitTest ft_sync_tests[] = {
 	cmocka_unit_test(test_ft_sync_export_import_roundtrip),
 	cmocka_unit_test(test_ft_sync_keep_never_reports_half_open),
+	cmocka_unit_test(test_ft_sync_keep_tells_a_close_once),
+	cmocka_unit_test(test_ft_sync_keep_gone_before_told),
 	cmocka_unit_test(test_ft_sync_all_reports_new_flows),
 	cmocka_unit_test(test_ft_sync_all_holds_changes_of_shared_flows),
 	cmocka_unit_test(test_ft_sync_takeover_learns_windows),
