@@ -241,14 +241,33 @@ struct sw_ft_shard {
 	 * State sync (ft_sync.c): which flows are reported (enum
 	 * sw_ft_sync_mode, stored by the control thread), the refresh
 	 * period and the least wait of a change the sweep tells
-	 * (FT_SY_DIRTY) in time units, and the events since the owner's
-	 * last sw_ft_events(). ev is NULL until sync is first set.
+	 * (FT_SY_DIRTY) in time units.
+	 *
+	 * The events since the owner last took them (sw_ft_events or
+	 * sw_ft_events_publish) are written where they go: nb_ev of them
+	 * in a window of ev_room slots, ev_n1 at ev1 and the rest at ev2.
+	 * The window is the shard's own buffer ev (allocated by the first
+	 * sw_ft_set_sync, NULL until then) or, with ev_ring, room reserved
+	 * in the ring at the first event after a publish (no copy: rte_ring's
+	 * zero-copy enqueue; a wrap splits it in two). ev_tries counts the
+	 * lost events too (sw_ft_events_count), ev_lost those lost for want
+	 * of room in the ring, and ev_last_lost says the last one tried was
+	 * lost (1), asking to hold its packet (2).
 	 */
 	uint8_t sync_mode;
+	uint8_t ev_last_lost;
 	uint32_t sync_refresh_u;
 	uint32_t sync_change_u;
 	uint32_t nb_ev;
+	uint32_t ev_tries;
+	uint32_t ev_room;
+	uint32_t ev_n1;
+	uint32_t ev_lost;
+	struct sw_ft_event *ev1;
+	struct sw_ft_event *ev2;
 	struct sw_ft_event *ev;
+	struct rte_ring *ev_ring;
+	struct sw_ft_event ev_void;	/* a lost one (sw_ft_hold_event) */
 
 	/*
 	 * Sweeps asked for by the control thread (it bumps *_req; the owner

@@ -710,7 +710,7 @@ ft_flow_delete(struct sw_ft_shard *s, uint32_t pos, uint8_t reason)
 	struct ft_slot *sl = ft_slot(s, pos);
 	struct ft_flow *f = &sl->f;
 
-	if (unlikely(s->ev != NULL) && (sl->sync & FT_SY_SENT))
+	if (unlikely(FT_GET(s->sync_mode)) && (sl->sync & FT_SY_SENT))
 		ft_sync_deleted(s, pos, reason);
 	if (f->stag)
 		ft_source_release(s, &sl->key, (f->flags & FT_ORIG_HI) ?
@@ -935,7 +935,8 @@ sw_ft_insert_hash(struct sw_ft_shard *s, const struct sw_ft_key *key,
 		  uint8_t *why)
 {
 	struct ft_flow *f;
-	uint32_t nb_ev;
+	uint32_t nb_ev, tries, lost;
+	uint64_t dropped;
 	bool existing;
 	int32_t pos;
 	int v;
@@ -960,6 +961,9 @@ sw_ft_insert_hash(struct sw_ft_shard *s, const struct sw_ft_key *key,
 	ft_flow_publish(s, (uint32_t)pos, p->dir, 0);
 	FT_INC(s->cnt.inserts);
 	nb_ev = s->nb_ev;
+	tries = s->ev_tries;
+	lost = s->ev_lost;
+	dropped = s->cnt.sync_ev_dropped;
 	v = sw_ft_update(s, pos, p, now, NULL);
 	if (v != SW_FT_OK) {
 		/* Callers only insert what sw_ft_miss_kind() allowed. */
@@ -971,8 +975,14 @@ sw_ft_insert_hash(struct sw_ft_shard *s, const struct sw_ft_key *key,
 	/* Taken only now: a failed insert leaves the place the caller's. */
 	ft_slot(s, (uint32_t)pos)->tag = p->tag;
 	if (unlikely(FT_GET(s->sync_mode))) {
-		/* One event for a new flow: NEW, not the first packet's. */
+		/*
+		 * One event for a new flow: NEW, not the first packet's
+		 * (nor that one's loss, if it found no room).
+		 */
 		s->nb_ev = nb_ev;
+		s->ev_tries = tries;
+		s->ev_lost = lost;
+		FT_SET(s->cnt.sync_ev_dropped, dropped);
 		ft_sync_new(s, (uint32_t)pos, f->last);
 	}
 	return 0;
