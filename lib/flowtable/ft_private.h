@@ -604,10 +604,11 @@ ft_flow_reply(const struct ft_flow *f, int dir)
 
 /*
  * State sync on the owner's side (ft_sync.c). ft_sync_changed: a packet
- * changed the flow at pos from (old_state, old_flags): report it if the
- * mode says so. ft_sync_seen: a packet of side `snd` came to a flow
- * marked FT_SYNC: learn that side again if it is unseen; returns
- * whether the other side is still unseen (check liberally).
+ * changed the flow f at pos from (old_state, old_flags): report it if
+ * the shard's sync mode (loaded by the caller, not OFF) says so.
+ * ft_sync_seen: a packet of side `snd` came to a flow marked FT_SYNC:
+ * learn that side again if it is unseen; returns whether the other
+ * side is still unseen (check liberally).
  * ft_sync_passed: the packet passed: the side is seen now. ft_sync_new:
  * a flow was opened here. ft_sync_deleted: a flow is about to go.
  * ft_sync_refresh: the sweep passes a live flow.
@@ -626,12 +627,12 @@ void ft_sync_report(struct sw_ft_shard *s, uint32_t pos, uint8_t old_flags,
  * sync"). ALL reports every change at once (ft_sync_report).
  */
 static inline void
-ft_sync_changed(struct sw_ft_shard *s, uint32_t pos, uint8_t old_state,
-		uint8_t old_flags, uint32_t t)
+ft_sync_changed(struct sw_ft_shard *s, uint8_t mode, struct ft_flow *f,
+		uint32_t pos, uint8_t old_state, uint8_t old_flags, uint32_t t)
 {
-	struct ft_slot *sl = ft_slot(s, pos);
+	struct ft_slot *sl = container_of(f, struct ft_slot, f);
 
-	if (FT_GET(s->sync_mode) == SW_FT_SYNC_KEEP) {
+	if (mode == SW_FT_SYNC_KEEP) {
 		if (!(sl->f.flags & FT_ASSURED))
 			return;
 		if ((old_flags & FT_ASSURED) && (sl->sync & FT_SY_SENT)) {

@@ -538,12 +538,12 @@ update_ack(struct sw_ft_shard *s, int32_t pos, struct ft_flow *f,
 		if (!(f->flags & FT_REPLIED))
 			FT_SET(f->flags, (uint8_t)(f->flags | FT_REPLIED));
 		if (f->tflags[0] & SW_FT_TCPF_PICKUP) {
-			uint8_t was = f->flags;
+			uint8_t was = f->flags, mode = FT_GET(s->sync_mode);
 
 			FT_SET(f->flags, (uint8_t)(f->flags | FT_ASSURED));
-			if (FT_GET(s->sync_mode))
-				ft_sync_changed(s, (uint32_t)pos, f->state,
-						was, t);
+			if (mode)
+				ft_sync_changed(s, mode, f, (uint32_t)pos,
+						f->state, was, t);
 		}
 		ft_track_evictable(s, f);
 	}
@@ -562,7 +562,7 @@ sw_ft_update(struct sw_ft_shard *s, int32_t pos, const struct sw_ft_pkt *p,
 	uint32_t t = time_unit(s->ft, now);
 	struct sw_ft_xlate dummy;
 	bool refresh = true, was_closed = closed(f->state), liberal;
-	uint8_t old_state, old_flags;
+	uint8_t old_state, old_flags, mode;
 
 	if (x == NULL)
 		x = &dummy;
@@ -664,9 +664,10 @@ sw_ft_update(struct sw_ft_shard *s, int32_t pos, const struct sw_ft_pkt *p,
 		FT_SET(f->last, t);
 	if (unlikely(f->flags & FT_SYNC))
 		ft_sync_passed(s, (uint32_t)pos, reply);
-	if (unlikely(FT_GET(s->sync_mode)) &&
-	    (f->state != old_state || f->flags != old_flags))
-		ft_sync_changed(s, (uint32_t)pos, old_state, old_flags, t);
+	mode = FT_GET(s->sync_mode);
+	if (unlikely(mode) && (f->state != old_state || f->flags != old_flags))
+		ft_sync_changed(s, mode, f, (uint32_t)pos, old_state, old_flags,
+				t);
 	return SW_FT_OK;
 }
 
