@@ -9,6 +9,7 @@
 #include <rte_branch_prediction.h>
 #include <rte_common.h>
 #include <rte_log.h>
+#include <rte_reciprocal.h>
 #include <rte_tcp.h>
 
 #include "sw_ft.h"
@@ -309,6 +310,13 @@ struct sw_ft {
 	uint32_t timeout_s[SW_FT_TO_MAX];
 	uint64_t hz;
 	unsigned int tshift;		/* a time unit is 2^tshift ticks */
+	/*
+	 * Ticks to milliseconds, exactly as ticks * ms_mul / (hz / 1000, or
+	 * hz under 1000 Hz) but with no division: each report of a flow
+	 * for the HA peer takes its remaining time (ft_units_to_ms).
+	 */
+	uint64_t ms_mul;
+	struct rte_reciprocal_u64 ms_div;
 	uint32_t udp_stream_u;		/* 2 s: UDP assured after it */
 	struct rte_rcu_qsbr *qs;	/* readers: sw_ft_walk callers */
 	sw_ft_judge_cb judge;

@@ -52,7 +52,7 @@ ft_units_to_ms(const struct sw_ft *ft, uint32_t u)
 {
 	uint64_t ticks = (uint64_t)u << ft->tshift;
 
-	return ft->hz >= 1000 ? ticks / (ft->hz / 1000) : ticks * 1000 / ft->hz;
+	return rte_reciprocal_divide_u64(ticks * ft->ms_mul, &ft->ms_div);
 }
 
 static uint32_t

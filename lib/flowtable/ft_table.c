@@ -244,6 +244,10 @@ sw_ft_create(const struct sw_ft_conf *c)
 	/* A time unit of about 1/256 s or more: 32 bits hold 80+ days. */
 	while ((c->hz >> ft->tshift) > 511)
 		ft->tshift++;
+	/* Ticks to ms: the divisions of ft_units_to_ms, as a multiply. */
+	ft->ms_mul = c->hz >= 1000 ? 1 : 1000;
+	ft->ms_div = rte_reciprocal_value_u64(c->hz >= 1000 ? c->hz / 1000 :
+					      c->hz);
 	ft->udp_stream_u = (uint32_t)((2 * c->hz) >> ft->tshift);
 	/*
 	 * Cookie time slices of the period, rounded down to a power of two
