@@ -619,7 +619,8 @@ ft_flow_reply(const struct ft_flow *f, int dir)
  * side is still unseen (check liberally).
  * ft_sync_passed: the packet passed: the side is seen now. ft_sync_new:
  * a flow was opened here. ft_sync_deleted: a flow is about to go.
- * ft_sync_refresh: the sweep passes a live flow.
+ * ft_sync_refresh: the sweep passes a live flow, of timeout `to` (the
+ * sweep has it already: flow_timeout).
  */
 void ft_sync_report(struct sw_ft_shard *s, uint32_t pos, uint8_t old_flags,
 		    uint32_t t);
@@ -657,7 +658,8 @@ bool ft_sync_seen(struct sw_ft_shard *s, uint32_t pos, int snd);
 void ft_sync_passed(struct sw_ft_shard *s, uint32_t pos, int snd);
 void ft_sync_new(struct sw_ft_shard *s, uint32_t pos, uint32_t t);
 void ft_sync_deleted(struct sw_ft_shard *s, uint32_t pos, uint8_t reason);
-void ft_sync_refresh(struct sw_ft_shard *s, uint32_t pos, uint32_t t);
+void ft_sync_refresh(struct sw_ft_shard *s, uint32_t pos, uint32_t t,
+		     uint32_t to);
 
 /* Time units as milliseconds (walkers too). */
 uint64_t ft_units_to_ms(const struct sw_ft *ft, uint32_t u);

@@ -377,7 +377,7 @@ ft_sync_deleted(struct sw_ft_shard *s, uint32_t pos, uint8_t reason)
 }
 
 void
-ft_sync_refresh(struct sw_ft_shard *s, uint32_t pos, uint32_t t)
+ft_sync_refresh(struct sw_ft_shard *s, uint32_t pos, uint32_t t, uint32_t to)
 {
 	struct ft_slot *sl = ft_slot(s, pos);
 	const struct ft_flow *f = &sl->f;
@@ -398,8 +398,7 @@ ft_sync_refresh(struct sw_ft_shard *s, uint32_t pos, uint32_t t)
 		if ((int32_t)(f->last - sl->sync_t) <= 0)
 			return;
 		/* Often enough that the peer's copy never runs out of time. */
-		period = RTE_MIN(FT_GET(s->sync_refresh_u),
-				 flow_timeout(s, f, f->state, f->flags) / 2);
+		period = RTE_MIN(FT_GET(s->sync_refresh_u), to / 2);
 	}
 	if (t - sl->sync_t >= period)
 		emit(s, pos, SW_FT_EV_UPSERT, 0, 0, t);
