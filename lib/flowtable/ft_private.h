@@ -160,6 +160,7 @@ struct ft_slot {
 #define FT_SY_SENT	0x01	/* the peer has it (reported, or from it) */
 #define FT_SY_LOCAL	0x02	/* a packet passed here since then */
 #define FT_SY_DIRTY	0x04	/* a change waits for the sweep to tell it */
+#define FT_SY_CLOSING	0x08	/* reported in a state past ESTABLISHED */
 
 /*
  * A proxied flow keeps its timestamp offset (the server's clock minus

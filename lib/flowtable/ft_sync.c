@@ -43,6 +43,13 @@ closed(uint8_t state)
 	return state == SW_FT_TCP_TIME_WAIT || state == SW_FT_TCP_CLOSE;
 }
 
+/* A TCP state past ESTABLISHED: FIN_WAIT to CLOSE. */
+static inline bool
+closing(uint8_t state)
+{
+	return state >= SW_FT_TCP_FIN_WAIT && state <= SW_FT_TCP_CLOSE;
+}
+
 /*
  * Time units to milliseconds and back, without overflow for any
  * timeout a table holds (at most INT32_MAX units).
@@ -325,7 +332,9 @@ emit(struct sw_ft_shard *s, uint32_t pos, uint8_t op, uint8_t reason,
 		e->fs.flags = fs_flags(sl->f.flags);
 	} else {
 		flow_state(s, pos, t, &e->fs);
-		sl->sync = (uint8_t)((sl->sync | FT_SY_SENT) & ~FT_SY_DIRTY);
+		sl->sync = (uint8_t)(((sl->sync | FT_SY_SENT) &
+				      ~(FT_SY_DIRTY | FT_SY_CLOSING)) |
+				     (closing(e->fs.state) ? FT_SY_CLOSING : 0));
 		sl->sync_t = t;
 	}
 	FT_INC(s->cnt.sync_events);
@@ -363,7 +372,10 @@ ft_sync_report(struct sw_ft_shard *s, uint32_t pos, uint8_t old_flags,
 /*
  * Only a flow this node forwarded is reported gone: a copy it only
  * holds for the peer (the standby's) expires here on its own, and a
- * report of that would delete the flow the peer still forwards.
+ * report of that would delete the flow the peer still forwards. Nor is
+ * the expiry of a connection last reported closing: the peer's copy
+ * has the closing state's time left and runs out by itself, at about
+ * the same time (the refresh tells it of any packet since).
  */
 void
 ft_sync_deleted(struct sw_ft_shard *s, uint32_t pos, uint8_t reason)
@@ -371,7 +383,8 @@ ft_sync_deleted(struct sw_ft_shard *s, uint32_t pos, uint8_t reason)
 	struct ft_slot *sl = ft_slot(s, pos);
 
 	if (reason == SW_FT_DEL_PEER || !(sl->sync & FT_SY_LOCAL) ||
-	    FT_GET(s->sync_mode) == SW_FT_SYNC_OFF)
+	    FT_GET(s->sync_mode) == SW_FT_SYNC_OFF ||
+	    (reason == SW_FT_DEL_EXPIRED && (sl->sync & FT_SY_CLOSING)))
 		return;
 	emit(s, pos, SW_FT_EV_DELETE, reason, 0, 0);
 }

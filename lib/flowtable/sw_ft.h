@@ -847,10 +847,12 @@ void sw_ft_info_state(const struct sw_ft_key *key,
  *         2 s), at once; when an assured TCP flow leaves ESTABLISHED,
  *         by the sweep, at least SW_FT_SYNC_CHANGE_S after its last
  *         report, with the state its close reached by then; and when a
- *         reported flow this node forwarded is deleted (a connection
- *         that closes and goes within that second is reported
- *         established, then gone); never a half-open flow, so a SYN
- *         flood is not repeated to the peer;
+ *         reported flow this node forwarded is deleted, but for the
+ *         expiry of one reported closing (the peer's copy runs out by
+ *         itself): a connection costs two reports, established and
+ *         closing, or established and gone if it went within that
+ *         second; never a half-open flow, so a SYN flood is not
+ *         repeated to the peer;
  *   ALL   every new flow at once (the peer must know it before its
  *         reply can come through it: active-active) and every change
  *         of state or marks, as well as the deletions.

@@ -136,7 +136,8 @@ test_ft_sync_keep_never_reports_half_open(void **state)
 /*
  * Leaving ESTABLISHED is told by the sweep, once, a second or more
  * after the last report, with the state the close reached by then:
- * the closing states in between are not told one by one.
+ * the closing states in between are not told one by one, nor is the
+ * expiry of a connection told closing.
  */
 static void
 test_ft_sync_keep_tells_a_close_once(void **state)
@@ -176,6 +177,19 @@ test_ft_sync_keep_tells_a_close_once(void **state)
 			 htons(8) | htons(80));
 	sweep(ft, 60 + SW_FT_SYNC_CHANGE_S);
 	assert_int_equal(events(ft, &ev), 0);
+	/*
+	 * Told closing, they expire unreported: the peer's copies have
+	 * TIME_WAIT's time left and run out by themselves.
+	 */
+	sweep(ft, 200);
+	assert_int_equal(events(ft, &ev), 0);
+	{
+		struct sw_ft_stats st;
+
+		sw_ft_shard_stats(ft, 0, &st);
+		assert_int_equal(st.flows, 0);
+		assert_int_equal(st.expired, 2);
+	}
 	sw_ft_free(ft);
 }
 
