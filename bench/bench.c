@@ -298,6 +298,7 @@ setup_free(struct setup *s)
 		__atomic_fetch_add(&sync_events,
 				   s->w->sync->cnt[SW_SYNCQ_events_queued],
 				   __ATOMIC_RELAXED);
+		sw_ft_set_events_ring(s->w->ft, NULL);
 		rte_ring_free(s->w->sync->out);
 		rte_ring_free(s->w->sync->in);
 		rte_free(s->w->sync);
@@ -348,6 +349,7 @@ sync_make(struct setup *s)
 				     SW_SYNCQ_RING, SOCKET_ID_ANY,
 				     RING_F_SP_ENQ | RING_F_SC_DEQ);
 	if (q->out == NULL || q->in == NULL ||
+	    sw_ft_set_events_ring(s->w->ft, q->out) != 0 ||
 	    sw_ft_set_sync(s->ft, SW_FT_SYNC_KEEP, 10) != 0)
 		goto nomem;
 	q->next_id = 1;

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include <rte_branch_prediction.h>
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
 
@@ -26,7 +27,9 @@ sw_syncq_defer(struct sw_syncq *q, struct sw_ft_shard *s, unsigned int worker,
 
 	if (e == NULL)
 		return false;
-	if (q->nb_held >= SW_SYNCQ_HOLD_MAX || i >= RTE_DIM(q->burst_id)) {
+	/* Its event was lost: the peer will not hear of the flow now. */
+	if (e->op == 0 || q->nb_held >= SW_SYNCQ_HOLD_MAX ||
+	    i >= RTE_DIM(q->burst_id)) {
 		q->cnt[SW_SYNCQ_deferred_unheld]++;
 		return false;
 	}
@@ -87,21 +90,16 @@ sw_syncq_sent(struct sw_syncq *q, unsigned int k)
 void
 sw_syncq_push(struct sw_syncq *q, struct sw_ft_shard *s)
 {
-	struct sw_ft_event *ev;
-	unsigned int n, done, k;
+	unsigned int lost, n;
 
-	n = sw_ft_events(s, &ev);
-	if (n == 0)
-		return;
-	done = rte_ring_sp_enqueue_burst_elem(q->out, ev, sizeof(*ev), n,
-					      NULL);
-	q->cnt[SW_SYNCQ_events_queued] += done;
-	if (done == n)
-		return;
-	q->cnt[SW_SYNCQ_events_lost] += n - done;
-	/* The peer will never hear of these flows: do not wait for it. */
-	for (k = done; k < n; k++)
-		let_go(q, ev[k].tag, SW_SYNCQ_deferred_unheld);
+	/*
+	 * The shard wrote its events into q->out's slots: this lets the
+	 * control thread have them (sw_ft_set_events_ring).
+	 */
+	n = sw_ft_events_publish(s, &lost);
+	q->cnt[SW_SYNCQ_events_queued] += n;
+	if (unlikely(lost))
+		q->cnt[SW_SYNCQ_events_lost] += lost;
 }
 
 static void

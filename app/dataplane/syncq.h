@@ -9,8 +9,9 @@
  * the two rings it shares with the control thread, its role, and the
  * first packets it holds for the peer (active-active).
  *
- *   out: the worker's flow events (struct sw_ft_event, as lib/flowtable
- *        makes them) for the peer, after every burst and sweep;
+ *   out: the worker's flow events (struct sw_ft_event, written in the
+ *        ring's slots by lib/flowtable: sw_ft_set_events_ring) for the
+ *        peer, handed over after every burst and sweep;
  *   in:  what the control thread received for this worker's shard (the
  *        same records, with the SW_SYNCQ_* ops below): flows to import,
  *        flows to delete, held packets to release. The worker applies
@@ -136,7 +137,8 @@ void sw_syncq_hold(struct sw_syncq *q, struct rte_mbuf *m, unsigned int i,
 
 /*
  * Hand shard s's events to the control thread (after each burst and
- * each sweep).
+ * each sweep). The shard writes them into `out` itself: whoever makes
+ * the queue attaches it (sw_ft_set_events_ring).
  */
 void sw_syncq_push(struct sw_syncq *q, struct sw_ft_shard *s);
 

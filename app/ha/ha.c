@@ -206,6 +206,21 @@ free_queues(struct sw_ha *ha)
 	}
 }
 
+/* The workers (stopped, or never started) let go of the queues. */
+static void
+detach(struct sw_app *app, struct sw_ha *ha)
+{
+	unsigned int w;
+
+	for (w = 0; w < ha->nb_workers; w++) {
+		if (app->workers[w] == NULL)
+			continue;
+		app->workers[w]->sync = NULL;
+		if (app->workers[w]->ft != NULL)
+			sw_ft_set_events_ring(app->workers[w]->ft, NULL);
+	}
+}
+
 static int
 make_queues(struct sw_ha *ha, struct sw_app *app)
 {
@@ -228,6 +243,10 @@ make_queues(struct sw_ha *ha, struct sw_app *app)
 					     SW_SYNCQ_RING, SOCKET_ID_ANY,
 					     RING_F_SP_ENQ | RING_F_SC_DEQ);
 		if (q->out == NULL || q->in == NULL)
+			return -ENOMEM;
+		/* The shard writes its events in q->out's slots: no copy. */
+		if (app->workers[w]->ft != NULL &&
+		    sw_ft_set_events_ring(app->workers[w]->ft, q->out) != 0)
 			return -ENOMEM;
 		q->hold_ticks = rte_get_tsc_hz() * HOLD_MS / 1000;
 		q->next_id = 1;
@@ -302,10 +321,8 @@ sw_ha_start(struct sw_app *app, const struct sw_shardmap *map)
 		       app->cfg.flowtable.state_path);
 	return 0;
 err:
+	detach(app, ha);
 	free_queues(ha);
-	for (rc = 0; rc < (int)ha->nb_workers; rc++)
-		if (app->workers[rc] != NULL)
-			app->workers[rc]->sync = NULL;
 	if (ha->fd >= 0)
 		close(ha->fd);
 	sodium_memzero(ha->key, sizeof(ha->key));
@@ -317,15 +334,12 @@ void
 sw_ha_stop(struct sw_app *app, bool clean)
 {
 	struct sw_ha *ha = app->ha;
-	unsigned int w;
 
 	if (clean && app->ft != NULL && app->cfg.flowtable.state_path[0])
 		ha_state_save(app);
 	if (ha == NULL)
 		return;
-	for (w = 0; w < ha->nb_workers; w++)
-		if (app->workers[w] != NULL)
-			app->workers[w]->sync = NULL;
+	detach(app, ha);
 	free_queues(ha);
 	close(ha->fd);
 	sodium_memzero(ha->key, sizeof(ha->key));

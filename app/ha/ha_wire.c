@@ -161,11 +161,14 @@ ha_rec_put(uint8_t *p, const struct sw_ft_event *e)
 	p[44] = fs->key.proto;
 	p[45] = fs->key.family;
 	put16(p + 46, fs->key.zone);
+	p[65] = fs->flags;
+	/* A deletion's event holds its key and flags only (sw_ft.h). */
+	if (e->op == SW_FT_EV_DELETE)
+		return;
 	put64(p + 48, fs->remaining_ms);
 	put32(p + 56, fs->px_delta);
 	put32(p + 60, fs->px_tsoff);
 	p[64] = fs->state;
-	p[65] = fs->flags;
 	p[66] = fs->port;
 	for (k = 0; k < 2; k++) {
 		uint8_t *t = p + 68 + 16 * k;

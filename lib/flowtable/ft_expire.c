@@ -202,8 +202,9 @@ sw_ft_expire(struct sw_ft_shard *s, uint64_t now)
 		struct ft_flow *f = ft_flow_at(s, (uint32_t)pos);
 
 		if (f->flags & FT_USED) {
-			if ((int32_t)(t - f->last) >
-			    (int32_t)flow_timeout(s, f, f->state, f->flags)) {
+			uint32_t to = flow_timeout(s, f, f->state, f->flags);
+
+			if ((int32_t)(t - f->last) > (int32_t)to) {
 				ft_flow_delete(s, pos, SW_FT_DEL_EXPIRED);
 				FT_INC(s->cnt.expired);
 				some = true;
@@ -215,7 +216,7 @@ sw_ft_expire(struct sw_ft_shard *s, uint64_t now)
 				ft_flow_delete(s, pos, SW_FT_DEL_REVALIDATED);
 				FT_INC(s->cnt.revalidated);
 			} else if (unlikely(sync)) {
-				ft_sync_refresh(s, pos, t);
+				ft_sync_refresh(s, pos, t, to);
 			}
 		}
 		if (++pos == s->nb_slots)
@@ -233,6 +234,9 @@ sw_ft_expire(struct sw_ft_shard *s, uint64_t now)
 	n = sweep_batch(s, sync);
 	for (k = 0; k < n; k++) {
 		rte_prefetch0(ft_flow_at(s, pos));
+		/* With sync on, the refresh reads the slot's other line. */
+		if (unlikely(sync))
+			rte_prefetch0(&ft_slot(s, pos)->sync_t);
 		if (++pos == s->nb_slots)
 			pos = 0;
 	}

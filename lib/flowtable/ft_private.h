@@ -9,6 +9,7 @@
 #include <rte_branch_prediction.h>
 #include <rte_common.h>
 #include <rte_log.h>
+#include <rte_reciprocal.h>
 #include <rte_tcp.h>
 
 #include "sw_ft.h"
@@ -158,6 +159,8 @@ struct ft_slot {
 
 #define FT_SY_SENT	0x01	/* the peer has it (reported, or from it) */
 #define FT_SY_LOCAL	0x02	/* a packet passed here since then */
+#define FT_SY_DIRTY	0x04	/* a change waits for the sweep to tell it */
+#define FT_SY_CLOSING	0x08	/* reported in a state past ESTABLISHED */
 
 /*
  * A proxied flow keeps its timestamp offset (the server's clock minus
@@ -245,13 +248,34 @@ struct sw_ft_shard {
 	/*
 	 * State sync (ft_sync.c): which flows are reported (enum
 	 * sw_ft_sync_mode, stored by the control thread), the refresh
-	 * period in time units, and the events since the owner's last
-	 * sw_ft_events(). ev is NULL until sync is first set.
+	 * period and the least wait of a change the sweep tells
+	 * (FT_SY_DIRTY) in time units.
+	 *
+	 * The events since the owner last took them (sw_ft_events or
+	 * sw_ft_events_publish) are written where they go: nb_ev of them
+	 * in a window of ev_room slots, ev_n1 at ev1 and the rest at ev2.
+	 * The window is the shard's own buffer ev (allocated by the first
+	 * sw_ft_set_sync, NULL until then) or, with ev_ring, room reserved
+	 * in the ring at the first event after a publish (no copy: rte_ring's
+	 * zero-copy enqueue; a wrap splits it in two). ev_tries counts the
+	 * lost events too (sw_ft_events_count), ev_lost those lost for want
+	 * of room in the ring, and ev_last_lost says the last one tried was
+	 * lost (1), asking to hold its packet (2).
 	 */
 	uint8_t sync_mode;
+	uint8_t ev_last_lost;
 	uint32_t sync_refresh_u;
+	uint32_t sync_change_u;
 	uint32_t nb_ev;
+	uint32_t ev_tries;
+	uint32_t ev_room;
+	uint32_t ev_n1;
+	uint32_t ev_lost;
+	struct sw_ft_event *ev1;
+	struct sw_ft_event *ev2;
 	struct sw_ft_event *ev;
+	struct rte_ring *ev_ring;
+	struct sw_ft_event ev_void;	/* a lost one (sw_ft_hold_event) */
 
 	/*
 	 * Sweeps asked for by the control thread (it bumps *_req; the owner
@@ -293,6 +317,13 @@ struct sw_ft {
 	uint32_t timeout_s[SW_FT_TO_MAX];
 	uint64_t hz;
 	unsigned int tshift;		/* a time unit is 2^tshift ticks */
+	/*
+	 * Ticks to milliseconds, exactly as ticks * ms_mul / (hz / 1000, or
+	 * hz under 1000 Hz) but with no division: each report of a flow
+	 * for the HA peer takes its remaining time (ft_units_to_ms).
+	 */
+	uint64_t ms_mul;
+	struct rte_reciprocal_u64 ms_div;
 	uint32_t udp_stream_u;		/* 2 s: UDP assured after it */
 	struct rte_rcu_qsbr *qs;	/* readers: sw_ft_walk callers */
 	sw_ft_judge_cb judge;
@@ -609,21 +640,54 @@ ft_flow_reply(const struct ft_flow *f, int dir)
 
 /*
  * State sync on the owner's side (ft_sync.c). ft_sync_changed: a packet
- * changed the flow at pos from (old_state, old_flags): report it if the
- * mode says so. ft_sync_seen: a packet of side `snd` came to a flow
- * marked FT_SYNC: learn that side again if it is unseen; returns
- * whether the other side is still unseen (check liberally).
+ * changed the flow f at pos from (old_state, old_flags): report it if
+ * the shard's sync mode (loaded by the caller, not OFF) says so.
+ * ft_sync_seen: a packet of side `snd` came to a flow marked FT_SYNC:
+ * learn that side again if it is unseen; returns whether the other
+ * side is still unseen (check liberally).
  * ft_sync_passed: the packet passed: the side is seen now. ft_sync_new:
  * a flow was opened here. ft_sync_deleted: a flow is about to go.
- * ft_sync_refresh: the sweep passes a live flow.
+ * ft_sync_refresh: the sweep passes a live flow, of timeout `to` (the
+ * sweep has it already: flow_timeout).
  */
-void ft_sync_changed(struct sw_ft_shard *s, uint32_t pos, uint8_t old_state,
-		     uint8_t old_flags, uint32_t t);
+void ft_sync_report(struct sw_ft_shard *s, uint32_t pos, uint8_t old_flags,
+		    uint32_t t);
+
+/*
+ * KEEP decides here, inline, for the changes that make no event: most
+ * of a connection's (its handshake's, before it is assured; its close,
+ * which waits for the sweep) cost a call no more. A half-open flow is
+ * never reported. A reported TCP flow that leaves ESTABLISHED is marked
+ * for the sweep, which tells it at least sync_change_u after the last
+ * report, with whatever state the close reached by then; one deleted
+ * before that is reported gone and nothing else (DESIGN.md, "State
+ * sync"). ALL reports every change at once (ft_sync_report).
+ */
+static inline void
+ft_sync_changed(struct sw_ft_shard *s, uint8_t mode, struct ft_flow *f,
+		uint32_t pos, uint8_t old_state, uint8_t old_flags, uint32_t t)
+{
+	struct ft_slot *sl = container_of(f, struct ft_slot, f);
+
+	if (mode == SW_FT_SYNC_KEEP) {
+		if (!(sl->f.flags & FT_ASSURED))
+			return;
+		if ((old_flags & FT_ASSURED) && (sl->sync & FT_SY_SENT)) {
+			if (old_state == SW_FT_TCP_ESTABLISHED &&
+			    sl->f.state != old_state)
+				sl->sync |= FT_SY_DIRTY;
+			return;
+		}
+	}
+	ft_sync_report(s, pos, old_flags, t);
+}
+
 bool ft_sync_seen(struct sw_ft_shard *s, uint32_t pos, int snd);
 void ft_sync_passed(struct sw_ft_shard *s, uint32_t pos, int snd);
 void ft_sync_new(struct sw_ft_shard *s, uint32_t pos, uint32_t t);
 void ft_sync_deleted(struct sw_ft_shard *s, uint32_t pos, uint8_t reason);
-void ft_sync_refresh(struct sw_ft_shard *s, uint32_t pos, uint32_t t);
+void ft_sync_refresh(struct sw_ft_shard *s, uint32_t pos, uint32_t t,
+		     uint32_t to);
 
 /* Time units as milliseconds (walkers too). */
 uint64_t ft_units_to_ms(const struct sw_ft *ft, uint32_t u);

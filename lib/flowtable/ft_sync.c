@@ -13,6 +13,9 @@
 
 #include <rte_hash.h>
 #include <rte_malloc.h>
+#include <rte_ring.h>
+#include <rte_ring_elem.h>
+#include <rte_ring_peek_zc.h>
 
 #include "ft_private.h"
 
@@ -40,6 +43,13 @@ closed(uint8_t state)
 	return state == SW_FT_TCP_TIME_WAIT || state == SW_FT_TCP_CLOSE;
 }
 
+/* A TCP state past ESTABLISHED: FIN_WAIT to CLOSE. */
+static inline bool
+closing(uint8_t state)
+{
+	return state >= SW_FT_TCP_FIN_WAIT && state <= SW_FT_TCP_CLOSE;
+}
+
 /*
  * Time units to milliseconds and back, without overflow for any
  * timeout a table holds (at most INT32_MAX units).
@@ -49,7 +59,7 @@ ft_units_to_ms(const struct sw_ft *ft, uint32_t u)
 {
 	uint64_t ticks = (uint64_t)u << ft->tshift;
 
-	return ft->hz >= 1000 ? ticks / (ft->hz / 1000) : ticks * 1000 / ft->hz;
+	return rte_reciprocal_divide_u64(ticks * ft->ms_mul, &ft->ms_div);
 }
 
 static uint32_t
@@ -84,38 +94,41 @@ fs_flags(uint8_t flags)
 			 ((flags & FT_PROXY) ? SW_FT_FS_PROXY : 0));
 }
 
-/* The state of the flow at pos as of time unit t (its owner). */
+/*
+ * The state of the flow at pos as of time unit t (its owner): every
+ * field written, padding aside, as events are written in place.
+ */
 static void
 flow_state(const struct sw_ft_shard *s, uint32_t pos, uint32_t t,
 	   struct sw_ft_flowstate *fs)
 {
 	const struct ft_slot *sl = ft_slot(s, pos);
 	const struct ft_flow *f = &sl->f;
+	bool tcp = is_tcp(f->state), px = (f->flags & FT_PROXY) != 0;
 	unsigned int k;
 
-	memset(fs, 0, sizeof(*fs));
 	fs->key = sl->key;
+	fs->remaining_ms = remaining_ms(s, f, t);
+	fs->px_delta = px ? f->px : 0;
+	fs->px_tsoff = px ? ft_px_tsoff(f) : 0;
 	fs->state = f->state;
 	fs->flags = fs_flags(f->flags);
 	fs->port = f->port;
-	if (f->flags & FT_PROXY) {
-		fs->px_delta = f->px;
-		fs->px_tsoff = ft_px_tsoff(f);
+	memset(fs->pad, 0, sizeof(fs->pad));
+	for (k = 0; k < 2; k++) {
+		fs->tcp[k].end = tcp ? f->end[k] : 0;
+		fs->tcp[k].maxend = tcp ? f->maxend[k] : 0;
+		fs->tcp[k].maxwin = tcp ? f->maxwin[k] : 0;
+		fs->tcp[k].scale = tcp ? f->scale[k] : 0;
+		fs->tcp[k].flags = tcp ? f->tflags[k] & ~SW_FT_TCPF_UNSEEN : 0;
 	}
-	for (k = 0; k < 2 && is_tcp(f->state); k++) {
-		fs->tcp[k].end = f->end[k];
-		fs->tcp[k].maxend = f->maxend[k];
-		fs->tcp[k].maxwin = f->maxwin[k];
-		fs->tcp[k].scale = f->scale[k];
-		fs->tcp[k].flags = f->tflags[k] & ~SW_FT_TCPF_UNSEEN;
-	}
-	fs->remaining_ms = remaining_ms(s, f, t);
 }
 
 void
 sw_ft_export(const struct sw_ft_shard *s, int32_t pos, uint64_t now,
 	     struct sw_ft_flowstate *fs)
 {
+	memset(fs, 0, sizeof(*fs));
 	flow_state(s, (uint32_t)pos, time_unit(s->ft, now), fs);
 }
 
@@ -149,25 +162,49 @@ int
 sw_ft_set_sync(struct sw_ft *ft, uint8_t mode, uint32_t refresh_s)
 {
 	uint64_t u = ((uint64_t)refresh_s * ft->hz) >> ft->tshift;
+	uint64_t cu = ((uint64_t)SW_FT_SYNC_CHANGE_S * ft->hz) >> ft->tshift;
 	unsigned int i;
 
 	for (i = 0; mode != SW_FT_SYNC_OFF && i < ft->nb_shards; i++) {
 		struct sw_ft_shard *s = ft->shards[i];
 
-		if (s->ev != NULL)
+		/* A shard that writes into a ring needs no buffer. */
+		if (s->ev != NULL || s->ev_ring != NULL)
 			continue;
 		s->ev = rte_zmalloc("sw_ft_ev", sizeof(*s->ev) * SW_FT_EV_MAX,
 				    RTE_CACHE_LINE_SIZE);
 		if (s->ev == NULL)
 			return -ENOMEM;
+		s->ev1 = s->ev;
+		s->ev_n1 = SW_FT_EV_MAX;
+		s->ev_room = SW_FT_EV_MAX;
 	}
 	for (i = 0; i < ft->nb_shards; i++) {
 		__atomic_store_n(&ft->shards[i]->sync_refresh_u,
 				 (uint32_t)RTE_MAX(1ull, RTE_MIN(u,
 				 (uint64_t)INT32_MAX)), __ATOMIC_RELAXED);
+		__atomic_store_n(&ft->shards[i]->sync_change_u,
+				 (uint32_t)RTE_MAX(1ull, RTE_MIN(cu,
+				 (uint64_t)INT32_MAX)), __ATOMIC_RELAXED);
 		__atomic_store_n(&ft->shards[i]->sync_mode, mode,
 				 __ATOMIC_RELAXED);
 	}
+	return 0;
+}
+
+int
+sw_ft_set_events_ring(struct sw_ft_shard *s, struct rte_ring *r)
+{
+	if (r != NULL && !rte_ring_is_prod_single(r))
+		return -EINVAL;
+	s->ev_ring = r;
+	s->nb_ev = 0;
+	s->ev_tries = 0;
+	s->ev_lost = 0;
+	s->ev_last_lost = 0;
+	s->ev1 = r != NULL ? NULL : s->ev;
+	s->ev_n1 = s->ev1 != NULL ? SW_FT_EV_MAX : 0;
+	s->ev_room = s->ev_n1;
 	return 0;
 }
 
@@ -178,13 +215,42 @@ sw_ft_events(struct sw_ft_shard *s, struct sw_ft_event **ev)
 
 	*ev = s->ev;
 	s->nb_ev = 0;
+	s->ev_tries = 0;
+	s->ev_last_lost = 0;
+	return n;
+}
+
+unsigned int
+sw_ft_events_publish(struct sw_ft_shard *s, unsigned int *lost)
+{
+	unsigned int n = s->nb_ev;
+
+	*lost = s->ev_lost;
+	/* A burst that made no event touches no line of the ring. */
+	if (s->ev_ring == NULL || (s->ev_room == 0 && s->ev_lost == 0))
+		return 0;
+	s->nb_ev = 0;
+	s->ev_tries = 0;
+	s->ev_lost = 0;
+	s->ev_last_lost = 0;
+	if (s->ev_room == 0)
+		return 0;
+	s->ev_room = 0;
+	rte_ring_enqueue_zc_elem_finish(s->ev_ring, n);
 	return n;
 }
 
 unsigned int
 sw_ft_events_count(const struct sw_ft_shard *s)
 {
-	return s->nb_ev;
+	return s->ev_tries;
+}
+
+/* Event i of the window. */
+static inline struct sw_ft_event *
+ev_at(struct sw_ft_shard *s, uint32_t i)
+{
+	return i < s->ev_n1 ? &s->ev1[i] : &s->ev2[i - s->ev_n1];
 }
 
 struct sw_ft_event *
@@ -192,39 +258,83 @@ sw_ft_hold_event(struct sw_ft_shard *s, unsigned int since)
 {
 	struct sw_ft_event *e;
 
-	if (s->nb_ev <= since)
+	if (s->ev_tries <= since)
 		return NULL;
-	e = &s->ev[s->nb_ev - 1];
+	if (s->ev_last_lost)
+		return s->ev_last_lost == 2 ? &s->ev_void : NULL;
+	e = ev_at(s, s->nb_ev - 1);
 	return e->hold ? e : NULL;
 }
 
-/* Add an event for the flow at pos; the peer has it from now on. */
+/*
+ * No room in the window for one more event: with a ring, the first
+ * event after a publish reserves room there for a burst's and a
+ * sweep's worth (a burst that makes none reserves nothing); otherwise
+ * it is lost, and counted by its cause.
+ */
+static bool
+ev_reserve(struct sw_ft_shard *s)
+{
+	struct rte_ring_zc_data zc;
+	unsigned int n = 0;
+
+	if (s->ev_ring == NULL) {
+		if (s->ev != NULL)
+			FT_INC(s->cnt.sync_ev_dropped);
+		return false;
+	}
+	if (s->ev_room == 0)
+		n = rte_ring_enqueue_zc_burst_elem_start(s->ev_ring,
+				sizeof(struct sw_ft_event), SW_FT_EV_MAX, &zc,
+				NULL);
+	if (n == 0) {
+		if (s->ev_room == SW_FT_EV_MAX)
+			FT_INC(s->cnt.sync_ev_dropped);
+		else
+			s->ev_lost++;	/* the ring was (nearly) full */
+		return false;
+	}
+	s->ev1 = zc.ptr1;
+	s->ev_n1 = zc.n1;
+	s->ev2 = zc.ptr2;
+	s->ev_room = n;
+	return true;
+}
+
+/*
+ * Add an event for the flow at pos, written in place (a deletion: its
+ * key and marks only); the peer has it from now on. hold: the packet
+ * that made it is to wait for the peer (sw_ft_hold_event).
+ */
 static struct sw_ft_event *
 emit(struct sw_ft_shard *s, uint32_t pos, uint8_t op, uint8_t reason,
-     uint32_t t)
+     uint8_t hold, uint32_t t)
 {
 	struct ft_slot *sl = ft_slot(s, pos);
 	struct sw_ft_event *e;
+	uint32_t i = s->nb_ev;
 
-	if (s->ev == NULL)
-		return NULL;
-	if (s->nb_ev >= SW_FT_EV_MAX) {
-		FT_INC(s->cnt.sync_ev_dropped);
+	s->ev_tries++;
+	if (unlikely(i >= s->ev_room) && !ev_reserve(s)) {
+		s->ev_last_lost = hold ? 2 : 1;
 		return NULL;
 	}
-	e = &s->ev[s->nb_ev++];
+	s->ev_last_lost = 0;
+	s->nb_ev = i + 1;
+	e = ev_at(s, i);
 	e->op = op;
 	e->reason = reason;
-	e->hold = 0;
+	e->hold = hold;
 	e->pad = 0;
 	e->tag = 0;
 	if (op == SW_FT_EV_DELETE) {
-		memset(&e->fs, 0, sizeof(e->fs));
 		e->fs.key = sl->key;
 		e->fs.flags = fs_flags(sl->f.flags);
 	} else {
 		flow_state(s, pos, t, &e->fs);
-		sl->sync |= FT_SY_SENT;
+		sl->sync = (uint8_t)(((sl->sync | FT_SY_SENT) &
+				      ~(FT_SY_DIRTY | FT_SY_CLOSING)) |
+				     (closing(e->fs.state) ? FT_SY_CLOSING : 0));
 		sl->sync_t = t;
 	}
 	FT_INC(s->cnt.sync_events);
@@ -234,54 +344,38 @@ emit(struct sw_ft_shard *s, uint32_t pos, uint8_t op, uint8_t reason,
 void
 ft_sync_new(struct sw_ft_shard *s, uint32_t pos, uint32_t t)
 {
-	struct sw_ft_event *e;
-
 	if (FT_GET(s->sync_mode) != SW_FT_SYNC_ALL)
 		return;
-	e = emit(s, pos, SW_FT_EV_NEW, 0, t);
-	if (e != NULL)
-		e->hold = 1;	/* its answer may come through the peer */
+	/* Its answer may come through the peer. */
+	emit(s, pos, SW_FT_EV_NEW, 0, 1, t);
 }
 
 /*
- * KEEP reports a flow when it earns assured (never while half-open),
- * when an assured TCP flow leaves ESTABLISHED (the closing states that
- * follow need not all be told: the deletion is), and a flow the peer
- * never got (its event was lost) at its next change. ALL reports every
- * change.
+ * What ft_sync_changed (ft_private.h) leaves to a call: KEEP reports a
+ * flow when it earns assured, and a flow the peer never got (its event
+ * was lost) at its next change; ALL reports every change.
  */
 void
-ft_sync_changed(struct sw_ft_shard *s, uint32_t pos, uint8_t old_state,
-		uint8_t old_flags, uint32_t t)
+ft_sync_report(struct sw_ft_shard *s, uint32_t pos, uint8_t old_flags,
+	       uint32_t t)
 {
-	struct ft_slot *sl = ft_slot(s, pos);
-	const struct ft_flow *f = &sl->f;
-	uint8_t mode = FT_GET(s->sync_mode);
-
-	if (mode == SW_FT_SYNC_ALL) {
-		struct sw_ft_event *e = emit(s, pos, SW_FT_EV_UPSERT, 0, t);
-
-		/*
-		 * A side of it passes through the peer (asymmetric paths):
-		 * the peer must know the change before the answer to this
-		 * packet, which it forwards, arrives there.
-		 */
-		if (e != NULL && (old_flags & FT_SYNC))
-			e->hold = 1;
-		return;
-	}
-	if (mode != SW_FT_SYNC_KEEP || !(f->flags & FT_ASSURED))
-		return;
-	if (!(old_flags & FT_ASSURED) || !(sl->sync & FT_SY_SENT) ||
-	    (is_tcp(f->state) && old_state == SW_FT_TCP_ESTABLISHED &&
-	     f->state != old_state))
-		emit(s, pos, SW_FT_EV_UPSERT, 0, t);
+	/*
+	 * ALL: a side of it passes through the peer (asymmetric paths): the
+	 * peer must know the change before the answer to this packet, which
+	 * it forwards, arrives there.
+	 */
+	emit(s, pos, SW_FT_EV_UPSERT, 0,
+	     FT_GET(s->sync_mode) == SW_FT_SYNC_ALL && (old_flags & FT_SYNC),
+	     t);
 }
 
 /*
  * Only a flow this node forwarded is reported gone: a copy it only
  * holds for the peer (the standby's) expires here on its own, and a
- * report of that would delete the flow the peer still forwards.
+ * report of that would delete the flow the peer still forwards. Nor is
+ * the expiry of a connection last reported closing: the peer's copy
+ * has the closing state's time left and runs out by itself, at about
+ * the same time (the refresh tells it of any packet since).
  */
 void
 ft_sync_deleted(struct sw_ft_shard *s, uint32_t pos, uint8_t reason)
@@ -289,26 +383,38 @@ ft_sync_deleted(struct sw_ft_shard *s, uint32_t pos, uint8_t reason)
 	struct ft_slot *sl = ft_slot(s, pos);
 
 	if (reason == SW_FT_DEL_PEER || !(sl->sync & FT_SY_LOCAL) ||
-	    FT_GET(s->sync_mode) == SW_FT_SYNC_OFF)
+	    FT_GET(s->sync_mode) == SW_FT_SYNC_OFF ||
+	    (reason == SW_FT_DEL_EXPIRED && (sl->sync & FT_SY_CLOSING)))
 		return;
-	emit(s, pos, SW_FT_EV_DELETE, reason, 0);
+	emit(s, pos, SW_FT_EV_DELETE, reason, 0, 0);
 }
 
 void
-ft_sync_refresh(struct sw_ft_shard *s, uint32_t pos, uint32_t t)
+ft_sync_refresh(struct sw_ft_shard *s, uint32_t pos, uint32_t t, uint32_t to)
 {
 	struct ft_slot *sl = ft_slot(s, pos);
 	const struct ft_flow *f = &sl->f;
 	uint32_t period;
 
 	if ((sl->sync & (FT_SY_SENT | FT_SY_LOCAL)) !=
-	    (FT_SY_SENT | FT_SY_LOCAL) || (int32_t)(f->last - sl->sync_t) <= 0)
+	    (FT_SY_SENT | FT_SY_LOCAL))
 		return;
-	/* Often enough that the peer's copy never runs out of time. */
-	period = RTE_MIN(FT_GET(s->sync_refresh_u),
-			 flow_timeout(s, f, f->state, f->flags) / 2);
+	if (sl->sync & FT_SY_DIRTY) {
+		/*
+		 * A close waits a little: the rest of it (the other FIN, the
+		 * last ACK) is told with it, and a connection gone before
+		 * that is told gone and nothing else.
+		 */
+		period = RTE_MIN(FT_GET(s->sync_change_u),
+				 FT_GET(s->sync_refresh_u));
+	} else {
+		if ((int32_t)(f->last - sl->sync_t) <= 0)
+			return;
+		/* Often enough that the peer's copy never runs out of time. */
+		period = RTE_MIN(FT_GET(s->sync_refresh_u), to / 2);
+	}
 	if (t - sl->sync_t >= period)
-		emit(s, pos, SW_FT_EV_UPSERT, 0, t);
+		emit(s, pos, SW_FT_EV_UPSERT, 0, 0, t);
 }
 
 /* ---- a flow from the peer ---- */

@@ -244,6 +244,10 @@ sw_ft_create(const struct sw_ft_conf *c)
 	/* A time unit of about 1/256 s or more: 32 bits hold 80+ days. */
 	while ((c->hz >> ft->tshift) > 511)
 		ft->tshift++;
+	/* Ticks to ms: the divisions of ft_units_to_ms, as a multiply. */
+	ft->ms_mul = c->hz >= 1000 ? 1 : 1000;
+	ft->ms_div = rte_reciprocal_value_u64(c->hz >= 1000 ? c->hz / 1000 :
+					      c->hz);
 	ft->udp_stream_u = (uint32_t)((2 * c->hz) >> ft->tshift);
 	/*
 	 * Cookie time slices of the period, rounded down to a power of two
@@ -538,12 +542,12 @@ update_ack(struct sw_ft_shard *s, int32_t pos, struct ft_flow *f,
 		if (!(f->flags & FT_REPLIED))
 			FT_SET(f->flags, (uint8_t)(f->flags | FT_REPLIED));
 		if (f->tflags[0] & SW_FT_TCPF_PICKUP) {
-			uint8_t was = f->flags;
+			uint8_t was = f->flags, mode = FT_GET(s->sync_mode);
 
 			FT_SET(f->flags, (uint8_t)(f->flags | FT_ASSURED));
-			if (FT_GET(s->sync_mode))
-				ft_sync_changed(s, (uint32_t)pos, f->state,
-						was, t);
+			if (mode)
+				ft_sync_changed(s, mode, f, (uint32_t)pos,
+						f->state, was, t);
 		}
 		ft_track_evictable(s, f);
 	}
@@ -562,7 +566,7 @@ sw_ft_update(struct sw_ft_shard *s, int32_t pos, const struct sw_ft_pkt *p,
 	uint32_t t = time_unit(s->ft, now);
 	struct sw_ft_xlate dummy;
 	bool refresh = true, was_closed = closed(f->state), liberal;
-	uint8_t old_state, old_flags;
+	uint8_t old_state, old_flags, mode;
 
 	if (x == NULL)
 		x = &dummy;
@@ -673,9 +677,10 @@ sw_ft_update(struct sw_ft_shard *s, int32_t pos, const struct sw_ft_pkt *p,
 		FT_SET(f->last, t);
 	if (unlikely(f->flags & FT_SYNC))
 		ft_sync_passed(s, (uint32_t)pos, reply);
-	if (unlikely(FT_GET(s->sync_mode)) &&
-	    (f->state != old_state || f->flags != old_flags))
-		ft_sync_changed(s, (uint32_t)pos, old_state, old_flags, t);
+	mode = FT_GET(s->sync_mode);
+	if (unlikely(mode) && (f->state != old_state || f->flags != old_flags))
+		ft_sync_changed(s, mode, f, (uint32_t)pos, old_state, old_flags,
+				t);
 	return SW_FT_OK;
 }
 
@@ -719,7 +724,7 @@ ft_flow_delete(struct sw_ft_shard *s, uint32_t pos, uint8_t reason)
 	struct ft_slot *sl = ft_slot(s, pos);
 	struct ft_flow *f = &sl->f;
 
-	if (unlikely(s->ev != NULL) && (sl->sync & FT_SY_SENT))
+	if (unlikely(FT_GET(s->sync_mode)) && (sl->sync & FT_SY_SENT))
 		ft_sync_deleted(s, pos, reason);
 	if (f->stag)
 		ft_source_release(s, &sl->key, (f->flags & FT_ORIG_HI) ?
@@ -944,7 +949,8 @@ sw_ft_insert_hash(struct sw_ft_shard *s, const struct sw_ft_key *key,
 		  uint8_t *why)
 {
 	struct ft_flow *f;
-	uint32_t nb_ev;
+	uint32_t nb_ev, tries, lost;
+	uint64_t dropped;
 	bool existing;
 	int32_t pos;
 	int v;
@@ -969,6 +975,9 @@ sw_ft_insert_hash(struct sw_ft_shard *s, const struct sw_ft_key *key,
 	ft_flow_publish(s, (uint32_t)pos, p->dir, 0);
 	FT_INC(s->cnt.inserts);
 	nb_ev = s->nb_ev;
+	tries = s->ev_tries;
+	lost = s->ev_lost;
+	dropped = s->cnt.sync_ev_dropped;
 	v = sw_ft_update(s, pos, p, now, NULL);
 	if (v != SW_FT_OK) {
 		/* Callers only insert what sw_ft_miss_kind() allowed. */
@@ -980,8 +989,14 @@ sw_ft_insert_hash(struct sw_ft_shard *s, const struct sw_ft_key *key,
 	/* Taken only now: a failed insert leaves the place the caller's. */
 	ft_slot(s, (uint32_t)pos)->tag = p->tag;
 	if (unlikely(FT_GET(s->sync_mode))) {
-		/* One event for a new flow: NEW, not the first packet's. */
+		/*
+		 * One event for a new flow: NEW, not the first packet's
+		 * (nor that one's loss, if it found no room).
+		 */
 		s->nb_ev = nb_ev;
+		s->ev_tries = tries;
+		s->ev_lost = lost;
+		FT_SET(s->cnt.sync_ev_dropped, dropped);
 		ft_sync_new(s, (uint32_t)pos, f->last);
 	}
 	return 0;

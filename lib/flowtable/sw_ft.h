@@ -208,6 +208,7 @@ struct sw_ft_conf {
 /* Fill *conf with the defaults (max_flows 1M, 1 shard, hz 1). */
 void sw_ft_conf_defaults(struct sw_ft_conf *conf);
 
+struct rte_ring;
 struct sw_ft;
 struct sw_ft_shard;
 
@@ -851,9 +852,15 @@ void sw_ft_info_state(const struct sw_ft_key *key,
  *   OFF   none;
  *   KEEP  flows worth keeping: once assured (TCP: the exact handshake,
  *         or a picked-up flow's answer; UDP and others: both ways and
- *         2 s), when an assured TCP flow leaves ESTABLISHED, and when a
- *         reported flow this node forwarded is deleted; never a
- *         half-open flow, so a SYN flood is not repeated to the peer;
+ *         2 s), at once; when an assured TCP flow leaves ESTABLISHED,
+ *         by the sweep, at least SW_FT_SYNC_CHANGE_S after its last
+ *         report, with the state its close reached by then; and when a
+ *         reported flow this node forwarded is deleted, but for the
+ *         expiry of one reported closing (the peer's copy runs out by
+ *         itself): a connection costs two reports, established and
+ *         closing, or established and gone if it went within that
+ *         second; never a half-open flow, so a SYN flood is not
+ *         repeated to the peer;
  *   ALL   every new flow at once (the peer must know it before its
  *         reply can come through it: active-active) and every change
  *         of state or marks, as well as the deletions.
@@ -867,11 +874,14 @@ enum sw_ft_sync_mode {
 	SW_FT_SYNC_ALL,
 };
 
+/* KEEP: how long a close waits to be told, at least (seconds). */
+#define SW_FT_SYNC_CHANGE_S 1
+
 /* What an event says of its flow. */
 enum sw_ft_ev_op {
 	SW_FT_EV_UPSERT = 1,	/* here is its state now */
 	SW_FT_EV_NEW,		/* a new flow (SW_FT_SYNC_ALL) */
-	SW_FT_EV_DELETE,	/* it is gone (fs: only the key is set) */
+	SW_FT_EV_DELETE,	/* it is gone (fs: only key and flags set) */
 };
 
 /* Why a flow was deleted (SW_FT_EV_DELETE's reason). */
@@ -896,7 +906,9 @@ enum sw_ft_del_reason {
  * see the answer first: a new flow, or a change of a flow whose other
  * side passes through the peer (see sw_ft_hold_event). `tag` is the
  * caller's: the table leaves it 0 (spillway puts a held packet's id
- * there).
+ * there). A deletion carries its key and flags only: the rest of fs is
+ * left as it was (events are written in place, in a ring's slots) and
+ * must not be read.
  */
 struct sw_ft_event {
 	uint8_t op;		/* enum sw_ft_ev_op */
@@ -907,33 +919,62 @@ struct sw_ft_event {
 	struct sw_ft_flowstate fs;
 };
 
-/* Events a shard keeps between two sw_ft_events() calls. */
+/* Events a shard keeps between two takings (sw_ft_events, _publish). */
 #define SW_FT_EV_MAX 256
 
 /*
  * Set which flows every shard reports, and how often a busy reported
  * flow is reported again. The control thread, live (relaxed stores the
- * owners read). The event buffers are allocated by the first call with
- * a mode other than OFF: make it before the workers start. Returns 0,
- * or -ENOMEM.
+ * owners read). The event buffers of shards without a ring
+ * (sw_ft_set_events_ring) are allocated by the first call with a mode
+ * other than OFF: make it before the workers start. Returns 0, or
+ * -ENOMEM.
  */
 int sw_ft_set_sync(struct sw_ft *ft, uint8_t mode, uint32_t refresh_s);
 
 /*
- * The owner's events since its last call: *ev points at n of them,
- * valid until the next call of the table on this shard. Events that
- * found the buffer full were dropped and counted (sync_ev_dropped).
- * Owner only; call it after each burst and each sw_ft_expire(), so the
- * buffer never holds more than a burst's and a sweep's worth.
+ * Shard s writes its events straight into ring r, with no copy: r's
+ * elements are struct sw_ft_event (rte_ring_create_elem), its producer
+ * single (RING_F_SP_ENQ: the shard's owner), its consumer the caller's.
+ * The owner reserves room in r (rte_ring's zero-copy enqueue) at its
+ * first event after a publish, at most SW_FT_EV_MAX, writes the events
+ * there, and sw_ft_events_publish() lets the consumer have them. NULL:
+ * the shard's own buffer again (sw_ft_events). The control thread,
+ * before the owner runs, and before sw_ft_set_sync (then no buffer is
+ * allocated), or after the owner has stopped. Returns 0, or -EINVAL (r
+ * is not single-producer).
+ */
+int sw_ft_set_events_ring(struct sw_ft_shard *s, struct rte_ring *r);
+
+/*
+ * With a ring: hand the owner's events since its last call to the
+ * ring's consumer. Returns how many; *lost: how many found no room in
+ * the ring (the consumer is behind). Events beyond SW_FT_EV_MAX between
+ * two calls are dropped and counted (sync_ev_dropped). Owner only;
+ * call it after each burst and each sw_ft_expire(). Without a ring it
+ * returns 0 and leaves the events to sw_ft_events.
+ */
+unsigned int sw_ft_events_publish(struct sw_ft_shard *s, unsigned int *lost);
+
+/*
+ * Without a ring: the owner's events since its last call: *ev points
+ * at n of them, valid until the next call of the table on this shard.
+ * Events that found the buffer full were dropped and counted
+ * (sync_ev_dropped). Owner only; call it after each burst and each
+ * sw_ft_expire(), so the buffer never holds more than a burst's and a
+ * sweep's worth.
  */
 unsigned int sw_ft_events(struct sw_ft_shard *s, struct sw_ft_event **ev);
 
 /*
- * Events in the shard's buffer now: before a packet, so that
- * sw_ft_hold_event(s, since) finds the event the packet made, if that
- * event asks to hold it (a new flow; a flow that also passes through
- * the peer changed state), so the caller may tag it and hold the
- * packet; NULL otherwise. Owner only, before its next call.
+ * Events the owner made (or lost) since they were last taken: before a
+ * packet, so that sw_ft_hold_event(s, since) finds the event the
+ * packet made if that event asks to hold it (a new flow; a flow that
+ * also passes through the peer changed state), so the caller may tag
+ * it and hold the packet. NULL: none asks to. An event with op 0: the
+ * one that asked was lost (no room): the peer will not hear of the
+ * flow now, so there is nothing to wait for. Owner only, before its
+ * next call.
  */
 unsigned int sw_ft_events_count(const struct sw_ft_shard *s);
 struct sw_ft_event *sw_ft_hold_event(struct sw_ft_shard *s,

@@ -9,12 +9,15 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
 #include <arpa/inet.h>
 
 #include <rte_common.h>
+#include <rte_ring.h>
+#include <rte_ring_elem.h>
 
 #include "ft_test.h"
 
@@ -120,21 +123,211 @@ test_ft_sync_keep_never_reports_half_open(void **state)
 	assert_int_equal(packet(ft, 6, 7, 80, 1, PSH | ACK, 10), 0);
 	assert_int_equal(packet(ft, 6, 7, 80, 0, ACK, 10), 0);
 	assert_int_equal(events(ft, &ev), 0);
-	/* Leaving ESTABLISHED is told once; the closing states are not. */
-	assert_int_equal(packet(ft, 6, 7, 80, 1, FIN | ACK, 10), 0);
-	assert_int_equal(events(ft, &ev), 1);
-	assert_int_equal(ev[0].fs.state, SW_FT_TCP_FIN_WAIT);
-	assert_int_equal(packet(ft, 6, 7, 80, 0, FIN | ACK, 10), 0);
-	assert_int_equal(packet(ft, 6, 7, 80, 1, ACK, 10), 0);
-	assert_int_equal(events(ft, &ev), 0);
-	/* Its expiry is: the peer has it. The unanswered SYNs' is not. */
-	sweep(ft, 10 + 121);
+	/* Its deletion is: the peer has it. The unanswered SYNs' is not. */
+	sweep(ft, 10 + 432001);
 	assert_int_equal(events(ft, &ev), 1);
 	assert_int_equal(ev[0].op, SW_FT_EV_DELETE);
 	assert_int_equal(ev[0].reason, SW_FT_DEL_EXPIRED);
 	assert_int_equal(ev[0].fs.key.lo_port | ev[0].fs.key.hi_port,
 			 htons(7) | htons(80));
 	sw_ft_free(ft);
+}
+
+/*
+ * Leaving ESTABLISHED is told by the sweep, once, a second or more
+ * after the last report, with the state the close reached by then:
+ * the closing states in between are not told one by one, nor is the
+ * expiry of a connection told closing.
+ */
+static void
+test_ft_sync_keep_tells_a_close_once(void **state)
+{
+	struct sw_ft *ft = make_ft(64, true, 0, 0);
+	struct sw_ft_event *ev;
+
+	(void)state;
+	assert_int_equal(sw_ft_set_sync(ft, SW_FT_SYNC_KEEP, 10), 0);
+	/* Long established: its close goes at the sweep's next visit. */
+	handshake(ft, 7, 10);
+	assert_int_equal(events(ft, &ev), 1);
+	assert_int_equal(packet(ft, 6, 7, 80, 1, FIN | ACK, 50), 0);
+	assert_int_equal(events(ft, &ev), 0);
+	sweep(ft, 50);
+	assert_int_equal(events(ft, &ev), 1);
+	assert_int_equal(ev[0].op, SW_FT_EV_UPSERT);
+	assert_int_equal(ev[0].fs.state, SW_FT_TCP_FIN_WAIT);
+	/* The rest of the close: nothing more until it goes. */
+	assert_int_equal(packet(ft, 6, 7, 80, 0, FIN | ACK, 50), 0);
+	assert_int_equal(packet(ft, 6, 7, 80, 1, ACK, 50), 0);
+	sweep(ft, 50);
+	assert_int_equal(events(ft, &ev), 0);
+	/* Opened and closed at once: told a second after its report. */
+	handshake(ft, 8, 60);
+	assert_int_equal(events(ft, &ev), 1);
+	assert_int_equal(packet(ft, 6, 8, 80, 1, FIN | ACK, 60), 0);
+	assert_int_equal(packet(ft, 6, 8, 80, 0, FIN | ACK, 60), 0);
+	assert_int_equal(packet(ft, 6, 8, 80, 1, ACK, 60), 0);
+	sweep(ft, 60);
+	assert_int_equal(events(ft, &ev), 0);
+	sweep(ft, 60 + SW_FT_SYNC_CHANGE_S);
+	assert_int_equal(events(ft, &ev), 1);
+	assert_int_equal(ev[0].op, SW_FT_EV_UPSERT);
+	assert_int_equal(ev[0].fs.state, SW_FT_TCP_TIME_WAIT);
+	assert_int_equal(ev[0].fs.key.lo_port | ev[0].fs.key.hi_port,
+			 htons(8) | htons(80));
+	sweep(ft, 60 + SW_FT_SYNC_CHANGE_S);
+	assert_int_equal(events(ft, &ev), 0);
+	/*
+	 * Told closing, they expire unreported: the peer's copies have
+	 * TIME_WAIT's time left and run out by themselves.
+	 */
+	sweep(ft, 200);
+	assert_int_equal(events(ft, &ev), 0);
+	{
+		struct sw_ft_stats st;
+
+		sw_ft_shard_stats(ft, 0, &st);
+		assert_int_equal(st.flows, 0);
+		assert_int_equal(st.expired, 2);
+	}
+	sw_ft_free(ft);
+}
+
+/*
+ * A connection that closes and is gone before its close is told costs
+ * two events: established, then gone.
+ */
+static void
+test_ft_sync_keep_gone_before_told(void **state)
+{
+	struct sw_ft *ft = make_ft(64, true, 0, 0);
+	struct sw_ft_event *ev;
+
+	(void)state;
+	assert_int_equal(sw_ft_set_sync(ft, SW_FT_SYNC_KEEP, 10), 0);
+	sw_ft_set_timeout(ft, SW_FT_TO_tcp_time_wait, 1);
+	open_and_close(ft, 9, 100);
+	assert_int_equal(events(ft, &ev), 1);
+	assert_int_equal(ev[0].fs.state, SW_FT_TCP_ESTABLISHED);
+	sweep(ft, 102);
+	assert_int_equal(events(ft, &ev), 1);
+	assert_int_equal(ev[0].op, SW_FT_EV_DELETE);
+	assert_int_equal(ev[0].reason, SW_FT_DEL_EXPIRED);
+	assert_int_equal(ev[0].fs.key.lo_port | ev[0].fs.key.hi_port,
+			 htons(9) | htons(80));
+	sw_ft_free(ft);
+}
+
+/* A ring of n - 1 events for a shard's owner to fill, or fail. */
+static struct rte_ring *
+event_ring(unsigned int n, unsigned int flags)
+{
+	static unsigned int seq;
+	char name[RTE_RING_NAMESIZE];
+	struct rte_ring *r;
+
+	snprintf(name, sizeof(name), "t_ev%u", seq++);
+	r = rte_ring_create_elem(name, sizeof(struct sw_ft_event), n,
+				 SOCKET_ID_ANY, flags);
+	assert_non_null(r);
+	return r;
+}
+
+/*
+ * With a ring, events are written in its slots (no copy) and reach its
+ * consumer on publish, never before; those that find it full are lost
+ * and counted as such (not as the shard's buffer overflowing); a
+ * deletion carries its key.
+ */
+static void
+test_ft_sync_events_written_into_ring(void **state)
+{
+	struct sw_ft *ft = make_ft(64, true, 0, 0);
+	struct sw_ft_shard *s = sw_ft_shard(ft, 0);
+	struct rte_ring *mp = event_ring(4, 0);
+	struct rte_ring *r = event_ring(4, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	struct sw_ft_event got[4];
+	struct sw_ft_stats st;
+	unsigned int lost;
+	uint16_t p;
+
+	(void)state;
+	/* The owner is the ring's only producer. */
+	assert_int_equal(sw_ft_set_events_ring(s, mp), -EINVAL);
+	assert_int_equal(sw_ft_set_events_ring(s, r), 0);
+	assert_int_equal(sw_ft_set_sync(ft, SW_FT_SYNC_KEEP, 10), 0);
+	assert_int_equal(sw_ft_events_publish(s, &lost), 0);
+	handshake(ft, 7, 10);
+	assert_int_equal(rte_ring_count(r), 0);	/* not yet published */
+	assert_int_equal(sw_ft_events_publish(s, &lost), 1);
+	assert_int_equal(lost, 0);
+	assert_int_equal(rte_ring_sc_dequeue_burst_elem(r, got, sizeof(got[0]),
+							4, NULL), 1);
+	assert_int_equal(got[0].op, SW_FT_EV_UPSERT);
+	assert_int_equal(got[0].fs.state, SW_FT_TCP_ESTABLISHED);
+	assert_int_equal(got[0].fs.key.lo_port | got[0].fs.key.hi_port,
+			 htons(7) | htons(80));
+	/* Room for three: the other two are lost, the ring's fault. */
+	for (p = 1; p <= 5; p++)
+		handshake(ft, (uint16_t)(100 + p), 10);
+	assert_int_equal(sw_ft_events_publish(s, &lost), 3);
+	assert_int_equal(lost, 2);
+	sw_ft_shard_stats(ft, 0, &st);
+	assert_int_equal(st.sync_ev_dropped, 0);
+	assert_int_equal(rte_ring_sc_dequeue_burst_elem(r, got, sizeof(got[0]),
+							4, NULL), 3);
+	assert_int_equal(got[2].fs.key.lo_port | got[2].fs.key.hi_port,
+			 htons(103) | htons(80));
+	/* A deletion: its key. */
+	assert_int_equal(sw_ft_remove(s, &got[0].fs.key, false), 0);
+	assert_int_equal(sw_ft_events_publish(s, &lost), 0);
+	sweep(ft, 10 + 432001);
+	assert_int_equal(sw_ft_events_publish(s, &lost), 3);
+	assert_int_equal(rte_ring_sc_dequeue_burst_elem(r, got, sizeof(got[0]),
+							4, NULL), 3);
+	assert_int_equal(got[0].op, SW_FT_EV_DELETE);
+	assert_int_equal(got[0].reason, SW_FT_DEL_EXPIRED);
+	assert_int_equal(got[0].fs.key.family, 4);
+	assert_int_equal(got[0].fs.key.proto, 6);
+	assert_int_equal(sw_ft_set_events_ring(s, NULL), 0);
+	sw_ft_free(ft);
+	rte_ring_free(r);
+	rte_ring_free(mp);
+}
+
+/*
+ * Active-active, the ring full: the new flow's event is lost, and the
+ * packet that made it is told so (op 0): nothing to hold it for.
+ */
+static void
+test_ft_sync_lost_event_holds_nothing(void **state)
+{
+	struct sw_ft *ft = make_ft(64, true, 0, 0);
+	struct sw_ft_shard *s = sw_ft_shard(ft, 0);
+	struct rte_ring *r = event_ring(2, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	struct sw_ft_event *e;
+	unsigned int lost, since;
+
+	(void)state;
+	assert_int_equal(sw_ft_set_events_ring(s, r), 0);
+	assert_int_equal(sw_ft_set_sync(ft, SW_FT_SYNC_ALL, 10), 0);
+	since = sw_ft_events_count(s);
+	assert_int_equal(packet(ft, 6, 9, 80, 1, SYN, 10), 0);
+	e = sw_ft_hold_event(s, since);
+	assert_non_null(e);
+	assert_int_equal(e->op, SW_FT_EV_NEW);
+	assert_int_equal(sw_ft_events_publish(s, &lost), 1);
+	/* The ring (room for one) is full now. */
+	since = sw_ft_events_count(s);
+	assert_int_equal(packet(ft, 6, 10, 80, 1, SYN, 10), 0);
+	e = sw_ft_hold_event(s, since);
+	assert_non_null(e);
+	assert_int_equal(e->op, 0);
+	assert_int_equal(sw_ft_events_publish(s, &lost), 0);
+	assert_int_equal(lost, 1);
+	assert_int_equal(sw_ft_set_events_ring(s, NULL), 0);
+	sw_ft_free(ft);
+	rte_ring_free(r);
 }
 
 static void
@@ -448,6 +641,10 @@ test_ft_sync_refresh_busy_flows_only(void **state)
 const struct CMUnitTest ft_sync_tests[] = {
 	cmocka_unit_test(test_ft_sync_export_import_roundtrip),
 	cmocka_unit_test(test_ft_sync_keep_never_reports_half_open),
+	cmocka_unit_test(test_ft_sync_keep_tells_a_close_once),
+	cmocka_unit_test(test_ft_sync_keep_gone_before_told),
+	cmocka_unit_test(test_ft_sync_events_written_into_ring),
+	cmocka_unit_test(test_ft_sync_lost_event_holds_nothing),
 	cmocka_unit_test(test_ft_sync_all_reports_new_flows),
 	cmocka_unit_test(test_ft_sync_all_holds_changes_of_shared_flows),
 	cmocka_unit_test(test_ft_sync_takeover_learns_windows),
