@@ -146,59 +146,21 @@ sw_ft_set_proxy(struct sw_ft *ft, uint8_t mode, uint8_t start)
 	__atomic_store_n(&ft->proxy_start, start, __ATOMIC_RELAXED);
 }
 
-/*
- * The shortest timeout a flow can have now: the smallest of the table's
- * (a flow's own is one of them, or tcp_unacknowledged), at this poll's
- * scale. Hits compare a flow's idle time with it first.
- */
-static void
-update_min_timeout(struct sw_ft_shard *s)
-{
-	uint32_t m = UINT32_MAX, q = s->cnt.scale_q10, u;
-	unsigned int i;
-
-	for (i = 0; i < SW_FT_TO_MAX; i++) {
-		u = __atomic_load_n(&s->ft->timeout_u[i], __ATOMIC_RELAXED);
-		m = RTE_MIN(m, u);
-	}
-	if (q != FT_Q10)
-		m = (uint32_t)(((uint64_t)m * q) >> 10);
-	s->min_to_u = RTE_MIN(m, (uint32_t)INT32_MAX);
-}
-
-/*
- * How many slots this poll examines. Hits check expiry themselves
- * (sw_ft_update), so the hand only reclaims room: SW_FT_EXPIRE_IDLE
- * slots while it finds nothing to delete, the full batch while it does,
- * while a flush or revalidation pass runs (an admin waits for it, and a
- * revalidation removes flows the new rules deny) and while HA sync is
- * on (the hand refreshes the peer's copy of each flow).
- */
-static inline unsigned int
-sweep_batch(const struct sw_ft_shard *s, bool sync)
-{
-	return s->swept_some || s->pass_left || sync ? SW_FT_EXPIRE_BATCH :
-						      SW_FT_EXPIRE_IDLE;
-}
-
 void
 sw_ft_expire(struct sw_ft_shard *s, uint64_t now)
 {
-	uint32_t k, n, pos = s->hand, t = time_unit(s->ft, now);
+	uint32_t k, pos = s->hand, t = time_unit(s->ft, now);
 	bool sync = __atomic_load_n(&s->sync_mode, __ATOMIC_RELAXED) !=
 		    SW_FT_SYNC_OFF;
-	bool some = false;
 
 	/* One division per poll, never per packet. */
 	update_scale(s);
-	update_min_timeout(s);
 	if (s->cnt.spilling && s->cnt.flows < s->spill_clear)
 		FT_SET(s->cnt.spilling, 0);
 	update_proxy(s, t);
 	if (s->pass_left == 0)
 		start_pass(s);
-	n = sweep_batch(s, sync);
-	for (k = 0; k < n; k++) {
+	for (k = 0; k < SW_FT_EXPIRE_BATCH; k++) {
 		struct ft_flow *f = ft_flow_at(s, (uint32_t)pos);
 
 		if (f->flags & FT_USED) {
@@ -207,7 +169,6 @@ sw_ft_expire(struct sw_ft_shard *s, uint64_t now)
 			if ((int32_t)(t - f->last) > (int32_t)to) {
 				ft_flow_delete(s, pos, SW_FT_DEL_EXPIRED);
 				FT_INC(s->cnt.expired);
-				some = true;
 			} else if (s->pass_flush && flushed_out(s, pos, f)) {
 				ft_flow_delete(s, pos, SW_FT_DEL_FLUSHED);
 				FT_INC(s->cnt.flushed);
@@ -225,14 +186,12 @@ sw_ft_expire(struct sw_ft_shard *s, uint64_t now)
 			end_pass(s);
 	}
 	s->hand = pos;
-	s->swept_some = some;
 	/*
 	 * The next call's slots, one burst ahead: slots are 128 bytes
 	 * apart, a stride the hardware prefetchers follow badly (a SYN
 	 * flood into a 64K table ran 10 % slower without this).
 	 */
-	n = sweep_batch(s, sync);
-	for (k = 0; k < n; k++) {
+	for (k = 0; k < SW_FT_EXPIRE_BATCH; k++) {
 		rte_prefetch0(ft_flow_at(s, pos));
 		/* With sync on, the refresh reads the slot's other line. */
 		if (unlikely(sync))

@@ -220,12 +220,6 @@ struct sw_ft_shard {
 	uint32_t adapt_start;		/* flows where scaling begins */
 	uint32_t adapt_end;		/* flows where timeouts reach 0 */
 	uint32_t hand;			/* expiry sweep position */
-	/*
-	 * The shortest timeout any flow has now (this poll's scale): a
-	 * flow idle no longer is not expired, whatever its state.
-	 */
-	uint32_t min_to_u;
-	bool swept_some;		/* the last sweep batch expired a flow */
 	uint32_t ed_hand;		/* early-drop sample position */
 	uint32_t burst_inserts;		/* inserts since the bulk lookup */
 	/* Per-source quotas (ft_source.c); src NULL: none. */
@@ -552,22 +546,6 @@ flow_timeout(const struct sw_ft_shard *s, const struct ft_flow *f,
 	if (q == FT_Q10)
 		return t;
 	return (uint32_t)(((uint64_t)t * q) >> 10);
-}
-
-/*
- * Is the flow idle past its timeout (as of time unit t)? Checked on
- * every hit: an expired flow never passes a packet, whether or not the
- * sweep has reached it yet. Most flows are far from it: one compare.
- */
-static inline bool
-ft_flow_expired(const struct sw_ft_shard *s, const struct ft_flow *f,
-		uint32_t t)
-{
-	int32_t idle = (int32_t)(t - f->last);
-
-	if (likely(idle <= (int32_t)s->min_to_u))
-		return false;
-	return idle > (int32_t)flow_timeout(s, f, f->state, f->flags);
 }
 
 /* Cells of each row of the per-source tag sketch (ft_tag.c). */

@@ -572,15 +572,6 @@ sw_ft_update(struct sw_ft_shard *s, int32_t pos, const struct sw_ft_pkt *p,
 		x = &dummy;
 	x->act = SW_FT_PX_NONE;
 	/*
-	 * Idle past its timeout, the sweep not there yet: gone now, and
-	 * the packet is judged as if it had found nothing (RETRY).
-	 */
-	if (unlikely(ft_flow_expired(s, f, t))) {
-		ft_flow_delete(s, (uint32_t)pos, SW_FT_DEL_EXPIRED);
-		FT_INC(s->cnt.expired);
-		return SW_FT_RETRY;
-	}
-	/*
 	 * Most packets: an ACK of an established direct flow, both sides
 	 * seen, not a fragment, nothing learnt from the HA peer still to
 	 * check. The same checks as below, straight.

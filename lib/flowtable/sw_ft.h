@@ -546,15 +546,8 @@ int sw_ft_advance(struct sw_ft_shard *s, int32_t pos, uint8_t dir,
  */
 bool sw_ft_spilling(const struct sw_ft_shard *s);
 
-/*
- * Examine the next slots of the shard (the owner, every poll): delete
- * what timed out, serve flush and revalidation passes, refresh the HA
- * peer's copies. SW_FT_EXPIRE_BATCH slots while any of that has work,
- * SW_FT_EXPIRE_IDLE while nothing expires (hits check expiry
- * themselves: an expired flow never passes a packet).
- */
+/* Examine the next SW_FT_EXPIRE_BATCH slots; delete what timed out. */
 #define SW_FT_EXPIRE_BATCH 32
-#define SW_FT_EXPIRE_IDLE 8
 void sw_ft_expire(struct sw_ft_shard *s, uint64_t now);
 
 /*

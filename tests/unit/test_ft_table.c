@@ -210,39 +210,6 @@ test_ft_expiry_driven_clock(void **state)
 	assert_int_equal(st.inserts, 2);
 }
 
-/*
- * A flow idle past its timeout passes nothing, whether or not the sweep
- * has reached it: its next packet finds it gone (RETRY, counted as
- * expired) and is judged as a packet of no flow.
- */
-static void
-test_ft_expired_on_hit(void **state)
-{
-	struct sw_ft *ft = make_ft(64, true, 0, 0);
-	struct sw_ft_key ku = key4(17, 1, 53), kt = key4(6, 2, 80);
-	struct sw_ft_stats st;
-
-	(void)state;
-	assert_int_equal(packet(ft, 17, 1, 53, 1, 0, 100), 0);
-	assert_int_equal(packet(ft, 6, 2, 80, 1, SYN, 100), 0);
-	assert_int_equal(packet(ft, 6, 2, 80, 0, SYN | ACK, 100), 0);
-	assert_int_equal(packet(ft, 6, 2, 80, 1, ACK, 100), 0);
-	sw_ft_expire(sw_ft_shard(ft, 0), 100);
-	/* No sweep since: udp's 30 s and established's 5 days pass. */
-	assert_true(lookup(ft, &ku, 131, NULL));	/* still in its slot */
-	assert_int_equal(packet(ft, 17, 1, 53, 1, 0, 131), -SW_FT_RETRY);
-	assert_false(lookup(ft, &ku, 131, NULL));
-	assert_int_equal(packet(ft, 6, 2, 80, 0, ACK, 100 + 432000),
-			 0);
-	assert_int_equal(packet(ft, 6, 2, 80, 1, ACK, 100 + 2 * 432000 + 1),
-			 -SW_FT_RETRY);
-	assert_false(lookup(ft, &kt, 100 + 2 * 432000 + 1, NULL));
-	sw_ft_shard_stats(ft, 0, &st);
-	assert_int_equal(st.expired, 2);
-	assert_int_equal(st.flows, 0);
-	sw_ft_free(ft);
-}
-
 static void
 test_ft_busy_flow_stays(void **state)
 {
@@ -910,7 +877,6 @@ const struct CMUnitTest ft_table_tests[] = {
 	cmocka_unit_test(test_ft_udp_icmp_generic_states),
 	cmocka_unit_test(test_ft_v6_flow_both_directions),
 	cmocka_unit_test(test_ft_expiry_driven_clock),
-	cmocka_unit_test(test_ft_expired_on_hit),
 	cmocka_unit_test(test_ft_busy_flow_stays),
 	cmocka_unit_test(test_ft_full_early_drop_takes_oldest_unassured),
 	cmocka_unit_test(test_ft_full_of_assured_spills),
