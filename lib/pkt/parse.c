@@ -651,35 +651,27 @@ l4_sum_ok(const uint8_t *f, const struct sw_pkt *p, const uint8_t *dst6)
 
 	if (p->k.proto == IPPROTO_UDP && rd16(l4 + 6) == 0)
 		return p->k.family == SW_AF_INET;	/* v4: no checksum */
+	/*
+	 * The pseudo-header's words are summed where they lie and as
+	 * numbers, not copied into a struct and read back: reading a word
+	 * made of narrower stores still in the store buffer stalls the
+	 * CPU (perf annotate showed a dozen cycles a packet). A 16-bit
+	 * word's value in memory order is rte_cpu_to_be_16 of the number
+	 * (RFC 1071: the sum does not depend on byte order otherwise).
+	 */
 	if (p->k.family == SW_AF_INET) {
-		struct {
-			uint8_t src[4], dst[4];
-			uint8_t zero, proto;
-			uint16_t len;
-		} __attribute__((packed)) ph;
-
-		if (p->k.proto != IPPROTO_ICMP) {
-			memcpy(ph.src, p->k.src, 4);
-			memcpy(ph.dst, p->k.dst, 4);
-			ph.zero = 0;
-			ph.proto = p->k.proto;
-			ph.len = rte_cpu_to_be_16(p->l4_len);
-			sum = sum_bytes((const uint8_t *)&ph, sizeof(ph), 0);
-		}
+		if (p->k.proto != IPPROTO_ICMP)
+			sum = sum_bytes(p->k.src, 4,
+					sum_bytes(p->k.dst, 4, 0)) +
+			      rte_cpu_to_be_16((uint16_t)p->k.proto) +
+			      rte_cpu_to_be_16(p->l4_len);
 	} else {
-		struct {
-			uint8_t src[16], dst[16];
-			uint32_t len;
-			uint8_t zero[3], nh;
-		} __attribute__((packed)) ph;
-
 		/* ICMPv6 has the pseudo-header too (RFC 4443 2.3). */
-		memcpy(ph.src, p->k.src, 16);
-		memcpy(ph.dst, dst6 != NULL ? dst6 : p->k.dst, 16);
-		ph.len = rte_cpu_to_be_32(p->l4_len);
-		memset(ph.zero, 0, sizeof(ph.zero));
-		ph.nh = p->k.proto;
-		sum = sum_bytes((const uint8_t *)&ph, sizeof(ph), 0);
+		sum = sum_bytes(p->k.src, 16,
+				sum_bytes(dst6 != NULL ? dst6 : p->k.dst, 16,
+					  0)) +
+		      rte_cpu_to_be_16(p->l4_len) +
+		      rte_cpu_to_be_16((uint16_t)p->k.proto);
 	}
 	return sum_ok(sum_bytes(l4, p->l4_len, sum));
 }
