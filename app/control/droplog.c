@@ -26,6 +26,7 @@
 #include "stats.h"
 #include "log.h"
 #include "parse.h"
+#include "ring_copy.h"
 #include "worker.h"
 #include "clock.h"
 #include "counters.h"
@@ -423,8 +424,8 @@ sw_droplog_drain(struct sw_droplog *d)
 		if (d->ring[i] == NULL)
 			continue;
 		do {
-			n = rte_ring_sc_dequeue_burst_elem(d->ring[i], r,
-				sizeof(r[0]), DRAIN_BURST, NULL);
+			n = sw_ring_take(d->ring[i], r, sizeof(r[0]),
+					 DRAIN_BURST);
 			for (k = 0; k < n; k++) {
 				if (d->credit < 1) {
 					d->held++;

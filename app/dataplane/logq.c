@@ -13,6 +13,7 @@
 #include "counters.h"
 #include "logq.h"
 #include "parse.h"
+#include "ring_copy.h"
 
 /*
  * The headers as they came: Ethernet addresses and type, the IP
@@ -81,7 +82,7 @@ sw_log_packet(struct sw_log_q *q, uint64_t *cnt, unsigned int worker,
 	copy_headers(&r, p, frame);
 	if (prefix != NULL)
 		memcpy(r.prefix, prefix, sizeof(r.prefix));
-	if (rte_ring_sp_enqueue_elem(q->ring, &r, sizeof(r)) != 0)
+	if (sw_ring_put(q->ring, &r, sizeof(r)) != 0)
 		cnt[SW_CNT_log_ring_full]++;
 	else
 		cnt[SW_CNT_log_queued]++;

@@ -12,6 +12,7 @@
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
 
+#include "ring_copy.h"
 #include "sw_ft.h"
 #include "syncq.h"
 
@@ -131,8 +132,7 @@ sw_syncq_poll(struct sw_syncq *q, struct sw_ft_shard *s, uint64_t now)
 	unsigned int n, i, k, total = 0;
 
 	do {
-		n = rte_ring_sc_dequeue_burst_elem(q->in, r, sizeof(r[0]),
-						   RTE_DIM(r), NULL);
+		n = sw_ring_take(q->in, r, sizeof(r[0]), RTE_DIM(r));
 		for (i = 0; i < n; i++)
 			apply(q, s, &r[i], now);
 		total += n;

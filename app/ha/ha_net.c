@@ -21,6 +21,7 @@
 #include "app.h"
 #include "ha_private.h"
 #include "log.h"
+#include "ring_copy.h"
 
 static const char *const role_names[] = {
 	[SW_HA_ROLE_ACTIVE] = "active",
@@ -177,9 +178,8 @@ ha_send_updates(struct sw_ha *ha, double now)
 		do {
 			if (ha->sent_pass >= HA_TX_BUDGET)
 				return;
-			n = rte_ring_sc_dequeue_burst_elem(ha->q[w]->out, ev,
-							   sizeof(ev[0]),
-							   RTE_DIM(ev), NULL);
+			n = sw_ring_take(ha->q[w]->out, ev, sizeof(ev[0]),
+					 RTE_DIM(ev));
 			/*
 			 * No peer that knows this run: nothing to tell, it
 			 * will ask for a bulk when it comes.
@@ -277,8 +277,7 @@ static bool
 to_worker(struct sw_ha *ha, unsigned int w, const struct sw_ft_event *e)
 {
 	if (w >= ha->nb_workers ||
-	    rte_ring_sp_enqueue_elem(ha->q[w]->in, (void *)(uintptr_t)e,
-				     sizeof(*e)) != 0) {
+	    sw_ring_put(ha->q[w]->in, e, sizeof(*e)) != 0) {
 		ha->cnt[SW_HA_STAT_imports_dropped]++;
 		return false;
 	}
