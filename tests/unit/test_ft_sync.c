@@ -20,6 +20,7 @@
 #include <rte_ring_elem.h>
 
 #include "ft_test.h"
+#include "ring_copy.h"
 
 /* The position of key's flow in shard 0, or < 0. */
 static int32_t
@@ -233,20 +234,44 @@ event_ring(unsigned int n, unsigned int flags)
 	return r;
 }
 
-/*
- * Up to 4 events out of r. rte_ring's inline copy writes 32-bit words:
- * into a struct array that is type punning, which clang (the TSan
- * build) reads back as the array's old bytes. Into words, then copied.
- */
+/* Up to 4 events out of r, copied as the HA sender takes them. */
 static unsigned int
 dequeue(struct rte_ring *r, struct sw_ft_event *ev)
 {
-	uint32_t w[4 * sizeof(struct sw_ft_event) / sizeof(uint32_t)];
-	unsigned int n;
+	return sw_ring_take(r, ev, sizeof(*ev), 4);
+}
 
-	n = rte_ring_sc_dequeue_burst_elem(r, w, sizeof(*ev), 4, NULL);
-	memcpy(ev, w, n * sizeof(*ev));
-	return n;
+/*
+ * ring_copy.h: whole structs in and out, across the ring's end (the
+ * zero-copy API splits such a run in two), and a full ring refused.
+ */
+static void
+test_ft_sync_ring_copy_wraps(void **state)
+{
+	struct rte_ring *r = event_ring(4, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	struct sw_ft_event in[3], out[4];
+	unsigned int i, round;
+
+	(void)state;
+	for (round = 0; round < 3; round++) {
+		memset(in, 0, sizeof(in));
+		for (i = 0; i < 3; i++) {
+			in[i].op = (uint8_t)(1 + i);
+			in[i].reason = (uint8_t)(10 * round + i);
+			in[i].fs.key.family = 4;
+			in[i].fs.key.lo_port = (uint16_t)(1000 * round + i);
+			assert_int_equal(sw_ring_put(r, &in[i], sizeof(in[i])),
+					 0);
+		}
+		/* Room for three: a fourth is refused. */
+		assert_int_equal(sw_ring_put(r, &in[0], sizeof(in[0])),
+				 -ENOBUFS);
+		memset(out, 0xa5, sizeof(out));
+		assert_int_equal(sw_ring_take(r, out, sizeof(out[0]), 4), 3);
+		assert_memory_equal(out, in, sizeof(in));
+		assert_int_equal(sw_ring_take(r, out, sizeof(out[0]), 4), 0);
+	}
+	rte_ring_free(r);
 }
 
 /*
@@ -657,6 +682,7 @@ const struct CMUnitTest ft_sync_tests[] = {
 	cmocka_unit_test(test_ft_sync_keep_tells_a_close_once),
 	cmocka_unit_test(test_ft_sync_keep_gone_before_told),
 	cmocka_unit_test(test_ft_sync_events_written_into_ring),
+	cmocka_unit_test(test_ft_sync_ring_copy_wraps),
 	cmocka_unit_test(test_ft_sync_lost_event_holds_nothing),
 	cmocka_unit_test(test_ft_sync_all_reports_new_flows),
 	cmocka_unit_test(test_ft_sync_all_holds_changes_of_shared_flows),
