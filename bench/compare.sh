@@ -23,7 +23,8 @@ shift 2
 [ $# -gt 0 ] || set -- established flood
 
 out=$(mktemp)
-trap 'rm -f "$out"' EXIT INT TERM
+one=$(mktemp)
+trap 'rm -f "$out" "$one"' EXIT INT TERM
 raw=${RAW:-}
 
 for g in "$@"; do
@@ -32,11 +33,15 @@ for g in "$@"; do
 		if [ $((i % 2)) = 1 ]; then o="old new"; else o="new old"; fi
 		for which in $o; do
 			if [ "$which" = old ]; then b=$old; else b=$new; fi
-			"$b" --only "$g" --runs 1 2>/dev/null |
+			if ! "$b" --only "$g" --runs 1 >"$one" 2>&1; then
+				echo "compare.sh: $b --only $g failed:" >&2
+				tail -5 "$one" >&2
+				exit 1
+			fi
 			awk -v w="$which" -v g="$g" \
 			    'NF >= 7 && $4 ~ /^[0-9.]+$/ {
 				r = $1; if (r == "floor") r = "floor(" g ")";
-				print w, r, $5 }' >>"$out"
+				print w, r, $5 }' "$one" >>"$out"
 		done
 		i=$((i + 1))
 	done
