@@ -23,6 +23,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from pylib import (NULL_PORTS, Cli, Spillway, check, finish, private_run, stat,  # noqa: E402
@@ -91,8 +92,16 @@ def main():
         after = counters()
         check(after == before, "the instance on the default socket was never asked: "
               "reloads, reload_failures %s -> %s" % (before, after))
-        # Two clients in all: the two counter reads of this script.
-        seen = len(re.findall(r"control: unix client .* connected", sw.output()))
+        # Two clients in all: the two counter reads of this script. The
+        # second's log line may reach the output a moment after its
+        # reply (a loaded machine read 1): wait for two, then count.
+        def clients():
+            return len(re.findall(r"control: unix client .* connected", sw.output()))
+        deadline = time.monotonic() + 5
+        while clients() < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.2)     # and a moment for a third to show, were there one
+        seen = clients()
         check(seen == 2, "its log shows no client but this script's two (%d)" % seen)
 
         # The instance's own file reaches it.
