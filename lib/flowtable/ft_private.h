@@ -186,6 +186,8 @@ ft_px_set_tsoff(struct ft_flow *f, uint32_t v)
 }
 
 #define FT_TCPF_MSS_SHIFT 4	/* tflags[0]: the client's MSS index */
+/* What a node knows of its own takeover: never reported, never taken. */
+#define FT_TCPF_LOCAL (SW_FT_TCPF_UNSEEN | SW_FT_TCPF_RELEARNT)
 
 /*
  * The shard's counters: what it reports (SW_FT_STATS, sw_ft.h), then

@@ -120,7 +120,7 @@ flow_state(const struct sw_ft_shard *s, uint32_t pos, uint32_t t,
 		fs->tcp[k].maxend = tcp ? f->maxend[k] : 0;
 		fs->tcp[k].maxwin = tcp ? f->maxwin[k] : 0;
 		fs->tcp[k].scale = tcp ? f->scale[k] : 0;
-		fs->tcp[k].flags = tcp ? f->tflags[k] & ~SW_FT_TCPF_UNSEEN : 0;
+		fs->tcp[k].flags = tcp ? f->tflags[k] & ~FT_TCPF_LOCAL : 0;
 	}
 }
 
@@ -151,7 +151,7 @@ sw_ft_info_state(const struct sw_ft_key *key, const struct sw_ft_info *info,
 	fs->px_tsoff = info->px_tsoff;
 	for (k = 0; k < 2; k++) {
 		fs->tcp[k] = info->tcp[k];
-		fs->tcp[k].flags &= ~SW_FT_TCPF_UNSEEN;
+		fs->tcp[k].flags &= ~FT_TCPF_LOCAL;
 	}
 	fs->remaining_ms = info->remaining_ms;
 }
@@ -431,8 +431,11 @@ ft_sync_seen(struct sw_ft_shard *s, uint32_t pos, int snd)
 	 * window scale is known): its numbers may be behind what it sent
 	 * since the peer's last report.
 	 */
-	if (f->tflags[snd] & SW_FT_TCPF_UNSEEN)
+	if (f->tflags[snd] & SW_FT_TCPF_UNSEEN) {
 		FT_SET(f->maxwin[snd], 0);
+		FT_SET(f->tflags[snd], (uint8_t)(f->tflags[snd] |
+						 SW_FT_TCPF_RELEARNT));
+	}
 	return (f->tflags[!snd] & SW_FT_TCPF_UNSEEN) != 0;
 }
 
@@ -448,7 +451,8 @@ ft_sync_passed(struct sw_ft_shard *s, uint32_t pos, int snd)
 		    (f->tflags[snd] & SW_FT_TCPF_UNSEEN))
 			FT_SET(f->tflags[snd], (uint8_t)(f->tflags[snd] &
 						 ~SW_FT_TCPF_UNSEEN));
-		if ((f->tflags[0] | f->tflags[1]) & SW_FT_TCPF_UNSEEN)
+		/* Off the fast path until both ends are known again. */
+		if ((f->tflags[0] | f->tflags[1]) & FT_TCPF_LOCAL)
 			return;
 	}
 	FT_SET(f->flags, (uint8_t)(f->flags & ~FT_SYNC));
@@ -464,7 +468,7 @@ take_side(struct ft_flow *f, int k, const struct sw_ft_flowstate *fs, int j)
 	FT_SET(f->maxend[k], t->maxend);
 	FT_SET(f->maxwin[k], t->maxwin);
 	FT_SET(f->scale[k], (uint8_t)RTE_MIN(t->scale, 14));
-	FT_SET(f->tflags[k], (uint8_t)((t->flags & ~SW_FT_TCPF_UNSEEN) |
+	FT_SET(f->tflags[k], (uint8_t)((t->flags & ~FT_TCPF_LOCAL) |
 				       SW_FT_TCPF_UNSEEN));
 }
 

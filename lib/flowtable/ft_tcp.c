@@ -269,6 +269,27 @@ init_sender(struct wv w, int snd, int rcv, const struct sw_ft_pkt *p,
 }
 
 /*
+ * A segment that failed only because it acknowledges more than its
+ * receiver, learnt again after a takeover, has sent here (see
+ * SW_FT_TCPF_RELEARNT): it passes if it is otherwise in the windows and
+ * acknowledges at most one of its sender's windows beyond that end. The
+ * receiver learnt again from a retransmission sits at or above its
+ * oldest unacknowledged byte, and it cannot have more in flight than
+ * the sender's window.
+ */
+static inline bool
+relearnt_ack(uint32_t snd_end, uint32_t snd_maxend, uint32_t rcv_end,
+	     uint32_t rcv_maxwin, uint32_t seq, uint32_t end, uint32_t sack,
+	     uint32_t maxackwin)
+{
+	return SEQ_LE(seq, snd_maxend) &&			/* I */
+	       (rcv_maxwin == 0 ||
+		SEQ_GT(end, snd_end - rcv_maxwin - 1)) &&	/* II */
+	       SEQ_GT(sack, rcv_end) &&
+	       SEQ_LE(sack, rcv_end + maxackwin);
+}
+
+/*
  * Linux's tcp_in_window(): is the segment within the windows, and if so
  * advance them in w. Returns SW_FT_OK or SW_FT_INV_SEQ. Only the
  * initialisation of an unseen side (and a SYN's re-initialisation)
@@ -336,8 +357,15 @@ in_window(struct wv w, const struct sw_ft_pkt *p, int snd, uint8_t state,
 	      (rcv_maxwin == 0 ||
 	       SEQ_GT(end, snd_end - rcv_maxwin - 1)) &&	/* II */
 	      SEQ_LE(sack, rcv_end) &&				/* III */
-	      SEQ_GT(sack, rcv_end - maxackwin - 1)))		/* IV */
-		return liberal ? SW_FT_OK : SW_FT_INV_SEQ;
+	      SEQ_GT(sack, rcv_end - maxackwin - 1))) {		/* IV */
+		if (likely(!(w.tflags[rcv] & SW_FT_TCPF_RELEARNT)) ||
+		    !relearnt_ack(snd_end, snd_maxend, rcv_end, rcv_maxwin,
+				  seq, end, sack, maxackwin))
+			return liberal ? SW_FT_OK : SW_FT_INV_SEQ;
+		/* The receiver sent that much through the old node. */
+		FT_SET(w.end[rcv], sack);
+		rcv_end = sack;
+	}
 
 	/* Valid: advance the windows, storing only what changes. */
 	if (!(fl & F_SYN))
@@ -358,6 +386,11 @@ in_window(struct wv w, const struct sw_ft_pkt *p, int snd, uint8_t state,
 	if (ack == rcv_end && (w.tflags[rcv] & SW_FT_TCPF_UNACKED))
 		FT_SET(w.tflags[rcv],
 		       (uint8_t)(w.tflags[rcv] & ~SW_FT_TCPF_UNACKED));
+	if (unlikely(w.tflags[rcv] & SW_FT_TCPF_RELEARNT) && (fl & F_ACK) &&
+	    SEQ_GE(sack, rcv_end))
+		/* Acknowledged to its end: the end is known again. */
+		FT_SET(w.tflags[rcv],
+		       (uint8_t)(w.tflags[rcv] & ~SW_FT_TCPF_RELEARNT));
 	return SW_FT_OK;
 }
 
@@ -524,8 +557,13 @@ ft_tcp_packet(struct ft_flow *f, const struct sw_ft_pkt *p, int reply,
 		c.tflags[0] |= SW_FT_TCPF_PICKUP;
 		c.tflags[1] |= SW_FT_TCPF_PICKUP;
 	}
-	/* Both sides seen, no SYN, no RST: in place, through scalars. */
-	v = copy ? in_window_slow(w, p, snd, old, liberal) :
+	/*
+	 * Both sides seen, no SYN, no RST: in place, through scalars; a
+	 * flow still learning its ends after a takeover (FT_SYNC) through
+	 * in_window, which knows SW_FT_TCPF_RELEARNT.
+	 */
+	v = (copy || unlikely(f->flags & FT_SYNC)) ?
+	    in_window_slow(w, p, snd, old, liberal) :
 	    ft_tcp_ack(f, p, snd, liberal);
 	if (v != SW_FT_OK)
 		return v;

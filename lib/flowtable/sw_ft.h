@@ -746,6 +746,15 @@ struct sw_ft_tcp_side {
  * checked liberally until then (sw_ft_import).
  */
 #define SW_FT_TCPF_UNSEEN	0x40
+/*
+ * The side was learnt again from one segment after a takeover, which
+ * may have been a retransmission: it may have sent more through the
+ * old node than its end says. Until the other side acknowledges its
+ * end, an acknowledgement beyond it, within one of the acknowledger's
+ * windows, passes and moves the end there (Linux's receiver set up from
+ * the acknowledgement on a pick-up).
+ */
+#define SW_FT_TCPF_RELEARNT	0x80
 
 struct sw_ft_info {
 	unsigned int shard;

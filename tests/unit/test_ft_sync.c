@@ -495,6 +495,75 @@ test_ft_sync_takeover_learns_windows(void **state)
 }
 
 /*
+ * The failover stall: the client's first segment on the new node is a
+ * retransmission (the acknowledgements of its last segments were lost
+ * in the takeover), so it is learnt 200 bytes behind what it sent
+ * through the old node, and the server's acknowledgement of those bytes
+ * would fail "acknowledges no more than was sent" on every
+ * retransmission until the client gave up. An acknowledgement within
+ * one of the server's windows of the relearnt end passes and moves the
+ * end; one beyond that stays invalid; once the end is acknowledged the
+ * flow is strict again.
+ */
+static void
+test_ft_sync_takeover_relearns_from_retransmission(void **state)
+{
+	struct sw_ft *b = make_ft(64, true, 0, 0);
+	struct sw_ft *a;
+	struct sw_ft_key k = key4(6, 4200, 80);
+	struct sw_ft_flowstate fs;
+	struct sw_ft_info info;
+	struct sw_ft_conf c;
+	struct conv *cv;
+	uint32_t sent;
+	int i;
+
+	(void)state;
+	sw_ft_conf_defaults(&c);
+	c.max_flows = 64;
+	a = sw_ft_create(&c);
+	assert_non_null(a);
+	handshake(a, 4200, 10);
+	assert_int_equal(packet(a, 6, 4200, 80, 0, ACK, 10), 0);
+	sw_ft_export(sw_ft_shard(a, 0), pos_of(a, &k), 10, &fs);
+	/* After the report, 1,000 bytes through a; their ACKs are lost. */
+	for (i = 0; i < 10; i++)
+		assert_int_equal(packet(a, 6, 4200, 80, 1, PSH | ACK, 11), 0);
+	assert_int_equal(sw_ft_import(sw_ft_shard(b, 0), &fs, 20), 0);
+	cv = conv_of(4200, 80);
+	sent = cv->nxt[0];
+	/* b: the client retransmits from 300 bytes back. */
+	cv->nxt[0] = sent - 300;
+	assert_int_equal(packet(b, 6, 4200, 80, 1, PSH | ACK, 21), 0);
+	assert_true(lookup(b, &k, 21, &info));
+	assert_int_equal(info.tcp[0].end, sent - 200);
+	assert_true(info.tcp[0].flags & SW_FT_TCPF_RELEARNT);
+	/* Forged: an ACK past one of the server's windows beyond it. */
+	cv->nxt[0] = sent - 200 + 65535 + 1;
+	assert_int_equal(packet(b, 6, 4200, 80, 0, ACK, 21), -SW_FT_INV_SEQ);
+	/* The server's real ACK, of everything: passes, moves the end. */
+	cv->nxt[0] = sent;
+	assert_int_equal(packet(b, 6, 4200, 80, 0, ACK, 21), 0);
+	assert_true(lookup(b, &k, 21, &info));
+	assert_int_equal(info.tcp[0].end, sent);
+	assert_false(info.tcp[0].flags & SW_FT_TCPF_RELEARNT);
+	/* The connection goes on. */
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(packet(b, 6, 4200, 80, 1, PSH | ACK, 22), 0);
+		assert_int_equal(packet(b, 6, 4200, 80, 0, PSH | ACK, 22), 0);
+	}
+	assert_true(lookup(b, &k, 22, &info));
+	assert_false(info.synced);
+	assert_false((info.tcp[0].flags | info.tcp[1].flags) &
+		     (SW_FT_TCPF_RELEARNT | SW_FT_TCPF_UNSEEN));
+	/* Strict again: an ACK of 200 bytes never sent is invalid. */
+	cv->nxt[0] += 200;
+	assert_int_equal(packet(b, 6, 4200, 80, 0, ACK, 22), -SW_FT_INV_SEQ);
+	sw_ft_free(a);
+	sw_ft_free(b);
+}
+
+/*
  * What the learning is for: a flow of this node's own whose numbers
  * fell 80 KB behind (as a copy does) refuses the connection's next
  * segment.
@@ -687,6 +756,7 @@ const struct CMUnitTest ft_sync_tests[] = {
 	cmocka_unit_test(test_ft_sync_all_reports_new_flows),
 	cmocka_unit_test(test_ft_sync_all_holds_changes_of_shared_flows),
 	cmocka_unit_test(test_ft_sync_takeover_learns_windows),
+	cmocka_unit_test(test_ft_sync_takeover_relearns_from_retransmission),
 	cmocka_unit_test(test_ft_sync_stale_local_flow_refuses),
 	cmocka_unit_test(test_ft_sync_merge_never_goes_back),
 	cmocka_unit_test(test_ft_sync_copy_takes_every_report),
