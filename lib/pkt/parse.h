@@ -198,6 +198,20 @@ int sw_cksum_ok(const uint8_t *frame, const struct sw_pkt *p,
 uint16_t sw_cksum_sum(const void *buf, size_t len);
 
 /*
+ * Checksums to write into a packet this node builds (the SYN proxy's
+ * answers, rejects), the field zero: the IPv4 header's (its IHL from
+ * the header), and the L4 checksum of l4_len bytes at l4 with the
+ * pseudo-header of the plain IPv4 or IPv6 header at ip (addresses and
+ * proto as given; an IPv6 one without extension headers). Bit for bit
+ * what rte_ipv4_cksum and rte_ipv4/ipv6_udptcp_cksum return (a UDP sum
+ * of 0 goes as all ones), eight bytes a step, with no pseudo-header
+ * struct built on the stack and read back (a store-forwarding stall).
+ */
+uint16_t sw_cksum_ip4_make(const uint8_t *ip);
+uint16_t sw_cksum_l4_make(const uint8_t *ip, uint8_t family, uint8_t proto,
+			  const uint8_t *l4, uint32_t l4_len);
+
+/*
  * The IPv4 header checksum alone (1 for IPv6): for a source-routed
  * packet, whose TCP/UDP pseudo-header holds the final destination, not
  * the header's.

@@ -71,7 +71,7 @@ fill_ip4(struct rte_ipv4_hdr *ip, const struct sw_pkt *p, uint8_t proto,
 	ip->next_proto_id = proto;
 	memcpy(&ip->src_addr, p->k.dst, 4);
 	memcpy(&ip->dst_addr, p->k.src, 4);
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	ip->hdr_checksum = sw_cksum_ip4_make((const uint8_t *)ip);
 }
 
 static void
@@ -122,13 +122,13 @@ build_rst(struct rte_mbuf *m, const struct sw_pkt *p)
 		struct rte_ipv4_hdr *ip = (void *)(f + l2);
 
 		fill_ip4(ip, p, IPPROTO_TCP, 40);
-		t->cksum = rte_ipv4_udptcp_cksum(ip, t);
 	} else {
 		struct rte_ipv6_hdr *ip = (void *)(f + l2);
 
 		fill_ip6(ip, p, IPPROTO_TCP, 20);
-		t->cksum = rte_ipv6_udptcp_cksum(ip, t);
 	}
+	t->cksum = sw_cksum_l4_make(f + l2, p->k.family, IPPROTO_TCP,
+				    (const uint8_t *)t, 20);
 	swap_macs(f);
 	m->data_len = (uint16_t)(l2 + l3len + 20);
 	m->pkt_len = m->data_len;

@@ -171,17 +171,15 @@ finish(struct rte_mbuf *m, const struct sw_pkt *p, uint32_t seq, uint32_t ack,
 		h->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
 		h->time_to_live = TTL;
 		h->hdr_checksum = 0;
-		h->hdr_checksum = rte_ipv4_cksum(h);
-		((struct rte_tcp_hdr *)th)->cksum =
-			rte_ipv4_udptcp_cksum(h, th);
+		h->hdr_checksum = sw_cksum_ip4_make(ip);
 	} else {
 		struct rte_ipv6_hdr *h = (struct rte_ipv6_hdr *)ip;
 
 		h->payload_len = rte_cpu_to_be_16(tlen);
 		h->hop_limits = TTL;
-		((struct rte_tcp_hdr *)th)->cksum =
-			rte_ipv6_udptcp_cksum(h, th);
 	}
+	((struct rte_tcp_hdr *)th)->cksum =
+		sw_cksum_l4_make(ip, p->k.family, IPPROTO_TCP, th, tlen);
 	/* The rx flags spoke of the segment this one replaces. */
 	m->ol_flags &= ~(RTE_MBUF_F_RX_IP_CKSUM_MASK |
 			 RTE_MBUF_F_RX_L4_CKSUM_MASK);

@@ -482,6 +482,71 @@ test_parse_cksum_sum_matches_dpdk(void **state)
 	}
 }
 
+/*
+ * The checksums spillway writes (SYN proxy answers, rejects) against
+ * DPDK's, over random IPv4 and IPv6 headers and TCP/UDP segments of
+ * every length to 1,500 bytes, IHL 5 to 15, and the UDP sum that folds
+ * to zero (sent as all ones).
+ */
+static void
+test_parse_cksum_make_matches_dpdk(void **state)
+{
+	static uint8_t buf[40 + 1600];
+	uint64_t rng = 0x2545f4914f6cdd1dull;
+	unsigned int i, k;
+
+	(void)state;
+	for (i = 0; i < 100000; i++) {
+		struct rte_ipv4_hdr *h4 = (void *)buf;
+		struct rte_ipv6_hdr *h6 = (void *)buf;
+		uint8_t proto, ihl, *l4;
+		uint32_t len, hl;
+		uint16_t want, got;
+
+		for (k = 0; k < sizeof(buf) / 8; k++) {
+			rng ^= rng << 13;
+			rng ^= rng >> 7;
+			rng ^= rng << 17;
+			memcpy(buf + k * 8, &rng, 8);
+		}
+		proto = (rng & 1) ? IPPROTO_TCP : IPPROTO_UDP;
+		len = (uint32_t)((rng >> 8) % 1501) + 8;
+		if (i % 2 == 0) {
+			ihl = (i % 16 == 0) ? (uint8_t)(5 + (rng >> 20) % 11) : 5;
+			hl = ihl * 4u;
+			h4->version_ihl = (uint8_t)(0x40 | ihl);
+			h4->total_length = rte_cpu_to_be_16((uint16_t)(hl + len));
+			h4->next_proto_id = proto;
+			h4->hdr_checksum = 0;
+			want = rte_ipv4_cksum(h4);
+			assert_int_equal(sw_cksum_ip4_make(buf), want);
+			l4 = buf + hl;
+			memset(l4 + (proto == IPPROTO_TCP ? 16 : 6), 0, 2);
+			want = rte_ipv4_udptcp_cksum(h4, l4);
+			got = sw_cksum_l4_make(buf, SW_AF_INET, proto, l4, len);
+		} else {
+			h6->payload_len = rte_cpu_to_be_16((uint16_t)len);
+			h6->proto = proto;
+			l4 = buf + 40;
+			memset(l4 + (proto == IPPROTO_TCP ? 16 : 6), 0, 2);
+			want = rte_ipv6_udptcp_cksum(h6, l4);
+			got = sw_cksum_l4_make(buf, SW_AF_INET6, proto, l4, len);
+		}
+		assert_int_equal(got, want);
+	}
+	/* A UDP datagram whose sum folds to zero: sent as 0xffff. */
+	memset(buf, 0, sizeof(buf));
+	buf[0] = 0x45;
+	buf[9] = IPPROTO_UDP;
+	buf[3] = 28;			/* total length 28: 8 bytes of UDP */
+	/* Pseudo-header words: proto 0x0011 and length 0x0008. */
+	buf[20 + 4] = 0xff;		/* UDP length field: 0xffe6 */
+	buf[20 + 5] = 0xe6;
+	assert_int_equal(rte_ipv4_udptcp_cksum((void *)buf, buf + 20), 0xffff);
+	assert_int_equal(sw_cksum_l4_make(buf, SW_AF_INET, IPPROTO_UDP,
+					  buf + 20, 8), 0xffff);
+}
+
 /* One frame per malformed reason, built by breaking a good frame. */
 /*
  * Source routes (issue 13): IPv4 LSRR/SSRR options and IPv6 routing
@@ -1236,6 +1301,7 @@ main(void)
 		cmocka_unit_test(test_parse_ipv6_fragments),
 		cmocka_unit_test(test_parse_ipv6_fragment_protocol_consistent),
 		cmocka_unit_test(test_parse_cksum_sum_matches_dpdk),
+		cmocka_unit_test(test_parse_cksum_make_matches_dpdk),
 		cmocka_unit_test(test_parse_source_route),
 		cmocka_unit_test(test_parse_frag_geometry),
 		cmocka_unit_test(test_parse_tiny_first_fragments_malformed),
