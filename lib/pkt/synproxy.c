@@ -79,24 +79,43 @@ plain_ip(uint8_t *f, const struct sw_pkt *p, struct sw_pkt *q)
 	q->frag = SW_FRAG_NONE;
 }
 
-/* Swap the Ethernet addresses, the IP addresses and the ports. */
+/*
+ * Swap the Ethernet addresses, the IP addresses and the ports: each
+ * pair loaded whole into registers and stored crossed (no bounce
+ * buffer of narrower stores read back).
+ */
 static void
 turn_around(uint8_t *f, const struct sw_pkt *p)
 {
-	uint8_t tmp[16];
 	uint8_t *ip = f + p->l3_off, *th = f + p->l4_off;
-	size_t a = p->k.family == SW_AF_INET ? 4 : 16;
-	uint8_t *src = ip + (a == 4 ? 12 : 8);
+	uint64_t a0, a1, b0, b1;
+	uint32_t w, x;
+	uint16_t y;
 
-	memcpy(tmp, f, RTE_ETHER_ADDR_LEN);
-	memcpy(f, f + RTE_ETHER_ADDR_LEN, RTE_ETHER_ADDR_LEN);
-	memcpy(f + RTE_ETHER_ADDR_LEN, tmp, RTE_ETHER_ADDR_LEN);
-	memcpy(tmp, src, a);
-	memcpy(src, src + a, a);
-	memcpy(src + a, tmp, a);
-	memcpy(tmp, th, 2);
-	memcpy(th, th + 2, 2);
-	memcpy(th + 2, tmp, 2);
+	memcpy(&w, f, 4);		/* destination MAC */
+	memcpy(&y, f + 4, 2);
+	memcpy(&a0, f + 6, 8);		/* source MAC, and 2 bytes more */
+	memcpy(f, &a0, 6);
+	memcpy(f + 6, &w, 4);
+	memcpy(f + 10, &y, 2);
+	if (p->k.family == SW_AF_INET) {
+		memcpy(&w, ip + 12, 4);
+		memcpy(&x, ip + 16, 4);
+		memcpy(ip + 12, &x, 4);
+		memcpy(ip + 16, &w, 4);
+	} else {
+		memcpy(&a0, ip + 8, 8);
+		memcpy(&a1, ip + 16, 8);
+		memcpy(&b0, ip + 24, 8);
+		memcpy(&b1, ip + 32, 8);
+		memcpy(ip + 8, &b0, 8);
+		memcpy(ip + 16, &b1, 8);
+		memcpy(ip + 24, &a0, 8);
+		memcpy(ip + 32, &a1, 8);
+	}
+	memcpy(&w, th, 4);		/* the ports: a 16-bit rotation */
+	w = (w >> 16) | (w << 16);
+	memcpy(th, &w, 4);
 }
 
 /* Options of a SYN, SYN/ACK or ACK, padded to 4 bytes. Returns length. */
