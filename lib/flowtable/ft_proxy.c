@@ -66,8 +66,17 @@ cookie_mac(const struct sw_ft_key *k, int dir, uint8_t port, uint32_t isn,
 	       (uint32_t)dir;
 	m[2] = slice;
 	if (k->family == 4) {
-		memcpy(&m[3], k->lo, 4);
-		memcpy((uint8_t *)&m[3] + 4, k->hi, 4);
+		uint32_t lo, hi;
+
+		/*
+		 * One store of the two addresses: a word made of two
+		 * narrower stores still in the store buffer stalls the
+		 * hash's load of it (the same as two memcpy on a
+		 * little-endian CPU).
+		 */
+		memcpy(&lo, k->lo, 4);
+		memcpy(&hi, k->hi, 4);
+		m[3] = (uint64_t)hi << 32 | lo;
 		memcpy(&m[4], &k->lo_port, 8);
 		n = 5;
 	} else {

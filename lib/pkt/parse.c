@@ -570,37 +570,25 @@ sum_bytes(const uint8_t *b, size_t len, uint64_t acc)
 	return acc;
 }
 
-/* acc folded to 16 bits (nonzero unless every word summed was 0). */
-static inline uint16_t
-sum_fold(uint64_t acc)
-{
-	acc = (acc & 0xffffffffu) + (acc >> 32);
-	acc = (acc & 0xffffffffu) + (acc >> 32);
-	acc = (acc & 0xffffu) + (acc >> 16);
-	acc = (acc & 0xffffu) + (acc >> 16);
-	acc = (acc & 0xffffu) + (acc >> 16);
-	return (uint16_t)acc;
-}
-
 /* acc folded to 16 bits: all ones when the sum checks. */
 static inline int
 sum_ok(uint64_t acc)
 {
-	return sum_fold(acc) == 0xffff;
+	return sw_cksum_fold(acc) == 0xffff;
 }
 
 uint16_t
 sw_cksum_sum(const void *buf, size_t len)
 {
-	return sum_fold(sum_bytes(buf, len, 0));
+	return sw_cksum_fold(sum_bytes(buf, len, 0));
 }
 
 uint16_t
 sw_cksum_ip4_make(const uint8_t *ip)
 {
 	if (likely((ip[0] & 0x0fu) == 5))
-		return (uint16_t)~sum_fold(sum_bytes(ip, 20, 0));
-	return (uint16_t)~sum_fold(sum_bytes(ip, (ip[0] & 0x0fu) * 4u, 0));
+		return (uint16_t)~sw_cksum_fold(sum_bytes(ip, 20, 0));
+	return (uint16_t)~sw_cksum_fold(sum_bytes(ip, (ip[0] & 0x0fu) * 4u, 0));
 }
 
 uint16_t
@@ -618,7 +606,7 @@ sw_cksum_l4_make(const uint8_t *ip, uint8_t family, uint8_t proto,
 	sum += rte_cpu_to_be_16((uint16_t)proto) +
 	       rte_cpu_to_be_16((uint16_t)(l4_len >> 16)) +
 	       rte_cpu_to_be_16((uint16_t)l4_len);
-	ck = (uint16_t)~sum_fold(sum_bytes(l4, l4_len, sum));
+	ck = (uint16_t)~sw_cksum_fold(sum_bytes(l4, l4_len, sum));
 	if (ck == 0 && proto == IPPROTO_UDP)
 		ck = 0xffff;
 	return ck;

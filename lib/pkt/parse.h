@@ -208,6 +208,21 @@ uint16_t sw_cksum_sum(const void *buf, size_t len);
  * struct built on the stack and read back (a store-forwarding stall).
  */
 uint16_t sw_cksum_ip4_make(const uint8_t *ip);
+/*
+ * A one's complement sum accumulated in 64 bits (32-bit words added as
+ * numbers) folded to 16 bits: what sw_cksum_sum returns for the bytes
+ * summed; nonzero unless every word was 0.
+ */
+static inline uint16_t
+sw_cksum_fold(uint64_t acc)
+{
+	acc = (acc & 0xffffffffu) + (acc >> 32);
+	acc = (acc & 0xffffffffu) + (acc >> 32);
+	acc = (acc & 0xffffu) + (acc >> 16);
+	acc = (acc & 0xffffu) + (acc >> 16);
+	acc = (acc & 0xffffu) + (acc >> 16);
+	return (uint16_t)acc;
+}
 uint16_t sw_cksum_l4_make(const uint8_t *ip, uint8_t family, uint8_t proto,
 			  const uint8_t *l4, uint32_t l4_len);
 

@@ -14,7 +14,8 @@
 #include "synproxy.h"
 
 #define TTL 64
-#define OPT_MAX 40
+/* Option words at most: MSS, SACK-permitted and timestamps, scale. */
+#define OPT_WORDS 5
 
 static inline void
 wr16(uint8_t *p, uint16_t v)
@@ -118,87 +119,107 @@ turn_around(uint8_t *f, const struct sw_pkt *p)
 	memcpy(th, &w, 4);
 }
 
-/* Options of a SYN, SYN/ACK or ACK, padded to 4 bytes. Returns length. */
+/*
+ * Options of a SYN, SYN/ACK or ACK as 32-bit words in memory order,
+ * padded with NOPs. Returns the number of words.
+ */
 static unsigned int
-options(uint8_t *o, uint16_t mss, uint8_t wscale, bool sack_perm, bool ts,
+options(uint32_t *o, uint16_t mss, uint8_t wscale, bool sack_perm, bool ts,
 	uint32_t tsval, uint32_t tsecr)
 {
 	unsigned int n = 0;
 
-	if (mss) {
-		o[n++] = 2;
-		o[n++] = 4;
-		wr16(o + n, mss);
-		n += 2;
-	}
-	if (sack_perm && ts) {
-		o[n++] = 4;	/* SACK-permitted, then the timestamp */
-		o[n++] = 2;
-	} else if (ts) {
-		o[n++] = 1;
-		o[n++] = 1;
-	} else if (sack_perm) {
-		o[n++] = 1;
-		o[n++] = 1;
-		o[n++] = 4;
-		o[n++] = 2;
-	}
+	if (mss)
+		o[n++] = rte_cpu_to_be_32(2u << 24 | 4u << 16 | mss);
+	if (sack_perm && ts)	/* SACK-permitted, then the timestamp */
+		o[n++] = rte_cpu_to_be_32(4u << 24 | 2u << 16 | 8u << 8 | 10u);
+	else if (ts)
+		o[n++] = rte_cpu_to_be_32(1u << 24 | 1u << 16 | 8u << 8 | 10u);
+	else if (sack_perm)
+		o[n++] = rte_cpu_to_be_32(1u << 24 | 1u << 16 | 4u << 8 | 2u);
 	if (ts) {
-		o[n++] = 8;
-		o[n++] = 10;
-		wr32(o + n, tsval);
-		wr32(o + n + 4, tsecr);
-		n += 8;
+		o[n++] = rte_cpu_to_be_32(tsval);
+		o[n++] = rte_cpu_to_be_32(tsecr);
 	}
-	if (wscale != SW_FT_NO_WSCALE) {
-		o[n++] = 1;
-		o[n++] = 3;
-		o[n++] = 3;
-		o[n++] = wscale;
-	}
+	if (wscale != SW_FT_NO_WSCALE)
+		o[n++] = rte_cpu_to_be_32(1u << 24 | 3u << 16 | 3u << 8 |
+					  wscale);
 	return n;
 }
 
 /*
- * Write a TCP header with `opts` (olen bytes, a multiple of 4) and no
- * payload at the packet's L4 offset, fix the IP length, the frame's
- * length and both checksums.
+ * Write a TCP header with nw option words and no payload (the frame is
+ * cut after it), fix up the plain IP header in front of it, and both
+ * checksums. The sums are of the words as they are written, in
+ * registers: reading back a header just written with narrower stores
+ * stalls the CPU on every load that spans several (perf put a tenth of
+ * a SYN flood's samples in the checksums). Addresses and ports are read
+ * with loads the size of the stores that wrote them (turn_around).
  */
 static void
 finish(struct rte_mbuf *m, const struct sw_pkt *p, uint32_t seq, uint32_t ack,
-       uint8_t flags, uint16_t win, const uint8_t *opts, unsigned int olen)
+       uint8_t flags, uint16_t win, const uint32_t *opts, unsigned int nw)
 {
 	uint8_t *f = rte_pktmbuf_mtod(m, uint8_t *);
 	uint8_t *ip = f + p->l3_off, *th = f + p->l4_off;
-	uint16_t tlen = (uint16_t)(20 + olen);
+	uint16_t tlen = (uint16_t)(20 + 4 * nw), ck;
+	uint32_t x, a, b;
+	uint64_t sum, addr;
+	unsigned int i;
 
-	wr32(th + 4, seq);
-	wr32(th + 8, ack);
-	th[12] = (uint8_t)((tlen / 4) << 4);
-	th[13] = flags;
-	wr16(th + 14, win);
-	wr16(th + 16, 0);
-	wr16(th + 18, 0);
-	memcpy(th + 20, opts, olen);
+	memcpy(&x, th, 4);			/* the ports */
+	sum = x;
+	x = rte_cpu_to_be_32(seq);
+	memcpy(th + 4, &x, 4);
+	sum += x;
+	x = rte_cpu_to_be_32(ack);
+	memcpy(th + 8, &x, 4);
+	sum += x;
+	x = rte_cpu_to_be_32((uint32_t)(tlen / 4) << 28 |
+			     (uint32_t)flags << 16 | win);
+	memcpy(th + 12, &x, 4);
+	sum += x;
+	x = 0;					/* checksum, urgent pointer */
+	memcpy(th + 16, &x, 4);
+	for (i = 0; i < nw; i++) {
+		memcpy(th + 20 + 4 * i, &opts[i], 4);
+		sum += opts[i];
+	}
 	m->data_len = (uint16_t)(p->l4_off + tlen);
 	m->pkt_len = m->data_len;
 	if (p->k.family == SW_AF_INET) {
-		struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)ip;
+		uint32_t w0, w1, w2;
 
-		h->total_length = rte_cpu_to_be_16((uint16_t)(20 + tlen));
-		h->packet_id = 0;
-		h->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
-		h->time_to_live = TTL;
-		h->hdr_checksum = 0;
-		h->hdr_checksum = sw_cksum_ip4_make(ip);
+		memcpy(&a, ip + 12, 4);
+		memcpy(&b, ip + 16, 4);
+		addr = (uint64_t)a + b;
+		w0 = rte_cpu_to_be_32(0x45u << 24 | (uint32_t)ip[1] << 16 |
+				      (20u + tlen));
+		w1 = rte_cpu_to_be_32(RTE_IPV4_HDR_DF_FLAG);	/* id 0 */
+		w2 = rte_cpu_to_be_32((uint32_t)TTL << 24 |
+				      (uint32_t)IPPROTO_TCP << 16);
+		memcpy(ip, &w0, 4);
+		memcpy(ip + 4, &w1, 4);
+		memcpy(ip + 8, &w2, 4);
+		ck = (uint16_t)~sw_cksum_fold((uint64_t)w0 + w1 + w2 + addr);
+		memcpy(ip + 10, &ck, 2);
 	} else {
-		struct rte_ipv6_hdr *h = (struct rte_ipv6_hdr *)ip;
+		uint16_t pl = rte_cpu_to_be_16(tlen);
+		uint64_t q[4];
 
-		h->payload_len = rte_cpu_to_be_16(tlen);
-		h->hop_limits = TTL;
+		memcpy(ip + 4, &pl, 2);
+		ip[7] = TTL;
+		for (i = 0; i < 4; i++)		/* as turn_around wrote them */
+			memcpy(&q[i], ip + 8 + 8 * i, 8);
+		addr = (q[0] & 0xffffffffu) + (q[0] >> 32) +
+		       (q[1] & 0xffffffffu) + (q[1] >> 32) +
+		       (q[2] & 0xffffffffu) + (q[2] >> 32) +
+		       (q[3] & 0xffffffffu) + (q[3] >> 32);
 	}
-	((struct rte_tcp_hdr *)th)->cksum =
-		sw_cksum_l4_make(ip, p->k.family, IPPROTO_TCP, th, tlen);
+	sum += addr + rte_cpu_to_be_16((uint16_t)IPPROTO_TCP) +
+	       rte_cpu_to_be_16(tlen);
+	ck = (uint16_t)~sw_cksum_fold(sum);
+	memcpy(th + 16, &ck, 2);
 	/* The rx flags spoke of the segment this one replaces. */
 	m->ol_flags &= ~(RTE_MBUF_F_RX_IP_CKSUM_MASK |
 			 RTE_MBUF_F_RX_L4_CKSUM_MASK);
@@ -209,18 +230,19 @@ sw_synproxy_synack(struct rte_mbuf *m, const struct sw_pkt *p, uint32_t cookie,
 		   const struct sw_ft_syn_opts *client, uint16_t mss,
 		   uint8_t wscale, uint32_t tsval)
 {
-	uint8_t *f = rte_pktmbuf_mtod(m, uint8_t *), o[OPT_MAX];
+	uint8_t *f = rte_pktmbuf_mtod(m, uint8_t *);
+	uint32_t o[OPT_WORDS];
 	const uint8_t *th = f + p->l4_off;
 	uint32_t isn = rd32(th + 4);
 	struct sw_ft_pkt seg;
-	unsigned int olen;
+	unsigned int nw;
 	struct sw_pkt q;
 
 	/* The SYN's options are read before its header moves. */
 	sw_parse_tcp_seg(f, p, &seg);
 	plain_ip(f, p, &q);
 	turn_around(f, &q);
-	olen = options(o, mss, client->wscale != SW_FT_NO_WSCALE ? wscale :
+	nw = options(o, mss, client->wscale != SW_FT_NO_WSCALE ? wscale :
 		       SW_FT_NO_WSCALE, client->sack_perm, seg.has_ts, tsval,
 		       seg.tsval);
 	/*
@@ -228,28 +250,29 @@ sw_synproxy_synack(struct rte_mbuf *m, const struct sw_pkt *p, uint32_t cookie,
 	 * for the window the server will give it.
 	 */
 	finish(m, &q, cookie, isn + 1, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 0,
-	       o, olen);
+	       o, nw);
 }
 
 void
 sw_synproxy_build(struct rte_mbuf *m, const struct sw_pkt *p,
 		  const struct sw_ft_xlate *x)
 {
-	uint8_t *f = rte_pktmbuf_mtod(m, uint8_t *), o[OPT_MAX];
-	unsigned int olen;
+	uint8_t *f = rte_pktmbuf_mtod(m, uint8_t *);
+	uint32_t o[OPT_WORDS];
+	unsigned int nw;
 	struct sw_pkt q;
 
 	plain_ip(f, p, &q);
 	if (x->act == SW_FT_PX_SYN) {
-		olen = options(o, x->opts.mss, x->opts.wscale,
+		nw = options(o, x->opts.mss, x->opts.wscale,
 			       x->opts.sack_perm, x->has_ts, x->tsval, 0);
-		finish(m, &q, x->seq, 0, RTE_TCP_SYN_FLAG, x->win, o, olen);
+		finish(m, &q, x->seq, 0, RTE_TCP_SYN_FLAG, x->win, o, nw);
 		return;
 	}
 	turn_around(f, &q);
-	olen = options(o, 0, SW_FT_NO_WSCALE, false, x->has_ts, x->tsval,
+	nw = options(o, 0, SW_FT_NO_WSCALE, false, x->has_ts, x->tsval,
 		       x->tsecr);
-	finish(m, &q, x->seq, x->ack, RTE_TCP_ACK_FLAG, x->win, o, olen);
+	finish(m, &q, x->seq, x->ack, RTE_TCP_ACK_FLAG, x->win, o, nw);
 }
 
 int
@@ -259,8 +282,8 @@ sw_synproxy_client_ack(struct rte_mbuf *copy, const struct rte_mbuf *m,
 	const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint16_t hl = (uint16_t)(p->l3_off +
 				 (p->k.family == SW_AF_INET ? 20 : 40));
-	uint8_t o[OPT_MAX];
-	unsigned int olen;
+	uint32_t o[OPT_WORDS];
+	unsigned int nw;
 	struct sw_pkt q;
 	uint8_t *d = (uint8_t *)rte_pktmbuf_append(copy, (uint16_t)(hl + 20 +
 								     12));
@@ -276,10 +299,10 @@ sw_synproxy_client_ack(struct rte_mbuf *copy, const struct rte_mbuf *m,
 	plain_hdr(d + p->l3_off, p->k.family);
 	q = *p;
 	q.l4_off = hl;
-	olen = options(o, 0, SW_FT_NO_WSCALE, false, x->has_ts, x->cli_tsval,
+	nw = options(o, 0, SW_FT_NO_WSCALE, false, x->has_ts, x->cli_tsval,
 		       x->cli_tsecr);
 	finish(copy, &q, x->cli_seq, x->cli_ack, RTE_TCP_ACK_FLAG, x->cli_win,
-	       o, olen);
+	       o, nw);
 	copy->ol_flags = 0;
 	copy->port = m->port;
 	return 0;

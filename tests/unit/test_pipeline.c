@@ -550,6 +550,56 @@ test_pipeline_cookie_only_where_policy_proxies(void **state)
 }
 
 /*
+ * The SYN proxy's answer to the SYN from OK:sport (ISN isn) to SRV:80,
+ * in m: a SYN/ACK from SRV:80 back to it, acknowledging isn + 1, with
+ * TTL 64, an MSS option, a length that covers just its headers, and
+ * both checksums right (sw_cksum_ok, no rx flags).
+ */
+static void
+synack_valid(struct rte_mbuf *m, uint16_t sport, uint32_t isn)
+{
+	const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
+	struct sw_pkt p;
+	uint32_t src, dst;
+
+	assert_int_equal(sw_parse(f, rte_pktmbuf_data_len(m), &p), SW_PARSE_IP);
+	assert_int_equal(sw_cksum_ok(f, &p, 0), 1);
+	assert_int_equal(p.k.tcp_flags, SYN | ACK);
+	inet_pton(AF_INET, SRV, &src);
+	inet_pton(AF_INET, OK, &dst);
+	assert_memory_equal(f + 26, &src, 4);
+	assert_memory_equal(f + 30, &dst, 4);
+	assert_int_equal(f[22], 64);
+	assert_int_equal(f[34] << 8 | f[35], 80);
+	assert_int_equal(f[36] << 8 | f[37], sport);
+	assert_int_equal((uint32_t)f[42] << 24 | (uint32_t)f[43] << 16 |
+			 (uint32_t)f[44] << 8 | f[45], isn + 1);
+	assert_int_equal(f[54], 2);			/* MSS first */
+	assert_int_equal(rte_pktmbuf_data_len(m),
+			 14 + 20 + (f[46] >> 4) * 4);
+	assert_int_equal(f[16] << 8 | f[17], 20 + (f[46] >> 4) * 4);
+}
+
+/*
+ * The SYN proxy's answer to a plain SYN: its headers and checksums
+ * (computed from the words as they are written, not read back).
+ */
+static void
+test_pipeline_synack_checksums(void **state)
+{
+	struct tcp_seg s = { .src = OK, .dst = SRV, .sport = 40011,
+			     .dport = 80, .flags = SYN, .seq = 0xfffffff0u };
+
+	(void)state;
+	fresh_table(64, true, SW_FT_PROXY_ON);
+	send1(OUT, tcp4(&s));
+	assert_int_equal(pending(IN), 0);
+	assert_int_equal(pending(OUT), 1);
+	synack_valid(pending_pkt(OUT, 0), 40011, 0xfffffff0u);
+	flush();
+}
+
+/*
  * Item 2: a SYN with IPv4 options, while the proxy answers, gets a
  * SYN/ACK with a plain header back out its port; nothing reaches the
  * server.
@@ -575,6 +625,7 @@ test_pipeline_syn_with_options_answered_plain(void **state)
 	assert_int_equal(f[34 + 13], SYN | ACK);
 	assert_int_equal(rte_ipv4_cksum((const struct rte_ipv4_hdr *)
 					(f + 14)), 0);
+	synack_valid(m, 40001, 7000);
 	assert_int_equal(ft_stats().flows, 0);
 	flush();
 }
@@ -974,6 +1025,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pipeline_miss_table),
 		cmocka_unit_test(test_pipeline_cookie_only_where_policy_proxies),
+		cmocka_unit_test(test_pipeline_synack_checksums),
 		cmocka_unit_test(test_pipeline_syn_with_options_answered_plain),
 		cmocka_unit_test(test_pipeline_fragmented_segment),
 		cmocka_unit_test(test_pipeline_close_reopened),
