@@ -453,25 +453,38 @@ test_ft_sync_all_holds_changes_of_shared_flows(void **state)
  * side learnt from its first segment; once both have been seen, the
  * windows are checked strictly again.
  */
+/*
+ * A takeover's two tables: a, whose connection from A:ap to B:80 is
+ * through its handshake, and b (made first: make_ft forgets the
+ * model's numbers); *fs is a's report of the flow.
+ */
+static void
+takeover_pair(uint16_t ap, struct sw_ft **a, struct sw_ft **b,
+	      struct sw_ft_flowstate *fs)
+{
+	struct sw_ft_key k = key4(6, ap, 80);
+	struct sw_ft_conf c;
+
+	*b = make_ft(64, true, 0, 0);
+	sw_ft_conf_defaults(&c);
+	c.max_flows = 64;
+	*a = sw_ft_create(&c);
+	assert_non_null(*a);
+	handshake(*a, ap, 10);
+	sw_ft_export(sw_ft_shard(*a, 0), pos_of(*a, &k), 10, fs);
+}
+
 static void
 test_ft_sync_takeover_learns_windows(void **state)
 {
-	struct sw_ft *b = make_ft(64, true, 0, 0);
-	/* make_ft forgets the model's numbers: both tables first. */
-	struct sw_ft *a;
+	struct sw_ft *a, *b;
 	struct sw_ft_key k = key4(6, 4100, 80);
 	struct sw_ft_flowstate fs;
 	struct sw_ft_info info;
-	struct sw_ft_conf c;
 	int i;
 
 	(void)state;
-	sw_ft_conf_defaults(&c);
-	c.max_flows = 64;
-	a = sw_ft_create(&c);
-	assert_non_null(a);
-	handshake(a, 4100, 10);
-	sw_ft_export(sw_ft_shard(a, 0), pos_of(a, &k), 10, &fs);
+	takeover_pair(4100, &a, &b, &fs);
 	/* 80 KB each way after the report: past its 64 KB windows. */
 	for (i = 0; i < 800; i++) {
 		assert_int_equal(packet(a, 6, 4100, 80, 1, PSH | ACK, 11), 0);
@@ -508,24 +521,16 @@ test_ft_sync_takeover_learns_windows(void **state)
 static void
 test_ft_sync_takeover_relearns_from_retransmission(void **state)
 {
-	struct sw_ft *b = make_ft(64, true, 0, 0);
-	struct sw_ft *a;
+	struct sw_ft *a, *b;
 	struct sw_ft_key k = key4(6, 4200, 80);
 	struct sw_ft_flowstate fs;
 	struct sw_ft_info info;
-	struct sw_ft_conf c;
 	struct conv *cv;
 	uint32_t sent;
 	int i;
 
 	(void)state;
-	sw_ft_conf_defaults(&c);
-	c.max_flows = 64;
-	a = sw_ft_create(&c);
-	assert_non_null(a);
-	handshake(a, 4200, 10);
-	assert_int_equal(packet(a, 6, 4200, 80, 0, ACK, 10), 0);
-	sw_ft_export(sw_ft_shard(a, 0), pos_of(a, &k), 10, &fs);
+	takeover_pair(4200, &a, &b, &fs);
 	/* After the report, 1,000 bytes through a; their ACKs are lost. */
 	for (i = 0; i < 10; i++)
 		assert_int_equal(packet(a, 6, 4200, 80, 1, PSH | ACK, 11), 0);
