@@ -269,27 +269,6 @@ init_sender(struct wv w, int snd, int rcv, const struct sw_ft_pkt *p,
 }
 
 /*
- * A segment that failed only because it acknowledges more than its
- * receiver, learnt again after a takeover, has sent here (see
- * SW_FT_TCPF_RELEARNT): it passes if it is otherwise in the windows and
- * acknowledges at most one of its sender's windows beyond that end. The
- * receiver learnt again from a retransmission sits at or above its
- * oldest unacknowledged byte, and it cannot have more in flight than
- * the sender's window.
- */
-static inline bool
-relearnt_ack(uint32_t snd_end, uint32_t snd_maxend, uint32_t rcv_end,
-	     uint32_t rcv_maxwin, uint32_t seq, uint32_t end, uint32_t sack,
-	     uint32_t maxackwin)
-{
-	return SEQ_LE(seq, snd_maxend) &&			/* I */
-	       (rcv_maxwin == 0 ||
-		SEQ_GT(end, snd_end - rcv_maxwin - 1)) &&	/* II */
-	       SEQ_GT(sack, rcv_end) &&
-	       SEQ_LE(sack, rcv_end + maxackwin);
-}
-
-/*
  * Linux's tcp_in_window(): is the segment within the windows, and if so
  * advance them in w. Returns SW_FT_OK or SW_FT_INV_SEQ. Only the
  * initialisation of an unseen side (and a SYN's re-initialisation)
@@ -306,6 +285,7 @@ in_window(struct wv w, const struct sw_ft_pkt *p, int snd, uint8_t state,
 	uint32_t seq = p->seq, ack = p->ack, sack, end, win = p->win, swin;
 	uint32_t snd_end, snd_maxend, snd_maxwin, rcv_end, rcv_maxend;
 	uint32_t rcv_maxwin, maxackwin;
+	bool in_snd;
 
 	sack = (w.tflags[rcv] & SW_FT_TCPF_SACK_PERM) &&
 	       SEQ_GT(p->sack, ack) ? p->sack : ack;
@@ -353,16 +333,25 @@ in_window(struct wv w, const struct sw_ft_pkt *p, int snd, uint8_t state,
 	}
 
 	maxackwin = snd_maxwin ? snd_maxwin : MAXACKWIN_CONST;
-	if (!(SEQ_LE(seq, snd_maxend) &&			/* I */
-	      (rcv_maxwin == 0 ||
-	       SEQ_GT(end, snd_end - rcv_maxwin - 1)) &&	/* II */
+	in_snd = SEQ_LE(seq, snd_maxend) &&			/* I */
+		 (rcv_maxwin == 0 ||
+		  SEQ_GT(end, snd_end - rcv_maxwin - 1));	/* II */
+	if (!(in_snd &&
 	      SEQ_LE(sack, rcv_end) &&				/* III */
 	      SEQ_GT(sack, rcv_end - maxackwin - 1))) {		/* IV */
-		if (likely(!(w.tflags[rcv] & SW_FT_TCPF_RELEARNT)) ||
-		    !relearnt_ack(snd_end, snd_maxend, rcv_end, rcv_maxwin,
-				  seq, end, sack, maxackwin))
+		/*
+		 * Only the acknowledgement is beyond its receiver's end,
+		 * and that receiver was learnt again after a takeover
+		 * (SW_FT_TCPF_RELEARNT), maybe from a retransmission: it
+		 * sits at or above its oldest unacknowledged byte and
+		 * cannot have more in flight than the sender's window.
+		 * Within that window, the end moves up to the ACK.
+		 */
+		if (!in_snd ||
+		    likely(!(w.tflags[rcv] & SW_FT_TCPF_RELEARNT)) ||
+		    !SEQ_GT(sack, rcv_end) ||
+		    SEQ_GT(sack, rcv_end + maxackwin))
 			return liberal ? SW_FT_OK : SW_FT_INV_SEQ;
-		/* The receiver sent that much through the old node. */
 		FT_SET(w.end[rcv], sack);
 		rcv_end = sack;
 	}
