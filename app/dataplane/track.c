@@ -106,7 +106,7 @@ proxy_answer(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *p,
 	uint32_t cookie = sw_ft_cookie_make(w->ft, k, fp->dir, fp->port,
 					    fp->seq, now, &o);
 
-	sw_synproxy_synack(m, p, cookie, &o,
+	sw_synproxy_synack(m, p, fp, cookie, &o,
 			   w->proxy_mss[p->k.family == SW_AF_INET6],
 			   w->proxy_wscale, (uint32_t)(now >> w->ms_shift));
 }

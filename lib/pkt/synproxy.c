@@ -226,31 +226,27 @@ finish(struct rte_mbuf *m, const struct sw_pkt *p, uint32_t seq, uint32_t ack,
 }
 
 void
-sw_synproxy_synack(struct rte_mbuf *m, const struct sw_pkt *p, uint32_t cookie,
+sw_synproxy_synack(struct rte_mbuf *m, const struct sw_pkt *p,
+		   const struct sw_ft_pkt *seg, uint32_t cookie,
 		   const struct sw_ft_syn_opts *client, uint16_t mss,
 		   uint8_t wscale, uint32_t tsval)
 {
 	uint8_t *f = rte_pktmbuf_mtod(m, uint8_t *);
 	uint32_t o[OPT_WORDS];
-	const uint8_t *th = f + p->l4_off;
-	uint32_t isn = rd32(th + 4);
-	struct sw_ft_pkt seg;
 	unsigned int nw;
 	struct sw_pkt q;
 
-	/* The SYN's options are read before its header moves. */
-	sw_parse_tcp_seg(f, p, &seg);
 	plain_ip(f, p, &q);
 	turn_around(f, &q);
 	nw = options(o, mss, client->wscale != SW_FT_NO_WSCALE ? wscale :
-		       SW_FT_NO_WSCALE, client->sack_perm, seg.has_ts, tsval,
-		       seg.tsval);
+		     SW_FT_NO_WSCALE, client->sack_perm, seg->has_ts, tsval,
+		     seg->tsval);
 	/*
 	 * Window 0, as Linux SYNPROXY: the client sends its ACK and waits
 	 * for the window the server will give it.
 	 */
-	finish(m, &q, cookie, isn + 1, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 0,
-	       o, nw);
+	finish(m, &q, cookie, seg->seq + 1,
+	       RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 0, o, nw);
 }
 
 void

@@ -29,7 +29,8 @@ struct sw_ft_xlate;
 
 /*
  * Turn the client's SYN into the proxy's SYN/ACK: ISN `cookie`, the
- * acknowledgement of the client's ISN, window 0 (the client waits for
+ * acknowledgement of the client's ISN (from seg, the SYN as
+ * sw_parse_tcp_seg read it, as is its timestamp), window 0 (the client waits for
  * the server), MSS `mss`, and, as the client offered them, SACK-
  * permitted, window scale `wscale` and a timestamp `tsval`. The SYN/ACK
  * has a plain IP header whatever the SYN carried (IPv4 options, IPv6
@@ -38,8 +39,9 @@ struct sw_ft_xlate;
  * then leaves by the port it came in on.
  */
 void sw_synproxy_synack(struct rte_mbuf *m, const struct sw_pkt *p,
-			uint32_t cookie, const struct sw_ft_syn_opts *client,
-			uint16_t mss, uint8_t wscale, uint32_t tsval);
+			const struct sw_ft_pkt *seg, uint32_t cookie,
+			const struct sw_ft_syn_opts *client, uint16_t mss,
+			uint8_t wscale, uint32_t tsval);
 
 /*
  * Rebuild a segment as another of the same connection: a SYN to the

@@ -121,6 +121,7 @@ struct tcp_seg {
 	uint32_t ipopt;		/* bytes of IPv4 options */
 	uint32_t data;		/* payload bytes */
 	int frag;		/* 1: a first fragment (MF set) */
+	uint32_t tsval;		/* nonzero: a timestamp option (NOP NOP TS) */
 };
 
 static struct rte_mbuf *
@@ -134,8 +135,18 @@ tcp4(const struct tcp_seg *s)
 	put16(f.b + f.l3 + 4, ip_id++);
 	if (s->frag)
 		f.b[f.l3 + 6] = 0x20;	/* MF, offset 0 */
-	fr_tcp(&f, s->sport, s->dport, s->flags, 0);
+	fr_tcp(&f, s->sport, s->dport, s->flags, s->tsval ? 12 : 0);
 	th = f.b + f.l4;
+	if (s->tsval) {
+		th[20] = 1;
+		th[21] = 1;
+		th[22] = 8;
+		th[23] = 10;
+		th[24] = (uint8_t)(s->tsval >> 24);
+		th[25] = (uint8_t)(s->tsval >> 16);
+		th[26] = (uint8_t)(s->tsval >> 8);
+		th[27] = (uint8_t)s->tsval;
+	}
 	th[4] = (uint8_t)(s->seq >> 24);
 	th[5] = (uint8_t)(s->seq >> 16);
 	th[6] = (uint8_t)(s->seq >> 8);
@@ -556,14 +567,20 @@ test_pipeline_cookie_only_where_policy_proxies(void **state)
  * both checksums right (sw_cksum_ok, no rx flags).
  */
 static void
-synack_valid(struct rte_mbuf *m, uint16_t sport, uint32_t isn)
+synack_valid(struct rte_mbuf *m, uint16_t sport, uint32_t isn, uint32_t tsval)
 {
 	const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
+	struct sw_ft_pkt seg;
 	struct sw_pkt p;
 	uint32_t src, dst;
 
 	assert_int_equal(sw_parse(f, rte_pktmbuf_data_len(m), &p), SW_PARSE_IP);
 	assert_int_equal(sw_cksum_ok(f, &p, 0), 1);
+	/* The client's timestamp echoed, or none if it sent none. */
+	sw_parse_tcp_seg(f, &p, &seg);
+	assert_int_equal(seg.has_ts, tsval != 0);
+	if (tsval)
+		assert_int_equal(seg.tsecr, tsval);
 	assert_int_equal(p.k.tcp_flags, SYN | ACK);
 	inet_pton(AF_INET, SRV, &src);
 	inet_pton(AF_INET, OK, &dst);
@@ -595,7 +612,14 @@ test_pipeline_synack_checksums(void **state)
 	send1(OUT, tcp4(&s));
 	assert_int_equal(pending(IN), 0);
 	assert_int_equal(pending(OUT), 1);
-	synack_valid(pending_pkt(OUT, 0), 40011, 0xfffffff0u);
+	synack_valid(pending_pkt(OUT, 0), 40011, 0xfffffff0u, 0);
+	flush();
+	/* With a timestamp: echoed, and in both checksums. */
+	s.sport = 40012;
+	s.tsval = 0x01020304u;
+	send1(OUT, tcp4(&s));
+	assert_int_equal(pending(OUT), 1);
+	synack_valid(pending_pkt(OUT, 0), 40012, 0xfffffff0u, 0x01020304u);
 	flush();
 }
 
@@ -625,7 +649,7 @@ test_pipeline_syn_with_options_answered_plain(void **state)
 	assert_int_equal(f[34 + 13], SYN | ACK);
 	assert_int_equal(rte_ipv4_cksum((const struct rte_ipv4_hdr *)
 					(f + 14)), 0);
-	synack_valid(m, 40001, 7000);
+	synack_valid(m, 40001, 7000, 0);
 	assert_int_equal(ft_stats().flows, 0);
 	flush();
 }
