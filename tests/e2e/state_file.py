@@ -10,6 +10,13 @@ stopped cleanly (SIGTERM), which writes the state file, and started
 again with the same config: it loads the flows aged by the downtime and
 every connection goes on byte-exact, without a reset on either host.
 
+A crafted connection (raw frames, the hosts' kernels told to ignore
+it) checks what real ones only hit by chance under load: the client's
+first segment after the restart is a retransmission from 300 bytes
+back, so its side is learnt behind what it sent, and the server's ACK
+of everything must still pass (it was refused as invalid_seq and the
+connection stalled before SW_FT_TCPF_RELEARNT).
+
 Then files that must be refused, each named in the log with its
 reason, the table starting empty (never half-loaded): one with a byte
 of a record changed (corrupted), one whose header says another format
@@ -25,8 +32,10 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from pylib import (PY, TOP, HaPair, bg, check, finish, kernel_counter,  # noqa: E402
-                   need_root, ready, result, tmpdir, wait_for)
+from pylib import (PY, TOP, HaPair, Wire, bg, check, finish,  # noqa: E402
+                   kernel_counter, need_root, ready, result, tmpdir, wait_for)
+from pylib import packets  # noqa: E402
+from scapy.layers.inet import TCP  # noqa: E402
 
 E2E = os.path.join(TOP, "tests", "e2e")
 HDR = 64			# the state file's header (app/ha/ha_state.c)
@@ -45,6 +54,38 @@ rules = {
 
 def established(sw):
     return len(re.findall(r"ESTABLISHED", sw.cmd("show flows 0")))
+
+
+CP = 45555			# the crafted connection's client port
+ISN_C, ISN_S = 1000, 5000
+
+
+def crafted(t):
+    """The crafted connection's two ends (raw sockets on ethA) and a
+    function that sends a segment from the client (c=True) or server."""
+    for ns, rule in ((t.cli, "tcp dport %d drop" % CP), (t.srv, "tcp sport %d drop" % CP)):
+        subprocess.run(["ip", "netns", "exec", ns, "nft",
+                        "add table inet swt; add chain inet swt pre { type filter "
+                        "hook prerouting priority -400; }; add rule inet swt pre " + rule],
+                       check=True)
+    wc, ws = Wire(t.cli, "ethA"), Wire(t.srv, "ethA")
+
+    def send(c, seq, ack, flags, n=0):
+        if c:
+            wc.send(packets.tcp(t.C4, t.S4, CP, 7000, seq=seq, ack=ack, flags=flags,
+                                data=b"x" * n, mac=(ws.mac, wc.mac)))
+        else:
+            ws.send(packets.tcp(t.S4, t.C4, 7000, CP, seq=seq, ack=ack, flags=flags,
+                                mac=(wc.mac, ws.mac)))
+    return wc, ws, send
+
+
+def reached(wire, sport, ack):
+    """A segment from port sport acknowledging ack came out at wire."""
+    def pred(f):
+        seg = packets.Ether(f).getlayer(TCP)
+        return seg is not None and seg.sport == sport and seg.ack == ack
+    return bool(wire.expect(pred, 2.0))
 
 
 def main():
@@ -72,6 +113,15 @@ def main():
                     "session", t.S4, str(port), kind, "90"], stdin=subprocess.PIPE)
             sessions.append((port, kind, p, ready(p)["local"]))
     check(wait_for(lambda: established(sw) >= 4, 5), "four connections established")
+    wc, ws, send = crafted(t)
+    send(True, ISN_C, 0, packets.SYN)
+    send(False, ISN_S, ISN_C + 1, packets.SYN | packets.ACK)
+    send(True, ISN_C + 1, ISN_S + 1, packets.ACK)
+    for i in range(10):		# 1,000 bytes; the server's ACK is lost
+        send(True, ISN_C + 1 + 100 * i, ISN_S + 1, packets.ACK | packets.PSH, 100)
+    check(reached(ws, CP, ISN_S + 1) and
+          wait_for(lambda: established(sw) >= 5, 2),
+          "the crafted connection is established and its data passed")
     rst0 = {ns: kernel_counter(ns, "Tcp", "OutRsts") for ns in (t.cli, t.srv)}
     wait_for(lambda: False, 0.5)		# the busy ones move data
 
@@ -103,6 +153,16 @@ def main():
                                   if k.startswith("invalid") and v}))
     rst = {ns: kernel_counter(ns, "Tcp", "OutRsts") - rst0[ns] for ns in (t.cli, t.srv)}
     check(all(v == 0 for v in rst.values()), "no host sent a reset (%s)" % rst)
+    # The crafted connection: a retransmission first, then the ACK of all.
+    ws.drain()
+    wc.drain()
+    send(True, ISN_C + 1 + 700, ISN_S + 1, packets.ACK | packets.PSH, 100)
+    check(reached(ws, CP, ISN_S + 1), "the client's retransmission passes")
+    inv = sw.counters()["invalid_seq"]
+    send(False, ISN_S + 1, ISN_C + 1 + 1000, packets.ACK)
+    check(reached(wc, 7000, ISN_C + 1 + 1000) and sw.counters()["invalid_seq"] == inv,
+          "the server's ACK of the bytes sent before the restart passes (invalid_seq "
+          "+%d)" % (sw.counters()["invalid_seq"] - inv))
     sw.stop()
 
     data = open(saved, "rb").read()
