@@ -95,22 +95,6 @@ related_key(const struct sw_worker *w, const struct sw_pkt *p,
 	return 0;
 }
 
-/* Answer a SYN with a cookie: a SYN/ACK back out its port, no state. */
-static void
-proxy_answer(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *p,
-	     const struct sw_ft_key *k, const struct sw_ft_pkt *fp,
-	     uint64_t now)
-{
-	struct sw_ft_syn_opts o = { .mss = fp->mss, .wscale = fp->wscale,
-				    .sack_perm = fp->sack_perm };
-	uint32_t cookie = sw_ft_cookie_make(w->ft, k, fp->dir, fp->port,
-					    fp->seq, now, &o);
-
-	sw_synproxy_synack(m, p, fp, cookie, &o,
-			   w->proxy_mss[p->k.family == SW_AF_INET6],
-			   w->proxy_wscale, (uint32_t)(now >> w->ms_shift));
-}
-
 /*
  * Carry out what the flow table says of a packet of a proxied flow.
  * Returns the packet's verdict.
@@ -309,8 +293,10 @@ struct track {
 	int spill_first;	/* fb index of a spill episode's first */
 	const uint16_t *map;	/* conn_room: classified index -> t[] */
 	uint16_t nf;
+	uint16_t na;		/* SYNs to answer with a cookie: ans[] */
 	const struct sw_acl_key *fb[SW_BURST_MAX];
 	uint16_t fbi[SW_BURST_MAX];
+	uint16_t ans[SW_BURST_MAX];	/* t[] index */
 	struct trk t[SW_BURST_MAX];
 };
 
@@ -679,13 +665,44 @@ act_orphan(struct track *b, struct trk *t)
 	b->w->cnt.c[SW_CNT_synproxy_invalid]++;
 }
 
+/* A SYN answered with a cookie: its SYN/ACK is made at the burst's end. */
 static void
 act_answer(struct track *b, struct trk *t)
 {
-	proxy_answer(b->w, b->pkts[t->i], &b->meta[t->i], &t->fk, &t->fp,
-		     b->now);
+	b->ans[b->na++] = (uint16_t)(t - b->t);
 	b->v[t->i] = V_BACK;
 	b->w->cnt.c[SW_CNT_synproxy_cookies_sent]++;
+}
+
+/*
+ * The burst's SYNs to answer, together: their cookies (four MACs at a
+ * time, sw_ft_cookie_make_burst), then each SYN turned into its SYN/ACK
+ * back out its port. Nothing is kept.
+ */
+static __rte_noinline void
+track_answer(struct track *b)
+{
+	const struct sw_ft_key *k[SW_BURST_MAX];
+	const struct sw_ft_pkt *seg[SW_BURST_MAX];
+	struct sw_ft_syn_opts o[SW_BURST_MAX];
+	uint32_t cookie[SW_BURST_MAX];
+	struct sw_worker *w = b->w;
+	uint32_t ts = (uint32_t)(b->now >> w->ms_shift);
+	uint16_t j;
+
+	for (j = 0; j < b->na; j++) {
+		k[j] = &b->t[b->ans[j]].fk;
+		seg[j] = &b->t[b->ans[j]].fp;
+	}
+	sw_ft_cookie_make_burst(w->ft, k, seg, o, cookie, b->na, b->now);
+	for (j = 0; j < b->na; j++) {
+		const struct trk *t = &b->t[b->ans[j]];
+		const struct sw_pkt *p = &b->meta[t->i];
+
+		sw_synproxy_synack(b->pkts[t->i], p, &t->fp, cookie[j], &o[j],
+				   w->proxy_mss[p->k.family == SW_AF_INET6],
+				   w->proxy_wscale, ts);
+	}
 }
 
 static void
@@ -909,6 +926,7 @@ sw_worker_track(struct sw_worker *w, const struct sw_acl *acl,
 		  __atomic_load_n(&w->sync->defer, __ATOMIC_RELAXED);
 	b.spill_first = -1;
 	b.nf = 0;
+	b.na = 0;
 	track_keys(&b, ki);
 	track_lookup(&b);
 	/* A spill episode ends when the shard stops spilling. */
@@ -928,6 +946,8 @@ sw_worker_track(struct sw_worker *w, const struct sw_acl *acl,
 		for (j = 0; j < n; j++)
 			track_one(&b, &b.t[j]);
 	}
+	if (b.na)
+		track_answer(&b);
 	sw_worker_fallback(w, acl, meta, v, b.fb, b.fbi, b.nf, b.spill_first,
 			   now);
 	return b.frag_tracked;

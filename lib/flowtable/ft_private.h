@@ -487,6 +487,25 @@ bool ft_tcp_quote_ok(const struct ft_flow *f, int side, uint32_t seq);
 /* rte_hash's hash function: sw_ft_key_hash(). */
 uint32_t ft_hash_func(const void *key, uint32_t key_len, uint32_t init_val);
 
+/*
+ * The SYN cookie's MAC (ft_hash.c): SipHash-1-3 under the per-start
+ * secret of the message (FT_COOKIE_TAG, w[0], ..., w[nw - 1]). Every
+ * cookie's message starts with the same tag word, so its compression
+ * round is done once, when the secret is set; the same value as
+ * sw_ft_siphash() of the whole message.
+ */
+#define FT_COOKIE_TAG 0x636f6f6b69655f31ull	/* "cookie_1" */
+#define FT_COOKIE_WORDS_MAX 7
+
+uint64_t ft_cookie_sip(const uint64_t *w, unsigned int nw);
+
+/*
+ * Four messages of nw words at once, w word-major (w[4 * j + i] is word
+ * j of message i): with AVX2 when the CPU has it and
+ * sw_ft_hash_vector() allows it, else one at a time. Same values.
+ */
+void ft_cookie_sip4(const uint64_t *w, unsigned int nw, uint64_t out[4]);
+
 /* Timeout index of each state. */
 extern const uint8_t ft_state_timeout[SW_FT_STATE_MAX];
 

@@ -46,6 +46,42 @@ static const uint16_t msstab6[4] = { 1280 - 60, 1480 - 60, 1500 - 60,
 #define WS_NONE 15
 
 /*
+ * The MAC's message after its tag word (FT_COOKIE_TAG, which keeps it
+ * apart from the flow hash's): the port the SYN came in on (the ACK
+ * must come in where the SYN the policy judged did; the key's zone says
+ * only which pair) and its direction, the client's ISN, the cookie's
+ * bits, the whole slice number, the tuple. Returns the number of words.
+ */
+static inline unsigned int
+cookie_words(const struct sw_ft_key *k, int dir, uint8_t port, uint32_t isn,
+	     uint64_t slice, uint32_t bits, uint64_t *w, unsigned int stride)
+{
+	w[0] = (uint64_t)isn << 32 | bits | (uint32_t)port << 1 |
+	       (uint32_t)dir;
+	w[stride] = slice;
+	if (k->family == 4) {
+		uint32_t lo, hi;
+		uint64_t ports;
+
+		/*
+		 * One store of the two addresses: a word made of two
+		 * narrower stores still in the store buffer stalls the
+		 * hash's load of it.
+		 */
+		memcpy(&lo, k->lo, 4);
+		memcpy(&hi, k->hi, 4);
+		memcpy(&ports, &k->lo_port, 8);
+		w[2 * stride] = (uint64_t)hi << 32 | lo;
+		w[3 * stride] = ports;
+		return 4;
+	}
+	RTE_BUILD_BUG_ON(sizeof(*k) != 40);
+	for (unsigned int j = 0; j < 5; j++)
+		memcpy(&w[(2 + j) * stride], (const uint8_t *)k + 8 * j, 8);
+	return 7;
+}
+
+/*
  * Never inlined: under LTO a whole SipHash in the worker's tracking loop
  * cost a SYN flood about 12 cycles a packet in spills (measured).
  */
@@ -53,37 +89,10 @@ static __rte_noinline uint32_t
 cookie_mac(const struct sw_ft_key *k, int dir, uint8_t port, uint32_t isn,
 	   uint64_t slice, uint32_t bits)
 {
-	/* Domain-separated from the flow hash: the tag word comes first. */
-	uint64_t m[8];
-	size_t n;
+	uint64_t w[FT_COOKIE_WORDS_MAX];
+	unsigned int nw = cookie_words(k, dir, port, isn, slice, bits, w, 1);
 
-	m[0] = 0x636f6f6b69655f31ull;	/* "cookie_1" */
-	/*
-	 * The port: the ACK must come in where the SYN the policy judged
-	 * did (the key's zone says only which pair).
-	 */
-	m[1] = (uint64_t)isn << 32 | bits | (uint32_t)port << 1 |
-	       (uint32_t)dir;
-	m[2] = slice;
-	if (k->family == 4) {
-		uint32_t lo, hi;
-
-		/*
-		 * One store of the two addresses: a word made of two
-		 * narrower stores still in the store buffer stalls the
-		 * hash's load of it (the same as two memcpy on a
-		 * little-endian CPU).
-		 */
-		memcpy(&lo, k->lo, 4);
-		memcpy(&hi, k->hi, 4);
-		m[3] = (uint64_t)hi << 32 | lo;
-		memcpy(&m[4], &k->lo_port, 8);
-		n = 5;
-	} else {
-		memcpy(&m[3], k, sizeof(*k));
-		n = 8;
-	}
-	return (uint32_t)sw_ft_siphash(m, n * sizeof(m[0])) & COOKIE_MAC_MASK;
+	return (uint32_t)ft_cookie_sip(w, nw) & COOKIE_MAC_MASK;
 }
 
 static uint64_t
@@ -96,12 +105,10 @@ static unsigned int
 mss_index(uint8_t family, uint16_t mss)
 {
 	const uint16_t *tab = family == 4 ? msstab4 : msstab6;
-	unsigned int i;
 
-	for (i = 3; i > 0; i--)
-		if (mss >= tab[i])
-			return i;
-	return 0;
+	/* The tables rise: the index is how many of tab[1..3] mss reaches. */
+	return (unsigned int)(mss >= tab[1]) + (mss >= tab[2]) +
+	       (mss >= tab[3]);
 }
 
 uint16_t
@@ -110,23 +117,101 @@ ft_cookie_mss(uint8_t family, unsigned int idx)
 	return (family == 4 ? msstab4 : msstab6)[idx & 3];
 }
 
+/* A cookie's bits above the MAC, for the options *o; *o: what they say. */
+static inline uint32_t
+cookie_bits(uint8_t family, uint64_t slice, struct sw_ft_syn_opts *o)
+{
+	unsigned int mi = mss_index(family, o->mss ? o->mss :
+				    (family == 4 ? 536 : 1220));
+	unsigned int ws = o->wscale == SW_FT_NO_WSCALE ? WS_NONE :
+			  RTE_MIN(o->wscale, 14);
+
+	o->mss = ft_cookie_mss(family, mi);
+	o->wscale = ws == WS_NONE ? SW_FT_NO_WSCALE : (uint8_t)ws;
+	return (uint32_t)(slice % COOKIE_SLICES) << 29 | mi << 27 |
+	       ws << 23 | (o->sack_perm ? 1u : 0u) << 22;
+}
+
 uint32_t
 sw_ft_cookie_make(struct sw_ft_shard *s, const struct sw_ft_key *key,
 		  int dir, uint8_t port, uint32_t isn, uint64_t now,
 		  struct sw_ft_syn_opts *o)
 {
 	uint64_t slice = cookie_slice(s->ft, now);
-	unsigned int mi = mss_index(key->family, o->mss ? o->mss :
-				    (key->family == 4 ? 536 : 1220));
-	unsigned int ws = o->wscale == SW_FT_NO_WSCALE ? WS_NONE :
-			  RTE_MIN(o->wscale, 14);
-	uint32_t bits = (uint32_t)(slice % COOKIE_SLICES) << 29 |
-			mi << 27 | ws << 23 | (o->sack_perm ? 1u : 0u) << 22;
+	uint32_t bits = cookie_bits(key->family, slice, o);
 
-	o->mss = ft_cookie_mss(key->family, mi);
-	o->wscale = ws == WS_NONE ? SW_FT_NO_WSCALE : (uint8_t)ws;
 	FT_INC(s->cnt.proxy_cookies);
 	return bits | cookie_mac(key, dir, port, isn, slice, bits);
+}
+
+/*
+ * Up to four SYNs of one family at once (idx: their places): their MACs
+ * in the lanes of ft_cookie_sip4. SipHash's rounds are a chain of
+ * dependent steps; four chains side by side cost little more than one.
+ * Unused lanes hash a copy of the first.
+ */
+static void
+cookie_make4(const struct sw_ft_key *const *key,
+	     const struct sw_ft_pkt *const *seg, const uint16_t *idx,
+	     unsigned int cnt, uint64_t slice, struct sw_ft_syn_opts *o,
+	     uint32_t *cookie)
+{
+	uint64_t w[4 * FT_COOKIE_WORDS_MAX], mac[4];
+	unsigned int i, j, nw = 0;
+
+	for (i = 0; i < cnt; i++) {
+		uint16_t x = idx[i];
+
+		cookie[x] = cookie_bits(key[x]->family, slice, &o[x]);
+		nw = cookie_words(key[x], seg[x]->dir, seg[x]->port,
+				  seg[x]->seq, slice, cookie[x], &w[i], 4);
+	}
+	for (; i < 4; i++)
+		for (j = 0; j < nw; j++)
+			w[4 * j + i] = w[4 * j];
+	ft_cookie_sip4(w, nw, mac);
+	for (i = 0; i < cnt; i++)
+		cookie[idx[i]] |= (uint32_t)mac[i] & COOKIE_MAC_MASK;
+}
+
+void
+sw_ft_cookie_make_burst(struct sw_ft_shard *s,
+			const struct sw_ft_key *const *key,
+			const struct sw_ft_pkt *const *seg,
+			struct sw_ft_syn_opts *o, uint32_t *cookie,
+			uint16_t n, uint64_t now)
+{
+	uint64_t slice = cookie_slice(s->ft, now);
+	uint16_t four[2][4], nf[2] = { 0, 0 }, i;
+	unsigned int f;
+
+	for (i = 0; i < n; i++) {
+		f = key[i]->family != 4;
+		o[i].mss = seg[i]->mss;
+		o[i].wscale = seg[i]->wscale;
+		o[i].sack_perm = seg[i]->sack_perm;
+		four[f][nf[f]++] = i;
+		if (nf[f] == 4) {
+			cookie_make4(key, seg, four[f], 4, slice, o, cookie);
+			nf[f] = 0;
+		}
+	}
+	for (f = 0; f < 2; f++) {
+		uint16_t x = four[f][0];
+		uint32_t bits;
+
+		if (nf[f] > 1) {
+			cookie_make4(key, seg, four[f], nf[f], slice, o,
+				     cookie);
+		} else if (nf[f] == 1) {
+			bits = cookie_bits(key[x]->family, slice, &o[x]);
+			cookie[x] = bits | cookie_mac(key[x], seg[x]->dir,
+						      seg[x]->port,
+						      seg[x]->seq, slice,
+						      bits);
+		}
+	}
+	FT_ADD(s->cnt.proxy_cookies, n);
 }
 
 int

@@ -412,6 +412,19 @@ uint32_t sw_ft_cookie_make(struct sw_ft_shard *s, const struct sw_ft_key *key,
 			   struct sw_ft_syn_opts *o);
 
 /*
+ * sw_ft_cookie_make() for n SYNs at once, each
+ * as the worker parsed it: seg[i]'s direction, ingress port, sequence
+ * number (the ISN) and options. cookie[i] is its cookie, o[i] what the
+ * cookie carries. The same cookies as n calls of sw_ft_cookie_make()
+ * (SIMD where the CPU has it, sw_ft_hash_vector()).
+ */
+void sw_ft_cookie_make_burst(struct sw_ft_shard *s,
+			     const struct sw_ft_key *const *key,
+			     const struct sw_ft_pkt *const *seg,
+			     struct sw_ft_syn_opts *o, uint32_t *cookie,
+			     uint16_t n, uint64_t now);
+
+/*
  * Is `cookie` (an ACK's ack - 1) one this process made for key/dir, the
  * ACK's ingress port and the client's isn (the ACK's seq - 1) within the
  * last three slices? Returns 0 with *o decoded, or -EINVAL.
