@@ -239,14 +239,23 @@ hash4_avx2(const struct sw_ft_key *const *k, uint32_t *out)
 	const __m256i rot16 = _mm256_setr_epi8(
 		6, 7, 0, 1, 2, 3, 4, 5, 14, 15, 8, 9, 10, 11, 12, 13,
 		6, 7, 0, 1, 2, 3, 4, 5, 14, 15, 8, 9, 10, 11, 12, 13);
-	uint64_t a[4], b[4], r[4];
+	uint64_t a0, a1, a2, a3, b0, b1, b2, b3, r[4];
 	__m256i v0, v1, v2, v3, m0, m1, fin;
 	unsigned int i;
 
-	for (i = 0; i < 4; i++)
-		key_words(k[i], &a[i], &b[i]);
-	m0 = _mm256_loadu_si256((const __m256i *)(const void *)a);
-	m1 = _mm256_loadu_si256((const __m256i *)(const void *)b);
+	/*
+	 * The lanes are put together from registers (8-byte loads at
+	 * most): a 32-byte load of four words just stored one by one
+	 * waits for the stores to retire (store forwarding fails).
+	 */
+	key_words(k[0], &a0, &b0);
+	key_words(k[1], &a1, &b1);
+	key_words(k[2], &a2, &b2);
+	key_words(k[3], &a3, &b3);
+	m0 = _mm256_set_epi64x((long long)a3, (long long)a2, (long long)a1,
+			       (long long)a0);
+	m1 = _mm256_set_epi64x((long long)b3, (long long)b2, (long long)b1,
+			       (long long)b0);
 	fin = _mm256_set1_epi64x((long long)((uint64_t)16 << 56));
 	v0 = _mm256_set1_epi64x((long long)(sip_k0 ^ 0x736f6d6570736575ull));
 	v1 = _mm256_set1_epi64x((long long)(sip_k1 ^ 0x646f72616e646f6dull));
@@ -273,6 +282,7 @@ hash4_avx2(const struct sw_ft_key *const *k, uint32_t *out)
 }
 
 /* ft_cookie_sip of four messages, one in each lane (ft_cookie_sip4). */
+#define S FT_COOKIE_WORDS_MAX
 __attribute__((target("avx2"))) static void
 cookie4_avx2(const uint64_t *w, unsigned int nw, uint64_t *out)
 {
@@ -286,9 +296,11 @@ cookie4_avx2(const uint64_t *w, unsigned int nw, uint64_t *out)
 	__m256i m;
 	unsigned int j;
 
+	/* Word j of each lane, 8 bytes a load (see hash4_avx2). */
 	for (j = 0; j < nw; j++) {
-		m = _mm256_loadu_si256((const __m256i *)(const void *)
-				       &w[4 * j]);
+		m = _mm256_set_epi64x((long long)w[3 * S + j],
+				      (long long)w[2 * S + j],
+				      (long long)w[S + j], (long long)w[j]);
 		v3 = _mm256_xor_si256(v3, m);
 		V_SIPROUND;
 		v0 = _mm256_xor_si256(v0, m);
@@ -305,6 +317,7 @@ cookie4_avx2(const uint64_t *w, unsigned int nw, uint64_t *out)
 			      _mm256_xor_si256(v2, v3));
 	_mm256_storeu_si256((__m256i *)(void *)out, v0);
 }
+#undef S
 
 /* AVX2 on this CPU: decided once (the build targets a generic x86-64). */
 static int
@@ -377,8 +390,7 @@ ft_cookie_sip(const uint64_t *w, unsigned int nw)
 void
 ft_cookie_sip4(const uint64_t *w, unsigned int nw, uint64_t out[4])
 {
-	uint64_t m[FT_COOKIE_WORDS_MAX];
-	unsigned int i, j;
+	unsigned int i;
 
 #if defined(__x86_64__)
 	if (have_avx2() && hash_vector) {
@@ -386,11 +398,8 @@ ft_cookie_sip4(const uint64_t *w, unsigned int nw, uint64_t out[4])
 		return;
 	}
 #endif
-	for (i = 0; i < 4; i++) {
-		for (j = 0; j < nw; j++)
-			m[j] = w[4 * j + i];
-		out[i] = ft_cookie_sip(m, nw);
-	}
+	for (i = 0; i < 4; i++)
+		out[i] = ft_cookie_sip(&w[i * FT_COOKIE_WORDS_MAX], nw);
 }
 
 void

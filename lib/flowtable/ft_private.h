@@ -500,8 +500,8 @@ uint32_t ft_hash_func(const void *key, uint32_t key_len, uint32_t init_val);
 uint64_t ft_cookie_sip(const uint64_t *w, unsigned int nw);
 
 /*
- * Four messages of nw words at once, w word-major (w[4 * j + i] is word
- * j of message i): with AVX2 when the CPU has it and
+ * Four messages of nw words at once, message i at
+ * w[i * FT_COOKIE_WORDS_MAX]: with AVX2 when the CPU has it and
  * sw_ft_hash_vector() allows it, else one at a time. Same values.
  */
 void ft_cookie_sip4(const uint64_t *w, unsigned int nw, uint64_t out[4]);

@@ -54,11 +54,11 @@ static const uint16_t msstab6[4] = { 1280 - 60, 1480 - 60, 1500 - 60,
  */
 static inline unsigned int
 cookie_words(const struct sw_ft_key *k, int dir, uint8_t port, uint32_t isn,
-	     uint64_t slice, uint32_t bits, uint64_t *w, unsigned int stride)
+	     uint64_t slice, uint32_t bits, uint64_t *w)
 {
 	w[0] = (uint64_t)isn << 32 | bits | (uint32_t)port << 1 |
 	       (uint32_t)dir;
-	w[stride] = slice;
+	w[1] = slice;
 	if (k->family == 4) {
 		uint32_t lo, hi;
 		uint64_t ports;
@@ -71,13 +71,13 @@ cookie_words(const struct sw_ft_key *k, int dir, uint8_t port, uint32_t isn,
 		memcpy(&lo, k->lo, 4);
 		memcpy(&hi, k->hi, 4);
 		memcpy(&ports, &k->lo_port, 8);
-		w[2 * stride] = (uint64_t)hi << 32 | lo;
-		w[3 * stride] = ports;
+		w[2] = (uint64_t)hi << 32 | lo;
+		w[3] = ports;
 		return 4;
 	}
 	RTE_BUILD_BUG_ON(sizeof(*k) != 40);
 	for (unsigned int j = 0; j < 5; j++)
-		memcpy(&w[(2 + j) * stride], (const uint8_t *)k + 8 * j, 8);
+		memcpy(&w[2 + j], (const uint8_t *)k + 8 * j, 8);
 	return 7;
 }
 
@@ -90,7 +90,7 @@ cookie_mac(const struct sw_ft_key *k, int dir, uint8_t port, uint32_t isn,
 	   uint64_t slice, uint32_t bits)
 {
 	uint64_t w[FT_COOKIE_WORDS_MAX];
-	unsigned int nw = cookie_words(k, dir, port, isn, slice, bits, w, 1);
+	unsigned int nw = cookie_words(k, dir, port, isn, slice, bits, w);
 
 	return (uint32_t)ft_cookie_sip(w, nw) & COOKIE_MAC_MASK;
 }
@@ -164,11 +164,12 @@ cookie_make4(const struct sw_ft_key *const *key,
 
 		cookie[x] = cookie_bits(key[x]->family, slice, &o[x]);
 		nw = cookie_words(key[x], seg[x]->dir, seg[x]->port,
-				  seg[x]->seq, slice, cookie[x], &w[i], 4);
+				  seg[x]->seq, slice, cookie[x],
+				  &w[i * FT_COOKIE_WORDS_MAX]);
 	}
 	for (; i < 4; i++)
 		for (j = 0; j < nw; j++)
-			w[4 * j + i] = w[4 * j];
+			w[i * FT_COOKIE_WORDS_MAX + j] = w[j];
 	ft_cookie_sip4(w, nw, mac);
 	for (i = 0; i < cnt; i++)
 		cookie[idx[i]] |= (uint32_t)mac[i] & COOKIE_MAC_MASK;
