@@ -387,6 +387,16 @@ ft_cookie_sip(const uint64_t *w, unsigned int nw)
 	return v0 ^ v1 ^ v2 ^ v3;
 }
 
+bool
+ft_hash_simd(void)
+{
+#if defined(__x86_64__)
+	return have_avx2() && hash_vector;
+#else
+	return false;
+#endif
+}
+
 void
 ft_cookie_sip4(const uint64_t *w, unsigned int nw, uint64_t out[4])
 {

@@ -506,6 +506,9 @@ uint64_t ft_cookie_sip(const uint64_t *w, unsigned int nw);
  */
 void ft_cookie_sip4(const uint64_t *w, unsigned int nw, uint64_t out[4]);
 
+/* Do the burst hashes use SIMD (the CPU has AVX2, sw_ft_hash_vector)? */
+bool ft_hash_simd(void);
+
 /* Timeout index of each state. */
 extern const uint8_t ft_state_timeout[SW_FT_STATE_MAX];
 

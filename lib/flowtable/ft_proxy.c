@@ -184,6 +184,7 @@ sw_ft_cookie_make_burst(struct sw_ft_shard *s,
 {
 	uint64_t slice = cookie_slice(s->ft, now);
 	uint16_t four[2][4], nf[2] = { 0, 0 }, i;
+	bool simd = ft_hash_simd();
 	unsigned int f;
 
 	for (i = 0; i < n; i++) {
@@ -191,6 +192,14 @@ sw_ft_cookie_make_burst(struct sw_ft_shard *s,
 		o[i].mss = seg[i]->mss;
 		o[i].wscale = seg[i]->wscale;
 		o[i].sack_perm = seg[i]->sack_perm;
+		if (!simd) {
+			/* Lanes built in memory would only cost more. */
+			cookie[i] = cookie_bits(key[i]->family, slice, &o[i]);
+			cookie[i] |= cookie_mac(key[i], seg[i]->dir,
+						seg[i]->port, seg[i]->seq,
+						slice, cookie[i]);
+			continue;
+		}
 		four[f][nf[f]++] = i;
 		if (nf[f] == 4) {
 			cookie_make4(key, seg, four[f], 4, slice, o, cookie);
