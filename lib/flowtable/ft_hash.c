@@ -43,6 +43,12 @@ static uint64_t ck_v[4];
 	v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32); \
 } while (0)
 
+/* SipHash-1-3's last block b (the length byte) and its finalization. */
+#define SIP13_FINAL(b) do { \
+	v3 ^= (b); SIPROUND; v0 ^= (b); \
+	v2 ^= 0xff; SIPROUND; SIPROUND; SIPROUND; \
+} while (0)
+
 /* The cookie MAC's first compression round: the same for every cookie. */
 static void
 cookie_prefix(void)
@@ -185,13 +191,7 @@ siphash13_2w(uint64_t k0, uint64_t k1, uint64_t m0, uint64_t m1)
 	v3 ^= m1;
 	SIPROUND;
 	v0 ^= m1;
-	v3 ^= b;
-	SIPROUND;
-	v0 ^= b;
-	v2 ^= 0xff;
-	SIPROUND;
-	SIPROUND;
-	SIPROUND;
+	SIP13_FINAL(b);
 	return v0 ^ v1 ^ v2 ^ v3;
 }
 
@@ -233,6 +233,22 @@ sw_ft_key_hash(const struct sw_ft_key *k)
 	v1 = _mm256_xor_si256(v1, v2); v2 = V_ROT32(v2); \
 } while (0)
 
+/* The last block (fin: the length byte) and finalization, four lanes. */
+__attribute__((target("avx2"))) static inline __m256i
+v_sip_final(__m256i v0, __m256i v1, __m256i v2, __m256i v3, __m256i fin,
+	    __m256i rot16)
+{
+	v3 = _mm256_xor_si256(v3, fin);
+	V_SIPROUND;
+	v0 = _mm256_xor_si256(v0, fin);
+	v2 = _mm256_xor_si256(v2, _mm256_set1_epi64x(0xff));
+	V_SIPROUND;
+	V_SIPROUND;
+	V_SIPROUND;
+	return _mm256_xor_si256(_mm256_xor_si256(v0, v1),
+				_mm256_xor_si256(v2, v3));
+}
+
 __attribute__((target("avx2"))) static void
 hash4_avx2(const struct sw_ft_key *const *k, uint32_t *out)
 {
@@ -267,15 +283,7 @@ hash4_avx2(const struct sw_ft_key *const *k, uint32_t *out)
 	v3 = _mm256_xor_si256(v3, m1);
 	V_SIPROUND;
 	v0 = _mm256_xor_si256(v0, m1);
-	v3 = _mm256_xor_si256(v3, fin);
-	V_SIPROUND;
-	v0 = _mm256_xor_si256(v0, fin);
-	v2 = _mm256_xor_si256(v2, _mm256_set1_epi64x(0xff));
-	V_SIPROUND;
-	V_SIPROUND;
-	V_SIPROUND;
-	v0 = _mm256_xor_si256(_mm256_xor_si256(v0, v1),
-			      _mm256_xor_si256(v2, v3));
+	v0 = v_sip_final(v0, v1, v2, v3, fin, rot16);
 	_mm256_storeu_si256((__m256i *)(void *)r, v0);
 	for (i = 0; i < 4; i++)
 		out[i] = (uint32_t)r[i];
@@ -306,15 +314,7 @@ cookie4_avx2(const uint64_t *w, unsigned int nw, uint64_t *out)
 		v0 = _mm256_xor_si256(v0, m);
 	}
 	m = _mm256_set1_epi64x((long long)((uint64_t)(8 * (nw + 1)) << 56));
-	v3 = _mm256_xor_si256(v3, m);
-	V_SIPROUND;
-	v0 = _mm256_xor_si256(v0, m);
-	v2 = _mm256_xor_si256(v2, _mm256_set1_epi64x(0xff));
-	V_SIPROUND;
-	V_SIPROUND;
-	V_SIPROUND;
-	v0 = _mm256_xor_si256(_mm256_xor_si256(v0, v1),
-			      _mm256_xor_si256(v2, v3));
+	v0 = v_sip_final(v0, v1, v2, v3, m, rot16);
 	_mm256_storeu_si256((__m256i *)(void *)out, v0);
 }
 #undef S
@@ -377,13 +377,7 @@ ft_cookie_sip(const uint64_t *w, unsigned int nw)
 		SIPROUND;
 		v0 ^= w[j];
 	}
-	v3 ^= b;
-	SIPROUND;
-	v0 ^= b;
-	v2 ^= 0xff;
-	SIPROUND;
-	SIPROUND;
-	SIPROUND;
+	SIP13_FINAL(b);
 	return v0 ^ v1 ^ v2 ^ v3;
 }
 

@@ -184,22 +184,26 @@ sw_ft_cookie_make_burst(struct sw_ft_shard *s,
 {
 	uint64_t slice = cookie_slice(s->ft, now);
 	uint16_t four[2][4], nf[2] = { 0, 0 }, i;
-	bool simd = ft_hash_simd();
 	unsigned int f;
 
+	FT_ADD(s->cnt.proxy_cookies, n);
 	for (i = 0; i < n; i++) {
-		f = key[i]->family != 4;
 		o[i].mss = seg[i]->mss;
 		o[i].wscale = seg[i]->wscale;
 		o[i].sack_perm = seg[i]->sack_perm;
-		if (!simd) {
-			/* Lanes built in memory would only cost more. */
+	}
+	if (!ft_hash_simd()) {
+		/* Lanes built in memory would only cost more. */
+		for (i = 0; i < n; i++) {
 			cookie[i] = cookie_bits(key[i]->family, slice, &o[i]);
 			cookie[i] |= cookie_mac(key[i], seg[i]->dir,
 						seg[i]->port, seg[i]->seq,
 						slice, cookie[i]);
-			continue;
 		}
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		f = key[i]->family != 4;
 		four[f][nf[f]++] = i;
 		if (nf[f] == 4) {
 			cookie_make4(key, seg, four[f], 4, slice, o, cookie);
@@ -221,7 +225,6 @@ sw_ft_cookie_make_burst(struct sw_ft_shard *s,
 						      bits);
 		}
 	}
-	FT_ADD(s->cnt.proxy_cookies, n);
 }
 
 int
