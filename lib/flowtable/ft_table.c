@@ -200,7 +200,13 @@ shard_create(struct sw_ft *ft, const struct sw_ft_conf *c, unsigned int id)
 	rcu.trigger_reclaim_limit = 1;
 	if (rte_hash_rcu_qsbr_add(s->h, &rcu) != 0)
 		goto err;
-	s->nb_slots = (uint32_t)rte_hash_max_key_id(s->h) + 1;
+	/*
+	 * Positions 0 .. max_key_id - 1 (key indices 1 .. entries; index 0
+	 * is rte_hash's dummy). Counting one more, as this did until
+	 * 2026-12-08, made the sweep, early drop and walkers read a slot
+	 * past the key store: whatever rte_malloc put after it.
+	 */
+	s->nb_slots = (uint32_t)rte_hash_max_key_id(s->h);
 	s->live = rte_zmalloc_socket("sw_ft_live", s->nb_slots,
 				     RTE_CACHE_LINE_SIZE, c->socket_id);
 	if (s->live == NULL)
