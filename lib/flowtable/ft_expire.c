@@ -186,6 +186,8 @@ sw_ft_expire(struct sw_ft_shard *s, uint64_t now)
 			end_pass(s);
 	}
 	s->hand = pos;
+	/* What this poll's packets and sweep deleted, walkers permitting. */
+	ft_reclaim(s);
 	/*
 	 * The next call's slots, one burst ahead: slots are 128 bytes
 	 * apart, a stride the hardware prefetchers follow badly (a SYN

@@ -217,6 +217,15 @@ struct sw_ft_shard {
 	 */
 	uint8_t *live;
 	uint32_t nb_slots;		/* positions */
+	/*
+	 * Deleted positions not yet handed back to rte_hash, oldest first
+	 * (a FIFO of nb_slots): they wait until every walker online at
+	 * their delete has passed a quiescent state (ft_reclaim()). The
+	 * oldest dq_ntok of them wait for token dq_tok.
+	 */
+	uint32_t *dq;
+	uint32_t dq_head, dq_count, dq_ntok;
+	uint64_t dq_tok;
 	uint32_t max;			/* flows this shard may hold */
 	uint32_t spill_clear;		/* spilling ends below this */
 	uint32_t adapt_start;		/* flows where scaling begins */
@@ -583,6 +592,13 @@ void ft_tags_free(struct sw_ft *ft);
  * flow the HA peer has is reported gone (enum sw_ft_del_reason).
  */
 void ft_flow_delete(struct sw_ft_shard *s, uint32_t pos, uint8_t reason);
+
+/*
+ * Hand the deleted slots whose grace period is over back to rte_hash
+ * (the owner only; every poll, and when an insert finds no free slot).
+ * Returns how many.
+ */
+uint32_t ft_reclaim(struct sw_ft_shard *s);
 
 /*
  * Early drop may take a flow that has not earned assured, or a TCP flow

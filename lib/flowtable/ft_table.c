@@ -85,6 +85,7 @@ shard_free(struct sw_ft_shard *s)
 		return;
 	rte_hash_free(s->h);
 	rte_free(s->live);
+	rte_free(s->dq);
 	rte_free(s->src);
 	rte_free(s->badck);
 	rte_free(s->ev);
@@ -140,7 +141,6 @@ shard_create(struct sw_ft *ft, const struct sw_ft_conf *c, unsigned int id)
 {
 	static uint32_t serial;
 	struct rte_hash_parameters hp;
-	struct rte_hash_rcu_config rcu;
 	struct sw_ft_shard *s;
 	char name[RTE_HASH_NAMESIZE];
 	uint32_t slots;
@@ -189,27 +189,25 @@ shard_create(struct sw_ft *ft, const struct sw_ft_conf *c, unsigned int id)
 	rte_hash_set_cmp_func(s->h, key_cmp);
 	if (find_slots(s) != 0)
 		goto err;
-	memset(&rcu, 0, sizeof(rcu));
-	rcu.v = ft->qs;
-	rcu.mode = RTE_HASH_QSBR_MODE_DQ;
-	/*
-	 * Reclaim on every delete: with no reader walking, the grace period
-	 * is over at once and the slot is free for the next insert (early
-	 * drop relies on it). 22.11 reclaims at most 16 per call anyway.
-	 */
-	rcu.trigger_reclaim_limit = 1;
-	if (rte_hash_rcu_qsbr_add(s->h, &rcu) != 0)
-		goto err;
 	/*
 	 * Positions 0 .. max_key_id - 1 (key indices 1 .. entries; index 0
 	 * is rte_hash's dummy). Counting one more, as this did until
 	 * 2026-12-08, made the sweep, early drop and walkers read a slot
-	 * past the key store: whatever rte_malloc put after it.
+	 * past the key store: whatever rte_malloc put after it (the RCU
+	 * defer queue's ring, until that went).
 	 */
 	s->nb_slots = (uint32_t)rte_hash_max_key_id(s->h);
 	s->live = rte_zmalloc_socket("sw_ft_live", s->nb_slots,
 				     RTE_CACHE_LINE_SIZE, c->socket_id);
-	if (s->live == NULL)
+	/*
+	 * Deleted slots wait here for the walkers, not in rte_hash's RCU
+	 * defer queue: that one takes a token and logs three times (a
+	 * filtered rte_log call each) for every delete, about 650
+	 * instructions, where this takes one token a poll.
+	 */
+	s->dq = rte_malloc_socket("sw_ft_dq", sizeof(*s->dq) * s->nb_slots,
+				  RTE_CACHE_LINE_SIZE, c->socket_id);
+	if (s->live == NULL || s->dq == NULL)
 		goto err;
 	if (ft_source_create(s, &ft->src, c->socket_id) != 0 ||
 	    ft_badck_create(s, c->socket_id) != 0)
@@ -715,6 +713,40 @@ sw_ft_advance(struct sw_ft_shard *s, int32_t pos, uint8_t dir, uint8_t port,
 	return ft_tcp_advance(f, snd, end);
 }
 
+/*
+ * One token covers every slot deleted before it was taken. While a
+ * walker holds it, later deletes wait for the next token rather than
+ * take a fresh one each poll: a walker that reports between shards
+ * would never catch up with a token that keeps moving. With no walker
+ * online the check passes at once, and a second round frees what was
+ * deleted after the first token.
+ */
+uint32_t
+ft_reclaim(struct sw_ft_shard *s)
+{
+	uint32_t freed = 0, round;
+
+	for (round = 0; round < 2 && s->dq_count != 0; round++) {
+		if (s->dq_ntok == 0) {
+			s->dq_tok = rte_rcu_qsbr_start(s->ft->qs);
+			s->dq_ntok = s->dq_count;
+		}
+		if (rte_rcu_qsbr_check(s->ft->qs, s->dq_tok, false) != 1)
+			break;
+		/* The walkers' quiescent reports (release) happen before. */
+		FT_TSAN_ACQUIRE(s->ft->qs);
+		freed += s->dq_ntok;
+		s->dq_count -= s->dq_ntok;
+		for (; s->dq_ntok != 0; s->dq_ntok--) {
+			rte_hash_free_key_with_position(s->h,
+						(int32_t)s->dq[s->dq_head]);
+			if (++s->dq_head == s->nb_slots)
+				s->dq_head = 0;
+		}
+	}
+	return freed;
+}
+
 void
 ft_flow_delete(struct sw_ft_shard *s, uint32_t pos, uint8_t reason)
 {
@@ -733,12 +765,13 @@ ft_flow_delete(struct sw_ft_shard *s, uint32_t pos, uint8_t reason)
 				  sl->key.lo);
 	/* Walkers stop reading the slot before rte_hash may reuse it. */
 	__atomic_store_n(&s->live[pos], 0, __ATOMIC_RELEASE);
-	rte_hash_del_key_with_hash(s->h, &sl->key, sl->hash);
-	/*
-	 * The delete may have reclaimed slots whose grace period ended
-	 * (inside librte_hash, which ThreadSanitizer does not see).
-	 */
-	FT_TSAN_ACQUIRE(s->ft->qs);
+	/* The key leaves the buckets now; its slot after the grace period. */
+	if (rte_hash_del_key_with_hash(s->h, &sl->key, sl->hash) >= 0) {
+		uint32_t tail = s->dq_head + s->dq_count;
+
+		s->dq[tail >= s->nb_slots ? tail - s->nb_slots : tail] = pos;
+		s->dq_count++;
+	}
 	if (f->flags & FT_EVICTABLE)
 		FT_SET(s->cnt.evictable, s->cnt.evictable - 1);
 	if (f->flags & FT_SOFT)
@@ -887,11 +920,9 @@ ft_flow_alloc(struct sw_ft_shard *s, const struct sw_ft_key *key,
 	/* A flow a packet opens here is this node's to report. */
 	tmpl.sync = quota ? FT_SY_LOCAL : 0;
 	pos = rte_hash_add_key_with_hash(s->h, &tmpl, hash);
-	/*
-	 * The slot it handed out may be one a walker let go of only now:
-	 * the reclaim (rte_rcu_qsbr_check) ran inside rte_hash_add_key.
-	 */
-	FT_TSAN_ACQUIRE(s->ft->qs);
+	/* No free slot: some may be waiting only for this poll's reclaim. */
+	if (pos == -ENOSPC && ft_reclaim(s) != 0)
+		pos = rte_hash_add_key_with_hash(s->h, &tmpl, hash);
 	if (pos < 0) {
 		if (tag)
 			ft_source_release(s, key, dir);

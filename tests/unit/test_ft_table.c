@@ -675,6 +675,65 @@ test_ft_walk_from_resumes_and_lets_owner_reclaim(void **state)
 	sw_ft_free(ft);
 }
 
+struct held {
+	struct sw_ft *ft;
+	int done;
+	unsigned int ok;	/* new flows the owner placed mid-walk */
+};
+
+/* The owner's work, run while this walker is online in shard 0. */
+static int
+churn_cb(const struct sw_ft_key *key, const struct sw_ft_info *info,
+	 void *arg)
+{
+	struct held *h = arg;
+	uint16_t p;
+
+	(void)key;
+	(void)info;
+	if (h->done++)
+		return 0;
+	/* Every flow expires and is deleted... */
+	sw_ft_set_timeout(h->ft, SW_FT_TO_udp, 1);
+	sweep(h->ft, 100);
+	/* ...but no deleted slot may hold a new one while we read. */
+	for (p = 20; p < 28; p++)
+		h->ok += packet(h->ft, 17, p, 53, 1, 0, 100) == 0;
+	return 0;
+}
+
+/*
+ * The grace period: a slot deleted while a walker is online is not
+ * handed to a new flow until that walker has gone, and then is at the
+ * owner's next poll or the next insert that finds no free slot.
+ * (Fails if the owner frees deleted slots without asking the walkers.)
+ */
+static void
+test_ft_deleted_slots_wait_for_walkers(void **state)
+{
+	struct sw_ft *ft = make_ft(8, false, 0, 0);
+	struct held h = { .ft = ft };
+	struct sw_ft_stats st;
+	uint16_t p;
+
+	(void)state;
+	for (p = 1; p <= 8; p++)
+		assert_int_equal(packet(ft, 17, p, 53, 1, 0, 1), 0);
+	sw_ft_walk(ft, 0, 1, churn_cb, &h);
+	assert_int_equal(h.done, 1);
+	sw_ft_shard_stats(ft, 0, &st);
+	assert_int_equal(st.expired, 8);
+	/* Only the hash's spare slots (never deleted ones) were free. */
+	assert_true(h.ok < 4);
+	assert_int_equal(st.insert_busy, 8 - h.ok);
+	/* Walker gone: the next insert that finds no slot reclaims. */
+	for (p = (uint16_t)(20 + h.ok); p < 28; p++)
+		assert_int_equal(packet(ft, 17, p, 53, 1, 0, 101), 0);
+	sw_ft_shard_stats(ft, 0, &st);
+	assert_int_equal(st.flows, 8);
+	sw_ft_free(ft);
+}
+
 static unsigned int judged;
 
 static bool
@@ -890,6 +949,7 @@ const struct CMUnitTest ft_table_tests[] = {
 	cmocka_unit_test(test_ft_flush_deletes_everything),
 	cmocka_unit_test(test_ft_flush_filtered_counts_what_it_deleted),
 	cmocka_unit_test(test_ft_walk_from_resumes_and_lets_owner_reclaim),
+	cmocka_unit_test(test_ft_deleted_slots_wait_for_walkers),
 	cmocka_unit_test(test_ft_revalidate_asks_the_judge_once),
 	cmocka_unit_test(test_ft_options_change_live),
 	cmocka_unit_test(test_ft_concurrent_walk_while_writing),
