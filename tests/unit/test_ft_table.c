@@ -675,6 +675,66 @@ test_ft_walk_from_resumes_and_lets_owner_reclaim(void **state)
 	sw_ft_free(ft);
 }
 
+/* A new UDP flow A:ap -> B:53 at now (no TCP model: any number). */
+static int
+udp_new(struct sw_ft *ft, uint16_t ap, uint64_t now)
+{
+	struct sw_ft_key k = key4(17, ap, 53);
+	struct sw_ft_pkt pk = { .len = 60, .dir = SW_FT_DIR_LO };
+	uint8_t why;
+
+	return sw_ft_insert(sw_ft_shard(ft, 0), &k, &pk, now, &why);
+}
+
+static int
+odd_port_cb(const struct sw_ft_key *key, const struct sw_ft_info *info,
+	    void *arg)
+{
+	unsigned int *odd = arg;
+
+	(void)info;
+	*odd += ntohs(key->lo_port) % 2;
+	return 0;
+}
+
+/*
+ * The sweep visits every live flow, wherever it sits among 32-slot
+ * batches and the table's wrap: 1,000 flows whose ages alternate slot
+ * by slot expire exactly as their timeouts say.
+ */
+static void
+test_ft_sweep_expires_every_flow(void **state)
+{
+	struct sw_ft *ft = make_ft(1000, false, 0, 0);
+	struct sw_ft_stats st;
+	unsigned int odd = 0;
+	uint16_t p;
+
+	(void)state;
+	sw_ft_set_timeout(ft, SW_FT_TO_udp, 60);
+	for (p = 1000; p < 2000; p++)
+		assert_int_equal(udp_new(ft, p, p % 2 ? 1 : 50), 0);
+	/* A pass over the table at 100: the odd ports are 99 s idle. */
+	sweep(ft, 100);
+	sw_ft_shard_stats(ft, 0, &st);
+	assert_int_equal(st.expired, 500);
+	assert_int_equal(st.flows, 500);
+	assert_int_equal(sw_ft_walk(ft, 0, 100, odd_port_cb, &odd), 500);
+	assert_int_equal(odd, 0);
+	/* Their slots are taken again, and the rest expire in turn. */
+	for (p = 3000; p < 3500; p++)
+		assert_int_equal(udp_new(ft, p, 150), 0);
+	sweep(ft, 200);
+	sw_ft_shard_stats(ft, 0, &st);
+	assert_int_equal(st.expired, 1000);
+	assert_int_equal(st.flows, 500);
+	sweep(ft, 300);
+	sw_ft_shard_stats(ft, 0, &st);
+	assert_int_equal(st.expired, 1500);
+	assert_int_equal(st.flows, 0);
+	sw_ft_free(ft);
+}
+
 struct held {
 	struct sw_ft *ft;
 	int done;
@@ -950,6 +1010,7 @@ const struct CMUnitTest ft_table_tests[] = {
 	cmocka_unit_test(test_ft_flush_filtered_counts_what_it_deleted),
 	cmocka_unit_test(test_ft_walk_from_resumes_and_lets_owner_reclaim),
 	cmocka_unit_test(test_ft_deleted_slots_wait_for_walkers),
+	cmocka_unit_test(test_ft_sweep_expires_every_flow),
 	cmocka_unit_test(test_ft_revalidate_asks_the_judge_once),
 	cmocka_unit_test(test_ft_options_change_live),
 	cmocka_unit_test(test_ft_concurrent_walk_while_writing),
