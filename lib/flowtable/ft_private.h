@@ -233,6 +233,12 @@ struct sw_ft_shard {
 	uint32_t hand;			/* expiry sweep position */
 	uint32_t ed_hand;		/* early-drop sample position */
 	uint32_t burst_inserts;		/* inserts since the bulk lookup */
+	/*
+	 * Their hashes' top bytes, a bit each: a key whose bit is clear
+	 * was not inserted since the bulk lookup (which missed it), so
+	 * an insert need not look it up again.
+	 */
+	uint64_t burst_seen[4];
 	/* Per-source quotas (ft_source.c); src NULL: none. */
 	struct ft_src *src;
 	uint32_t src_mask;

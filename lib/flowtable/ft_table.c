@@ -376,7 +376,10 @@ sw_ft_lookup_burst_hash(struct sw_ft_shard *s, const struct sw_ft_key **keys,
 {
 	uint16_t i;
 
-	s->burst_inserts = 0;
+	if (s->burst_inserts != 0) {
+		memset(s->burst_seen, 0, sizeof(s->burst_seen));
+		s->burst_inserts = 0;
+	}
 	if (n == 0)
 		return;
 	rte_hash_lookup_with_hash_bulk(s->h, (const void **)keys,
@@ -888,10 +891,12 @@ ft_flow_alloc(struct sw_ft_shard *s, const struct sw_ft_key *key,
 	*existing = false;
 	/*
 	 * A key the bulk lookup missed can only be here if this burst
-	 * inserted it since: look again only then.
+	 * inserted it since: look again only then (and only if a key of
+	 * its hash's top byte was).
 	 */
-	pos = s->burst_inserts ? rte_hash_lookup_with_hash(s->h, key, hash) :
-				 -ENOENT;
+	pos = s->burst_inserts != 0 &&
+	      (s->burst_seen[hash >> 30] >> ((hash >> 24) & 63) & 1) ?
+	      rte_hash_lookup_with_hash(s->h, key, hash) : -ENOENT;
 	if (pos >= 0) {
 		*existing = true;
 		return pos;
@@ -954,6 +959,7 @@ void
 ft_flow_publish(struct sw_ft_shard *s, uint32_t pos, int dir, uint8_t more)
 {
 	struct ft_flow *f = ft_flow_at(s, pos);
+	uint32_t h;
 
 	__atomic_store_n(&f->flags, (uint8_t)(FT_USED | FT_EVICTABLE | more |
 			 (dir == SW_FT_DIR_HI ? FT_ORIG_HI : 0)),
@@ -962,6 +968,8 @@ ft_flow_publish(struct sw_ft_shard *s, uint32_t pos, int dir, uint8_t more)
 	FT_INC(s->cnt.flows);
 	FT_INC(s->cnt.evictable);
 	s->burst_inserts++;
+	h = ft_slot(s, pos)->hash;
+	s->burst_seen[h >> 30] |= 1ull << ((h >> 24) & 63);
 }
 
 int

@@ -21,6 +21,53 @@
 
 #include "ft_test.h"
 
+/*
+ * A burst may carry a new flow's packet more than once (a retransmitted
+ * SYN, a datagram train): the bulk lookup missed them all, yet the
+ * second is the flow the first inserted, not another one for the
+ * source's quota. Among 40 other sources' flows of the same burst.
+ */
+static void
+test_ft_source_same_burst_counts_once(void **state)
+{
+	struct sw_ft *ft = make_quota_ft(256, 2, 0);
+	struct sw_ft_shard *s = sw_ft_shard(ft, 0);
+	struct sw_ft_pkt p = { .len = 60, .port = 0 };
+	static const uint16_t sport[] = { 1, 1, 2, 1, 2 };
+	static const int want[] = { 0, 1, 0, 1, 1 };
+	uint8_t src[4] = { 192, 0, 2, 1 }, why;
+	const struct sw_ft_key *kp[45];
+	struct sw_ft_key k[45];
+	int32_t pos[45];
+	unsigned int i;
+
+	(void)state;
+	/* Burst order: other sources' flows and ours interleaved. */
+	for (i = 0; i < 45; i++) {
+		bool ours = i % 9 == 4;
+
+		src[3] = (uint8_t)(ours ? 1 : 10 + i);
+		p.dir = (uint8_t)sw_ft_key_make(&k[i], 4, 17, src, B4,
+				htons(ours ? sport[i / 9] : 1000), htons(53));
+		kp[i] = &k[i];
+	}
+	sw_ft_lookup_burst(s, kp, 45, pos);
+	for (i = 0; i < 45; i++) {
+		bool ours = i % 9 == 4;
+
+		assert_int_equal(pos[i], -ENOENT);
+		src[3] = (uint8_t)(ours ? 1 : 10 + i);
+		p.dir = (uint8_t)sw_ft_key_make(&k[i], 4, 17, src, B4,
+				htons(ours ? sport[i / 9] : 1000), htons(53));
+		assert_int_equal(sw_ft_insert(s, &k[i], &p, 1, &why),
+				 ours ? want[i / 9] : 0);
+	}
+	/* Two flows counted, not five: a third is over the quota. */
+	assert_int_equal(udp_from(ft, 1, 3, 1), -EDQUOT);
+	assert_int_equal(udp_from(ft, 2, 3, 1), 0);
+	sw_ft_free(ft);
+}
+
 static void
 test_ft_source_quota_flows(void **state)
 {
@@ -170,6 +217,7 @@ test_ft_early_drop_heaviest_source(void **state)
 }
 
 const struct CMUnitTest ft_source_tests[] = {
+	cmocka_unit_test(test_ft_source_same_burst_counts_once),
 	cmocka_unit_test(test_ft_source_quota_flows),
 	cmocka_unit_test(test_ft_source_quota_rate),
 	cmocka_unit_test(test_ft_source_quota_skips_closed),
