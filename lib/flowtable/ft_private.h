@@ -203,6 +203,9 @@ struct ft_counters {
 	uint32_t scale_q10;		/* timeouts scale, 1024: unscaled */
 } __rte_cache_aligned;
 
+/* The shortest turn of the expiry hand over a shard, in ms. */
+#define FT_SWEEP_TURN_MS 50
+
 struct sw_ft_shard {
 	struct ft_counters cnt;		/* written by the owner only */
 
@@ -231,6 +234,13 @@ struct sw_ft_shard {
 	uint32_t adapt_start;		/* flows where scaling begins */
 	uint32_t adapt_end;		/* flows where timeouts reach 0 */
 	uint32_t hand;			/* expiry sweep position */
+	/*
+	 * The sweep's next batch is due at sweep_next (ticks): a turn of
+	 * the hand takes at least FT_SWEEP_TURN_MS, so a small shard is
+	 * not swept again on every poll. 0 with a coarse clock (tests).
+	 */
+	uint64_t sweep_gap;
+	uint64_t sweep_next;
 	uint32_t ed_hand;		/* early-drop sample position */
 	uint32_t burst_inserts;		/* inserts since the bulk lookup */
 	/*

@@ -143,6 +143,7 @@ shard_create(struct sw_ft *ft, const struct sw_ft_conf *c, unsigned int id)
 	struct rte_hash_parameters hp;
 	struct sw_ft_shard *s;
 	char name[RTE_HASH_NAMESIZE];
+	uint64_t turn, batches;
 	uint32_t slots;
 
 	s = rte_zmalloc_socket("sw_ft_shard", sizeof(*s), RTE_CACHE_LINE_SIZE,
@@ -209,6 +210,9 @@ shard_create(struct sw_ft *ft, const struct sw_ft_conf *c, unsigned int id)
 				  RTE_CACHE_LINE_SIZE, c->socket_id);
 	if (s->live == NULL || s->dq == NULL)
 		goto err;
+	turn = (uint64_t)c->hz * FT_SWEEP_TURN_MS / 1000;
+	batches = (s->nb_slots + SW_FT_EXPIRE_BATCH - 1) / SW_FT_EXPIRE_BATCH;
+	s->sweep_gap = (turn + batches - 1) / batches;	/* never shorter */
 	if (ft_source_create(s, &ft->src, c->socket_id) != 0 ||
 	    ft_badck_create(s, c->socket_id) != 0)
 		goto err;

@@ -559,7 +559,11 @@ int sw_ft_advance(struct sw_ft_shard *s, int32_t pos, uint8_t dir,
  */
 bool sw_ft_spilling(const struct sw_ft_shard *s);
 
-/* Examine the next SW_FT_EXPIRE_BATCH slots; delete what timed out. */
+/*
+ * Examine the next SW_FT_EXPIRE_BATCH slots and delete what timed out,
+ * if they are due: the hand goes round a shard in no less than 50 ms
+ * (and at once while a flush or revalidation runs). Call it every poll.
+ */
 #define SW_FT_EXPIRE_BATCH 32
 void sw_ft_expire(struct sw_ft_shard *s, uint64_t now);
 

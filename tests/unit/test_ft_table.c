@@ -735,6 +735,58 @@ test_ft_sweep_expires_every_flow(void **state)
 	sw_ft_free(ft);
 }
 
+/*
+ * The hand goes round a shard in no less than 50 ms: on a millisecond
+ * clock, 1,000 expired flows (33 batches of slots) are not all gone
+ * after 1,000 polls in one millisecond nor after 50 ms of polls, are
+ * after 100 ms, and a flush is served at once whatever the clock says.
+ */
+static void
+test_ft_sweep_turn_takes_50ms(void **state)
+{
+	struct sw_ft_conf c;
+	struct sw_ft *ft;
+	struct sw_ft_shard *s;
+	struct sw_ft_stats st;
+	uint64_t now, n;
+	uint32_t t;
+	uint16_t p;
+	int i;
+
+	(void)state;
+	sw_ft_conf_defaults(&c);
+	c.max_flows = 1000;
+	c.hz = 1000;
+	ft = sw_ft_create(&c);
+	assert_non_null(ft);
+	s = sw_ft_shard(ft, 0);
+	sw_ft_set_timeout(ft, SW_FT_TO_udp, 1);
+	for (p = 1000; p < 2000; p++)
+		assert_int_equal(udp_new(ft, p, 0), 0);
+	for (i = 0; i < 1000; i++)
+		sw_ft_expire(s, 5000);
+	sw_ft_shard_stats(ft, 0, &st);
+	/* One batch was due at 5000 (the first poll), not the rest. */
+	assert_true(st.expired > 0 && st.expired <= 32);
+	for (now = 5001; now < 5050; now++)
+		sw_ft_expire(s, now);
+	sw_ft_shard_stats(ft, 0, &st);
+	assert_true(st.expired < 1000);
+	for (; now <= 5100; now++)
+		sw_ft_expire(s, now);
+	sw_ft_shard_stats(ft, 0, &st);
+	assert_int_equal(st.expired, 1000);
+	/* A flush does not wait for the clock. */
+	for (p = 3000; p < 3100; p++)
+		assert_int_equal(udp_new(ft, p, now), 0);
+	t = sw_ft_flush(ft, NULL, NULL);
+	for (i = 0; i < 40 && !sw_ft_flush_done(ft, t, &n); i++)
+		sw_ft_expire(s, now);
+	assert_true(sw_ft_flush_done(ft, t, &n));
+	assert_int_equal(n, 100);
+	sw_ft_free(ft);
+}
+
 struct held {
 	struct sw_ft *ft;
 	int done;
@@ -1011,6 +1063,7 @@ const struct CMUnitTest ft_table_tests[] = {
 	cmocka_unit_test(test_ft_walk_from_resumes_and_lets_owner_reclaim),
 	cmocka_unit_test(test_ft_deleted_slots_wait_for_walkers),
 	cmocka_unit_test(test_ft_sweep_expires_every_flow),
+	cmocka_unit_test(test_ft_sweep_turn_takes_50ms),
 	cmocka_unit_test(test_ft_revalidate_asks_the_judge_once),
 	cmocka_unit_test(test_ft_options_change_live),
 	cmocka_unit_test(test_ft_concurrent_walk_while_writing),
