@@ -44,6 +44,20 @@ make_ft(uint32_t max, bool early_drop, uint16_t astart, uint16_t aend)
 	return ft;
 }
 
+struct sw_ft *
+make_ft_hz(uint32_t max, uint64_t hz)
+{
+	struct sw_ft_conf c;
+	struct sw_ft *ft;
+
+	sw_ft_conf_defaults(&c);
+	c.max_flows = max;
+	c.hz = hz;
+	ft = sw_ft_create(&c);
+	assert_non_null(ft);
+	return ft;
+}
+
 struct find {
 	const struct sw_ft_key *key;
 	struct sw_ft_info info;

@@ -56,6 +56,9 @@ extern uint16_t insert_tag;
 struct sw_ft *make_ft(uint32_t max, bool early_drop, uint16_t astart,
 		      uint16_t aend);
 
+/* One shard of max flows on a clock of hz ticks a second. */
+struct sw_ft *make_ft_hz(uint32_t max, uint64_t hz);
+
 /* A table with per-source quotas of per_src flows and rate a second. */
 struct sw_ft *make_quota_ft(uint32_t max, uint32_t per_src, uint32_t rate);
 

@@ -744,9 +744,8 @@ test_ft_sweep_expires_every_flow(void **state)
 static void
 test_ft_sweep_turn_takes_50ms(void **state)
 {
-	struct sw_ft_conf c;
-	struct sw_ft *ft;
-	struct sw_ft_shard *s;
+	struct sw_ft *ft = make_ft_hz(1000, 1000);
+	struct sw_ft_shard *s = sw_ft_shard(ft, 0);
 	struct sw_ft_stats st;
 	uint64_t now, n;
 	uint32_t t;
@@ -754,12 +753,6 @@ test_ft_sweep_turn_takes_50ms(void **state)
 	int i;
 
 	(void)state;
-	sw_ft_conf_defaults(&c);
-	c.max_flows = 1000;
-	c.hz = 1000;
-	ft = sw_ft_create(&c);
-	assert_non_null(ft);
-	s = sw_ft_shard(ft, 0);
 	sw_ft_set_timeout(ft, SW_FT_TO_udp, 1);
 	for (p = 1000; p < 2000; p++)
 		assert_int_equal(udp_new(ft, p, 0), 0);
