@@ -69,7 +69,23 @@ def keepalived(t, d, binary, sw, node):
     args = ["ip", "netns", "exec", t.fw[node], "keepalived", "-n", "-l", "-D", "-G",
             "-P", "-f", conf, "-p", os.path.join(d, "ka-%s.pid" % node),
             "-r", os.path.join(d, "ka-vrrp-%s.pid" % node)]
-    return bg(args, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    log = open(os.path.join(d, "keepalived-%s.log" % node), "w")
+    p = bg(args, stdout=log, stderr=subprocess.STDOUT)
+    log.close()
+    return p
+
+
+def election_log(d, sw, node, lines=40):
+    """The tail of node's keepalived log and spillway's HA lines: why an
+    election went wrong."""
+    try:
+        text = open(os.path.join(d, "keepalived-%s.log" % node)).read()
+    except OSError as e:
+        text = "(no keepalived log: %s)" % e
+    out = ["   ka-%s: %s" % (node, line) for line in text.splitlines()[-lines:]]
+    out += ["   sw-%s: %s" % (node, line) for line in sw.output().splitlines()
+            if "ha:" in line or "control:" in line][-lines:]
+    return "\n".join(out)
 
 
 def role_of(sw):
@@ -104,8 +120,10 @@ def main():
           "both start standby (ha.role's default): keepalived decides")
     keepalived(t, d, binary, a, "a")
     keepalived(t, d, binary, b, "b")
-    check(wait_for(lambda: role_of(a) == "active", 20),
-          "keepalived makes A active (VRRP on the sync link, notify_master)")
+    if not check(wait_for(lambda: role_of(a) == "active", 20),
+                 "keepalived makes A active (VRRP on the sync link, notify_master)"):
+        print(election_log(d, a, "a"))
+        print(election_log(d, b, "b"))
     check(role_of(b) == "standby", "B stays standby")
     t.route_all("a")
     for port in (7000, 7001):
@@ -146,8 +164,9 @@ def main():
 
     a.proc.send_signal(signal.SIGKILL)
     t_kill = time.monotonic()
-    check(wait_for(lambda: role_of(b) == "active", 20),
-          "keepalived makes B active once A is gone (notify_master)")
+    if not check(wait_for(lambda: role_of(b) == "active", 20),
+                 "keepalived makes B active once A is gone (notify_master)"):
+        print(election_log(d, b, "b"))
     print("   B active %.1f s after A was killed" % (time.monotonic() - t_kill), flush=True)
     t.route_all("b")
     time.sleep(2.0)			# busy connections go on through B
