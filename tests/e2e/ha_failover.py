@@ -7,14 +7,17 @@ Two spillway nodes side by side (pylib's HaPair: each bridges its own
 pair of links between one client and one server, who pick their path by
 route and static neighbour), tcp_loose = false on both, a sync link
 between them. Each node runs Debian's keepalived with the shipped
-config/keepalived.conf (VRRP on the sync link, spillway watched, notify
-scripts that call `ha role`): it elects A, which forwards.
+config/keepalived.conf (VRRP on the sync link, spillway watched, the
+transitions through a FIFO to tools/spillway-keepalived-notify, which
+calls `ha role`): it elects A, which forwards.
 
 Real TCP through A: idle and busy connections, direct (port 7000) and
 SYN-proxied (7001, synproxy = true). Each one is on B within 2 s of its
 handshake (show flows 0), B forwarding nothing meanwhile. A is killed
 with SIGKILL; keepalived makes B active; the routes move to B; every
-connection goes on, byte-exact, without a reset on either host.
+connection goes on, byte-exact, without a reset on either host. Then a
+flap of ten transitions written to B's FIFO at once reaches spillway in
+order, and B's keepalived stopping leaves B standby.
 
   ha_failover.py SPILLWAY_BINARY"""
 
@@ -46,9 +49,12 @@ rules = {
 """
 
 
-def keepalived_conf(binary, conf, node, peer_node):
+def keepalived_conf(binary, conf, node, peer_node, fifo):
     """config/keepalived.conf as shipped, for node "a" or "b" of t."""
     text = open(os.path.join(TOP, "config", "keepalived.conf")).read()
+    text = text.replace("/usr/local/libexec/spillway/spillway-keepalived-notify",
+                        os.path.join(TOP, "tools", "spillway-keepalived-notify"))
+    text = text.replace("/run/keepalived-spillway.fifo", fifo)
     text = text.replace("/usr/local/bin/spillway", binary)
     text = text.replace("/etc/spillway/spillway.conf", conf)
     text = text.replace("router_id spillway-a", "router_id spillway-%s" % node)
@@ -65,7 +71,7 @@ def keepalived(t, d, binary, sw, node):
     other = "b" if node == "a" else "a"
     conf = os.path.join(d, "keepalived-%s.conf" % node)
     with open(conf, "w") as f:
-        f.write(keepalived_conf(binary, sw.conf, node, other))
+        f.write(keepalived_conf(binary, sw.conf, node, other, fifo(d, node)))
     args = ["ip", "netns", "exec", t.fw[node], "keepalived", "-n", "-l", "-D", "-G",
             "-P", "-f", conf, "-p", os.path.join(d, "ka-%s.pid" % node),
             "-r", os.path.join(d, "ka-vrrp-%s.pid" % node)]
@@ -73,6 +79,11 @@ def keepalived(t, d, binary, sw, node):
     p = bg(args, stdout=log, stderr=subprocess.STDOUT)
     log.close()
     return p
+
+
+def fifo(d, node):
+    """Where node's keepalived writes its transitions."""
+    return os.path.join(d, "ka-%s.fifo" % node)
 
 
 def election_log(d, sw, node, lines=40):
@@ -119,9 +130,9 @@ def main():
     check(role_of(a) == "standby" and role_of(b) == "standby",
           "both start standby (ha.role's default): keepalived decides")
     keepalived(t, d, binary, a, "a")
-    keepalived(t, d, binary, b, "b")
+    kb = keepalived(t, d, binary, b, "b")
     if not check(wait_for(lambda: role_of(a) == "active", 20),
-                 "keepalived makes A active (VRRP on the sync link, notify_master)"):
+                 "keepalived makes A active (VRRP on the sync link, MASTER)"):
         print(election_log(d, a, "a"))
         print(election_log(d, b, "b"))
     check(role_of(b) == "standby", "B stays standby")
@@ -165,7 +176,7 @@ def main():
     a.proc.send_signal(signal.SIGKILL)
     t_kill = time.monotonic()
     if not check(wait_for(lambda: role_of(b) == "active", 20),
-                 "keepalived makes B active once A is gone (notify_master)"):
+                 "keepalived makes B active once A is gone (MASTER)"):
         print(election_log(d, b, "b"))
     print("   B active %.1f s after A was killed" % (time.monotonic() - t_kill), flush=True)
     t.route_all("b")
@@ -190,6 +201,26 @@ def main():
     check(bs["invalid"] == 0, "nothing invalid on B (%d: %s)" % (bs["invalid"], why))
     rst = {ns: kernel_counter(ns, "Tcp", "OutRsts") - rst0[ns] for ns in (t.cli, t.srv)}
     check(all(v == 0 for v in rst.values()), "no host sent a reset (%s)" % rst)
+
+    # A flap, as keepalived writes it: ten transitions at once. Each
+    # reaches spillway in order (notify_master and notify_backup, one
+    # process each, raced), the last one stays.
+    mark = len(b.output())
+    flap = ["BACKUP", "MASTER", "FAULT", "MASTER"] * 2 + ["BACKUP", "MASTER"]
+    with open(fifo(d, "b"), "w") as f:
+        f.write("".join('INSTANCE "spillway" %s 100\n' % st for st in flap))
+    want = ["active -> standby", "standby -> active"] * 5
+
+    def changes():
+        return re.findall(r"ha: role (\w+ -> \w+)", b.output()[mark:])
+    wait_for(lambda: len(changes()) >= len(want), 20)
+    check(changes() == want and role_of(b) == "active",
+          "a flap of 10 transitions reaches spillway in order, the last stays "
+          "(%s, role %s)" % (changes(), role_of(b)))
+    # keepalived stopping leaves the node standby: its STOP line.
+    kb.send_signal(signal.SIGTERM)
+    check(wait_for(lambda: role_of(b) == "standby", 10),
+          "keepalived stopped on B: B is standby (STOP, after the SIGTERM)")
     b.stop()
     finish("ha-failover")
 
