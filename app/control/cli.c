@@ -373,7 +373,9 @@ static const struct cli_cmd {
 	  "HA: mode, role, peer, bulk progress, sync counters", cmd_show_ha },
 	{ "ha role", "active|standby", 3, 3, true, true, ARG_WORDS,
 	  "forward (active), or forward nothing and keep the\n"
-	  "\tpeer's flows (standby); keepalived's notify scripts", cmd_ha_role },
+	  "\tpeer's flows (standby); what keepalived's transitions\n"
+	  "\tcall (spillway-keepalived-notify sets its role back)",
+	  cmd_ha_role },
 	{ "ha resync", "", 2, 2, true, true, ARG_NONE,
 	  "ask the peer for a bulk of its flows", cmd_ha_resync },
 	{ "quit", "", 1, 1, false, false, ARG_NONE, "close this session",

@@ -217,6 +217,13 @@ def main():
     check(changes() == want and role_of(b) == "active",
           "a flap of 10 transitions reaches spillway in order, the last stays "
           "(%s, role %s)" % (changes(), role_of(b)))
+    # Level, not only edges: spillway standby on keepalived's master (a
+    # restart faster than the watch script, here the CLI) is set back.
+    b.cmd("ha role standby")
+    t_std = time.monotonic()
+    check(wait_for(lambda: role_of(b) == "active", 5),
+          "B made standby behind keepalived's back is active again (%.1f s)"
+          % (time.monotonic() - t_std))
     # keepalived stopping leaves the node standby: its STOP line.
     kb.send_signal(signal.SIGTERM)
     check(wait_for(lambda: role_of(b) == "standby", 10),

@@ -28,8 +28,9 @@ mandir=$(meson introspect "$build" --buildoptions |
 files="bin/spillway sbin/spillway-setup lib/systemd/system/spillway.service
 	share/spillway/examples/spillway.conf share/spillway/examples/spillway-nic.conf
 	share/spillway/examples/edge.conf share/spillway/examples/edge-feed.txt
+	share/spillway/examples/keepalived.conf
 	$mandir/man8/spillway.8 $mandir/man8/spillway-setup.8 $mandir/man5/spillway.conf.5
-	$libexec/spillway/spillway-import"
+	$libexec/spillway/spillway-import $libexec/spillway/spillway-keepalived-notify"
 for f in $files; do
 	[ -f "$root/$f" ] || fail "$prefix/$f not installed"
 	echo "ok: $prefix/$f"
@@ -55,6 +56,17 @@ grep -q "^ExecStart=$prefix/bin/spillway " "$root/lib/systemd/system/spillway.se
 grep -q "$prefix/sbin/spillway-setup" "$root/lib/systemd/system/spillway.service" ||
 	fail "the unit does not run $prefix/sbin/spillway-setup"
 echo "ok: the unit runs this prefix's programs"
+[ -x "$root/$libexec/spillway/spillway-keepalived-notify" ] ||
+	fail "spillway-keepalived-notify not executable"
+rc=0
+"$root/$libexec/spillway/spillway-keepalived-notify" 2>"$dest.log" || rc=$?
+[ $rc -eq 2 ] && grep -q '^usage: spillway-keepalived-notify' "$dest.log" ||
+	fail "spillway-keepalived-notify without a FIFO: exit $rc, not its usage"
+ka=$root/share/spillway/examples/keepalived.conf
+grep -q "vrrp_notify_fifo_script \"$prefix/$libexec/spillway/spillway-keepalived-notify -b $prefix/bin/spillway " "$ka" &&
+	grep -q "script \"$prefix/bin/spillway ctl " "$ka" ||
+	fail "the keepalived example does not run this prefix's programs"
+echo "ok: the keepalived example runs this prefix's programs"
 n=$(find "$dest" -type f | wc -l)
 want=$(echo $files | wc -w)
 [ "$n" -eq "$want" ] || { find "$dest" -type f; fail "$n files installed, want $want"; }
