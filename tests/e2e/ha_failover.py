@@ -17,7 +17,8 @@ handshake (show flows 0), B forwarding nothing meanwhile. A is killed
 with SIGKILL; keepalived makes B active; the routes move to B; every
 connection goes on, byte-exact, without a reset on either host. Then a
 flap of ten transitions written to B's FIFO at once reaches spillway in
-order, and B's keepalived stopping leaves B standby.
+order; B made standby behind keepalived's back is set back, before and
+after a keepalived reload; B's keepalived stopping leaves B standby.
 
   ha_failover.py SPILLWAY_BINARY"""
 
@@ -224,6 +225,13 @@ def main():
     check(wait_for(lambda: role_of(b) == "active", 5),
           "B made standby behind keepalived's back is active again (%.1f s)"
           % (time.monotonic() - t_std))
+    # And after keepalived reloads (SIGHUP: it starts the reader anew).
+    kb.send_signal(signal.SIGHUP)
+    time.sleep(2.0)
+    b.cmd("ha role standby")
+    t_std = time.monotonic()
+    check(wait_for(lambda: role_of(b) == "active", 5),
+          "after a keepalived reload too (%.1f s)" % (time.monotonic() - t_std))
     # keepalived stopping leaves the node standby: its STOP line.
     kb.send_signal(signal.SIGTERM)
     check(wait_for(lambda: role_of(b) == "standby", 10),
